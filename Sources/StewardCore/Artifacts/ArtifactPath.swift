@@ -1,0 +1,116 @@
+/// A relative path below an artifact root that is known not to leave it.
+///
+/// MLflow's path-traversal CVEs came from checking a path in one encoding and using it in another. Here a path
+/// is percent-decoded once to get the name the client meant, and that name is also decoded repeatedly until
+/// it stops changing; both forms must pass every check: no `..` or `.` component, no absolute path or drive
+/// letter, no backslash, `#`, `?`, NUL or other control character, no empty component.
+public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
+    /// The path's components, never empty strings, `.` or `..`.
+    public let components: [String]
+
+    /// The root of the artifact store.
+    public static let root = ArtifactPath(trusted: [])
+
+    private init(trusted components: [String]) {
+        self.components = components
+    }
+
+    /// Validates a path as the client sent it, still percent-encoded (the raw URL form).
+    public init(encoded raw: String) throws(StewardError) {
+        guard let once = Self.percentDecoded(raw) else { throw Self.invalid(raw) }
+        try self.init(decoded: once, original: raw)
+    }
+
+    /// Validates a path that the transport has already percent-decoded once (a query parameter's value).
+    public init(decoded path: String) throws(StewardError) {
+        try self.init(decoded: path, original: path)
+    }
+
+    private init(decoded path: String, original: String) throws(StewardError) {
+        var fully = path
+        for _ in 0..<8 {
+            guard let next = Self.percentDecoded(fully) else { throw Self.invalid(original) }
+            if next == fully { break }
+            fully = next
+        }
+        guard Self.percentDecoded(fully) == fully else { throw Self.invalid(original) }
+        guard Self.isSafe(fully), Self.isSafe(path) else { throw Self.invalid(original) }
+        var trimmed = Substring(path)
+        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let parts = trimmed.isEmpty ? [] : trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.allSatisfy(Self.isSafeComponent) else { throw Self.invalid(original) }
+        self.components = parts
+    }
+
+    /// The path joined with `/`; empty for the root.
+    public var string: String { components.joined(separator: "/") }
+    public var description: String { string }
+    public var isRoot: Bool { components.isEmpty }
+    /// The last component, or an empty string for the root.
+    public var name: String { components.last ?? "" }
+
+    /// This path with one more trusted component appended (a name read from the store itself).
+    public func appending(_ component: String) throws(StewardError) -> ArtifactPath {
+        guard Self.isSafeComponent(component), Self.isSafe(component) else { throw Self.invalid(component) }
+        return ArtifactPath(trusted: components + [component])
+    }
+
+    /// Whether `self` is `other` or lies below it.
+    public func isWithin(_ other: ArtifactPath) -> Bool {
+        components.starts(with: other.components)
+    }
+
+    private static func invalid(_ raw: String) -> StewardError {
+        .invalidParameter("Invalid path: '\(raw)'. Artifact paths must be relative and stay within the artifact root.")
+    }
+
+    private static func isSafe(_ path: String) -> Bool {
+        if path.hasPrefix("/") || path.hasPrefix("~") { return false }
+        let scalars = path.unicodeScalars
+        if scalars.count >= 2 {
+            let first = scalars[scalars.startIndex]
+            let second = scalars[scalars.index(after: scalars.startIndex)]
+            if second == ":" && first.properties.isAlphabetic { return false }
+        }
+        for scalar in scalars {
+            switch scalar {
+            case "\\", "#", "?", "\u{0}": return false
+            default: if scalar.value < 0x20 || scalar.value == 0x7F { return false }
+            }
+        }
+        var trimmed = Substring(path)
+        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if trimmed.isEmpty { return true }
+        return trimmed.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isSafeComponent(String($0)) }
+    }
+
+    private static func isSafeComponent(_ component: String) -> Bool {
+        !component.isEmpty && component != "." && component != ".."
+    }
+
+    /// Percent-decodes `text`; nil when an escape is malformed or the bytes are not UTF-8.
+    static func percentDecoded(_ text: String) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

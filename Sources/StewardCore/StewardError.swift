@@ -1,0 +1,45 @@
+/// A failure that Steward reports to its caller: a stable code from MLflow's error vocabulary and a message
+/// a person can act on.
+///
+/// Every layer throws this type for client-visible failures so that the HTTP layer maps errors to statuses in
+/// exactly one place; anything else that escapes is an internal error.
+public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The error codes of MLflow's wire protocol, which native routes reuse.
+    public enum Code: String, Sendable, Equatable {
+        case invalidParameterValue = "INVALID_PARAMETER_VALUE"
+        case badRequest = "BAD_REQUEST"
+        case resourceAlreadyExists = "RESOURCE_ALREADY_EXISTS"
+        case resourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST"
+        case endpointNotFound = "ENDPOINT_NOT_FOUND"
+        case unauthenticated = "UNAUTHENTICATED"
+        case permissionDenied = "PERMISSION_DENIED"
+        case resourceConflict = "RESOURCE_CONFLICT"
+        case aborted = "ABORTED"
+        case requestLimitExceeded = "REQUEST_LIMIT_EXCEEDED"
+        case internalError = "INTERNAL_ERROR"
+        case temporarilyUnavailable = "TEMPORARILY_UNAVAILABLE"
+        case notImplemented = "NOT_IMPLEMENTED"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public static func invalidParameter(_ message: String) -> StewardError {
+        StewardError(.invalidParameterValue, message)
+    }
+
+    public static func notFound(_ message: String) -> StewardError {
+        StewardError(.resourceDoesNotExist, message)
+    }
+
+    public static func alreadyExists(_ message: String) -> StewardError {
+        StewardError(.resourceAlreadyExists, message)
+    }
+}

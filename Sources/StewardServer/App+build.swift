@@ -1,0 +1,44 @@
+import Hummingbird
+import Logging
+import StewardCore
+import StewardStore
+
+/// Wires the stores, services and routes into the Steward HTTP application. The server's command and the
+/// tests call this same function, so what is tested is what runs.
+public func buildApplication(
+    configuration: ServerConfiguration, storage: StewardStorage, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    var application = Application(
+        router: buildRouter(storage: storage, configuration: configuration),
+        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "Steward"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+    application.addServices(storage.database)
+    application.beforeServerStarts {
+        try await Migrator().migrate(storage.database, logger: logger)
+    }
+    return application
+}
+
+/// The router: MLflow's tracking API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`, the artifact proxy,
+/// and the server-info routes, behind the error middleware.
+public func buildRouter(storage: StewardStorage, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+
+    let experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
+    let runs = RunService(repository: SQLRunRepository(database: storage.database))
+    let artifacts = ArtifactsController<BasicRequestContext>(
+        store: storage.artifacts, runs: runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
+
+    for prefix in ["api", "ajax-api"] {
+        let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow"))
+        ExperimentsController(experiments: experiments).addRoutes(to: tracking)
+        RunsController(runs: runs).addRoutes(to: tracking)
+        artifacts.addTrackingRoutes(to: tracking)
+        artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
+    }
+    ServerInfoController().addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,131 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StewardCore
+import StewardStore
+
+/// MLflow's proxied artifact endpoints (`/api/2.0/mlflow-artifacts/artifacts/...`) and the tracking-side
+/// listing of a run's artifacts (`/api/2.0/mlflow/artifacts/list`).
+///
+/// Paths are taken from the raw request target and validated by `ArtifactPath` before any file is touched.
+struct ArtifactsController<Context: RequestContext>: Sendable {
+    let store: any ArtifactStore
+    let runs: RunService
+    let maximumArtifactBytes: Int64
+
+    /// The scheme of locations whose artifacts this server stores.
+    static var proxiedScheme: String { "mlflow-artifacts:" }
+
+    func addProxyRoutes(to group: RouterGroup<Context>) {
+        group.get("artifacts", use: list)
+        group.get("artifacts/**", use: download)
+        group.put("artifacts/**", use: upload)
+        group.delete("artifacts/**", use: delete)
+    }
+
+    func addTrackingRoutes(to group: RouterGroup<Context>) {
+        group.get("artifacts/list", use: listRunArtifacts)
+    }
+
+    /// The artifact path after `/mlflow-artifacts/artifacts/` in the raw (still percent-encoded) target.
+    static func artifactPath(of request: Request) throws -> ArtifactPath {
+        let raw = request.uri.path
+        let marker = "/mlflow-artifacts/artifacts/"
+        guard let range = raw.range(of: marker) else { throw StewardError.invalidParameter("Missing artifact path.") }
+        return try ArtifactPath(encoded: String(raw[range.upperBound...]))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let query = MLflowRequest.parseQuery(request.uri.query)
+        let path = try ArtifactPath(decoded: query.last { $0.0 == "path" }?.1 ?? "")
+        return try MLflowResponse.json(FileListing(try await store.list(path), under: nil))
+    }
+
+    @Sendable func download(_ request: Request, context: Context) async throws -> Response {
+        let path = try Self.artifactPath(of: request)
+        guard case .file(let size) = try await store.list(path) else {
+            throw StewardError.notFound("Artifact '\(path)' does not exist.")
+        }
+        let store = store
+        let body = ResponseBody(contentLength: Int(size)) { writer in
+            try await store.read(path) { chunk in try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+        let headers: HTTPFields = [
+            .contentType: Self.contentType(of: path.name),
+            .contentDisposition: "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\"",
+            .xContentTypeOptions: "nosniff",
+        ]
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        let path = try Self.artifactPath(of: request)
+        _ = try await store.write(path, contents: request.body, maxBytes: maximumArtifactBytes)
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        try await store.delete(try Self.artifactPath(of: request))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func listRunArtifacts(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ListArtifactsRequest.self, from: request)
+        let run = try await runs.run(id: try message.requiredRunID())
+        let rootURI = run.info.artifactURI
+        guard rootURI.hasPrefix(Self.proxiedScheme) else {
+            throw StewardError.invalidParameter(
+                "Run '\(run.info.runID)' stores artifacts at '\(rootURI)', which this server does not serve; the client reads them directly.")
+        }
+        var rootPath = Substring(rootURI.dropFirst(Self.proxiedScheme.count))
+        while rootPath.hasPrefix("/") { rootPath = rootPath.dropFirst() }
+        let root = try ArtifactPath(decoded: String(rootPath))
+        let relative = try ArtifactPath(decoded: message.path ?? "")
+        var target = root
+        for component in relative.components { target = try target.appending(component) }
+        var listing = FileListing(try await store.list(target), under: relative.isRoot ? nil : relative.string)
+        listing.root_uri = rootURI
+        return try MLflowResponse.json(listing)
+    }
+
+    /// MLflow's `ListArtifacts` response; a file or missing path lists as `{}`.
+    struct FileListing: Encodable {
+        struct File: Encodable {
+            var path: String
+            var is_dir: Bool
+            var file_size: Int64?
+        }
+
+        var root_uri: String?
+        var files: [File]?
+
+        init(_ listing: ArtifactListing, under prefix: String?) {
+            guard case .directory(let entries) = listing, !entries.isEmpty else { return }
+            files = entries.map { entry in
+                File(path: prefix.map { "\($0)/\(entry.name)" } ?? entry.name, is_dir: entry.isDirectory, file_size: entry.size)
+            }
+        }
+    }
+
+    /// A content type that never lets a browser render an artifact as a page: text is served as plain text.
+    static func contentType(of name: String) -> String {
+        let lowered = name.lowercased()
+        let dot = lowered.lastIndex(of: ".").map { lowered[lowered.index(after: $0)...] } ?? ""
+        switch dot {
+        case "txt", "log", "md", "yaml", "yml", "json", "jsonl", "csv", "tsv", "py", "toml", "ini", "cfg", "html", "htm", "js", "xml", "svg":
+            return "text/plain"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "gif": return "image/gif"
+        case "pdf": return "application/pdf"
+        default:
+            return ["mlmodel", "mlproject", "requirements", "dockerfile", "license"].contains(lowered) ? "text/plain" : "application/octet-stream"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// Tells browsers not to guess a content type other than the one served.
+    static var xContentTypeOptions: Self { Self("X-Content-Type-Options")! }
+}

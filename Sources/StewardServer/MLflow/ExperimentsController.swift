@@ -1,0 +1,102 @@
+import Hummingbird
+import StewardCore
+
+/// MLflow's experiment endpoints (`/api/2.0/mlflow/experiments/...`).
+struct ExperimentsController<Context: RequestContext>: Sendable {
+    let experiments: ExperimentService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("experiments/create", use: create)
+        group.get("experiments/get", use: get)
+        group.get("experiments/get-by-name", use: getByName)
+        group.post("experiments/search", use: search)
+        group.get("experiments/search", use: search)
+        group.post("experiments/update", use: update)
+        group.post("experiments/delete", use: delete)
+        group.post("experiments/restore", use: restore)
+        group.post("experiments/set-experiment-tag", use: setTag)
+        group.post("experiments/delete-experiment-tag", use: deleteTag)
+    }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(CreateExperimentRequest.self, from: request)
+        let name = try MLflowRequest.required(message.name, "name")
+        let tags = try (message.tags ?? []).enumerated().map { index, tag in
+            Tag(try MLflowRequest.required(tag.key, "tags[\(index)].key"), tag.value ?? "")
+        }
+        let id = try await experiments.createExperiment(name: name, artifactLocation: message.artifact_location, tags: tags)
+        return try MLflowResponse.json(["experiment_id": id])
+    }
+
+    @Sendable func get(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ExperimentIDRequest.self, from: request)
+        let experiment = try await experiments.experiment(id: try MLflowRequest.required(message.experiment_id, "experiment_id"))
+        return try MLflowResponse.json(["experiment": WireExperiment(experiment)])
+    }
+
+    @Sendable func getByName(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(GetExperimentByNameRequest.self, from: request)
+        let experiment = try await experiments.experiment(name: try MLflowRequest.required(message.experiment_name, "experiment_name"))
+        return try MLflowResponse.json(["experiment": WireExperiment(experiment)])
+    }
+
+    @Sendable func search(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(SearchExperimentsRequest.self, from: request)
+        let page = try await experiments.searchExperiments(
+            filter: message.filter, orderBy: message.order_by ?? [], viewType: try ViewType.parse(message.view_type?.text, "view_type"),
+            maxResults: MLflowRequest.int(message.max_results), pageToken: message.page_token)
+        return try MLflowResponse.json(
+            WireExperimentsPage(experiments: page.items.isEmpty ? nil : page.items.map(WireExperiment.init), next_page_token: page.nextPageToken))
+    }
+
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(UpdateExperimentRequest.self, from: request)
+        let id = try MLflowRequest.required(message.experiment_id, "experiment_id")
+        if let newName = message.new_name, !newName.isEmpty {
+            try await experiments.renameExperiment(id: id, to: newName)
+        } else {
+            _ = try await experiments.experiment(id: id)
+        }
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ExperimentIDRequest.self, from: request)
+        try await experiments.deleteExperiment(id: try MLflowRequest.required(message.experiment_id, "experiment_id"))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func restore(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ExperimentIDRequest.self, from: request)
+        try await experiments.restoreExperiment(id: try MLflowRequest.required(message.experiment_id, "experiment_id"))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func setTag(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ExperimentTagRequest.self, from: request)
+        let id = try MLflowRequest.required(message.experiment_id, "experiment_id")
+        let key = try MLflowRequest.required(message.key, "key")
+        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
+        try await experiments.setExperimentTag(id: id, tag: Tag(key, value))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func deleteTag(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ExperimentTagRequest.self, from: request)
+        try await experiments.deleteExperimentTag(
+            id: try MLflowRequest.required(message.experiment_id, "experiment_id"), key: try MLflowRequest.required(message.key, "key"))
+        return MLflowResponse.empty()
+    }
+}
+
+extension ViewType {
+    /// A view type by name (`ACTIVE_ONLY`) or by proto number (1, 2, 3).
+    static func parse(_ text: String?, _ field: String) throws(StewardError) -> ViewType? {
+        switch text {
+        case "1": .activeOnly
+        case "2": .deletedOnly
+        case "3": .all
+        default: try MLflowRequest.parseEnum(text, field)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import StewardCore
+
+/// Reads MLflow request messages the way MLflow's server does: GET from the query string (repeated keys for
+/// list fields), every other method from a JSON body. Values are type-checked; a malformed message is a
+/// 400 `INVALID_PARAMETER_VALUE` naming the field.
+enum MLflowRequest {
+    /// Bodies larger than this are refused before they are read in full.
+    static let maximumBodyBytes = 16 * 1024 * 1024
+
+    static func decode<Message: MLflowRequestMessage>(
+        _ type: Message.Type, from request: Request, maximumBytes: Int = maximumBodyBytes
+    ) async throws -> Message {
+        let data: Data
+        if request.method == .get {
+            data = try queryJSON(request.uri.query, repeated: Message.repeatedFields)
+        } else {
+            var request = request
+            let body = try await collectBody(of: &request, maximumBytes: maximumBytes)
+            data = body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body)
+        }
+        return try decode(type, from: data)
+    }
+
+    /// Collects a request body, refusing one larger than `maximumBytes` with a clear error.
+    static func collectBody(of request: inout Request, maximumBytes: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.collectBody(upTo: maximumBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw StewardError.invalidParameter("The request body is larger than the limit of \(maximumBytes) bytes.")
+        }
+    }
+
+    static func decode<Message: Decodable>(_ type: Message.Type, from data: Data) throws -> Message {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw StewardError.invalidParameter(describe(error))
+        }
+    }
+
+    /// The value of a required field; empty counts as missing, as in MLflow.
+    static func required(_ value: String?, _ field: String) throws(StewardError) -> String {
+        guard let value, !value.isEmpty else { throw TrackingLimits.missingValue(field) }
+        return value
+    }
+
+    /// An enum field given by name.
+    static func parseEnum<Value: RawRepresentable>(_ text: String?, _ field: String) throws(StewardError) -> Value?
+    where Value.RawValue == String {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Value(rawValue: text) else {
+            throw .invalidParameter("Invalid value \"\(text)\" for parameter '\(field)' supplied.")
+        }
+        return value
+    }
+
+    /// A count limit given as an int64, which must fit an Int.
+    static func int(_ value: WireInt64?) -> Int? {
+        value.map { Int(clamping: $0.value) }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "Missing value for required parameter '\(path(context.codingPath + [key]))'."
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            if context.codingPath.isEmpty {
+                return "Invalid request body: expected a JSON object."
+            }
+            return "Invalid value for parameter '\(field)' supplied: expected \(describe(type))."
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return "Malformed JSON in request body: \(context.debugDescription)"
+            }
+            return "Invalid value for parameter '\(path(context.codingPath))' supplied: \(context.debugDescription)"
+        @unknown default:
+            return "Invalid request body."
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int64.Type, is Int.Type: "an integer (64-bit)"
+        case is Double.Type: "a double (64-bit floating point)"
+        case is Bool.Type: "a boolean"
+        case is [Any].Type: "an array"
+        default: "a value of type \(type)"
+        }
+    }
+
+    /// A query string as a JSON object: `+` is a space, keys and values are percent-decoded, a repeated field
+    /// becomes an array, and otherwise the last occurrence wins.
+    static func queryJSON(_ query: String?, repeated: Set<String>) throws -> Data {
+        var scalars: [String: String] = [:]
+        var lists: [String: [String]] = [:]
+        for (key, value) in parseQuery(query) {
+            if repeated.contains(key) {
+                lists[key, default: []].append(value)
+            } else {
+                scalars[key] = value
+            }
+        }
+        var object: [String: Any] = scalars
+        for (key, values) in lists { object[key] = values }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    /// Key-value pairs of a URL query, decoded as HTML forms encode them.
+    static func parseQuery(_ query: String?) -> [(String, String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+}

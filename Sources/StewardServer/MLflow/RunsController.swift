@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import StewardCore
+
+/// MLflow's run and metric endpoints (`/api/2.0/mlflow/runs/...`, `/metrics/...`).
+struct RunsController<Context: RequestContext>: Sendable {
+    let runs: RunService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("runs/create", use: create)
+        group.get("runs/get", use: get)
+        group.post("runs/update", use: update)
+        group.post("runs/delete", use: delete)
+        group.post("runs/restore", use: restore)
+        group.post("runs/log-metric", use: logMetric)
+        group.post("runs/log-parameter", use: logParameter)
+        group.post("runs/set-tag", use: setTag)
+        group.post("runs/delete-tag", use: deleteTag)
+        group.post("runs/log-batch", use: logBatch)
+        group.post("runs/log-inputs", use: logInputs)
+        group.post("runs/outputs", use: logOutputs)
+        group.post("runs/search", use: search)
+        group.get("metrics/get-history", use: metricHistory)
+        group.get("metrics/get-history-bulk-interval", use: metricHistoryBulkInterval)
+    }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(CreateRunRequest.self, from: request)
+        let tags = try (message.tags ?? []).enumerated().map { index, tag in
+            Tag(try MLflowRequest.required(tag.key, "tags[\(index)].key"), tag.value ?? "")
+        }
+        let run = try await runs.createRun(
+            experimentID: message.experiment_id, userID: message.user_id, runName: message.run_name, startTime: message.start_time?.value,
+            tags: tags)
+        return try MLflowResponse.json(["run": WireRun(run)])
+    }
+
+    @Sendable func get(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(RunIDRequest.self, from: request)
+        let run = try await runs.run(id: try message.requiredRunID())
+        return try MLflowResponse.json(["run": WireRun(run)])
+    }
+
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(UpdateRunRequest.self, from: request)
+        let status: RunStatus? = try RunStatus.parse(message.status?.text)
+        let info = try await runs.updateRun(
+            id: try message.requiredRunID(), status: status, endTime: message.end_time?.value, runName: message.run_name)
+        return try MLflowResponse.json(["run_info": WireRunInfo(info)])
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(RunIDRequest.self, from: request)
+        try await runs.deleteRun(id: try message.requiredRunID())
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func restore(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(RunIDRequest.self, from: request)
+        try await runs.restoreRun(id: try message.requiredRunID())
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func logMetric(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(LogMetricRequest.self, from: request)
+        let runID = try message.requiredRunID()
+        let key = try MLflowRequest.required(message.key, "key")
+        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
+        guard let timestamp = message.timestamp else { throw TrackingLimits.missingValue("timestamp") }
+        try await runs.logMetric(runID: runID, Metric(key: key, value: value.value, timestamp: timestamp.value, step: message.step?.value ?? 0))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func logParameter(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(RunKeyValueRequest.self, from: request)
+        let runID = try message.requiredRunID()
+        let key = try MLflowRequest.required(message.key, "key")
+        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
+        try await runs.logParam(runID: runID, Param(key, value))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func setTag(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(RunKeyValueRequest.self, from: request)
+        let runID = try message.requiredRunID()
+        let key = try MLflowRequest.required(message.key, "key")
+        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
+        try await runs.setTag(runID: runID, Tag(key, value))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func deleteTag(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(RunKeyValueRequest.self, from: request)
+        try await runs.deleteTag(runID: try message.requiredRunID(), key: try MLflowRequest.required(message.key, "key"))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func logBatch(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: MLflowRequest.maximumBodyBytes)
+        guard body.readableBytes <= TrackingLimits.maxBatchRequestBytes else {
+            throw StewardError.invalidParameter(
+                "Batched logging API requests must be at most \(TrackingLimits.maxBatchRequestBytes) bytes, got a request of size "
+                    + "\(body.readableBytes).")
+        }
+        let message = try MLflowRequest.decode(LogBatchRequest.self, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
+        let runID = try message.requiredRunID()
+        let metrics = try (message.metrics ?? []).enumerated().map { index, metric throws -> Metric in
+            guard let key = metric.key else { throw TrackingLimits.missingValue("metrics[\(index)].key") }
+            guard let value = metric.value else { throw TrackingLimits.missingValue("metrics[\(index)].value") }
+            return Metric(key: key, value: value.value, timestamp: metric.timestamp?.value ?? 0, step: metric.step?.value ?? 0)
+        }
+        let params = try (message.params ?? []).enumerated().map { index, param throws -> Param in
+            guard let key = param.key else { throw TrackingLimits.missingValue("params[\(index)].key") }
+            return Param(key, param.value ?? "")
+        }
+        let tags = try (message.tags ?? []).enumerated().map { index, tag throws -> Tag in
+            guard let key = tag.key else { throw TrackingLimits.missingValue("tags[\(index)].key") }
+            return Tag(key, tag.value ?? "")
+        }
+        try await runs.logBatch(runID: runID, metrics: metrics, params: params, tags: tags)
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func logInputs(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(LogInputsRequest.self, from: request)
+        let runID = try message.requiredRunID()
+        let datasets = try (message.datasets ?? []).enumerated().map { index, input throws -> DatasetInput in
+            guard let dataset = input.dataset else { throw TrackingLimits.missingValue("datasets[\(index)].dataset") }
+            let tags = try (input.tags ?? []).enumerated().map { tagIndex, tag in
+                Tag(try MLflowRequest.required(tag.key, "datasets[\(index)].tags[\(tagIndex)].key"), tag.value ?? "")
+            }
+            return DatasetInput(tags: tags, dataset: dataset.domain)
+        }
+        let models = try (message.models ?? []).enumerated().map { index, model in
+            try MLflowRequest.required(model.model_id, "models[\(index)].model_id")
+        }
+        try await runs.logInputs(runID: runID, datasets: datasets, modelIDs: models)
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func logOutputs(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(LogOutputsRequest.self, from: request)
+        let runID = try message.requiredRunID()
+        let models = try (message.models ?? []).enumerated().map { index, model in
+            ModelOutput(modelID: try MLflowRequest.required(model.model_id, "models[\(index)].model_id"), step: model.step?.value ?? 0)
+        }
+        try await runs.logOutputs(runID: runID, models: models)
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func search(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(SearchRunsRequest.self, from: request)
+        let page = try await runs.searchRuns(
+            experimentIDs: message.experiment_ids ?? [], filter: message.filter,
+            viewType: try ViewType.parse(message.run_view_type?.text, "run_view_type"), maxResults: MLflowRequest.int(message.max_results),
+            orderBy: message.order_by ?? [], pageToken: message.page_token)
+        return try MLflowResponse.json(WireRunsPage(runs: page.items.isEmpty ? nil : page.items.map(WireRun.init), next_page_token: page.nextPageToken))
+    }
+
+    @Sendable func metricHistory(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(GetMetricHistoryRequest.self, from: request)
+        let page = try await runs.metricHistory(
+            runID: try message.requiredRunID(), key: try MLflowRequest.required(message.metric_key, "metric_key"),
+            maxResults: MLflowRequest.int(message.max_results), pageToken: message.page_token)
+        return try MLflowResponse.json(
+            WireMetricsPage(metrics: page.items.isEmpty ? nil : page.items.map(WireMetric.init), next_page_token: page.nextPageToken))
+    }
+
+    @Sendable func metricHistoryBulkInterval(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(GetMetricHistoryBulkIntervalRequest.self, from: request)
+        let metrics = try await runs.metricHistoryBulkInterval(
+            runIDs: message.run_ids ?? [], key: try MLflowRequest.required(message.metric_key, "metric_key"),
+            startStep: message.start_step?.value, endStep: message.end_step?.value, maxResults: MLflowRequest.int(message.max_results))
+        return try MLflowResponse.json(WireMetricsPage(metrics: metrics.isEmpty ? nil : metrics.map(WireMetric.init)))
+    }
+}
+
+extension RunStatus {
+    /// A run status by name (`FINISHED`) or by proto number (1 to 5).
+    static func parse(_ text: String?) throws(StewardError) -> RunStatus? {
+        let numbered: [String: RunStatus] = ["1": .running, "2": .scheduled, "3": .finished, "4": .failed, "5": .killed]
+        if let text, let status = numbered[text] { return status }
+        return try MLflowRequest.parseEnum(text, "status")
+    }
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import Logging
+import StewardCore
+
+/// Turns every error a route throws into one response in MLflow's error shape: the single place where
+/// errors become HTTP statuses.
+///
+/// Domain errors keep their code; unmatched routes become `ENDPOINT_NOT_FOUND`; anything unexpected is
+/// logged and answered with `INTERNAL_ERROR`, without internals in the message.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as StewardError {
+            if error.code == .internalError {
+                context.logger.error("Internal error", metadata: ["error": "\(error.message)", "path": "\(request.uri.path)"])
+            }
+            return MLflowResponse.error(error)
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound:
+                return MLflowResponse.error(StewardError(.endpointNotFound, "No endpoint \(request.method) \(request.uri.path)"))
+            case .methodNotAllowed:
+                return MLflowResponse.error(StewardError(.endpointNotFound, "Method \(request.method) not allowed on \(request.uri.path)"))
+            case .contentTooLarge:
+                return MLflowResponse.error(.invalidParameter(error.body ?? "The request body is too large."))
+            default:
+                let code: StewardError.Code = error.status.code < 500 ? .badRequest : .internalError
+                return MLflowResponse.error(StewardError(code, error.body ?? error.status.reasonPhrase))
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            return MLflowResponse.error(StewardError(.internalError, "An internal error occurred; it has been logged."))
+        }
+    }
+}

@@ -1,0 +1,158 @@
+/// A request message of MLflow's REST API: a JSON body, or for GET the query parameters.
+protocol MLflowRequestMessage: Decodable, Sendable {
+    /// Fields that a GET sends as repeated query keys (`?run_ids=a&run_ids=b`).
+    static var repeatedFields: Set<String> { get }
+}
+
+extension MLflowRequestMessage {
+    static var repeatedFields: Set<String> { [] }
+}
+
+/// Requests that name a run by `run_id` or by its older alias `run_uuid`.
+protocol RunScopedRequest {
+    var run_id: String? { get }
+    var run_uuid: String? { get }
+}
+
+extension RunScopedRequest {
+    /// The run the request names, required.
+    func requiredRunID() throws -> String {
+        try MLflowRequest.required(run_id?.isEmpty == false ? run_id : run_uuid, "run_id")
+    }
+}
+
+struct CreateExperimentRequest: MLflowRequestMessage {
+    var name: String?
+    var artifact_location: String?
+    var tags: [WireKeyValue]?
+}
+
+struct ExperimentIDRequest: MLflowRequestMessage {
+    var experiment_id: String?
+}
+
+struct GetExperimentByNameRequest: MLflowRequestMessage {
+    var experiment_name: String?
+}
+
+struct SearchExperimentsRequest: MLflowRequestMessage {
+    static let repeatedFields: Set<String> = ["order_by"]
+    var max_results: WireInt64?
+    var page_token: String?
+    var filter: String?
+    var order_by: [String]?
+    var view_type: WireEnum?
+}
+
+struct UpdateExperimentRequest: MLflowRequestMessage {
+    var experiment_id: String?
+    var new_name: String?
+}
+
+struct ExperimentTagRequest: MLflowRequestMessage {
+    var experiment_id: String?
+    var key: String?
+    var value: String?
+}
+
+struct CreateRunRequest: MLflowRequestMessage {
+    var experiment_id: String?
+    var user_id: String?
+    var run_name: String?
+    var start_time: WireInt64?
+    var tags: [WireKeyValue]?
+}
+
+struct RunIDRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+}
+
+struct UpdateRunRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var status: WireEnum?
+    var end_time: WireInt64?
+    var run_name: String?
+}
+
+struct LogMetricRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var key: String?
+    var value: WireDouble?
+    var timestamp: WireInt64?
+    var step: WireInt64?
+    var model_id: String?
+    var dataset_name: String?
+    var dataset_digest: String?
+}
+
+struct RunKeyValueRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var key: String?
+    var value: String?
+}
+
+struct WireMetricInput: Decodable, Sendable {
+    var key: String?
+    var value: WireDouble?
+    var timestamp: WireInt64?
+    var step: WireInt64?
+}
+
+struct LogBatchRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var metrics: [WireMetricInput]?
+    var params: [WireKeyValue]?
+    var tags: [WireKeyValue]?
+}
+
+struct LogInputsRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var datasets: [WireDatasetInput]?
+    var models: [WireModelInput]?
+}
+
+struct LogOutputsRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var models: [WireModelOutput]?
+}
+
+struct GetMetricHistoryRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var metric_key: String?
+    var page_token: String?
+    var max_results: WireInt64?
+}
+
+struct GetMetricHistoryBulkIntervalRequest: MLflowRequestMessage {
+    static let repeatedFields: Set<String> = ["run_ids"]
+    var run_ids: [String]?
+    var metric_key: String?
+    var start_step: WireInt64?
+    var end_step: WireInt64?
+    var max_results: WireInt64?
+}
+
+struct SearchRunsRequest: MLflowRequestMessage {
+    static let repeatedFields: Set<String> = ["experiment_ids", "order_by"]
+    var experiment_ids: [String]?
+    var filter: String?
+    var run_view_type: WireEnum?
+    var max_results: WireInt64?
+    var order_by: [String]?
+    var page_token: String?
+}
+
+struct ListArtifactsRequest: MLflowRequestMessage, RunScopedRequest {
+    var run_id: String?
+    var run_uuid: String?
+    var path: String?
+    var page_token: String?
+}

@@ -1,0 +1,49 @@
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import ServiceLifecycle
+
+/// The scale-out store engine: a PostgreSQL server reached through a connection pool, shared by any number of
+/// Steward replicas. PostgreSQL groups concurrent commits itself.
+public final class PostgresStoreDatabase: StoreDatabase {
+    public let engine = SQLEngine.postgres
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(host: String, port: Int, username: String, password: String?, database: String, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        configuration.options.maximumConnections = 16
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let database = connection.sql(queryLogLevel: nil)
+            try await database.raw("BEGIN").run()
+            do {
+                let value = try await body(database)
+                try await database.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Runs the connection pool until shutdown.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.client.run()
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import SQLKit
+import ServiceLifecycle
+
+/// A database a store runs on: reads see committed data, a write is one atomic transaction that is durable
+/// when the call returns.
+///
+/// Conforms to `Service`: `run()` drives the engine's background work (SQLite's group-commit writer,
+/// PostgreSQL's connection pool) until cancelled, and calls made before it starts simply wait.
+public protocol StoreDatabase: Service, Sendable {
+    var engine: SQLEngine { get }
+
+    /// Runs `body` against committed data.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Runs `body` as one transaction: everything it wrote is committed when this returns, and nothing is if
+    /// it throws.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+}

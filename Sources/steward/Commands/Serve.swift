@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StewardServer
+import StewardStore
+
+/// `steward serve`: runs the HTTP server until SIGINT or SIGTERM, then shuts down gracefully.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Steward server.",
+        discussion: """
+            On first run the data folder is created with an SQLite database (WAL mode) and an artifacts folder.
+            Examples:
+              steward serve
+              steward serve --data /var/lib/steward --host 0.0.0.0 --port 8080
+              steward serve --store postgres://steward:secret@db.internal:5432/steward
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Folder for the database and artifacts.", valueName: "dir"))
+    var data = "./steward-data"
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0 picks a free port).")
+    var port = 5000
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Database instead of <dir>/steward.sqlite: sqlite:PATH or postgres://user:password@host:port/database.", valueName: "url"))
+    var store: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "SQLite commit durability: 'full' fsyncs every commit (survives power loss); 'normal' survives a crash of Steward only.",
+            valueName: "full|normal"))
+    var durability = "full"
+
+    @Option(name: .long, help: ArgumentHelp("Largest artifact an upload may write, e.g. 500M or 20G.", valueName: "size"))
+    var maxArtifactSize = "10G"
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard SQLiteStoreDatabase.Durability(rawValue: durability) != nil else {
+            throw ValidationError("--durability must be 'full' or 'normal'.")
+        }
+        guard Self.parseSize(maxArtifactSize) != nil else {
+            throw ValidationError("--max-artifact-size must be a number of bytes with an optional K, M or G suffix.")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown --log-level '\(logLevel)'.") }
+        if let store {
+            do { _ = try DatabaseLocation(parsing: store) } catch { throw ValidationError(error.message) }
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "steward")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let storage = try await StewardStorage.open(
+            dataDirectory: data, store: store, durability: SQLiteStoreDatabase.Durability(rawValue: durability) ?? .full, logger: logger)
+        let configuration = ServerConfiguration(host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30)
+        let host = host
+        let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            let banner =
+                "Steward \(StewardVersion.current) listening on http://\(shownHost):\(port) "
+                + "(store \(storage.databaseLocation), artifacts \(storage.artifactRoot))\n"
+            FileHandle.standardOutput.write(Data(banner.utf8))
+        }
+        try await application.runService()
+    }
+
+    /// Bytes from `123`, `500K`, `20M` or `10G`.
+    static func parseSize(_ text: String) -> Int64? {
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        let trimmed = text.uppercased().replacingOccurrences(of: "B", with: "")
+        if let last = trimmed.last, let unit = units[last] {
+            guard let value = Int64(trimmed.dropLast()), value > 0 else { return nil }
+            return value * unit
+        }
+        guard let value = Int64(trimmed), value > 0 else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import StewardServer
+
+/// The `steward` command: a thin front over the server and, later, client commands.
+@main
+struct Steward: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steward",
+        abstract: "Steward: an MLOps and AI-governance server, wire-compatible with MLflow's tracking API.",
+        discussion: """
+            Point MLFLOW_TRACKING_URI at a running `steward serve` and MLflow clients work unchanged.
+            Data lives in one folder (an SQLite database and an artifacts folder) unless --store names PostgreSQL.
+            """,
+        version: StewardVersion.current,
+        subcommands: [Serve.self]
+    )
+}
