@@ -28,7 +28,9 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     router.add(middleware: ErrorMiddleware())
 
     let experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
-    let runs = RunService(repository: SQLRunRepository(database: storage.database))
+    let runRepository = SQLRunRepository(database: storage.database)
+    let runs = RunService(repository: runRepository)
+    let loggedModels = LoggedModelService(repository: SQLLoggedModelRepository(database: storage.database), runs: runRepository)
     let artifacts = ArtifactsController<BasicRequestContext>(
         store: storage.artifacts, runs: runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
 
@@ -36,6 +38,7 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
         let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow"))
         ExperimentsController(experiments: experiments).addRoutes(to: tracking)
         RunsController(runs: runs).addRoutes(to: tracking)
+        LoggedModelsController(models: loggedModels, artifacts: storage.artifacts).addRoutes(to: tracking)
         artifacts.addTrackingRoutes(to: tracking)
         artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
     }

@@ -5,15 +5,26 @@ public struct Metric: Sendable, Equatable {
     public var value: Double
     public var timestamp: Int64
     public var step: Int64
-    /// Set when a metric is returned for several runs at once (bulk history).
+    /// Set when a metric is returned for several runs at once (bulk history) or for a logged model.
     public var runID: String?
+    /// The logged model the observation measures, if any (MLflow 3's model-scoped metrics).
+    public var modelID: String?
+    /// The dataset the observation was computed on, if the client named one.
+    public var datasetName: String?
+    public var datasetDigest: String?
 
-    public init(key: String, value: Double, timestamp: Int64, step: Int64 = 0, runID: String? = nil) {
+    public init(
+        key: String, value: Double, timestamp: Int64, step: Int64 = 0, runID: String? = nil, modelID: String? = nil,
+        datasetName: String? = nil, datasetDigest: String? = nil
+    ) {
         self.key = key
         self.value = value
         self.timestamp = timestamp
         self.step = step
         self.runID = runID
+        self.modelID = modelID
+        self.datasetName = datasetName
+        self.datasetDigest = datasetDigest
     }
 
     /// Whether `self` supersedes `other` as a run's latest value of the same key: compared by step, then

@@ -39,3 +39,19 @@ public enum TrackingErrors {
         .notFound("No tag with name: \(key) in experiment with id \(experimentID)")
     }
 }
+
+extension TrackingErrors {
+    public static func loggedModelNotFound(_ id: String) -> StewardError {
+        .notFound("Logged model with ID '\(id)' not found.")
+    }
+
+    public static func loggedModelTagNotFound(modelID: String, key: String) -> StewardError {
+        .notFound("No tag with key '\(key)' found for logged model with ID '\(modelID)'.")
+    }
+
+    public static func loggedModelParamChanged(modelID: String, key: String, old: String, new: String) -> StewardError {
+        .invalidParameter(
+            "Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(old)' for "
+                + "logged model ID='\(modelID)'. Attempted logging new value '\(new)'.")
+    }
+}

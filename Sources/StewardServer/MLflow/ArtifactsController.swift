@@ -73,20 +73,25 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
     @Sendable func listRunArtifacts(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(ListArtifactsRequest.self, from: request)
         let run = try await runs.run(id: try message.requiredRunID())
-        let rootURI = run.info.artifactURI
-        guard rootURI.hasPrefix(Self.proxiedScheme) else {
+        return try MLflowResponse.json(try await Self.listProxied(rootURI: run.info.artifactURI, relativePath: message.path, store: store))
+    }
+
+    /// Lists `relativePath` below an entity's proxied artifact root (`mlflow-artifacts:/…`), with entry paths
+    /// relative to that root.
+    static func listProxied(rootURI: String, relativePath: String?, store: any ArtifactStore) async throws -> FileListing {
+        guard rootURI.hasPrefix(proxiedScheme) else {
             throw StewardError.invalidParameter(
-                "Run '\(run.info.runID)' stores artifacts at '\(rootURI)', which this server does not serve; the client reads them directly.")
+                "Artifacts at '\(rootURI)' are not stored by this server; the client reads them directly.")
         }
-        var rootPath = Substring(rootURI.dropFirst(Self.proxiedScheme.count))
+        var rootPath = Substring(rootURI.dropFirst(proxiedScheme.count))
         while rootPath.hasPrefix("/") { rootPath = rootPath.dropFirst() }
         let root = try ArtifactPath(decoded: String(rootPath))
-        let relative = try ArtifactPath(decoded: message.path ?? "")
+        let relative = try ArtifactPath(decoded: relativePath ?? "")
         var target = root
         for component in relative.components { target = try target.appending(component) }
         var listing = FileListing(try await store.list(target), under: relative.isRoot ? nil : relative.string)
         listing.root_uri = rootURI
-        return try MLflowResponse.json(listing)
+        return listing
     }
 
     /// MLflow's `ListArtifacts` response; a file or missing path lists as `{}`.

@@ -67,7 +67,11 @@ struct RunsController<Context: RequestContext>: Sendable {
         let key = try MLflowRequest.required(message.key, "key")
         guard let value = message.value else { throw TrackingLimits.missingValue("value") }
         guard let timestamp = message.timestamp else { throw TrackingLimits.missingValue("timestamp") }
-        try await runs.logMetric(runID: runID, Metric(key: key, value: value.value, timestamp: timestamp.value, step: message.step?.value ?? 0))
+        try await runs.logMetric(
+            runID: runID,
+            Metric(
+                key: key, value: value.value, timestamp: timestamp.value, step: message.step?.value ?? 0, modelID: message.model_id,
+                datasetName: message.dataset_name, datasetDigest: message.dataset_digest))
         return MLflowResponse.empty()
     }
 
@@ -108,7 +112,9 @@ struct RunsController<Context: RequestContext>: Sendable {
         let metrics = try (message.metrics ?? []).enumerated().map { index, metric throws -> Metric in
             guard let key = metric.key else { throw TrackingLimits.missingValue("metrics[\(index)].key") }
             guard let value = metric.value else { throw TrackingLimits.missingValue("metrics[\(index)].value") }
-            return Metric(key: key, value: value.value, timestamp: metric.timestamp?.value ?? 0, step: metric.step?.value ?? 0)
+            return Metric(
+                key: key, value: value.value, timestamp: metric.timestamp?.value ?? 0, step: metric.step?.value ?? 0,
+                modelID: metric.model_id, datasetName: metric.dataset_name, datasetDigest: metric.dataset_digest)
         }
         let params = try (message.params ?? []).enumerated().map { index, param throws -> Param in
             guard let key = param.key else { throw TrackingLimits.missingValue("params[\(index)].key") }

@@ -69,6 +69,9 @@ struct WireMetric: Encodable, Sendable {
     var value: Double
     var timestamp: Int64
     var step: Int64
+    var dataset_name: String?
+    var dataset_digest: String?
+    var model_id: String?
     var run_id: String?
 
     init(_ metric: Metric) {
@@ -76,6 +79,9 @@ struct WireMetric: Encodable, Sendable {
         value = metric.value
         timestamp = metric.timestamp
         step = metric.step
+        dataset_name = metric.datasetName
+        dataset_digest = metric.datasetDigest
+        model_id = metric.modelID
         run_id = metric.runID
     }
 }

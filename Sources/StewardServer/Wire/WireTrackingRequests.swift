@@ -100,6 +100,9 @@ struct WireMetricInput: Decodable, Sendable {
     var value: WireDouble?
     var timestamp: WireInt64?
     var step: WireInt64?
+    var model_id: String?
+    var dataset_name: String?
+    var dataset_digest: String?
 }
 
 struct LogBatchRequest: MLflowRequestMessage, RunScopedRequest {
@@ -154,5 +157,52 @@ struct ListArtifactsRequest: MLflowRequestMessage, RunScopedRequest {
     var run_id: String?
     var run_uuid: String?
     var path: String?
+    var page_token: String?
+}
+
+struct CreateLoggedModelRequest: MLflowRequestMessage {
+    var experiment_id: String?
+    var name: String?
+    var model_type: String?
+    var source_run_id: String?
+    var params: [WireKeyValue]?
+    var tags: [WireKeyValue]?
+}
+
+struct FinalizeLoggedModelRequest: MLflowRequestMessage {
+    var model_id: String?
+    var status: WireEnum?
+}
+
+struct LoggedModelKeyValuesRequest: MLflowRequestMessage {
+    var model_id: String?
+    var tags: [WireKeyValue]?
+    var params: [WireKeyValue]?
+}
+
+struct SearchLoggedModelsRequest: MLflowRequestMessage {
+    struct DatasetFilter: Decodable, Sendable {
+        var dataset_name: String?
+        var dataset_digest: String?
+    }
+
+    struct OrderBy: Decodable, Sendable {
+        var field_name: String?
+        var ascending: WireBool?
+        var dataset_name: String?
+        var dataset_digest: String?
+    }
+
+    static let repeatedFields: Set<String> = ["experiment_ids"]
+    var experiment_ids: [String]?
+    var filter: String?
+    var datasets: [DatasetFilter]?
+    var max_results: WireInt64?
+    var order_by: [OrderBy]?
+    var page_token: String?
+}
+
+struct ListLoggedModelArtifactsRequest: MLflowRequestMessage {
+    var artifact_directory_path: String?
     var page_token: String?
 }

@@ -12,7 +12,7 @@ public struct Migrator: Sendable {
     }
 
     /// Steward's schema history.
-    public static let steward: [Migration] = [TrackingSchema.v1]
+    public static let steward: [Migration] = [TrackingSchema.v1, LoggedModelSchema.v2]
 
     /// Applies every pending migration; returns the versions applied now.
     @discardableResult

@@ -102,7 +102,10 @@ public struct SQLRunRepository: RunRepository {
                     try await db.raw("UPDATE runs SET name = \(bind: name) WHERE run_uuid = \(bind: runID)").run()
                 }
             }
-            if !metrics.isEmpty { try await Self.insertMetrics(metrics, runID: runID, on: db) }
+            if !metrics.isEmpty {
+                try await Self.insertMetrics(metrics, runID: runID, on: db)
+                try await SQLLoggedModelRepository.insertMetrics(metrics, runID: runID, on: db)
+            }
         }
     }
 

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardStore
+
+/// MLflow 3's logged-model endpoints (`/api/2.0/mlflow/logged-models/...`).
+struct LoggedModelsController<Context: RequestContext>: Sendable {
+    let models: LoggedModelService
+    let artifacts: any ArtifactStore
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("logged-models", use: create)
+        group.post("logged-models/search", use: search)
+        group.get("logged-models/:model_id", use: get)
+        group.patch("logged-models/:model_id", use: finalize)
+        group.delete("logged-models/:model_id", use: delete)
+        group.patch("logged-models/:model_id/tags", use: setTags)
+        group.delete("logged-models/:model_id/tags/:tag_key", use: deleteTag)
+        group.post("logged-models/:model_id/params", use: logParams)
+        group.get("logged-models/:model_id/artifacts/directories", use: listArtifacts)
+    }
+
+    static func keyValues(_ pairs: [WireKeyValue]?, _ field: String) throws -> [KeyValue] {
+        try (pairs ?? []).enumerated().map { index, pair in
+            KeyValue(try MLflowRequest.required(pair.key, "\(field)[\(index)].key"), pair.value ?? "")
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(CreateLoggedModelRequest.self, from: request)
+        let model = try await models.createLoggedModel(
+            experimentID: try MLflowRequest.required(message.experiment_id, "experiment_id"), name: message.name,
+            modelType: message.model_type, sourceRunID: message.source_run_id, params: try Self.keyValues(message.params, "params"),
+            tags: try Self.keyValues(message.tags, "tags"))
+        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+    }
+
+    @Sendable func get(_ request: Request, context: Context) async throws -> Response {
+        let model = try await models.loggedModel(id: try context.parameters.require("model_id"))
+        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+    }
+
+    @Sendable func finalize(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(FinalizeLoggedModelRequest.self, from: request)
+        let status: LoggedModelStatus? = try MLflowRequest.parseEnum(Self.statusName(message.status?.text), "status")
+        guard let status else { throw TrackingLimits.missingValue("status") }
+        let model = try await models.finalizeLoggedModel(id: try context.parameters.require("model_id"), status: status)
+        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+    }
+
+    /// Status by name or proto number.
+    static func statusName(_ text: String?) -> String? {
+        let numbered = ["0": "LOGGED_MODEL_STATUS_UNSPECIFIED", "1": "LOGGED_MODEL_PENDING", "2": "LOGGED_MODEL_READY", "3": "LOGGED_MODEL_UPLOAD_FAILED"]
+        return text.flatMap { numbered[$0] ?? $0 }
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        try await models.deleteLoggedModel(id: try context.parameters.require("model_id"))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func setTags(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(LoggedModelKeyValuesRequest.self, from: request)
+        let model = try await models.setLoggedModelTags(id: try context.parameters.require("model_id"), tags: try Self.keyValues(message.tags, "tags"))
+        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+    }
+
+    @Sendable func deleteTag(_ request: Request, context: Context) async throws -> Response {
+        let key = try context.parameters.require("tag_key")
+        try await models.deleteLoggedModelTag(id: try context.parameters.require("model_id"), key: key.removingPercentEncoding ?? key)
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func logParams(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(LoggedModelKeyValuesRequest.self, from: request)
+        try await models.logLoggedModelParams(id: try context.parameters.require("model_id"), params: try Self.keyValues(message.params, "params"))
+        return MLflowResponse.empty()
+    }
+
+    @Sendable func search(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(SearchLoggedModelsRequest.self, from: request)
+        let datasets = try (message.datasets ?? []).enumerated().map { index, dataset in
+            DatasetReference(name: try MLflowRequest.required(dataset.dataset_name, "datasets[\(index)].dataset_name"), digest: dataset.dataset_digest)
+        }
+        let order = try (message.order_by ?? []).enumerated().map { index, entry in
+            (
+                field: try MLflowRequest.required(entry.field_name, "order_by[\(index)].field_name"), ascending: entry.ascending?.value ?? true,
+                dataset: entry.dataset_name.map { DatasetReference(name: $0, digest: entry.dataset_digest) }
+            )
+        }
+        let page = try await models.searchLoggedModels(
+            experimentIDs: message.experiment_ids ?? [], filter: message.filter, datasets: datasets, orderBy: order,
+            maxResults: MLflowRequest.int(message.max_results), pageToken: message.page_token)
+        return try MLflowResponse.json(
+            WireLoggedModelsPage(models: page.items.isEmpty ? nil : page.items.map(WireLoggedModel.init), next_page_token: page.nextPageToken))
+    }
+
+    @Sendable func listArtifacts(_ request: Request, context: Context) async throws -> Response {
+        let message = try await MLflowRequest.decode(ListLoggedModelArtifactsRequest.self, from: request)
+        let model = try await models.loggedModel(id: try context.parameters.require("model_id"))
+        let listing = try await ArtifactsController<Context>.listProxied(
+            rootURI: model.artifactURI, relativePath: message.artifact_directory_path, store: artifacts)
+        return try MLflowResponse.json(listing)
+    }
+}
