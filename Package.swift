@@ -67,6 +67,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "StewardTestSupport",
+            dependencies: [
+                "StewardStore",
+                "StewardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/StewardTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "StewardCoreTests",
             dependencies: ["StewardCore"],
@@ -74,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardStoreTests",
-            dependencies: ["StewardStore", "StewardCore"],
+            dependencies: ["StewardStore", "StewardCore", "StewardTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -83,6 +95,7 @@ let package = Package(
                 "StewardServer",
                 "StewardStore",
                 "StewardCore",
+                "StewardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

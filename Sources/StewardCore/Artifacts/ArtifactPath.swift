@@ -51,7 +51,7 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
 
     /// This path with one more trusted component appended (a name read from the store itself).
     public func appending(_ component: String) throws(StewardError) -> ArtifactPath {
-        guard Self.isSafeComponent(component), Self.isSafe(component) else { throw Self.invalid(component) }
+        guard Self.isSafeComponent(component), Self.isSafe(component), !component.contains("/") else { throw Self.invalid(component) }
         return ArtifactPath(trusted: components + [component])
     }
 

@@ -43,7 +43,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
                 _ = try await writer.query("PRAGMA \(pragma)")
             }
         } catch {
-            try? await writer.close()
+            await close(writer)
             throw error
         }
         var readers: [SQLiteConnection] = []
@@ -57,8 +57,8 @@ public final class SQLiteStoreDatabase: StoreDatabase {
                 }
             }
         } catch {
-            for reader in readers { try? await reader.close() }
-            try? await writer.close()
+            for reader in readers { await close(reader) }
+            await close(writer)
             throw error
         }
         return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, logger: logger)
@@ -93,7 +93,13 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             self.queue.close()
         }
         await readers.close()
-        try? await writer.close()
+        await Self.close(writer)
+    }
+
+    /// Closes a connection even from a cancelled task (the async `close()` gives up when its task is cancelled).
+    static func close(_ connection: SQLiteConnection) async {
+        let closing: EventLoopFuture<Void> = connection.close()
+        try? await closing.get()
     }
 
     /// Runs a batch of jobs in one transaction; each job gets a savepoint so that one job's failure undoes only
@@ -192,6 +198,6 @@ final class SQLiteReaderPool: Sendable {
     }
 
     func close() async {
-        for connection in all { try? await connection.close() }
+        for connection in all { await SQLiteStoreDatabase.close(connection) }
     }
 }

@@ -1,0 +1,43 @@
+import Testing
+
+@testable import StewardCore
+
+@Suite("Artifact paths never leave the artifact root")
+struct ArtifactPathTests {
+    @Test(
+        "Traversal shapes from MLflow's CVE history are refused",
+        arguments: [
+            "../etc/passwd", "a/../../etc/passwd", "a/..", "..", ".", "./a", "a/./b",
+            "/etc/passwd", "//etc/passwd", "%2Fetc%2Fpasswd", "%2e%2e/%2e%2e/etc/passwd", "%2E%2E%2Fetc",
+            "%252e%252e%252fetc%252fpasswd", "%25252e%25252e%25252f", "a%2f..%2f..%2fb",
+            "..%5c..%5cwindows", "a\\b", "..\\..\\etc", "C:\\Windows", "c:/windows", "a#b", "a%23b", "a?b", "a%3Fb",
+            "a%00b", "a\u{0}b", "a\nb", "a//b", "~/secrets", "1/abc/artifacts/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+            "%", "%zz", "%2",
+        ])
+    func refusesTraversal(_ raw: String) {
+        #expect(throws: StewardError.self) { try ArtifactPath(encoded: raw) }
+    }
+
+    @Test("Decoded query values get the same checks", arguments: ["../x", "/abs", "a/%2e%2e/b", "a\\b", "a/#", "%2e%2e"])
+    func refusesDecodedTraversal(_ value: String) {
+        #expect(throws: StewardError.self) { try ArtifactPath(decoded: value) }
+    }
+
+    @Test("Ordinary nested paths are accepted, percent-decoded once")
+    func acceptsNormalPaths() throws {
+        #expect(try ArtifactPath(encoded: "1/abc/artifacts/model/MLmodel").components == ["1", "abc", "artifacts", "model", "MLmodel"])
+        #expect(try ArtifactPath(encoded: "1/a%20b/file%2Bname.txt").components == ["1", "a b", "file+name.txt"])
+        #expect(try ArtifactPath(encoded: "dir/").components == ["dir"])
+        #expect(try ArtifactPath(encoded: "x..y/..z").components == ["x..y", "..z"])
+        #expect(try ArtifactPath(decoded: "").isRoot)
+    }
+
+    @Test("Appending names read from the store keeps the same guarantees")
+    func appending() throws {
+        let base = try ArtifactPath(encoded: "1/run")
+        #expect(try base.appending("a.txt").string == "1/run/a.txt")
+        #expect(throws: StewardError.self) { try base.appending("..") }
+        #expect(throws: StewardError.self) { try base.appending("a/b") }
+        #expect(try base.appending("a.txt").isWithin(base))
+    }
+}

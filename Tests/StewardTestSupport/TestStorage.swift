@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import StewardCore
+import SQLKit
+import StewardStore
+
+/// The database engines a test can run on: SQLite always, PostgreSQL when `STEWARD_TEST_POSTGRES_URL` names a
+/// server (an admin database URL such as `postgres://steward@127.0.0.1:5432/postgres`).
+public enum TestEngine: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public static var postgresAdminURL: String? {
+        ProcessInfo.processInfo.environment["STEWARD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Every engine this machine can test on.
+    public static var available: [TestEngine] {
+        postgresAdminURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    public var description: String { rawValue }
+}
+
+/// A fresh, migrated store for one test, removed afterwards: an SQLite file in a temporary folder, or a new
+/// database on the PostgreSQL test server.
+public enum TestStorage {
+    public static let logger: Logger = {
+        var logger = Logger(label: "steward-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    public static func with<T: Sendable>(
+        _ engine: TestEngine, _ body: @Sendable (StewardStorage) async throws -> T
+    ) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        switch engine {
+        case .sqlite:
+            let storage = try await StewardStorage.open(dataDirectory: folder, logger: logger)
+            return try await run(storage, body)
+        case .postgres:
+            guard let adminURL = TestEngine.postgresAdminURL, case .postgres(let host, let port, let user, let password, _) =
+                try DatabaseLocation(parsing: adminURL)
+            else { throw StewardError(.internalError, "STEWARD_TEST_POSTGRES_URL is not set") }
+            let name = "steward_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try await admin(host: host, port: port, user: user, password: password, "CREATE DATABASE \(name)")
+            do {
+                let url = "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(name)"
+                let storage = try await StewardStorage.open(dataDirectory: folder, store: url, logger: logger)
+                let result = try await run(storage, body)
+                try await admin(host: host, port: port, user: user, password: password, "DROP DATABASE \(name) WITH (FORCE)")
+                return result
+            } catch {
+                try? await admin(host: host, port: port, user: user, password: password, "DROP DATABASE \(name) WITH (FORCE)")
+                throw error
+            }
+        }
+    }
+
+    /// Runs the storage's database service around `body`, after migrating it.
+    static func run<T: Sendable>(_ storage: StewardStorage, _ body: @Sendable (StewardStorage) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await storage.database.run() }
+            do {
+                try await Migrator().migrate(storage.database, logger: logger)
+                let result = try await body(storage)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    private static func admin(host: String, port: Int, user: String, password: String?, _ sql: String) async throws {
+        let database = PostgresStoreDatabase(host: host, port: port, username: user, password: password, database: "postgres", logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            defer { group.cancelAll() }
+            try await database.read { db in try await db.raw("\(unsafeRaw: sql)").run() }
+        }
+    }
+}

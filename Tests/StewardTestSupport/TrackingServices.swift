@@ -1,0 +1,27 @@
+import StewardCore
+import SQLKit
+import StewardStore
+
+/// The tracking services over a test's storage, wired as the server wires them.
+public struct TrackingServices: Sendable {
+    public let experiments: ExperimentService
+    public let runs: RunService
+    public let models: LoggedModelService
+    public let storage: StewardStorage
+
+    public init(_ storage: StewardStorage) {
+        let runRepository = SQLRunRepository(database: storage.database)
+        experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
+        runs = RunService(repository: runRepository)
+        models = LoggedModelService(repository: SQLLoggedModelRepository(database: storage.database), runs: runRepository)
+        self.storage = storage
+    }
+
+    /// Counts the rows of `table`, to prove a refused request wrote nothing.
+    public func count(_ table: String) async throws -> Int {
+        try await storage.database.read { db in
+            let row = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
+            return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
+        }
+    }
+}
