@@ -31,15 +31,17 @@ public enum TestStorage {
         return logger
     }()
 
+    /// Runs `body` with migrated storage whose database service is running; `started: false` hands over the
+    /// storage untouched, for an application that runs and migrates it itself.
     public static func with<T: Sendable>(
-        _ engine: TestEngine, _ body: @Sendable (StewardStorage) async throws -> T
+        _ engine: TestEngine, started: Bool = true, _ body: @Sendable (StewardStorage) async throws -> T
     ) async throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         switch engine {
         case .sqlite:
             let storage = try await StewardStorage.open(dataDirectory: folder, logger: logger)
-            return try await run(storage, body)
+            return started ? try await run(storage, body) : try await body(storage)
         case .postgres:
             guard let adminURL = TestEngine.postgresAdminURL, case .postgres(let host, let port, let user, let password, _) =
                 try DatabaseLocation(parsing: adminURL)
@@ -49,7 +51,7 @@ public enum TestStorage {
             do {
                 let url = "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(name)"
                 let storage = try await StewardStorage.open(dataDirectory: folder, store: url, logger: logger)
-                let result = try await run(storage, body)
+                let result = started ? try await run(storage, body) : try await body(storage)
                 try await admin(host: host, port: port, user: user, password: password, "DROP DATABASE \(name) WITH (FORCE)")
                 return result
             } catch {
