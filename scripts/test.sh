@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every Steward test: the Swift suites on SQLite and PostgreSQL, then the compatibility suite that drives
+# `steward serve` with the real mlflow client on both engines. Starts what it needs and stops it afterwards:
+# a PostgreSQL server on loopback (installed with apt-get when absent) and a Python venv for the client.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WORK="$(mktemp -d /tmp/steward-test.XXXXXX)"
+PG_STARTED=""
+
+as_postgres() {
+    if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cleanup() {
+    if [ -n "$PG_STARTED" ]; then
+        as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log() { printf '\n==> %s\n' "$*"; }
+
+find_pg_bin() {
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+log "PostgreSQL"
+PG_BIN="$(find_pg_bin)"
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    log "installing PostgreSQL with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq postgresql postgresql-client >/dev/null
+    PG_BIN="$(find_pg_bin)"
+fi
+PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$WORK/pg"
+if [ "$(id -u)" = "0" ]; then chown -R postgres "$WORK/pg"; chmod 755 "$WORK"; fi
+as_postgres "$PG_BIN/initdb" -D "$WORK/pg/data" -U steward --auth=trust >/dev/null
+as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w \
+    -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+PG_STARTED=1
+export STEWARD_TEST_POSTGRES_URL="postgres://steward@127.0.0.1:$PG_PORT/postgres"
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+
+log "swift build"
+swift build --build-tests
+
+log "swift test (SQLite and PostgreSQL)"
+swift test --skip-build
+
+log "compatibility suite (real mlflow client; SQLite and PostgreSQL)"
+VENV="$ROOT/compat/.venv"
+if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+"$VENV/bin/pip" install -q --disable-pip-version-check -r compat/requirements.txt
+STEWARD_BINARY="$ROOT/.build/debug/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider
+
+log "all tests passed"
