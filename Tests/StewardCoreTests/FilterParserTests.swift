@@ -33,6 +33,7 @@ struct FilterParserTests {
     func values() throws {
         let clauses = try RunSearchGrammar.filter("params.q = 'it''s' and metrics.m > -1.5e3 and metrics.n <= +.25 and created >= 1700000000000")
         #expect(clauses[0].value == .string("it's"))
+        #expect(try RunSearchGrammar.filter("params.a = \"x\" and run_id IN (\"r1\", 'r2')").map(\.value) == [.string("x"), .strings(["r1", "r2"])])
         #expect(clauses[1].value == .number(-1500))
         #expect(clauses[2].value == .number(0.25))
         #expect(clauses[3] == FilterClause(field: .attribute(.startTime), comparator: .greaterOrEqual, value: .number(1_700_000_000_000)))
@@ -59,7 +60,6 @@ struct FilterParserTests {
             "metrics.a > 1 OR metrics.b > 2",
             "metrics.a > 'x'",
             "params.a = 1",
-            "params.a = \"x\"",
             "params.a = tree",
             "metrics.a >",
             "metrics.a > 1 and",

@@ -35,7 +35,9 @@ struct ExperimentStoreTests {
             #expect(try await services.count("experiment_tags") == 1)
             await #expect(throws: TrackingErrors.experimentNameNotFound("nope")) { try await services.experiments.experiment(name: "nope") }
             await #expect(throws: TrackingErrors.experimentNotFound("42")) { try await services.experiments.experiment(id: "42") }
-            await #expect(throws: TrackingErrors.experimentNotFound("abc")) { try await services.experiments.experiment(id: "abc") }
+            await #expect(throws: StewardError.invalidParameter("Invalid experiment ID 'abc'. Experiment ID must be a valid integer.")) {
+                try await services.experiments.experiment(id: "abc")
+            }
         }
     }
 
@@ -122,8 +124,10 @@ struct ExperimentStoreTests {
             }
             try await services.experiments.restoreExperiment(id: id)
             #expect(try await services.runs.run(id: run.info.runID).info.lifecycleStage == .active)
-            await #expect(throws: StewardError.self) { try await services.experiments.deleteExperiment(id: "0") }
             await #expect(throws: TrackingErrors.experimentNotFound("99")) { try await services.experiments.deleteExperiment(id: "99") }
+            await #expect(throws: StewardError.self) { try await services.experiments.restoreExperiment(id: id) }
+            try await services.experiments.deleteExperiment(id: id)
+            await #expect(throws: StewardError.self) { try await services.experiments.deleteExperiment(id: id) }
         }
     }
 

@@ -78,7 +78,10 @@ public enum FilterParser {
                 var items: [String] = []
                 while true {
                     guard position < tokens.count else { throw invalid(clauseStart) }
-                    guard case .string(let item) = tokens[position] else {
+                    let item: String
+                    switch tokens[position] {
+                    case .string(let text), .doubleQuoted(let text): item = text
+                    default:
                         throw .invalidParameter(
                             "While parsing a list in the query, expected string value, punctuation, or whitespace, "
                                 + "but got '\(tokens[position].text)'")
@@ -98,12 +101,9 @@ public enum FilterParser {
             default:
                 guard position < tokens.count else { throw invalid(clauseStart) }
                 switch tokens[position] {
-                case .string(let text): value = .string(text)
+                // MLflow takes a double-quoted word in value position as a string too.
+                case .string(let text), .doubleQuoted(let text): value = .string(text)
                 case .number(let number, _): value = .number(number)
-                case .doubleQuoted(let text):
-                    throw .invalidParameter(
-                        "Value \"\(text)\" in clause '\(identifier.text)' is either not quoted or uses an unsupported quote "
-                            + "type. Use single quotes for string values.")
                 default:
                     throw invalid(clauseStart)
                 }

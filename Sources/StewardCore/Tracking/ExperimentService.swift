@@ -48,9 +48,6 @@ public struct ExperimentService: Sendable {
     }
 
     public func deleteExperiment(id: String) async throws {
-        if id == Experiment.defaultID {
-            throw StewardError.invalidParameter("Cannot delete the default experiment '\(Experiment.defaultID)'. This is an internally reserved experiment.")
-        }
         try await repository.setExperimentLifecycle(id: id, to: .deleted, now: now())
     }
 

@@ -76,7 +76,7 @@ struct ExperimentsController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(ExperimentTagRequest.self, from: request)
         let id = try MLflowRequest.required(message.experiment_id, "experiment_id")
         let key = try MLflowRequest.required(message.key, "key")
-        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
+        guard let value = message.value else { throw MLflowRequest.missing("value") }
         try await experiments.setExperimentTag(id: id, tag: Tag(key, value))
         return MLflowResponse.empty()
     }

@@ -43,7 +43,7 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
     @Sendable func finalize(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(FinalizeLoggedModelRequest.self, from: request)
         let status: LoggedModelStatus? = try MLflowRequest.parseEnum(Self.statusName(message.status?.text), "status")
-        guard let status else { throw TrackingLimits.missingValue("status") }
+        guard let status else { throw MLflowRequest.missing("status") }
         let model = try await models.finalizeLoggedModel(id: try context.parameters.require("model_id"), status: status)
         return try MLflowResponse.json(["model": WireLoggedModel(model)])
     }

@@ -42,8 +42,13 @@ enum MLflowRequest {
 
     /// The value of a required field; empty counts as missing, as in MLflow.
     static func required(_ value: String?, _ field: String) throws(StewardError) -> String {
-        guard let value, !value.isEmpty else { throw TrackingLimits.missingValue(field) }
+        guard let value, !value.isEmpty else { throw missing(field) }
         return value
+    }
+
+    /// A required field that is absent, worded as MLflow's request validation words it.
+    static func missing(_ field: String) -> StewardError {
+        .invalidParameter("Missing value for required parameter '\(field)'. See the API docs for more information about request parameters.")
     }
 
     /// An enum field given by name.

@@ -65,8 +65,8 @@ struct RunsController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(LogMetricRequest.self, from: request)
         let runID = try message.requiredRunID()
         let key = try MLflowRequest.required(message.key, "key")
-        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
-        guard let timestamp = message.timestamp else { throw TrackingLimits.missingValue("timestamp") }
+        guard let value = message.value else { throw MLflowRequest.missing("value") }
+        guard let timestamp = message.timestamp else { throw MLflowRequest.missing("timestamp") }
         try await runs.logMetric(
             runID: runID,
             Metric(
@@ -79,8 +79,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(RunKeyValueRequest.self, from: request)
         let runID = try message.requiredRunID()
         let key = try MLflowRequest.required(message.key, "key")
-        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
-        try await runs.logParam(runID: runID, Param(key, value))
+        try await runs.logParam(runID: runID, Param(key, message.value ?? ""))
         return MLflowResponse.empty()
     }
 
@@ -88,8 +87,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(RunKeyValueRequest.self, from: request)
         let runID = try message.requiredRunID()
         let key = try MLflowRequest.required(message.key, "key")
-        guard let value = message.value else { throw TrackingLimits.missingValue("value") }
-        try await runs.setTag(runID: runID, Tag(key, value))
+        try await runs.setTag(runID: runID, Tag(key, message.value ?? ""))
         return MLflowResponse.empty()
     }
 
@@ -110,18 +108,19 @@ struct RunsController<Context: RequestContext>: Sendable {
         let message = try MLflowRequest.decode(LogBatchRequest.self, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
         let runID = try message.requiredRunID()
         let metrics = try (message.metrics ?? []).enumerated().map { index, metric throws -> Metric in
-            guard let key = metric.key else { throw TrackingLimits.missingValue("metrics[\(index)].key") }
-            guard let value = metric.value else { throw TrackingLimits.missingValue("metrics[\(index)].value") }
+            guard let key = metric.key else { throw MLflowRequest.missing("metrics[\(index)].key") }
+            guard let value = metric.value else { throw MLflowRequest.missing("metrics[\(index)].value") }
+            guard let timestamp = metric.timestamp else { throw MLflowRequest.missing("metrics[\(index)].timestamp") }
             return Metric(
-                key: key, value: value.value, timestamp: metric.timestamp?.value ?? 0, step: metric.step?.value ?? 0,
+                key: key, value: value.value, timestamp: timestamp.value, step: metric.step?.value ?? 0,
                 modelID: metric.model_id, datasetName: metric.dataset_name, datasetDigest: metric.dataset_digest)
         }
         let params = try (message.params ?? []).enumerated().map { index, param throws -> Param in
-            guard let key = param.key else { throw TrackingLimits.missingValue("params[\(index)].key") }
+            guard let key = param.key else { throw MLflowRequest.missing("params[\(index)].key") }
             return Param(key, param.value ?? "")
         }
         let tags = try (message.tags ?? []).enumerated().map { index, tag throws -> Tag in
-            guard let key = tag.key else { throw TrackingLimits.missingValue("tags[\(index)].key") }
+            guard let key = tag.key else { throw MLflowRequest.missing("tags[\(index)].key") }
             return Tag(key, tag.value ?? "")
         }
         try await runs.logBatch(runID: runID, metrics: metrics, params: params, tags: tags)
@@ -132,7 +131,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(LogInputsRequest.self, from: request)
         let runID = try message.requiredRunID()
         let datasets = try (message.datasets ?? []).enumerated().map { index, input throws -> DatasetInput in
-            guard let dataset = input.dataset else { throw TrackingLimits.missingValue("datasets[\(index)].dataset") }
+            guard let dataset = input.dataset else { throw MLflowRequest.missing("datasets[\(index)].dataset") }
             let tags = try (input.tags ?? []).enumerated().map { tagIndex, tag in
                 Tag(try MLflowRequest.required(tag.key, "datasets[\(index)].tags[\(tagIndex)].key"), tag.value ?? "")
             }

@@ -42,7 +42,7 @@ struct WireRunInfo: Encodable, Sendable {
     var run_uuid: String
     var experiment_id: String
     var run_name: String?
-    var user_id: String?
+    var user_id: String
     var status: String
     var start_time: Int64
     var end_time: Int64?
@@ -54,7 +54,7 @@ struct WireRunInfo: Encodable, Sendable {
         run_uuid = info.runID
         experiment_id = info.experimentID
         run_name = info.runName.isEmpty ? nil : info.runName
-        user_id = info.userID.isEmpty ? nil : info.userID
+        user_id = info.userID
         status = info.status.rawValue
         start_time = info.startTime
         end_time = info.endTime

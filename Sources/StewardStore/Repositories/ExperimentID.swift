@@ -8,13 +8,16 @@ enum ExperimentID {
         return value
     }
 
-    /// The stored forms of ids a search names; an id that is not an integer is a client error.
-    static func storedList(_ ids: [String]) throws(StewardError) -> [Int64] {
-        try ids.map { id throws(StewardError) in
-            guard let value = stored(id) else {
-                throw .invalidParameter("Invalid experiment ID '\(id)'. Experiment ID must be a valid integer.")
-            }
-            return value
+    /// The stored form of an id a client sent; one that is not an integer is a client error.
+    static func require(_ id: String) throws(StewardError) -> Int64 {
+        guard let value = stored(id) else {
+            throw .invalidParameter("Invalid experiment ID '\(id)'. Experiment ID must be a valid integer.")
         }
+        return value
+    }
+
+    /// The stored forms of ids a search names.
+    static func storedList(_ ids: [String]) throws(StewardError) -> [Int64] {
+        try ids.map { id throws(StewardError) in try require(id) }
     }
 }

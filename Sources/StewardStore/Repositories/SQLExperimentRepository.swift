@@ -43,7 +43,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
     }
 
     public func experiment(id: String) async throws -> Experiment {
-        guard let storedID = ExperimentID.stored(id) else { throw TrackingErrors.experimentNotFound(id) }
+        let storedID = try ExperimentID.require(id)
         return try await database.read { db in
             guard let experiment = try await Self.fetch(where: "experiment_id = \(bind: storedID)", on: db).first else {
                 throw TrackingErrors.experimentNotFound(id)
@@ -92,7 +92,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
     }
 
     public func renameExperiment(id: String, to name: String, now: Int64) async throws {
-        guard let storedID = ExperimentID.stored(id) else { throw TrackingErrors.experimentNotFound(id) }
+        let storedID = try ExperimentID.require(id)
         do {
             try await database.write { db in
                 let stage = try await Self.lifecycleStage(of: storedID, id: id, on: db)
@@ -111,14 +111,14 @@ public struct SQLExperimentRepository: ExperimentRepository {
     }
 
     public func setExperimentLifecycle(id: String, to stage: LifecycleStage, now: Int64) async throws {
-        guard let storedID = ExperimentID.stored(id) else { throw TrackingErrors.experimentNotFound(id) }
+        let storedID = try ExperimentID.require(id)
         try await database.write { db in
             let current = try await Self.lifecycleStage(of: storedID, id: id, on: db)
             guard current != stage else {
-                throw StewardError.invalidParameter(
+                throw StewardError.notFound(
                     stage == .deleted
-                        ? "Cannot delete experiment \(id): it is already deleted."
-                        : "Cannot restore experiment \(id): it is not deleted.")
+                        ? "No active experiment with id=\(id) exists: it is already deleted."
+                        : "No deleted experiment with id=\(id) exists: it is active.")
             }
             try await db.raw(
                 """
@@ -137,7 +137,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
     }
 
     public func setExperimentTag(id: String, tag: Tag) async throws {
-        guard let storedID = ExperimentID.stored(id) else { throw TrackingErrors.experimentNotFound(id) }
+        let storedID = try ExperimentID.require(id)
         try await database.write { db in
             guard try await Self.lifecycleStage(of: storedID, id: id, on: db) == .active else {
                 throw TrackingErrors.experimentNotActive(id)
@@ -147,7 +147,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
     }
 
     public func deleteExperimentTag(id: String, key: String) async throws {
-        guard let storedID = ExperimentID.stored(id) else { throw TrackingErrors.experimentNotFound(id) }
+        let storedID = try ExperimentID.require(id)
         try await database.write { db in
             guard try await Self.lifecycleStage(of: storedID, id: id, on: db) == .active else {
                 throw TrackingErrors.experimentNotActive(id)

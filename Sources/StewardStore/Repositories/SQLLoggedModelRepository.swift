@@ -17,9 +17,7 @@ public struct SQLLoggedModelRepository: LoggedModelRepository {
     }
 
     public func createLoggedModel(_ model: NewLoggedModel) async throws -> LoggedModel {
-        guard let experimentID = ExperimentID.stored(model.experimentID) else {
-            throw TrackingErrors.experimentNotFound(model.experimentID)
-        }
+        let experimentID = try ExperimentID.require(model.experimentID)
         return try await database.write { db in
             guard
                 let experiment = try await db.raw(

@@ -18,9 +18,7 @@ public struct SQLRunRepository: RunRepository {
     }
 
     public func createRun(_ run: NewRun) async throws -> Run {
-        guard let experimentID = ExperimentID.stored(run.experimentID) else {
-            throw TrackingErrors.experimentNotFound(run.experimentID)
-        }
+        let experimentID = try ExperimentID.require(run.experimentID)
         return try await database.write { db in
             guard
                 let experiment = try await db.raw(
