@@ -63,7 +63,7 @@ class Server:
         wait_healthy(url, self.process)
 
     def api(self, path, body=None, method="POST"):
-        response = requests.request(method, f"{self.url}/api/2.0/mlflow/{path}", json=body, timeout=60)
+        response = requests.request(method, f"{self.url}/api/2.0/mlflow/{path}", json=body, timeout=600)
         response.raise_for_status()
         return response.json()
 
@@ -171,16 +171,16 @@ def seed_steward(db_path, experiment_id, runs):
             [(r["run_id"], k, v, r["start"]) for r in runs for k, v in r["metrics"].items()],
         )
         connection.executemany(
-            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp_ms, step) VALUES (?, ?, ?, 0, ?, 0)",
-            [(r["run_id"], k, v, r["start"]) for r in runs for k, v in r["metrics"].items()],
+            "INSERT INTO latest_metrics (run_uuid, experiment_id, key, value, is_nan, timestamp_ms, step) VALUES (?, ?, ?, ?, 0, ?, 0)",
+            [(r["run_id"], int(experiment_id), k, v, r["start"]) for r in runs for k, v in r["metrics"].items()],
         )
         connection.executemany(
-            "INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)",
-            [(r["run_id"], k, v) for r in runs for k, v in r["params"].items()],
+            "INSERT INTO params (run_uuid, experiment_id, key, value) VALUES (?, ?, ?, ?)",
+            [(r["run_id"], int(experiment_id), k, v) for r in runs for k, v in r["params"].items()],
         )
         connection.executemany(
-            "INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?)",
-            [(r["run_id"], k, v) for r in runs for k, v in list(r["tags"].items()) + [("mlflow.runName", r["name"])]],
+            "INSERT INTO tags (run_uuid, experiment_id, key, value) VALUES (?, ?, ?, ?)",
+            [(r["run_id"], int(experiment_id), k, v) for r in runs for k, v in list(r["tags"].items()) + [("mlflow.runName", r["name"])]],
         )
     connection.close()
 

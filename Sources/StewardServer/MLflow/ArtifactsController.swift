@@ -38,7 +38,7 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = MLflowRequest.parseQuery(request.uri.query)
         let path = try ArtifactPath(decoded: query.last { $0.0 == "path" }?.1 ?? "")
-        return try MLflowResponse.json(FileListing(try await store.list(path), under: nil))
+        return MLflowResponse.json(FileListing(try await store.list(path), under: nil))
     }
 
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
@@ -73,7 +73,7 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
     @Sendable func listRunArtifacts(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(ListArtifactsRequest.self, from: request)
         let run = try await runs.run(id: try message.requiredRunID())
-        return try MLflowResponse.json(try await Self.listProxied(rootURI: run.info.artifactURI, relativePath: message.path, store: store))
+        return MLflowResponse.json(try await Self.listProxied(rootURI: run.info.artifactURI, relativePath: message.path, store: store))
     }
 
     /// Lists `relativePath` below an entity's proxied artifact root (`mlflow-artifacts:/…`), with entry paths
@@ -95,15 +95,30 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
     }
 
     /// MLflow's `ListArtifacts` response; a file or missing path lists as `{}`.
-    struct FileListing: Encodable {
-        struct File: Encodable {
+    struct FileListing: JSONWritable {
+        struct File: JSONWritable {
             var path: String
             var is_dir: Bool
             var file_size: Int64?
+
+            func write(to writer: inout JSONWriter) {
+                writer.object { writer in
+                    writer.member("path", path)
+                    writer.member("is_dir", is_dir)
+                    writer.member("file_size", file_size)
+                }
+            }
         }
 
         var root_uri: String?
         var files: [File]?
+
+        func write(to writer: inout JSONWriter) {
+            writer.object { writer in
+                writer.member("root_uri", root_uri)
+                writer.member("files", files)
+            }
+        }
 
         init(_ listing: ArtifactListing, under prefix: String?) {
             guard case .directory(let entries) = listing, !entries.isEmpty else { return }

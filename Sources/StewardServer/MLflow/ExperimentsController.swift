@@ -25,19 +25,19 @@ struct ExperimentsController<Context: RequestContext>: Sendable {
             Tag(try MLflowRequest.required(tag.key, "tags[\(index)].key"), tag.value ?? "")
         }
         let id = try await experiments.createExperiment(name: name, artifactLocation: message.artifact_location, tags: tags)
-        return try MLflowResponse.json(["experiment_id": id])
+        return MLflowResponse.json(WireMember("experiment_id", id))
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(ExperimentIDRequest.self, from: request)
         let experiment = try await experiments.experiment(id: try MLflowRequest.required(message.experiment_id, "experiment_id"))
-        return try MLflowResponse.json(["experiment": WireExperiment(experiment)])
+        return MLflowResponse.json(WireMember("experiment", WireExperiment(experiment)))
     }
 
     @Sendable func getByName(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(GetExperimentByNameRequest.self, from: request)
         let experiment = try await experiments.experiment(name: try MLflowRequest.required(message.experiment_name, "experiment_name"))
-        return try MLflowResponse.json(["experiment": WireExperiment(experiment)])
+        return MLflowResponse.json(WireMember("experiment", WireExperiment(experiment)))
     }
 
     @Sendable func search(_ request: Request, context: Context) async throws -> Response {
@@ -45,8 +45,7 @@ struct ExperimentsController<Context: RequestContext>: Sendable {
         let page = try await experiments.searchExperiments(
             filter: message.filter, orderBy: message.order_by ?? [], viewType: try ViewType.parse(message.view_type?.text, "view_type"),
             maxResults: MLflowRequest.int(message.max_results), pageToken: message.page_token)
-        return try MLflowResponse.json(
-            WireExperimentsPage(experiments: page.items.isEmpty ? nil : page.items.map(WireExperiment.init), next_page_token: page.nextPageToken))
+        return MLflowResponse.json(WirePage("experiments", page.items.map(WireExperiment.init), nextPageToken: page.nextPageToken))
     }
 
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {

@@ -32,12 +32,12 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
             experimentID: try MLflowRequest.required(message.experiment_id, "experiment_id"), name: message.name,
             modelType: message.model_type, sourceRunID: message.source_run_id, params: try Self.keyValues(message.params, "params"),
             tags: try Self.keyValues(message.tags, "tags"))
-        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+        return MLflowResponse.json(WireMember("model", WireLoggedModel(model)))
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
         let model = try await models.loggedModel(id: try context.parameters.require("model_id"))
-        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+        return MLflowResponse.json(WireMember("model", WireLoggedModel(model)))
     }
 
     @Sendable func finalize(_ request: Request, context: Context) async throws -> Response {
@@ -45,7 +45,7 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
         let status: LoggedModelStatus? = try MLflowRequest.parseEnum(Self.statusName(message.status?.text), "status")
         guard let status else { throw MLflowRequest.missing("status") }
         let model = try await models.finalizeLoggedModel(id: try context.parameters.require("model_id"), status: status)
-        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+        return MLflowResponse.json(WireMember("model", WireLoggedModel(model)))
     }
 
     /// Status by name or proto number.
@@ -62,7 +62,7 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
     @Sendable func setTags(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(LoggedModelKeyValuesRequest.self, from: request)
         let model = try await models.setLoggedModelTags(id: try context.parameters.require("model_id"), tags: try Self.keyValues(message.tags, "tags"))
-        return try MLflowResponse.json(["model": WireLoggedModel(model)])
+        return MLflowResponse.json(WireMember("model", WireLoggedModel(model)))
     }
 
     @Sendable func deleteTag(_ request: Request, context: Context) async throws -> Response {
@@ -91,8 +91,7 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
         let page = try await models.searchLoggedModels(
             experimentIDs: message.experiment_ids ?? [], filter: message.filter, datasets: datasets, orderBy: order,
             maxResults: MLflowRequest.int(message.max_results), pageToken: message.page_token)
-        return try MLflowResponse.json(
-            WireLoggedModelsPage(models: page.items.isEmpty ? nil : page.items.map(WireLoggedModel.init), next_page_token: page.nextPageToken))
+        return MLflowResponse.json(WirePage("models", page.items.map(WireLoggedModel.init), nextPageToken: page.nextPageToken))
     }
 
     @Sendable func listArtifacts(_ request: Request, context: Context) async throws -> Response {
@@ -100,6 +99,6 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
         let model = try await models.loggedModel(id: try context.parameters.require("model_id"))
         let listing = try await ArtifactsController<Context>.listProxied(
             rootURI: model.artifactURI, relativePath: message.artifact_directory_path, store: artifacts)
-        return try MLflowResponse.json(listing)
+        return MLflowResponse.json(listing)
     }
 }

@@ -1,23 +1,13 @@
-import Foundation
 import Hummingbird
 import StewardCore
 
 /// Writes MLflow JSON responses: proto field names, empty fields omitted, non-finite doubles as the strings
 /// `NaN`, `Infinity` and `-Infinity`.
 enum MLflowResponse {
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return encoder
-    }()
-
     private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    static func json(_ value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: jsonHeaders, body: ResponseBody(byteBuffer: JSONWriter.encode(value)))
     }
 
     /// `{}`, the body of every MLflow call that returns nothing.
@@ -27,14 +17,17 @@ enum MLflowResponse {
 
     /// An error in MLflow's shape: `{"error_code": ..., "message": ...}`.
     static func error(_ error: StewardError) -> Response {
-        struct Body: Encodable {
-            var error_code: String
-            var message: String
+        struct Body: JSONWritable {
+            let error: StewardError
+            func write(to writer: inout JSONWriter) {
+                writer.object { writer in
+                    writer.member("error_code", error.code.rawValue)
+                    writer.member("message", error.message)
+                }
+            }
         }
-        let data = (try? encoder.encode(Body(error_code: error.code.rawValue, message: error.message))) ?? Data("{}".utf8)
-        return Response(status: status(for: error.code), headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return json(Body(error: error), status: status(for: error.code))
     }
-
     /// The HTTP status of each error code, as MLflow's server assigns them.
     static func status(for code: StewardError.Code) -> HTTPResponse.Status {
         switch code {

@@ -32,13 +32,13 @@ struct RunsController<Context: RequestContext>: Sendable {
         let run = try await runs.createRun(
             experimentID: message.experiment_id, userID: message.user_id, runName: message.run_name, startTime: message.start_time?.value,
             tags: tags)
-        return try MLflowResponse.json(["run": WireRun(run)])
+        return MLflowResponse.json(WireMember("run", WireRun(run)))
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(RunIDRequest.self, from: request)
         let run = try await runs.run(id: try message.requiredRunID())
-        return try MLflowResponse.json(["run": WireRun(run)])
+        return MLflowResponse.json(WireMember("run", WireRun(run)))
     }
 
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
@@ -46,7 +46,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let status: RunStatus? = try RunStatus.parse(message.status?.text)
         let info = try await runs.updateRun(
             id: try message.requiredRunID(), status: status, endTime: message.end_time?.value, runName: message.run_name)
-        return try MLflowResponse.json(["run_info": WireRunInfo(info)])
+        return MLflowResponse.json(WireMember("run_info", WireRunInfo(info)))
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
@@ -160,7 +160,7 @@ struct RunsController<Context: RequestContext>: Sendable {
             experimentIDs: message.experiment_ids ?? [], filter: message.filter,
             viewType: try ViewType.parse(message.run_view_type?.text, "run_view_type"), maxResults: MLflowRequest.int(message.max_results),
             orderBy: message.order_by ?? [], pageToken: message.page_token)
-        return try MLflowResponse.json(WireRunsPage(runs: page.items.isEmpty ? nil : page.items.map(WireRun.init), next_page_token: page.nextPageToken))
+        return MLflowResponse.json(WirePage("runs", page.items.map(WireRun.init), nextPageToken: page.nextPageToken))
     }
 
     @Sendable func metricHistory(_ request: Request, context: Context) async throws -> Response {
@@ -168,8 +168,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let page = try await runs.metricHistory(
             runID: try message.requiredRunID(), key: try MLflowRequest.required(message.metric_key, "metric_key"),
             maxResults: MLflowRequest.int(message.max_results), pageToken: message.page_token)
-        return try MLflowResponse.json(
-            WireMetricsPage(metrics: page.items.isEmpty ? nil : page.items.map(WireMetric.init), next_page_token: page.nextPageToken))
+        return MLflowResponse.json(WirePage("metrics", page.items.map(WireMetric.init), nextPageToken: page.nextPageToken))
     }
 
     @Sendable func metricHistoryBulkInterval(_ request: Request, context: Context) async throws -> Response {
@@ -177,7 +176,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let metrics = try await runs.metricHistoryBulkInterval(
             runIDs: message.run_ids ?? [], key: try MLflowRequest.required(message.metric_key, "metric_key"),
             startStep: message.start_step?.value, endStep: message.end_step?.value, maxResults: MLflowRequest.int(message.max_results))
-        return try MLflowResponse.json(WireMetricsPage(metrics: metrics.isEmpty ? nil : metrics.map(WireMetric.init)))
+        return MLflowResponse.json(WirePage("metrics", metrics.map(WireMetric.init)))
     }
 }
 

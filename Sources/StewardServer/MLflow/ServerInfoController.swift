@@ -18,6 +18,6 @@ struct ServerInfoController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func serverInfo(_ request: Request, context: Context) async throws -> Response {
-        return try MLflowResponse.json(WireServerInfo())
+        return MLflowResponse.json(WireServerInfo())
     }
 }

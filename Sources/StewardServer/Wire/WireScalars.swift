@@ -3,6 +3,10 @@
 struct WireInt64: Decodable, Sendable {
     let value: Int64
 
+    init(_ value: Int64) {
+        self.value = value
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Int64.self) {

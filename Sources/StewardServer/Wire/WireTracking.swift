@@ -1,15 +1,22 @@
 import StewardCore
 
-// The JSON shapes of MLflow's tracking messages. Empty and default fields are omitted, as MLflow omits
-// them; names are the proto field names.
+// The JSON shapes of MLflow's tracking messages. Requests decode with `Decodable`; responses write themselves
+// with `JSONWriter`, leaving out empty and unset fields as MLflow does. Names are the proto field names.
 
-struct WireKeyValue: Codable, Sendable {
+struct WireKeyValue: Decodable, Sendable, JSONWritable {
     var key: String?
     var value: String?
 
     init(_ pair: KeyValue) {
         key = pair.key
         value = pair.value
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("key", key)
+            writer.member("value", value)
+        }
     }
 }
 
@@ -18,75 +25,71 @@ extension Array where Element == KeyValue {
     var wire: [WireKeyValue]? { isEmpty ? nil : map(WireKeyValue.init) }
 }
 
-struct WireExperiment: Encodable, Sendable {
-    var experiment_id: String
-    var name: String
-    var artifact_location: String
-    var lifecycle_stage: String
-    var last_update_time: Int64
-    var creation_time: Int64
-    var tags: [WireKeyValue]?
+struct WireExperiment: Sendable, JSONWritable {
+    let experiment: Experiment
 
     init(_ experiment: Experiment) {
-        experiment_id = experiment.id
-        name = experiment.name
-        artifact_location = experiment.artifactLocation
-        lifecycle_stage = experiment.lifecycleStage.rawValue
-        last_update_time = experiment.lastUpdateTime
-        creation_time = experiment.creationTime
-        tags = experiment.tags.wire
+        self.experiment = experiment
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("experiment_id", experiment.id)
+            writer.member("name", experiment.name)
+            writer.member("artifact_location", experiment.artifactLocation)
+            writer.member("lifecycle_stage", experiment.lifecycleStage.rawValue)
+            writer.member("last_update_time", experiment.lastUpdateTime)
+            writer.member("creation_time", experiment.creationTime)
+            writer.member("tags", experiment.tags.wire)
+        }
     }
 }
 
-struct WireRunInfo: Encodable, Sendable {
-    var run_uuid: String
-    var experiment_id: String
-    var run_name: String?
-    var user_id: String
-    var status: String
-    var start_time: Int64
-    var end_time: Int64?
-    var artifact_uri: String
-    var lifecycle_stage: String
-    var run_id: String
+struct WireRunInfo: Sendable, JSONWritable {
+    let info: RunInfo
 
     init(_ info: RunInfo) {
-        run_uuid = info.runID
-        experiment_id = info.experimentID
-        run_name = info.runName.isEmpty ? nil : info.runName
-        user_id = info.userID
-        status = info.status.rawValue
-        start_time = info.startTime
-        end_time = info.endTime
-        artifact_uri = info.artifactURI
-        lifecycle_stage = info.lifecycleStage.rawValue
-        run_id = info.runID
+        self.info = info
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("run_uuid", info.runID)
+            writer.member("experiment_id", info.experimentID)
+            writer.member("run_name", info.runName.isEmpty ? nil : info.runName)
+            writer.member("user_id", info.userID)
+            writer.member("status", info.status.rawValue)
+            writer.member("start_time", info.startTime)
+            writer.member("end_time", info.endTime)
+            writer.member("artifact_uri", info.artifactURI)
+            writer.member("lifecycle_stage", info.lifecycleStage.rawValue)
+            writer.member("run_id", info.runID)
+        }
     }
 }
 
-struct WireMetric: Encodable, Sendable {
-    var key: String
-    var value: Double
-    var timestamp: Int64
-    var step: Int64
-    var dataset_name: String?
-    var dataset_digest: String?
-    var model_id: String?
-    var run_id: String?
+struct WireMetric: Sendable, JSONWritable {
+    let metric: Metric
 
     init(_ metric: Metric) {
-        key = metric.key
-        value = metric.value
-        timestamp = metric.timestamp
-        step = metric.step
-        dataset_name = metric.datasetName
-        dataset_digest = metric.datasetDigest
-        model_id = metric.modelID
-        run_id = metric.runID
+        self.metric = metric
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("key", metric.key)
+            writer.member("value", metric.value)
+            writer.member("timestamp", metric.timestamp)
+            writer.member("step", metric.step)
+            writer.member("dataset_name", metric.datasetName)
+            writer.member("dataset_digest", metric.datasetDigest)
+            writer.member("model_id", metric.modelID)
+            writer.member("run_id", metric.runID)
+        }
     }
 }
 
-struct WireDataset: Codable, Sendable {
+struct WireDataset: Decodable, Sendable, JSONWritable {
     var name: String?
     var digest: String?
     var source_type: String?
@@ -106,72 +109,78 @@ struct WireDataset: Codable, Sendable {
     var domain: Dataset {
         Dataset(name: name ?? "", digest: digest ?? "", sourceType: source_type ?? "", source: source ?? "", schema: schema, profile: profile)
     }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("name", name)
+            writer.member("digest", digest)
+            writer.member("source_type", source_type)
+            writer.member("source", source)
+            writer.member("schema", schema)
+            writer.member("profile", profile)
+        }
+    }
 }
 
-struct WireDatasetInput: Codable, Sendable {
+struct WireDatasetInput: Decodable, Sendable, JSONWritable {
     var tags: [WireKeyValue]?
     var dataset: WireDataset?
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("tags", tags)
+            writer.member("dataset", dataset)
+        }
+    }
 }
 
-struct WireModelInput: Codable, Sendable {
+struct WireModelInput: Decodable, Sendable, JSONWritable {
     var model_id: String?
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in writer.member("model_id", model_id) }
+    }
 }
 
-struct WireModelOutput: Codable, Sendable {
+struct WireModelOutput: Decodable, Sendable, JSONWritable {
     var model_id: String?
-    var step: WireInt64Value?
-}
+    var step: WireInt64?
 
-/// An int64 that decodes leniently and encodes as a number.
-struct WireInt64Value: Codable, Sendable {
-    var value: Int64
-
-    init(_ value: Int64) {
-        self.value = value
-    }
-
-    init(from decoder: any Decoder) throws {
-        value = try WireInt64(from: decoder).value
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("model_id", model_id)
+            writer.member("step", step?.value)
+        }
     }
 }
 
-struct WireRun: Encodable, Sendable {
-    struct Data: Encodable, Sendable {
-        var metrics: [WireMetric]?
-        var params: [WireKeyValue]?
-        var tags: [WireKeyValue]?
-    }
-
-    struct Inputs: Encodable, Sendable {
-        var dataset_inputs: [WireDatasetInput]?
-        var model_inputs: [WireModelInput]?
-    }
-
-    struct Outputs: Encodable, Sendable {
-        var model_outputs: [WireModelOutput]?
-    }
-
-    var info: WireRunInfo
-    var data: Data
-    var inputs: Inputs
-    var outputs: Outputs?
+struct WireRun: Sendable, JSONWritable {
+    let run: Run
 
     init(_ run: Run) {
-        info = WireRunInfo(run.info)
-        data = Data(
-            metrics: run.data.metrics.isEmpty ? nil : run.data.metrics.map(WireMetric.init),
-            params: run.data.params.wire, tags: run.data.tags.wire)
-        inputs = Inputs(
-            dataset_inputs: run.datasetInputs.isEmpty
-                ? nil : run.datasetInputs.map { WireDatasetInput(tags: $0.tags.wire, dataset: WireDataset($0.dataset)) },
-            model_inputs: run.modelInputs.isEmpty ? nil : run.modelInputs.map { WireModelInput(model_id: $0) })
-        outputs =
-            run.modelOutputs.isEmpty
-            ? nil : Outputs(model_outputs: run.modelOutputs.map { WireModelOutput(model_id: $0.modelID, step: WireInt64Value($0.step)) })
+        self.run = run
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("info", WireRunInfo(run.info))
+            writer.key("data")
+            writer.object { writer in
+                writer.member("metrics", run.data.metrics.map(WireMetric.init))
+                writer.member("params", run.data.params.wire)
+                writer.member("tags", run.data.tags.wire)
+            }
+            writer.key("inputs")
+            writer.object { writer in
+                writer.member("dataset_inputs", run.datasetInputs.map { WireDatasetInput(tags: $0.tags.wire, dataset: WireDataset($0.dataset)) })
+                writer.member("model_inputs", run.modelInputs.map { WireModelInput(model_id: $0) })
+            }
+            if !run.modelOutputs.isEmpty {
+                writer.key("outputs")
+                writer.object { writer in
+                    writer.member("model_outputs", run.modelOutputs.map { WireModelOutput(model_id: $0.modelID, step: WireInt64($0.step)) })
+                }
+            }
+        }
     }
 }

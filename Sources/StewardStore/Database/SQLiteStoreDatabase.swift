@@ -64,9 +64,12 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, logger: logger)
     }
 
-    /// Settings every connection needs: enforced foreign keys, waiting on locks instead of failing, and a
-    /// case-sensitive `LIKE` as in MLflow's search grammar (`ILIKE` is spelled with `lower()`).
-    private static let sharedPragmas = ["foreign_keys = ON", "busy_timeout = 10000", "case_sensitive_like = ON"]
+    /// Settings every connection needs: enforced foreign keys, waiting on locks instead of failing, a
+    /// case-sensitive `LIKE` as in MLflow's search grammar (`ILIKE` is spelled with `lower()`), and reads served
+    /// from a memory map and a 32 MiB page cache instead of a `pread` per page.
+    private static let sharedPragmas = [
+        "foreign_keys = ON", "busy_timeout = 10000", "case_sensitive_like = ON", "mmap_size = 1073741824", "cache_size = -32768",
+    ]
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await readers.withConnection { connection in

@@ -2,7 +2,9 @@
 /// dataset inputs and model inputs/outputs.
 ///
 /// Experiment ids are integers assigned by the database and sent as strings; run ids are 32 hex characters.
-/// Metric values that are NaN are stored as 0 with `is_nan = 1`, because SQLite cannot store NaN.
+/// Metric values that are NaN are stored as 0 with `is_nan = 1`, because SQLite cannot store NaN. Latest metrics,
+/// params and tags carry their run's (immutable) experiment id so that searches, always scoped to experiments,
+/// read only that experiment's part of each index.
 enum TrackingSchema {
     static let v1 = Migration(version: 1, name: "tracking") { engine in
         let experimentKey =
@@ -64,6 +66,7 @@ enum TrackingSchema {
             """
             CREATE TABLE latest_metrics (
                 run_uuid TEXT NOT NULL REFERENCES runs (run_uuid) ON DELETE CASCADE,
+                experiment_id BIGINT NOT NULL,
                 key TEXT NOT NULL,
                 value \(double) NOT NULL,
                 is_nan INTEGER NOT NULL,
@@ -72,25 +75,27 @@ enum TrackingSchema {
                 PRIMARY KEY (run_uuid, key)
             )\(clustered)
             """,
-            "CREATE INDEX latest_metrics_by_key ON latest_metrics (key, is_nan, value)",
+            "CREATE INDEX latest_metrics_by_key ON latest_metrics (experiment_id, key, is_nan, value)",
             """
             CREATE TABLE params (
                 run_uuid TEXT NOT NULL REFERENCES runs (run_uuid) ON DELETE CASCADE,
+                experiment_id BIGINT NOT NULL,
                 key TEXT NOT NULL,
                 value TEXT NOT NULL,
                 PRIMARY KEY (run_uuid, key)
             )\(clustered)
             """,
-            "CREATE INDEX params_by_key ON params (key, value)",
+            "CREATE INDEX params_by_key ON params (experiment_id, key, value)",
             """
             CREATE TABLE tags (
                 run_uuid TEXT NOT NULL REFERENCES runs (run_uuid) ON DELETE CASCADE,
+                experiment_id BIGINT NOT NULL,
                 key TEXT NOT NULL,
                 value TEXT NOT NULL,
                 PRIMARY KEY (run_uuid, key)
             )\(clustered)
             """,
-            "CREATE INDEX tags_by_key ON tags (key, value)",
+            "CREATE INDEX tags_by_key ON tags (experiment_id, key, value)",
             """
             CREATE TABLE datasets (
                 dataset_uuid TEXT PRIMARY KEY,

@@ -16,8 +16,16 @@ struct RunSearchSQL {
     func statement() -> SQLQueryString {
         var joins: [SQLQueryString] = []
         var conditions: [SQLQueryString] = []
-        // Alias of the inner join already filtering each (table, key), reused for sorting.
+        // Alias of the inner join already filtering each (table, key), reused for sorting; a metric join whose
+        // comparison excludes NaN is recorded as such, so sorting on it needs no NaN or missing-value handling.
         var filterJoins: [String: String] = [:]
+        var numericJoins = Set<String>()
+        // Every joined row belongs to its run's experiment; saying so lets the engine read only the searched
+        // experiments' part of each (experiment_id, key, value) index.
+        let experimentScope: SQLQueryString = experimentIDs.isEmpty ? "1 = 0" : "IN (\(binds: experimentIDs))"
+        func joinCondition(_ alias: String, _ key: String) -> SQLQueryString {
+            "\(unsafeRaw: alias).run_uuid = r.run_uuid AND \(unsafeRaw: alias).experiment_id \(experimentScope) AND \(unsafeRaw: alias).key = \(bind: key)"
+        }
         var aliasCount = 0
         func nextAlias() -> String {
             aliasCount += 1
@@ -31,9 +39,12 @@ struct RunSearchSQL {
             switch clause.field {
             case .metric(let key):
                 let alias = nextAlias()
-                joins.append("JOIN latest_metrics \(unsafeRaw: alias) ON \(unsafeRaw: alias).run_uuid = r.run_uuid AND \(unsafeRaw: alias).key = \(bind: key)")
+                joins.append("JOIN latest_metrics \(unsafeRaw: alias) ON \(joinCondition(alias, key))")
                 conditions.append(Self.metricCondition(alias: alias, clause.comparator, clause.value))
-                filterJoins["latest_metrics/\(key)"] = filterJoins["latest_metrics/\(key)"] ?? alias
+                if filterJoins["latest_metrics/\(key)"] == nil || clause.comparator != .notEqual {
+                    filterJoins["latest_metrics/\(key)"] = alias
+                    if clause.comparator != .notEqual { numericJoins.insert(alias) }
+                }
             case .param(let key), .tag(let key):
                 let table = if case .param = clause.field { "params" } else { "tags" }
                 if clause.comparator == .isNull || clause.comparator == .isNotNull {
@@ -42,7 +53,7 @@ struct RunSearchSQL {
                     continue
                 }
                 let alias = nextAlias()
-                joins.append("JOIN \(unsafeRaw: table) \(unsafeRaw: alias) ON \(unsafeRaw: alias).run_uuid = r.run_uuid AND \(unsafeRaw: alias).key = \(bind: key)")
+                joins.append("JOIN \(unsafeRaw: table) \(unsafeRaw: alias) ON \(joinCondition(alias, key))")
                 conditions.append(SQLComparison.string(column: "\(alias).value", clause.comparator, clause.value))
                 filterJoins["\(table)/\(key)"] = filterJoins["\(table)/\(key)"] ?? alias
             case .attribute(let attribute):
@@ -66,22 +77,26 @@ struct RunSearchSQL {
             case .metric(let key):
                 let alias = filterJoins["latest_metrics/\(key)"] ?? nextAlias()
                 if filterJoins["latest_metrics/\(key)"] == nil {
-                    joins.append(
-                        "LEFT JOIN latest_metrics \(unsafeRaw: alias) ON \(unsafeRaw: alias).run_uuid = r.run_uuid AND \(unsafeRaw: alias).key = \(bind: key)")
+                    joins.append("LEFT JOIN latest_metrics \(unsafeRaw: alias) ON \(joinCondition(alias, key))")
                 }
-                order.append(
-                    """
-                    CASE WHEN \(unsafeRaw: alias).is_nan = 1 THEN 1 WHEN \(unsafeRaw: alias).value IS NULL THEN 2 ELSE 0 END, \
-                    \(unsafeRaw: alias).value \(unsafeRaw: direction)
-                    """)
+                if numericJoins.contains(alias) {
+                    order.append("\(unsafeRaw: alias).value \(unsafeRaw: direction)")
+                } else {
+                    order.append(
+                        """
+                        CASE WHEN \(unsafeRaw: alias).is_nan = 1 THEN 1 WHEN \(unsafeRaw: alias).value IS NULL THEN 2 ELSE 0 END, \
+                        \(unsafeRaw: alias).value \(unsafeRaw: direction)
+                        """)
+                }
             case .param(let key), .tag(let key):
                 let table = if case .param = clause.field { "params" } else { "tags" }
-                let alias = filterJoins["\(table)/\(key)"] ?? nextAlias()
-                if filterJoins["\(table)/\(key)"] == nil {
-                    joins.append(
-                        "LEFT JOIN \(unsafeRaw: table) \(unsafeRaw: alias) ON \(unsafeRaw: alias).run_uuid = r.run_uuid AND \(unsafeRaw: alias).key = \(bind: key)")
+                if let alias = filterJoins["\(table)/\(key)"] {
+                    order.append("\(unsafeRaw: alias).value \(unsafeRaw: direction)")
+                } else {
+                    let alias = nextAlias()
+                    joins.append("LEFT JOIN \(unsafeRaw: table) \(unsafeRaw: alias) ON \(joinCondition(alias, key))")
+                    order.append("CASE WHEN \(unsafeRaw: alias).value IS NULL THEN 1 ELSE 0 END, \(unsafeRaw: alias).value \(unsafeRaw: direction)")
                 }
-                order.append("CASE WHEN \(unsafeRaw: alias).value IS NULL THEN 1 ELSE 0 END, \(unsafeRaw: alias).value \(unsafeRaw: direction)")
             case .attribute(let attribute):
                 let column = "r." + Self.column(for: attribute)
                 order.append("CASE WHEN \(unsafeRaw: column) IS NULL THEN 1 ELSE 0 END, \(unsafeRaw: column) \(unsafeRaw: direction)")

@@ -232,16 +232,11 @@ extension SQLLoggedModelRepository {
         }
     }
 
-    /// Records the metrics that name a logged model against that model, inside the caller's transaction.
+    /// Records the metrics that name a logged model against that model, inside the caller's transaction; the
+    /// caller has checked that the models exist.
     static func insertMetrics(_ metrics: [Metric], runID: String, on db: any SQLDatabase) async throws {
         let scoped = metrics.filter { $0.modelID?.isEmpty == false }
         guard !scoped.isEmpty else { return }
-        let modelIDs = Array(Set(scoped.compactMap(\.modelID)))
-        let found = Set(
-            try await db.raw(
-                "SELECT model_id FROM logged_models WHERE model_id IN (\(binds: modelIDs)) AND lifecycle_stage = 'active'"
-            ).all().map { try $0.string("model_id") })
-        if let missing = modelIDs.first(where: { !found.contains($0) }) { throw TrackingErrors.loggedModelNotFound(missing) }
         let rows = scoped.map { metric -> SQLQueryString in
             """
             (\(bind: metric.modelID!), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \

@@ -5,9 +5,12 @@ import StewardCore
 /// Runs and everything logged to them in SQL, the same statements on SQLite and PostgreSQL.
 public struct SQLRunRepository: RunRepository {
     let database: any StoreDatabase
+    /// Concurrent log-batch calls share transactions and statements.
+    let logBatches: WriteCoalescer<RunLogBatch>
 
     public init(database: any StoreDatabase) {
         self.database = database
+        self.logBatches = WriteCoalescer(database: database, apply: RunLogBatch.apply)
     }
 
     /// Where a run's artifacts live, below its experiment's location.
@@ -42,7 +45,7 @@ public struct SQLRunRepository: RunRepository {
                 """
             ).run()
             let tags = Self.lastValuePerKey(run.tags)
-            try await Self.upsertTags(tags, runID: run.runID, on: db)
+            try await Self.upsertTags(tags, runID: run.runID, experimentID: experimentID, on: db)
             return Run(info: info, data: RunData(tags: tags.sorted { $0.key < $1.key }))
         }
     }
@@ -58,7 +61,7 @@ public struct SQLRunRepository: RunRepository {
 
     public func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo {
         try await database.write { db in
-            try await Self.requireActiveRun(id, on: db)
+            let experimentID = try await Self.requireActiveRun(id, on: db)
             try await db.raw(
                 """
                 UPDATE runs SET status = COALESCE(\(bind: update.status?.rawValue), status),
@@ -68,7 +71,7 @@ public struct SQLRunRepository: RunRepository {
                 """
             ).run()
             if let name = update.runName {
-                try await Self.upsertTags([Tag(RunService.runNameTag, name)], runID: id, on: db)
+                try await Self.upsertTags([Tag(RunService.runNameTag, name)], runID: id, experimentID: experimentID, on: db)
             }
             guard let info = try await Self.fetchInfos(where: "run_uuid = \(bind: id)", on: db).first else {
                 throw TrackingErrors.runNotFound(id)
@@ -90,21 +93,7 @@ public struct SQLRunRepository: RunRepository {
     }
 
     public func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws {
-        try await database.write { db in
-            try await Self.requireActiveRun(runID, on: db)
-            if !params.isEmpty { try await Self.insertParams(params, runID: runID, on: db) }
-            if !tags.isEmpty {
-                let tags = Self.lastValuePerKey(tags)
-                try await Self.upsertTags(tags, runID: runID, on: db)
-                if let name = tags.last(where: { $0.key == RunService.runNameTag })?.value {
-                    try await db.raw("UPDATE runs SET name = \(bind: name) WHERE run_uuid = \(bind: runID)").run()
-                }
-            }
-            if !metrics.isEmpty {
-                try await Self.insertMetrics(metrics, runID: runID, on: db)
-                try await SQLLoggedModelRepository.insertMetrics(metrics, runID: runID, on: db)
-            }
-        }
+        try await logBatches.submit(RunLogBatch(runID: runID, metrics: metrics, params: params, tags: tags))
     }
 
     public func deleteRunTag(runID: String, key: String) async throws {
@@ -260,77 +249,13 @@ extension SQLRunRepository {
         return order.map { KeyValue($0, latest[$0]!) }
     }
 
-    static func upsertTags(_ tags: [Tag], runID: String, on db: any SQLDatabase) async throws {
+    static func upsertTags(_ tags: [Tag], runID: String, experimentID: Int64, on db: any SQLDatabase) async throws {
         guard !tags.isEmpty else { return }
-        let rows = tags.map { tag -> SQLQueryString in "(\(bind: runID), \(bind: tag.key), \(bind: tag.value))" }
+        let rows = tags.map { tag -> SQLQueryString in "(\(bind: runID), \(bind: experimentID), \(bind: tag.key), \(bind: tag.value))" }
         try await db.raw(
             """
-            INSERT INTO tags (run_uuid, key, value) VALUES \(rows.joined(separator: ", "))
+            INSERT INTO tags (run_uuid, experiment_id, key, value) VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value
-            """
-        ).run()
-    }
-
-    /// Inserts params that are new and refuses any that would change a logged value.
-    static func insertParams(_ params: [Param], runID: String, on db: any SQLDatabase) async throws {
-        let rows = params.map { param -> SQLQueryString in "(\(bind: runID), \(bind: param.key), \(bind: param.value))" }
-        try await db.raw(
-            """
-            INSERT INTO params (run_uuid, key, value) VALUES \(rows.joined(separator: ", "))
-            ON CONFLICT (run_uuid, key) DO NOTHING
-            """
-        ).run()
-        let stored = try await db.raw(
-            "SELECT key, value FROM params WHERE run_uuid = \(bind: runID) AND key IN (\(binds: params.map(\.key)))"
-        ).all()
-        var values: [String: String] = [:]
-        for row in stored { values[try row.string("key")] = try row.string("value") }
-        for param in params {
-            if let old = values[param.key], old != param.value {
-                throw TrackingErrors.paramChanged(runID: runID, key: param.key, old: old, new: param.value)
-            }
-        }
-    }
-
-    /// Appends observations to the history and advances each key's latest value where the new observation
-    /// supersedes it (greater step, then timestamp, then value; NaN below every number).
-    static func insertMetrics(_ metrics: [Metric], runID: String, on db: any SQLDatabase) async throws {
-        let history = metrics.map { metric -> SQLQueryString in
-            """
-            (\(bind: runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-            \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-            """
-        }
-        try await db.raw(
-            """
-            INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp_ms, step) VALUES \(history.joined(separator: ", "))
-            ON CONFLICT (run_uuid, key, step, timestamp_ms, value, is_nan) DO NOTHING
-            """
-        ).run()
-        var latest: [String: Metric] = [:]
-        var order: [String] = []
-        for metric in metrics {
-            if let current = latest[metric.key] {
-                if metric.supersedes(current) { latest[metric.key] = metric }
-            } else {
-                latest[metric.key] = metric
-                order.append(metric.key)
-            }
-        }
-        let rows = order.map { key -> SQLQueryString in
-            let metric = latest[key]!
-            return """
-                (\(bind: runID), \(bind: key), \(bind: StoredMetricValue.value(metric.value)), \
-                \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                """
-        }
-        try await db.raw(
-            """
-            INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp_ms, step) VALUES \(rows.joined(separator: ", "))
-            ON CONFLICT (run_uuid, key) DO UPDATE SET
-                value = excluded.value, is_nan = excluded.is_nan, timestamp_ms = excluded.timestamp_ms, step = excluded.step
-            WHERE (excluded.step, excluded.timestamp_ms, 1 - excluded.is_nan, excluded.value)
-                > (latest_metrics.step, latest_metrics.timestamp_ms, 1 - latest_metrics.is_nan, latest_metrics.value)
             """
         ).run()
     }

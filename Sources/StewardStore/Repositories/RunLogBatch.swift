@@ -1,0 +1,186 @@
+import SQLKit
+import StewardCore
+
+/// One caller's metrics, params and tags for one run, written together with other callers' batches.
+struct RunLogBatch: Sendable {
+    var runID: String
+    var metrics: [Metric]
+    var params: [Param]
+    var tags: [Tag]
+
+    /// Rows per INSERT, well under both engines' limits on bound parameters.
+    static let rowsPerStatement = 1000
+
+    /// Writes `batches` in one transaction with a fixed number of statements, whatever their count.
+    ///
+    /// Each batch is checked as if written alone, in order: its run must exist and be active, its params must
+    /// not change a value already logged (by earlier batches too), and the logged models its metrics name must
+    /// exist. A batch that fails a check gets that error and writes nothing; the others are written.
+    static func apply(_ batches: [RunLogBatch], on db: any SQLDatabase) async throws -> [Result<Void, StewardError>] {
+        var outcomes = [Result<Void, StewardError>](repeating: .success(()), count: batches.count)
+
+        // Runs: exist and active.
+        let runIDs = Array(Set(batches.map(\.runID)))
+        var experimentOf: [String: Int64] = [:]
+        var deleted = Set<String>()
+        for row in try await db.raw("SELECT run_uuid, experiment_id, lifecycle_stage FROM runs WHERE run_uuid IN (\(binds: runIDs))").all() {
+            let runID = try row.string("run_uuid")
+            experimentOf[runID] = try row.int64("experiment_id")
+            if try row.string("lifecycle_stage") != LifecycleStage.active.rawValue { deleted.insert(runID) }
+        }
+        for (index, batch) in batches.enumerated() {
+            if experimentOf[batch.runID] == nil {
+                outcomes[index] = .failure(TrackingErrors.runNotFound(batch.runID))
+            } else if deleted.contains(batch.runID) {
+                outcomes[index] = .failure(TrackingErrors.runNotActive(batch.runID))
+            }
+        }
+
+        // Params: immutable, against the store and against earlier batches.
+        var known: [String: [String: String]] = [:]
+        let paramRuns = Array(Set(batches.indices.filter { outcomes[$0].isSuccess && !batches[$0].params.isEmpty }.map { batches[$0].runID }))
+        if !paramRuns.isEmpty {
+            let keys = Array(Set(batches.flatMap { $0.params.map(\.key) }))
+            for row in try await db.raw(
+                "SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(binds: paramRuns)) AND key IN (\(binds: keys))"
+            ).all() {
+                known[try row.string("run_uuid"), default: [:]][try row.string("key")] = try row.string("value")
+            }
+        }
+        for index in batches.indices where outcomes[index].isSuccess {
+            let batch = batches[index]
+            let logged = known[batch.runID] ?? [:]
+            if let conflict = batch.params.first(where: { param in logged[param.key].map { $0 != param.value } ?? false }) {
+                outcomes[index] = .failure(
+                    TrackingErrors.paramChanged(runID: batch.runID, key: conflict.key, old: logged[conflict.key]!, new: conflict.value))
+                continue
+            }
+            for param in batch.params { known[batch.runID, default: [:]][param.key] = param.value }
+        }
+
+        // Logged models that model-scoped metrics name must exist.
+        let modelIDs = Array(Set(batches.indices.filter { outcomes[$0].isSuccess }.flatMap { batches[$0].metrics.compactMap(\.modelID) }))
+        if !modelIDs.isEmpty {
+            let found = Set(
+                try await db.raw("SELECT model_id FROM logged_models WHERE model_id IN (\(binds: modelIDs)) AND lifecycle_stage = 'active'")
+                    .all().map { try $0.string("model_id") })
+            for index in batches.indices where outcomes[index].isSuccess {
+                if let missing = batches[index].metrics.compactMap(\.modelID).first(where: { !found.contains($0) }) {
+                    outcomes[index] = .failure(TrackingErrors.loggedModelNotFound(missing))
+                }
+            }
+        }
+
+        let accepted = batches.indices.filter { outcomes[$0].isSuccess }.map { batches[$0] }
+        guard !accepted.isEmpty else { return outcomes }
+
+        // Params (new ones only: equal values are already there).
+        var paramRows: [SQLQueryString] = []
+        var seenParams = Set<String>()
+        for batch in accepted {
+            for param in batch.params where seenParams.insert(batch.runID + "\u{0}" + param.key).inserted {
+                paramRows.append("(\(bind: batch.runID), \(bind: experimentOf[batch.runID]!), \(bind: param.key), \(bind: param.value))")
+            }
+        }
+        for chunk in paramRows.chunked(rowsPerStatement) {
+            try await db.raw(
+                """
+                INSERT INTO params (run_uuid, experiment_id, key, value) VALUES \(chunk.joined(separator: ", "))
+                ON CONFLICT (run_uuid, key) DO NOTHING
+                """
+            ).run()
+        }
+
+        // Tags: the last value per run and key wins; mlflow.runName also renames the run.
+        var tagValues: [String: (runID: String, key: String, value: String)] = [:]
+        var tagOrder: [String] = []
+        for batch in accepted {
+            for tag in batch.tags {
+                let slot = batch.runID + "\u{0}" + tag.key
+                if tagValues.updateValue((batch.runID, tag.key, tag.value), forKey: slot) == nil { tagOrder.append(slot) }
+            }
+        }
+        let tagRows = tagOrder.map { slot -> SQLQueryString in
+            let tag = tagValues[slot]!
+            return "(\(bind: tag.runID), \(bind: experimentOf[tag.runID]!), \(bind: tag.key), \(bind: tag.value))"
+        }
+        for chunk in tagRows.chunked(rowsPerStatement) {
+            try await db.raw(
+                """
+                INSERT INTO tags (run_uuid, experiment_id, key, value) VALUES \(chunk.joined(separator: ", "))
+                ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value
+                """
+            ).run()
+        }
+        for slot in tagOrder where tagValues[slot]!.key == RunService.runNameTag {
+            let tag = tagValues[slot]!
+            try await db.raw("UPDATE runs SET name = \(bind: tag.value) WHERE run_uuid = \(bind: tag.runID)").run()
+        }
+
+        // Metrics: every observation into the history; per run and key the superseding one into latest_metrics.
+        var historyRows: [SQLQueryString] = []
+        var latest: [String: (runID: String, metric: Metric)] = [:]
+        var latestOrder: [String] = []
+        for batch in accepted {
+            for metric in batch.metrics {
+                historyRows.append(
+                    """
+                    (\(bind: batch.runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
+                    \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
+                    """)
+                let slot = batch.runID + "\u{0}" + metric.key
+                if let current = latest[slot] {
+                    if metric.supersedes(current.metric) { latest[slot] = (batch.runID, metric) }
+                } else {
+                    latest[slot] = (batch.runID, metric)
+                    latestOrder.append(slot)
+                }
+            }
+        }
+        for chunk in historyRows.chunked(rowsPerStatement) {
+            try await db.raw(
+                """
+                INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp_ms, step) VALUES \(chunk.joined(separator: ", "))
+                ON CONFLICT (run_uuid, key, step, timestamp_ms, value, is_nan) DO NOTHING
+                """
+            ).run()
+        }
+        let latestRows = latestOrder.map { slot -> SQLQueryString in
+            let (runID, metric) = latest[slot]!
+            return """
+                (\(bind: runID), \(bind: experimentOf[runID]!), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
+                \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
+                """
+        }
+        for chunk in latestRows.chunked(rowsPerStatement) {
+            try await db.raw(
+                """
+                INSERT INTO latest_metrics (run_uuid, experiment_id, key, value, is_nan, timestamp_ms, step)
+                VALUES \(chunk.joined(separator: ", "))
+                ON CONFLICT (run_uuid, key) DO UPDATE SET
+                    value = excluded.value, is_nan = excluded.is_nan, timestamp_ms = excluded.timestamp_ms, step = excluded.step
+                WHERE (excluded.step, excluded.timestamp_ms, 1 - excluded.is_nan, excluded.value)
+                    > (latest_metrics.step, latest_metrics.timestamp_ms, 1 - latest_metrics.is_nan, latest_metrics.value)
+                """
+            ).run()
+        }
+        for batch in accepted where batch.metrics.contains(where: { $0.modelID != nil }) {
+            try await SQLLoggedModelRepository.insertMetrics(batch.metrics, runID: batch.runID, on: db)
+        }
+        return outcomes
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
