@@ -49,10 +49,12 @@ struct RunStoreTests {
             #expect(try await services.runs.run(id: id).data.tags.contains(Tag("mlflow.runName", "b")))
             try await services.runs.setTag(runID: id, Tag("mlflow.runName", "c"))
             #expect(try await services.runs.run(id: id).info.runName == "c")
+            try await services.runs.logBatch(runID: id, metrics: [], params: [], tags: [])
 
             try await services.runs.deleteRun(id: id)
             #expect(try await services.runs.run(id: id).info.lifecycleStage == .deleted)
             await #expect(throws: TrackingErrors.runNotActive(id)) { try await services.runs.logParam(runID: id, Param("p", "1")) }
+            await #expect(throws: TrackingErrors.runNotActive(id)) { try await services.runs.logBatch(runID: id, metrics: [], params: [], tags: []) }
             await #expect(throws: TrackingErrors.runNotActive(id)) { try await services.runs.updateRun(id: id, status: .failed, endTime: nil, runName: nil) }
             try await services.runs.restoreRun(id: id)
             try await services.runs.logParam(runID: id, Param("p", "1"))
@@ -83,12 +85,12 @@ struct RunStoreTests {
             #expect(latest["inf"]?.value == .infinity)
             #expect(latest["ninf"]?.value == -.infinity)
             let history = try await services.runs.metricHistory(runID: id, key: "loss", maxResults: nil, pageToken: nil)
-            #expect(history.items.map(\.value) == [0.9, 0.4, 0.5])
+            #expect(history.items.map(\.value) == [0.4, 0.5, 0.9], "ordered by timestamp, then step, as MLflow")
             #expect(history.nextPageToken == nil)
             let first = try await services.runs.metricHistory(runID: id, key: "loss", maxResults: 2, pageToken: nil)
             #expect(first.items.count == 2)
             let second = try await services.runs.metricHistory(runID: id, key: "loss", maxResults: 2, pageToken: first.nextPageToken)
-            #expect(second.items.map(\.value) == [0.5])
+            #expect(second.items.map(\.value) == [0.9])
             #expect(try await services.runs.metricHistory(runID: id, key: "none", maxResults: nil, pageToken: nil).items.isEmpty)
             await #expect(throws: TrackingErrors.runNotFound("x")) {
                 try await services.runs.metricHistory(runID: "x", key: "loss", maxResults: nil, pageToken: nil)
@@ -203,9 +205,9 @@ struct RunStoreTests {
             #expect(sampled.map(\.runID) == [ids[0], ids[0], ids[0], ids[1], ids[1], ids[1]])
             let ranged = try await services.runs.metricHistoryBulkInterval(runIDs: [ids[0]], key: "m", startStep: 2, endStep: 4, maxResults: nil)
             #expect(ranged.map(\.step) == [2, 3, 4])
-            await #expect(throws: TrackingErrors.runNotFound("nope")) {
-                try await services.runs.metricHistoryBulkInterval(runIDs: [ids[0], "nope"], key: "m", startStep: nil, endStep: nil, maxResults: nil)
-            }
+            let withUnknown = try await services.runs.metricHistoryBulkInterval(
+                runIDs: [ids[1], "nope", ids[1]], key: "m", startStep: nil, endStep: nil, maxResults: 2)
+            #expect(withUnknown.map(\.step) == [0, 9, 0, 9], "unknown runs add nothing; repeated runs repeat, in request order")
             await #expect(throws: StewardError.self) {
                 try await services.runs.metricHistoryBulkInterval(runIDs: ids, key: "m", startStep: 5, endStep: nil, maxResults: nil)
             }

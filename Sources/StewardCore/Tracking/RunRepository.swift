@@ -74,10 +74,10 @@ public protocol RunRepository: Sendable {
     func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws
     /// Records the models a run produced.
     func logOutputs(runID: String, models: [ModelOutput]) async throws
-    /// One page of a metric's history, ordered by step, timestamp and value.
+    /// One page of a metric's history, ordered by timestamp, step and value (MLflow's order).
     func metricHistory(runID: String, key: String, maxResults: Int, page: PageToken) async throws -> Page<Metric>
     /// The whole history of a metric for several runs, each observation carrying its run id, ordered by run
-    /// and then by step.
+    /// and then by step; runs that do not exist contribute nothing.
     func metricHistories(runIDs: [String], key: String, steps: ClosedRange<Int64>?) async throws -> [Metric]
     /// One page of runs matching the query, with their data and inputs.
     func searchRuns(_ query: RunQuery) async throws -> Page<Run>

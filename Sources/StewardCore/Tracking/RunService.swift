@@ -97,10 +97,6 @@ public struct RunService: Sendable {
                 "Duplicate parameter keys have been submitted: [\(duplicates.map { "'\($0)'" }.joined(separator: ", "))]. "
                     + "Please ensure the request contains only one param value per param key.")
         }
-        guard !metrics.isEmpty || !params.isEmpty || !tags.isEmpty else {
-            _ = try await repository.run(id: runID)
-            return
-        }
         try await repository.logBatch(runID: runID, metrics: metrics, params: params, tags: tags)
     }
 
@@ -156,8 +152,7 @@ public struct RunService: Sendable {
         let histories = try await repository.metricHistories(runIDs: runIDs, key: key, steps: steps)
         var byRun: [String: [Metric]] = [:]
         for metric in histories { byRun[metric.runID ?? "", default: []].append(metric) }
-        var seen = Set<String>()
-        return runIDs.filter { seen.insert($0).inserted }.flatMap { MetricSampling.sample(byRun[$0] ?? [], maxResults: maxResults) }
+        return runIDs.flatMap { MetricSampling.sample(byRun[$0] ?? [], maxResults: maxResults) }
     }
 
     public func searchRuns(

@@ -43,8 +43,11 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
 
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
         let path = try Self.artifactPath(of: request)
-        guard case .file(let size) = try await store.list(path) else {
-            throw StewardError.notFound("Artifact '\(path)' does not exist.")
+        let size: Int64
+        switch try await store.list(path) {
+        case .file(let fileSize): size = fileSize
+        case .directory: throw StewardError.invalidParameter("Artifact path refers to a directory, not a file: '\(path)'")
+        case .missing: throw StewardError.notFound("No such artifact: '\(path)'")
         }
         let store = store
         let body = ResponseBody(contentLength: Int(size)) { writer in
@@ -60,6 +63,9 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        guard !request.uri.path.hasSuffix("/") else {
+            throw StewardError.invalidParameter("Artifact path must include a filename (cannot end with '/').")
+        }
         let path = try Self.artifactPath(of: request)
         _ = try await store.write(path, contents: request.body, maxBytes: maximumArtifactBytes)
         return MLflowResponse.empty()
@@ -123,7 +129,9 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
         init(_ listing: ArtifactListing, under prefix: String?) {
             guard case .directory(let entries) = listing, !entries.isEmpty else { return }
             files = entries.map { entry in
-                File(path: prefix.map { "\($0)/\(entry.name)" } ?? entry.name, is_dir: entry.isDirectory, file_size: entry.size)
+                File(
+                    path: prefix.map { "\($0)/\(entry.name)" } ?? entry.name, is_dir: entry.isDirectory,
+                    file_size: entry.size == 0 ? nil : entry.size)
             }
         }
     }

@@ -32,7 +32,7 @@ struct RunsController<Context: RequestContext>: Sendable {
         let run = try await runs.createRun(
             experimentID: message.experiment_id, userID: message.user_id, runName: message.run_name, startTime: message.start_time?.value,
             tags: tags)
-        return MLflowResponse.json(WireMember("run", WireRun(run)))
+        return MLflowResponse.json(WireMember("run", WireRun(run, alwaysWriteOutputs: false)))
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
@@ -160,7 +160,7 @@ struct RunsController<Context: RequestContext>: Sendable {
             experimentIDs: message.experiment_ids ?? [], filter: message.filter,
             viewType: try ViewType.parse(message.run_view_type?.text, "run_view_type"), maxResults: MLflowRequest.int(message.max_results),
             orderBy: message.order_by ?? [], pageToken: message.page_token)
-        return MLflowResponse.json(WirePage("runs", page.items.map(WireRun.init), nextPageToken: page.nextPageToken))
+        return MLflowResponse.json(WirePage("runs", page.items.map { WireRun($0) }, nextPageToken: page.nextPageToken))
     }
 
     @Sendable func metricHistory(_ request: Request, context: Context) async throws -> Response {

@@ -41,6 +41,7 @@ struct WireExperiment: Sendable, JSONWritable {
             writer.member("last_update_time", experiment.lastUpdateTime)
             writer.member("creation_time", experiment.creationTime)
             writer.member("tags", experiment.tags.wire)
+            writer.member("workspace", "default")
         }
     }
 }
@@ -60,7 +61,7 @@ struct WireRunInfo: Sendable, JSONWritable {
             writer.member("user_id", info.userID)
             writer.member("status", info.status.rawValue)
             writer.member("start_time", info.startTime)
-            writer.member("end_time", info.endTime)
+            writer.member("end_time", info.endTime == 0 ? nil : info.endTime)
             writer.member("artifact_uri", info.artifactURI)
             writer.member("lifecycle_stage", info.lifecycleStage.rawValue)
             writer.member("run_id", info.runID)
@@ -156,9 +157,12 @@ struct WireModelOutput: Decodable, Sendable, JSONWritable {
 
 struct WireRun: Sendable, JSONWritable {
     let run: Run
+    /// Whether `outputs` is written even when empty: get and search do, create does not (as MLflow).
+    let alwaysWriteOutputs: Bool
 
-    init(_ run: Run) {
+    init(_ run: Run, alwaysWriteOutputs: Bool = true) {
         self.run = run
+        self.alwaysWriteOutputs = alwaysWriteOutputs
     }
 
     func write(to writer: inout JSONWriter) {
@@ -175,7 +179,7 @@ struct WireRun: Sendable, JSONWritable {
                 writer.member("dataset_inputs", run.datasetInputs.map { WireDatasetInput(tags: $0.tags.wire, dataset: WireDataset($0.dataset)) })
                 writer.member("model_inputs", run.modelInputs.map { WireModelInput(model_id: $0) })
             }
-            if !run.modelOutputs.isEmpty {
+            if alwaysWriteOutputs || !run.modelOutputs.isEmpty {
                 writer.key("outputs")
                 writer.object { writer in
                     writer.member("model_outputs", run.modelOutputs.map { WireModelOutput(model_id: $0.modelID, step: WireInt64($0.step)) })

@@ -85,6 +85,10 @@ public struct LocalArtifactStore: ArtifactStore {
     public func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
     where Contents.Element == ByteBuffer {
         guard !path.isRoot else { throw StewardError.invalidParameter("An artifact upload needs a file path.") }
+        guard !path.name.hasPrefix(Self.uploadPrefix) else {
+            throw StewardError.invalidParameter(
+                "Invalid artifact file name: '\(path.name)'. Names starting with '\(Self.uploadPrefix)' are reserved for uploads in progress.")
+        }
         let destination = location(of: path)
         let folder = String(destination[..<destination.lastIndex(of: "/")!])
         let temporary = folder + "/" + Self.uploadPrefix + UUID().uuidString

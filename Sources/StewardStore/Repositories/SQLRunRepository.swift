@@ -183,7 +183,7 @@ public struct SQLRunRepository: RunRepository {
                 """
                 SELECT key, value, is_nan, timestamp_ms, step FROM metrics
                 WHERE run_uuid = \(bind: runID) AND key = \(bind: key)
-                ORDER BY step, timestamp_ms, value, is_nan
+                ORDER BY timestamp_ms, step, value, is_nan
                 LIMIT \(literal: maxResults + 1) OFFSET \(literal: page.offset)
                 """
             ).all().map(Self.metric(from:))
@@ -196,8 +196,6 @@ public struct SQLRunRepository: RunRepository {
     public func metricHistories(runIDs: [String], key: String, steps: ClosedRange<Int64>?) async throws -> [Metric] {
         let unique = Array(Set(runIDs))
         return try await database.read { db in
-            let found = Set(try await db.raw("SELECT run_uuid FROM runs WHERE run_uuid IN (\(binds: unique))").all().map { try $0.string("run_uuid") })
-            if let missing = runIDs.first(where: { !found.contains($0) }) { throw TrackingErrors.runNotFound(missing) }
             var sql: SQLQueryString = """
                 SELECT run_uuid, key, value, is_nan, timestamp_ms, step FROM metrics
                 WHERE run_uuid IN (\(binds: unique)) AND key = \(bind: key)
