@@ -1,13 +1,14 @@
 import Logging
-import NIOCore
-import NIOPosix
 import SQLKit
-import SQLiteKit
 import ServiceLifecycle
+import StewardCore
 import Synchronization
 
 /// The embedded store engine: one SQLite file in WAL mode, one writer connection that commits queued writes in
 /// groups, and a small pool of read-only connections that read concurrently with it.
+///
+/// Every connection has its own thread (`SQLiteThread`); work on a connection prefers that thread as its
+/// executor, so a transaction's statements run back to back without a context switch between them.
 public final class SQLiteStoreDatabase: StoreDatabase {
     /// How hard a commit waits for the disk.
     public enum Durability: String, Sendable, CaseIterable {
@@ -17,14 +18,43 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         case normal
     }
 
+    /// A connection and the thread its work runs on.
+    struct Connection: Sendable {
+        let handle: SQLiteHandle
+        let thread: SQLiteThread
+        let database: SQLiteSQLDatabase
+
+        init(path: String, name: String, pragmas: [String], logger: Logger) throws {
+            handle = try SQLiteHandle(path: path)
+            do {
+                for pragma in pragmas { try handle.execute("PRAGMA \(pragma)") }
+            } catch {
+                handle.close()
+                throw error
+            }
+            thread = SQLiteThread(name: name)
+            database = SQLiteSQLDatabase(handle: handle, logger: logger)
+        }
+
+        /// Runs `body` on this connection's thread.
+        func perform<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+            try await withTaskExecutorPreference(thread) { try await body(database) }
+        }
+
+        func close() async {
+            await withTaskExecutorPreference(thread) { handle.close() }
+            thread.shutdown()
+        }
+    }
+
     public let engine = SQLEngine.sqlite
     public let path: String
-    private let writer: SQLiteConnection
+    private let writer: Connection
     private let readers: SQLiteReaderPool
     private let queue = GroupCommitQueue()
     private let logger: Logger
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(path: String, writer: Connection, readers: [Connection], logger: Logger) {
         self.path = path
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
@@ -35,30 +65,18 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     public static func open(
         path: String, durability: Durability = .full, readerCount: Int = 2, logger: Logger
     ) async throws -> SQLiteStoreDatabase {
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        let writer = try Connection(
+            path: path, name: "steward-sqlite-writer",
+            pragmas: ["journal_mode = WAL", "synchronous = \(durability.rawValue.uppercased())"] + sharedPragmas, logger: logger)
+        var readers: [Connection] = []
         do {
-            _ = try await writer.query("PRAGMA journal_mode = WAL")
-            for pragma in ["synchronous = \(durability.rawValue.uppercased())"] + sharedPragmas {
-                _ = try await writer.query("PRAGMA \(pragma)")
+            for index in 0..<max(1, readerCount) {
+                readers.append(
+                    try Connection(path: path, name: "steward-sqlite-reader-\(index)", pragmas: sharedPragmas + ["query_only = ON"], logger: logger))
             }
         } catch {
-            await close(writer)
-            throw error
-        }
-        var readers: [SQLiteConnection] = []
-        do {
-            for _ in 0..<max(1, readerCount) {
-                let reader = try await SQLiteConnection.open(
-                    storage: .file(path: path), threadPool: .singleton, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
-                readers.append(reader)
-                for pragma in sharedPragmas + ["query_only = ON"] {
-                    _ = try await reader.query("PRAGMA \(pragma)")
-                }
-            }
-        } catch {
-            for reader in readers { await close(reader) }
-            await close(writer)
+            for reader in readers { await reader.close() }
+            await writer.close()
             throw error
         }
         return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, logger: logger)
@@ -73,7 +91,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await readers.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+            try await connection.perform(body)
         }
     }
 
@@ -85,9 +103,10 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                let database = writer.sql(queryLogLevel: nil)
-                while let batch = await queue.nextBatch() {
-                    await commit(batch, on: database)
+                await withTaskExecutorPreference(writer.thread) {
+                    while let batch = await queue.nextBatch() {
+                        await commit(batch, on: writer.database)
+                    }
                 }
             } onCancel: {
                 self.queue.close()
@@ -96,13 +115,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             self.queue.close()
         }
         await readers.close()
-        await Self.close(writer)
-    }
-
-    /// Closes a connection even from a cancelled task (the async `close()` gives up when its task is cancelled).
-    static func close(_ connection: SQLiteConnection) async {
-        let closing: EventLoopFuture<Void> = connection.close()
-        try? await closing.get()
+        await writer.close()
     }
 
     /// Runs a batch of jobs in one transaction; each job gets a savepoint so that one job's failure undoes only
@@ -119,7 +132,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
                     let value = try await job.body(database)
                     if isolated { try await database.raw("RELEASE job").run() }
                     outcomes.append(.success(value))
-                } catch let error where isolated && !(error is SQLiteError && (error as! SQLiteError).isFatalForTransaction) {
+                } catch let error where isolated && !((error as? SQLiteError)?.endsTransaction ?? false) {
                     try await database.raw("ROLLBACK TO job").run()
                     try await database.raw("RELEASE job").run()
                     outcomes.append(.failure(error))
@@ -147,40 +160,32 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     }
 }
 
-extension SQLiteError {
-    /// Errors after which SQLite may have rolled back the whole transaction by itself.
-    var isFatalForTransaction: Bool {
-        switch reason {
-        case .full, .ioError, .corrupt, .notADatabase, .noMemory, .interrupt: true
-        default: false
-        }
-    }
-}
-
 /// Read-only SQLite connections lent out one caller at a time.
 final class SQLiteReaderPool: Sendable {
+    typealias Connection = SQLiteStoreDatabase.Connection
+
     private struct State {
-        var idle: [SQLiteConnection]
-        var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+        var idle: [Connection]
+        var waiters: [CheckedContinuation<Connection, Never>] = []
     }
 
     private let state: Mutex<State>
-    private let all: [SQLiteConnection]
+    private let count: Int
 
-    init(_ connections: [SQLiteConnection]) {
+    init(_ connections: [Connection]) {
         state = Mutex(State(idle: connections))
-        all = connections
+        count = connections.count
     }
 
-    func withConnection<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
         let connection = await acquire()
         defer { release(connection) }
         return try await body(connection)
     }
 
-    private func acquire() async -> SQLiteConnection {
+    private func acquire() async -> Connection {
         await withCheckedContinuation { continuation in
-            let connection = state.withLock { state -> SQLiteConnection? in
+            let connection = state.withLock { state -> Connection? in
                 if let connection = state.idle.popLast() { return connection }
                 state.waiters.append(continuation)
                 return nil
@@ -189,8 +194,8 @@ final class SQLiteReaderPool: Sendable {
         }
     }
 
-    private func release(_ connection: SQLiteConnection) {
-        let waiter = state.withLock { state -> CheckedContinuation<SQLiteConnection, Never>? in
+    private func release(_ connection: Connection) {
+        let waiter = state.withLock { state -> CheckedContinuation<Connection, Never>? in
             if state.waiters.isEmpty {
                 state.idle.append(connection)
                 return nil
@@ -200,7 +205,11 @@ final class SQLiteReaderPool: Sendable {
         waiter?.resume(returning: connection)
     }
 
+    /// Closes every connection, waiting for those in use to be returned.
     func close() async {
-        for connection in all { await SQLiteStoreDatabase.close(connection) }
+        for _ in 0..<count {
+            let connection = await acquire()
+            await connection.close()
+        }
     }
 }

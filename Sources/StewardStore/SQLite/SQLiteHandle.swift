@@ -1,0 +1,120 @@
+import CSQLite
+
+/// One open SQLite connection with a cache of prepared statements.
+///
+/// Not thread-safe by itself: its owner uses it from one task at a time (the connection is opened in SQLite's
+/// multi-thread mode, which allows that).
+final class SQLiteHandle: @unchecked Sendable {
+    private var database: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    private var columnNames: [OpaquePointer: SQLiteColumns] = [:]
+    /// Statements kept prepared; batches of different sizes produce different SQL, so the cache is bounded.
+    private let statementCacheLimit = 256
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: status, message: "\(message) (\(path))")
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        database = handle
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Finalizes every statement and closes the connection.
+    func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+        columnNames.removeAll()
+        if let database { sqlite3_close_v2(database) }
+        database = nil
+    }
+
+    private func error(_ status: Int32) -> SQLiteError {
+        let message = database.map { String(cString: sqlite3_errmsg($0)) } ?? "connection closed"
+        return SQLiteError(code: database.map { sqlite3_extended_errcode($0) } ?? status, message: message)
+    }
+
+    private func prepared(_ sql: String) throws -> (OpaquePointer, SQLiteColumns) {
+        if let statement = statements[sql], let columns = columnNames[statement] { return (statement, columns) }
+        guard let database else { throw SQLiteError(code: SQLITE_MISUSE, message: "connection closed") }
+        if statements.count >= statementCacheLimit {
+            for statement in statements.values { sqlite3_finalize(statement) }
+            statements.removeAll(keepingCapacity: true)
+            columnNames.removeAll(keepingCapacity: true)
+        }
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        let count = sqlite3_column_count(statement)
+        let names = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        let columns = SQLiteColumns(names: names)
+        statements[sql] = statement
+        columnNames[statement] = columns
+        return (statement, columns)
+    }
+
+    /// Runs one statement with its binds, handing each result row to `onRow`.
+    func run(_ sql: String, _ binds: [SQLiteValue], onRow: (SQLiteResultRow) -> Void) throws {
+        let (statement, columns) = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (offset, value) in binds.enumerated() {
+            let position = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .null: status = sqlite3_bind_null(statement, position)
+            case .integer(let number): status = sqlite3_bind_int64(statement, position, number)
+            case .real(let number): status = sqlite3_bind_double(statement, position, number)
+            case .text(let text): status = sqlite3_bind_text(statement, position, text, -1, Self.transient)
+            case .blob(let bytes):
+                status = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), Self.transient) }
+            }
+            guard status == SQLITE_OK else { throw error(status) }
+        }
+        let count = Int32(columns.names.count)
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { return }
+            guard status == SQLITE_ROW else { throw error(status) }
+            var values: [SQLiteValue] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count {
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, column)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, column)))
+                case SQLITE_TEXT:
+                    let length = Int(sqlite3_column_bytes(statement, column))
+                    let text = sqlite3_column_text(statement, column).map {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                    }
+                    values.append(.text(text ?? ""))
+                case SQLITE_BLOB:
+                    let length = Int(sqlite3_column_bytes(statement, column))
+                    let bytes = sqlite3_column_blob(statement, column).map {
+                        Array(UnsafeRawBufferPointer(start: $0, count: length).bindMemory(to: UInt8.self))
+                    }
+                    values.append(.blob(bytes ?? []))
+                default: values.append(.null)
+                }
+            }
+            onRow(SQLiteResultRow(columns: columns, values: values))
+        }
+    }
+
+    /// Runs a statement that returns nothing interesting, such as a PRAGMA or BEGIN.
+    func execute(_ sql: String) throws {
+        try run(sql, []) { _ in }
+    }
+}

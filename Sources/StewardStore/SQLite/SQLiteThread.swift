@@ -1,0 +1,55 @@
+import Foundation
+
+/// A dedicated thread that runs Swift tasks, used as the preferred executor of all work on one SQLite
+/// connection.
+///
+/// SQLite calls block; running them on the cooperative pool would stall unrelated tasks, and handing every
+/// statement to a thread pool costs two context switches per statement. A task that prefers this executor
+/// (`withTaskExecutorPreference`) runs its SQL back to back on this thread, switching threads only when it
+/// awaits something else.
+final class SQLiteThread: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopping = false
+    private var thread: Thread?
+
+    init(name: String) {
+        let thread = Thread { [unowned self] in self.runLoop() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops the thread once the jobs already queued have run.
+    func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runLoop() {
+        var batch: [UnownedJob] = []
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            swap(&batch, &jobs)
+            condition.unlock()
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+}
