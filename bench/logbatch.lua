@@ -1,5 +1,6 @@
--- Scenario (a): runs/log-batch with 10 metrics per request. Every request logs new observations (a per-thread
--- counter in step and timestamp), so no server can skip work by deduplicating.
+-- Scenario (a): runs/log-batch with 10 metrics per request. Every request logs new observations: steps and
+-- timestamps combine a base that differs per wrk invocation (second argument), the thread and a per-thread
+-- counter, so no server can skip work by deduplicating, not even across warm-up and measurement.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -12,11 +13,12 @@ end
 
 function init(args)
     run_id = args[1]
+    base = tonumber(args[2]) or 0
 end
 
 function request()
     counter = counter + 1
-    local step = tid * 100000000 + counter
+    local step = base + tid * 100000000 + counter
     local parts = {}
     for i = 0, 9 do
         parts[#parts + 1] = string.format('{"key":"m%d","value":%d.5,"timestamp":%d,"step":%d}', i, counter % 1000, 1700000000000 + step, step)

@@ -1,0 +1,68 @@
+import SQLKit
+import StewardCore
+import StewardTestSupport
+import Testing
+
+@testable import StewardStore
+
+/// Engine-level behaviour the repositories rely on.
+@Suite("Database engines")
+struct DatabaseEngineTests {
+    @Test("A unique violation is recognised on either engine", arguments: TestEngine.available)
+    func uniqueViolation(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            do {
+                try await storage.database.write { db in
+                    try await db.raw(
+                        """
+                        INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+                        VALUES ('Default', 'x', 'active', 0, 0)
+                        """
+                    ).run()
+                }
+                Issue.record("a duplicate experiment name was accepted")
+            } catch {
+                #expect(DatabaseConstraint.isUniqueViolation(error), "\(error)")
+            }
+        }
+    }
+
+    @Test("Values of every stored type round-trip, NULL included", arguments: TestEngine.available)
+    func roundTrip(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let text = "quote ' double \" backslash \\ newline \n é 日本 🚀"
+            let row = try await storage.database.write { db in
+                try await db.raw(
+                    """
+                    INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, end_time, deleted_time, lifecycle_stage, artifact_uri)
+                    VALUES ('r', 0, \(bind: text), '', 'RUNNING', \(bind: Int64.max), \(bind: nil as Int64?), NULL, 'active', 'a')
+                    RETURNING name, start_time, end_time
+                    """
+                ).first()
+            }
+            let stored = try #require(row)
+            #expect(try stored.decode(column: "name", as: String.self) == text)
+            #expect(try stored.decode(column: "start_time", as: Int64.self) == Int64.max)
+            #expect(try stored.decode(column: "end_time", as: Int64?.self) == nil)
+            #expect(try stored.decodeNil(column: "end_time"))
+        }
+    }
+
+    @Test("A failed write leaves nothing behind, and later writes still commit", arguments: TestEngine.available)
+    func failedWriteRollsBack(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            await #expect(throws: StewardError.self) {
+                try await storage.database.write { db in
+                    try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'k', 'v')").run()
+                    throw StewardError.invalidParameter("changed my mind")
+                }
+            }
+            let services = TrackingServices(storage)
+            #expect(try await services.count("experiment_tags") == 0)
+            try await storage.database.write { db in
+                try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'k', 'v')").run()
+            }
+            #expect(try await services.count("experiment_tags") == 1)
+        }
+    }
+}
