@@ -74,12 +74,8 @@ public struct LoggedModelService: Sendable {
         guard !experimentIDs.isEmpty else {
             throw StewardError.invalidParameter("SearchLoggedModels request must specify at least one experiment_id.")
         }
-        let maxResults = maxResults ?? LoggedModelSearchGrammar.defaultMaxResults
-        guard maxResults >= 1, maxResults <= LoggedModelSearchGrammar.maximumMaxResults else {
-            throw StewardError.invalidParameter(
-                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at least 1 and at most "
-                    + "\(LoggedModelSearchGrammar.maximumMaxResults).")
-        }
+        let maxResults = try PageSize.resolve(
+            maxResults, default: LoggedModelSearchGrammar.defaultMaxResults, maximum: LoggedModelSearchGrammar.maximumMaxResults)
         let order = try orderBy.map { entry throws(StewardError) in
             LoggedModelOrder(field: try LoggedModelSearchGrammar.orderField(entry.field), ascending: entry.ascending, dataset: entry.dataset)
         }

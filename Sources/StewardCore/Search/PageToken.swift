@@ -34,6 +34,19 @@ public struct PageToken: Sendable, Equatable {
     }
 }
 
+/// How many results a search page may hold.
+public enum PageSize {
+    /// `requested`, or `defaultSize` when absent; refused unless between 1 and `maximum`.
+    public static func resolve(_ requested: Int?, default defaultSize: Int, maximum: Int) throws(StewardError) -> Int {
+        let size = requested ?? defaultSize
+        guard size >= 1, size <= maximum else {
+            throw .invalidParameter(
+                "Invalid value \(size) for parameter 'max_results' supplied. It must be at least 1 and at most \(maximum).")
+        }
+        return size
+    }
+}
+
 /// One page of search results and the token for the next page, if there is one.
 public struct Page<Element: Sendable>: Sendable {
     public var items: [Element]

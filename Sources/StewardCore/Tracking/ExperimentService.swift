@@ -30,12 +30,8 @@ public struct ExperimentService: Sendable {
     public func searchExperiments(
         filter: String?, orderBy: [String], viewType: ViewType?, maxResults: Int?, pageToken: String?
     ) async throws -> Page<Experiment> {
-        let maxResults = maxResults ?? ExperimentSearchGrammar.defaultMaxResults
-        guard maxResults >= 1, maxResults <= ExperimentSearchGrammar.maximumMaxResults else {
-            throw StewardError.invalidParameter(
-                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at least 1 and at most "
-                    + "\(ExperimentSearchGrammar.maximumMaxResults).")
-        }
+        let maxResults = try PageSize.resolve(
+            maxResults, default: ExperimentSearchGrammar.defaultMaxResults, maximum: ExperimentSearchGrammar.maximumMaxResults)
         let query = ExperimentQuery(
             filter: try ExperimentSearchGrammar.filter(filter), orderBy: try ExperimentSearchGrammar.orderBy(orderBy),
             viewType: viewType ?? .activeOnly, maxResults: maxResults, page: try PageToken.decode(pageToken))

@@ -158,12 +158,7 @@ public struct RunService: Sendable {
     public func searchRuns(
         experimentIDs: [String], filter: String?, viewType: ViewType?, maxResults: Int?, orderBy: [String], pageToken: String?
     ) async throws -> Page<Run> {
-        let maxResults = maxResults ?? RunSearchGrammar.defaultMaxResults
-        guard maxResults >= 1, maxResults <= RunSearchGrammar.maximumMaxResults else {
-            throw StewardError.invalidParameter(
-                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be at least 1 and at most "
-                    + "\(RunSearchGrammar.maximumMaxResults).")
-        }
+        let maxResults = try PageSize.resolve(maxResults, default: RunSearchGrammar.defaultMaxResults, maximum: RunSearchGrammar.maximumMaxResults)
         let query = RunQuery(
             experimentIDs: experimentIDs, filter: try RunSearchGrammar.filter(filter), orderBy: try RunSearchGrammar.orderBy(orderBy),
             viewType: viewType ?? .activeOnly, maxResults: maxResults, page: try PageToken.decode(pageToken))

@@ -85,9 +85,12 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     }
 
     /// Settings every connection needs: enforced foreign keys, waiting on locks instead of failing, a
-    /// case-sensitive `LIKE` as in MLflow's search grammar (`ILIKE` is spelled with `lower()`), and a 32 MiB
-    /// page cache.
-    private static let sharedPragmas = ["foreign_keys = ON", "busy_timeout = 10000", "case_sensitive_like = ON", "cache_size = -32768"]
+    /// case-sensitive `LIKE` as in MLflow's search grammar (`ILIKE` is spelled with `lower()`), a 32 MiB page
+    /// cache, and temporary structures (sorts, statement journals of multi-row writes) kept in memory instead of
+    /// in files created and unlinked per statement.
+    private static let sharedPragmas = [
+        "foreign_keys = ON", "busy_timeout = 10000", "case_sensitive_like = ON", "cache_size = -32768", "temp_store = MEMORY",
+    ]
     /// Readers read through a memory map instead of a `pread` per page, and can never write.
     private static let readerPragmas = ["mmap_size = 1073741824", "query_only = ON"]
     /// The writer checkpoints the WAL every 16 MiB instead of every 4 MiB, so a page that many commits touch is

@@ -161,6 +161,19 @@ public struct SQLExperimentRepository: ExperimentRepository {
 
     // MARK: - SQL
 
+    /// The artifact location of an experiment that new runs and models may join: it must exist and be active.
+    static func activeArtifactLocation(of storedID: Int64, id: String, on db: any SQLDatabase) async throws -> String {
+        guard
+            let experiment = try await db.raw(
+                "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = \(bind: storedID)"
+            ).first()
+        else { throw TrackingErrors.experimentNotFound(id) }
+        guard try experiment.string("lifecycle_stage") == LifecycleStage.active.rawValue else {
+            throw TrackingErrors.experimentNotActive(id)
+        }
+        return try experiment.string("artifact_location")
+    }
+
     static func lifecycleStage(of storedID: Int64, id: String, on db: any SQLDatabase) async throws -> LifecycleStage {
         guard let row = try await db.raw("SELECT lifecycle_stage FROM experiments WHERE experiment_id = \(bind: storedID)").first() else {
             throw TrackingErrors.experimentNotFound(id)

@@ -19,15 +19,8 @@ public struct SQLLoggedModelRepository: LoggedModelRepository {
     public func createLoggedModel(_ model: NewLoggedModel) async throws -> LoggedModel {
         let experimentID = try ExperimentID.require(model.experimentID)
         return try await database.write { db in
-            guard
-                let experiment = try await db.raw(
-                    "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = \(bind: experimentID)"
-                ).first()
-            else { throw TrackingErrors.experimentNotFound(model.experimentID) }
-            guard try experiment.string("lifecycle_stage") == LifecycleStage.active.rawValue else {
-                throw TrackingErrors.experimentNotActive(model.experimentID)
-            }
-            let location = Self.artifactURI(experimentLocation: try experiment.string("artifact_location"), modelID: model.modelID)
+            let experimentLocation = try await SQLExperimentRepository.activeArtifactLocation(of: experimentID, id: model.experimentID, on: db)
+            let location = Self.artifactURI(experimentLocation: experimentLocation, modelID: model.modelID)
             try await db.raw(
                 """
                 INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms,

@@ -23,18 +23,11 @@ public struct SQLRunRepository: RunRepository {
     public func createRun(_ run: NewRun) async throws -> Run {
         let experimentID = try ExperimentID.require(run.experimentID)
         return try await database.write { db in
-            guard
-                let experiment = try await db.raw(
-                    "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = \(bind: experimentID)"
-                ).first()
-            else { throw TrackingErrors.experimentNotFound(run.experimentID) }
-            guard try experiment.string("lifecycle_stage") == LifecycleStage.active.rawValue else {
-                throw TrackingErrors.experimentNotActive(run.experimentID)
-            }
+            let experimentLocation = try await SQLExperimentRepository.activeArtifactLocation(of: experimentID, id: run.experimentID, on: db)
             let info = RunInfo(
                 runID: run.runID, runName: run.runName, experimentID: run.experimentID, userID: run.userID, status: .running,
                 startTime: run.startTime, endTime: nil,
-                artifactURI: Self.artifactURI(experimentLocation: try experiment.string("artifact_location"), runID: run.runID),
+                artifactURI: Self.artifactURI(experimentLocation: experimentLocation, runID: run.runID),
                 lifecycleStage: .active)
             try await db.raw(
                 """
