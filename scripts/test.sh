@@ -27,6 +27,14 @@ find_pg_bin() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
+log "build prerequisites"
+if [ ! -f /usr/include/sqlite3.h ]; then
+    log "installing libsqlite3-dev with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq libsqlite3-dev >/dev/null
+fi
+
 log "PostgreSQL"
 PG_BIN="$(find_pg_bin)"
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
@@ -45,6 +53,9 @@ as_postgres "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w \
 PG_STARTED=1
 export STEWARD_TEST_POSTGRES_URL="postgres://steward@127.0.0.1:$PG_PORT/postgres"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+
+log "swift format lint"
+swift format lint --strict -r Sources Tests Package.swift
 
 log "swift build"
 swift build --build-tests

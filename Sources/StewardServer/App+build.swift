@@ -25,6 +25,7 @@ public func buildApplication(
 /// and the server-info routes, behind the error middleware.
 public func buildRouter(storage: StewardStorage, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
     router.add(middleware: ErrorMiddleware())
 
     let experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))

@@ -23,7 +23,8 @@ public struct StewardStorage: Sendable {
         dataDirectory: String, store: String? = nil, durability: SQLiteStoreDatabase.Durability = .full, logger: Logger
     ) async throws -> StewardStorage {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let location = try store.map { text throws(StewardError) in try DatabaseLocation(parsing: text) }
+        let location =
+            try store.map { text throws(StewardError) in try DatabaseLocation(parsing: text) }
             ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("steward.sqlite"))
         let database: any StoreDatabase
         switch location {

@@ -11,11 +11,12 @@ struct FilterParserTests {
                 + "and parameters.b ILIKE 'Y%' and tags.team = 'ml' and tag.t = 'v' and attributes.status = 'FINISHED' "
                 + "and attribute.user_id = 'me' and attr.run_name = 'r' and run.artifact_uri LIKE 'mlflow%' and start_time > 5 "
                 + "and datasets.name = 'train' and dataset.digest IN ('a', 'b')")
-        #expect(clauses.map(\.field) == [
-            .metric("rmse"), .metric("mae"), .param("model"), .param("depth"), .param("a"), .param("b"), .tag("team"), .tag("t"),
-            .attribute(.status), .attribute(.userID), .attribute(.runName), .attribute(.artifactURI), .attribute(.startTime),
-            .dataset(.name), .dataset(.digest),
-        ])
+        #expect(
+            clauses.map(\.field) == [
+                .metric("rmse"), .metric("mae"), .param("model"), .param("depth"), .param("a"), .param("b"), .tag("team"), .tag("t"),
+                .attribute(.status), .attribute(.userID), .attribute(.runName), .attribute(.artifactURI), .attribute(.startTime),
+                .dataset(.name), .dataset(.digest),
+            ])
         #expect(clauses[0] == FilterClause(field: .metric("rmse"), comparator: .less, value: .number(0.5)))
         #expect(clauses[2].value == .string("tree"))
         #expect(clauses[14] == FilterClause(field: .dataset(.digest), comparator: .in, value: .strings(["a", "b"])))
@@ -26,7 +27,10 @@ struct FilterParserTests {
         let clauses = try RunSearchGrammar.filter(
             "tags.`mlflow.prompt.is_prompt` != 'true' and metrics.\"my metric-1\" > 2 and params.a.b = 'c' and `run name` = 'x' "
                 + "and \"Run Name\" = 'y'")
-        #expect(clauses.map(\.field) == [.tag("mlflow.prompt.is_prompt"), .metric("my metric-1"), .param("a.b"), .attribute(.runName), .attribute(.runName)])
+        #expect(
+            clauses.map(\.field) == [
+                .tag("mlflow.prompt.is_prompt"), .metric("my metric-1"), .param("a.b"), .attribute(.runName), .attribute(.runName),
+            ])
     }
 
     @Test("String values unescape doubled quotes; numbers may be signed or use exponents")
@@ -89,10 +93,11 @@ struct FilterParserTests {
     @Test("Order-by clauses take a direction and default to ascending")
     func orderBy() throws {
         let order = try RunSearchGrammar.orderBy(["metrics.`m` DESC", "params.p asc", "start_time", "tags.\"t x\" DESC"])
-        #expect(order == [
-            OrderClause(field: .metric("m"), ascending: false), OrderClause(field: .param("p"), ascending: true),
-            OrderClause(field: .attribute(.startTime), ascending: true), OrderClause(field: .tag("t x"), ascending: false),
-        ])
+        #expect(
+            order == [
+                OrderClause(field: .metric("m"), ascending: false), OrderClause(field: .param("p"), ascending: true),
+                OrderClause(field: .attribute(.startTime), ascending: true), OrderClause(field: .tag("t x"), ascending: false),
+            ])
     }
 
     @Test("Malformed order-by clauses are refused", arguments: ["metrics.m DESC extra", "metrics.m SIDEWAYS", "", "foo.m", "datasets.name"])
@@ -105,9 +110,10 @@ struct FilterParserTests {
         let clauses = try ExperimentSearchGrammar.filter("name LIKE 'demo%' and tags.team = 'ml' and creation_time > 5 and experiment_id IN ('1')")
         #expect(clauses.map(\.field) == [.attribute(.name), .tag("team"), .attribute(.creationTime), .attribute(.experimentID)])
         #expect(try ExperimentSearchGrammar.orderBy([]) == ExperimentSearchGrammar.defaultOrder)
-        #expect(try ExperimentSearchGrammar.orderBy(["name"]) == [
-            OrderClause(field: .attribute(.name), ascending: true), OrderClause(field: .attribute(.experimentID), ascending: false),
-        ])
+        #expect(
+            try ExperimentSearchGrammar.orderBy(["name"]) == [
+                OrderClause(field: .attribute(.name), ascending: true), OrderClause(field: .attribute(.experimentID), ascending: false),
+            ])
         #expect(throws: StewardError.self) { try ExperimentSearchGrammar.filter("name IS NULL") }
         #expect(throws: StewardError.self) { try ExperimentSearchGrammar.filter("metrics.a > 1") }
         #expect(throws: StewardError.self) { try ExperimentSearchGrammar.orderBy(["tags.team"]) }
@@ -117,9 +123,10 @@ struct FilterParserTests {
     func loggedModelGrammar() throws {
         let clauses = try LoggedModelSearchGrammar.filter(
             "name = 'dir' and creation_time > 1 and metrics.acc >= 0.9 and params.p = 'x' and tags.t LIKE 'v%' and model_id IN ('m-1')")
-        #expect(clauses.map(\.field) == [
-            .attribute(.name), .attribute(.creationTimestamp), .metric("acc"), .param("p"), .tag("t"), .attribute(.modelID),
-        ])
+        #expect(
+            clauses.map(\.field) == [
+                .attribute(.name), .attribute(.creationTimestamp), .metric("acc"), .param("p"), .tag("t"), .attribute(.modelID),
+            ])
         #expect(throws: StewardError.self) { try LoggedModelSearchGrammar.filter("params.p > 'x'") }
         #expect(throws: StewardError.self) { try LoggedModelSearchGrammar.filter("size = 'x'") }
     }

@@ -71,7 +71,10 @@ struct ArtifactRouteTests {
             #expect(response.body.string("error_code") == "INVALID_PARAMETER_VALUE")
             let artifactRoot = services.storage.artifactRoot
             let dataFolder = (artifactRoot as NSString).deletingLastPathComponent
-            let written = FileManager.default.enumerator(atPath: dataFolder)?.compactMap { $0 as? String }.filter { $0.contains("escape") || $0.contains("pwned") } ?? []
+            let written =
+                FileManager.default.enumerator(atPath: dataFolder)?.compactMap { $0 as? String }.filter {
+                    $0.contains("escape") || $0.contains("pwned")
+                } ?? []
             #expect(written.isEmpty)
             #expect(try await client.call(.get, "\(Self.prefix)/\(path)").status == .badRequest)
             #expect(try await client.call(.delete, "\(Self.prefix)/\(path)").status == .badRequest)
@@ -99,7 +102,8 @@ struct ArtifactRouteTests {
             let listing = try await client.call(.get, "/api/2.0/mlflow/artifacts/list?run_id=\(runID)&path=dir")
             #expect(listing.body.string("root_uri") == "mlflow-artifacts:/0/\(runID)/artifacts")
             #expect(listing.body.array("files").map { $0.string("path") } == ["dir/t.txt"])
-            try await client.expectError(.get, "/api/2.0/mlflow/artifacts/list?run_id=\(runID)&path=../..", status: .badRequest, code: "INVALID_PARAMETER_VALUE")
+            try await client.expectError(
+                .get, "/api/2.0/mlflow/artifacts/list?run_id=\(runID)&path=../..", status: .badRequest, code: "INVALID_PARAMETER_VALUE")
         }
     }
 }

@@ -66,7 +66,8 @@ extension TestClientProtocol {
         #expect(response.status == status, "\(method) \(uri) \(json ?? "")", sourceLocation: sourceLocation)
         #expect(response.body.string("error_code") == code, "\(String(buffer: response.raw))", sourceLocation: sourceLocation)
         if let messageContains {
-            #expect(response.body.string("message")?.contains(messageContains) == true, "\(String(buffer: response.raw))", sourceLocation: sourceLocation)
+            #expect(
+                response.body.string("message")?.contains(messageContains) == true, "\(String(buffer: response.raw))", sourceLocation: sourceLocation)
         }
     }
 }

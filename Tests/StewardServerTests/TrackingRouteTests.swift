@@ -14,7 +14,8 @@ struct TrackingRouteTests {
             try await client.expectError(
                 .get, "/api/2.0/mlflow/experiments/get-by-name?experiment_name=demo-exp", status: .notFound, code: "RESOURCE_DOES_NOT_EXIST",
                 messageContains: "Could not find experiment with name 'demo-exp'")
-            let created = try await client.call(.post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "demo-exp", "tags": [{"key": "k", "value": "v"}]}"#)
+            let created = try await client.call(
+                .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "demo-exp", "tags": [{"key": "k", "value": "v"}]}"#)
             #expect(created.status == .ok)
             #expect(created.body.string("experiment_id") == "1")
             let fetched = try await client.call(.get, "/api/2.0/mlflow/experiments/get?experiment_id=1")
@@ -33,11 +34,18 @@ struct TrackingRouteTests {
             let posted = try await client.call(.post, "/api/2.0/mlflow/experiments/search", json: #"{"max_results": 1, "order_by": ["name DESC"]}"#)
             #expect(posted.body.array("experiments").map { $0.string("name") } == ["demo-exp"])
             #expect(posted.body.string("next_page_token") != nil)
-            #expect(try await client.call(.post, "/api/2.0/mlflow/experiments/set-experiment-tag", json: #"{"experiment_id": "1", "key": "team", "value": "ml"}"#).status == .ok)
-            #expect(try await client.call(.post, "/api/2.0/mlflow/experiments/update", json: #"{"experiment_id": "1", "new_name": "renamed"}"#).status == .ok)
+            #expect(
+                try await client.call(
+                    .post, "/api/2.0/mlflow/experiments/set-experiment-tag", json: #"{"experiment_id": "1", "key": "team", "value": "ml"}"#
+                ).status == .ok)
+            #expect(
+                try await client.call(.post, "/api/2.0/mlflow/experiments/update", json: #"{"experiment_id": "1", "new_name": "renamed"}"#).status
+                    == .ok)
             #expect(try await client.call(.post, "/api/2.0/mlflow/experiments/delete", json: #"{"experiment_id": "1"}"#).status == .ok)
             #expect(try await client.call(.post, "/api/2.0/mlflow/experiments/restore", json: #"{"experiment_id": "1"}"#).status == .ok)
-            #expect(try await client.call(.post, "/api/2.0/mlflow/experiments/delete-experiment-tag", json: #"{"experiment_id": "1", "key": "team"}"#).status == .ok)
+            #expect(
+                try await client.call(.post, "/api/2.0/mlflow/experiments/delete-experiment-tag", json: #"{"experiment_id": "1", "key": "team"}"#)
+                    .status == .ok)
         }
     }
 
@@ -56,14 +64,27 @@ struct TrackingRouteTests {
             #expect(info.string("artifact_uri") == "mlflow-artifacts:/0/\(runID)/artifacts")
             #expect(info.string("run_name")?.isEmpty == false)
 
-            #expect(try await client.call(.post, "/api/2.0/mlflow/runs/log-parameter", json: #"{"run_uuid": "\#(runID)", "key": "alpha", "value": "0.5"}"#).status == .ok)
-            #expect(try await client.call(.post, "/api/2.0/mlflow/runs/log-metric", json: #"{"run_id": "\#(runID)", "key": "acc", "value": 0.9, "timestamp": 1, "step": 1}"#).status == .ok)
-            #expect(try await client.call(.post, "/api/2.0/mlflow/runs/log-metric", json: #"{"run_id": "\#(runID)", "key": "bad", "value": "NaN", "timestamp": "2"}"#).status == .ok)
-            let batch = #"{"run_id": "\#(runID)", "metrics": [{"key": "m1", "value": 1.0, "timestamp": 3, "step": 3}, {"key": "m2", "value": "-Infinity", "timestamp": 3}], "params": [{"key": "a", "value": "1"}], "tags": [{"key": "t1", "value": "v1"}]}"#
+            #expect(
+                try await client.call(
+                    .post, "/api/2.0/mlflow/runs/log-parameter", json: #"{"run_uuid": "\#(runID)", "key": "alpha", "value": "0.5"}"#
+                ).status == .ok)
+            #expect(
+                try await client.call(
+                    .post, "/api/2.0/mlflow/runs/log-metric", json: #"{"run_id": "\#(runID)", "key": "acc", "value": 0.9, "timestamp": 1, "step": 1}"#
+                ).status == .ok)
+            #expect(
+                try await client.call(
+                    .post, "/api/2.0/mlflow/runs/log-metric", json: #"{"run_id": "\#(runID)", "key": "bad", "value": "NaN", "timestamp": "2"}"#
+                ).status == .ok)
+            let batch =
+                #"{"run_id": "\#(runID)", "metrics": [{"key": "m1", "value": 1.0, "timestamp": 3, "step": 3}, {"key": "m2", "value": "-Infinity", "timestamp": 3}], "params": [{"key": "a", "value": "1"}], "tags": [{"key": "t1", "value": "v1"}]}"#
             #expect(try await client.call(.post, "/api/2.0/mlflow/runs/log-batch", json: batch).status == .ok)
-            #expect(try await client.call(.post, "/api/2.0/mlflow/runs/set-tag", json: #"{"run_id": "\#(runID)", "key": "t2", "value": "v2"}"#).status == .ok)
+            #expect(
+                try await client.call(.post, "/api/2.0/mlflow/runs/set-tag", json: #"{"run_id": "\#(runID)", "key": "t2", "value": "v2"}"#).status
+                    == .ok)
             #expect(try await client.call(.post, "/api/2.0/mlflow/runs/delete-tag", json: #"{"run_id": "\#(runID)", "key": "t2"}"#).status == .ok)
-            let inputs = #"{"run_id": "\#(runID)", "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": "train", "digest": "cd5cd803", "source_type": "code", "source": "{}", "schema": "{}", "profile": "{\"num_rows\": 2}"}}]}"#
+            let inputs =
+                #"{"run_id": "\#(runID)", "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": "train", "digest": "cd5cd803", "source_type": "code", "source": "{}", "schema": "{}", "profile": "{\"num_rows\": 2}"}}]}"#
             #expect(try await client.call(.post, "/api/2.0/mlflow/runs/log-inputs", json: inputs).status == .ok)
 
             let fetched = try await client.call(.get, "/api/2.0/mlflow/runs/get?run_uuid=\(runID)&run_id=\(runID)")
@@ -82,10 +103,13 @@ struct TrackingRouteTests {
 
             let search = try await client.call(
                 .post, "/api/2.0/mlflow/runs/search",
-                json: #"{"experiment_ids": ["0"], "filter": "params.a = '1' and metrics.m1 > 0", "run_view_type": "ACTIVE_ONLY", "max_results": 10, "order_by": ["metrics.m1 DESC"]}"#)
+                json:
+                    #"{"experiment_ids": ["0"], "filter": "params.a = '1' and metrics.m1 > 0", "run_view_type": "ACTIVE_ONLY", "max_results": 10, "order_by": ["metrics.m1 DESC"]}"#
+            )
             #expect(search.body.array("runs").count == 1)
 
-            let updated = try await client.call(.post, "/api/2.0/mlflow/runs/update", json: #"{"run_id": "\#(runID)", "status": "FINISHED", "end_time": 5}"#)
+            let updated = try await client.call(
+                .post, "/api/2.0/mlflow/runs/update", json: #"{"run_id": "\#(runID)", "status": "FINISHED", "end_time": 5}"#)
             #expect(updated.body.dictionary("run_info")?.string("status") == "FINISHED")
             #expect(try await client.call(.post, "/api/2.0/mlflow/runs/delete", json: #"{"run_id": "\#(runID)"}"#).status == .ok)
             #expect(try await client.call(.post, "/api/2.0/mlflow/runs/restore", json: #"{"run_id": "\#(runID)"}"#).status == .ok)
@@ -107,7 +131,10 @@ struct TrackingRouteTests {
                 (.post, "/api/2.0/mlflow/experiments/create", "[1, 2]", .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.post, "/api/2.0/mlflow/experiments/create", #"{"name": 5}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.post, "/api/2.0/mlflow/experiments/create", #"{}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/experiments/create", #"{"name": "x", "artifact_location": "file:///etc"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "/api/2.0/mlflow/experiments/create", #"{"name": "x", "artifact_location": "file:///etc"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
                 (.post, "/api/2.0/mlflow/experiments/create", #"{"name": "Default"}"#, .badRequest, "RESOURCE_ALREADY_EXISTS"),
                 (.get, "/api/2.0/mlflow/experiments/get?experiment_id=99", nil, .notFound, "RESOURCE_DOES_NOT_EXIST"),
                 (.get, "/api/2.0/mlflow/experiments/get", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
@@ -116,24 +143,69 @@ struct TrackingRouteTests {
                 (.post, "/api/2.0/mlflow/runs/create", #"{"experiment_id": "0", "tags": "nope"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/api/2.0/mlflow/runs/get?run_id=doesnotexist", nil, .notFound, "RESOURCE_DOES_NOT_EXIST"),
                 (.get, "/api/2.0/mlflow/runs/get", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "value": "abc", "timestamp": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "timestamp": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "value": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "../m", "value": 1, "timestamp": 1}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "nope", "key": "m", "value": 1, "timestamp": 1}"#, .notFound, "RESOURCE_DOES_NOT_EXIST"),
-                (.post, "/api/2.0/mlflow/runs/log-parameter", #"{"run_id": "\#(runID)", "key": "p", "value": "2"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "value": "abc", "timestamp": 1}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "timestamp": 1}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "m", "value": 1}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "\#(runID)", "key": "../m", "value": 1, "timestamp": 1}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "nope", "key": "m", "value": 1, "timestamp": 1}"#, .notFound,
+                    "RESOURCE_DOES_NOT_EXIST"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-parameter", #"{"run_id": "\#(runID)", "key": "p", "value": "2"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
                 (.post, "/api/2.0/mlflow/runs/log-parameter", #"{"key": "p", "value": "2"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-batch", #"{"run_id": "\#(runID)", "metrics": [{"key": "a", "value": 1, "timestamp": 1}, {"key": "b", "value": true, "timestamp": 1}]}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-batch", #"{"run_id": "\#(runID)", "metrics": [{"key": "a", "value": 1, "timestamp": 1}], "params": [{"key": "p", "value": "9"}]}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-batch", #"{"run_id": "\#(runID)", "params": [{"key": "q", "value": "1"}, {"key": "q", "value": "2"}]}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-batch",
+                    #"{"run_id": "\#(runID)", "metrics": [{"key": "a", "value": 1, "timestamp": 1}, {"key": "b", "value": true, "timestamp": 1}]}"#,
+                    .badRequest, "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-batch",
+                    #"{"run_id": "\#(runID)", "metrics": [{"key": "a", "value": 1, "timestamp": 1}], "params": [{"key": "p", "value": "9"}]}"#,
+                    .badRequest, "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-batch",
+                    #"{"run_id": "\#(runID)", "params": [{"key": "q", "value": "1"}, {"key": "q", "value": "2"}]}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
                 (.post, "/api/2.0/mlflow/runs/delete-tag", #"{"run_id": "\#(runID)", "key": "never-set"}"#, .notFound, "RESOURCE_DOES_NOT_EXIST"),
                 (.post, "/api/2.0/mlflow/runs/update", #"{"run_id": "\#(runID)", "status": "DONE"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/log-inputs", #"{"run_id": "\#(runID)", "datasets": [{"dataset": {"name": "d"}}]}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "filter": "params.a == == '1'"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.a > 1 OR metrics.b < 2"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "order_by": ["metrics.a SIDEWAYS"]}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-inputs", #"{"run_id": "\#(runID)", "datasets": [{"dataset": {"name": "d"}}]}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "filter": "params.a == == '1'"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.a > 1 OR metrics.b < 2"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (
+                    .post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "order_by": ["metrics.a SIDEWAYS"]}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
                 (.post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "max_results": 50001}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
-                (.post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "page_token": "garbage!"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "page_token": "garbage!"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
                 (.get, "/api/2.0/mlflow/metrics/get-history?run_id=\(runID)", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/api/2.0/mlflow/metrics/get-history-bulk-interval?metric_key=m", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/api/2.0/mlflow/no-such-endpoint", nil, .notFound, "ENDPOINT_NOT_FOUND"),

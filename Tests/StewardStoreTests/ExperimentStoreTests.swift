@@ -64,7 +64,8 @@ struct ExperimentStoreTests {
         try await TestStorage.with(engine) { storage async throws in
             let services = TrackingServices(storage)
             for (index, name) in ["Alpha", "alpha-2", "beta", "gamma"].enumerated() {
-                _ = try await services.experiments.createExperiment(name: name, artifactLocation: nil, tags: index % 2 == 0 ? [Tag("even", "yes")] : [])
+                _ = try await services.experiments.createExperiment(
+                    name: name, artifactLocation: nil, tags: index % 2 == 0 ? [Tag("even", "yes")] : [])
             }
             func names(_ filter: String?, _ order: [String] = ["name ASC"], view: ViewType? = nil) async throws -> [String] {
                 try await services.experiments.searchExperiments(filter: filter, orderBy: order, viewType: view, maxResults: nil, pageToken: nil)
@@ -76,7 +77,7 @@ struct ExperimentStoreTests {
             #expect(try await names("tags.even IS NULL") == ["Default", "alpha-2", "gamma"])
             #expect(try await names("name != 'beta' and creation_time > 0", ["name DESC"]) == ["gamma", "alpha-2", "Default", "Alpha"])
             #expect(try await names("experiment_id IN ('1', '3')") == ["Alpha", "beta"])
-            #expect(try await names(nil, []) .last == "Default")
+            #expect(try await names(nil, []).last == "Default")
 
             var seen: [String] = []
             var token: String?
@@ -110,7 +111,9 @@ struct ExperimentStoreTests {
             let run = try await services.runs.createRun(experimentID: id, userID: "u", runName: nil, startTime: nil, tags: [])
             try await services.experiments.renameExperiment(id: id, to: "renamed")
             #expect(try await services.experiments.experiment(id: id).name == "renamed")
-            await #expect(throws: TrackingErrors.experimentNameTaken("taken")) { try await services.experiments.renameExperiment(id: id, to: "taken") }
+            await #expect(throws: TrackingErrors.experimentNameTaken("taken")) {
+                try await services.experiments.renameExperiment(id: id, to: "taken")
+            }
 
             try await services.experiments.deleteExperiment(id: id)
             #expect(try await services.experiments.experiment(id: id).lifecycleStage == .deleted)

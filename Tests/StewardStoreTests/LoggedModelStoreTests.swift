@@ -6,8 +6,9 @@ import Testing
 /// Logged models, on every available engine.
 @Suite("Logged models")
 struct LoggedModelStoreTests {
-    @Test("A model is created pending under its experiment, finalized, tagged, given params and metrics, found and deleted",
-          arguments: TestEngine.available)
+    @Test(
+        "A model is created pending under its experiment, finalized, tagged, given params and metrics, found and deleted",
+        arguments: TestEngine.available)
     func lifecycle(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
             let services = TrackingServices(storage)
@@ -28,7 +29,8 @@ struct LoggedModelStoreTests {
             await #expect(throws: StewardError.self) {
                 try await services.models.logLoggedModelParams(id: model.modelID, params: [Param("beta", "2")])
             }
-            try await services.runs.logMetric(runID: run, Metric(key: "acc", value: 0.93, timestamp: 5, step: 1, modelID: model.modelID, datasetName: "test", datasetDigest: "abc"))
+            try await services.runs.logMetric(
+                runID: run, Metric(key: "acc", value: 0.93, timestamp: 5, step: 1, modelID: model.modelID, datasetName: "test", datasetDigest: "abc"))
             await #expect(throws: TrackingErrors.loggedModelNotFound("m-none")) {
                 try await services.runs.logMetric(runID: run, Metric(key: "acc", value: 1, timestamp: 5, modelID: "m-none"))
             }

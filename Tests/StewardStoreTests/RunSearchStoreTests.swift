@@ -24,7 +24,9 @@ struct RunSearchStoreTests {
             try await services.runs.logBatch(
                 runID: id, metrics: spec.rmse.map { [Metric(key: "rmse", value: $0, timestamp: 1, step: 0)] } ?? [],
                 params: [Param("model", spec.model)], tags: spec.team.map { [Tag("team", $0)] } ?? [])
-            if spec.status != .running { _ = try await services.runs.updateRun(id: id, status: spec.status, endTime: Int64(2000 + index), runName: nil) }
+            if spec.status != .running {
+                _ = try await services.runs.updateRun(id: id, status: spec.status, endTime: Int64(2000 + index), runName: nil)
+            }
             if index < 2 {
                 try await services.runs.logInputs(
                     runID: id,
@@ -42,8 +44,10 @@ struct RunSearchStoreTests {
     func names(_ services: TrackingServices, _ experiment: String, _ filter: String?, order: [String] = [], view: ViewType? = nil) async throws
         -> [String]
     {
-        try await services.runs.searchRuns(experimentIDs: [experiment], filter: filter, viewType: view, maxResults: nil, orderBy: order, pageToken: nil)
-            .items.map(\.info.runName)
+        try await services.runs.searchRuns(
+            experimentIDs: [experiment], filter: filter, viewType: view, maxResults: nil, orderBy: order, pageToken: nil
+        )
+        .items.map(\.info.runName)
     }
 
     @Test("Each kind of clause selects the right runs", arguments: TestEngine.available)
@@ -121,25 +125,32 @@ struct RunSearchStoreTests {
             #expect(try await names(services, experiment, nil, order: ["run_name"]) == ["r1", "r2", "r3", "r4"])
             #expect(try await names(services, experiment, nil, order: ["run_name"], view: .deletedOnly) == ["r0"])
             #expect(try await names(services, experiment, nil, order: ["run_name"], view: .all).count == 5)
-            #expect(try await services.runs.searchRuns(experimentIDs: ["0", experiment], filter: nil, viewType: .all, maxResults: 100, orderBy: [], pageToken: nil).items.count == 5)
+            #expect(
+                try await services.runs.searchRuns(
+                    experimentIDs: ["0", experiment], filter: nil, viewType: .all, maxResults: 100, orderBy: [], pageToken: nil
+                ).items.count == 5)
 
-            let full = try await services.runs.searchRuns(experimentIDs: [experiment], filter: "run_name = 'r1'", viewType: nil, maxResults: nil, orderBy: [], pageToken: nil)
+            let full = try await services.runs.searchRuns(
+                experimentIDs: [experiment], filter: "run_name = 'r1'", viewType: nil, maxResults: nil, orderBy: [], pageToken: nil)
             #expect(full.items.first?.data.params == [Param("model", "tree")])
             #expect(full.items.first?.datasetInputs.first?.dataset.name == "ds1")
 
             for bad in ["metrics.rmse < 'x'", "params.model > 'a'", "foo.bar = 'x'", "a = 'x' OR b = 'y'"] {
                 await #expect(throws: StewardError.self, "\(bad)") {
-                    try await services.runs.searchRuns(experimentIDs: [experiment], filter: bad, viewType: nil, maxResults: nil, orderBy: [], pageToken: nil)
+                    try await services.runs.searchRuns(
+                        experimentIDs: [experiment], filter: bad, viewType: nil, maxResults: nil, orderBy: [], pageToken: nil)
                 }
             }
             await #expect(throws: StewardError.self) {
-                try await services.runs.searchRuns(experimentIDs: [experiment], filter: nil, viewType: nil, maxResults: 50001, orderBy: [], pageToken: nil)
+                try await services.runs.searchRuns(
+                    experimentIDs: [experiment], filter: nil, viewType: nil, maxResults: 50001, orderBy: [], pageToken: nil)
             }
             await #expect(throws: StewardError.self) {
                 try await services.runs.searchRuns(experimentIDs: ["x"], filter: nil, viewType: nil, maxResults: nil, orderBy: [], pageToken: nil)
             }
             await #expect(throws: StewardError.self) {
-                try await services.runs.searchRuns(experimentIDs: [experiment], filter: nil, viewType: nil, maxResults: nil, orderBy: [], pageToken: "@@")
+                try await services.runs.searchRuns(
+                    experimentIDs: [experiment], filter: nil, viewType: nil, maxResults: nil, orderBy: [], pageToken: "@@")
             }
         }
     }

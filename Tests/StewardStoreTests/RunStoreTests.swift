@@ -55,7 +55,9 @@ struct RunStoreTests {
             #expect(try await services.runs.run(id: id).info.lifecycleStage == .deleted)
             await #expect(throws: TrackingErrors.runNotActive(id)) { try await services.runs.logParam(runID: id, Param("p", "1")) }
             await #expect(throws: TrackingErrors.runNotActive(id)) { try await services.runs.logBatch(runID: id, metrics: [], params: [], tags: []) }
-            await #expect(throws: TrackingErrors.runNotActive(id)) { try await services.runs.updateRun(id: id, status: .failed, endTime: nil, runName: nil) }
+            await #expect(throws: TrackingErrors.runNotActive(id)) {
+                try await services.runs.updateRun(id: id, status: .failed, endTime: nil, runName: nil)
+            }
             try await services.runs.restoreRun(id: id)
             try await services.runs.logParam(runID: id, Param("p", "1"))
             await #expect(throws: TrackingErrors.runNotFound("nope")) { try await services.runs.deleteRun(id: "nope") }
@@ -172,10 +174,14 @@ struct RunStoreTests {
             let services = TrackingServices(storage)
             let a = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
             let b = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
-            let dataset = Dataset(name: "train", digest: "cd5cd803", sourceType: "code", source: "{}", schema: "{\"s\":1}", profile: "{\"num_rows\":2}")
-            try await services.runs.logInputs(runID: a, datasets: [DatasetInput(tags: [Tag("mlflow.data.context", "training")], dataset: dataset)], modelIDs: [])
-            try await services.runs.logInputs(runID: b, datasets: [DatasetInput(tags: [Tag("mlflow.data.context", "eval")], dataset: dataset)], modelIDs: [])
-            try await services.runs.logInputs(runID: a, datasets: [DatasetInput(tags: [Tag("mlflow.data.context", "training")], dataset: dataset)], modelIDs: [])
+            let dataset = Dataset(
+                name: "train", digest: "cd5cd803", sourceType: "code", source: "{}", schema: "{\"s\":1}", profile: "{\"num_rows\":2}")
+            try await services.runs.logInputs(
+                runID: a, datasets: [DatasetInput(tags: [Tag("mlflow.data.context", "training")], dataset: dataset)], modelIDs: [])
+            try await services.runs.logInputs(
+                runID: b, datasets: [DatasetInput(tags: [Tag("mlflow.data.context", "eval")], dataset: dataset)], modelIDs: [])
+            try await services.runs.logInputs(
+                runID: a, datasets: [DatasetInput(tags: [Tag("mlflow.data.context", "training")], dataset: dataset)], modelIDs: [])
             #expect(try await services.count("datasets") == 1)
             let run = try await services.runs.run(id: a)
             #expect(run.datasetInputs == [DatasetInput(tags: [Tag("mlflow.data.context", "training")], dataset: dataset)])

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import StewardCore
 import SQLKit
+import StewardCore
 import StewardStore
 
 /// The database engines a test can run on: SQLite always, PostgreSQL when `STEWARD_TEST_POSTGRES_URL` names a
@@ -43,8 +43,9 @@ public enum TestStorage {
             let storage = try await StewardStorage.open(dataDirectory: folder, logger: logger)
             return started ? try await run(storage, body) : try await body(storage)
         case .postgres:
-            guard let adminURL = TestEngine.postgresAdminURL, case .postgres(let host, let port, let user, let password, _) =
-                try DatabaseLocation(parsing: adminURL)
+            guard let adminURL = TestEngine.postgresAdminURL,
+                case .postgres(let host, let port, let user, let password, _) =
+                    try DatabaseLocation(parsing: adminURL)
             else { throw StewardError(.internalError, "STEWARD_TEST_POSTGRES_URL is not set") }
             let name = "steward_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             try await admin(host: host, port: port, user: user, password: password, "CREATE DATABASE \(name)")

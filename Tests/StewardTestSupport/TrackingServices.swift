@@ -1,5 +1,5 @@
-import StewardCore
 import SQLKit
+import StewardCore
 import StewardStore
 
 /// The tracking services over a test's storage, wired as the server wires them.

@@ -68,7 +68,8 @@ public struct LoggedModelService: Sendable {
     }
 
     public func searchLoggedModels(
-        experimentIDs: [String], filter: String?, datasets: [DatasetReference], orderBy: [(field: String, ascending: Bool, dataset: DatasetReference?)],
+        experimentIDs: [String], filter: String?, datasets: [DatasetReference],
+        orderBy: [(field: String, ascending: Bool, dataset: DatasetReference?)],
         maxResults: Int?, pageToken: String?
     ) async throws -> Page<LoggedModel> {
         guard !experimentIDs.isEmpty else {

@@ -50,7 +50,9 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
 
     /// Status by name or proto number.
     static func statusName(_ text: String?) -> String? {
-        let numbered = ["0": "LOGGED_MODEL_STATUS_UNSPECIFIED", "1": "LOGGED_MODEL_PENDING", "2": "LOGGED_MODEL_READY", "3": "LOGGED_MODEL_UPLOAD_FAILED"]
+        let numbered = [
+            "0": "LOGGED_MODEL_STATUS_UNSPECIFIED", "1": "LOGGED_MODEL_PENDING", "2": "LOGGED_MODEL_READY", "3": "LOGGED_MODEL_UPLOAD_FAILED",
+        ]
         return text.flatMap { numbered[$0] ?? $0 }
     }
 
@@ -61,7 +63,8 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
 
     @Sendable func setTags(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(LoggedModelKeyValuesRequest.self, from: request)
-        let model = try await models.setLoggedModelTags(id: try context.parameters.require("model_id"), tags: try Self.keyValues(message.tags, "tags"))
+        let model = try await models.setLoggedModelTags(
+            id: try context.parameters.require("model_id"), tags: try Self.keyValues(message.tags, "tags"))
         return MLflowResponse.json(WireMember("model", WireLoggedModel(model)))
     }
 
@@ -80,7 +83,8 @@ struct LoggedModelsController<Context: RequestContext>: Sendable {
     @Sendable func search(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(SearchLoggedModelsRequest.self, from: request)
         let datasets = try (message.datasets ?? []).enumerated().map { index, dataset in
-            DatasetReference(name: try MLflowRequest.required(dataset.dataset_name, "datasets[\(index)].dataset_name"), digest: dataset.dataset_digest)
+            DatasetReference(
+                name: try MLflowRequest.required(dataset.dataset_name, "datasets[\(index)].dataset_name"), digest: dataset.dataset_digest)
         }
         let order = try (message.order_by ?? []).enumerated().map { index, entry in
             (

@@ -5,7 +5,7 @@ import StewardCore
 import _NIOFileSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Artifacts as files below one root folder on the local disk.

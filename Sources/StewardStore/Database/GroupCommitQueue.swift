@@ -46,7 +46,9 @@ final class GroupCommitQueue: Sendable {
                 return .handOver(waiter, takeBatch(&state))
             }
             switch action {
-            case .rejected: continuation.resume(throwing: StewardError(.temporarilyUnavailable, "The store is shutting down and accepts no more writes; retry the request."))
+            case .rejected:
+                continuation.resume(
+                    throwing: StewardError(.temporarilyUnavailable, "The store is shutting down and accepts no more writes; retry the request."))
             case .queued: break
             case .handOver(let waiter, let jobs): waiter.resume(returning: jobs)
             }
@@ -89,4 +91,3 @@ final class GroupCommitQueue: Sendable {
         return batch
     }
 }
-

@@ -11,7 +11,8 @@ struct RunSearchSQL {
     let query: RunQuery
     let experimentIDs: [Int64]
 
-    private static let columns = "r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri"
+    private static let columns =
+        "r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri"
 
     func statement() -> SQLQueryString {
         var joins: [SQLQueryString] = []

@@ -37,7 +37,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
                 try await Self.upsertTags(tags, experimentID: id, on: db)
                 return String(id)
             }
-        } catch where DatabaseConstraint.isUniqueViolation(error) {
+        } catch  where DatabaseConstraint.isUniqueViolation(error) {
             throw TrackingErrors.experimentNameTaken(name)
         }
     }
@@ -105,7 +105,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
                     "UPDATE experiments SET name = \(bind: name), last_update_time = \(bind: now) WHERE experiment_id = \(bind: storedID)"
                 ).run()
             }
-        } catch where DatabaseConstraint.isUniqueViolation(error) {
+        } catch  where DatabaseConstraint.isUniqueViolation(error) {
             throw TrackingErrors.experimentNameTaken(name)
         }
     }

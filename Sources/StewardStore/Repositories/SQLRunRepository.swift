@@ -324,7 +324,8 @@ extension SQLRunRepository {
         for row in try await db.raw(
             "SELECT run_uuid, model_id, step FROM run_model_outputs WHERE run_uuid IN (\(binds: ids)) ORDER BY step, model_id"
         ).all() {
-            modelOutputs[try row.string("run_uuid"), default: []].append(ModelOutput(modelID: try row.string("model_id"), step: try row.int64("step")))
+            modelOutputs[try row.string("run_uuid"), default: []].append(
+                ModelOutput(modelID: try row.string("model_id"), step: try row.int64("step")))
         }
         return infos.map { info in
             Run(
