@@ -11,13 +11,12 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
-    private var thread: Thread?
 
+    /// Starts the thread; it keeps this executor alive until `shutdown()` lets it finish.
     init(name: String) {
-        let thread = Thread { [unowned self] in self.runLoop() }
+        let thread = Thread { self.runLoop() }
         thread.name = name
         thread.stackSize = 1 << 20
-        self.thread = thread
         thread.start()
     }
 
