@@ -80,6 +80,8 @@ struct FilterParserTests {
             "datasets.size = 'x'",
             "metrics.a ~ 1",
             "(metrics.a > 1)",
+            "params.path LIKE 'C:\\'",
+            "tags.t ILIKE 'a\\\\\\'",
         ])
     func malformed(_ filter: String) {
         #expect(throws: StewardError.self) { try RunSearchGrammar.filter(filter) }
@@ -88,6 +90,17 @@ struct FilterParserTests {
         } catch {
             #expect(error.code == .invalidParameterValue)
         }
+    }
+
+    @Test("Filters are bounded: clauses, IN lists and order-by keys")
+    func bounds() throws {
+        let fifty = (0..<50).map { "metrics.m\($0) > 0" }.joined(separator: " and ")
+        #expect(try RunSearchGrammar.filter(fifty).count == 50)
+        #expect(throws: StewardError.self) { try RunSearchGrammar.filter(fifty + " and metrics.x > 0") }
+        let list = (0...1000).map { "'r\($0)'" }.joined(separator: ",")
+        #expect(throws: StewardError.self) { try RunSearchGrammar.filter("run_id IN (\(list))") }
+        #expect(throws: StewardError.self) { try RunSearchGrammar.orderBy(Array(repeating: "metrics.m", count: 21)) }
+        #expect(try RunSearchGrammar.filter("params.path LIKE 'C:\\\\%'").count == 1)
     }
 
     @Test("Order-by clauses take a direction and default to ascending")

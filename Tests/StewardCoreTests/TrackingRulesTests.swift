@@ -50,14 +50,16 @@ struct TrackingRulesTests {
 
     @Test("Experiment artifact locations: proxied or object stores, never local paths or web URLs")
     func artifactLocations() throws {
+        #expect(try ExperimentService.normalizedArtifactLocation("MLflow-Artifacts:///team/exp") == "mlflow-artifacts:/team/exp")
         for location in ["mlflow-artifacts:/team/exp", "s3://bucket/prefix", "gs://b/p", "wasbs://c@a.blob.core.windows.net/p"] {
-            try ExperimentService.validateArtifactLocation(location)
+            _ = try ExperimentService.normalizedArtifactLocation(location)
         }
         for location in [
             "file:///etc", "/tmp/x", "relative/dir", "http://169.254.169.254/latest", "https://example.com/a", "mlflow-artifacts:/../x",
-            "mlflow-artifacts:/a%2f..%2f..%2fb", "s3://bucket/a#frag", "s3://bucket/a?x=1", "s3://bucket/../x", "C:\\data",
+            "mlflow-artifacts:/a%2f..%2f..%2fb", "mlflow-artifacts:/a%20b", "mlflow-artifacts:/a b", "s3://bucket/a#frag", "s3://bucket/a?x=1",
+            "s3://bucket/../x", "C:\\data",
         ] {
-            #expect(throws: StewardError.self, "\(location)") { try ExperimentService.validateArtifactLocation(location) }
+            #expect(throws: StewardError.self, "\(location)") { _ = try ExperimentService.normalizedArtifactLocation(location) }
         }
     }
 }

@@ -51,8 +51,18 @@ struct ArtifactRouteTests {
             #expect(withEmpty.first { $0.string("path") == "empty.txt" }?["file_size"] == nil, "a 0-byte file omits file_size, as MLflow")
             #expect(try await client.call(.delete, "\(Self.prefix)/1/run/artifacts/empty.txt").status == .ok)
             #expect(try await client.call(.delete, "\(Self.prefix)/1/run/artifacts/never-there").status == .ok)
+            #expect(try await client.call(.put, "\(Self.prefix)/1/run/artifacts/acc_95%25.png", bytes: ByteBuffer(string: "png")).status == .ok)
+            let percent = try await client.call(.get, "\(Self.prefix)?path=1/run/artifacts").body.array("files").map { $0.string("path") }
+            #expect(percent.contains("acc_95%.png"))
+            try await client.expectError(
+                .put, "\(Self.prefix)/1/run/artifacts/\(String(repeating: "n", count: 300))", status: .badRequest, code: "INVALID_PARAMETER_VALUE")
+            try await client.expectError(
+                .put, "\(Self.prefix)/1/run/artifacts/\(String(repeating: "d", count: 300))/f", status: .badRequest, code: "INVALID_PARAMETER_VALUE")
             #expect(try await client.call(.delete, "\(Self.prefix)/1/run/artifacts/model").status == .ok)
-            #expect(try await client.call(.get, "\(Self.prefix)?path=1/run/artifacts").body.array("files").map { $0.string("path") } == ["a b.txt"])
+            #expect(
+                try await client.call(.get, "\(Self.prefix)?path=1/run/artifacts").body.array("files").map { $0.string("path") } == [
+                    "a b.txt", "acc_95%.png",
+                ])
             _ = services
         }
     }

@@ -209,6 +209,16 @@ struct TrackingRouteTests {
                 (.get, "/api/2.0/mlflow/metrics/get-history?run_id=\(runID)", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/api/2.0/mlflow/metrics/get-history-bulk-interval?metric_key=m", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
                 (.get, "/api/2.0/mlflow/no-such-endpoint", nil, .notFound, "ENDPOINT_NOT_FOUND"),
+                (
+                    .post, "/api/2.0/mlflow/runs/log-parameter", #"{"run_id": "\#(runID)", "key": "nul", "value": "a\u0000b"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
+                (.post, "/api/2.0/mlflow/experiments/create", #"{"name": "a\u0000b"}"#, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (.get, "/api/2.0/mlflow/experiments/get-by-name?experiment_name=a%00b", nil, .badRequest, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "filter": "params.p LIKE 'C:\\'"}"#, .badRequest,
+                    "INVALID_PARAMETER_VALUE"
+                ),
             ]
             for (method, uri, json, status, code) in bad {
                 try await client.expectError(method, uri, json: json, status: status, code: code)

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import StewardCore
 import StewardTestSupport
@@ -63,6 +64,61 @@ struct DatabaseEngineTests {
                 try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'k', 'v')").run()
             }
             #expect(try await services.count("experiment_tags") == 1)
+        }
+    }
+}
+
+/// Merged log-batch writes: each caller is judged as if it wrote alone.
+@Suite("Merged log batches")
+struct MergedLogBatchTests {
+    @Test("A caller refused for another reason does not block a later caller's params", arguments: TestEngine.available)
+    func refusedCallerLeavesNoParams(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            let run = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
+            let outcomes = try await storage.database.write { db in
+                try await RunLogBatch.apply(
+                    [
+                        RunLogBatch(
+                            runID: run, metrics: [Metric(key: "m", value: 1, timestamp: 1, modelID: "m-missing")], params: [Param("p", "1")],
+                            tags: []),
+                        RunLogBatch(runID: run, metrics: [], params: [Param("p", "2")], tags: []),
+                        RunLogBatch(runID: run, metrics: [], params: [Param("p", "3")], tags: []),
+                        RunLogBatch(runID: "nope", metrics: [], params: [], tags: []),
+                    ], on: db)
+            }
+            #expect(outcomes.map(\.isSuccess) == [false, true, false, false])
+            #expect(try await services.runs.run(id: run).data.params == [Param("p", "2")])
+        }
+    }
+
+    @Test("Repeated model-scoped observations in one batch are stored once", arguments: TestEngine.available)
+    func repeatedModelMetrics(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            let run = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
+            let model = try await services.models.createLoggedModel(
+                experimentID: "0", name: "m", modelType: nil, sourceRunID: run, params: [], tags: [])
+            let metric = Metric(key: "loss", value: 0.5, timestamp: 7, step: 0, modelID: model.modelID)
+            try await services.runs.logBatch(runID: run, metrics: [metric, metric], params: [], tags: [])
+            #expect(try await services.models.loggedModel(id: model.modelID).metrics.count == 1)
+        }
+    }
+
+    @Test("Reads after the database stopped are refused instead of waiting for ever")
+    func readsAfterShutdown() async throws {
+        let folder = NSTemporaryDirectory() + "steward-closed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let storage = try await StewardStorage.open(dataDirectory: folder, logger: TestStorage.logger)
+        let running = Task { try await storage.database.run() }
+        _ = try await storage.database.read { db in try await db.raw("SELECT 1 AS one").all() }
+        running.cancel()
+        try await running.value
+        await #expect(throws: StewardError.self) {
+            try await storage.database.read { db in try await db.raw("SELECT 1 AS one").all() }
+        }
+        await #expect(throws: StewardError.self) {
+            try await storage.database.write { db in try await db.raw("SELECT 1 AS one").all() }
         }
     }
 }

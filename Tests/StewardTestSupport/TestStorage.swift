@@ -83,7 +83,7 @@ public enum TestStorage {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await database.run() }
             defer { group.cancelAll() }
-            try await database.read { db in try await db.raw("\(unsafeRaw: sql)").run() }
+            try await database.withoutTransaction { db in try await db.raw("\(unsafeRaw: sql)").run() }
         }
     }
 }

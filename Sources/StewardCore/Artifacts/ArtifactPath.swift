@@ -2,8 +2,9 @@
 ///
 /// MLflow's path-traversal CVEs came from checking a path in one encoding and using it in another. Here a path
 /// is percent-decoded once to get the name the client meant, and that name is also decoded repeatedly until
-/// it stops changing; both forms must pass every check: no `..` or `.` component, no absolute path or drive
-/// letter, no backslash, `#`, `?`, NUL or other control character, no empty component.
+/// it stops changing; every one of those forms must pass every check: no `..` or `.` component, no absolute
+/// path or drive letter, no backslash, `#`, `?`, NUL or other control character, no empty component. A `%` that
+/// does not start an escape is an ordinary character (`acc_95%.png`).
 public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
     /// The path's components, never empty strings, `.` or `..`.
     public let components: [String]
@@ -27,14 +28,18 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     private init(decoded path: String, original: String) throws(StewardError) {
-        var fully = path
+        var layer = path
+        var stable = false
         for _ in 0..<8 {
-            guard let next = Self.percentDecoded(fully) else { throw Self.invalid(original) }
-            if next == fully { break }
-            fully = next
+            guard Self.isSafe(layer) else { throw Self.invalid(original) }
+            guard let next = Self.percentDecoded(layer) else { throw Self.invalid(original) }
+            if next == layer {
+                stable = true
+                break
+            }
+            layer = next
         }
-        guard Self.percentDecoded(fully) == fully else { throw Self.invalid(original) }
-        guard Self.isSafe(fully), Self.isSafe(path) else { throw Self.invalid(original) }
+        guard stable else { throw Self.invalid(original) }
         var trimmed = Substring(path)
         if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         let parts = trimmed.isEmpty ? [] : trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -88,19 +93,24 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
         !component.isEmpty && component != "." && component != ".."
     }
 
-    /// Percent-decodes `text`; nil when an escape is malformed or the bytes are not UTF-8.
-    static func percentDecoded(_ text: String) -> String? {
+    /// Percent-decodes `text`, keeping a `%` that does not start a two-digit hex escape; nil when the decoded
+    /// bytes are not UTF-8.
+    public static func percentDecoded(_ text: String) -> String? {
         guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        let source = Array(text.utf8)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
+        bytes.reserveCapacity(source.count)
+        var index = 0
+        while index < source.count {
+            if source[index] == UInt8(ascii: "%"), index + 2 < source.count,
+                let high = hexValue(source[index + 1]), let low = hexValue(source[index + 2])
+            {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(source[index])
+                index += 1
             }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
         }
         return String(validating: bytes, as: UTF8.self)
     }

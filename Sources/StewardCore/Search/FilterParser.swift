@@ -5,6 +5,11 @@
 /// `identifier [NOT] IN ('a', 'b')` or `identifier IS [NOT] NULL`. `OR` and parentheses around clauses are
 /// not part of the language.
 public enum FilterParser {
+    /// The most clauses a filter may hold; each can become a join, and databases limit those.
+    public static let maximumClauses = 50
+    /// The most values an `IN` list may hold.
+    public static let maximumListValues = 1000
+
     public static func parse(_ filter: String) throws(StewardError) -> [FilterClause<FilterIdentifier>] {
         let tokens = try FilterLexer.tokenize(filter)
         var clauses: [FilterClause<FilterIdentifier>] = []
@@ -109,7 +114,19 @@ public enum FilterParser {
                 }
                 position += 1
             }
+            if case .strings(let items) = value, items.count > maximumListValues {
+                throw .invalidParameter("An IN list may hold at most \(maximumListValues) values; got \(items.count).")
+            }
+            if comparator == .like || comparator == .ilike, case .string(let pattern) = value,
+                pattern.reversed().prefix(while: { $0 == "\\" }).count % 2 == 1
+            {
+                throw .invalidParameter(
+                    "The \(comparator.rawValue) pattern '\(pattern)' ends with an escape character (\\); write \\\\ for a literal backslash.")
+            }
             clauses.append(FilterClause(field: identifier, comparator: comparator, value: value))
+            guard clauses.count <= maximumClauses else {
+                throw .invalidParameter("A filter may hold at most \(maximumClauses) clauses.")
+            }
 
             guard position < tokens.count else { break }
             switch tokens[position] {

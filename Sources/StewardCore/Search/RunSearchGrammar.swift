@@ -48,8 +48,14 @@ public enum RunSearchGrammar {
         return try FilterParser.parse(text).map { clause throws(StewardError) in try resolve(clause) }
     }
 
+    /// The most order-by keys a search may name.
+    public static let maximumOrderKeys = 20
+
     public static func orderBy(_ texts: [String]) throws(StewardError) -> [OrderClause<RunField>] {
-        try texts.map { text throws(StewardError) in
+        guard texts.count <= maximumOrderKeys else {
+            throw .invalidParameter("order_by may name at most \(maximumOrderKeys) keys; got \(texts.count).")
+        }
+        return try texts.map { text throws(StewardError) in
             let clause = try FilterParser.parseOrderBy(text)
             let field = try field(for: clause.field, forOrdering: true, clauseText: text)
             if case .dataset = field {

@@ -14,9 +14,9 @@ public struct ExperimentService: Sendable {
     public func createExperiment(name: String, artifactLocation: String?, tags: [Tag]) async throws -> String {
         try Self.validateName(name)
         let location = artifactLocation?.isEmpty == false ? artifactLocation : nil
-        if let location { try Self.validateArtifactLocation(location) }
+        let normalized = try location.map { location throws(StewardError) in try Self.normalizedArtifactLocation(location) }
         for tag in tags { try Self.validateTag(tag) }
-        return try await repository.createExperiment(name: name, artifactLocation: location, tags: tags, now: now())
+        return try await repository.createExperiment(name: name, artifactLocation: normalized, tags: tags, now: now())
     }
 
     public func experiment(id: String) async throws -> Experiment {
@@ -78,8 +78,10 @@ public struct ExperimentService: Sendable {
     }
 
     /// Accepts Steward's own proxied locations and object stores that clients write to directly; refuses local
-    /// paths, `file:` and web URLs, and anything carrying a query, fragment or traversal.
-    static func validateArtifactLocation(_ location: String) throws(StewardError) {
+    /// paths, `file:` and web URLs, and anything carrying a query, fragment or traversal. Returns the location as
+    /// stored: a proxied one as `mlflow-artifacts:/<path>` with a plain path (letters, digits, `._-/`), so that the
+    /// location the clients write to and the one the server lists are the same folder.
+    static func normalizedArtifactLocation(_ location: String) throws(StewardError) -> String {
         func refuse(_ reason: String) -> StewardError {
             .invalidParameter("Invalid value '\(location)' for parameter 'artifact_location': \(reason)")
         }
@@ -94,8 +96,12 @@ public struct ExperimentService: Sendable {
         if scheme == "mlflow-artifacts" {
             var path = Substring(rest)
             while path.hasPrefix("/") { path = path.dropFirst() }
+            let plain = path.unicodeScalars.allSatisfy { scalar in
+                ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || "._-/".unicodeScalars.contains(scalar)
+            }
+            guard plain else { throw refuse("a proxied location's path may hold only letters, digits, '.', '_', '-' and '/'") }
             do { _ = try ArtifactPath(encoded: String(path)) } catch { throw refuse("the path must stay within the artifact root") }
-            return
+            return "mlflow-artifacts:/" + path
         }
         guard externalArtifactSchemes.contains(scheme) else {
             throw refuse("the scheme '\(scheme)' is not accepted; use mlflow-artifacts:/ or an object store")
@@ -103,5 +109,6 @@ public struct ExperimentService: Sendable {
         guard let decoded = ArtifactPath.percentDecoded(rest), !decoded.split(separator: "/").contains("..") else {
             throw refuse("the location must not contain '..'")
         }
+        return location
     }
 }

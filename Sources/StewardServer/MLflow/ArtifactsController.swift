@@ -43,15 +43,9 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
 
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
         let path = try Self.artifactPath(of: request)
-        let size: Int64
-        switch try await store.list(path) {
-        case .file(let fileSize): size = fileSize
-        case .directory: throw StewardError.invalidParameter("Artifact path refers to a directory, not a file: '\(path)'")
-        case .missing: throw StewardError.notFound("No such artifact: '\(path)'")
-        }
-        let store = store
-        let body = ResponseBody(contentLength: Int(size)) { writer in
-            try await store.read(path) { chunk in try await writer.write(chunk) }
+        let content = try await store.open(path)
+        let body = ResponseBody(contentLength: Int(content.size)) { writer in
+            try await content.stream { chunk in try await writer.write(chunk) }
             try await writer.finish(nil)
         }
         let headers: HTTPFields = [

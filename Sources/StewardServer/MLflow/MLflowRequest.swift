@@ -23,6 +23,27 @@ enum MLflowRequest {
         return try decode(type, from: data)
     }
 
+    /// Refuses a JSON text whose strings hold a NUL character (written `\u0000`): PostgreSQL cannot store one,
+    /// and names that differ only after a NUL would look alike everywhere else.
+    static func refuseNUL(in json: Data) throws(StewardError) {
+        var escaped = false
+        var index = json.startIndex
+        while index < json.endIndex {
+            let byte = json[index]
+            if escaped {
+                escaped = false
+                if byte == UInt8(ascii: "u"), json.index(index, offsetBy: 5, limitedBy: json.endIndex) != nil,
+                    json[json.index(index, offsetBy: 1)..<json.index(index, offsetBy: 5)].elementsEqual("0000".utf8)
+                {
+                    throw .invalidParameter("Strings in a request must not contain the NUL character (\\u0000).")
+                }
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            }
+            index = json.index(after: index)
+        }
+    }
+
     /// Collects a request body, refusing one larger than `maximumBytes` with a clear error.
     static func collectBody(of request: inout Request, maximumBytes: Int) async throws -> ByteBuffer {
         do {
@@ -33,6 +54,7 @@ enum MLflowRequest {
     }
 
     static func decode<Message: Decodable>(_ type: Message.Type, from data: Data) throws -> Message {
+        try refuseNUL(in: data)
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {

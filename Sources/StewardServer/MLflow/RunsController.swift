@@ -70,8 +70,8 @@ struct RunsController<Context: RequestContext>: Sendable {
         try await runs.logMetric(
             runID: runID,
             Metric(
-                key: key, value: value.value, timestamp: timestamp.value, step: message.step?.value ?? 0, modelID: message.model_id,
-                datasetName: message.dataset_name, datasetDigest: message.dataset_digest))
+                key: key, value: value.value, timestamp: timestamp.value, step: message.step?.value ?? 0, modelID: message.model_id.nonEmpty,
+                datasetName: message.dataset_name.nonEmpty, datasetDigest: message.dataset_digest.nonEmpty))
         return MLflowResponse.empty()
     }
 
@@ -113,7 +113,7 @@ struct RunsController<Context: RequestContext>: Sendable {
             guard let timestamp = metric.timestamp else { throw MLflowRequest.missing("metrics[\(index)].timestamp") }
             return Metric(
                 key: key, value: value.value, timestamp: timestamp.value, step: metric.step?.value ?? 0,
-                modelID: metric.model_id, datasetName: metric.dataset_name, datasetDigest: metric.dataset_digest)
+                modelID: metric.model_id.nonEmpty, datasetName: metric.dataset_name.nonEmpty, datasetDigest: metric.dataset_digest.nonEmpty)
         }
         let params = try (message.params ?? []).enumerated().map { index, param throws -> Param in
             guard let key = param.key else { throw MLflowRequest.missing("params[\(index)].key") }
@@ -186,5 +186,13 @@ extension RunStatus {
         let numbered: [String: RunStatus] = ["1": .running, "2": .scheduled, "3": .finished, "4": .failed, "5": .killed]
         if let text, let status = numbered[text] { return status }
         return try MLflowRequest.parseEnum(text, "status")
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// The string, or nil when absent or empty (proto3 clients send empty strings for unset fields).
+    var nonEmpty: String? {
+        guard let value = self, !value.isEmpty else { return nil }
+        return value
     }
 }

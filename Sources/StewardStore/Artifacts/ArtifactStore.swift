@@ -23,6 +23,14 @@ public enum ArtifactListing: Sendable, Equatable {
     case directory([ArtifactEntry])
 }
 
+/// One artifact opened for reading: its size is fixed when it is opened, so a download never sends a body
+/// that disagrees with its `Content-Length`, even if an upload replaces the file meanwhile.
+public protocol ArtifactContent: Sendable {
+    var size: Int64 { get }
+    /// Streams the content to `consume` and releases it; call exactly once.
+    func stream(into consume: (ByteBuffer) async throws -> Void) async throws
+}
+
 /// Storage for run and model artifacts, addressed by validated relative paths.
 ///
 /// Contents stream in both directions: a store never holds a whole artifact in memory. A write becomes
@@ -35,8 +43,8 @@ public protocol ArtifactStore: Sendable {
     /// Returns the number of bytes written.
     func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
     where Contents.Element == ByteBuffer
-    /// Streams the file at `path` to `consume`, chunk by chunk.
-    func read(_ path: ArtifactPath, into consume: (ByteBuffer) async throws -> Void) async throws
+    /// Opens the file at `path` for streaming (`resourceDoesNotExist` when there is none, a 400 for a directory).
+    func open(_ path: ArtifactPath) async throws -> any ArtifactContent
     /// Removes the file or directory tree at `path`; removing nothing is not an error.
     func delete(_ path: ArtifactPath) async throws
 }

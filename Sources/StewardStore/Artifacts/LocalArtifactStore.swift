@@ -92,17 +92,14 @@ public struct LocalArtifactStore: ArtifactStore {
         let destination = location(of: path)
         let folder = String(destination[..<destination.lastIndex(of: "/")!])
         let temporary = folder + "/" + Self.uploadPrefix + UUID().uuidString
+        let root = root
         try await blocking {
             try confine(folder)
             var status = stat()
             if lstat(destination, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
                 throw StewardError.invalidParameter("Cannot write artifact '\(path)': a directory of that name exists.")
             }
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw StewardError.invalidParameter("Cannot write artifact '\(path)': a parent of it is a file.")
-            }
+            try Self.makeDirectories(for: path, below: root)
             try confine(folder)
         }
         var written: Int64 = 0
@@ -119,15 +116,15 @@ public struct LocalArtifactStore: ArtifactStore {
                 try await handle.synchronize()
             }
             try await blocking {
-                guard rename(temporary, destination) == 0 else {
-                    throw StewardError(.internalError, "Cannot move upload into place: \(String(cString: strerror(errno)))")
-                }
-                let descriptor = open(folder, O_RDONLY)
-                if descriptor >= 0 {
-                    fsync(descriptor)
-                    close(descriptor)
-                }
+                guard rename(temporary, destination) == 0 else { throw Self.pathError(errno, path) }
+                Self.syncDirectory(folder)
             }
+        } catch let error as FileSystemError {
+            try? await blocking { _ = unlink(temporary) }
+            if let systemError = error.cause as? FileSystemError.SystemCallError {
+                throw Self.pathError(systemError.errno.rawValue, path)
+            }
+            throw error
         } catch {
             try? await blocking { _ = unlink(temporary) }
             throw error
@@ -135,20 +132,60 @@ public struct LocalArtifactStore: ArtifactStore {
         return written
     }
 
-    public func read(_ path: ArtifactPath, into consume: (ByteBuffer) async throws -> Void) async throws {
+    public func open(_ path: ArtifactPath) async throws -> any ArtifactContent {
         let location = location(of: path)
-        let listing = try await list(path)
-        guard case .file(let size) = listing else {
-            if case .directory = listing {
-                throw StewardError.invalidParameter("Artifact path '\(path)' is a directory; list it instead.")
+        guard case .file = try await list(path) else {
+            if case .directory = try await list(path) {
+                throw StewardError.invalidParameter("Artifact path refers to a directory, not a file: '\(path)'")
             }
-            throw StewardError.notFound("Artifact '\(path)' does not exist.")
+            throw StewardError.notFound("No such artifact: '\(path)'")
         }
-        guard size > 0 else { return }
-        try await fileSystem.withFileHandle(forReadingAt: FilePath(location)) { handle in
-            for try await chunk in handle.readChunks(in: 0..<size, chunkLength: .kibibytes(256)) {
-                try await consume(chunk)
+        let handle = try await fileSystem.openFile(forReadingAt: FilePath(location), options: OpenOptions.Read(followSymbolicLinks: false))
+        do {
+            let info = try await handle.info()
+            guard info.type == .regular else { throw StewardError.notFound("No such artifact: '\(path)'") }
+            return LocalArtifactContent(handle: handle, size: info.size)
+        } catch {
+            try? await handle.close()
+            throw error
+        }
+    }
+
+    /// Creates the folders above `path` that are missing, fsyncing each parent so that a new folder survives a
+    /// power loss together with the file put in it.
+    static func makeDirectories(for path: ArtifactPath, below root: String) throws {
+        var current = root
+        for component in path.components.dropLast() {
+            let next = current + "/" + component
+            if mkdir(next, 0o755) == 0 {
+                syncDirectory(current)
+            } else if errno == EEXIST {
+                var status = stat()
+                guard lstat(next, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+                    throw StewardError.invalidParameter("Cannot write artifact '\(path)': '\(component)' above it is a file.")
+                }
+            } else {
+                throw pathError(errno, path)
             }
+            current = next
+        }
+    }
+
+    /// A client-facing error for a failed system call on `path`.
+    static func pathError(_ code: Int32, _ path: ArtifactPath) -> StewardError {
+        switch code {
+        case ENAMETOOLONG: .invalidParameter("Artifact path '\(path)' has a name longer than the file system allows.")
+        case ENOTDIR, EISDIR, EEXIST: .invalidParameter("Artifact path '\(path)' conflicts with an existing file or folder.")
+        case ENOSPC, EDQUOT: StewardError(.temporarilyUnavailable, "The artifact store is out of space.")
+        default: StewardError(.internalError, "Cannot store artifact '\(path)': \(String(cString: strerror(code)))")
+        }
+    }
+
+    static func syncDirectory(_ folder: String) {
+        let descriptor = Glibc.open(folder, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
         }
     }
 
@@ -161,5 +198,25 @@ public struct LocalArtifactStore: ArtifactStore {
             guard lstat(location, &status) == 0 else { return }
             try FileManager.default.removeItem(atPath: location)
         }
+    }
+}
+
+/// An open local file, read from the handle opened before its size was taken.
+struct LocalArtifactContent: ArtifactContent {
+    let handle: ReadFileHandle
+    let size: Int64
+
+    func stream(into consume: (ByteBuffer) async throws -> Void) async throws {
+        do {
+            if size > 0 {
+                for try await chunk in handle.readChunks(in: 0..<size, chunkLength: .kibibytes(256)) {
+                    try await consume(chunk)
+                }
+            }
+        } catch {
+            try? await handle.close()
+            throw error
+        }
+        try await handle.close()
     }
 }

@@ -19,22 +19,35 @@ public final class PostgresStoreDatabase: StoreDatabase {
         self.logger = logger
     }
 
+    /// Runs `body` in a read-only repeatable-read transaction, so that its statements see one snapshot.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
-        }
+        try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction("BEGIN", body)
+    }
+
+    /// Runs `body` outside any transaction, for the statements PostgreSQL refuses inside one (`CREATE DATABASE`).
+    public func withoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
+    }
+
+    private func transaction<T: Sendable>(_ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)
-            try await database.raw("BEGIN").run()
+            try await database.raw("\(unsafeRaw: begin)").run()
             do {
                 let value = try await body(database)
                 try await database.raw("COMMIT").run()
                 return value
             } catch {
-                try? await database.raw("ROLLBACK").run()
+                do {
+                    try await database.raw("ROLLBACK").run()
+                } catch {
+                    // A connection whose transaction could not be ended must not go back to the pool.
+                    try? await connection.close()
+                }
                 throw error
             }
         }

@@ -61,6 +61,12 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         self.logger = logger
     }
 
+    /// A database that was never run still lets its threads end.
+    deinit {
+        writer.thread.shutdown()
+        readers.abandon()
+    }
+
     /// Opens (creating if needed) the SQLite file at `path`.
     public static func open(
         path: String, durability: Durability = .full, readerCount: Int = 2, logger: Logger
@@ -97,9 +103,20 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// copied into the database file once per checkpoint rather than four times.
     private static let writerPragmas = ["wal_autocheckpoint = 4000"]
 
+    /// Runs `body` in a read transaction, so that its statements see one snapshot of the database.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await readers.withConnection { connection in
-            try await connection.perform(body)
+            try await connection.perform { db in
+                try await db.raw("BEGIN").run()
+                do {
+                    let value = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return value
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
         }
     }
 
@@ -168,13 +185,15 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     }
 }
 
-/// Read-only SQLite connections lent out one caller at a time.
+/// Read-only SQLite connections lent out one caller at a time. Once closed, callers get a 503 instead of
+/// waiting for a connection that will not come back.
 final class SQLiteReaderPool: Sendable {
     typealias Connection = SQLiteStoreDatabase.Connection
 
     private struct State {
         var idle: [Connection]
-        var waiters: [CheckedContinuation<Connection, Never>] = []
+        var waiters: [CheckedContinuation<Connection?, Never>] = []
+        var closed = false
     }
 
     private let state: Mutex<State>
@@ -186,15 +205,19 @@ final class SQLiteReaderPool: Sendable {
     }
 
     func withConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
-        let connection = await acquire()
+        guard let connection = await acquire(closing: false) else {
+            throw StewardError(.temporarilyUnavailable, "The store is shutting down; retry the request.")
+        }
         defer { release(connection) }
         return try await body(connection)
     }
 
-    private func acquire() async -> Connection {
+    /// A connection, waiting for one to be returned; nil once the pool is closed (except for `close` itself).
+    private func acquire(closing: Bool) async -> Connection? {
         await withCheckedContinuation { continuation in
-            let connection = state.withLock { state -> Connection? in
-                if let connection = state.idle.popLast() { return connection }
+            let connection = state.withLock { state -> Connection?? in
+                if state.closed && !closing { return .some(nil) }
+                if let connection = state.idle.popLast() { return .some(connection) }
                 state.waiters.append(continuation)
                 return nil
             }
@@ -203,7 +226,7 @@ final class SQLiteReaderPool: Sendable {
     }
 
     private func release(_ connection: Connection) {
-        let waiter = state.withLock { state -> CheckedContinuation<Connection, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Connection?, Never>? in
             if state.waiters.isEmpty {
                 state.idle.append(connection)
                 return nil
@@ -213,11 +236,19 @@ final class SQLiteReaderPool: Sendable {
         waiter?.resume(returning: connection)
     }
 
-    /// Closes every connection, waiting for those in use to be returned.
+    /// Refuses new readers, lets the reads under way finish, and closes every connection.
     func close() async {
+        state.withLock { $0.closed = true }
         for _ in 0..<count {
-            let connection = await acquire()
+            guard let connection = await acquire(closing: true) else { continue }
             await connection.close()
+        }
+    }
+
+    /// Stops the connections' threads without waiting, for a database that was never run.
+    func abandon() {
+        state.withLock { state in
+            for connection in state.idle { connection.thread.shutdown() }
         }
     }
 }

@@ -19,6 +19,10 @@ public struct Migrator: Sendable {
     public func migrate(_ database: any StoreDatabase, logger: Logger) async throws -> [Int] {
         let engine = database.engine
         try await database.write { db in
+            if engine == .postgres {
+                // Replicas starting together take turns, from the very first statement.
+                try await db.raw("SELECT pg_advisory_xact_lock(7361012)").run()
+            }
             try await db.raw(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -31,7 +35,7 @@ public struct Migrator: Sendable {
             let checksum = migration.checksum(for: engine)
             let didApply = try await database.write { db -> Bool in
                 if engine == .postgres {
-                    // Replicas starting together take turns; the loser finds the migration applied.
+                    // Replicas starting together take turns; the later one finds the migration applied.
                     try await db.raw("SELECT pg_advisory_xact_lock(7361012)").run()
                 }
                 let rows = try await db.raw("SELECT checksum FROM schema_migrations WHERE version = \(bind: migration.version)").all()

@@ -13,9 +13,9 @@ struct RunLogBatch: Sendable {
 
     /// Writes `batches` in one transaction with a fixed number of statements, whatever their count.
     ///
-    /// Each batch is checked as if written alone, in order: its run must exist and be active, its params must
-    /// not change a value already logged (by earlier batches too), and the logged models its metrics name must
-    /// exist. A batch that fails a check gets that error and writes nothing; the others are written.
+    /// Each batch is checked as if written alone, in order: its run must exist and be active, the logged models
+    /// its metrics name must exist, and its params must not change a value already logged (by earlier accepted
+    /// batches too). A batch that fails a check gets that error and writes nothing; the others are written.
     static func apply(_ batches: [RunLogBatch], on db: any SQLDatabase) async throws -> [Result<Void, StewardError>] {
         var outcomes = [Result<Void, StewardError>](repeating: .success(()), count: batches.count)
 
@@ -33,6 +33,19 @@ struct RunLogBatch: Sendable {
                 outcomes[index] = .failure(TrackingErrors.runNotFound(batch.runID))
             } else if deleted.contains(batch.runID) {
                 outcomes[index] = .failure(TrackingErrors.runNotActive(batch.runID))
+            }
+        }
+
+        // Logged models that model-scoped metrics name must exist.
+        let modelIDs = Array(Set(batches.indices.filter { outcomes[$0].isSuccess }.flatMap { batches[$0].metrics.compactMap(\.modelID) }))
+        if !modelIDs.isEmpty {
+            let found = Set(
+                try await db.raw("SELECT model_id FROM logged_models WHERE model_id IN (\(binds: modelIDs)) AND lifecycle_stage = 'active'")
+                    .all().map { try $0.string("model_id") })
+            for index in batches.indices where outcomes[index].isSuccess {
+                if let missing = batches[index].metrics.compactMap(\.modelID).first(where: { !found.contains($0) }) {
+                    outcomes[index] = .failure(TrackingErrors.loggedModelNotFound(missing))
+                }
             }
         }
 
@@ -58,19 +71,6 @@ struct RunLogBatch: Sendable {
             for param in batch.params { known[batch.runID, default: [:]][param.key] = param.value }
         }
 
-        // Logged models that model-scoped metrics name must exist.
-        let modelIDs = Array(Set(batches.indices.filter { outcomes[$0].isSuccess }.flatMap { batches[$0].metrics.compactMap(\.modelID) }))
-        if !modelIDs.isEmpty {
-            let found = Set(
-                try await db.raw("SELECT model_id FROM logged_models WHERE model_id IN (\(binds: modelIDs)) AND lifecycle_stage = 'active'")
-                    .all().map { try $0.string("model_id") })
-            for index in batches.indices where outcomes[index].isSuccess {
-                if let missing = batches[index].metrics.compactMap(\.modelID).first(where: { !found.contains($0) }) {
-                    outcomes[index] = .failure(TrackingErrors.loggedModelNotFound(missing))
-                }
-            }
-        }
-
         let accepted = batches.indices.filter { outcomes[$0].isSuccess }.map { batches[$0] }
         guard !accepted.isEmpty else { return outcomes }
 
@@ -89,6 +89,25 @@ struct RunLogBatch: Sendable {
                 ON CONFLICT (run_uuid, key) DO NOTHING
                 """
             ).run()
+        }
+        if !paramRows.isEmpty {
+            // Another writer (a second replica on PostgreSQL) may have logged a key between the check and the insert;
+            // then the stored value is not ours, and the whole transaction is refused rather than reporting success.
+            let written = Array(Set(accepted.filter { !$0.params.isEmpty }.map(\.runID)))
+            let keys = Array(Set(accepted.flatMap { $0.params.map(\.key) }))
+            var stored: [String: String] = [:]
+            for row in try await db.raw(
+                "SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(binds: written)) AND key IN (\(binds: keys))"
+            ).all() {
+                stored[try row.string("run_uuid") + "\u{0}" + row.string("key")] = try row.string("value")
+            }
+            for batch in accepted {
+                for param in batch.params {
+                    if let value = stored[batch.runID + "\u{0}" + param.key], value != param.value {
+                        throw TrackingErrors.paramChanged(runID: batch.runID, key: param.key, old: value, new: param.value)
+                    }
+                }
+            }
         }
 
         // Tags: the last value per run and key wins; mlflow.runName also renames the run.

@@ -228,7 +228,17 @@ extension SQLLoggedModelRepository {
     /// Records the metrics that name a logged model against that model, inside the caller's transaction; the
     /// caller has checked that the models exist.
     static func insertMetrics(_ metrics: [Metric], runID: String, on db: any SQLDatabase) async throws {
-        let scoped = metrics.filter { $0.modelID?.isEmpty == false }
+        // One row per conflict key, the last one winning: PostgreSQL refuses an upsert that touches a row twice.
+        var latest: [String: Metric] = [:]
+        var order: [String] = []
+        for metric in metrics where metric.modelID?.isEmpty == false {
+            let slot = [
+                metric.modelID!, metric.key, String(metric.step), String(metric.timestamp), metric.datasetName ?? "", metric.datasetDigest ?? "",
+            ]
+            .joined(separator: "\u{0}")
+            if latest.updateValue(metric, forKey: slot) == nil { order.append(slot) }
+        }
+        let scoped = order.map { latest[$0]! }
         guard !scoped.isEmpty else { return }
         let rows = scoped.map { metric -> SQLQueryString in
             """

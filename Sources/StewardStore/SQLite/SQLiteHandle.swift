@@ -77,7 +77,17 @@ final class SQLiteHandle: @unchecked Sendable {
             case .null: status = sqlite3_bind_null(statement, position)
             case .integer(let number): status = sqlite3_bind_int64(statement, position, number)
             case .real(let number): status = sqlite3_bind_double(statement, position, number)
-            case .text(let text): status = sqlite3_bind_text(statement, position, text, -1, Self.transient)
+            case .text(let text):
+                // With its byte length, so that a NUL inside the text is stored rather than ending it.
+                var text = text
+                status = text.withUTF8 { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { characters in
+                        guard let start = characters.baseAddress, !characters.isEmpty else {
+                            return sqlite3_bind_text(statement, position, "", 0, Self.transient)
+                        }
+                        return sqlite3_bind_text64(statement, position, start, UInt64(characters.count), Self.transient, UInt8(SQLITE_UTF8))
+                    }
+                }
             case .blob(let bytes):
                 status = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), Self.transient) }
             }
