@@ -181,15 +181,19 @@ public struct SQLExperimentRepository: ExperimentRepository {
         return LifecycleStage(rawValue: try row.string("lifecycle_stage")) ?? .active
     }
 
+    /// Where something inside an experiment keeps its artifacts: a run (`<location>/<run>/artifacts`) or a
+    /// logged model (`<location>/models/<model>/artifacts`).
+    static func artifactLocation(below experimentLocation: String, _ components: String...) -> String {
+        var location = experimentLocation
+        while location.hasSuffix("/") { location.removeLast() }
+        return ([location] + components).joined(separator: "/")
+    }
+
     static func upsertTags(_ tags: [Tag], experimentID: Int64, on db: any SQLDatabase) async throws {
-        guard !tags.isEmpty else { return }
         // Later duplicates win, as when the tags are set one by one.
-        var latest: [String: String] = [:]
-        var order: [String] = []
-        for tag in tags {
-            if latest.updateValue(tag.value, forKey: tag.key) == nil { order.append(tag.key) }
-        }
-        let rows = order.map { key -> SQLQueryString in "(\(bind: experimentID), \(bind: key), \(bind: latest[key]!))" }
+        let tags = SQLRunRepository.lastValuePerKey(tags)
+        guard !tags.isEmpty else { return }
+        let rows = tags.map { tag -> SQLQueryString in "(\(bind: experimentID), \(bind: tag.key), \(bind: tag.value))" }
         try await db.raw(
             """
             INSERT INTO experiment_tags (experiment_id, key, value) VALUES \(rows.joined(separator: ", "))

@@ -10,17 +10,11 @@ public struct SQLLoggedModelRepository: LoggedModelRepository {
         self.database = database
     }
 
-    static func artifactURI(experimentLocation: String, modelID: String) -> String {
-        var location = experimentLocation
-        while location.hasSuffix("/") { location.removeLast() }
-        return "\(location)/models/\(modelID)/artifacts"
-    }
-
     public func createLoggedModel(_ model: NewLoggedModel) async throws -> LoggedModel {
         let experimentID = try ExperimentID.require(model.experimentID)
         return try await database.write { db in
             let experimentLocation = try await SQLExperimentRepository.activeArtifactLocation(of: experimentID, id: model.experimentID, on: db)
-            let location = Self.artifactURI(experimentLocation: experimentLocation, modelID: model.modelID)
+            let location = SQLExperimentRepository.artifactLocation(below: experimentLocation, "models", model.modelID, "artifacts")
             try await db.raw(
                 """
                 INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms,

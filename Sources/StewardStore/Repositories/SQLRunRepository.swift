@@ -13,13 +13,6 @@ public struct SQLRunRepository: RunRepository {
         self.logBatches = WriteCoalescer(database: database, apply: RunLogBatch.apply)
     }
 
-    /// Where a run's artifacts live, below its experiment's location.
-    static func artifactURI(experimentLocation: String, runID: String) -> String {
-        var location = experimentLocation
-        while location.hasSuffix("/") { location.removeLast() }
-        return "\(location)/\(runID)/artifacts"
-    }
-
     public func createRun(_ run: NewRun) async throws -> Run {
         let experimentID = try ExperimentID.require(run.experimentID)
         return try await database.write { db in
@@ -27,7 +20,7 @@ public struct SQLRunRepository: RunRepository {
             let info = RunInfo(
                 runID: run.runID, runName: run.runName, experimentID: run.experimentID, userID: run.userID, status: .running,
                 startTime: run.startTime, endTime: nil,
-                artifactURI: Self.artifactURI(experimentLocation: experimentLocation, runID: run.runID),
+                artifactURI: SQLExperimentRepository.artifactLocation(below: experimentLocation, run.runID, "artifacts"),
                 lifecycleStage: .active)
             try await db.raw(
                 """
