@@ -31,7 +31,10 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     let experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
     let runRepository = SQLRunRepository(database: storage.database)
     let runs = RunService(repository: runRepository)
-    let loggedModels = LoggedModelService(repository: SQLLoggedModelRepository(database: storage.database), runs: runRepository)
+    let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
+    let loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
+    let registry = ModelRegistryService(
+        repository: SQLModelRegistryRepository(database: storage.database), runs: runRepository, loggedModels: loggedModelRepository)
     let artifacts = ArtifactsController<BasicRequestContext>(
         store: storage.artifacts, runs: runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
 
@@ -40,9 +43,11 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
         ExperimentsController(experiments: experiments).addRoutes(to: tracking)
         RunsController(runs: runs).addRoutes(to: tracking)
         LoggedModelsController(models: loggedModels, artifacts: storage.artifacts).addRoutes(to: tracking)
+        RegistryController(registry: registry).addRoutes(to: tracking)
         artifacts.addTrackingRoutes(to: tracking)
         artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
     }
+    ModelsController(registry: registry).addRoutes(to: router.group("api/v1"))
     ServerInfoController().addRoutes(to: router)
     return router
 }

@@ -80,3 +80,19 @@ struct WireEnum: Decodable, Sendable {
         }
     }
 }
+
+/// A string field that some clients send as a number (model version numbers).
+struct WireText: Decodable, Sendable {
+    let text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self.text = text
+        } else if let number = try? container.decode(Int64.self) {
+            text = String(number)
+        } else {
+            throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "expected a string"))
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// Writes a model card as Markdown or as a self-contained HTML page (no scripts, no external resources; every
+/// value escaped).
+public enum ModelCardRenderer {
+    static func date(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    static func number(_ value: Double) -> String {
+        value.isFinite ? String(format: "%.6g", value) : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
+    }
+
+    static func event(_ event: RegistryEvent) -> String {
+        let version = event.version.map { "version \($0)" } ?? ""
+        switch event.kind {
+        case .versionCreated: return "\(version) registered"
+        case .versionDeleted: return "\(version) deleted"
+        case .aliasSet:
+            let from = event.fromVersion.map { " (moved from version \($0))" } ?? ""
+            return "alias '\(event.alias ?? "")' set to \(version)\(from)"
+        case .aliasDeleted: return "alias '\(event.alias ?? "")' removed from \(version)"
+        case .stageTransition: return "\(version) moved from \(event.fromStage?.rawValue ?? "?") to \(event.toStage?.rawValue ?? "?")"
+        case .modelRenamed: return "model renamed \(event.detail ?? "")"
+        case .modelDeleted: return "model deleted"
+        }
+    }
+
+    // MARK: Markdown
+
+    public static func markdown(_ card: ModelCard) -> String {
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var lines: [String] = []
+        let details = card.details
+        lines.append("# Model card: \(details.name) version \(details.version)")
+        lines.append("")
+        lines.append("## Model details")
+        lines.append("- **Purpose:** \(details.purpose.isEmpty ? "_not stated_" : details.purpose)")
+        if !details.versionDescription.isEmpty { lines.append("- **This version:** \(details.versionDescription)") }
+        lines.append("- **Owners:** \(details.owners.isEmpty ? "_not stated_" : details.owners.joined(separator: ", "))")
+        lines.append("- **Registered:** \(date(details.createdAt)); last updated \(date(details.updatedAt))")
+        lines.append("- **Source:** `\(details.source)`; files at `\(details.storageLocation)`")
+        if !details.tags.isEmpty { lines.append("- **Tags:** " + details.tags.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")) }
+        lines.append("")
+        lines.append("## Model parameters")
+        if let type = card.parameters.modelType { lines.append("- **Model type:** \(type)") }
+        if card.parameters.hyperparameters.isEmpty {
+            lines.append("No hyperparameters were logged.")
+        } else {
+            lines.append("| hyperparameter | value |")
+            lines.append("|---|---|")
+            for param in card.parameters.hyperparameters { lines.append("| \(cell(param.key)) | \(cell(param.value)) |") }
+        }
+        lines.append("")
+        lines.append("### Training data")
+        if card.parameters.datasets.isEmpty {
+            lines.append("No datasets were logged with the training run.")
+        } else {
+            lines.append("| dataset | digest | context | source |")
+            lines.append("|---|---|---|---|")
+            for dataset in card.parameters.datasets {
+                lines.append(
+                    "| \(cell(dataset.name)) | \(cell(dataset.digest)) | \(cell(dataset.context ?? "")) | \(cell(dataset.sourceType)): \(cell(dataset.source)) |"
+                )
+            }
+        }
+        lines.append("")
+        lines.append("## Quantitative analysis")
+        if card.metrics.isEmpty {
+            lines.append("No metrics were logged.")
+        } else {
+            lines.append("| metric | value | step | dataset | from |")
+            lines.append("|---|---|---|---|---|")
+            for metric in card.metrics {
+                lines.append("| \(cell(metric.name)) | \(number(metric.value)) | \(metric.step) | \(cell(metric.dataset ?? "")) | \(metric.origin) |")
+            }
+        }
+        lines.append("")
+        lines.append("## Considerations")
+        let considerations = card.considerations
+        lines.append("- **Intended use:** \(considerations.intendedUse ?? "_not stated_")")
+        lines.append("- **Out-of-scope uses:** \(considerations.outOfScopeUses ?? "_not stated_")")
+        lines.append("- **Known limitations:** \(considerations.limitations ?? "_not stated_")")
+        lines.append("- **Ethical considerations:** \(considerations.ethicalConsiderations ?? "_not stated_")")
+        lines.append("")
+        lines.append("## Deployment")
+        lines.append("- **Stage:** \(card.deployment.stage.rawValue)")
+        lines.append("- **Aliases:** \(card.deployment.aliases.isEmpty ? "none" : card.deployment.aliases.joined(separator: ", "))")
+        for event in card.deployment.history { lines.append("- \(date(event.time)) by \(event.actor): \(Self.event(event))") }
+        lines.append("")
+        lines.append("## Lineage")
+        let lineage = card.lineage
+        lines.append("- **Experiment:** \(lineage.experimentID ?? "unknown")")
+        lines.append("- **Training run:** \(lineage.runID.map { "\($0) (\(lineage.runName ?? ""))" } ?? "none")")
+        if let user = lineage.runUser { lines.append("- **Trained by:** \(user)") }
+        lines.append("- **Logged model:** \(lineage.loggedModelID.map { "\($0) (\(lineage.loggedModelName ?? ""))" } ?? "none")")
+        lines.append("- **Registered version:** \(card.details.name)/\(card.details.version)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: HTML
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    public static func html(_ card: ModelCard) -> String {
+        let details = card.details
+        func row(_ cells: [String]) -> String { "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
+        func header(_ cells: [String]) -> String { "<tr>" + cells.map { "<th>\(escape($0))</th>" }.joined() + "</tr>" }
+        func item(_ label: String, _ value: String?) -> String {
+            "<li><strong>\(escape(label)):</strong> \(value.map(escape) ?? "<em>not stated</em>")</li>"
+        }
+        var body = ""
+        body +=
+            "<h1>Model card: <span id=\"model-name\">\(escape(details.name))</span> version <span id=\"model-version\">\(details.version)</span></h1>"
+        body += "<section id=\"model-details\"><h2>Model details</h2><ul>"
+        body += item("Purpose", details.purpose.isEmpty ? nil : details.purpose)
+        if !details.versionDescription.isEmpty { body += item("This version", details.versionDescription) }
+        body += item("Owners", details.owners.isEmpty ? nil : details.owners.joined(separator: ", "))
+        body += item("Registered", "\(date(details.createdAt)); last updated \(date(details.updatedAt))")
+        body += item("Source", "\(details.source); files at \(details.storageLocation)")
+        if !details.tags.isEmpty { body += item("Tags", details.tags.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
+        body += "</ul></section>"
+        body += "<section id=\"model-parameters\"><h2>Model parameters</h2>"
+        if let type = card.parameters.modelType { body += "<p><strong>Model type:</strong> \(escape(type))</p>" }
+        if card.parameters.hyperparameters.isEmpty {
+            body += "<p>No hyperparameters were logged.</p>"
+        } else {
+            body += "<table id=\"hyperparameters\">" + header(["hyperparameter", "value"])
+            body += card.parameters.hyperparameters.map { row([$0.key, $0.value]) }.joined() + "</table>"
+        }
+        body += "<h3>Training data</h3>"
+        if card.parameters.datasets.isEmpty {
+            body += "<p>No datasets were logged with the training run.</p>"
+        } else {
+            body += "<table id=\"datasets\">" + header(["dataset", "digest", "context", "source"])
+            body += card.parameters.datasets.map { row([$0.name, $0.digest, $0.context ?? "", "\($0.sourceType): \($0.source)"]) }.joined()
+            body += "</table>"
+        }
+        body += "</section><section id=\"quantitative-analysis\"><h2>Quantitative analysis</h2>"
+        if card.metrics.isEmpty {
+            body += "<p>No metrics were logged.</p>"
+        } else {
+            body += "<table id=\"metrics\">" + header(["metric", "value", "step", "dataset", "from"])
+            body += card.metrics.map { row([$0.name, number($0.value), String($0.step), $0.dataset ?? "", $0.origin]) }.joined() + "</table>"
+        }
+        let considerations = card.considerations
+        body += "</section><section id=\"considerations\"><h2>Considerations</h2><ul>"
+        body += item("Intended use", considerations.intendedUse) + item("Out-of-scope uses", considerations.outOfScopeUses)
+        body += item("Known limitations", considerations.limitations) + item("Ethical considerations", considerations.ethicalConsiderations)
+        body += "</ul></section><section id=\"deployment\"><h2>Deployment</h2><ul>"
+        body += item("Stage", card.deployment.stage.rawValue)
+        body += item("Aliases", card.deployment.aliases.isEmpty ? "none" : card.deployment.aliases.joined(separator: ", "))
+        body += "</ul>"
+        if !card.deployment.history.isEmpty {
+            body += "<table id=\"history\">" + header(["when", "who", "what"])
+            body += card.deployment.history.map { row([date($0.time), $0.actor, event($0)]) }.joined() + "</table>"
+        }
+        let lineage = card.lineage
+        body += "</section><section id=\"lineage\"><h2>Lineage</h2><ul>"
+        body += item("Experiment", lineage.experimentID ?? "unknown")
+        body += item("Training run", lineage.runID.map { "\($0) (\(lineage.runName ?? ""))" } ?? "none")
+        if let user = lineage.runUser { body += item("Trained by", user) }
+        body += item("Logged model", lineage.loggedModelID.map { "\($0) (\(lineage.loggedModelName ?? ""))" } ?? "none")
+        body += item("Registered version", "\(details.name)/\(details.version)")
+        body += "</ul></section>"
+        let style = """
+            body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330;line-height:1.45}\
+            h1{font-size:1.6rem}h2{border-bottom:1px solid #d8dde6;padding-bottom:.2rem;margin-top:2rem}\
+            table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d8dde6;padding:.3rem .5rem;text-align:left;\
+            vertical-align:top;word-break:break-word}th{background:#f2f4f8}
+            """
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Model card: \(escape(details.name)) v\(details.version)</title>
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+            <style>\(style)</style></head><body>
+            \(body)
+            </body></html>
+
+            """
+    }
+}

@@ -1,0 +1,88 @@
+/// A search over registered models or model versions.
+public struct RegistryQuery<Field: Sendable & Hashable>: Sendable {
+    public var filter: [FilterClause<Field>]
+    public var orderBy: [OrderClause<Field>]
+    public var maxResults: Int
+    public var page: PageToken
+
+    public init(filter: [FilterClause<Field>], orderBy: [OrderClause<Field>], maxResults: Int, page: PageToken) {
+        self.filter = filter
+        self.orderBy = orderBy
+        self.maxResults = maxResults
+        self.page = page
+    }
+}
+
+/// A version to register, with everything the service resolved from its source.
+public struct NewModelVersion: Sendable {
+    public var name: String
+    public var source: String
+    public var storageLocation: String
+    public var runID: String
+    public var runLink: String
+    public var modelID: String?
+    public var userID: String
+    public var description: String
+    public var tags: [Tag]
+
+    public init(
+        name: String, source: String, storageLocation: String, runID: String, runLink: String, modelID: String?, userID: String,
+        description: String, tags: [Tag]
+    ) {
+        self.name = name
+        self.source = source
+        self.storageLocation = storageLocation
+        self.runID = runID
+        self.runLink = runLink
+        self.modelID = modelID
+        self.userID = userID
+        self.description = description
+        self.tags = tags
+    }
+}
+
+/// Persistence of registered models, their versions, tags, aliases, card notes and history.
+///
+/// Every alias move, stage transition and version creation or deletion is recorded as a `RegistryEvent` in the
+/// same transaction as the change itself.
+public protocol ModelRegistryRepository: Sendable {
+    /// Inserts a model; `registeredModelExists` when the name is taken.
+    func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64) async throws -> RegisteredModel
+    /// The model with its tags, aliases and newest version per stage (`registeredModelNotFound`).
+    func registeredModel(name: String) async throws -> RegisteredModel
+    /// Renames a model, its versions, aliases and history following it.
+    func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64) async throws -> RegisteredModel
+    func updateRegisteredModel(name: String, description: String, now: Int64) async throws -> RegisteredModel
+    func deleteRegisteredModel(name: String, actor: String, now: Int64) async throws
+    func searchRegisteredModels(_ query: RegistryQuery<RegisteredModelField>) async throws -> Page<RegisteredModel>
+    func setRegisteredModelTag(name: String, tag: Tag, now: Int64) async throws
+    func deleteRegisteredModelTag(name: String, key: String, now: Int64) async throws
+
+    /// Registers the next version number (numbers are never reused).
+    func createModelVersion(_ version: NewModelVersion, actor: String, now: Int64) async throws -> ModelVersion
+    /// A version with its tags and aliases (`modelVersionNotFound`).
+    func modelVersion(name: String, version: Int64) async throws -> ModelVersion
+    /// The highest version number of a model, for the reserved alias `latest`.
+    func latestVersionNumber(name: String) async throws -> Int64?
+    func updateModelVersion(name: String, version: Int64, description: String, now: Int64) async throws -> ModelVersion
+    func deleteModelVersion(name: String, version: Int64, actor: String, now: Int64) async throws
+    func searchModelVersions(_ query: RegistryQuery<ModelVersionField>) async throws -> Page<ModelVersion>
+    /// Moves a version to a stage, optionally archiving the others in that stage.
+    func transitionModelVersion(
+        name: String, version: Int64, to stage: ModelStage, archiveExisting: Bool, actor: String, now: Int64
+    ) async throws -> ModelVersion
+    func setModelVersionTag(name: String, version: Int64, tag: Tag, now: Int64) async throws
+    func deleteModelVersionTag(name: String, version: Int64, key: String, now: Int64) async throws
+
+    /// Points an alias at a version (moving it if it pointed elsewhere).
+    func setAlias(name: String, alias: String, version: Int64, actor: String, now: Int64) async throws
+    func deleteAlias(name: String, alias: String, actor: String, now: Int64) async throws
+    /// The version an alias points at (`aliasNotFound`).
+    func aliasedVersion(name: String, alias: String) async throws -> Int64
+
+    /// Editable model-card fields of a version.
+    func cardNotes(name: String, version: Int64) async throws -> [String: String]
+    func setCardNotes(name: String, version: Int64, notes: [String: String], now: Int64) async throws
+    /// Every recorded change of a model, oldest first.
+    func history(name: String) async throws -> [RegistryEvent]
+}

@@ -1,0 +1,328 @@
+import Foundation
+
+/// The rules of the model registry: names, aliases, tags, stages, which sources a version may be registered
+/// from, and the prompt registry's conventions on top of registered models.
+public struct ModelRegistryService: Sendable {
+    let repository: any ModelRegistryRepository
+    let runs: any RunRepository
+    let loggedModels: any LoggedModelRepository
+    let now: @Sendable () -> Int64
+
+    public init(
+        repository: any ModelRegistryRepository, runs: any RunRepository, loggedModels: any LoggedModelRepository,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.repository = repository
+        self.runs = runs
+        self.loggedModels = loggedModels
+        self.now = now
+    }
+
+    public static let maxTagKeyLength = 250
+    public static let maxTagValueLength = 100_000
+    public static let maxAliasLength = 255
+    /// The alias that always means the highest version.
+    public static let latestAlias = "latest"
+
+    // MARK: Registered models
+
+    public func createRegisteredModel(name: String, description: String?, tags: [Tag], actor: String) async throws -> RegisteredModel {
+        try Self.validateName(name)
+        for tag in tags { try Self.validateTag(tag) }
+        return try await repository.createRegisteredModel(name: name, description: description ?? "", tags: tags, userID: actor, now: now())
+    }
+
+    public func registeredModel(name: String) async throws -> RegisteredModel {
+        try await repository.registeredModel(name: try Self.requiredName(name))
+    }
+
+    public func renameRegisteredModel(name: String, to newName: String, actor: String) async throws -> RegisteredModel {
+        try Self.validateName(newName, field: "new_name")
+        return try await repository.renameRegisteredModel(name: try Self.requiredName(name), to: newName, actor: actor, now: now())
+    }
+
+    public func updateRegisteredModel(name: String, description: String?) async throws -> RegisteredModel {
+        try await repository.updateRegisteredModel(name: try Self.requiredName(name), description: description ?? "", now: now())
+    }
+
+    public func deleteRegisteredModel(name: String, actor: String) async throws {
+        try await repository.deleteRegisteredModel(name: try Self.requiredName(name), actor: actor, now: now())
+    }
+
+    public func searchRegisteredModels(filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?) async throws -> Page<RegisteredModel>
+    {
+        let size = try PageSize.resolve(
+            maxResults, default: RegistrySearchGrammar.registeredModelsDefaultMaxResults,
+            maximum: RegistrySearchGrammar.registeredModelsMaximumMaxResults)
+        return try await repository.searchRegisteredModels(
+            RegistryQuery(
+                filter: try RegistrySearchGrammar.registeredModelFilter(filter), orderBy: try RegistrySearchGrammar.registeredModelOrder(orderBy),
+                maxResults: size, page: try PageToken.decode(pageToken)))
+    }
+
+    public func setRegisteredModelTag(name: String, tag: Tag) async throws {
+        try Self.validateTag(tag)
+        try await repository.setRegisteredModelTag(name: try Self.requiredName(name), tag: tag, now: now())
+    }
+
+    public func deleteRegisteredModelTag(name: String, key: String) async throws {
+        try await repository.deleteRegisteredModelTag(name: try Self.requiredName(name), key: key, now: now())
+    }
+
+    /// The newest version in each requested stage (every stage when none is named).
+    public func latestVersions(name: String, stages: [String]) async throws -> [ModelVersion] {
+        let model = try await repository.registeredModel(name: try Self.requiredName(name))
+        let wanted = try stages.map { stage throws(StewardError) in
+            guard let parsed = ModelStage(lenient: stage) else {
+                throw .invalidParameter(
+                    "Invalid Model Version stage: \(stage). Value must be one of "
+                        + ModelStage.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+            }
+            return parsed
+        }
+        return model.latestVersions.filter { wanted.isEmpty || wanted.contains($0.currentStage) }
+    }
+
+    // MARK: Versions
+
+    /// Registers a version after checking that its source is a location this server owns: a logged model
+    /// (`models:/m-…`), a run's artifact path (`runs:/<run>/<path>`), a path below a run's or logged model's
+    /// proxied artifacts (`mlflow-artifacts:/…`), or another version (`models:/<name>/<version>`). Prompts take
+    /// only MLflow's placeholder sources, and only prompts may.
+    public func createModelVersion(
+        name: String, source: String, runID: String?, modelID: String?, runLink: String?, description: String?, tags: [Tag], actor: String
+    ) async throws -> ModelVersion {
+        let name = try Self.requiredName(name)
+        for tag in tags { try Self.validateTag(tag) }
+        let model = try await repository.registeredModel(name: name)
+        let isPrompt = model.isPrompt || tags.contains { $0.key == PromptTags.isPrompt && $0.value.lowercased() == "true" }
+        let resolved = try await resolve(source: source, runID: runID?.nonEmptyValue, modelID: modelID?.nonEmptyValue, isPrompt: isPrompt)
+        return try await repository.createModelVersion(
+            NewModelVersion(
+                name: name, source: source, storageLocation: resolved.storage, runID: resolved.runID, runLink: runLink ?? "",
+                modelID: resolved.modelID, userID: actor, description: description ?? "", tags: tags),
+            actor: actor, now: now())
+    }
+
+    struct ResolvedSource {
+        var storage: String
+        var runID: String
+        var modelID: String?
+    }
+
+    func resolve(source: String, runID: String?, modelID: String?, isPrompt: Bool) async throws -> ResolvedSource {
+        func refuse(_ reason: String) -> StewardError {
+            .invalidParameter("Invalid model version source '\(source)': \(reason)")
+        }
+        if PromptTags.sources.contains(source) {
+            guard isPrompt else { throw refuse("'\(source)' is reserved for prompt versions.") }
+            return ResolvedSource(storage: "", runID: runID ?? "", modelID: nil)
+        }
+        if isPrompt {
+            throw refuse("a prompt version's source must be one of \(PromptTags.sources.sorted()); the prompt tag cannot register files.")
+        }
+        var resolved: ResolvedSource
+        if source.hasPrefix("models:/") {
+            let reference = String(source.dropFirst("models:/".count))
+            if reference.hasPrefix("m-"), !reference.contains("/") {
+                let model = try await loggedModel(reference, refuse)
+                resolved = ResolvedSource(storage: model.artifactURI, runID: runID ?? model.sourceRunID ?? "", modelID: model.modelID)
+            } else {
+                let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count == 2, let version = Int64(parts[1]) else {
+                    throw refuse("expected models:/<logged model id> or models:/<name>/<version>.")
+                }
+                let existing: ModelVersion
+                do { existing = try await repository.modelVersion(name: String(parts[0]), version: version) } catch let error as StewardError
+                    where error.code == .resourceDoesNotExist
+                { throw refuse(error.message) }
+                resolved = ResolvedSource(storage: existing.storageLocation, runID: runID ?? existing.runID, modelID: existing.modelID)
+            }
+        } else if source.hasPrefix("runs:/") {
+            let rest = source.dropFirst("runs:/".count)
+            guard let slash = rest.firstIndex(of: "/") else { throw refuse("expected runs:/<run id>/<artifact path>.") }
+            let sourceRun = String(rest[..<slash])
+            let path = try ArtifactPath(decoded: String(rest[rest.index(after: slash)...]))
+            let run: Run
+            do { run = try await runs.run(id: sourceRun) } catch let error as StewardError where error.code == .resourceDoesNotExist {
+                throw refuse("run '\(sourceRun)' does not exist.")
+            }
+            if let runID, runID != sourceRun { throw refuse("it names run '\(sourceRun)' but run_id is '\(runID)'.") }
+            resolved = ResolvedSource(
+                storage: path.isRoot ? run.info.artifactURI : run.info.artifactURI + "/" + path.string, runID: sourceRun, modelID: nil)
+        } else if source.hasPrefix("mlflow-artifacts:") {
+            var rest = Substring(source.dropFirst("mlflow-artifacts:".count))
+            while rest.hasPrefix("/") { rest = rest.dropFirst() }
+            let path = try ArtifactPath(encoded: String(rest))
+            let components = path.components
+            let location = "mlflow-artifacts:/" + path.string
+            func isBelow(_ root: String) -> Bool { location == root || location.hasPrefix(root + "/") }
+            // <experiment>/<run>/artifacts/... or <experiment>/models/<model>/artifacts/...
+            if components.count >= 4, components[1] == "models", components[3] == "artifacts" {
+                let model = try await loggedModel(components[2], refuse)
+                guard isBelow(model.artifactURI) else { throw refuse("it is not below logged model \(model.modelID)'s artifacts.") }
+                resolved = ResolvedSource(storage: location, runID: runID ?? model.sourceRunID ?? "", modelID: model.modelID)
+            } else if components.count >= 3, components[2] == "artifacts" {
+                let run: Run
+                do { run = try await runs.run(id: components[1]) } catch let error as StewardError where error.code == .resourceDoesNotExist {
+                    throw refuse("it is not below the artifacts of a run this server knows.")
+                }
+                guard isBelow(run.info.artifactURI) else { throw refuse("it is not below run \(run.info.runID)'s artifacts.") }
+                if let runID, runID != run.info.runID { throw refuse("it lies in run '\(run.info.runID)' but run_id is '\(runID)'.") }
+                resolved = ResolvedSource(storage: location, runID: run.info.runID, modelID: nil)
+            } else {
+                throw refuse("it is not below a run's or a logged model's artifacts.")
+            }
+        } else {
+            throw refuse(
+                "only locations this server stores are accepted: models:/<logged model id>, runs:/<run id>/<path> or "
+                    + "mlflow-artifacts:/<experiment>/<run>/artifacts/<path>.")
+        }
+        if let modelID, resolved.modelID == nil {
+            let model = try await loggedModel(modelID, refuse)
+            resolved.modelID = model.modelID
+            if resolved.runID.isEmpty { resolved.runID = model.sourceRunID ?? "" }
+        }
+        if let runID, resolved.runID.isEmpty { resolved.runID = runID }
+        return resolved
+    }
+
+    private func loggedModel(_ id: String, _ refuse: (String) -> StewardError) async throws -> LoggedModel {
+        do { return try await loggedModels.loggedModel(id: id) } catch let error as StewardError where error.code == .resourceDoesNotExist {
+            throw refuse("logged model '\(id)' does not exist.")
+        }
+    }
+
+    public func modelVersion(name: String, version: String) async throws -> ModelVersion {
+        try await repository.modelVersion(name: try Self.requiredName(name), version: try Self.versionNumber(version))
+    }
+
+    public func updateModelVersion(name: String, version: String, description: String?) async throws -> ModelVersion {
+        try await repository.updateModelVersion(
+            name: try Self.requiredName(name), version: try Self.versionNumber(version), description: description ?? "", now: now())
+    }
+
+    public func deleteModelVersion(name: String, version: String, actor: String) async throws {
+        try await repository.deleteModelVersion(name: try Self.requiredName(name), version: try Self.versionNumber(version), actor: actor, now: now())
+    }
+
+    public func searchModelVersions(filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?) async throws -> Page<ModelVersion> {
+        let size = try PageSize.resolve(
+            maxResults, default: RegistrySearchGrammar.modelVersionsDefaultMaxResults,
+            maximum: RegistrySearchGrammar.modelVersionsMaximumMaxResults)
+        return try await repository.searchModelVersions(
+            RegistryQuery(
+                filter: try RegistrySearchGrammar.modelVersionFilter(filter), orderBy: try RegistrySearchGrammar.modelVersionOrder(orderBy),
+                maxResults: size, page: try PageToken.decode(pageToken)))
+    }
+
+    public func transitionStage(name: String, version: String, stage: String, archiveExisting: Bool, actor: String) async throws -> ModelVersion {
+        guard let target = ModelStage(lenient: stage) else {
+            throw StewardError.invalidParameter(
+                "Invalid Model Version stage: \(stage). Value must be one of " + ModelStage.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
+        return try await repository.transitionModelVersion(
+            name: try Self.requiredName(name), version: try Self.versionNumber(version), to: target,
+            archiveExisting: archiveExisting && (target == .staging || target == .production), actor: actor, now: now())
+    }
+
+    public func setModelVersionTag(name: String, version: String, tag: Tag) async throws {
+        try Self.validateTag(tag)
+        try await repository.setModelVersionTag(name: try Self.requiredName(name), version: try Self.versionNumber(version), tag: tag, now: now())
+    }
+
+    public func deleteModelVersionTag(name: String, version: String, key: String) async throws {
+        try await repository.deleteModelVersionTag(
+            name: try Self.requiredName(name), version: try Self.versionNumber(version), key: key, now: now())
+    }
+
+    /// Where a version's files are, for downloads.
+    public func downloadURI(name: String, version: String) async throws -> String {
+        try await modelVersion(name: name, version: version).storageLocation
+    }
+
+    // MARK: Aliases
+
+    public func setAlias(name: String, alias: String, version: String, actor: String) async throws {
+        try Self.validateAlias(alias)
+        let name = try Self.requiredName(name)
+        let number = try Self.versionNumber(version)
+        _ = try await repository.modelVersion(name: name, version: number)
+        try await repository.setAlias(name: name, alias: alias, version: number, actor: actor, now: now())
+    }
+
+    public func deleteAlias(name: String, alias: String, actor: String) async throws {
+        guard !alias.isEmpty else { throw StewardError.invalidParameter("Registered model alias name cannot be empty.") }
+        try await repository.deleteAlias(name: try Self.requiredName(name), alias: alias, actor: actor, now: now())
+    }
+
+    /// The version an alias points at; `latest` always means the highest version.
+    public func version(name: String, alias: String) async throws -> ModelVersion {
+        let name = try Self.requiredName(name)
+        if alias.lowercased() == Self.latestAlias {
+            guard let latest = try await repository.latestVersionNumber(name: name) else {
+                _ = try await repository.registeredModel(name: name)
+                throw RegistryErrors.aliasNotFound(name, alias)
+            }
+            return try await repository.modelVersion(name: name, version: latest)
+        }
+        return try await repository.modelVersion(name: name, version: try await repository.aliasedVersion(name: name, alias: alias))
+    }
+
+    public func history(name: String) async throws -> [RegistryEvent] {
+        let name = try Self.requiredName(name)
+        let events = try await repository.history(name: name)
+        if events.isEmpty { _ = try await repository.registeredModel(name: name) }
+        return events
+    }
+
+    // MARK: Validation
+
+    static func requiredName(_ name: String) throws(StewardError) -> String {
+        guard !name.isEmpty else { throw TrackingLimits.missingValue("name") }
+        return name
+    }
+
+    static func validateName(_ name: String, field: String = "name") throws(StewardError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw TrackingLimits.missingValue(field) }
+        guard !name.contains("/"), !name.contains(":") else {
+            throw .invalidParameter("Invalid model name '\(name)'. Names cannot contain '/' or ':'.")
+        }
+        let normalized = TrackingLimits.normalizedPath(name)
+        guard normalized == name, normalized != ".", !normalized.hasPrefix("..") else {
+            throw TrackingLimits.invalidValue(field, name, "Names may be treated as files in certain cases, and must not resolve to other names.")
+        }
+        guard name.count <= 256, !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw .invalidParameter("Invalid model name: at most 256 characters, with no control characters.")
+        }
+    }
+
+    static func validateTag(_ tag: Tag) throws(StewardError) {
+        try TrackingLimits.validateKey(tag.key, path: "key")
+        guard tag.value.count <= maxTagValueLength else { throw TrackingLimits.exceedsLength("value", maxTagValueLength) }
+    }
+
+    static func validateAlias(_ alias: String) throws(StewardError) {
+        guard !alias.isEmpty else { throw .invalidParameter("Registered model alias name cannot be empty.") }
+        guard alias.unicodeScalars.allSatisfy({ $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || $0.properties.numericType != nil }) else {
+            throw .invalidParameter("Invalid alias name: '\(alias)'. Names may only contain alphanumerics, underscores (_), and dashes (-).")
+        }
+        guard alias.count <= maxAliasLength else { throw TrackingLimits.exceedsLength("Registered model alias name", maxAliasLength) }
+        if alias.lowercased() == latestAlias { throw .invalidParameter("'latest' alias name (case insensitive) is reserved.") }
+        if let first = alias.first, first == "v" || first == "V", alias.count > 1, alias.dropFirst().allSatisfy(\.isNumber) {
+            throw .invalidParameter("Version alias name '\(alias)' is reserved.")
+        }
+    }
+
+    static func versionNumber(_ text: String) throws(StewardError) -> Int64 {
+        guard let number = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+            throw .invalidParameter("Parameter 'version' must be an integer, got '\(text)'.")
+        }
+        return number
+    }
+}
+
+extension String {
+    /// The string, or nil when empty.
+    var nonEmptyValue: String? { isEmpty ? nil : self }
+}

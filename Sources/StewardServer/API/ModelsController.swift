@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StewardCore
+
+/// Steward's own registry endpoints (`/api/v1/models/...`, `/api/v1/prompts/...`): model cards, registry history
+/// and prompt rendering. Errors use the same JSON shape as the MLflow routes.
+struct ModelsController<Context: RequestContext>: Sendable {
+    let registry: ModelRegistryService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("models/:name/versions/:version/card", use: card)
+        group.patch("models/:name/versions/:version/card", use: editCard)
+        group.get("models/:name/history", use: history)
+        group.post("prompts/:name/render", use: renderPrompt)
+    }
+
+    static func parameter(_ name: String, _ context: Context) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// The card in the format asked for by `?format=` (`json`, `markdown`, `html`) or else by `Accept`.
+    @Sendable func card(_ request: Request, context: Context) async throws -> Response {
+        let card = try await registry.modelCard(name: try Self.parameter("name", context), version: try Self.parameter("version", context))
+        let format = MLflowRequest.parseQuery(request.uri.query).last { $0.0 == "format" }?.1.lowercased()
+        let accept = request.headers[.accept]?.lowercased() ?? ""
+        switch format ?? (accept.contains("text/html") ? "html" : accept.contains("text/markdown") ? "markdown" : "json") {
+        case "html":
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff"]
+            headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: ModelCardRenderer.html(card))))
+        case "markdown", "md":
+            return Response(
+                status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ModelCardRenderer.markdown(card))))
+        case "json":
+            return MLflowResponse.json(WireMember("model_card", WireModelCard(card: card)))
+        case let other:
+            throw StewardError.invalidParameter("Unknown card format '\(other)': use json, markdown or html.")
+        }
+    }
+
+    /// Sets the editable card fields given in the body (`purpose`, `owners`, `intended_use`, `out_of_scope_uses`,
+    /// `limitations`, `ethical_considerations`); an empty string removes one.
+    @Sendable func editCard(_ request: Request, context: Context) async throws -> Response {
+        let name = try Self.parameter("name", context)
+        let version = try Self.parameter("version", context)
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: 1 << 20)
+        let data = Data(buffer: body)
+        try MLflowRequest.refuseNUL(in: data)
+        guard let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw StewardError.invalidParameter("The body must be a JSON object of card fields to strings.")
+        }
+        var notes: [String: String] = [:]
+        for (key, value) in fields {
+            if let text = value as? String {
+                notes[key] = text
+            } else if let list = value as? [String], key == ModelCard.Note.owners.rawValue {
+                notes[key] = list.joined(separator: ", ")
+            } else {
+                throw StewardError.invalidParameter("Card field '\(key)' must be a string.")
+            }
+        }
+        try await registry.setCardNotes(name: name, version: version, notes: notes)
+        let card = try await registry.modelCard(name: name, version: version)
+        return MLflowResponse.json(WireMember("model_card", WireModelCard(card: card)))
+    }
+
+    @Sendable func history(_ request: Request, context: Context) async throws -> Response {
+        let events = try await registry.history(name: try Self.parameter("name", context))
+        return MLflowResponse.json(WirePage("events", events.map(WireRegistryEvent.init)))
+    }
+
+    struct RenderRequest: Decodable {
+        var version: WireText?
+        var alias: String?
+        var variables: [String: String]?
+    }
+
+    @Sendable func renderPrompt(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: 1 << 20)
+        let message = try MLflowRequest.decode(RenderRequest.self, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
+        let (version, result) = try await registry.renderPrompt(
+            name: try Self.parameter("name", context), version: message.version?.text, alias: message.alias, variables: message.variables ?? [:])
+        return MLflowResponse.json(WireRenderedPrompt(version: version, result: result))
+    }
+}
