@@ -2,18 +2,22 @@ import SQLKit
 import StewardCore
 import StewardStore
 
-/// The tracking services over a test's storage, wired as the server wires them.
+/// The tracking and registry services over a test's storage, wired as the server wires them.
 public struct TrackingServices: Sendable {
     public let experiments: ExperimentService
     public let runs: RunService
     public let models: LoggedModelService
+    public let registry: ModelRegistryService
     public let storage: StewardStorage
 
     public init(_ storage: StewardStorage) {
         let runRepository = SQLRunRepository(database: storage.database)
         experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
         runs = RunService(repository: runRepository)
-        models = LoggedModelService(repository: SQLLoggedModelRepository(database: storage.database), runs: runRepository)
+        let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
+        models = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
+        registry = ModelRegistryService(
+            repository: SQLModelRegistryRepository(database: storage.database), runs: runRepository, loggedModels: loggedModelRepository)
         self.storage = storage
     }
 

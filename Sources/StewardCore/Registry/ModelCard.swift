@@ -127,10 +127,18 @@ extension ModelRegistryService {
         var metrics = (run?.data.metrics ?? []).map { metric in
             ModelCard.PerformanceMetric(name: metric.key, value: metric.value, step: metric.step, dataset: nil, origin: "training run")
         }
-        metrics += (logged?.metrics ?? []).map { metric in
-            ModelCard.PerformanceMetric(
-                name: metric.key, value: metric.value, step: metric.step,
-                dataset: metric.datasetName.map { name in metric.datasetDigest.map { "\(name) (\($0))" } ?? name }, origin: "logged model")
+        // MLflow 3 logs a run's metrics to its logged model too: those copies are shown once, as the run's.
+        // Metrics tied to a dataset are evaluations.
+        for metric in logged?.metrics ?? [] {
+            let dataset = metric.datasetName.map { name in metric.datasetDigest.map { "\(name) (\($0))" } ?? name }
+            let copy =
+                dataset == nil && metrics.contains { $0.name == metric.key && $0.value.isSameMetricValue(as: metric.value) && $0.step == metric.step }
+            if !copy {
+                metrics.append(
+                    ModelCard.PerformanceMetric(
+                        name: metric.key, value: metric.value, step: metric.step, dataset: dataset,
+                        origin: dataset == nil ? "logged model" : "evaluation"))
+            }
         }
         let purpose = notes[ModelCard.Note.purpose.rawValue] ?? model.description
         return ModelCard(
@@ -177,4 +185,9 @@ extension Optional {
         guard let value = self else { return nil }
         return try await transform(value)
     }
+}
+
+extension Double {
+    /// Equality that treats NaN as equal to NaN, for recognising copies of a logged value.
+    fileprivate func isSameMetricValue(as other: Double) -> Bool { self == other || (isNaN && other.isNaN) }
 }

@@ -23,13 +23,18 @@ public struct ModelRegistryService: Sendable {
     public static let maxAliasLength = 255
     /// The alias that always means the highest version.
     public static let latestAlias = "latest"
+    /// Who history records when a request names no user; such requests leave `user_id` empty, as MLflow does.
+    public static let anonymousActor = "anonymous"
+
+    static func userID(of actor: String) -> String { actor == anonymousActor ? "" : actor }
 
     // MARK: Registered models
 
     public func createRegisteredModel(name: String, description: String?, tags: [Tag], actor: String) async throws -> RegisteredModel {
         try Self.validateName(name)
         for tag in tags { try Self.validateTag(tag) }
-        return try await repository.createRegisteredModel(name: name, description: description ?? "", tags: tags, userID: actor, now: now())
+        return try await repository.createRegisteredModel(
+            name: name, description: description ?? "", tags: tags, userID: Self.userID(of: actor), now: now())
     }
 
     public func registeredModel(name: String) async throws -> RegisteredModel {
@@ -56,8 +61,16 @@ public struct ModelRegistryService: Sendable {
             maximum: RegistrySearchGrammar.registeredModelsMaximumMaxResults)
         return try await repository.searchRegisteredModels(
             RegistryQuery(
-                filter: try RegistrySearchGrammar.registeredModelFilter(filter), orderBy: try RegistrySearchGrammar.registeredModelOrder(orderBy),
+                filter: Self.leavingOutPrompts(try RegistrySearchGrammar.registeredModelFilter(filter), tag: .tag(PromptTags.isPrompt)),
+                orderBy: try RegistrySearchGrammar.registeredModelOrder(orderBy),
                 maxResults: size, page: try PageToken.decode(pageToken)))
+    }
+
+    /// Model searches leave prompts out unless the filter asks about the prompt tag, as MLflow's server does:
+    /// prompts are found through that tag, models through everything else.
+    static func leavingOutPrompts<Field>(_ filter: [FilterClause<Field>], tag: Field) -> [FilterClause<Field>] {
+        if filter.contains(where: { $0.field == tag }) { return filter }
+        return filter + [FilterClause(field: tag, comparator: .notEqual, value: .string("true"))]
     }
 
     public func setRegisteredModelTag(name: String, tag: Tag) async throws {
@@ -100,7 +113,7 @@ public struct ModelRegistryService: Sendable {
         return try await repository.createModelVersion(
             NewModelVersion(
                 name: name, source: source, storageLocation: resolved.storage, runID: resolved.runID, runLink: runLink ?? "",
-                modelID: resolved.modelID, userID: actor, description: description ?? "", tags: tags),
+                modelID: resolved.modelID, userID: Self.userID(of: actor), description: description ?? "", tags: tags),
             actor: actor, now: now())
     }
 
@@ -212,7 +225,8 @@ public struct ModelRegistryService: Sendable {
             maximum: RegistrySearchGrammar.modelVersionsMaximumMaxResults)
         return try await repository.searchModelVersions(
             RegistryQuery(
-                filter: try RegistrySearchGrammar.modelVersionFilter(filter), orderBy: try RegistrySearchGrammar.modelVersionOrder(orderBy),
+                filter: Self.leavingOutPrompts(try RegistrySearchGrammar.modelVersionFilter(filter), tag: .tag(PromptTags.isPrompt)),
+                orderBy: try RegistrySearchGrammar.modelVersionOrder(orderBy),
                 maxResults: size, page: try PageToken.decode(pageToken)))
     }
 
@@ -262,7 +276,7 @@ public struct ModelRegistryService: Sendable {
         if alias.lowercased() == Self.latestAlias {
             guard let latest = try await repository.latestVersionNumber(name: name) else {
                 _ = try await repository.registeredModel(name: name)
-                throw RegistryErrors.aliasNotFound(name, alias)
+                throw StewardError.notFound("Latest version not found for model \(name).")
             }
             return try await repository.modelVersion(name: name, version: latest)
         }

@@ -13,10 +13,7 @@ public enum RegistryErrors {
     }
 
     public static func aliasNotFound(_ name: String, _ alias: String) -> StewardError {
-        .notFound("Registered model alias \(alias) not found.")
-    }
-
-    public static func tagNotFound(_ key: String) -> StewardError {
-        .notFound("No tag with key '\(key)' found")
+        // MLflow answers INVALID_PARAMETER_VALUE here, and clients match on it.
+        .invalidParameter("Registered model alias \(alias) not found.")
     }
 }

@@ -118,10 +118,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     public func deleteRegisteredModelTag(name: String, key: String, now: Int64) async throws {
         try await database.write { db in
             try await Self.requireModel(name, on: db)
-            let deleted = try await db.raw(
-                "DELETE FROM registered_model_tags WHERE name = \(bind: name) AND key = \(bind: key) RETURNING key"
-            ).all()
-            if deleted.isEmpty { throw RegistryErrors.tagNotFound(key) }
+            try await db.raw("DELETE FROM registered_model_tags WHERE name = \(bind: name) AND key = \(bind: key)").run()
         }
     }
 
@@ -278,10 +275,9 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     public func deleteModelVersionTag(name: String, version: Int64, key: String, now: Int64) async throws {
         try await database.write { db in
             _ = try await Self.requireVersion(name, version, on: db)
-            let deleted = try await db.raw(
-                "DELETE FROM model_version_tags WHERE name = \(bind: name) AND version = \(bind: version) AND key = \(bind: key) RETURNING key"
-            ).all()
-            if deleted.isEmpty { throw RegistryErrors.tagNotFound(key) }
+            try await db.raw(
+                "DELETE FROM model_version_tags WHERE name = \(bind: name) AND version = \(bind: version) AND key = \(bind: key)"
+            ).run()
         }
     }
 
@@ -312,7 +308,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                 let previous = try await db.raw(
                     "DELETE FROM registered_model_aliases WHERE name = \(bind: name) AND alias = \(bind: alias) RETURNING version"
                 ).first()?.int64("version")
-            else { throw RegistryErrors.aliasNotFound(name, alias) }
+            else { return }
             try await Self.record(RegistryEvent(name: name, kind: .aliasDeleted, version: previous, alias: alias, actor: actor, time: now), on: db)
         }
     }
