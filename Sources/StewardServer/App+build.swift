@@ -28,26 +28,20 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
     router.add(middleware: ErrorMiddleware())
 
-    let experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
-    let runRepository = SQLRunRepository(database: storage.database)
-    let runs = RunService(repository: runRepository)
-    let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
-    let loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
-    let registry = ModelRegistryService(
-        repository: SQLModelRegistryRepository(database: storage.database), runs: runRepository, loggedModels: loggedModelRepository)
+    let services = StewardServices(storage: storage)
     let artifacts = ArtifactsController<BasicRequestContext>(
-        store: storage.artifacts, runs: runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
+        store: storage.artifacts, runs: services.runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
 
     for prefix in ["api", "ajax-api"] {
         let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow"))
-        ExperimentsController(experiments: experiments).addRoutes(to: tracking)
-        RunsController(runs: runs).addRoutes(to: tracking)
-        LoggedModelsController(models: loggedModels, artifacts: storage.artifacts).addRoutes(to: tracking)
-        RegistryController(registry: registry).addRoutes(to: tracking)
+        ExperimentsController(experiments: services.experiments).addRoutes(to: tracking)
+        RunsController(runs: services.runs).addRoutes(to: tracking)
+        LoggedModelsController(models: services.loggedModels, artifacts: storage.artifacts).addRoutes(to: tracking)
+        RegistryController(registry: services.registry).addRoutes(to: tracking)
         artifacts.addTrackingRoutes(to: tracking)
         artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
     }
-    ModelsController(registry: registry).addRoutes(to: router.group("api/v1"))
+    ModelsController(registry: services.registry).addRoutes(to: router.group("api/v1"))
     ServerInfoController().addRoutes(to: router)
     return router
 }

@@ -40,3 +40,16 @@ public struct StewardStorage: Sendable {
         return StewardStorage(database: database, artifacts: artifacts, databaseLocation: location, artifactRoot: artifacts.root)
     }
 }
+
+extension StewardStorage {
+    /// Runs the database service around `body`, after bringing the schema up to date: for one-shot commands
+    /// that use the store without serving HTTP.
+    public func whileRunning<T: Sendable>(logger: Logger, _ body: @Sendable (StewardStorage) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await database.run() }
+            defer { group.cancelAll() }
+            try await Migrator().migrate(database, logger: logger)
+            return try await body(self)
+        }
+    }
+}

@@ -62,20 +62,8 @@ public enum TestStorage {
         }
     }
 
-    /// Runs the storage's database service around `body`, after migrating it.
     static func run<T: Sendable>(_ storage: StewardStorage, _ body: @Sendable (StewardStorage) async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await storage.database.run() }
-            do {
-                try await Migrator().migrate(storage.database, logger: logger)
-                let result = try await body(storage)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await storage.whileRunning(logger: logger, body)
     }
 
     private static func admin(host: String, port: Int, user: String, password: String?, _ sql: String) async throws {

@@ -11,13 +11,11 @@ public struct TrackingServices: Sendable {
     public let storage: StewardStorage
 
     public init(_ storage: StewardStorage) {
-        let runRepository = SQLRunRepository(database: storage.database)
-        experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
-        runs = RunService(repository: runRepository)
-        let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
-        models = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
-        registry = ModelRegistryService(
-            repository: SQLModelRegistryRepository(database: storage.database), runs: runRepository, loggedModels: loggedModelRepository)
+        let services = StewardServices(storage: storage)
+        experiments = services.experiments
+        runs = services.runs
+        models = services.loggedModels
+        registry = services.registry
         self.storage = storage
     }
 

@@ -3,6 +3,9 @@ import Foundation
 /// Writes a model card as Markdown or as a self-contained HTML page (no scripts, no external resources; every
 /// value escaped).
 public enum ModelCardRenderer {
+    /// What an HTML card may load: nothing but its own inline style.
+    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'"
+
     static func date(_ milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
@@ -188,7 +191,7 @@ public enum ModelCardRenderer {
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Model card: \(escape(details.name)) v\(details.version)</title>
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+            <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
             <style>\(style)</style></head><body>
             \(body)
             </body></html>

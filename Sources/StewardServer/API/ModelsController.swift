@@ -23,22 +23,18 @@ struct ModelsController<Context: RequestContext>: Sendable {
     /// The card in the format asked for by `?format=` (`json`, `markdown`, `html`) or else by `Accept`.
     @Sendable func card(_ request: Request, context: Context) async throws -> Response {
         let card = try await registry.modelCard(name: try Self.parameter("name", context), version: try Self.parameter("version", context))
-        let format = MLflowRequest.parseQuery(request.uri.query).last { $0.0 == "format" }?.1.lowercased()
-        let accept = request.headers[.accept]?.lowercased() ?? ""
-        switch format ?? (accept.contains("text/html") ? "html" : accept.contains("text/markdown") ? "markdown" : "json") {
-        case "html":
-            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff"]
-            headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: ModelCardRenderer.html(card))))
-        case "markdown", "md":
-            return Response(
-                status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: ModelCardRenderer.markdown(card))))
-        case "json":
-            return MLflowResponse.json(WireMember("model_card", WireModelCard(card: card)))
-        case let other:
-            throw StewardError.invalidParameter("Unknown card format '\(other)': use json, markdown or html.")
+        let format: ModelCardFormat
+        if let name = MLflowRequest.parseQuery(request.uri.query).last(where: { $0.0 == "format" })?.1 {
+            guard let named = ModelCardFormat(name: name) else {
+                throw StewardError.invalidParameter("Unknown card format '\(name)': use json, markdown or html.")
+            }
+            format = named
+        } else {
+            format = ModelCardFormat(accept: request.headers[.accept] ?? "")
         }
+        var headers: HTTPFields = [.contentType: format.contentType, .xContentTypeOptions: "nosniff"]
+        if format == .html { headers[HTTPField.Name("Content-Security-Policy")!] = ModelCardRenderer.contentSecurityPolicy }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: format.render(card))))
     }
 
     /// Sets the editable card fields given in the body (`purpose`, `owners`, `intended_use`, `out_of_scope_uses`,
