@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Steward test: the Swift suites on SQLite and PostgreSQL, then the compatibility suite that drives
 # `steward serve` with the real mlflow client on both engines. Starts what it needs and stops it afterwards:
-# a PostgreSQL server on loopback (installed with apt-get when absent) and a Python venv for the client.
+# a PostgreSQL server on loopback (installed with apt-get when absent), a Python venv for the client, and
+# Debian's headless Chromium for the rendered model card.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,21 +28,23 @@ find_pg_bin() {
     ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
-log "build prerequisites"
-if [ ! -f /usr/include/sqlite3.h ]; then
-    log "installing libsqlite3-dev with apt-get"
+APT_UPDATED=""
+apt_install() {
+    log "installing $* with apt-get"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq libsqlite3-dev >/dev/null
-fi
+    if [ -z "$APT_UPDATED" ]; then apt-get update -qq; APT_UPDATED=1; fi
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+log "prerequisites"
+if [ ! -f /usr/include/sqlite3.h ]; then apt_install libsqlite3-dev; fi
+if ! command -v chromium >/dev/null; then apt_install chromium; fi
+export STEWARD_TEST_CHROMIUM="$(command -v chromium)"
 
 log "PostgreSQL"
 PG_BIN="$(find_pg_bin)"
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    log "installing PostgreSQL with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq postgresql postgresql-client >/dev/null
+    apt_install postgresql postgresql-client
     PG_BIN="$(find_pg_bin)"
 fi
 PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
