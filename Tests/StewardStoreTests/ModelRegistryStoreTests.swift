@@ -31,8 +31,7 @@ struct ModelRegistryStoreTests {
             await #expect(throws: RegistryErrors.registeredModelExists("fraud")) {
                 try await registry.createRegisteredModel(name: "fraud", description: nil, tags: [], actor: "ana")
             }
-            let fromModel = try await registry.createModelVersion(
-                name: "fraud", source: "models:/\(fixture.model)", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "ana")
+            let fromModel = try await registry.register("fraud", "models:/\(fixture.model)", actor: "ana")
             #expect(fromModel.version == 1 && fromModel.status == .ready && fromModel.currentStage == .none)
             #expect(fromModel.runID == fixture.run)
             #expect(fromModel.userID == "ana")
@@ -40,22 +39,18 @@ struct ModelRegistryStoreTests {
                 try await registry.downloadURI(name: "fraud", version: "1")
                     == "mlflow-artifacts:/\(fixture.experiment)/models/\(fixture.model)/artifacts")
 
-            let fromRun = try await registry.createModelVersion(
-                name: "fraud", source: "runs:/\(fixture.run)/model", runID: fixture.run, modelID: nil, runLink: nil, description: "v2",
-                tags: [Tag("k", "v")], actor: ModelRegistryService.anonymousActor)
+            let fromRun = try await registry.register(
+                "fraud", "runs:/\(fixture.run)/model", runID: fixture.run, description: "v2", tags: [Tag("k", "v")],
+                actor: ModelRegistryService.anonymousActor)
             #expect(fromRun.version == 2 && fromRun.userID == "" && fromRun.tags == [Tag("k", "v")])
-            let proxied = try await registry.createModelVersion(
-                name: "fraud", source: "mlflow-artifacts:/\(fixture.experiment)/\(fixture.run)/artifacts/model", runID: nil, modelID: nil,
-                runLink: nil, description: nil, tags: [], actor: "ana")
+            let proxied = try await registry.register("fraud", "mlflow-artifacts:/\(fixture.experiment)/\(fixture.run)/artifacts/model", actor: "ana")
             #expect(proxied.version == 3 && proxied.runID == fixture.run)
-            let copied = try await registry.createModelVersion(
-                name: "fraud", source: "models:/fraud/1", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "ana")
+            let copied = try await registry.register("fraud", "models:/fraud/1", actor: "ana")
             #expect(copied.version == 4 && copied.storageLocation == fromModel.storageLocation && copied.runID == fixture.run)
 
             try await registry.deleteModelVersion(name: "fraud", version: "4", actor: "ana")
             await #expect(throws: RegistryErrors.modelVersionNotFound("fraud", 4)) { try await registry.modelVersion(name: "fraud", version: "4") }
-            let next = try await registry.createModelVersion(
-                name: "fraud", source: "runs:/\(fixture.run)/model", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "ana")
+            let next = try await registry.register("fraud", "runs:/\(fixture.run)/model", actor: "ana")
             #expect(next.version == 5)
             #expect(try await registry.version(name: "fraud", alias: "latest").version == 5)
             #expect(try await registry.registeredModel(name: "fraud").latestVersions.map(\.version) == [5])
@@ -89,30 +84,23 @@ struct ModelRegistryStoreTests {
             ]
             for (source, runID) in refused {
                 let error = await #expect(throws: StewardError.self, "\(source)") {
-                    try await registry.createModelVersion(
-                        name: "m", source: source, runID: runID, modelID: nil, runLink: nil, description: nil, tags: [], actor: "a")
+                    try await registry.register("m", source, runID: runID)
                 }
                 #expect(error?.code == .invalidParameterValue, "\(source): \(String(describing: error))")
             }
             // The prompt tag does not open a way round the checks.
             for source in ["file:///etc/passwd", "runs:/\(run)/model", "../x", "http://evil/x"] {
                 await #expect(throws: StewardError.self, "\(source)") {
-                    try await registry.createModelVersion(
-                        name: "p", source: source, runID: nil, modelID: nil, runLink: nil, description: nil,
-                        tags: [Tag(PromptTags.isPrompt, "true"), Tag(PromptTags.text, "Hi")], actor: "a")
+                    try await registry.register("p", source, tags: [Tag(PromptTags.isPrompt, "true"), Tag(PromptTags.text, "Hi")])
                 }
                 await #expect(throws: StewardError.self, "\(source)") {
-                    try await registry.createModelVersion(
-                        name: "m", source: source, runID: nil, modelID: nil, runLink: nil, description: nil,
-                        tags: [Tag(PromptTags.isPrompt, "TRUE")], actor: "a")
+                    try await registry.register("m", source, tags: [Tag(PromptTags.isPrompt, "TRUE")])
                 }
             }
             #expect(try await services.count("model_versions") == 0)
             #expect(try await services.count("model_version_tags") == 0)
             #expect(try await services.count("registry_events") == 0)
-            let prompt = try await registry.createModelVersion(
-                name: "p", source: "dummy-source", runID: nil, modelID: nil, runLink: nil, description: nil,
-                tags: [Tag(PromptTags.isPrompt, "true"), Tag(PromptTags.text, "Hi {{x}}")], actor: "a")
+            let prompt = try await registry.register("p", "dummy-source", tags: [Tag(PromptTags.isPrompt, "true"), Tag(PromptTags.text, "Hi {{x}}")])
             #expect(prompt.version == 1)
             #expect(try await registry.registeredModel(name: "m").latestVersions.isEmpty)
         }
@@ -126,8 +114,7 @@ struct ModelRegistryStoreTests {
             let fixture = try await Self.fixture(services)
             _ = try await registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: "ana")
             for _ in 1...3 {
-                _ = try await registry.createModelVersion(
-                    name: "m", source: "runs:/\(fixture.run)/model", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "ana")
+                _ = try await registry.register("m", "runs:/\(fixture.run)/model", actor: "ana")
             }
             try await registry.setAlias(name: "m", alias: "champion", version: "1", actor: "ana")
             try await registry.setAlias(name: "m", alias: "champion", version: "2", actor: "bo")
@@ -175,9 +162,7 @@ struct ModelRegistryStoreTests {
             let registry = services.registry
             let fixture = try await Self.fixture(services)
             _ = try await registry.createRegisteredModel(name: "old", description: nil, tags: [Tag("t", "1")], actor: "ana")
-            _ = try await registry.createModelVersion(
-                name: "old", source: "runs:/\(fixture.run)/model", runID: nil, modelID: nil, runLink: nil, description: nil,
-                tags: [Tag("vt", "2")], actor: "ana")
+            _ = try await registry.register("old", "runs:/\(fixture.run)/model", tags: [Tag("vt", "2")], actor: "ana")
             try await registry.setAlias(name: "old", alias: "prod", version: "1", actor: "ana")
             try await registry.setCardNotes(name: "old", version: "1", notes: ["limitations": "Small sample"])
             _ = try await registry.createRegisteredModel(name: "taken", description: nil, tags: [], actor: "ana")
@@ -204,8 +189,7 @@ struct ModelRegistryStoreTests {
             #expect(try await services.count("registered_model_tags") == 0)
             // A model created again under the name starts numbering at 1.
             _ = try await registry.createRegisteredModel(name: "new", description: nil, tags: [], actor: "ana")
-            let first = try await registry.createModelVersion(
-                name: "new", source: "runs:/\(fixture.run)/model", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "ana")
+            let first = try await registry.register("new", "runs:/\(fixture.run)/model", actor: "ana")
             #expect(first.version == 1)
         }
     }
@@ -222,13 +206,9 @@ struct ModelRegistryStoreTests {
                     name: name, description: nil, tags: name == "fraud-b" ? [Tag("team", "risk")] : [], actor: "a")
             }
             _ = try await registry.createRegisteredModel(name: "fraud-prompt", description: nil, tags: [Tag(PromptTags.isPrompt, "true")], actor: "a")
-            _ = try await registry.createModelVersion(
-                name: "fraud-prompt", source: "prompt-template", runID: nil, modelID: nil, runLink: nil, description: nil,
-                tags: [Tag(PromptTags.isPrompt, "true"), Tag(PromptTags.text, "Hi")], actor: "a")
+            _ = try await registry.register("fraud-prompt", "prompt-template", tags: [Tag(PromptTags.isPrompt, "true"), Tag(PromptTags.text, "Hi")])
             for (name, run) in [("fraud-a", fixture.run), ("fraud-a", second.info.runID), ("fraud-b", fixture.run)] {
-                _ = try await registry.createModelVersion(
-                    name: name, source: "runs:/\(run)/model", runID: nil, modelID: nil, runLink: nil, description: nil,
-                    tags: name == "fraud-b" ? [Tag("validated", "yes")] : [], actor: "a")
+                _ = try await registry.register(name, "runs:/\(run)/model", tags: name == "fraud-b" ? [Tag("validated", "yes")] : [])
             }
 
             func models(_ filter: String?, _ order: [String] = []) async throws -> [String] {
@@ -269,13 +249,11 @@ struct ModelRegistryStoreTests {
             let registry = TrackingServices(storage).registry
             let promptTag = Tag(PromptTags.isPrompt, "true")
             _ = try await registry.createRegisteredModel(name: "greet", description: nil, tags: [promptTag], actor: "a")
-            _ = try await registry.createModelVersion(
-                name: "greet", source: "dummy-source", runID: nil, modelID: nil, runLink: nil, description: nil,
-                tags: [promptTag, Tag(PromptTags.text, "Hello {{ name }}!"), Tag(PromptTags.type, "text")], actor: "a")
-            _ = try await registry.createModelVersion(
-                name: "greet", source: "dummy-source", runID: nil, modelID: nil, runLink: nil, description: nil,
-                tags: [promptTag, Tag(PromptTags.text, #"[{"role": "user", "content": "Hi {{name}}"}]"#), Tag(PromptTags.type, "chat")],
-                actor: "a")
+            _ = try await registry.register(
+                "greet", "dummy-source", tags: [promptTag, Tag(PromptTags.text, "Hello {{ name }}!"), Tag(PromptTags.type, "text")])
+            _ = try await registry.register(
+                "greet", "dummy-source",
+                tags: [promptTag, Tag(PromptTags.text, #"[{"role": "user", "content": "Hi {{name}}"}]"#), Tag(PromptTags.type, "chat")])
             try await registry.setAlias(name: "greet", alias: "prod", version: "1", actor: "a")
             #expect(try await registry.renderPrompt(name: "greet", version: nil, alias: "prod", variables: ["name": "Ann"]).1 == .text("Hello Ann!"))
             #expect(try await registry.renderPrompt(name: "greet", version: "1", alias: nil, variables: ["name": "Bo"]).1 == .text("Hello Bo!"))
@@ -285,5 +263,15 @@ struct ModelRegistryStoreTests {
                 try await registry.renderPrompt(name: "greet", version: "1", alias: nil, variables: [:])
             }
         }
+    }
+}
+
+extension ModelRegistryService {
+    /// Registers a version with what these tests vary, leaving the rest unset.
+    fileprivate func register(
+        _ name: String, _ source: String, runID: String? = nil, description: String? = nil, tags: [StewardCore.Tag] = [], actor: String = "a"
+    ) async throws -> ModelVersion {
+        try await createModelVersion(
+            name: name, source: source, runID: runID, modelID: nil, runLink: nil, description: description, tags: tags, actor: actor)
     }
 }

@@ -56,4 +56,11 @@ public struct Page<Element: Sendable>: Sendable {
         self.items = items
         self.nextPageToken = nextPageToken
     }
+
+    /// A page from rows fetched with one row more than `limit` at `offset`: the extra row only says that another
+    /// page follows.
+    public init(overfetched rows: [Element], limit: Int, offset: Int) {
+        items = Array(rows.prefix(limit))
+        nextPageToken = rows.count > limit ? PageToken(offset: offset + limit).encoded : nil
+    }
 }

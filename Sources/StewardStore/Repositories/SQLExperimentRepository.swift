@@ -86,9 +86,7 @@ public struct SQLExperimentRepository: ExperimentRepository {
         let experiments = try await database.read { db in
             try await Self.fetch(where: condition, orderBy: ordering, limit: limit + 1, offset: offset, on: db)
         }
-        let hasMore = experiments.count > limit
-        return Page(
-            items: Array(experiments.prefix(limit)), nextPageToken: hasMore ? PageToken(offset: offset + limit).encoded : nil)
+        return Page(overfetched: experiments, limit: limit, offset: offset)
     }
 
     public func renameExperiment(id: String, to name: String, now: Int64) async throws {

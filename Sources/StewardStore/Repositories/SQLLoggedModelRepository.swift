@@ -146,9 +146,7 @@ public struct SQLLoggedModelRepository: LoggedModelRepository {
             LIMIT \(literal: limit + 1) OFFSET \(literal: query.page.offset)
             """
         let models = try await database.read { db in try await Self.fetch(where: statement, on: db) }
-        return Page(
-            items: Array(models.prefix(limit)),
-            nextPageToken: models.count > limit ? PageToken(offset: query.page.offset + limit).encoded : nil)
+        return Page(overfetched: models, limit: limit, offset: query.page.offset)
     }
 }
 

@@ -105,7 +105,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
             LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
             """
         let models = try await database.read { db in try await Self.fetchModels(where: statement, on: db) }
-        return Page(items: Array(models.prefix(limit)), nextPageToken: models.count > limit ? PageToken(offset: offset + limit).encoded : nil)
+        return Page(overfetched: models, limit: limit, offset: offset)
     }
 
     public func setRegisteredModelTag(name: String, tag: Tag, now: Int64) async throws {
@@ -222,7 +222,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
             LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
             """
         let versions = try await database.read { db in try await Self.fetchVersions(where: statement, on: db) }
-        return Page(items: Array(versions.prefix(limit)), nextPageToken: versions.count > limit ? PageToken(offset: offset + limit).encoded : nil)
+        return Page(overfetched: versions, limit: limit, offset: offset)
     }
 
     public func transitionModelVersion(

@@ -174,9 +174,7 @@ public struct SQLRunRepository: RunRepository {
                 """
             ).all().map(Self.metric(from:))
         }
-        let hasMore = metrics.count > maxResults
-        return Page(
-            items: Array(metrics.prefix(maxResults)), nextPageToken: hasMore ? PageToken(offset: page.offset + maxResults).encoded : nil)
+        return Page(overfetched: metrics, limit: maxResults, offset: page.offset)
     }
 
     public func metricHistories(runIDs: [String], key: String, steps: ClosedRange<Int64>?) async throws -> [Metric] {
@@ -203,8 +201,7 @@ public struct SQLRunRepository: RunRepository {
         let runs = try await database.read { db in
             try await Self.fetchRuns(query: statement, on: db)
         }
-        let hasMore = runs.count > limit
-        return Page(items: Array(runs.prefix(limit)), nextPageToken: hasMore ? PageToken(offset: query.page.offset + limit).encoded : nil)
+        return Page(overfetched: runs, limit: limit, offset: query.page.offset)
     }
 }
 
