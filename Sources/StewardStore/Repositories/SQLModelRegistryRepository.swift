@@ -98,14 +98,9 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                 }
             return "\(unsafeRaw: column) \(unsafeRaw: clause.ascending ? "ASC" : "DESC")"
         }
-        let limit = query.maxResults
-        let offset = query.page.offset
-        let statement: SQLQueryString = """
-            \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) \
-            LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
-            """
+        let statement = Self.pageClauses(conditions: conditions, order: order, query: query)
         let models = try await database.read { db in try await Self.fetchModels(where: statement, on: db) }
-        return Page(overfetched: models, limit: limit, offset: offset)
+        return Page(overfetched: models, limit: query.maxResults, offset: query.page.offset)
     }
 
     public func setRegisteredModelTag(name: String, tag: Tag, now: Int64) async throws {
@@ -215,14 +210,18 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                 }
             return "\(unsafeRaw: column) \(unsafeRaw: clause.ascending ? "ASC" : "DESC")"
         }
-        let limit = query.maxResults
-        let offset = query.page.offset
-        let statement: SQLQueryString = """
-            \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) \
-            LIMIT \(literal: limit + 1) OFFSET \(literal: offset)
-            """
+        let statement = Self.pageClauses(conditions: conditions, order: order, query: query)
         let versions = try await database.read { db in try await Self.fetchVersions(where: statement, on: db) }
-        return Page(overfetched: versions, limit: limit, offset: offset)
+        return Page(overfetched: versions, limit: query.maxResults, offset: query.page.offset)
+    }
+
+    /// The tail of a search after `WHERE`: the conditions, the order, and one row more than the page, which says
+    /// whether another page follows.
+    static func pageClauses<Field>(conditions: [SQLQueryString], order: [SQLQueryString], query: RegistryQuery<Field>) -> SQLQueryString {
+        """
+        \(conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) \
+        LIMIT \(literal: query.maxResults + 1) OFFSET \(literal: query.page.offset)
+        """
     }
 
     public func transitionModelVersion(
