@@ -46,9 +46,9 @@ def test_sklearn_model_through_the_registry(tracking, unique):
     assert first.source == f"models:/{info.model_id}"
     assert str(info.registered_model_version) == "1"
 
-    client.set_registered_model_alias(name, "champion", "1")
-    assert client.get_model_version_by_alias(name, "champion").version == "1"
-    by_alias = mlflow.pyfunc.load_model(f"models:/{name}@champion")
+    client.set_registered_model_alias(name, "candidate", "1")
+    assert client.get_model_version_by_alias(name, "candidate").version == "1"
+    by_alias = mlflow.pyfunc.load_model(f"models:/{name}@candidate")
     assert list(by_alias.predict(PROBE)) == [0, 1, 0, 1]
     by_version = mlflow.sklearn.load_model(f"models:/{name}/1")
     assert list(by_version.predict(PROBE)) == list(model.predict(PROBE))
@@ -56,10 +56,10 @@ def test_sklearn_model_through_the_registry(tracking, unique):
 
     _, _, second_model = train_and_register(name, 0.01)
     assert client.get_model_version(name, "2").status == "READY"
-    client.set_registered_model_alias(name, "champion", "2")
-    assert client.get_model_version_by_alias(name, "champion").version == "2"
+    client.set_registered_model_alias(name, "candidate", "2")
+    assert client.get_model_version_by_alias(name, "candidate").version == "2"
     assert client.get_model_version(name, "1").aliases == []
-    moved = mlflow.sklearn.load_model(f"models:/{name}@champion")
+    moved = mlflow.sklearn.load_model(f"models:/{name}@candidate")
     assert np.allclose(moved.predict_proba(PROBE), second_model.predict_proba(PROBE))
     assert mlflow.sklearn.load_model(f"models:/{name}/latest").C == 0.01
 
@@ -75,7 +75,7 @@ def test_sklearn_model_through_the_registry(tracking, unique):
     registered = client.get_registered_model(name)
     assert registered.tags == {"team": "risk"}
     assert registered.description == "Flags sums over one"
-    assert registered.aliases == {"champion": "2"}
+    assert registered.aliases == {"candidate": "2"}
     assert client.get_model_version(name, "2").tags == {"validated": "yes"}
     assert client.get_model_version(name, "2").description == "Smaller C"
     client.delete_model_version_tag(name, "2", "validated")
@@ -90,10 +90,11 @@ def test_sklearn_model_through_the_registry(tracking, unique):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        client.transition_model_version_stage(name, "1", "Production")
-        client.transition_model_version_stage(name, "2", "Production", archive_existing_versions=True)
+        # Production is governed (see test_governance.py); Staging moves freely and archives the same way.
+        client.transition_model_version_stage(name, "1", "Staging")
+        client.transition_model_version_stage(name, "2", "Staging", archive_existing_versions=True)
         assert client.get_model_version(name, "1").current_stage == "Archived"
-        assert [v.version for v in client.get_latest_versions(name, stages=["Production"])] == ["2"]
+        assert [v.version for v in client.get_latest_versions(name, stages=["Staging"])] == ["2"]
 
     client.delete_model_version(name, "1")
     assert [v.version for v in client.search_model_versions(f"name = '{name}'")] == ["2"]
@@ -159,8 +160,8 @@ def test_prompt_registry(tracking, unique):
     second = mlflow.genai.register_prompt(name=name, template=chat, commit_message="as chat")
     assert second.version == 2
 
-    mlflow.genai.set_prompt_alias(name, alias="production", version=1)
-    by_alias = mlflow.genai.load_prompt(f"prompts:/{name}@production")
+    mlflow.genai.set_prompt_alias(name, alias="live", version=1)
+    by_alias = mlflow.genai.load_prompt(f"prompts:/{name}@live")
     assert by_alias.version == 1
     assert by_alias.format(name="Ann", place="Oslo") == "Hello Ann, welcome to Oslo!"
     by_version = mlflow.genai.load_prompt(f"prompts:/{name}/2")
@@ -171,8 +172,8 @@ def test_prompt_registry(tracking, unique):
     latest = mlflow.genai.load_prompt(f"prompts:/{name}@latest")
     assert latest.version == 2 and latest.template == chat
 
-    mlflow.genai.set_prompt_alias(name, alias="production", version=2)
-    assert mlflow.genai.load_prompt(f"prompts:/{name}@production").version == 2
+    mlflow.genai.set_prompt_alias(name, alias="live", version=2)
+    assert mlflow.genai.load_prompt(f"prompts:/{name}@live").version == 2
 
     found = mlflow.genai.search_prompts(filter_string=f"name LIKE 'greeting-{unique}%'")
     assert [p.name for p in found] == [name]
@@ -183,7 +184,7 @@ def test_prompt_registry(tracking, unique):
     assert rendered.status_code == 400
     assert rendered.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     assert "place" in rendered.json()["message"]
-    rendered = requests.post(f"{tracking.url}/api/v1/prompts/{name}/render", json={"alias": "production", "variables": {"name": "Cy", "place": "Rome"}})
+    rendered = requests.post(f"{tracking.url}/api/v1/prompts/{name}/render", json={"alias": "live", "variables": {"name": "Cy", "place": "Rome"}})
     assert rendered.status_code == 200
     assert rendered.json()["messages"][0] == {"role": "system", "content": "You greet people from Rome."}
 
@@ -200,7 +201,7 @@ def test_model_card_shows_what_the_client_logged(tracking, unique, tmp_path):
     mlflow.set_experiment(f"card-{unique}")
     name = f"carded-{unique}"
     run_id, _, _ = train_and_register(name, 0.5, with_dataset=True)
-    client.set_registered_model_alias(name, "champion", "1")
+    client.set_registered_model_alias(name, "candidate", "1")
     run = client.get_run(run_id)
     digest = run.inputs.dataset_inputs[0].dataset.digest
     accuracy = run.data.metrics["train_accuracy"]
@@ -215,7 +216,7 @@ def test_model_card_shows_what_the_client_logged(tracking, unique, tmp_path):
     assert card["model_parameters"]["data"][0]["name"] == "sums"
     metrics = card["quantitative_analysis"]["performance_metrics"]
     assert [(m["type"], m["value"]) for m in metrics] == [("train_accuracy", accuracy)]
-    assert card["deployment"]["aliases"] == ["champion"]
+    assert card["deployment"]["aliases"] == ["candidate"]
     assert card["considerations"]["limitations"] == "Only two features"
     assert card["lineage"]["run_id"] == run_id
 
@@ -226,7 +227,7 @@ def test_model_card_shows_what_the_client_logged(tracking, unique, tmp_path):
     printed = card_command(tracking, name, "1", "markdown")
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.startswith(f"# Model card: {name} version 1")
-    assert digest in printed.stdout and "champion" in printed.stdout
+    assert digest in printed.stdout and "candidate" in printed.stdout
     missing = card_command(tracking, name, "9", "markdown")
     assert missing.returncode != 0 and "not found" in missing.stderr
 
@@ -240,7 +241,7 @@ def test_model_card_shows_what_the_client_logged(tracking, unique, tmp_path):
     assert page.returncode == 0, page.stderr[-2000:]
     dom = page.stdout
     assert f'<span id="model-name">{name}</span>' in dom
-    for text in [digest, "champion", "train_accuracy", "Only two features", "Demonstrations", run_id, "<td>C</td><td>0.5</td>"]:
+    for text in [digest, "candidate", "train_accuracy", "Only two features", "Demonstrations", run_id, "<td>C</td><td>0.5</td>"]:
         assert text in dom, text
 
 

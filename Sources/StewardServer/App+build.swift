@@ -21,15 +21,17 @@ public func buildApplication(
     return application
 }
 
-/// The router: MLflow's tracking API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`, the artifact proxy,
-/// and the server-info routes, behind the error middleware.
-public func buildRouter(storage: StewardStorage, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+/// The router: MLflow's tracking and registry API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`, the
+/// artifact proxy, Steward's own `/api/v1` (model cards, the AI Register, governance, audit, users) and the
+/// server-info routes, behind the error and authentication middleware.
+public func buildRouter(storage: StewardStorage, configuration: ServerConfiguration) -> Router<StewardRequestContext> {
+    let router = Router(context: StewardRequestContext.self)
+    let services = StewardServices(storage: storage, authenticationRequired: configuration.authenticationRequired)
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))
 
-    let services = StewardServices(storage: storage)
-    let artifacts = ArtifactsController<BasicRequestContext>(
+    let artifacts = ArtifactsController<StewardRequestContext>(
         store: storage.artifacts, runs: services.runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
 
     for prefix in ["api", "ajax-api"] {
@@ -41,7 +43,13 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
         artifacts.addTrackingRoutes(to: tracking)
         artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
     }
-    ModelsController(registry: services.registry).addRoutes(to: router.group("api/v1"))
+    let native = router.group("api/v1")
+    ModelsController(registry: services.registry).addRoutes(to: native)
+    SystemsController(governance: services.governance).addRoutes(to: native)
+    IncidentsController(governance: services.governance).addRoutes(to: native)
+    PolicyController(governance: services.governance).addRoutes(to: native)
+    AuditController(audit: services.audit).addRoutes(to: native)
+    UsersController(identity: services.identity).addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
     return router
 }

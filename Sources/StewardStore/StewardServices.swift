@@ -7,14 +7,24 @@ public struct StewardServices: Sendable {
     public let runs: RunService
     public let loggedModels: LoggedModelService
     public let registry: ModelRegistryService
+    public let identity: IdentityService
+    public let governance: GovernanceService
+    public let audit: AuditService
 
-    public init(storage: StewardStorage) {
+    /// `authenticationRequired` is the server's `--auth` setting, which decides who may read the audit log.
+    public init(storage: StewardStorage, authenticationRequired: Bool = false) {
         let runRepository = SQLRunRepository(database: storage.database)
         let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
+        let registryRepository = SQLModelRegistryRepository(database: storage.database)
+        let auditRepository = SQLAuditRepository(database: storage.database)
         experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
         runs = RunService(repository: runRepository)
         loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
-        registry = ModelRegistryService(
-            repository: SQLModelRegistryRepository(database: storage.database), runs: runRepository, loggedModels: loggedModelRepository)
+        governance = GovernanceService(
+            repository: SQLGovernanceRepository(database: storage.database), audit: auditRepository, registry: registryRepository,
+            runs: runRepository)
+        registry = ModelRegistryService(repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: governance)
+        identity = IdentityService(repository: SQLIdentityRepository(database: storage.database))
+        audit = AuditService(repository: auditRepository, authenticationRequired: authenticationRequired)
     }
 }

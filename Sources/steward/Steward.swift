@@ -6,12 +6,12 @@ import StewardServer
 struct Steward: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "steward",
-        abstract: "Steward: an MLOps and AI-governance server, wire-compatible with MLflow's tracking API.",
+        abstract: "Steward: an MLOps and AI-governance server, wire-compatible with MLflow's tracking and registry API.",
         discussion: """
             Point MLFLOW_TRACKING_URI at a running `steward serve` and MLflow clients work unchanged.
             Data lives in one folder (an SQLite database and an artifacts folder) unless --store names PostgreSQL.
             """,
         version: StewardVersion.current,
-        subcommands: [Serve.self, Card.self]
+        subcommands: [Serve.self, Card.self, Users.self, Systems.self, Audit.self]
     )
 }

@@ -61,11 +61,11 @@ struct RegistryRouteTests {
             #expect(uri.body.string("artifact_uri")?.hasSuffix("/models/\(model)/artifacts") == true)
 
             #expect(
-                try await client.call(.post, "\(Self.api)/registered-models/alias", json: #"{"name": "fraud", "alias": "champion", "version": "1"}"#)
+                try await client.call(.post, "\(Self.api)/registered-models/alias", json: #"{"name": "fraud", "alias": "best", "version": "1"}"#)
                     .status == .ok)
-            let byAlias = try await client.call(.get, "\(Self.api)/registered-models/alias?name=fraud&alias=champion")
+            let byAlias = try await client.call(.get, "\(Self.api)/registered-models/alias?name=fraud&alias=best")
             #expect(byAlias.body.dictionary("model_version")?.string("version") == "1")
-            #expect((byAlias.body.dictionary("model_version")?["aliases"] as? [String]) == ["champion"])
+            #expect((byAlias.body.dictionary("model_version")?["aliases"] as? [String]) == ["best"])
             try await client.expectError(
                 .get, "\(Self.api)/registered-models/alias?name=fraud&alias=nope", status: .badRequest, code: "INVALID_PARAMETER_VALUE",
                 messageContains: "Registered model alias nope not found.")
@@ -98,7 +98,7 @@ struct RegistryRouteTests {
             let fetched = try #require(
                 try await client.call(.get, "\(Self.api)/registered-models/get?name=fraud").body.dictionary("registered_model"))
             #expect(fetched.array("tags").map { $0.string("key") } == ["team"])
-            #expect(fetched.array("aliases").map { "\($0.string("alias") ?? "")=\($0.string("version") ?? "")" } == ["champion=1"])
+            #expect(fetched.array("aliases").map { "\($0.string("alias") ?? "")=\($0.string("version") ?? "")" } == ["best=1"])
             #expect(fetched.array("latest_versions").first?.array("tags").first?.string("value") == "yes")
 
             let search = try await client.call(.get, "\(Self.api)/model-versions/search?filter=" + "run_id IN ('\(run)')".formEncoded)
@@ -153,7 +153,7 @@ struct RegistryRouteTests {
             let (_, run, model) = try await Self.trainedModel(client)
             try await client.call(.post, "\(Self.api)/registered-models/create", json: #"{"name": "fraud", "description": "Flags card fraud"}"#)
             try await client.call(.post, "\(Self.api)/model-versions/create", json: #"{"name": "fraud", "source": "models:/\#(model)"}"#)
-            try await client.call(.post, "\(Self.api)/registered-models/alias", json: #"{"name": "fraud", "alias": "champion", "version": "1"}"#)
+            try await client.call(.post, "\(Self.api)/registered-models/alias", json: #"{"name": "fraud", "alias": "best", "version": "1"}"#)
 
             let edited = try await client.call(
                 .patch, "/api/v1/models/fraud/versions/1/card",
@@ -169,7 +169,7 @@ struct RegistryRouteTests {
             let metrics = card.dictionary("quantitative_analysis")?.array("performance_metrics") ?? []
             #expect(metrics.map { $0.string("type") } == ["accuracy"])
             #expect(card.dictionary("considerations")?.string("limitations") == "Not for <b>wire</b> transfers")
-            #expect((card.dictionary("deployment")?["aliases"] as? [String]) == ["champion"])
+            #expect((card.dictionary("deployment")?["aliases"] as? [String]) == ["best"])
             #expect(card.dictionary("lineage")?.string("run_id") == run && card.dictionary("lineage")?.string("logged_model_id") == model)
             try await client.expectError(
                 .patch, "/api/v1/models/fraud/versions/1/card", json: #"{"limitations": 3}"#, status: .badRequest, code: "INVALID_PARAMETER_VALUE")
@@ -210,14 +210,14 @@ struct RegistryRouteTests {
             try await post("registered-models/alias", #"{"name": "m", "alias": "prod", "version": "1"}"#, headers: ana)
             try await post("registered-models/alias", #"{"name": "m", "alias": "prod", "version": "2"}"#)
             try await post(
-                "model-versions/transition-stage", #"{"name": "m", "version": "2", "stage": "Production", "archive_existing_versions": true}"#,
+                "model-versions/transition-stage", #"{"name": "m", "version": "2", "stage": "Staging", "archive_existing_versions": true}"#,
                 headers: ana)
             let events = try await client.call(.get, "/api/v1/models/m/history").body.array("events")
             let moves = events.filter { $0.string("kind") != "version_created" }.map {
                 [$0.string("kind"), $0.string("alias"), $0.string("version"), $0.string("from_version"), $0.string("to_stage"), $0.string("actor")]
                     .map { $0 ?? "-" }.joined(separator: " ")
             }
-            #expect(moves == ["alias_set prod 1 - - ana", "alias_set prod 2 1 - anonymous", "stage_transition - 2 - Production ana"])
+            #expect(moves == ["alias_set prod 1 - - ana", "alias_set prod 2 1 - anonymous", "stage_transition - 2 - Staging ana"])
             #expect(events.allSatisfy { $0["time"] is NSNumber })
             let version = try await client.call(.get, "\(Self.api)/model-versions/get?name=m&version=1").body.dictionary("model_version")
             #expect(version?["user_id"] == nil)

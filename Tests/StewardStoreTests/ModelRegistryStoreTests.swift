@@ -116,27 +116,27 @@ struct ModelRegistryStoreTests {
             for _ in 1...3 {
                 _ = try await registry.register("m", "runs:/\(fixture.run)/model", actor: "ana")
             }
-            try await registry.setAlias(name: "m", alias: "champion", version: "1", actor: "ana")
-            try await registry.setAlias(name: "m", alias: "champion", version: "2", actor: "bo")
-            try await registry.setAlias(name: "m", alias: "champion", version: "2", actor: "bo")
+            try await registry.setAlias(name: "m", alias: "best", version: "1", actor: "ana")
+            try await registry.setAlias(name: "m", alias: "best", version: "2", actor: "bo")
+            try await registry.setAlias(name: "m", alias: "best", version: "2", actor: "bo")
             try await registry.setAlias(name: "m", alias: "challenger", version: "3", actor: "bo")
-            #expect(try await registry.version(name: "m", alias: "champion").version == 2)
-            #expect(try await registry.modelVersion(name: "m", version: "2").aliases == ["champion"])
-            #expect(try await registry.registeredModel(name: "m").aliases.map(\.alias) == ["challenger", "champion"])
+            #expect(try await registry.version(name: "m", alias: "best").version == 2)
+            #expect(try await registry.modelVersion(name: "m", version: "2").aliases == ["best"])
+            #expect(try await registry.registeredModel(name: "m").aliases.map(\.alias) == ["best", "challenger"])
             await #expect(throws: RegistryErrors.aliasNotFound("m", "nope")) { try await registry.version(name: "m", alias: "nope") }
             await #expect(throws: StewardError.self) { try await registry.setAlias(name: "m", alias: "x", version: "9", actor: "bo") }
 
-            _ = try await registry.transitionStage(name: "m", version: "1", stage: "production", archiveExisting: false, actor: "ana")
-            let promoted = try await registry.transitionStage(name: "m", version: "2", stage: "Production", archiveExisting: true, actor: "cy")
-            #expect(promoted.currentStage == .production)
+            _ = try await registry.transitionStage(name: "m", version: "1", stage: "staging", archiveExisting: false, actor: "ana")
+            let promoted = try await registry.transitionStage(name: "m", version: "2", stage: "Staging", archiveExisting: true, actor: "cy")
+            #expect(promoted.currentStage == .staging)
             #expect(try await registry.modelVersion(name: "m", version: "1").currentStage == .archived)
-            #expect(try await registry.latestVersions(name: "m", stages: ["Production"]).map(\.version) == [2])
+            #expect(try await registry.latestVersions(name: "m", stages: ["Staging"]).map(\.version) == [2])
             await #expect(throws: StewardError.self) {
                 try await registry.transitionStage(name: "m", version: "2", stage: "Live", archiveExisting: false, actor: "cy")
             }
 
-            try await registry.deleteAlias(name: "m", alias: "champion", actor: "bo")
-            try await registry.deleteAlias(name: "m", alias: "champion", actor: "bo")
+            try await registry.deleteAlias(name: "m", alias: "best", actor: "bo")
+            try await registry.deleteAlias(name: "m", alias: "best", actor: "bo")
             try await registry.deleteModelVersion(name: "m", version: "3", actor: "ana")
             #expect(try await registry.registeredModel(name: "m").aliases.isEmpty)
 
@@ -144,13 +144,13 @@ struct ModelRegistryStoreTests {
             let summary = events.map { "\($0.kind.rawValue) v\($0.version ?? 0) \($0.alias ?? "") \($0.fromVersion ?? 0) \($0.actor)" }
             #expect(
                 summary.filter { $0.hasPrefix("alias") } == [
-                    "alias_set v1 champion 0 ana", "alias_set v2 champion 1 bo", "alias_set v3 challenger 0 bo", "alias_deleted v2 champion 0 bo",
+                    "alias_set v1 best 0 ana", "alias_set v2 best 1 bo", "alias_set v3 challenger 0 bo", "alias_deleted v2 best 0 bo",
                     "alias_deleted v3 challenger 0 ana",
                 ])
             let stages = events.filter { $0.kind == .stageTransition }.map {
                 "v\($0.version ?? 0) \($0.fromStage?.rawValue ?? "") -> \($0.toStage?.rawValue ?? "") by \($0.actor)"
             }
-            #expect(stages == ["v1 None -> Production by ana", "v1 Production -> Archived by cy", "v2 None -> Production by cy"])
+            #expect(stages == ["v1 None -> Staging by ana", "v1 Staging -> Archived by cy", "v2 None -> Staging by cy"])
             #expect(events.map(\.time) == events.map(\.time).sorted())
         }
     }
@@ -163,7 +163,7 @@ struct ModelRegistryStoreTests {
             let fixture = try await Self.fixture(services)
             _ = try await registry.createRegisteredModel(name: "old", description: nil, tags: [Tag("t", "1")], actor: "ana")
             _ = try await registry.register("old", "runs:/\(fixture.run)/model", tags: [Tag("vt", "2")], actor: "ana")
-            try await registry.setAlias(name: "old", alias: "prod", version: "1", actor: "ana")
+            try await registry.setAlias(name: "old", alias: "live", version: "1", actor: "ana")
             try await registry.setCardNotes(name: "old", version: "1", notes: ["limitations": "Small sample"])
             _ = try await registry.createRegisteredModel(name: "taken", description: nil, tags: [], actor: "ana")
             await #expect(throws: RegistryErrors.registeredModelExists("taken")) {
@@ -173,7 +173,7 @@ struct ModelRegistryStoreTests {
             let renamed = try await registry.renameRegisteredModel(name: "old", to: "new", actor: "bo")
             #expect(renamed.name == "new" && renamed.tags == [Tag("t", "1")])
             await #expect(throws: RegistryErrors.registeredModelNotFound("old")) { try await registry.registeredModel(name: "old") }
-            let version = try await registry.version(name: "new", alias: "prod")
+            let version = try await registry.version(name: "new", alias: "live")
             #expect(version.version == 1 && version.tags == [Tag("vt", "2")] && version.name == "new")
             #expect(try await registry.modelCard(name: "new", version: "1").considerations.limitations == "Small sample")
             let history = try await registry.history(name: "new")
@@ -254,8 +254,8 @@ struct ModelRegistryStoreTests {
             _ = try await registry.register(
                 "greet", "dummy-source",
                 tags: [promptTag, Tag(PromptTags.text, #"[{"role": "user", "content": "Hi {{name}}"}]"#), Tag(PromptTags.type, "chat")])
-            try await registry.setAlias(name: "greet", alias: "prod", version: "1", actor: "a")
-            #expect(try await registry.renderPrompt(name: "greet", version: nil, alias: "prod", variables: ["name": "Ann"]).1 == .text("Hello Ann!"))
+            try await registry.setAlias(name: "greet", alias: "live", version: "1", actor: "a")
+            #expect(try await registry.renderPrompt(name: "greet", version: nil, alias: "live", variables: ["name": "Ann"]).1 == .text("Hello Ann!"))
             #expect(try await registry.renderPrompt(name: "greet", version: "1", alias: nil, variables: ["name": "Bo"]).1 == .text("Hello Bo!"))
             let latest = try await registry.renderPrompt(name: "greet", version: nil, alias: nil, variables: ["name": "Cy"])
             #expect(latest.0.version == 2 && latest.1 == .chat([.init(role: "user", content: "Hi Cy")]))

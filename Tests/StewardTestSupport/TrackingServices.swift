@@ -8,6 +8,9 @@ public struct TrackingServices: Sendable {
     public let runs: RunService
     public let models: LoggedModelService
     public let registry: ModelRegistryService
+    public let governance: GovernanceService
+    public let identity: IdentityService
+    public let audit: AuditService
     public let storage: StewardStorage
 
     public init(_ storage: StewardStorage) {
@@ -16,6 +19,9 @@ public struct TrackingServices: Sendable {
         runs = services.runs
         models = services.loggedModels
         registry = services.registry
+        governance = services.governance
+        identity = services.identity
+        audit = services.audit
         self.storage = storage
     }
 
@@ -25,5 +31,12 @@ public struct TrackingServices: Sendable {
             let row = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
             return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
         }
+    }
+}
+
+/// Tests name unverified actors by string, as a request without a token would.
+extension Principal: ExpressibleByStringLiteral {
+    public init(stringLiteral name: String) {
+        self = .declared(name)
     }
 }

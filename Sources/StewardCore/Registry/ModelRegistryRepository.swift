@@ -67,16 +67,17 @@ public protocol ModelRegistryRepository: Sendable {
     func updateModelVersion(name: String, version: Int64, description: String, now: Int64) async throws -> ModelVersion
     func deleteModelVersion(name: String, version: Int64, actor: String, now: Int64) async throws
     func searchModelVersions(_ query: RegistryQuery<ModelVersionField>) async throws -> Page<ModelVersion>
-    /// Moves a version to a stage, optionally archiving the others in that stage.
+    /// Moves a version to a stage, optionally archiving the others in that stage; `audit`, when given, is
+    /// appended to the audit chain in the same transaction.
     func transitionModelVersion(
-        name: String, version: Int64, to stage: ModelStage, archiveExisting: Bool, actor: String, now: Int64
+        name: String, version: Int64, to stage: ModelStage, archiveExisting: Bool, actor: String, now: Int64, audit: AuditEntry?
     ) async throws -> ModelVersion
     func setModelVersionTag(name: String, version: Int64, tag: Tag, now: Int64) async throws
     func deleteModelVersionTag(name: String, version: Int64, key: String, now: Int64) async throws
 
-    /// Points an alias at a version (moving it if it pointed elsewhere).
-    func setAlias(name: String, alias: String, version: Int64, actor: String, now: Int64) async throws
-    func deleteAlias(name: String, alias: String, actor: String, now: Int64) async throws
+    /// Points an alias at a version (moving it if it pointed elsewhere); `audit` as for stage transitions.
+    func setAlias(name: String, alias: String, version: Int64, actor: String, now: Int64, audit: AuditEntry?) async throws
+    func deleteAlias(name: String, alias: String, actor: String, now: Int64, audit: AuditEntry?) async throws
     /// The version an alias points at (`aliasNotFound`).
     func aliasedVersion(name: String, alias: String) async throws -> Int64
 

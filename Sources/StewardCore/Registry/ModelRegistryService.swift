@@ -6,15 +6,18 @@ public struct ModelRegistryService: Sendable {
     let repository: any ModelRegistryRepository
     let runs: any RunRepository
     let loggedModels: any LoggedModelRepository
+    /// Decides moves of protected aliases and into Production; nil only where no governance applies.
+    let gate: (any PromotionGate)?
     let now: @Sendable () -> Int64
 
     public init(
         repository: any ModelRegistryRepository, runs: any RunRepository, loggedModels: any LoggedModelRepository,
-        now: @escaping @Sendable () -> Int64 = EpochClock.now
+        gate: (any PromotionGate)? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.repository = repository
         self.runs = runs
         self.loggedModels = loggedModels
+        self.gate = gate
         self.now = now
     }
 
@@ -230,14 +233,23 @@ public struct ModelRegistryService: Sendable {
                 maxResults: size, page: try PageToken.decode(pageToken)))
     }
 
-    public func transitionStage(name: String, version: String, stage: String, archiveExisting: Bool, actor: String) async throws -> ModelVersion {
+    /// Moves a version to a stage; entering Production needs the promotion gate's consent, and leaving it is
+    /// audited.
+    public func transitionStage(name: String, version: String, stage: String, archiveExisting: Bool, actor: Principal) async throws -> ModelVersion {
         guard let target = ModelStage(lenient: stage) else {
             throw StewardError.invalidParameter(
                 "Invalid Model Version stage: \(stage). Value must be one of " + ModelStage.allCases.map(\.rawValue).joined(separator: ", ") + ".")
         }
+        let name = try Self.requiredName(name)
+        let number = try Self.versionNumber(version)
+        let current = try await repository.modelVersion(name: name, version: number)
+        var audit = try await gate?.authorize(model: name, version: number, target: .stage(target), actor: actor)
+        if audit == nil, current.currentStage == .production, target != .production {
+            audit = try await gate?.release(model: name, target: .stage(.production), actor: actor)
+        }
         return try await repository.transitionModelVersion(
-            name: try Self.requiredName(name), version: try Self.versionNumber(version), to: target,
-            archiveExisting: archiveExisting && (target == .staging || target == .production), actor: actor, now: now())
+            name: name, version: number, to: target, archiveExisting: archiveExisting && (target == .staging || target == .production),
+            actor: actor.name, now: now(), audit: audit)
     }
 
     public func setModelVersionTag(name: String, version: String, tag: Tag) async throws {
@@ -257,17 +269,22 @@ public struct ModelRegistryService: Sendable {
 
     // MARK: Aliases
 
-    public func setAlias(name: String, alias: String, version: String, actor: String) async throws {
+    /// Points an alias at a version; a protected alias needs the promotion gate's consent.
+    public func setAlias(name: String, alias: String, version: String, actor: Principal) async throws {
         try Self.validateAlias(alias)
         let name = try Self.requiredName(name)
         let number = try Self.versionNumber(version)
         _ = try await repository.modelVersion(name: name, version: number)
-        try await repository.setAlias(name: name, alias: alias, version: number, actor: actor, now: now())
+        let audit = try await gate?.authorize(model: name, version: number, target: .alias(alias), actor: actor)
+        try await repository.setAlias(name: name, alias: alias, version: number, actor: actor.name, now: now(), audit: audit)
     }
 
-    public func deleteAlias(name: String, alias: String, actor: String) async throws {
+    /// Removes an alias; removing a protected one is audited.
+    public func deleteAlias(name: String, alias: String, actor: Principal) async throws {
         guard !alias.isEmpty else { throw StewardError.invalidParameter("Registered model alias name cannot be empty.") }
-        try await repository.deleteAlias(name: try Self.requiredName(name), alias: alias, actor: actor, now: now())
+        let name = try Self.requiredName(name)
+        let audit = try await gate?.release(model: name, target: .alias(alias), actor: actor)
+        try await repository.deleteAlias(name: name, alias: alias, actor: actor.name, now: now(), audit: audit)
     }
 
     /// The version an alias points at; `latest` always means the highest version.

@@ -53,10 +53,14 @@ enum MLflowRequest {
         }
     }
 
-    static func decode<Message: Decodable>(_ type: Message.Type, from data: Data) throws -> Message {
+    static func decode<Message: Decodable>(
+        _ type: Message.Type, from data: Data, keys: JSONDecoder.KeyDecodingStrategy = .useDefaultKeys
+    ) throws -> Message {
         try refuseNUL(in: data)
         do {
-            return try JSONDecoder().decode(type, from: data)
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = keys
+            return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw StewardError.invalidParameter(describe(error))
         }

@@ -3,7 +3,7 @@ import StewardCore
 
 /// MLflow's model registry endpoints (`/api/2.0/mlflow/registered-models/...`, `/model-versions/...`), which
 /// also carry MLflow's prompt registry.
-struct RegistryController<Context: RequestContext>: Sendable {
+struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
     let registry: ModelRegistryService
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -41,7 +41,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(CreateRegisteredModelRequest.self, from: request)
         let model = try await registry.createRegisteredModel(
             name: try MLflowRequest.required(message.name, "name"), description: message.description, tags: try Self.tags(message.tags),
-            actor: RequestActor.name(of: request))
+            actor: context.principal.name)
         return MLflowResponse.json(WireMember("registered_model", WireRegisteredModel(model)))
     }
 
@@ -55,7 +55,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(RegisteredModelNameRequest.self, from: request)
         let model = try await registry.renameRegisteredModel(
             name: try MLflowRequest.required(message.name, "name"), to: try MLflowRequest.required(message.new_name, "new_name"),
-            actor: RequestActor.name(of: request))
+            actor: context.principal.name)
         return MLflowResponse.json(WireMember("registered_model", WireRegisteredModel(model)))
     }
 
@@ -67,7 +67,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
 
     @Sendable func deleteModel(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(RegisteredModelNameRequest.self, from: request)
-        try await registry.deleteRegisteredModel(name: try MLflowRequest.required(message.name, "name"), actor: RequestActor.name(of: request))
+        try await registry.deleteRegisteredModel(name: try MLflowRequest.required(message.name, "name"), actor: context.principal.name)
         return MLflowResponse.empty()
     }
 
@@ -103,7 +103,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(AliasRequest.self, from: request)
         try await registry.setAlias(
             name: try MLflowRequest.required(message.name, "name"), alias: try MLflowRequest.required(message.alias, "alias"),
-            version: try MLflowRequest.required(message.version?.text, "version"), actor: RequestActor.name(of: request))
+            version: try MLflowRequest.required(message.version?.text, "version"), actor: context.principal)
         return MLflowResponse.empty()
     }
 
@@ -111,7 +111,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(AliasRequest.self, from: request)
         try await registry.deleteAlias(
             name: try MLflowRequest.required(message.name, "name"), alias: try MLflowRequest.required(message.alias, "alias"),
-            actor: RequestActor.name(of: request))
+            actor: context.principal)
         return MLflowResponse.empty()
     }
 
@@ -127,7 +127,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let version = try await registry.createModelVersion(
             name: try MLflowRequest.required(message.name, "name"), source: try MLflowRequest.required(message.source, "source"),
             runID: message.run_id, modelID: message.model_id, runLink: message.run_link, description: message.description,
-            tags: try Self.tags(message.tags), actor: RequestActor.name(of: request))
+            tags: try Self.tags(message.tags), actor: context.principal.name)
         return MLflowResponse.json(WireMember("model_version", WireModelVersion(version)))
     }
 
@@ -150,7 +150,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let message = try await MLflowRequest.decode(ModelVersionRequest.self, from: request)
         try await registry.deleteModelVersion(
             name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"),
-            actor: RequestActor.name(of: request))
+            actor: context.principal.name)
         return MLflowResponse.empty()
     }
 
@@ -167,7 +167,7 @@ struct RegistryController<Context: RequestContext>: Sendable {
         let version = try await registry.transitionStage(
             name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"),
             stage: try MLflowRequest.required(message.stage, "stage"), archiveExisting: message.archive_existing_versions?.value ?? false,
-            actor: RequestActor.name(of: request))
+            actor: context.principal)
         return MLflowResponse.json(WireMember("model_version", WireModelVersion(version)))
     }
 

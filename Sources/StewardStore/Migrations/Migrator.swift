@@ -12,7 +12,7 @@ public struct Migrator: Sendable {
     }
 
     /// Steward's schema history.
-    public static let steward: [Migration] = [TrackingSchema.v1, LoggedModelSchema.v2, ModelRegistrySchema.v3]
+    public static let steward: [Migration] = [TrackingSchema.v1, LoggedModelSchema.v2, ModelRegistrySchema.v3, GovernanceSchema.v4]
 
     /// Applies every pending migration; returns the versions applied now.
     @discardableResult

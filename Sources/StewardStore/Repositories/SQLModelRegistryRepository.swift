@@ -225,10 +225,16 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     }
 
     public func transitionModelVersion(
-        name: String, version: Int64, to stage: ModelStage, archiveExisting: Bool, actor: String, now: Int64
+        name: String, version: Int64, to stage: ModelStage, archiveExisting: Bool, actor: String, now: Int64, audit: AuditEntry?
     ) async throws -> ModelVersion {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
             let existing = try await Self.requireVersion(name, version, on: db)
+            if var audit {
+                audit.details["from_stage"] = existing.currentStage.rawValue
+                audit.details["archive_existing"] = archiveExisting ? "true" : "false"
+                try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            }
             if archiveExisting {
                 let others = try await db.raw(
                     """
@@ -282,12 +288,18 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
 
     // MARK: Aliases
 
-    public func setAlias(name: String, alias: String, version: Int64, actor: String, now: Int64) async throws {
+    public func setAlias(name: String, alias: String, version: Int64, actor: String, now: Int64, audit: AuditEntry?) async throws {
+        let engine = database.engine
         try await database.write { db in
             _ = try await Self.requireVersion(name, version, on: db)
             let previous = try await db.raw(
                 "SELECT version FROM registered_model_aliases WHERE name = \(bind: name) AND alias = \(bind: alias)"
             ).first()?.int64("version")
+            if var audit {
+                audit.details["alias"] = alias
+                audit.details["previous_version"] = previous.map(String.init) ?? ""
+                try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            }
             guard previous != version else { return }
             try await db.raw(
                 """
@@ -300,7 +312,8 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func deleteAlias(name: String, alias: String, actor: String, now: Int64) async throws {
+    public func deleteAlias(name: String, alias: String, actor: String, now: Int64, audit: AuditEntry?) async throws {
+        let engine = database.engine
         try await database.write { db in
             try await Self.requireModel(name, on: db)
             guard
@@ -308,6 +321,10 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                     "DELETE FROM registered_model_aliases WHERE name = \(bind: name) AND alias = \(bind: alias) RETURNING version"
                 ).first()?.int64("version")
             else { return }
+            if var audit {
+                audit.details["version"] = "\(previous)"
+                try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            }
             try await Self.record(RegistryEvent(name: name, kind: .aliasDeleted, version: previous, alias: alias, actor: actor, time: now), on: db)
         }
     }

@@ -42,6 +42,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Largest artifact an upload may write, e.g. 500M or 20G.", valueName: "size"))
     var maxArtifactSize = "10G"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Require an API token on every request. Default: on, unless --host is a loopback address. Create the first admin with "
+                + "`steward users create NAME --role admin`.", valueName: "on|off"))
+    var auth: String?
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -53,6 +60,7 @@ struct Serve: AsyncParsableCommand {
         guard Self.parseSize(maxArtifactSize) != nil else {
             throw ValidationError("--max-artifact-size must be a number of bytes with an optional K, M or G suffix.")
         }
+        if let auth, auth != "on", auth != "off" { throw ValidationError("--auth must be 'on' or 'off'.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown --log-level '\(logLevel)'.") }
         if let store {
             do { _ = try DatabaseLocation(parsing: store) } catch { throw ValidationError(error.message) }
@@ -64,13 +72,16 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let storage = try await StewardStorage.open(
             dataDirectory: data, store: store, durability: SQLiteStoreDatabase.Durability(rawValue: durability) ?? .full, logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30)
+        let configuration = ServerConfiguration(
+            host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30, authenticationRequired: auth.map { $0 == "on" }
+        )
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host
             let banner =
                 "Steward \(StewardVersion.current) listening on http://\(shownHost):\(port) "
-                + "(store \(storage.databaseLocation), artifacts \(storage.artifactRoot))\n"
+                + "(store \(storage.databaseLocation), artifacts \(storage.artifactRoot), "
+                + "auth \(configuration.authenticationRequired ? "on" : "off"))\n"
             FileHandle.standardOutput.write(Data(banner.utf8))
         }
         try await application.runService()

@@ -1,0 +1,29 @@
+/// A governance action about to be recorded: who did what to which target, and whether it was allowed.
+/// The store gives it its sequence number, time and place in the hash chain when it appends it.
+public struct AuditEntry: Sendable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        case allowed
+        case refused
+    }
+
+    public var actor: String
+    /// A dotted verb such as `promotion.allow` or `system.create`.
+    public var action: String
+    public var outcome: Outcome
+    /// What was acted on, as `kind:identifier` (`system:sys-…`, `model:credit/3`, `user:alice`).
+    public var target: String
+    /// The AI system the action concerns, when there is one, for filtering.
+    public var systemID: String?
+    public var details: [String: String]
+
+    public init(
+        actor: String, action: String, outcome: Outcome = .allowed, target: String, systemID: String? = nil, details: [String: String] = [:]
+    ) {
+        self.actor = actor
+        self.action = action
+        self.outcome = outcome
+        self.target = target
+        self.systemID = systemID
+        self.details = details
+    }
+}

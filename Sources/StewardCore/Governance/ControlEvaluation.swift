@@ -1,0 +1,53 @@
+/// The facts a promotion decision rests on, gathered for one system and model version.
+public struct PromotionFacts: Sendable {
+    public var system: AISystem
+    public var model: String
+    public var version: Int64
+    public var cardStatesIntendedUse: Bool
+    public var evidence: [Evidence]
+    /// Approving decisions on this version that are still valid, by distinct approvers other than its authors.
+    public var approvals: [ApprovalDecision]
+
+    public init(system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision]) {
+        self.system = system
+        self.model = model
+        self.version = version
+        self.cardStatesIntendedUse = cardStatesIntendedUse
+        self.evidence = evidence
+        self.approvals = approvals
+    }
+}
+
+/// Whether one control holds, and what was found.
+public struct ControlEvaluation: Sendable, Equatable, Codable {
+    public let name: String
+    public let satisfied: Bool
+    public let detail: String
+
+    /// Checks every control the system's tier requires against the facts.
+    public static func evaluate(_ policy: GovernancePolicy, _ facts: PromotionFacts) -> [ControlEvaluation] {
+        policy.controls(for: facts.system.riskTier).map { control in
+            switch control.check {
+            case .modelCard:
+                return ControlEvaluation(
+                    name: control.name, satisfied: facts.cardStatesIntendedUse,
+                    detail: facts.cardStatesIntendedUse ? "the model card states the intended use" : "the model card does not state an intended use")
+            case .evidence(let type, let scope):
+                let found = facts.evidence.last { evidence in
+                    evidence.type == type && (scope == .system || (evidence.model == facts.model && evidence.version == facts.version))
+                }
+                let subject = scope == .system ? "the system" : "version \(facts.version)"
+                return ControlEvaluation(
+                    name: control.name, satisfied: found != nil,
+                    detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)")
+            case .approvals(let roles, let count):
+                let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
+                let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")
+                return ControlEvaluation(
+                    name: control.name, satisfied: approvers.count >= count,
+                    detail: "\(approvers.count) of \(count) \(roleNames) approval\(count == 1 ? "" : "s")"
+                        + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))"))
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Yams
+
+/// The policy as code: which controls each risk tier requires before a model version may reach a protected
+/// alias or the Production stage, and how each control is checked. Written in YAML, versioned, validated
+/// whole before it replaces the one in force.
+public struct GovernancePolicy: Sendable, Equatable {
+    /// How a control is decided, from facts the server holds.
+    public enum Check: Sendable, Equatable {
+        /// The version's model card states its intended use.
+        case modelCard
+        /// An evidence record of this type exists, for the system or for the version being promoted.
+        case evidence(type: String, scope: EvidenceScope)
+        /// At least `count` distinct users holding one of `roles` approved the version.
+        case approvals(roles: Set<Role>, count: Int)
+    }
+
+    public enum EvidenceScope: String, Sendable, Equatable {
+        case system
+        case version
+    }
+
+    public struct Control: Sendable, Equatable {
+        public let name: String
+        public let description: String
+        public let check: Check
+    }
+
+    public let controls: [String: Control]
+    public let tiers: [RiskTier: [String]]
+    public let protectedAliases: [String]
+    /// Approvals older than this no longer count.
+    public let approvalValidityDays: Int
+    /// The YAML text as written, kept verbatim.
+    public let document: String
+
+    /// Controls a tier requires, in the order the policy lists them.
+    public func controls(for tier: RiskTier) -> [Control] {
+        (tiers[tier] ?? []).compactMap { controls[$0] }
+    }
+
+    public func isProtected(alias: String) -> Bool {
+        protectedAliases.contains { $0.lowercased() == alias.lowercased() }
+    }
+
+    /// Parses and validates a policy document; every problem is a 400 that names the offending entry.
+    public init(yaml document: String) throws(StewardError) {
+        let root: Any?
+        do { root = try Yams.load(yaml: document) } catch { throw .invalidParameter("The policy is not valid YAML: \(error)") }
+        guard let map = root as? [String: Any] else { throw .invalidParameter("The policy must be a YAML mapping.") }
+        let known: Set<String> = ["version", "protected_aliases", "approval_validity_days", "controls", "tiers"]
+        if let unknown = map.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .invalidParameter("Unknown policy key '\(unknown)'; the keys are \(known.sorted().joined(separator: ", ")).")
+        }
+        guard let aliases = map["protected_aliases"] as? [String], !aliases.isEmpty else {
+            throw .invalidParameter("protected_aliases must be a non-empty list of alias names.")
+        }
+        for alias in aliases { try ModelRegistryService.validateAlias(alias) }
+        let validity = map["approval_validity_days"] ?? 90
+        guard let days = validity as? Int, (1...3650).contains(days) else {
+            throw .invalidParameter("approval_validity_days must be a whole number of days between 1 and 3650.")
+        }
+        guard let controlMap = map["controls"] as? [String: Any], !controlMap.isEmpty else {
+            throw .invalidParameter("controls must be a mapping from control name to its check.")
+        }
+        var controls: [String: Control] = [:]
+        for (name, value) in controlMap {
+            controls[name] = try Self.control(name, value)
+        }
+        guard let tierMap = map["tiers"] as? [String: Any] else { throw .invalidParameter("tiers must map each risk tier to its controls.") }
+        var tiers: [RiskTier: [String]] = [:]
+        for (name, value) in tierMap {
+            let tier = try RiskTier(parsing: name)
+            guard let names = value as? [String] else { throw .invalidParameter("tiers.\(name) must be a list of control names.") }
+            if let undefined = names.first(where: { controls[$0] == nil }) {
+                throw .invalidParameter("tiers.\(name) requires '\(undefined)', which controls does not define.")
+            }
+            tiers[tier] = names
+        }
+        if let missing = RiskTier.allCases.first(where: { tiers[$0] == nil }) {
+            throw .invalidParameter("tiers must list the controls of every tier; '\(missing.rawValue)' is missing.")
+        }
+        self.controls = controls
+        self.tiers = tiers
+        self.protectedAliases = aliases
+        self.approvalValidityDays = days
+        self.document = document
+    }
+
+    private static func control(_ name: String, _ value: Any) throws(StewardError) -> Control {
+        guard let map = value as? [String: Any], let kind = map["check"] as? String else {
+            throw .invalidParameter("controls.\(name) must be a mapping with a 'check' (model_card, evidence or approvals).")
+        }
+        let description = map["description"] as? String ?? ""
+        switch kind {
+        case "model_card":
+            return Control(name: name, description: description, check: .modelCard)
+        case "evidence":
+            guard let type = map["evidence"] as? String, !type.isEmpty else {
+                throw .invalidParameter("controls.\(name) checks evidence and must name its type in 'evidence'.")
+            }
+            guard let scope = EvidenceScope(rawValue: map["scope"] as? String ?? "version") else {
+                throw .invalidParameter("controls.\(name).scope must be 'system' or 'version'.")
+            }
+            return Control(name: name, description: description, check: .evidence(type: type, scope: scope))
+        case "approvals":
+            guard let roleNames = map["roles"] as? [String], !roleNames.isEmpty else {
+                throw .invalidParameter("controls.\(name) checks approvals and must list the approving 'roles'.")
+            }
+            var roles: Set<Role> = []
+            for roleName in roleNames { roles.insert(try Role(parsing: roleName)) }
+            let count = map["count"] ?? 1
+            guard let number = count as? Int, (1...20).contains(number) else {
+                throw .invalidParameter("controls.\(name).count must be a whole number from 1 to 20.")
+            }
+            return Control(name: name, description: description, check: .approvals(roles: roles, count: number))
+        default:
+            throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use model_card, evidence or approvals.")
+        }
+    }
+}
+
+extension GovernancePolicy {
+    /// The policy a new server starts with: the seed's table of controls per tier.
+    public static let defaultDocument = """
+        # Steward governance policy. Each tier lists the controls a model version must satisfy before it may
+        # take a protected alias or the Production stage; each control says how it is checked.
+        version: 1
+        protected_aliases: [production, champion]
+        approval_validity_days: 90
+        controls:
+          model_card:
+            description: The version's model card states its intended use.
+            check: model_card
+          monitoring_configured:
+            description: Monitoring is configured for the system.
+            check: evidence
+            evidence: monitoring
+            scope: system
+          evaluation_gate_passed:
+            description: The version passed its evaluation gate.
+            check: evidence
+            evidence: evaluation
+            scope: version
+          human_review:
+            description: A reviewer other than the version's author approved it.
+            check: approvals
+            roles: [reviewer, admin]
+            count: 1
+          staged_rollout:
+            description: The version went through an A/B test or canary.
+            check: evidence
+            evidence: staged_rollout
+            scope: version
+          bias_testing_gate_passed:
+            description: The version passed its bias-testing gate.
+            check: evidence
+            evidence: bias_test
+            scope: version
+          explainability_artifact:
+            description: An explainability artifact exists for the version.
+            check: evidence
+            evidence: explainability
+            scope: version
+          regulatory_review:
+            description: A compliance officer approved the version.
+            check: approvals
+            roles: [compliance]
+            count: 1
+          formal_verification:
+            description: A formal-verification attestation exists for the version.
+            check: evidence
+            evidence: formal_verification
+            scope: version
+          continuous_audit:
+            description: Continuous audit is in place for the system.
+            check: evidence
+            evidence: continuous_audit
+            scope: system
+          human_in_the_loop:
+            description: The system declares a human in the loop for its decisions.
+            check: evidence
+            evidence: human_in_the_loop
+            scope: system
+        tiers:
+          low: [model_card, monitoring_configured]
+          medium: [model_card, monitoring_configured, evaluation_gate_passed, human_review, staged_rollout]
+          high: [model_card, monitoring_configured, evaluation_gate_passed, human_review, staged_rollout,
+                 bias_testing_gate_passed, explainability_artifact, regulatory_review]
+          critical: [model_card, monitoring_configured, evaluation_gate_passed, human_review, staged_rollout,
+                     bias_testing_gate_passed, explainability_artifact, regulatory_review,
+                     formal_verification, continuous_audit, human_in_the_loop]
+
+        """
+
+    // The shipped document is validated by the tests; parsing it cannot fail.
+    // swift-format-ignore: NeverUseForceTry
+    public static let `default` = try! GovernancePolicy(yaml: defaultDocument)
+}
+
+/// A policy in force: its document and the version number it was stored under.
+public struct PolicyVersion: Sendable, Equatable {
+    public let version: Int64
+    public let policy: GovernancePolicy
+    public let author: String
+    public let createdAt: Int64
+
+    public init(version: Int64, policy: GovernancePolicy, author: String, createdAt: Int64) {
+        self.version = version
+        self.policy = policy
+        self.author = author
+        self.createdAt = createdAt
+    }
+}

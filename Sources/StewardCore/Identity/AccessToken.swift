@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+
+/// API tokens: 32 random bytes shown once as `stw_<base64url>`, stored only as their SHA-256 digest, so a
+/// leaked database cannot be replayed against the server.
+public enum AccessToken {
+    public static let prefix = "stw_"
+
+    /// A fresh token in its display form.
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let encoded = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return prefix + encoded
+    }
+
+    /// The stored form of a token: its SHA-256 digest in lowercase hex.
+    public static func digest(_ token: String) -> String {
+        SHA256Digest.hex(of: Data(token.utf8))
+    }
+}
+
+/// SHA-256 in lowercase hex, the one digest Steward stores and chains.
+public enum SHA256Digest {
+    public static func hex(of data: Data) -> String {
+        SHA256.hash(data: data).map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+    }
+
+    /// Whether `text` is a SHA-256 digest in hex, optionally prefixed `sha256:`.
+    public static func isValid(_ text: String) -> Bool {
+        let hex = text.hasPrefix("sha256:") ? text.dropFirst(7) : Substring(text)
+        return hex.count == 64 && hex.allSatisfy(\.isHexDigit)
+    }
+}

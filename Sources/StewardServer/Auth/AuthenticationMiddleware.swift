@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import StewardCore
+
+/// Establishes who a request acts for and whether its role may take it at all.
+///
+/// Tokens come as `Authorization: Bearer <token>` or as the password of HTTP Basic credentials (how MLflow
+/// clients send `MLFLOW_TRACKING_TOKEN` and `MLFLOW_TRACKING_USERNAME`/`PASSWORD`). With authentication on,
+/// every route but `/health` and `/version` needs a valid token (401 otherwise) and a viewer may only read
+/// (403). With it off, a request without a valid token acts under the Basic user name it declares, unverified
+/// and without governance rights. Finer rules (who may approve, change the policy) live in the services.
+struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
+    let identity: IdentityService
+    let required: Bool
+
+    /// Paths answered without credentials, for load balancers and version probes.
+    static var openPaths: Set<String> { ["/health", "/version"] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let open = Self.openPaths.contains(request.uri.path)
+        switch Credentials(request.headers[.authorization]) {
+        case .none:
+            if required && !open { return Self.challenge("Authentication required: send an API token (Authorization: Bearer …).") }
+        case .malformed:
+            return Self.challenge("The Authorization header is malformed; send 'Bearer <token>' or Basic credentials with the token as password.")
+        case .token(let user, let token):
+            if let principal = try await identity.authenticate(token: token), user == nil || user == principal.name {
+                context.principal = principal
+            } else if required || user == nil {
+                return Self.challenge(
+                    user.map { "The token is not valid for user '\($0)'." } ?? "The token is not valid; it may have been mistyped or never issued.")
+            } else if let user {
+                context.principal = .declared(user)
+            }
+        }
+        if let role = context.principal.role, !role.canWrite, !RouteAccess.isRead(request) {
+            throw StewardError(.permissionDenied, "User '\(context.principal.name)' (\(role.rawValue)) may only read; this request changes data.")
+        }
+        return try await next(request, context)
+    }
+
+    static func challenge(_ message: String) -> Response {
+        var response = MLflowResponse.error(StewardError(.unauthenticated, message))
+        response.headers[.wwwAuthenticate] = "Bearer realm=\"steward\""
+        return response
+    }
+
+    /// What the Authorization header carries.
+    enum Credentials {
+        case none
+        case malformed
+        /// A token, with the Basic user name it came with (nil for Bearer).
+        case token(user: String?, token: String)
+
+        init(_ header: String?) {
+            guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
+                self = .none
+                return
+            }
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else {
+                self = .malformed
+                return
+            }
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            switch parts[0].lowercased() {
+            case "bearer":
+                self = .token(user: nil, token: value)
+            case "basic":
+                guard let decoded = Data(base64Encoded: value).flatMap({ String(data: $0, encoding: .utf8) }) else {
+                    self = .malformed
+                    return
+                }
+                let pair = decoded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                let user = String(pair[0])
+                let password = pair.count > 1 ? String(pair[1]) : ""
+                self = .token(user: user.isEmpty ? nil : user, token: password)
+            default:
+                self = .malformed
+            }
+        }
+    }
+}

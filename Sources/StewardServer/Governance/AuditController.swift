@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import StewardCore
+
+/// The audit log (`/api/v1/audit`): filtered reads as JSON or NDJSON, and chain verification. There is no
+/// route that edits or deletes an event.
+struct AuditController<Context: IdentifiedRequestContext>: Sendable {
+    let audit: AuditService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("audit", use: events)
+        group.get("audit/verify", use: verify)
+    }
+
+    /// `?system=&actor=&since=&until=` (times in epoch milliseconds), `after=` and `limit=` to page, and
+    /// `format=ndjson` for one event per line.
+    @Sendable func events(_ request: Request, context: Context) async throws -> Response {
+        func number(_ name: String) throws -> Int64? {
+            guard let text = NativeMessage.query(name, request) else { return nil }
+            guard let value = Int64(text) else { throw StewardError.invalidParameter("\(name) must be an integer, got '\(text)'.") }
+            return value
+        }
+        let query = AuditQuery(
+            systemID: NativeMessage.query("system", request), actor: NativeMessage.query("actor", request), since: try number("since"),
+            until: try number("until"), afterSequence: try number("after") ?? 0, limit: Int(clamping: try number("limit") ?? 1000))
+        let events = try await audit.events(query, actor: context.principal).map(WireAuditEvent.init)
+        switch NativeMessage.query("format", request) ?? "json" {
+        case "ndjson":
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var text = ""
+            for event in events { text += String(decoding: try encoder.encode(event), as: UTF8.self) + "\n" }
+            return NativeMessage.text(text, contentType: "application/x-ndjson")
+        case "json":
+            return try NativeMessage.json(AuditEventsBody(events: events))
+        case let other:
+            throw StewardError.invalidParameter("Unknown format '\(other)': use json or ndjson.")
+        }
+    }
+
+    @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
+        _ = try await audit.events(AuditQuery(limit: 1), actor: context.principal)
+        switch try await audit.verify() {
+        case .success(let checked):
+            return try NativeMessage.json(AuditVerifyBody(intact: true, checked: checked, firstBadSequence: nil, reason: nil))
+        case .failure(let broken):
+            return try NativeMessage.json(AuditVerifyBody(intact: false, checked: 0, firstBadSequence: broken.sequence, reason: broken.reason))
+        }
+    }
+}
+
+struct AuditEventsBody: Encodable { let events: [WireAuditEvent] }
+
+struct AuditVerifyBody: Encodable {
+    let intact: Bool
+    let checked: Int
+    let firstBadSequence: Int64?
+    let reason: String?
+}

@@ -1,0 +1,77 @@
+import Hummingbird
+import StewardCore
+
+/// Incidents: opened on a system (`/api/v1/systems/{id}/incidents`), moved through the playbook and resolved
+/// (`/api/v1/incidents/{id}`).
+struct IncidentsController<Context: IdentifiedRequestContext>: Sendable {
+    let governance: GovernanceService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("systems/:id/incidents", use: open)
+        group.get("systems/:id/incidents", use: listForSystem)
+        group.get("incidents", use: list)
+        group.get("incidents/:id", use: show)
+        group.patch("incidents/:id", use: update)
+        group.post("incidents/:id/resolve", use: resolve)
+    }
+
+    struct IncidentBody: Encodable { let incident: WireIncident }
+    struct ListBody: Encodable { let incidents: [WireIncident] }
+
+    struct OpenMessage: Decodable {
+        var title: String?
+        var severity: String?
+        var description: String?
+        var model: String?
+        var version: WireText?
+    }
+
+    @Sendable func open(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(OpenMessage.self, from: request)
+        let incident = try await governance.openIncident(
+            systemID: try NativeMessage.parameter("id", context), title: try MLflowRequest.required(message.title, "title"),
+            severity: try MLflowRequest.required(message.severity, "severity"), description: message.description ?? "", model: message.model,
+            version: message.version?.text, actor: context.principal)
+        return try NativeMessage.json(IncidentBody(incident: WireIncident(incident)), status: .created)
+    }
+
+    @Sendable func listForSystem(_ request: Request, context: Context) async throws -> Response {
+        let id = try NativeMessage.parameter("id", context)
+        _ = try await governance.system(id: id)
+        return try NativeMessage.json(ListBody(incidents: try await governance.incidents(systemID: id).map(WireIncident.init)))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(
+            ListBody(incidents: try await governance.incidents(systemID: NativeMessage.query("system", request)).map(WireIncident.init)))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(IncidentBody(incident: WireIncident(try await governance.incident(id: try NativeMessage.parameter("id", context)))))
+    }
+
+    struct UpdateMessage: Decodable {
+        var status: String?
+        var note: String?
+        var step: String?
+    }
+
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(UpdateMessage.self, from: request)
+        let incident = try await governance.updateIncident(
+            id: try NativeMessage.parameter("id", context),
+            GovernanceService.IncidentChange(status: message.status, note: message.note, step: message.step), actor: context.principal)
+        return try NativeMessage.json(IncidentBody(incident: WireIncident(incident)))
+    }
+
+    struct ResolveMessage: Decodable {
+        var resolution: String?
+    }
+
+    @Sendable func resolve(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(ResolveMessage.self, from: request)
+        let incident = try await governance.resolveIncident(
+            id: try NativeMessage.parameter("id", context), resolution: message.resolution ?? "", actor: context.principal)
+        return try NativeMessage.json(IncidentBody(incident: WireIncident(incident)))
+    }
+}

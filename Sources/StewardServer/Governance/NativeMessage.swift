@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import StewardCore
+
+/// Reads and writes the JSON of Steward's own `/api/v1` routes: snake_case keys both ways, errors in the
+/// same shape as the MLflow routes.
+enum NativeMessage {
+    static let maximumBodyBytes = 1 << 20
+
+    /// Decodes a JSON body; an empty body reads as `{}`.
+    static func decode<Message: Decodable>(_ type: Message.Type, from request: Request) async throws -> Message {
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: maximumBodyBytes)
+        return try MLflowRequest.decode(type, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body), keys: .convertFromSnakeCase)
+    }
+
+    /// The raw body as text, for documents such as the YAML policy.
+    static func text(of request: Request) async throws -> String {
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: maximumBodyBytes)
+        guard let text = String(bytes: body.readableBytesView, encoding: .utf8), !text.contains("\u{0}") else {
+            throw StewardError.invalidParameter("The body must be UTF-8 text without NUL characters.")
+        }
+        return text
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+    }
+
+    static func text(_ text: String, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A path parameter, percent-decoded.
+    static func parameter(_ name: String, _ context: some RequestContext) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// A query parameter's last value, if given.
+    static func query(_ name: String, _ request: Request) -> String? {
+        MLflowRequest.parseQuery(request.uri.query).last { $0.0 == name }?.1
+    }
+}

@@ -1,0 +1,266 @@
+import Hummingbird
+import StewardCore
+
+/// The AI Register (`/api/v1/systems`): entries, risk classification and tier overrides, linked models,
+/// evidence, controls, approval requests, promotion and rollback, and the register's exports.
+struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
+    let governance: GovernanceService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("systems", use: create)
+        group.get("systems", use: list)
+        group.get("systems/:id", use: show)
+        group.patch("systems/:id", use: update)
+        group.post("systems/:id/tier", use: overrideTier)
+        group.post("systems/:id/models", use: link)
+        group.delete("systems/:id/models/:name", use: unlink)
+        group.post("systems/:id/evidence", use: addEvidence)
+        group.get("systems/:id/evidence", use: listEvidence)
+        group.get("systems/:id/controls", use: controls)
+        group.post("systems/:id/approvals", use: requestApproval)
+        group.get("systems/:id/approvals", use: listApprovals)
+        group.post("approvals/:id/decisions", use: decide)
+        group.post("systems/:id/promote", use: promote)
+        group.post("systems/:id/rollback", use: rollback)
+        group.get("systems/:id/documentation", use: documentation)
+        group.post("classify", use: classify)
+        group.get("register/portfolio", use: portfolio)
+    }
+
+    struct SystemResponse: Encodable { let system: WireSystem }
+
+    @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        let draft = try await NativeMessage.decode(SystemDraft.self, from: request)
+        let system = try await governance.createSystem(draft, actor: context.principal)
+        return try NativeMessage.json(SystemResponse(system: WireSystem(try await governance.entry(systemID: system.id))), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        return try NativeMessage.json(SystemsListBody(systems: try await governance.portfolio().map(WireSystem.init)))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(SystemResponse(system: WireSystem(try await governance.entry(systemID: try NativeMessage.parameter("id", context)))))
+    }
+
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let draft = try await NativeMessage.decode(SystemDraft.self, from: request)
+        let system = try await governance.updateSystem(id: try NativeMessage.parameter("id", context), draft, actor: context.principal)
+        return try NativeMessage.json(SystemResponse(system: WireSystem(try await governance.entry(systemID: system.id))))
+    }
+
+    struct TierRequest: Decodable {
+        var tier: String?
+        var rationale: String?
+    }
+
+    @Sendable func overrideTier(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(TierRequest.self, from: request)
+        let system = try await governance.overrideTier(
+            systemID: try NativeMessage.parameter("id", context), tier: try RiskTier(parsing: try MLflowRequest.required(message.tier, "tier")),
+            rationale: message.rationale ?? "", actor: context.principal)
+        return try NativeMessage.json(SystemResponse(system: WireSystem(try await governance.entry(systemID: system.id))))
+    }
+
+    struct LinkRequest: Decodable {
+        var name: String?
+        var kind: String?
+    }
+
+    @Sendable func link(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(LinkRequest.self, from: request)
+        guard let kind = SystemComponent.Kind(rawValue: message.kind ?? "model") else {
+            throw StewardError.invalidParameter("kind must be 'model' or 'prompt'.")
+        }
+        let system = try await governance.link(
+            systemID: try NativeMessage.parameter("id", context), name: try MLflowRequest.required(message.name, "name"), kind: kind,
+            actor: context.principal)
+        return try NativeMessage.json(SystemResponse(system: WireSystem(system)))
+    }
+
+    @Sendable func unlink(_ request: Request, context: Context) async throws -> Response {
+        let system = try await governance.unlink(
+            systemID: try NativeMessage.parameter("id", context), name: try NativeMessage.parameter("name", context), actor: context.principal)
+        return try NativeMessage.json(SystemResponse(system: WireSystem(system)))
+    }
+
+    struct EvidenceRequest: Decodable {
+        var type: String?
+        var reference: String?
+        var digest: String?
+        var model: String?
+        var version: WireText?
+    }
+
+    @Sendable func addEvidence(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(EvidenceRequest.self, from: request)
+        let evidence = try await governance.addEvidence(
+            systemID: try NativeMessage.parameter("id", context), type: try MLflowRequest.required(message.type, "type"),
+            reference: try MLflowRequest.required(message.reference, "reference"), digest: message.digest ?? "", model: message.model,
+            version: message.version?.text, actor: context.principal)
+        return try NativeMessage.json(SystemsAddEvidenceBody(evidence: WireEvidence(evidence)), status: .created)
+    }
+
+    @Sendable func listEvidence(_ request: Request, context: Context) async throws -> Response {
+        return try NativeMessage.json(
+            SystemsListEvidenceBody(
+                evidence: try await governance.evidence(systemID: try NativeMessage.parameter("id", context)).map(WireEvidence.init)))
+    }
+
+    @Sendable func controls(_ request: Request, context: Context) async throws -> Response {
+        let model = try MLflowRequest.required(NativeMessage.query("model", request), "model")
+        let version = try MLflowRequest.required(NativeMessage.query("version", request), "version")
+        let (tier, evaluations) = try await governance.controls(systemID: try NativeMessage.parameter("id", context), model: model, version: version)
+        return try NativeMessage.json(
+            SystemsControlsBody(
+                tier: tier.rawValue, model: model, version: version, controls: evaluations, missing: evaluations.filter { !$0.satisfied }.map(\.name))
+        )
+    }
+
+    struct ApprovalBody: Encodable { let approval: WireApproval }
+
+    struct ApprovalRequestMessage: Decodable {
+        var model: String?
+        var version: WireText?
+        var alias: String?
+    }
+
+    @Sendable func requestApproval(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(ApprovalRequestMessage.self, from: request)
+        let approval = try await governance.requestApproval(
+            systemID: try NativeMessage.parameter("id", context), model: try MLflowRequest.required(message.model, "model"),
+            version: try MLflowRequest.required(message.version?.text, "version"), alias: message.alias ?? "", actor: context.principal)
+        return try NativeMessage.json(ApprovalBody(approval: WireApproval(approval)), status: .created)
+    }
+
+    @Sendable func listApprovals(_ request: Request, context: Context) async throws -> Response {
+        return try NativeMessage.json(
+            SystemsListApprovalsBody(
+                approvals: try await governance.approvals(systemID: try NativeMessage.parameter("id", context)).map(WireApproval.init)))
+    }
+
+    struct DecisionMessage: Decodable {
+        var decision: String?
+        var comment: String?
+    }
+
+    @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(DecisionMessage.self, from: request)
+        let text = try MLflowRequest.required(message.decision, "decision")
+        guard let verdict = ApprovalDecision.Verdict(rawValue: text.lowercased()) else {
+            throw StewardError.invalidParameter("decision must be 'approve' or 'reject', got '\(text)'.")
+        }
+        let approval = try await governance.decide(
+            requestID: try NativeMessage.parameter("id", context), verdict: verdict, comment: message.comment ?? "", actor: context.principal)
+        return try NativeMessage.json(ApprovalBody(approval: WireApproval(approval)))
+    }
+
+    struct PromoteMessage: Decodable {
+        var model: String?
+        var version: WireText?
+        var alias: String?
+        var stage: String?
+        var archiveExistingVersions: Bool?
+    }
+
+    @Sendable func promote(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(PromoteMessage.self, from: request)
+        let target: PromotionTarget
+        switch (message.alias?.nonEmpty, message.stage?.nonEmpty) {
+        case (let alias?, nil):
+            target = .alias(alias)
+        case (nil, let stage?):
+            guard let parsed = ModelStage(lenient: stage) else { throw StewardError.invalidParameter("Unknown stage '\(stage)'.") }
+            target = .stage(parsed)
+        default:
+            throw StewardError.invalidParameter("Name exactly one of alias or stage to promote to.")
+        }
+        let version = try await governance.promote(
+            systemID: try NativeMessage.parameter("id", context), model: try MLflowRequest.required(message.model, "model"),
+            version: try MLflowRequest.required(message.version?.text, "version"), target: target,
+            archiveExisting: message.archiveExistingVersions ?? false, actor: context.principal)
+        return MLflowResponse.json(WireMember("model_version", WireModelVersion(version)))
+    }
+
+    struct RollbackMessage: Decodable {
+        var model: String?
+        var alias: String?
+    }
+
+    @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(RollbackMessage.self, from: request)
+        let model = try MLflowRequest.required(message.model, "model")
+        let alias = message.alias?.nonEmpty ?? "production"
+        let (from, to) = try await governance.rollback(
+            systemID: try NativeMessage.parameter("id", context), model: model, alias: alias, actor: context.principal)
+        return try NativeMessage.json(SystemsRollbackBody(model: model, alias: alias, fromVersion: String(from), toVersion: String(to)))
+    }
+
+    struct ClassifyMessage: Decodable {
+        var questionnaire: RiskQuestionnaire?
+    }
+
+    @Sendable func classify(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(ClassifyMessage.self, from: request)
+        let (tier, reasons) = GovernanceService.classify(message.questionnaire ?? RiskQuestionnaire())
+        return try NativeMessage.json(SystemsClassifyBody(tier: tier.rawValue, reasons: reasons))
+    }
+
+    /// Every system with tier, owner, maturity, controls, last evaluation and open incidents, as JSON or
+    /// (`?format=csv`) CSV.
+    @Sendable func portfolio(_ request: Request, context: Context) async throws -> Response {
+        let entries = try await governance.portfolio()
+        switch NativeMessage.query("format", request) ?? "json" {
+        case "csv":
+            var response = NativeMessage.text(PortfolioTable.csv(entries), contentType: "text/csv; charset=utf-8")
+            response.headers[.contentDisposition] = "attachment; filename=\"steward-portfolio.csv\""
+            return response
+        case "json":
+            return try NativeMessage.json(SystemsPortfolioBody(systems: entries.map(WireSystem.init)))
+        case let other:
+            throw StewardError.invalidParameter("Unknown format '\(other)': use json or csv.")
+        }
+    }
+
+    @Sendable func documentation(_ request: Request, context: Context) async throws -> Response {
+        let id = try NativeMessage.parameter("id", context)
+        let entry = try await governance.entry(systemID: id)
+        return try NativeMessage.json(
+            TechnicalDocumentation(entry: entry, policy: try await governance.policy(), evidence: try await governance.evidence(systemID: id)))
+    }
+}
+
+extension String {
+    /// The string, or nil when empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+struct SystemsListBody: Encodable { let systems: [WireSystem] }
+
+struct SystemsAddEvidenceBody: Encodable { let evidence: WireEvidence }
+
+struct SystemsListEvidenceBody: Encodable { let evidence: [WireEvidence] }
+
+struct SystemsControlsBody: Encodable {
+    let tier: String
+    let model: String
+    let version: String
+    let controls: [ControlEvaluation]
+    let missing: [String]
+}
+
+struct SystemsListApprovalsBody: Encodable { let approvals: [WireApproval] }
+
+struct SystemsRollbackBody: Encodable {
+    let model: String
+    let alias: String
+    let fromVersion: String
+    let toVersion: String
+}
+
+struct SystemsClassifyBody: Encodable {
+    let tier: String
+    let reasons: [String]
+}
+
+struct SystemsPortfolioBody: Encodable { let systems: [WireSystem] }

@@ -1,0 +1,151 @@
+/// Identity, the AI Register, policies, evidence, approvals, incidents and the audit chain.
+///
+/// `audit_events` is append-only by contract: no statement in Steward updates or deletes it. Its integrity does
+/// not rest on that: each row carries the hash of the one before, and `audit_chain_head` keeps the last
+/// sequence and hash, so that edits, deletions and truncation all show when the chain is verified.
+enum GovernanceSchema {
+    static let v4 = Migration(version: 4, name: "governance") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE users (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE api_tokens (
+                token_digest TEXT PRIMARY KEY,
+                user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+                label TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )\(clustered)
+            """,
+            "CREATE INDEX api_tokens_by_user ON api_tokens (user_name)",
+            """
+            CREATE TABLE ai_systems (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                status TEXT NOT NULL,
+                profile TEXT NOT NULL,
+                questionnaire TEXT NOT NULL,
+                risk_tier TEXT NOT NULL,
+                tier_rationale TEXT NOT NULL,
+                tier_source TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                created_by TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE system_components (
+                name TEXT PRIMARY KEY REFERENCES registered_models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                linked_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX system_components_by_system ON system_components (system_id)",
+            """
+            CREATE TABLE governance_policies (
+                version BIGINT PRIMARY KEY,
+                document TEXT NOT NULL,
+                author TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE evidence (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                type TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                model_name TEXT,
+                version BIGINT,
+                author TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX evidence_by_system ON evidence (system_id, created_at)",
+            """
+            CREATE TABLE approval_requests (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                model_name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                alias TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX approval_requests_by_version ON approval_requests (system_id, model_name, version)",
+            """
+            CREATE TABLE approval_decisions (
+                request_id TEXT NOT NULL REFERENCES approval_requests (id) ON DELETE CASCADE,
+                approver TEXT NOT NULL,
+                role TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                decided_at BIGINT NOT NULL,
+                PRIMARY KEY (request_id, approver)
+            )\(clustered)
+            """,
+            """
+            CREATE TABLE incidents (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                model_name TEXT,
+                version BIGINT,
+                severity TEXT NOT NULL,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                status TEXT NOT NULL,
+                opened_by TEXT NOT NULL,
+                opened_at BIGINT NOT NULL,
+                resolved_at BIGINT,
+                resolution TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX incidents_by_system ON incidents (system_id, opened_at)",
+            """
+            CREATE TABLE incident_entries (
+                incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+                position BIGINT NOT NULL,
+                entry_time BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                text TEXT NOT NULL,
+                PRIMARY KEY (incident_id, position)
+            )\(clustered)
+            """,
+            """
+            CREATE TABLE audit_events (
+                sequence BIGINT PRIMARY KEY,
+                event_time BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                target TEXT NOT NULL,
+                system_id TEXT,
+                details TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_events_by_system ON audit_events (system_id, sequence)",
+            "CREATE INDEX audit_events_by_actor ON audit_events (actor, sequence)",
+            "CREATE INDEX audit_events_by_time ON audit_events (event_time)",
+            """
+            CREATE TABLE audit_chain_head (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                sequence BIGINT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "INSERT INTO audit_chain_head (id, sequence, hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
+        ]
+    }
+}

@@ -1,0 +1,350 @@
+"""Governance with authentication on: users and roles, the AI register, promotion gates, approvals, rollback and the
+audit chain, driven by the real mlflow client and the native /api/v1 routes, once per storage backend."""
+
+import hashlib
+import os
+import re
+import sqlite3
+import subprocess
+import warnings
+from contextlib import closing
+from dataclasses import dataclass
+
+import mlflow
+import numpy as np
+import pytest
+import requests
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+from sklearn.linear_model import LogisticRegression
+
+from conftest import BACKENDS, BINARY, Backend, StewardServer, start_server
+
+FEATURES = np.array([[0.0, 0.0], [1.0, 1.0], [0.2, 0.1], [0.9, 0.8], [0.1, 0.3], [0.7, 0.9], [0.0, 0.4], [1.0, 0.6]] * 4)
+LABELS = (FEATURES.sum(axis=1) > 1).astype(int)
+
+USERS = {"carol": "contributor", "rita": "reviewer", "cora": "compliance", "vic": "viewer"}
+HIGH_CONTROLS = {
+    "model_card", "monitoring_configured",
+    "evaluation_gate_passed", "human_review", "staged_rollout",
+    "bias_testing_gate_passed", "explainability_artifact", "regulatory_review",
+}
+VERSION_EVIDENCE = ["evaluation", "staged_rollout", "bias_test", "explainability"]
+CREDIT = {"domain": "credit", "customer_facing": True, "autonomous_actions": False, "safety_critical": False, "personal_data": True}
+
+
+@dataclass
+class Governed:
+    """A server with `--auth on` and a token for the admin and for each user in USERS."""
+
+    server: StewardServer
+    tokens: dict
+
+    def call(self, user, method, path, **kwargs):
+        """A native request as `user` (None: no credentials)."""
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        return requests.request(method, self.server.url + path, headers=headers, timeout=60, **kwargs)
+
+
+def ok(response):
+    assert response.status_code in (200, 201), f"{response.request.method} {response.url}: {response.status_code} {response.text}"
+    return response.json()
+
+
+def refused(response, status=403, code="PERMISSION_DENIED"):
+    assert response.status_code == status, f"{response.request.method} {response.url}: {response.status_code} {response.text}"
+    assert response.json()["error_code"] == code
+    return response.json()["message"]
+
+
+def steward_cli(data, store, *args):
+    return subprocess.run([BINARY, *args, "--data", data] + (["--store", store] if store else []), capture_output=True, text=True, timeout=120)
+
+
+def start_governed(backend, name="governed"):
+    """Creates the first admin with the CLI, starts the server with auth on, and creates the other users over HTTP."""
+    data, store = backend.data_dir(name), backend.store_url()
+    os.makedirs(data, exist_ok=True)
+    created = steward_cli(data, store, "users", "create", "root-admin", "--role", "admin")
+    assert created.returncode == 0, created.stderr
+    admin = [line for line in created.stdout.splitlines() if line.strip()][-1].strip()
+    server = start_server(data, store, extra_args=["--auth", "on"])
+    try:
+        governed = Governed(server, {"root-admin": admin})
+        for user, role in USERS.items():
+            body = ok(governed.call("root-admin", "POST", "/api/v1/users", json={"name": user, "role": role}))
+            assert body["user"]["name"] == user and body["user"]["role"] == role
+            governed.tokens[user] = body["token"]
+        return governed
+    except BaseException:
+        server.process.kill()
+        raise
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def governed(request):
+    backend = Backend(request.param)
+    governed = start_governed(backend)
+    yield governed
+    code = governed.server.stop()
+    backend.cleanup()
+    assert code == 0, f"steward did not shut down cleanly (exit {code}):\n{governed.server.log()}"
+
+
+@pytest.fixture()
+def login(governed, monkeypatch):
+    """Points the mlflow client at the governed server; `login(user)` switches who it speaks as (Basic, token as password)."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", governed.server.url)
+    monkeypatch.delenv("MLFLOW_TRACKING_TOKEN", raising=False)
+    mlflow.set_tracking_uri(governed.server.url)
+
+    def as_user(user):
+        monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", user)
+        monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", governed.tokens[user])
+
+    yield as_user
+    while mlflow.active_run():
+        mlflow.end_run()
+
+
+def train_and_register(name, c):
+    with mlflow.start_run():
+        model = LogisticRegression(C=c).fit(FEATURES, LABELS)
+        info = mlflow.sklearn.log_model(model, name="model", registered_model_name=name, input_example=FEATURES[:2])
+    return str(info.registered_model_version)
+
+
+def create_system(governed, user, name, model=None):
+    system = ok(governed.call(user, "POST", "/api/v1/systems", json={
+        "name": name, "purpose": "Scores consumer credit applications", "out_of_scope_uses": ["employment decisions"],
+        "business_owner": "carol", "technical_owner": "carol", "status": "development",
+        "data_sources": [{"name": "applications", "kind": "table", "personal_data": True}],
+        "known_limitations": ["thin-file applicants"], "review_due": "2027-06-30", "questionnaire": CREDIT,
+    }))["system"]
+    if model:
+        ok(governed.call(user, "POST", f"/api/v1/systems/{system['id']}/models", json={"name": model, "kind": "model"}))
+    return system
+
+
+def add_evidence(governed, user, system_id, kind, model=None, version=None):
+    body = {"type": kind, "reference": f"s3://evidence/{system_id}/{kind}-{version or 'system'}.html",
+            "digest": hashlib.sha256(f"{kind} {model} {version}".encode()).hexdigest()}
+    if model:
+        body |= {"model": model, "version": version}
+    evidence = ok(governed.call(user, "POST", f"/api/v1/systems/{system_id}/evidence", json=body))["evidence"]
+    assert evidence["author"] == user and evidence["id"]
+    return evidence
+
+
+def satisfy_version(governed, system_id, model, version):
+    """Everything a high-tier version needs besides system-level monitoring: card, evidence and both approvals."""
+    ok(governed.call("carol", "PATCH", f"/api/v1/models/{model}/versions/{version}/card", json={"intended_use": "Credit decisions"}))
+    for kind in VERSION_EVIDENCE:
+        add_evidence(governed, "carol", system_id, kind, model, version)
+    approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals",
+                                json={"model": model, "version": version, "alias": "production"}))["approval"]
+    for reviewer in ["rita", "cora"]:
+        ok(governed.call(reviewer, "POST", f"/api/v1/approvals/{approval['id']}/decisions", json={"decision": "approve", "comment": "ok"}))
+    return approval
+
+
+def controls(governed, system_id, model, version):
+    return ok(governed.call("carol", "GET", f"/api/v1/systems/{system_id}/controls", params={"model": model, "version": version}))
+
+
+def denied(call):
+    """Runs an mlflow client call that must be refused, and returns the exception."""
+    with pytest.raises(MlflowException) as caught:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            call()
+    assert caught.value.error_code == "PERMISSION_DENIED", str(caught.value)
+    return caught.value
+
+
+def normalised(action):
+    return re.sub(r"[^a-z]", "", action.lower())
+
+
+def audit_verify(data, store):
+    result = steward_cli(data, store, "audit", "verify")
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_high_risk_credit_scoring_promotion(governed, login, unique):
+    login("carol")
+    client = MlflowClient()
+    mlflow.set_experiment(f"credit-{unique}")
+    name = f"credit-model-{unique}"
+
+    system = create_system(governed, "carol", f"credit-scoring-{unique}")
+    assert system["risk_tier"] == "high" and system["tier_source"] == "questionnaire"
+    system_id = system["id"]
+    assert train_and_register(name, 1.0) == "1"
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/models", json={"name": name, "kind": "model"}))
+    assert name in [m["name"] for m in ok(governed.call("vic", "GET", f"/api/v1/systems/{system_id}"))["system"]["models"]]
+
+    gaps = controls(governed, system_id, name, "1")
+    assert gaps["tier"] == "high"
+    assert set(gaps["missing"]) == HIGH_CONTROLS
+    assert {c["name"] for c in gaps["controls"] if not c["satisfied"]} == HIGH_CONTROLS
+
+    for attempt in [
+        lambda: client.set_registered_model_alias(name, "production", "1"),
+        lambda: client.transition_model_version_stage(name, "1", "Production"),
+    ]:
+        message = str(denied(attempt))
+        for control in HIGH_CONTROLS:
+            assert control in message, message
+    message = refused(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/promote",
+                                    json={"model": name, "version": "1", "alias": "production"}))
+    for control in HIGH_CONTROLS:
+        assert control in message, message
+    assert client.get_registered_model(name).aliases == {}
+    assert client.get_model_version(name, "1").current_stage == "None"
+
+    ok(governed.call("carol", "PATCH", f"/api/v1/models/{name}/versions/1/card", json={"intended_use": "Credit decisions"}))
+    add_evidence(governed, "carol", system_id, "monitoring")
+    for kind in VERSION_EVIDENCE:
+        add_evidence(governed, "carol", system_id, kind, name, "1")
+    assert set(controls(governed, system_id, name, "1")["missing"]) == {"human_review", "regulatory_review"}
+
+    approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals",
+                                json={"model": name, "version": "1", "alias": "production"}))["approval"]
+    decisions = f"/api/v1/approvals/{approval['id']}/decisions"
+    refused(governed.call("carol", "POST", decisions, json={"decision": "approve", "comment": "my own model"}))
+    refused(governed.call("vic", "POST", decisions, json={"decision": "approve", "comment": "looks fine"}))
+    assert set(controls(governed, system_id, name, "1")["missing"]) == {"human_review", "regulatory_review"}
+    ok(governed.call("rita", "POST", decisions, json={"decision": "approve", "comment": "reviewed"}))
+    ok(governed.call("cora", "POST", decisions, json={"decision": "approve", "comment": "compliant"}))
+    assert controls(governed, system_id, name, "1")["missing"] == []
+
+    client.set_registered_model_alias(name, "production", "1")
+    assert client.get_model_version_by_alias(name, "production").version == "1"
+
+    assert train_and_register(name, 0.5) == "2"
+    satisfy_version(governed, system_id, name, "2")
+    assert controls(governed, system_id, name, "2")["missing"] == []
+    promoted = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/promote",
+                                json={"model": name, "version": "2", "alias": "production"}))
+    assert str(promoted["model_version"]["version"]) == "2"
+    assert client.get_model_version_by_alias(name, "production").version == "2"
+
+    rolled = ok(governed.call("rita", "POST", f"/api/v1/systems/{system_id}/rollback", json={"model": name, "alias": "production"}))
+    assert (str(rolled["from_version"]), str(rolled["to_version"])) == ("2", "1")
+    assert client.get_model_version_by_alias(name, "production").version == "1"
+
+    refused(governed.call("vic", "GET", "/api/v1/audit", params={"system": system_id}))
+    events = sorted(ok(governed.call("cora", "GET", "/api/v1/audit", params={"system": system_id}))["events"], key=lambda e: e["sequence"])
+    assert all(e["system_id"] == system_id for e in events)
+    outcomes = [(normalised(e["action"]), e["outcome"]) for e in events]
+    assert any("promot" in action and outcome == "refused" for action, outcome in outcomes), outcomes
+    assert any("promot" in action and outcome == "allowed" for action, outcome in outcomes), outcomes
+    assert sum("evidence" in action and outcome == "allowed" for action, outcome in outcomes) >= 1 + 2 * len(VERSION_EVIDENCE), outcomes
+    assert {"carol", "rita", "cora"} <= {e["actor"] for e in events if "approv" in normalised(e["action"]) and e["outcome"] == "allowed"}
+    assert any("rollback" in action and outcome == "allowed" for action, outcome in outcomes), outcomes
+    assert any(e["actor"] == "rita" and "rollback" in normalised(e["action"]) for e in events)
+
+    chain = sorted(ok(governed.call("cora", "GET", "/api/v1/audit"))["events"], key=lambda e: e["sequence"])
+    assert len(chain) >= len(events)
+    for previous, event in zip(chain, chain[1:]):
+        assert event["sequence"] == previous["sequence"] + 1
+        assert event["prev_hash"] == previous["hash"], event["sequence"]
+
+    code, output = audit_verify(governed.server.data, governed.server.store)
+    assert code == 0, output
+    verified = re.search(r"verified (\d+) events", output)
+    assert verified and int(verified.group(1)) >= len(chain), output
+
+
+def test_model_in_no_system_cannot_reach_a_protected_alias(governed, login, unique):
+    login("carol")
+    client = MlflowClient()
+    mlflow.set_experiment(f"loose-{unique}")
+    name = f"loose-{unique}"
+    assert train_and_register(name, 1.0) == "1"
+
+    denied(lambda: client.set_registered_model_alias(name, "production", "1"))
+    denied(lambda: client.set_registered_model_alias(name, "champion", "1"))
+    denied(lambda: client.transition_model_version_stage(name, "1", "Production"))
+    system = create_system(governed, "carol", f"other-{unique}")
+    response = governed.call("carol", "POST", f"/api/v1/systems/{system['id']}/promote", json={"model": name, "version": "1", "alias": "production"})
+    assert response.status_code in (400, 403), response.text
+    assert response.json()["error_code"] in ("INVALID_PARAMETER_VALUE", "PERMISSION_DENIED")
+    assert client.get_registered_model(name).aliases == {}
+
+    client.set_registered_model_alias(name, "candidate", "1")
+    assert client.get_model_version_by_alias(name, "candidate").version == "1"
+    assert client.get_registered_model(name).aliases == {"candidate": "1"}
+
+
+def tamper(store, data, sql):
+    """Changes the audit table behind the server's back, dropping any guard trigger first as an attacker with the database could."""
+    if store:
+        done = subprocess.run(["psql", store, "-v", "ON_ERROR_STOP=1", "-c", f"ALTER TABLE audit_events DISABLE TRIGGER USER; {sql}"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert re.search(r"^(UPDATE|DELETE) 1$", done.stdout, re.M), done.stdout
+        return
+    with closing(sqlite3.connect(os.path.join(data, "steward.sqlite"))) as db:
+        triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'").fetchall()
+        for (trigger,) in triggers:
+            db.execute(f'DROP TRIGGER "{trigger}"')
+        assert db.execute(sql).rowcount == 1
+        db.commit()
+
+
+@pytest.mark.parametrize("change, named", [
+    ("UPDATE audit_events SET actor = 'mallory' WHERE sequence = 2", r"event\s+#?2\b"),
+    ("DELETE FROM audit_events WHERE sequence = 3", r"event\s+#?[34]\b"),
+], ids=["update", "delete"])
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_audit_tampering_is_detected(engine, change, named, unique):
+    backend = Backend(engine)
+    try:
+        governed = start_governed(backend, "tampered")
+        try:
+            system = create_system(governed, "carol", f"tampered-{unique}")
+            for kind in ["monitoring", "continuous_audit", "human_in_the_loop"]:
+                add_evidence(governed, "carol", system["id"], kind)
+            ok(governed.call("cora", "POST", f"/api/v1/systems/{system['id']}/tier", json={"tier": "critical", "rationale": "Board decision"}))
+            assert len(ok(governed.call("cora", "GET", "/api/v1/audit"))["events"]) >= 5
+        finally:
+            assert governed.server.stop() == 0, governed.server.log()
+        data, store = governed.server.data, governed.server.store
+
+        code, output = audit_verify(data, store)
+        assert code == 0, output
+        tamper(store, data, change)
+        code, output = audit_verify(data, store)
+        assert code != 0, output
+        assert re.search(named, output, re.I), output
+    finally:
+        backend.cleanup()
+
+
+def test_auth_required(governed, login, monkeypatch, unique):
+    url = governed.server.url
+    for path in ["/api/2.0/mlflow/experiments/search", "/api/v1/systems"]:
+        refused(requests.get(url + path, params={"max_results": 10}, timeout=60), 401, "UNAUTHENTICATED")
+        refused(requests.get(url + path, headers={"Authorization": "Bearer stw_not_a_real_token"}, timeout=60), 401, "UNAUTHENTICATED")
+    refused(requests.get(url + "/api/v1/systems", auth=("carol", "stw_not_a_real_token"), timeout=60), 401, "UNAUTHENTICATED")
+    refused(requests.get(url + "/api/v1/systems", auth=("vic", governed.tokens["carol"]), timeout=60), 401, "UNAUTHENTICATED")
+    refused(governed.call("vic", "POST", "/api/2.0/mlflow/experiments/create", json={"name": f"viewer-{unique}"}))
+    refused(governed.call("carol", "GET", "/api/v1/users"))
+    assert requests.get(url + "/health", timeout=60).status_code == 200
+    assert requests.get(url + "/version", timeout=60).status_code == 200
+
+    me = ok(governed.call("carol", "GET", "/api/v1/whoami"))["user"]
+    assert (me["name"], me["role"], me["authenticated"]) == ("carol", "contributor", True)
+    basic = requests.get(url + "/api/v1/whoami", auth=("rita", governed.tokens["rita"]), timeout=60)
+    assert ok(basic)["user"]["name"] == "rita"
+
+    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME", raising=False)
+    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD", raising=False)
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", governed.tokens["carol"])
+    experiment_id = MlflowClient().create_experiment(f"token-{unique}")
+    mlflow.set_experiment(experiment_id=experiment_id)
+    with mlflow.start_run() as run:
+        mlflow.log_metric("auc", 0.91)
+    assert MlflowClient().get_run(run.info.run_id).data.metrics == {"auc": 0.91}
