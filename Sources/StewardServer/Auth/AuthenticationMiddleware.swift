@@ -17,11 +17,11 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
     static var openPaths: Set<String> { ["/health", "/version"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
-        let open = Self.openPaths.contains(request.uri.path)
         switch Credentials(request.headers[.authorization]) {
         case .none:
-            if required && !open { return Self.challenge("Authentication required: send an API token (Authorization: Bearer …).") }
+            if required { return Self.challenge("Authentication required: send an API token (Authorization: Bearer …).") }
         case .malformed:
             return Self.challenge("The Authorization header is malformed; send 'Bearer <token>' or Basic credentials with the token as password.")
         case .token(let user, let token):

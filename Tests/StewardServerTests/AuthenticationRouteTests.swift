@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import StewardCore
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Testing
+
+/// Authentication and coarse authorization over the real router, walking every route it has.
+@Suite("Authentication routes")
+struct AuthenticationRouteTests {
+    static let secured = ServerConfiguration(authenticationRequired: true)
+
+    /// Every route of the router as a concrete path: captures become `x`.
+    static func routes() async throws -> [(method: HTTPRequest.Method, path: String)] {
+        try await TestStorage.with(.sqlite, started: false) { storage in
+            buildRouter(storage: storage, configuration: secured).routes.map { route in
+                let path = "\(route.path)".split(separator: "/").map {
+                    $0.hasPrefix("{") || $0.hasPrefix(":") || $0.hasPrefix("*") ? "x" : String($0)
+                }
+                return (route.method, "/" + path.joined(separator: "/"))
+            }
+        }
+    }
+
+    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    @Test("With auth on, every route but /health and /version answers 401 without a valid token")
+    func everyRouteNeedsAToken() async throws {
+        let routes = try await Self.routes()
+        #expect(routes.count > 80, "the walk sees the whole router")
+        #expect(routes.contains { $0.path == "/api/v1/systems/x/promote" } && routes.contains { $0.path == "/api/2.0/mlflow/runs/search" })
+        try await withApplication(.sqlite, configuration: Self.secured) { client, _ in
+            for route in routes {
+                for headers: HTTPFields in [[:], Self.bearer("stw_forged"), [.authorization: "Basic \(Data("ana:".utf8).base64EncodedString())"]] {
+                    try await client.execute(uri: route.path, method: route.method, headers: headers, body: ByteBuffer(string: "{}")) { response in
+                        if ["/health", "/version"].contains(route.path) {
+                            #expect(response.status == .ok)
+                        } else {
+                            #expect(response.status == .unauthorized, "\(route.method) \(route.path) \(headers)")
+                            #expect(String(buffer: response.body).contains("\"UNAUTHENTICATED\""), "\(route.method) \(route.path)")
+                            #expect(response.headers[.wwwAuthenticate] != nil)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("A viewer reads but every route that changes data answers 403, before it changes anything")
+    func viewersOnlyRead() async throws {
+        let routes = try await Self.routes()
+        let readingPosts: Set<String> = ["search", "get-latest-versions", "render", "classify"]
+        try await withApplication(.sqlite, configuration: Self.secured) { client, services in
+            let viewer = try await services.identity.createUser(name: "vic", role: .viewer, actor: IdentityService.bootstrap).token
+            let before = try await services.count("audit_events")
+            nonisolated(unsafe) var writes = 0
+            for route in routes where !["/health", "/version"].contains(route.path) {
+                let reads =
+                    route.method == .get || (route.method == .post && readingPosts.contains(String(route.path.split(separator: "/").last ?? "")))
+                try await client.execute(uri: route.path, method: route.method, headers: Self.bearer(viewer), body: ByteBuffer(string: "{}")) {
+                    response in
+                    let body = String(buffer: response.body)
+                    if reads {
+                        #expect(response.status != .unauthorized, "\(route.method) \(route.path): \(body)")
+                        let adminOnly = route.path.hasPrefix("/api/v1/users") || route.path.hasPrefix("/api/v1/audit")
+                        #expect((response.status == .forbidden) == adminOnly, "\(route.method) \(route.path): \(body)")
+                    } else {
+                        writes += 1
+                        #expect(response.status == .forbidden, "\(route.method) \(route.path): \(body)")
+                        #expect(body.contains("\"PERMISSION_DENIED\""), "\(route.method) \(route.path)")
+                    }
+                }
+            }
+            #expect(writes > 40)
+            #expect(try await services.count("audit_events") == before, "requests refused at the door write nothing")
+            #expect(try await services.count("experiments") == 1)
+            #expect(try await services.count("ai_systems") == 0)
+        }
+    }
+
+    @Test("Tokens work as Bearer or as the Basic password of their own user; only digests are stored")
+    func tokens() async throws {
+        try await withApplication(.sqlite, configuration: Self.secured) { client, services in
+            let token = try await services.identity.createUser(name: "carl", role: .contributor, actor: IdentityService.bootstrap).token
+            try await client.execute(uri: "/api/v1/whoami", method: .get, headers: Self.bearer(token)) { response in
+                #expect(String(buffer: response.body) == #"{"user":{"authenticated":true,"name":"carl","role":"contributor"}}"#)
+            }
+            for (user, status) in [("carl", HTTPResponse.Status.ok), ("rita", .unauthorized)] {
+                let basic = "Basic " + Data("\(user):\(token)".utf8).base64EncodedString()
+                try await client.execute(
+                    uri: "/api/2.0/mlflow/experiments/create", method: .post, headers: [.authorization: basic],
+                    body: ByteBuffer(string: #"{"name": "by-\#(user)"}"#)
+                ) { response in
+                    #expect(response.status == status, "\(user): \(String(buffer: response.body))")
+                }
+            }
+            let stored = try await services.storage.database.read { db in
+                try await db.raw("SELECT token_digest FROM api_tokens").all().map { try $0.decode(column: "token_digest", as: String.self) }
+            }
+            #expect(stored == [AccessToken.digest(token)])
+        }
+    }
+
+    @Test("With auth off, governance decisions still need an authenticated identity with the right role")
+    func governanceNeedsIdentityWithAuthOff() async throws {
+        try await withApplication(.sqlite) { client, services in
+            let compliance = try await services.identity.createUser(name: "cora", role: .compliance, actor: IdentityService.bootstrap).token
+            let created = try await client.call(.post, "/api/v1/systems", json: #"{"name": "chat", "questionnaire": {"customer_facing": true}}"#)
+            #expect(created.status == .created)
+            let id = try #require(created.body.dictionary("system")?.string("id"))
+            #expect(created.body.dictionary("system")?.string("risk_tier") == "medium")
+            try await client.expectError(
+                .post, "/api/v1/systems/\(id)/tier", json: #"{"tier": "low", "rationale": "r"}"#, status: .unauthorized, code: "UNAUTHENTICATED")
+            try await client.expectError(.put, "/api/v1/policy", json: "tiers: {}", status: .unauthorized, code: "UNAUTHENTICATED")
+            try await client.execute(
+                uri: "/api/v1/systems/\(id)/tier", method: .post, headers: Self.bearer(compliance),
+                body: ByteBuffer(string: #"{"tier": "low", "rationale": "internal pilot"}"#)
+            ) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+            }
+            let events = try await services.audit.events(AuditQuery(systemID: id), actor: .user("cora", role: .compliance))
+            #expect(
+                events.map { "\($0.action) \($0.outcome.rawValue) \($0.actor)" } == [
+                    "system.create allowed anonymous", "system.tier_override refused anonymous", "system.tier_override allowed cora",
+                ])
+        }
+    }
+}

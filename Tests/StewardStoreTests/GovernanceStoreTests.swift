@@ -1,0 +1,217 @@
+import SQLKit
+import StewardCore
+import StewardStore
+import StewardTestSupport
+import Testing
+
+/// The governance services over the SQL store, on every available engine: the promotion gate, approvals,
+/// rollback, transactions, and the audit chain against tampering and concurrency.
+@Suite("Governance store")
+struct GovernanceStoreTests {
+    static let compliance = Principal.user("cora", role: .compliance)
+    static let reviewer = Principal.user("rita", role: .reviewer)
+    static let contributor = Principal.user("carl", role: .contributor)
+
+    /// A run logged by `runUser`, and version 1 of model `m` registered from it by `contributor`.
+    static func registeredModel(_ services: TrackingServices, runUser: String = "trainer") async throws {
+        let experiment = try await services.experiments.createExperiment(name: "e", artifactLocation: nil, tags: [])
+        let run = try await services.runs.createRun(experimentID: experiment, userID: runUser, runName: nil, startTime: nil, tags: []).info.runID
+        _ = try await services.registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: contributor.name)
+        for _ in 1...2 {
+            _ = try await services.registry.createModelVersion(
+                name: "m", source: "runs:/\(run)/model", runID: run, modelID: nil, runLink: nil, description: nil, tags: [],
+                actor: contributor.name)
+        }
+    }
+
+    static func lowRiskSystem(_ services: TrackingServices) async throws -> AISystem {
+        var draft = SystemDraft()
+        draft.name = "ranker"
+        draft.models = ["m"]
+        return try await services.governance.createSystem(draft, actor: contributor)
+    }
+
+    @Test("Protected targets need a registered system and every control; refusals are audited and change nothing", arguments: TestEngine.available)
+    func promotionGate(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            let registry = services.registry
+            for target in ["production", "Champion"] {
+                await #expect(throws: StewardError.self) {
+                    try await registry.setAlias(name: "m", alias: target, version: "1", actor: Self.contributor)
+                }
+            }
+            let noSystem = await #expect(throws: StewardError.self) {
+                try await registry.transitionStage(name: "m", version: "1", stage: "production", archiveExisting: false, actor: Self.contributor)
+            }
+            #expect(noSystem?.code == .permissionDenied && noSystem?.message.contains("belongs to no AI system") == true)
+            try await registry.setAlias(name: "m", alias: "candidate", version: "1", actor: Self.contributor)
+
+            let system = try await Self.lowRiskSystem(services)
+            #expect(system.riskTier == .low)
+            let missing = await #expect(throws: StewardError.self) {
+                try await registry.setAlias(name: "m", alias: "production", version: "1", actor: Self.contributor)
+            }
+            #expect(missing?.message.contains("model_card") == true && missing?.message.contains("monitoring_configured") == true)
+            #expect(try await registry.registeredModel(name: "m").aliases.map(\.alias) == ["candidate"])
+
+            try await registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"])
+            _ = try await services.governance.addEvidence(
+                systemID: system.id, type: "monitoring", reference: "dashboards/ranker", digest: "", model: nil, version: nil, actor: Self.contributor
+            )
+            try await registry.setAlias(name: "m", alias: "production", version: "1", actor: Self.contributor)
+            #expect(try await registry.version(name: "m", alias: "production").version == 1)
+            await #expect(throws: StewardError.self) {
+                try await registry.setAlias(name: "m", alias: "production", version: "2", actor: Self.contributor)
+            }
+
+            let events = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance)
+            #expect(
+                events.map { "\($0.action) \($0.outcome.rawValue)" } == [
+                    "system.create allowed", "promotion refused", "evidence.add allowed", "promotion allowed", "promotion refused",
+                ])
+            #expect(events[1].details["missing"] == "model_card,monitoring_configured")
+            let unowned = try await services.audit.events(AuditQuery(), actor: Self.compliance).filter { $0.systemID == nil }
+            #expect(unowned.map(\.outcome) == [.refused, .refused, .refused], "refusals for a model in no system are audited too")
+            #expect(try await services.audit.verify() == .success(8))
+        }
+    }
+
+    @Test("Authors cannot approve; approvals count for their version only; rollback returns the earlier version", arguments: TestEngine.available)
+    func approvalsAndRollback(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services, runUser: "rita")
+            let governance = services.governance
+            let system = try await Self.lowRiskSystem(services)
+            _ = try await governance.overrideTier(systemID: system.id, tier: .medium, rationale: "customer impact", actor: Self.compliance)
+            await #expect(throws: StewardError.self) {
+                try await governance.overrideTier(systemID: system.id, tier: .low, rationale: "no", actor: Self.contributor)
+            }
+            await #expect(throws: StewardError.self) {
+                try await governance.overrideTier(systemID: system.id, tier: .low, rationale: "no", actor: "anonymous")
+            }
+
+            let request = try await governance.requestApproval(
+                systemID: system.id, model: "m", version: "1", alias: "production", actor: Self.contributor)
+            let author = await #expect(throws: StewardError.self) {
+                try await governance.decide(requestID: request.id, verdict: .approve, comment: "mine", actor: Self.reviewer)
+            }
+            #expect(author?.code == .permissionDenied && author?.message.contains("may not approve it") == true)
+            let registrant = await #expect(throws: StewardError.self) {
+                try await governance.decide(requestID: request.id, verdict: .approve, comment: "", actor: .user("carl", role: .admin))
+            }
+            #expect(registrant?.code == .permissionDenied)
+            let approved = try await governance.decide(requestID: request.id, verdict: .approve, comment: "ok", actor: .user("rob", role: .reviewer))
+            #expect(approved.decisions.map(\.approver) == ["rob"])
+            await #expect(throws: StewardError.self) {
+                try await governance.decide(requestID: request.id, verdict: .reject, comment: "again", actor: .user("rob", role: .reviewer))
+            }
+
+            #expect(
+                try await governance.controls(systemID: system.id, model: "m", version: "1").controls.first { $0.name == "human_review" }?.satisfied
+                    == true)
+            #expect(
+                try await governance.controls(systemID: system.id, model: "m", version: "2").controls.first { $0.name == "human_review" }?.satisfied
+                    == false)
+
+            let open = try await Self.openPolicy(services)
+            #expect(open.version == 1)
+            for version in ["1", "2"] {
+                _ = try await governance.promote(
+                    systemID: system.id, model: "m", version: version, target: .alias("production"), archiveExisting: false, actor: Self.contributor)
+            }
+            let (from, to) = try await governance.rollback(systemID: system.id, model: "m", alias: "production", actor: Self.contributor)
+            #expect((from, to) == (2, 1))
+            #expect(try await services.registry.version(name: "m", alias: "production").version == 1)
+            let actions = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance).map(\.action)
+            #expect(actions.suffix(3) == ["promotion", "promotion", "rollback"])
+            let entry = try await governance.entry(systemID: system.id)
+            #expect(entry.maturity.level == 1 && entry.maturity.missing == ["an evaluation gate result"])
+        }
+    }
+
+    /// Replaces the policy with one whose every tier needs only a model card, and writes that card.
+    static func openPolicy(_ services: TrackingServices) async throws -> PolicyVersion {
+        let document = """
+            protected_aliases: [production]
+            controls:
+              card: {check: model_card}
+            tiers: {low: [card], medium: [card], high: [card], critical: [card]}
+            """
+        await #expect(throws: StewardError.self) { try await services.governance.setPolicy(document: document, actor: Self.reviewer) }
+        await #expect(throws: StewardError.self) { try await services.governance.setPolicy(document: "tiers: [", actor: Self.compliance) }
+        for version in ["1", "2"] { try await services.registry.setCardNotes(name: "m", version: version, notes: ["intended_use": "ranking"]) }
+        return try await services.governance.setPolicy(document: document, actor: Self.compliance)
+    }
+
+    @Test("A system whose model belongs elsewhere is not created, and nothing of it is written", arguments: TestEngine.available)
+    func transactions(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            _ = try await Self.lowRiskSystem(services)
+            let before = (try await services.count("ai_systems"), try await services.count("audit_events"))
+            var draft = SystemDraft()
+            draft.name = "second"
+            draft.models = ["m"]
+            let taken = await #expect(throws: StewardError.self) { try await services.governance.createSystem(draft, actor: Self.contributor) }
+            #expect(taken?.code == .resourceConflict)
+            draft.models = ["ghost"]
+            let ghost = await #expect(throws: StewardError.self) { try await services.governance.createSystem(draft, actor: Self.contributor) }
+            #expect(ghost?.code == .resourceDoesNotExist)
+            #expect((try await services.count("ai_systems"), try await services.count("audit_events")) == before)
+            #expect(try await services.count("system_components") == 1)
+        }
+    }
+
+    @Test("Editing, deleting or truncating audit rows in the database is named by verification", arguments: TestEngine.available)
+    func tampering(engine: TestEngine) async throws {
+        for tamper in [
+            "UPDATE audit_events SET details = '{\"type\":\"forged\"}' WHERE sequence = 3",
+            "DELETE FROM audit_events WHERE sequence = 3",
+            "UPDATE audit_events SET outcome = 'allowed' WHERE sequence = 3",
+            "DELETE FROM audit_events WHERE sequence >= 5",
+        ] {
+            try await TestStorage.with(engine) { storage async throws in
+                let services = TrackingServices(storage)
+                try await Self.registeredModel(services)
+                let system = try await Self.lowRiskSystem(services)
+                for index in 1...5 {
+                    _ = try? await services.governance.addEvidence(
+                        systemID: system.id, type: index == 2 ? "bad type!" : "monitoring", reference: "r\(index)", digest: "", model: nil,
+                        version: nil, actor: index == 3 ? .user("vic", role: .viewer) : Self.contributor)
+                }
+                #expect(try await services.audit.verify() == .success(5))
+                try await storage.database.write { db in try await db.raw("\(unsafeRaw: tamper)").run() }
+                guard case .failure(let broken) = try await services.audit.verify() else {
+                    Issue.record("verification passed after: \(tamper)")
+                    return
+                }
+                #expect(broken.sequence == (tamper.contains(">= 5") ? 5 : 3), "\(tamper): \(broken.reason)")
+            }
+        }
+    }
+
+    @Test("Concurrent audited writes keep one unbroken chain", arguments: TestEngine.available)
+    func concurrentAppends(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            let system = try await Self.lowRiskSystem(services)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        _ = try await services.governance.addEvidence(
+                            systemID: system.id, type: "monitoring", reference: "r\(index)", digest: "", model: nil, version: nil,
+                            actor: Self.contributor)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await services.audit.verify() == .success(41))
+            #expect(try await services.count("evidence") == 40)
+        }
+    }
+}
