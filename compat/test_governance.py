@@ -234,6 +234,14 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique):
     assert (str(rolled["from_version"]), str(rolled["to_version"])) == ("2", "1")
     assert client.get_model_version_by_alias(name, "production").version == "1"
 
+    login("rita")
+    assert train_and_register(name, 0.25) == "3"
+    own = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals",
+                           json={"model": name, "version": "3", "alias": "production"}))["approval"]
+    message = refused(governed.call("rita", "POST", f"/api/v1/approvals/{own['id']}/decisions", json={"decision": "approve"}))
+    assert "may not approve" in message, message
+    assert "human_review" in controls(governed, system_id, name, "3")["missing"]
+
     refused(governed.call("vic", "GET", "/api/v1/audit", params={"system": system_id}))
     events = sorted(ok(governed.call("cora", "GET", "/api/v1/audit", params={"system": system_id}))["events"], key=lambda e: e["sequence"])
     assert all(e["system_id"] == system_id for e in events)
