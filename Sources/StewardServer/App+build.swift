@@ -45,7 +45,7 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     }
     let native = router.group("api/v1")
     ModelsController(registry: services.registry).addRoutes(to: native)
-    SystemsController(governance: services.governance).addRoutes(to: native)
+    SystemsController(governance: services.governance, registry: services.registry).addRoutes(to: native)
     IncidentsController(governance: services.governance).addRoutes(to: native)
     PolicyController(governance: services.governance).addRoutes(to: native)
     AuditController(audit: services.audit).addRoutes(to: native)

@@ -24,7 +24,7 @@ public struct StewardServices: Sendable {
             repository: SQLGovernanceRepository(database: storage.database), audit: auditRepository, registry: registryRepository,
             runs: runRepository)
         registry = ModelRegistryService(repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: governance)
-        identity = IdentityService(repository: SQLIdentityRepository(database: storage.database))
+        identity = IdentityService(repository: SQLIdentityRepository(database: storage.database), audit: auditRepository)
         audit = AuditService(repository: auditRepository, authenticationRequired: authenticationRequired)
     }
 }

@@ -153,6 +153,18 @@ struct GovernanceRulesTests {
         #expect(SHA256Digest.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    @Test("Canonical JSON escapes minimally and sorts members by UTF-16 code units (RFC 8785)")
+    func canonicalJSON() {
+        let text = String(
+            decoding: CanonicalJSON.encode(
+                .object([
+                    "\u{20AC}": .integer(-1), "\r": .null, "1": .string("a\"b\\c/\u{1}\u{7F}\n\u{1F600}"), "\u{1F600}": .integer(0),
+                    "\u{FB33}": .object([:]),
+                ])), as: UTF8.self)
+        // RFC 8785 §3.2.3: "\r" < "1" < "€" (U+20AC) < "😀" (surrogates D83D…) < "דּ" (U+FB33).
+        #expect(text == "{\"\\r\":null,\"1\":\"a\\\"b\\\\c/\\u0001\u{7F}\\n\u{1F600}\",\"\u{20AC}\":-1,\"\u{1F600}\":0,\"\u{FB33}\":{}}")
+    }
+
     @Test("Maturity rises one level at a time and names what the next level needs")
     func maturity() {
         #expect(MaturityLevel(MaturityLevel.Facts()) == MaturityLevel(level: 0, missing: ["a registered model version from a tracked run"]))

@@ -13,8 +13,8 @@ struct GovernanceStoreTests {
     static let contributor = Principal.user("carl", role: .contributor)
 
     /// A run logged by `runUser`, and version 1 of model `m` registered from it by `contributor`.
-    static func registeredModel(_ services: TrackingServices, runUser: String = "trainer") async throws {
-        let experiment = try await services.experiments.createExperiment(name: "e", artifactLocation: nil, tags: [])
+    static func registeredModel(_ services: TrackingServices, runUser: String = "trainer", experiment name: String = "e") async throws {
+        let experiment = try await services.experiments.createExperiment(name: name, artifactLocation: nil, tags: [])
         let run = try await services.runs.createRun(experimentID: experiment, userID: runUser, runName: nil, startTime: nil, tags: []).info.runID
         _ = try await services.registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: contributor.name)
         for _ in 1...2 {
@@ -74,7 +74,7 @@ struct GovernanceStoreTests {
             #expect(events[1].details["missing"] == "model_card,monitoring_configured")
             let unowned = try await services.audit.events(AuditQuery(), actor: Self.compliance).filter { $0.systemID == nil }
             #expect(unowned.map(\.outcome) == [.refused, .refused, .refused], "refusals for a model in no system are audited too")
-            #expect(try await services.audit.verify() == .success(8))
+            #expect(try await services.audit.verify().map(\.count) == .success(8))
         }
     }
 
@@ -119,14 +119,18 @@ struct GovernanceStoreTests {
             let open = try await Self.openPolicy(services)
             #expect(open.version == 1)
             for version in ["1", "2"] {
-                _ = try await governance.promote(
-                    systemID: system.id, model: "m", version: version, target: .alias("production"), archiveExisting: false, actor: Self.contributor)
+                _ = try await services.registry.promote(
+                    systemID: system.id, name: "m", version: version, target: .alias("production"), archiveExisting: false, actor: Self.contributor)
             }
-            let (from, to) = try await governance.rollback(systemID: system.id, model: "m", alias: "production", actor: Self.contributor)
+            let (from, to) = try await services.registry.rollback(systemID: system.id, name: "m", alias: "production", actor: Self.contributor)
             #expect((from, to) == (2, 1))
             #expect(try await services.registry.version(name: "m", alias: "production").version == 1)
             let actions = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance).map(\.action)
             #expect(actions.suffix(3) == ["promotion", "promotion", "rollback"])
+            await #expect(throws: StewardError.self, "promote is for protected targets only") {
+                try await services.registry.promote(
+                    systemID: system.id, name: "m", version: "1", target: .stage(.archived), archiveExisting: false, actor: Self.contributor)
+            }
             let entry = try await governance.entry(systemID: system.id)
             #expect(entry.maturity.level == 1 && entry.maturity.missing == ["an evaluation gate result"])
         }
@@ -166,6 +170,87 @@ struct GovernanceStoreTests {
         }
     }
 
+    @Test(
+        "Evidence and approvals die with their version, tiers go down only with compliance, approvals name their target",
+        arguments: TestEngine.available)
+    func bindingAndSeparation(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            let governance = services.governance
+            var draft = SystemDraft()
+            draft.name = "scoring"
+            draft.models = ["m"]
+            draft.questionnaire = RiskQuestionnaire(domain: .credit)
+            let system = try await governance.createSystem(draft, actor: Self.contributor)
+            #expect(system.riskTier == .high)
+
+            var lower = SystemDraft()
+            lower.questionnaire = RiskQuestionnaire()
+            await #expect(throws: StewardError.self) { try await governance.updateSystem(id: system.id, lower, actor: Self.contributor) }
+            await #expect(throws: StewardError.self) { try await governance.unlink(systemID: system.id, name: "m", actor: Self.contributor) }
+            #expect(try await governance.system(id: system.id).riskTier == .high)
+            var raise = SystemDraft()
+            raise.questionnaire = RiskQuestionnaire(domain: .medical, safetyCritical: true)
+            #expect(try await governance.updateSystem(id: system.id, raise, actor: Self.contributor).riskTier == .critical)
+
+            let request = try await governance.requestApproval(
+                systemID: system.id, model: "m", version: "1", alias: "production", actor: Self.contributor)
+            await #expect(throws: StewardError.self, "only protected targets take approvals") {
+                try await governance.requestApproval(systemID: system.id, model: "m", version: "1", alias: "staging", actor: Self.contributor)
+            }
+            _ = try await governance.decide(requestID: request.id, verdict: .approve, comment: "", actor: Self.reviewer)
+            func reviewed(_ target: PromotionTarget) async throws -> Bool {
+                try await governance.controls(systemID: system.id, model: "m", version: "1", target: target).controls
+                    .first { $0.name == "human_review" }?.satisfied == true
+            }
+            let forProduction = try await reviewed(.alias("production"))
+            let forStage = try await reviewed(.stage(.production))
+            let forChampion = try await reviewed(.alias("champion"))
+            #expect(forProduction && forStage && !forChampion)
+            _ = try await governance.addEvidence(
+                systemID: system.id, type: "evaluation", reference: "report", digest: "", model: "m", version: "1", actor: Self.contributor)
+            await #expect(throws: StewardError.self) {
+                try await governance.addEvidence(
+                    systemID: system.id, type: "evaluation", reference: "report", digest: "", model: nil, version: "1", actor: Self.contributor)
+            }
+
+            try await services.registry.deleteRegisteredModel(name: "m", actor: Self.contributor)
+            for table in ["evidence", "approval_requests", "system_components"] { #expect(try await services.count(table) == 0, "\(table)") }
+            try await Self.registeredModel(services, experiment: "again")
+            #expect(try await governance.systems().allSatisfy { $0.components.isEmpty }, "a new model with an old name is in no system")
+            let deletion = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance).last
+            #expect(deletion?.action == "model.delete" && deletion?.outcome == .allowed)
+
+            _ = try await governance.link(systemID: system.id, name: "m", kind: .model, actor: Self.contributor)
+            await #expect(throws: StewardError.self, "a version registered without a user cannot be approved") {
+                _ = try await services.registry.createModelVersion(
+                    name: "m", source: "models:/m/1", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "anonymous")
+                let anonymous = try await governance.requestApproval(
+                    systemID: system.id, model: "m", version: "3", alias: "production", actor: Self.contributor)
+                _ = try await governance.decide(requestID: anonymous.id, verdict: .approve, comment: "", actor: Self.reviewer)
+            }
+        }
+    }
+
+    @Test("A system changed since it was read is not overwritten", arguments: TestEngine.available)
+    func lostUpdates(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            let system = try await Self.lowRiskSystem(services)
+            let repository = SQLGovernanceRepository(database: storage.database)
+            var stale = system
+            stale.profile.purpose = "stale"
+            _ = try await services.governance.overrideTier(systemID: system.id, tier: .high, rationale: "board", actor: Self.compliance)
+            let conflict = await #expect(throws: StewardError.self) {
+                try await repository.updateSystem(stale, expectedUpdatedAt: system.updatedAt, audit: AuditEntry(actor: "x", action: "t", target: "t"))
+            }
+            #expect(conflict?.code == .resourceConflict)
+            #expect(try await services.governance.system(id: system.id).riskTier == .high)
+        }
+    }
+
     @Test("Editing, deleting or truncating audit rows in the database is named by verification", arguments: TestEngine.available)
     func tampering(engine: TestEngine) async throws {
         for tamper in [
@@ -183,7 +268,14 @@ struct GovernanceStoreTests {
                         systemID: system.id, type: index == 2 ? "bad type!" : "monitoring", reference: "r\(index)", digest: "", model: nil,
                         version: nil, actor: index == 3 ? .user("vic", role: .viewer) : Self.contributor)
                 }
-                #expect(try await services.audit.verify() == .success(5))
+                guard case .success(let intact) = try await services.audit.verify() else {
+                    Issue.record("an untouched chain must verify")
+                    return
+                }
+                #expect(intact.count == 5)
+                #expect(try await services.audit.verify(anchors: [5: intact.headHash]).map(\.count) == .success(5))
+                await #expect(throws: Never.self) { _ = try await services.audit.verify(anchors: [6: intact.headHash]) }
+                #expect(try await services.audit.verify(anchors: [4: intact.headHash]).map(\.count) != .success(5), "a wrong anchor fails")
                 try await storage.database.write { db in try await db.raw("\(unsafeRaw: tamper)").run() }
                 guard case .failure(let broken) = try await services.audit.verify() else {
                     Issue.record("verification passed after: \(tamper)")
@@ -210,7 +302,7 @@ struct GovernanceStoreTests {
                 }
                 try await group.waitForAll()
             }
-            #expect(try await services.audit.verify() == .success(41))
+            #expect(try await services.audit.verify().map(\.count) == .success(41))
             #expect(try await services.count("evidence") == 40)
         }
     }

@@ -44,9 +44,16 @@ public struct AuditChain: Sendable {
     public func finish(head: (sequence: Int64, hash: String)?) throws(Break) {
         let last = expectedSequence - 1
         let headSequence = head?.sequence ?? 0
-        if headSequence != last || (last > 0 && head?.hash != previousHash) {
-            let missing = min(headSequence, last) + 1
-            throw Break(sequence: missing, reason: "event \(missing) is missing: the chain head records \(headSequence) events, \(last) remain")
+        if headSequence > last {
+            throw Break(sequence: last + 1, reason: "event \(last + 1) is missing: the chain head records \(headSequence) events, \(last) remain")
+        }
+        if headSequence < last {
+            throw Break(
+                sequence: headSequence + 1, reason: "event \(headSequence + 1) is not covered by the chain head, which records \(headSequence) events"
+            )
+        }
+        if last > 0 && head?.hash != previousHash {
+            throw Break(sequence: last, reason: "event \(last) does not match the hash the chain head records")
         }
     }
 }

@@ -26,4 +26,14 @@ public struct AuditEntry: Sendable, Equatable {
         self.systemID = systemID
         self.details = details
     }
+
+    /// An entry by a principal; one that is not a verified user is marked `"authenticated": "false"`, so that a
+    /// declared name never reads as a verified one.
+    public init(
+        actor: Principal, action: String, outcome: Outcome = .allowed, target: String, systemID: String? = nil, details: [String: String] = [:]
+    ) {
+        var details = details
+        if !actor.isAuthenticated { details["authenticated"] = "false" }
+        self.init(actor: actor.name, action: action, outcome: outcome, target: target, systemID: systemID, details: details)
+    }
 }

@@ -40,25 +40,13 @@ public struct AuditEvent: Sendable, Equatable, Codable {
             hash: AuditChain.hash(previous: prevHash, canonical: unsealed.canonicalForm))
     }
 
-    /// The bytes the hash covers: every field but the hashes, as JSON with sorted keys and no whitespace.
+    /// The bytes the hash covers: every field but the hashes, as canonical JSON (RFC 8785).
     public var canonicalForm: Data {
-        struct Canonical: Encodable {
-            let sequence: Int64
-            let time: Int64
-            let actor: String
-            let action: String
-            let outcome: String
-            let target: String
-            let system_id: String?
-            let details: [String: String]
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding strings and integers cannot fail.
-        return
-            (try? encoder.encode(
-                Canonical(
-                    sequence: sequence, time: time, actor: actor, action: action, outcome: outcome.rawValue, target: target, system_id: systemID,
-                    details: details))) ?? Data()
+        CanonicalJSON.encode(
+            .object([
+                "sequence": .integer(sequence), "time": .integer(time), "actor": .string(actor), "action": .string(action),
+                "outcome": .string(outcome.rawValue), "target": .string(target), "system_id": systemID.map { .string($0) } ?? .null,
+                "details": .object(details.mapValues { .string($0) }),
+            ]))
     }
 }

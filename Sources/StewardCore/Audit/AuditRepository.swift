@@ -5,15 +5,20 @@ public struct AuditQuery: Sendable, Equatable {
     public var since: Int64?
     public var until: Int64?
     public var afterSequence: Int64
+    /// The last sequence to read, if any.
+    public var throughSequence: Int64?
     public var limit: Int
 
-    public init(systemID: String? = nil, actor: String? = nil, since: Int64? = nil, until: Int64? = nil, afterSequence: Int64 = 0, limit: Int = 1000)
-    {
+    public init(
+        systemID: String? = nil, actor: String? = nil, since: Int64? = nil, until: Int64? = nil, afterSequence: Int64 = 0,
+        throughSequence: Int64? = nil, limit: Int = 1000
+    ) {
         self.systemID = systemID
         self.actor = actor
         self.since = since
         self.until = until
         self.afterSequence = afterSequence
+        self.throughSequence = throughSequence
         self.limit = limit
     }
 }

@@ -28,20 +28,37 @@ public struct AuditService: Sendable {
         return try await repository.events(query)
     }
 
-    /// Recomputes the whole chain, page by page, and reports the first event that does not verify.
-    public func verify() async throws -> Result<Int, AuditChain.Break> {
+    /// What a verification found: how many events verified and the head they lead to.
+    public struct Verified: Sendable, Equatable {
+        public let count: Int
+        public let headHash: String
+    }
+
+    /// Recomputes the chain up to the head recorded when verification starts (events appended meanwhile are
+    /// left for the next run), page by page, and reports the first event that does not verify. `anchors` are
+    /// event hashes recorded outside the database (`sequence: hash`); each must still be in the chain, so that
+    /// even a chain rebuilt from scratch by someone with write access to the database is caught.
+    public func verify(anchors: [Int64: String] = [:]) async throws -> Result<Verified, AuditChain.Break> {
+        let head = try await repository.head()
         var chain = AuditChain()
         var after: Int64 = 0
-        while true {
-            let page = try await repository.events(AuditQuery(afterSequence: after, limit: 5000))
+        var lastHash = AuditChain.genesis
+        while let through = head?.sequence, after < through {
+            let page = try await repository.events(AuditQuery(afterSequence: after, throughSequence: through, limit: 5000))
             for event in page {
-                do { try chain.check(event) } catch { return .failure(error) }
+                do throws(AuditChain.Break) { try chain.check(event) } catch { return .failure(error) }
+                if let anchor = anchors[event.sequence], anchor.lowercased() != event.hash {
+                    return .failure(AuditChain.Break(sequence: event.sequence, reason: "event \(event.sequence) does not match its recorded anchor"))
+                }
+                lastHash = event.hash
             }
             guard let last = page.last else { break }
             after = last.sequence
         }
-        let head = try await repository.head()
-        do { try chain.finish(head: head) } catch { return .failure(error) }
-        return .success(chain.checked)
+        do throws(AuditChain.Break) { try chain.finish(head: head) } catch { return .failure(error) }
+        if let missing = anchors.keys.filter({ $0 > Int64(chain.checked) }).min() {
+            return .failure(AuditChain.Break(sequence: missing, reason: "event \(missing) is anchored but the chain ends at \(chain.checked)"))
+        }
+        return .success(Verified(count: chain.checked, headHash: lastHash))
     }
 }

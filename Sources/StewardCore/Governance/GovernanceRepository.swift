@@ -4,8 +4,9 @@ public protocol GovernanceRepository: Sendable {
     /// Inserts a system and links its components; `resourceConflict` when a component belongs to another system,
     /// `resourceDoesNotExist` when one is not registered.
     func createSystem(_ system: AISystem, audit: AuditEntry) async throws
-    /// Replaces a system's descriptive fields, status and tier (not its components).
-    func updateSystem(_ system: AISystem, audit: AuditEntry) async throws
+    /// Replaces a system's descriptive fields, status and tier (not its components), provided nobody changed it
+    /// since it was read at `expectedUpdatedAt` (`resourceConflict` otherwise).
+    func updateSystem(_ system: AISystem, expectedUpdatedAt: Int64, audit: AuditEntry) async throws
     func system(id: String) async throws -> AISystem
     func systems() async throws -> [AISystem]
     /// The system a registered model or prompt belongs to, if any.
@@ -29,7 +30,8 @@ public protocol GovernanceRepository: Sendable {
     func addDecision(_ decision: ApprovalDecision, to requestID: String, audit: AuditEntry) async throws
 
     func createIncident(_ incident: Incident, audit: AuditEntry) async throws
-    /// Stores an incident's new status, resolution and the timeline entries added since it was read.
+    /// Stores an incident's new status, resolution and the timeline entries added since it was read, provided
+    /// nobody added any in between (`resourceConflict` otherwise).
     func updateIncident(_ incident: Incident, newEntries: [Incident.Entry], audit: AuditEntry) async throws
     func incident(id: String) async throws -> Incident
     func incidents(systemID: String?) async throws -> [Incident]

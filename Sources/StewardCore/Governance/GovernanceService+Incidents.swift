@@ -40,7 +40,7 @@ extension GovernanceService {
         try await repository.createIncident(
             incident,
             audit: AuditEntry(
-                actor: actor.name, action: "incident.open", target: "incident:\(incident.id)", systemID: systemID,
+                actor: actor, action: "incident.open", target: "incident:\(incident.id)", systemID: systemID,
                 details: ["severity": level.rawValue, "title": title]))
         return incident
     }
@@ -80,7 +80,7 @@ extension GovernanceService {
         incident.timeline += entries
         try await repository.updateIncident(
             incident, newEntries: entries,
-            audit: AuditEntry(actor: actor.name, action: "incident.update", target: "incident:\(id)", systemID: incident.systemID, details: details))
+            audit: AuditEntry(actor: actor, action: "incident.update", target: "incident:\(id)", systemID: incident.systemID, details: details))
         return incident
     }
 
@@ -100,7 +100,7 @@ extension GovernanceService {
         try await repository.updateIncident(
             incident, newEntries: [entry],
             audit: AuditEntry(
-                actor: actor.name, action: "incident.resolve", target: "incident:\(id)", systemID: incident.systemID,
+                actor: actor, action: "incident.resolve", target: "incident:\(id)", systemID: incident.systemID,
                 details: ["resolution": resolution]))
         return incident
     }

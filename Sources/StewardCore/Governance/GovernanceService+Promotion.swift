@@ -1,23 +1,25 @@
-/// Approvals, the promotion decision and rollback.
+/// Approvals and the promotion decision.
 extension GovernanceService: PromotionGate {
     // MARK: Approvals
 
-    /// Asks reviewers to approve a model version of a system for an alias (or the Production stage).
+    /// Asks reviewers to approve a model version of a system for a protected alias (or the Production stage).
     public func requestApproval(systemID: String, model: String, version: String, alias: String, actor: Principal) async throws -> ApprovalRequest {
-        let system = try await repository.system(id: systemID)
-        try await requireWrite(actor, "approval.request", target: "system:\(systemID)", systemID: systemID)
-        guard system.components.contains(where: { $0.name == model }) else {
-            throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
-        }
+        try await requireComponent(systemID: systemID, model: model, actor: actor, action: "approval.request")
         let number = try ModelRegistryService.versionNumber(version)
         _ = try await registry.modelVersion(name: model, version: number)
+        let target = alias.isEmpty ? "production" : alias
+        let policy = try await policy().policy
+        guard policy.isProtected(alias: target) || target.lowercased() == ModelStage.production.rawValue.lowercased() else {
+            throw StewardError.invalidParameter(
+                "Approvals are for protected targets: \(policy.protectedAliases.joined(separator: ", ")) or Production; '\(target)' is not one.")
+        }
         let request = ApprovalRequest(
-            id: Self.identifier("apr"), systemID: systemID, model: model, version: number, alias: alias.isEmpty ? "production" : alias,
-            requestedBy: actor.name, createdAt: now(), decisions: [])
+            id: Self.identifier("apr"), systemID: systemID, model: model, version: number, alias: target, requestedBy: actor.name,
+            createdAt: now(), decisions: [])
         try await repository.createApprovalRequest(
             request,
             audit: AuditEntry(
-                actor: actor.name, action: "approval.request", target: "model:\(model)/\(number)", systemID: systemID,
+                actor: actor, action: "approval.request", target: "model:\(model)/\(number)", systemID: systemID,
                 details: ["request": request.id, "alias": request.alias]))
         return request
     }
@@ -26,11 +28,20 @@ extension GovernanceService: PromotionGate {
     /// authenticated, and never on a version they registered or trained themselves.
     public func decide(requestID: String, verdict: ApprovalDecision.Verdict, comment: String, actor: Principal) async throws -> ApprovalRequest {
         let request = try await repository.approvalRequest(id: requestID)
-        let entry = AuditEntry(
-            actor: actor.name, action: "approval.\(verdict.rawValue)", target: "model:\(request.model)/\(request.version)",
+        var entry = AuditEntry(
+            actor: actor, action: "approval.\(verdict.rawValue)", target: "model:\(request.model)/\(request.version)",
             systemID: request.systemID, details: ["request": requestID, "comment": comment])
         try await require(actor, Self.approvers, to: "decide approvals", entry)
-        if try await authors(model: request.model, version: request.version).contains(actor.name) {
+        let authors = try await authors(model: request.model, version: request.version)
+        if authors.registrant.isEmpty {
+            try await refuse(
+                entry,
+                StewardError(
+                    .permissionDenied,
+                    "Version \(request.version) of '\(request.model)' was registered without a user, so approving it cannot be kept apart "
+                        + "from authoring it; register versions with credentials."))
+        }
+        if authors.all.contains(actor.name) {
             try await refuse(
                 entry,
                 StewardError(
@@ -38,11 +49,10 @@ extension GovernanceService: PromotionGate {
                     "User '\(actor.name)' registered or trained version \(request.version) of '\(request.model)' and may not approve it: "
                         + "approvals need someone other than the author."))
         }
-        var stored = entry
-        stored.details["role"] = actor.role?.rawValue
+        entry.details["role"] = actor.role?.rawValue
         try await repository.addDecision(
             ApprovalDecision(approver: actor.name, role: actor.role ?? .viewer, verdict: verdict, comment: comment, decidedAt: now()), to: requestID,
-            audit: stored)
+            audit: entry)
         return try await repository.approvalRequest(id: requestID)
     }
 
@@ -51,35 +61,40 @@ extension GovernanceService: PromotionGate {
         return try await repository.approvalRequests(systemID: systemID, model: nil, version: nil)
     }
 
-    /// Who may not approve a version: whoever registered it and the user of the run it came from.
-    func authors(model: String, version: Int64) async throws -> Set<String> {
+    /// Who may not approve a version: whoever registered it and the user of the run it came from. A run that
+    /// cannot be read fails the check rather than passing it.
+    func authors(model: String, version: Int64) async throws -> (registrant: String, all: Set<String>) {
         let modelVersion = try await registry.modelVersion(name: model, version: version)
         var names: Set<String> = [modelVersion.userID]
-        if !modelVersion.runID.isEmpty, let run = try? await runs.run(id: modelVersion.runID) { names.insert(run.info.userID) }
+        if !modelVersion.runID.isEmpty { names.insert(try await runs.run(id: modelVersion.runID).info.userID) }
         names.remove("")
-        return names
+        return (modelVersion.userID, names)
     }
 
     // MARK: Controls
 
-    /// Every control the system's tier requires, checked for one model version.
-    public func controls(systemID: String, model: String, version: String) async throws -> (tier: RiskTier, controls: [ControlEvaluation]) {
+    /// Every control the system's tier requires, checked for one model version and target.
+    public func controls(systemID: String, model: String, version: String, target: PromotionTarget = .alias("production")) async throws -> (
+        tier: RiskTier, controls: [ControlEvaluation]
+    ) {
         let system = try await repository.system(id: systemID)
         guard system.components.contains(where: { $0.name == model }) else {
             throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
         }
         let policy = try await policy().policy
-        let facts = try await facts(system: system, model: model, version: try ModelRegistryService.versionNumber(version), policy: policy)
+        let facts = try await facts(
+            system: system, model: model, version: try ModelRegistryService.versionNumber(version), target: target, policy: policy)
         return (system.riskTier, ControlEvaluation.evaluate(policy, facts))
     }
 
-    func facts(system: AISystem, model: String, version: Int64, policy: GovernancePolicy) async throws -> PromotionFacts {
+    func facts(system: AISystem, model: String, version: Int64, target: PromotionTarget, policy: GovernancePolicy) async throws -> PromotionFacts {
         _ = try await registry.modelVersion(name: model, version: version)
         let notes = try await registry.cardNotes(name: model, version: version)
-        let authors = try await authors(model: model, version: version)
+        let authors = try await authors(model: model, version: version).all
         let oldest = now() - Int64(policy.approvalValidityDays) * 86_400_000
         var latest: [String: ApprovalDecision] = [:]
-        for request in try await repository.approvalRequests(systemID: system.id, model: model, version: version) {
+        for request in try await repository.approvalRequests(systemID: system.id, model: model, version: version)
+        where request.alias.lowercased() == target.approvalKey {
             for decision in request.decisions where latest[decision.approver].map({ $0.decidedAt <= decision.decidedAt }) ?? true {
                 latest[decision.approver] = decision
             }
@@ -91,20 +106,19 @@ extension GovernanceService: PromotionGate {
             evidence: try await repository.evidence(systemID: system.id), approvals: approvals.sorted { $0.decidedAt < $1.decidedAt })
     }
 
-    // MARK: Promotion
+    // MARK: Promotion gate
 
-    func isProtected(_ target: PromotionTarget, _ policy: GovernancePolicy) -> Bool {
+    public func isProtected(_ target: PromotionTarget) async throws -> Bool {
         switch target {
-        case .alias(let alias): policy.isProtected(alias: alias)
+        case .alias(let alias): try await policy().policy.isProtected(alias: alias)
         case .stage(let stage): stage == .production
         }
     }
 
-    public func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal) async throws -> AuditEntry? {
+    public func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal, action: String) async throws -> AuditEntry? {
         let policy = try await policy().policy
-        guard isProtected(target, policy) else { return nil }
-        var entry = AuditEntry(
-            actor: actor.name, action: "promotion", target: "model:\(model)/\(version)", details: ["to": target.description])
+        guard try await isProtected(target) else { return nil }
+        var entry = AuditEntry(actor: actor, action: action, target: "model:\(model)/\(version)", details: ["to": target.description])
         _ = try await registry.modelVersion(name: model, version: version)
         guard let system = try await repository.system(owning: model) else {
             try await refuse(
@@ -116,7 +130,8 @@ extension GovernanceService: PromotionGate {
         }
         entry.systemID = system.id
         entry.details["risk_tier"] = system.riskTier.rawValue
-        let evaluations = ControlEvaluation.evaluate(policy, try await facts(system: system, model: model, version: version, policy: policy))
+        let evaluations = ControlEvaluation.evaluate(
+            policy, try await facts(system: system, model: model, version: version, target: target, policy: policy))
         let missing = evaluations.filter { !$0.satisfied }
         if !missing.isEmpty {
             entry.details["missing"] = missing.map(\.name).joined(separator: ",")
@@ -133,68 +148,22 @@ extension GovernanceService: PromotionGate {
     }
 
     public func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry? {
-        let policy = try await policy().policy
-        guard isProtected(target, policy) else { return nil }
+        guard try await isProtected(target) else { return nil }
         return AuditEntry(
-            actor: actor.name, action: "promotion.release", target: "model:\(model)", systemID: try await repository.system(owning: model)?.id,
+            actor: actor, action: "promotion.release", target: "model:\(model)", systemID: try await repository.system(owning: model)?.id,
             details: ["from": target.description])
     }
 
-    /// Promotes a version of a system's model to an alias or the Production stage: the same decision as every
-    /// other path, plus the check that the model is part of this system.
-    public func promote(
-        systemID: String, model: String, version: String, target: PromotionTarget, archiveExisting: Bool, actor: Principal
-    ) async throws -> ModelVersion {
+    public func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry? {
+        guard let system = try await repository.system(owning: model) else { return nil }
+        return AuditEntry(actor: actor, action: action, target: "model:\(model)", systemID: system.id, details: details)
+    }
+
+    public func requireComponent(systemID: String, model: String, actor: Principal, action: String) async throws {
         let system = try await repository.system(id: systemID)
-        try await requireWrite(actor, "promotion", target: "model:\(model)/\(version)", systemID: systemID)
+        try await requireWrite(actor, action, target: "model:\(model)", systemID: systemID)
         guard system.components.contains(where: { $0.name == model }) else {
             throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
         }
-        let number = try ModelRegistryService.versionNumber(version)
-        switch target {
-        case .alias(let alias):
-            try ModelRegistryService.validateAlias(alias)
-            let entry = try await authorize(model: model, version: number, target: target, actor: actor)
-            try await registry.setAlias(name: model, alias: alias, version: number, actor: actor.name, now: now(), audit: entry)
-            return try await registry.modelVersion(name: model, version: number)
-        case .stage(let stage):
-            let entry = try await authorize(model: model, version: number, target: target, actor: actor)
-            return try await registry.transitionModelVersion(
-                name: model, version: number, to: stage, archiveExisting: archiveExisting && stage == .production, actor: actor.name, now: now(),
-                audit: entry)
-        }
-    }
-
-    /// Points a protected alias back at the version that held it before, in one audited step. The earlier
-    /// version already passed the controls of its promotion, so rollback does not wait for them again.
-    public func rollback(systemID: String, model: String, alias: String, actor: Principal) async throws -> (from: Int64, to: Int64) {
-        let system = try await repository.system(id: systemID)
-        try await requireWrite(actor, "rollback", target: "model:\(model)", systemID: systemID)
-        guard system.components.contains(where: { $0.name == model }) else {
-            throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
-        }
-        let current = try await registry.aliasedVersion(name: model, alias: alias)
-        guard let previous = try await previousVersion(model: model, alias: alias, current: current) else {
-            try await refuse(
-                AuditEntry(actor: actor.name, action: "rollback", target: "model:\(model)", systemID: systemID, details: ["alias": alias]),
-                StewardError(.invalidParameterValue, "Alias '\(alias)' of '\(model)' has no earlier version to roll back to."))
-        }
-        try await registry.setAlias(
-            name: model, alias: alias, version: previous, actor: actor.name, now: now(),
-            audit: AuditEntry(
-                actor: actor.name, action: "rollback", target: "model:\(model)", systemID: systemID,
-                details: ["alias": alias, "from": "\(current)", "to": "\(previous)"]))
-        return (current, previous)
-    }
-
-    /// The version an alias held before it moved to `current`, if that version still exists.
-    func previousVersion(model: String, alias: String, current: Int64) async throws -> Int64? {
-        let held = try await registry.history(name: model).filter { $0.kind == .aliasSet && $0.alias == alias }.compactMap(\.version)
-        var candidates = held
-        while let last = candidates.last, last == current { candidates.removeLast() }
-        for version in candidates.reversed() where version != current {
-            if (try? await registry.modelVersion(name: model, version: version)) != nil { return version }
-        }
-        return nil
     }
 }

@@ -1,5 +1,11 @@
 /// The register's computed views: entries with maturity and controls, the portfolio, the documentation.
 extension GovernanceService {
+    /// Versions an alias pointed at before `current`, newest first.
+    func earlierHolders(of alias: String, model: String, current: Int64) async throws -> [Int64] {
+        let registered = try await registry.registeredModel(name: model)
+        return RegistryEvent.earlierHolders(of: alias, current: current, in: try await registry.history(name: model), since: registered.creationTime)
+    }
+
     /// One system with everything computed about it.
     public func entry(systemID: String) async throws -> RegisterEntry {
         try await entry(for: try await repository.system(id: systemID), policy: try await policy().policy)
@@ -23,7 +29,7 @@ extension GovernanceService {
             if !protectedAliases.isEmpty || model.latestVersions.contains(where: { $0.currentStage == .production }) {
                 facts.promotedToProtectedAlias = true
             }
-            for alias in protectedAliases where try await previousVersion(model: model.name, alias: alias.alias, current: alias.version) != nil {
+            for alias in protectedAliases where !(try await earlierHolders(of: alias.alias, model: model.name, current: alias.version).isEmpty) {
                 facts.rollbackPath = true
             }
             let latest = try await registry.latestVersionNumber(name: model.name)
@@ -32,7 +38,8 @@ extension GovernanceService {
             }
             let served = protectedAliases.first?.version ?? latest
             if let served {
-                let promotion = try await self.facts(system: system, model: model.name, version: served, policy: policy)
+                let target = PromotionTarget.alias(protectedAliases.first?.alias ?? policy.protectedAliases[0])
+                let promotion = try await self.facts(system: system, model: model.name, version: served, target: target, policy: policy)
                 controls.append(.init(model: model.name, version: served, evaluations: ControlEvaluation.evaluate(policy, promotion)))
             } else {
                 controls.append(

@@ -38,7 +38,7 @@ public struct GovernanceService: Sendable {
     func requireWrite(_ actor: Principal, _ action: String, target: String, systemID: String?) async throws {
         guard let role = actor.role, !Self.contributors.contains(role) else { return }
         try await refuse(
-            AuditEntry(actor: actor.name, action: action, target: target, systemID: systemID),
+            AuditEntry(actor: actor, action: action, target: target, systemID: systemID),
             StewardError(.permissionDenied, "User '\(actor.name)' (\(role.rawValue)) may not change governance records."))
     }
 
@@ -78,21 +78,21 @@ public struct GovernanceService: Sendable {
         let system = AISystem(
             id: Self.identifier("sys"), name: name, status: status, profile: profile, questionnaire: questionnaire, riskTier: tier,
             tierRationale: reasons.joined(separator: "; "), tierSource: .questionnaire,
-            components: (draft.models ?? []).map { SystemComponent(name: $0, kind: .model) }
-                + (draft.prompts ?? []).map { SystemComponent(name: $0, kind: .prompt) },
+            components: try Self.components(models: draft.models ?? [], prompts: draft.prompts ?? []),
             createdAt: time, updatedAt: time, createdBy: actor.name)
         try await repository.createSystem(
             system,
             audit: AuditEntry(
-                actor: actor.name, action: "system.create", target: "system:\(system.id)", systemID: system.id,
+                actor: actor, action: "system.create", target: "system:\(system.id)", systemID: system.id,
                 details: ["name": name, "risk_tier": tier.rawValue, "components": system.components.map(\.name).joined(separator: ",")]))
         return system
     }
 
-    /// Changes a system's descriptive fields or status; new questionnaire answers re-suggest its tier unless
-    /// compliance has overridden it.
+    /// Changes a system's descriptive fields or status. New questionnaire answers re-suggest its tier unless
+    /// compliance has overridden it; answers that would lower the tier need compliance or an admin.
     public func updateSystem(id: String, _ draft: SystemDraft, actor: Principal) async throws -> AISystem {
-        var system = try await repository.system(id: id)
+        let stored = try await repository.system(id: id)
+        var system = stored
         try await requireWrite(actor, "system.update", target: "system:\(id)", systemID: id)
         if draft.models != nil || draft.prompts != nil {
             throw StewardError.invalidParameter("Link and unlink models with /api/v1/systems/{id}/models, not by updating the system.")
@@ -114,13 +114,19 @@ public struct GovernanceService: Sendable {
             if system.tierSource == .questionnaire {
                 let (tier, reasons) = questionnaire.suggestedTier()
                 if tier != system.riskTier { details["risk_tier"] = "\(system.riskTier.rawValue) -> \(tier.rawValue)" }
+                if tier < system.riskTier {
+                    try await require(
+                        actor, Self.governors, to: "lower a system's risk tier",
+                        AuditEntry(actor: actor, action: "system.update", target: "system:\(id)", systemID: id, details: details))
+                }
                 system.riskTier = tier
                 system.tierRationale = reasons.joined(separator: "; ")
             }
         }
-        system.updatedAt = now()
+        system.updatedAt = max(now(), stored.updatedAt + 1)
         try await repository.updateSystem(
-            system, audit: AuditEntry(actor: actor.name, action: "system.update", target: "system:\(id)", systemID: id, details: details))
+            system, expectedUpdatedAt: stored.updatedAt,
+            audit: AuditEntry(actor: actor, action: "system.update", target: "system:\(id)", systemID: id, details: details))
         return system
     }
 
@@ -128,17 +134,18 @@ public struct GovernanceService: Sendable {
     public func overrideTier(systemID: String, tier: RiskTier, rationale: String, actor: Principal) async throws -> AISystem {
         var system = try await repository.system(id: systemID)
         let entry = AuditEntry(
-            actor: actor.name, action: "system.tier_override", target: "system:\(systemID)", systemID: systemID,
+            actor: actor, action: "system.tier_override", target: "system:\(systemID)", systemID: systemID,
             details: ["from": system.riskTier.rawValue, "to": tier.rawValue, "rationale": rationale])
         try await require(actor, Self.governors, to: "override a risk tier", entry)
         guard !rationale.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw StewardError.invalidParameter("A tier override needs a rationale.")
         }
+        let previous = system.updatedAt
         system.riskTier = tier
         system.tierRationale = rationale
         system.tierSource = .override
-        system.updatedAt = now()
-        try await repository.updateSystem(system, audit: entry)
+        system.updatedAt = max(now(), previous + 1)
+        try await repository.updateSystem(system, expectedUpdatedAt: previous, audit: entry)
         return system
     }
 
@@ -158,18 +165,31 @@ public struct GovernanceService: Sendable {
         try await repository.link(
             SystemComponent(name: name, kind: kind), to: systemID, now: now(),
             audit: AuditEntry(
-                actor: actor.name, action: "system.link", target: "system:\(systemID)", systemID: systemID,
+                actor: actor, action: "system.link", target: "system:\(systemID)", systemID: systemID,
                 details: ["model": name, "kind": kind.rawValue]))
         return try await repository.system(id: systemID)
     }
 
+    /// Removes a model from a system: compliance or admin only, since a model out of its system could be linked
+    /// to a lower-tier one.
     public func unlink(systemID: String, name: String, actor: Principal) async throws -> AISystem {
         _ = try await repository.system(id: systemID)
-        try await requireWrite(actor, "system.unlink", target: "system:\(systemID)", systemID: systemID)
+        try await require(
+            actor, Self.governors, to: "unlink a model from its system",
+            AuditEntry(actor: actor, action: "system.unlink", target: "system:\(systemID)", systemID: systemID, details: ["model": name]))
         try await repository.unlink(
             name, from: systemID, now: now(),
-            audit: AuditEntry(actor: actor.name, action: "system.unlink", target: "system:\(systemID)", systemID: systemID, details: ["model": name]))
+            audit: AuditEntry(actor: actor, action: "system.unlink", target: "system:\(systemID)", systemID: systemID, details: ["model": name]))
         return try await repository.system(id: systemID)
+    }
+
+    static func components(models: [String], prompts: [String]) throws(StewardError) -> [SystemComponent] {
+        let components = models.map { SystemComponent(name: $0, kind: .model) } + prompts.map { SystemComponent(name: $0, kind: .prompt) }
+        var seen: Set<String> = []
+        if let repeated = components.first(where: { !seen.insert($0.name).inserted }) {
+            throw .invalidParameter("'\(repeated.name)' is listed twice; a model or prompt is linked once.")
+        }
+        return components
     }
 
     static func status(_ text: String) throws(StewardError) -> AISystem.Status {
@@ -188,7 +208,7 @@ public struct GovernanceService: Sendable {
 
     /// Validates and stores a new policy version: compliance or admin only.
     public func setPolicy(document: String, actor: Principal) async throws -> PolicyVersion {
-        let entry = AuditEntry(actor: actor.name, action: "policy.update", target: "policy")
+        let entry = AuditEntry(actor: actor, action: "policy.update", target: "policy")
         try await require(actor, Self.governors, to: "change the governance policy", entry)
         let policy = try GovernancePolicy(yaml: document)
         var stored = entry
@@ -214,6 +234,9 @@ public struct GovernanceService: Sendable {
             throw StewardError.invalidParameter("digest must be a SHA-256 in hex (64 characters, optionally prefixed 'sha256:').")
         }
         var versionNumber: Int64?
+        if model?.nonEmptyValue == nil, version?.nonEmptyValue != nil {
+            throw StewardError.invalidParameter("Evidence for a version must name its model too.")
+        }
         if let model = model?.nonEmptyValue {
             guard system.components.contains(where: { $0.name == model }) else {
                 throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
@@ -229,7 +252,7 @@ public struct GovernanceService: Sendable {
         if let model = evidence.model, let number = versionNumber { details["model_version"] = "\(model)/\(number)" }
         try await repository.addEvidence(
             evidence,
-            audit: AuditEntry(actor: actor.name, action: "evidence.add", target: "evidence:\(evidence.id)", systemID: systemID, details: details))
+            audit: AuditEntry(actor: actor, action: "evidence.add", target: "evidence:\(evidence.id)", systemID: systemID, details: details))
         return evidence
     }
 

@@ -9,15 +9,32 @@ public enum PromotionTarget: Sendable, Equatable, CustomStringConvertible {
         case .stage(let stage): "stage \(stage.rawValue)"
         }
     }
+
+    /// What an approval names to count for this target: the alias without case, or the stage's name (so an
+    /// approval for `production` covers the `production` alias and the Production stage alike).
+    public var approvalKey: String {
+        switch self {
+        case .alias(let alias): alias.lowercased()
+        case .stage(let stage): stage.rawValue.lowercased()
+        }
+    }
 }
 
 /// The one decision on whether a model version may reach production, consulted by every path that moves an
-/// alias or a stage (MLflow routes, Steward's promote route, the command line).
+/// alias or a stage (MLflow routes, Steward's promote and rollback routes, the command line), and the auditor
+/// of registry changes to governed models.
 public protocol PromotionGate: Sendable {
-    /// Allows the move and returns the audit entry to record with it, or returns nil when the target is not
-    /// protected; refuses with `permissionDenied` listing every missing control, after auditing the refusal.
-    func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal) async throws -> AuditEntry?
+    /// Whether the policy in force protects the target.
+    func isProtected(_ target: PromotionTarget) async throws -> Bool
+    /// Allows the move and returns the audit entry to record with it (`action` names it: promotion, rollback),
+    /// or returns nil when the target is not protected; refuses with `permissionDenied` listing every missing
+    /// control, after auditing the refusal.
+    func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal, action: String) async throws -> AuditEntry?
     /// The audit entry for taking a version out of a protected target (deleting the alias, leaving Production),
     /// or nil when the target is not protected.
     func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry?
+    /// The audit entry for a change to a model that belongs to a registered system (rename, deletion), or nil.
+    func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry?
+    /// Refuses unless the system exists, the model is part of it and the actor may act on the register.
+    func requireComponent(systemID: String, model: String, actor: Principal, action: String) async throws
 }

@@ -2,11 +2,24 @@
 /// and authentication of presented tokens.
 public struct IdentityService: Sendable {
     let repository: any IdentityRepository
+    let audit: any AuditRepository
     let now: @Sendable () -> Int64
 
-    public init(repository: any IdentityRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now) {
+    public init(repository: any IdentityRepository, audit: any AuditRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now) {
         self.repository = repository
+        self.audit = audit
         self.now = now
+    }
+
+    /// Requires an admin, auditing a refusal.
+    func requireAdmin(_ actor: Principal, to verb: String, _ entry: AuditEntry) async throws {
+        do { try actor.require([.admin], to: verb) } catch {
+            var refused = entry
+            refused.outcome = .refused
+            refused.details["reason"] = error.message
+            try await audit.append(refused, now: now())
+            throw error
+        }
     }
 
     /// The principal a token stands for, or nil when no user holds it.
@@ -18,25 +31,29 @@ public struct IdentityService: Sendable {
     /// Creates a user and returns its first token, shown only now. `actor` must be an authenticated admin;
     /// the command line passes `bootstrap` for the first admin, since it has the data folder itself.
     public func createUser(name: String, role: Role, actor: Principal) async throws -> (User, token: String) {
-        try actor.require([.admin], to: "create users")
+        try await requireAdmin(
+            actor, to: "create users", AuditEntry(actor: actor, action: "user.create", target: "user:\(name)", details: ["role": role.rawValue]))
         try Self.validateUserName(name)
         if try await repository.user(name: name) != nil { throw StewardError.alreadyExists("User '\(name)' already exists.") }
         let token = AccessToken.generate()
         let user = User(name: name, role: role, createdAt: now(), createdBy: actor.name)
         try await repository.createUser(
             user, tokenDigest: AccessToken.digest(token),
-            audit: AuditEntry(actor: actor.name, action: "user.create", target: "user:\(name)", details: ["role": role.rawValue]))
+            audit: AuditEntry(actor: actor, action: "user.create", target: "user:\(name)", details: ["role": role.rawValue]))
         return (user, token)
     }
 
     /// Issues another token for a user: admins for anyone, a user for themself.
     public func createToken(user name: String, label: String, actor: Principal) async throws -> String {
-        if actor.name != name || !actor.isAuthenticated { try actor.require([.admin], to: "create tokens for other users") }
+        if actor.name != name || !actor.isAuthenticated {
+            try await requireAdmin(
+                actor, to: "create tokens for other users", AuditEntry(actor: actor, action: "token.create", target: "user:\(name)"))
+        }
         guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
         let token = AccessToken.generate()
         try await repository.addToken(
             user: name, tokenDigest: AccessToken.digest(token), label: label, now: now(),
-            audit: AuditEntry(actor: actor.name, action: "token.create", target: "user:\(name)", details: ["label": label]))
+            audit: AuditEntry(actor: actor, action: "token.create", target: "user:\(name)", details: ["label": label]))
         return token
     }
 

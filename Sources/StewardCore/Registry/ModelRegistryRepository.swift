@@ -51,9 +51,9 @@ public protocol ModelRegistryRepository: Sendable {
     /// The model with its tags, aliases and newest version per stage (`registeredModelNotFound`).
     func registeredModel(name: String) async throws -> RegisteredModel
     /// Renames a model, its versions, aliases and history following it.
-    func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64) async throws -> RegisteredModel
+    func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?) async throws -> RegisteredModel
     func updateRegisteredModel(name: String, description: String, now: Int64) async throws -> RegisteredModel
-    func deleteRegisteredModel(name: String, actor: String, now: Int64) async throws
+    func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?) async throws
     func searchRegisteredModels(_ query: RegistryQuery<RegisteredModelField>) async throws -> Page<RegisteredModel>
     func setRegisteredModelTag(name: String, tag: Tag, now: Int64) async throws
     func deleteRegisteredModelTag(name: String, key: String, now: Int64) async throws
@@ -65,7 +65,7 @@ public protocol ModelRegistryRepository: Sendable {
     /// The highest version number of a model, for the reserved alias `latest`.
     func latestVersionNumber(name: String) async throws -> Int64?
     func updateModelVersion(name: String, version: Int64, description: String, now: Int64) async throws -> ModelVersion
-    func deleteModelVersion(name: String, version: Int64, actor: String, now: Int64) async throws
+    func deleteModelVersion(name: String, version: Int64, actor: String, now: Int64, audit: AuditEntry?) async throws
     func searchModelVersions(_ query: RegistryQuery<ModelVersionField>) async throws -> Page<ModelVersion>
     /// Moves a version to a stage, optionally archiving the others in that stage; `audit`, when given, is
     /// appended to the audit chain in the same transaction.

@@ -44,17 +44,22 @@ public struct ModelRegistryService: Sendable {
         try await repository.registeredModel(name: try Self.requiredName(name))
     }
 
-    public func renameRegisteredModel(name: String, to newName: String, actor: String) async throws -> RegisteredModel {
+    public func renameRegisteredModel(name: String, to newName: String, actor: Principal) async throws -> RegisteredModel {
         try Self.validateName(newName, field: "new_name")
-        return try await repository.renameRegisteredModel(name: try Self.requiredName(name), to: newName, actor: actor, now: now())
+        let name = try Self.requiredName(name)
+        let audit = try await gate?.change(model: name, action: "model.rename", actor: actor, details: ["to": newName])
+        return try await repository.renameRegisteredModel(name: name, to: newName, actor: actor.name, now: now(), audit: audit)
     }
 
     public func updateRegisteredModel(name: String, description: String?) async throws -> RegisteredModel {
         try await repository.updateRegisteredModel(name: try Self.requiredName(name), description: description ?? "", now: now())
     }
 
-    public func deleteRegisteredModel(name: String, actor: String) async throws {
-        try await repository.deleteRegisteredModel(name: try Self.requiredName(name), actor: actor, now: now())
+    /// Deletes a model with its versions; deleting one that belongs to a registered system is audited.
+    public func deleteRegisteredModel(name: String, actor: Principal) async throws {
+        let name = try Self.requiredName(name)
+        let audit = try await gate?.change(model: name, action: "model.delete", actor: actor, details: [:])
+        try await repository.deleteRegisteredModel(name: name, actor: actor.name, now: now(), audit: audit)
     }
 
     public func searchRegisteredModels(filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?) async throws -> Page<RegisteredModel>
@@ -218,8 +223,11 @@ public struct ModelRegistryService: Sendable {
             name: try Self.requiredName(name), version: try Self.versionNumber(version), description: description ?? "", now: now())
     }
 
-    public func deleteModelVersion(name: String, version: String, actor: String) async throws {
-        try await repository.deleteModelVersion(name: try Self.requiredName(name), version: try Self.versionNumber(version), actor: actor, now: now())
+    public func deleteModelVersion(name: String, version: String, actor: Principal) async throws {
+        let name = try Self.requiredName(name)
+        let number = try Self.versionNumber(version)
+        let audit = try await gate?.change(model: name, action: "model_version.delete", actor: actor, details: ["version": "\(number)"])
+        try await repository.deleteModelVersion(name: name, version: number, actor: actor.name, now: now(), audit: audit)
     }
 
     public func searchModelVersions(filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?) async throws -> Page<ModelVersion> {
@@ -243,7 +251,7 @@ public struct ModelRegistryService: Sendable {
         let name = try Self.requiredName(name)
         let number = try Self.versionNumber(version)
         let current = try await repository.modelVersion(name: name, version: number)
-        var audit = try await gate?.authorize(model: name, version: number, target: .stage(target), actor: actor)
+        var audit = try await gate?.authorize(model: name, version: number, target: .stage(target), actor: actor, action: "promotion")
         if audit == nil, current.currentStage == .production, target != .production {
             audit = try await gate?.release(model: name, target: .stage(.production), actor: actor)
         }
@@ -275,7 +283,7 @@ public struct ModelRegistryService: Sendable {
         let name = try Self.requiredName(name)
         let number = try Self.versionNumber(version)
         _ = try await repository.modelVersion(name: name, version: number)
-        let audit = try await gate?.authorize(model: name, version: number, target: .alias(alias), actor: actor)
+        let audit = try await gate?.authorize(model: name, version: number, target: .alias(alias), actor: actor, action: "promotion")
         try await repository.setAlias(name: name, alias: alias, version: number, actor: actor.name, now: now(), audit: audit)
     }
 
@@ -285,6 +293,63 @@ public struct ModelRegistryService: Sendable {
         let name = try Self.requiredName(name)
         let audit = try await gate?.release(model: name, target: .alias(alias), actor: actor)
         try await repository.deleteAlias(name: name, alias: alias, actor: actor.name, now: now(), audit: audit)
+    }
+
+    /// Promotes a version of a registered system's model to a protected alias or stage: the system must hold
+    /// the model, then the same decision as every other path.
+    public func promote(
+        systemID: String, name: String, version: String, target: PromotionTarget, archiveExisting: Bool, actor: Principal
+    ) async throws -> ModelVersion {
+        let gate = try requireGate()
+        let name = try Self.requiredName(name)
+        try await gate.requireComponent(systemID: systemID, model: name, actor: actor, action: "promotion")
+        guard try await gate.isProtected(target) else {
+            throw StewardError.invalidParameter("\(target) is not protected by the policy; move it through the model registry instead.")
+        }
+        switch target {
+        case .alias(let alias):
+            try await setAlias(name: name, alias: alias, version: version, actor: actor)
+            return try await modelVersion(name: name, version: version)
+        case .stage(let stage):
+            return try await transitionStage(name: name, version: version, stage: stage.rawValue, archiveExisting: archiveExisting, actor: actor)
+        }
+    }
+
+    /// Points a protected alias back at the version that held it before, in one audited step. The earlier
+    /// version goes through the promotion gate again, so a rollback never restores what the controls refuse.
+    public func rollback(systemID: String, name: String, alias: String, actor: Principal) async throws -> (from: Int64, to: Int64) {
+        let gate = try requireGate()
+        let name = try Self.requiredName(name)
+        try await gate.requireComponent(systemID: systemID, model: name, actor: actor, action: "rollback")
+        guard try await gate.isProtected(.alias(alias)) else {
+            throw StewardError.invalidParameter("Alias '\(alias)' is not protected by the policy; move it through the model registry instead.")
+        }
+        let current = try await repository.aliasedVersion(name: name, alias: alias)
+        var previous: Int64?
+        for candidate in try await earlierHolders(of: alias, model: name, current: current) {
+            if (try? await repository.modelVersion(name: name, version: candidate)) != nil {
+                previous = candidate
+                break
+            }
+        }
+        guard let previous else {
+            throw StewardError.invalidParameter("Alias '\(alias)' of '\(name)' has no earlier version to roll back to.")
+        }
+        var audit = try await gate.authorize(model: name, version: previous, target: .alias(alias), actor: actor, action: "rollback")
+        audit?.details["rolled_back_from"] = "\(current)"
+        try await repository.setAlias(name: name, alias: alias, version: previous, actor: actor.name, now: now(), audit: audit)
+        return (current, previous)
+    }
+
+    /// Versions an alias pointed at before `current`, newest first.
+    public func earlierHolders(of alias: String, model name: String, current: Int64) async throws -> [Int64] {
+        let model = try await repository.registeredModel(name: name)
+        return RegistryEvent.earlierHolders(of: alias, current: current, in: try await repository.history(name: name), since: model.creationTime)
+    }
+
+    func requireGate() throws(StewardError) -> any PromotionGate {
+        guard let gate else { throw StewardError(.notImplemented, "This registry runs without governance; there is nothing to promote through.") }
+        return gate
     }
 
     /// The version an alias points at; `latest` always means the highest version.

@@ -39,3 +39,13 @@ public struct RegistryEvent: Sendable, Equatable {
         self.time = time
     }
 }
+
+extension RegistryEvent {
+    /// The versions an alias pointed at before `current`, newest first and without repeats, from a model's
+    /// history since `since` (its creation: events of an earlier model with the same name are not its history).
+    public static func earlierHolders(of alias: String, current: Int64, in history: [RegistryEvent], since: Int64) -> [Int64] {
+        var seen: Set<Int64> = [current]
+        return history.filter { $0.kind == .aliasSet && $0.alias == alias && $0.time >= since }.compactMap(\.version).reversed()
+            .filter { seen.insert($0).inserted }
+    }
+}

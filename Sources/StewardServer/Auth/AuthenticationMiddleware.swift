@@ -8,7 +8,8 @@ import StewardCore
 /// clients send `MLFLOW_TRACKING_TOKEN` and `MLFLOW_TRACKING_USERNAME`/`PASSWORD`). With authentication on,
 /// every route but `/health` and `/version` needs a valid token (401 otherwise) and a viewer may only read
 /// (403). With it off, a request without a valid token acts under the Basic user name it declares, unverified
-/// and without governance rights. Finer rules (who may approve, change the policy) live in the services.
+/// and without governance rights. With a verified user, runs are recorded as that user's, whatever the client
+/// claims. Finer rules (who may approve, change the policy) live in the services.
 struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
     let identity: IdentityService
     let required: Bool
@@ -31,6 +32,9 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
                 return Self.challenge(
                     user.map { "The token is not valid for user '\($0)'." } ?? "The token is not valid; it may have been mistyped or never issued.")
             } else if let user {
+                guard user.count <= 256, !user.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                    return Self.challenge("The Basic user name must be at most 256 characters without control characters.")
+                }
                 context.principal = .declared(user)
             }
         }

@@ -16,15 +16,15 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
     /// `format=ndjson` for one event per line.
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
         func number(_ name: String) throws -> Int64? {
-            guard let text = NativeMessage.query(name, request) else { return nil }
+            guard let text = try NativeMessage.query(name, request) else { return nil }
             guard let value = Int64(text) else { throw StewardError.invalidParameter("\(name) must be an integer, got '\(text)'.") }
             return value
         }
         let query = AuditQuery(
-            systemID: NativeMessage.query("system", request), actor: NativeMessage.query("actor", request), since: try number("since"),
+            systemID: try NativeMessage.query("system", request), actor: try NativeMessage.query("actor", request), since: try number("since"),
             until: try number("until"), afterSequence: try number("after") ?? 0, limit: Int(clamping: try number("limit") ?? 1000))
         let events = try await audit.events(query, actor: context.principal).map(WireAuditEvent.init)
-        switch NativeMessage.query("format", request) ?? "json" {
+        switch try NativeMessage.query("format", request) ?? "json" {
         case "ndjson":
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -42,10 +42,12 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
         _ = try await audit.events(AuditQuery(limit: 1), actor: context.principal)
         switch try await audit.verify() {
-        case .success(let checked):
-            return try NativeMessage.json(AuditVerifyBody(intact: true, checked: checked, firstBadSequence: nil, reason: nil))
+        case .success(let verified):
+            return try NativeMessage.json(
+                AuditVerifyBody(intact: true, checked: verified.count, headHash: verified.headHash, firstBadSequence: nil, reason: nil))
         case .failure(let broken):
-            return try NativeMessage.json(AuditVerifyBody(intact: false, checked: 0, firstBadSequence: broken.sequence, reason: broken.reason))
+            return try NativeMessage.json(
+                AuditVerifyBody(intact: false, checked: 0, headHash: nil, firstBadSequence: broken.sequence, reason: broken.reason))
         }
     }
 }
@@ -55,6 +57,7 @@ struct AuditEventsBody: Encodable { let events: [WireAuditEvent] }
 struct AuditVerifyBody: Encodable {
     let intact: Bool
     let checked: Int
+    let headHash: String?
     let firstBadSequence: Int64?
     let reason: String?
 }

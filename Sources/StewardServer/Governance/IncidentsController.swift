@@ -43,7 +43,7 @@ struct IncidentsController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         try NativeMessage.json(
-            ListBody(incidents: try await governance.incidents(systemID: NativeMessage.query("system", request)).map(WireIncident.init)))
+            ListBody(incidents: try await governance.incidents(systemID: try NativeMessage.query("system", request)).map(WireIncident.init)))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {

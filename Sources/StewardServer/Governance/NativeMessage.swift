@@ -39,11 +39,19 @@ enum NativeMessage {
     /// A path parameter, percent-decoded.
     static func parameter(_ name: String, _ context: some RequestContext) throws -> String {
         let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
+        return try plain(raw.removingPercentEncoding ?? raw, name)
     }
 
     /// A query parameter's last value, if given.
-    static func query(_ name: String, _ request: Request) -> String? {
-        MLflowRequest.parseQuery(request.uri.query).last { $0.0 == name }?.1
+    static func query(_ name: String, _ request: Request) throws -> String? {
+        try MLflowRequest.parseQuery(request.uri.query).last { $0.0 == name }.map { try plain($0.1, name) }
+    }
+
+    /// Refuses control characters (NUL above all, which PostgreSQL cannot store) in a parameter.
+    static func plain(_ value: String, _ name: String) throws(StewardError) -> String {
+        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw .invalidParameter("Parameter '\(name)' must not contain control characters.")
+        }
+        return value
     }
 }

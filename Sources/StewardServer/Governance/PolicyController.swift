@@ -15,7 +15,7 @@ struct PolicyController<Context: IdentifiedRequestContext>: Sendable {
     /// The policy as JSON, or its YAML document with `?format=yaml`.
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let policy = try await governance.policy()
-        if NativeMessage.query("format", request) == "yaml" {
+        if try NativeMessage.query("format", request) == "yaml" {
             return NativeMessage.text(policy.policy.document, contentType: "application/yaml; charset=utf-8")
         }
         return try NativeMessage.json(Body(policy: WirePolicy(policy)))

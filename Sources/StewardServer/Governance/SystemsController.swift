@@ -5,6 +5,7 @@ import StewardCore
 /// evidence, controls, approval requests, promotion and rollback, and the register's exports.
 struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     let governance: GovernanceService
+    let registry: ModelRegistryService
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("systems", use: create)
@@ -108,9 +109,13 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func controls(_ request: Request, context: Context) async throws -> Response {
-        let model = try MLflowRequest.required(NativeMessage.query("model", request), "model")
-        let version = try MLflowRequest.required(NativeMessage.query("version", request), "version")
-        let (tier, evaluations) = try await governance.controls(systemID: try NativeMessage.parameter("id", context), model: model, version: version)
+        let model = try MLflowRequest.required(try NativeMessage.query("model", request), "model")
+        let version = try MLflowRequest.required(try NativeMessage.query("version", request), "version")
+        let target: PromotionTarget =
+            try NativeMessage.query("stage", request).flatMap(ModelStage.init(lenient:)).map { .stage($0) }
+            ?? .alias(try NativeMessage.query("alias", request) ?? "production")
+        let (tier, evaluations) = try await governance.controls(
+            systemID: try NativeMessage.parameter("id", context), model: model, version: version, target: target)
         return try NativeMessage.json(
             SystemsControlsBody(
                 tier: tier.rawValue, model: model, version: version, controls: evaluations, missing: evaluations.filter { !$0.satisfied }.map(\.name))
@@ -175,8 +180,8 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
         default:
             throw StewardError.invalidParameter("Name exactly one of alias or stage to promote to.")
         }
-        let version = try await governance.promote(
-            systemID: try NativeMessage.parameter("id", context), model: try MLflowRequest.required(message.model, "model"),
+        let version = try await registry.promote(
+            systemID: try NativeMessage.parameter("id", context), name: try MLflowRequest.required(message.model, "model"),
             version: try MLflowRequest.required(message.version?.text, "version"), target: target,
             archiveExisting: message.archiveExistingVersions ?? false, actor: context.principal)
         return MLflowResponse.json(WireMember("model_version", WireModelVersion(version)))
@@ -190,9 +195,9 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(RollbackMessage.self, from: request)
         let model = try MLflowRequest.required(message.model, "model")
-        let alias = message.alias?.nonEmpty ?? "production"
-        let (from, to) = try await governance.rollback(
-            systemID: try NativeMessage.parameter("id", context), model: model, alias: alias, actor: context.principal)
+        let alias = try MLflowRequest.required(message.alias, "alias")
+        let (from, to) = try await registry.rollback(
+            systemID: try NativeMessage.parameter("id", context), name: model, alias: alias, actor: context.principal)
         return try NativeMessage.json(SystemsRollbackBody(model: model, alias: alias, fromVersion: String(from), toVersion: String(to)))
     }
 
@@ -210,7 +215,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     /// (`?format=csv`) CSV.
     @Sendable func portfolio(_ request: Request, context: Context) async throws -> Response {
         let entries = try await governance.portfolio()
-        switch NativeMessage.query("format", request) ?? "json" {
+        switch try NativeMessage.query("format", request) ?? "json" {
         case "csv":
             var response = NativeMessage.text(PortfolioTable.csv(entries), contentType: "text/csv; charset=utf-8")
             response.headers[.contentDisposition] = "attachment; filename=\"steward-portfolio.csv\""

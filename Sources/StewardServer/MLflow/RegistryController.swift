@@ -55,7 +55,7 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
         let message = try await MLflowRequest.decode(RegisteredModelNameRequest.self, from: request)
         let model = try await registry.renameRegisteredModel(
             name: try MLflowRequest.required(message.name, "name"), to: try MLflowRequest.required(message.new_name, "new_name"),
-            actor: context.principal.name)
+            actor: context.principal)
         return MLflowResponse.json(WireMember("registered_model", WireRegisteredModel(model)))
     }
 
@@ -67,7 +67,7 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func deleteModel(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(RegisteredModelNameRequest.self, from: request)
-        try await registry.deleteRegisteredModel(name: try MLflowRequest.required(message.name, "name"), actor: context.principal.name)
+        try await registry.deleteRegisteredModel(name: try MLflowRequest.required(message.name, "name"), actor: context.principal)
         return MLflowResponse.empty()
     }
 
@@ -150,7 +150,7 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
         let message = try await MLflowRequest.decode(ModelVersionRequest.self, from: request)
         try await registry.deleteModelVersion(
             name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"),
-            actor: context.principal.name)
+            actor: context.principal)
         return MLflowResponse.empty()
     }
 

@@ -3,7 +3,7 @@ import Hummingbird
 import StewardCore
 
 /// MLflow's run and metric endpoints (`/api/2.0/mlflow/runs/...`, `/metrics/...`).
-struct RunsController<Context: RequestContext>: Sendable {
+struct RunsController<Context: IdentifiedRequestContext>: Sendable {
     let runs: RunService
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -30,7 +30,8 @@ struct RunsController<Context: RequestContext>: Sendable {
             Tag(try MLflowRequest.required(tag.key, "tags[\(index)].key"), tag.value ?? "")
         }
         let run = try await runs.createRun(
-            experimentID: message.experiment_id, userID: message.user_id, runName: message.run_name, startTime: message.start_time?.value,
+            experimentID: message.experiment_id, userID: context.principal.isAuthenticated ? context.principal.name : message.user_id,
+            runName: message.run_name, startTime: message.start_time?.value,
             tags: tags)
         return MLflowResponse.json(WireMember("run", WireRun(run, alwaysWriteOutputs: false)))
     }

@@ -1,5 +1,8 @@
 /// Identity, the AI Register, policies, evidence, approvals, incidents and the audit chain.
 ///
+/// Evidence and approvals for a model version reference that version, so they follow it through a rename and
+/// vanish with it: a later model that reuses the name and number never inherits them.
+///
 /// `audit_events` is append-only by contract: no statement in Steward updates or deletes it. Its integrity does
 /// not rest on that: each row carries the hash of the one before, and `audit_chain_head` keeps the last
 /// sequence and hash, so that edits, deletions and truncation all show when the chain is verified.
@@ -66,7 +69,8 @@ enum GovernanceSchema {
                 model_name TEXT,
                 version BIGINT,
                 author TEXT NOT NULL,
-                created_at BIGINT NOT NULL
+                created_at BIGINT NOT NULL,
+                FOREIGN KEY (model_name, version) REFERENCES model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE
             )
             """,
             "CREATE INDEX evidence_by_system ON evidence (system_id, created_at)",
@@ -78,7 +82,8 @@ enum GovernanceSchema {
                 version BIGINT NOT NULL,
                 alias TEXT NOT NULL,
                 requested_by TEXT NOT NULL,
-                created_at BIGINT NOT NULL
+                created_at BIGINT NOT NULL,
+                FOREIGN KEY (model_name, version) REFERENCES model_versions (name, version) ON DELETE CASCADE ON UPDATE CASCADE
             )
             """,
             "CREATE INDEX approval_requests_by_version ON approval_requests (system_id, model_name, version)",

@@ -22,6 +22,7 @@ public struct SQLAuditRepository: AuditRepository {
             if let actor = query.actor { conditions.append("actor = \(bind: actor)") }
             if let since = query.since { conditions.append("event_time >= \(bind: since)") }
             if let until = query.until { conditions.append("event_time <= \(bind: until)") }
+            if let through = query.throughSequence { conditions.append("sequence <= \(bind: through)") }
             return try await db.raw(
                 """
                 SELECT sequence, event_time, actor, action, outcome, target, system_id, details, prev_hash, hash FROM audit_events

@@ -69,11 +69,18 @@ public struct SQLGovernanceRepository: GovernanceRepository {
         ).run()
     }
 
-    public func updateSystem(_ system: AISystem, audit: AuditEntry) async throws {
+    public func updateSystem(_ system: AISystem, expectedUpdatedAt: Int64, audit: AuditEntry) async throws {
         let engine = database.engine
         do {
             try await database.write { db in
                 try await Self.requireSystem(system.id, on: db)
+                guard
+                    try await db.raw(
+                        "SELECT id FROM ai_systems WHERE id = \(bind: system.id) AND updated_at = \(bind: expectedUpdatedAt)"
+                    ).first() != nil
+                else {
+                    throw StewardError(.resourceConflict, "AI system '\(system.id)' changed while this update was prepared; read it again and retry.")
+                }
                 try await db.raw(
                     """
                     UPDATE ai_systems SET name = \(bind: system.name), status = \(bind: system.status.rawValue),
@@ -362,6 +369,9 @@ public struct SQLGovernanceRepository: GovernanceRepository {
                     "SELECT COALESCE(MAX(position), 0) AS position FROM incident_entries WHERE incident_id = \(bind: incident.id)"
                 ).first()
             else { throw GovernanceErrors.incidentNotFound(incident.id) }
+            guard try row.int64("position") == Int64(incident.timeline.count - newEntries.count) else {
+                throw StewardError(.resourceConflict, "Incident \(incident.id) changed while this update was prepared; read it again and retry.")
+            }
             try await db.raw(
                 """
                 UPDATE incidents SET status = \(bind: incident.status.rawValue), resolved_at = \(bind: incident.resolvedAt),

@@ -40,10 +40,13 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64) async throws -> RegisteredModel {
+    public func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?) async throws -> RegisteredModel
+    {
+        let engine = database.engine
         do {
             return try await database.write { db in
                 try await Self.requireModel(name, on: db)
+                if let audit { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
                 if newName != name, try await db.raw("SELECT name FROM registered_models WHERE name = \(bind: newName)").first() != nil {
                     throw RegistryErrors.registeredModelExists(newName)
                 }
@@ -70,9 +73,11 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func deleteRegisteredModel(name: String, actor: String, now: Int64) async throws {
+    public func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?) async throws {
+        let engine = database.engine
         try await database.write { db in
             try await Self.requireModel(name, on: db)
+            if let audit { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
             try await db.raw("DELETE FROM registered_models WHERE name = \(bind: name)").run()
             try await Self.record(RegistryEvent(name: name, kind: .modelDeleted, actor: actor, time: now), on: db)
         }
@@ -168,9 +173,15 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func deleteModelVersion(name: String, version: Int64, actor: String, now: Int64) async throws {
+    public func deleteModelVersion(name: String, version: Int64, actor: String, now: Int64, audit: AuditEntry?) async throws {
+        let engine = database.engine
         try await database.write { db in
             let existing = try await Self.requireVersion(name, version, on: db)
+            if var audit {
+                audit.details["aliases"] = existing.aliases.joined(separator: ",")
+                audit.details["stage"] = existing.currentStage.rawValue
+                try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            }
             for alias in existing.aliases {
                 try await Self.record(
                     RegistryEvent(

@@ -88,8 +88,8 @@ struct Systems: AsyncParsableCommand {
             let (system, model, version, identity) = (system, model, version, identity)
             do {
                 let promoted = try await options.withServices { services in
-                    try await services.governance.promote(
-                        systemID: system, model: model, version: version, target: target, archiveExisting: false,
+                    try await services.registry.promote(
+                        systemID: system, name: model, version: version, target: target, archiveExisting: false,
                         actor: try await identity.principal(services))
                 }
                 print("Promoted '\(promoted.name)' version \(promoted.version) to \(target).")
@@ -108,8 +108,8 @@ struct Systems: AsyncParsableCommand {
         @Option(name: .long, help: "Registered model name.")
         var model: String
 
-        @Option(name: .long, help: "Alias to roll back.")
-        var alias = "production"
+        @Option(name: .long, help: "Alias to roll back, such as production.")
+        var alias: String
 
         @OptionGroup var identity: Identity
         @OptionGroup var options: StoreOptions
@@ -120,8 +120,8 @@ struct Systems: AsyncParsableCommand {
             let (system, model, alias, identity) = (system, model, alias, identity)
             do {
                 let (from, to) = try await options.withServices { services in
-                    try await services.governance.rollback(
-                        systemID: system, model: model, alias: alias, actor: try await identity.principal(services))
+                    try await services.registry.rollback(
+                        systemID: system, name: model, alias: alias, actor: try await identity.principal(services))
                 }
                 print("Rolled '\(model)' alias '\(alias)' back from version \(from) to \(to).")
             } catch let error as StewardError {
