@@ -1,7 +1,9 @@
 /// An entry of the AI Register: one AI system, what it is for, who answers for it, how risky it is and
 /// which registered models and prompts it consists of.
 public struct AISystem: Sendable, Equatable, Codable {
-    public enum Status: String, Sendable, Codable, CaseIterable {
+    public enum Status: String, Sendable, Codable, CaseIterable, NamedChoice {
+        public static let choiceName = "status"
+
         case proposed
         case development
         case production

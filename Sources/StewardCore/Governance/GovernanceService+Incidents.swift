@@ -18,10 +18,7 @@ extension GovernanceService {
         let system = try await repository.system(id: systemID)
         try await requireWrite(actor, "incident.open", target: "system:\(systemID)", systemID: systemID)
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw StewardError.invalidParameter("An incident needs a title.") }
-        guard let level = Incident.Severity(rawValue: severity.lowercased()) else {
-            throw StewardError.invalidParameter(
-                "Unknown severity '\(severity)': use one of \(Incident.Severity.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
+        let level = try Incident.Severity(parsing: severity)
         var number: Int64?
         if let model = model?.nonEmptyValue {
             guard system.components.contains(where: { $0.name == model }) else {

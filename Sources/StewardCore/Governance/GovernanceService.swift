@@ -192,12 +192,7 @@ public struct GovernanceService: Sendable {
         return components
     }
 
-    static func status(_ text: String) throws(StewardError) -> AISystem.Status {
-        guard let status = AISystem.Status(rawValue: text.lowercased()) else {
-            throw .invalidParameter("Unknown status '\(text)': use one of \(AISystem.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        return status
-    }
+    static func status(_ text: String) throws(StewardError) -> AISystem.Status { try AISystem.Status(parsing: text) }
 
     // MARK: Policy
 

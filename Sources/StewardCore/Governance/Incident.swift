@@ -1,7 +1,9 @@
 /// Something that went wrong with a system in use, worked through the playbook: notify the owner, diagnose,
 /// roll back; with a timeline of everything said and done.
 public struct Incident: Sendable, Equatable, Codable {
-    public enum Severity: String, Sendable, Codable, CaseIterable {
+    public enum Severity: String, Sendable, Codable, CaseIterable, NamedChoice {
+        public static let choiceName = "severity"
+
         case low
         case medium
         case high

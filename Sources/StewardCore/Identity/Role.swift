@@ -1,5 +1,5 @@
 /// What a user may do. Roles are personas, not a ladder: each governance action names the roles that may take it.
-public enum Role: String, Sendable, Codable, CaseIterable {
+public enum Role: String, Sendable, Codable, CaseIterable, NamedChoice {
     /// Reads everything except users and the audit log.
     case viewer
     /// A data scientist: tracks runs, registers models and systems, adds evidence, asks for approvals.
@@ -11,13 +11,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     /// Everything, including users and tokens.
     case admin
 
-    /// Parses a role name, with an error that lists the valid ones.
-    public init(parsing text: String) throws(StewardError) {
-        guard let role = Role(rawValue: text.lowercased()) else {
-            throw .invalidParameter("Unknown role '\(text)': use one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        self = role
-    }
+    public static let choiceName = "role"
 
     /// Whether this role may change tracking and registry data at all.
     public var canWrite: Bool { self != .viewer }
