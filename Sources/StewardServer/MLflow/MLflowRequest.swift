@@ -62,7 +62,9 @@ enum MLflowRequest {
             decoder.keyDecodingStrategy = keys
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
-            throw StewardError.invalidParameter(describe(error))
+            var snakeCase = false
+            if case .convertFromSnakeCase = keys { snakeCase = true }
+            throw StewardError.invalidParameter(describe(error, snakeCase: snakeCase))
         }
     }
 
@@ -92,14 +94,25 @@ enum MLflowRequest {
         value.map { Int(clamping: $0.value) }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// Describes a decoding failure by the field's path as the client wrote it (snake case for native routes).
+    private static func describe(_ error: DecodingError, snakeCase: Bool) -> String {
+        func written(_ key: String) -> String {
+            guard snakeCase else { return key }
+            return key.unicodeScalars.reduce(into: "") { text, scalar in
+                if CharacterSet.uppercaseLetters.contains(scalar) {
+                    text += "_" + String(scalar).lowercased()
+                } else {
+                    text.unicodeScalars.append(scalar)
+                }
+            }
+        }
         func path(_ codingPath: [any CodingKey]) -> String {
             var text = ""
             for key in codingPath {
                 if let index = key.intValue {
                     text += "[\(index)]"
                 } else {
-                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                    text += text.isEmpty ? written(key.stringValue) : ".\(written(key.stringValue))"
                 }
             }
             return text
