@@ -27,6 +27,13 @@ struct AuthenticationRouteTests {
 
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
 
+    @Test("Authentication is on by default unless the server listens on loopback only")
+    func defaults() {
+        #expect(!ServerConfiguration().authenticationRequired && !ServerConfiguration(host: "::1").authenticationRequired)
+        #expect(ServerConfiguration(host: "0.0.0.0").authenticationRequired && ServerConfiguration(host: "10.1.2.3").authenticationRequired)
+        #expect(!ServerConfiguration(host: "0.0.0.0", authenticationRequired: false).authenticationRequired)
+    }
+
     @Test("With auth on, every route but /health and /version answers 401 without a valid token")
     func everyRouteNeedsAToken() async throws {
         let routes = try await Self.routes()
