@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "StewardCore", targets: ["StewardCore"]),
         .library(name: "StewardStore", targets: ["StewardStore"]),
         .library(name: "StewardServer", targets: ["StewardServer"]),
+        .library(name: "StewardStatistics", targets: ["StewardStatistics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -33,6 +34,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StewardStatistics",
+            dependencies: [],
             swiftSettings: strict
         ),
         .target(
@@ -89,6 +95,12 @@ let package = Package(
         .testTarget(
             name: "StewardCoreTests",
             dependencies: ["StewardCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StewardStatisticsTests",
+            dependencies: ["StewardStatistics"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+@testable import StewardStatistics
+
+/// Evaluation metrics against reference values computed by scikit-learn (`scripts/fixtures/metrics.py`).
+@Suite("Evaluation metrics")
+struct EvaluationMetricsTests {
+    struct Fixture: Decodable {
+        let cases: [Case]
+    }
+
+    struct Case: Decodable, CustomTestStringConvertible {
+        let name: String
+        let task: String
+        let threshold: Double?
+        let y_true: [Double]
+        let y_score: [Double]?
+        let y_proba: [[Double]]?
+        let y_pred: [Double]?
+        let confusion_matrix: [[Int]]?
+        let expected: [String: Expected]
+
+        var testDescription: String { name }
+    }
+
+    enum Expected: Decodable {
+        case value(Double)
+        case error
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(Double.self) { self = .value(value) } else { self = .error }
+        }
+    }
+
+    static let cases: [Case] = {
+        guard let url = Bundle.module.url(forResource: "metrics", withExtension: "json", subdirectory: "Fixtures"),
+            let data = try? Data(contentsOf: url), let fixture = try? JSONDecoder().decode(Fixture.self, from: data)
+        else { return [] }
+        return fixture.cases
+    }()
+
+    static func check(_ name: String, _ computed: () throws -> Double, _ expected: Expected?, _ fixture: String) {
+        guard let expected else {
+            Issue.record("\(fixture): no reference value for \(name)")
+            return
+        }
+        switch expected {
+        case .value(let reference):
+            do {
+                let value = try computed()
+                #expect(abs(value - reference) <= 1e-9 * max(1, abs(reference)), "\(fixture) \(name): \(value) vs scikit-learn \(reference)")
+            } catch {
+                Issue.record("\(fixture) \(name): \(error), scikit-learn gives \(reference)")
+            }
+        case .error:
+            #expect(throws: StatisticsError.self, "\(fixture) \(name) must be refused") { try computed() }
+        }
+    }
+
+    @Test("The fixtures cover every task")
+    func fixturesLoad() {
+        #expect(Set(Self.cases.map(\.task)) == ["binary", "multiclass", "regression"])
+        #expect(Self.cases.count >= 18)
+    }
+
+    @Test("Binary classification matches scikit-learn", arguments: cases.filter { $0.task == "binary" })
+    func binary(fixture: Case) throws {
+        let metrics = try BinaryClassificationMetrics(
+            labels: fixture.y_true.map { $0 == 1 }, scores: fixture.y_score ?? [], threshold: fixture.threshold ?? 0.5)
+        let checks: [(String, () throws -> Double)] = [
+            ("accuracy", { metrics.accuracy }), ("precision", { metrics.precision }), ("recall", { metrics.recall }), ("f1", { metrics.f1 }),
+            ("precision_macro", { metrics.precisionMacro }), ("recall_macro", { metrics.recallMacro }), ("f1_macro", { metrics.f1Macro }),
+            ("f1_weighted", { metrics.f1Weighted }), ("roc_auc", { try metrics.rocAUC() }), ("pr_auc", { try metrics.averagePrecision() }),
+            ("log_loss", { try metrics.logLoss() }), ("brier", { try metrics.brier() }),
+            ("tp", { Double(metrics.truePositives) }), ("fp", { Double(metrics.falsePositives) }), ("fn", { Double(metrics.falseNegatives) }),
+            ("tn", { Double(metrics.trueNegatives) }),
+        ]
+        for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
+    }
+
+    @Test("Multiclass classification matches scikit-learn", arguments: cases.filter { $0.task == "multiclass" })
+    func multiclass(fixture: Case) throws {
+        let metrics = try MulticlassClassificationMetrics(labels: fixture.y_true.map { Int($0) }, probabilities: fixture.y_proba ?? [])
+        #expect(metrics.confusion == fixture.confusion_matrix)
+        let checks: [(String, () throws -> Double)] = [
+            ("accuracy", { metrics.accuracy }), ("precision_macro", { metrics.precisionMacro }), ("recall_macro", { metrics.recallMacro }),
+            ("f1_macro", { metrics.f1Macro }), ("precision_weighted", { metrics.precisionWeighted }),
+            ("recall_weighted", { metrics.recallWeighted }), ("f1_weighted", { metrics.f1Weighted }), ("roc_auc", { try metrics.rocAUC() }),
+            ("pr_auc", { try metrics.averagePrecision() }), ("log_loss", { metrics.logLoss }), ("brier", { metrics.brier }),
+        ]
+        for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
+    }
+
+    @Test("Regression matches scikit-learn", arguments: cases.filter { $0.task == "regression" })
+    func regression(fixture: Case) throws {
+        let metrics = try RegressionMetrics(truth: fixture.y_true, predictions: fixture.y_pred ?? [])
+        let checks: [(String, () throws -> Double)] = [
+            ("mean_error", { metrics.meanError }), ("mae", { metrics.meanAbsoluteError }), ("mse", { metrics.meanSquaredError }),
+            ("rmse", { metrics.rootMeanSquaredError }), ("mape", { try metrics.meanAbsolutePercentageError() }),
+            ("smape", { metrics.symmetricMeanAbsolutePercentageError }), ("wape", { try metrics.weightedAbsolutePercentageError() }),
+            ("r2", { metrics.r2 }), ("max_error", { metrics.maxError }),
+        ]
+        for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
+    }
+
+    @Test("Inputs that cannot be scored are refused with the row named")
+    func invalidInputs() {
+        #expect(throws: StatisticsError.self) { try BinaryClassificationMetrics(labels: [], scores: []) }
+        #expect(throws: StatisticsError.self) { try BinaryClassificationMetrics(labels: [true], scores: [0.1, 0.2]) }
+        #expect(throws: StatisticsError("The score in row 2 is not a finite number.")) {
+            try BinaryClassificationMetrics(labels: [true, false], scores: [0.1, .nan])
+        }
+        #expect(throws: StatisticsError.self) { try BinaryClassificationMetrics(labels: [true, false], scores: [1.5, 0.2]).logLoss() }
+        #expect(throws: StatisticsError.self) { try MulticlassClassificationMetrics(labels: [0, 3], probabilities: [[0.5, 0.5], [0.5, 0.5]]) }
+        #expect(throws: StatisticsError.self) { try MulticlassClassificationMetrics(labels: [0, 1], probabilities: [[0.5, 0.5], [1.0]]) }
+        #expect(throws: StatisticsError.self) { try RegressionMetrics(truth: [1, .infinity], predictions: [1, 2]) }
+        #expect(throws: StatisticsError.self) { try RegressionMetrics(truth: [0, 0], predictions: [1, 2]).weightedAbsolutePercentageError() }
+    }
+
+    @Test("Compensated sums stay exact where naive sums drift")
+    func compensatedSum() {
+        let values = [1.0, 1e100, 1.0, -1e100]
+        #expect(CompensatedSum.of(values) == 2)
+        #expect(values.reduce(0, +) == 0, "the naive sum loses both ones")
+        let tenths = Array(repeating: 0.1, count: 10_000_000)
+        #expect(CompensatedSum.of(tenths) == 1_000_000, "the double nearest 10⁷ × 0.1")
+        #expect(tenths.reduce(0, +) != 1_000_000)
+    }
+}
