@@ -1,0 +1,98 @@
+import CSV
+import Foundation
+import StewardCore
+
+/// A test set read from a file: CSV with a header row (RFC 4180 quoting) or JSON Lines (one object per line),
+/// as named columns of text. Only the columns asked for are kept.
+public struct TableFile: Sendable {
+    public let columns: [String: [String]]
+    public let rowCount: Int
+
+    public enum Format: String, Sendable {
+        case csv
+        case jsonl
+
+        /// The format a file name implies: `.jsonl`/`.ndjson` are JSON Lines, anything else CSV.
+        public init(path: String) {
+            let lowered = path.lowercased()
+            self = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") ? .jsonl : .csv
+        }
+    }
+
+    /// Reads `wanted` columns of the file; a missing column is an error that lists the ones there are.
+    public init(path: String, columns wanted: [String], format: Format? = nil) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+        switch format ?? Format(path: path) {
+        case .csv: try self.init(csv: path, wanted)
+        case .jsonl: try self.init(jsonl: path, wanted)
+        }
+    }
+
+    init(csv path: String, _ wanted: [String]) throws {
+        guard let stream = InputStream(fileAtPath: path) else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+        let reader: CSVReader
+        do { reader = try CSVReader(stream: stream, hasHeaderRow: true) } catch {
+            throw StewardError.invalidParameter("'\(path)' is not a CSV file with a header row: \(error)")
+        }
+        let header = reader.headerRow ?? []
+        let positions = try wanted.map { name throws(StewardError) in
+            guard let index = header.firstIndex(of: name) else {
+                throw .invalidParameter("'\(path)' has no column '\(name)'; its columns are \(header.joined(separator: ", ")).")
+            }
+            return index
+        }
+        var values = Array(repeating: [String](), count: wanted.count)
+        var rows = 0
+        while let row = reader.next() {
+            if row.count == 1 && row[0].isEmpty { continue }
+            guard row.count == header.count else {
+                throw StewardError.invalidParameter("Row \(rows + 1) of '\(path)' has \(row.count) fields; the header has \(header.count).")
+            }
+            for (slot, index) in positions.enumerated() { values[slot].append(row[index]) }
+            rows += 1
+        }
+        // At the end of a file, Foundation's InputStream on Linux still reports bytes available and the reader
+        // records `cannotReadFile` for the empty read that follows; every other error is real.
+        if let error = reader.error, !Self.isEndOfStream(error) {
+            throw StewardError.invalidParameter("'\(path)' could not be read as CSV after row \(rows): \(error)")
+        }
+        columns = Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first })
+        rowCount = rows
+    }
+
+    init(jsonl path: String, _ wanted: [String]) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var values = Array(repeating: [String](), count: wanted.count)
+        var rows = 0
+        for (lineNumber, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw StewardError.invalidParameter("Line \(lineNumber + 1) of '\(path)' is not a JSON object.")
+            }
+            for (slot, name) in wanted.enumerated() {
+                guard let value = object[name], !(value is NSNull) else {
+                    throw StewardError.invalidParameter("Line \(lineNumber + 1) of '\(path)' has no '\(name)'.")
+                }
+                values[slot].append(Self.text(value))
+            }
+            rows += 1
+        }
+        columns = Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first })
+        rowCount = rows
+    }
+
+    static func isEndOfStream(_ error: any Error) -> Bool {
+        if case CSVError.cannotReadFile = error { return true }
+        return false
+    }
+
+    static func text(_ value: Any) -> String {
+        if let flag = value as? Bool, type(of: value) == Bool.self { return flag ? "true" : "false" }
+        if let number = value as? NSNumber { return number.stringValue }
+        if let string = value as? String { return string }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
+    }
+}

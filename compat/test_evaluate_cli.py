@@ -1,0 +1,94 @@
+"""`steward evaluate` and `steward gate check` as a CI job runs them: files in, metrics and an exit code out, compared
+with scikit-learn on the same data."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+from sklearn import metrics as m
+
+from conftest import BINARY
+
+
+def steward(*args):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def binary_file(tmp_path_factory):
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 2000)
+    score = np.clip(0.3 * y + rng.normal(0.35, 0.22, 2000), 0, 1)
+    path = tmp_path_factory.mktemp("eval") / "test.csv"
+    with open(path, "w") as out:
+        out.write('id,label,score,note\n')
+        for index, (label, value) in enumerate(zip(y, score)):
+            out.write(f'{index},{label},{float(value)!r},"row, {index}"\n')
+    return path, y, score
+
+
+def test_binary_metrics_match_scikit_learn(binary_file):
+    path, y, score = binary_file
+    result = steward("evaluate", "--task", "binary", "--data", str(path), "--label", "label", "--score", "score", "--threshold", "0.4", "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    pred = (score >= 0.4).astype(int)
+    expected = {
+        "accuracy": m.accuracy_score(y, pred), "precision": m.precision_score(y, pred), "recall": m.recall_score(y, pred),
+        "f1": m.f1_score(y, pred), "f1_macro": m.f1_score(y, pred, average="macro"), "roc_auc": m.roc_auc_score(y, score),
+        "pr_auc": m.average_precision_score(y, score), "log_loss": m.log_loss(y, score), "brier": m.brier_score_loss(y, score),
+    }
+    for name, value in expected.items():
+        assert metrics[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+    assert metrics["rows"] == 2000
+
+
+def test_regression_from_json_lines(tmp_path):
+    rng = np.random.default_rng(11)
+    y = rng.normal(100, 30, 500)
+    forecast = y + rng.normal(2, 8, 500)
+    path = tmp_path / "sales.jsonl"
+    path.write_text("".join(json.dumps({"units": float(a), "forecast": float(b), "store": "north"}) + "\n" for a, b in zip(y, forecast)))
+    result = steward("evaluate", "--task", "regression", "--data", str(path), "--label", "units", "--prediction", "forecast", "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["mae"] == pytest.approx(m.mean_absolute_error(y, forecast), rel=1e-9)
+    assert metrics["rmse"] == pytest.approx(m.root_mean_squared_error(y, forecast), rel=1e-9)
+    assert metrics["mape"] == pytest.approx(m.mean_absolute_percentage_error(y, forecast), rel=1e-9)
+    assert metrics["r2"] == pytest.approx(m.r2_score(y, forecast), rel=1e-9)
+    assert metrics["wape"] == pytest.approx(np.abs(forecast - y).sum() / np.abs(y).sum(), rel=1e-9)
+
+
+def test_gate_check_exit_codes(binary_file, tmp_path):
+    path, _, _ = binary_file
+    metrics_path = tmp_path / "metrics.json"
+    evaluated = steward("evaluate", "--task", "binary", "--data", str(path), "--label", "label", "--score", "score", "--json")
+    metrics_path.write_text(evaluated.stdout)
+    auc = json.loads(evaluated.stdout)["roc_auc"]
+    spec = tmp_path / "gate.yaml"
+    spec.write_text(f"name: churn\nconditions:\n  - roc_auc >= {auc - 0.01}\n  - f1 >= champion.f1 * 0.98\n")
+
+    passed = steward("gate", "check", "--spec", str(spec), "--metrics", str(metrics_path))
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "SKIPPED" in passed.stdout and "gate churn: PASSED" in passed.stdout
+
+    champion = tmp_path / "champion.json"
+    champion.write_text(json.dumps({"f1": 0.99}))
+    failed = steward("gate", "check", "--spec", str(spec), "--metrics", str(metrics_path), "--champion", str(champion), "--json")
+    assert failed.returncode == 1
+    result = json.loads(failed.stdout)
+    assert [c["outcome"] for c in result["conditions"]] == ["passed", "failed"]
+    assert result["conditions"][1]["threshold"] == pytest.approx(0.99 * 0.98)
+
+    broken = steward("gate", "check", "--spec", str(metrics_path), "--metrics", str(metrics_path))
+    assert broken.returncode != 0 and "error:" in broken.stderr
+
+
+def test_bad_data_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("label,score\n1,0.9\n0,high\n")
+    result = steward("evaluate", "--task", "binary", "--data", str(path), "--label", "label", "--score", "score")
+    assert result.returncode == 1 and "row 2" in result.stderr and "high" in result.stderr
+    missing = steward("evaluate", "--task", "binary", "--data", str(path), "--label", "y", "--score", "score")
+    assert missing.returncode == 1 and "no column 'y'" in missing.stderr and "label, score" in missing.stderr
