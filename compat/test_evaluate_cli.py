@@ -92,3 +92,37 @@ def test_bad_data_is_a_clear_error(tmp_path):
     assert result.returncode == 1 and "row 2" in result.stderr and "high" in result.stderr
     missing = steward("evaluate", "--task", "binary", "--data", str(path), "--label", "y", "--score", "score")
     assert missing.returncode == 1 and "no column 'y'" in missing.stderr and "label, score" in missing.stderr
+
+
+def test_fairness_slices_and_operations(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 1200
+    sex = rng.choice(["f", "m"], n)
+    region = rng.choice(["north", "south", "east"], n)
+    y = rng.integers(0, 2, n)
+    score = np.clip(0.3 * y + 0.1 * (sex == "m") + rng.normal(0.3, 0.2, n), 0, 1)
+    latency = rng.lognormal(3, 0.5, n)
+    cost = rng.uniform(0.001, 0.004, n)
+    path = tmp_path / "loans.csv"
+    with open(path, "w") as out:
+        out.write("repaid,p,sex,region,ms,usd\n")
+        for row in zip(y, score, sex, region, latency, cost):
+            out.write(f"{row[0]},{float(row[1])!r},{row[2]},{row[3]},{float(row[4])!r},{float(row[5])!r}\n")
+    result = steward("evaluate", "--task", "binary", "--data", str(path), "--label", "repaid", "--score", "p", "--sensitive", "sex",
+                     "--slice", "region", "--latency", "ms", "--cost", "usd", "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    decided = score >= 0.5
+    rates = {g: decided[sex == g].mean() for g in ["f", "m"]}
+    assert metrics["fairness.sex.f.selection_rate"] == pytest.approx(rates["f"], rel=1e-12)
+    assert metrics["fairness.sex.dp_difference"] == pytest.approx(max(rates.values()) - min(rates.values()), rel=1e-9)
+    assert metrics["fairness.sex.dp_ratio"] == pytest.approx(min(rates.values()) / max(rates.values()), rel=1e-9)
+    assert metrics["fairness.sex.four_fifths_violation"] == float(min(rates.values()) < 0.8 * max(rates.values()))
+    assert metrics["fairness.sex.m.size"] == int((sex == "m").sum())
+    for name in ["north", "south", "east"]:
+        rows = region == name
+        assert metrics[f"slice.region.{name}.roc_auc"] == pytest.approx(m.roc_auc_score(y[rows], score[rows]), rel=1e-9)
+        assert metrics[f"slice.region.{name}.rows"] == int(rows.sum())
+    for q in [50, 95, 99]:
+        assert metrics[f"latency_p{q}_ms"] == pytest.approx(np.percentile(latency, q), rel=1e-9)
+    assert metrics["cost_per_request_usd"] == pytest.approx(cost.mean(), rel=1e-9)

@@ -14,11 +14,16 @@ struct EvaluationMetricsTests {
         let name: String
         let task: String
         let threshold: Double?
-        let y_true: [Double]
+        let y_true: [Double]?
         let y_score: [Double]?
         let y_proba: [[Double]]?
         let y_pred: [Double]?
         let confusion_matrix: [[Int]]?
+        let references: [String]?
+        let outputs: [String]?
+        let values: [Double]?
+        let groups: [String]?
+        let selection_rates: [String: Double]?
         let expected: [String: Expected]
 
         var testDescription: String { name }
@@ -61,14 +66,14 @@ struct EvaluationMetricsTests {
 
     @Test("The fixtures cover every task")
     func fixturesLoad() {
-        #expect(Set(Self.cases.map(\.task)) == ["binary", "multiclass", "regression"])
-        #expect(Self.cases.count >= 18)
+        #expect(Set(Self.cases.map(\.task)) == ["binary", "multiclass", "regression", "text", "operational", "fairness"])
+        #expect(Self.cases.count >= 27)
     }
 
     @Test("Binary classification matches scikit-learn", arguments: cases.filter { $0.task == "binary" })
     func binary(fixture: Case) throws {
         let metrics = try BinaryClassificationMetrics(
-            labels: fixture.y_true.map { $0 == 1 }, scores: fixture.y_score ?? [], threshold: fixture.threshold ?? 0.5)
+            labels: (fixture.y_true ?? []).map { $0 == 1 }, scores: fixture.y_score ?? [], threshold: fixture.threshold ?? 0.5)
         let checks: [(String, () throws -> Double)] = [
             ("accuracy", { metrics.accuracy }), ("precision", { metrics.precision }), ("recall", { metrics.recall }), ("f1", { metrics.f1 }),
             ("precision_macro", { metrics.precisionMacro }), ("recall_macro", { metrics.recallMacro }), ("f1_macro", { metrics.f1Macro }),
@@ -82,7 +87,7 @@ struct EvaluationMetricsTests {
 
     @Test("Multiclass classification matches scikit-learn", arguments: cases.filter { $0.task == "multiclass" })
     func multiclass(fixture: Case) throws {
-        let metrics = try MulticlassClassificationMetrics(labels: fixture.y_true.map { Int($0) }, probabilities: fixture.y_proba ?? [])
+        let metrics = try MulticlassClassificationMetrics(labels: (fixture.y_true ?? []).map { Int($0) }, probabilities: fixture.y_proba ?? [])
         #expect(metrics.confusion == fixture.confusion_matrix)
         let checks: [(String, () throws -> Double)] = [
             ("accuracy", { metrics.accuracy }), ("precision_macro", { metrics.precisionMacro }), ("recall_macro", { metrics.recallMacro }),
@@ -95,7 +100,7 @@ struct EvaluationMetricsTests {
 
     @Test("Regression matches scikit-learn", arguments: cases.filter { $0.task == "regression" })
     func regression(fixture: Case) throws {
-        let metrics = try RegressionMetrics(truth: fixture.y_true, predictions: fixture.y_pred ?? [])
+        let metrics = try RegressionMetrics(truth: fixture.y_true ?? [], predictions: fixture.y_pred ?? [])
         let checks: [(String, () throws -> Double)] = [
             ("mean_error", { metrics.meanError }), ("mae", { metrics.meanAbsoluteError }), ("mse", { metrics.meanSquaredError }),
             ("rmse", { metrics.rootMeanSquaredError }), ("mape", { try metrics.meanAbsolutePercentageError() }),
@@ -105,8 +110,41 @@ struct EvaluationMetricsTests {
         for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
     }
 
+    @Test("Text metrics match NLTK's corpus BLEU and rouge-score", arguments: cases.filter { $0.task == "text" })
+    func text(fixture: Case) throws {
+        let metrics = try TextMetrics(references: fixture.references ?? [], candidates: fixture.outputs ?? [])
+        let checks: [(String, () throws -> Double)] = [
+            ("exact_match", { metrics.exactMatch }), ("contains", { metrics.contains }), ("bleu", { metrics.bleu }),
+            ("rouge1", { metrics.rouge(1) }), ("rouge2", { metrics.rouge(2) }), ("rougeL", { metrics.rougeL }),
+            ("json_validity", { metrics.jsonValidity }),
+        ]
+        for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
+    }
+
+    @Test("Latency percentiles match NumPy's linear interpolation", arguments: cases.filter { $0.task == "operational" })
+    func operational(fixture: Case) throws {
+        let percentiles = try OperationalMetrics.latencyPercentiles(fixture.values ?? [])
+        Self.check("p50", { percentiles.p50 }, fixture.expected["p50"], fixture.name)
+        Self.check("p95", { percentiles.p95 }, fixture.expected["p95"], fixture.name)
+        Self.check("p99", { percentiles.p99 }, fixture.expected["p99"], fixture.name)
+        Self.check("p95", { try OperationalMetrics.percentile(fixture.values ?? [], 95) }, fixture.expected["p95"], fixture.name)
+    }
+
+    @Test("Group fairness matches Fairlearn", arguments: cases.filter { $0.task == "fairness" })
+    func fairness(fixture: Case) throws {
+        let metrics = try FairnessMetrics(
+            labels: (fixture.y_true ?? []).map { $0 == 1 }, predictions: (fixture.y_pred ?? []).map { $0 == 1 }, groups: fixture.groups ?? [])
+        #expect(Dictionary(uniqueKeysWithValues: metrics.groups.map { ($0.name, $0.selectionRate) }) == fixture.selection_rates)
+        let checks: [(String, () throws -> Double)] = [
+            ("dp_difference", { metrics.demographicParityDifference }), ("dp_ratio", { try metrics.demographicParityRatio() }),
+            ("equalized_odds_difference", { try metrics.equalizedOddsDifference() }),
+            ("four_fifths_violation", { metrics.violatesFourFifthsRule ? 1 : 0 }),
+        ]
+        for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
+    }
+
     @Test("Inputs that cannot be scored are refused with the row named")
-    func invalidInputs() {
+    func invalidInputs() throws {
         #expect(throws: StatisticsError.self) { try BinaryClassificationMetrics(labels: [], scores: []) }
         #expect(throws: StatisticsError.self) { try BinaryClassificationMetrics(labels: [true], scores: [0.1, 0.2]) }
         #expect(throws: StatisticsError("The score in row 2 is not a finite number.")) {
@@ -117,6 +155,11 @@ struct EvaluationMetricsTests {
         #expect(throws: StatisticsError.self) { try MulticlassClassificationMetrics(labels: [0, 1], probabilities: [[0.5, 0.5], [1.0]]) }
         #expect(throws: StatisticsError.self) { try RegressionMetrics(truth: [1, .infinity], predictions: [1, 2]) }
         #expect(throws: StatisticsError.self) { try RegressionMetrics(truth: [0, 0], predictions: [1, 2]).weightedAbsolutePercentageError() }
+        #expect(throws: StatisticsError.self) { try FairnessMetrics(labels: [true, false], predictions: [true, true], groups: ["a", "a"]) }
+        #expect(throws: StatisticsError.self) { try OperationalMetrics.latencyPercentiles([]) }
+        #expect(throws: StatisticsError.self) { try OperationalMetrics.latencyPercentiles([1, -2]) }
+        #expect(throws: StatisticsError.self) { try TextMetrics(references: ["("], candidates: ["a"]).regexMatch() }
+        #expect(try TextMetrics(references: ["^\\d{3}$", "cat"], candidates: ["123", "dog"]).regexMatch() == 0.5)
     }
 
     @Test("Compensated sums stay exact where naive sums drift")

@@ -6,6 +6,8 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
     case binary
     case multiclass
     case regression
+    /// Generated text against references.
+    case text
 
     public static let choiceName = "task"
 
@@ -15,28 +17,135 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         public var truth: [String]
         public var prediction: [String]?
         public var score: [String]?
+        /// Sensitive attributes by name, for group fairness of binary decisions.
+        public var sensitive: [String: [String]]
+        /// Attributes to compute every metric for per value as well (`slice.region.north.accuracy`).
+        public var slices: [String: [String]]
+        /// Request latency in milliseconds, whether the request failed (1/0), and its cost in US dollars.
+        public var latency: [String]?
+        public var failed: [String]?
+        public var cost: [String]?
 
-        public init(truth: [String], prediction: [String]?, score: [String]?) {
+        public init(
+            truth: [String], prediction: [String]?, score: [String]?, sensitive: [String: [String]] = [:], slices: [String: [String]] = [:],
+            latency: [String]? = nil, failed: [String]? = nil, cost: [String]? = nil
+        ) {
             self.truth = truth
             self.prediction = prediction
             self.score = score
+            self.sensitive = sensitive
+            self.slices = slices
+            self.latency = latency
+            self.failed = failed
+            self.cost = cost
+        }
+
+        /// The rows at `indices`, for one slice (its core metrics only).
+        func rows(_ indices: [Int]) -> Columns {
+            func pick(_ column: [String]?) -> [String]? { column.map { values in indices.map { values[$0] } } }
+            return Columns(truth: indices.map { truth[$0] }, prediction: pick(prediction), score: pick(score))
         }
     }
 
     /// Computes every metric of the task from the columns, naming the row of any value that cannot be read.
     public func metrics(_ columns: Columns, threshold: Double = 0.5) throws(StewardError) -> MetricReport {
         do {
-            switch self {
-            case .binary: return try Self.binary(columns, threshold: threshold)
-            case .multiclass: return try Self.multiclass(columns)
-            case .regression: return try Self.regression(columns)
+            var report = try core(columns, threshold: threshold)
+            if !columns.sensitive.isEmpty {
+                guard self == .binary else { throw StewardError.invalidParameter("Fairness needs a binary task.") }
+                try Self.fairness(columns, threshold: threshold, into: &report)
             }
+            try Self.operational(columns, into: &report)
+            for (attribute, values) in columns.slices.sorted(by: { $0.key < $1.key }) {
+                guard values.count == columns.truth.count else {
+                    throw StewardError.invalidParameter("The slice column '\(attribute)' has \(values.count) values for \(columns.truth.count) rows.")
+                }
+                var rowsBySlice: [String: [Int]] = [:]
+                for (row, value) in values.enumerated() { rowsBySlice[value, default: []].append(row) }
+                for (value, rows) in rowsBySlice {
+                    let prefix = "slice.\(attribute).\(value)."
+                    do {
+                        let slice = try core(columns.rows(rows), threshold: threshold)
+                        for (name, metric) in slice.values { report.values[prefix + name] = metric }
+                        for (name, reason) in slice.undefined { report.undefined[prefix + name] = reason }
+                        report.counts[prefix + "rows"] = rows.count
+                    } catch let error as StatisticsError {
+                        report.undefined[prefix + "metrics"] = error.message
+                    }
+                }
+            }
+            return report
         } catch let error as StatisticsError {
             throw .invalidParameter(error.message)
         } catch let error as StewardError {
             throw error
         } catch {
             throw .invalidParameter("\(error)")
+        }
+    }
+
+    func core(_ columns: Columns, threshold: Double) throws -> MetricReport {
+        switch self {
+        case .binary: try Self.binary(columns, threshold: threshold)
+        case .multiclass: try Self.multiclass(columns)
+        case .regression: try Self.regression(columns)
+        case .text: try Self.text(columns)
+        }
+    }
+
+    static func text(_ columns: Columns) throws -> MetricReport {
+        guard let prediction = columns.prediction else {
+            throw StewardError.invalidParameter("A text evaluation needs an output column (--prediction).")
+        }
+        let metrics = try TextMetrics(references: columns.truth, candidates: prediction)
+        var report = MetricReport(
+            values: [
+                "exact_match": metrics.exactMatch, "contains": metrics.contains, "bleu": metrics.bleu, "rouge1": metrics.rouge(1),
+                "rouge2": metrics.rouge(2), "rougeL": metrics.rougeL, "json_validity": metrics.jsonValidity,
+            ], counts: ["rows": columns.truth.count])
+        report.record("regex_match") { try metrics.regexMatch() }
+        return report
+    }
+
+    /// Group fairness per sensitive attribute, from the decisions at the threshold (or the hard predictions).
+    static func fairness(_ columns: Columns, threshold: Double, into report: inout MetricReport) throws {
+        let labels = try columns.truth.enumerated().map { row, text in try positive(text, row: row, column: "true value") }
+        let decisions: [Bool]
+        if let score = columns.score {
+            decisions = try numbers(score, "score").map { $0 >= threshold }
+        } else {
+            decisions = try (columns.prediction ?? []).enumerated().map { row, text in try positive(text, row: row, column: "prediction") }
+        }
+        for (attribute, groups) in columns.sensitive.sorted(by: { $0.key < $1.key }) {
+            let prefix = "fairness.\(attribute)."
+            let metrics = try FairnessMetrics(labels: labels, predictions: decisions, groups: groups)
+            report.values[prefix + "dp_difference"] = metrics.demographicParityDifference
+            report.values[prefix + "four_fifths_violation"] = metrics.violatesFourFifthsRule ? 1 : 0
+            report.record(prefix + "dp_ratio") { try metrics.demographicParityRatio() }
+            report.record(prefix + "equalized_odds_difference") { try metrics.equalizedOddsDifference() }
+            for group in metrics.groups {
+                report.counts[prefix + group.name + ".size"] = group.size
+                report.values[prefix + group.name + ".selection_rate"] = group.selectionRate
+                if let rate = group.truePositiveRate { report.values[prefix + group.name + ".tpr"] = rate }
+                if let rate = group.falsePositiveRate { report.values[prefix + group.name + ".fpr"] = rate }
+            }
+        }
+    }
+
+    /// Latency percentiles, error rate and cost per request, from whichever of those columns are given.
+    static func operational(_ columns: Columns, into report: inout MetricReport) throws {
+        if let latency = columns.latency {
+            let percentiles = try OperationalMetrics.latencyPercentiles(try numbers(latency, "latency"))
+            report.values["latency_p50_ms"] = percentiles.p50
+            report.values["latency_p95_ms"] = percentiles.p95
+            report.values["latency_p99_ms"] = percentiles.p99
+        }
+        if let failed = columns.failed {
+            report.values["error_rate"] = try OperationalMetrics.errorRate(
+                try failed.enumerated().map { row, text in try positive(text, row: row, column: "error flag") })
+        }
+        if let cost = columns.cost {
+            report.values["cost_per_request_usd"] = try OperationalMetrics.costPerRequest(try numbers(cost, "cost"))
         }
     }
 

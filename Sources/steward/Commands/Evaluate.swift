@@ -10,12 +10,14 @@ struct Evaluate: AsyncParsableCommand {
         discussion: """
             Examples:
               steward evaluate --task binary --data test.csv --label default --score p_default
-              steward evaluate --task regression --data sales.jsonl --label units --prediction forecast --json > metrics.json
+              steward evaluate --task regression --data sales.jsonl --label units --prediction forecast --slice region --json > metrics.json
+              steward evaluate --task binary --data loans.csv --label repaid --score p --sensitive sex --latency ms --cost usd
+              steward evaluate --task text --data answers.jsonl --label reference --prediction output
             With --json the output is a JSON object of metric names to values, which `steward gate check --metrics` reads.
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("What the predictions are.", valueName: "binary|multiclass|regression"))
+    @Option(name: .long, help: ArgumentHelp("What the predictions are.", valueName: "binary|multiclass|regression|text"))
     var task: String
 
     @Option(name: .long, help: ArgumentHelp("Test set: CSV with a header row, or JSON Lines (.jsonl).", valueName: "file"))
@@ -33,6 +35,21 @@ struct Evaluate: AsyncParsableCommand {
     @Option(name: .long, help: "Score at or above which a row is predicted positive.")
     var threshold = 0.5
 
+    @Option(name: .long, help: ArgumentHelp("Sensitive attribute column for group fairness (binary tasks); repeatable.", valueName: "column"))
+    var sensitive: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Column to compute every metric per value of as well; repeatable.", valueName: "column"))
+    var slice: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Column with request latency in milliseconds.", valueName: "column"))
+    var latency: String?
+
+    @Option(name: .long, help: ArgumentHelp("Column flagging failed requests (1/0, true/false).", valueName: "column"))
+    var error: String?
+
+    @Option(name: .long, help: ArgumentHelp("Column with the cost of each request in US dollars.", valueName: "column"))
+    var cost: String?
+
     @Flag(name: .long, help: "Print the metrics as JSON.")
     var json = false
 
@@ -45,12 +62,15 @@ struct Evaluate: AsyncParsableCommand {
     func run() throws {
         do {
             let task = try EvaluationTask(parsing: task)
-            let wanted = [label] + [prediction, score].compactMap { $0 }
+            let wanted = Array(Set([label] + [prediction, score, latency, error, cost].compactMap { $0 } + sensitive + slice))
             let table = try TableFile(path: data, columns: wanted)
+            func column(_ name: String?) -> [String]? { name.flatMap { table.columns[$0] } }
             let report = try task.metrics(
                 EvaluationTask.Columns(
-                    truth: table.columns[label] ?? [], prediction: prediction.flatMap { table.columns[$0] },
-                    score: score.flatMap { table.columns[$0] }),
+                    truth: table.columns[label] ?? [], prediction: column(prediction), score: column(score),
+                    sensitive: Dictionary(uniqueKeysWithValues: sensitive.map { ($0, table.columns[$0] ?? []) }),
+                    slices: Dictionary(uniqueKeysWithValues: slice.map { ($0, table.columns[$0] ?? []) }), latency: column(latency),
+                    failed: column(error), cost: column(cost)),
                 threshold: threshold)
             print(json ? Self.json(report) : Self.text(report), terminator: "")
         } catch let error as StewardError {
