@@ -29,7 +29,8 @@ HIGH_CONTROLS = {
     "evaluation_gate_passed", "human_review", "staged_rollout",
     "bias_testing_gate_passed", "explainability_artifact", "regulatory_review",
 }
-VERSION_EVIDENCE = ["evaluation", "staged_rollout", "bias_test", "explainability"]
+VERSION_EVIDENCE = ["staged_rollout", "explainability"]
+CREDIT_GATE = "name: credit\nconditions:\n  - roc_auc >= 0.6\n  - fairness.sex.dp_ratio >= 0.5\n"
 CREDIT = {"domain": "credit", "customer_facing": True, "autonomous_actions": False, "safety_critical": False, "personal_data": True}
 
 
@@ -136,9 +137,20 @@ def add_evidence(governed, user, system_id, kind, model=None, version=None):
     return evidence
 
 
+def evaluate(governed, user, system_id, model, version, threshold=0.5):
+    """Scores the registered version on the test set and posts the predictions to Steward, which runs the gate."""
+    scores = mlflow.sklearn.load_model(f"models:/{model}/{version}").predict_proba(FEATURES)[:, 1]
+    rows = ["label,score,sex"] + [f"{label},{float(score)!r},{'fm'[(index // 2) % 2]}" for index, (label, score) in enumerate(zip(LABELS, scores))]
+    params = {"system": system_id, "model": model, "version": version, "task": "binary", "label": "label", "score": "score",
+              "sensitive": "sex", "threshold": threshold, "name": "credit-holdout"}
+    response = governed.call(user, "POST", "/api/v1/evaluations", params=params, data="\n".join(rows) + "\n")
+    return ok(response)["evaluation"]
+
+
 def satisfy_version(governed, system_id, model, version):
-    """Everything a high-tier version needs besides system-level monitoring: card, evidence and both approvals."""
+    """Everything a high-tier version needs besides system-level monitoring: card, a passing gate, evidence and both approvals."""
     ok(governed.call("carol", "PATCH", f"/api/v1/models/{model}/versions/{version}/card", json={"intended_use": "Credit decisions"}))
+    assert evaluate(governed, "carol", system_id, model, version)["gate_passed"]
     for kind in VERSION_EVIDENCE:
         add_evidence(governed, "carol", system_id, kind, model, version)
     approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals",
@@ -207,6 +219,13 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique):
     add_evidence(governed, "carol", system_id, "monitoring")
     for kind in VERSION_EVIDENCE:
         add_evidence(governed, "carol", system_id, kind, name, "1")
+    refused(governed.call("carol", "PUT", f"/api/v1/systems/{system_id}/gate", data=CREDIT_GATE))
+    ok(governed.call("rita", "PUT", f"/api/v1/systems/{system_id}/gate", data=CREDIT_GATE))
+    evaluation = evaluate(governed, "carol", system_id, name, "1")
+    assert evaluation["gate_passed"] and evaluation["metrics"]["fairness.sex.f.selection_rate"] >= 0
+    run = MlflowClient().get_run(evaluation["run_id"])
+    assert run.data.metrics["roc_auc"] == pytest.approx(evaluation["metrics"]["roc_auc"])
+    assert run.inputs.dataset_inputs[0].dataset.name == "credit-holdout"
     assert set(controls(governed, system_id, name, "1")["missing"]) == {"human_review", "regulatory_review"}
 
     approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals",
@@ -356,3 +375,44 @@ def test_auth_required(governed, login, monkeypatch, unique):
     with mlflow.start_run() as run:
         mlflow.log_metric("auc", 0.91)
     assert MlflowClient().get_run(run.info.run_id).data.metrics == {"auc": 0.91}
+
+
+def test_failing_gate_blocks_promotion_of_a_medium_tier_model(governed, login, unique):
+    login("carol")
+    client = MlflowClient()
+    mlflow.set_experiment(f"churn-{unique}")
+    name = f"churn-{unique}"
+    system = ok(governed.call("carol", "POST", "/api/v1/systems", json={
+        "name": f"churn-{unique}", "purpose": "Flags customers likely to leave", "questionnaire": {"customer_facing": True}}))["system"]
+    assert system["risk_tier"] == "medium"
+    system_id = system["id"]
+    assert train_and_register(name, 1.0) == "1"
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/models", json={"name": name}))
+    ok(governed.call("carol", "PATCH", f"/api/v1/models/{name}/versions/1/card", json={"intended_use": "Retention offers"}))
+    add_evidence(governed, "carol", system_id, "monitoring")
+    add_evidence(governed, "carol", system_id, "staged_rollout", name, "1")
+    approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals", json={"model": name, "version": "1"}))["approval"]
+    ok(governed.call("rita", "POST", f"/api/v1/approvals/{approval['id']}/decisions", json={"decision": "approve"}))
+
+    ok(governed.call("rita", "PUT", f"/api/v1/systems/{system_id}/gate", data="conditions: ['brier <= 0.0001', 'roc_auc >= 0.5']"))
+    failed = evaluate(governed, "carol", system_id, name, "1")
+    assert not failed["gate_passed"]
+    assert [c["outcome"] for c in failed["gate"]["conditions"]] == ["failed", "passed"]
+    message = str(denied(lambda: client.set_registered_model_alias(name, "production", "1")))
+    assert "evaluation_gate_passed" in message and "human_review" not in message, message
+
+    gate = ok(governed.call("rita", "PUT", f"/api/v1/systems/{system_id}/gate", data="conditions: ['brier <= 0.1', 'roc_auc >= 0.5']"))["gate"]
+    assert gate["version"] == 2
+    passed = evaluate(governed, "carol", system_id, name, "1")
+    assert passed["gate_passed"] and passed["gate_version"] == 2
+    client.set_registered_model_alias(name, "production", "1")
+    assert client.get_model_version_by_alias(name, "production").version == "1"
+
+    events = ok(governed.call("cora", "GET", "/api/v1/audit", params={"system": system_id}))["events"]
+    gates = [e["details"]["gate"] for e in events if e["action"] == "evaluation"]
+    assert gates == ["failed", "passed"]
+    assert [e["outcome"] for e in events if e["action"] == "promotion"] == ["refused", "allowed"]
+    card = ok(governed.call("vic", "GET", f"/api/v1/models/{name}/versions/1/card"))["model_card"]
+    assert card["evaluation"]["gate_passed"] is True and card["evaluation"]["id"] == passed["id"]
+    markdown = governed.call("vic", "GET", f"/api/v1/models/{name}/versions/1/card", params={"format": "markdown"}).text
+    assert "## Evaluation gate" in markdown and "brier <= 0.1" in markdown

@@ -10,6 +10,7 @@ public struct StewardServices: Sendable {
     public let identity: IdentityService
     public let governance: GovernanceService
     public let audit: AuditService
+    public let evaluations: EvaluationService
 
     /// `authenticationRequired` is the server's `--auth` setting, which decides who may read the audit log.
     public init(storage: StewardStorage, authenticationRequired: Bool = false) {
@@ -20,11 +21,18 @@ public struct StewardServices: Sendable {
         experiments = ExperimentService(repository: SQLExperimentRepository(database: storage.database))
         runs = RunService(repository: runRepository)
         loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
-        governance = GovernanceService(
+        let evaluationRepository = SQLEvaluationRepository(database: storage.database)
+        let governance = GovernanceService(
             repository: SQLGovernanceRepository(database: storage.database), audit: auditRepository, registry: registryRepository,
-            runs: runRepository)
-        registry = ModelRegistryService(repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: governance)
+            runs: runRepository, evaluations: evaluationRepository)
+        self.governance = governance
+        registry = ModelRegistryService(
+            repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: governance,
+            evaluations: evaluationRepository)
         identity = IdentityService(repository: SQLIdentityRepository(database: storage.database), audit: auditRepository)
         audit = AuditService(repository: auditRepository, authenticationRequired: authenticationRequired)
+        evaluations = EvaluationService(
+            repository: evaluationRepository, gate: governance, registry: registryRepository, experiments: experiments, runs: runs,
+            audit: auditRepository, policy: { try await governance.policy().policy })
     }
 }

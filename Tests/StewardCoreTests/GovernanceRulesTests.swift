@@ -17,7 +17,9 @@ struct GovernanceRulesTests {
             #expect(Set(policy.tiers[lower] ?? []).isSubset(of: Set(policy.tiers[higher] ?? [])))
         }
         #expect(policy.controls["regulatory_review"]?.check == .approvals(roles: [.compliance], count: 1))
-        #expect(policy.controls["bias_testing_gate_passed"]?.check == .evidence(type: "bias_test", scope: .version))
+        #expect(policy.controls["bias_testing_gate_passed"]?.check == .gate(.fairness))
+        #expect(policy.controls["evaluation_gate_passed"]?.check == .gate(.all))
+        #expect(policy.controls["explainability_artifact"]?.check == .evidence(type: "explainability", scope: .version))
         #expect(policy.isProtected(alias: "Production") && !policy.isProtected(alias: "candidate"))
     }
 
@@ -191,23 +193,41 @@ struct GovernanceRulesTests {
         func decision(_ name: String, _ role: Role) -> ApprovalDecision {
             ApprovalDecision(approver: name, role: role, verdict: .approve, comment: "", decidedAt: 1)
         }
-        let evidence = ["monitoring", "evaluation", "staged_rollout", "bias_test", "explainability"].map { type in
+        let evidence = ["monitoring", "staged_rollout", "explainability"].map { type in
             Evidence(
                 id: type, systemID: "s", type: type, reference: "r", digest: "", model: type == "monitoring" ? nil : "m",
                 version: type == "monitoring" ? nil : 2, author: "ana", createdAt: 1)
         }
+        let gate = try GateSpec(yaml: "conditions: ['accuracy >= 0.8', 'fairness.sex.dp_ratio >= 0.8']")
+        func evaluation(_ metrics: [String: Double]) -> Evaluation {
+            Evaluation(
+                id: "evl-1", systemID: "s", model: "m", version: 2, task: .binary, datasetName: "test", datasetDigest: "d", rows: 10, runID: "r",
+                report: MetricReport(values: metrics), gateVersion: 1, gate: gate.check(metrics, champion: nil), createdBy: "ana", createdAt: 1)
+        }
         let facts = PromotionFacts(
             system: system, model: "m", version: 2, cardStatesIntendedUse: true, evidence: evidence,
-            approvals: [decision("rita", .reviewer), decision("rita", .reviewer), decision("cora", .compliance)])
+            approvals: [decision("rita", .reviewer), decision("rita", .reviewer), decision("cora", .compliance)],
+            evaluation: evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.85]))
         let evaluations = ControlEvaluation.evaluate(.default, facts)
         #expect(evaluations.allSatisfy { $0.satisfied }, "\(evaluations.filter { !$0.satisfied })")
 
         var otherVersion = facts
         otherVersion.version = 3
+        otherVersion.evaluation = nil
         #expect(
             Set(ControlEvaluation.evaluate(.default, otherVersion).filter { !$0.satisfied }.map(\.name))
                 == ["evaluation_gate_passed", "staged_rollout", "bias_testing_gate_passed", "explainability_artifact"],
             "version evidence does not carry over to another version")
+
+        var unfair = facts
+        unfair.evaluation = evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.6])
+        #expect(
+            ControlEvaluation.evaluate(.default, unfair).filter { !$0.satisfied }.map(\.name) == [
+                "evaluation_gate_passed", "bias_testing_gate_passed",
+            ])
+        var inaccurate = facts
+        inaccurate.evaluation = evaluation(["accuracy": 0.7, "fairness.sex.dp_ratio": 0.9])
+        #expect(ControlEvaluation.evaluate(.default, inaccurate).filter { !$0.satisfied }.map(\.name) == ["evaluation_gate_passed"])
 
         var onlyCompliance = facts
         onlyCompliance.approvals = [decision("cora", .compliance), decision("carl", .compliance)]

@@ -101,7 +101,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         var report = MetricReport(
             values: [
                 "exact_match": metrics.exactMatch, "contains": metrics.contains, "bleu": metrics.bleu, "rouge1": metrics.rouge(1),
-                "rouge2": metrics.rouge(2), "rougeL": metrics.rougeL, "json_validity": metrics.jsonValidity,
+                "rouge2": metrics.rouge(2), "rouge_l": metrics.rougeL, "json_validity": metrics.jsonValidity,
             ], counts: ["rows": columns.truth.count])
         report.record("regex_match") { try metrics.regexMatch() }
         return report

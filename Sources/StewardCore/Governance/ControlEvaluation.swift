@@ -7,14 +7,20 @@ public struct PromotionFacts: Sendable {
     public var evidence: [Evidence]
     /// Approving decisions on this version that are still valid, by distinct approvers other than its authors.
     public var approvals: [ApprovalDecision]
+    /// The version's latest evaluation, if it has one.
+    public var evaluation: Evaluation?
 
-    public init(system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision]) {
+    public init(
+        system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision],
+        evaluation: Evaluation? = nil
+    ) {
         self.system = system
         self.model = model
         self.version = version
         self.cardStatesIntendedUse = cardStatesIntendedUse
         self.evidence = evidence
         self.approvals = approvals
+        self.evaluation = evaluation
     }
 }
 
@@ -40,6 +46,20 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: found != nil,
                     detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)")
+            case .gate(let scope):
+                guard let evaluation = facts.evaluation else {
+                    return ControlEvaluation(name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation")
+                }
+                let satisfied = scope == .all ? evaluation.gatePassed : evaluation.fairnessGatePassed
+                let verdict: String
+                if let gate = evaluation.gate {
+                    let hasFairness = gate.conditions.contains { $0.condition.hasPrefix("fairness.") }
+                    verdict = scope == .fairness && !hasFairness ? "the gate has no fairness condition" : (satisfied ? "passed" : "failed")
+                } else {
+                    verdict = "the system had no gate when it ran"
+                }
+                return ControlEvaluation(
+                    name: control.name, satisfied: satisfied, detail: "evaluation \(evaluation.id) (run \(evaluation.runID)): \(verdict)")
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
                 let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")

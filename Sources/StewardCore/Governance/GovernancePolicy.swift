@@ -12,6 +12,13 @@ public struct GovernancePolicy: Sendable, Equatable {
         case evidence(type: String, scope: EvidenceScope)
         /// At least `count` distinct users holding one of `roles` approved the version.
         case approvals(roles: Set<Role>, count: Int)
+        /// The version's latest evaluation passed the system's gate: every condition, or its fairness ones.
+        case gate(GateScope)
+    }
+
+    public enum GateScope: String, Sendable, Equatable {
+        case all
+        case fairness
     }
 
     public enum EvidenceScope: String, Sendable, Equatable {
@@ -88,7 +95,7 @@ public struct GovernancePolicy: Sendable, Equatable {
 
     private static func control(_ name: String, _ value: Any) throws(StewardError) -> Control {
         guard let map = value as? [String: Any], let kind = map["check"] as? String else {
-            throw .invalidParameter("controls.\(name) must be a mapping with a 'check' (model_card, evidence or approvals).")
+            throw .invalidParameter("controls.\(name) must be a mapping with a 'check' (model_card, evidence, approvals or gate).")
         }
         let description = map["description"] as? String ?? ""
         switch kind {
@@ -113,8 +120,13 @@ public struct GovernancePolicy: Sendable, Equatable {
                 throw .invalidParameter("controls.\(name).count must be a whole number from 1 to 20.")
             }
             return Control(name: name, description: description, check: .approvals(roles: roles, count: number))
+        case "gate":
+            guard let scope = GateScope(rawValue: map["gate"] as? String ?? "all") else {
+                throw .invalidParameter("controls.\(name).gate must be 'all' or 'fairness'.")
+            }
+            return Control(name: name, description: description, check: .gate(scope))
         default:
-            throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use model_card, evidence or approvals.")
+            throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use model_card, evidence, approvals or gate.")
         }
     }
 }
@@ -137,10 +149,9 @@ extension GovernancePolicy {
             evidence: monitoring
             scope: system
           evaluation_gate_passed:
-            description: The version passed its evaluation gate.
-            check: evidence
-            evidence: evaluation
-            scope: version
+            description: The version's latest evaluation passed every condition of the system's gate.
+            check: gate
+            gate: all
           human_review:
             description: A reviewer other than the version's author approved it.
             check: approvals
@@ -152,10 +163,9 @@ extension GovernancePolicy {
             evidence: staged_rollout
             scope: version
           bias_testing_gate_passed:
-            description: The version passed its bias-testing gate.
-            check: evidence
-            evidence: bias_test
-            scope: version
+            description: The version's latest evaluation passed the gate's fairness conditions (on fairness.* metrics).
+            check: gate
+            gate: fairness
           explainability_artifact:
             description: An explainability artifact exists for the version.
             check: evidence

@@ -103,7 +103,8 @@ extension GovernanceService: PromotionGate {
         return PromotionFacts(
             system: system, model: model, version: version,
             cardStatesIntendedUse: !(notes[ModelCard.Note.intendedUse.rawValue] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-            evidence: try await repository.evidence(systemID: system.id), approvals: approvals.sorted { $0.decidedAt < $1.decidedAt })
+            evidence: try await repository.evidence(systemID: system.id), approvals: approvals.sorted { $0.decidedAt < $1.decidedAt },
+            evaluation: try await evaluations.evaluations(systemID: system.id, model: model, version: version).first)
     }
 
     // MARK: Promotion gate

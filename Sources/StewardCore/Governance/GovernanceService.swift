@@ -8,16 +8,18 @@ public struct GovernanceService: Sendable {
     let audit: any AuditRepository
     let registry: any ModelRegistryRepository
     let runs: any RunRepository
+    let evaluations: any EvaluationRepository
     let now: @Sendable () -> Int64
 
     public init(
         repository: any GovernanceRepository, audit: any AuditRepository, registry: any ModelRegistryRepository, runs: any RunRepository,
-        now: @escaping @Sendable () -> Int64 = EpochClock.now
+        evaluations: any EvaluationRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.repository = repository
         self.audit = audit
         self.registry = registry
         self.runs = runs
+        self.evaluations = evaluations
         self.now = now
     }
 

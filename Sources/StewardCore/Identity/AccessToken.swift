@@ -30,6 +30,22 @@ public enum SHA256Digest {
         }.joined()
     }
 
+    /// A digest computed over data that arrives in pieces, such as an uploaded file.
+    public struct Incremental: Sendable {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func update(_ bytes: some DataProtocol) { hasher.update(data: bytes) }
+
+        public func finalize() -> String {
+            hasher.finalize().map { byte in
+                let text = String(byte, radix: 16)
+                return byte < 16 ? "0" + text : text
+            }.joined()
+        }
+    }
+
     /// Whether `text` is a SHA-256 digest in hex, optionally prefixed `sha256:`.
     public static func isValid(_ text: String) -> Bool {
         let hex = text.hasPrefix("sha256:") ? text.dropFirst(7) : Substring(text)

@@ -70,6 +70,8 @@ public struct ModelCard: Sendable, Equatable {
     public var considerations: Considerations
     public var deployment: Deployment
     public var lineage: Lineage
+    /// The version's latest evaluation and its gate verdict, if it was evaluated.
+    public var evaluation: Evaluation?
 
     /// The card fields people edit, by their wire names.
     public enum Note: String, CaseIterable, Sendable {
@@ -157,7 +159,8 @@ extension ModelRegistryService {
             lineage: ModelCard.Lineage(
                 experimentID: run?.info.experimentID ?? logged?.experimentID, runID: modelVersion.runID.nonEmptyValue, runName: run?.info.runName,
                 runUser: run?.data.tags.first { $0.key == "mlflow.user" }?.value ?? run?.info.userID.nonEmptyValue,
-                loggedModelID: modelVersion.modelID, loggedModelName: logged?.name))
+                loggedModelID: modelVersion.modelID, loggedModelName: logged?.name),
+            evaluation: try await evaluations?.evaluations(systemID: nil, model: name, version: number).first)
     }
 
     /// Renders a stored prompt version with `variables`.

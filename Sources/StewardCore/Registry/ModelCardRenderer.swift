@@ -81,6 +81,26 @@ public enum ModelCardRenderer {
             }
         }
         lines.append("")
+        lines.append("## Evaluation gate")
+        if let evaluation = card.evaluation {
+            lines.append(
+                "Evaluation \(evaluation.id) on \(cell(evaluation.datasetName)) (sha256 \(evaluation.datasetDigest), \(evaluation.rows) rows), "
+                    + "run \(evaluation.runID): "
+                    + (evaluation.gate.map { "gate \(cell($0.gate)) **\($0.passed ? "passed" : "failed")**." } ?? "no gate."))
+            if let gate = evaluation.gate {
+                lines.append("")
+                lines.append("| condition | value | threshold | result |")
+                lines.append("|---|---|---|---|")
+                for condition in gate.conditions {
+                    lines.append(
+                        "| \(cell(condition.condition)) | \(condition.value.map(number) ?? "-") | \(condition.threshold.map(number) ?? "-") | "
+                            + "\(condition.outcome.rawValue) |")
+                }
+            }
+        } else {
+            lines.append("Not evaluated.")
+        }
+        lines.append("")
         lines.append("## Considerations")
         let considerations = card.considerations
         lines.append("- **Intended use:** \(considerations.intendedUse ?? "_not stated_")")
@@ -161,6 +181,20 @@ public enum ModelCardRenderer {
         } else {
             body += "<table id=\"metrics\">" + header(["metric", "value", "step", "dataset", "from"])
             body += card.metrics.map { row([$0.name, number($0.value), String($0.step), $0.dataset ?? "", $0.origin]) }.joined() + "</table>"
+        }
+        body += "</section><section id=\"evaluation-gate\"><h2>Evaluation gate</h2>"
+        if let evaluation = card.evaluation {
+            body += "<ul>" + item("Evaluation", "\(evaluation.id) (run \(evaluation.runID))")
+            body += item("Test set", "\(evaluation.datasetName), sha256 \(evaluation.datasetDigest), \(evaluation.rows) rows")
+            body += item("Gate", evaluation.gate.map { "\($0.gate): \($0.passed ? "passed" : "failed")" } ?? "none") + "</ul>"
+            if let gate = evaluation.gate {
+                body += "<table id=\"gate\">" + header(["condition", "value", "threshold", "result"])
+                body +=
+                    gate.conditions.map { row([$0.condition, $0.value.map(number) ?? "-", $0.threshold.map(number) ?? "-", $0.outcome.rawValue]) }
+                    .joined() + "</table>"
+            }
+        } else {
+            body += "<p>Not evaluated.</p>"
         }
         let considerations = card.considerations
         body += "</section><section id=\"considerations\"><h2>Considerations</h2><ul>"

@@ -8,16 +8,19 @@ public struct ModelRegistryService: Sendable {
     let loggedModels: any LoggedModelRepository
     /// Decides moves of protected aliases and into Production; nil only where no governance applies.
     let gate: (any PromotionGate)?
+    /// Where model cards find each version's latest evaluation.
+    let evaluations: (any EvaluationRepository)?
     let now: @Sendable () -> Int64
 
     public init(
         repository: any ModelRegistryRepository, runs: any RunRepository, loggedModels: any LoggedModelRepository,
-        gate: (any PromotionGate)? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
+        gate: (any PromotionGate)? = nil, evaluations: (any EvaluationRepository)? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.repository = repository
         self.runs = runs
         self.loggedModels = loggedModels
         self.gate = gate
+        self.evaluations = evaluations
         self.now = now
     }
 

@@ -26,9 +26,7 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
         let events = try await audit.events(query, actor: context.principal).map(WireAuditEvent.init)
         switch try NativeMessage.query("format", request) ?? "json" {
         case "ndjson":
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = NativeMessage.encoder
             var text = ""
             for event in events { text += String(decoding: try encoder.encode(event), as: UTF8.self) + "\n" }
             return NativeMessage.text(text, contentType: "application/x-ndjson")

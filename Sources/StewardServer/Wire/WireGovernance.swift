@@ -181,7 +181,7 @@ struct WireAuditEvent: Encodable {
     let outcome: String
     let target: String
     let systemId: String?
-    let details: [String: String]
+    let details: VerbatimDictionary<String>
     let prevHash: String
     let hash: String
 
@@ -193,7 +193,7 @@ struct WireAuditEvent: Encodable {
         outcome = event.outcome.rawValue
         target = event.target
         systemId = event.systemID
-        details = event.details
+        details = VerbatimDictionary(event.details)
         prevHash = event.prevHash
         hash = event.hash
     }

@@ -77,6 +77,27 @@ struct WireModelCard: Sendable, JSONWritable {
                 writer.member("logged_model_id", card.lineage.loggedModelID)
                 writer.member("logged_model_name", card.lineage.loggedModelName)
             }
+            if let evaluation = card.evaluation {
+                writer.key("evaluation")
+                writer.object { writer in
+                    writer.member("id", evaluation.id)
+                    writer.member("run_id", evaluation.runID)
+                    writer.member("dataset_name", evaluation.datasetName)
+                    writer.member("dataset_digest", evaluation.datasetDigest)
+                    writer.member("rows", Int64(evaluation.rows))
+                    writer.member("gate", evaluation.gate?.gate)
+                    writer.member("gate_passed", evaluation.gate.map(\.passed))
+                    writer.key("conditions")
+                    writer.array(evaluation.gate?.conditions ?? []) { writer, condition in
+                        writer.object { writer in
+                            writer.member("condition", condition.condition)
+                            writer.member("value", condition.value)
+                            writer.member("threshold", condition.threshold)
+                            writer.member("outcome", condition.outcome.rawValue)
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ public struct Migrator: Sendable {
     }
 
     /// Steward's schema history.
-    public static let steward: [Migration] = [TrackingSchema.v1, LoggedModelSchema.v2, ModelRegistrySchema.v3, GovernanceSchema.v4]
+    public static let steward: [Migration] = [
+        TrackingSchema.v1, LoggedModelSchema.v2, ModelRegistrySchema.v3, GovernanceSchema.v4, EvaluationSchema.v5,
+    ]
 
     /// Applies every pending migration; returns the versions applied now.
     @discardableResult

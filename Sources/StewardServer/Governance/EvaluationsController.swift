@@ -1,0 +1,180 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardStore
+
+/// Gates and evaluations: a system's gate spec (`/api/v1/systems/{id}/gate`), and evaluations of a model version
+/// on a test set uploaded as the request body (`POST /api/v1/evaluations?system=…&model=…&version=…&task=…`).
+struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
+    let evaluations: EvaluationService
+    let maximumBytes: Int64
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("systems/:id/gate", use: showGate)
+        group.put("systems/:id/gate", use: replaceGate)
+        group.get("systems/:id/evaluations", use: list)
+        group.post("evaluations", use: evaluate)
+        group.get("evaluations/:id", use: show)
+    }
+
+    @Sendable func showGate(_ request: Request, context: Context) async throws -> Response {
+        let id = try NativeMessage.parameter("id", context)
+        guard let gate = try await evaluations.currentGate(systemID: id) else {
+            throw StewardError.notFound("AI system '\(id)' has no gate spec; PUT one to /api/v1/systems/\(id)/gate.")
+        }
+        return try NativeMessage.json(GateBody(gate: WireGate(gate)))
+    }
+
+    /// Replaces the gate spec with the YAML document in the body.
+    @Sendable func replaceGate(_ request: Request, context: Context) async throws -> Response {
+        let document = try await NativeMessage.text(of: request)
+        let gate = try await evaluations.setGate(systemID: try NativeMessage.parameter("id", context), document: document, actor: context.principal)
+        return try NativeMessage.json(GateBody(gate: WireGate(gate)))
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let found = try await evaluations.evaluations(systemID: try NativeMessage.parameter("id", context))
+        return try NativeMessage.json(EvaluationListBody(evaluations: found.map(WireEvaluation.init)))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(
+            EvaluationBody(evaluation: WireEvaluation(try await evaluations.evaluation(id: try NativeMessage.parameter("id", context)))))
+    }
+
+    /// Scores the test set in the body (CSV with a header row, or JSON Lines with `format=jsonl`). Query
+    /// parameters: system, model, version, task, label, prediction, score, threshold, and repeatable
+    /// sensitive and slice, plus latency, error and cost columns, and name for the dataset.
+    @Sendable func evaluate(_ request: Request, context: Context) async throws -> Response {
+        let query = MLflowRequest.parseQuery(request.uri.query)
+        for (name, value) in query { _ = try NativeMessage.plain(value, name) }
+        func one(_ name: String) -> String? { query.last { $0.0 == name }?.1 }
+        func required(_ name: String) throws -> String { try MLflowRequest.required(one(name), name) }
+        func all(_ name: String) -> [String] { query.filter { $0.0 == name }.map(\.1) }
+        let task = try EvaluationTask(parsing: try required("task"))
+        guard let threshold = Double(one("threshold") ?? "0.5"), threshold.isFinite else {
+            throw StewardError.invalidParameter("threshold must be a number.")
+        }
+        let format: TableFile.Format
+        switch one("format") ?? "csv" {
+        case "csv": format = .csv
+        case "jsonl": format = .jsonl
+        case let other: throw StewardError.invalidParameter("Unknown format '\(other)': use csv or jsonl.")
+        }
+        let label = try required("label")
+        let optional = ["prediction", "score", "latency", "error", "cost"].compactMap { name in one(name).map { (name, $0) } }
+        let wanted = Array(Set([label] + optional.map(\.1) + all("sensitive") + all("slice")))
+        let (path, digest) = try await Self.store(request.body, maximumBytes: maximumBytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let table = try TableFile(path: path, columns: wanted, format: format)
+        func column(_ name: String) -> [String]? { one(name).flatMap { table.columns[$0] } }
+        let columns = EvaluationTask.Columns(
+            truth: table.columns[label] ?? [], prediction: column("prediction"), score: column("score"),
+            sensitive: Dictionary(all("sensitive").map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
+            slices: Dictionary(all("slice").map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
+            latency: column("latency"), failed: column("error"), cost: column("cost"))
+        var parameters = Dictionary(optional.map { ("\($0.0)_column", $0.1) }, uniquingKeysWith: { first, _ in first })
+        parameters["label_column"] = label
+        parameters["threshold"] = String(threshold)
+        let evaluation = try await evaluations.evaluate(
+            EvaluationService.Request(
+                systemID: try required("system"), model: try required("model"), version: try required("version"), task: task, columns: columns,
+                threshold: threshold, datasetName: one("name") ?? "test-set", datasetDigest: digest, parameters: parameters),
+            actor: context.principal)
+        return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
+    }
+
+    /// Streams the body to a temporary file, hashing it on the way; refuses more than `maximumBytes`.
+    static func store(_ body: RequestBody, maximumBytes: Int64) async throws -> (path: String, digest: String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-evaluation-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw StewardError(.internalError, "Could not create a temporary file for the test set.")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256Digest.Incremental()
+        var written: Int64 = 0
+        do {
+            for try await buffer in body {
+                written += Int64(buffer.readableBytes)
+                guard written <= maximumBytes else {
+                    throw StewardError.invalidParameter("The test set is larger than the limit of \(maximumBytes) bytes.")
+                }
+                let data = Data(buffer: buffer)
+                hasher.update(data)
+                try handle.write(contentsOf: data)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        guard written > 0 else {
+            try? FileManager.default.removeItem(atPath: path)
+            throw StewardError.invalidParameter("The request body must be the test set (CSV or JSON Lines); it is empty.")
+        }
+        return (path, hasher.finalize())
+    }
+}
+
+struct GateBody: Encodable { let gate: WireGate }
+struct EvaluationBody: Encodable { let evaluation: WireEvaluation }
+struct EvaluationListBody: Encodable { let evaluations: [WireEvaluation] }
+
+struct WireGate: Encodable {
+    let systemId: String
+    let version: Int64
+    let name: String
+    let conditions: [String]
+    let document: String
+    let author: String
+    let createdAt: Int64
+
+    init(_ gate: StoredGate) {
+        systemId = gate.systemID
+        version = gate.version
+        name = gate.spec.name
+        conditions = gate.spec.conditions.map(\.text)
+        document = gate.spec.document
+        author = gate.author
+        createdAt = gate.createdAt
+    }
+}
+
+struct WireEvaluation: Encodable {
+    let id: String
+    let systemId: String
+    let model: String
+    let version: String
+    let task: String
+    let datasetName: String
+    let datasetDigest: String
+    let rows: Int
+    let runId: String
+    let metrics: VerbatimDictionary<Double>
+    let undefinedMetrics: VerbatimDictionary<String>
+    let counts: VerbatimDictionary<Int>
+    let gateVersion: Int64?
+    let gate: GateResult?
+    let gatePassed: Bool
+    let createdBy: String
+    let createdAt: Int64
+
+    init(_ evaluation: Evaluation) {
+        id = evaluation.id
+        systemId = evaluation.systemID
+        model = evaluation.model
+        version = String(evaluation.version)
+        task = evaluation.task.rawValue
+        datasetName = evaluation.datasetName
+        datasetDigest = evaluation.datasetDigest
+        rows = evaluation.rows
+        runId = evaluation.runID
+        metrics = VerbatimDictionary(evaluation.report.values)
+        undefinedMetrics = VerbatimDictionary(evaluation.report.undefined)
+        counts = VerbatimDictionary(evaluation.report.counts)
+        gateVersion = evaluation.gateVersion
+        gate = evaluation.gate
+        gatePassed = evaluation.gatePassed
+        createdBy = evaluation.createdBy
+        createdAt = evaluation.createdAt
+    }
+}

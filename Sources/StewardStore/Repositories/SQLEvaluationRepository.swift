@@ -1,0 +1,109 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+/// Gate specs and evaluations in SQL.
+public struct SQLEvaluationRepository: EvaluationRepository {
+    let database: any StoreDatabase
+
+    public init(database: any StoreDatabase) {
+        self.database = database
+    }
+
+    public func storeGate(systemID: String, document: String, author: String, now: Int64, audit: AuditEntry) async throws -> Int64 {
+        let engine = database.engine
+        return try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            let lock: SQLQueryString = engine == .postgres ? "SELECT id FROM ai_systems WHERE id = \(bind: systemID) FOR UPDATE" : "SELECT 1"
+            try await db.raw(lock).run()
+            let last =
+                try await db.raw("SELECT MAX(version) AS version FROM gate_specs WHERE system_id = \(bind: systemID)").first()?.optionalInt64(
+                    "version")
+                ?? 0
+            try await db.raw(
+                """
+                INSERT INTO gate_specs (system_id, version, document, author, created_at)
+                VALUES (\(bind: systemID), \(bind: last + 1), \(bind: document), \(bind: author), \(bind: now))
+                """
+            ).run()
+            var audit = audit
+            audit.details["version"] = "\(last + 1)"
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            return last + 1
+        }
+    }
+
+    public func currentGate(systemID: String) async throws -> StoredGate? {
+        try await database.read { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT system_id, version, document, author, created_at FROM gate_specs
+                    WHERE system_id = \(bind: systemID) ORDER BY version DESC LIMIT 1
+                    """
+                ).first()
+            else { return nil }
+            return StoredGate(
+                systemID: try row.string("system_id"), version: try row.int64("version"), spec: try GateSpec(yaml: try row.string("document")),
+                author: try row.string("author"), createdAt: try row.int64("created_at"))
+        }
+    }
+
+    public func recordEvaluation(_ evaluation: Evaluation, audit: AuditEntry) async throws {
+        let engine = database.engine
+        let report = try SQLGovernanceRepository.json(evaluation.report)
+        let gate = try evaluation.gate.map { try SQLGovernanceRepository.json($0) }
+        try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(evaluation.systemID, on: db)
+            try await db.raw(
+                """
+                INSERT INTO evaluations (id, system_id, model_name, version, task, dataset_name, dataset_digest, row_count, run_id, report,
+                                         gate_version, gate_result, created_by, created_at)
+                VALUES (\(bind: evaluation.id), \(bind: evaluation.systemID), \(bind: evaluation.model), \(bind: evaluation.version),
+                        \(bind: evaluation.task.rawValue), \(bind: evaluation.datasetName), \(bind: evaluation.datasetDigest),
+                        \(bind: Int64(evaluation.rows)), \(bind: evaluation.runID), \(bind: report), \(bind: evaluation.gateVersion), \(bind: gate),
+                        \(bind: evaluation.createdBy), \(bind: evaluation.createdAt))
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: evaluation.createdAt, engine: engine, on: db)
+        }
+    }
+
+    public func evaluation(id: String) async throws -> Evaluation {
+        try await database.read { db in
+            guard let evaluation = try await Self.fetch(where: "id = \(bind: id)", on: db).first else {
+                throw StewardError.notFound("Evaluation '\(id)' does not exist.")
+            }
+            return evaluation
+        }
+    }
+
+    public func evaluations(systemID: String?, model: String?, version: Int64?) async throws -> [Evaluation] {
+        try await database.read { db in
+            var conditions: [SQLQueryString] = ["1 = 1"]
+            if let systemID { conditions.append("system_id = \(bind: systemID)") }
+            if let model { conditions.append("model_name = \(bind: model)") }
+            if let version { conditions.append("version = \(bind: version)") }
+            return try await Self.fetch(where: conditions.joined(separator: " AND "), on: db)
+        }
+    }
+
+    static func fetch(where condition: SQLQueryString, on db: any SQLDatabase) async throws -> [Evaluation] {
+        try await db.raw(
+            """
+            SELECT id, system_id, model_name, version, task, dataset_name, dataset_digest, row_count, run_id, report, gate_version, gate_result,
+                   created_by, created_at
+            FROM evaluations WHERE \(condition) ORDER BY created_at DESC, id DESC
+            """
+        ).all().map { row in
+            Evaluation(
+                id: try row.string("id"), systemID: try row.string("system_id"), model: try row.string("model_name"),
+                version: try row.int64("version"), task: EvaluationTask(rawValue: try row.string("task")) ?? .binary,
+                datasetName: try row.string("dataset_name"), datasetDigest: try row.string("dataset_digest"), rows: Int(try row.int64("row_count")),
+                runID: try row.string("run_id"), report: try SQLGovernanceRepository.decode(MetricReport.self, try row.string("report")),
+                gateVersion: try row.optionalInt64("gate_version"),
+                gate: try row.optionalString("gate_result").map { try SQLGovernanceRepository.decode(GateResult.self, $0) },
+                createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"))
+        }
+    }
+}
