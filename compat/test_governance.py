@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import sys
 import warnings
 from contextlib import closing
 from dataclasses import dataclass
@@ -416,3 +417,15 @@ def test_failing_gate_blocks_promotion_of_a_medium_tier_model(governed, login, u
     assert card["evaluation"]["gate_passed"] is True and card["evaluation"]["id"] == passed["id"]
     markdown = governed.call("vic", "GET", f"/api/v1/models/{name}/versions/1/card", params={"format": "markdown"}).text
     assert "## Evaluation gate" in markdown and "brier <= 0.1" in markdown
+
+
+def test_example_churn_gate_runs(governed):
+    """examples/churn_gate.py, the seed's companion notebook as a script: one model promoted, a weak one refused."""
+    env = dict(os.environ, STEWARD_URL=governed.server.url, STEWARD_CONTRIBUTOR_TOKEN=governed.tokens["carol"],
+               STEWARD_REVIEWER_TOKEN=governed.tokens["rita"])
+    for name in ["MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_URI"]:
+        env.pop(name, None)
+    example = os.path.join(os.path.dirname(__file__), "..", "examples", "churn_gate.py")
+    result = subprocess.run([sys.executable, example], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "promoted to production" in result.stdout and "refused" in result.stdout and "production still serves version 1" in result.stdout
