@@ -429,3 +429,32 @@ def test_example_churn_gate_runs(governed):
     result = subprocess.run([sys.executable, example], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "promoted to production" in result.stdout and "refused" in result.stdout and "production still serves version 1" in result.stdout
+
+
+def test_registered_test_sets_are_immutable_and_versioned(governed, login, unique):
+    login("carol")
+    mlflow.set_experiment(f"sets-{unique}")
+    name = f"sets-{unique}"
+    system = create_system(governed, "carol", f"sets-{unique}")
+    assert train_and_register(name, 1.0) == "1"
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{system['id']}/models", json={"name": name}))
+    scores = mlflow.sklearn.load_model(f"models:/{name}/1").predict_proba(FEATURES)[:, 1]
+    body = "label,score,sex\n" + "".join(f"{y},{float(p)!r},{'fm'[(i // 2) % 2]}\n" for i, (y, p) in enumerate(zip(LABELS, scores)))
+    path = f"/api/v1/systems/{system['id']}/datasets"
+    first = ok(governed.call("carol", "POST", path, params={"name": "holdout"}, data=body))["dataset"]
+    assert (first["version"], first["rows"], first["digest"]) == ("1", len(LABELS), hashlib.sha256(body.encode()).hexdigest())
+    assert first["columns"] == [{"name": "label", "type": "integer"}, {"name": "score", "type": "double"}, {"name": "sex", "type": "string"}]
+    assert ok(governed.call("carol", "POST", path, params={"name": "holdout"}, data=body))["dataset"]["version"] == "1"
+    second = ok(governed.call("carol", "POST", path, params={"name": "holdout"}, data=body + f"1,0.9,f\n"))["dataset"]
+    assert second["version"] == "2" and second["rows"] == len(LABELS) + 1
+    refused(governed.call("vic", "POST", path, params={"name": "holdout"}, data=body))
+    refused(governed.call("carol", "POST", path, params={"name": "bad"}, data="label\n"), 400, "INVALID_PARAMETER_VALUE")
+
+    params = {"system": system["id"], "model": name, "version": "1", "task": "binary", "label": "label", "score": "score",
+              "dataset": "holdout", "dataset_version": "1"}
+    evaluation = ok(governed.call("carol", "POST", "/api/v1/evaluations", params=params))["evaluation"]
+    assert evaluation["dataset_digest"] == first["digest"] and evaluation["rows"] == len(LABELS)
+    run = MlflowClient().get_run(evaluation["run_id"])
+    assert run.inputs.dataset_inputs[0].dataset.name == "holdout@v1"
+    missing = governed.call("carol", "POST", "/api/v1/evaluations", params=params | {"dataset_version": "9"})
+    assert missing.status_code == 404

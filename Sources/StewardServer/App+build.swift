@@ -50,7 +50,8 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     PolicyController(governance: services.governance).addRoutes(to: native)
     AuditController(audit: services.audit).addRoutes(to: native)
     UsersController(identity: services.identity).addRoutes(to: native)
-    EvaluationsController(evaluations: services.evaluations, maximumBytes: configuration.maximumArtifactBytes).addRoutes(to: native)
+    EvaluationsController(evaluations: services.evaluations, artifacts: storage.artifacts, maximumBytes: configuration.maximumArtifactBytes)
+        .addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
     return router
 }

@@ -158,6 +158,35 @@ public struct EvaluationService: Sendable {
         return runID
     }
 
+    /// Registers an uploaded test set with a system (the content is already stored at `location`).
+    public func registerDataset(
+        systemID: String, name: String, format: String, digest: String, rows: Int, columns: [EvaluationDataset.Column], location: String,
+        actor: Principal
+    ) async throws -> EvaluationDataset {
+        guard !name.isEmpty, name.count <= 200, GateSpec.isMetricName(name) else {
+            throw StewardError.invalidParameter("A dataset name is 1 to 200 letters, digits, '.', '_' or '-'.")
+        }
+        if let role = actor.role, !role.canWrite { throw StewardError(.permissionDenied, "User '\(actor.name)' may only read.") }
+        guard rows > 0 else { throw StewardError.invalidParameter("The dataset has no rows.") }
+        let dataset = EvaluationDataset(
+            systemID: systemID, name: name, version: 0, digest: digest, format: format, rows: rows, columns: columns, location: location,
+            createdBy: actor.name, createdAt: now())
+        return try await repository.registerDataset(
+            dataset,
+            audit: AuditEntry(
+                actor: actor, action: "dataset.register", target: "dataset:\(name)", systemID: systemID,
+                details: ["digest": digest, "rows": "\(rows)"]))
+    }
+
+    public func dataset(systemID: String, name: String, version: String?) async throws -> EvaluationDataset {
+        let number = try version.map { text throws(StewardError) in try ModelRegistryService.versionNumber(text) }
+        return try await repository.dataset(systemID: systemID, name: name, version: number)
+    }
+
+    public func datasets(systemID: String) async throws -> [EvaluationDataset] {
+        try await repository.datasets(systemID: systemID)
+    }
+
     public func evaluation(id: String) async throws -> Evaluation {
         try await repository.evaluation(id: id)
     }

@@ -7,14 +7,71 @@ import StewardStore
 /// on a test set uploaded as the request body (`POST /api/v1/evaluations?system=…&model=…&version=…&task=…`).
 struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     let evaluations: EvaluationService
+    let artifacts: any ArtifactStore
     let maximumBytes: Int64
 
     func addRoutes(to group: RouterGroup<Context>) {
+        group.post("systems/:id/datasets", use: uploadDataset)
+        group.get("systems/:id/datasets", use: listDatasets)
+        group.get("systems/:id/datasets/:name/versions/:version", use: showDataset)
         group.get("systems/:id/gate", use: showGate)
         group.put("systems/:id/gate", use: replaceGate)
         group.get("systems/:id/evaluations", use: list)
         group.post("evaluations", use: evaluate)
         group.get("evaluations/:id", use: show)
+    }
+
+    /// Registers the body (CSV, or JSON Lines with `format=jsonl`) as the next version of the named test set;
+    /// uploading the same content again returns the version that has it.
+    @Sendable func uploadDataset(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        let name = try MLflowRequest.required(try NativeMessage.query("name", request), "name")
+        let format = try Self.format(try NativeMessage.query("format", request))
+        let (path, digest) = try await Self.store(request.body, maximumBytes: maximumBytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (columns, rows) = try TableFile.profile(path: path, format: format)
+        let location = try ArtifactPath(decoded: "datasets/\(digest).\(format.rawValue)")
+        if case .missing = try await artifacts.list(location) {
+            _ = try await artifacts.write(location, contents: Self.chunks(of: path), maxBytes: maximumBytes)
+        }
+        let dataset = try await evaluations.registerDataset(
+            systemID: systemID, name: name, format: format.rawValue, digest: digest, rows: rows, columns: columns, location: "\(location)",
+            actor: context.principal)
+        return try NativeMessage.json(DatasetBody(dataset: WireEvaluationDataset(dataset)), status: .created)
+    }
+
+    @Sendable func listDatasets(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(
+            DatasetListBody(
+                datasets: try await evaluations.datasets(systemID: try NativeMessage.parameter("id", context)).map(WireEvaluationDataset.init)))
+    }
+
+    @Sendable func showDataset(_ request: Request, context: Context) async throws -> Response {
+        let dataset = try await evaluations.dataset(
+            systemID: try NativeMessage.parameter("id", context), name: try NativeMessage.parameter("name", context),
+            version: try NativeMessage.parameter("version", context))
+        return try NativeMessage.json(DatasetBody(dataset: WireEvaluationDataset(dataset)))
+    }
+
+    static func format(_ text: String?) throws -> TableFile.Format {
+        switch text ?? "csv" {
+        case "csv": return .csv
+        case "jsonl": return .jsonl
+        case let other: throw StewardError.invalidParameter("Unknown format '\(other)': use csv or jsonl.")
+        }
+    }
+
+    /// A file's content as a stream of buffers, for the artifact store.
+    static func chunks(of path: String) -> AsyncThrowingStream<ByteBuffer, any Error> {
+        AsyncThrowingStream { continuation in
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                continuation.finish(throwing: StewardError(.internalError, "The uploaded dataset vanished before it was stored."))
+                return
+            }
+            defer { try? handle.close() }
+            while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { continuation.yield(ByteBuffer(data: data)) }
+            continuation.finish()
+        }
     }
 
     @Sendable func showGate(_ request: Request, context: Context) async throws -> Response {
@@ -55,16 +112,27 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         guard let threshold = Double(one("threshold") ?? "0.5"), threshold.isFinite else {
             throw StewardError.invalidParameter("threshold must be a number.")
         }
-        let format: TableFile.Format
-        switch one("format") ?? "csv" {
-        case "csv": format = .csv
-        case "jsonl": format = .jsonl
-        case let other: throw StewardError.invalidParameter("Unknown format '\(other)': use csv or jsonl.")
-        }
         let label = try required("label")
         let optional = ["prediction", "score", "latency", "error", "cost"].compactMap { name in one(name).map { (name, $0) } }
         let wanted = Array(Set([label] + optional.map(\.1) + all("sensitive") + all("slice")))
-        let (path, digest) = try await Self.store(request.body, maximumBytes: maximumBytes)
+        let systemID = try required("system")
+        var format = try Self.format(one("format"))
+        var datasetName = one("name") ?? "test-set"
+        let path: String
+        let digest: String
+        if let name = one("dataset") {
+            // A registered test set: read its stored content.
+            let dataset = try await evaluations.dataset(systemID: systemID, name: name, version: one("dataset_version"))
+            let content = try await artifacts.open(try ArtifactPath(decoded: dataset.location))
+            (path, digest) = try await Self.store(Self.stream(content), maximumBytes: .max)
+            guard digest == dataset.digest else {
+                throw StewardError(.internalError, "Dataset '\(name)' version \(dataset.version) no longer matches its digest.")
+            }
+            format = dataset.format == "jsonl" ? .jsonl : .csv
+            datasetName = "\(name)@v\(dataset.version)"
+        } else {
+            (path, digest) = try await Self.store(request.body, maximumBytes: maximumBytes)
+        }
         defer { try? FileManager.default.removeItem(atPath: path) }
         let table = try TableFile(path: path, columns: wanted, format: format)
         func column(_ name: String) -> [String]? { one(name).flatMap { table.columns[$0] } }
@@ -78,14 +146,30 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         parameters["threshold"] = String(threshold)
         let evaluation = try await evaluations.evaluate(
             EvaluationService.Request(
-                systemID: try required("system"), model: try required("model"), version: try required("version"), task: task, columns: columns,
-                threshold: threshold, datasetName: one("name") ?? "test-set", datasetDigest: digest, parameters: parameters),
+                systemID: systemID, model: try required("model"), version: try required("version"), task: task, columns: columns,
+                threshold: threshold, datasetName: datasetName, datasetDigest: digest, parameters: parameters),
             actor: context.principal)
         return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
     }
 
-    /// Streams the body to a temporary file, hashing it on the way; refuses more than `maximumBytes`.
-    static func store(_ body: RequestBody, maximumBytes: Int64) async throws -> (path: String, digest: String) {
+    /// A stored artifact's content as a sequence of buffers.
+    static func stream(_ content: any ArtifactContent) -> AsyncThrowingStream<ByteBuffer, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await content.stream { buffer in continuation.yield(buffer) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Streams a body to a temporary file, hashing it on the way; refuses more than `maximumBytes`.
+    static func store<Body: AsyncSequence>(_ body: Body, maximumBytes: Int64) async throws -> (path: String, digest: String)
+    where Body.Element == ByteBuffer {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-evaluation-\(UUID().uuidString)").path
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw StewardError(.internalError, "Could not create a temporary file for the test set.")
@@ -176,5 +260,32 @@ struct WireEvaluation: Encodable {
         gatePassed = evaluation.gatePassed
         createdBy = evaluation.createdBy
         createdAt = evaluation.createdAt
+    }
+}
+
+struct DatasetBody: Encodable { let dataset: WireEvaluationDataset }
+struct DatasetListBody: Encodable { let datasets: [WireEvaluationDataset] }
+
+struct WireEvaluationDataset: Encodable {
+    let systemId: String
+    let name: String
+    let version: String
+    let digest: String
+    let format: String
+    let rows: Int
+    let columns: [EvaluationDataset.Column]
+    let createdBy: String
+    let createdAt: Int64
+
+    init(_ dataset: EvaluationDataset) {
+        systemId = dataset.systemID
+        name = dataset.name
+        version = String(dataset.version)
+        digest = dataset.digest
+        format = dataset.format
+        rows = dataset.rows
+        columns = dataset.columns
+        createdBy = dataset.createdBy
+        createdAt = dataset.createdAt
     }
 }

@@ -81,6 +81,30 @@ public struct TableFile: Sendable {
         rowCount = rows
     }
 
+    /// Every column of the file with its inferred type, and the row count: what a registered dataset records.
+    public static func profile(path: String, format: Format) throws -> (columns: [EvaluationDataset.Column], rows: Int) {
+        let names = try columnNames(path: path, format: format)
+        let table = try TableFile(path: path, columns: names, format: format)
+        return (names.map { EvaluationDataset.Column(name: $0, type: EvaluationDataset.inferType(table.columns[$0] ?? [])) }, table.rowCount)
+    }
+
+    /// The header of a CSV file, or the keys of a JSON Lines file's first object.
+    static func columnNames(path: String, format: Format) throws -> [String] {
+        switch format {
+        case .csv:
+            guard let stream = InputStream(fileAtPath: path), let reader = try? CSVReader(stream: stream, hasHeaderRow: true),
+                let header = reader.headerRow, !header.isEmpty
+            else { throw StewardError.invalidParameter("The dataset is not a CSV file with a header row.") }
+            return header
+        case .jsonl:
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let line = text.split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            else { throw StewardError.invalidParameter("The dataset's first line is not a JSON object.") }
+            return object.keys.sorted()
+        }
+    }
+
     static func isEndOfStream(_ error: any Error) -> Bool {
         if case CSVError.cannotReadFile = error { return true }
         return false

@@ -33,6 +33,21 @@ enum EvaluationSchema {
             )
             """,
             "CREATE INDEX evaluations_by_version ON evaluations (system_id, model_name, version, created_at)",
+            """
+            CREATE TABLE evaluation_datasets (
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                digest TEXT NOT NULL,
+                format TEXT NOT NULL,
+                row_count BIGINT NOT NULL,
+                columns TEXT NOT NULL,
+                location TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (system_id, name, version)
+            )
+            """,
         ]
     }
 }

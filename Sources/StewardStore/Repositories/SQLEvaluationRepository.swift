@@ -49,6 +49,69 @@ public struct SQLEvaluationRepository: EvaluationRepository {
         }
     }
 
+    public func registerDataset(_ dataset: EvaluationDataset, audit: AuditEntry) async throws -> EvaluationDataset {
+        let engine = database.engine
+        let columns = try SQLGovernanceRepository.json(dataset.columns)
+        return try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(dataset.systemID, on: db)
+            let lock: SQLQueryString =
+                engine == .postgres ? "SELECT id FROM ai_systems WHERE id = \(bind: dataset.systemID) FOR UPDATE" : "SELECT 1"
+            try await db.raw(lock).run()
+            if let latest = try await Self.fetchDatasets(
+                where: "system_id = \(bind: dataset.systemID) AND name = \(bind: dataset.name)", on: db
+            ).first, latest.digest == dataset.digest {
+                return latest
+            }
+            let last =
+                try await db.raw(
+                    "SELECT MAX(version) AS version FROM evaluation_datasets WHERE system_id = \(bind: dataset.systemID) AND name = \(bind: dataset.name)"
+                ).first()?.optionalInt64("version") ?? 0
+            try await db.raw(
+                """
+                INSERT INTO evaluation_datasets (system_id, name, version, digest, format, row_count, columns, location, created_by, created_at)
+                VALUES (\(bind: dataset.systemID), \(bind: dataset.name), \(bind: last + 1), \(bind: dataset.digest), \(bind: dataset.format),
+                        \(bind: Int64(dataset.rows)), \(bind: columns), \(bind: dataset.location), \(bind: dataset.createdBy), \(bind: dataset.createdAt))
+                """
+            ).run()
+            var audit = audit
+            audit.details["version"] = "\(last + 1)"
+            try await SQLAuditLog.append(audit, now: dataset.createdAt, engine: engine, on: db)
+            return EvaluationDataset(
+                systemID: dataset.systemID, name: dataset.name, version: last + 1, digest: dataset.digest, format: dataset.format,
+                rows: dataset.rows, columns: dataset.columns, location: dataset.location, createdBy: dataset.createdBy, createdAt: dataset.createdAt)
+        }
+    }
+
+    public func dataset(systemID: String, name: String, version: Int64?) async throws -> EvaluationDataset {
+        try await database.read { db in
+            var condition: SQLQueryString = "system_id = \(bind: systemID) AND name = \(bind: name)"
+            if let version { condition = "\(condition) AND version = \(bind: version)" }
+            guard let dataset = try await Self.fetchDatasets(where: condition, on: db).first else {
+                throw StewardError.notFound("AI system '\(systemID)' has no dataset '\(name)'\(version.map { " version \($0)" } ?? "").")
+            }
+            return dataset
+        }
+    }
+
+    public func datasets(systemID: String) async throws -> [EvaluationDataset] {
+        try await database.read { db in try await Self.fetchDatasets(where: "system_id = \(bind: systemID)", on: db) }
+    }
+
+    static func fetchDatasets(where condition: SQLQueryString, on db: any SQLDatabase) async throws -> [EvaluationDataset] {
+        try await db.raw(
+            """
+            SELECT system_id, name, version, digest, format, row_count, columns, location, created_by, created_at FROM evaluation_datasets
+            WHERE \(condition) ORDER BY name, version DESC
+            """
+        ).all().map { row in
+            EvaluationDataset(
+                systemID: try row.string("system_id"), name: try row.string("name"), version: try row.int64("version"),
+                digest: try row.string("digest"), format: try row.string("format"), rows: Int(try row.int64("row_count")),
+                columns: try SQLGovernanceRepository.decode([EvaluationDataset.Column].self, try row.string("columns")),
+                location: try row.string("location"), createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"))
+        }
+    }
+
     public func recordEvaluation(_ evaluation: Evaluation, audit: AuditEntry) async throws {
         let engine = database.engine
         let report = try SQLGovernanceRepository.json(evaluation.report)
