@@ -13,7 +13,7 @@ struct GovernanceStoreTests {
     static let contributor = Principal.user("carl", role: .contributor)
 
     /// A run logged by `runUser`, and version 1 of model `m` registered from it by `contributor`.
-    static func registeredModel(_ services: TrackingServices, runUser: String = "trainer", experiment name: String = "e") async throws {
+    public static func registeredModel(_ services: TrackingServices, runUser: String = "trainer", experiment name: String = "e") async throws {
         let experiment = try await services.experiments.createExperiment(name: name, artifactLocation: nil, tags: [])
         let run = try await services.runs.createRun(experimentID: experiment, userID: runUser, runName: nil, startTime: nil, tags: []).info.runID
         _ = try await services.registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: contributor.name)
@@ -24,7 +24,7 @@ struct GovernanceStoreTests {
         }
     }
 
-    static func lowRiskSystem(_ services: TrackingServices) async throws -> AISystem {
+    public static func lowRiskSystem(_ services: TrackingServices) async throws -> AISystem {
         var draft = SystemDraft()
         draft.name = "ranker"
         draft.models = ["m"]

@@ -11,6 +11,7 @@ public struct TrackingServices: Sendable {
     public let governance: GovernanceService
     public let identity: IdentityService
     public let audit: AuditService
+    public let evaluations: EvaluationService
     public let storage: StewardStorage
 
     public init(_ storage: StewardStorage) {
@@ -22,6 +23,7 @@ public struct TrackingServices: Sendable {
         governance = services.governance
         identity = services.identity
         audit = services.audit
+        evaluations = services.evaluations
         self.storage = storage
     }
 
