@@ -2,6 +2,7 @@
 audit chain, driven by the real mlflow client and the native /api/v1 routes, once per storage backend."""
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -458,3 +459,16 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
     assert run.inputs.dataset_inputs[0].dataset.name == "holdout@v1"
     missing = governed.call("carol", "POST", "/api/v1/evaluations", params=params | {"dataset_version": "9"})
     assert missing.status_code == 404
+
+    # The CI form: `steward evaluate --server` records the evaluation and exits 1 when the system's gate fails.
+    test_set = os.path.join(governed.server.data, f"holdout-{unique}.csv")
+    with open(test_set, "w") as out:
+        out.write(body)
+    command = [BINARY, "evaluate", "--server", governed.server.url, "--system", system["id"], "--model", name, "--version", "1",
+               "--task", "binary", "--data", test_set, "--label", "label", "--score", "score", "--token", governed.tokens["carol"]]
+    recorded = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert recorded.returncode == 0, recorded.stderr
+    assert json.loads(recorded.stdout)["run_id"]
+    ok(governed.call("rita", "PUT", f"/api/v1/systems/{system['id']}/gate", data="conditions: ['brier <= 0.00001']"))
+    gated = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert gated.returncode == 1 and json.loads(gated.stdout)["gate_passed"] is False

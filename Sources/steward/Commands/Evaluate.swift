@@ -3,6 +3,10 @@ import Foundation
 import StewardCore
 import StewardStore
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// `steward evaluate`: computes a test set's metrics offline, for any CI.
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,13 +57,36 @@ struct Evaluate: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the metrics as JSON.")
     var json = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A Steward server to record the evaluation in: it computes the metrics, logs the run and checks the system's gate (exit 1 if it fails).",
+            valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: "With --server: the AI system's id.")
+    var system: String?
+
+    @Option(name: .long, help: "With --server: the registered model.")
+    var model: String?
+
+    @Option(name: .long, help: "With --server: the model version.")
+    var version: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --server: the API token (default: $STEWARD_TOKEN).", valueName: "token"))
+    var token: String?
+
     func validate() throws {
         do { _ = try EvaluationTask(parsing: task) } catch { throw ValidationError(error.message) }
         guard prediction != nil || score != nil else { throw ValidationError("Give --prediction, --score or both.") }
         guard threshold.isFinite else { throw ValidationError("--threshold must be a number.") }
+        if server != nil, system == nil || model == nil || version == nil {
+            throw ValidationError("--server needs --system, --model and --version.")
+        }
     }
 
-    func run() throws {
+    func run() async throws {
+        if let server { return try await record(on: server) }
         do {
             let task = try EvaluationTask(parsing: task)
             let wanted = Array(Set([label] + [prediction, score, latency, error, cost].compactMap { $0 } + sensitive + slice))
@@ -76,6 +103,43 @@ struct Evaluate: AsyncParsableCommand {
         } catch let error as StewardError {
             throw failing(error)
         }
+    }
+
+    /// Sends the test set to a Steward server, which records the evaluation and the gate's verdict.
+    func record(on server: String) async throws {
+        var query = [
+            ("system", system ?? ""), ("model", model ?? ""), ("version", version ?? ""), ("task", task), ("label", label),
+            ("threshold", String(threshold)), ("name", (data as NSString).lastPathComponent),
+            ("format", TableFile.Format(path: data) == .jsonl ? "jsonl" : "csv"),
+        ]
+        for (name, value) in [("prediction", prediction), ("score", score), ("latency", latency), ("error", error), ("cost", cost)] {
+            if let value { query.append((name, value)) }
+        }
+        query += sensitive.map { ("sensitive", $0) } + slice.map { ("slice", $0) }
+        guard var components = URLComponents(string: server.hasSuffix("/") ? String(server.dropLast()) : server) else {
+            throw ValidationError("--server must be a URL such as http://127.0.0.1:5000.")
+        }
+        components.path += "/api/v1/evaluations"
+        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        guard let url = components.url, let body = FileManager.default.contents(atPath: data) else {
+            throw failing(.invalidParameter("Cannot read the file '\(data)'."))
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        if let token = token ?? ProcessInfo.processInfo.environment["STEWARD_TOKEN"] {
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
+        let (reply, response) = try await URLSession.shared.data(for: request)
+        guard let object = try? JSONSerialization.jsonObject(with: reply) as? [String: Any] else {
+            throw failing(StewardError(.internalError, "The server answered \((response as? HTTPURLResponse)?.statusCode ?? 0) without JSON."))
+        }
+        guard let evaluation = object["evaluation"] as? [String: Any] else {
+            throw failing(StewardError(.badRequest, object["message"] as? String ?? "The server refused the evaluation."))
+        }
+        let printed = try JSONSerialization.data(withJSONObject: evaluation, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: printed, as: UTF8.self))
+        if evaluation["gate_passed"] as? Bool == false, evaluation["gate"] != nil { throw ExitCode(1) }
     }
 
     static func json(_ report: MetricReport) -> String {
