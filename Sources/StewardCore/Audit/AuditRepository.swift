@@ -32,3 +32,19 @@ public protocol AuditRepository: Sendable {
     /// The chain head the store keeps beside the events: the last sequence and hash, or nil before any event.
     func head() async throws -> (sequence: Int64, hash: String)?
 }
+
+extension AuditRepository {
+    /// Appends `entry` as a refusal with the error's message as its reason, then throws the error.
+    public func refuse(_ entry: AuditEntry, _ error: StewardError, now: Int64) async throws -> Never {
+        var entry = entry
+        entry.outcome = .refused
+        entry.details["reason"] = error.message
+        try await append(entry, now: now)
+        throw error
+    }
+
+    /// Requires an authenticated actor holding one of `roles`, auditing a refusal as `entry`.
+    public func require(_ actor: Principal, _ roles: Set<Role>, to verb: String, _ entry: AuditEntry, now: Int64) async throws {
+        do { try actor.require(roles, to: verb) } catch { try await refuse(entry, error, now: now) }
+    }
+}

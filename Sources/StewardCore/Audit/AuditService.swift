@@ -1,5 +1,5 @@
 /// Reading and verifying the audit log. Writing happens where the audited change happens, in the same
-/// transaction; this service only appends refusals, which change nothing else.
+/// transaction, or for refusals, which change nothing else, through `AuditRepository.refuse`.
 public struct AuditService: Sendable {
     let repository: any AuditRepository
     let now: @Sendable () -> Int64
@@ -10,13 +10,6 @@ public struct AuditService: Sendable {
         self.repository = repository
         self.authenticationRequired = authenticationRequired
         self.now = now
-    }
-
-    /// Records a refused action.
-    public func refused(_ entry: AuditEntry) async throws {
-        var entry = entry
-        entry.outcome = .refused
-        try await repository.append(entry, now: now())
     }
 
     /// Events matching `query`; reviewers, compliance officers and admins may read them.

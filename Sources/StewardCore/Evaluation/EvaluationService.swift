@@ -33,13 +33,7 @@ public struct EvaluationService: Sendable {
     /// Replaces a system's gate spec: reviewers, compliance officers and admins, always authenticated.
     public func setGate(systemID: String, document: String, actor: Principal) async throws -> StoredGate {
         let entry = AuditEntry(actor: actor, action: "gate.update", target: "system:\(systemID)", systemID: systemID)
-        do { try actor.require([.reviewer, .compliance, .admin], to: "change a gate spec") } catch {
-            var refused = entry
-            refused.outcome = .refused
-            refused.details["reason"] = error.message
-            try await audit.append(refused, now: now())
-            throw error
-        }
+        try await audit.require(actor, [.reviewer, .compliance, .admin], to: "change a gate spec", entry, now: now())
         let spec = try GateSpec(yaml: document)
         var stored = entry
         stored.details = ["digest": SHA256Digest.hex(of: Data(document.utf8)), "conditions": spec.conditions.map(\.text).joined(separator: "; ")]

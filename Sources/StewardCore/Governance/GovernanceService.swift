@@ -46,16 +46,12 @@ public struct GovernanceService: Sendable {
 
     /// Requires an authenticated identity with one of `roles`; audits and rethrows a refusal.
     func require(_ actor: Principal, _ roles: Set<Role>, to verb: String, _ entry: AuditEntry) async throws {
-        do { try actor.require(roles, to: verb) } catch { try await refuse(entry, error) }
+        try await audit.require(actor, roles, to: verb, entry, now: now())
     }
 
     /// Appends a refusal to the audit log and throws the error that explains it.
     func refuse(_ entry: AuditEntry, _ error: StewardError) async throws -> Never {
-        var entry = entry
-        entry.outcome = .refused
-        entry.details["reason"] = error.message
-        try await audit.append(entry, now: now())
-        throw error
+        try await audit.refuse(entry, error, now: now())
     }
 
     // MARK: Register

@@ -13,13 +13,7 @@ public struct IdentityService: Sendable {
 
     /// Requires an admin, auditing a refusal.
     func requireAdmin(_ actor: Principal, to verb: String, _ entry: AuditEntry) async throws {
-        do { try actor.require([.admin], to: verb) } catch {
-            var refused = entry
-            refused.outcome = .refused
-            refused.details["reason"] = error.message
-            try await audit.append(refused, now: now())
-            throw error
-        }
+        try await audit.require(actor, [.admin], to: verb, entry, now: now())
     }
 
     /// The principal a token stands for, or nil when no user holds it.
