@@ -41,9 +41,9 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func listDatasets(_ request: Request, context: Context) async throws -> Response {
-        try NativeMessage.json(
-            DatasetListBody(
-                datasets: try await evaluations.datasets(systemID: try NativeMessage.parameter("id", context)).map(WireEvaluationDataset.init)))
+        let id = try NativeMessage.parameter("id", context)
+        let datasets = try await evaluations.datasets(systemID: id)
+        return try NativeMessage.json(DatasetListBody(datasets: datasets.map(WireEvaluationDataset.init)))
     }
 
     @Sendable func showDataset(_ request: Request, context: Context) async throws -> Response {

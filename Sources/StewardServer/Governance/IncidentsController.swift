@@ -42,8 +42,9 @@ struct IncidentsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        try NativeMessage.json(
-            ListBody(incidents: try await governance.incidents(systemID: try NativeMessage.query("system", request)).map(WireIncident.init)))
+        let system = try NativeMessage.query("system", request)
+        let incidents = try await governance.incidents(systemID: system)
+        return try NativeMessage.json(ListBody(incidents: incidents.map(WireIncident.init)))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {

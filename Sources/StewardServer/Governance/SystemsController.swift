@@ -103,9 +103,9 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func listEvidence(_ request: Request, context: Context) async throws -> Response {
-        return try NativeMessage.json(
-            SystemsListEvidenceBody(
-                evidence: try await governance.evidence(systemID: try NativeMessage.parameter("id", context)).map(WireEvidence.init)))
+        let id = try NativeMessage.parameter("id", context)
+        let evidence = try await governance.evidence(systemID: id)
+        return try NativeMessage.json(SystemsListEvidenceBody(evidence: evidence.map(WireEvidence.init)))
     }
 
     @Sendable func controls(_ request: Request, context: Context) async throws -> Response {
@@ -139,9 +139,9 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func listApprovals(_ request: Request, context: Context) async throws -> Response {
-        return try NativeMessage.json(
-            SystemsListApprovalsBody(
-                approvals: try await governance.approvals(systemID: try NativeMessage.parameter("id", context)).map(WireApproval.init)))
+        let id = try NativeMessage.parameter("id", context)
+        let approvals = try await governance.approvals(systemID: id)
+        return try NativeMessage.json(SystemsListApprovalsBody(approvals: approvals.map(WireApproval.init)))
     }
 
     struct DecisionMessage: Decodable {
