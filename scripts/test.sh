@@ -62,6 +62,9 @@ swift format lint --strict -r Sources Tests Package.swift
 
 log "swift build"
 swift build --build-tests
+# The README runs the server in release mode: the optimizer must build it too (it has crashed where debug did not).
+log "swift build -c release"
+swift build -c release --product steward
 
 log "swift test (SQLite and PostgreSQL)"
 swift test --skip-build

@@ -70,9 +70,9 @@ enum NativeMessage {
     }
 
     /// Refuses control characters (NUL above all, which PostgreSQL cannot store) in a parameter.
-    static func plain(_ value: String, _ name: String) throws(StewardError) -> String {
+    static func plain(_ value: String, _ name: String) throws -> String {
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-            throw .invalidParameter("Parameter '\(name)' must not contain control characters.")
+            throw StewardError.invalidParameter("Parameter '\(name)' must not contain control characters.")
         }
         return value
     }
