@@ -10,6 +10,8 @@ public struct BinaryClassificationMetrics: Sendable {
     public let falsePositives: Int
     public let falseNegatives: Int
     public let trueNegatives: Int
+    /// Positives and negatives per distinct score, highest first: one sort shared by ROC AUC and PR AUC.
+    let rankingGroups: [(positives: Int, negatives: Int)]
 
     public init(labels: [Bool], scores: [Double], threshold: Double = 0.5) throws(StatisticsError) {
         guard !labels.isEmpty else { throw .empty }
@@ -29,6 +31,7 @@ public struct BinaryClassificationMetrics: Sendable {
         self.scores = scores
         self.threshold = threshold
         (truePositives, falsePositives, falseNegatives, trueNegatives) = counts
+        rankingGroups = RankingCurves.groups(labels: labels, scores: scores)
     }
 
     var count: Double { Double(labels.count) }
@@ -52,9 +55,9 @@ public struct BinaryClassificationMetrics: Sendable {
         (f1 * Double(truePositives + falseNegatives) + negativeF1 * Double(trueNegatives + falsePositives)) / count
     }
 
-    public func rocAUC() throws(StatisticsError) -> Double { try RankingCurves.rocAUC(labels: labels, scores: scores) }
+    public func rocAUC() throws(StatisticsError) -> Double { try RankingCurves.rocAUC(rankingGroups) }
 
-    public func averagePrecision() throws(StatisticsError) -> Double { try RankingCurves.averagePrecision(labels: labels, scores: scores) }
+    public func averagePrecision() throws(StatisticsError) -> Double { try RankingCurves.averagePrecision(rankingGroups) }
 
     /// Mean negative log-likelihood of the labels, with scores read as probabilities clipped to [ε, 1 − ε].
     public func logLoss() throws(StatisticsError) -> Double {

@@ -20,7 +20,10 @@ enum RankingCurves {
 
     /// ROC AUC by the trapezoidal rule over distinct thresholds; needs both classes present.
     static func rocAUC(labels: [Bool], scores: [Double]) throws(StatisticsError) -> Double {
-        let groups = groups(labels: labels, scores: scores)
+        try rocAUC(groups(labels: labels, scores: scores))
+    }
+
+    static func rocAUC(_ groups: [(positives: Int, negatives: Int)]) throws(StatisticsError) -> Double {
         let positives = groups.reduce(0) { $0 + $1.positives }
         let negatives = groups.reduce(0) { $0 + $1.negatives }
         guard positives > 0, negatives > 0 else {
@@ -38,7 +41,10 @@ enum RankingCurves {
     /// Average precision: Σ (Rₙ − Rₙ₋₁)·Pₙ over distinct thresholds, the step-wise area scikit-learn reports
     /// as `average_precision_score`; needs at least one positive.
     static func averagePrecision(labels: [Bool], scores: [Double]) throws(StatisticsError) -> Double {
-        let groups = groups(labels: labels, scores: scores)
+        try averagePrecision(groups(labels: labels, scores: scores))
+    }
+
+    static func averagePrecision(_ groups: [(positives: Int, negatives: Int)]) throws(StatisticsError) -> Double {
         let positives = groups.reduce(0) { $0 + $1.positives }
         guard positives > 0 else { throw StatisticsError("Average precision (PR AUC) is undefined without any positive row.") }
         var area = CompensatedSum()

@@ -29,6 +29,10 @@ public struct TableFile: Sendable {
     }
 
     init(csv path: String, _ wanted: [String]) throws {
+        if let fast = try Self.unquotedCSV(path, wanted) {
+            self = fast
+            return
+        }
         guard let stream = InputStream(fileAtPath: path) else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
         let reader: CSVReader
         do { reader = try CSVReader(stream: stream, hasHeaderRow: true) } catch {
@@ -58,6 +62,62 @@ public struct TableFile: Sendable {
         }
         columns = Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first })
         rowCount = rows
+    }
+
+    init(columns: [String: [String]], rowCount: Int) {
+        self.columns = columns
+        self.rowCount = rowCount
+    }
+
+    /// The common case read fast: a file without any quote character (so no quoted field, no embedded comma or
+    /// line break) is split on bytes, directly from the mapped file. Returns nil for anything else, which the
+    /// general RFC 4180 reader then handles.
+    static func unquotedCSV(_ path: String, _ wanted: [String]) throws -> TableFile? {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws -> TableFile? in
+            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.contains(quote) { return nil }
+            var lineStart = 0
+            var header: [String]?
+            var positions: [Int] = []
+            var values = Array(repeating: [String](), count: wanted.count)
+            var fieldStarts: [Int] = []
+            var rows = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != newline { lineEnd += 1 }
+                var contentEnd = lineEnd
+                if contentEnd > lineStart, bytes[contentEnd - 1] == carriageReturn { contentEnd -= 1 }
+                defer { lineStart = lineEnd + 1 }
+                if contentEnd == lineStart { continue }
+                fieldStarts.removeAll(keepingCapacity: true)
+                fieldStarts.append(lineStart)
+                for index in lineStart..<contentEnd where bytes[index] == comma { fieldStarts.append(index + 1) }
+                func field(_ number: Int) -> String {
+                    let end = number + 1 < fieldStarts.count ? fieldStarts[number + 1] - 1 : contentEnd
+                    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[fieldStarts[number]..<end]), as: UTF8.self)
+                }
+                guard let names = header else {
+                    let names = (0..<fieldStarts.count).map(field)
+                    positions = try wanted.map { name throws(StewardError) in
+                        guard let index = names.firstIndex(of: name) else {
+                            throw .invalidParameter("'\(path)' has no column '\(name)'; its columns are \(names.joined(separator: ", ")).")
+                        }
+                        return index
+                    }
+                    header = names
+                    continue
+                }
+                guard fieldStarts.count == names.count else {
+                    throw StewardError.invalidParameter(
+                        "Row \(rows + 1) of '\(path)' has \(fieldStarts.count) fields; the header has \(names.count).")
+                }
+                for (slot, index) in positions.enumerated() { values[slot].append(field(index)) }
+                rows += 1
+            }
+            guard header != nil else { throw StewardError.invalidParameter("'\(path)' is not a CSV file with a header row.") }
+            return TableFile(columns: Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first }), rowCount: rows)
+        }
     }
 
     init(jsonl path: String, _ wanted: [String]) throws {
