@@ -212,7 +212,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         var values: [Double] = []
         values.reserveCapacity(texts.count)
         for (row, text) in texts.enumerated() {
-            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            guard let value = Double(trimmed(text)), value.isFinite else {
                 throw .invalidParameter("The \(column) in row \(row + 1) is '\(text)', not a finite number.")
             }
             values.append(value)
@@ -220,9 +220,17 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         return values
     }
 
+    /// The text without surrounding spaces; most cells have none, and those skip Foundation's trimming.
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.first, let last = text.last, first.isWhitespace || last.isWhitespace else { return text }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
     /// Reads 1/0, true/false, yes/no (any case) as the positive class or not.
     static func positive(_ text: String, row: Int, column: String) throws(StewardError) -> Bool {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        if text == "1" { return true }
+        if text == "0" { return false }
+        switch trimmed(text).lowercased() {
         case "1", "1.0", "true", "yes": return true
         case "0", "0.0", "false", "no": return false
         default: throw .invalidParameter("The \(column) in row \(row + 1) is '\(text)'; binary classes are 1/0, true/false or yes/no.")
