@@ -18,6 +18,7 @@ import pytest
 import requests
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
+from sklearn import metrics as m
 from sklearn.linear_model import LogisticRegression
 
 from conftest import BACKENDS, BINARY, Backend, StewardServer, start_server
@@ -64,14 +65,14 @@ def steward_cli(data, store, *args):
     return subprocess.run([BINARY, *args, "--data", data] + (["--store", store] if store else []), capture_output=True, text=True, timeout=120)
 
 
-def start_governed(backend, name="governed"):
+def start_governed(backend, name="governed", extra_args=()):
     """Creates the first admin with the CLI, starts the server with auth on, and creates the other users over HTTP."""
     data, store = backend.data_dir(name), backend.store_url()
     os.makedirs(data, exist_ok=True)
     created = steward_cli(data, store, "users", "create", "root-admin", "--role", "admin")
     assert created.returncode == 0, created.stderr
     admin = [line for line in created.stdout.splitlines() if line.strip()][-1].strip()
-    server = start_server(data, store, extra_args=["--auth", "on"])
+    server = start_server(data, store, extra_args=["--auth", "on", *extra_args])
     try:
         governed = Governed(server, {"root-admin": admin})
         for user, role in USERS.items():
@@ -472,3 +473,73 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
     ok(governed.call("rita", "PUT", f"/api/v1/systems/{system['id']}/gate", data="conditions: ['brier <= 0.00001']"))
     gated = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert gated.returncode == 1 and json.loads(gated.stdout)["gate_passed"] is False
+
+
+class PyfuncStandIn:
+    """A served scikit-learn model speaking MLflow's pyfunc scoring protocol on loopback: POST /invocations with
+    {"dataframe_split": {"columns", "data"}}, answer {"predictions": [...]}; counts the calls it gets."""
+
+    def __init__(self, model):
+        import http.server
+        import threading
+
+        stand_in = self
+        self.calls = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                stand_in.calls += 1
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["dataframe_split"]
+                rows = np.array(payload["data"], dtype=float)
+                body = json.dumps({"predictions": model.predict_proba(rows)[:, 1].tolist()}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/invocations"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_evaluation_through_a_model_endpoint(engine, governed, unique, monkeypatch):
+    """Steward calls a served model in batches only when an administrator allowed its host, and times the calls."""
+    model = LogisticRegression().fit(FEATURES, LABELS)
+    stand_in = PyfuncStandIn(model)
+    backend = Backend(engine)
+    try:
+        allowed = start_governed(backend, "endpoint", extra_args=["--allow-endpoint-host", "127.0.0.1"])
+        try:
+            monkeypatch.setenv("MLFLOW_TRACKING_URI", allowed.server.url)
+            monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", allowed.tokens["carol"])
+            mlflow.set_tracking_uri(allowed.server.url)
+            mlflow.set_experiment(f"endpoint-{unique}")
+            name = f"served-{unique}"
+            assert train_and_register(name, 1.0) == "1"
+            system = create_system(allowed, "carol", f"served-{unique}", model=name)
+            body = "x1,x2,label\n" + "".join(f"{a!r},{b!r},{y}\n" for (a, b), y in zip(FEATURES.tolist(), LABELS))
+            ok(allowed.call("carol", "POST", f"/api/v1/systems/{system['id']}/datasets", params={"name": "holdout"}, data=body))
+            params = {"system": system["id"], "model": name, "version": "1", "task": "binary", "label": "label", "dataset": "holdout",
+                      "endpoint": stand_in.url, "feature": ["x1", "x2"], "output": "score", "batch": "10"}
+            evaluation = ok(allowed.call("carol", "POST", "/api/v1/evaluations", params=params))["evaluation"]
+            assert stand_in.calls == 4, "32 rows in batches of 10"
+            expected = m.roc_auc_score(LABELS, model.predict_proba(FEATURES)[:, 1])
+            assert evaluation["metrics"]["roc_auc"] == pytest.approx(expected, rel=1e-9)
+            assert evaluation["metrics"]["latency_p95_ms"] > 0
+            elsewhere = allowed.call("carol", "POST", "/api/v1/evaluations", params=params | {"endpoint": "http://169.254.169.254/latest"})
+            assert elsewhere.status_code == 403 and "allow-endpoint-host" in elsewhere.json()["message"]
+        finally:
+            allowed.server.stop()
+    finally:
+        backend.cleanup()
+        stand_in.close()
+    refused_here = governed.call("carol", "POST", "/api/v1/evaluations", params=params)
+    assert refused_here.status_code == 403 and stand_in.calls == 4, "a server without the host allowed never calls it"

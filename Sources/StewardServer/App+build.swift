@@ -50,8 +50,11 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     PolicyController(governance: services.governance).addRoutes(to: native)
     AuditController(audit: services.audit).addRoutes(to: native)
     UsersController(identity: services.identity).addRoutes(to: native)
-    EvaluationsController(evaluations: services.evaluations, artifacts: storage.artifacts, maximumBytes: configuration.maximumArtifactBytes)
-        .addRoutes(to: native)
+    EvaluationsController(
+        evaluations: services.evaluations, artifacts: storage.artifacts, maximumBytes: configuration.maximumArtifactBytes,
+        endpointHosts: configuration.endpointHosts
+    )
+    .addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
     return router
 }

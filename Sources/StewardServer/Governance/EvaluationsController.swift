@@ -9,6 +9,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     let evaluations: EvaluationService
     let artifacts: any ArtifactStore
     let maximumBytes: Int64
+    let endpointHosts: EndpointAllowList
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("systems/:id/datasets", use: uploadDataset)
@@ -114,7 +115,11 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         }
         let label = try required("label")
         let optional = ["prediction", "score", "latency", "error", "cost"].compactMap { name in one(name).map { (name, $0) } }
-        let wanted = Array(Set([label] + optional.map(\.1) + all("sensitive") + all("slice")))
+        // With an endpoint, Steward computes the predictions (or scores) itself from these feature columns.
+        let endpoint = try one("endpoint").map { text throws(StewardError) in try endpointHosts.check(text) }
+        let features = all("feature")
+        if endpoint != nil, features.isEmpty { throw StewardError.invalidParameter("An endpoint evaluation names its input columns with feature=….") }
+        let wanted = Array(Set([label] + optional.map(\.1) + all("sensitive") + all("slice") + features))
         let systemID = try required("system")
         var format = try Self.format(one("format"))
         var datasetName = one("name") ?? "test-set"
@@ -136,12 +141,22 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let table = try TableFile(path: path, columns: wanted, format: format)
         func column(_ name: String) -> [String]? { one(name).flatMap { table.columns[$0] } }
-        let columns = EvaluationTask.Columns(
+        var columns = EvaluationTask.Columns(
             truth: table.columns[label] ?? [], prediction: column("prediction"), score: column("score"),
             sensitive: Dictionary(all("sensitive").map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
             slices: Dictionary(all("slice").map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
             latency: column("latency"), failed: column("error"), cost: column("cost"))
+        if let endpoint {
+            let rows = (0..<table.rowCount).map { row in features.map { table.columns[$0]?[row] ?? "" } }
+            guard let batch = Int(one("batch") ?? "100") else { throw StewardError.invalidParameter("batch must be an integer.") }
+            let scored = try await EvaluationService.score(
+                PyfuncEndpoint(url: endpoint, timeout: 60), columns: features, rows: rows, batchSize: batch,
+                clock: { Date().timeIntervalSinceReferenceDate })
+            if one("output") == "score" { columns.score = scored.predictions } else { columns.prediction = scored.predictions }
+            columns.latency = scored.latencies
+        }
         var parameters = Dictionary(optional.map { ("\($0.0)_column", $0.1) }, uniquingKeysWith: { first, _ in first })
+        if let endpoint { parameters["endpoint"] = endpoint.absoluteString }
         parameters["label_column"] = label
         parameters["threshold"] = String(threshold)
         let evaluation = try await evaluations.evaluate(

@@ -49,6 +49,13 @@ struct Serve: AsyncParsableCommand {
                 + "`steward users create NAME --role admin`.", valueName: "on|off"))
     var auth: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A host whose model endpoints evaluations may call (repeatable); the server calls no other address a client names.",
+            valueName: "host"))
+    var allowEndpointHost: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -73,8 +80,9 @@ struct Serve: AsyncParsableCommand {
         let storage = try await StewardStorage.open(
             dataDirectory: data, store: store, durability: SQLiteStoreDatabase.Durability(rawValue: durability) ?? .full, logger: logger)
         let configuration = ServerConfiguration(
-            host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30, authenticationRequired: auth.map { $0 == "on" }
-        )
+            host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30,
+            authenticationRequired: auth.map { $0 == "on" },
+            endpointHosts: allowEndpointHost)
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host
