@@ -73,3 +73,42 @@ struct GateRulesTests {
         #expect(throws: StewardError.self) { try EvaluationTask.regression.metrics(.init(truth: ["1"], prediction: ["NaN"], score: nil)) }
     }
 }
+
+/// Endpoint evaluations: the allow-list and batching.
+@Suite("Model endpoints")
+struct ModelEndpointTests {
+    struct Echo: ModelEndpoint {
+        func predict(columns: [String], rows: [[String]]) async throws -> [String] { rows.map { $0[0] } }
+    }
+
+    struct Short: ModelEndpoint {
+        func predict(columns: [String], rows: [[String]]) async throws -> [String] { Array(rows.map { $0[0] }.dropLast()) }
+    }
+
+    @Test("Only allowed hosts over http(s), without credentials")
+    func allowList() throws {
+        let allowed = EndpointAllowList(hosts: ["Models.Internal"])
+        #expect(try allowed.check("http://models.internal:5001/invocations").port == 5001)
+        for text in [
+            "http://169.254.169.254/latest", "file:///etc/passwd", "ftp://models.internal/x", "http://user:pw@models.internal/x", "models.internal",
+        ] {
+            #expect(throws: StewardError.self, "\(text)") { try allowed.check(text) }
+        }
+        #expect { try allowed.check("http://other.host/x") } throws: { ($0 as? StewardError)?.code == .permissionDenied }
+        #expect(throws: StewardError.self) { try EndpointAllowList(hosts: []).check("http://models.internal/x") }
+    }
+
+    @Test("Rows go out in batches, each row timed by its call; a short answer is refused")
+    func batches() async throws {
+        nonisolated(unsafe) var tick = 0.0
+        let rows = (1...7).map { [String($0)] }
+        let scored = try await EvaluationService.score(Echo(), columns: ["x"], rows: rows, batchSize: 3) {
+            tick += 0.5
+            return tick
+        }
+        #expect(scored.predictions == (1...7).map(String.init))
+        #expect(scored.latencies == Array(repeating: "500.0", count: 7))
+        await #expect(throws: StewardError.self) { try await EvaluationService.score(Short(), columns: ["x"], rows: rows, batchSize: 3) { 0 } }
+        await #expect(throws: StewardError.self) { try await EvaluationService.score(Echo(), columns: ["x"], rows: rows, batchSize: 0) { 0 } }
+    }
+}
