@@ -509,6 +509,46 @@ class PyfuncStandIn:
         self.server.shutdown()
 
 
+class ChatJudgeStandIn:
+    """An OpenAI-compatible chat-completions endpoint on loopback that grades 0.9 when the output contains the
+    reference and 0.1 otherwise, keeping the requests it got."""
+
+    def __init__(self):
+        import http.server
+        import re
+        import threading
+
+        stand_in = self
+        self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stand_in.requests.append(request)
+                user = request["messages"][1]["content"]
+                reference = re.search(r"Reference:\n(.*)\n\nOutput:", user, re.S).group(1)
+                output = user.split("Output:\n", 1)[1]
+                grade = "0.9" if reference in output else "0.1"
+                body = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": request["model"],
+                                   "choices": [{"index": 0, "message": {"role": "assistant", "content": f"Score: {grade}"},
+                                                "finish_reason": "stop"}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/chat/completions"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
 @pytest.mark.parametrize("engine", BACKENDS)
 def test_evaluation_through_a_model_endpoint(engine, governed, unique, monkeypatch):
     """Steward calls a served model in batches only when an administrator allowed its host, and times the calls."""
@@ -536,6 +576,22 @@ def test_evaluation_through_a_model_endpoint(engine, governed, unique, monkeypat
             assert evaluation["metrics"]["latency_p95_ms"] > 0
             elsewhere = allowed.call("carol", "POST", "/api/v1/evaluations", params=params | {"endpoint": "http://169.254.169.254/latest"})
             assert elsewhere.status_code == 403 and "allow-endpoint-host" in elsewhere.json()["message"]
+
+            # An LLM judge behind an OpenAI-compatible chat endpoint (a stand-in here) grades text outputs by a rubric.
+            judge = ChatJudgeStandIn()
+            try:
+                answers = '{"reference": "Paris", "output": "The capital is Paris."}\n{"reference": "Rome", "output": "Milan"}\n'
+                text_params = {"system": system["id"], "model": name, "version": "1", "task": "text", "label": "reference",
+                               "prediction": "output", "format": "jsonl", "judge": judge.url, "judge_model": "grader-1",
+                               "rubric": "Full marks when the output names the reference city."}
+                judged = ok(allowed.call("carol", "POST", "/api/v1/evaluations", params=text_params, data=answers))["evaluation"]
+                assert judged["metrics"]["judge_score"] == pytest.approx((0.9 + 0.1) / 2)
+                assert judged["metrics"]["judge_score_min"] == pytest.approx(0.1) and judged["metrics"]["judge_pass_rate"] == 0.5
+                assert judged["metrics"]["contains"] == 0.5
+                assert [r["model"] for r in judge.requests] == ["grader-1", "grader-1"] and judge.requests[0]["temperature"] == 0
+                assert "names the reference city" in judge.requests[0]["messages"][0]["content"]
+            finally:
+                judge.close()
         finally:
             allowed.server.stop()
     finally:

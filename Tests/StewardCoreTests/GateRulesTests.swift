@@ -112,3 +112,28 @@ struct ModelEndpointTests {
         await #expect(throws: StewardError.self) { try await EvaluationService.score(Echo(), columns: ["x"], rows: rows, batchSize: 0) { 0 } }
     }
 }
+
+/// LLM-judge replies and their aggregation.
+@Suite("Judges")
+struct JudgeTests {
+    struct Fixed: Judge {
+        let scores: [String: Double]
+        func grade(reference: String, output: String, rubric: String) async throws -> Double { scores[output] ?? 0 }
+    }
+
+    @Test("A reply's first number is the score; anything outside 0…1 is refused")
+    func replies() throws {
+        #expect(try EvaluationService.judgeScore("Score: 0.75 because…") == 0.75)
+        #expect(try EvaluationService.judgeScore("1") == 1)
+        for reply in ["great", "Score: 7", "-0.2"] { #expect(throws: StewardError.self, "\(reply)") { try EvaluationService.judgeScore(reply) } }
+    }
+
+    @Test("Mean, minimum and pass rate over rows")
+    func aggregation() async throws {
+        let judge = Fixed(scores: ["a": 1, "b": 0.4, "c": 0.7])
+        let metrics = try await EvaluationService.judged(judge, references: ["x", "y", "z"], outputs: ["a", "b", "c"], rubric: "r")
+        #expect(abs((metrics["judge_score"] ?? 0) - 0.7) < 1e-12)
+        #expect(metrics["judge_score_min"] == 0.4 && metrics["judge_pass_rate"] == 2.0 / 3)
+        await #expect(throws: StewardError.self) { try await EvaluationService.judged(judge, references: ["x"], outputs: ["a"], rubric: " ") }
+    }
+}

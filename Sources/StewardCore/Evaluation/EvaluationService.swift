@@ -57,11 +57,14 @@ public struct EvaluationService: Sendable {
         public var datasetName: String
         public var datasetDigest: String
         public var parameters: [String: String]
+        /// Metrics computed outside the task's kernels, such as a judge's scores.
+        public var extraMetrics: [String: Double]
 
         public init(
             systemID: String, model: String, version: String, task: EvaluationTask, columns: EvaluationTask.Columns, threshold: Double,
-            datasetName: String, datasetDigest: String, parameters: [String: String]
+            datasetName: String, datasetDigest: String, parameters: [String: String], extraMetrics: [String: Double] = [:]
         ) {
+            self.extraMetrics = extraMetrics
             self.systemID = systemID
             self.model = model
             self.version = version
@@ -80,7 +83,8 @@ public struct EvaluationService: Sendable {
         try await gate.requireComponent(systemID: request.systemID, model: request.model, actor: actor, action: "evaluation")
         let version = try ModelRegistryService.versionNumber(request.version)
         _ = try await registry.modelVersion(name: request.model, version: version)
-        let report = try request.task.metrics(request.columns, threshold: request.threshold)
+        var report = try request.task.metrics(request.columns, threshold: request.threshold)
+        report.values.merge(request.extraMetrics) { _, extra in extra }
         let stored = try await repository.currentGate(systemID: request.systemID)
         let champion = try await championMetrics(systemID: request.systemID, model: request.model)
         let result = stored?.spec.check(report.values, champion: champion)

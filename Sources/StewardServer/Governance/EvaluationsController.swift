@@ -117,6 +117,8 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         let optional = ["prediction", "score", "latency", "error", "cost"].compactMap { name in one(name).map { (name, $0) } }
         // With an endpoint, Steward computes the predictions (or scores) itself from these feature columns.
         let endpoint = try one("endpoint").map { text throws(StewardError) in try endpointHosts.check(text) }
+        let judge = try one("judge").map { text throws(StewardError) in try endpointHosts.check(text) }
+        if judge != nil, task != .text { throw StewardError.invalidParameter("A judge grades text tasks; use task=text.") }
         let features = all("feature")
         if endpoint != nil, features.isEmpty { throw StewardError.invalidParameter("An endpoint evaluation names its input columns with feature=….") }
         let wanted = Array(Set([label] + optional.map(\.1) + all("sensitive") + all("slice") + features))
@@ -155,14 +157,25 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
             if one("output") == "score" { columns.score = scored.predictions } else { columns.prediction = scored.predictions }
             columns.latency = scored.latencies
         }
+        var judgeScores: [String: Double] = [:]
+        if let judge {
+            judgeScores = try await EvaluationService.judged(
+                ChatCompletionsJudge(
+                    url: judge, model: one("judge_model") ?? "judge", apiKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"]),
+                references: columns.truth, outputs: columns.prediction ?? [], rubric: one("rubric") ?? "")
+        }
         var parameters = Dictionary(optional.map { ("\($0.0)_column", $0.1) }, uniquingKeysWith: { first, _ in first })
+        if let judge {
+            parameters["judge"] = judge.absoluteString
+            parameters["judge_model"] = one("judge_model") ?? "judge"
+        }
         if let endpoint { parameters["endpoint"] = endpoint.absoluteString }
         parameters["label_column"] = label
         parameters["threshold"] = String(threshold)
         let evaluation = try await evaluations.evaluate(
             EvaluationService.Request(
                 systemID: systemID, model: try required("model"), version: try required("version"), task: task, columns: columns,
-                threshold: threshold, datasetName: datasetName, datasetDigest: digest, parameters: parameters),
+                threshold: threshold, datasetName: datasetName, datasetDigest: digest, parameters: parameters, extraMetrics: judgeScores),
             actor: context.principal)
         return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
     }
