@@ -14,11 +14,17 @@ public struct AuditService: Sendable {
 
     /// Events matching `query`; reviewers, compliance officers and admins may read them.
     public func events(_ query: AuditQuery, actor: Principal) async throws -> [AuditEvent] {
+        try requireReader(actor)
+        guard (1...10_000).contains(query.limit) else { throw StewardError.invalidParameter("limit must be between 1 and 10000.") }
+        return try await repository.events(query)
+    }
+
+    /// Refuses an actor who may not read the log: reviewers, compliance officers and admins may, and anyone
+    /// on a server without authentication who presents no token.
+    public func requireReader(_ actor: Principal) throws(StewardError) {
         if authenticationRequired || actor.isAuthenticated {
             try actor.require([.reviewer, .compliance, .admin], to: "read the audit log")
         }
-        guard (1...10_000).contains(query.limit) else { throw StewardError.invalidParameter("limit must be between 1 and 10000.") }
-        return try await repository.events(query)
     }
 
     /// What a verification found: how many events verified and the head they lead to.

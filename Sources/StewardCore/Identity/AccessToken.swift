@@ -24,7 +24,11 @@ public enum AccessToken {
 /// SHA-256 in lowercase hex, the one digest Steward stores and chains.
 public enum SHA256Digest {
     public static func hex(of data: Data) -> String {
-        SHA256.hash(data: data).map { byte in
+        hex(SHA256.hash(data: data))
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
@@ -39,10 +43,7 @@ public enum SHA256Digest {
         public mutating func update(_ bytes: some DataProtocol) { hasher.update(data: bytes) }
 
         public func finalize() -> String {
-            hasher.finalize().map { byte in
-                let text = String(byte, radix: 16)
-                return byte < 16 ? "0" + text : text
-            }.joined()
+            SHA256Digest.hex(hasher.finalize())
         }
     }
 

@@ -15,14 +15,10 @@ struct ModelsController<Context: RequestContext>: Sendable {
         group.post("prompts/:name/render", use: renderPrompt)
     }
 
-    static func parameter(_ name: String, _ context: Context) throws -> String {
-        let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
-    }
-
     /// The card in the format asked for by `?format=` (`json`, `markdown`, `html`) or else by `Accept`.
     @Sendable func card(_ request: Request, context: Context) async throws -> Response {
-        let card = try await registry.modelCard(name: try Self.parameter("name", context), version: try Self.parameter("version", context))
+        let card = try await registry.modelCard(
+            name: try NativeMessage.parameter("name", context), version: try NativeMessage.parameter("version", context))
         let format: ModelCardFormat
         if let name = MLflowRequest.parseQuery(request.uri.query).last(where: { $0.0 == "format" })?.1 {
             guard let named = ModelCardFormat(name: name) else {
@@ -40,8 +36,8 @@ struct ModelsController<Context: RequestContext>: Sendable {
     /// Sets the editable card fields given in the body (`purpose`, `owners`, `intended_use`, `out_of_scope_uses`,
     /// `limitations`, `ethical_considerations`); an empty string removes one.
     @Sendable func editCard(_ request: Request, context: Context) async throws -> Response {
-        let name = try Self.parameter("name", context)
-        let version = try Self.parameter("version", context)
+        let name = try NativeMessage.parameter("name", context)
+        let version = try NativeMessage.parameter("version", context)
         var request = request
         let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: 1 << 20)
         let data = Data(buffer: body)
@@ -65,7 +61,7 @@ struct ModelsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func history(_ request: Request, context: Context) async throws -> Response {
-        let events = try await registry.history(name: try Self.parameter("name", context))
+        let events = try await registry.history(name: try NativeMessage.parameter("name", context))
         return MLflowResponse.json(WirePage("events", events.map(WireRegistryEvent.init)))
     }
 
@@ -80,7 +76,8 @@ struct ModelsController<Context: RequestContext>: Sendable {
         let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: 1 << 20)
         let message = try MLflowRequest.decode(RenderRequest.self, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
         let (version, result) = try await registry.renderPrompt(
-            name: try Self.parameter("name", context), version: message.version?.text, alias: message.alias, variables: message.variables ?? [:])
+            name: try NativeMessage.parameter("name", context), version: message.version?.text, alias: message.alias,
+            variables: message.variables ?? [:])
         return MLflowResponse.json(WireRenderedPrompt(version: version, result: result))
     }
 }

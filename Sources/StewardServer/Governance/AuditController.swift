@@ -38,7 +38,7 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
-        _ = try await audit.events(AuditQuery(limit: 1), actor: context.principal)
+        try audit.requireReader(context.principal)
         switch try await audit.verify() {
         case .success(let verified):
             return try NativeMessage.json(

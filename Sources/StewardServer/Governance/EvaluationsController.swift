@@ -55,11 +55,10 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     static func format(_ text: String?) throws -> TableFile.Format {
-        switch text ?? "csv" {
-        case "csv": return .csv
-        case "jsonl": return .jsonl
-        case let other: throw StewardError.invalidParameter("Unknown format '\(other)': use csv or jsonl.")
+        guard let format = TableFile.Format(rawValue: text ?? "csv") else {
+            throw StewardError.invalidParameter("Unknown format '\(text ?? "")': use csv or jsonl.")
         }
+        return format
     }
 
     /// A file's content as a stream of buffers, for the artifact store.
@@ -135,7 +134,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
             guard digest == dataset.digest else {
                 throw StewardError(.internalError, "Dataset '\(name)' version \(dataset.version) no longer matches its digest.")
             }
-            format = dataset.format == "jsonl" ? .jsonl : .csv
+            format = try Self.format(dataset.format)
             datasetName = "\(name)@v\(dataset.version)"
         } else {
             (path, digest) = try await Self.store(request.body, maximumBytes: maximumBytes)

@@ -170,7 +170,8 @@ public struct TableFile: Sendable {
         return false
     }
 
-    static func text(_ value: Any) -> String {
+    /// A JSON value as a cell's text: numbers and booleans as written, strings as they are, anything else as JSON.
+    public static func text(_ value: Any) -> String {
         if let flag = value as? Bool, type(of: value) == Bool.self { return flag ? "true" : "false" }
         if let number = value as? NSNumber { return number.stringValue }
         if let string = value as? String { return string }

@@ -14,8 +14,7 @@ public struct SQLEvaluationRepository: EvaluationRepository {
         let engine = database.engine
         return try await database.write { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
-            let lock: SQLQueryString = engine == .postgres ? "SELECT id FROM ai_systems WHERE id = \(bind: systemID) FOR UPDATE" : "SELECT 1"
-            try await db.raw(lock).run()
+            try await SQLGovernanceRepository.lockSystem(systemID, engine: engine, on: db)
             let last =
                 try await db.raw("SELECT MAX(version) AS version FROM gate_specs WHERE system_id = \(bind: systemID)").first()?.optionalInt64(
                     "version")
@@ -54,9 +53,7 @@ public struct SQLEvaluationRepository: EvaluationRepository {
         let columns = try SQLGovernanceRepository.json(dataset.columns)
         return try await database.write { db in
             try await SQLGovernanceRepository.requireSystem(dataset.systemID, on: db)
-            let lock: SQLQueryString =
-                engine == .postgres ? "SELECT id FROM ai_systems WHERE id = \(bind: dataset.systemID) FOR UPDATE" : "SELECT 1"
-            try await db.raw(lock).run()
+            try await SQLGovernanceRepository.lockSystem(dataset.systemID, engine: engine, on: db)
             if let latest = try await Self.fetchDatasets(
                 where: "system_id = \(bind: dataset.systemID) AND name = \(bind: dataset.name)", on: db
             ).first, latest.digest == dataset.digest {

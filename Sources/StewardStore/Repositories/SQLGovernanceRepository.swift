@@ -97,6 +97,12 @@ public struct SQLGovernanceRepository: GovernanceRepository {
         }
     }
 
+    /// Makes writers that number things per system take turns on PostgreSQL by locking the system's row;
+    /// SQLite has one writer already.
+    static func lockSystem(_ id: String, engine: SQLEngine, on db: any SQLDatabase) async throws {
+        if engine == .postgres { try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: id) FOR UPDATE").run() }
+    }
+
     static func requireSystem(_ id: String, on db: any SQLDatabase) async throws {
         guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: id)").first() != nil else { throw GovernanceErrors.systemNotFound(id) }
     }
@@ -186,8 +192,7 @@ public struct SQLGovernanceRepository: GovernanceRepository {
     public func storePolicy(document: String, author: String, now: Int64, audit: AuditEntry) async throws -> Int64 {
         let engine = database.engine
         return try await database.write { db in
-            let lock: SQLQueryString = engine == .postgres ? "SELECT pg_advisory_xact_lock(7361013)" : "SELECT 1"
-            try await db.raw(lock).run()
+            if engine == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7361013)").run() }
             let last = try await db.raw("SELECT MAX(version) AS version FROM governance_policies").first()?.optionalInt64("version") ?? 0
             let version = last + 1
             try await db.raw(
