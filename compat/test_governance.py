@@ -474,6 +474,33 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
     gated = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert gated.returncode == 1 and json.loads(gated.stdout)["gate_passed"] is False
 
+    # `steward gate check --server`: metrics computed offline are recorded as a reported evaluation and the
+    # system's gate decides on them.
+    metrics_path = os.path.join(governed.server.data, f"metrics-{unique}.json")
+    check = [BINARY, "gate", "check", "--server", governed.server.url, "--system", system["id"], "--model", name, "--version", "1",
+             "--task", "binary", "--metrics", metrics_path, "--token", governed.tokens["carol"]]
+    with open(metrics_path, "w") as out:
+        json.dump({"brier": 0.000001, "roc_auc": 0.91, "rows": 1200}, out)
+    reported = subprocess.run(check, capture_output=True, text=True, timeout=120)
+    assert reported.returncode == 0, reported.stdout + reported.stderr
+    assert "brier <= 0.00001" in reported.stdout and "PASSED" in reported.stdout
+    with open(metrics_path, "w") as out:
+        json.dump({"brier": 0.2, "roc_auc": 0.91}, out)
+    failing = subprocess.run(check + ["--json"], capture_output=True, text=True, timeout=120)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    recorded_failure = json.loads(failing.stdout)
+    assert recorded_failure["gate_passed"] is False and recorded_failure["dataset_name"] == f"metrics-{unique}.json"
+    run = MlflowClient().get_run(recorded_failure["run_id"])
+    assert run.data.params["metrics_source"] == "reported" and run.data.metrics["brier"] == 0.2
+    events = ok(governed.call("cora", "GET", "/api/v1/audit", params={"system": system["id"]}))["events"]
+    assert [e["details"].get("metrics_source") for e in events if e["action"] == "evaluation"][-2:] == ["reported", "reported"]
+    with open(metrics_path, "w") as out:
+        json.dump({"brier": "low"}, out)
+    refused_metrics = subprocess.run(check, capture_output=True, text=True, timeout=120)
+    assert refused_metrics.returncode == 1 and "not a finite number" in refused_metrics.stderr
+    viewer = subprocess.run(check[:-1] + [governed.tokens["vic"]], capture_output=True, text=True, timeout=120)
+    assert viewer.returncode == 1 and viewer.stdout == ""
+
 
 class PyfuncStandIn:
     """A served scikit-learn model speaking MLflow's pyfunc scoring protocol on loopback: POST /invocations with

@@ -172,3 +172,26 @@ struct EvaluationMetricsTests {
         #expect(tenths.reduce(0, +) != 1_000_000)
     }
 }
+
+@Suite("Radix sort")
+struct RadixSortTests {
+    @Test("orders like the standard sort, negatives, zeros, subnormals and repeats included")
+    func ordersLikeStandardSort() {
+        var generator = SystemRandomNumberGenerator()
+        var values = (0..<20_000).map { _ in Double.random(in: -1e6...1e6, using: &generator) }
+        values += [0, -0.0, 0, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        values += Array(repeating: 0.5, count: 1000) + (0..<3000).map { Double($0 % 7) }
+        values.shuffle(using: &generator)
+        let sorted = RadixSort.sorted(values)
+        #expect(sorted == values.sorted())
+        #expect(sorted.count == values.count)
+    }
+
+    @Test("short arrays and arrays sharing high digits")
+    func edgeShapes() {
+        #expect(RadixSort.sorted([]) == [])
+        #expect(RadixSort.sorted([3, 1, 2]) == [1, 2, 3])
+        let close = (0..<5000).map { 1.0 + Double(5000 - $0) * Double.ulpOfOne }
+        #expect(RadixSort.sorted(close) == close.sorted())
+    }
+}

@@ -85,15 +85,42 @@ public struct EvaluationService: Sendable {
         _ = try await registry.modelVersion(name: request.model, version: version)
         var report = try request.task.metrics(request.columns, threshold: request.threshold)
         report.values.merge(request.extraMetrics) { _, extra in extra }
+        return try await record(request, version: version, report: report, actor: actor)
+    }
+
+    /// Records metrics computed elsewhere (a CI job's `steward evaluate --json`) as an evaluation: the system's
+    /// gate decides on them as on computed ones, and the run's parameters and the audit event say they were
+    /// reported, not computed here.
+    public func recordReported(
+        systemID: String, model: String, version: String, task: EvaluationTask, report: MetricReport, datasetName: String, actor: Principal
+    ) async throws -> Evaluation {
+        try await gate.requireComponent(systemID: systemID, model: model, actor: actor, action: "evaluation")
+        let number = try ModelRegistryService.versionNumber(version)
+        _ = try await registry.modelVersion(name: model, version: number)
+        guard !report.values.isEmpty else { throw StewardError.invalidParameter("No metrics were given.") }
+        for name in report.values.keys where !GateSpec.isMetricName(name) {
+            throw StewardError.invalidParameter("'\(name)' is not a metric name (letters, digits, '_', '.', '-').")
+        }
+        // What was reported, identified like a test set: the digest of its sorted `name=value` lines.
+        let digest = SHA256Digest.hex(of: Data(report.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined().utf8))
+        let request = Request(
+            systemID: systemID, model: model, version: version, task: task, columns: EvaluationTask.Columns(truth: [], prediction: nil, score: nil),
+            threshold: 0.5, datasetName: datasetName, datasetDigest: digest, parameters: ["metrics_source": "reported"])
+        return try await record(request, version: number, report: report, actor: actor)
+    }
+
+    func record(_ request: Request, version: Int64, report: MetricReport, actor: Principal) async throws -> Evaluation {
         let stored = try await repository.currentGate(systemID: request.systemID)
         let champion = try await championMetrics(systemID: request.systemID, model: request.model)
         let result = stored?.spec.check(report.values, champion: champion)
         let runID = try await logRun(request, version: version, report: report, result: result, actor: actor)
         let evaluation = Evaluation(
             id: GovernanceService.identifier("evl"), systemID: request.systemID, model: request.model, version: version, task: request.task,
-            datasetName: request.datasetName, datasetDigest: request.datasetDigest, rows: request.columns.truth.count, runID: runID, report: report,
+            datasetName: request.datasetName, datasetDigest: request.datasetDigest, rows: report.counts["rows"] ?? request.columns.truth.count,
+            runID: runID, report: report,
             gateVersion: stored?.version, gate: result, createdBy: actor.name, createdAt: now())
         var details = ["run_id": runID, "dataset_digest": request.datasetDigest, "evaluation": evaluation.id]
+        if let source = request.parameters["metrics_source"] { details["metrics_source"] = source }
         details["gate"] = result.map { $0.passed ? "passed" : "failed" } ?? "none"
         if let result {
             details["failed_conditions"] = result.conditions.filter { $0.outcome == .failed }.map(\.condition).joined(separator: "; ")

@@ -14,21 +14,21 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
     /// The columns an evaluation reads: true values, and predictions as labels or values, scores (the
     /// positive class's probability, for binary tasks) or both.
     public struct Columns: Sendable {
-        public var truth: [String]
-        public var prediction: [String]?
-        public var score: [String]?
+        public var truth: TableColumn
+        public var prediction: TableColumn?
+        public var score: TableColumn?
         /// Sensitive attributes by name, for group fairness of binary decisions.
-        public var sensitive: [String: [String]]
+        public var sensitive: [String: TableColumn]
         /// Attributes to compute every metric for per value as well (`slice.region.north.accuracy`).
-        public var slices: [String: [String]]
+        public var slices: [String: TableColumn]
         /// Request latency in milliseconds, whether the request failed (1/0), and its cost in US dollars.
-        public var latency: [String]?
-        public var failed: [String]?
-        public var cost: [String]?
+        public var latency: TableColumn?
+        public var failed: TableColumn?
+        public var cost: TableColumn?
 
         public init(
-            truth: [String], prediction: [String]?, score: [String]?, sensitive: [String: [String]] = [:], slices: [String: [String]] = [:],
-            latency: [String]? = nil, failed: [String]? = nil, cost: [String]? = nil
+            truth: TableColumn, prediction: TableColumn?, score: TableColumn?, sensitive: [String: TableColumn] = [:],
+            slices: [String: TableColumn] = [:], latency: TableColumn? = nil, failed: TableColumn? = nil, cost: TableColumn? = nil
         ) {
             self.truth = truth
             self.prediction = prediction
@@ -40,11 +40,28 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
             self.cost = cost
         }
 
+        /// Plain text columns, as endpoints, judges and JSON Lines files give them.
+        public init(
+            truth: [String], prediction: [String]?, score: [String]?, sensitive: [String: [String]] = [:], slices: [String: [String]] = [:],
+            latency: [String]? = nil, failed: [String]? = nil, cost: [String]? = nil
+        ) {
+            self.init(
+                truth: .texts(truth), prediction: prediction.map(TableColumn.texts), score: score.map(TableColumn.texts),
+                sensitive: sensitive.mapValues(TableColumn.texts), slices: slices.mapValues(TableColumn.texts),
+                latency: latency.map(TableColumn.texts), failed: failed.map(TableColumn.texts), cost: cost.map(TableColumn.texts))
+        }
+
         /// The rows at `indices`, for one slice (its core metrics only).
         func rows(_ indices: [Int]) -> Columns {
-            func pick(_ column: [String]?) -> [String]? { column.map { values in indices.map { values[$0] } } }
-            return Columns(truth: indices.map { truth[$0] }, prediction: pick(prediction), score: pick(score))
+            Columns(truth: truth.rows(indices), prediction: prediction?.rows(indices), score: score?.rows(indices))
         }
+    }
+
+    /// The columns read as exact text rather than numbers: classes and outputs of multiclass and text tasks,
+    /// sensitive attributes and slices.
+    public func textColumns(label: String, prediction: String?, grouping: [String]) -> Set<String> {
+        let classes = self == .multiclass || self == .text ? [label] + (prediction.map { [$0] } ?? []) : []
+        return Set(classes + grouping)
     }
 
     /// Computes every metric of the task from the columns, naming the row of any value that cannot be read.
@@ -60,9 +77,10 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
                 guard values.count == columns.truth.count else {
                     throw StewardError.invalidParameter("The slice column '\(attribute)' has \(values.count) values for \(columns.truth.count) rows.")
                 }
-                var rowsBySlice: [String: [Int]] = [:]
-                for (row, value) in values.enumerated() { rowsBySlice[value, default: []].append(row) }
-                for (value, rows) in rowsBySlice {
+                let (codes, names) = values.grouped
+                var rowsBySlice = Array(repeating: [Int](), count: names.count)
+                for (row, code) in codes.enumerated() { rowsBySlice[Int(code)].append(row) }
+                for (value, rows) in zip(names, rowsBySlice) where !rows.isEmpty {
                     let prefix = "slice.\(attribute).\(value)."
                     do {
                         let slice = try core(columns.rows(rows), threshold: threshold)
@@ -97,7 +115,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         guard let prediction = columns.prediction else {
             throw StewardError.invalidParameter("A text evaluation needs an output column (--prediction).")
         }
-        let metrics = try TextMetrics(references: columns.truth, candidates: prediction)
+        let metrics = try TextMetrics(references: columns.truth.texts, candidates: prediction.texts)
         var report = MetricReport(
             values: [
                 "exact_match": metrics.exactMatch, "contains": metrics.contains, "bleu": metrics.bleu, "rouge1": metrics.rouge(1),
@@ -109,16 +127,16 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
 
     /// Group fairness per sensitive attribute, from the decisions at the threshold (or the hard predictions).
     static func fairness(_ columns: Columns, threshold: Double, into report: inout MetricReport) throws {
-        let labels = try columns.truth.enumerated().map { row, text in try positive(text, row: row, column: "true value") }
+        let labels = try flags(columns.truth, "true value")
         let decisions: [Bool]
         if let score = columns.score {
             decisions = try numbers(score, "score").map { $0 >= threshold }
         } else {
-            decisions = try (columns.prediction ?? []).enumerated().map { row, text in try positive(text, row: row, column: "prediction") }
+            decisions = try flags(columns.prediction ?? .texts([]), "prediction")
         }
         for (attribute, groups) in columns.sensitive.sorted(by: { $0.key < $1.key }) {
             let prefix = "fairness.\(attribute)."
-            let metrics = try FairnessMetrics(labels: labels, predictions: decisions, groups: groups)
+            let metrics = try FairnessMetrics(labels: labels, predictions: decisions, groups: groups.texts)
             report.values[prefix + "dp_difference"] = metrics.demographicParityDifference
             report.values[prefix + "four_fifths_violation"] = metrics.violatesFourFifthsRule ? 1 : 0
             report.record(prefix + "dp_ratio") { try metrics.demographicParityRatio() }
@@ -141,8 +159,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
             report.values["latency_p99_ms"] = percentiles.p99
         }
         if let failed = columns.failed {
-            report.values["error_rate"] = try OperationalMetrics.errorRate(
-                try failed.enumerated().map { row, text in try positive(text, row: row, column: "error flag") })
+            report.values["error_rate"] = try OperationalMetrics.errorRate(try flags(failed, "error flag"))
         }
         if let cost = columns.cost {
             report.values["cost_per_request_usd"] = try OperationalMetrics.costPerRequest(try numbers(cost, "cost"))
@@ -150,12 +167,12 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
     }
 
     static func binary(_ columns: Columns, threshold: Double) throws -> MetricReport {
-        let labels = try columns.truth.enumerated().map { row, text in try positive(text, row: row, column: "true value") }
+        let labels = try flags(columns.truth, "true value")
         let scores: [Double]
         if let score = columns.score {
             scores = try numbers(score, "score")
         } else if let prediction = columns.prediction {
-            scores = try prediction.enumerated().map { row, text in try positive(text, row: row, column: "prediction") ? 1 : 0 }
+            scores = try flags(prediction, "prediction").map { $0 ? 1 : 0 }
         } else {
             throw StewardError.invalidParameter("A binary evaluation needs a prediction or a score column.")
         }
@@ -182,10 +199,12 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
 
     static func multiclass(_ columns: Columns) throws -> MetricReport {
         guard let prediction = columns.prediction else { throw StewardError.invalidParameter("A multiclass evaluation needs a prediction column.") }
-        let classes = Array(Set(columns.truth + prediction)).sorted()
+        let truth = columns.truth.texts
+        let predicted = prediction.texts
+        let classes = Array(Set(truth + predicted)).sorted()
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        let oneHot = prediction.map { label in classes.indices.map { $0 == index[label] ? 1.0 : 0.0 } }
-        let metrics = try MulticlassClassificationMetrics(labels: columns.truth.map { index[$0] ?? 0 }, probabilities: oneHot)
+        let oneHot = predicted.map { label in classes.indices.map { $0 == index[label] ? 1.0 : 0.0 } }
+        let metrics = try MulticlassClassificationMetrics(labels: truth.map { index[$0] ?? 0 }, probabilities: oneHot)
         return MetricReport(
             values: [
                 "accuracy": metrics.accuracy, "precision_macro": metrics.precisionMacro, "recall_macro": metrics.recallMacro,
@@ -208,16 +227,19 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         return report
     }
 
-    static func numbers(_ texts: [String], _ column: String) throws(StewardError) -> [Double] {
-        var values: [Double] = []
-        values.reserveCapacity(texts.count)
-        for (row, text) in texts.enumerated() {
-            guard let value = Double(trimmed(text)), value.isFinite else {
-                throw .invalidParameter("The \(column) in row \(row + 1) is '\(text)', not a finite number.")
-            }
-            values.append(value)
-        }
-        return values
+    static func numbers(_ column: TableColumn, _ name: String) throws(StewardError) -> [Double] {
+        try column.map(
+            number: { $0.isFinite ? $0 : nil }, text: { Double(trimmed($0)).flatMap { $0.isFinite ? $0 : nil } },
+            failure: { row, text in .invalidParameter("The \(name) in row \(row + 1) is '\(text)', not a finite number.") })
+    }
+
+    /// Each row read as the positive class or not (see `positive`).
+    static func flags(_ column: TableColumn, _ name: String) throws(StewardError) -> [Bool] {
+        try column.map(
+            number: { $0 == 1 ? true : $0 == 0 ? false : nil }, text: { try? positive($0, row: 0, column: name) },
+            failure: { row, text in
+                .invalidParameter("The \(name) in row \(row + 1) is '\(text)'; binary classes are 1/0, true/false or yes/no.")
+            })
     }
 
     /// The text without surrounding spaces; most cells have none, and those skip Foundation's trimming.

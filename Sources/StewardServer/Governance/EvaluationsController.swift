@@ -17,6 +17,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         group.get("systems/:id/datasets/:name/versions/:version", use: showDataset)
         group.get("systems/:id/gate", use: showGate)
         group.put("systems/:id/gate", use: replaceGate)
+        group.post("systems/:id/gate/check", use: checkReported)
         group.get("systems/:id/evaluations", use: list)
         group.post("evaluations", use: evaluate)
         group.get("evaluations/:id", use: show)
@@ -89,6 +90,32 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         return try NativeMessage.json(GateBody(gate: WireGate(gate)))
     }
 
+    /// Records metrics computed elsewhere (the body: a JSON object of metric names to numbers, as
+    /// `steward evaluate --json` prints) for `model` `version` and checks the system's gate on them.
+    @Sendable func checkReported(_ request: Request, context: Context) async throws -> Response {
+        let query = MLflowRequest.parseQuery(request.uri.query)
+        for (name, value) in query { _ = try NativeMessage.plain(value, name) }
+        func one(_ name: String) -> String? { query.last { $0.0 == name }?.1 }
+        let text = try await NativeMessage.text(of: request)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw StewardError.invalidParameter("The body must be a JSON object of metric names to numbers.")
+        }
+        var report = MetricReport()
+        for (name, value) in object {
+            guard let number = value as? NSNumber, type(of: value) != Bool.self, number.doubleValue.isFinite else {
+                throw StewardError.invalidParameter("The metric '\(name)' is not a finite number.")
+            }
+            report.values[name] = number.doubleValue
+        }
+        if let rows = report.values["rows"], rows >= 0, rows == rows.rounded(), rows < 1e15 { report.counts["rows"] = Int(rows) }
+        let evaluation = try await evaluations.recordReported(
+            systemID: try NativeMessage.parameter("id", context), model: try MLflowRequest.required(one("model"), "model"),
+            version: try MLflowRequest.required(one("version"), "version"),
+            task: try EvaluationTask(parsing: try MLflowRequest.required(one("task"), "task")),
+            report: report, datasetName: one("name") ?? "reported-metrics", actor: context.principal)
+        return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
+    }
+
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let found = try await evaluations.evaluations(systemID: try NativeMessage.parameter("id", context))
         return try NativeMessage.json(EvaluationListBody(evaluations: found.map(WireEvaluation.init)))
@@ -140,28 +167,31 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
             (path, digest) = try await Self.store(request.body, maximumBytes: maximumBytes)
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let table = try TableFile(path: path, columns: wanted, format: format)
-        func column(_ name: String) -> [String]? { one(name).flatMap { table.columns[$0] } }
+        let table = try TableFile(
+            path: path, columns: wanted,
+            categories: task.textColumns(label: label, prediction: one("prediction"), grouping: all("sensitive") + all("slice") + features),
+            format: format)
+        func column(_ name: String) -> TableColumn? { one(name).flatMap { table.columns[$0] } }
         var columns = EvaluationTask.Columns(
             truth: table.columns[label] ?? [], prediction: column("prediction"), score: column("score"),
             sensitive: Dictionary(all("sensitive").map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
             slices: Dictionary(all("slice").map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
             latency: column("latency"), failed: column("error"), cost: column("cost"))
         if let endpoint {
-            let rows = (0..<table.rowCount).map { row in features.map { table.columns[$0]?[row] ?? "" } }
+            let rows = (0..<table.rowCount).map { row in features.map { table.columns[$0]?.text(at: row) ?? "" } }
             guard let batch = Int(one("batch") ?? "100") else { throw StewardError.invalidParameter("batch must be an integer.") }
             let scored = try await EvaluationService.score(
                 PyfuncEndpoint(url: endpoint, timeout: 60), columns: features, rows: rows, batchSize: batch,
                 clock: { Date().timeIntervalSinceReferenceDate })
-            if one("output") == "score" { columns.score = scored.predictions } else { columns.prediction = scored.predictions }
-            columns.latency = scored.latencies
+            if one("output") == "score" { columns.score = .texts(scored.predictions) } else { columns.prediction = .texts(scored.predictions) }
+            columns.latency = .texts(scored.latencies)
         }
         var judgeScores: [String: Double] = [:]
         if let judge {
             judgeScores = try await EvaluationService.judged(
                 ChatCompletionsJudge(
                     url: judge, model: one("judge_model") ?? "judge", apiKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"]),
-                references: columns.truth, outputs: columns.prediction ?? [], rubric: one("rubric") ?? "")
+                references: columns.truth.texts, outputs: columns.prediction?.texts ?? [], rubric: one("rubric") ?? "")
         }
         var parameters = Dictionary(optional.map { ("\($0.0)_column", $0.1) }, uniquingKeysWith: { first, _ in first })
         if let judge {

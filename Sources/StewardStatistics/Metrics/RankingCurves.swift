@@ -1,17 +1,30 @@
 /// Areas under the ROC and precision-recall curves of scores against binary labels, with tied scores handled
 /// as scikit-learn does: one curve point per distinct score.
 enum RankingCurves {
-    /// Counts of positives and negatives at each distinct score, highest score first.
+    /// Counts of positives and negatives at each distinct score, highest score first: the scores of each class
+    /// are radix-sorted on their own and merged from the top.
     static func groups(labels: [Bool], scores: [Double]) -> [(positives: Int, negatives: Int)] {
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        var positiveScores: [Double] = []
+        var negativeScores: [Double] = []
+        for (label, score) in zip(labels, scores) {
+            if label { positiveScores.append(score) } else { negativeScores.append(score) }
+        }
+        let positives = RadixSort.sorted(positiveScores)
+        let negatives = RadixSort.sorted(negativeScores)
         var groups: [(positives: Int, negatives: Int)] = []
-        var index = 0
-        while index < order.count {
-            let score = scores[order[index]]
+        var positive = positives.count - 1
+        var negative = negatives.count - 1
+        while positive >= 0 || negative >= 0 {
+            let score =
+                positive < 0 ? negatives[negative] : negative < 0 ? positives[positive] : Swift.max(positives[positive], negatives[negative])
             var group = (positives: 0, negatives: 0)
-            while index < order.count, scores[order[index]] == score {
-                if labels[order[index]] { group.positives += 1 } else { group.negatives += 1 }
-                index += 1
+            while positive >= 0, positives[positive] == score {
+                group.positives += 1
+                positive -= 1
+            }
+            while negative >= 0, negatives[negative] == score {
+                group.negatives += 1
+                negative -= 1
             }
             groups.append(group)
         }

@@ -3,9 +3,10 @@ import Foundation
 import StewardCore
 
 /// A test set read from a file: CSV with a header row (RFC 4180 quoting) or JSON Lines (one object per line),
-/// as named columns of text. Only the columns asked for are kept.
+/// as named columns. Only the columns asked for are kept; a CSV file without quotes is read in parallel straight
+/// into numbers and category codes (`CSVColumnReader`), anything else as text.
 public struct TableFile: Sendable {
-    public let columns: [String: [String]]
+    public let columns: [String: TableColumn]
     public let rowCount: Int
 
     public enum Format: String, Sendable {
@@ -19,20 +20,27 @@ public struct TableFile: Sendable {
         }
     }
 
-    /// Reads `wanted` columns of the file; a missing column is an error that lists the ones there are.
-    public init(path: String, columns wanted: [String], format: Format? = nil) throws {
+    /// Reads `wanted` columns of the file; a missing column is an error that lists the ones there are. Columns
+    /// in `categories` keep their exact texts; the others are read as numbers where every cell is one.
+    public init(path: String, columns wanted: [String], categories: Set<String> = [], format: Format? = nil) throws {
         guard FileManager.default.isReadableFile(atPath: path) else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
         switch format ?? Format(path: path) {
-        case .csv: try self.init(csv: path, wanted)
+        case .csv: try self.init(csv: path, wanted, categories: categories)
         case .jsonl: try self.init(jsonl: path, wanted)
         }
     }
 
-    init(csv path: String, _ wanted: [String]) throws {
-        if let fast = try Self.unquotedCSV(path, wanted) {
-            self = fast
-            return
+    init(csv path: String, _ wanted: [String], categories: Set<String>) throws {
+        let kinds = Dictionary(wanted.map { ($0, categories.contains($0) ? CSVColumnReader.Kind.category : .number) }, uniquingKeysWith: { $1 })
+        if let fast = try CSVColumnReader.read(path: path, columns: kinds) {
+            self.init(columns: fast.columns, rowCount: fast.rows)
+        } else {
+            try self.init(generalCSV: path, wanted)
         }
+    }
+
+    /// Any CSV file, quoted fields included, read with CSV.swift's RFC 4180 reader into text columns.
+    init(generalCSV path: String, _ wanted: [String]) throws {
         guard let stream = InputStream(fileAtPath: path) else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
         let reader: CSVReader
         do { reader = try CSVReader(stream: stream, hasHeaderRow: true) } catch {
@@ -60,64 +68,12 @@ public struct TableFile: Sendable {
         if let error = reader.error, !Self.isEndOfStream(error) {
             throw StewardError.invalidParameter("'\(path)' could not be read as CSV after row \(rows): \(error)")
         }
-        columns = Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first })
-        rowCount = rows
+        self.init(columns: Dictionary(zip(wanted, values.map(TableColumn.texts)), uniquingKeysWith: { first, _ in first }), rowCount: rows)
     }
 
-    init(columns: [String: [String]], rowCount: Int) {
+    init(columns: [String: TableColumn], rowCount: Int) {
         self.columns = columns
         self.rowCount = rowCount
-    }
-
-    /// The common case read fast: a file without any quote character (so no quoted field, no embedded comma or
-    /// line break) is split on bytes, directly from the mapped file. Returns nil for anything else, which the
-    /// general RFC 4180 reader then handles.
-    static func unquotedCSV(_ path: String, _ wanted: [String]) throws -> TableFile? {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws -> TableFile? in
-            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.contains(quote) { return nil }
-            var lineStart = 0
-            var header: [String]?
-            var positions: [Int] = []
-            var values = Array(repeating: [String](), count: wanted.count)
-            var fieldStarts: [Int] = []
-            var rows = 0
-            while lineStart < bytes.count {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count, bytes[lineEnd] != newline { lineEnd += 1 }
-                var contentEnd = lineEnd
-                if contentEnd > lineStart, bytes[contentEnd - 1] == carriageReturn { contentEnd -= 1 }
-                defer { lineStart = lineEnd + 1 }
-                if contentEnd == lineStart { continue }
-                fieldStarts.removeAll(keepingCapacity: true)
-                fieldStarts.append(lineStart)
-                for index in lineStart..<contentEnd where bytes[index] == comma { fieldStarts.append(index + 1) }
-                func field(_ number: Int) -> String {
-                    let end = number + 1 < fieldStarts.count ? fieldStarts[number + 1] - 1 : contentEnd
-                    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[fieldStarts[number]..<end]), as: UTF8.self)
-                }
-                guard let names = header else {
-                    let names = (0..<fieldStarts.count).map(field)
-                    positions = try wanted.map { name throws(StewardError) in
-                        guard let index = names.firstIndex(of: name) else {
-                            throw .invalidParameter("'\(path)' has no column '\(name)'; its columns are \(names.joined(separator: ", ")).")
-                        }
-                        return index
-                    }
-                    header = names
-                    continue
-                }
-                guard fieldStarts.count == names.count else {
-                    throw StewardError.invalidParameter(
-                        "Row \(rows + 1) of '\(path)' has \(fieldStarts.count) fields; the header has \(names.count).")
-                }
-                for (slot, index) in positions.enumerated() { values[slot].append(field(index)) }
-                rows += 1
-            }
-            guard header != nil else { throw StewardError.invalidParameter("'\(path)' is not a CSV file with a header row.") }
-            return TableFile(columns: Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first }), rowCount: rows)
-        }
     }
 
     init(jsonl path: String, _ wanted: [String]) throws {
@@ -137,15 +93,21 @@ public struct TableFile: Sendable {
             }
             rows += 1
         }
-        columns = Dictionary(zip(wanted, values), uniquingKeysWith: { first, _ in first })
+        columns = Dictionary(zip(wanted, values.map(TableColumn.texts)), uniquingKeysWith: { first, _ in first })
         rowCount = rows
     }
 
     /// Every column of the file with its inferred type, and the row count: what a registered dataset records.
     public static func profile(path: String, format: Format) throws -> (columns: [EvaluationDataset.Column], rows: Int) {
         let names = try columnNames(path: path, format: format)
-        let table = try TableFile(path: path, columns: names, format: format)
-        return (names.map { EvaluationDataset.Column(name: $0, type: EvaluationDataset.inferType(table.columns[$0] ?? [])) }, table.rowCount)
+        let table = try TableFile(path: path, columns: names, categories: Set(names), format: format)
+        return (
+            names.map { name in
+                let values: [String] =
+                    if case .categories(_, let distinct) = table.columns[name] { distinct } else { table.columns[name]?.texts ?? [] }
+                return EvaluationDataset.Column(name: name, type: EvaluationDataset.inferType(values))
+            }, table.rowCount
+        )
     }
 
     /// The header of a CSV file, or the keys of a JSON Lines file's first object.

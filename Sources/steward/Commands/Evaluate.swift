@@ -3,10 +3,6 @@ import Foundation
 import StewardCore
 import StewardStore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `steward evaluate`: computes a test set's metrics offline, for any CI.
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -90,14 +86,15 @@ struct Evaluate: AsyncParsableCommand {
         do {
             let task = try EvaluationTask(parsing: task)
             let wanted = Array(Set([label] + [prediction, score, latency, error, cost].compactMap { $0 } + sensitive + slice))
-            let table = try TableFile(path: data, columns: wanted)
-            func column(_ name: String?) -> [String]? { name.flatMap { table.columns[$0] } }
+            let table = try TableFile(
+                path: data, columns: wanted, categories: task.textColumns(label: label, prediction: prediction, grouping: sensitive + slice))
+            func column(_ name: String?) -> TableColumn? { name.flatMap { table.columns[$0] } }
             let report = try task.metrics(
                 EvaluationTask.Columns(
                     truth: table.columns[label] ?? [], prediction: column(prediction), score: column(score),
-                    sensitive: Dictionary(uniqueKeysWithValues: sensitive.map { ($0, table.columns[$0] ?? []) }),
-                    slices: Dictionary(uniqueKeysWithValues: slice.map { ($0, table.columns[$0] ?? []) }), latency: column(latency),
-                    failed: column(error), cost: column(cost)),
+                    sensitive: Dictionary(sensitive.map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
+                    slices: Dictionary(slice.map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
+                    latency: column(latency), failed: column(error), cost: column(cost)),
                 threshold: threshold)
             print(json ? Self.json(report) : Self.text(report), terminator: "")
         } catch let error as StewardError {
@@ -116,27 +113,8 @@ struct Evaluate: AsyncParsableCommand {
             if let value { query.append((name, value)) }
         }
         query += sensitive.map { ("sensitive", $0) } + slice.map { ("slice", $0) }
-        guard var components = URLComponents(string: server.hasSuffix("/") ? String(server.dropLast()) : server) else {
-            throw ValidationError("--server must be a URL such as http://127.0.0.1:5000.")
-        }
-        components.path += "/api/v1/evaluations"
-        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        guard let url = components.url, let body = FileManager.default.contents(atPath: data) else {
-            throw failing(.invalidParameter("Cannot read the file '\(data)'."))
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        if let token = token ?? ProcessInfo.processInfo.environment["STEWARD_TOKEN"] {
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        }
-        let (reply, response) = try await URLSession.shared.data(for: request)
-        guard let object = try? JSONSerialization.jsonObject(with: reply) as? [String: Any] else {
-            throw failing(StewardError(.internalError, "The server answered \((response as? HTTPURLResponse)?.statusCode ?? 0) without JSON."))
-        }
-        guard let evaluation = object["evaluation"] as? [String: Any] else {
-            throw failing(StewardError(.badRequest, object["message"] as? String ?? "The server refused the evaluation."))
-        }
+        guard let body = FileManager.default.contents(atPath: data) else { throw failing(.invalidParameter("Cannot read the file '\(data)'.")) }
+        let evaluation = try await EvaluationUpload.send(server: server, path: "/api/v1/evaluations", query: query, body: body, token: token)
         let printed = try JSONSerialization.data(withJSONObject: evaluation, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: printed, as: UTF8.self))
         if evaluation["gate_passed"] as? Bool == false, evaluation["gate"] != nil { throw ExitCode(1) }

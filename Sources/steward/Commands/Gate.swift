@@ -17,11 +17,15 @@ struct Gate: AsyncParsableCommand {
                     - f1 >= champion.f1 * 0.98
                 Metrics files are JSON objects of metric names to numbers (`steward evaluate --json`).
                 Without --champion, conditions relative to the champion are skipped.
+                With --server, the metrics are recorded as an evaluation of --model --version in --system and checked
+                against the system's gate spec on the server, with its current champion:
+                  steward gate check --server http://steward:5000 --system sys_… --model churn --version 7 \\
+                    --task binary --metrics metrics.json
                 """
         )
 
-        @Option(name: .long, help: ArgumentHelp("The gate spec (YAML).", valueName: "file"))
-        var spec: String
+        @Option(name: .long, help: ArgumentHelp("The gate spec (YAML); not with --server, which uses the system's.", valueName: "file"))
+        var spec: String?
 
         @Option(name: .long, help: ArgumentHelp("The candidate's metrics (JSON).", valueName: "file"))
         var metrics: String
@@ -32,9 +36,41 @@ struct Gate: AsyncParsableCommand {
         @Flag(name: .long, help: "Print the result as JSON.")
         var json = false
 
-        func run() throws {
+        @Option(name: .long, help: ArgumentHelp("A Steward server to record the metrics in and check its gate for the system.", valueName: "url"))
+        var server: String?
+
+        @Option(name: .long, help: "With --server: the AI system's id.")
+        var system: String?
+
+        @Option(name: .long, help: "With --server: the registered model.")
+        var model: String?
+
+        @Option(name: .long, help: "With --server: the model version.")
+        var version: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --server: what the predictions are.", valueName: "binary|multiclass|regression|text"))
+        var task: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --server: the API token (default: $STEWARD_TOKEN).", valueName: "token"))
+        var token: String?
+
+        func validate() throws {
+            if server == nil {
+                guard spec != nil else { throw ValidationError("Give --spec (or --server to use the system's gate).") }
+            } else {
+                guard system != nil, model != nil, version != nil, task != nil else {
+                    throw ValidationError("--server needs --system, --model, --version and --task.")
+                }
+                guard spec == nil, champion == nil else {
+                    throw ValidationError("With --server the system's gate and champion are used; leave out --spec and --champion.")
+                }
+            }
+        }
+
+        func run() async throws {
+            if let server { return try await record(on: server) }
             do {
-                let gate = try GateSpec(yaml: try Self.read(spec))
+                let gate = try GateSpec(yaml: try Self.read(spec ?? ""))
                 let result = gate.check(try Self.metrics(metrics), champion: try champion.map(Self.metrics))
                 if json {
                     let encoder = JSONEncoder()
@@ -47,6 +83,29 @@ struct Gate: AsyncParsableCommand {
             } catch let error as StewardError {
                 throw failing(error)
             }
+        }
+
+        /// Sends the metrics to the server, which records them and decides its gate for the system.
+        func record(on server: String) async throws {
+            guard let body = FileManager.default.contents(atPath: metrics) else {
+                throw failing(.invalidParameter("Cannot read the file '\(metrics)'."))
+            }
+            let query = [
+                ("model", model ?? ""), ("version", version ?? ""), ("task", task ?? ""), ("name", (metrics as NSString).lastPathComponent),
+            ]
+            let evaluation = try await EvaluationUpload.send(
+                server: server, path: "/api/v1/systems/\(system ?? "")/gate/check", query: query, body: body, token: token)
+            guard let gate = evaluation["gate"], !(gate is NSNull) else {
+                throw failing(.invalidParameter("The metrics were recorded, but system '\(system ?? "")' has no gate spec."))
+            }
+            let result = try JSONDecoder().decode(GateResult.self, from: try JSONSerialization.data(withJSONObject: gate))
+            if json {
+                let printed = try JSONSerialization.data(withJSONObject: evaluation, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: printed, as: UTF8.self))
+            } else {
+                print(result.table, terminator: "")
+            }
+            if !result.passed { throw ExitCode(1) }
         }
 
         static func read(_ path: String) throws(StewardError) -> String {

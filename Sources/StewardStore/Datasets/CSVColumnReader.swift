@@ -1,0 +1,276 @@
+import Dispatch
+import Foundation
+import StewardCore
+
+/// Reads chosen columns of a CSV file that has no quoted fields straight from its bytes. The file is cut at line
+/// breaks into one slice per core; each slice is read in blocks and parsed on its own thread into numbers or
+/// category codes, with no String per cell; the slices are then joined. Memory is the columns plus one block
+/// per slice, whatever the file's size. A file with a quote character is left to the general RFC 4180 reader.
+struct CSVColumnReader {
+    /// How a column is kept: numbers (a column with a cell that is not a number falls back to categories), or
+    /// category codes of the exact cell texts.
+    enum Kind: Sendable, Equatable {
+        case number
+        case category
+    }
+
+    let path: String
+    let header: [String]
+    let bodyStart: Int
+    let size: Int
+    let descriptor: Int32
+
+    /// The named columns and the row count; nil when the file has a quote character somewhere.
+    /// `slices` and `blockSize` are for tests; by default there is one slice per core (at least 1 MiB each).
+    static func read(
+        path: String, columns kindsByName: [String: Kind], slices: Int? = nil, blockSize: Int = 4 << 20
+    ) throws -> (columns: [String: TableColumn], rows: Int)? {
+        let wanted = kindsByName.sorted { $0.key < $1.key }.map { (name: $0.key, kind: $0.value) }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+        guard let reader = try CSVColumnReader(path: path, descriptor: descriptor, size: Int(status.st_size)) else { return nil }
+        let positions = try wanted.map { column throws(StewardError) in
+            guard let index = reader.header.firstIndex(of: column.name) else {
+                throw .invalidParameter("'\(path)' has no column '\(column.name)'; its columns are \(reader.header.joined(separator: ", ")).")
+            }
+            return index
+        }
+        var kinds = wanted.map(\.kind)
+        while true {
+            let slices = try reader.parse(positions: positions, kinds: kinds, slices: slices, blockSize: blockSize)
+            if slices.contains(where: \.quoted) { return nil }
+            var rowsBefore = 0
+            for slice in slices {
+                if let failure = slice.failure {
+                    throw StewardError.invalidParameter("Row \(rowsBefore + failure.row + 1) of '\(path)' \(failure.message)")
+                }
+                rowsBefore += slice.rows
+            }
+            let notNumeric = kinds.indices.filter { slot in slices.contains { $0.notNumeric[slot] } }
+            if notNumeric.isEmpty {
+                let columns = Self.join(slices, kinds: kinds)
+                return (Dictionary(uniqueKeysWithValues: zip(wanted.map(\.name), columns)), rowsBefore)
+            }
+            for slot in notNumeric { kinds[slot] = .category }
+        }
+    }
+
+    private init?(path: String, descriptor: Int32, size: Int) throws {
+        self.path = path
+        self.descriptor = descriptor
+        self.size = size
+        var length = min(size, 1 << 16)
+        while true {
+            var block = [UInt8](repeating: 0, count: length)
+            let count = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, 0) }
+            guard count >= 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+            block.removeLast(length - count)
+            if let newline = block.firstIndex(of: UInt8(ascii: "\n")) {
+                bodyStart = newline + 1
+                block.removeLast(block.count - newline)
+            } else if count < size {
+                length = min(size, length * 2)
+                continue
+            } else {
+                bodyStart = count
+            }
+            if block.last == UInt8(ascii: "\r") { block.removeLast() }
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            if block.starts(with: bom) { block.removeFirst(bom.count) }
+            if block.contains(UInt8(ascii: "\"")) { return nil }
+            guard !block.isEmpty else { throw StewardError.invalidParameter("'\(path)' is not a CSV file with a header row.") }
+            header = block.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            return
+        }
+    }
+
+    /// Parses every slice of the body on its own thread.
+    private func parse(positions: [Int], kinds: [Kind], slices wanted: Int?, blockSize: Int) throws -> [SliceParser] {
+        let boundaries = try sliceBoundaries(wanted)
+        var slotOfField = [Int](repeating: -1, count: header.count)
+        for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
+        let slices = boundaries.count - 1
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<SliceParser>.allocate(capacity: slices)
+        defer { results.deinitialize().deallocate() }
+        let template = SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds)
+        results.initialize(repeating: template)
+        let descriptor = self.descriptor
+        DispatchQueue.concurrentPerform(iterations: slices) { index in
+            results[index].run(descriptor: descriptor, from: boundaries[index], to: boundaries[index + 1], blockSize: blockSize)
+        }
+        if results.contains(where: \.readError) { throw StewardError.invalidParameter("Reading '\(path)' failed.") }
+        return Array(results)
+    }
+
+    /// Offsets where slices start, each at the start of a line, ending with the file size.
+    private func sliceBoundaries(_ wanted: Int?) throws -> [Int] {
+        let body = size - bodyStart
+        let count = max(1, min(wanted ?? ProcessInfo.processInfo.activeProcessorCount, wanted == nil ? body / (1 << 20) : body))
+        var boundaries = [bodyStart]
+        var window = [UInt8](repeating: 0, count: 1 << 16)
+        for index in 1..<count {
+            var offset = max(bodyStart + body / count * index - 1, boundaries[boundaries.count - 1])
+            var boundary = size
+            search: while offset < size {
+                let read = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+                guard read > 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+                if let newline = window[..<read].firstIndex(of: UInt8(ascii: "\n")) {
+                    boundary = offset + newline + 1
+                    break search
+                }
+                offset += read
+            }
+            boundaries.append(boundary)
+        }
+        boundaries.append(size)
+        return boundaries
+    }
+
+    /// Joins the slices' columns in file order; categories get one code table for the whole file.
+    private static func join(_ slices: [SliceParser], kinds: [Kind]) -> [TableColumn] {
+        kinds.enumerated().map { slot, kind in
+            switch kind {
+            case .number:
+                var values: [Double] = []
+                values.reserveCapacity(slices.reduce(0) { $0 + $1.numbers[slot].count })
+                for slice in slices { values += slice.numbers[slot] }
+                return .numbers(values)
+            case .category:
+                var dictionary = ByteDictionary()
+                var codes: [UInt32] = []
+                codes.reserveCapacity(slices.reduce(0) { $0 + $1.codes[slot].count })
+                for slice in slices {
+                    let local = slice.dictionaries[slot]
+                    let global = (0..<local.count).map { code in local.withBytes(of: code) { dictionary.code($0) } }
+                    codes += slice.codes[slot].map { global[Int($0)] }
+                }
+                return .categories(codes: codes, names: dictionary.names)
+            }
+        }
+    }
+}
+
+/// One slice of the file parsed into per-column storage, on one thread.
+struct SliceParser {
+    let fieldCount: Int
+    let slotOfField: [Int]
+    let kinds: [CSVColumnReader.Kind]
+    var numbers: [[Double]]
+    var codes: [[UInt32]]
+    var dictionaries: [ByteDictionary]
+    /// A number column had a cell that is not a number: it is read again as categories.
+    var notNumeric: [Bool]
+    var rows = 0
+    var quoted = false
+    var readError = false
+    var failure: (row: Int, message: String)?
+
+    init(fieldCount: Int, slotOfField: [Int], kinds: [CSVColumnReader.Kind]) {
+        self.fieldCount = fieldCount
+        self.slotOfField = slotOfField
+        self.kinds = kinds
+        numbers = Array(repeating: [], count: kinds.count)
+        codes = Array(repeating: [], count: kinds.count)
+        dictionaries = Array(repeating: ByteDictionary(), count: kinds.count)
+        notNumeric = Array(repeating: false, count: kinds.count)
+    }
+
+    /// Reads [start, end) in blocks, parsing the complete lines of each block.
+    mutating func run(descriptor: Int32, from start: Int, to end: Int, blockSize: Int) {
+        var capacity = min(blockSize, max(end - start, 1))
+        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var filled = 0
+        var offset = start
+        while true {
+            let wanted = min(capacity - filled, end - offset)
+            if wanted > 0 {
+                let read = pread(descriptor, buffer + filled, wanted, off_t(offset))
+                guard read > 0 else {
+                    readError = true
+                    return
+                }
+                offset += read
+                filled += read
+            }
+            let final = offset >= end
+            var complete = filled
+            if !final {
+                var last = filled - 1
+                while last >= 0, buffer[last] != UInt8(ascii: "\n") { last -= 1 }
+                if last < 0 {
+                    // One line longer than the block: read into a larger block.
+                    let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                    larger.update(from: buffer, count: filled)
+                    buffer.deallocate()
+                    buffer = larger
+                    capacity *= 2
+                    continue
+                }
+                complete = last + 1
+            }
+            guard parseLines(buffer, buffer + complete) else { return }
+            filled -= complete
+            if filled > 0 { buffer.update(from: buffer + complete, count: filled) }
+            if final { return }
+        }
+    }
+
+    /// Parses whole lines; false when parsing must stop (a quote, or a row with the wrong number of fields).
+    private mutating func parseLines(_ start: UnsafeMutablePointer<UInt8>, _ end: UnsafeMutablePointer<UInt8>) -> Bool {
+        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), quote = UInt8(ascii: "\""), carriageReturn = UInt8(ascii: "\r")
+        var cursor = UnsafePointer(start)
+        let end = UnsafePointer(end)
+        while cursor < end {
+            var field = 0
+            var fieldStart = cursor
+            var blank = false
+            while true {
+                var scan = fieldStart
+                while scan < end {
+                    let byte = scan.pointee
+                    if byte == comma || byte == newline || byte == quote { break }
+                    scan += 1
+                }
+                if scan < end, scan.pointee == quote {
+                    quoted = true
+                    return false
+                }
+                let atLineEnd = scan == end || scan.pointee == newline
+                var fieldEnd = scan
+                if atLineEnd, fieldEnd > fieldStart, (fieldEnd - 1).pointee == carriageReturn { fieldEnd -= 1 }
+                if atLineEnd, field == 0, fieldEnd == fieldStart {
+                    blank = true
+                } else if field < fieldCount, case let slot = slotOfField[field], slot >= 0 {
+                    store(slot, fieldStart, fieldEnd)
+                }
+                field += 1
+                if atLineEnd {
+                    cursor = scan < end ? scan + 1 : end
+                    break
+                }
+                fieldStart = scan + 1
+            }
+            if blank { continue }
+            guard field == fieldCount else {
+                failure = (rows, "has \(field) fields; the header has \(fieldCount).")
+                return false
+            }
+            rows += 1
+        }
+        return true
+    }
+
+    private mutating func store(_ slot: Int, _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) {
+        switch kinds[slot] {
+        case .number:
+            guard !notNumeric[slot] else { return }
+            if let value = DecimalText.parse(start, end) { numbers[slot].append(value) } else { notNumeric[slot] = true }
+        case .category:
+            codes[slot].append(dictionaries[slot].code(UnsafeBufferPointer(start: start, count: end - start)))
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import StewardCore
+import Testing
+
+@testable import StewardStore
+
+/// Test sets read from files: the parallel byte-level CSV reader against the general RFC 4180 reader, and cell
+/// numbers against the standard library's correctly rounded parser.
+@Suite("Table files")
+struct TableFileTests {
+    static func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-table-\(UUID().uuidString).csv").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func parse(_ text: String) -> Double? {
+        var bytes = Array(text.utf8)
+        bytes.append(0)
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return nil }
+            return DecimalText.parse(start, start + buffer.count - 1)
+        }
+    }
+
+    @Test("cell numbers are bit for bit what Double(String) reads")
+    func decimalsMatchStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "0", "-0", "1", "+1", "007", "1.", ".5", "-.5", "1e3", "1E-3", "2.5e+10", "123456789012345678901234567890", "1e400", "-1e400",
+            "4.9e-324", "2.2250738585072014e-308", "9007199254740993", "0.1", "0.30000000000000004", "1.7976931348623157e308", "1e22", "1e23",
+            "12345678901234567890e-5", "0.000000000000000000000000000001",
+        ]
+        for _ in 0..<5000 {
+            let value = Double.random(in: -1e6...1e6, using: &generator) * pow(10, Double(Int.random(in: -30...30, using: &generator)))
+            texts += [String(value), String(format: "%.6f", value), String(format: "%.17g", value), String(format: "%e", value)]
+            if abs(value) < 1e15 { texts.append(String(Int(value.rounded()))) }
+        }
+        for text in texts {
+            let parsed = Self.parse(text)
+            #expect(parsed?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+
+    @Test("blank cells are missing; anything but a plain decimal is not a number")
+    func decimalEdges() {
+        #expect(Self.parse("")?.isNaN == true)
+        #expect(Self.parse("   ")?.isNaN == true)
+        #expect(Self.parse(" 2.5 ") == 2.5)
+        for text in ["abc", "1e", "--1", "0x10", "nan", "inf", "1.2.3", "1,5", ".", "-", "e5", "1e+", "١"] {
+            #expect(Self.parse(text) == nil, "\(text)")
+        }
+    }
+
+    /// A file of every shape the reader must handle, read in tiny blocks and many slices so that lines cross
+    /// every boundary, compared with the general reader.
+    @Test("many slices and tiny blocks give the general reader's columns", arguments: [1, 2, 3, 7, 16])
+    func slicesAndBlocks(slices: Int) throws {
+        var lines = ["id,score,region,note"]
+        var generator = SystemRandomNumberGenerator()
+        for row in 0..<500 {
+            let score = row % 50 == 7 ? "" : String(Double.random(in: -5...5, using: &generator))
+            let region = ["north", "south", "", "east west", "ü-ñ"][row % 5]
+            lines.append("\(row),\(score),\(region),n\(row % 3)")
+            if row % 97 == 0 { lines.append("") }
+        }
+        let path = try Self.write(lines.joined(separator: usesCRLF(slices) ? "\r\n" : "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fast = try #require(
+            try CSVColumnReader.read(
+                path: path, columns: ["id": .number, "score": .number, "region": .category, "note": .category], slices: slices, blockSize: 37))
+        #expect(fast.rows == 500)
+        let general = try TableFile(generalCSV: path, ["id", "score", "region", "note"])
+        for name in ["id", "score", "region", "note"] {
+            let expected = try #require(general.columns[name]).texts
+            let column = try #require(fast.columns[name])
+            switch name {
+            case "id", "score":
+                guard case .numbers(let values) = column else {
+                    Issue.record("\(name) is not numbers")
+                    continue
+                }
+                #expect(values.map { $0.isNaN ? nil : $0 } == expected.map { $0.isEmpty ? nil : Double($0) })
+            default:
+                guard case .categories = column else {
+                    Issue.record("\(name) is not categories")
+                    continue
+                }
+                #expect(column.texts == expected)
+            }
+        }
+    }
+
+    func usesCRLF(_ slices: Int) -> Bool { slices % 2 == 1 }
+
+    @Test("a number column with a text cell keeps its texts; one asked for twice is read once")
+    func numberColumnFallsBackToCategories() throws {
+        let path = try Self.write("label,score\nyes,0.5\nno,0.25\nyes,1\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let table = try TableFile(path: path, columns: ["label", "score", "label"])
+        #expect(table.rowCount == 3)
+        #expect(table.columns["label"]?.texts == ["yes", "no", "yes"])
+        #expect(table.columns["score"] == .numbers([0.5, 0.25, 1]))
+    }
+
+    @Test("quotes, a byte-order mark and a header-only file")
+    func generalShapes() throws {
+        let quoted = try Self.write("text,score\n\"a, b\",1\n\"line\nbreak\",2\n")
+        let bom = try Self.write("\u{FEFF}score,label\n1,0\n")
+        let empty = try Self.write("score,label\n")
+        defer { for path in [quoted, bom, empty] { try? FileManager.default.removeItem(atPath: path) } }
+        let general = try TableFile(path: quoted, columns: ["text", "score"])
+        #expect(general.columns["text"]?.texts == ["a, b", "line\nbreak"])
+        #expect(general.columns["score"]?.texts == ["1", "2"])
+        #expect(try TableFile(path: bom, columns: ["score"]).columns["score"] == .numbers([1]))
+        let none = try TableFile(path: empty, columns: ["score"])
+        #expect(none.rowCount == 0)
+    }
+
+    @Test("a short row is named by its line in the file, whichever slice it falls in")
+    func wrongFieldCount() throws {
+        var lines = ["a,b"] + (1...300).map { "\($0),\($0 * 2)" }
+        lines[250] = "250"
+        let path = try Self.write(lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for slices in [1, 4] {
+            #expect(throws: StewardError.invalidParameter("Row 250 of '\(path)' has 1 fields; the header has 2.")) {
+                _ = try CSVColumnReader.read(path: path, columns: ["a": .number], slices: slices, blockSize: 64)
+            }
+        }
+        #expect(throws: StewardError.self) { _ = try TableFile(path: path, columns: ["missing"]) }
+    }
+}
