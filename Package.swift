@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "StewardCore",
                 "StewardStore",
+                "StewardStatistics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +78,7 @@ let package = Package(
                 "StewardServer",
                 "StewardStore",
                 "StewardCore",
+                "StewardStatistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

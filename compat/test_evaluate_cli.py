@@ -126,3 +126,26 @@ def test_fairness_slices_and_operations(tmp_path):
     for q in [50, 95, 99]:
         assert metrics[f"latency_p{q}_ms"] == pytest.approx(np.percentile(latency, q), rel=1e-9)
     assert metrics["cost_per_request_usd"] == pytest.approx(cost.mean(), rel=1e-9)
+
+
+def test_json_schema_compliance_of_text_outputs(tmp_path):
+    schema = {"type": "object", "required": ["intent", "confidence"], "additionalProperties": False,
+              "properties": {"intent": {"enum": ["refund", "cancel", "other"]}, "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}
+    outputs = ['{"intent": "refund", "confidence": 0.9}', '{"intent": "upgrade", "confidence": 0.5}', "not json",
+               '{"intent": "cancel", "confidence": 1}', '{"intent": "other", "confidence": 0.2, "extra": 1}', "[1,]"]
+    data = tmp_path / "answers.jsonl"
+    data.write_text("".join(json.dumps({"reference": "-", "output": output}) + "\n" for output in outputs))
+    schema_path = tmp_path / "intent.schema.json"
+    schema_path.write_text(json.dumps(schema))
+    result = steward("evaluate", "--task", "text", "--data", str(data), "--label", "reference", "--prediction", "output",
+                     "--json-schema", str(schema_path), "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["json_schema_compliance"] == pytest.approx(2 / 6) and metrics["json_validity"] == pytest.approx(4 / 6)
+    schema_path.write_text('{"type": "object", "minLength": "long"}')
+    broken = steward("evaluate", "--task", "text", "--data", str(data), "--label", "reference", "--prediction", "output",
+                     "--json-schema", str(schema_path))
+    assert broken.returncode == 1 and "minLength" in broken.stderr
+    binary = steward("evaluate", "--task", "binary", "--data", str(data), "--label", "reference", "--prediction", "output",
+                     "--json-schema", str(schema_path))
+    assert binary.returncode == 1

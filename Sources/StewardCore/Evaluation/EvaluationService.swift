@@ -1,4 +1,5 @@
 import Foundation
+import StewardStatistics
 
 /// Evaluations and gates of registered systems: who may change a gate spec, how a test set becomes metrics, an
 /// MLflow run and a gate verdict, and which champion a candidate is compared with.
@@ -59,6 +60,8 @@ public struct EvaluationService: Sendable {
         public var parameters: [String: String]
         /// Metrics computed outside the task's kernels, such as a judge's scores.
         public var extraMetrics: [String: Double]
+        /// A schema text outputs must satisfy (`json_schema_compliance`).
+        public var jsonSchema: JSONSchema?
 
         public init(
             systemID: String, model: String, version: String, task: EvaluationTask, columns: EvaluationTask.Columns, threshold: Double,
@@ -83,7 +86,7 @@ public struct EvaluationService: Sendable {
         try await gate.requireComponent(systemID: request.systemID, model: request.model, actor: actor, action: "evaluation")
         let version = try ModelRegistryService.versionNumber(request.version)
         _ = try await registry.modelVersion(name: request.model, version: version)
-        var report = try request.task.metrics(request.columns, threshold: request.threshold)
+        var report = try request.task.metrics(request.columns, threshold: request.threshold, jsonSchema: request.jsonSchema)
         report.values.merge(request.extraMetrics) { _, extra in extra }
         return try await record(request, version: version, report: report, actor: actor)
     }

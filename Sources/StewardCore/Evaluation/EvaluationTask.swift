@@ -65,9 +65,17 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
     }
 
     /// Computes every metric of the task from the columns, naming the row of any value that cannot be read.
-    public func metrics(_ columns: Columns, threshold: Double = 0.5) throws(StewardError) -> MetricReport {
+    /// `jsonSchema` adds `json_schema_compliance` to text tasks: the share of outputs that are JSON satisfying it.
+    public func metrics(_ columns: Columns, threshold: Double = 0.5, jsonSchema: JSONSchema? = nil) throws(StewardError) -> MetricReport {
         do {
             var report = try core(columns, threshold: threshold)
+            if let jsonSchema {
+                guard self == .text, let outputs = columns.prediction else {
+                    throw StewardError.invalidParameter("A JSON schema checks the outputs of a text task (--prediction).")
+                }
+                report.values["json_schema_compliance"] = try TextMetrics(references: columns.truth.texts, candidates: outputs.texts)
+                    .jsonSchemaCompliance(jsonSchema)
+            }
             if !columns.sensitive.isEmpty {
                 guard self == .binary else { throw StewardError.invalidParameter("Fairness needs a binary task.") }
                 try Self.fairness(columns, threshold: threshold, into: &report)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StewardCore
+import StewardStatistics
 import StewardStore
 
 /// Gates and evaluations: a system's gate spec (`/api/v1/systems/{id}/gate`), and evaluations of a model version
@@ -201,11 +202,15 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         if let endpoint { parameters["endpoint"] = endpoint.absoluteString }
         parameters["label_column"] = label
         parameters["threshold"] = String(threshold)
-        let evaluation = try await evaluations.evaluate(
-            EvaluationService.Request(
-                systemID: systemID, model: try required("model"), version: try required("version"), task: task, columns: columns,
-                threshold: threshold, datasetName: datasetName, datasetDigest: digest, parameters: parameters, extraMetrics: judgeScores),
-            actor: context.principal)
+        var scoring = EvaluationService.Request(
+            systemID: systemID, model: try required("model"), version: try required("version"), task: task, columns: columns,
+            threshold: threshold, datasetName: datasetName, datasetDigest: digest, parameters: parameters, extraMetrics: judgeScores)
+        if let schema = one("json_schema") {
+            do { scoring.jsonSchema = try JSONSchema(json: schema) } catch { throw StewardError.invalidParameter("json_schema: \(error.message)") }
+            parameters["json_schema_sha256"] = SHA256Digest.hex(of: Data(schema.utf8))
+            scoring.parameters = parameters
+        }
+        let evaluation = try await evaluations.evaluate(scoring, actor: context.principal)
         return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardStatistics
 import StewardStore
 
 /// `steward evaluate`: computes a test set's metrics offline, for any CI.
@@ -50,6 +51,11 @@ struct Evaluate: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Column with the cost of each request in US dollars.", valueName: "column"))
     var cost: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Text tasks: a JSON Schema (draft 2020-12) the outputs must satisfy; adds json_schema_compliance.", valueName: "file"))
+    var jsonSchema: String?
+
     @Flag(name: .long, help: "Print the metrics as JSON.")
     var json = false
 
@@ -95,11 +101,16 @@ struct Evaluate: AsyncParsableCommand {
                     sensitive: Dictionary(sensitive.map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
                     slices: Dictionary(slice.map { ($0, table.columns[$0] ?? []) }, uniquingKeysWith: { first, _ in first }),
                     latency: column(latency), failed: column(error), cost: column(cost)),
-                threshold: threshold)
+                threshold: threshold, jsonSchema: try jsonSchema.map(Self.schema))
             print(json ? Self.json(report) : Self.text(report), terminator: "")
         } catch let error as StewardError {
             throw failing(error)
         }
+    }
+
+    static func schema(_ path: String) throws(StewardError) -> JSONSchema {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .invalidParameter("Cannot read the file '\(path)'.") }
+        do { return try JSONSchema(data: data) } catch { throw .invalidParameter("'\(path)': \(error.message)") }
     }
 
     /// Sends the test set to a Steward server, which records the evaluation and the gate's verdict.
@@ -113,6 +124,10 @@ struct Evaluate: AsyncParsableCommand {
             if let value { query.append((name, value)) }
         }
         query += sensitive.map { ("sensitive", $0) } + slice.map { ("slice", $0) }
+        if let jsonSchema {
+            do { _ = try Self.schema(jsonSchema) } catch { throw failing(error) }
+            query.append(("json_schema", String(decoding: FileManager.default.contents(atPath: jsonSchema) ?? Data(), as: UTF8.self)))
+        }
         guard let body = FileManager.default.contents(atPath: data) else { throw failing(.invalidParameter("Cannot read the file '\(data)'.")) }
         let evaluation = try await EvaluationUpload.send(server: server, path: "/api/v1/evaluations", query: query, body: body, token: token)
         let printed = try JSONSerialization.data(withJSONObject: evaluation, options: [.prettyPrinted, .sortedKeys])
