@@ -38,9 +38,11 @@ struct CSVColumnReader {
             }
             return index
         }
-        var kinds = wanted.map(\.kind)
+        // Columns the first lines already show are not numbers are read as categories from the start, so a file
+        // with text columns is parsed once; a later surprise still falls back to a second pass.
+        var kinds = try reader.sampledKinds(positions: positions, kinds: wanted.map(\.kind))
         while true {
-            let slices = try reader.parse(positions: positions, kinds: kinds, slices: slices, blockSize: blockSize)
+            var slices = try reader.parse(positions: positions, kinds: kinds, slices: slices, blockSize: blockSize)
             if slices.contains(where: \.quoted) { return nil }
             var rowsBefore = 0
             for slice in slices {
@@ -51,7 +53,7 @@ struct CSVColumnReader {
             }
             let notNumeric = kinds.indices.filter { slot in slices.contains { $0.notNumeric[slot] } }
             if notNumeric.isEmpty {
-                let columns = Self.join(slices, kinds: kinds)
+                let columns = Self.join(&slices, kinds: kinds)
                 return (Dictionary(uniqueKeysWithValues: zip(wanted.map(\.name), columns)), rowsBefore)
             }
             for slot in notNumeric { kinds[slot] = .category }
@@ -105,47 +107,64 @@ struct CSVColumnReader {
         return Array(results)
     }
 
+    /// The kinds after parsing about the first 64 KiB of lines: number columns with a cell that is not a number
+    /// become categories.
+    private func sampledKinds(positions: [Int], kinds: [Kind]) throws -> [Kind] {
+        guard kinds.contains(.number) else { return kinds }
+        var slotOfField = [Int](repeating: -1, count: header.count)
+        for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
+        var sample = SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds)
+        sample.run(descriptor: descriptor, from: bodyStart, to: try lineStart(after: min(size, bodyStart + (1 << 16))), blockSize: 1 << 17)
+        return kinds.enumerated().map { slot, kind in sample.notNumeric[slot] ? .category : kind }
+    }
+
+    /// The offset of the first line that starts at or after `offset` (the file size if none does).
+    private func lineStart(after offset: Int) throws -> Int {
+        var window = [UInt8](repeating: 0, count: 1 << 16)
+        var position = offset - 1
+        while position < size {
+            let read = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+            guard read > 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
+            if let newline = window[..<read].firstIndex(of: UInt8(ascii: "\n")) { return position + newline + 1 }
+            position += read
+        }
+        return size
+    }
+
     /// Offsets where slices start, each at the start of a line, ending with the file size.
     private func sliceBoundaries(_ wanted: Int?) throws -> [Int] {
         let body = size - bodyStart
         let count = max(1, min(wanted ?? ProcessInfo.processInfo.activeProcessorCount, wanted == nil ? body / (1 << 20) : body))
         var boundaries = [bodyStart]
-        var window = [UInt8](repeating: 0, count: 1 << 16)
         for index in 1..<count {
-            var offset = max(bodyStart + body / count * index - 1, boundaries[boundaries.count - 1])
-            var boundary = size
-            search: while offset < size {
-                let read = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-                guard read > 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
-                if let newline = window[..<read].firstIndex(of: UInt8(ascii: "\n")) {
-                    boundary = offset + newline + 1
-                    break search
-                }
-                offset += read
-            }
-            boundaries.append(boundary)
+            boundaries.append(max(try lineStart(after: bodyStart + body / count * index), boundaries[boundaries.count - 1]))
         }
         boundaries.append(size)
         return boundaries
     }
 
-    /// Joins the slices' columns in file order; categories get one code table for the whole file.
-    private static func join(_ slices: [SliceParser], kinds: [Kind]) -> [TableColumn] {
+    /// Joins the slices' columns in file order, releasing each slice's part once copied (so a file's columns are
+    /// held about once, not twice); categories get one code table for the whole file.
+    private static func join(_ slices: inout [SliceParser], kinds: [Kind]) -> [TableColumn] {
         kinds.enumerated().map { slot, kind in
             switch kind {
             case .number:
                 var values: [Double] = []
                 values.reserveCapacity(slices.reduce(0) { $0 + $1.numbers[slot].count })
-                for slice in slices { values += slice.numbers[slot] }
+                for index in slices.indices {
+                    values += slices[index].numbers[slot]
+                    slices[index].numbers[slot] = []
+                }
                 return .numbers(values)
             case .category:
                 var dictionary = ByteDictionary()
                 var codes: [UInt32] = []
                 codes.reserveCapacity(slices.reduce(0) { $0 + $1.codes[slot].count })
-                for slice in slices {
-                    let local = slice.dictionaries[slot]
+                for index in slices.indices {
+                    let local = slices[index].dictionaries[slot]
                     let global = (0..<local.count).map { code in local.withBytes(of: code) { dictionary.code($0) } }
-                    codes += slice.codes[slot].map { global[Int($0)] }
+                    codes += slices[index].codes[slot].map { global[Int($0)] }
+                    slices[index].codes[slot] = []
                 }
                 return .categories(codes: codes, names: dictionary.names)
             }
@@ -229,6 +248,19 @@ struct SliceParser {
             var fieldStart = cursor
             var blank = false
             while true {
+                // A number cell is read in the same pass that finds its end.
+                if field < fieldCount, case let slot = slotOfField[field], slot >= 0, kinds[slot] == .number, !notNumeric[slot],
+                    let (value, stop) = DecimalText.prefix(fieldStart, end), stop == end || stop.pointee == comma || stop.pointee == newline
+                {
+                    numbers[slot].append(value)
+                    field += 1
+                    if stop == end || stop.pointee == newline {
+                        cursor = stop < end ? stop + 1 : end
+                        break
+                    }
+                    fieldStart = stop + 1
+                    continue
+                }
                 var scan = fieldStart
                 while scan < end {
                     let byte = scan.pointee

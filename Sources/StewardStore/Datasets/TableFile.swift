@@ -111,7 +111,7 @@ public struct TableFile: Sendable {
     }
 
     /// The header of a CSV file, or the keys of a JSON Lines file's first object.
-    static func columnNames(path: String, format: Format) throws -> [String] {
+    public static func columnNames(path: String, format: Format) throws -> [String] {
         switch format {
         case .csv:
             guard let stream = InputStream(fileAtPath: path), let reader = try? CSVReader(stream: stream, hasHeaderRow: true),

@@ -1,0 +1,187 @@
+/// How numeric features are binned for PSI, KL, Jensen–Shannon and Hellinger.
+public enum DriftBinning: String, Sendable, Codable, CaseIterable {
+    /// Deciles of the reference with open outer bins: fixed by the reference alone, so a stored profile serves
+    /// every window and counts merge. Steward's default.
+    case reference
+    /// Evidently's: Sturges equal-width bins over reference and current together (over their distinct values
+    /// for Hellinger), for numbers that must match it.
+    case evidently
+}
+
+/// The drift of one feature between a reference and a current sample: the method and its value, the threshold
+/// and verdict, category changes, and both distributions over the same bins for reports.
+public struct FeatureDrift: Sendable, Equatable, Codable {
+    public let feature: String
+    public let numeric: Bool
+    public let method: DriftMethod
+    /// The distance, or the test's statistic (D, chi-square, z).
+    public let statistic: Double
+    public let pValue: Double?
+    public let threshold: Double
+    public let drifted: Bool
+    public let referenceCount: Int
+    public let currentCount: Int
+    public let referenceMissing: Int
+    public let currentMissing: Int
+    /// Values the current sample has and the reference never had, and the reverse.
+    public let newCategories: [String]
+    public let vanishedCategories: [String]
+    public let bins: [String]
+    public let referenceShares: [Double]
+    public let currentShares: [Double]
+
+    /// The value compared with the threshold: the p-value for tests, the statistic for distances.
+    public var score: Double { pValue ?? statistic }
+
+    /// Numeric features with at most this many distinct reference values are compared value by value.
+    static let discreteLimit = 20
+
+    public static func compare(
+        feature: String, reference: FeatureSample, current: FeatureSample, method requested: DriftMethod? = nil, threshold: Double? = nil,
+        binning: DriftBinning = .reference
+    ) throws(StatisticsError) -> FeatureDrift {
+        guard reference.count > 0 else { throw StatisticsError("'\(feature)' has no values in the reference.") }
+        guard current.count > 0 else { throw StatisticsError("'\(feature)' has no values in the current sample.") }
+        switch (reference, current) {
+        case (.numbers(let referenceValues, _), .numbers(let currentValues, _)):
+            return try numeric(feature, reference, current, referenceValues, currentValues, requested, threshold, binning)
+        case (.categories(let referenceCounts, _), .categories(let currentCounts, _)):
+            return try categorical(feature, reference, current, referenceCounts, currentCounts, requested, threshold)
+        default:
+            throw StatisticsError("'\(feature)' is numeric in one sample and categorical in the other.")
+        }
+    }
+
+    static func numeric(
+        _ feature: String, _ reference: FeatureSample, _ current: FeatureSample, _ referenceValues: [Double], _ currentValues: [Double],
+        _ requested: DriftMethod?, _ threshold: Double?, _ binning: DriftBinning
+    ) throws(StatisticsError) -> FeatureDrift {
+        // Only how the counts compare with the limits matters, except for Evidently's Hellinger bins.
+        let referenceDistinct = FeatureSample.distinctCount(referenceValues, limit: discreteLimit + 1)
+        let evidentlyHellinger = binning == .evidently && requested == .hellinger
+        let distinct = FeatureSample.distinctCount(union: referenceValues, currentValues, limit: evidentlyHellinger ? .max : discreteLimit + 1)
+        let method = requested ?? .automatic(numeric: true, referenceRows: referenceValues.count, distinctValues: distinct)
+        // Per value when the method tests categories or the reference has few distinct values; else bins.
+        // (Evidently's Hellinger always bins numbers, over their distinct values.)
+        let perValue =
+            method == .chiSquare || method == .zTest
+            || (referenceDistinct <= discreteLimit && !(binning == .evidently && method == .hellinger))
+        let labels: [String]
+        let referenceCounts: [Int]
+        let currentCounts: [Int]
+        if perValue {
+            let referenceRuns = reference.valueCounts
+            let currentRuns = current.valueCounts
+            let ordered = Set(referenceRuns.map(\.value)).union(currentRuns.map(\.value)).sorted()
+            let referenceByValue = Dictionary(uniqueKeysWithValues: referenceRuns.map { ($0.value, $0.count) })
+            let currentByValue = Dictionary(uniqueKeysWithValues: currentRuns.map { ($0.value, $0.count) })
+            labels = ordered.map { $0.formatted(significantDigits: 6) }
+            referenceCounts = ordered.map { referenceByValue[$0] ?? 0 }
+            currentCounts = ordered.map { currentByValue[$0] ?? 0 }
+        } else {
+            let minimum = min(referenceValues[0], currentValues[0])
+            let maximum = max(referenceValues[referenceValues.count - 1], currentValues[currentValues.count - 1])
+            let bins: NumericBins =
+                switch binning {
+                case .reference: .quantiles(ofSorted: referenceValues)
+                case .evidently:
+                    .sturges(minimum: minimum, maximum: maximum, count: method == .hellinger ? distinct : referenceValues.count + currentValues.count)
+                }
+            labels = bins.labels
+            referenceCounts = bins.counts(ofSorted: referenceValues)
+            currentCounts = bins.counts(ofSorted: currentValues)
+        }
+        let (statistic, pValue): (Double, Double?)
+        switch method {
+        case .ks:
+            let test = try KolmogorovSmirnov(sortedReference: referenceValues, sortedCurrent: currentValues)
+            (statistic, pValue) = (test.statistic, test.pValue)
+        case .wasserstein: (statistic, pValue) = (try SampleDistance.wasserstein(sortedReference: referenceValues, sortedCurrent: currentValues), nil)
+        case .wassersteinNormed:
+            (statistic, pValue) = (try SampleDistance.wassersteinNormed(sortedReference: referenceValues, sortedCurrent: currentValues), nil)
+        case .zTest:
+            guard labels.count <= 2 else { throw StatisticsError("The z-test compares two values; '\(feature)' has \(labels.count).") }
+            let test = try CategoryTests.twoProportionZ(
+                reference: (referenceCounts[0], referenceCounts.count > 1 ? referenceCounts[1] : 0),
+                current: (currentCounts[0], currentCounts.count > 1 ? currentCounts[1] : 0))
+            (statistic, pValue) = (test.statistic, test.pValue)
+        default:
+            (statistic, pValue) = try binnedStatistic(method, referenceCounts, currentCounts)
+        }
+        return FeatureDrift(
+            feature: feature, numeric: true, method: method, statistic: statistic, pValue: pValue, reference: reference, current: current,
+            threshold: threshold, newCategories: [], vanishedCategories: [], bins: labels, referenceCounts: referenceCounts,
+            currentCounts: currentCounts)
+    }
+
+    static func categorical(
+        _ feature: String, _ reference: FeatureSample, _ current: FeatureSample, _ referenceByName: [String: Int], _ currentByName: [String: Int],
+        _ requested: DriftMethod?, _ threshold: Double?
+    ) throws(StatisticsError) -> FeatureDrift {
+        // Most frequent reference categories first, then new ones by current frequency.
+        let ordered = Set(referenceByName.keys).union(currentByName.keys).sorted { left, right in
+            let leftCounts = (referenceByName[left] ?? 0, currentByName[left] ?? 0)
+            let rightCounts = (referenceByName[right] ?? 0, currentByName[right] ?? 0)
+            return leftCounts != rightCounts ? leftCounts > rightCounts : left < right
+        }
+        let method = requested ?? .automatic(numeric: false, referenceRows: reference.count, distinctValues: ordered.count)
+        if method.needsNumbers { throw StatisticsError("\(method.rawValue) needs numbers; '\(feature)' is categorical.") }
+        let referenceCounts = ordered.map { referenceByName[$0] ?? 0 }
+        let currentCounts = ordered.map { currentByName[$0] ?? 0 }
+        let (statistic, pValue): (Double, Double?)
+        if method == .zTest {
+            guard ordered.count <= 2 else { throw StatisticsError("The z-test compares two values; '\(feature)' has \(ordered.count).") }
+            // The first value in sorted order is the baseline, as Evidently orders them.
+            let names = ordered.sorted()
+            let test = try CategoryTests.twoProportionZ(
+                reference: (referenceByName[names[0]] ?? 0, names.count > 1 ? referenceByName[names[1]] ?? 0 : 0),
+                current: (currentByName[names[0]] ?? 0, names.count > 1 ? currentByName[names[1]] ?? 0 : 0))
+            (statistic, pValue) = (test.statistic, test.pValue)
+        } else {
+            (statistic, pValue) = try binnedStatistic(method, referenceCounts, currentCounts)
+        }
+        return FeatureDrift(
+            feature: feature, numeric: false, method: method, statistic: statistic, pValue: pValue, reference: reference, current: current,
+            threshold: threshold, newCategories: ordered.filter { referenceByName[$0] == nil },
+            vanishedCategories: ordered.filter { currentByName[$0] == nil }, bins: ordered, referenceCounts: referenceCounts,
+            currentCounts: currentCounts)
+    }
+
+    static func binnedStatistic(_ method: DriftMethod, _ reference: [Int], _ current: [Int]) throws(StatisticsError) -> (Double, Double?) {
+        switch method {
+        case .psi: return (try DistributionDistance.psi(reference: reference, current: current), nil)
+        case .kl: return (try DistributionDistance.kullbackLeibler(reference: reference, current: current), nil)
+        case .jensenShannon: return (try DistributionDistance.jensenShannon(reference: reference, current: current), nil)
+        case .hellinger: return (try DistributionDistance.hellinger(reference: reference, current: current), nil)
+        case .chiSquare:
+            let test = try CategoryTests.chiSquare(reference: reference, current: current)
+            return (test.statistic, test.pValue)
+        case .ks, .wasserstein, .wassersteinNormed, .zTest: throw StatisticsError("\(method.rawValue) is not computed from bins.")
+        }
+    }
+
+    init(
+        feature: String, numeric: Bool, method: DriftMethod, statistic: Double, pValue: Double?, reference: FeatureSample, current: FeatureSample,
+        threshold: Double?, newCategories: [String], vanishedCategories: [String], bins: [String], referenceCounts: [Int], currentCounts: [Int]
+    ) {
+        self.feature = feature
+        self.numeric = numeric
+        self.method = method
+        self.statistic = statistic
+        self.pValue = pValue
+        let threshold = threshold ?? method.defaultThreshold
+        self.threshold = threshold
+        drifted = method.isTest ? (pValue ?? 1) < threshold : statistic >= threshold
+        referenceCount = reference.count
+        currentCount = current.count
+        referenceMissing = reference.missing
+        currentMissing = current.missing
+        self.newCategories = newCategories
+        self.vanishedCategories = vanishedCategories
+        self.bins = bins
+        let referenceTotal = Double(max(referenceCounts.reduce(0, +), 1))
+        let currentTotal = Double(max(currentCounts.reduce(0, +), 1))
+        referenceShares = referenceCounts.map { Double($0) / referenceTotal }
+        currentShares = currentCounts.map { Double($0) / currentTotal }
+    }
+}

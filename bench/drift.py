@@ -1,0 +1,123 @@
+"""Data drift over large CSV files: `steward drift` against Evidently's DataDriftPreset, end to end from the CSV
+files as a user runs them, on the same files in the same run. Prints time, peak memory (max RSS of each
+process), the ratio, and the largest difference between the two tools' per-column PSI values.
+
+    python3 -m venv bench/.venv-drift && bench/.venv-drift/bin/pip install -r bench/requirements-drift.txt
+    bench/.venv-drift/bin/python bench/drift.py --rows 1000000 [--steward-binary .build/release/steward]
+
+The data: 20 numeric columns (small-magnitude normal, log-normal, uniform and jittered counts, so that every cell has 17 significant digits; eight of them shifted in the current file,
+two with 1% missing cells) and 3 categorical ones (one gains a new category), written by pandas with full
+float precision (about 450 MB per file at 1M rows). Files are kept in bench/.data for reruns.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def frame(rows, shifted, seed):
+    rng = np.random.default_rng(seed)
+    columns = {}
+    for index in range(20):
+        shift = shifted and index % 5 in (0, 3)
+        kind = index % 4
+        if kind == 0:
+            values = rng.normal(0.4 if shift else 0.0, 1.0, rows) * 0.01
+        elif kind == 1:
+            values = rng.lognormal(0.2 if shift else 0.0, 1.0, rows) * 0.001
+        elif kind == 2:
+            values = rng.uniform(0.1 if shift else 0.0, 1.0, rows) * 0.01
+        else:
+            values = (rng.poisson(6 if shift else 5, rows) + rng.uniform(0, 1, rows)) * 0.001
+        if index in (4, 9):
+            values[rng.random(rows) < 0.01] = np.nan
+        columns[f"x{index:02d}"] = values
+    regions = ["north", "south", "east", "west", "central"] + (["online"] if shifted else [])
+    columns["region"] = rng.choice(regions, rows)
+    columns["channel"] = rng.choice(["store", "web", "phone"], rows, p=[0.3, 0.6, 0.1] if shifted else [0.5, 0.4, 0.1])
+    columns["weekday"] = rng.choice(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], rows)
+    return pd.DataFrame(columns)
+
+
+def data_files(rows):
+    folder = ROOT / "bench" / ".data"
+    folder.mkdir(exist_ok=True)
+    paths = folder / f"drift-reference-{rows}.csv", folder / f"drift-current-{rows}.csv"
+    for path, shifted, seed in zip(paths, [False, True], [1, 2]):
+        if not path.exists():
+            frame(rows, shifted, seed).to_csv(path.with_suffix(".tmp"), index=False)
+            path.with_suffix(".tmp").rename(path)
+    return paths
+
+
+def run(command):
+    """Runs a command; returns its wall time in seconds, its own peak RSS in MB and its standard output."""
+    import tempfile
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            sys.exit(f"{command[0]} failed ({process.returncode}): {errors.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024, output.decode()
+
+
+def evidently_main(reference, current):
+    """The anchor as a user runs it: read both CSV files with pandas, run the PSI drift preset."""
+    from evidently import Report
+    from evidently.presets import DataDriftPreset
+    ref = pd.read_csv(reference)
+    cur = pd.read_csv(current)
+    snapshot = Report([DataDriftPreset(method="psi")]).run(cur, ref)
+    values = {}
+    for metric in snapshot.dict()["metrics"]:
+        config = metric["config"]
+        if config.get("type", "").endswith("ValueDrift"):
+            values[config["column"]] = metric["value"]
+    print(json.dumps(values))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--steward-binary", default=str(ROOT / ".build" / "release" / "steward"))
+    parser.add_argument("--evidently", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.evidently:
+        return evidently_main(*args.evidently)
+
+    for rows in args.rows:
+        reference, current = data_files(rows)
+        size = (reference.stat().st_size + current.stat().st_size) / 2
+        print(f"{rows:,} rows x 23 columns, {size / 1e6:.0f} MB of CSV per file")
+        steward_psi = [args.steward_binary, "drift", "--reference", str(reference), "--current", str(current), "--method", "psi",
+                       "--binning", "evidently", "--json"]
+        steward_auto = [args.steward_binary, "drift", "--reference", str(reference), "--current", str(current), "--json"]
+        seconds, memory, output = run(steward_psi)
+        steward = {f["feature"]: f["statistic"] for f in json.loads(output)["features"]}
+        auto_seconds, auto_memory, _ = run(steward_auto)
+        evidently_seconds, evidently_memory, output = run([sys.executable, __file__, "--evidently", str(reference), str(current)])
+        evidently = json.loads(output)
+        worst = max(abs(steward[name] - value) / max(1.0, abs(value)) for name, value in evidently.items())
+        print(f"  steward drift --method psi   {seconds:7.2f} s  {memory:7.0f} MB")
+        print(f"  steward drift (auto)         {auto_seconds:7.2f} s  {auto_memory:7.0f} MB")
+        print(f"  Evidently DataDriftPreset    {evidently_seconds:7.2f} s  {evidently_memory:7.0f} MB")
+        print(f"  ratio (Evidently / steward): {evidently_seconds / seconds:.1f}x time, {evidently_memory / memory:.1f}x memory;"
+              f" largest PSI difference {worst:.1e} over {len(evidently)} columns")
+
+
+if __name__ == "__main__":
+    main()
