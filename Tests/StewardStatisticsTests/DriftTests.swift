@@ -119,7 +119,9 @@ struct DriftTests {
             #expect(Self.close(drift.statistic, value), "\(name): \(drift.statistic) vs \(value)")
         }
         let raw = fixture.expected["raw"] ?? [:]
-        if case .numbers(let sorted, _) = fixture.reference.sample, case .numbers(let current, _) = fixture.current.sample {
+        if case .numbers(let reference, _) = fixture.reference.sample, case .numbers(let unsorted, _) = fixture.current.sample {
+            let sorted = reference.sorted()
+            let current = unsorted.sorted()
             let wasserstein = try SampleDistance.wasserstein(sortedReference: sorted, sortedCurrent: current)
             #expect(Self.close(wasserstein, try #require(raw["wasserstein"]?.number)))
             #expect(Self.close(SampleDistance.standardDeviation(sorted), try #require(raw["std_ref"]?.number)))
@@ -198,5 +200,35 @@ struct DriftTests {
             feature: "m", reference: .numbers((0..<2000).map { Double($0 % 100) }), current: .numbers((0..<2000).map { Double($0 % 100 + 60) }))
         let dataset = DatasetDrift(features: [stable, moved], undefined: ["empty": "no values"])
         #expect(dataset.driftShare == 0.5 && dataset.drifted && dataset.driftedFeatures == ["m"] && dataset.features.first?.feature == "m")
+    }
+}
+
+@Suite("Numeric bins")
+struct NumericBinsTests {
+    @Test("counting sorted and unsorted samples agrees with counting one by one", arguments: [NumericBins.Layout.openEnded, .closedRange])
+    func countsAgree(layout: NumericBins.Layout) {
+        var generator = SystemRandomNumberGenerator()
+        let edges = [-1.0, 0, 0, 0.5, 2, 3.25].sorted()
+        let bins = NumericBins(edges: layout == .openEnded ? Array(Set(edges)).sorted() : edges, layout: layout)
+        var values = (0..<3000).map { _ in Double.random(in: -3...5, using: &generator).rounded(toPlaces: 1) }
+        values += bins.edges + [-1, 3.25, 3.25, 0]
+        var expected = [Int](repeating: 0, count: bins.count)
+        for value in values {
+            switch layout {
+            case .openEnded: expected[bins.edges.filter { $0 < value }.count] += 1
+            case .closedRange:
+                guard value >= bins.edges[0], value <= bins.edges[bins.edges.count - 1] else { continue }
+                expected[min(bins.edges.filter { $0 <= value }.count - 1, bins.count - 1)] += 1
+            }
+        }
+        #expect(bins.counts(of: values) == expected)
+        #expect(bins.counts(of: values.sorted(), ascending: true) == expected)
+    }
+}
+
+extension Double {
+    fileprivate func rounded(toPlaces places: Int) -> Double {
+        let scale = Foundation.pow(10, Double(places))
+        return (self * scale).rounded() / scale
     }
 }

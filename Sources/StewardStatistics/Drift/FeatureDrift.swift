@@ -56,49 +56,52 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
         _ feature: String, _ reference: FeatureSample, _ current: FeatureSample, _ referenceValues: [Double], _ currentValues: [Double],
         _ requested: DriftMethod?, _ threshold: Double?, _ binning: DriftBinning
     ) throws(StatisticsError) -> FeatureDrift {
-        // Only how the counts compare with the limits matters, except for Evidently's Hellinger bins.
-        let referenceDistinct = FeatureSample.distinctCount(referenceValues, limit: discreteLimit + 1)
+        // Only how the distinct counts compare with the limits matters, except for Evidently's Hellinger bins.
         let evidentlyHellinger = binning == .evidently && requested == .hellinger
-        let distinct = FeatureSample.distinctCount(union: referenceValues, currentValues, limit: evidentlyHellinger ? .max : discreteLimit + 1)
+        let referenceDistinct = FeatureSample.distinctCount(referenceValues, limit: discreteLimit + 1)
+        let distinct = FeatureSample.distinctCount(referenceValues, currentValues, limit: discreteLimit + 1)
         let method = requested ?? .automatic(numeric: true, referenceRows: referenceValues.count, distinctValues: distinct)
+        // Sorted copies only for the methods that need order.
+        let ordered = method == .ks || method == .wasserstein || method == .wassersteinNormed || evidentlyHellinger
+        let sortedReference = ordered || binning == .reference ? RadixSort.sorted(referenceValues) : referenceValues
+        let sortedCurrent = ordered ? RadixSort.sorted(currentValues) : currentValues
         // Per value when the method tests categories or the reference has few distinct values; else bins.
         // (Evidently's Hellinger always bins numbers, over their distinct values.)
-        let perValue =
-            method == .chiSquare || method == .zTest
-            || (referenceDistinct <= discreteLimit && !(binning == .evidently && method == .hellinger))
+        let perValue = method == .chiSquare || method == .zTest || (referenceDistinct <= discreteLimit && !evidentlyHellinger)
         let labels: [String]
         let referenceCounts: [Int]
         let currentCounts: [Int]
         if perValue {
-            let referenceRuns = reference.valueCounts
-            let currentRuns = current.valueCounts
-            let ordered = Set(referenceRuns.map(\.value)).union(currentRuns.map(\.value)).sorted()
-            let referenceByValue = Dictionary(uniqueKeysWithValues: referenceRuns.map { ($0.value, $0.count) })
-            let currentByValue = Dictionary(uniqueKeysWithValues: currentRuns.map { ($0.value, $0.count) })
-            labels = ordered.map { $0.formatted(significantDigits: 6) }
-            referenceCounts = ordered.map { referenceByValue[$0] ?? 0 }
-            currentCounts = ordered.map { currentByValue[$0] ?? 0 }
+            let referenceByValue = FeatureSample.valueCounts(referenceValues)
+            let currentByValue = FeatureSample.valueCounts(currentValues)
+            let keys = Set(referenceByValue.keys).union(currentByValue.keys).sorted()
+            labels = keys.map { $0.formatted(significantDigits: 6) }
+            referenceCounts = keys.map { referenceByValue[$0] ?? 0 }
+            currentCounts = keys.map { currentByValue[$0] ?? 0 }
         } else {
-            let minimum = min(referenceValues[0], currentValues[0])
-            let maximum = max(referenceValues[referenceValues.count - 1], currentValues[currentValues.count - 1])
-            let bins: NumericBins =
-                switch binning {
-                case .reference: .quantiles(ofSorted: referenceValues)
-                case .evidently:
-                    .sturges(minimum: minimum, maximum: maximum, count: method == .hellinger ? distinct : referenceValues.count + currentValues.count)
-                }
+            let bins: NumericBins
+            switch binning {
+            case .reference:
+                bins = .quantiles(ofSorted: sortedReference)
+            case .evidently:
+                let (minimum, maximum) = Self.range(referenceValues, currentValues)
+                let count =
+                    evidentlyHellinger
+                    ? FeatureSample.distinctCount(sortedUnion: sortedReference, sortedCurrent) : referenceValues.count + currentValues.count
+                bins = .sturges(minimum: minimum, maximum: maximum, count: count)
+            }
             labels = bins.labels
-            referenceCounts = bins.counts(ofSorted: referenceValues)
-            currentCounts = bins.counts(ofSorted: currentValues)
+            referenceCounts = bins.counts(of: sortedReference, ascending: sortedReference.count > 0 && (ordered || binning == .reference))
+            currentCounts = bins.counts(of: sortedCurrent, ascending: ordered)
         }
         let (statistic, pValue): (Double, Double?)
         switch method {
         case .ks:
-            let test = try KolmogorovSmirnov(sortedReference: referenceValues, sortedCurrent: currentValues)
+            let test = try KolmogorovSmirnov(sortedReference: sortedReference, sortedCurrent: sortedCurrent)
             (statistic, pValue) = (test.statistic, test.pValue)
-        case .wasserstein: (statistic, pValue) = (try SampleDistance.wasserstein(sortedReference: referenceValues, sortedCurrent: currentValues), nil)
+        case .wasserstein: (statistic, pValue) = (try SampleDistance.wasserstein(sortedReference: sortedReference, sortedCurrent: sortedCurrent), nil)
         case .wassersteinNormed:
-            (statistic, pValue) = (try SampleDistance.wassersteinNormed(sortedReference: referenceValues, sortedCurrent: currentValues), nil)
+            (statistic, pValue) = (try SampleDistance.wassersteinNormed(sortedReference: sortedReference, sortedCurrent: sortedCurrent), nil)
         case .zTest:
             guard labels.count <= 2 else { throw StatisticsError("The z-test compares two values; '\(feature)' has \(labels.count).") }
             let test = try CategoryTests.twoProportionZ(
@@ -112,6 +115,19 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
             feature: feature, numeric: true, method: method, statistic: statistic, pValue: pValue, reference: reference, current: current,
             threshold: threshold, newCategories: [], vanishedCategories: [], bins: labels, referenceCounts: referenceCounts,
             currentCounts: currentCounts)
+    }
+
+    /// The smallest and largest value of two non-empty samples.
+    static func range(_ first: [Double], _ second: [Double]) -> (Double, Double) {
+        var minimum = first[0]
+        var maximum = first[0]
+        for values in [first, second] {
+            for value in values {
+                minimum = Swift.min(minimum, value)
+                maximum = Swift.max(maximum, value)
+            }
+        }
+        return (minimum, maximum)
     }
 
     static func categorical(

@@ -1,18 +1,19 @@
 /// One feature's values in a sample (the reference or a current window), missing values counted apart:
-/// numbers ascending, or counts per category.
+/// numbers in any order (sorted only by the methods that need order), or counts per category.
 public enum FeatureSample: Sendable, Equatable {
-    case numbers(sorted: [Double], missing: Int)
+    case numbers(values: [Double], missing: Int)
     case categories(counts: [String: Int], missing: Int)
 
     /// Numbers in any order; NaN counts as missing.
     public static func numbers(_ values: [Double]) -> FeatureSample {
+        guard values.contains(where: \.isNaN) else { return .numbers(values: values, missing: 0) }
         let present = values.filter { !$0.isNaN }
-        return .numbers(sorted: RadixSort.sorted(present), missing: values.count - present.count)
+        return .numbers(values: present, missing: values.count - present.count)
     }
 
     public var count: Int {
         switch self {
-        case .numbers(let sorted, _): sorted.count
+        case .numbers(let values, _): values.count
         case .categories(let counts, _): counts.values.reduce(0, +)
         }
     }
@@ -23,24 +24,25 @@ public enum FeatureSample: Sendable, Equatable {
         }
     }
 
-    /// Distinct values of an ascending array, counting no further than `limit`.
-    static func distinctCount(_ sorted: [Double], limit: Int = .max) -> Int {
-        var count = 0
-        var index = 0
-        while index < sorted.count, count < limit {
-            let value = sorted[index]
-            count += 1
-            while index < sorted.count, sorted[index] == value { index += 1 }
+    /// Distinct values of any arrays together, counting no further than `limit` (a small limit stops early
+    /// on continuous data).
+    static func distinctCount(_ arrays: [Double]..., limit: Int) -> Int {
+        var seen = Set<Double>()
+        for values in arrays {
+            for value in values {
+                seen.insert(value)
+                if seen.count >= limit { return limit }
+            }
         }
-        return count
+        return seen.count
     }
 
-    /// Distinct values of two ascending arrays together, in one merge, counting no further than `limit`.
-    static func distinctCount(union left: [Double], _ right: [Double], limit: Int = .max) -> Int {
+    /// Distinct values of two ascending arrays together, in one merge.
+    static func distinctCount(sortedUnion left: [Double], _ right: [Double]) -> Int {
         var count = 0
         var leftIndex = 0
         var rightIndex = 0
-        while leftIndex < left.count || rightIndex < right.count, count < limit {
+        while leftIndex < left.count || rightIndex < right.count {
             let value =
                 leftIndex == left.count
                 ? right[rightIndex] : rightIndex == right.count ? left[leftIndex] : Swift.min(left[leftIndex], right[rightIndex])
@@ -51,13 +53,8 @@ public enum FeatureSample: Sendable, Equatable {
         return count
     }
 
-    /// Each distinct value with its count, ascending, for numbers read as categories.
-    var valueCounts: [(value: Double, count: Int)] {
-        guard case .numbers(let sorted, _) = self else { return [] }
-        var runs: [(value: Double, count: Int)] = []
-        for value in sorted {
-            if let last = runs.last, last.value == value { runs[runs.count - 1].count += 1 } else { runs.append((value, 1)) }
-        }
-        return runs
+    /// How often each value occurs, for numbers read as categories.
+    static func valueCounts(_ values: [Double]) -> [Double: Int] {
+        values.reduce(into: [:]) { counts, value in counts[value, default: 0] += 1 }
     }
 }

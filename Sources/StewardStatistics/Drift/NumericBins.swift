@@ -47,26 +47,58 @@ public struct NumericBins: Sendable, Equatable, Codable {
         return NumericBins(edges: edges, layout: .closedRange)
     }
 
-    /// How many values of the ascending sample fall in each bin; values outside a closed range are not counted.
-    public func counts(ofSorted values: [Double]) -> [Int] {
-        switch layout {
-        case .openEnded:
-            var counts: [Int] = []
-            var below = 0
-            for edge in edges {
-                let through = values.partitionPoint { $0 > edge }
-                counts.append(through - below)
-                below = through
+    /// How many values fall in each bin; values outside a closed range are not counted. An ascending sample is
+    /// counted with two binary searches per edge, any other with a branch-free search per value.
+    public func counts(of values: [Double], ascending: Bool = false) -> [Int] {
+        var counts = [Int](repeating: 0, count: count)
+        guard !counts.isEmpty else { return counts }
+        edges.withUnsafeBufferPointer { edges in
+            values.withUnsafeBufferPointer { values in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    switch (layout, ascending) {
+                    case (.openEnded, true):
+                        // Bin i holds (eᵢ₋₁, eᵢ].
+                        var below = 0
+                        for (index, edge) in edges.enumerated() {
+                            let through = Self.countBelow(edge, in: values, orEqual: true)
+                            counts[index] = through - below
+                            below = through
+                        }
+                        counts[edges.count] = values.count - below
+                    case (.openEnded, false):
+                        for value in values { counts[Self.countBelow(value, in: edges, orEqual: false)] += 1 }
+                    case (.closedRange, true):
+                        // Bin i holds [eᵢ, eᵢ₊₁), the last one also its upper edge.
+                        let starts = edges.map { Self.countBelow($0, in: values, orEqual: false) }
+                        for index in 0..<counts.count { counts[index] = starts[index + 1] - starts[index] }
+                        counts[counts.count - 1] = Self.countBelow(edges[edges.count - 1], in: values, orEqual: true) - starts[starts.count - 2]
+                    case (.closedRange, false):
+                        let first = edges[0]
+                        let last = edges[edges.count - 1]
+                        for value in values where value >= first && value <= last {
+                            counts[Swift.min(Self.countBelow(value, in: edges, orEqual: true) - 1, counts.count - 1)] += 1
+                        }
+                    }
+                }
             }
-            counts.append(values.count - below)
-            return counts
-        case .closedRange:
-            guard edges.count >= 2 else { return [] }
-            let starts = edges.map { edge in values.partitionPoint { $0 >= edge } }
-            var counts = (0..<(edges.count - 1)).map { starts[$0 + 1] - starts[$0] }
-            counts[counts.count - 1] = values.partitionPoint { $0 > edges[edges.count - 1] } - starts[starts.count - 2]
-            return counts
         }
+        return counts
+    }
+
+    /// How many elements of the ascending buffer are below `value` (or at most `value`), by a binary search
+    /// whose steps are conditional moves rather than branches.
+    @inline(__always)
+    static func countBelow(_ value: Double, in sorted: UnsafeBufferPointer<Double>, orEqual: Bool) -> Int {
+        guard !sorted.isEmpty else { return 0 }
+        var base = 0
+        var length = sorted.count
+        while length > 1 {
+            let half = length / 2
+            let probe = sorted[base + half]
+            base = (orEqual ? probe <= value : probe < value) ? base + half : base
+            length -= half
+        }
+        return base + ((orEqual ? sorted[base] <= value : sorted[base] < value) ? 1 : 0)
     }
 
     /// A short label per bin for reports.
@@ -81,19 +113,6 @@ public struct NumericBins: Sendable, Equatable, Codable {
         case .closedRange:
             return zip(edges, edges.dropFirst()).map { "[\(text($0)), \(text($1)))" }
         }
-    }
-}
-
-extension Array where Element == Double {
-    /// The first index whose element satisfies `predicate`, for an array partitioned by it (binary search).
-    func partitionPoint(_ predicate: (Double) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
     }
 }
 

@@ -40,9 +40,11 @@ struct CSVColumnReader {
         }
         // Columns the first lines already show are not numbers are read as categories from the start, so a file
         // with text columns is parsed once; a later surprise still falls back to a second pass.
-        var kinds = try reader.sampledKinds(positions: positions, kinds: wanted.map(\.kind))
+        let sampled = try reader.sample(positions: positions, kinds: wanted.map(\.kind))
+        var kinds = sampled.kinds
         while true {
-            var slices = try reader.parse(positions: positions, kinds: kinds, slices: slices, blockSize: blockSize)
+            var slices = try reader.parse(
+                positions: positions, kinds: kinds, slices: slices, blockSize: blockSize, bytesPerRow: sampled.bytesPerRow)
             if slices.contains(where: \.quoted) { return nil }
             var rowsBefore = 0
             for slice in slices {
@@ -90,15 +92,20 @@ struct CSVColumnReader {
     }
 
     /// Parses every slice of the body on its own thread.
-    private func parse(positions: [Int], kinds: [Kind], slices wanted: Int?, blockSize: Int) throws -> [SliceParser] {
+    private func parse(positions: [Int], kinds: [Kind], slices wanted: Int?, blockSize: Int, bytesPerRow: Int) throws -> [SliceParser] {
         let boundaries = try sliceBoundaries(wanted)
         var slotOfField = [Int](repeating: -1, count: header.count)
         for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
         let slices = boundaries.count - 1
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<SliceParser>.allocate(capacity: slices)
         defer { results.deinitialize().deallocate() }
-        let template = SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds)
-        results.initialize(repeating: template)
+        for index in 0..<slices {
+            // Room for the rows the sample's line length predicts, plus a margin, so columns rarely regrow.
+            let expected = (boundaries[index + 1] - boundaries[index]) / bytesPerRow
+            results.initializeElement(
+                at: index,
+                to: SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds, expectedRows: expected + expected / 16 + 64))
+        }
         let descriptor = self.descriptor
         DispatchQueue.concurrentPerform(iterations: slices) { index in
             results[index].run(descriptor: descriptor, from: boundaries[index], to: boundaries[index + 1], blockSize: blockSize)
@@ -107,15 +114,15 @@ struct CSVColumnReader {
         return Array(results)
     }
 
-    /// The kinds after parsing about the first 64 KiB of lines: number columns with a cell that is not a number
-    /// become categories.
-    private func sampledKinds(positions: [Int], kinds: [Kind]) throws -> [Kind] {
-        guard kinds.contains(.number) else { return kinds }
+    /// Parses about the first 64 KiB of lines: number columns with a cell that is not a number become
+    /// categories, and the average line length sizes the column storage up front.
+    private func sample(positions: [Int], kinds: [Kind]) throws -> (kinds: [Kind], bytesPerRow: Int) {
         var slotOfField = [Int](repeating: -1, count: header.count)
         for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
-        var sample = SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds)
-        sample.run(descriptor: descriptor, from: bodyStart, to: try lineStart(after: min(size, bodyStart + (1 << 16))), blockSize: 1 << 17)
-        return kinds.enumerated().map { slot, kind in sample.notNumeric[slot] ? .category : kind }
+        var sample = SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds, expectedRows: 0)
+        let end = try lineStart(after: min(size, bodyStart + (1 << 16)))
+        sample.run(descriptor: descriptor, from: bodyStart, to: end, blockSize: 1 << 17)
+        return (kinds.enumerated().map { slot, kind in sample.notNumeric[slot] ? .category : kind }, max(1, (end - bodyStart) / max(sample.rows, 1)))
     }
 
     /// The offset of the first line that starts at or after `offset` (the file size if none does).
@@ -143,32 +150,60 @@ struct CSVColumnReader {
         return boundaries
     }
 
-    /// Joins the slices' columns in file order, releasing each slice's part once copied (so a file's columns are
-    /// held about once, not twice); categories get one code table for the whole file.
+    /// Joins the slices' columns in file order, one column per core at a time, releasing each slice's part once
+    /// copied (so a file's columns are held about once, not twice); categories get one code table for the whole
+    /// file.
     private static func join(_ slices: inout [SliceParser], kinds: [Kind]) -> [TableColumn] {
-        kinds.enumerated().map { slot, kind in
-            switch kind {
+        // Move each column's parts out of the slices first, so that every column is then touched by one thread.
+        nonisolated(unsafe) let parts = UnsafeMutableBufferPointer<ColumnParts>.allocate(capacity: kinds.count)
+        nonisolated(unsafe) let joined = UnsafeMutableBufferPointer<TableColumn>.allocate(capacity: kinds.count)
+        defer {
+            parts.deinitialize().deallocate()
+            joined.deinitialize().deallocate()
+        }
+        for slot in kinds.indices {
+            parts.initializeElement(
+                at: slot,
+                to: ColumnParts(
+                    numbers: slices.indices.map { index in slices[index].numbers[slot] },
+                    codes: slices.indices.map { index in slices[index].codes[slot] },
+                    dictionaries: slices.indices.map { index in slices[index].dictionaries[slot] }))
+            for index in slices.indices {
+                slices[index].numbers[slot] = []
+                slices[index].codes[slot] = []
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: kinds.count) { slot in
+            switch kinds[slot] {
             case .number:
                 var values: [Double] = []
-                values.reserveCapacity(slices.reduce(0) { $0 + $1.numbers[slot].count })
-                for index in slices.indices {
-                    values += slices[index].numbers[slot]
-                    slices[index].numbers[slot] = []
+                values.reserveCapacity(parts[slot].numbers.reduce(0) { $0 + $1.count })
+                for index in parts[slot].numbers.indices {
+                    values += parts[slot].numbers[index]
+                    parts[slot].numbers[index] = []
                 }
-                return .numbers(values)
+                joined.initializeElement(at: slot, to: .numbers(values))
             case .category:
                 var dictionary = ByteDictionary()
                 var codes: [UInt32] = []
-                codes.reserveCapacity(slices.reduce(0) { $0 + $1.codes[slot].count })
-                for index in slices.indices {
-                    let local = slices[index].dictionaries[slot]
+                codes.reserveCapacity(parts[slot].codes.reduce(0) { $0 + $1.count })
+                for index in parts[slot].codes.indices {
+                    let local = parts[slot].dictionaries[index]
                     let global = (0..<local.count).map { code in local.withBytes(of: code) { dictionary.code($0) } }
-                    codes += slices[index].codes[slot].map { global[Int($0)] }
-                    slices[index].codes[slot] = []
+                    codes += parts[slot].codes[index].map { global[Int($0)] }
+                    parts[slot].codes[index] = []
                 }
-                return .categories(codes: codes, names: dictionary.names)
+                joined.initializeElement(at: slot, to: .categories(codes: codes, names: dictionary.names))
             }
         }
+        return Array(joined)
+    }
+
+    /// One column's storage from every slice, in file order.
+    struct ColumnParts {
+        var numbers: [[Double]]
+        var codes: [[UInt32]]
+        var dictionaries: [ByteDictionary]
     }
 }
 
@@ -176,6 +211,8 @@ struct CSVColumnReader {
 struct SliceParser {
     let fieldCount: Int
     let slotOfField: [Int]
+    /// The slot of each field read as a number (−1 for others, and once a cell was not a number).
+    var numberSlotOfField: [Int]
     let kinds: [CSVColumnReader.Kind]
     var numbers: [[Double]]
     var codes: [[UInt32]]
@@ -187,12 +224,21 @@ struct SliceParser {
     var readError = false
     var failure: (row: Int, message: String)?
 
-    init(fieldCount: Int, slotOfField: [Int], kinds: [CSVColumnReader.Kind]) {
+    init(fieldCount: Int, slotOfField: [Int], kinds: [CSVColumnReader.Kind], expectedRows: Int) {
         self.fieldCount = fieldCount
         self.slotOfField = slotOfField
+        numberSlotOfField = slotOfField.map { slot in slot >= 0 && kinds[slot] == .number ? slot : -1 }
         self.kinds = kinds
-        numbers = Array(repeating: [], count: kinds.count)
-        codes = Array(repeating: [], count: kinds.count)
+        numbers = kinds.map { kind in
+            var storage: [Double] = []
+            if kind == .number { storage.reserveCapacity(expectedRows) }
+            return storage
+        }
+        codes = kinds.map { kind in
+            var storage: [UInt32] = []
+            if kind == .category { storage.reserveCapacity(expectedRows) }
+            return storage
+        }
         dictionaries = Array(repeating: ByteDictionary(), count: kinds.count)
         notNumeric = Array(repeating: false, count: kinds.count)
     }
@@ -249,7 +295,7 @@ struct SliceParser {
             var blank = false
             while true {
                 // A number cell is read in the same pass that finds its end.
-                if field < fieldCount, case let slot = slotOfField[field], slot >= 0, kinds[slot] == .number, !notNumeric[slot],
+                if field < fieldCount, case let slot = numberSlotOfField[field], slot >= 0,
                     let (value, stop) = DecimalText.prefix(fieldStart, end), stop == end || stop.pointee == comma || stop.pointee == newline
                 {
                     numbers[slot].append(value)
@@ -277,7 +323,7 @@ struct SliceParser {
                 if atLineEnd, field == 0, fieldEnd == fieldStart {
                     blank = true
                 } else if field < fieldCount, case let slot = slotOfField[field], slot >= 0 {
-                    store(slot, fieldStart, fieldEnd)
+                    store(slot, field: field, fieldStart, fieldEnd)
                 }
                 field += 1
                 if atLineEnd {
@@ -296,11 +342,16 @@ struct SliceParser {
         return true
     }
 
-    private mutating func store(_ slot: Int, _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) {
+    private mutating func store(_ slot: Int, field: Int, _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) {
         switch kinds[slot] {
         case .number:
             guard !notNumeric[slot] else { return }
-            if let value = DecimalText.parse(start, end) { numbers[slot].append(value) } else { notNumeric[slot] = true }
+            if let value = DecimalText.parse(start, end) {
+                numbers[slot].append(value)
+            } else {
+                notNumeric[slot] = true
+                numberSlotOfField[field] = -1
+            }
         case .category:
             codes[slot].append(dictionaries[slot].code(UnsafeBufferPointer(start: start, count: end - start)))
         }
