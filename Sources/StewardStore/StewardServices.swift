@@ -11,6 +11,7 @@ public struct StewardServices: Sendable {
     public let governance: GovernanceService
     public let audit: AuditService
     public let evaluations: EvaluationService
+    public let monitoring: MonitoringService
 
     /// `authenticationRequired` is the server's `--auth` setting, which decides who may read the audit log.
     public init(storage: StewardStorage, authenticationRequired: Bool = false) {
@@ -34,5 +35,6 @@ public struct StewardServices: Sendable {
         evaluations = EvaluationService(
             repository: evaluationRepository, gate: governance, registry: registryRepository, experiments: experiments, runs: runs,
             audit: auditRepository, policy: { try await governance.policy().policy })
+        monitoring = MonitoringService(repository: SQLMonitoringRepository(database: storage.database), audit: auditRepository)
     }
 }

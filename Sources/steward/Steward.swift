@@ -12,6 +12,6 @@ struct Steward: AsyncParsableCommand {
             Data lives in one folder (an SQLite database and an artifacts folder) unless --store names PostgreSQL.
             """,
         version: StewardVersion.current,
-        subcommands: [Serve.self, Card.self, Users.self, Systems.self, Audit.self, Evaluate.self, Gate.self, Drift.self]
+        subcommands: [Serve.self, Card.self, Users.self, Systems.self, Audit.self, Evaluate.self, Gate.self, Drift.self, Monitor.self]
     )
 }

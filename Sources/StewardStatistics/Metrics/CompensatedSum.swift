@@ -1,10 +1,12 @@
 /// Neumaier's compensated summation: sums of millions of terms stay within a few ulps of the exact sum, so
 /// metrics over large files agree with references computed with pairwise summation.
-struct CompensatedSum {
+public struct CompensatedSum: Sendable {
     private(set) var sum = 0.0
     private var compensation = 0.0
 
-    mutating func add(_ value: Double) {
+    public init() {}
+
+    public mutating func add(_ value: Double) {
         let total = sum + value
         if abs(sum) >= abs(value) {
             compensation += (sum - total) + value
@@ -14,9 +16,9 @@ struct CompensatedSum {
         sum = total
     }
 
-    var value: Double { sum + compensation }
+    public var value: Double { sum + compensation }
 
-    static func of<S: Sequence>(_ values: S) -> Double where S.Element == Double {
+    public static func of<S: Sequence>(_ values: S) -> Double where S.Element == Double {
         var total = CompensatedSum()
         for value in values { total.add(value) }
         return total.value

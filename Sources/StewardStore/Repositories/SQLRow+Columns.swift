@@ -22,6 +22,10 @@ extension SQLRow {
         try decode(column: column, as: Double.self)
     }
 
+    func optionalDouble(_ column: String) throws -> Double? {
+        try decode(column: column, as: Double?.self)
+    }
+
     /// A metric value stored as `value` + `is_nan` (SQLite cannot store NaN).
     func metricValue() throws -> Double {
         try int64("is_nan") != 0 ? .nan : double("value")

@@ -1,0 +1,111 @@
+import StewardStatistics
+
+/// A system's health over a time window in the five categories: performance (volume, errors, latency),
+/// quality (against joined labels and feedback), cost (tokens and dollars), data (what the features carry) and
+/// safety (flagged outputs). A figure with nothing to compute it from is absent, not zero.
+public struct MonitorStatus: Sendable, Equatable, Codable {
+    public struct Performance: Sendable, Equatable, Codable {
+        public var requests: Int
+        public var errorRate: Double?
+        public var latencyP50Ms: Double?
+        public var latencyP95Ms: Double?
+        public var latencyP99Ms: Double?
+        public var requestsPerMinute: Double
+    }
+
+    public struct Quality: Sendable, Equatable, Codable {
+        public var labeled: Int
+        /// Share of labeled events whose prediction equals the label.
+        public var accuracy: Double?
+        /// Mean absolute error and WAPE where prediction and label are numbers.
+        public var meanAbsoluteError: Double?
+        public var wape: Double?
+        public var feedbackCount: Int
+        public var negativeFeedbackRate: Double?
+    }
+
+    public struct Cost: Sendable, Equatable, Codable {
+        public var tokensIn: Int64
+        public var tokensOut: Int64
+        public var totalUSD: Double
+        public var costPerRequestUSD: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case tokensIn, tokensOut
+            case totalUSD = "total_usd"
+            case costPerRequestUSD = "cost_per_request_usd"
+        }
+    }
+
+    public struct Data: Sendable, Equatable, Codable {
+        public var eventsWithFeatures: Int
+        public var features: [String]
+    }
+
+    public struct Safety: Sendable, Equatable, Codable {
+        public var flagged: Int
+        public var flaggedRate: Double?
+        public var byFlag: [String: Int]
+    }
+
+    public let systemID: String
+    public let from: Int64
+    public let to: Int64
+    public let performance: Performance
+    public let quality: Quality
+    public let cost: Cost
+    public let data: Data
+    public let safety: Safety
+
+    enum CodingKeys: String, CodingKey {
+        case systemID = "system_id"
+        case from, to, performance, quality, cost, data, safety
+    }
+
+    public init(systemID: String, from: Int64, to: Int64, events: [StoredEvent]) {
+        self.systemID = systemID
+        self.from = from
+        self.to = to
+        let count = events.count
+        func share(_ part: Int, of whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
+        let latencies = events.compactMap(\.event.latencyMilliseconds)
+        let percentiles = try? OperationalMetrics.latencyPercentiles(latencies)
+        performance = Performance(
+            requests: count, errorRate: share(events.filter(\.event.failed).count, of: count), latencyP50Ms: percentiles?.p50,
+            latencyP95Ms: percentiles?.p95, latencyP99Ms: percentiles?.p99, requestsPerMinute: Double(count) / (Double(max(to - from, 1)) / 60_000))
+
+        let labeled = events.filter { $0.label != nil && $0.label != .missing && $0.event.prediction != nil }
+        var correct = 0
+        var absoluteErrors = CompensatedSum()
+        var absoluteTruth = CompensatedSum()
+        var numeric = 0
+        for stored in labeled {
+            guard let label = stored.label, let prediction = stored.event.prediction else { continue }
+            if label.cell == prediction.cell { correct += 1 }
+            if case .number(let truth) = label, case .number(let predicted) = prediction {
+                numeric += 1
+                absoluteErrors.add(abs(truth - predicted))
+                absoluteTruth.add(abs(truth))
+            }
+        }
+        let feedback = events.compactMap(\.feedback)
+        quality = Quality(
+            labeled: labeled.count, accuracy: share(correct, of: labeled.count),
+            meanAbsoluteError: numeric == 0 ? nil : absoluteErrors.value / Double(numeric),
+            wape: numeric == 0 || absoluteTruth.value == 0 ? nil : absoluteErrors.value / absoluteTruth.value, feedbackCount: feedback.count,
+            negativeFeedbackRate: share(feedback.filter { $0 < 0 }.count, of: feedback.count))
+
+        let total = CompensatedSum.of(events.compactMap(\.event.costUSD))
+        cost = Cost(
+            tokensIn: events.reduce(0) { $0 + ($1.event.tokensIn ?? 0) }, tokensOut: events.reduce(0) { $0 + ($1.event.tokensOut ?? 0) },
+            totalUSD: total, costPerRequestUSD: count == 0 ? nil : total / Double(count))
+
+        let withFeatures = events.filter { !$0.event.features.isEmpty }
+        data = Data(eventsWithFeatures: withFeatures.count, features: Set(withFeatures.flatMap(\.event.features.keys)).sorted())
+
+        var byFlag: [String: Int] = [:]
+        for stored in events { for flag in stored.event.safetyFlags { byFlag[flag, default: 0] += 1 } }
+        let flagged = events.filter { !$0.event.safetyFlags.isEmpty }.count
+        safety = Safety(flagged: flagged, flaggedRate: share(flagged, of: count), byFlag: byFlag)
+    }
+}

@@ -1,0 +1,51 @@
+/// Persistence of inference events, their labels and a system's monitoring settings.
+public protocol MonitoringRepository: Sendable {
+    /// Stores the events of a system; an event whose request id is already stored is left as it is. Returns
+    /// the request ids that were new.
+    func insertEvents(systemID: String, events: [InferenceEvent]) async throws -> Set<String>
+    /// Joins ground truth or feedback to stored events; returns the request ids that matched an event.
+    func applyLabels(systemID: String, labels: [EventLabel], now: Int64) async throws -> Set<String>
+    /// Deletes a system's events older than `before` (milliseconds); returns how many.
+    func deleteEvents(systemID: String, before: Int64) async throws -> Int
+    /// The events of a system in [from, to), oldest first.
+    func events(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent]
+    func settings(systemID: String) async throws -> MonitoringSettings
+    func storeSettings(systemID: String, settings: MonitoringSettings, audit: AuditEntry, now: Int64) async throws
+}
+
+/// Ground truth for a prediction (`label`), or a user's judgement of it (`feedback`, −1…1), by request id.
+public struct EventLabel: Sendable, Equatable {
+    public var requestID: String
+    public var label: FeatureValue?
+    public var feedback: Double?
+
+    public init(requestID: String, label: FeatureValue?, feedback: Double?) {
+        self.requestID = requestID
+        self.label = label
+        self.feedback = feedback
+    }
+}
+
+/// A stored event with what was joined to it later.
+public struct StoredEvent: Sendable, Equatable {
+    public var event: InferenceEvent
+    public var label: FeatureValue?
+    public var feedback: Double?
+
+    public init(event: InferenceEvent, label: FeatureValue?, feedback: Double?) {
+        self.event = event
+        self.label = label
+        self.feedback = feedback
+    }
+}
+
+/// How long a system's events are kept.
+public struct MonitoringSettings: Sendable, Equatable, Codable {
+    public var retentionDays: Int
+
+    public static let `default` = MonitoringSettings(retentionDays: 30)
+
+    public init(retentionDays: Int) {
+        self.retentionDays = retentionDays
+    }
+}

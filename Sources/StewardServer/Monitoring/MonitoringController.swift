@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import StewardCore
+
+/// Production monitoring of a system (`/api/v1/systems/{id}/…`): inference events and labels in batches,
+/// retention settings, and the five-category status of a window.
+struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
+    let monitoring: MonitoringService
+
+    /// A batch of events may be large: 100,000 events of a few hundred bytes each.
+    static var maximumBatchBytes: Int { 64 << 20 }
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("systems/:id/events", use: ingest)
+        group.post("systems/:id/labels", use: label)
+        group.get("systems/:id/monitoring", use: showSettings)
+        group.put("systems/:id/monitoring", use: replaceSettings)
+        group.get("systems/:id/monitoring/status", use: status)
+    }
+
+    /// Stores the events in the body (a JSON array, or JSON Lines); answers with how many were accepted, how many
+    /// were already stored and every refused row with its reason (only when all rows are refused is it a 400).
+    @Sendable func ingest(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: Self.maximumBatchBytes)
+        let result = try await monitoring.ingest(systemID: systemID, body: Data(buffer: body))
+        return try NativeMessage.json(
+            IngestBody(
+                accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected.count,
+                errors: result.rejected.prefix(100).map(WireRejection.init)))
+    }
+
+    @Sendable func label(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: Self.maximumBatchBytes)
+        let result = try await monitoring.label(systemID: systemID, body: Data(buffer: body))
+        return try NativeMessage.json(
+            LabelBody(matched: result.matched, rejected: result.rejected.count, errors: result.rejected.prefix(100).map(WireRejection.init)))
+    }
+
+    @Sendable func showSettings(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(SettingsBody(monitoring: try await monitoring.settings(systemID: try NativeMessage.parameter("id", context))))
+    }
+
+    struct SettingsMessage: Decodable {
+        var retentionDays: Int?
+    }
+
+    @Sendable func replaceSettings(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        let message = try await NativeMessage.decode(SettingsMessage.self, from: request)
+        guard let days = message.retentionDays else { throw StewardError.invalidParameter("Missing value for required parameter 'retention_days'.") }
+        let settings = MonitoringSettings(retentionDays: days)
+        try await monitoring.setSettings(systemID: systemID, settings: settings, actor: context.principal)
+        return try NativeMessage.json(SettingsBody(monitoring: settings))
+    }
+
+    /// `window` is a duration such as `15m`, `24h` or `7d` (default 24h).
+    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        let window = try Self.duration(try NativeMessage.query("window", request) ?? "24h")
+        let status = try await monitoring.status(systemID: try NativeMessage.parameter("id", context), window: window)
+        return try NativeMessage.json(StatusBody(status: status))
+    }
+
+    /// A duration in milliseconds from `<number><s|m|h|d>`.
+    static func duration(_ text: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int64(text.dropLast()), count > 0, count <= 3650 * 86_400_000 / unit else {
+            throw StewardError.invalidParameter("window must be a duration such as 15m, 24h or 7d, not '\(text)'.")
+        }
+        return count * unit
+    }
+
+    struct IngestBody: Encodable {
+        let accepted: Int
+        let duplicates: Int
+        let rejected: Int
+        let errors: [WireRejection]
+    }
+
+    struct LabelBody: Encodable {
+        let matched: Int
+        let rejected: Int
+        let errors: [WireRejection]
+    }
+
+    struct WireRejection: Encodable {
+        let row: Int
+        let requestId: String?
+        let message: String
+
+        init(_ rejection: EventBatch.Rejection) {
+            row = rejection.row
+            requestId = rejection.requestID
+            message = rejection.message
+        }
+    }
+
+    struct SettingsBody: Encodable { let monitoring: MonitoringSettings }
+    struct StatusBody: Encodable { let status: MonitorStatus }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+/// Inference events, labels and monitoring settings in SQL.
+public struct SQLMonitoringRepository: MonitoringRepository {
+    let database: any StoreDatabase
+
+    public init(database: any StoreDatabase) {
+        self.database = database
+    }
+
+    /// Rows per INSERT: 16 columns each, well under both engines' limits on bound parameters.
+    static let rowsPerStatement = 1000
+
+    public func insertEvents(systemID: String, events: [InferenceEvent]) async throws -> Set<String> {
+        try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            var inserted = Set<String>()
+            var start = 0
+            while start < events.count {
+                let chunk = events[start..<min(start + Self.rowsPerStatement, events.count)]
+                let rows = chunk.map { event -> SQLQueryString in
+                    """
+                    (\(bind: systemID), \(bind: event.requestID), \(bind: event.time), \(bind: event.model), \(bind: event.version),
+                     \(bind: Self.json(event.features)), \(bind: event.prediction?.json), \(bind: event.score), \(bind: event.latencyMilliseconds),
+                     \(bind: event.tokensIn), \(bind: event.tokensOut), \(bind: event.costUSD), \(bind: event.failed ? 1 : 0),
+                     \(bind: Self.json(event.safetyFlags)))
+                    """
+                }
+                let returned = try await db.raw(
+                    """
+                    INSERT INTO inference_events (system_id, request_id, time_ms, model_name, model_version, features, prediction, score,
+                        latency_ms, tokens_in, tokens_out, cost_usd, failed, safety_flags)
+                    VALUES \(rows.joined(separator: ", "))
+                    ON CONFLICT (system_id, request_id) DO NOTHING
+                    RETURNING request_id
+                    """
+                ).all()
+                for row in returned { inserted.insert(try row.string("request_id")) }
+                start += Self.rowsPerStatement
+            }
+            return inserted
+        }
+    }
+
+    public func applyLabels(systemID: String, labels: [EventLabel], now: Int64) async throws -> Set<String> {
+        try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            var matched = Set<String>()
+            for label in labels {
+                let rows = try await db.raw(
+                    """
+                    UPDATE inference_events SET
+                        label = COALESCE(\(bind: label.label?.json), label),
+                        feedback = COALESCE(\(bind: label.feedback), feedback),
+                        labeled_at = \(bind: now)
+                    WHERE system_id = \(bind: systemID) AND request_id = \(bind: label.requestID)
+                    RETURNING request_id
+                    """
+                ).all()
+                if !rows.isEmpty { matched.insert(label.requestID) }
+            }
+            return matched
+        }
+    }
+
+    public func deleteEvents(systemID: String, before: Int64) async throws -> Int {
+        try await database.write { db in
+            try await db.raw("DELETE FROM inference_events WHERE system_id = \(bind: systemID) AND time_ms < \(bind: before) RETURNING request_id")
+                .all().count
+        }
+    }
+
+    public func events(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent] {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            return try await db.raw(
+                """
+                SELECT request_id, time_ms, model_name, model_version, features, prediction, score, latency_ms, tokens_in, tokens_out, cost_usd,
+                    failed, safety_flags, label, feedback
+                FROM inference_events WHERE system_id = \(bind: systemID) AND time_ms >= \(bind: from) AND time_ms < \(bind: to)
+                ORDER BY time_ms, request_id
+                """
+            ).all().map { row in
+                StoredEvent(
+                    event: InferenceEvent(
+                        requestID: try row.string("request_id"), time: try row.int64("time_ms"), model: try row.optionalString("model_name"),
+                        version: try row.optionalInt64("model_version"), features: try Self.features(try row.string("features")),
+                        prediction: try row.optionalString("prediction").map(Self.value), score: try row.optionalDouble("score"),
+                        latencyMilliseconds: try row.optionalDouble("latency_ms"), tokensIn: try row.optionalInt64("tokens_in"),
+                        tokensOut: try row.optionalInt64("tokens_out"), costUSD: try row.optionalDouble("cost_usd"),
+                        failed: try row.int64("failed") != 0, safetyFlags: try Self.flags(try row.string("safety_flags"))),
+                    label: try row.optionalString("label").map(Self.value), feedback: try row.optionalDouble("feedback"))
+            }
+        }
+    }
+
+    public func settings(systemID: String) async throws -> MonitoringSettings {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            guard let row = try await db.raw("SELECT retention_days FROM monitoring_settings WHERE system_id = \(bind: systemID)").first() else {
+                return .default
+            }
+            return MonitoringSettings(retentionDays: Int(try row.int64("retention_days")))
+        }
+    }
+
+    public func storeSettings(systemID: String, settings: MonitoringSettings, audit: AuditEntry, now: Int64) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            try await db.raw(
+                """
+                INSERT INTO monitoring_settings (system_id, retention_days, updated_at)
+                VALUES (\(bind: systemID), \(bind: Int64(settings.retentionDays)), \(bind: now))
+                ON CONFLICT (system_id) DO UPDATE SET retention_days = excluded.retention_days, updated_at = excluded.updated_at
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+        }
+    }
+
+    /// Features as a JSON object with sorted keys.
+    static func json(_ features: [String: FeatureValue]) -> String {
+        "{" + features.sorted { $0.key < $1.key }.map { FeatureValue.text($0.key).json + ":" + $0.value.json }.joined(separator: ",") + "}"
+    }
+
+    static func json(_ flags: [String]) -> String {
+        "[" + flags.map { FeatureValue.text($0).json }.joined(separator: ",") + "]"
+    }
+
+    static func features(_ text: String) throws -> [String: FeatureValue] {
+        try JSONDecoder().decode([String: FeatureValue].self, from: Data(text.utf8))
+    }
+
+    static func flags(_ text: String) throws -> [String] {
+        try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    static func value(_ text: String) throws -> FeatureValue {
+        try JSONDecoder().decode(FeatureValue.self, from: Data(text.utf8))
+    }
+}
