@@ -55,7 +55,7 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
         endpointHosts: configuration.endpointHosts
     )
     .addRoutes(to: native)
-    MonitoringController(monitoring: services.monitoring).addRoutes(to: native)
+    MonitoringController(monitoring: services.monitoring, evaluations: services.evaluations, artifacts: storage.artifacts).addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
     return router
 }

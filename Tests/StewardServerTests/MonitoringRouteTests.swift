@@ -157,4 +157,79 @@ struct MonitoringRouteTests {
             #expect(audited.contains("monitoring.settings"))
         }
     }
+
+    /// The retailer's demand model: a reference from "2019" data, then a "2020" window where demand and the store
+    /// mix moved. Drift is named per feature; a new reference from the new data settles it.
+    @Test("Drift of a window of events from the reference profile, per feature, until a new reference", arguments: TestEngine.available)
+    func driftFromReference(engine: TestEngine) async throws {
+        try await withApplication(engine) { client, _ in
+            let id = try await Self.system(client)
+            var generator = SeededGenerator(seed: 7)
+            func rows(_ count: Int, shifted: Bool) -> [(units: Double, price: Double, store: String)] {
+                (0..<count).map { _ in
+                    let base = Double.random(in: 0..<1, using: &generator)
+                    let units = shifted ? 40 + 30 * base : 100 + 30 * base
+                    let stores = shifted ? ["north", "south", "online"] : ["north", "south", "east"]
+                    return (
+                        units.rounded(), 5 + Double(Int.random(in: 0..<300, using: &generator)) / 100,
+                        stores[Int.random(in: 0..<3, using: &generator)]
+                    )
+                }
+            }
+            func csv(_ rows: [(units: Double, price: Double, store: String)]) -> ByteBuffer {
+                ByteBuffer(string: "units,price,store\n" + rows.map { "\($0.units),\($0.price),\($0.store)\n" }.joined())
+            }
+            #expect(
+                try await client.call(.post, "/api/v1/systems/\(id)/datasets?name=demand-2019", bytes: csv(rows(2000, shifted: false))).status
+                    == .created)
+            try await client.expectError(.get, "/api/v1/systems/\(id)/drift", status: .notFound, code: "RESOURCE_DOES_NOT_EXIST")
+            let reference = try await client.call(.put, "/api/v1/systems/\(id)/reference", json: #"{"dataset": "demand-2019"}"#)
+            #expect(reference.status == .ok, "\(String(buffer: reference.raw))")
+            let profile = try #require(reference.body.dictionary("reference"))
+            #expect(profile["version"] as? Int == 1 && profile.string("source") == "demand-2019@v1")
+            #expect(
+                profile.dictionary("features")?.dictionary("store")?.dictionary("categories")?.object.keys.sorted() == ["east", "north", "south"])
+            #expect(profile.dictionary("features")?.dictionary("units")?.string("kind") == "numeric")
+
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let window = rows(1500, shifted: true).enumerated().map { index, row in
+                #"{"request_id": "e\#(index)", "time": \#(now - 1000), "features": {"units": \#(row.units), "price": \#(row.price), "store": "\#(row.store)"}, "prediction": 1}"#
+            }
+            _ = try await client.call(.post, "/api/v1/systems/\(id)/events", bytes: ByteBuffer(string: window.joined(separator: "\n")))
+            let drift = try #require(try await client.call(.get, "/api/v1/systems/\(id)/drift?window=1h").body.dictionary("drift"))
+            let features = drift.array("features")
+            let byName = Dictionary(uniqueKeysWithValues: features.map { ($0.string("feature") ?? "", $0) })
+            #expect(byName["units"]?["drifted"] as? Bool == true && (byName["units"]?["statistic"] as? Double ?? 0) > 1)
+            #expect(byName["store"]?["drifted"] as? Bool == true && byName["store"]?["new_categories"] as? [String] == ["online"])
+            #expect(byName["store"]?["vanished_categories"] as? [String] == ["east"])
+            #expect(byName["price"]?["drifted"] as? Bool == false)
+            #expect(drift["drifted_features"] as? [String] == ["units", "store"] && drift["drifted"] as? Bool == true)
+            let status = try #require(try await client.call(.get, "/api/v1/systems/\(id)/monitoring/status?window=1h").body.dictionary("status"))
+            #expect(status.dictionary("data")?.dictionary("drift")?["drifted_features"] as? [String] == ["units", "store"])
+            try await client.expectError(.get, "/api/v1/systems/\(id)/drift?method=ks", status: .badRequest, code: "INVALID_PARAMETER_VALUE")
+
+            // Retrained on the new data: the same window no longer drifts.
+            _ = try await client.call(.post, "/api/v1/systems/\(id)/datasets?name=demand-2020", bytes: csv(rows(2000, shifted: true)))
+            let renewed = try await client.call(
+                .put, "/api/v1/systems/\(id)/reference", json: #"{"dataset": "demand-2020", "features": ["units", "store"]}"#)
+            #expect(renewed.body.dictionary("reference")?["version"] as? Int == 2)
+            let settled = try #require(try await client.call(.get, "/api/v1/systems/\(id)/drift?window=1h").body.dictionary("drift"))
+            #expect(settled["drifted"] as? Bool == false && settled.array("features").count == 2, "\(settled.object)")
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so test data is the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
 }

@@ -232,3 +232,34 @@ extension Double {
         return (self * scale).rounded() / scale
     }
 }
+
+@Suite("Feature profiles")
+struct FeatureProfileTests {
+    @Test("profiles over the reference's bins merge into the profile of the whole sample")
+    func mergeIsProfileOfWhole() throws {
+        var generator = SystemRandomNumberGenerator()
+        let reference = FeatureProfile.reference(.numbers((0..<5000).map { _ in Double.random(in: -2...8, using: &generator) }))
+        let values = (0..<3000).map { _ in Double.random(in: -4...10, using: &generator) }
+        let whole = reference.profile(.numbers(values))
+        let merged = try reference.profile(.numbers(Array(values[..<1234]))).merged(with: reference.profile(.numbers(Array(values[1234...]))))
+        #expect(
+            merged.binCounts == whole.binCounts && merged.count == whole.count && merged.minimum == whole.minimum && merged.maximum == whole.maximum)
+        #expect(abs((merged.mean ?? 0) - (whole.mean ?? 1)) < 1e-12 && abs((merged.variance ?? 0) - (whole.variance ?? 1)) < 1e-10)
+        #expect(whole.binCounts?.count == 10 && whole.binCounts?.reduce(0, +) == 3000)
+        let categories = FeatureProfile.reference(.categories(counts: ["a": 5, "b": 5], missing: 1))
+        let window = try categories.profile(.categories(counts: ["a": 2], missing: 0)).merged(
+            with: categories.profile(.categories(counts: ["a": 1, "c": 4], missing: 2)))
+        #expect(window.categories == ["a": 3, "c": 4] && window.missing == 2 && window.count == 7)
+        #expect(throws: StatisticsError.self) { try whole.merged(with: window) }
+    }
+
+    @Test("drift from a profile equals drift from the samples over the same bins")
+    func profileDriftMatchesSampleDrift() throws {
+        let reference = (0..<2000).map { Double($0 % 400) / 4 }
+        let current = (0..<1500).map { Double($0 % 300) / 3 + 10 }
+        let profile = FeatureProfile.reference(.numbers(reference))
+        let fromProfile = try profile.drift(feature: "x", current: profile.profile(.numbers(current)))
+        let fromSamples = try FeatureDrift.compare(feature: "x", reference: .numbers(reference), current: .numbers(current), method: .psi)
+        #expect(abs(fromProfile.statistic - fromSamples.statistic) < 1e-12 && fromProfile.bins == fromSamples.bins)
+    }
+}

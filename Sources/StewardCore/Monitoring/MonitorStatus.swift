@@ -3,7 +3,7 @@ import StewardStatistics
 /// A system's health over a time window in the five categories: performance (volume, errors, latency),
 /// quality (against joined labels and feedback), cost (tokens and dollars), data (what the features carry) and
 /// safety (flagged outputs). A figure with nothing to compute it from is absent, not zero.
-public struct MonitorStatus: Sendable, Equatable, Codable {
+public struct MonitorStatus: Sendable, Equatable, Encodable {
     public struct Performance: Sendable, Equatable, Codable {
         public var requests: Int
         public var errorRate: Double?
@@ -37,15 +37,28 @@ public struct MonitorStatus: Sendable, Equatable, Codable {
         }
     }
 
-    public struct Data: Sendable, Equatable, Codable {
+    public struct Data: Sendable, Equatable, Encodable {
         public var eventsWithFeatures: Int
         public var features: [String]
+        /// Drift from the reference profile (PSI per feature), when the system has one.
+        public var referenceVersion: Int64?
+        public var drift: DatasetDrift?
     }
 
-    public struct Safety: Sendable, Equatable, Codable {
+    public struct Safety: Sendable, Equatable, Encodable {
         public var flagged: Int
         public var flaggedRate: Double?
+        /// Flag names are data: written as they are.
         public var byFlag: [String: Int]
+
+        enum CodingKeys: String, CodingKey { case flagged, flaggedRate, byFlag }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(flagged, forKey: .flagged)
+            try container.encodeIfPresent(flaggedRate, forKey: .flaggedRate)
+            try container.encode(VerbatimDictionary(byFlag), forKey: .byFlag)
+        }
     }
 
     public let systemID: String
@@ -54,7 +67,7 @@ public struct MonitorStatus: Sendable, Equatable, Codable {
     public let performance: Performance
     public let quality: Quality
     public let cost: Cost
-    public let data: Data
+    public var data: Data
     public let safety: Safety
 
     enum CodingKeys: String, CodingKey {

@@ -9,6 +9,10 @@ public protocol MonitoringRepository: Sendable {
     func deleteEvents(systemID: String, before: Int64) async throws -> Int
     /// The events of a system in [from, to), oldest first.
     func events(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent]
+    /// Stores a new reference profile version and returns its number.
+    func storeReference(_ profile: ReferenceProfile, audit: AuditEntry) async throws -> Int64
+    /// The latest reference profile of a system, if any.
+    func currentReference(systemID: String) async throws -> ReferenceProfile?
     func settings(systemID: String) async throws -> MonitoringSettings
     func storeSettings(systemID: String, settings: MonitoringSettings, audit: AuditEntry, now: Int64) async throws
 }

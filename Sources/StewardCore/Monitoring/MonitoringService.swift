@@ -87,11 +87,85 @@ public struct MonitoringService: Sendable {
         _ = try await repository.deleteEvents(systemID: systemID, before: now - Int64(retention) * 86_400_000)
     }
 
-    /// The five categories over the window [now − window, now).
+    /// The five categories over the window [now − window, now); the data category includes drift from the
+    /// reference profile when the system has one.
     public func status(systemID: String, window: Int64) async throws -> MonitorStatus {
         let end = now()
         let events = try await repository.events(systemID: systemID, from: end - window, to: end)
-        return MonitorStatus(systemID: systemID, from: end - window, to: end, events: events)
+        var status = MonitorStatus(systemID: systemID, from: end - window, to: end, events: events)
+        if let reference = try await repository.currentReference(systemID: systemID) {
+            status.data.drift = Self.drift(of: events.map(\.event), from: reference, method: .psi)
+            status.data.referenceVersion = reference.version
+        }
+        return status
+    }
+
+    /// Makes a profile of reference data (columns of a registered test set, say) the system's reference; later
+    /// windows are measured against it. Audited.
+    public func setReference(systemID: String, source: String, features: [String: FeatureProfile], actor: Principal) async throws -> ReferenceProfile
+    {
+        guard !features.isEmpty else { throw StewardError.invalidParameter("A reference profile needs at least one feature.") }
+        var profile = ReferenceProfile(systemID: systemID, version: 0, source: source, features: features, createdBy: actor.name, createdAt: now())
+        let entry = AuditEntry(
+            actor: actor, action: "monitoring.reference", target: "system:\(systemID)", systemID: systemID,
+            details: ["source": source, "features": features.keys.sorted().joined(separator: ", ")])
+        let version = try await repository.storeReference(profile, audit: entry)
+        profile = ReferenceProfile(
+            systemID: systemID, version: version, source: source, features: features, createdBy: profile.createdBy, createdAt: profile.createdAt)
+        return profile
+    }
+
+    public func reference(systemID: String) async throws -> ReferenceProfile {
+        guard let reference = try await repository.currentReference(systemID: systemID) else {
+            throw StewardError.notFound("AI system '\(systemID)' has no reference profile; set one with PUT /api/v1/systems/\(systemID)/reference.")
+        }
+        return reference
+    }
+
+    /// Drift of the window's events from the reference profile, feature by feature, by a binned method.
+    public func drift(systemID: String, window: Int64, method: DriftMethod = .psi, threshold: Double? = nil) async throws -> DatasetDrift {
+        let reference = try await reference(systemID: systemID)
+        guard !method.needsNumbers, method != .zTest else {
+            throw StewardError.invalidParameter("Monitoring compares profiles: use psi, kl, jensen_shannon, hellinger or chi_square.")
+        }
+        let end = now()
+        let events = try await repository.events(systemID: systemID, from: end - window, to: end).map(\.event)
+        return Self.drift(of: events, from: reference, method: method, threshold: threshold)
+    }
+
+    /// Each reference feature's values in the events (absent or null is missing), profiled over the
+    /// reference's bins and compared with it.
+    static func drift(of events: [InferenceEvent], from reference: ReferenceProfile, method: DriftMethod, threshold: Double? = nil) -> DatasetDrift {
+        var features: [FeatureDrift] = []
+        var undefined: [String: String] = [:]
+        for (name, profile) in reference.features.sorted(by: { $0.key < $1.key }) {
+            let sample: FeatureSample
+            switch profile.kind {
+            case .numeric:
+                var values: [Double] = []
+                var missing = 0
+                for event in events {
+                    if case .number(let value) = event.features[name] { values.append(value) } else { missing += 1 }
+                }
+                sample = .numbers(values: values, missing: missing)
+            case .categorical:
+                var counts: [String: Int] = [:]
+                var missing = 0
+                for event in events {
+                    switch event.features[name] {
+                    case nil, .missing: missing += 1
+                    case let value?: counts[value.cell, default: 0] += 1
+                    }
+                }
+                sample = .categories(counts: counts, missing: missing)
+            }
+            do {
+                features.append(try profile.drift(feature: name, current: profile.profile(sample), method: method, threshold: threshold))
+            } catch {
+                undefined[name] = error.message
+            }
+        }
+        return DatasetDrift(features: features, undefined: undefined)
     }
 }
 

@@ -155,13 +155,10 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         let path: String
         let digest: String
         if let name = one("dataset") {
-            // A registered test set: read its stored content.
-            let dataset = try await evaluations.dataset(systemID: systemID, name: name, version: one("dataset_version"))
-            let content = try await artifacts.open(try ArtifactPath(decoded: dataset.location))
-            (path, digest) = try await Self.store(Self.stream(content), maximumBytes: .max)
-            guard digest == dataset.digest else {
-                throw StewardError(.internalError, "Dataset '\(name)' version \(dataset.version) no longer matches its digest.")
-            }
+            let dataset: EvaluationDataset
+            (path, dataset) = try await Self.registeredDataset(
+                evaluations, artifacts, systemID: systemID, name: name, version: one("dataset_version"))
+            digest = dataset.digest
             format = try Self.format(dataset.format)
             datasetName = "\(name)@v\(dataset.version)"
         } else {
@@ -212,6 +209,21 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         }
         let evaluation = try await evaluations.evaluate(scoring, actor: context.principal)
         return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
+    }
+
+    /// A registered test set's stored content in a temporary file (the caller removes it), checked against the
+    /// digest it was registered with.
+    static func registeredDataset(
+        _ evaluations: EvaluationService, _ artifacts: any ArtifactStore, systemID: String, name: String, version: String?
+    ) async throws -> (path: String, dataset: EvaluationDataset) {
+        let dataset = try await evaluations.dataset(systemID: systemID, name: name, version: version)
+        let content = try await artifacts.open(try ArtifactPath(decoded: dataset.location))
+        let (path, digest) = try await store(stream(content), maximumBytes: .max)
+        guard digest == dataset.digest else {
+            try? FileManager.default.removeItem(atPath: path)
+            throw StewardError(.internalError, "Dataset '\(name)' version \(dataset.version) no longer matches its digest.")
+        }
+        return (path, dataset)
     }
 
     /// A stored artifact's content as a sequence of buffers.

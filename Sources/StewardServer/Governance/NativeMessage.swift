@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StewardCore
+import StewardStatistics
 
 /// Reads and writes the JSON of Steward's own `/api/v1` routes: snake_case keys both ways, errors in the
 /// same shape as the MLflow routes.
@@ -30,29 +31,7 @@ enum NativeMessage {
     }
 
     /// Field names in snake case, except the member names of `VerbatimDictionary`, which are data.
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .custom { path in
-            guard let key = path.last else { return VerbatimKey(stringValue: "") }
-            if key is VerbatimKey { return key }
-            return VerbatimKey(stringValue: snakeCase(key.stringValue))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    static func snakeCase(_ name: String) -> String {
-        var result = ""
-        for character in name {
-            if character.isUppercase {
-                if !result.isEmpty { result += "_" }
-                result += character.lowercased()
-            } else {
-                result.append(character)
-            }
-        }
-        return result
-    }
+    static var encoder: JSONEncoder { SnakeCaseJSON.encoder() }
 
     static func text(_ text: String, contentType: String) -> Response {
         Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

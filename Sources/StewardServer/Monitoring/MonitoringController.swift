@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
 import StewardCore
+import StewardStatistics
+import StewardStore
 
 /// Production monitoring of a system (`/api/v1/systems/{id}/…`): inference events and labels in batches,
 /// retention settings, and the five-category status of a window.
 struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
     let monitoring: MonitoringService
+    let evaluations: EvaluationService
+    let artifacts: any ArtifactStore
 
     /// A batch of events may be large: 100,000 events of a few hundred bytes each.
     static var maximumBatchBytes: Int { 64 << 20 }
@@ -16,6 +20,75 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         group.get("systems/:id/monitoring", use: showSettings)
         group.put("systems/:id/monitoring", use: replaceSettings)
         group.get("systems/:id/monitoring/status", use: status)
+        group.put("systems/:id/reference", use: replaceReference)
+        group.get("systems/:id/reference", use: showReference)
+        group.get("systems/:id/drift", use: drift)
+    }
+
+    struct ReferenceMessage: Decodable {
+        var dataset: String?
+        var version: WireText?
+        var features: [String]?
+    }
+
+    /// Profiles a registered test set (`dataset`, `version` or the latest, `features` or every column) as the
+    /// system's reference.
+    @Sendable func replaceReference(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        let message = try await NativeMessage.decode(ReferenceMessage.self, from: request)
+        let name = try MLflowRequest.required(message.dataset, "dataset")
+        let (path, dataset) = try await EvaluationsController<Context>.registeredDataset(
+            evaluations, artifacts, systemID: systemID, name: name, version: message.version?.text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let names = message.features ?? dataset.columns.map(\.name)
+        let text = Set(dataset.columns.filter { $0.type == .string || $0.type == .boolean }.map(\.name))
+        let table = try TableFile(
+            path: path, columns: names, categories: text, format: try EvaluationsController<Context>.format(dataset.format))
+        let profile = try await monitoring.setReference(
+            systemID: systemID, source: "\(dataset.name)@v\(dataset.version)",
+            features: try ReferenceProfile.features(of: table.columns, names: names),
+            actor: context.principal)
+        return try NativeMessage.json(ReferenceBody(reference: WireReference(profile)))
+    }
+
+    @Sendable func showReference(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(
+            ReferenceBody(reference: WireReference(try await monitoring.reference(systemID: try NativeMessage.parameter("id", context)))))
+    }
+
+    /// `window` as for status; `method` psi (default), kl, jensen_shannon, hellinger or chi_square; `threshold`.
+    @Sendable func drift(_ request: Request, context: Context) async throws -> Response {
+        let window = try Self.duration(try NativeMessage.query("window", request) ?? "24h")
+        let methodName = try NativeMessage.query("method", request) ?? "psi"
+        guard let method = DriftMethod(rawValue: methodName) else { throw StewardError.invalidParameter("Unknown drift method '\(methodName)'.") }
+        let threshold = try NativeMessage.query("threshold", request).map { text throws in
+            guard let value = Double(text), value.isFinite, value >= 0 else { throw StewardError.invalidParameter("threshold must be a number.") }
+            return value
+        }
+        let drift = try await monitoring.drift(
+            systemID: try NativeMessage.parameter("id", context), window: window, method: method, threshold: threshold)
+        return try NativeMessage.json(DriftBody(drift: drift))
+    }
+
+    struct ReferenceBody: Encodable { let reference: WireReference }
+    struct DriftBody: Encodable { let drift: DatasetDrift }
+
+    struct WireReference: Encodable {
+        let systemId: String
+        let version: Int64
+        let source: String
+        let features: VerbatimDictionary<FeatureProfile>
+        let createdBy: String
+        let createdAt: Int64
+
+        init(_ profile: ReferenceProfile) {
+            systemId = profile.systemID
+            version = profile.version
+            source = profile.source
+            features = VerbatimDictionary(profile.features)
+            createdBy = profile.createdBy
+            createdAt = profile.createdAt
+        }
     }
 
     /// Stores the events in the body (a JSON array, or JSON Lines); answers with how many were accepted, how many

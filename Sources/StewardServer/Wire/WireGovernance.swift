@@ -1,4 +1,5 @@
 import StewardCore
+import StewardStatistics
 
 /// A register entry on the wire: the stored system, flattened, with what is computed about it.
 struct WireSystem: Encodable {

@@ -1,7 +1,7 @@
 /// Drift over every feature of a dataset: each feature's result (or why it could not be computed), and the
 /// share of drifted features, which marks the dataset drifted at or above `shareThreshold` (0.5 by default,
 /// as Evidently's `drift_share`).
-public struct DatasetDrift: Sendable, Equatable, Codable {
+public struct DatasetDrift: Sendable, Equatable, Encodable {
     /// Drifted features first, then by how far past their threshold they are.
     public let features: [FeatureDrift]
     public let undefined: [String: String]
@@ -20,6 +20,23 @@ public struct DatasetDrift: Sendable, Equatable, Codable {
         driftShare = features.isEmpty ? 0 : Double(features.filter(\.drifted).count) / Double(features.count)
         self.shareThreshold = shareThreshold
         drifted = !features.isEmpty && driftShare >= shareThreshold
+    }
+}
+
+extension DatasetDrift {
+    enum CodingKeys: String, CodingKey {
+        case features, undefined, driftShare, shareThreshold, drifted, driftedFeatures
+    }
+
+    /// Feature names in `undefined` are data: written as they are.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(features, forKey: .features)
+        try container.encode(VerbatimDictionary(undefined), forKey: .undefined)
+        try container.encode(driftShare, forKey: .driftShare)
+        try container.encode(shareThreshold, forKey: .shareThreshold)
+        try container.encode(drifted, forKey: .drifted)
+        try container.encode(driftedFeatures, forKey: .driftedFeatures)
     }
 }
 

@@ -180,6 +180,17 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
         feature: String, numeric: Bool, method: DriftMethod, statistic: Double, pValue: Double?, reference: FeatureSample, current: FeatureSample,
         threshold: Double?, newCategories: [String], vanishedCategories: [String], bins: [String], referenceCounts: [Int], currentCounts: [Int]
     ) {
+        self.init(
+            feature: feature, numeric: numeric, method: method, statistic: statistic, pValue: pValue,
+            counts: (reference.count, current.count, reference.missing, current.missing), threshold: threshold, newCategories: newCategories,
+            vanishedCategories: vanishedCategories, bins: bins, referenceCounts: referenceCounts, currentCounts: currentCounts)
+    }
+
+    init(
+        feature: String, numeric: Bool, method: DriftMethod, statistic: Double, pValue: Double?,
+        counts: (reference: Int, current: Int, referenceMissing: Int, currentMissing: Int), threshold: Double?, newCategories: [String],
+        vanishedCategories: [String], bins: [String], referenceCounts: [Int], currentCounts: [Int]
+    ) {
         self.feature = feature
         self.numeric = numeric
         self.method = method
@@ -188,10 +199,10 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
         let threshold = threshold ?? method.defaultThreshold
         self.threshold = threshold
         drifted = method.isTest ? (pValue ?? 1) < threshold : statistic >= threshold
-        referenceCount = reference.count
-        currentCount = current.count
-        referenceMissing = reference.missing
-        currentMissing = current.missing
+        referenceCount = counts.reference
+        currentCount = counts.current
+        referenceMissing = counts.referenceMissing
+        currentMissing = counts.currentMissing
         self.newCategories = newCategories
         self.vanishedCategories = vanishedCategories
         self.bins = bins

@@ -36,3 +36,22 @@ enum MonitoringSchema {
         ]
     }
 }
+
+extension MonitoringSchema {
+    /// Reference profiles of a system's features, versioned; the latest is the one drift is measured against.
+    static let v7 = Migration(version: 7, name: "reference_profiles") { _ in
+        [
+            """
+            CREATE TABLE reference_profiles (
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                source TEXT NOT NULL,
+                profile TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (system_id, version)
+            )
+            """
+        ]
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import StewardCore
+import StewardStatistics
 
 /// Inference events, labels and monitoring settings in SQL.
 public struct SQLMonitoringRepository: MonitoringRepository {
@@ -93,6 +94,47 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                         failed: try row.int64("failed") != 0, safetyFlags: try Self.flags(try row.string("safety_flags"))),
                     label: try row.optionalString("label").map(Self.value), feedback: try row.optionalDouble("feedback"))
             }
+        }
+    }
+
+    public func storeReference(_ profile: ReferenceProfile, audit: AuditEntry) async throws -> Int64 {
+        let engine = database.engine
+        let document = String(decoding: try JSONEncoder().encode(profile.features), as: UTF8.self)
+        return try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(profile.systemID, on: db)
+            try await SQLGovernanceRepository.lockSystem(profile.systemID, engine: engine, on: db)
+            let last =
+                try await db.raw("SELECT MAX(version) AS version FROM reference_profiles WHERE system_id = \(bind: profile.systemID)").first()?
+                .optionalInt64("version") ?? 0
+            try await db.raw(
+                """
+                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at)
+                VALUES (\(bind: profile.systemID), \(bind: last + 1), \(bind: profile.source), \(bind: document), \(bind: profile.createdBy),
+                        \(bind: profile.createdAt))
+                """
+            ).run()
+            var audit = audit
+            audit.details["version"] = "\(last + 1)"
+            try await SQLAuditLog.append(audit, now: profile.createdAt, engine: engine, on: db)
+            return last + 1
+        }
+    }
+
+    public func currentReference(systemID: String) async throws -> ReferenceProfile? {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT version, source, profile, created_by, created_at FROM reference_profiles
+                    WHERE system_id = \(bind: systemID) ORDER BY version DESC LIMIT 1
+                    """
+                ).first()
+            else { return nil }
+            return ReferenceProfile(
+                systemID: systemID, version: try row.int64("version"), source: try row.string("source"),
+                features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
+                createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"))
         }
     }
 

@@ -90,11 +90,7 @@ struct Drift: AsyncParsableCommand {
     }
 
     static func json(_ drift: DatasetDrift) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return String(decoding: try encoder.encode(drift), as: UTF8.self) + "\n"
+        String(decoding: try SnakeCaseJSON.encoder(pretty: true).encode(drift), as: UTF8.self) + "\n"
     }
 
     static func text(_ drift: DatasetDrift) -> String {

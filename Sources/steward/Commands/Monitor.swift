@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardStatistics
 import StewardStore
 
 /// `steward monitor status`: a system's five monitoring categories over a window, from the store.
@@ -35,10 +36,7 @@ struct Monitor: AsyncParsableCommand {
                 let status = try await options.withServices { services in try await services.monitoring.status(systemID: system, window: count * unit)
                 }
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    encoder.keyEncodingStrategy = .convertToSnakeCase
-                    print(String(decoding: try encoder.encode(status), as: UTF8.self))
+                    print(String(decoding: try SnakeCaseJSON.encoder(pretty: true).encode(status), as: UTF8.self))
                 } else {
                     print(Self.text(status, window: window), terminator: "")
                 }
