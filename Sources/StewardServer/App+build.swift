@@ -15,6 +15,11 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     application.addServices(storage.database)
+    if let interval = configuration.alertInterval {
+        let services = StewardServices(
+            storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications)
+        application.addServices(AlertScheduler(monitoring: services.monitoring, interval: interval, logger: logger))
+    }
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)
     }
@@ -26,7 +31,8 @@ public func buildApplication(
 /// server-info routes, behind the error and authentication middleware.
 public func buildRouter(storage: StewardStorage, configuration: ServerConfiguration) -> Router<StewardRequestContext> {
     let router = Router(context: StewardRequestContext.self)
-    let services = StewardServices(storage: storage, authenticationRequired: configuration.authenticationRequired)
+    let services = StewardServices(
+        storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications)
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))

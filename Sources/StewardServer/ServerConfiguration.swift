@@ -10,16 +10,33 @@ public struct ServerConfiguration: Sendable {
     public var authenticationRequired: Bool
     /// Hosts of model endpoints evaluations may call; none unless an administrator names them.
     public var endpointHosts: EndpointAllowList
+    /// The secret that signs webhook bodies (HMAC-SHA256); alert rules may name webhooks only when it is set.
+    public var webhookSecret: String?
+    /// How often the alert rules of every system are evaluated; nil evaluates only on request.
+    public var alertInterval: Duration?
+    /// Pauses between webhook attempts.
+    public var webhookRetryDelays: [Duration]
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, maximumArtifactBytes: Int64 = 10 << 30, authenticationRequired: Bool? = nil,
-        endpointHosts: [String] = []
+        endpointHosts: [String] = [], webhookSecret: String? = nil, alertInterval: Duration? = nil,
+        webhookRetryDelays: [Duration] = [.seconds(1), .seconds(5)]
     ) {
+        self.webhookSecret = webhookSecret
+        self.alertInterval = alertInterval
+        self.webhookRetryDelays = webhookRetryDelays
         self.host = host
         self.port = port
         self.maximumArtifactBytes = maximumArtifactBytes
         self.authenticationRequired = authenticationRequired ?? !Self.isLoopback(host)
         self.endpointHosts = EndpointAllowList(hosts: endpointHosts)
+    }
+
+    /// How alerts are sent, when a signing secret is set.
+    var alertNotifications: AlertNotifications? {
+        webhookSecret.map { secret in
+            AlertNotifications(sender: URLSessionWebhookSender(), secret: secret, allowedHosts: endpointHosts, retryDelays: webhookRetryDelays)
+        }
     }
 
     /// Whether `host` only accepts connections from this machine.

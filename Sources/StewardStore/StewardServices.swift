@@ -14,7 +14,8 @@ public struct StewardServices: Sendable {
     public let monitoring: MonitoringService
 
     /// `authenticationRequired` is the server's `--auth` setting, which decides who may read the audit log.
-    public init(storage: StewardStorage, authenticationRequired: Bool = false) {
+    /// `notifications` is how alerts are sent (the server's webhook settings); without it rules name no webhooks.
+    public init(storage: StewardStorage, authenticationRequired: Bool = false, notifications: AlertNotifications? = nil) {
         let runRepository = SQLRunRepository(database: storage.database)
         let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
         let registryRepository = SQLModelRegistryRepository(database: storage.database)
@@ -35,6 +36,7 @@ public struct StewardServices: Sendable {
         evaluations = EvaluationService(
             repository: evaluationRepository, gate: governance, registry: registryRepository, experiments: experiments, runs: runs,
             audit: auditRepository, policy: { try await governance.policy().policy })
-        monitoring = MonitoringService(repository: SQLMonitoringRepository(database: storage.database), audit: auditRepository)
+        monitoring = MonitoringService(
+            repository: SQLMonitoringRepository(database: storage.database), audit: auditRepository, notifications: notifications)
     }
 }

@@ -14,6 +14,17 @@ public protocol MonitoringRepository: Sendable {
     /// The latest reference profile of a system, if any.
     func currentReference(systemID: String) async throws -> ReferenceProfile?
     func settings(systemID: String) async throws -> MonitoringSettings
+    /// Stores a system's alert rules (the document) with its audit event.
+    func storeAlertRules(systemID: String, document: String, audit: AuditEntry, now: Int64) async throws
+    /// Alert rule documents of every system that has some, by system id.
+    func alertRules() async throws -> [String: String]
+    func alertRules(systemID: String) async throws -> String?
+    /// Alerts of a system, newest first; only firing ones if `firing`.
+    func alerts(systemID: String, firing: Bool) async throws -> [Alert]
+    /// Opens, updates (the value while still firing) or resolves an alert; opening and resolving are audited.
+    func saveAlert(_ alert: Alert, audit: AuditEntry?) async throws
+    func recordDelivery(_ delivery: WebhookDelivery) async throws
+    func deliveries(systemID: String) async throws -> [WebhookDelivery]
     func storeSettings(systemID: String, settings: MonitoringSettings, audit: AuditEntry, now: Int64) async throws
 }
 

@@ -9,10 +9,16 @@ public struct MonitoringService: Sendable {
     let audit: any AuditRepository
     let now: @Sendable () -> Int64
     let purges: PurgeSchedule
+    /// How alerts leave the server; without it, rules may not name webhooks.
+    let notifications: AlertNotifications?
 
-    public init(repository: any MonitoringRepository, audit: any AuditRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now) {
+    public init(
+        repository: any MonitoringRepository, audit: any AuditRepository, notifications: AlertNotifications? = nil,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
         self.repository = repository
         self.audit = audit
+        self.notifications = notifications
         self.now = now
         purges = PurgeSchedule()
     }

@@ -23,6 +23,71 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         group.put("systems/:id/reference", use: replaceReference)
         group.get("systems/:id/reference", use: showReference)
         group.get("systems/:id/drift", use: drift)
+        group.put("systems/:id/alerts/rules", use: replaceAlertRules)
+        group.get("systems/:id/alerts/rules", use: showAlertRules)
+        group.post("systems/:id/alerts/evaluate", use: evaluateAlerts)
+        group.get("systems/:id/alerts", use: listAlerts)
+        group.get("systems/:id/webhook-deliveries", use: listDeliveries)
+    }
+
+    /// The YAML rules as the body (reviewer, compliance or admin).
+    @Sendable func replaceAlertRules(_ request: Request, context: Context) async throws -> Response {
+        let rules = try await monitoring.setAlertRules(
+            systemID: try NativeMessage.parameter("id", context), document: try await NativeMessage.text(of: request), actor: context.principal)
+        return try NativeMessage.json(RulesBody(rules: WireRules(rules)))
+    }
+
+    @Sendable func showAlertRules(_ request: Request, context: Context) async throws -> Response {
+        let id = try NativeMessage.parameter("id", context)
+        guard let rules = try await monitoring.alertRules(systemID: id) else {
+            throw StewardError.notFound("AI system '\(id)' has no alert rules; PUT them to /api/v1/systems/\(id)/alerts/rules.")
+        }
+        return try NativeMessage.json(RulesBody(rules: WireRules(rules)))
+    }
+
+    /// Evaluates the rules now (the scheduler does the same on its interval).
+    @Sendable func evaluateAlerts(_ request: Request, context: Context) async throws -> Response {
+        let evaluation = try await monitoring.evaluateAlerts(systemID: try NativeMessage.parameter("id", context))
+        return try NativeMessage.json(
+            EvaluationBody(fired: evaluation.fired, resolved: evaluation.resolved, firing: evaluation.firing, deliveries: evaluation.deliveries))
+    }
+
+    /// `status=firing` for the firing ones only.
+    @Sendable func listAlerts(_ request: Request, context: Context) async throws -> Response {
+        let firing = try NativeMessage.query("status", request) == "firing"
+        return try NativeMessage.json(
+            AlertsBody(alerts: try await monitoring.alerts(systemID: try NativeMessage.parameter("id", context), firingOnly: firing)))
+    }
+
+    @Sendable func listDeliveries(_ request: Request, context: Context) async throws -> Response {
+        try NativeMessage.json(DeliveriesBody(deliveries: try await monitoring.deliveries(systemID: try NativeMessage.parameter("id", context))))
+    }
+
+    struct RulesBody: Encodable { let rules: WireRules }
+    struct AlertsBody: Encodable { let alerts: [Alert] }
+    struct DeliveriesBody: Encodable { let deliveries: [WebhookDelivery] }
+
+    struct EvaluationBody: Encodable {
+        let fired: [Alert]
+        let resolved: [Alert]
+        let firing: [Alert]
+        let deliveries: [WebhookDelivery]
+    }
+
+    struct WireRules: Encodable {
+        let windowMs: Int64
+        let conditions: [String]
+        let webhooks: [String]
+        let retrainingWebhook: String?
+        let document: String
+
+        init(_ rules: AlertRules) {
+            windowMs = rules.window
+            conditions = rules.conditions.map(\.text)
+            webhooks = rules.webhooks.map(\.absoluteString)
+            retrainingWebhook = rules.retrainingWebhook?.absoluteString
+            document = rules.document
+        }
     }
 
     struct ReferenceMessage: Decodable {

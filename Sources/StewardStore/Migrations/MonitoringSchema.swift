@@ -55,3 +55,46 @@ extension MonitoringSchema {
         ]
     }
 }
+
+extension MonitoringSchema {
+    /// Alert rules per system, alerts with their lifecycle (one firing alert per rule at most), and the log of
+    /// webhook deliveries.
+    static let v8 = Migration(version: 8, name: "alerts") { _ in
+        [
+            """
+            CREATE TABLE alert_rules (
+                system_id TEXT PRIMARY KEY REFERENCES ai_systems (id) ON DELETE CASCADE,
+                document TEXT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE alerts (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                rule TEXT NOT NULL,
+                category TEXT NOT NULL,
+                status TEXT NOT NULL,
+                value DOUBLE PRECISION NOT NULL,
+                threshold DOUBLE PRECISION NOT NULL,
+                fired_at BIGINT NOT NULL,
+                resolved_at BIGINT
+            )
+            """,
+            "CREATE INDEX alerts_by_system ON alerts (system_id, fired_at)",
+            "CREATE UNIQUE INDEX alerts_one_firing_per_rule ON alerts (system_id, rule) WHERE status = 'firing'",
+            """
+            CREATE TABLE webhook_deliveries (
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                event TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                status BIGINT,
+                error TEXT,
+                delivered_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_by_system ON webhook_deliveries (system_id, delivered_at)",
+        ]
+    }
+}

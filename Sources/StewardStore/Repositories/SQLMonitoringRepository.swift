@@ -163,6 +163,101 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         }
     }
 
+    public func storeAlertRules(systemID: String, document: String, audit: AuditEntry, now: Int64) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            try await db.raw(
+                """
+                INSERT INTO alert_rules (system_id, document, updated_at) VALUES (\(bind: systemID), \(bind: document), \(bind: now))
+                ON CONFLICT (system_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+        }
+    }
+
+    public func alertRules() async throws -> [String: String] {
+        try await database.read { db in
+            var rules: [String: String] = [:]
+            for row in try await db.raw("SELECT system_id, document FROM alert_rules").all() {
+                rules[try row.string("system_id")] = try row.string("document")
+            }
+            return rules
+        }
+    }
+
+    public func alertRules(systemID: String) async throws -> String? {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            return try await db.raw("SELECT document FROM alert_rules WHERE system_id = \(bind: systemID)").first()?.string("document")
+        }
+    }
+
+    public func alerts(systemID: String, firing: Bool) async throws -> [Alert] {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            let filter: SQLQueryString = firing ? " AND status = 'firing'" : ""
+            return try await db.raw(
+                """
+                SELECT id, system_id, rule, category, status, value, threshold, fired_at, resolved_at FROM alerts
+                WHERE system_id = \(bind: systemID)\(filter) ORDER BY fired_at DESC, id
+                """
+            ).all().map { row in
+                Alert(
+                    id: try row.string("id"), systemID: try row.string("system_id"), rule: try row.string("rule"),
+                    category: AlertRules.Category(rawValue: try row.string("category")) ?? .performance,
+                    status: Alert.Status(rawValue: try row.string("status")) ?? .resolved, value: try row.double("value"),
+                    threshold: try row.double("threshold"), firedAt: try row.int64("fired_at"), resolvedAt: try row.optionalInt64("resolved_at"))
+            }
+        }
+    }
+
+    public func saveAlert(_ alert: Alert, audit: AuditEntry?) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await db.raw(
+                """
+                INSERT INTO alerts (id, system_id, rule, category, status, value, threshold, fired_at, resolved_at)
+                VALUES (\(bind: alert.id), \(bind: alert.systemID), \(bind: alert.rule), \(bind: alert.category.rawValue), \(bind: alert.status.rawValue),
+                        \(bind: alert.value), \(bind: alert.threshold), \(bind: alert.firedAt), \(bind: alert.resolvedAt))
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, value = excluded.value, resolved_at = excluded.resolved_at
+                """
+            ).run()
+            if let audit { try await SQLAuditLog.append(audit, now: alert.resolvedAt ?? alert.firedAt, engine: engine, on: db) }
+        }
+    }
+
+    public func recordDelivery(_ delivery: WebhookDelivery) async throws {
+        try await database.write { db in
+            try await db.raw(
+                """
+                INSERT INTO webhook_deliveries (system_id, url, event, attempts, status, error, delivered_at)
+                VALUES (\(bind: delivery.systemID), \(bind: delivery.url), \(bind: delivery.event), \(bind: Int64(delivery.attempts)),
+                        \(bind: delivery.status.map(Int64.init)), \(bind: delivery.error), \(bind: delivery.deliveredAt))
+                """
+            ).run()
+        }
+    }
+
+    public func deliveries(systemID: String) async throws -> [WebhookDelivery] {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            return try await db.raw(
+                """
+                SELECT system_id, url, event, attempts, status, error, delivered_at FROM webhook_deliveries
+                WHERE system_id = \(bind: systemID) ORDER BY delivered_at, url
+                """
+            ).all().map { row in
+                WebhookDelivery(
+                    systemID: try row.string("system_id"), url: try row.string("url"), event: try row.string("event"),
+                    attempts: Int(try row.int64("attempts")), status: try row.optionalInt64("status").map(Int.init),
+                    error: try row.optionalString("error"),
+                    deliveredAt: try row.int64("delivered_at"))
+            }
+        }
+    }
+
     /// Features as a JSON object with sorted keys.
     static func json(_ features: [String: FeatureValue]) -> String {
         "{" + features.sorted { $0.key < $1.key }.map { FeatureValue.text($0.key).json + ":" + $0.value.json }.joined(separator: ",") + "}"

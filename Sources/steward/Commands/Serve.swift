@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import StewardCore
 import StewardServer
 import StewardStore
 
@@ -56,6 +57,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "host"))
     var allowEndpointHost: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How often every system's alert rules are evaluated (e.g. 30s, 5m; 0 for only on request).", valueName: "duration"))
+    var alertInterval = "60s"
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -69,6 +76,9 @@ struct Serve: AsyncParsableCommand {
         }
         if let auth, auth != "on", auth != "off" { throw ValidationError("--auth must be 'on' or 'off'.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown --log-level '\(logLevel)'.") }
+        if alertInterval != "0" {
+            do { _ = try AlertRules.duration(alertInterval) } catch { throw ValidationError("--alert-interval: \(error.message)") }
+        }
         if let store {
             do { _ = try DatabaseLocation(parsing: store) } catch { throw ValidationError(error.message) }
         }
@@ -82,7 +92,10 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30,
             authenticationRequired: auth.map { $0 == "on" },
-            endpointHosts: allowEndpointHost)
+            endpointHosts: allowEndpointHost,
+            // The signing secret comes from the environment only, so it is not visible in the process list.
+            webhookSecret: ProcessInfo.processInfo.environment["STEWARD_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
+            alertInterval: alertInterval == "0" ? nil : (try? AlertRules.duration(alertInterval)).map { .milliseconds($0) })
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -1,0 +1,166 @@
+import Foundation
+import StewardStatistics
+
+extension MonitoringService {
+    /// Replaces a system's alert rules: reviewers, compliance officers and admins, audited. Webhook hosts must be
+    /// on the administrator's allow-list, and the server must have a signing secret.
+    public func setAlertRules(systemID: String, document: String, actor: Principal) async throws -> AlertRules {
+        var entry = AuditEntry(actor: actor, action: "alerts.rules", target: "system:\(systemID)", systemID: systemID)
+        try await audit.require(actor, [.reviewer, .compliance, .admin], to: "change alert rules", entry, now: now())
+        let rules = try AlertRules(yaml: document, allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: []))
+        if notifications == nil, !rules.webhooks.isEmpty || rules.retrainingWebhook != nil {
+            throw StewardError.invalidParameter("Webhooks are signed: start the server with STEWARD_WEBHOOK_SECRET set.")
+        }
+        entry.details = ["conditions": rules.conditions.map(\.text).joined(separator: "; "), "webhooks": "\(rules.webhooks.count)"]
+        try await repository.storeAlertRules(systemID: systemID, document: document, audit: entry, now: now())
+        return rules
+    }
+
+    public func alertRules(systemID: String) async throws -> AlertRules? {
+        try await repository.alertRules(systemID: systemID).map { document in
+            try AlertRules(yaml: document, allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: []))
+        }
+    }
+
+    public func alerts(systemID: String, firingOnly: Bool = false) async throws -> [Alert] {
+        try await repository.alerts(systemID: systemID, firing: firingOnly)
+    }
+
+    public func deliveries(systemID: String) async throws -> [WebhookDelivery] {
+        try await repository.deliveries(systemID: systemID)
+    }
+
+    /// What one evaluation of a system's rules did.
+    public struct AlertEvaluation: Sendable {
+        public let fired: [Alert]
+        public let resolved: [Alert]
+        public let firing: [Alert]
+        public let deliveries: [WebhookDelivery]
+    }
+
+    /// Checks the system's rules on the current window: a failing rule fires an alert (once; while it keeps
+    /// failing, the alert's value follows), a rule that holds again resolves it, each change is audited and
+    /// sent to the webhooks, and a data alert also calls the retraining pipeline with what drifted. A rule
+    /// with no figure to check (no labels yet, no reference) leaves its alert as it is.
+    public func evaluateAlerts(systemID: String) async throws -> AlertEvaluation {
+        // One evaluation per system at a time in this process (the scheduler and a request may meet); across
+        // replicas the database allows one firing alert per rule.
+        try await AlertEvaluationTurns.shared.take(systemID)
+        defer { Task { await AlertEvaluationTurns.shared.give(systemID) } }
+        guard let rules = try await alertRules(systemID: systemID) else {
+            throw StewardError.notFound("AI system '\(systemID)' has no alert rules; PUT them to /api/v1/systems/\(systemID)/alerts/rules.")
+        }
+        let status = try await status(systemID: systemID, window: rules.window)
+        let metrics = status.metrics
+        var open = Dictionary(
+            try await repository.alerts(systemID: systemID, firing: true).map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
+        var fired: [Alert] = []
+        var resolved: [Alert] = []
+        let time = now()
+        for condition in rules.conditions {
+            guard let value = metrics[condition.metric], case .constant(let threshold) = condition.bound,
+                let category = AlertRules.category(of: condition.metric)
+            else { continue }
+            let holds = condition.comparison.holds(value, threshold)
+            if var alert = open[condition.text] {
+                if holds {
+                    alert.status = .resolved
+                    alert.value = value
+                    alert.resolvedAt = time
+                    try await repository.saveAlert(alert, audit: Self.auditEntry(alert, "alert.resolved"))
+                    open[condition.text] = nil
+                    resolved.append(alert)
+                } else if alert.value != value {
+                    alert.value = value
+                    try await repository.saveAlert(alert, audit: nil)
+                    open[condition.text] = alert
+                }
+            } else if !holds {
+                let alert = Alert(
+                    id: GovernanceService.identifier("alr"), systemID: systemID, rule: condition.text, category: category, status: .firing,
+                    value: value, threshold: threshold, firedAt: time, resolvedAt: nil)
+                try await repository.saveAlert(alert, audit: Self.auditEntry(alert, "alert.fired"))
+                open[condition.text] = alert
+                fired.append(alert)
+            }
+        }
+        var deliveries: [WebhookDelivery] = []
+        if let notifications {
+            for (event, alert) in fired.map({ ("alert.fired", $0) }) + resolved.map({ ("alert.resolved", $0) }) {
+                let body = try SnakeCaseJSON.encoder().encode(AlertNotice(event: event, systemId: systemID, alert: alert, window: status.data))
+                for url in rules.webhooks {
+                    deliveries.append(await notifications.deliver(body, to: url, event: event, systemID: systemID, now: now))
+                }
+            }
+            if let pipeline = rules.retrainingWebhook, let drift = status.data.drift, fired.contains(where: { $0.category == .data }) {
+                let body = try SnakeCaseJSON.encoder().encode(
+                    RetrainingRequest(
+                        systemId: systemID, reason: fired.filter { $0.category == .data }.map(\.rule), referenceVersion: status.data.referenceVersion,
+                        windowStart: status.from, windowEnd: status.to, driftedFeatures: drift.driftedFeatures,
+                        drift: VerbatimDictionary(
+                            Dictionary(drift.features.map { ($0.feature, $0.statistic) }, uniquingKeysWith: { first, _ in first }))))
+                deliveries.append(await notifications.deliver(body, to: pipeline, event: "retraining.requested", systemID: systemID, now: now))
+            }
+            for delivery in deliveries { try await repository.recordDelivery(delivery) }
+        }
+        return AlertEvaluation(fired: fired, resolved: resolved, firing: open.values.sorted { $0.firedAt < $1.firedAt }, deliveries: deliveries)
+    }
+
+    /// Evaluates every system that has alert rules (the scheduler's round); a failure of one system does not
+    /// stop the others.
+    public func evaluateAllAlerts() async throws -> [String: Result<AlertEvaluation, any Error>] {
+        var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
+        for systemID in try await repository.alertRules().keys.sorted() {
+            do { outcomes[systemID] = .success(try await evaluateAlerts(systemID: systemID)) } catch { outcomes[systemID] = .failure(error) }
+        }
+        return outcomes
+    }
+
+    static func auditEntry(_ alert: Alert, _ action: String) -> AuditEntry {
+        AuditEntry(
+            actor: .declared("steward:monitoring"), action: action, target: "system:\(alert.systemID)", systemID: alert.systemID,
+            details: ["alert": alert.id, "rule": alert.rule, "category": alert.category.rawValue, "value": "\(alert.value)"])
+    }
+}
+
+/// Turns per system for alert evaluation, process-wide.
+actor AlertEvaluationTurns {
+    static let shared = AlertEvaluationTurns()
+    private var busy: Set<String> = []
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func take(_ systemID: String) async throws {
+        if busy.insert(systemID).inserted { return }
+        await withCheckedContinuation { continuation in waiting[systemID, default: []].append(continuation) }
+    }
+
+    func give(_ systemID: String) {
+        if var queue = waiting[systemID], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiting[systemID] = queue.isEmpty ? nil : queue
+            next.resume()
+        } else {
+            busy.remove(systemID)
+        }
+    }
+}
+
+/// What a webhook receives when an alert fires or resolves.
+struct AlertNotice: Encodable {
+    let event: String
+    let systemId: String
+    let alert: Alert
+    let window: MonitorStatus.Data
+}
+
+/// What the retraining pipeline receives when the data drifted: the rules that fired, the features that
+/// drifted and each feature's drift value.
+struct RetrainingRequest: Encodable {
+    let systemId: String
+    let reason: [String]
+    let referenceVersion: Int64?
+    let windowStart: Int64
+    let windowEnd: Int64
+    let driftedFeatures: [String]
+    let drift: VerbatimDictionary<Double>
+}

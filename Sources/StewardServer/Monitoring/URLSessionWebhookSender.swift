@@ -1,0 +1,35 @@
+import Foundation
+import StewardCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Posts webhook bodies with URLSession, never following a redirect: a 3xx is the answer, so an allowed host
+/// cannot bounce the server to one that is not.
+final class URLSessionWebhookSender: NSObject, WebhookSender, URLSessionTaskDelegate, @unchecked Sendable {
+    let timeout: TimeInterval
+    private lazy var session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
+    private let lock = NSLock()
+
+    init(timeout: TimeInterval = 10) {
+        self.timeout = timeout
+    }
+
+    func post(_ body: Data, to url: URL, headers: [String: String]) async throws -> Int {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body
+        let session = lock.withLock { self.session }
+        let (_, response) = try await session.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+        completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}

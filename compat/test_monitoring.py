@@ -1,0 +1,173 @@
+"""Production monitoring over real HTTP, on SQLite and PostgreSQL: the retailer's demand model. A reference from
+"2019" demand, then a "2020" window where demand fell and the store mix changed: the data-drift alert fires once,
+the webhooks get signed notices (never following a redirect), the retraining pipeline is called with the drifted
+features, and the alert resolves once a reference from the new data is set."""
+
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+import requests
+
+from conftest import Backend, BACKENDS
+from test_governance import ok, start_governed
+
+SECRET = "monitoring-test-secret"
+
+
+class Receiver:
+    """An HTTP receiver on loopback that keeps every request; /redirect answers 302 to /elsewhere."""
+
+    def __init__(self):
+        receiver = self
+        self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((self.path, dict(self.headers), body))
+                if self.path == "/redirect":
+                    self.send_response(302)
+                    self.send_header("Location", "/elsewhere")
+                else:
+                    self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def at(self, path):
+        return [(headers, json.loads(body)) for got, headers, body in self.requests if got == path]
+
+    def close(self):
+        self.server.shutdown()
+
+
+def demand(rows, shifted, seed):
+    rng = np.random.default_rng(seed)
+    units = (40 if shifted else 100) + 30 * rng.random(rows)
+    price = 5 + rng.integers(0, 300, rows) / 100
+    stores = rng.choice(["north", "south", "online"] if shifted else ["north", "south", "east"], rows)
+    return list(zip(units.round(), price, stores))
+
+
+def as_csv(rows):
+    return "units,price,store\n" + "".join(f"{u},{p},{s}\n" for u, p, s in rows)
+
+
+@pytest.fixture(params=BACKENDS)
+def retail(request, monkeypatch):
+    monkeypatch.setenv("STEWARD_WEBHOOK_SECRET", SECRET)
+    backend = Backend(request.param)
+    governed = start_governed(backend, "retail", extra_args=["--allow-endpoint-host", "127.0.0.1", "--alert-interval", "0"])
+    receiver = Receiver()
+    yield governed, receiver
+    receiver.close()
+    code = governed.server.stop()
+    backend.cleanup()
+    assert code == 0, governed.server.log()
+
+
+def test_retailer_drift_alert_webhooks_retraining_and_resolution(retail):
+    governed, receiver = retail
+    system = ok(governed.call("carol", "POST", "/api/v1/systems", json={"name": "store-demand", "purpose": "Forecasts demand per store"}))["system"]
+    sid = system["id"]
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/datasets", params={"name": "demand-2019"}, data=as_csv(demand(3000, False, 1))))
+    reference = ok(governed.call("carol", "PUT", f"/api/v1/systems/{sid}/reference", json={"dataset": "demand-2019"}))["reference"]
+    assert reference["version"] == 1 and sorted(reference["features"]) == ["price", "store", "units"]
+
+    rules = f"""
+window: 1h
+conditions:
+  - drift_share < 0.5
+  - psi.units <= 0.25
+  - latency_p95_ms <= 250
+webhooks: [{receiver.url}/alerts, {receiver.url}/redirect]
+retraining_webhook: {receiver.url}/retrain
+"""
+    refused = governed.call("carol", "PUT", f"/api/v1/systems/{sid}/alerts/rules", data=rules)
+    assert refused.status_code == 403  # contributors may not change alert rules
+    outside = governed.call("rita", "PUT", f"/api/v1/systems/{sid}/alerts/rules", data=rules.replace(receiver.url + "/alerts", "http://10.1.2.3/x"))
+    assert outside.status_code == 403 and "allow-endpoint-host" in outside.json()["message"]
+    stored = ok(governed.call("rita", "PUT", f"/api/v1/systems/{sid}/alerts/rules", data=rules))["rules"]
+    assert stored["conditions"] == ["drift_share < 0.5", "psi.units <= 0.25", "latency_p95_ms <= 250"]
+
+    now = int(time.time() * 1000)
+    events = "\n".join(json.dumps({"request_id": f"e{i}", "time": now - 5000, "features": {"units": u, "price": p, "store": s},
+                                   "prediction": u, "latency_ms": 20 + i % 50})
+                       for i, (u, p, s) in enumerate(demand(2000, True, 2)))
+    assert ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/events", data=events))["accepted"] == 2000
+
+    first = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/alerts/evaluate"))
+    assert sorted(a["rule"] for a in first["fired"]) == ["drift_share < 0.5", "psi.units <= 0.25"]
+    assert all(a["category"] == "data" and a["status"] == "firing" for a in first["fired"])
+
+    notices = receiver.at("/alerts")
+    assert [n["event"] for _, n in notices] == ["alert.fired", "alert.fired"]
+    for headers, notice in notices:
+        raw = [body for path, h, body in receiver.requests if path == "/alerts" and h["X-Steward-Signature"] == headers["X-Steward-Signature"]][0]
+        expected = hmac.new(SECRET.encode(), f"{headers['X-Steward-Timestamp']}.".encode() + raw, hashlib.sha256).hexdigest()
+        assert headers["X-Steward-Signature"] == "sha256=" + expected
+        assert notice["system_id"] == sid and notice["alert"]["system_id"] == sid
+    assert len(receiver.at("/redirect")) == 2 and receiver.at("/elsewhere") == []
+    retrain = receiver.at("/retrain")
+    assert len(retrain) == 1
+    request = retrain[0][1]
+    assert request["system_id"] == sid and "units" in request["drifted_features"] and "store" in request["drifted_features"]
+    assert request["drift"]["units"] > 0.25 and request["reference_version"] == 1
+
+    deliveries = ok(governed.call("cora", "GET", f"/api/v1/systems/{sid}/webhook-deliveries"))["deliveries"]
+    redirected = [d for d in deliveries if d["url"].endswith("/redirect")]
+    assert {d["status"] for d in redirected} == {302} and all(d["error"] == "HTTP 302" for d in redirected)
+    assert all(d["status"] == 204 and d["attempts"] == 1 for d in deliveries if not d["url"].endswith("/redirect"))
+
+    again = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/alerts/evaluate"))
+    assert again["fired"] == [] and len(again["firing"]) == 2  # no duplicates while the drift lasts
+    assert len(receiver.at("/retrain")) == 1
+
+    # Retrained on the new data: a new reference settles the drift and the alerts resolve.
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/datasets", params={"name": "demand-2020"}, data=as_csv(demand(3000, True, 3))))
+    ok(governed.call("carol", "PUT", f"/api/v1/systems/{sid}/reference", json={"dataset": "demand-2020"}))
+    settled = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/alerts/evaluate"))
+    assert sorted(a["rule"] for a in settled["resolved"]) == ["drift_share < 0.5", "psi.units <= 0.25"] and settled["firing"] == []
+    assert [n["event"] for _, n in receiver.at("/alerts")][-2:] == ["alert.resolved", "alert.resolved"]
+    history = ok(governed.call("vic", "GET", f"/api/v1/systems/{sid}/alerts"))["alerts"]
+    assert len(history) == 2 and all(a["status"] == "resolved" and a["resolved_at"] for a in history)
+    audit = ok(governed.call("cora", "GET", "/api/v1/audit", params={"system": sid}))["events"]
+    actions = [e["action"] for e in audit]
+    assert actions.count("alert.fired") == 2 and actions.count("alert.resolved") == 2 and "alerts.rules" in actions
+
+
+def test_the_scheduler_evaluates_rules_on_its_own(monkeypatch):
+    monkeypatch.setenv("STEWARD_WEBHOOK_SECRET", SECRET)
+    backend = Backend("sqlite")
+    governed = start_governed(backend, "scheduled", extra_args=["--alert-interval", "1s"])
+    try:
+        sid = ok(governed.call("carol", "POST", "/api/v1/systems", json={"name": "chat", "purpose": "Answers questions"}))["system"]["id"]
+        ok(governed.call("rita", "PUT", f"/api/v1/systems/{sid}/alerts/rules",
+                         data="window: 1h\nconditions: ['latency_p95_ms <= 100', 'flagged_rate <= 0.1']\n"))
+        now = int(time.time() * 1000)
+        events = [{"request_id": f"q{i}", "time": now - 1000, "latency_ms": 300, "safety_flags": ["toxicity"] if i < 5 else []}
+                  for i in range(20)]
+        ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/events", json=events))
+        deadline = time.time() + 15
+        firing = []
+        while time.time() < deadline and len(firing) < 2:
+            time.sleep(0.5)
+            firing = ok(governed.call("vic", "GET", f"/api/v1/systems/{sid}/alerts", params={"status": "firing"}))["alerts"]
+        assert sorted((a["category"], a["rule"]) for a in firing) == [("performance", "latency_p95_ms <= 100"), ("safety", "flagged_rate <= 0.1")]
+        assert firing[0]["value"] in (300, 0.25)
+    finally:
+        code = governed.server.stop()
+        backend.cleanup()
+    assert code == 0, governed.server.log()
