@@ -131,6 +131,13 @@ retraining_webhook: {receiver.url}/retrain
     assert {d["status"] for d in redirected} == {302} and all(d["error"] == "HTTP 302" for d in redirected)
     assert all(d["status"] == 204 and d["attempts"] == 1 for d in deliveries if not d["url"].endswith("/redirect"))
 
+    # Prometheus: per-system counters and histograms, and the gauges of the last evaluation.
+    exposition = governed.call("vic", "GET", "/metrics").text
+    assert f'steward_inference_events_total{{system_id="{sid}"}} 2000' in exposition
+    assert f'steward_inference_latency_milliseconds_count{{system_id="{sid}"}} 2000' in exposition
+    assert f'steward_alerts_firing_count{{system_id="{sid}",category="data"}} 2' in exposition
+    assert f'steward_drift_feature_value{{system_id="{sid}",feature="units",method="psi"}}' in exposition
+
     again = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/alerts/evaluate"))
     assert again["fired"] == [] and len(again["firing"]) == 2  # no duplicates while the drift lasts
     assert len(receiver.at("/retrain")) == 1

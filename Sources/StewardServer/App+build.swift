@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Prometheus
 import StewardCore
 import StewardStore
 
@@ -9,15 +10,17 @@ public func buildApplication(
     configuration: ServerConfiguration, storage: StewardStorage, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let metrics = PrometheusCollectorRegistry()
     var application = Application(
-        router: buildRouter(storage: storage, configuration: configuration),
+        router: buildRouter(storage: storage, configuration: configuration, metrics: metrics),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "Steward"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     application.addServices(storage.database)
     if let interval = configuration.alertInterval {
         let services = StewardServices(
-            storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications)
+            storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
+            observer: PrometheusMonitoringObserver(registry: metrics))
         application.addServices(AlertScheduler(monitoring: services.monitoring, interval: interval, logger: logger))
     }
     application.beforeServerStarts {
@@ -29,10 +32,13 @@ public func buildApplication(
 /// The router: MLflow's tracking and registry API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`, the
 /// artifact proxy, Steward's own `/api/v1` (model cards, the AI Register, governance, audit, users) and the
 /// server-info routes, behind the error and authentication middleware.
-public func buildRouter(storage: StewardStorage, configuration: ServerConfiguration) -> Router<StewardRequestContext> {
+public func buildRouter(
+    storage: StewardStorage, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) -> Router<StewardRequestContext> {
     let router = Router(context: StewardRequestContext.self)
     let services = StewardServices(
-        storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications)
+        storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
+        observer: PrometheusMonitoringObserver(registry: metrics))
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))
@@ -63,5 +69,10 @@ public func buildRouter(storage: StewardStorage, configuration: ServerConfigurat
     .addRoutes(to: native)
     MonitoringController(monitoring: services.monitoring, evaluations: services.evaluations, artifacts: storage.artifacts).addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
+    router.get("metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+    }
     return router
 }

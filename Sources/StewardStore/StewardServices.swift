@@ -15,7 +15,10 @@ public struct StewardServices: Sendable {
 
     /// `authenticationRequired` is the server's `--auth` setting, which decides who may read the audit log.
     /// `notifications` is how alerts are sent (the server's webhook settings); without it rules name no webhooks.
-    public init(storage: StewardStorage, authenticationRequired: Bool = false, notifications: AlertNotifications? = nil) {
+    public init(
+        storage: StewardStorage, authenticationRequired: Bool = false, notifications: AlertNotifications? = nil,
+        observer: (any MonitoringObserver)? = nil
+    ) {
         let runRepository = SQLRunRepository(database: storage.database)
         let loggedModelRepository = SQLLoggedModelRepository(database: storage.database)
         let registryRepository = SQLModelRegistryRepository(database: storage.database)
@@ -37,6 +40,7 @@ public struct StewardServices: Sendable {
             repository: evaluationRepository, gate: governance, registry: registryRepository, experiments: experiments, runs: runs,
             audit: auditRepository, policy: { try await governance.policy().policy })
         monitoring = MonitoringService(
-            repository: SQLMonitoringRepository(database: storage.database), audit: auditRepository, notifications: notifications)
+            repository: SQLMonitoringRepository(database: storage.database), audit: auditRepository, notifications: notifications,
+            observer: observer)
     }
 }

@@ -103,7 +103,9 @@ extension MonitoringService {
             }
             for delivery in deliveries { try await repository.recordDelivery(delivery) }
         }
-        return AlertEvaluation(fired: fired, resolved: resolved, firing: open.values.sorted { $0.firedAt < $1.firedAt }, deliveries: deliveries)
+        let firing = open.values.sorted { $0.firedAt < $1.firedAt }
+        observer?.evaluated(systemID: systemID, firing: firing, drift: status.data.drift)
+        return AlertEvaluation(fired: fired, resolved: resolved, firing: firing, deliveries: deliveries)
     }
 
     /// Evaluates every system that has alert rules (the scheduler's round); a failure of one system does not

@@ -11,14 +11,16 @@ public struct MonitoringService: Sendable {
     let purges: PurgeSchedule
     /// How alerts leave the server; without it, rules may not name webhooks.
     let notifications: AlertNotifications?
+    let observer: (any MonitoringObserver)?
 
     public init(
         repository: any MonitoringRepository, audit: any AuditRepository, notifications: AlertNotifications? = nil,
-        now: @escaping @Sendable () -> Int64 = EpochClock.now
+        observer: (any MonitoringObserver)? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.repository = repository
         self.audit = audit
         self.notifications = notifications
+        self.observer = observer
         self.now = now
         purges = PurgeSchedule()
     }
@@ -41,6 +43,7 @@ public struct MonitoringService: Sendable {
                     + batch.rejected.prefix(5).map { "row \($0.row): \($0.message)" }.joined(separator: "; "))
         }
         let inserted = try await repository.insertEvents(systemID: systemID, events: batch.events)
+        observer?.stored(systemID: systemID, events: batch.events.filter { inserted.contains($0.requestID) })
         try await purgeIfDue(systemID: systemID, now: time)
         return IngestResult(accepted: inserted.count, duplicates: batch.events.count - inserted.count, rejected: batch.rejected)
     }
@@ -139,6 +142,12 @@ public struct MonitoringService: Sendable {
         return Self.drift(of: events, from: reference, method: method, threshold: threshold)
     }
 
+    /// A feature's value in an event; a reference column named `prediction` is compared with the events'
+    /// predictions (prediction drift) unless the events also carry a feature of that name.
+    static func value(_ name: String, in event: InferenceEvent) -> FeatureValue? {
+        event.features[name] ?? (name == "prediction" ? event.prediction : nil)
+    }
+
     /// Each reference feature's values in the events (absent or null is missing), profiled over the
     /// reference's bins and compared with it.
     static func drift(of events: [InferenceEvent], from reference: ReferenceProfile, method: DriftMethod, threshold: Double? = nil) -> DatasetDrift {
@@ -151,14 +160,14 @@ public struct MonitoringService: Sendable {
                 var values: [Double] = []
                 var missing = 0
                 for event in events {
-                    if case .number(let value) = event.features[name] { values.append(value) } else { missing += 1 }
+                    if case .number(let value) = Self.value(name, in: event) { values.append(value) } else { missing += 1 }
                 }
                 sample = .numbers(values: values, missing: missing)
             case .categorical:
                 var counts: [String: Int] = [:]
                 var missing = 0
                 for event in events {
-                    switch event.features[name] {
+                    switch Self.value(name, in: event) {
                     case nil, .missing: missing += 1
                     case let value?: counts[value.cell, default: 0] += 1
                     }
