@@ -35,7 +35,7 @@ public struct ServerConfiguration: Sendable {
     /// How alerts are sent, when a signing secret is set.
     var alertNotifications: AlertNotifications? {
         webhookSecret.map { secret in
-            AlertNotifications(sender: URLSessionWebhookSender(), secret: secret, allowedHosts: endpointHosts, retryDelays: webhookRetryDelays)
+            AlertNotifications(sender: NoRedirectHTTPClient(), secret: secret, allowedHosts: endpointHosts, retryDelays: webhookRetryDelays)
         }
     }
 

@@ -6,8 +6,11 @@ import StewardCore
 #endif
 
 /// The one way the server calls a model service it was allowed to reach: POST a JSON body, take a 2xx JSON
-/// reply. An unreachable service is 503; a refusal or a reply that is not JSON is a 400 naming the service.
+/// reply. An unreachable service is 503; a refusal or a reply that is not JSON is a 400 naming the service. A
+/// redirect is not followed (it is a refusal), so an allowed host cannot send the server elsewhere.
 enum OutboundJSON {
+    static let client = NoRedirectHTTPClient()
+
     static func post(_ body: Any, to url: URL, bearer: String? = nil, timeout: TimeInterval, service: String) async throws -> Any {
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = "POST"
@@ -17,7 +20,7 @@ enum OutboundJSON {
         let reply: Data
         let response: URLResponse
         do {
-            (reply, response) = try await URLSession.shared.data(for: request)
+            (reply, response) = try await client.data(for: request)
         } catch {
             throw StewardError(.temporarilyUnavailable, "The \(service) at \(url.absoluteString) could not be reached: \(error.localizedDescription)")
         }

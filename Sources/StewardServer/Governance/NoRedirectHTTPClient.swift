@@ -5,15 +5,21 @@ import StewardCore
     import FoundationNetworking
 #endif
 
-/// Posts webhook bodies with URLSession, never following a redirect: a 3xx is the answer, so an allowed host
-/// cannot bounce the server to one that is not.
-final class URLSessionWebhookSender: NSObject, WebhookSender, URLSessionTaskDelegate, @unchecked Sendable {
+/// Outbound HTTP with URLSession that never follows a redirect: a 3xx is the answer, so an allowed host cannot
+/// bounce the server to one that is not. Webhooks, model endpoints and judges all go through it.
+final class NoRedirectHTTPClient: NSObject, WebhookSender, URLSessionTaskDelegate, @unchecked Sendable {
     let timeout: TimeInterval
     private lazy var session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
     private let lock = NSLock()
 
     init(timeout: TimeInterval = 10) {
         self.timeout = timeout
+    }
+
+    /// Sends a request without following redirects.
+    func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+        let session = lock.withLock { self.session }
+        return try await session.data(for: request)
     }
 
     func post(_ body: Data, to url: URL, headers: [String: String]) async throws -> Int {
