@@ -123,7 +123,7 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
 
     /// `window` as for status; `method` psi (default), kl, jensen_shannon, hellinger or chi_square; `threshold`.
     @Sendable func drift(_ request: Request, context: Context) async throws -> Response {
-        let window = try Self.duration(try NativeMessage.query("window", request) ?? "24h")
+        let window = try AlertRules.duration(try NativeMessage.query("window", request) ?? "24h")
         let methodName = try NativeMessage.query("method", request) ?? "psi"
         guard let method = DriftMethod(rawValue: methodName) else { throw StewardError.invalidParameter("Unknown drift method '\(methodName)'.") }
         let threshold = try NativeMessage.query("threshold", request).map { text throws in
@@ -197,18 +197,9 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
 
     /// `window` is a duration such as `15m`, `24h` or `7d` (default 24h).
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
-        let window = try Self.duration(try NativeMessage.query("window", request) ?? "24h")
+        let window = try AlertRules.duration(try NativeMessage.query("window", request) ?? "24h")
         let status = try await monitoring.status(systemID: try NativeMessage.parameter("id", context), window: window)
         return try NativeMessage.json(StatusBody(status: status))
-    }
-
-    /// A duration in milliseconds from `<number><s|m|h|d>`.
-    static func duration(_ text: String) throws -> Int64 {
-        let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
-        guard let unit = text.last.flatMap({ units[$0] }), let count = Int64(text.dropLast()), count > 0, count <= 3650 * 86_400_000 / unit else {
-            throw StewardError.invalidParameter("window must be a duration such as 15m, 24h or 7d, not '\(text)'.")
-        }
-        return count * unit
     }
 
     struct IngestBody: Encodable {

@@ -157,13 +157,14 @@ enum DecimalText {
     /// 10ⁿ for n in 0…21 as a 128-bit integer.
     @inline(__always)
     static func integerPowerOfTen(_ exponent: Int) -> UInt128 {
-        exponent <= 19 ? UInt128(tenToThe(exponent)) : UInt128(tenToThe(19)) * UInt128(tenToThe(exponent - 19))
+        exponent <= 19 ? UInt128(power(10, exponent)) : UInt128(power(10, 19)) * UInt128(power(10, exponent - 19))
     }
 
+    /// base^exponent for results under 2⁶⁴.
     @inline(__always)
-    static func tenToThe(_ exponent: Int) -> UInt64 {
+    static func power(_ base: UInt64, _ exponent: Int) -> UInt64 {
         var value: UInt64 = 1
-        for _ in 0..<exponent { value &*= 10 }
+        for _ in 0..<exponent { value &*= base }
         return value
     }
 
@@ -175,20 +176,12 @@ enum DecimalText {
     static func exactlyRounded(_ mantissa: UInt64, _ exponent: Int) -> Double {
         if mantissa == 0 { return 0 }
         if exponent >= 0 { return rounded(UInt128(mantissa) * integerPowerOfTen(exponent), inexact: false, scale: 0) }
-        let divisor = fiveToThe(-exponent)
+        let divisor = power(5, -exponent)
         let shift = 63 + (64 - divisor.leadingZeroBitCount) - (64 - mantissa.leadingZeroBitCount)
         let high = shift >= 64 ? mantissa << (shift - 64) : mantissa >> (64 - shift)
         let low = shift >= 64 ? 0 : mantissa << shift
         let (quotient, remainder) = divisor.dividingFullWidth((high, low))
         return rounded(quotient, inexact: remainder != 0, scale: -shift + exponent)
-    }
-
-    /// 5^k for k in 0…27 (under 2⁶⁴).
-    @inline(__always)
-    static func fiveToThe(_ exponent: Int) -> UInt64 {
-        var value: UInt64 = 1
-        for _ in 0..<exponent { value &*= 5 }
-        return value
     }
 
     /// value × 2^scale for a 64-bit value of at least 54 significant bits, rounded to 53 bits half to even,

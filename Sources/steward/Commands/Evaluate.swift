@@ -59,36 +59,16 @@ struct Evaluate: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the metrics as JSON.")
     var json = false
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A Steward server to record the evaluation in: it computes the metrics, logs the run and checks the system's gate (exit 1 if it fails).",
-            valueName: "url"))
-    var server: String?
-
-    @Option(name: .long, help: "With --server: the AI system's id.")
-    var system: String?
-
-    @Option(name: .long, help: "With --server: the registered model.")
-    var model: String?
-
-    @Option(name: .long, help: "With --server: the model version.")
-    var version: String?
-
-    @Option(name: .long, help: ArgumentHelp("With --server: the API token (default: $STEWARD_TOKEN).", valueName: "token"))
-    var token: String?
+    @OptionGroup var recording: ServerRecordingOptions
 
     func validate() throws {
         do { _ = try EvaluationTask(parsing: task) } catch { throw ValidationError(error.message) }
         guard prediction != nil || score != nil else { throw ValidationError("Give --prediction, --score or both.") }
         guard threshold.isFinite else { throw ValidationError("--threshold must be a number.") }
-        if server != nil, system == nil || model == nil || version == nil {
-            throw ValidationError("--server needs --system, --model and --version.")
-        }
     }
 
     func run() async throws {
-        if let server { return try await record(on: server) }
+        if let server = recording.server { return try await record(on: server) }
         do {
             let task = try EvaluationTask(parsing: task)
             let wanted = Array(Set([label] + [prediction, score, latency, error, cost].compactMap { $0 } + sensitive + slice))
@@ -116,7 +96,8 @@ struct Evaluate: AsyncParsableCommand {
     /// Sends the test set to a Steward server, which records the evaluation and the gate's verdict.
     func record(on server: String) async throws {
         var query = [
-            ("system", system ?? ""), ("model", model ?? ""), ("version", version ?? ""), ("task", task), ("label", label),
+            ("system", recording.system ?? ""), ("model", recording.model ?? ""), ("version", recording.version ?? ""), ("task", task),
+            ("label", label),
             ("threshold", String(threshold)), ("name", (data as NSString).lastPathComponent),
             ("format", TableFile.Format(path: data) == .jsonl ? "jsonl" : "csv"),
         ]
@@ -129,7 +110,8 @@ struct Evaluate: AsyncParsableCommand {
             query.append(("json_schema", String(decoding: FileManager.default.contents(atPath: jsonSchema) ?? Data(), as: UTF8.self)))
         }
         guard let body = FileManager.default.contents(atPath: data) else { throw failing(.invalidParameter("Cannot read the file '\(data)'.")) }
-        let evaluation = try await EvaluationUpload.send(server: server, path: "/api/v1/evaluations", query: query, body: body, token: token)
+        let evaluation = try await EvaluationUpload.send(
+            server: server, path: "/api/v1/evaluations", query: query, body: body, token: recording.token)
         let printed = try JSONSerialization.data(withJSONObject: evaluation, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: printed, as: UTF8.self))
         if evaluation["gate_passed"] as? Bool == false, evaluation["gate"] != nil { throw ExitCode(1) }

@@ -36,31 +36,16 @@ struct Gate: AsyncParsableCommand {
         @Flag(name: .long, help: "Print the result as JSON.")
         var json = false
 
-        @Option(name: .long, help: ArgumentHelp("A Steward server to record the metrics in and check its gate for the system.", valueName: "url"))
-        var server: String?
-
-        @Option(name: .long, help: "With --server: the AI system's id.")
-        var system: String?
-
-        @Option(name: .long, help: "With --server: the registered model.")
-        var model: String?
-
-        @Option(name: .long, help: "With --server: the model version.")
-        var version: String?
+        @OptionGroup var recording: ServerRecordingOptions
 
         @Option(name: .long, help: ArgumentHelp("With --server: what the predictions are.", valueName: "binary|multiclass|regression|text"))
         var task: String?
 
-        @Option(name: .long, help: ArgumentHelp("With --server: the API token (default: $STEWARD_TOKEN).", valueName: "token"))
-        var token: String?
-
         func validate() throws {
-            if server == nil {
+            if recording.server == nil {
                 guard spec != nil else { throw ValidationError("Give --spec (or --server to use the system's gate).") }
             } else {
-                guard system != nil, model != nil, version != nil, task != nil else {
-                    throw ValidationError("--server needs --system, --model, --version and --task.")
-                }
+                guard task != nil else { throw ValidationError("--server needs --system, --model, --version and --task.") }
                 guard spec == nil, champion == nil else {
                     throw ValidationError("With --server the system's gate and champion are used; leave out --spec and --champion.")
                 }
@@ -68,7 +53,7 @@ struct Gate: AsyncParsableCommand {
         }
 
         func run() async throws {
-            if let server { return try await record(on: server) }
+            if let server = recording.server { return try await record(on: server) }
             do {
                 let gate = try GateSpec(yaml: try Self.read(spec ?? ""))
                 let result = gate.check(try Self.metrics(metrics), champion: try champion.map(Self.metrics))
@@ -91,12 +76,13 @@ struct Gate: AsyncParsableCommand {
                 throw failing(.invalidParameter("Cannot read the file '\(metrics)'."))
             }
             let query = [
-                ("model", model ?? ""), ("version", version ?? ""), ("task", task ?? ""), ("name", (metrics as NSString).lastPathComponent),
+                ("model", recording.model ?? ""), ("version", recording.version ?? ""), ("task", task ?? ""),
+                ("name", (metrics as NSString).lastPathComponent),
             ]
             let evaluation = try await EvaluationUpload.send(
-                server: server, path: "/api/v1/systems/\(system ?? "")/gate/check", query: query, body: body, token: token)
+                server: server, path: "/api/v1/systems/\(recording.system ?? "")/gate/check", query: query, body: body, token: recording.token)
             guard let gate = evaluation["gate"], !(gate is NSNull) else {
-                throw failing(.invalidParameter("The metrics were recorded, but system '\(system ?? "")' has no gate spec."))
+                throw failing(.invalidParameter("The metrics were recorded, but system '\(recording.system ?? "")' has no gate spec."))
             }
             let result = try JSONDecoder().decode(GateResult.self, from: try JSONSerialization.data(withJSONObject: gate))
             if json {

@@ -27,13 +27,11 @@ struct Monitor: AsyncParsableCommand {
         func validate() throws { try options.requireExistingStore() }
 
         func run() async throws {
-            let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
-            guard let unit = window.last.flatMap({ units[$0] }), let count = Int64(window.dropLast()), count > 0 else {
-                throw ValidationError("--window is a duration such as 15m, 24h or 7d.")
-            }
             let system = self.system
             do {
-                let status = try await options.withServices { services in try await services.monitoring.status(systemID: system, window: count * unit)
+                let milliseconds = try AlertRules.duration(window)
+                let status = try await options.withServices { services in
+                    try await services.monitoring.status(systemID: system, window: milliseconds)
                 }
                 if json {
                     print(String(decoding: try SnakeCaseJSON.encoder(pretty: true).encode(status), as: UTF8.self))
