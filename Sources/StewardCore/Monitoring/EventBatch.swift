@@ -27,7 +27,8 @@ public struct EventBatch: Sendable {
     /// Checks every row of the body; events without a time get `now` (milliseconds since the epoch).
     public init(body: Data, now: Int64) throws(StewardError) {
         var seen = Set<String>()
-        for (row, decoded) in try BatchRows.decode(EventRow.self, from: body, limit: Self.maximumRows) {
+        for (row, parsed) in try BatchRows.rows(of: body, limit: Self.maximumRows) {
+            let decoded = parsed.flatMap { value in Result { () throws(StewardError) in try EventRow(value) } }
             do throws(StewardError) {
                 var event = try decoded.get().event
                 event.time = try decoded.get().time.map { time throws(StewardError) in try Self.checked(time, now: now) } ?? now
@@ -48,12 +49,12 @@ public struct EventBatch: Sendable {
     }
 
     /// One event as posted, decoded with every field checked (its time kept apart until `now` is known).
-    struct EventRow: Decodable, Sendable {
+    struct EventRow: Sendable {
         var event: InferenceEvent
         var time: Int64?
 
-        init(from decoder: any Decoder) throws {
-            let members = try decoder.container(keyedBy: AnyKey.self)
+        init(_ value: JSONValue) throws(StewardError) {
+            let members = try JSONMembers(value, what: "An event")
             try members.refuseUnknown(EventBatch.fields, "an event")
             guard let requestID = try EventBatch.requestID(members), !requestID.isEmpty, requestID.count <= 200 else {
                 throw StewardError.invalidParameter("request_id is required: a string of 1 to 200 characters.")
@@ -99,7 +100,7 @@ public struct EventBatch: Sendable {
                 event.failed = failed
             } else if let flag = try members.field(Int.self, "error", "error must be true or false."), flag == 0 || flag == 1 {
                 event.failed = flag == 1
-            } else if members.contains(AnyKey("error")), (try? members.decodeNil(forKey: AnyKey("error"))) == false {
+            } else if members.has("error") {
                 throw StewardError.invalidParameter("error must be true or false.")
             }
             let flags = try members.field([String].self, "safety_flags", "safety_flags must be a list of flag names.") ?? []
@@ -111,12 +112,12 @@ public struct EventBatch: Sendable {
     }
 
     /// The request id, written as a string or a whole number.
-    static func requestID(_ members: KeyedDecodingContainer<AnyKey>) throws(StewardError) -> String? {
+    static func requestID(_ members: JSONMembers) throws(StewardError) -> String? {
         if let text = try? members.field(String.self, "request_id", "") { return text }
         return try members.field(Int64.self, "request_id", "request_id is required: a string of 1 to 200 characters.").map(String.init)
     }
 
-    static func nonNegative(_ members: KeyedDecodingContainer<AnyKey>, _ name: String) throws(StewardError) -> Double? {
+    static func nonNegative(_ members: JSONMembers, _ name: String) throws(StewardError) -> Double? {
         guard let number = try members.field(Double.self, name, "\(name) must be a number of at least 0.") else { return nil }
         guard number >= 0 else { throw .invalidParameter("\(name) must be a number of at least 0.") }
         return number

@@ -60,8 +60,8 @@ public struct MonitoringService: Sendable {
     public func label(systemID: String, body: Data) async throws -> LabelResult {
         var labels: [(row: Int, label: EventLabel)] = []
         var rejected: [EventBatch.Rejection] = []
-        for (row, decoded) in try BatchRows.decode(LabelRow.self, from: body, limit: EventBatch.maximumRows) {
-            switch decoded {
+        for (row, parsed) in try BatchRows.rows(of: body, limit: EventBatch.maximumRows) {
+            switch parsed.flatMap({ value in Result { () throws(StewardError) in try LabelRow(value) } }) {
             case .success(let label): labels.append((row, label.label))
             case .failure(let error): rejected.append(EventBatch.Rejection(row: row, requestID: nil, message: error.message))
             }
@@ -185,11 +185,11 @@ public struct MonitoringService: Sendable {
 }
 
 /// A posted label: `{request_id, label?, feedback?}`, feedback −1…1 or true/false.
-struct LabelRow: Decodable, Sendable {
+struct LabelRow: Sendable {
     let label: EventLabel
 
-    init(from decoder: any Decoder) throws {
-        let members = try decoder.container(keyedBy: AnyKey.self)
+    init(_ value: JSONValue) throws(StewardError) {
+        let members = try JSONMembers(value, what: "A label")
         try members.refuseUnknown(["request_id", "label", "feedback"], "a label")
         guard let requestID = try EventBatch.requestID(members), !requestID.isEmpty else {
             throw StewardError.invalidParameter("request_id is required.")

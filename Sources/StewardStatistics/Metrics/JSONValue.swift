@@ -1,9 +1,8 @@
 import Foundation
 
-/// A parsed JSON document. `parse` reads text with `JSONSerialization`, which nests 512 levels deep within a
-/// 512 KB thread stack (`JSONDecoder` with a recursive `Decodable` overflows near 250), and turns its `NSNumber`s
-/// into exact cases: booleans by their type encoding, so `true` is never `1` on Linux; integers as `Int`, so
-/// 9007199254740993 stays exact; other numbers as `Double`.
+/// A parsed JSON document. `parse` reads text with `JSONScanner` (strict RFC 8259, nesting up to 512 levels):
+/// booleans are never numbers, integers that fit stay `Int` (9007199254740993 stays exact), other numbers are
+/// `Double`.
 ///
 /// Equality is JSON equality, as JSON Schema defines it: `1 == 1.0`, object key order is irrelevant, `true != 1`,
 /// and strings are equal when their code points are (no Unicode normalisation).
@@ -50,107 +49,7 @@ public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
 
     /// The value, or what is wrong with the text (the error's message is that reason alone).
     static func decode(_ data: Data) -> Result<JSONValue, StatisticsError> {
-        // Foundation accepts a comma before a closing bracket, which RFC 8259 (and Python's json) refuses.
-        if hasTrailingComma(data) { return .failure(StatisticsError("a comma comes right before a closing bracket or brace")) }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "it cannot be parsed"
-            return .failure(StatisticsError(reason.hasSuffix(".") ? String(reason.dropLast()) : reason))
-        }
-        guard let value = JSONValue(foundation: object) else { return .failure(StatisticsError("it holds a value that is not JSON")) }
-        return .success(value)
-    }
-
-    /// Whether a comma is followed, past whitespace, by `]` or `}` outside strings.
-    static func hasTrailingComma(_ data: Data) -> Bool {
-        var inString = false
-        var escaped = false
-        var afterComma = false
-        for byte in data {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: ","): afterComma = true
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): if afterComma { return true }
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): break
-            case UInt8(ascii: "\""):
-                inString = true
-                afterComma = false
-            default: afterComma = false
-            }
-        }
-        return false
-    }
-
-    /// Converts what `JSONSerialization` returns; nil for anything it would not. Iterative, so nesting costs heap,
-    /// not stack.
-    init?(foundation root: Any) {
-        /// A container being filled: the members converted so far and those left, last first.
-        struct Partial {
-            var isObject: Bool
-            var values: [JSONValue] = []
-            var keys: [String] = []
-            var left: [(key: String, value: Any)]
-        }
-        var stack: [Partial] = []
-        var next: Any? = root
-        var completed: JSONValue?
-        while true {
-            if let object = next {
-                next = nil
-                // Containers first: on Linux, casting an array to `NSNumber` would bridge the whole array first.
-                switch object {
-                case let values as [Any]: stack.append(Partial(isObject: false, left: values.reversed().map { ("", $0) }))
-                case let members as [String: Any]: stack.append(Partial(isObject: true, left: members.map { ($0.key, $0.value) }))
-                case let text as String: completed = .string(text)
-                case is NSNull: completed = .null
-                case let number as NSNumber: completed = Self.converting(number)
-                default: return nil
-                }
-            }
-            if let value = completed {
-                completed = nil
-                guard !stack.isEmpty else {
-                    self = value
-                    return
-                }
-                stack[stack.count - 1].values.append(value)
-            }
-            guard let member = stack.last?.left.last else {
-                guard let finished = stack.popLast() else { return nil }
-                completed = finished.isObject ? .object(Dictionary(zip(finished.keys, finished.values)) { _, last in last }) : .array(finished.values)
-                continue
-            }
-            stack[stack.count - 1].left.removeLast()
-            stack[stack.count - 1].keys.append(member.key)
-            next = member.value
-        }
-    }
-
-    /// A number by its type encoding: "c" is how `JSONSerialization` marks booleans on Darwin and Linux alike.
-    /// Decimal numbers (long literals) are read from their exact text, as their `doubleValue` can be off by an ulp.
-    static func converting(_ number: NSNumber) -> JSONValue {
-        if let decimal = number as? NSDecimalNumber {
-            let text = decimal.stringValue
-            if let integer = Int(text) { return .integer(integer) }
-            return .number(Double(text) ?? decimal.doubleValue)
-        }
-        switch String(cString: number.objCType) {
-        case "c", "B": return .bool(number.boolValue)
-        case "d", "f": return .number(number.doubleValue)
-        case "Q": return number.uint64Value <= UInt64(Int.max) ? .integer(Int(number.uint64Value)) : .number(number.doubleValue)
-        default: return .integer(number.intValue)
-        }
+        JSONScanner.value(of: data)
     }
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {

@@ -1,0 +1,252 @@
+import Foundation
+
+/// Reads JSON text (RFC 8259) straight from its bytes into a `JSONValue`: strict (no trailing commas, no NaN,
+/// no unescaped control characters, valid UTF-8, one value with only whitespace around it), nesting at most
+/// 512 deep. Written for speed where Foundation's parsers were measured to dominate (event ingestion).
+struct JSONScanner {
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+    private var depth = 0
+
+    static let maximumDepth = 512
+
+    /// Foundation accepts a comma before a closing bracket; RFC 8259 (and Python's json) do not.
+    static let trailingComma = StatisticsError("a comma comes right before a closing bracket or brace")
+
+    /// The value of the whole text, or why it is not JSON.
+    static func value(of data: Data) -> Result<JSONValue, StatisticsError> {
+        data.withUnsafeBytes { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            do throws(StatisticsError) {
+                scanner.skipWhitespace()
+                let value = try scanner.parseValue()
+                scanner.skipWhitespace()
+                guard scanner.position == bytes.count else { throw scanner.problem("more text after the value") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    private init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    private func problem(_ what: String) -> StatisticsError {
+        StatisticsError("\(what) at byte \(position)")
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(StatisticsError) -> JSONValue {
+        guard position < bytes.count else { throw problem("the text ends where a value should be") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw problem("unexpected character")
+        }
+    }
+
+    private mutating func literal(_ word: StaticString, _ value: JSONValue) throws(StatisticsError) -> JSONValue {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw problem("unexpected end of text") }
+        for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] { throw problem("unexpected character") }
+        position += count
+        return value
+    }
+
+    private mutating func enter() throws(StatisticsError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw problem("nesting deeper than \(Self.maximumDepth) levels") }
+    }
+
+    private mutating func parseObject() throws(StatisticsError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { throw Self.trailingComma }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw problem("an object member name must be a string") }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw problem("':' expected after a member name") }
+            position += 1
+            skipWhitespace()
+            members[key] = try parseValue()
+            skipWhitespace()
+            guard position < bytes.count else { throw problem("the text ends inside an object") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "}") else { throw problem("',' or '}' expected in an object") }
+            position += 1
+            return .object(members)
+        }
+    }
+
+    private mutating func parseArray() throws(StatisticsError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { throw Self.trailingComma }
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard position < bytes.count else { throw problem("the text ends inside an array") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "]") else { throw problem("',' or ']' expected in an array") }
+            position += 1
+            return .array(elements)
+        }
+    }
+
+    /// A string: the common case without escapes is decoded from the bytes in one step.
+    private mutating func parseString() throws(StatisticsError) -> String {
+        position += 1
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                guard let text else { throw problem("a string is not valid UTF-8") }
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            guard byte >= 0x20 else { throw problem("a control character inside a string") }
+            position += 1
+        }
+        throw problem("the text ends inside a string")
+    }
+
+    private mutating func parseEscapedString(from start: Int) throws(StatisticsError) -> String {
+        var utf8 = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                guard let text = String(validating: utf8, as: UTF8.self) else { throw problem("a string is not valid UTF-8") }
+                return text
+            case UInt8(ascii: "\\"):
+                guard position + 1 < bytes.count else { throw problem("the text ends inside a string") }
+                let escape = bytes[position + 1]
+                position += 2
+                switch escape {
+                case UInt8(ascii: "\""): utf8.append(0x22)
+                case UInt8(ascii: "\\"): utf8.append(0x5C)
+                case UInt8(ascii: "/"): utf8.append(0x2F)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hexQuad()
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw problem("a lone surrogate in a string")
+                        }
+                        position += 2
+                        let low = try hexQuad()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw problem("a lone surrogate in a string") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(scalar) {
+                        throw problem("a lone surrogate in a string")
+                    }
+                    guard let character = Unicode.Scalar(scalar) else { throw problem("an invalid \\u escape") }
+                    utf8.append(contentsOf: String(Character(character)).utf8)
+                default: throw problem("an invalid escape in a string")
+                }
+            default:
+                guard byte >= 0x20 else { throw problem("a control character inside a string") }
+                utf8.append(byte)
+                position += 1
+            }
+        }
+        throw problem("the text ends inside a string")
+    }
+
+    private mutating func hexQuad() throws(StatisticsError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw problem("the text ends inside a \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw problem("an invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`: integers that fit are `.integer`, others
+    /// `.number` (correctly rounded by the standard library).
+    private mutating func parseNumber() throws(StatisticsError) -> JSONValue {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number without digits") }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < bytes.count, isDigit(bytes[position]) { throw problem("a number with a leading zero") }
+        } else {
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        var integral = true
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            integral = false
+            position += 1
+            guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number with no digit after '.'") }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            integral = false
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number with an empty exponent") }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        if integral, let integer = Int(text) { return .integer(integer) }
+        guard let number = Double(text), number.isFinite else { throw problem("a number out of range") }
+        return .number(number)
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+}
