@@ -21,6 +21,13 @@ public struct SQLMonitoringRepository: MonitoringRepository {
             var start = 0
             while start < events.count {
                 let chunk = events[start..<min(start + Self.rowsPerStatement, events.count)]
+                defer { start += Self.rowsPerStatement }
+                // On SQLite the values are bound directly, skipping SQLKit's per-bind serialization (measured to
+                // be most of the writer's time at 70k events/s); the statement is the same.
+                if let sqlite = db as? SQLiteSQLDatabase {
+                    try Self.insert(chunk, systemID: systemID, into: sqlite.handle, inserted: &inserted)
+                    continue
+                }
                 let rows = chunk.map { event -> SQLQueryString in
                     """
                     (\(bind: systemID), \(bind: event.requestID), \(bind: event.time), \(bind: event.model), \(bind: event.version),
@@ -39,10 +46,41 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                     """
                 ).all()
                 for row in returned { inserted.insert(try row.string("request_id")) }
-                start += Self.rowsPerStatement
             }
             return inserted
         }
+    }
+
+    static let insertColumns = """
+        INSERT INTO inference_events (system_id, request_id, time_ms, model_name, model_version, features, prediction, score,
+            latency_ms, tokens_in, tokens_out, cost_usd, failed, safety_flags)
+        VALUES
+        """
+
+    /// The same INSERT as the SQLKit path, with `?` placeholders and values bound as they are.
+    static func insert(_ events: ArraySlice<InferenceEvent>, systemID: String, into handle: SQLiteHandle, inserted: inout Set<String>) throws {
+        let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        let sql =
+            insertColumns + " " + repeatElement(row, count: events.count).joined(separator: ",")
+            + " ON CONFLICT (system_id, request_id) DO NOTHING RETURNING request_id"
+        var values: [SQLiteValue] = []
+        values.reserveCapacity(events.count * 14)
+        func optional(_ value: Double?) -> SQLiteValue { value.map(SQLiteValue.real) ?? .null }
+        func optional(_ value: Int64?) -> SQLiteValue { value.map(SQLiteValue.integer) ?? .null }
+        func optional(_ value: String?) -> SQLiteValue { value.map(SQLiteValue.text) ?? .null }
+        for event in events {
+            values += [
+                .text(systemID), .text(event.requestID), .integer(event.time), optional(event.model), optional(event.version),
+                .text(json(event.features)), optional(event.prediction?.json), optional(event.score), optional(event.latencyMilliseconds),
+                optional(event.tokensIn), optional(event.tokensOut), optional(event.costUSD), .integer(event.failed ? 1 : 0),
+                .text(json(event.safetyFlags)),
+            ]
+        }
+        var failure: (any Error)?
+        try handle.run(sql, values) { row in
+            do { inserted.insert(try row.decode(column: "request_id", as: String.self)) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     public func applyLabels(systemID: String, labels: [EventLabel], now: Int64) async throws -> Set<String> {
