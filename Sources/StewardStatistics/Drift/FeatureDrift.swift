@@ -134,12 +134,7 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
         _ feature: String, _ reference: FeatureSample, _ current: FeatureSample, _ referenceByName: [String: Int], _ currentByName: [String: Int],
         _ requested: DriftMethod?, _ threshold: Double?
     ) throws(StatisticsError) -> FeatureDrift {
-        // Most frequent reference categories first, then new ones by current frequency.
-        let ordered = Set(referenceByName.keys).union(currentByName.keys).sorted { left, right in
-            let leftCounts = (referenceByName[left] ?? 0, currentByName[left] ?? 0)
-            let rightCounts = (referenceByName[right] ?? 0, currentByName[right] ?? 0)
-            return leftCounts != rightCounts ? leftCounts > rightCounts : left < right
-        }
+        let ordered = categoryOrder(referenceByName, currentByName)
         let method = requested ?? .automatic(numeric: false, referenceRows: reference.count, distinctValues: ordered.count)
         if method.needsNumbers { throw StatisticsError("\(method.rawValue) needs numbers; '\(feature)' is categorical.") }
         let referenceCounts = ordered.map { referenceByName[$0] ?? 0 }
@@ -161,6 +156,16 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
             threshold: threshold, newCategories: ordered.filter { referenceByName[$0] == nil },
             vanishedCategories: ordered.filter { currentByName[$0] == nil }, bins: ordered, referenceCounts: referenceCounts,
             currentCounts: currentCounts)
+    }
+
+    /// Every category of either sample: most frequent in the reference first, then new ones by current
+    /// frequency, ties by name.
+    static func categoryOrder(_ reference: [String: Int], _ current: [String: Int]) -> [String] {
+        Set(reference.keys).union(current.keys).sorted { left, right in
+            let leftCounts = (reference[left] ?? 0, current[left] ?? 0)
+            let rightCounts = (reference[right] ?? 0, current[right] ?? 0)
+            return leftCounts != rightCounts ? leftCounts > rightCounts : left < right
+        }
     }
 
     static func binnedStatistic(_ method: DriftMethod, _ reference: [Int], _ current: [Int]) throws(StatisticsError) -> (Double, Double?) {

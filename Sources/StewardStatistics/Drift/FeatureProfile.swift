@@ -131,11 +131,7 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
         case .categorical:
             let reference = categories ?? [:]
             let window = current.categories ?? [:]
-            labels = Set(reference.keys).union(window.keys).sorted { left, right in
-                let leftCounts = (reference[left] ?? 0, window[left] ?? 0)
-                let rightCounts = (reference[right] ?? 0, window[right] ?? 0)
-                return leftCounts != rightCounts ? leftCounts > rightCounts : left < right
-            }
+            labels = FeatureDrift.categoryOrder(reference, window)
             referenceCounts = labels.map { reference[$0] ?? 0 }
             currentCounts = labels.map { window[$0] ?? 0 }
             newCategories = labels.filter { reference[$0] == nil }

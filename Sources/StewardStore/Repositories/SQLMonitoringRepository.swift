@@ -38,9 +38,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                 }
                 let returned = try await db.raw(
                     """
-                    INSERT INTO inference_events (system_id, request_id, time_ms, model_name, model_version, features, prediction, score,
-                        latency_ms, tokens_in, tokens_out, cost_usd, failed, safety_flags)
-                    VALUES \(rows.joined(separator: ", "))
+                    \(unsafeRaw: Self.insertColumns) \(rows.joined(separator: ", "))
                     ON CONFLICT (system_id, request_id) DO NOTHING
                     RETURNING request_id
                     """
