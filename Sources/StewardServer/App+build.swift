@@ -67,7 +67,11 @@ public func buildRouter(
         endpointHosts: configuration.endpointHosts
     )
     .addRoutes(to: native)
-    MonitoringController(monitoring: services.monitoring, evaluations: services.evaluations, artifacts: storage.artifacts).addRoutes(to: native)
+    MonitoringController(
+        monitoring: services.monitoring, evaluations: services.evaluations, registry: services.registry, runs: services.runs,
+        artifacts: storage.artifacts
+    )
+    .addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
     router.get("metrics") { _, _ in
         Response(

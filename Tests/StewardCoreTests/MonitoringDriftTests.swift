@@ -21,11 +21,61 @@ struct MonitoringDriftTests {
         let shifted = (0..<500).map {
             InferenceEvent(requestID: "b\($0)", time: 0, features: ["store": .text("north")], prediction: .number(Double($0 % 100) + 70))
         }
-        let calm = MonitoringService.drift(of: stable, from: reference, method: .psi)
+        func drift(_ events: [InferenceEvent], method: DriftMethod = .psi) throws -> DatasetDrift {
+            MonitoringService.drift(
+                of: try WindowProfile.merged(WindowProfile.profiles(of: events, reference: reference)).features, from: reference, method: method,
+                threshold: nil)
+        }
+        let calm = try drift(stable)
         #expect(calm.driftedFeatures.isEmpty && calm.features.count == 2)
-        let moved = MonitoringService.drift(of: shifted, from: reference, method: .psi)
+        let moved = try drift(shifted)
         #expect(moved.driftedFeatures.sorted() == ["prediction", "store"])
-        let missing = MonitoringService.drift(of: [InferenceEvent(requestID: "x", time: 0)], from: reference, method: .psi)
+        let missing = try drift([InferenceEvent(requestID: "x", time: 0)])
         #expect(missing.features.isEmpty && missing.undefined.keys.sorted() == ["prediction", "store"])
+        let sketched = try drift(shifted, method: .wassersteinNormed)
+        #expect(sketched.features.map(\.method) == [.wassersteinNormed, .jensenShannon], "categories fall back to Jensen–Shannon")
+        #expect(sketched.driftedFeatures.sorted() == ["prediction", "store"])
+    }
+
+    @Test("events are profiled per minute; the minutes merge into the profile of them all")
+    func bucketsMerge() throws {
+        let reference = ReferenceProfile(
+            systemID: "s", version: 3, source: "train@v1",
+            features: [
+                "x": .reference(.numbers((0..<1000).map { Double($0) / 10 })),
+                "c": .reference(.categories(counts: ["a": 5, "b": 5], missing: 0)),
+            ], createdBy: "t", createdAt: 0)
+        let start: Int64 = 1_800_000_000_000
+        let events: [InferenceEvent] = (0..<600).map { (index: Int) -> InferenceEvent in
+            let features: [String: FeatureValue] =
+                index % 5 == 0 ? [:] : ["x": .number(Double(index % 120)), "c": .text(index % 3 == 0 ? "a" : "z")]
+            return InferenceEvent(requestID: "e\(index)", time: start + Int64(index) * 1_000, features: features)
+        }
+        let profiles = WindowProfile.profiles(of: events, reference: reference)
+        let minutes: [Int64] = (0..<10).map { start + Int64($0) * 60_000 }
+        #expect(profiles.map { $0.bucketStart } == minutes && profiles.allSatisfy { $0.events == 60 })
+        #expect(profiles.allSatisfy { $0.referenceVersion == 3 && !$0.compacted && $0.bucketWidth == WindowProfile.minute })
+        let merged = try WindowProfile.merged(profiles)
+        let together = events.map { event -> InferenceEvent in
+            var moved = event
+            moved.time = start
+            return moved
+        }
+        let whole = try #require(WindowProfile.profiles(of: together, reference: reference).first)
+        #expect(merged.events == 600)
+        #expect(merged.features["x"]?.binCounts == whole.features["x"]?.binCounts && merged.features["x"]?.sketch == whole.features["x"]?.sketch)
+        #expect(merged.features["x"]?.missing == 120 && merged.features["c"]?.categories == whole.features["c"]?.categories)
+        var other = profiles[0]
+        other.referenceVersion = 2
+        #expect(throws: StatisticsError.self) { try WindowProfile.merged([profiles[0], other]) }
+    }
+
+    @Test("buckets: by the minute until the hour before the current one is over, then by the hour")
+    func bucketing() {
+        #expect(WindowProfile.bucket(of: 3_599_999, width: WindowProfile.hour) == 0)
+        #expect(WindowProfile.bucket(of: -1, width: WindowProfile.minute) == -60_000)
+        let now: Int64 = 10 * 3_600_000 + 30 * 60_000
+        #expect(WindowProfile.compactionWidth(of: 9 * 3_600_000, now: now) == WindowProfile.minute)
+        #expect(WindowProfile.compactionWidth(of: 9 * 3_600_000 - 60_000, now: now) == WindowProfile.hour)
     }
 }

@@ -246,6 +246,7 @@ struct FeatureProfileTests {
             merged.binCounts == whole.binCounts && merged.count == whole.count && merged.minimum == whole.minimum && merged.maximum == whole.maximum)
         #expect(abs((merged.mean ?? 0) - (whole.mean ?? 1)) < 1e-12 && abs((merged.variance ?? 0) - (whole.variance ?? 1)) < 1e-10)
         #expect(whole.binCounts?.count == 10 && whole.binCounts?.reduce(0, +) == 3000)
+        #expect(merged.sketch == whole.sketch && whole.sketch?.count == 3000)
         let categories = FeatureProfile.reference(.categories(counts: ["a": 5, "b": 5], missing: 1))
         let window = try categories.profile(.categories(counts: ["a": 2], missing: 0)).merged(
             with: categories.profile(.categories(counts: ["a": 1, "c": 4], missing: 2)))
@@ -261,5 +262,24 @@ struct FeatureProfileTests {
         let fromProfile = try profile.drift(feature: "x", current: profile.profile(.numbers(current)))
         let fromSamples = try FeatureDrift.compare(feature: "x", reference: .numbers(reference), current: .numbers(current), method: .psi)
         #expect(abs(fromProfile.statistic - fromSamples.statistic) < 1e-12 && fromProfile.bins == fromSamples.bins)
+    }
+
+    @Test("normed Wasserstein from profiles is close to Evidently's from the samples; categories cannot use it")
+    func sketchWasserstein() throws {
+        let reference = (0..<5000).map { Double($0 % 500) / 5 + 20 }
+        let profile = FeatureProfile.reference(.numbers(reference))
+        for shift in [0.0, 1, 15] {
+            let current = (0..<4000).map { Double($0 % 400) / 4 + 20 + shift }
+            let fromSamples = try FeatureDrift.compare(
+                feature: "x", reference: .numbers(reference), current: .numbers(current), method: .wassersteinNormed)
+            let fromProfile = try profile.drift(feature: "x", current: profile.profile(.numbers(current)), method: .wassersteinNormed)
+            // Values up to 135 in buckets 1% wide, over a standard deviation of about 29.
+            #expect(abs(fromProfile.statistic - fromSamples.statistic) < 0.005 * 135 / 28.8, "shift \(shift)")
+            #expect(fromProfile.drifted == fromSamples.drifted)
+        }
+        let categories = FeatureProfile.reference(.categories(counts: ["a": 5], missing: 0))
+        #expect(throws: StatisticsError.self) {
+            try categories.drift(feature: "c", current: categories.profile(.categories(counts: ["a": 1], missing: 0)), method: .wasserstein)
+        }
     }
 }

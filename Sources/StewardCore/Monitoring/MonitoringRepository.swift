@@ -1,16 +1,30 @@
 /// Persistence of inference events, their labels and a system's monitoring settings.
 public protocol MonitoringRepository: Sendable {
-    /// Stores the events of a system; an event whose request id is already stored is left as it is. Returns
-    /// the request ids that were new.
-    func insertEvents(systemID: String, events: [InferenceEvent]) async throws -> Set<String>
+    /// Stores the events of a system and, in the same transaction, their window profiles over the stored
+    /// reference: the ones `profiling` brings when made with that reference version and every event was new,
+    /// else ones it makes from the new events. An event whose request id is already stored is left as it is.
+    /// Returns the request ids that were new.
+    func insertEvents(systemID: String, events: [InferenceEvent], profiling: EventProfiling) async throws -> Set<String>
     /// Joins ground truth or feedback to stored events; returns the request ids that matched an event.
     func applyLabels(systemID: String, labels: [EventLabel], now: Int64) async throws -> Set<String>
-    /// Deletes a system's events older than `before` (milliseconds); returns how many.
+    /// Deletes a system's events older than `before` (milliseconds), and window profiles of buckets that ended
+    /// by then; returns how many events.
     func deleteEvents(systemID: String, before: Int64) async throws -> Int
     /// The events of a system in [from, to), oldest first.
     func events(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent]
-    /// Stores a new reference profile version and returns its number.
-    func storeReference(_ profile: ReferenceProfile, audit: AuditEntry) async throws -> Int64
+    /// Stores a new reference profile version and returns its number; in the same transaction replaces the
+    /// system's window profiles with ones `profile` makes of its stored events over the new reference.
+    func storeReference(
+        _ profile: ReferenceProfile, audit: AuditEntry, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    ) async throws -> Int64
+    /// Window profiles of a reference version whose buckets overlap [from, to).
+    func windowProfiles(systemID: String, referenceVersion: Int64, from: Int64, to: Int64) async throws -> [WindowProfile]
+    /// What compaction may merge: parts written at ingestion for buckets ending by `closedBefore`, minute
+    /// profiles of buckets before `hourCutoff`, and the merged hour profiles of the hours those fall in.
+    func compactionCandidates(systemID: String, closedBefore: Int64, hourCutoff: Int64) async throws -> [WindowProfile]
+    /// Deletes the profiles `removing` and stores `adding` in one transaction; when some of `removing` are
+    /// already gone (compacted elsewhere meanwhile) changes nothing and returns false.
+    func replaceWindowProfiles(systemID: String, removing: [String], adding: [WindowProfile]) async throws -> Bool
     /// The latest reference profile of a system, if any.
     func currentReference(systemID: String) async throws -> ReferenceProfile?
     func settings(systemID: String) async throws -> MonitoringSettings

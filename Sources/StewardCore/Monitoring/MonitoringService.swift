@@ -9,6 +9,7 @@ public struct MonitoringService: Sendable {
     let audit: any AuditRepository
     let now: @Sendable () -> Int64
     let purges: PurgeSchedule
+    let references: ReferenceCache
     /// How alerts leave the server; without it, rules may not name webhooks.
     let notifications: AlertNotifications?
     let observer: (any MonitoringObserver)?
@@ -23,6 +24,7 @@ public struct MonitoringService: Sendable {
         self.observer = observer
         self.now = now
         purges = PurgeSchedule()
+        references = ReferenceCache()
     }
 
     /// What an ingest did: how many events were new, how many were already stored (a retry; left as they were),
@@ -42,7 +44,8 @@ public struct MonitoringService: Sendable {
                 "All \(batch.rejected.count) events were refused: "
                     + batch.rejected.prefix(5).map { "row \($0.row): \($0.message)" }.joined(separator: "; "))
         }
-        let inserted = try await repository.insertEvents(systemID: systemID, events: batch.events)
+        let profiling = try await profiling(systemID: systemID, events: batch.events)
+        let inserted = try await repository.insertEvents(systemID: systemID, events: batch.events, profiling: profiling)
         observer?.stored(systemID: systemID, events: batch.events.filter { inserted.contains($0.requestID) })
         try await purgeIfDue(systemID: systemID, now: time)
         return IngestResult(accepted: inserted.count, duplicates: batch.events.count - inserted.count, rejected: batch.rejected)
@@ -89,11 +92,16 @@ public struct MonitoringService: Sendable {
         try await purgeIfDue(systemID: systemID, now: now(), force: true)
     }
 
-    /// Deletes events past the retention period, at most once a minute per system.
+    /// Deletes events and window profiles past the retention period and compacts the window profiles, at most
+    /// once a minute per system. Deletion goes by whole hours, so that an hour's profile never outlives some
+    /// of its events: an event goes at most an hour before it reaches the retention age, never after.
     func purgeIfDue(systemID: String, now: Int64, force: Bool = false) async throws {
         guard await purges.claim(systemID, now: now, force: force) else { return }
         let retention = try await repository.settings(systemID: systemID).retentionDays
-        _ = try await repository.deleteEvents(systemID: systemID, before: now - Int64(retention) * 86_400_000)
+        let cutoff = now - Int64(retention) * 86_400_000
+        _ = try await repository.deleteEvents(
+            systemID: systemID, before: WindowProfile.bucket(of: cutoff + WindowProfile.hour - 1, width: WindowProfile.hour))
+        try await compactProfiles(systemID: systemID, now: now)
     }
 
     /// The five categories over the window [now − window, now); the data category includes drift from the
@@ -102,25 +110,30 @@ public struct MonitoringService: Sendable {
         let end = now()
         let events = try await repository.events(systemID: systemID, from: end - window, to: end)
         var status = MonitorStatus(systemID: systemID, from: end - window, to: end, events: events)
-        if let reference = try await repository.currentReference(systemID: systemID) {
-            status.data.drift = Self.drift(of: events.map(\.event), from: reference, method: .psi)
-            status.data.referenceVersion = reference.version
+        if try await repository.currentReference(systemID: systemID) != nil {
+            let drift = try await drift(systemID: systemID, window: window)
+            status.data.drift = drift.drift
+            status.data.referenceVersion = drift.referenceVersion
         }
         return status
     }
 
     /// Makes a profile of reference data (columns of a registered test set, say) the system's reference; later
-    /// windows are measured against it. Audited.
-    public func setReference(systemID: String, source: String, features: [String: FeatureProfile], actor: Principal) async throws -> ReferenceProfile
-    {
+    /// windows are measured against it. The stored events are profiled over the new bins in the same write, so
+    /// windows reaching back before the change are measured against it too. Audited.
+    public func setReference(
+        systemID: String, source: String, features: [String: FeatureProfile], model: ReferenceProfile.ModelVersionKey? = nil, actor: Principal
+    ) async throws -> ReferenceProfile {
         guard !features.isEmpty else { throw StewardError.invalidParameter("A reference profile needs at least one feature.") }
-        var profile = ReferenceProfile(systemID: systemID, version: 0, source: source, features: features, createdBy: actor.name, createdAt: now())
-        let entry = AuditEntry(
-            actor: actor, action: "monitoring.reference", target: "system:\(systemID)", systemID: systemID,
-            details: ["source": source, "features": features.keys.sorted().joined(separator: ", ")])
-        let version = try await repository.storeReference(profile, audit: entry)
-        profile = ReferenceProfile(
-            systemID: systemID, version: version, source: source, features: features, createdBy: profile.createdBy, createdAt: profile.createdAt)
+        var profile = ReferenceProfile(
+            systemID: systemID, version: 0, source: source, features: features, createdBy: actor.name, createdAt: now(), model: model)
+        var details = ["source": source, "features": features.keys.sorted().joined(separator: ", ")]
+        if let model { details["model"] = "\(model.name)/\(model.version)" }
+        let entry = AuditEntry(actor: actor, action: "monitoring.reference", target: "system:\(systemID)", systemID: systemID, details: details)
+        profile.version = try await repository.storeReference(profile, audit: entry) { reference, events in
+            WindowProfile.profiles(of: events, reference: reference)
+        }
+        await references.forget(systemID)
         return profile
     }
 
@@ -129,58 +142,6 @@ public struct MonitoringService: Sendable {
             throw StewardError.notFound("AI system '\(systemID)' has no reference profile; set one with PUT /api/v1/systems/\(systemID)/reference.")
         }
         return reference
-    }
-
-    /// Drift of the window's events from the reference profile, feature by feature, by a binned method.
-    public func drift(systemID: String, window: Int64, method: DriftMethod = .psi, threshold: Double? = nil) async throws -> DatasetDrift {
-        let reference = try await reference(systemID: systemID)
-        guard !method.needsNumbers, method != .zTest else {
-            throw StewardError.invalidParameter("Monitoring compares profiles: use psi, kl, jensen_shannon, hellinger or chi_square.")
-        }
-        let end = now()
-        let events = try await repository.events(systemID: systemID, from: end - window, to: end).map(\.event)
-        return Self.drift(of: events, from: reference, method: method, threshold: threshold)
-    }
-
-    /// A feature's value in an event; a reference column named `prediction` is compared with the events'
-    /// predictions (prediction drift) unless the events also carry a feature of that name.
-    static func value(_ name: String, in event: InferenceEvent) -> FeatureValue? {
-        event.features[name] ?? (name == "prediction" ? event.prediction : nil)
-    }
-
-    /// Each reference feature's values in the events (absent or null is missing), profiled over the
-    /// reference's bins and compared with it.
-    static func drift(of events: [InferenceEvent], from reference: ReferenceProfile, method: DriftMethod, threshold: Double? = nil) -> DatasetDrift {
-        var features: [FeatureDrift] = []
-        var undefined: [String: String] = [:]
-        for (name, profile) in reference.features.sorted(by: { $0.key < $1.key }) {
-            let sample: FeatureSample
-            switch profile.kind {
-            case .numeric:
-                var values: [Double] = []
-                var missing = 0
-                for event in events {
-                    if case .number(let value) = Self.value(name, in: event) { values.append(value) } else { missing += 1 }
-                }
-                sample = .numbers(values: values, missing: missing)
-            case .categorical:
-                var counts: [String: Int] = [:]
-                var missing = 0
-                for event in events {
-                    switch Self.value(name, in: event) {
-                    case nil, .missing: missing += 1
-                    case let value?: counts[value.cell, default: 0] += 1
-                    }
-                }
-                sample = .categories(counts: counts, missing: missing)
-            }
-            do {
-                features.append(try profile.drift(feature: name, current: profile.profile(sample), method: method, threshold: threshold))
-            } catch {
-                undefined[name] = error.message
-            }
-        }
-        return DatasetDrift(features: features, undefined: undefined)
     }
 }
 

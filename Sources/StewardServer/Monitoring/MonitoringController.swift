@@ -9,6 +9,8 @@ import StewardStore
 struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
     let monitoring: MonitoringService
     let evaluations: EvaluationService
+    let registry: ModelRegistryService
+    let runs: RunService
     let artifacts: any ArtifactStore
 
     /// A batch of events may be large: 100,000 events of a few hundred bytes each.
@@ -93,27 +95,73 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
     struct ReferenceMessage: Decodable {
         var dataset: String?
         var version: WireText?
+        var runId: String?
+        var artifactPath: String?
+        var model: String?
+        var modelVersion: WireText?
         var features: [String]?
     }
 
-    /// Profiles a registered test set (`dataset`, `version` or the latest, `features` or every column) as the
-    /// system's reference.
+    /// Makes the system's reference from training data: a registered test set (`dataset`, `version` or the
+    /// latest) or a CSV/JSON Lines file logged with a run (`artifact_path` in the run `run_id`, or in the run of
+    /// the registered `model` version). `model`/`model_version` also records which version the reference is
+    /// for; `features` picks columns (default: all).
     @Sendable func replaceReference(_ request: Request, context: Context) async throws -> Response {
         let systemID = try NativeMessage.parameter("id", context)
         let message = try await NativeMessage.decode(ReferenceMessage.self, from: request)
-        let name = try MLflowRequest.required(message.dataset, "dataset")
-        let (path, dataset) = try await EvaluationsController<Context>.registeredDataset(
-            evaluations, artifacts, systemID: systemID, name: name, version: message.version?.text)
+        var model: ReferenceProfile.ModelVersionKey?
+        var modelRunID: String?
+        if let name = message.model {
+            let number = try MLflowRequest.required(message.modelVersion?.text, "model_version")
+            let version = try await registry.modelVersion(name: name, version: number)
+            model = ReferenceProfile.ModelVersionKey(name: version.name, version: version.version)
+            modelRunID = version.runID
+        } else if message.modelVersion != nil {
+            throw StewardError.invalidParameter("model_version needs model.")
+        }
+        let source: String
+        let path: String
+        let columns: [EvaluationDataset.Column]
+        let format: TableFile.Format
+        switch (message.dataset, message.artifactPath) {
+        case (let name?, nil):
+            guard message.runId == nil else { throw StewardError.invalidParameter("Give either dataset or run_id with artifact_path.") }
+            let (file, dataset) = try await EvaluationsController<Context>.registeredDataset(
+                evaluations, artifacts, systemID: systemID, name: name, version: message.version?.text)
+            (source, path, columns) = ("\(dataset.name)@v\(dataset.version)", file, dataset.columns)
+            format = try EvaluationsController<Context>.format(dataset.format)
+        case (nil, let artifact?):
+            guard let runID = message.runId ?? (modelRunID.flatMap { $0.isEmpty ? nil : $0 }) else {
+                throw StewardError.invalidParameter("artifact_path needs run_id, or a model version registered from a run.")
+            }
+            path = try await runArtifact(runID: runID, path: artifact)
+            format = TableFile.Format(path: artifact)
+            columns = try TableFile.profile(path: path, format: format).columns
+            source = "runs:/\(runID)/\(artifact)"
+        default:
+            throw StewardError.invalidParameter("Give the reference data: dataset (a registered test set), or artifact_path with run_id or model.")
+        }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let names = message.features ?? dataset.columns.map(\.name)
-        let text = Set(dataset.columns.filter { $0.type == .string || $0.type == .boolean }.map(\.name))
-        let table = try TableFile(
-            path: path, columns: names, categories: text, format: try EvaluationsController<Context>.format(dataset.format))
+        let names = message.features ?? columns.map(\.name)
+        let text = Set(columns.filter { $0.type == .string || $0.type == .boolean }.map(\.name))
+        let table = try TableFile(path: path, columns: names, categories: text, format: format)
         let profile = try await monitoring.setReference(
-            systemID: systemID, source: "\(dataset.name)@v\(dataset.version)",
-            features: try ReferenceProfile.features(of: table.columns, names: names),
+            systemID: systemID, source: source, features: try ReferenceProfile.features(of: table.columns, names: names), model: model,
             actor: context.principal)
         return try NativeMessage.json(ReferenceBody(reference: WireReference(profile)))
+    }
+
+    /// A run's artifact (stored by this server) copied to a temporary file.
+    func runArtifact(runID: String, path: String) async throws -> String {
+        let run = try await runs.run(id: runID)
+        let scheme = ArtifactsController<Context>.proxiedScheme
+        guard run.info.artifactURI.hasPrefix(scheme) else {
+            throw StewardError.invalidParameter("Run \(runID) keeps its artifacts at '\(run.info.artifactURI)', which this server does not store.")
+        }
+        var target = try ArtifactPath(decoded: String(run.info.artifactURI.dropFirst(scheme.count).drop { $0 == "/" }))
+        for component in try ArtifactPath(decoded: path).components { target = try target.appending(component) }
+        let content = try await artifacts.open(target)
+        return try await EvaluationsController<Context>.store(EvaluationsController<Context>.stream(content), maximumBytes: .max).path
     }
 
     @Sendable func showReference(_ request: Request, context: Context) async throws -> Response {
@@ -132,11 +180,25 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         }
         let drift = try await monitoring.drift(
             systemID: try NativeMessage.parameter("id", context), window: window, method: method, threshold: threshold)
-        return try NativeMessage.json(DriftBody(drift: drift))
+        return try NativeMessage.json(
+            DriftBody(
+                window: DriftWindow(from: drift.from, to: drift.to, events: drift.events, referenceVersion: drift.referenceVersion),
+                drift: drift.drift))
     }
 
     struct ReferenceBody: Encodable { let reference: WireReference }
-    struct DriftBody: Encodable { let drift: DatasetDrift }
+    struct DriftBody: Encodable {
+        let window: DriftWindow
+        let drift: DatasetDrift
+    }
+
+    /// The window a drift covers (whole buckets) and how many events it holds.
+    struct DriftWindow: Encodable {
+        let from: Int64
+        let to: Int64
+        let events: Int
+        let referenceVersion: Int64
+    }
 
     struct WireReference: Encodable {
         let systemId: String
@@ -145,8 +207,12 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         let features: VerbatimDictionary<FeatureProfile>
         let createdBy: String
         let createdAt: Int64
+        let model: String?
+        let modelVersion: Int64?
 
         init(_ profile: ReferenceProfile) {
+            model = profile.model?.name
+            modelVersion = profile.model?.version
             systemId = profile.systemID
             version = profile.version
             source = profile.source

@@ -98,3 +98,28 @@ extension MonitoringSchema {
         ]
     }
 }
+
+extension MonitoringSchema {
+    /// Per-bucket profiles of events over the reference's bins (drift over a window merges them instead of
+    /// reading the events), and the registered model version a reference profile was made for.
+    static let v9 = Migration(version: 9, name: "window_profiles") { _ in
+        [
+            """
+            CREATE TABLE window_profiles (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                reference_version BIGINT NOT NULL,
+                bucket_start BIGINT NOT NULL,
+                bucket_ms BIGINT NOT NULL,
+                events BIGINT NOT NULL,
+                compacted INTEGER NOT NULL,
+                profile TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX window_profiles_by_bucket ON window_profiles (system_id, reference_version, bucket_start)",
+            "CREATE INDEX window_profiles_parts ON window_profiles (system_id, compacted, bucket_start)",
+            "ALTER TABLE reference_profiles ADD COLUMN model_name TEXT",
+            "ALTER TABLE reference_profiles ADD COLUMN model_version BIGINT",
+        ]
+    }
+}

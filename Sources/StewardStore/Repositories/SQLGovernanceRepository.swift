@@ -103,6 +103,12 @@ public struct SQLGovernanceRepository: GovernanceRepository {
         if engine == .postgres { try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: id) FOR UPDATE").run() }
     }
 
+    /// A shared lock on the system's row (PostgreSQL; SQLite has one writer): writes that take it run side by
+    /// side, and wait for one that takes `lockSystem`.
+    static func shareLockSystem(_ id: String, engine: SQLEngine, on db: any SQLDatabase) async throws {
+        if engine == .postgres { try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: id) FOR SHARE").run() }
+    }
+
     static func requireSystem(_ id: String, on db: any SQLDatabase) async throws {
         guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: id)").first() != nil else { throw GovernanceErrors.systemNotFound(id) }
     }

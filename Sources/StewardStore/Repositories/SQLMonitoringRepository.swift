@@ -14,9 +14,15 @@ public struct SQLMonitoringRepository: MonitoringRepository {
     /// Rows per INSERT: 16 columns each, well under both engines' limits on bound parameters.
     static let rowsPerStatement = 1000
 
-    public func insertEvents(systemID: String, events: [InferenceEvent]) async throws -> Set<String> {
-        try await database.write { db in
+    public func insertEvents(systemID: String, events: [InferenceEvent], profiling: EventProfiling) async throws -> Set<String> {
+        let engine = database.engine
+        // Encoded before the write: on SQLite the writer is one thread for every request.
+        let prepared = try profiling.profiles.map { ($0, try Self.document($0.features)) }
+        return try await database.write { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            // A reference change (which profiles the stored events again) waits for ingestion in progress, and
+            // ingestion for it: the two never miss each other's events.
+            try await SQLGovernanceRepository.shareLockSystem(systemID, engine: engine, on: db)
             var inserted = Set<String>()
             var start = 0
             while start < events.count {
@@ -44,6 +50,13 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                     """
                 ).all()
                 for row in returned { inserted.insert(try row.string("request_id")) }
+            }
+            guard !inserted.isEmpty, let version = try await Self.referenceVersion(systemID, on: db) else { return inserted }
+            if version == profiling.referenceVersion, inserted.count == events.count {
+                try await Self.insertProfiles(prepared, systemID: systemID, on: db)
+            } else if let reference = try await Self.reference(systemID, version: version, on: db) {
+                let profiles = profiling.profile(reference, events.filter { inserted.contains($0.requestID) })
+                try await Self.insertProfiles(try profiles.map { ($0, try Self.document($0.features)) }, systemID: systemID, on: db)
             }
             return inserted
         }
@@ -104,8 +117,10 @@ public struct SQLMonitoringRepository: MonitoringRepository {
 
     public func deleteEvents(systemID: String, before: Int64) async throws -> Int {
         try await database.write { db in
-            try await db.raw("DELETE FROM inference_events WHERE system_id = \(bind: systemID) AND time_ms < \(bind: before) RETURNING request_id")
-                .all().count
+            try await db.raw("DELETE FROM window_profiles WHERE system_id = \(bind: systemID) AND bucket_start + bucket_ms <= \(bind: before)").run()
+            return try await db.raw(
+                "DELETE FROM inference_events WHERE system_id = \(bind: systemID) AND time_ms < \(bind: before) RETURNING request_id"
+            ).all().count
         }
     }
 
@@ -133,7 +148,9 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         }
     }
 
-    public func storeReference(_ profile: ReferenceProfile, audit: AuditEntry) async throws -> Int64 {
+    public func storeReference(
+        _ profile: ReferenceProfile, audit: AuditEntry, profile profileEvents: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    ) async throws -> Int64 {
         let engine = database.engine
         let document = String(decoding: try JSONEncoder().encode(profile.features), as: UTF8.self)
         return try await database.write { db in
@@ -144,14 +161,17 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                 .optionalInt64("version") ?? 0
             try await db.raw(
                 """
-                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at)
+                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at, model_name, model_version)
                 VALUES (\(bind: profile.systemID), \(bind: last + 1), \(bind: profile.source), \(bind: document), \(bind: profile.createdBy),
-                        \(bind: profile.createdAt))
+                        \(bind: profile.createdAt), \(bind: profile.model?.name), \(bind: profile.model?.version))
                 """
             ).run()
             var audit = audit
             audit.details["version"] = "\(last + 1)"
             try await SQLAuditLog.append(audit, now: profile.createdAt, engine: engine, on: db)
+            var stored = profile
+            stored.version = last + 1
+            try await Self.reprofileEvents(over: stored, on: db, profileEvents)
             return last + 1
         }
     }
@@ -159,19 +179,30 @@ public struct SQLMonitoringRepository: MonitoringRepository {
     public func currentReference(systemID: String) async throws -> ReferenceProfile? {
         try await database.read { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
-            guard
-                let row = try await db.raw(
-                    """
-                    SELECT version, source, profile, created_by, created_at FROM reference_profiles
-                    WHERE system_id = \(bind: systemID) ORDER BY version DESC LIMIT 1
-                    """
-                ).first()
-            else { return nil }
-            return ReferenceProfile(
-                systemID: systemID, version: try row.int64("version"), source: try row.string("source"),
-                features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
-                createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"))
+            return try await Self.reference(systemID, version: nil, on: db)
         }
+    }
+
+    /// A reference profile version of a system, or its latest.
+    static func reference(_ systemID: String, version: Int64?, on db: any SQLDatabase) async throws -> ReferenceProfile? {
+        let filter: SQLQueryString = version.map { " AND version = \(bind: $0)" } ?? ""
+        guard
+            let row = try await db.raw(
+                """
+                SELECT version, source, profile, created_by, created_at, model_name, model_version FROM reference_profiles
+                WHERE system_id = \(bind: systemID)\(filter) ORDER BY version DESC LIMIT 1
+                """
+            ).first()
+        else { return nil }
+        let model = try row.optionalString("model_name").map { name in ReferenceProfile.ModelVersionKey(name: name, version: try row.optionalInt64("model_version") ?? 0) }
+        return ReferenceProfile(
+            systemID: systemID, version: try row.int64("version"), source: try row.string("source"),
+            features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
+            createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"), model: model)
+    }
+
+    static func referenceVersion(_ systemID: String, on db: any SQLDatabase) async throws -> Int64? {
+        try await db.raw("SELECT MAX(version) AS version FROM reference_profiles WHERE system_id = \(bind: systemID)").first()?.optionalInt64("version")
     }
 
     public func settings(systemID: String) async throws -> MonitoringSettings {

@@ -1,0 +1,133 @@
+import StewardStatistics
+
+extension MonitoringService {
+    /// Drift of a window from the reference, with the window it actually covers: whole buckets, so it may
+    /// start a little before the asked start (at most a minute for the last two hours, an hour before that).
+    public struct WindowDrift: Sendable {
+        public let from: Int64
+        public let to: Int64
+        public let events: Int
+        public let referenceVersion: Int64
+        public let drift: DatasetDrift
+    }
+
+    /// Drift of the window [now − window, now) from the reference profile, merged from the stored per-bucket
+    /// profiles (no raw events are read). Binned methods for every feature; `wasserstein` and
+    /// `wasserstein_normed` compare numeric features' quantile sketches (categorical features then use
+    /// Jensen–Shannon, as Evidently's automatic rule does for large samples).
+    public func drift(systemID: String, window: Int64, method: DriftMethod = .psi, threshold: Double? = nil) async throws -> WindowDrift {
+        guard method != .ks, method != .zTest else {
+            throw StewardError.invalidParameter(
+                "Monitoring compares profiles: use psi, kl, jensen_shannon, hellinger, chi_square, wasserstein or wasserstein_normed.")
+        }
+        let reference = try await reference(systemID: systemID)
+        let end = now()
+        try await compactProfiles(systemID: systemID, now: end)
+        let rows = try await repository.windowProfiles(systemID: systemID, referenceVersion: reference.version, from: end - window, to: end)
+        let merged = try Self.mergedProfiles(rows)
+        return WindowDrift(
+            from: min(end - window, rows.map(\.bucketStart).min() ?? end - window), to: end, events: merged.events,
+            referenceVersion: reference.version, drift: Self.drift(of: merged.features, from: reference, method: method, threshold: threshold))
+    }
+
+    /// Each reference feature compared with its merged window profile (none: no values); categorical features
+    /// use Jensen–Shannon where the method needs numbers.
+    static func drift(of window: [String: FeatureProfile], from reference: ReferenceProfile, method: DriftMethod, threshold: Double?) -> DatasetDrift {
+        var features: [FeatureDrift] = []
+        var undefined: [String: String] = [:]
+        for (name, profile) in reference.features.sorted(by: { $0.key < $1.key }) {
+            let empty: FeatureSample = profile.kind == .numeric ? .numbers(values: [], missing: 0) : .categories(counts: [:], missing: 0)
+            let current = window[name] ?? profile.profile(empty)
+            let featureMethod = profile.kind == .categorical && method.needsNumbers ? DriftMethod.jensenShannon : method
+            do {
+                features.append(try profile.drift(feature: name, current: current, method: featureMethod, threshold: threshold))
+            } catch {
+                undefined[name] = error.message
+            }
+        }
+        return DatasetDrift(features: features, undefined: undefined)
+    }
+
+    static func mergedProfiles(_ rows: [WindowProfile]) throws -> (events: Int, features: [String: FeatureProfile]) {
+        do {
+            return try WindowProfile.merged(rows)
+        } catch {
+            throw StewardError(.internalError, "Stored window profiles do not merge: \(error.message)")
+        }
+    }
+
+    /// How ingestion profiles a batch: over the reference this process knows (re-read every few seconds), with
+    /// the means to profile again inside the write when the stored reference is another one.
+    func profiling(systemID: String, events: [InferenceEvent]) async throws -> EventProfiling {
+        let reference = try await references.current(systemID) { try await repository.currentReference(systemID: systemID) }
+        return EventProfiling(
+            referenceVersion: reference?.version, profiles: reference.map { WindowProfile.profiles(of: events, reference: $0) } ?? [],
+            profile: { reference, events in WindowProfile.profiles(of: events, reference: reference) })
+    }
+
+    /// Merges the parts ingestion wrote into one profile per closed minute, and minutes into hours once the
+    /// hour before the current one is over. Another replica compacting the same rows at once makes one of
+    /// the two give way; nothing is counted twice.
+    func compactProfiles(systemID: String, now: Int64) async throws {
+        let hourCutoff = WindowProfile.bucket(of: now, width: WindowProfile.hour) - WindowProfile.hour
+        let candidates = try await repository.compactionCandidates(
+            systemID: systemID, closedBefore: WindowProfile.bucket(of: now, width: WindowProfile.minute), hourCutoff: hourCutoff)
+        struct Target: Hashable {
+            let version: Int64
+            let start: Int64
+            let width: Int64
+        }
+        let groups = Dictionary(grouping: candidates) { row in
+            let width = WindowProfile.compactionWidth(of: row.bucketStart, now: now)
+            return Target(version: row.referenceVersion, start: WindowProfile.bucket(of: row.bucketStart, width: width), width: width)
+        }
+        var removing: [String] = []
+        var adding: [WindowProfile] = []
+        for (target, rows) in groups {
+            if rows.count == 1, rows[0].compacted, rows[0].bucketWidth == target.width { continue }
+            let merged = try Self.mergedProfiles(rows)
+            removing += rows.map(\.id)
+            adding.append(
+                WindowProfile(
+                    id: WindowProfile.newID(), referenceVersion: target.version, bucketStart: target.start, bucketWidth: target.width,
+                    events: merged.events, features: merged.features, compacted: true))
+        }
+        guard !removing.isEmpty else { return }
+        _ = try await repository.replaceWindowProfiles(systemID: systemID, removing: removing, adding: adding)
+    }
+}
+
+/// What ingestion stores besides the events: window profiles made before the write with the reference version
+/// the service knew, and how to make them from the events actually stored when that is no longer the stored
+/// reference (or some events were duplicates).
+public struct EventProfiling: Sendable {
+    public var referenceVersion: Int64?
+    public var profiles: [WindowProfile]
+    public var profile: @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+
+    public init(
+        referenceVersion: Int64?, profiles: [WindowProfile], profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    ) {
+        self.referenceVersion = referenceVersion
+        self.profiles = profiles
+        self.profile = profile
+    }
+
+    /// Nothing profiled (a system without a reference).
+    public static let none = EventProfiling(referenceVersion: nil, profiles: [], profile: { _, _ in [] })
+}
+
+/// The reference each system's ingestion profiles against, re-read from the store at most every few seconds
+/// (a change made by another replica is caught inside the write in any case).
+actor ReferenceCache {
+    private var entries: [String: (reference: ReferenceProfile?, loadedAt: ContinuousClock.Instant)] = [:]
+
+    func current(_ systemID: String, load: () async throws -> ReferenceProfile?) async throws -> ReferenceProfile? {
+        if let entry = entries[systemID], entry.loadedAt.duration(to: .now) < .seconds(5) { return entry.reference }
+        let reference = try await load()
+        entries[systemID] = (reference, .now)
+        return reference
+    }
+
+    func forget(_ systemID: String) { entries[systemID] = nil }
+}

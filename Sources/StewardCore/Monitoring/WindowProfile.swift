@@ -1,0 +1,113 @@
+import Foundation
+import StewardStatistics
+
+/// A system's events in one time bucket, profiled over a reference's bins: drift over any window is merged from
+/// these, so a day or a month is measured without reading the raw events again, and profiles written by
+/// several replicas for the same bucket simply add up. Ingestion writes one per minute a batch touches;
+/// compaction merges them into one per minute, and into one per hour once the hour is past.
+public struct WindowProfile: Sendable, Equatable {
+    public static let minute: Int64 = 60_000
+    public static let hour: Int64 = 3_600_000
+
+    public var id: String
+    public var referenceVersion: Int64
+    /// Milliseconds since the Unix epoch, a multiple of the width.
+    public var bucketStart: Int64
+    public var bucketWidth: Int64
+    public var events: Int
+    /// Per reference feature (absent: no event in the bucket was profiled for it).
+    public var features: [String: FeatureProfile]
+    /// Whether this is the bucket's one merged profile rather than a part written at ingestion.
+    public var compacted: Bool
+
+    public init(
+        id: String, referenceVersion: Int64, bucketStart: Int64, bucketWidth: Int64, events: Int, features: [String: FeatureProfile],
+        compacted: Bool
+    ) {
+        self.id = id
+        self.referenceVersion = referenceVersion
+        self.bucketStart = bucketStart
+        self.bucketWidth = bucketWidth
+        self.events = events
+        self.features = features
+        self.compacted = compacted
+    }
+
+    public var bucketEnd: Int64 { bucketStart + bucketWidth }
+
+    /// A fresh row identifier (128 random bits: rows are many and written by replicas independently).
+    public static func newID() -> String { "wp-" + UUID().uuidString.lowercased() }
+
+    /// The start of the bucket of `width` that holds `time`.
+    public static func bucket(of time: Int64, width: Int64) -> Int64 {
+        let remainder = time % width
+        return time - (remainder < 0 ? remainder + width : remainder)
+    }
+
+    /// Profiles events per minute over the reference's features and bins.
+    public static func profiles(of events: some Sequence<InferenceEvent>, reference: ReferenceProfile) -> [WindowProfile] {
+        let buckets = Dictionary(grouping: events) { bucket(of: $0.time, width: minute) }
+        return buckets.keys.sorted().map { start in
+            let members = buckets[start] ?? []
+            var features: [String: FeatureProfile] = [:]
+            for (name, profile) in reference.features { features[name] = profile.profile(sample(name, kind: profile.kind, in: members)) }
+            return WindowProfile(
+                id: newID(), referenceVersion: reference.version, bucketStart: start, bucketWidth: minute,
+                events: members.count, features: features, compacted: false)
+        }
+    }
+
+    /// A feature's values in the events (absent or null is missing) as a sample of the reference feature's kind.
+    static func sample(_ name: String, kind: FeatureProfile.Kind, in events: [InferenceEvent]) -> FeatureSample {
+        switch kind {
+        case .numeric:
+            var values: [Double] = []
+            values.reserveCapacity(events.count)
+            var missing = 0
+            for event in events {
+                if case .number(let value) = value(name, in: event) { values.append(value) } else { missing += 1 }
+            }
+            return .numbers(values: values, missing: missing)
+        case .categorical:
+            var counts: [String: Int] = [:]
+            var missing = 0
+            for event in events {
+                switch value(name, in: event) {
+                case nil, .missing: missing += 1
+                case let value?: counts[value.cell, default: 0] += 1
+                }
+            }
+            return .categories(counts: counts, missing: missing)
+        }
+    }
+
+    /// A feature's value in an event; a reference column named `prediction` is compared with the events'
+    /// predictions (prediction drift) unless the events also carry a feature of that name.
+    static func value(_ name: String, in event: InferenceEvent) -> FeatureValue? {
+        event.features[name] ?? (name == "prediction" ? event.prediction : nil)
+    }
+
+    /// The profiles as one, feature by feature; they must share the reference version.
+    public static func merged(_ profiles: [WindowProfile]) throws(StatisticsError) -> (events: Int, features: [String: FeatureProfile]) {
+        var events = 0
+        var features: [String: FeatureProfile] = [:]
+        for profile in profiles {
+            guard profile.referenceVersion == profiles[0].referenceVersion else { throw StatisticsError("Profiles of different references do not merge.") }
+            events += profile.events
+            for (name, feature) in profile.features {
+                if let existing = features[name] {
+                    features[name] = try existing.merged(with: feature)
+                } else {
+                    features[name] = feature
+                }
+            }
+        }
+        return (events, features)
+    }
+
+    /// How compaction files a bucket: by the minute while the hour before the current one is not over, then
+    /// by the hour.
+    public static func compactionWidth(of bucketStart: Int64, now: Int64) -> Int64 {
+        bucketStart < bucket(of: now, width: hour) - hour ? hour : minute
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import SQLKit
+import StewardCore
+import StewardStatistics
+
+/// Window profiles: the per-bucket profiles of events that drift over a window is merged from.
+extension SQLMonitoringRepository {
+    static let profileColumns = "id, reference_version, bucket_start, bucket_ms, events, compacted, profile"
+
+    public func windowProfiles(systemID: String, referenceVersion: Int64, from: Int64, to: Int64) async throws -> [WindowProfile] {
+        try await database.read { db in
+            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
+            // No bucket is wider than an hour, which bounds the index range.
+            return try await Self.profiles(
+                """
+                system_id = \(bind: systemID) AND reference_version = \(bind: referenceVersion)
+                AND bucket_start > \(bind: from - WindowProfile.hour) AND bucket_start < \(bind: to) AND bucket_start + bucket_ms > \(bind: from)
+                """, on: db)
+        }
+    }
+
+    public func compactionCandidates(systemID: String, closedBefore: Int64, hourCutoff: Int64) async throws -> [WindowProfile] {
+        try await database.read { db in
+            var rows = try await Self.profiles(
+                """
+                system_id = \(bind: systemID) AND ((compacted = 0 AND bucket_start + bucket_ms <= \(bind: closedBefore))
+                    OR (bucket_ms = \(bind: WindowProfile.minute) AND bucket_start < \(bind: hourCutoff)))
+                """, on: db)
+            var seen = Set(rows.map(\.id))
+            for hour in Set(rows.map { WindowProfile.bucket(of: $0.bucketStart, width: WindowProfile.hour) }) {
+                for row in try await Self.profiles(
+                    """
+                    system_id = \(bind: systemID) AND compacted = 1 AND bucket_start >= \(bind: hour) AND bucket_start < \(bind: hour + WindowProfile.hour)
+                    """, on: db) where seen.insert(row.id).inserted
+                {
+                    rows.append(row)
+                }
+            }
+            return rows
+        }
+    }
+
+    public func replaceWindowProfiles(systemID: String, removing: [String], adding: [WindowProfile]) async throws -> Bool {
+        let prepared = try adding.map { ($0, try Self.document($0.features)) }
+        do {
+            return try await database.write { db in
+                var deleted = 0
+                var start = 0
+                while start < removing.count {
+                    let ids = removing[start..<min(start + Self.rowsPerStatement, removing.count)].map { SQLBind($0) }
+                    start += Self.rowsPerStatement
+                    deleted += try await db.raw(
+                        """
+                        DELETE FROM window_profiles WHERE system_id = \(bind: systemID) AND id IN (\(SQLList(ids))) RETURNING id
+                        """
+                    ).all().count
+                }
+                // Another compaction got there first: undo.
+                guard deleted == removing.count else { throw CompactionLost() }
+                try await Self.insertProfiles(prepared, systemID: systemID, on: db)
+                return true
+            }
+        } catch is CompactionLost {
+            return false
+        }
+    }
+
+    struct CompactionLost: Error {}
+
+    static func profiles(_ condition: SQLQueryString, on db: any SQLDatabase) async throws -> [WindowProfile] {
+        try await db.raw("SELECT \(unsafeRaw: profileColumns) FROM window_profiles WHERE \(condition) ORDER BY bucket_start, id").all().map { row in
+            WindowProfile(
+                id: try row.string("id"), referenceVersion: try row.int64("reference_version"), bucketStart: try row.int64("bucket_start"),
+                bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")),
+                features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
+                compacted: try row.int64("compacted") != 0)
+        }
+    }
+
+    static func document(_ features: [String: FeatureProfile]) throws -> String {
+        String(decoding: try JSONEncoder().encode(features), as: UTF8.self)
+    }
+
+    static func insertProfiles(_ profiles: [(WindowProfile, String)], systemID: String, on db: any SQLDatabase) async throws {
+        for (profile, document) in profiles {
+            try await db.raw(
+                """
+                INSERT INTO window_profiles (\(unsafeRaw: profileColumns), system_id)
+                VALUES (\(bind: profile.id), \(bind: profile.referenceVersion), \(bind: profile.bucketStart), \(bind: profile.bucketWidth),
+                        \(bind: Int64(profile.events)), \(bind: profile.compacted ? 1 : 0), \(bind: document), \(bind: systemID))
+                """
+            ).run()
+        }
+    }
+
+    /// Replaces the system's window profiles with ones of its stored events over `reference`, read a page at a
+    /// time in time order.
+    static func reprofileEvents(
+        over reference: ReferenceProfile, on db: any SQLDatabase, _ profile: @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    ) async throws {
+        try await db.raw("DELETE FROM window_profiles WHERE system_id = \(bind: reference.systemID)").run()
+        var after: (time: Int64, requestID: String)?
+        while true {
+            let cursor: SQLQueryString =
+                after.map { " AND (time_ms > \(bind: $0.time) OR (time_ms = \(bind: $0.time) AND request_id > \(bind: $0.requestID)))" } ?? ""
+            let events = try await db.raw(
+                """
+                SELECT request_id, time_ms, features, prediction FROM inference_events WHERE system_id = \(bind: reference.systemID)\(cursor)
+                ORDER BY time_ms, request_id LIMIT 20000
+                """
+            ).all().map { row in
+                InferenceEvent(
+                    requestID: try row.string("request_id"), time: try row.int64("time_ms"), features: try features(try row.string("features")),
+                    prediction: try row.optionalString("prediction").map(value))
+            }
+            guard let last = events.last else { return }
+            try await insertProfiles(try profile(reference, events).map { ($0, try document($0.features)) }, systemID: reference.systemID, on: db)
+            after = (last.time, last.requestID)
+        }
+    }
+}
