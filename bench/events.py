@@ -1,8 +1,11 @@
 """Inference-event ingestion: `POST /api/v1/systems/{id}/events` into a fresh `steward serve` (SQLite, the
 embedded default) from concurrent clients sending JSON Lines batches. Prints events per second, sustained over
-the whole run, and checks that every accepted event is stored.
+the whole run, and checks that every accepted event is stored. The system has a reference profile (unless
+--no-reference), so ingestion also profiles every batch per minute; afterwards the drift over the hour must count
+every stored event.
 
-    bench/.venv/bin/python bench/events.py [--events 200000] [--batch 20000] [--clients 4] [--steward-binary .build/release/steward]
+    bench/.venv/bin/python bench/events.py [--events 200000] [--batch 20000] [--clients 4] [--no-reference]
+        [--steward-binary .build/release/steward]
 """
 
 import argparse
@@ -44,6 +47,7 @@ def main():
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--no-reference", action="store_true", help="ingest without a reference profile (nothing to profile)")
     parser.add_argument("--steward-binary", default=str(ROOT / ".build" / "release" / "steward"))
     args = parser.parse_args()
 
@@ -61,6 +65,15 @@ def main():
                     time.sleep(0.1)
             system = requests.post(url + "/api/v1/systems", json={"name": "demand", "purpose": "Forecasts store demand"},
                                    auth=("bench", ""), timeout=30).json()["system"]["id"]
+            if not args.no_reference:
+                rng = random.Random(0)
+                train = "store,temp,promo,price,prediction\n" + "".join(
+                    f"{rng.choice(['north', 'south', 'east'])},{rng.gauss(10, 5):.3f},{rng.random() < 0.3},{rng.uniform(1, 9):.2f},"
+                    f"{rng.uniform(50, 150):.2f}\n" for _ in range(50_000))
+                requests.post(f"{url}/api/v1/systems/{system}/datasets", params={"name": "train"}, data=train, auth=("bench", ""),
+                              timeout=60).raise_for_status()
+                requests.put(f"{url}/api/v1/systems/{system}/reference", json={"dataset": "train"}, auth=("bench", ""),
+                             timeout=60).raise_for_status()
             now = int(time.time() * 1000)
             bodies = [batch(start, min(args.batch, args.events - start), now) for start in range(0, args.events, args.batch)]
             size = sum(len(body) for body in bodies)
@@ -74,6 +87,10 @@ def main():
             with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
                 accepted = sum(pool.map(post, bodies))
             seconds = time.perf_counter() - started
+            if not args.no_reference:
+                drift = requests.get(f"{url}/api/v1/systems/{system}/drift", params={"window": "2h"}, auth=("bench", ""), timeout=600)
+                drift.raise_for_status()
+                profiled = drift.json()["window"]["events"]
         finally:
             server.terminate()
             server.wait()
@@ -82,6 +99,10 @@ def main():
     print(f"steward: {accepted / seconds:,.0f} events/s ({seconds:.2f} s); accepted {accepted:,}, stored {stored:,}")
     if stored != accepted:
         raise SystemExit("stored events differ from accepted ones")
+    if not args.no_reference:
+        print(f"drift over the window counts {profiled:,} events from the stored window profiles")
+        if profiled != stored:
+            raise SystemExit("the window profiles do not count every stored event")
 
 
 if __name__ == "__main__":

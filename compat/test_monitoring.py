@@ -178,3 +178,61 @@ def test_the_scheduler_evaluates_rules_on_its_own(monkeypatch):
         code = governed.server.stop()
         backend.cleanup()
     assert code == 0, governed.server.log()
+
+
+def test_reference_from_the_training_file_logged_with_the_model_version(retail, monkeypatch, tmp_path):
+    """The mlflow client logs the training CSV with the run and registers the model; the reference is made from that
+    file, names the version, and drift over a window is merged from per-minute profiles (PSI and sketch Wasserstein)."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    governed, _ = retail
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", governed.server.url)
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "carol")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", governed.tokens["carol"])
+    mlflow.set_tracking_uri(governed.server.url)
+    train = tmp_path / "train.csv"
+    train.write_text(as_csv(demand(3000, False, 1)))
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(train), artifact_path="data")
+    client = MlflowClient()
+    client.create_registered_model("demand")
+    version = client.create_model_version("demand", f"runs:/{run.info.run_id}/data", run_id=run.info.run_id).version
+
+    sid = ok(governed.call("carol", "POST", "/api/v1/systems", json={"name": "demand", "purpose": "Forecasts demand"}))["system"]["id"]
+    missing = governed.call("carol", "PUT", f"/api/v1/systems/{sid}/reference", json={"model": "demand", "model_version": version,
+                                                                                       "artifact_path": "data/absent.csv"})
+    assert missing.status_code == 404 and missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    escape = governed.call("carol", "PUT", f"/api/v1/systems/{sid}/reference", json={"run_id": run.info.run_id,
+                                                                                      "artifact_path": "../../etc/passwd"})
+    assert escape.status_code == 400
+    reference = ok(governed.call("carol", "PUT", f"/api/v1/systems/{sid}/reference",
+                                 json={"model": "demand", "model_version": version, "artifact_path": "data/train.csv"}))["reference"]
+    assert reference["model"] == "demand" and reference["model_version"] == int(version)
+    assert reference["source"] == f"runs:/{run.info.run_id}/data/train.csv" and sorted(reference["features"]) == ["price", "store", "units"]
+    units = reference["features"]["units"]
+    assert units["sketch"]["count"] == 3000 and len(units["bin_counts"]) == 10
+
+    now = int(time.time() * 1000)
+    rows = demand(1200, True, 2)
+    # Two batches over three minutes, with a retried event: stored once, profiled once.
+    lines = [json.dumps({"request_id": f"e{i}", "time": now - 150_000 + i * 100, "features": {"units": u, "price": p, "store": s}})
+             for i, (u, p, s) in enumerate(rows)]
+    assert ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/events", data="\n".join(lines[:700])))["accepted"] == 700
+    second = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/events", data="\n".join(lines[699:])))
+    assert second["accepted"] == 500 and second["duplicates"] == 1
+
+    psi = ok(governed.call("vic", "GET", f"/api/v1/systems/{sid}/drift", params={"window": "1h"}))
+    assert psi["window"]["events"] == 1200 and psi["window"]["reference_version"] == 1
+    assert now - 3_600_000 - 60_000 < psi["window"]["from"] <= time.time() * 1000 - 3_600_000 <= psi["window"]["to"] - 3_600_000 + 5_000
+    features = {f["feature"]: f for f in psi["drift"]["features"]}
+    assert features["units"]["drifted"] and features["units"]["current_count"] == 1200
+    assert features["store"]["new_categories"] == ["online"]
+
+    wasserstein = ok(governed.call("vic", "GET", f"/api/v1/systems/{sid}/drift", params={"window": "1h", "method": "wasserstein_normed"}))
+    by_name = {f["feature"]: f for f in wasserstein["drift"]["features"]}
+    assert by_name["units"]["method"] == "wasserstein_normed" and by_name["store"]["method"] == "jensen_shannon"
+    # Units moved from U(100, 130) to U(40, 70): 60 apart over a standard deviation of about 8.7.
+    assert by_name["units"]["statistic"] == pytest.approx(60 / np.std(np.array([r[0] for r in demand(3000, False, 1)])), rel=0.02)
+    refused = governed.call("vic", "GET", f"/api/v1/systems/{sid}/drift", params={"window": "1h", "method": "ks"})
+    assert refused.status_code == 400 and refused.json()["error_code"] == "INVALID_PARAMETER_VALUE"

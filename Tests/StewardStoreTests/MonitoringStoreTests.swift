@@ -33,7 +33,8 @@ struct MonitoringStoreTests {
     static func batch(_ times: [Int64], first: Int, shift: Double = 0) -> Data {
         let lines = times.enumerated().map { offset, time in
             let index = first + offset
-            return #"{"request_id": "e\#(index)", "time": \#(time), "features": {"x": \#(Double(index % 100) + shift), "store": "\#(index % 2 == 0 ? "north" : "south")"}}"#
+            return
+                #"{"request_id": "e\#(index)", "time": \#(time), "features": {"x": \#(Double(index % 100) + shift), "store": "\#(index % 2 == 0 ? "north" : "south")"}}"#
         }
         return Data(lines.joined(separator: "\n").utf8)
     }
@@ -47,19 +48,22 @@ struct MonitoringStoreTests {
     static func expected(_ indices: Range<Int>, reference: ReferenceProfile, shift: Double = 0) throws -> [String: FeatureProfile] {
         let events = indices.map { index in
             InferenceEvent(
-                requestID: "e\(index)", time: 0, features: ["x": .number(Double(index % 100) + shift), "store": .text(index % 2 == 0 ? "north" : "south")])
+                requestID: "e\(index)", time: 0,
+                features: ["x": .number(Double(index % 100) + shift), "store": .text(index % 2 == 0 ? "north" : "south")])
         }
         return try WindowProfile.merged(WindowProfile.profiles(of: events, reference: reference)).features
     }
 
     static func rows(_ storage: StewardStorage, _ system: String) async throws -> [WindowProfile] {
         try await SQLMonitoringRepository(database: storage.database).windowProfiles(
-            systemID: system, referenceVersion: try await storage.database.read { db in
+            systemID: system,
+            referenceVersion: try await storage.database.read { db in
                 try await db.raw("SELECT MAX(version) AS v FROM reference_profiles").first()?.decode(column: "v", as: Int64.self) ?? 0
             }, from: 0, to: .max / 2)
     }
 
-    @Test("Drift merges stored bucket profiles: equal to profiling every event, through compaction, late events and a new reference",
+    @Test(
+        "Drift merges stored bucket profiles: equal to profiling every event, through compaction, late events and a new reference",
         arguments: TestEngine.available)
     func windowProfiles(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
@@ -140,7 +144,8 @@ struct MonitoringStoreTests {
             #expect(try await Self.rows(storage, system).allSatisfy { $0.referenceVersion == 2 })
 
             // Retention removes old buckets' profiles with the events, by whole hours (06:32 rounds to 07:00).
-            try await monitoring.setSettings(systemID: system, settings: MonitoringSettings(retentionDays: 1), actor: .user("cora", role: .compliance))
+            try await monitoring.setSettings(
+                systemID: system, settings: MonitoringSettings(retentionDays: 1), actor: .user("cora", role: .compliance))
             clock.advance(86_400_000 - 4 * 3_600_000)
             try await monitoring.purgeIfDue(systemID: system, now: clock.now, force: true)
             let kept = try await monitoring.drift(systemID: system, window: 7 * 86_400_000)

@@ -32,7 +32,8 @@ extension MonitoringService {
 
     /// Each reference feature compared with its merged window profile (none: no values); categorical features
     /// use Jensen–Shannon where the method needs numbers.
-    static func drift(of window: [String: FeatureProfile], from reference: ReferenceProfile, method: DriftMethod, threshold: Double?) -> DatasetDrift {
+    static func drift(of window: [String: FeatureProfile], from reference: ReferenceProfile, method: DriftMethod, threshold: Double?) -> DatasetDrift
+    {
         var features: [FeatureDrift] = []
         var undefined: [String: String] = [:]
         for (name, profile) in reference.features.sorted(by: { $0.key < $1.key }) {

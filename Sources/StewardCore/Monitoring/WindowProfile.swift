@@ -45,34 +45,37 @@ public struct WindowProfile: Sendable, Equatable {
     }
 
     /// Profiles events per minute over the reference's features and bins.
-    public static func profiles(of events: some Sequence<InferenceEvent>, reference: ReferenceProfile) -> [WindowProfile] {
-        let buckets = Dictionary(grouping: events) { bucket(of: $0.time, width: minute) }
+    public static func profiles(of events: [InferenceEvent], reference: ReferenceProfile) -> [WindowProfile] {
+        var buckets: [Int64: [Int]] = [:]
+        for (index, event) in events.enumerated() { buckets[bucket(of: event.time, width: minute), default: []].append(index) }
         return buckets.keys.sorted().map { start in
             let members = buckets[start] ?? []
             var features: [String: FeatureProfile] = [:]
-            for (name, profile) in reference.features { features[name] = profile.profile(sample(name, kind: profile.kind, in: members)) }
+            for (name, profile) in reference.features {
+                features[name] = profile.profile(sample(name, kind: profile.kind, in: events, at: members))
+            }
             return WindowProfile(
-                id: newID(), referenceVersion: reference.version, bucketStart: start, bucketWidth: minute,
-                events: members.count, features: features, compacted: false)
+                id: newID(), referenceVersion: reference.version, bucketStart: start, bucketWidth: minute, events: members.count,
+                features: features, compacted: false)
         }
     }
 
-    /// A feature's values in the events (absent or null is missing) as a sample of the reference feature's kind.
-    static func sample(_ name: String, kind: FeatureProfile.Kind, in events: [InferenceEvent]) -> FeatureSample {
+    /// A feature's values in the events at `indices` (absent or null is missing) as a sample of the reference
+    /// feature's kind.
+    static func sample(_ name: String, kind: FeatureProfile.Kind, in events: [InferenceEvent], at indices: [Int]) -> FeatureSample {
         switch kind {
         case .numeric:
             var values: [Double] = []
-            values.reserveCapacity(events.count)
-            var missing = 0
-            for event in events {
-                if case .number(let value) = value(name, in: event) { values.append(value) } else { missing += 1 }
+            values.reserveCapacity(indices.count)
+            for index in indices {
+                if case .number(let value) = value(name, in: events[index]) { values.append(value) }
             }
-            return .numbers(values: values, missing: missing)
+            return .numbers(values: values, missing: indices.count - values.count)
         case .categorical:
             var counts: [String: Int] = [:]
             var missing = 0
-            for event in events {
-                switch value(name, in: event) {
+            for index in indices {
+                switch value(name, in: events[index]) {
                 case nil, .missing: missing += 1
                 case let value?: counts[value.cell, default: 0] += 1
                 }
@@ -92,7 +95,9 @@ public struct WindowProfile: Sendable, Equatable {
         var events = 0
         var features: [String: FeatureProfile] = [:]
         for profile in profiles {
-            guard profile.referenceVersion == profiles[0].referenceVersion else { throw StatisticsError("Profiles of different references do not merge.") }
+            guard profile.referenceVersion == profiles[0].referenceVersion else {
+                throw StatisticsError("Profiles of different references do not merge.")
+            }
             events += profile.events
             for (name, feature) in profile.features {
                 if let existing = features[name] {

@@ -184,7 +184,8 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
         var distance = try reference.wasserstein(to: window)
         if method == .wassersteinNormed { distance /= max((variance ?? 0).squareRoot(), 0.001) }
         return FeatureDrift(
-            feature: feature, numeric: true, method: method, statistic: distance, pValue: nil, counts: (count, current.count, missing, current.missing),
+            feature: feature, numeric: true, method: method, statistic: distance, pValue: nil,
+            counts: (count, current.count, missing, current.missing),
             threshold: threshold, newCategories: [], vanishedCategories: [], bins: bins?.labels ?? [], referenceCounts: binCounts ?? [],
             currentCounts: current.binCounts ?? [])
     }

@@ -6,12 +6,52 @@ import Foundation
 /// both samples, so hourly profiles and replicas combine without the raw values. Past `maximumBuckets` per
 /// sign the buckets nearest zero are folded together (their quantiles lose accuracy first).
 public struct QuantileSketch: Sendable, Equatable, Codable {
-    /// Counts of consecutive bucket indices from `offset`.
+    /// Counts of consecutive bucket indices from `offset`. Stored as one text, `offset:count,count,…` with a
+    /// run of n empty buckets written −n: sketches of small samples are mostly empty buckets, and profiles are
+    /// written with every ingested batch.
     public struct Store: Sendable, Equatable, Codable {
         public var offset: Int = 0
         public var counts: [Int] = []
 
         var total: Int { counts.reduce(0, +) }
+
+        init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let colon = text.firstIndex(of: ":"), let offset = Int(text[..<colon]) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Not a sketch store: '\(text.prefix(40))'"))
+            }
+            self.offset = offset
+            for item in text[text.index(after: colon)...].split(separator: ",") {
+                guard let number = Int(item) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Not a bucket count: '\(item)'"))
+                }
+                if number < 0 { counts.append(contentsOf: repeatElement(0, count: -number)) } else { counts.append(number) }
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var text = "\(offset):"
+            var zeros = 0
+            var first = true
+            func emit(_ number: Int) {
+                if !first { text.append(",") }
+                first = false
+                text.append(String(number))
+            }
+            for count in counts {
+                if count == 0 {
+                    zeros += 1
+                    continue
+                }
+                if zeros > 0 { emit(-zeros) }
+                zeros = 0
+                emit(count)
+            }
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        }
 
         mutating func add(_ index: Int, _ count: Int = 1) {
             if counts.isEmpty {

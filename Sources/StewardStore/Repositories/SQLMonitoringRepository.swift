@@ -18,6 +18,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         let engine = database.engine
         // Encoded before the write: on SQLite the writer is one thread for every request.
         let prepared = try profiling.profiles.map { ($0, try Self.document($0.features)) }
+        let texts = events.map(EventTexts.init)
         return try await database.write { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
             // A reference change (which profiles the stored events again) waits for ingestion in progress, and
@@ -26,21 +27,22 @@ public struct SQLMonitoringRepository: MonitoringRepository {
             var inserted = Set<String>()
             var start = 0
             while start < events.count {
-                let chunk = events[start..<min(start + Self.rowsPerStatement, events.count)]
+                let range = start..<min(start + Self.rowsPerStatement, events.count)
                 defer { start += Self.rowsPerStatement }
                 // On SQLite the values are bound directly, skipping SQLKit's per-bind serialization (measured to
                 // be most of the writer's time at 70k events/s); the statement is the same.
                 if let sqlite = db as? SQLiteSQLDatabase {
-                    try Self.insert(chunk, systemID: systemID, into: sqlite.handle, inserted: &inserted)
+                    try Self.insert(events[range], texts[range], systemID: systemID, into: sqlite.handle, inserted: &inserted)
                     continue
                 }
-                let rows = chunk.map { event -> SQLQueryString in
-                    """
-                    (\(bind: systemID), \(bind: event.requestID), \(bind: event.time), \(bind: event.model), \(bind: event.version),
-                     \(bind: Self.json(event.features)), \(bind: event.prediction?.json), \(bind: event.score), \(bind: event.latencyMilliseconds),
-                     \(bind: event.tokensIn), \(bind: event.tokensOut), \(bind: event.costUSD), \(bind: event.failed ? 1 : 0),
-                     \(bind: Self.json(event.safetyFlags)))
-                    """
+                let rows = range.map { index -> SQLQueryString in
+                    let (event, text) = (events[index], texts[index])
+                    return """
+                        (\(bind: systemID), \(bind: event.requestID), \(bind: event.time), \(bind: event.model), \(bind: event.version),
+                         \(bind: text.features), \(bind: text.prediction), \(bind: event.score), \(bind: event.latencyMilliseconds),
+                         \(bind: event.tokensIn), \(bind: event.tokensOut), \(bind: event.costUSD), \(bind: event.failed ? 1 : 0),
+                         \(bind: text.safetyFlags))
+                        """
                 }
                 let returned = try await db.raw(
                     """
@@ -68,8 +70,24 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         VALUES
         """
 
+    /// An event's JSON columns, written before the transaction.
+    struct EventTexts: Sendable {
+        let features: String
+        let prediction: String?
+        let safetyFlags: String
+
+        init(_ event: InferenceEvent) {
+            features = SQLMonitoringRepository.json(event.features)
+            prediction = event.prediction?.json
+            safetyFlags = SQLMonitoringRepository.json(event.safetyFlags)
+        }
+    }
+
     /// The same INSERT as the SQLKit path, with `?` placeholders and values bound as they are.
-    static func insert(_ events: ArraySlice<InferenceEvent>, systemID: String, into handle: SQLiteHandle, inserted: inout Set<String>) throws {
+    static func insert(
+        _ events: ArraySlice<InferenceEvent>, _ texts: ArraySlice<EventTexts>, systemID: String, into handle: SQLiteHandle,
+        inserted: inout Set<String>
+    ) throws {
         let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         let sql =
             insertColumns + " " + repeatElement(row, count: events.count).joined(separator: ",")
@@ -79,12 +97,12 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         func optional(_ value: Double?) -> SQLiteValue { value.map(SQLiteValue.real) ?? .null }
         func optional(_ value: Int64?) -> SQLiteValue { value.map(SQLiteValue.integer) ?? .null }
         func optional(_ value: String?) -> SQLiteValue { value.map(SQLiteValue.text) ?? .null }
-        for event in events {
+        for (event, text) in zip(events, texts) {
             values += [
                 .text(systemID), .text(event.requestID), .integer(event.time), optional(event.model), optional(event.version),
-                .text(json(event.features)), optional(event.prediction?.json), optional(event.score), optional(event.latencyMilliseconds),
+                .text(text.features), optional(text.prediction), optional(event.score), optional(event.latencyMilliseconds),
                 optional(event.tokensIn), optional(event.tokensOut), optional(event.costUSD), .integer(event.failed ? 1 : 0),
-                .text(json(event.safetyFlags)),
+                .text(text.safetyFlags),
             ]
         }
         var failure: (any Error)?
@@ -149,7 +167,8 @@ public struct SQLMonitoringRepository: MonitoringRepository {
     }
 
     public func storeReference(
-        _ profile: ReferenceProfile, audit: AuditEntry, profile profileEvents: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+        _ profile: ReferenceProfile, audit: AuditEntry,
+        profile profileEvents: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
     ) async throws -> Int64 {
         let engine = database.engine
         let document = String(decoding: try JSONEncoder().encode(profile.features), as: UTF8.self)
@@ -194,7 +213,9 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                 """
             ).first()
         else { return nil }
-        let model = try row.optionalString("model_name").map { name in ReferenceProfile.ModelVersionKey(name: name, version: try row.optionalInt64("model_version") ?? 0) }
+        let model = try row.optionalString("model_name").map { name in
+            ReferenceProfile.ModelVersionKey(name: name, version: try row.optionalInt64("model_version") ?? 0)
+        }
         return ReferenceProfile(
             systemID: systemID, version: try row.int64("version"), source: try row.string("source"),
             features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
@@ -202,7 +223,8 @@ public struct SQLMonitoringRepository: MonitoringRepository {
     }
 
     static func referenceVersion(_ systemID: String, on db: any SQLDatabase) async throws -> Int64? {
-        try await db.raw("SELECT MAX(version) AS version FROM reference_profiles WHERE system_id = \(bind: systemID)").first()?.optionalInt64("version")
+        try await db.raw("SELECT MAX(version) AS version FROM reference_profiles WHERE system_id = \(bind: systemID)").first()?.optionalInt64(
+            "version")
     }
 
     public func settings(systemID: String) async throws -> MonitoringSettings {
