@@ -45,6 +45,18 @@ struct TableFileTests {
         for text in texts {
             let parsed = Self.parse(text)
             #expect(parsed?.bitPattern == Double(text)?.bitPattern, "\(text)")
+            // In a row, the bytes after the cell are in reach of the eight-at-a-time reads.
+            #expect(Self.prefix(text + ",12345678901234567890")?.bitPattern == parsed?.bitPattern, "\(text) in a row")
+        }
+    }
+
+    static func prefix(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress, let (value, stop) = DecimalText.prefix(start, start + buffer.count),
+                stop.pointee == UInt8(ascii: ",")
+            else { return nil }
+            return value
         }
     }
 

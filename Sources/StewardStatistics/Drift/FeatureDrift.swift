@@ -118,16 +118,28 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
     }
 
     /// The smallest and largest value of two non-empty samples.
+    /// The smallest and largest of both samples (no NaN among them), four lanes at a time.
     static func range(_ first: [Double], _ second: [Double]) -> (Double, Double) {
-        var minimum = first[0]
-        var maximum = first[0]
+        var minimum = SIMD4<Double>(repeating: first[0])
+        var maximum = minimum
         for values in [first, second] {
-            for value in values {
-                minimum = Swift.min(minimum, value)
-                maximum = Swift.max(maximum, value)
+            values.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                var index = 0
+                while index + 4 <= buffer.count {
+                    let lanes = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD4<Double>.self)
+                    minimum = pointwiseMin(minimum, lanes)
+                    maximum = pointwiseMax(maximum, lanes)
+                    index += 4
+                }
+                while index < buffer.count {
+                    minimum = pointwiseMin(minimum, SIMD4(repeating: buffer[index]))
+                    maximum = pointwiseMax(maximum, SIMD4(repeating: buffer[index]))
+                    index += 1
+                }
             }
         }
-        return (minimum, maximum)
+        return (minimum.min(), maximum.max())
     }
 
     static func categorical(

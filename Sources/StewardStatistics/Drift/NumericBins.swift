@@ -48,7 +48,8 @@ public struct NumericBins: Sendable, Equatable, Codable {
     }
 
     /// How many values fall in each bin; values outside a closed range are not counted. An ascending sample is
-    /// counted with two binary searches per edge, any other with a branch-free search per value.
+    /// counted with two binary searches per edge; any other with a branch-free search per value, or, in a closed
+    /// range, by computing the bin and checking it against its edges.
     public func counts(of values: [Double], ascending: Bool = false) -> [Int] {
         var counts = [Int](repeating: 0, count: count)
         guard !counts.isEmpty else { return counts }
@@ -75,8 +76,21 @@ public struct NumericBins: Sendable, Equatable, Codable {
                     case (.closedRange, false):
                         let first = edges[0]
                         let last = edges[edges.count - 1]
+                        let bins = counts.count
+                        let scale = Double(bins) / (last - first)
+                        guard scale.isFinite, scale > 0 else {
+                            for value in values where value >= first && value <= last {
+                                counts[Swift.min(Self.countBelow(value, in: edges, orEqual: true) - 1, bins - 1)] += 1
+                            }
+                            return
+                        }
+                        // Equal-width bins (Sturges): the bin is computed, then settled against the edges
+                        // themselves, so the result is the comparison's, as NumPy's.
                         for value in values where value >= first && value <= last {
-                            counts[Swift.min(Self.countBelow(value, in: edges, orEqual: true) - 1, counts.count - 1)] += 1
+                            var index = Swift.min(Int((value - first) * scale), bins - 1)
+                            while index > 0, value < edges[index] { index -= 1 }
+                            while index < bins - 1, value >= edges[index + 1] { index += 1 }
+                            counts[index] += 1
                         }
                     }
                 }

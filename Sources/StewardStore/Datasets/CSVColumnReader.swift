@@ -100,8 +100,10 @@ struct CSVColumnReader {
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<SliceParser>.allocate(capacity: slices)
         defer { results.deinitialize().deallocate() }
         for index in 0..<slices {
-            // Room for the rows the sample's line length predicts, plus a margin, so columns rarely regrow.
-            let expected = (boundaries[index + 1] - boundaries[index]) / bytesPerRow
+            // Room for the rows the sample's line length predicts, plus a margin, so columns rarely regrow. The
+            // first slice reserves room for the whole file (address space only until written): the others are
+            // appended to it in place when the slices are joined.
+            let expected = (index == 0 ? boundaries[slices] - boundaries[0] : boundaries[index + 1] - boundaries[index]) / bytesPerRow
             results.initializeElement(
                 at: index,
                 to: SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds, expectedRows: expected + expected / 16 + 64))
@@ -176,9 +178,10 @@ struct CSVColumnReader {
         DispatchQueue.concurrentPerform(iterations: kinds.count) { slot in
             switch kinds[slot] {
             case .number:
-                var values: [Double] = []
+                var values = parts[slot].numbers[0]
+                parts[slot].numbers[0] = []
                 values.reserveCapacity(parts[slot].numbers.reduce(0) { $0 + $1.count })
-                for index in parts[slot].numbers.indices {
+                for index in parts[slot].numbers.indices.dropFirst() {
                     values += parts[slot].numbers[index]
                     parts[slot].numbers[index] = []
                 }
