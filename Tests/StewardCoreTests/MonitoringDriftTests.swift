@@ -79,3 +79,26 @@ struct MonitoringDriftTests {
         #expect(WindowProfile.compactionWidth(of: 9 * 3_600_000 - 60_000, now: now) == WindowProfile.hour)
     }
 }
+
+/// The background scheduler's turns: each system on its own `every`, others on the default interval.
+@Suite("Alert schedule")
+struct AlertScheduleTests {
+    @Test("systems are due on their own interval; changed rules restart the clock; removed ones are forgotten")
+    func turns() {
+        var schedule = AlertSchedule(defaultInterval: 60_000)
+        let hosts = EndpointAllowList(hosts: [])
+        var documents = ["fast": "every: 5s\nconditions: ['error_rate <= 0.1']\n", "slow": "conditions: ['error_rate <= 0.1']\n"]
+        #expect(schedule.due(documents, now: 0, allowedHosts: hosts).isEmpty, "first seen: one interval from now")
+        #expect(schedule.pause(now: 0) == 5_000)
+        #expect(schedule.due(documents, now: 4_999, allowedHosts: hosts).isEmpty)
+        #expect(schedule.due(documents, now: 5_000, allowedHosts: hosts) == ["fast"])
+        #expect(schedule.due(documents, now: 10_000, allowedHosts: hosts) == ["fast"])
+        #expect(schedule.due(documents, now: 60_000, allowedHosts: hosts) == ["fast", "slow"])
+        documents["fast"] = "every: 1m\nconditions: ['error_rate <= 0.2']\n"
+        #expect(schedule.due(documents, now: 65_000, allowedHosts: hosts).isEmpty, "new rules: a new clock")
+        #expect(schedule.due(documents, now: 125_000, allowedHosts: hosts) == ["fast", "slow"])
+        documents["slow"] = nil
+        #expect(schedule.due(documents, now: 1_000_000, allowedHosts: hosts) == ["fast"])
+        #expect(schedule.pause(now: 1_000_000) == 60_000)
+    }
+}

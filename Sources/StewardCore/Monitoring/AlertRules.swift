@@ -6,6 +6,7 @@ import Yams
 ///
 /// ```yaml
 /// window: 24h
+/// every: 5m                      # how often the server checks them (default: its --alert-interval)
 /// conditions:
 ///   - latency_p95_ms <= 200        # performance
 ///   - accuracy >= 0.8              # quality (joined labels)
@@ -21,6 +22,8 @@ public struct AlertRules: Sendable, Equatable {
     }
 
     public let window: Int64
+    /// How often the background scheduler evaluates these rules (milliseconds); nil: the server's interval.
+    public let every: Int64?
     public let conditions: [GateSpec.Condition]
     public let webhooks: [URL]
     public let retrainingWebhook: URL?
@@ -30,11 +33,12 @@ public struct AlertRules: Sendable, Equatable {
         let root: Any?
         do { root = try Yams.load(yaml: document) } catch { throw .invalidParameter("The alert rules are not valid YAML: \(error)") }
         guard let map = root as? [String: Any] else { throw .invalidParameter("The alert rules must be a YAML mapping with 'conditions'.") }
-        let keys = ["window", "conditions", "webhooks", "retraining_webhook"]
+        let keys = ["window", "every", "conditions", "webhooks", "retraining_webhook"]
         if let unknown = map.keys.sorted().first(where: { !keys.contains($0) }) {
             throw .invalidParameter("Unknown alert rules key '\(unknown)'; the keys are \(keys.joined(separator: ", ")).")
         }
         window = try Self.duration(map["window"].map { "\($0)" } ?? "24h")
+        every = try map["every"].map { value throws(StewardError) in try Self.duration("\(value)") }
         guard let texts = map["conditions"] as? [Any], !texts.isEmpty else {
             throw .invalidParameter("conditions must be a non-empty list such as ['latency_p95_ms <= 200'].")
         }

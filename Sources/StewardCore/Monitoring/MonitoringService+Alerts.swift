@@ -118,6 +118,17 @@ extension MonitoringService {
         return outcomes
     }
 
+    /// Evaluates the rules of the systems whose turn has come on `schedule` (each system's `every`, else the
+    /// schedule's default interval).
+    public func evaluateDueAlerts(_ schedule: inout AlertSchedule) async throws -> [String: Result<AlertEvaluation, any Error>] {
+        let documents = try await repository.alertRules()
+        var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
+        for systemID in schedule.due(documents, now: now(), allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: [])) {
+            do { outcomes[systemID] = .success(try await evaluateAlerts(systemID: systemID)) } catch { outcomes[systemID] = .failure(error) }
+        }
+        return outcomes
+    }
+
     static func auditEntry(_ alert: Alert, _ action: String) -> AuditEntry {
         AuditEntry(
             actor: .declared("steward:monitoring"), action: action, target: "system:\(alert.systemID)", systemID: alert.systemID,
@@ -165,4 +176,39 @@ struct RetrainingRequest: Encodable {
     let windowEnd: Int64
     let driftedFeatures: [String]
     let drift: VerbatimDictionary<Double>
+}
+
+/// When each system's alert rules are next evaluated by the background scheduler: every system on its own
+/// `every`, or on the default interval. A system is first evaluated one interval after it is first seen (or
+/// after its rules change).
+public struct AlertSchedule: Sendable {
+    public let defaultInterval: Int64
+    private var entries: [String: (document: String, interval: Int64, next: Int64)] = [:]
+
+    public init(defaultInterval: Int64) {
+        self.defaultInterval = defaultInterval
+    }
+
+    /// The systems due at `now`, their next turn set; `documents` are the stored rules by system.
+    mutating func due(_ documents: [String: String], now: Int64, allowedHosts: EndpointAllowList) -> [String] {
+        entries = entries.filter { documents[$0.key] != nil }
+        var due: [String] = []
+        for (systemID, document) in documents.sorted(by: { $0.key < $1.key }) {
+            guard let entry = entries[systemID], entry.document == document else {
+                let interval = (try? AlertRules(yaml: document, allowedHosts: allowedHosts))?.every ?? defaultInterval
+                entries[systemID] = (document, interval, now + interval)
+                continue
+            }
+            if entry.next <= now {
+                due.append(systemID)
+                entries[systemID]?.next = now + entry.interval
+            }
+        }
+        return due
+    }
+
+    /// How long until the next system is due (at most the default interval), for the scheduler's pause.
+    public func pause(now: Int64) -> Int64 {
+        max(0, min(defaultInterval, entries.values.map { $0.next - now }.min() ?? defaultInterval))
+    }
 }

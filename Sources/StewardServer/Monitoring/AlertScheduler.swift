@@ -2,24 +2,29 @@ import Logging
 import ServiceLifecycle
 import StewardCore
 
-/// The background service that evaluates every system's alert rules on a fixed interval until the server
-/// shuts down.
+/// The background service that evaluates each system's alert rules on its schedule (the rules' `every`, else
+/// the server's interval) until the server shuts down.
 struct AlertScheduler: Service {
     let monitoring: MonitoringService
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
+        let (seconds, attoseconds) = interval.components
+        var schedule = AlertSchedule(defaultInterval: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        // A first look at the stored rules starts every system's clock.
+        _ = try? await monitoring.evaluateDueAlerts(&schedule)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                // The pause ends early when the server shuts down, so shutdown never waits for an interval.
-                let interval = self.interval
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                // The pause ends early when the server shuts down, so shutdown never waits for an interval. It
+                // is short enough to catch rules stored meanwhile with a shorter `every`.
+                let pause = Duration.milliseconds(min(schedule.pause(now: EpochClock.now()), 1000))
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             } catch {
                 return
             }
             do {
-                for (systemID, outcome) in try await monitoring.evaluateAllAlerts() {
+                for (systemID, outcome) in try await monitoring.evaluateDueAlerts(&schedule) {
                     switch outcome {
                     case .success(let evaluation) where !evaluation.fired.isEmpty || !evaluation.resolved.isEmpty:
                         logger.info(
