@@ -108,18 +108,8 @@ extension MonitoringService {
         return AlertEvaluation(fired: fired, resolved: resolved, firing: firing, deliveries: deliveries)
     }
 
-    /// Evaluates every system that has alert rules (the scheduler's round); a failure of one system does not
-    /// stop the others.
-    public func evaluateAllAlerts() async throws -> [String: Result<AlertEvaluation, any Error>] {
-        var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
-        for systemID in try await repository.alertRules().keys.sorted() {
-            do { outcomes[systemID] = .success(try await evaluateAlerts(systemID: systemID)) } catch { outcomes[systemID] = .failure(error) }
-        }
-        return outcomes
-    }
-
     /// Evaluates the rules of the systems whose turn has come on `schedule` (each system's `every`, else the
-    /// schedule's default interval).
+    /// schedule's default interval); a failure of one system does not stop the others.
     public func evaluateDueAlerts(_ schedule: inout AlertSchedule) async throws -> [String: Result<AlertEvaluation, any Error>] {
         let documents = try await repository.alertRules()
         var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
