@@ -143,6 +143,15 @@ struct MonitoringStoreTests {
             #expect(rebuilt.referenceVersion == 2 && rebuilt.events == 303 && rebuilt.drift.features.map(\.feature) == ["x"])
             #expect(try await Self.rows(storage, system).allSatisfy { $0.referenceVersion == 2 })
 
+            // A reference stored before window profiles existed: its events are profiled on first use.
+            try await storage.database.write { db in
+                try await db.raw("UPDATE reference_profiles SET profiled = 0").run()
+                try await db.raw("DELETE FROM window_profiles").run()
+            }
+            let upgraded = try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000)
+            #expect(upgraded.events == 303 && upgraded.drift == rebuilt.drift)
+            #expect(try await Self.service(storage, clock).reference(systemID: system).profiled)
+
             // Retention removes old buckets' profiles with the events, by whole hours (06:32 rounds to 07:00).
             try await monitoring.setSettings(
                 systemID: system, settings: MonitoringSettings(retentionDays: 1), actor: .user("cora", role: .compliance))

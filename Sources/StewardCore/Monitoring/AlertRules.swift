@@ -38,7 +38,12 @@ public struct AlertRules: Sendable, Equatable {
             throw .invalidParameter("Unknown alert rules key '\(unknown)'; the keys are \(keys.joined(separator: ", ")).")
         }
         window = try Self.duration(map["window"].map { "\($0)" } ?? "24h")
-        every = try map["every"].map { value throws(StewardError) in try Self.duration("\(value)") }
+        every = try map["every"].map { value throws(StewardError) in
+            let every = try Self.duration("\(value)")
+            // Each evaluation reads the window's events: not more often than this.
+            guard every >= Self.shortestEvery else { throw .invalidParameter("every must be at least 10s.") }
+            return every
+        }
         guard let texts = map["conditions"] as? [Any], !texts.isEmpty else {
             throw .invalidParameter("conditions must be a non-empty list such as ['latency_p95_ms <= 200'].")
         }
@@ -58,6 +63,8 @@ public struct AlertRules: Sendable, Equatable {
         retrainingWebhook = try (map["retraining_webhook"]).map { value throws(StewardError) in try allowedHosts.check("\(value)") }
         self.document = document
     }
+
+    static let shortestEvery: Int64 = 10_000
 
     /// The category a monitored metric belongs to; nil for names that are not monitored.
     public static func category(of metric: String) -> Category? {

@@ -17,6 +17,11 @@ public protocol MonitoringRepository: Sendable {
     func storeReference(
         _ profile: ReferenceProfile, audit: AuditEntry, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
     ) async throws -> Int64
+    /// Profiles the stored events over the system's reference `version` (one stored before window profiles
+    /// existed) and marks it profiled, unless that already happened or another reference replaced it.
+    func profileStoredEvents(
+        systemID: String, version: Int64, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    ) async throws
     /// Window profiles of a reference version whose buckets overlap [from, to).
     func windowProfiles(systemID: String, referenceVersion: Int64, from: Int64, to: Int64) async throws -> [WindowProfile]
     /// What compaction may merge: parts written at ingestion for buckets ending by `closedBefore`, minute

@@ -20,9 +20,15 @@ extension MonitoringService {
             throw StewardError.invalidParameter(
                 "Monitoring compares profiles: use psi, kl, jensen_shannon, hellinger, chi_square, wasserstein or wasserstein_normed.")
         }
-        let reference = try await reference(systemID: systemID)
+        var reference = try await reference(systemID: systemID)
         let end = now()
-        try await compactProfiles(systemID: systemID, now: end)
+        if !reference.profiled {
+            try await repository.profileStoredEvents(systemID: systemID, version: reference.version, profile: profiler(now: end))
+            await references.forget(systemID)
+            reference.profiled = true
+        }
+        // Compaction only saves later reads; a failure (another replica's turn, say) does not fail this one.
+        try? await compactProfiles(systemID: systemID, now: end)
         let rows = try await repository.windowProfiles(systemID: systemID, referenceVersion: reference.version, from: end - window, to: end)
         let merged = try Self.mergedProfiles(rows)
         return WindowDrift(
@@ -47,6 +53,26 @@ extension MonitoringService {
             }
         }
         return DatasetDrift(features: features, undefined: undefined)
+    }
+
+    /// How stored events are profiled for a whole reference (a page at a time, oldest first): buckets before
+    /// the hour cutoff are profiled by the hour straight away, so compaction has little to merge.
+    func profiler(now: Int64) -> @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile] {
+        { reference, events in
+            let minutes = WindowProfile.profiles(of: events, reference: reference)
+            let hours = Dictionary(grouping: minutes.filter { WindowProfile.compactionWidth(of: $0.bucketStart, now: now) == WindowProfile.hour }) {
+                WindowProfile.bucket(of: $0.bucketStart, width: WindowProfile.hour)
+            }
+            var profiles = minutes.filter { WindowProfile.compactionWidth(of: $0.bucketStart, now: now) == WindowProfile.minute }
+            for (start, parts) in hours {
+                guard let merged = try? WindowProfile.merged(parts) else { return minutes }
+                profiles.append(
+                    WindowProfile(
+                        id: WindowProfile.newID(), referenceVersion: reference.version, bucketStart: start, bucketWidth: WindowProfile.hour,
+                        events: merged.events, features: merged.features, compacted: false))
+            }
+            return profiles
+        }
     }
 
     static func mergedProfiles(_ rows: [WindowProfile]) throws -> (events: Int, features: [String: FeatureProfile]) {
@@ -79,7 +105,8 @@ extension MonitoringService {
             let width: Int64
         }
         let groups = Dictionary(grouping: candidates) { row in
-            let width = WindowProfile.compactionWidth(of: row.bucketStart, now: now)
+            // Never narrower than the row already is (a replica with a clock behind this one's made it).
+            let width = max(row.bucketWidth, WindowProfile.compactionWidth(of: row.bucketStart, now: now))
             return Target(version: row.referenceVersion, start: WindowProfile.bucket(of: row.bucketStart, width: width), width: width)
         }
         var removing: [String] = []

@@ -101,7 +101,8 @@ public struct MonitoringService: Sendable {
         let cutoff = now - Int64(retention) * 86_400_000
         _ = try await repository.deleteEvents(
             systemID: systemID, before: WindowProfile.bucket(of: cutoff + WindowProfile.hour - 1, width: WindowProfile.hour))
-        try await compactProfiles(systemID: systemID, now: now)
+        // Compaction only saves later reads: its failure must not fail the ingest that came before it.
+        try? await compactProfiles(systemID: systemID, now: now)
     }
 
     /// The five categories over the window [now − window, now); the data category includes drift from the
@@ -130,9 +131,7 @@ public struct MonitoringService: Sendable {
         var details = ["source": source, "features": features.keys.sorted().joined(separator: ", ")]
         if let model { details["model"] = "\(model.name)/\(model.version)" }
         let entry = AuditEntry(actor: actor, action: "monitoring.reference", target: "system:\(systemID)", systemID: systemID, details: details)
-        profile.version = try await repository.storeReference(profile, audit: entry) { reference, events in
-            WindowProfile.profiles(of: events, reference: reference)
-        }
+        profile.version = try await repository.storeReference(profile, audit: entry, profile: profiler(now: profile.createdAt))
         await references.forget(systemID)
         return profile
     }

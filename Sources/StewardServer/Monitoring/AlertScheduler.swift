@@ -14,15 +14,18 @@ struct AlertScheduler: Service {
         var schedule = AlertSchedule(defaultInterval: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
         // A first look at the stored rules starts every system's clock.
         _ = try? await monitoring.evaluateDueAlerts(&schedule)
+        var failed = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 // The pause ends early when the server shuts down, so shutdown never waits for an interval. It
-                // is short enough to catch rules stored meanwhile with a shorter `every`.
-                let pause = Duration.milliseconds(min(schedule.pause(now: EpochClock.now()), 1000))
+                // is short enough to catch rules stored meanwhile with a shorter `every`; after a failure (the
+                // database away, say) it is longer, so the scheduler does not spin.
+                let pause = Duration.milliseconds(failed ? min(schedule.defaultInterval, 10_000) : min(schedule.pause(now: EpochClock.now()), 1000))
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             } catch {
                 return
             }
+            failed = false
             do {
                 for (systemID, outcome) in try await monitoring.evaluateDueAlerts(&schedule) {
                     switch outcome {
@@ -35,6 +38,7 @@ struct AlertScheduler: Service {
                     }
                 }
             } catch {
+                failed = true
                 logger.warning("alert evaluation failed", metadata: ["error": "\(error)"])
             }
         }

@@ -126,18 +126,27 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         switch (message.dataset, message.artifactPath) {
         case (let name?, nil):
             guard message.runId == nil else { throw StewardError.invalidParameter("Give either dataset or run_id with artifact_path.") }
-            let (file, dataset) = try await EvaluationsController<Context>.registeredDataset(
-                evaluations, artifacts, systemID: systemID, name: name, version: message.version?.text)
-            (source, path, columns) = ("\(dataset.name)@v\(dataset.version)", file, dataset.columns)
+            let dataset = try await evaluations.dataset(systemID: systemID, name: name, version: message.version?.text)
             format = try EvaluationsController<Context>.format(dataset.format)
+            (source, path, columns) = (
+                "\(dataset.name)@v\(dataset.version)",
+                try await EvaluationsController<Context>.registeredDataset(
+                    evaluations, artifacts, systemID: systemID, name: name, version: "\(dataset.version)"
+                ).path, dataset.columns
+            )
         case (nil, let artifact?):
             guard let runID = message.runId ?? (modelRunID.flatMap { $0.isEmpty ? nil : $0 }) else {
                 throw StewardError.invalidParameter("artifact_path needs run_id, or a model version registered from a run.")
             }
             path = try await runArtifact(runID: runID, path: artifact)
             format = TableFile.Format(path: artifact)
-            columns = try TableFile.profile(path: path, format: format).columns
             source = "runs:/\(runID)/\(artifact)"
+            do {
+                columns = try TableFile.profile(path: path, format: format).columns
+            } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                throw error
+            }
         default:
             throw StewardError.invalidParameter("Give the reference data: dataset (a registered test set), or artifact_path with run_id or model.")
         }

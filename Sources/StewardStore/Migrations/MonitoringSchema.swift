@@ -120,6 +120,8 @@ extension MonitoringSchema {
             "CREATE INDEX window_profiles_parts ON window_profiles (system_id, compacted, bucket_start)",
             "ALTER TABLE reference_profiles ADD COLUMN model_name TEXT",
             "ALTER TABLE reference_profiles ADD COLUMN model_version BIGINT",
+            // References stored before window profiles existed have their events profiled on first use.
+            "ALTER TABLE reference_profiles ADD COLUMN profiled INTEGER NOT NULL DEFAULT 0",
         ]
     }
 }

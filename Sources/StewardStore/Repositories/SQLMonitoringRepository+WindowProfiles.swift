@@ -19,13 +19,16 @@ extension SQLMonitoringRepository {
         }
     }
 
+    /// Rows compaction looks at in one turn, oldest first: a backlog is worked off over several turns.
+    static let compactionBatch = 5000
+
     public func compactionCandidates(systemID: String, closedBefore: Int64, hourCutoff: Int64) async throws -> [WindowProfile] {
         try await database.read { db in
             var rows = try await Self.profiles(
                 """
                 system_id = \(bind: systemID) AND ((compacted = 0 AND bucket_start + bucket_ms <= \(bind: closedBefore))
                     OR (bucket_ms = \(bind: WindowProfile.minute) AND bucket_start < \(bind: hourCutoff)))
-                """, on: db)
+                """, limit: Self.compactionBatch, on: db)
             var seen = Set(rows.map(\.id))
             for hour in Set(rows.map { WindowProfile.bucket(of: $0.bucketStart, width: WindowProfile.hour) }) {
                 for row in try await Self.profiles(
@@ -42,8 +45,13 @@ extension SQLMonitoringRepository {
 
     public func replaceWindowProfiles(systemID: String, removing: [String], adding: [WindowProfile]) async throws -> Bool {
         let prepared = try adding.map { ($0, try Self.document($0.features)) }
+        let engine = database.engine
+        // Ids in one order, so that two compactions lock rows in the same order.
+        let removing = removing.sorted()
         do {
             return try await database.write { db in
+                // After any reference change in progress, whose rewrite of the profiles this would otherwise race.
+                try await SQLGovernanceRepository.shareLockSystem(systemID, engine: engine, on: db)
                 var deleted = 0
                 var start = 0
                 while start < removing.count {
@@ -67,14 +75,17 @@ extension SQLMonitoringRepository {
 
     struct CompactionLost: Error {}
 
-    static func profiles(_ condition: SQLQueryString, on db: any SQLDatabase) async throws -> [WindowProfile] {
-        try await db.raw("SELECT \(unsafeRaw: profileColumns) FROM window_profiles WHERE \(condition) ORDER BY bucket_start, id").all().map { row in
-            WindowProfile(
-                id: try row.string("id"), referenceVersion: try row.int64("reference_version"), bucketStart: try row.int64("bucket_start"),
-                bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")),
-                features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
-                compacted: try row.int64("compacted") != 0)
-        }
+    static func profiles(_ condition: SQLQueryString, limit: Int? = nil, on db: any SQLDatabase) async throws -> [WindowProfile] {
+        let limited: SQLQueryString = limit.map { " LIMIT \(unsafeRaw: String($0))" } ?? ""
+        return try await db.raw("SELECT \(unsafeRaw: profileColumns) FROM window_profiles WHERE \(condition) ORDER BY bucket_start, id\(limited)")
+            .all().map {
+                row in
+                WindowProfile(
+                    id: try row.string("id"), referenceVersion: try row.int64("reference_version"), bucketStart: try row.int64("bucket_start"),
+                    bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")),
+                    features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
+                    compacted: try row.int64("compacted") != 0)
+            }
     }
 
     static func document(_ features: [String: FeatureProfile]) throws -> String {
@@ -90,6 +101,20 @@ extension SQLMonitoringRepository {
                         \(bind: Int64(profile.events)), \(bind: profile.compacted ? 1 : 0), \(bind: document), \(bind: systemID))
                 """
             ).run()
+        }
+    }
+
+    public func profileStoredEvents(
+        systemID: String, version: Int64, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    ) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await SQLGovernanceRepository.lockSystem(systemID, engine: engine, on: db)
+            guard let reference = try await Self.reference(systemID, version: nil, on: db), reference.version == version, !reference.profiled else {
+                return
+            }
+            try await Self.reprofileEvents(over: reference, on: db, profile)
+            try await db.raw("UPDATE reference_profiles SET profiled = 1 WHERE system_id = \(bind: systemID) AND version = \(bind: version)").run()
         }
     }
 

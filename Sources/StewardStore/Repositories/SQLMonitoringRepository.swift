@@ -134,7 +134,10 @@ public struct SQLMonitoringRepository: MonitoringRepository {
     }
 
     public func deleteEvents(systemID: String, before: Int64) async throws -> Int {
-        try await database.write { db in
+        let engine = database.engine
+        return try await database.write { db in
+            // Not while a new reference profiles the stored events (which would profile some being deleted).
+            try await SQLGovernanceRepository.shareLockSystem(systemID, engine: engine, on: db)
             try await db.raw("DELETE FROM window_profiles WHERE system_id = \(bind: systemID) AND bucket_start + bucket_ms <= \(bind: before)").run()
             return try await db.raw(
                 "DELETE FROM inference_events WHERE system_id = \(bind: systemID) AND time_ms < \(bind: before) RETURNING request_id"
@@ -180,9 +183,9 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                 .optionalInt64("version") ?? 0
             try await db.raw(
                 """
-                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at, model_name, model_version)
+                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at, model_name, model_version, profiled)
                 VALUES (\(bind: profile.systemID), \(bind: last + 1), \(bind: profile.source), \(bind: document), \(bind: profile.createdBy),
-                        \(bind: profile.createdAt), \(bind: profile.model?.name), \(bind: profile.model?.version))
+                        \(bind: profile.createdAt), \(bind: profile.model?.name), \(bind: profile.model?.version), 1)
                 """
             ).run()
             var audit = audit
@@ -208,7 +211,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         guard
             let row = try await db.raw(
                 """
-                SELECT version, source, profile, created_by, created_at, model_name, model_version FROM reference_profiles
+                SELECT version, source, profile, created_by, created_at, model_name, model_version, profiled FROM reference_profiles
                 WHERE system_id = \(bind: systemID)\(filter) ORDER BY version DESC LIMIT 1
                 """
             ).first()
@@ -219,7 +222,8 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         return ReferenceProfile(
             systemID: systemID, version: try row.int64("version"), source: try row.string("source"),
             features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
-            createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"), model: model)
+            createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"), model: model,
+            profiled: try row.int64("profiled") != 0)
     }
 
     static func referenceVersion(_ systemID: String, on db: any SQLDatabase) async throws -> Int64? {
