@@ -200,6 +200,7 @@ def test_reference_from_the_training_file_logged_with_the_model_version(retail, 
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "carol")
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", governed.tokens["carol"])
     mlflow.set_tracking_uri(governed.server.url)
+    mlflow.set_experiment("demand-training")  # not whatever an earlier test left active in this process
     train = tmp_path / "train.csv"
     train.write_text(as_csv(demand(3000, False, 1)))
     with mlflow.start_run() as run:
