@@ -25,6 +25,8 @@ public func buildApplication(
     }
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)
+        // Events stored before window profiles existed are profiled once, before the first request.
+        try await StewardServices(storage: storage, authenticationRequired: configuration.authenticationRequired).monitoring.profileStoredEvents()
     }
     return application
 }

@@ -37,6 +37,17 @@ struct QuantileSketchTests {
             let estimate = try #require(sketch.quantile(q))
             #expect(abs(estimate - exact) <= sketch.relativeAccuracy * abs(exact) * (1 + 1e-12), "q=\(q): \(estimate) vs \(exact)")
         }
+        for q in [0.5, 0.9, 0.95, 0.99] {
+            let rank = q * Double(sorted.count - 1)
+            let below = Int(rank.rounded(.down))
+            let linear = sorted[below] + (rank - Double(below)) * (sorted[min(below + 1, sorted.count - 1)] - sorted[below])
+            let estimate = try #require(sketch.interpolatedQuantile(q))
+            let bound = sketch.relativeAccuracy * max(abs(sorted[below]), abs(sorted[min(below + 1, sorted.count - 1)])) * (1 + 1e-12)
+            #expect(abs(estimate - linear) <= bound, "interpolated q=\(q): \(estimate) vs \(linear)")
+        }
+        let ten = QuantileSketch((1...10).map { Double($0) * 10 })
+        #expect(abs((ten.interpolatedQuantile(0.95) ?? 0) - 95.5) <= 0.005 * 100, "NumPy's 95.5 for 10…100")
+        #expect(ten.interpolatedQuantile(0.5) == ten.value(atRank: 4) + 0.5 * (ten.value(atRank: 5) - ten.value(atRank: 4)))
         #expect(QuantileSketch().quantile(0.5) == nil)
         #expect(sketch.quantile(1.5) == nil)
     }

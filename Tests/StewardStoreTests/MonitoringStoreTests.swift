@@ -75,10 +75,16 @@ struct MonitoringStoreTests {
             let clock = TestClock(start)
             let monitoring = Self.service(storage, clock)
 
-            // Events before any reference are not profiled; setting one profiles them in the same write.
+            // Events before any reference are profiled for their operation only; setting one profiles their
+            // features too, in the same write.
             let early = (0..<200).map { start - 5 * 3_600_000 + Int64($0) * 60_000 }
             _ = try await monitoring.ingest(systemID: system, body: Self.batch(early, first: 0))
-            #expect(try await services.count("window_profiles") == 0)
+            let before = try await SQLMonitoringRepository(database: storage.database).windowProfiles(
+                systemID: system, referenceVersion: 0, from: 0, to: .max / 2)
+            #expect(
+                before.map(\.operations.requests).reduce(0, +) == 200
+                    && before.allSatisfy { $0.features.isEmpty && $0.events == $0.operations.requests })
+            #expect(try await monitoring.status(systemID: system, window: 86_400_000).performance.requests == 200)
             let reference = try await monitoring.setReference(
                 systemID: system, source: "train@v1", features: Self.referenceFeatures, model: .init(name: "m", version: 1), actor: Self.admin)
             #expect(try await monitoring.reference(systemID: system).model == .init(name: "m", version: 1))
@@ -143,14 +149,14 @@ struct MonitoringStoreTests {
             #expect(rebuilt.referenceVersion == 2 && rebuilt.events == 303 && rebuilt.drift.features.map(\.feature) == ["x"])
             #expect(try await Self.rows(storage, system).allSatisfy { $0.referenceVersion == 2 })
 
-            // A reference stored before window profiles existed: its events are profiled on first use.
-            try await storage.database.write { db in
-                try await db.raw("UPDATE reference_profiles SET profiled = 0").run()
-                try await db.raw("DELETE FROM window_profiles").run()
-            }
+            // Events stored before window profiles existed are profiled when the server starts.
+            try await storage.database.write { db in try await db.raw("DELETE FROM window_profiles").run() }
+            #expect(try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000).events == 0)
+            try await Self.service(storage, clock).profileStoredEvents()
             let upgraded = try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000)
             #expect(upgraded.events == 303 && upgraded.drift == rebuilt.drift)
-            #expect(try await Self.service(storage, clock).reference(systemID: system).profiled)
+            let status = try await monitoring.status(systemID: system, window: 86_400_000)
+            #expect(status.performance.requests == 303 && status.data.eventsWithFeatures == 303 && status.data.features == ["store", "x"])
 
             // Retention removes old buckets' profiles with the events, by whole hours (06:32 rounds to 07:00).
             try await monitoring.setSettings(

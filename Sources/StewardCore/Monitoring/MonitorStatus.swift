@@ -75,17 +75,19 @@ public struct MonitorStatus: Sendable, Equatable, Encodable {
         case from, to, performance, quality, cost, data, safety
     }
 
-    public init(systemID: String, from: Int64, to: Int64, events: [StoredEvent]) {
+    /// The status of a window from its merged operational profile and its labeled events. Latency percentiles
+    /// come from the profile's sketch: interpolated as NumPy's, within its relative accuracy (0.5%).
+    public init(systemID: String, from: Int64, to: Int64, operations: OperationalProfile, labeled events: [StoredEvent]) {
         self.systemID = systemID
         self.from = from
         self.to = to
-        let count = events.count
+        let count = operations.requests
         func share(_ part: Int, of whole: Int) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) }
-        let latencies = events.compactMap(\.event.latencyMilliseconds)
-        let percentiles = try? OperationalMetrics.latencyPercentiles(latencies)
+        let latency = operations.latency
         performance = Performance(
-            requests: count, errorRate: share(events.filter(\.event.failed).count, of: count), latencyP50Ms: percentiles?.p50,
-            latencyP95Ms: percentiles?.p95, latencyP99Ms: percentiles?.p99, requestsPerMinute: Double(count) / (Double(max(to - from, 1)) / 60_000))
+            requests: count, errorRate: share(operations.failed, of: count), latencyP50Ms: latency.interpolatedQuantile(0.5),
+            latencyP95Ms: latency.interpolatedQuantile(0.95), latencyP99Ms: latency.interpolatedQuantile(0.99),
+            requestsPerMinute: Double(count) / (Double(max(to - from, 1)) / 60_000))
 
         let labeled = events.filter { $0.label != nil && $0.label != .missing && $0.event.prediction != nil }
         var correct = 0
@@ -108,17 +110,10 @@ public struct MonitorStatus: Sendable, Equatable, Encodable {
             wape: numeric == 0 || absoluteTruth.value == 0 ? nil : absoluteErrors.value / absoluteTruth.value, feedbackCount: feedback.count,
             negativeFeedbackRate: share(feedback.filter { $0 < 0 }.count, of: feedback.count))
 
-        let total = CompensatedSum.of(events.compactMap(\.event.costUSD))
         cost = Cost(
-            tokensIn: events.reduce(0) { $0 + ($1.event.tokensIn ?? 0) }, tokensOut: events.reduce(0) { $0 + ($1.event.tokensOut ?? 0) },
-            totalUSD: total, costPerRequestUSD: count == 0 ? nil : total / Double(count))
-
-        let withFeatures = events.filter { !$0.event.features.isEmpty }
-        data = Data(eventsWithFeatures: withFeatures.count, features: Set(withFeatures.flatMap(\.event.features.keys)).sorted())
-
-        var byFlag: [String: Int] = [:]
-        for stored in events { for flag in stored.event.safetyFlags { byFlag[flag, default: 0] += 1 } }
-        let flagged = events.filter { !$0.event.safetyFlags.isEmpty }.count
-        safety = Safety(flagged: flagged, flaggedRate: share(flagged, of: count), byFlag: byFlag)
+            tokensIn: operations.tokensIn, tokensOut: operations.tokensOut, totalUSD: operations.costUSD,
+            costPerRequestUSD: count == 0 ? nil : operations.costUSD / Double(count))
+        data = Data(eventsWithFeatures: operations.withFeatures, features: operations.featureNames)
+        safety = Safety(flagged: operations.flagged, flaggedRate: share(operations.flagged, of: count), byFlag: operations.byFlag)
     }
 }

@@ -10,18 +10,16 @@ public protocol MonitoringRepository: Sendable {
     /// Deletes a system's events older than `before` (milliseconds), and window profiles of buckets that ended
     /// by then; returns how many events.
     func deleteEvents(systemID: String, before: Int64) async throws -> Int
-    /// The events of a system in [from, to), oldest first.
-    func events(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent]
     /// Stores a new reference profile version and returns its number; in the same transaction replaces the
     /// system's window profiles with ones `profile` makes of its stored events over the new reference.
-    func storeReference(
-        _ profile: ReferenceProfile, audit: AuditEntry, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
-    ) async throws -> Int64
-    /// Profiles the stored events over the system's reference `version` (one stored before window profiles
-    /// existed) and marks it profiled, unless that already happened or another reference replaced it.
-    func profileStoredEvents(
-        systemID: String, version: Int64, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
-    ) async throws
+    func storeReference(_ profile: ReferenceProfile, audit: AuditEntry, profile: @escaping WindowProfiler) async throws -> Int64
+    /// Systems that have stored events but no window profiles (events stored before profiles existed).
+    func systemsWithUnprofiledEvents() async throws -> [String]
+    /// Profiles a system's stored events over its current reference (or none), unless it has window profiles
+    /// by then.
+    func profileStoredEvents(systemID: String, profile: @escaping WindowProfiler) async throws
+    /// Labeled events of a system in [from, to) (a label or feedback joined): what quality is computed from.
+    func labeledEvents(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent]
     /// Window profiles of a reference version whose buckets overlap [from, to).
     func windowProfiles(systemID: String, referenceVersion: Int64, from: Int64, to: Int64) async throws -> [WindowProfile]
     /// What compaction may merge: parts written at ingestion for buckets ending by `closedBefore`, minute

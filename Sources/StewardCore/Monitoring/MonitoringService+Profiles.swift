@@ -1,5 +1,8 @@
 import StewardStatistics
 
+/// Makes window profiles of events (over a reference, when the system has one).
+public typealias WindowProfiler = @Sendable (ReferenceProfile?, [InferenceEvent]) -> [WindowProfile]
+
 extension MonitoringService {
     /// Drift of a window from the reference, with the window it actually covers: whole buckets, so it may
     /// start a little before the asked start (at most a minute for the last two hours, an hour before that).
@@ -11,29 +14,41 @@ extension MonitoringService {
         public let drift: DatasetDrift
     }
 
+    /// A window's stored profiles merged, with the reference they were made over and the window they cover.
+    struct MergedWindow: Sendable {
+        let reference: ReferenceProfile?
+        let from: Int64
+        let to: Int64
+        let merged: WindowProfile.Merged
+    }
+
+    /// The stored profiles of [now − window, now) merged (no raw event is read).
+    func mergedWindow(systemID: String, window: Int64) async throws -> MergedWindow {
+        let reference = try await repository.currentReference(systemID: systemID)
+        let end = now()
+        // Compaction only saves later reads; a failure (another replica's turn, say) does not fail this one.
+        try? await compactProfiles(systemID: systemID, now: end)
+        let rows = try await repository.windowProfiles(systemID: systemID, referenceVersion: reference?.version ?? 0, from: end - window, to: end)
+        return MergedWindow(
+            reference: reference, from: min(end - window, rows.map(\.bucketStart).min() ?? end - window), to: end,
+            merged: try Self.mergedProfiles(rows))
+    }
+
     /// Drift of the window [now − window, now) from the reference profile, merged from the stored per-bucket
-    /// profiles (no raw events are read). Binned methods for every feature; `wasserstein` and
-    /// `wasserstein_normed` compare numeric features' quantile sketches (categorical features then use
-    /// Jensen–Shannon, as Evidently's automatic rule does for large samples).
+    /// profiles. Binned methods for every feature; `wasserstein` and `wasserstein_normed` compare numeric
+    /// features' quantile sketches (categorical features then use Jensen–Shannon, as Evidently's automatic rule
+    /// does for large samples).
     public func drift(systemID: String, window: Int64, method: DriftMethod = .psi, threshold: Double? = nil) async throws -> WindowDrift {
         guard method != .ks, method != .zTest else {
             throw StewardError.invalidParameter(
                 "Monitoring compares profiles: use psi, kl, jensen_shannon, hellinger, chi_square, wasserstein or wasserstein_normed.")
         }
-        var reference = try await reference(systemID: systemID)
-        let end = now()
-        if !reference.profiled {
-            try await repository.profileStoredEvents(systemID: systemID, version: reference.version, profile: profiler(now: end))
-            await references.forget(systemID)
-            reference.profiled = true
-        }
-        // Compaction only saves later reads; a failure (another replica's turn, say) does not fail this one.
-        try? await compactProfiles(systemID: systemID, now: end)
-        let rows = try await repository.windowProfiles(systemID: systemID, referenceVersion: reference.version, from: end - window, to: end)
-        let merged = try Self.mergedProfiles(rows)
+        _ = try await reference(systemID: systemID)
+        let window = try await mergedWindow(systemID: systemID, window: window)
+        guard let reference = window.reference else { throw StewardError.notFound("AI system '\(systemID)' has no reference profile.") }
         return WindowDrift(
-            from: min(end - window, rows.map(\.bucketStart).min() ?? end - window), to: end, events: merged.events,
-            referenceVersion: reference.version, drift: Self.drift(of: merged.features, from: reference, method: method, threshold: threshold))
+            from: window.from, to: window.to, events: window.merged.events, referenceVersion: reference.version,
+            drift: Self.drift(of: window.merged.features, from: reference, method: method, threshold: threshold))
     }
 
     /// Each reference feature compared with its merged window profile (none: no values); categorical features
@@ -57,7 +72,7 @@ extension MonitoringService {
 
     /// How stored events are profiled for a whole reference (a page at a time, oldest first): buckets before
     /// the hour cutoff are profiled by the hour straight away, so compaction has little to merge.
-    func profiler(now: Int64) -> @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile] {
+    func profiler(now: Int64) -> WindowProfiler {
         { reference, events in
             let minutes = WindowProfile.profiles(of: events, reference: reference)
             let hours = Dictionary(grouping: minutes.filter { WindowProfile.compactionWidth(of: $0.bucketStart, now: now) == WindowProfile.hour }) {
@@ -68,14 +83,14 @@ extension MonitoringService {
                 guard let merged = try? WindowProfile.merged(parts) else { return minutes }
                 profiles.append(
                     WindowProfile(
-                        id: WindowProfile.newID(), referenceVersion: reference.version, bucketStart: start, bucketWidth: WindowProfile.hour,
-                        events: merged.events, features: merged.features, compacted: false))
+                        id: WindowProfile.newID(), referenceVersion: reference?.version ?? 0, bucketStart: start, bucketWidth: WindowProfile.hour,
+                        events: merged.events, features: merged.features, operations: merged.operations, compacted: false))
             }
             return profiles
         }
     }
 
-    static func mergedProfiles(_ rows: [WindowProfile]) throws -> (events: Int, features: [String: FeatureProfile]) {
+    static func mergedProfiles(_ rows: [WindowProfile]) throws -> WindowProfile.Merged {
         do {
             return try WindowProfile.merged(rows)
         } catch {
@@ -88,8 +103,16 @@ extension MonitoringService {
     func profiling(systemID: String, events: [InferenceEvent]) async throws -> EventProfiling {
         let reference = try await references.current(systemID) { try await repository.currentReference(systemID: systemID) }
         return EventProfiling(
-            referenceVersion: reference?.version, profiles: reference.map { WindowProfile.profiles(of: events, reference: $0) } ?? [],
+            referenceVersion: reference?.version ?? 0, profiles: WindowProfile.profiles(of: events, reference: reference),
             profile: { reference, events in WindowProfile.profiles(of: events, reference: reference) })
+    }
+
+    /// Profiles the stored events of systems that have events but no window profiles: events stored before
+    /// window profiles existed. Run once when the server starts; a system done meanwhile is left alone.
+    public func profileStoredEvents() async throws {
+        for systemID in try await repository.systemsWithUnprofiledEvents() {
+            try await repository.profileStoredEvents(systemID: systemID, profile: profiler(now: now()))
+        }
     }
 
     /// Merges the parts ingestion wrote into one profile per closed minute, and minutes into hours once the
@@ -118,7 +141,7 @@ extension MonitoringService {
             adding.append(
                 WindowProfile(
                     id: WindowProfile.newID(), referenceVersion: target.version, bucketStart: target.start, bucketWidth: target.width,
-                    events: merged.events, features: merged.features, compacted: true))
+                    events: merged.events, features: merged.features, operations: merged.operations, compacted: true))
         }
         guard !removing.isEmpty else { return }
         _ = try await repository.replaceWindowProfiles(systemID: systemID, removing: removing, adding: adding)
@@ -126,23 +149,18 @@ extension MonitoringService {
 }
 
 /// What ingestion stores besides the events: window profiles made before the write with the reference version
-/// the service knew, and how to make them from the events actually stored when that is no longer the stored
-/// reference (or some events were duplicates).
+/// the service knew (0: none), and how to make them from the events actually stored when that is no longer the
+/// stored reference (or some events were duplicates).
 public struct EventProfiling: Sendable {
-    public var referenceVersion: Int64?
+    public var referenceVersion: Int64
     public var profiles: [WindowProfile]
-    public var profile: @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
+    public var profile: WindowProfiler
 
-    public init(
-        referenceVersion: Int64?, profiles: [WindowProfile], profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
-    ) {
+    public init(referenceVersion: Int64, profiles: [WindowProfile], profile: @escaping WindowProfiler) {
         self.referenceVersion = referenceVersion
         self.profiles = profiles
         self.profile = profile
     }
-
-    /// Nothing profiled (a system without a reference).
-    public static let none = EventProfiling(referenceVersion: nil, profiles: [], profile: { _, _ in [] })
 }
 
 /// The reference each system's ingestion profiles against, re-read from the store at most every few seconds

@@ -105,16 +105,16 @@ public struct MonitoringService: Sendable {
         try? await compactProfiles(systemID: systemID, now: now)
     }
 
-    /// The five categories over the window [now − window, now); the data category includes drift from the
-    /// reference profile when the system has one.
+    /// The five categories over the window [now − window, now), from the stored window profiles (whole buckets,
+    /// as for drift) and the window's labeled events; the data category includes drift from the reference
+    /// profile when the system has one.
     public func status(systemID: String, window: Int64) async throws -> MonitorStatus {
-        let end = now()
-        let events = try await repository.events(systemID: systemID, from: end - window, to: end)
-        var status = MonitorStatus(systemID: systemID, from: end - window, to: end, events: events)
-        if try await repository.currentReference(systemID: systemID) != nil {
-            let drift = try await drift(systemID: systemID, window: window)
-            status.data.drift = drift.drift
-            status.data.referenceVersion = drift.referenceVersion
+        let merged = try await mergedWindow(systemID: systemID, window: window)
+        let labeled = try await repository.labeledEvents(systemID: systemID, from: merged.from, to: merged.to)
+        var status = MonitorStatus(systemID: systemID, from: merged.from, to: merged.to, operations: merged.merged.operations, labeled: labeled)
+        if let reference = merged.reference {
+            status.data.drift = Self.drift(of: merged.merged.features, from: reference, method: .psi, threshold: nil)
+            status.data.referenceVersion = reference.version
         }
         return status
     }

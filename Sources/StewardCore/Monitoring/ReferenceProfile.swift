@@ -23,16 +23,12 @@ public struct ReferenceProfile: Sendable, Equatable {
     public let createdBy: String
     public let createdAt: Int64
     public let model: ModelVersionKey?
-    /// Whether the stored events have been profiled over this reference (false only for a reference stored
-    /// before window profiles existed, until its first use).
-    public var profiled: Bool
 
     public init(
         systemID: String, version: Int64, source: String, features: [String: FeatureProfile], createdBy: String, createdAt: Int64,
-        model: ModelVersionKey? = nil, profiled: Bool = true
+        model: ModelVersionKey? = nil
     ) {
         self.model = model
-        self.profiled = profiled
         self.systemID = systemID
         self.version = version
         self.source = source

@@ -1,15 +1,17 @@
 import Foundation
 import StewardStatistics
 
-/// A system's events in one time bucket, profiled over a reference's bins: drift over any window is merged from
-/// these, so a day or a month is measured without reading the raw events again, and profiles written by
-/// several replicas for the same bucket simply add up. Ingestion writes one per minute a batch touches;
+/// A system's events in one time bucket, profiled: their operation (requests, latency, cost, safety flags) and,
+/// when the system has a reference, their features over the reference's bins. Status and drift over any window
+/// are merged from these, so a day or a month is measured without reading the raw events again, and profiles
+/// written by several replicas for the same bucket simply add up. Ingestion writes one per minute a batch touches;
 /// compaction merges them into one per minute, and into one per hour once the hour is past.
 public struct WindowProfile: Sendable, Equatable {
     public static let minute: Int64 = 60_000
     public static let hour: Int64 = 3_600_000
 
     public var id: String
+    /// The reference the features were profiled over; 0 when the system had none.
     public var referenceVersion: Int64
     /// Milliseconds since the Unix epoch, a multiple of the width.
     public var bucketStart: Int64
@@ -17,13 +19,15 @@ public struct WindowProfile: Sendable, Equatable {
     public var events: Int
     /// Per reference feature (absent: no event in the bucket was profiled for it).
     public var features: [String: FeatureProfile]
+    public var operations: OperationalProfile
     /// Whether this is the bucket's one merged profile rather than a part written at ingestion.
     public var compacted: Bool
 
     public init(
         id: String, referenceVersion: Int64, bucketStart: Int64, bucketWidth: Int64, events: Int, features: [String: FeatureProfile],
-        compacted: Bool
+        operations: OperationalProfile, compacted: Bool
     ) {
+        self.operations = operations
         self.id = id
         self.referenceVersion = referenceVersion
         self.bucketStart = bucketStart
@@ -44,19 +48,20 @@ public struct WindowProfile: Sendable, Equatable {
         return time - (remainder < 0 ? remainder + width : remainder)
     }
 
-    /// Profiles events per minute over the reference's features and bins.
-    public static func profiles(of events: [InferenceEvent], reference: ReferenceProfile) -> [WindowProfile] {
+    /// Profiles events per minute: their operation, and their features over the reference's bins when there is
+    /// a reference.
+    public static func profiles(of events: [InferenceEvent], reference: ReferenceProfile?) -> [WindowProfile] {
         var buckets: [Int64: [Int]] = [:]
         for (index, event) in events.enumerated() { buckets[bucket(of: event.time, width: minute), default: []].append(index) }
         return buckets.keys.sorted().map { start in
             let members = buckets[start] ?? []
             var features: [String: FeatureProfile] = [:]
-            for (name, profile) in reference.features {
+            for (name, profile) in reference?.features ?? [:] {
                 features[name] = profile.profile(sample(name, kind: profile.kind, in: events, at: members))
             }
             return WindowProfile(
-                id: newID(), referenceVersion: reference.version, bucketStart: start, bucketWidth: minute, events: members.count,
-                features: features, compacted: false)
+                id: newID(), referenceVersion: reference?.version ?? 0, bucketStart: start, bucketWidth: minute, events: members.count,
+                features: features, operations: OperationalProfile(members.lazy.map { events[$0] }), compacted: false)
         }
     }
 
@@ -90,24 +95,31 @@ public struct WindowProfile: Sendable, Equatable {
         event.features[name] ?? (name == "prediction" ? event.prediction : nil)
     }
 
+    /// Profiles merged: the events they count, each feature's profile and the operation.
+    public struct Merged: Sendable {
+        public var events = 0
+        public var features: [String: FeatureProfile] = [:]
+        public var operations = OperationalProfile()
+    }
+
     /// The profiles as one, feature by feature; they must share the reference version.
-    public static func merged(_ profiles: [WindowProfile]) throws(StatisticsError) -> (events: Int, features: [String: FeatureProfile]) {
-        var events = 0
-        var features: [String: FeatureProfile] = [:]
+    public static func merged(_ profiles: [WindowProfile]) throws(StatisticsError) -> Merged {
+        var merged = Merged()
         for profile in profiles {
             guard profile.referenceVersion == profiles[0].referenceVersion else {
                 throw StatisticsError("Profiles of different references do not merge.")
             }
-            events += profile.events
+            merged.events += profile.events
+            merged.operations = try merged.operations.merged(with: profile.operations)
             for (name, feature) in profile.features {
-                if let existing = features[name] {
-                    features[name] = try existing.merged(with: feature)
+                if let existing = merged.features[name] {
+                    merged.features[name] = try existing.merged(with: feature)
                 } else {
-                    features[name] = feature
+                    merged.features[name] = feature
                 }
             }
         }
-        return (events, features)
+        return merged
     }
 
     /// How compaction files a bucket: by the minute while the hour before the current one is not over, then

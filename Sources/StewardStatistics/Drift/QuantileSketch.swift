@@ -167,15 +167,31 @@ public struct QuantileSketch: Sendable, Equatable, Codable {
     /// The q-quantile (0…1) as the order statistic of rank ⌊q·(n − 1)⌋, within α of it; nil when empty.
     public func quantile(_ q: Double) -> Double? {
         guard count > 0, (0...1).contains(q) else { return nil }
-        if q == 0 { return minimum }
-        if q == 1 { return maximum }
-        let rank = Int((q * Double(count - 1)).rounded(.down))
+        return value(atRank: Int((q * Double(count - 1)).rounded(.down)))
+    }
+
+    /// The q-quantile interpolated between the order statistics around rank q·(n − 1), as NumPy's default
+    /// (linear) percentile is; each of the two within α of the true one.
+    public func interpolatedQuantile(_ q: Double) -> Double? {
+        guard count > 0, (0...1).contains(q) else { return nil }
+        let rank = q * Double(count - 1)
+        let below = Int(rank.rounded(.down))
+        let lower = value(atRank: below)
+        guard rank > Double(below) else { return lower }
+        return lower + (rank - Double(below)) * (value(atRank: below + 1) - lower)
+    }
+
+    /// The value of the order statistic of rank `rank` (0-based): the exact minimum and maximum at the ends,
+    /// else its bucket's value.
+    func value(atRank rank: Int) -> Double {
+        if rank <= 0 { return minimum ?? 0 }
+        if rank >= count - 1 { return maximum ?? 0 }
         var seen = 0
         for point in points {
             seen += point.count
             if seen > rank { return point.value }
         }
-        return maximum
+        return maximum ?? 0
     }
 
     /// The first Wasserstein distance between the two sketched distributions, each bucket's mass at its value:

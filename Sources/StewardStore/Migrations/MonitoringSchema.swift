@@ -100,8 +100,9 @@ extension MonitoringSchema {
 }
 
 extension MonitoringSchema {
-    /// Per-bucket profiles of events over the reference's bins (drift over a window merges them instead of
-    /// reading the events), and the registered model version a reference profile was made for.
+    /// Per-bucket profiles of events, their operation and their features over the reference's bins (status and
+    /// drift over a window merge them instead of reading the events), and the registered model version a
+    /// reference profile was made for.
     static let v9 = Migration(version: 9, name: "window_profiles") { _ in
         [
             """
@@ -120,8 +121,6 @@ extension MonitoringSchema {
             "CREATE INDEX window_profiles_parts ON window_profiles (system_id, compacted, bucket_start)",
             "ALTER TABLE reference_profiles ADD COLUMN model_name TEXT",
             "ALTER TABLE reference_profiles ADD COLUMN model_version BIGINT",
-            // References stored before window profiles existed have their events profiled on first use.
-            "ALTER TABLE reference_profiles ADD COLUMN profiled INTEGER NOT NULL DEFAULT 0",
         ]
     }
 }

@@ -44,7 +44,7 @@ extension SQLMonitoringRepository {
     }
 
     public func replaceWindowProfiles(systemID: String, removing: [String], adding: [WindowProfile]) async throws -> Bool {
-        let prepared = try adding.map { ($0, try Self.document($0.features)) }
+        let prepared = try adding.map { ($0, try Self.document($0)) }
         let engine = database.engine
         // Ids in one order, so that two compactions lock rows in the same order.
         let removing = removing.sorted()
@@ -78,18 +78,36 @@ extension SQLMonitoringRepository {
     static func profiles(_ condition: SQLQueryString, limit: Int? = nil, on db: any SQLDatabase) async throws -> [WindowProfile] {
         let limited: SQLQueryString = limit.map { " LIMIT \(unsafeRaw: String($0))" } ?? ""
         return try await db.raw("SELECT \(unsafeRaw: profileColumns) FROM window_profiles WHERE \(condition) ORDER BY bucket_start, id\(limited)")
-            .all().map {
-                row in
-                WindowProfile(
+            .all().map { row in
+                let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(try row.string("profile").utf8))
+                return WindowProfile(
                     id: try row.string("id"), referenceVersion: try row.int64("reference_version"), bucketStart: try row.int64("bucket_start"),
-                    bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")),
-                    features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
-                    compacted: try row.int64("compacted") != 0)
+                    bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")), features: stored.features,
+                    operations: stored.operations, compacted: try row.int64("compacted") != 0)
             }
     }
 
-    static func document(_ features: [String: FeatureProfile]) throws -> String {
-        String(decoding: try JSONEncoder().encode(features), as: UTF8.self)
+    /// What the `profile` column holds: the features' profiles (names as they are) and the operation.
+    struct StoredProfile: Codable {
+        let features: [String: FeatureProfile]
+        let operations: OperationalProfile
+
+        enum CodingKeys: String, CodingKey { case features, operations }
+
+        init(features: [String: FeatureProfile], operations: OperationalProfile) {
+            self.features = features
+            self.operations = operations
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(VerbatimDictionary(features), forKey: .features)
+            try container.encode(operations, forKey: .operations)
+        }
+    }
+
+    static func document(_ profile: WindowProfile) throws -> String {
+        String(decoding: try JSONEncoder().encode(StoredProfile(features: profile.features, operations: profile.operations)), as: UTF8.self)
     }
 
     static func insertProfiles(_ profiles: [(WindowProfile, String)], systemID: String, on db: any SQLDatabase) async throws {
@@ -104,42 +122,45 @@ extension SQLMonitoringRepository {
         }
     }
 
-    public func profileStoredEvents(
-        systemID: String, version: Int64, profile: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
-    ) async throws {
-        let engine = database.engine
-        try await database.write { db in
-            try await SQLGovernanceRepository.lockSystem(systemID, engine: engine, on: db)
-            guard let reference = try await Self.reference(systemID, version: nil, on: db), reference.version == version, !reference.profiled else {
-                return
-            }
-            try await Self.reprofileEvents(over: reference, on: db, profile)
-            try await db.raw("UPDATE reference_profiles SET profiled = 1 WHERE system_id = \(bind: systemID) AND version = \(bind: version)").run()
+    public func systemsWithUnprofiledEvents() async throws -> [String] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT id FROM ai_systems s
+                WHERE EXISTS (SELECT 1 FROM inference_events e WHERE e.system_id = s.id)
+                  AND NOT EXISTS (SELECT 1 FROM window_profiles w WHERE w.system_id = s.id)
+                ORDER BY id
+                """
+            ).all().map { try $0.string("id") }
         }
     }
 
-    /// Replaces the system's window profiles with ones of its stored events over `reference`, read a page at a
-    /// time in time order.
-    static func reprofileEvents(
-        over reference: ReferenceProfile, on db: any SQLDatabase, _ profile: @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
-    ) async throws {
-        try await db.raw("DELETE FROM window_profiles WHERE system_id = \(bind: reference.systemID)").run()
+    public func profileStoredEvents(systemID: String, profile: @escaping WindowProfiler) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await SQLGovernanceRepository.lockSystem(systemID, engine: engine, on: db)
+            guard try await db.raw("SELECT id FROM window_profiles WHERE system_id = \(bind: systemID) LIMIT 1").first() == nil else { return }
+            try await Self.reprofileEvents(systemID, over: try await Self.reference(systemID, version: nil, on: db), on: db, profile)
+        }
+    }
+
+    /// Replaces the system's window profiles with ones of its stored events (over `reference`, when there is
+    /// one), read a page at a time in time order.
+    static func reprofileEvents(_ systemID: String, over reference: ReferenceProfile?, on db: any SQLDatabase, _ profile: WindowProfiler) async throws
+    {
+        try await db.raw("DELETE FROM window_profiles WHERE system_id = \(bind: systemID)").run()
         var after: (time: Int64, requestID: String)?
         while true {
             let cursor: SQLQueryString =
                 after.map { " AND (time_ms > \(bind: $0.time) OR (time_ms = \(bind: $0.time) AND request_id > \(bind: $0.requestID)))" } ?? ""
             let events = try await db.raw(
                 """
-                SELECT request_id, time_ms, features, prediction FROM inference_events WHERE system_id = \(bind: reference.systemID)\(cursor)
+                SELECT \(unsafeRaw: eventColumns) FROM inference_events WHERE system_id = \(bind: systemID)\(cursor)
                 ORDER BY time_ms, request_id LIMIT 20000
                 """
-            ).all().map { row in
-                InferenceEvent(
-                    requestID: try row.string("request_id"), time: try row.int64("time_ms"), features: try features(try row.string("features")),
-                    prediction: try row.optionalString("prediction").map(value))
-            }
+            ).all().map { try storedEvent($0).event }
             guard let last = events.last else { return }
-            try await insertProfiles(try profile(reference, events).map { ($0, try document($0.features)) }, systemID: reference.systemID, on: db)
+            try await insertProfiles(try profile(reference, events).map { ($0, try document($0)) }, systemID: systemID, on: db)
             after = (last.time, last.requestID)
         }
     }

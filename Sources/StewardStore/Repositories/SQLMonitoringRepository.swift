@@ -17,7 +17,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
     public func insertEvents(systemID: String, events: [InferenceEvent], profiling: EventProfiling) async throws -> Set<String> {
         let engine = database.engine
         // Encoded before the write: on SQLite the writer is one thread for every request.
-        let prepared = try profiling.profiles.map { ($0, try Self.document($0.features)) }
+        let prepared = try profiling.profiles.map { ($0, try Self.document($0)) }
         let texts = events.map(EventTexts.init)
         return try await database.write { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
@@ -53,12 +53,14 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                 ).all()
                 for row in returned { inserted.insert(try row.string("request_id")) }
             }
-            guard !inserted.isEmpty, let version = try await Self.referenceVersion(systemID, on: db) else { return inserted }
+            guard !inserted.isEmpty else { return inserted }
+            let version = try await Self.referenceVersion(systemID, on: db) ?? 0
             if version == profiling.referenceVersion, inserted.count == events.count {
                 try await Self.insertProfiles(prepared, systemID: systemID, on: db)
-            } else if let reference = try await Self.reference(systemID, version: version, on: db) {
+            } else {
+                let reference = version == 0 ? nil : try await Self.reference(systemID, version: version, on: db)
                 let profiles = profiling.profile(reference, events.filter { inserted.contains($0.requestID) })
-                try await Self.insertProfiles(try profiles.map { ($0, try Self.document($0.features)) }, systemID: systemID, on: db)
+                try await Self.insertProfiles(try profiles.map { ($0, try Self.document($0)) }, systemID: systemID, on: db)
             }
             return inserted
         }
@@ -145,34 +147,39 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         }
     }
 
-    public func events(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent] {
+    public func labeledEvents(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent] {
         try await database.read { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
             return try await db.raw(
                 """
-                SELECT request_id, time_ms, model_name, model_version, features, prediction, score, latency_ms, tokens_in, tokens_out, cost_usd,
-                    failed, safety_flags, label, feedback
-                FROM inference_events WHERE system_id = \(bind: systemID) AND time_ms >= \(bind: from) AND time_ms < \(bind: to)
+                SELECT \(unsafeRaw: Self.eventColumns) FROM inference_events
+                WHERE system_id = \(bind: systemID) AND time_ms >= \(bind: from) AND time_ms < \(bind: to) AND labeled_at IS NOT NULL
                 ORDER BY time_ms, request_id
                 """
-            ).all().map { row in
-                StoredEvent(
-                    event: InferenceEvent(
-                        requestID: try row.string("request_id"), time: try row.int64("time_ms"), model: try row.optionalString("model_name"),
-                        version: try row.optionalInt64("model_version"), features: try Self.features(try row.string("features")),
-                        prediction: try row.optionalString("prediction").map(Self.value), score: try row.optionalDouble("score"),
-                        latencyMilliseconds: try row.optionalDouble("latency_ms"), tokensIn: try row.optionalInt64("tokens_in"),
-                        tokensOut: try row.optionalInt64("tokens_out"), costUSD: try row.optionalDouble("cost_usd"),
-                        failed: try row.int64("failed") != 0, safetyFlags: try Self.flags(try row.string("safety_flags"))),
-                    label: try row.optionalString("label").map(Self.value), feedback: try row.optionalDouble("feedback"))
-            }
+            ).all().map(Self.storedEvent)
         }
     }
 
-    public func storeReference(
-        _ profile: ReferenceProfile, audit: AuditEntry,
-        profile profileEvents: @escaping @Sendable (ReferenceProfile, [InferenceEvent]) -> [WindowProfile]
-    ) async throws -> Int64 {
+    static let eventColumns = """
+        request_id, time_ms, model_name, model_version, features, prediction, score, latency_ms, tokens_in, tokens_out, cost_usd, failed,
+        safety_flags, label, feedback
+        """
+
+    /// An event row (selected with `eventColumns`).
+    static func storedEvent(_ row: any SQLRow) throws -> StoredEvent {
+        StoredEvent(
+            event: InferenceEvent(
+                requestID: try row.string("request_id"), time: try row.int64("time_ms"), model: try row.optionalString("model_name"),
+                version: try row.optionalInt64("model_version"), features: try features(try row.string("features")),
+                prediction: try row.optionalString("prediction").map(value), score: try row.optionalDouble("score"),
+                latencyMilliseconds: try row.optionalDouble("latency_ms"), tokensIn: try row.optionalInt64("tokens_in"),
+                tokensOut: try row.optionalInt64("tokens_out"), costUSD: try row.optionalDouble("cost_usd"), failed: try row.int64("failed") != 0,
+                safetyFlags: try flags(try row.string("safety_flags"))),
+            label: try row.optionalString("label").map(value), feedback: try row.optionalDouble("feedback"))
+    }
+
+    public func storeReference(_ profile: ReferenceProfile, audit: AuditEntry, profile profileEvents: @escaping WindowProfiler) async throws -> Int64
+    {
         let engine = database.engine
         let document = String(decoding: try JSONEncoder().encode(profile.features), as: UTF8.self)
         return try await database.write { db in
@@ -183,9 +190,9 @@ public struct SQLMonitoringRepository: MonitoringRepository {
                 .optionalInt64("version") ?? 0
             try await db.raw(
                 """
-                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at, model_name, model_version, profiled)
+                INSERT INTO reference_profiles (system_id, version, source, profile, created_by, created_at, model_name, model_version)
                 VALUES (\(bind: profile.systemID), \(bind: last + 1), \(bind: profile.source), \(bind: document), \(bind: profile.createdBy),
-                        \(bind: profile.createdAt), \(bind: profile.model?.name), \(bind: profile.model?.version), 1)
+                        \(bind: profile.createdAt), \(bind: profile.model?.name), \(bind: profile.model?.version))
                 """
             ).run()
             var audit = audit
@@ -193,7 +200,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
             try await SQLAuditLog.append(audit, now: profile.createdAt, engine: engine, on: db)
             var stored = profile
             stored.version = last + 1
-            try await Self.reprofileEvents(over: stored, on: db, profileEvents)
+            try await Self.reprofileEvents(stored.systemID, over: stored, on: db, profileEvents)
             return last + 1
         }
     }
@@ -211,7 +218,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         guard
             let row = try await db.raw(
                 """
-                SELECT version, source, profile, created_by, created_at, model_name, model_version, profiled FROM reference_profiles
+                SELECT version, source, profile, created_by, created_at, model_name, model_version FROM reference_profiles
                 WHERE system_id = \(bind: systemID)\(filter) ORDER BY version DESC LIMIT 1
                 """
             ).first()
@@ -222,8 +229,7 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         return ReferenceProfile(
             systemID: systemID, version: try row.int64("version"), source: try row.string("source"),
             features: try JSONDecoder().decode([String: FeatureProfile].self, from: Data(try row.string("profile").utf8)),
-            createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"), model: model,
-            profiled: try row.int64("profiled") != 0)
+            createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"), model: model)
     }
 
     static func referenceVersion(_ systemID: String, on db: any SQLDatabase) async throws -> Int64? {

@@ -1,0 +1,76 @@
+import StewardStatistics
+
+/// What a bucket of events says about the system's operation, kept instead of the events: requests and
+/// failures, a latency sketch, tokens and spend, safety flags, and which features the events carried. Profiles
+/// merge by adding, so the status of a day or a month is read from bucket profiles, not from raw events.
+public struct OperationalProfile: Sendable, Equatable, Codable {
+    public var requests = 0
+    public var failed = 0
+    public var latency = QuantileSketch()
+    public var tokensIn: Int64 = 0
+    public var tokensOut: Int64 = 0
+    public var costUSD = 0.0
+    public var flagged = 0
+    public var byFlag: [String: Int] = [:]
+    public var withFeatures = 0
+    public var featureNames: [String] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case requests, failed, latency, tokensIn, tokensOut, costUSD, flagged, byFlag, withFeatures, featureNames
+    }
+
+    /// Flag names are data: written as they are.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(failed, forKey: .failed)
+        try container.encode(latency, forKey: .latency)
+        try container.encode(tokensIn, forKey: .tokensIn)
+        try container.encode(tokensOut, forKey: .tokensOut)
+        try container.encode(costUSD, forKey: .costUSD)
+        try container.encode(flagged, forKey: .flagged)
+        try container.encode(VerbatimDictionary(byFlag), forKey: .byFlag)
+        try container.encode(withFeatures, forKey: .withFeatures)
+        try container.encode(featureNames, forKey: .featureNames)
+    }
+
+    /// The profile of some events.
+    public init<Events: Sequence<InferenceEvent>>(_ events: Events) {
+        var names = Set<String>()
+        var cost = CompensatedSum()
+        for event in events {
+            requests += 1
+            if event.failed { failed += 1 }
+            if let milliseconds = event.latencyMilliseconds { latency.add(milliseconds) }
+            tokensIn += event.tokensIn ?? 0
+            tokensOut += event.tokensOut ?? 0
+            if let dollars = event.costUSD { cost.add(dollars) }
+            if !event.safetyFlags.isEmpty { flagged += 1 }
+            for flag in event.safetyFlags { byFlag[flag, default: 0] += 1 }
+            if !event.features.isEmpty {
+                withFeatures += 1
+                names.formUnion(event.features.keys)
+            }
+        }
+        costUSD = cost.value
+        featureNames = names.sorted()
+    }
+
+    /// Both profiles as one.
+    public func merged(with other: OperationalProfile) throws(StatisticsError) -> OperationalProfile {
+        var result = self
+        result.requests += other.requests
+        result.failed += other.failed
+        result.latency = try latency.merged(with: other.latency)
+        result.tokensIn += other.tokensIn
+        result.tokensOut += other.tokensOut
+        result.costUSD += other.costUSD
+        result.flagged += other.flagged
+        result.byFlag.merge(other.byFlag, uniquingKeysWith: +)
+        result.withFeatures += other.withFeatures
+        result.featureNames = Set(featureNames).union(other.featureNames).sorted()
+        return result
+    }
+}
