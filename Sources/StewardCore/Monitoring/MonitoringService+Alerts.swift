@@ -109,15 +109,30 @@ extension MonitoringService {
     }
 
     /// Evaluates the rules of the systems whose turn has come on `schedule` (each system's `every`, else the
-    /// schedule's default interval); a failure of one system does not stop the others.
+    /// schedule's default interval), several at a time, so that one system's slow webhook does not hold up the
+    /// others; a failure of one system does not stop the others.
     public func evaluateDueAlerts(_ schedule: inout AlertSchedule) async throws -> [String: Result<AlertEvaluation, any Error>] {
         let documents = try await repository.alertRules()
-        var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
-        for systemID in schedule.due(documents, now: now(), allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: [])) {
-            do { outcomes[systemID] = .success(try await evaluateAlerts(systemID: systemID)) } catch { outcomes[systemID] = .failure(error) }
+        let due = schedule.due(documents, now: now(), allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: []))
+        return await withTaskGroup(of: (String, Result<AlertEvaluation, any Error>).self) { group in
+            func start(_ systemID: String) {
+                group.addTask {
+                    do { return (systemID, .success(try await evaluateAlerts(systemID: systemID))) } catch { return (systemID, .failure(error)) }
+                }
+            }
+            var waiting = due.makeIterator()
+            for _ in 0..<Self.concurrentEvaluations { if let systemID = waiting.next() { start(systemID) } }
+            var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
+            for await (systemID, outcome) in group {
+                outcomes[systemID] = outcome
+                if let next = waiting.next() { start(next) }
+            }
+            return outcomes
         }
-        return outcomes
     }
+
+    /// How many systems the scheduler evaluates at once.
+    static let concurrentEvaluations = 8
 
     static func auditEntry(_ alert: Alert, _ action: String) -> AuditEntry {
         AuditEntry(
