@@ -1,8 +1,8 @@
 """Inference-event ingestion: `POST /api/v1/systems/{id}/events` into a fresh `steward serve` (SQLite, the
 embedded default) from concurrent clients sending JSON Lines batches. Prints events per second, sustained over
-the whole run, and checks that every accepted event is stored. The system has a reference profile (unless
---no-reference), so ingestion also profiles every batch per minute; afterwards the drift over the hour must count
-every stored event.
+the whole run, and checks that every accepted event is stored. Ingestion profiles every batch per minute (its
+operation, and with the reference profile the system has unless --no-reference, its features); afterwards the
+drift over the window must count every stored event.
 
     bench/.venv/bin/python bench/events.py [--events 200000] [--batch 20000] [--clients 4] [--no-reference]
         [--steward-binary .build/release/steward]
@@ -47,7 +47,7 @@ def main():
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--no-reference", action="store_true", help="ingest without a reference profile (nothing to profile)")
+    parser.add_argument("--no-reference", action="store_true", help="ingest without a reference profile (operation profiles only)")
     parser.add_argument("--steward-binary", default=str(ROOT / ".build" / "release" / "steward"))
     args = parser.parse_args()
 
