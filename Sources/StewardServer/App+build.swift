@@ -22,11 +22,11 @@ public func buildApplication(
             storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
             observer: PrometheusMonitoringObserver(registry: metrics))
         application.addServices(AlertScheduler(monitoring: services.monitoring, interval: interval, logger: logger))
+    } else {
+        application.addServices(StoredEventProfiler(monitoring: StewardServices(storage: storage).monitoring, logger: logger))
     }
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)
-        // Events stored before window profiles existed are profiled once, before the first request.
-        try await StewardServices(storage: storage, authenticationRequired: configuration.authenticationRequired).monitoring.profileStoredEvents()
     }
     return application
 }

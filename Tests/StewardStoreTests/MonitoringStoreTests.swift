@@ -149,14 +149,22 @@ struct MonitoringStoreTests {
             #expect(rebuilt.referenceVersion == 2 && rebuilt.events == 303 && rebuilt.drift.features.map(\.feature) == ["x"])
             #expect(try await Self.rows(storage, system).allSatisfy { $0.referenceVersion == 2 })
 
-            // Events stored before window profiles existed are profiled when the server starts.
-            try await storage.database.write { db in try await db.raw("DELETE FROM window_profiles").run() }
-            #expect(try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000).events == 0)
-            try await Self.service(storage, clock).profileStoredEvents()
+            // Events the profiles do not count (stored before window profiles existed, or by an older server
+            // alongside) are profiled when the server starts.
+            try await storage.database.write { db in
+                try await db.raw("DELETE FROM window_profiles WHERE bucket_start = (SELECT MIN(bucket_start) FROM window_profiles)").run()
+            }
+            #expect(try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000).events < 303)
+            #expect(try await Self.service(storage, clock).profileStoredEvents().isEmpty)
             let upgraded = try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000)
             #expect(upgraded.events == 303 && upgraded.drift == rebuilt.drift)
             let status = try await monitoring.status(systemID: system, window: 86_400_000)
             #expect(status.performance.requests == 303 && status.data.eventsWithFeatures == 303 && status.data.features == ["store", "x"])
+
+            // A cost past any real one is refused (a month's sum must stay finite).
+            let costly = try await monitoring.ingest(
+                systemID: system, body: Data(#"[{"request_id": "big", "cost_usd": 1e308}, {"request_id": "ok", "cost_usd": 0.5}]"#.utf8))
+            #expect(costly.accepted == 1 && costly.rejected.count == 1 && costly.rejected[0].message.contains("cost_usd must be a number from 0 to"))
 
             // Retention removes old buckets' profiles with the events, by whole hours (06:32 rounds to 07:00).
             try await monitoring.setSettings(
@@ -165,7 +173,7 @@ struct MonitoringStoreTests {
             try await monitoring.purgeIfDue(systemID: system, now: clock.now, force: true)
             let kept = try await monitoring.drift(systemID: system, window: 7 * 86_400_000)
             let events = try await services.count("inference_events")
-            #expect(kept.events == events && events == 303 - 91, "05:30–06:59 held 90 events and the late one")
+            #expect(kept.events == events && events == 304 - 91, "05:30–06:59 held 90 events and the late one; 'ok' is new")
         }
     }
 }

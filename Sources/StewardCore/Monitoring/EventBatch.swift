@@ -92,8 +92,8 @@ public struct EventBatch: Sendable {
             }
             event.prediction = try members.field(FeatureValue.self, "prediction", "prediction must be a number, a text, true/false or null.")
             event.score = try members.field(Double.self, "score", "score must be a number.")
-            event.latencyMilliseconds = try EventBatch.nonNegative(members, "latency_ms")
-            event.costUSD = try EventBatch.nonNegative(members, "cost_usd")
+            event.latencyMilliseconds = try EventBatch.nonNegative(members, "latency_ms", atMost: 1e12)
+            event.costUSD = try EventBatch.nonNegative(members, "cost_usd", atMost: 1e9)
             event.tokensIn = try members.field(UInt32.self, "tokens_in", "tokens_in must be a whole number of at least 0.").map(Int64.init)
             event.tokensOut = try members.field(UInt32.self, "tokens_out", "tokens_out must be a whole number of at least 0.").map(Int64.init)
             if let failed = try? members.field(Bool.self, "error", "") {
@@ -117,9 +117,11 @@ public struct EventBatch: Sendable {
         return try members.field(Int64.self, "request_id", "request_id is required: a string of 1 to 200 characters.").map(String.init)
     }
 
-    static func nonNegative(_ members: JSONMembers, _ name: String) throws(StewardError) -> Double? {
-        guard let number = try members.field(Double.self, name, "\(name) must be a number of at least 0.") else { return nil }
-        guard number >= 0 else { throw .invalidParameter("\(name) must be a number of at least 0.") }
+    /// A number from 0 to `maximum` (a bound far past any real value, so that sums over a month stay finite).
+    static func nonNegative(_ members: JSONMembers, _ name: String, atMost maximum: Double) throws(StewardError) -> Double? {
+        let message = "\(name) must be a number from 0 to \(Int64(maximum))."
+        guard let number = try members.field(Double.self, name, message) else { return nil }
+        guard number >= 0, number <= maximum else { throw .invalidParameter(message) }
         return number
     }
 

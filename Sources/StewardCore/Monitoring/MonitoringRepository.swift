@@ -13,10 +13,10 @@ public protocol MonitoringRepository: Sendable {
     /// Stores a new reference profile version and returns its number; in the same transaction replaces the
     /// system's window profiles with ones `profile` makes of its stored events over the new reference.
     func storeReference(_ profile: ReferenceProfile, audit: AuditEntry, profile: @escaping WindowProfiler) async throws -> Int64
-    /// Systems that have stored events but no window profiles (events stored before profiles existed).
+    /// Systems whose window profiles do not count every stored event.
     func systemsWithUnprofiledEvents() async throws -> [String]
-    /// Profiles a system's stored events over its current reference (or none), unless it has window profiles
-    /// by then.
+    /// Profiles a system's stored events again over its current reference (or none), unless its window
+    /// profiles count every stored event by then.
     func profileStoredEvents(systemID: String, profile: @escaping WindowProfiler) async throws
     /// Labeled events of a system in [from, to) (a label or feedback joined): what quality is computed from.
     func labeledEvents(systemID: String, from: Int64, to: Int64) async throws -> [StoredEvent]

@@ -107,12 +107,20 @@ extension MonitoringService {
             profile: { reference, events in WindowProfile.profiles(of: events, reference: reference) })
     }
 
-    /// Profiles the stored events of systems that have events but no window profiles: events stored before
-    /// window profiles existed. Run once when the server starts; a system done meanwhile is left alone.
-    public func profileStoredEvents() async throws {
+    /// Profiles the stored events of systems whose window profiles do not count every stored event (events
+    /// stored before profiles existed, or by an older server alongside): run when the server starts. Returns
+    /// the systems that failed, with the error; the others are done.
+    @discardableResult
+    public func profileStoredEvents() async throws -> [String: any Error] {
+        var failures: [String: any Error] = [:]
         for systemID in try await repository.systemsWithUnprofiledEvents() {
-            try await repository.profileStoredEvents(systemID: systemID, profile: profiler(now: now()))
+            do {
+                try await repository.profileStoredEvents(systemID: systemID, profile: profiler(now: now()))
+            } catch {
+                failures[systemID] = error
+            }
         }
+        return failures
     }
 
     /// Merges the parts ingestion wrote into one profile per closed minute, and minutes into hours once the

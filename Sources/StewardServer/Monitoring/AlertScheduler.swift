@@ -3,7 +3,8 @@ import ServiceLifecycle
 import StewardCore
 
 /// The background service that evaluates each system's alert rules on its schedule (the rules' `every`, else
-/// the server's interval) until the server shuts down.
+/// the server's interval) until the server shuts down. It first profiles stored events that window profiles do
+/// not count yet (see `StoredEventProfiler`), so that no rule is checked against a window still being profiled.
 struct AlertScheduler: Service {
     let monitoring: MonitoringService
     let interval: Duration
@@ -11,6 +12,7 @@ struct AlertScheduler: Service {
 
     func run() async throws {
         let (seconds, attoseconds) = interval.components
+        await StoredEventProfiler(monitoring: monitoring, logger: logger).profile()
         var schedule = AlertSchedule(defaultInterval: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
         // A first look at the stored rules starts every system's clock.
         _ = try? await monitoring.evaluateDueAlerts(&schedule)

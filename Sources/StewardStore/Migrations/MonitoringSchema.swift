@@ -124,3 +124,14 @@ extension MonitoringSchema {
         ]
     }
 }
+
+extension MonitoringSchema {
+    /// Window profiles written before they carried each bucket's operation are dropped, for the server to profile
+    /// the stored events again at start; labeled events get an index of their own (status reads only them).
+    static let v10 = Migration(version: 10, name: "operation_profiles") { _ in
+        [
+            "DELETE FROM window_profiles",
+            "CREATE INDEX inference_events_labeled ON inference_events (system_id, time_ms) WHERE labeled_at IS NOT NULL",
+        ]
+    }
+}

@@ -127,8 +127,8 @@ extension SQLMonitoringRepository {
             try await db.raw(
                 """
                 SELECT id FROM ai_systems s
-                WHERE EXISTS (SELECT 1 FROM inference_events e WHERE e.system_id = s.id)
-                  AND NOT EXISTS (SELECT 1 FROM window_profiles w WHERE w.system_id = s.id)
+                WHERE (SELECT COUNT(*) FROM inference_events e WHERE e.system_id = s.id)
+                   <> (SELECT CAST(COALESCE(SUM(w.events), 0) AS BIGINT) FROM window_profiles w WHERE w.system_id = s.id)
                 ORDER BY id
                 """
             ).all().map { try $0.string("id") }
@@ -139,9 +139,20 @@ extension SQLMonitoringRepository {
         let engine = database.engine
         try await database.write { db in
             try await SQLGovernanceRepository.lockSystem(systemID, engine: engine, on: db)
-            guard try await db.raw("SELECT id FROM window_profiles WHERE system_id = \(bind: systemID) LIMIT 1").first() == nil else { return }
+            guard try await Self.eventsUnprofiled(systemID, on: db) else { return }
             try await Self.reprofileEvents(systemID, over: try await Self.reference(systemID, version: nil, on: db), on: db, profile)
         }
+    }
+
+    /// Whether the profiles count other than the stored events (retention keeps the two equal).
+    static func eventsUnprofiled(_ systemID: String, on db: any SQLDatabase) async throws -> Bool {
+        let row = try await db.raw(
+            """
+            SELECT (SELECT COUNT(*) FROM inference_events WHERE system_id = \(bind: systemID)) AS stored,
+                   (SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) FROM window_profiles WHERE system_id = \(bind: systemID)) AS profiled
+            """
+        ).first()
+        return try row?.int64("stored") != row?.int64("profiled")
     }
 
     /// Replaces the system's window profiles with ones of its stored events (over `reference`, when there is
