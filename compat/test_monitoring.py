@@ -21,7 +21,7 @@ SECRET = "monitoring-test-secret"
 
 
 class Receiver:
-    """An HTTP receiver on loopback that keeps every request; /redirect answers 302 to /elsewhere."""
+    """An HTTP receiver on loopback that keeps every request; /redirect answers 302 to /elsewhere, /slow never answers."""
 
     def __init__(self):
         receiver = self
@@ -31,6 +31,9 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((self.path, dict(self.headers), body))
+                if self.path == "/slow":
+                    time.sleep(60)
+                    return
                 if self.path == "/redirect":
                     self.send_response(302)
                     self.send_header("Location", "/elsewhere")
@@ -43,6 +46,7 @@ class Receiver:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -187,6 +191,51 @@ def test_the_scheduler_evaluates_each_system_on_its_own_schedule(monkeypatch):
         code = governed.server.stop()
         backend.cleanup()
     assert code == 0, governed.server.log()
+
+
+def test_a_system_whose_webhook_hangs_holds_up_no_other(monkeypatch):
+    """One system's webhook never answers (its evaluation waits out timeouts and retries); another system's rules are
+    still checked on their own schedule meanwhile, and the server still stops promptly."""
+    monkeypatch.setenv("STEWARD_WEBHOOK_SECRET", SECRET)
+    backend = Backend("sqlite")
+    governed = start_governed(backend, "isolated", extra_args=["--alert-interval", "1h", "--allow-endpoint-host", "127.0.0.1"])
+    receiver = Receiver()
+    try:
+        def system(name, rules):
+            sid = ok(governed.call("carol", "POST", "/api/v1/systems", json={"name": name, "purpose": "Answers questions"}))["system"]["id"]
+            ok(governed.call("rita", "PUT", f"/api/v1/systems/{sid}/alerts/rules", data=rules))
+            return sid
+
+        def firing(sid):
+            return ok(governed.call("vic", "GET", f"/api/v1/systems/{sid}/alerts", params={"status": "firing"}))["alerts"]
+
+        stuck = system("stuck", f"window: 1h\nevery: 10s\nconditions: ['error_rate <= 0.1']\nwebhooks: [{receiver.url}/slow]\n")
+        other = system("other", "window: 1h\nevery: 10s\nconditions: ['requests <= 5']\n")
+        now = int(time.time() * 1000)
+        ok(governed.call("carol", "POST", f"/api/v1/systems/{stuck}/events",
+                         json=[{"request_id": f"s{i}", "time": now - 1000, "error": True} for i in range(10)]))
+        deadline = time.time() + 25
+        while time.time() < deadline and not firing(stuck):
+            time.sleep(0.5)
+        assert firing(stuck)
+        deadline = time.time() + 5
+        while time.time() < deadline and not receiver.at("/slow"):
+            time.sleep(0.2)
+        assert len(receiver.at("/slow")) == 1  # called, and left waiting
+        # The stuck system's evaluation now waits about 36 s (timeouts and retries); the other is due again in 10 s.
+        ok(governed.call("carol", "POST", f"/api/v1/systems/{other}/events",
+                         json=[{"request_id": f"o{i}", "time": int(time.time() * 1000) - 1000} for i in range(10)]))
+        started = time.time()
+        while time.time() < started + 20 and not firing(other):
+            time.sleep(0.5)
+        assert [a["rule"] for a in firing(other)] == ["requests <= 5"], "the other system waited for the stuck one"
+        stopping = time.time()
+        code = governed.server.stop()
+        assert code == 0 and time.time() - stopping < 15, governed.server.log()
+    finally:
+        governed.server.stop()
+        receiver.close()
+        backend.cleanup()
 
 
 def test_reference_from_the_training_file_logged_with_the_model_version(retail, monkeypatch, tmp_path):

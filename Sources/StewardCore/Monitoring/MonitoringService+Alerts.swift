@@ -108,31 +108,14 @@ extension MonitoringService {
         return AlertEvaluation(fired: fired, resolved: resolved, firing: firing, deliveries: deliveries)
     }
 
-    /// Evaluates the rules of the systems whose turn has come on `schedule` (each system's `every`, else the
-    /// schedule's default interval), several at a time, so that one system's slow webhook does not hold up the
-    /// others; a failure of one system does not stop the others.
-    public func evaluateDueAlerts(_ schedule: inout AlertSchedule) async throws -> [String: Result<AlertEvaluation, any Error>] {
+    /// The systems whose turn has come on `schedule` (each system's `every`, else the schedule's default
+    /// interval), at most `capacity` of them; a system still being evaluated (`busy`) skips this turn, one
+    /// past the capacity stays due.
+    public func dueAlertSystems(_ schedule: inout AlertSchedule, busy: Set<String>, capacity: Int) async throws -> [String] {
         let documents = try await repository.alertRules()
-        let due = schedule.due(documents, now: now(), allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: []))
-        return await withTaskGroup(of: (String, Result<AlertEvaluation, any Error>).self) { group in
-            func start(_ systemID: String) {
-                group.addTask {
-                    do { return (systemID, .success(try await evaluateAlerts(systemID: systemID))) } catch { return (systemID, .failure(error)) }
-                }
-            }
-            var waiting = due.makeIterator()
-            for _ in 0..<Self.concurrentEvaluations { if let systemID = waiting.next() { start(systemID) } }
-            var outcomes: [String: Result<AlertEvaluation, any Error>] = [:]
-            for await (systemID, outcome) in group {
-                outcomes[systemID] = outcome
-                if let next = waiting.next() { start(next) }
-            }
-            return outcomes
-        }
+        return schedule.due(
+            documents, now: now(), allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: []), busy: busy, capacity: capacity)
     }
-
-    /// How many systems the scheduler evaluates at once.
-    static let concurrentEvaluations = 8
 
     static func auditEntry(_ alert: Alert, _ action: String) -> AuditEntry {
         AuditEntry(
@@ -194,8 +177,11 @@ public struct AlertSchedule: Sendable {
         self.defaultInterval = defaultInterval
     }
 
-    /// The systems due at `now`, their next turn set; `documents` are the stored rules by system.
-    mutating func due(_ documents: [String: String], now: Int64, allowedHosts: EndpointAllowList) -> [String] {
+    /// The systems due at `now`, their next turn set; `documents` are the stored rules by system. A `busy`
+    /// system's turn passes; past `capacity` a due system stays due for the next call.
+    mutating func due(
+        _ documents: [String: String], now: Int64, allowedHosts: EndpointAllowList, busy: Set<String> = [], capacity: Int = .max
+    ) -> [String] {
         entries = entries.filter { documents[$0.key] != nil }
         var due: [String] = []
         for (systemID, document) in documents.sorted(by: { $0.key < $1.key }) {
@@ -204,7 +190,10 @@ public struct AlertSchedule: Sendable {
                 entries[systemID] = (document, interval, now + interval)
                 continue
             }
-            if entry.next <= now {
+            guard entry.next <= now else { continue }
+            if busy.contains(systemID) {
+                entries[systemID]?.next = now + entry.interval
+            } else if due.count < capacity {
                 due.append(systemID)
                 entries[systemID]?.next = now + entry.interval
             }
