@@ -22,6 +22,7 @@ from sklearn import metrics as m
 from sklearn.linear_model import LogisticRegression
 
 from conftest import BACKENDS, BINARY, Backend, StewardServer, start_server
+from loopback import LoopbackServer
 
 FEATURES = np.array([[0.0, 0.0], [1.0, 1.0], [0.2, 0.1], [0.9, 0.8], [0.1, 0.3], [0.7, 0.9], [0.0, 0.4], [1.0, 0.6]] * 4)
 LABELS = (FEATURES.sum(axis=1) > 1).astype(int)
@@ -502,78 +503,41 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
     assert viewer.returncode == 1 and viewer.stdout == ""
 
 
-class PyfuncStandIn:
+class PyfuncStandIn(LoopbackServer):
     """A served scikit-learn model speaking MLflow's pyfunc scoring protocol on loopback: POST /invocations with
     {"dataframe_split": {"columns", "data"}}, answer {"predictions": [...]}; counts the calls it gets."""
 
     def __init__(self, model):
-        import http.server
-        import threading
-
-        stand_in = self
+        self.model = model
         self.calls = 0
+        super().__init__()
+        self.url = f"{self.base_url}/invocations"
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                stand_in.calls += 1
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["dataframe_split"]
-                rows = np.array(payload["data"], dtype=float)
-                body = json.dumps({"predictions": model.predict_proba(rows)[:, 1].tolist()}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/invocations"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
+    def answer(self, path, headers, body):
+        self.calls += 1
+        rows = np.array(json.loads(body)["dataframe_split"]["data"], dtype=float)
+        return self.json_reply({"predictions": self.model.predict_proba(rows)[:, 1].tolist()})
 
 
-class ChatJudgeStandIn:
+class ChatJudgeStandIn(LoopbackServer):
     """An OpenAI-compatible chat-completions endpoint on loopback that grades 0.9 when the output contains the
     reference and 0.1 otherwise, keeping the requests it got."""
 
     def __init__(self):
-        import http.server
-        import re
-        import threading
-
-        stand_in = self
         self.requests = []
+        super().__init__()
+        self.url = f"{self.base_url}/v1/chat/completions"
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                stand_in.requests.append(request)
-                user = request["messages"][1]["content"]
-                reference = re.search(r"Reference:\n(.*)\n\nOutput:", user, re.S).group(1)
-                output = user.split("Output:\n", 1)[1]
-                grade = "0.9" if reference in output else "0.1"
-                body = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": request["model"],
-                                   "choices": [{"index": 0, "message": {"role": "assistant", "content": f"Score: {grade}"},
-                                                "finish_reason": "stop"}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/chat/completions"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
+    def answer(self, path, headers, body):
+        request = json.loads(body)
+        self.requests.append(request)
+        user = request["messages"][1]["content"]
+        reference = re.search(r"Reference:\n(.*)\n\nOutput:", user, re.S).group(1)
+        output = user.split("Output:\n", 1)[1]
+        grade = "0.9" if reference in output else "0.1"
+        return self.json_reply({"id": "chatcmpl-1", "object": "chat.completion", "model": request["model"],
+                                "choices": [{"index": 0, "message": {"role": "assistant", "content": f"Score: {grade}"},
+                                             "finish_reason": "stop"}]})
 
 
 @pytest.mark.parametrize("engine", BACKENDS)

@@ -5,9 +5,7 @@ features, and the alert resolves once a reference from the new data is set."""
 
 import hashlib
 import hmac
-import http.server
 import json
-import threading
 import time
 
 import numpy as np
@@ -15,46 +13,32 @@ import pytest
 import requests
 
 from conftest import Backend, BACKENDS
+from loopback import LoopbackServer
 from test_governance import ok, start_governed
 
 SECRET = "monitoring-test-secret"
 
 
-class Receiver:
-    """An HTTP receiver on loopback that keeps every request; /redirect answers 302 to /elsewhere, /slow never answers."""
+class Receiver(LoopbackServer):
+    """A webhook receiver on loopback that keeps every request; /redirect answers 302 to /elsewhere, /slow never
+    answers."""
 
     def __init__(self):
-        receiver = self
         self.requests = []
+        super().__init__()
+        self.url = self.base_url
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((self.path, dict(self.headers), body))
-                if self.path == "/slow":
-                    time.sleep(60)
-                    return
-                if self.path == "/redirect":
-                    self.send_response(302)
-                    self.send_header("Location", "/elsewhere")
-                else:
-                    self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def answer(self, path, headers, body):
+        self.requests.append((path, headers, body))
+        if path == "/slow":
+            time.sleep(60)
+            return None
+        if path == "/redirect":
+            return 302, {"Location": "/elsewhere"}, b""
+        return 204, {}, b""
 
     def at(self, path):
         return [(headers, json.loads(body)) for got, headers, body in self.requests if got == path]
-
-    def close(self):
-        self.server.shutdown()
 
 
 def demand(rows, shifted, seed):
