@@ -22,9 +22,9 @@ extension MonitoringService {
         let merged: WindowProfile.Merged
     }
 
-    /// The stored profiles of [now − window, now) merged (no raw event is read).
-    func mergedWindow(systemID: String, window: Int64) async throws -> MergedWindow {
-        let reference = try await repository.currentReference(systemID: systemID)
+    /// The stored profiles of [now − window, now) made over `reference` (the system's current one) merged; no raw
+    /// event is read.
+    func mergedWindow(systemID: String, window: Int64, reference: ReferenceProfile?) async throws -> MergedWindow {
         let end = now()
         // Compaction only saves later reads; a failure (another replica's turn, say) does not fail this one.
         try? await compactProfiles(systemID: systemID, now: end)
@@ -43,9 +43,8 @@ extension MonitoringService {
             throw StewardError.invalidParameter(
                 "Monitoring compares profiles: use psi, kl, jensen_shannon, hellinger, chi_square, wasserstein or wasserstein_normed.")
         }
-        _ = try await reference(systemID: systemID)
-        let window = try await mergedWindow(systemID: systemID, window: window)
-        guard let reference = window.reference else { throw StewardError.notFound("AI system '\(systemID)' has no reference profile.") }
+        let reference = try await reference(systemID: systemID)
+        let window = try await mergedWindow(systemID: systemID, window: window, reference: reference)
         return WindowDrift(
             from: window.from, to: window.to, events: window.merged.events, referenceVersion: reference.version,
             drift: Self.drift(of: window.merged.features, from: reference, method: method, threshold: threshold))

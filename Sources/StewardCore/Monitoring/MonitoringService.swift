@@ -109,7 +109,7 @@ public struct MonitoringService: Sendable {
     /// as for drift) and the window's labeled events; the data category includes drift from the reference
     /// profile when the system has one.
     public func status(systemID: String, window: Int64) async throws -> MonitorStatus {
-        let merged = try await mergedWindow(systemID: systemID, window: window)
+        let merged = try await mergedWindow(systemID: systemID, window: window, reference: try await repository.currentReference(systemID: systemID))
         let labeled = try await repository.labeledEvents(systemID: systemID, from: merged.from, to: merged.to)
         var status = MonitorStatus(systemID: systemID, from: merged.from, to: merged.to, operations: merged.merged.operations, labeled: labeled)
         if let reference = merged.reference {

@@ -119,38 +119,28 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         } else if message.modelVersion != nil {
             throw StewardError.invalidParameter("model_version needs model.")
         }
+        // Only the copy is made in the switch; everything that may fail after it runs once it is sure to be removed.
         let source: String
         let path: String
-        let columns: [EvaluationDataset.Column]
-        let format: TableFile.Format
+        var registered: EvaluationDataset?
         switch (message.dataset, message.artifactPath) {
         case (let name?, nil):
             guard message.runId == nil else { throw StewardError.invalidParameter("Give either dataset or run_id with artifact_path.") }
-            let dataset = try await evaluations.dataset(systemID: systemID, name: name, version: message.version?.text)
-            format = try EvaluationsController<Context>.format(dataset.format)
-            (source, path, columns) = (
-                "\(dataset.name)@v\(dataset.version)",
-                try await EvaluationsController<Context>.registeredDataset(
-                    evaluations, artifacts, systemID: systemID, name: name, version: "\(dataset.version)"
-                ).path, dataset.columns
-            )
+            let (file, dataset) = try await EvaluationsController<Context>.registeredDataset(
+                evaluations, artifacts, systemID: systemID, name: name, version: message.version?.text)
+            (source, path, registered) = ("\(dataset.name)@v\(dataset.version)", file, dataset)
         case (nil, let artifact?):
             guard let runID = message.runId ?? (modelRunID.flatMap { $0.isEmpty ? nil : $0 }) else {
                 throw StewardError.invalidParameter("artifact_path needs run_id, or a model version registered from a run.")
             }
             path = try await runArtifact(runID: runID, path: artifact)
-            format = TableFile.Format(path: artifact)
             source = "runs:/\(runID)/\(artifact)"
-            do {
-                columns = try TableFile.profile(path: path, format: format).columns
-            } catch {
-                try? FileManager.default.removeItem(atPath: path)
-                throw error
-            }
         default:
             throw StewardError.invalidParameter("Give the reference data: dataset (a registered test set), or artifact_path with run_id or model.")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
+        let format = try registered.map { try EvaluationsController<Context>.format($0.format) } ?? TableFile.Format(path: message.artifactPath ?? "")
+        let columns = try registered?.columns ?? TableFile.profile(path: path, format: format).columns
         let names = message.features ?? columns.map(\.name)
         let text = Set(columns.filter { $0.type == .string || $0.type == .boolean }.map(\.name))
         let table = try TableFile(path: path, columns: names, categories: text, format: format)
