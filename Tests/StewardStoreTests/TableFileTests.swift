@@ -60,6 +60,51 @@ struct TableFileTests {
         }
     }
 
+    /// The one-pass reader of a cell with a long row after it, and where it stops.
+    static func cell(_ text: String, then tail: String = ",0.123456789012345678,0.25,-1.5e-07,x,y,z,0.0001234567890123456\n") -> Double? {
+        let bytes = Array((text + tail).utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress, let (value, stop) = DecimalText.cell(start, start + buffer.count),
+                stop == start + text.utf8.count
+            else { return nil }
+            return value
+        }
+    }
+
+    @Test("a cell read in one pass is bit for bit what Double(String) reads, and stops where the number does")
+    func cellsMatchStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "0", "-0", "0.0", "-0.0", "1", "7.", "12.5", "0.1", "0.30000000000000004", "9007199254740993", "9007199254740993.0",
+            "4503599627370496.5", "4503599627370497.5", "-4503599627370497.5", "2251799813685248.25", "2251799813685248.75",
+            "1125899906842624.125", "1.0000000000000001", "0.99999999999999994", "0.0034558419206478603", "0.00017735384830093928",
+            "0.0007205323699160947", "-0.01273475805424425", "1.2345678901234567e-05", "4.5e-05", "1e-07", "9.999999999999999e+22",
+            "1e22", "1e23", "8.98846567431158e307", "1234567.1234567890123", "0.000000012345678901234567", "5e-64", "5e+64", "1.5E+3",
+            "9999999.999999999999", "0.9999999999999999999", "1.7976931348623157e308", "2.2250738585072014e-308", "4.9e-324",
+        ]
+        // What pandas and NumPy write: the shortest text that reads back, 17 significant digits, small numbers in
+        // exponent form; and halfway points between neighbouring doubles.
+        for _ in 0..<40000 {
+            let value = Double.random(in: 1e-6...1e3, using: &generator) * (Bool.random(using: &generator) ? 1 : -1)
+            texts += [String(value), String(format: "%.17g", value), String(format: "%.16g", value), String(format: "%.6f", value)]
+        }
+        for _ in 0..<20000 {
+            let value = Double(bitPattern: UInt64.random(in: 0x3E00_0000_0000_0000...0x4300_0000_0000_0000, using: &generator))
+            texts += [String(value), String(format: "%.19g", value), String(format: "%.18e", value)]
+            // The exact midpoint between the value and the next double up, written out in full where it fits.
+            let midpoint = String(format: "%.25g", value + value.ulp / 2)
+            texts.append(midpoint)
+        }
+        for text in texts {
+            let expected = Double(text)
+            #expect(Self.cell(text)?.bitPattern == expected?.bitPattern, "\(text)")
+            #expect(Self.cell(text, then: "\r\n" + String(repeating: "9", count: 60))?.bitPattern == expected?.bitPattern, "\(text) before digits")
+        }
+        // Not numbers, whatever follows them: no digits, a bare exponent marker.
+        for text in ["-", ".", "e5", "x1"] { #expect(Self.cell(text) == nil, "\(text)") }
+        #expect(Self.cell("1e", then: ",x" + String(repeating: " ", count: 60)) == nil)
+    }
+
     @Test("blank cells are missing; anything but a plain decimal is not a number")
     func decimalEdges() {
         #expect(Self.parse("")?.isNaN == true)
@@ -133,6 +178,45 @@ struct TableFileTests {
         #expect(try TableFile(path: bom, columns: ["score"]).columns["score"] == .numbers([1]))
         let none = try TableFile(path: empty, columns: ["score"])
         #expect(none.rowCount == 0)
+    }
+
+    /// Files of very different sizes read together, in every number of slices, so that cuts fall in each file,
+    /// on a file's edge and between files; each is what reading it alone gives. A quoted file and an empty one
+    /// come back as nil and as no rows.
+    @Test("files read together are each what reading it alone gives", arguments: [1, 2, 3, 5, 9])
+    func filesReadTogether(slices: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        func table(_ rows: Int) -> String {
+            (["score,region,count"] + (0..<rows).map { row in "\(Double.random(in: -3...3, using: &generator)),r\(row % 4),\(row)" })
+                .joined(separator: "\n")
+        }
+        let paths = try [table(400), table(7), table(150), "score,region,count\n", "score,region,count\n\"1\",a,2\n", table(1)].map(Self.write)
+        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
+        let kinds: [String: CSVColumnReader.Kind] = ["score": .number, "region": .category, "count": .number]
+        let together = try CSVColumnReader.read(paths.map { CSVColumnReader.Request(path: $0, columns: kinds) }, slices: slices, blockSize: 53)
+        #expect(together.count == paths.count)
+        for (path, read) in zip(paths, together) {
+            let alone = try CSVColumnReader.read(path: path, columns: kinds, slices: 1)
+            #expect(read?.rows == alone?.rows, "\(path)")
+            #expect(read?.columns == alone?.columns, "\(path)")
+        }
+        #expect(together[0]?.rows == 400)
+        #expect(together[3]?.rows == 0)
+        #expect(together[4] == nil)
+        // Through TableFile: the quoted file falls back to the general reader, a JSON Lines file is read alone.
+        let lines = FileManager.default.temporaryDirectory.appendingPathComponent("steward-table-\(UUID().uuidString).jsonl").path
+        try Data("{\"score\": 1.5, \"region\": \"n\", \"count\": 3}\n".utf8).write(to: URL(fileURLWithPath: lines))
+        defer { try? FileManager.default.removeItem(atPath: lines) }
+        let tables = try TableFile.read([
+            (paths[0], ["score", "region"], ["region"]), (paths[4], ["score", "region"], []), (lines, ["score"], []),
+        ])
+        #expect(tables.map(\.rowCount) == [400, 1, 1])
+        #expect(tables[0].columns["region"]?.texts.prefix(3) == ["r0", "r1", "r2"])
+        #expect(tables[1].columns["score"]?.texts == ["1"])
+        #expect(tables[2].columns["score"]?.texts == ["1.5"])
+        #expect(throws: StewardError.invalidParameter("Cannot read the file '/nonexistent.csv'.")) {
+            _ = try TableFile.read([(paths[0], ["score"], []), ("/nonexistent.csv", ["score"], [])])
+        }
     }
 
     @Test("a short row is named by its line in the file, whichever slice it falls in")

@@ -20,46 +20,89 @@ struct CSVColumnReader {
     let size: Int
     let descriptor: Int32
 
+    /// A file to read and the columns wanted from it, with how each is kept.
+    struct Request: Sendable {
+        let path: String
+        let columns: [String: Kind]
+    }
+
     /// The named columns and the row count; nil when the file has a quote character somewhere.
     /// `slices` and `blockSize` are for tests; by default there is one slice per core (at least 1 MiB each).
     static func read(
         path: String, columns kindsByName: [String: Kind], slices: Int? = nil, blockSize: Int = 4 << 20
     ) throws -> (columns: [String: TableColumn], rows: Int)? {
-        let wanted = kindsByName.sorted { $0.key < $1.key }.map { (name: $0.key, kind: $0.value) }
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw StewardError.invalidParameter("Cannot read the file '\(path)'.") }
-        guard let reader = try CSVColumnReader(path: path, descriptor: descriptor, size: Int(status.st_size)) else { return nil }
-        let positions = try wanted.map { column throws(StewardError) in
-            guard let index = reader.header.firstIndex(of: column.name) else {
-                throw .invalidParameter("'\(path)' has no column '\(column.name)'; its columns are \(reader.header.joined(separator: ", ")).")
+        try read([Request(path: path, columns: kindsByName)], slices: slices, blockSize: blockSize)[0]
+    }
+
+    /// Several files at once, each as `read(path:)` reads it. The cores share the files' bytes: they are cut into
+    /// one run of about equal size per core across the files, so two files of about the same size are parsed one
+    /// per core in one piece each, with nothing to join and no storage written twice.
+    static func read(_ requests: [Request], slices: Int? = nil, blockSize: Int = 4 << 20) throws -> [(
+        columns: [String: TableColumn], rows: Int
+    )?] {
+        var descriptors: [Int32] = []
+        defer { for descriptor in descriptors { close(descriptor) } }
+        var plans: [Plan?] = []
+        for request in requests {
+            let descriptor = open(request.path, O_RDONLY)
+            guard descriptor >= 0 else { throw StewardError.invalidParameter("Cannot read the file '\(request.path)'.") }
+            descriptors.append(descriptor)
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw StewardError.invalidParameter("Cannot read the file '\(request.path)'.") }
+            guard let reader = try CSVColumnReader(path: request.path, descriptor: descriptor, size: Int(status.st_size)) else {
+                plans.append(nil)
+                continue
             }
-            return index
-        }
-        // Columns the first lines already show are not numbers are read as categories from the start, so a file
-        // with text columns is parsed once; a later surprise still falls back to a second pass.
-        let sampled = try reader.sample(positions: positions, kinds: wanted.map(\.kind))
-        var kinds = sampled.kinds
-        while true {
-            var slices = try reader.parse(
-                positions: positions, kinds: kinds, slices: slices, blockSize: blockSize, bytesPerRow: sampled.bytesPerRow)
-            if slices.contains(where: \.quoted) { return nil }
-            var rowsBefore = 0
-            for slice in slices {
-                if let failure = slice.failure {
-                    throw StewardError.invalidParameter("Row \(rowsBefore + failure.row + 1) of '\(path)' \(failure.message)")
+            let wanted = request.columns.sorted { $0.key < $1.key }.map { (name: $0.key, kind: $0.value) }
+            let positions = try wanted.map { column throws(StewardError) in
+                guard let index = reader.header.firstIndex(of: column.name) else {
+                    throw .invalidParameter(
+                        "'\(request.path)' has no column '\(column.name)'; its columns are \(reader.header.joined(separator: ", ")).")
                 }
-                rowsBefore += slice.rows
+                return index
             }
-            let notNumeric = kinds.indices.filter { slot in slices.contains { $0.notNumeric[slot] } }
-            if notNumeric.isEmpty {
-                let columns = Self.join(&slices, kinds: kinds)
-                return (Dictionary(uniqueKeysWithValues: zip(wanted.map(\.name), columns)), rowsBefore)
-            }
-            for slot in notNumeric { kinds[slot] = .category }
+            // Columns the first lines already show are not numbers are read as categories from the start, so a
+            // file with text columns is parsed once; a later surprise still falls back to a second pass.
+            let sampled = try reader.sample(positions: positions, kinds: wanted.map(\.kind))
+            plans.append(
+                Plan(reader: reader, names: wanted.map(\.name), positions: positions, kinds: sampled.kinds, bytesPerRow: sampled.bytesPerRow))
         }
+        let parsable = plans.compactMap { $0 }
+        var parsed = try parse(parsable, slices: slices, blockSize: blockSize)
+        var next = 0
+        return try plans.map { plan throws -> (columns: [String: TableColumn], rows: Int)? in
+            guard var plan else { return nil }
+            // Taken out, so that the columns joined in place are referenced once.
+            var pieces: [SliceParser] = []
+            swap(&pieces, &parsed[next])
+            next += 1
+            while true {
+                if pieces.contains(where: \.quoted) { return nil }
+                var rowsBefore = 0
+                for slice in pieces {
+                    if let failure = slice.failure {
+                        throw StewardError.invalidParameter("Row \(rowsBefore + failure.row + 1) of '\(plan.reader.path)' \(failure.message)")
+                    }
+                    rowsBefore += slice.rows
+                }
+                let notNumeric = plan.kinds.indices.filter { slot in pieces.contains { $0.notNumeric[slot] } }
+                if notNumeric.isEmpty {
+                    let columns = Self.join(&pieces, kinds: plan.kinds)
+                    return (Dictionary(uniqueKeysWithValues: zip(plan.names, columns)), rowsBefore)
+                }
+                for slot in notNumeric { plan.kinds[slot] = .category }
+                pieces = try parse([plan], slices: slices, blockSize: blockSize)[0]
+            }
+        }
+    }
+
+    /// One file's part in a parse: its reader, the wanted columns (by name and position) and how each is kept.
+    struct Plan {
+        let reader: CSVColumnReader
+        let names: [String]
+        let positions: [Int]
+        var kinds: [Kind]
+        let bytesPerRow: Int
     }
 
     private init?(path: String, descriptor: Int32, size: Int) throws {
@@ -91,29 +134,63 @@ struct CSVColumnReader {
         }
     }
 
-    /// Parses every slice of the body on its own thread.
-    private func parse(positions: [Int], kinds: [Kind], slices wanted: Int?, blockSize: Int, bytesPerRow: Int) throws -> [SliceParser] {
-        let boundaries = try sliceBoundaries(wanted)
-        var slotOfField = [Int](repeating: -1, count: header.count)
-        for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
-        let slices = boundaries.count - 1
-        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<SliceParser>.allocate(capacity: slices)
+    /// Parses the bodies of the plans' files on `slices` threads (by default one per core, at least 1 MiB
+    /// each). The files' bodies, taken one after the other, are cut into runs of about equal size, each cut at
+    /// the start of a line; a thread parses its run's pieces in order. Returns each file's pieces in file order.
+    static func parse(_ plans: [Plan], slices wanted: Int?, blockSize: Int) throws -> [[SliceParser]] {
+        let bodies = plans.map { $0.reader.size - $0.reader.bodyStart }
+        let total = bodies.reduce(0, +)
+        let slices = max(1, min(wanted ?? ProcessInfo.processInfo.activeProcessorCount, wanted == nil ? total / (1 << 20) : total))
+        let cuts = (0...slices).map { total / slices * $0 + Swift.min($0, total % slices) }
+        var pieces: [(file: Int, slice: Int, from: Int, to: Int)] = []
+        var first = 0
+        for (file, plan) in plans.enumerated() {
+            let reader = plan.reader
+            // The slice whose run holds the file's first byte, then one piece per cut inside the file.
+            var slice = cuts.lastIndex { $0 <= first && $0 < total } ?? 0
+            var from = reader.bodyStart
+            while slice + 1 < slices, cuts[slice + 1] < first + bodies[file] {
+                let to = Swift.max(try reader.lineStart(after: reader.bodyStart + cuts[slice + 1] - first), from)
+                pieces.append((file, slice, from, to))
+                from = to
+                slice += 1
+            }
+            pieces.append((file, slice, from, reader.size))
+            first += bodies[file]
+        }
+        let slotsOfFields: [[Int]] = plans.map { plan in
+            var slotOfField = [Int](repeating: -1, count: plan.reader.header.count)
+            for (slot, field) in plan.positions.enumerated() { slotOfField[field] = slot }
+            return slotOfField
+        }
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<SliceParser>.allocate(capacity: pieces.count)
         defer { results.deinitialize().deallocate() }
-        for index in 0..<slices {
-            // Room for the rows the sample's line length predicts, plus a margin, so columns rarely regrow. The
-            // first slice reserves room for the whole file (address space only until written): the others are
-            // appended to it in place when the slices are joined.
-            let expected = (index == 0 ? boundaries[slices] - boundaries[0] : boundaries[index + 1] - boundaries[index]) / bytesPerRow
+        for (index, piece) in pieces.enumerated() {
+            let plan = plans[piece.file]
+            // Room for the rows the sample's line length predicts, plus a margin, so columns rarely regrow. A
+            // file's first piece reserves room for its whole body (address space only until written): the others
+            // are appended to it in place when the pieces are joined.
+            let isFirst = index == 0 || pieces[index - 1].file != piece.file
+            let expected = (isFirst ? bodies[piece.file] : piece.to - piece.from) / plan.bytesPerRow
             results.initializeElement(
                 at: index,
-                to: SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds, expectedRows: expected + expected / 16 + 64))
+                to: SliceParser(
+                    fieldCount: plan.reader.header.count, slotOfField: slotsOfFields[piece.file], kinds: plan.kinds,
+                    expectedRows: expected + expected / 16 + 64))
         }
-        let descriptor = self.descriptor
-        DispatchQueue.concurrentPerform(iterations: slices) { index in
-            results[index].run(descriptor: descriptor, from: boundaries[index], to: boundaries[index + 1], blockSize: blockSize)
+        let runs = (0..<slices).map { slice in pieces.indices.filter { pieces[$0].slice == slice } }
+        let descriptors = plans.map(\.reader.descriptor)
+        let ranges = pieces.map { (file: $0.file, from: $0.from, to: $0.to) }
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            for index in runs[slice] {
+                let piece = ranges[index]
+                results[index].run(descriptor: descriptors[piece.file], from: piece.from, to: piece.to, blockSize: blockSize)
+            }
         }
-        if results.contains(where: \.readError) { throw StewardError.invalidParameter("Reading '\(path)' failed.") }
-        return Array(results)
+        for (index, piece) in pieces.enumerated() where results[index].readError {
+            throw StewardError.invalidParameter("Reading '\(plans[piece.file].reader.path)' failed.")
+        }
+        return plans.indices.map { file in pieces.indices.filter { pieces[$0].file == file }.map { results[$0] } }
     }
 
     /// Parses about the first 64 KiB of lines: number columns with a cell that is not a number become
@@ -138,18 +215,6 @@ struct CSVColumnReader {
             position += read
         }
         return size
-    }
-
-    /// Offsets where slices start, each at the start of a line, ending with the file size.
-    private func sliceBoundaries(_ wanted: Int?) throws -> [Int] {
-        let body = size - bodyStart
-        let count = max(1, min(wanted ?? ProcessInfo.processInfo.activeProcessorCount, wanted == nil ? body / (1 << 20) : body))
-        var boundaries = [bodyStart]
-        for index in 1..<count {
-            boundaries.append(max(try lineStart(after: bodyStart + body / count * index), boundaries[boundaries.count - 1]))
-        }
-        boundaries.append(size)
-        return boundaries
     }
 
     /// Joins the slices' columns in file order, one column per core at a time, releasing each slice's part once
@@ -219,6 +284,9 @@ struct SliceParser {
     let kinds: [CSVColumnReader.Kind]
     var numbers: [[Double]]
     var codes: [[UInt32]]
+    /// Cells parsed but not yet in `numbers` and `codes`; `run` flushes them before it returns.
+    let numberBatches: CellBatches<Double>
+    let codeBatches: CellBatches<UInt32>
     var dictionaries: [ByteDictionary]
     /// A number column had a cell that is not a number: it is read again as categories.
     var notNumeric: [Bool]
@@ -242,6 +310,8 @@ struct SliceParser {
             if kind == .category { storage.reserveCapacity(expectedRows) }
             return storage
         }
+        numberBatches = CellBatches(columns: kinds.count)
+        codeBatches = CellBatches(columns: kinds.count)
         dictionaries = Array(repeating: ByteDictionary(), count: kinds.count)
         notNumeric = Array(repeating: false, count: kinds.count)
     }
@@ -250,7 +320,13 @@ struct SliceParser {
     mutating func run(descriptor: Int32, from start: Int, to end: Int, blockSize: Int) {
         var capacity = min(blockSize, max(end - start, 1))
         var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
+        defer {
+            buffer.deallocate()
+            for slot in kinds.indices {
+                numberBatches.flush(slot, into: &numbers[slot])
+                codeBatches.flush(slot, into: &codes[slot])
+            }
+        }
         var filled = 0
         var offset = start
         while true {
@@ -299,9 +375,9 @@ struct SliceParser {
             while true {
                 // A number cell is read in the same pass that finds its end.
                 if field < fieldCount, case let slot = numberSlotOfField[field], slot >= 0,
-                    let (value, stop) = DecimalText.prefix(fieldStart, end), stop == end || stop.pointee == comma || stop.pointee == newline
+                    let (value, stop) = DecimalText.cell(fieldStart, end), stop == end || stop.pointee == comma || stop.pointee == newline
                 {
-                    numbers[slot].append(value)
+                    if numberBatches.add(value, to: slot) { numberBatches.flush(slot, into: &numbers[slot]) }
                     field += 1
                     if stop == end || stop.pointee == newline {
                         cursor = stop < end ? stop + 1 : end
@@ -350,13 +426,14 @@ struct SliceParser {
         case .number:
             guard !notNumeric[slot] else { return }
             if let value = DecimalText.parse(start, end) {
-                numbers[slot].append(value)
+                if numberBatches.add(value, to: slot) { numberBatches.flush(slot, into: &numbers[slot]) }
             } else {
                 notNumeric[slot] = true
                 numberSlotOfField[field] = -1
             }
         case .category:
-            codes[slot].append(dictionaries[slot].code(UnsafeBufferPointer(start: start, count: end - start)))
+            let code = dictionaries[slot].code(UnsafeBufferPointer(start: start, count: end - start))
+            if codeBatches.add(code, to: slot) { codeBatches.flush(slot, into: &codes[slot]) }
         }
     }
 }

@@ -30,13 +30,36 @@ public struct TableFile: Sendable {
         }
     }
 
+    /// Several files, each as `init(path:columns:categories:)` reads it; CSV files are read together, sharing
+    /// the cores (two files of about the same size are parsed side by side, one per core).
+    public static func read(_ requests: [(path: String, columns: [String], categories: Set<String>)]) throws -> [TableFile] {
+        for request in requests where !FileManager.default.isReadableFile(atPath: request.path) {
+            throw StewardError.invalidParameter("Cannot read the file '\(request.path)'.")
+        }
+        let csv = requests.indices.filter { Format(path: requests[$0].path) == .csv }
+        var fast = try CSVColumnReader.read(
+            csv.map {
+                CSVColumnReader.Request(path: requests[$0].path, columns: Self.kinds(requests[$0].columns, categories: requests[$0].categories))
+            }
+        )[...]
+        return try requests.map { request in
+            guard Format(path: request.path) == .csv else { return try TableFile(jsonl: request.path, request.columns) }
+            guard let columns = fast.removeFirst() else { return try TableFile(generalCSV: request.path, request.columns) }
+            return TableFile(columns: columns.columns, rowCount: columns.rows)
+        }
+    }
+
     init(csv path: String, _ wanted: [String], categories: Set<String>) throws {
-        let kinds = Dictionary(wanted.map { ($0, categories.contains($0) ? CSVColumnReader.Kind.category : .number) }, uniquingKeysWith: { $1 })
-        if let fast = try CSVColumnReader.read(path: path, columns: kinds) {
+        if let fast = try CSVColumnReader.read(path: path, columns: Self.kinds(wanted, categories: categories)) {
             self.init(columns: fast.columns, rowCount: fast.rows)
         } else {
             try self.init(generalCSV: path, wanted)
         }
+    }
+
+    /// How the fast reader keeps each wanted column: categories as named, numbers otherwise.
+    static func kinds(_ wanted: [String], categories: Set<String>) -> [String: CSVColumnReader.Kind] {
+        Dictionary(wanted.map { ($0, categories.contains($0) ? CSVColumnReader.Kind.category : .number) }, uniquingKeysWith: { $1 })
     }
 
     /// Any CSV file, quoted fields included, read with CSV.swift's RFC 4180 reader into text columns.

@@ -69,9 +69,11 @@ struct Drift: AsyncParsableCommand {
             let referenceFormat = TableFile.Format(path: reference)
             let names = columns.isEmpty ? try TableFile.columnNames(path: reference, format: referenceFormat) : columns
             let textColumns = Set(categorical)
-            let referenceTable = try TableFile(path: reference, columns: names, categories: textColumns, format: referenceFormat)
             let currentNames = Set(try TableFile.columnNames(path: current, format: TableFile.Format(path: current)))
-            let currentTable = try TableFile(path: current, columns: names.filter(currentNames.contains), categories: textColumns)
+            let tables = try TableFile.read([
+                (reference, names, textColumns), (current, names.filter(currentNames.contains), textColumns),
+            ])
+            let (referenceTable, currentTable) = (tables[0], tables[1])
             let comparison = DriftComparison(
                 method: DriftMethod(rawValue: method), threshold: threshold, binning: DriftBinning(rawValue: binning) ?? .reference,
                 shareThreshold: share)
