@@ -105,6 +105,24 @@ struct TableFileTests {
         #expect(Self.cell("1e", then: ",x" + String(repeating: " ", count: 60)) == nil)
     }
 
+    @Test("category texts get one code each, in the order first seen, short and long alike")
+    func categoryCodes() {
+        var dictionary = ByteDictionary()
+        // Short texts that pack to the same word but differ in length, long ones that share a prefix, and enough
+        // distinct texts to make the table grow several times.
+        let texts =
+            ["", "\0", "\0\0", "a", "a\0", "north", "northeast", "northeast1", "12345678", "123456789", "ü-ñ"] + (0..<500).map { "c\($0 * 7919)" }
+        var codes: [String: UInt32] = [:]
+        for round in 0..<3 {
+            for text in round == 1 ? texts.reversed() : texts {
+                let code = Array(text.utf8).withUnsafeBufferPointer { dictionary.code($0) }
+                if let known = codes[text] { #expect(code == known, "\(text)") } else { codes[text] = code }
+            }
+        }
+        #expect(dictionary.count == texts.count)
+        #expect(dictionary.names == texts)
+    }
+
     @Test("blank cells are missing; anything but a plain decimal is not a number")
     func decimalEdges() {
         #expect(Self.parse("")?.isNaN == true)
