@@ -381,6 +381,36 @@ def test_auth_required(governed, login, monkeypatch, unique):
     assert MlflowClient().get_run(run.info.run_id).data.metrics == {"auc": 0.91}
 
 
+def test_revoked_token_stops_the_mlflow_client(governed, monkeypatch, unique):
+    """A token issued over HTTP works for the real mlflow client until its owner revokes it; then the same client
+    gets 401 at once. The owner lists tokens by id (never the tokens) and may revoke only its own."""
+    url = governed.server.url
+    issued = ok(governed.call("carol", "POST", "/api/v1/users/carol/tokens", json={"label": f"ci-{unique}", "expires_in_days": 7}))
+    token, token_id = issued["token"], issued["token_info"]["id"]
+    assert issued["token_info"]["expires_at"] - issued["token_info"]["created_at"] == 7 * 86_400_000
+    listed = ok(governed.call("carol", "GET", "/api/v1/users/carol/tokens"))["tokens"]
+    assert [t["id"] for t in listed if t["label"] == f"ci-{unique}"] == [token_id]
+    assert all("token" not in t and "token_digest" not in t for t in listed)
+
+    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME", raising=False)
+    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD", raising=False)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", url)
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", token)
+    client = MlflowClient(url)
+    experiment_id = client.create_experiment(f"revoked-{unique}")
+
+    refused(governed.call("vic", "DELETE", f"/api/v1/users/carol/tokens/{token_id}"))
+    ok(governed.call("carol", "DELETE", f"/api/v1/users/carol/tokens/{token_id}"))
+    with pytest.raises(MlflowException) as error:
+        client.get_experiment(experiment_id)
+    assert "401" in str(error.value) or "UNAUTHENTICATED" in str(error.value) or "Unauthorized" in str(error.value)
+    refused(requests.get(url + "/api/v1/whoami", headers={"Authorization": f"Bearer {token}"}, timeout=60), 401, "UNAUTHENTICATED")
+    # The owner's other token still works; the revocation is in the audit log.
+    assert ok(governed.call("carol", "GET", "/api/v1/whoami"))["user"]["name"] == "carol"
+    events = ok(governed.call("root-admin", "GET", "/api/v1/audit", params={"actor": "carol"}))["events"]
+    assert any(e["action"] == "token.revoke" and e["details"].get("token") == token_id for e in events)
+
+
 def test_failing_gate_blocks_promotion_of_a_medium_tier_model(governed, login, unique):
     login("carol")
     client = MlflowClient()

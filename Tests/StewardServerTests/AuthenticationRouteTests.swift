@@ -111,6 +111,70 @@ struct AuthenticationRouteTests {
         }
     }
 
+    /// A request with a bearer token: status and decoded body.
+    static func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String, json: String? = nil
+    ) async throws -> (status: HTTPResponse.Status, body: JSONBody) {
+        try await client.execute(uri: uri, method: method, headers: bearer(token), body: json.map { ByteBuffer(string: $0) }) { response in
+            (response.status, (try? JSONBody(response.body)) ?? JSONBody(object: [:]))
+        }
+    }
+
+    @Test("Users list and revoke their own tokens, any role; admins change roles and delete users; revoked tokens stop at once")
+    func tokenLifecycleRoutes() async throws {
+        try await withApplication(.sqlite, configuration: Self.secured) { client, services in
+            let admin = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
+            let created = try await Self.send(client, .post, "/api/v1/users", token: admin, json: #"{"name": "vic", "role": "viewer"}"#)
+            #expect(created.status == .created)
+            let vic = try #require(created.body.string("token"))
+            let issued = try await Self.send(
+                client, .post, "/api/v1/users/vic/tokens", token: admin, json: #"{"label": "notebook", "expires_in_days": 30}"#)
+            #expect(issued.status == .created)
+            let second = try #require(issued.body.string("token"))
+            let info = try #require(issued.body.dictionary("token_info"))
+            let id = try #require(info.string("id"))
+            #expect(id == AccessToken.id(ofDigest: AccessToken.digest(second)) && info.string("label") == "notebook" && info.string("user") == "vic")
+            let createdAt = try #require(info["created_at"] as? Int)
+            #expect(info["expires_at"] as? Int == createdAt + 30 * 86_400_000)
+
+            // The viewer lists its own tokens (never the tokens themselves), but nobody else's.
+            let listed = try await Self.send(client, .get, "/api/v1/users/vic/tokens", token: vic)
+            #expect(listed.status == .ok)
+            #expect(listed.body.array("tokens").map { $0.string("label") } == ["first token", "notebook"])
+            #expect(listed.body.array("tokens").allSatisfy { $0["token"] == nil && $0.string("id")?.count == 16 })
+            #expect(try await Self.send(client, .get, "/api/v1/users/ada/tokens", token: vic).status == .forbidden)
+
+            // A viewer may revoke its own token, not another's; the revoked token fails the next request.
+            #expect(try await Self.send(client, .delete, "/api/v1/users/ada/tokens/\(id)", token: vic).status == .forbidden)
+            #expect(try await Self.send(client, .get, "/api/v1/whoami", token: second).status == .ok)
+            let revoked = try await Self.send(client, .delete, "/api/v1/users/vic/tokens/\(id)", token: vic)
+            #expect(revoked.status == .ok && revoked.body.object.isEmpty)
+            #expect(try await Self.send(client, .get, "/api/v1/whoami", token: second).status == .unauthorized)
+            let again = try await Self.send(client, .delete, "/api/v1/users/vic/tokens/\(id)", token: vic)
+            #expect(again.status == .notFound && again.body.string("error_code") == "RESOURCE_DOES_NOT_EXIST")
+            let malformed = try await Self.send(client, .delete, "/api/v1/users/vic/tokens/not-an-id", token: vic)
+            #expect(malformed.status == .badRequest && malformed.body.string("error_code") == "INVALID_PARAMETER_VALUE")
+            let tooLong = try await Self.send(client, .post, "/api/v1/users/vic/tokens", token: admin, json: #"{"expires_in_days": 0}"#)
+            #expect(tooLong.status == .badRequest && tooLong.body.string("error_code") == "INVALID_PARAMETER_VALUE")
+
+            // Roles: admins only, never leaving no admin; the new role holds from the next request.
+            #expect(try await Self.send(client, .patch, "/api/v1/users/vic", token: vic, json: #"{"role": "admin"}"#).status == .forbidden)
+            let last = try await Self.send(client, .patch, "/api/v1/users/ada", token: admin, json: #"{"role": "viewer"}"#)
+            #expect(last.status == .badRequest && last.body.string("message")?.contains("last admin") == true)
+            let badRole = try await Self.send(client, .patch, "/api/v1/users/vic", token: admin, json: #"{"role": "owner"}"#)
+            #expect(badRole.status == .badRequest)
+            let promoted = try await Self.send(client, .patch, "/api/v1/users/vic", token: admin, json: #"{"role": "contributor"}"#)
+            #expect(promoted.status == .ok && promoted.body.dictionary("user")?.string("role") == "contributor")
+            #expect(try await Self.send(client, .get, "/api/v1/whoami", token: vic).body.dictionary("user")?.string("role") == "contributor")
+
+            // Deleting a user takes its tokens with it.
+            #expect(try await Self.send(client, .delete, "/api/v1/users/vic", token: admin).status == .ok)
+            #expect(try await Self.send(client, .get, "/api/v1/whoami", token: vic).status == .unauthorized)
+            #expect(try await Self.send(client, .delete, "/api/v1/users/vic", token: admin).status == .notFound)
+            #expect(try await Self.send(client, .delete, "/api/v1/users/ada", token: admin).status == .badRequest)
+        }
+    }
+
     @Test("With auth off, governance decisions still need an authenticated identity with the right role")
     func governanceNeedsIdentityWithAuthOff() async throws {
         try await withApplication(.sqlite) { client, services in

@@ -19,6 +19,16 @@ public enum AccessToken {
     public static func digest(_ token: String) -> String {
         SHA256Digest.hex(of: Data(token.utf8))
     }
+
+    /// How a token is named when listed or revoked: the first 16 hex digits of its digest.
+    public static func id(ofDigest digest: String) -> String {
+        String(digest.prefix(16))
+    }
+
+    /// Whether `text` has the shape of a token id.
+    public static func isValidID(_ text: String) -> Bool {
+        text.count == 16 && text.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    }
 }
 
 /// SHA-256 in lowercase hex, the one digest Steward stores and chains.

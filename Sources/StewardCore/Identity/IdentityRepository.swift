@@ -1,11 +1,22 @@
 /// Persistence for users and their hashed API tokens.
 public protocol IdentityRepository: Sendable {
     /// Creates a user with a first token (stored by digest), recording `audit` in the same transaction.
-    func createUser(_ user: User, tokenDigest: String, audit: AuditEntry) async throws
+    func createUser(_ user: User, token: AccessTokenRecord, digest: String, audit: AuditEntry) async throws
     /// Adds a token to an existing user, recording `audit` in the same transaction.
-    func addToken(user: String, tokenDigest: String, label: String, now: Int64, audit: AuditEntry) async throws
-    /// The user a token digest belongs to, if any.
-    func user(tokenDigest: String) async throws -> User?
+    func addToken(_ token: AccessTokenRecord, digest: String, audit: AuditEntry) async throws
+    /// The user a token digest belongs to, if any and if the token has not expired by `now`.
+    func user(tokenDigest: String, at now: Int64) async throws -> User?
     func user(name: String) async throws -> User?
     func users() async throws -> [User]
+    /// A user's tokens, oldest first.
+    func tokens(user: String) async throws -> [AccessTokenRecord]
+    /// Deletes one of a user's tokens, recording `audit` in the same transaction; false when the user holds no
+    /// token with that id (nothing is written then).
+    func revokeToken(user: String, id: String, now: Int64, audit: AuditEntry) async throws -> Bool
+    /// Changes a user's role, recording `audit` in the same transaction. Refuses (`invalidParameter`) to leave
+    /// no admin, checked in the same transaction; `notFound` for an unknown user.
+    func setRole(user: String, role: Role, now: Int64, audit: AuditEntry) async throws
+    /// Deletes a user and every token it holds, recording `audit` in the same transaction; the same refusals as
+    /// `setRole`.
+    func deleteUser(name: String, now: Int64, audit: AuditEntry) async throws
 }

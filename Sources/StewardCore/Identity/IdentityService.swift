@@ -16,10 +16,11 @@ public struct IdentityService: Sendable {
         try await audit.require(actor, [.admin], to: verb, entry, now: now())
     }
 
-    /// The principal a token stands for, or nil when no user holds it.
+    /// The principal a token stands for, or nil when no user holds it (or it has expired or been revoked).
+    /// Not cached: a revoked token stops working with the next request.
     public func authenticate(token: String) async throws -> Principal? {
         guard token.hasPrefix(AccessToken.prefix) else { return nil }
-        return try await repository.user(tokenDigest: AccessToken.digest(token)).map { Principal.user($0.name, role: $0.role) }
+        return try await repository.user(tokenDigest: AccessToken.digest(token), at: now()).map { Principal.user($0.name, role: $0.role) }
     }
 
     /// Creates a user and returns its first token, shown only now. `actor` must be an authenticated admin;
@@ -30,26 +31,89 @@ public struct IdentityService: Sendable {
         try Self.validateUserName(name)
         if try await repository.user(name: name) != nil { throw StewardError.alreadyExists("User '\(name)' already exists.") }
         let token = AccessToken.generate()
+        let digest = AccessToken.digest(token)
         let user = User(name: name, role: role, createdAt: now(), createdBy: actor.name)
         try await repository.createUser(
-            user, tokenDigest: AccessToken.digest(token),
-            audit: AuditEntry(actor: actor, action: "user.create", target: "user:\(name)", details: ["role": role.rawValue]))
+            user, token: AccessTokenRecord(digest: digest, user: name, label: "first token", createdAt: user.createdAt, expiresAt: nil),
+            digest: digest, audit: AuditEntry(actor: actor, action: "user.create", target: "user:\(name)", details: ["role": role.rawValue]))
         return (user, token)
     }
 
-    /// Issues another token for a user: admins for anyone, a user for themself.
-    public func createToken(user name: String, label: String, actor: Principal) async throws -> String {
-        if actor.name != name || !actor.isAuthenticated {
-            try await requireAdmin(
-                actor, to: "create tokens for other users", AuditEntry(actor: actor, action: "token.create", target: "user:\(name)"))
+    /// Issues another token for a user: admins for anyone, a user for themself. It stops working after
+    /// `expiresInDays` (1 to 3650) when given, else when revoked. Returns the token, shown only now.
+    public func createToken(user name: String, label: String, expiresInDays: Int? = nil, actor: Principal) async throws -> (
+        token: String, record: AccessTokenRecord
+    ) {
+        let entry = AuditEntry(actor: actor, action: "token.create", target: "user:\(name)", details: ["label": label])
+        try await requireSelfOrAdmin(name, actor, to: "create tokens for other users", entry)
+        guard label.count <= Self.maximumLabelLength else {
+            throw StewardError.invalidParameter("A token label has at most \(Self.maximumLabelLength) characters.")
+        }
+        if let expiresInDays, !(1...3650).contains(expiresInDays) {
+            throw StewardError.invalidParameter("expires_in_days must be between 1 and 3650; omit it for a token that lasts until revoked.")
         }
         guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
         let token = AccessToken.generate()
-        try await repository.addToken(
-            user: name, tokenDigest: AccessToken.digest(token), label: label, now: now(),
-            audit: AuditEntry(actor: actor, action: "token.create", target: "user:\(name)", details: ["label": label]))
-        return token
+        let digest = AccessToken.digest(token)
+        let created = now()
+        let record = AccessTokenRecord(
+            digest: digest, user: name, label: label, createdAt: created, expiresAt: expiresInDays.map { created + Int64($0) * 86_400_000 })
+        var audit = entry
+        audit.details["token"] = record.id
+        if let expiresAt = record.expiresAt { audit.details["expires_at"] = "\(expiresAt)" }
+        try await repository.addToken(record, digest: digest, audit: audit)
+        return (token, record)
     }
+
+    /// A user's tokens (ids, labels, dates; never the tokens): the user themself or an admin.
+    public func tokens(user name: String, actor: Principal) async throws -> [AccessTokenRecord] {
+        guard actor.isAuthenticated, actor.name == name || actor.role == .admin else {
+            throw StewardError(.permissionDenied, "Only '\(name)' and admins may list the tokens of '\(name)'.")
+        }
+        guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
+        return try await repository.tokens(user: name)
+    }
+
+    /// Revokes one of a user's tokens at once: the user themself (whatever their role, so a leaked token can
+    /// always be killed by its owner) or an admin. Audited.
+    public func revokeToken(user name: String, id: String, actor: Principal) async throws {
+        let entry = AuditEntry(actor: actor, action: "token.revoke", target: "user:\(name)", details: ["token": id])
+        try await requireSelfOrAdmin(name, actor, to: "revoke tokens of other users", entry)
+        guard AccessToken.isValidID(id) else {
+            throw StewardError.invalidParameter("'\(id)' is not a token id: ids are 16 lowercase hex digits, as the token list shows them.")
+        }
+        guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
+        guard try await repository.revokeToken(user: name, id: id, now: now(), audit: entry) else {
+            throw StewardError.notFound("User '\(name)' holds no token '\(id)'.")
+        }
+    }
+
+    /// Gives a user another role (admins only; audited). The last admin cannot be demoted.
+    public func setRole(user name: String, role: Role, actor: Principal) async throws -> User {
+        let entry = AuditEntry(actor: actor, action: "user.role", target: "user:\(name)", details: ["role": role.rawValue])
+        try await requireAdmin(actor, to: "change roles", entry)
+        guard let user = try await repository.user(name: name) else { throw StewardError.notFound("User '\(name)' does not exist.") }
+        var audit = entry
+        audit.details["previous_role"] = user.role.rawValue
+        try await repository.setRole(user: name, role: role, now: now(), audit: audit)
+        return User(name: user.name, role: role, createdAt: user.createdAt, createdBy: user.createdBy)
+    }
+
+    /// Deletes a user and every token it holds (admins only; audited). What the user did stays attributed to
+    /// the name. The last admin cannot be deleted.
+    public func deleteUser(name: String, actor: Principal) async throws {
+        let entry = AuditEntry(actor: actor, action: "user.delete", target: "user:\(name)")
+        try await requireAdmin(actor, to: "delete users", entry)
+        guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
+        try await repository.deleteUser(name: name, now: now(), audit: entry)
+    }
+
+    /// Passes the user themself (authenticated) and admins; anyone else is refused and the refusal audited.
+    func requireSelfOrAdmin(_ name: String, _ actor: Principal, to verb: String, _ entry: AuditEntry) async throws {
+        if actor.name != name || !actor.isAuthenticated { try await requireAdmin(actor, to: verb, entry) }
+    }
+
+    static let maximumLabelLength = 200
 
     public func users(actor: Principal) async throws -> [User] {
         try actor.require([.admin], to: "list users")

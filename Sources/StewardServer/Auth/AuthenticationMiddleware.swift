@@ -7,8 +7,8 @@ import StewardCore
 /// Tokens come as `Authorization: Bearer <token>` or as the password of HTTP Basic credentials (how MLflow
 /// clients send `MLFLOW_TRACKING_TOKEN` and `MLFLOW_TRACKING_USERNAME`/`PASSWORD`). With authentication on,
 /// every route but `/health` and `/version` needs a valid token (401 otherwise) and a viewer may only read
-/// (403). With it off, a request without a valid token acts under the Basic user name it declares, unverified
-/// and without governance rights. With a verified user, runs are recorded as that user's, whatever the client
+/// and revoke its own tokens (403 otherwise). With it off, a request without a valid token acts under the Basic
+/// user name it declares, unverified and without governance rights. With a verified user, runs are recorded as that user's, whatever the client
 /// claims. Finer rules (who may approve, change the policy) live in the services.
 struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
     let identity: IdentityService
@@ -38,7 +38,9 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
                 context.principal = .declared(user)
             }
         }
-        if let role = context.principal.role, !role.canWrite, !RouteAccess.isRead(request) {
+        if let role = context.principal.role, !role.canWrite, !RouteAccess.isRead(request),
+            !RouteAccess.isOwnTokenRevocation(request, by: context.principal.name)
+        {
             throw StewardError(.permissionDenied, "User '\(context.principal.name)' (\(role.rawValue)) may only read; this request changes data.")
         }
         return try await next(request, context)

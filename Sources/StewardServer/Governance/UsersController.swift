@@ -1,14 +1,18 @@
 import Hummingbird
 import StewardCore
 
-/// Users and tokens (`/api/v1/users`, admins only) and `/api/v1/whoami`.
+/// Users and tokens (`/api/v1/users`: admins, and each user for their own tokens) and `/api/v1/whoami`.
 struct UsersController<Context: IdentifiedRequestContext>: Sendable {
     let identity: IdentityService
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("users", use: create)
         group.get("users", use: list)
+        group.patch("users/:name", use: update)
+        group.delete("users/:name", use: delete)
         group.post("users/:name/tokens", use: createToken)
+        group.get("users/:name/tokens", use: tokens)
+        group.delete("users/:name/tokens/:id", use: revokeToken)
         group.get("whoami", use: whoami)
     }
 
@@ -30,15 +34,47 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
         return try NativeMessage.json(UsersListBody(users: try await identity.users(actor: context.principal).map(WireUser.init)))
     }
 
-    struct TokenMessage: Decodable {
-        var label: String?
+    struct UpdateMessage: Decodable {
+        var role: String?
     }
 
+    /// Changes a user's role (the only thing about a user that changes).
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(UpdateMessage.self, from: request)
+        let user = try await identity.setRole(
+            user: try NativeMessage.parameter("name", context), role: try Role(parsing: try MLflowRequest.required(message.role, "role")),
+            actor: context.principal)
+        return try NativeMessage.json(UsersUserBody(user: WireUser(user)))
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        try await identity.deleteUser(name: try NativeMessage.parameter("name", context), actor: context.principal)
+        return try NativeMessage.json(UsersEmptyBody())
+    }
+
+    struct TokenMessage: Decodable {
+        var label: String?
+        var expiresInDays: Int?
+    }
+
+    /// Issues a token; it is shown only in this response, with the id it is listed and revoked by.
     @Sendable func createToken(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(TokenMessage.self, from: request)
-        let token = try await identity.createToken(
-            user: try NativeMessage.parameter("name", context), label: message.label ?? "", actor: context.principal)
-        return try NativeMessage.json(UsersCreateTokenBody(token: token), status: .created)
+        let (token, record) = try await identity.createToken(
+            user: try NativeMessage.parameter("name", context), label: message.label ?? "", expiresInDays: message.expiresInDays,
+            actor: context.principal)
+        return try NativeMessage.json(UsersCreateTokenBody(token: token, tokenInfo: WireAccessToken(record)), status: .created)
+    }
+
+    @Sendable func tokens(_ request: Request, context: Context) async throws -> Response {
+        let records = try await identity.tokens(user: try NativeMessage.parameter("name", context), actor: context.principal)
+        return try NativeMessage.json(UsersTokensBody(tokens: records.map(WireAccessToken.init)))
+    }
+
+    @Sendable func revokeToken(_ request: Request, context: Context) async throws -> Response {
+        try await identity.revokeToken(
+            user: try NativeMessage.parameter("name", context), id: try NativeMessage.parameter("id", context), actor: context.principal)
+        return try NativeMessage.json(UsersEmptyBody())
     }
 
     @Sendable func whoami(_ request: Request, context: Context) async throws -> Response {
@@ -53,6 +89,32 @@ struct UsersCreateBody: Encodable {
 
 struct UsersListBody: Encodable { let users: [WireUser] }
 
-struct UsersCreateTokenBody: Encodable { let token: String }
+struct UsersUserBody: Encodable { let user: WireUser }
+
+struct UsersEmptyBody: Encodable {}
+
+struct UsersCreateTokenBody: Encodable {
+    let token: String
+    let tokenInfo: WireAccessToken
+}
+
+struct UsersTokensBody: Encodable { let tokens: [WireAccessToken] }
+
+/// A token as listed: its id, never the token.
+struct WireAccessToken: Encodable {
+    let id: String
+    let user: String
+    let label: String
+    let createdAt: Int64
+    let expiresAt: Int64?
+
+    init(_ record: AccessTokenRecord) {
+        id = record.id
+        user = record.user
+        label = record.label
+        createdAt = record.createdAt
+        expiresAt = record.expiresAt
+    }
+}
 
 struct UsersWhoamiBody: Encodable { let user: WireUser }

@@ -153,4 +153,15 @@ enum GovernanceSchema {
             "INSERT INTO audit_chain_head (id, sequence, hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')",
         ]
     }
+
+    /// Tokens get a public id (the first 16 hex digits of their digest, so existing tokens get theirs here) by
+    /// which they are listed and revoked, and an optional expiry.
+    static let v11 = Migration(version: 11, name: "token_lifecycle") { _ in
+        [
+            "ALTER TABLE api_tokens ADD COLUMN id TEXT",
+            "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT",
+            "UPDATE api_tokens SET id = substr(token_digest, 1, 16)",
+            "CREATE UNIQUE INDEX api_tokens_by_id ON api_tokens (id)",
+        ]
+    }
 }

@@ -9,7 +9,7 @@ public struct SQLIdentityRepository: IdentityRepository {
         self.database = database
     }
 
-    public func createUser(_ user: User, tokenDigest: String, audit: AuditEntry) async throws {
+    public func createUser(_ user: User, token: AccessTokenRecord, digest: String, audit: AuditEntry) async throws {
         let engine = database.engine
         do {
             try await database.write { db in
@@ -19,7 +19,7 @@ public struct SQLIdentityRepository: IdentityRepository {
                     VALUES (\(bind: user.name), \(bind: user.role.rawValue), \(bind: user.createdAt), \(bind: user.createdBy))
                     """
                 ).run()
-                try await Self.insertToken(tokenDigest, user: user.name, label: "first token", now: user.createdAt, on: db)
+                try await Self.insertToken(token, digest: digest, on: db)
                 try await SQLAuditLog.append(audit, now: user.createdAt, engine: engine, on: db)
             }
         } catch  where DatabaseConstraint.isUniqueViolation(error) {
@@ -27,31 +27,93 @@ public struct SQLIdentityRepository: IdentityRepository {
         }
     }
 
-    public func addToken(user: String, tokenDigest: String, label: String, now: Int64, audit: AuditEntry) async throws {
+    public func addToken(_ token: AccessTokenRecord, digest: String, audit: AuditEntry) async throws {
         let engine = database.engine
         try await database.write { db in
-            try await Self.insertToken(tokenDigest, user: user, label: label, now: now, on: db)
-            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            guard try await db.raw("SELECT name FROM users WHERE name = \(bind: token.user)").first() != nil else {
+                throw StewardError.notFound("User '\(token.user)' does not exist.")
+            }
+            try await Self.insertToken(token, digest: digest, on: db)
+            try await SQLAuditLog.append(audit, now: token.createdAt, engine: engine, on: db)
         }
     }
 
-    static func insertToken(_ digest: String, user: String, label: String, now: Int64, on db: any SQLDatabase) async throws {
+    static func insertToken(_ token: AccessTokenRecord, digest: String, on db: any SQLDatabase) async throws {
         try await db.raw(
             """
-            INSERT INTO api_tokens (token_digest, user_name, label, created_at)
-            VALUES (\(bind: digest), \(bind: user), \(bind: label), \(bind: now))
+            INSERT INTO api_tokens (token_digest, id, user_name, label, created_at, expires_at)
+            VALUES (\(bind: digest), \(bind: token.id), \(bind: token.user), \(bind: token.label), \(bind: token.createdAt), \(bind: token.expiresAt))
             """
         ).run()
     }
 
-    public func user(tokenDigest: String) async throws -> User? {
+    public func user(tokenDigest: String, at now: Int64) async throws -> User? {
         try await database.read { db in
             try await db.raw(
                 """
                 SELECT u.name, u.role, u.created_at, u.created_by FROM api_tokens t JOIN users u ON u.name = t.user_name
-                WHERE t.token_digest = \(bind: tokenDigest)
+                WHERE t.token_digest = \(bind: tokenDigest) AND (t.expires_at IS NULL OR t.expires_at > \(bind: now))
                 """
             ).first().map(Self.user)
+        }
+    }
+
+    public func tokens(user: String) async throws -> [AccessTokenRecord] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT id, user_name, label, created_at, expires_at FROM api_tokens WHERE user_name = \(bind: user) ORDER BY created_at, id
+                """
+            ).all().map { row in
+                AccessTokenRecord(
+                    id: try row.string("id"), user: try row.string("user_name"), label: try row.string("label"),
+                    createdAt: try row.int64("created_at"), expiresAt: try row.optionalInt64("expires_at"))
+            }
+        }
+    }
+
+    public func revokeToken(user: String, id: String, now: Int64, audit: AuditEntry) async throws -> Bool {
+        let engine = database.engine
+        return try await database.write { db in
+            let deleted = try await db.raw("DELETE FROM api_tokens WHERE user_name = \(bind: user) AND id = \(bind: id) RETURNING id").all()
+            guard !deleted.isEmpty else { return false }
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            return true
+        }
+    }
+
+    public func setRole(user: String, role: Role, now: Int64, audit: AuditEntry) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await Self.keepAnAdmin(besides: user, unless: role == .admin, engine: engine, on: db)
+            let updated = try await db.raw("UPDATE users SET role = \(bind: role.rawValue) WHERE name = \(bind: user) RETURNING name").all()
+            guard !updated.isEmpty else { throw StewardError.notFound("User '\(user)' does not exist.") }
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+        }
+    }
+
+    public func deleteUser(name: String, now: Int64, audit: AuditEntry) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await Self.keepAnAdmin(besides: name, unless: false, engine: engine, on: db)
+            // Tokens go first: SQLite enforces the cascade only with foreign keys switched on.
+            try await db.raw("DELETE FROM api_tokens WHERE user_name = \(bind: name)").run()
+            let deleted = try await db.raw("DELETE FROM users WHERE name = \(bind: name) RETURNING name").all()
+            guard !deleted.isEmpty else { throw StewardError.notFound("User '\(name)' does not exist.") }
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+        }
+    }
+
+    /// Refuses a change that would leave no admin: `user` stops being one (unless `exempt`) while no other admin
+    /// remains. On PostgreSQL the admins' rows are locked, so two admins demoting each other at once cannot
+    /// both pass; SQLite has one writer.
+    static func keepAnAdmin(besides user: String, unless exempt: Bool, engine: SQLEngine, on db: any SQLDatabase) async throws {
+        guard !exempt else { return }
+        let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE" : ""
+        let admins = try await db.raw("SELECT name FROM users WHERE role = 'admin'\(lock)").all().map { try $0.string("name") }
+        if admins.contains(user) && admins.count == 1 {
+            throw StewardError.invalidParameter(
+                "'\(user)' is the last admin; make another user admin first.")
         }
     }
 

@@ -5,13 +5,16 @@ import StewardCore
 /// `steward users ...`: users and API tokens, administered from the data folder itself.
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create and list users and their API tokens.",
+        abstract: "Create, list, change and delete users; issue, list and revoke their API tokens.",
         discussion: """
             Whoever holds the data folder administers it, which is how the first admin is made:
               steward users create alice --role admin --data ./steward-data
             prints alice's token once. The server stores only its SHA-256 digest.
+              steward users token alice --label ci --expires-in-days 90
+              steward users tokens alice
+              steward users revoke alice 3f9a0c1d2e4b5a69
             """,
-        subcommands: [Create.self, List.self, Token.self]
+        subcommands: [Create.self, List.self, Token.self, Tokens.self, Revoke.self, SetRole.self, Delete.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -52,17 +55,127 @@ struct Users: AsyncParsableCommand {
         @Option(name: .long, help: "What the token is for.")
         var label = ""
 
+        @Option(name: .long, help: "Days until the token stops working (1 to 3650); without it, until revoked.")
+        var expiresInDays: Int?
+
         @OptionGroup var options: StoreOptions
 
         func validate() throws { try options.requireExistingStore() }
 
         func run() async throws {
-            let (name, label) = (name, label)
+            let (name, label, days) = (name, label, expiresInDays)
             do {
-                let token = try await options.withServices { services in
-                    try await services.identity.createToken(user: name, label: label, actor: IdentityService.bootstrap)
+                let (token, record) = try await options.withServices { services in
+                    try await services.identity.createToken(user: name, label: label, expiresInDays: days, actor: IdentityService.bootstrap)
                 }
                 print(token)
+                FileHandle.standardError.write(Data("Token id \(record.id); revoke it with: steward users revoke \(name) \(record.id)\n".utf8))
+            } catch let error as StewardError {
+                throw failing(error)
+            }
+        }
+    }
+
+    struct Tokens: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a user's API tokens: id, label, created and expiry (never the tokens).")
+
+        @Argument(help: "User name.")
+        var name: String
+
+        @OptionGroup var options: StoreOptions
+
+        func validate() throws { try options.requireExistingStore() }
+
+        func run() async throws {
+            let name = name
+            do {
+                let records = try await options.withServices { services in
+                    try await services.identity.tokens(user: name, actor: IdentityService.bootstrap)
+                }
+                for record in records {
+                    let expiry = record.expiresAt.map { "expires \(Self.date($0))" } ?? "no expiry"
+                    print("\(record.id)\t\(record.label.isEmpty ? "-" : record.label)\tcreated \(Self.date(record.createdAt))\t\(expiry)")
+                }
+            } catch let error as StewardError {
+                throw failing(error)
+            }
+        }
+
+        static func date(_ milliseconds: Int64) -> String {
+            Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601)
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke one of a user's API tokens at once.")
+
+        @Argument(help: "User name.")
+        var name: String
+
+        @Argument(help: "The token's id, as `steward users tokens` lists it.")
+        var id: String
+
+        @OptionGroup var options: StoreOptions
+
+        func validate() throws { try options.requireExistingStore() }
+
+        func run() async throws {
+            let (name, id) = (name, id)
+            do {
+                try await options.withServices { services in
+                    try await services.identity.revokeToken(user: name, id: id, actor: IdentityService.bootstrap)
+                }
+                print("Revoked token \(id) of '\(name)'.")
+            } catch let error as StewardError {
+                throw failing(error)
+            }
+        }
+    }
+
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "role", abstract: "Give a user another role.")
+
+        @Argument(help: "User name.")
+        var name: String
+
+        @Option(name: .long, help: ArgumentHelp("Role.", valueName: "viewer|contributor|reviewer|compliance|admin"))
+        var role: String
+
+        @OptionGroup var options: StoreOptions
+
+        func validate() throws {
+            do { _ = try Role(parsing: role) } catch { throw ValidationError(error.message) }
+            try options.requireExistingStore()
+        }
+
+        func run() async throws {
+            let (name, role) = (name, try Role(parsing: role))
+            do {
+                _ = try await options.withServices { services in
+                    try await services.identity.setRole(user: name, role: role, actor: IdentityService.bootstrap)
+                }
+                print("'\(name)' is now \(role.rawValue).")
+            } catch let error as StewardError {
+                throw failing(error)
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user and every token it holds.")
+
+        @Argument(help: "User name.")
+        var name: String
+
+        @OptionGroup var options: StoreOptions
+
+        func validate() throws { try options.requireExistingStore() }
+
+        func run() async throws {
+            let name = name
+            do {
+                try await options.withServices { services in try await services.identity.deleteUser(name: name, actor: IdentityService.bootstrap) }
+                print("Deleted user '\(name)' and its tokens.")
             } catch let error as StewardError {
                 throw failing(error)
             }
