@@ -6,13 +6,14 @@ features, and the alert resolves once a reference from the new data is set."""
 import hashlib
 import hmac
 import json
+import signal
 import time
 
 import numpy as np
 import pytest
 import requests
 
-from conftest import Backend, BACKENDS
+from conftest import Backend, BACKENDS, start_server
 from loopback import LoopbackServer
 from test_governance import ok, start_governed
 
@@ -178,8 +179,9 @@ def test_the_scheduler_evaluates_each_system_on_its_own_schedule(monkeypatch):
 
 
 def test_a_system_whose_webhook_hangs_holds_up_no_other(monkeypatch):
-    """One system's webhook never answers (its evaluation waits out timeouts and retries); another system's rules are
-    still checked on their own schedule meanwhile, and the server still stops promptly."""
+    """One system's webhook never answers (its evaluation waits out the first attempt's timeout, the dispatcher the
+    retries); another system's rules are still checked on their own schedule meanwhile, and the server still stops
+    promptly."""
     monkeypatch.setenv("STEWARD_WEBHOOK_SECRET", SECRET)
     backend = Backend("sqlite")
     governed = start_governed(backend, "isolated", extra_args=["--alert-interval", "1h", "--allow-endpoint-host", "127.0.0.1"])
@@ -206,7 +208,7 @@ def test_a_system_whose_webhook_hangs_holds_up_no_other(monkeypatch):
         while time.time() < deadline and not receiver.at("/slow"):
             time.sleep(0.2)
         assert len(receiver.at("/slow")) == 1  # called, and left waiting
-        # The stuck system's evaluation now waits about 36 s (timeouts and retries); the other is due again in 10 s.
+        # The stuck system's evaluation now waits out a 10 s timeout; the other is due again in 10 s.
         ok(governed.call("carol", "POST", f"/api/v1/systems/{other}/events",
                          json=[{"request_id": f"o{i}", "time": int(time.time() * 1000) - 1000} for i in range(10)]))
         started = time.time()
@@ -218,6 +220,68 @@ def test_a_system_whose_webhook_hangs_holds_up_no_other(monkeypatch):
         assert code == 0 and time.time() - stopping < 15, governed.server.log()
     finally:
         governed.server.stop()
+        receiver.close()
+        backend.cleanup()
+
+
+class FlakyReceiver(LoopbackServer):
+    """Answers 503 while `down`, then 204; keeps every request with the status it got."""
+
+    def __init__(self):
+        self.down = True
+        self.requests = []
+        super().__init__()
+
+    def answer(self, path, headers, body):
+        status = 503 if self.down else 204
+        self.requests.append((path, headers, json.loads(body), status))
+        return status, {}, b""
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_a_notification_survives_a_server_killed_while_it_waits_for_a_retry(kind, monkeypatch):
+    """The alert fires while the receiver is down; the notification waits in the outbox for its retry, the server is
+    killed (SIGKILL), the receiver comes back, and the restarted server delivers it: once, with the same delivery id."""
+    monkeypatch.setenv("STEWARD_WEBHOOK_SECRET", SECRET)
+    backend = Backend(kind)
+    arguments = ["--allow-endpoint-host", "127.0.0.1", "--alert-interval", "0", "--webhook-retry-delays", "2s,2s,2s,2s,2s,2s,2s,2s"]
+    governed = start_governed(backend, "outbox", extra_args=arguments)
+    receiver = FlakyReceiver()
+    restarted = None
+    try:
+        sid = ok(governed.call("carol", "POST", "/api/v1/systems", json={"name": "pager", "purpose": "Answers questions"}))["system"]["id"]
+        ok(governed.call("rita", "PUT", f"/api/v1/systems/{sid}/alerts/rules",
+                         data=f"window: 1h\nconditions: ['error_rate <= 0.1']\nwebhooks: [{receiver.base_url}/hook]\n"))
+        now = int(time.time() * 1000)
+        ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/events",
+                         json=[{"request_id": f"k{i}", "time": now - 1000, "error": True} for i in range(10)]))
+        evaluation = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/alerts/evaluate"))
+        assert [a["rule"] for a in evaluation["fired"]] == ["error_rate <= 0.1"]
+        [delivery] = evaluation["deliveries"]
+        assert delivery["status"] == 503 and delivery["attempts"] == 1 and delivery["next_attempt_at"] > delivery["delivered_at"]
+
+        assert governed.server.stop(signal.SIGKILL) == -signal.SIGKILL
+        receiver.down = False
+        restarted = start_server(governed.server.data, governed.server.store, extra_args=["--auth", "on", *arguments])
+        headers = {"Authorization": f"Bearer {governed.tokens['cora']}"}
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(status == 204 for *_, status in receiver.requests):
+            time.sleep(0.2)
+        delivered = [(h, body) for path, h, body, status in receiver.requests if status == 204]
+        assert len(delivered) == 1, restarted.log()
+        assert delivered[0][1]["event"] == "alert.fired" and delivered[0][1]["system_id"] == sid
+        ids = {h["X-Steward-Delivery"] for _, h, _, _ in receiver.requests}
+        assert ids == {delivery["id"]}
+        log = ok(requests.get(f"{restarted.url}/api/v1/systems/{sid}/webhook-deliveries", headers=headers, timeout=60))["deliveries"]
+        assert [(d["id"], d["status"], d.get("next_attempt_at")) for d in log] == [(delivery["id"], 204, None)]
+        assert log[0]["attempts"] == len(receiver.requests) >= 2
+        time.sleep(2.5)
+        assert len(receiver.requests) == log[0]["attempts"]  # delivered once; nothing is sent again
+        assert restarted.stop() == 0, restarted.log()
+    finally:
+        governed.server.stop(signal.SIGKILL)
+        if restarted:
+            restarted.stop(signal.SIGKILL)
         receiver.close()
         backend.cleanup()
 

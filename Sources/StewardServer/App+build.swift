@@ -17,13 +17,16 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     application.addServices(storage.database)
+    let services = StewardServices(
+        storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
+        observer: PrometheusMonitoringObserver(registry: metrics))
     if let interval = configuration.alertInterval {
-        let services = StewardServices(
-            storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
-            observer: PrometheusMonitoringObserver(registry: metrics))
         application.addServices(AlertScheduler(monitoring: services.monitoring, interval: interval, logger: logger))
     } else {
-        application.addServices(StoredEventProfiler(monitoring: StewardServices(storage: storage).monitoring, logger: logger))
+        application.addServices(StoredEventProfiler(monitoring: services.monitoring, logger: logger))
+    }
+    if configuration.alertNotifications != nil {
+        application.addServices(WebhookDispatcher(monitoring: services.monitoring, logger: logger))
     }
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)

@@ -14,13 +14,13 @@ public struct ServerConfiguration: Sendable {
     public var webhookSecret: String?
     /// How often the alert rules of every system are evaluated; nil evaluates only on request.
     public var alertInterval: Duration?
-    /// Pauses between webhook attempts.
+    /// Pauses between webhook attempts; a notification is given up after the attempt that follows the last.
     public var webhookRetryDelays: [Duration]
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, maximumArtifactBytes: Int64 = 10 << 30, authenticationRequired: Bool? = nil,
         endpointHosts: [String] = [], webhookSecret: String? = nil, alertInterval: Duration? = nil,
-        webhookRetryDelays: [Duration] = [.seconds(1), .seconds(5)]
+        webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays
     ) {
         self.webhookSecret = webhookSecret
         self.alertInterval = alertInterval

@@ -41,24 +41,36 @@ public struct Alert: Sendable, Equatable, Codable {
     }
 }
 
-/// One attempt series to deliver a notification to a webhook, as the delivery log records it.
+/// A notification's delivery to a webhook: final (delivered, refused, or given up after every retry) as the
+/// delivery log records it, or still pending, with when it is tried next.
 public struct WebhookDelivery: Sendable, Equatable, Codable {
+    /// The notification's id, sent as `X-Steward-Delivery` with every attempt, so a receiver can drop repeats.
+    public let id: String
     public let systemID: String
     public let url: String
     public let event: String
     public let attempts: Int
+    /// The HTTP status of the last attempt, nil when the receiver could not be reached.
     public let status: Int?
     public let error: String?
+    /// When the last attempt was made.
     public let deliveredAt: Int64
+    /// When the next attempt is due; nil once the delivery is final.
+    public let nextAttemptAt: Int64?
 
     public var succeeded: Bool { status.map { (200..<300).contains($0) } ?? false }
 
     enum CodingKeys: String, CodingKey {
+        case id
         case systemID = "system_id"
-        case url, event, attempts, status, error, deliveredAt
+        case url, event, attempts, status, error, deliveredAt, nextAttemptAt
     }
 
-    public init(systemID: String, url: String, event: String, attempts: Int, status: Int?, error: String?, deliveredAt: Int64) {
+    public init(
+        id: String, systemID: String, url: String, event: String, attempts: Int, status: Int?, error: String?, deliveredAt: Int64,
+        nextAttemptAt: Int64? = nil
+    ) {
+        self.id = id
         self.systemID = systemID
         self.url = url
         self.event = event
@@ -66,6 +78,33 @@ public struct WebhookDelivery: Sendable, Equatable, Codable {
         self.status = status
         self.error = error
         self.deliveredAt = deliveredAt
+        self.nextAttemptAt = nextAttemptAt
+    }
+}
+
+/// A notification waiting in the outbox: written in the same transaction as the alert change it tells of, so
+/// that no change goes unsent even if the server stops right after it; sent and retried from there.
+public struct WebhookMessage: Sendable, Equatable {
+    public let id: String
+    public let systemID: String
+    public let url: String
+    public let event: String
+    /// The JSON body, signed and sent as is on every attempt.
+    public let body: String
+    public let createdAt: Int64
+    /// Attempts made so far.
+    public var attempts: Int
+    public var nextAttemptAt: Int64
+
+    public init(id: String, systemID: String, url: String, event: String, body: String, createdAt: Int64, attempts: Int, nextAttemptAt: Int64) {
+        self.id = id
+        self.systemID = systemID
+        self.url = url
+        self.event = event
+        self.body = body
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
     }
 }
 
@@ -76,14 +115,17 @@ public protocol WebhookSender: Sendable {
 }
 
 /// How alerts leave the server: the sender, the key that signs every body, the hosts that may be called and
-/// the pauses between attempts.
+/// the pauses between attempts (after the last pause's attempt fails, the delivery is given up).
 public struct AlertNotifications: Sendable {
     public let sender: any WebhookSender
     let secret: SymmetricKey
     public let allowedHosts: EndpointAllowList
     public let retryDelays: [Duration]
 
-    public init(sender: any WebhookSender, secret: String, allowedHosts: EndpointAllowList, retryDelays: [Duration] = [.seconds(1), .seconds(5)]) {
+    /// About 43 minutes of retries over seven attempts.
+    public static let defaultRetryDelays: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(1800)]
+
+    public init(sender: any WebhookSender, secret: String, allowedHosts: EndpointAllowList, retryDelays: [Duration] = defaultRetryDelays) {
         self.sender = sender
         self.secret = SymmetricKey(data: Data(secret.utf8))
         self.allowedHosts = allowedHosts
@@ -103,35 +145,42 @@ public struct AlertNotifications: Sendable {
         return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Posts the body, retrying after each pause while the receiver is unreachable or answers 5xx or 429.
-    func deliver(_ body: Data, to url: URL, event: String, systemID: String, now: @Sendable () -> Int64) async -> WebhookDelivery {
-        var attempts = 0
+    /// One attempt to post a message: the outcome, final unless the receiver was unreachable or answered 5xx
+    /// or 429 and a retry is left. A host no longer on the allow-list is refused without a request.
+    func attempt(_ message: WebhookMessage, now: @Sendable () -> Int64) async -> WebhookDelivery {
+        let attempts = message.attempts + 1
         var status: Int?
         var failure: String?
-        for pause in [Duration.zero] + retryDelays {
-            if pause > .zero { try? await Task.sleep(for: pause) }
-            attempts += 1
-            do {
-                _ = try allowedHosts.check(url.absoluteString)
-                let timestamp = now()
-                let code = try await sender.post(
-                    body, to: url,
-                    headers: [
-                        "Content-Type": "application/json", "X-Steward-Event": event, "X-Steward-Timestamp": "\(timestamp)",
-                        "X-Steward-Signature": Self.signature(body: body, timestamp: timestamp, key: secret),
-                    ])
-                status = code
-                failure = (200..<300).contains(code) ? nil : "HTTP \(code)"
-                if (200..<500).contains(code) && code != 429 { break }
-            } catch let error as StewardError where error.code == .permissionDenied {
-                failure = error.message
-                break
-            } catch {
-                status = nil
-                failure = "\(error)"
-            }
+        var retryable = false
+        do {
+            guard let url = URL(string: message.url) else { throw StewardError.invalidParameter("'\(message.url)' is not a URL.") }
+            _ = try allowedHosts.check(url.absoluteString)
+            let timestamp = now()
+            let body = Data(message.body.utf8)
+            let code = try await sender.post(
+                body, to: url,
+                headers: [
+                    "Content-Type": "application/json", "X-Steward-Event": message.event, "X-Steward-Delivery": message.id,
+                    "X-Steward-Timestamp": "\(timestamp)", "X-Steward-Signature": Self.signature(body: body, timestamp: timestamp, key: secret),
+                ])
+            status = code
+            failure = (200..<300).contains(code) ? nil : "HTTP \(code)"
+            retryable = code >= 500 || code == 429
+        } catch let error as StewardError {
+            failure = error.message
+        } catch {
+            failure = "\(error)"
+            retryable = true
         }
+        let time = now()
+        let pause = retryable && attempts <= retryDelays.count ? retryDelays[attempts - 1] : nil
         return WebhookDelivery(
-            systemID: systemID, url: url.absoluteString, event: event, attempts: attempts, status: status, error: failure, deliveredAt: now())
+            id: message.id, systemID: message.systemID, url: message.url, event: message.event, attempts: attempts, status: status, error: failure,
+            deliveredAt: time, nextAttemptAt: pause.map { time + Self.milliseconds($0) })
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -38,9 +38,18 @@ public protocol MonitoringRepository: Sendable {
     func alertRules(systemID: String) async throws -> String?
     /// Alerts of a system, newest first; only firing ones if `firing`.
     func alerts(systemID: String, firing: Bool) async throws -> [Alert]
-    /// Opens, updates (the value while still firing) or resolves an alert; opening and resolving are audited.
-    func saveAlert(_ alert: Alert, audit: AuditEntry?) async throws
-    func recordDelivery(_ delivery: WebhookDelivery) async throws
+    /// Writes what one evaluation changed, in one transaction: alerts opened, updated (the value while still
+    /// firing) or resolved, with their audit events (opening and resolving are audited), and the notifications
+    /// they send, into the outbox.
+    func saveAlertChanges(_ changes: [(alert: Alert, audit: AuditEntry?)], messages: [WebhookMessage], now: Int64) async throws
+    /// Claims outbox notifications until `until`, so that no other sender (another replica) tries them meanwhile:
+    /// the given ones when `ids` is set, else those due by `now`, oldest first; at most `limit`, and none that
+    /// another sender holds. A claim that lapses (its sender stopped) frees the message again.
+    func claimWebhookMessages(ids: [String]?, now: Int64, until: Int64, limit: Int) async throws -> [WebhookMessage]
+    /// Records an attempt: a final one moves the notification from the outbox to the delivery log, another
+    /// leaves it waiting for `nextAttemptAt`, unclaimed.
+    func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws
+    /// A system's delivery log, then its notifications still pending.
     func deliveries(systemID: String) async throws -> [WebhookDelivery]
     func storeSettings(systemID: String, settings: MonitoringSettings, audit: AuditEntry, now: Int64) async throws
 }

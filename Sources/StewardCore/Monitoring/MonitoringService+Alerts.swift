@@ -42,6 +42,10 @@ extension MonitoringService {
     /// failing, the alert's value follows), a rule that holds again resolves it, each change is audited and
     /// sent to the webhooks, and a data alert also calls the retraining pipeline with what drifted. A rule
     /// with no figure to check (no labels yet, no reference) leaves its alert as it is.
+    ///
+    /// The changes and their notifications are written in one transaction (the outbox), then each notification
+    /// is tried once at once; one that fails for a reason that may pass is retried by `deliverDueWebhooks`,
+    /// which the server runs in the background, also after a restart.
     public func evaluateAlerts(systemID: String) async throws -> AlertEvaluation {
         // One evaluation per system at a time in this process (the scheduler and a request may meet); across
         // replicas the database allows one firing alert per rule.
@@ -56,6 +60,7 @@ extension MonitoringService {
             try await repository.alerts(systemID: systemID, firing: true).map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
         var fired: [Alert] = []
         var resolved: [Alert] = []
+        var changes: [(alert: Alert, audit: AuditEntry?)] = []
         let time = now()
         for condition in rules.conditions {
             guard let value = metrics[condition.metric], case .constant(let threshold) = condition.bound,
@@ -67,30 +72,33 @@ extension MonitoringService {
                     alert.status = .resolved
                     alert.value = value
                     alert.resolvedAt = time
-                    try await repository.saveAlert(alert, audit: Self.auditEntry(alert, "alert.resolved"))
+                    changes.append((alert, Self.auditEntry(alert, "alert.resolved")))
                     open[condition.text] = nil
                     resolved.append(alert)
                 } else if alert.value != value {
                     alert.value = value
-                    try await repository.saveAlert(alert, audit: nil)
+                    changes.append((alert, nil))
                     open[condition.text] = alert
                 }
             } else if !holds {
                 let alert = Alert(
                     id: GovernanceService.identifier("alr"), systemID: systemID, rule: condition.text, category: category, status: .firing,
                     value: value, threshold: threshold, firedAt: time, resolvedAt: nil)
-                try await repository.saveAlert(alert, audit: Self.auditEntry(alert, "alert.fired"))
+                changes.append((alert, Self.auditEntry(alert, "alert.fired")))
                 open[condition.text] = alert
                 fired.append(alert)
             }
         }
-        var deliveries: [WebhookDelivery] = []
-        if let notifications {
+        var messages: [WebhookMessage] = []
+        if notifications != nil {
+            func message(_ body: Data, to url: URL, event: String) -> WebhookMessage {
+                WebhookMessage(
+                    id: GovernanceService.identifier("whk"), systemID: systemID, url: url.absoluteString, event: event,
+                    body: String(decoding: body, as: UTF8.self), createdAt: time, attempts: 0, nextAttemptAt: time)
+            }
             for (event, alert) in fired.map({ ("alert.fired", $0) }) + resolved.map({ ("alert.resolved", $0) }) {
                 let body = try SnakeCaseJSON.encoder().encode(AlertNotice(event: event, systemId: systemID, alert: alert, window: status.data))
-                for url in rules.webhooks {
-                    deliveries.append(await notifications.deliver(body, to: url, event: event, systemID: systemID, now: now))
-                }
+                messages += rules.webhooks.map { message(body, to: $0, event: event) }
             }
             if let pipeline = rules.retrainingWebhook, let drift = status.data.drift, fired.contains(where: { $0.category == .data }) {
                 let body = try SnakeCaseJSON.encoder().encode(
@@ -99,14 +107,46 @@ extension MonitoringService {
                         windowStart: status.from, windowEnd: status.to, driftedFeatures: drift.driftedFeatures,
                         drift: VerbatimDictionary(
                             Dictionary(drift.features.map { ($0.feature, $0.statistic) }, uniquingKeysWith: { first, _ in first }))))
-                deliveries.append(await notifications.deliver(body, to: pipeline, event: "retraining.requested", systemID: systemID, now: now))
+                messages.append(message(body, to: pipeline, event: "retraining.requested"))
             }
-            for delivery in deliveries { try await repository.recordDelivery(delivery) }
         }
+        if !changes.isEmpty { try await repository.saveAlertChanges(changes, messages: messages, now: time) }
+        let deliveries = messages.isEmpty ? [] : try await deliverWebhooks(ids: messages.map(\.id))
         let firing = open.values.sorted { $0.firedAt < $1.firedAt }
         observer?.evaluated(systemID: systemID, firing: firing, drift: status.data.drift)
         return AlertEvaluation(fired: fired, resolved: resolved, firing: firing, deliveries: deliveries)
     }
+
+    /// Tries the outbox's notifications that are due (at most `limit`), each once, all at the same time; what the
+    /// server's dispatcher runs. Returns what each attempt did.
+    public func deliverDueWebhooks(limit: Int = 64) async throws -> [WebhookDelivery] {
+        try await deliverWebhooks(ids: nil, limit: limit)
+    }
+
+    /// Claims the notifications (the given ones, or the due ones) for a minute and tries each once, at the
+    /// same time; each attempt is recorded as soon as it is made.
+    func deliverWebhooks(ids: [String]?, limit: Int = 64) async throws -> [WebhookDelivery] {
+        guard let notifications else { return [] }
+        let time = now()
+        let claimed = try await repository.claimWebhookMessages(ids: ids, now: time, until: time + Self.webhookClaim, limit: limit)
+        let repository = repository
+        let now = now
+        return try await withThrowingTaskGroup(of: (Int, WebhookDelivery).self) { group in
+            for (index, message) in claimed.enumerated() {
+                group.addTask {
+                    let delivery = await notifications.attempt(message, now: now)
+                    try await repository.recordWebhookAttempt(delivery)
+                    return (index, delivery)
+                }
+            }
+            var deliveries: [(Int, WebhookDelivery)] = []
+            for try await delivery in group { deliveries.append(delivery) }
+            return deliveries.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// How long a sender holds the notifications it claimed: longer than one attempt can take.
+    static let webhookClaim: Int64 = 60_000
 
     /// The systems whose turn has come on `schedule` (each system's `every`, else the schedule's default
     /// interval), at most `capacity` of them; a system still being evaluated (`busy`) skips this turn, one

@@ -135,3 +135,32 @@ extension MonitoringSchema {
         ]
     }
 }
+
+extension MonitoringSchema {
+    /// The webhook outbox: notifications written with the alert change they tell of and kept until delivered or
+    /// given up (then they move to `webhook_deliveries`), with the attempts made, when the next is due and which
+    /// sender holds them until when. Delivery log rows get the notification's id.
+    static let v12 = Migration(version: 12, name: "webhook_outbox") { _ in
+        [
+            """
+            CREATE TABLE webhook_outbox (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                event TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                last_status BIGINT,
+                last_error TEXT,
+                last_attempt_at BIGINT,
+                claimed_until BIGINT
+            )
+            """,
+            "CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)",
+            "CREATE INDEX webhook_outbox_by_system ON webhook_outbox (system_id, created_at)",
+            "ALTER TABLE webhook_deliveries ADD COLUMN id TEXT",
+        ]
+    }
+}

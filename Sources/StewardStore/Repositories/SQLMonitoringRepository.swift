@@ -312,48 +312,118 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         }
     }
 
-    public func saveAlert(_ alert: Alert, audit: AuditEntry?) async throws {
+    public func saveAlertChanges(_ changes: [(alert: Alert, audit: AuditEntry?)], messages: [WebhookMessage], now: Int64) async throws {
         let engine = database.engine
         try await database.write { db in
-            try await db.raw(
-                """
-                INSERT INTO alerts (id, system_id, rule, category, status, value, threshold, fired_at, resolved_at)
-                VALUES (\(bind: alert.id), \(bind: alert.systemID), \(bind: alert.rule), \(bind: alert.category.rawValue), \(bind: alert.status.rawValue),
-                        \(bind: alert.value), \(bind: alert.threshold), \(bind: alert.firedAt), \(bind: alert.resolvedAt))
-                ON CONFLICT (id) DO UPDATE SET status = excluded.status, value = excluded.value, resolved_at = excluded.resolved_at
-                """
-            ).run()
-            if let audit { try await SQLAuditLog.append(audit, now: alert.resolvedAt ?? alert.firedAt, engine: engine, on: db) }
+            for (alert, audit) in changes {
+                try await db.raw(
+                    """
+                    INSERT INTO alerts (id, system_id, rule, category, status, value, threshold, fired_at, resolved_at)
+                    VALUES (\(bind: alert.id), \(bind: alert.systemID), \(bind: alert.rule), \(bind: alert.category.rawValue), \(bind: alert.status.rawValue),
+                            \(bind: alert.value), \(bind: alert.threshold), \(bind: alert.firedAt), \(bind: alert.resolvedAt))
+                    ON CONFLICT (id) DO UPDATE SET status = excluded.status, value = excluded.value, resolved_at = excluded.resolved_at
+                    """
+                ).run()
+                if let audit { try await SQLAuditLog.append(audit, now: alert.resolvedAt ?? alert.firedAt, engine: engine, on: db) }
+            }
+            for message in messages {
+                try await db.raw(
+                    """
+                    INSERT INTO webhook_outbox (id, system_id, url, event, body, created_at, attempts, next_attempt_at)
+                    VALUES (\(bind: message.id), \(bind: message.systemID), \(bind: message.url), \(bind: message.event), \(bind: message.body),
+                            \(bind: message.createdAt), \(bind: Int64(message.attempts)), \(bind: message.nextAttemptAt))
+                    """
+                ).run()
+            }
         }
     }
 
-    public func recordDelivery(_ delivery: WebhookDelivery) async throws {
+    public func claimWebhookMessages(ids: [String]?, now: Int64, until: Int64, limit: Int) async throws -> [WebhookMessage] {
+        let engine = database.engine
+        if let ids, ids.isEmpty { return [] }
+        return try await database.write { db in
+            let free: SQLQueryString = "(claimed_until IS NULL OR claimed_until <= \(bind: now))"
+            let which: SQLQueryString =
+                if let ids {
+                    "id IN (\(binds: ids)) AND \(free)"
+                } else {
+                    "next_attempt_at <= \(bind: now) AND \(free)"
+                }
+            // Another replica's sender skips the rows this one is claiming rather than waiting for them.
+            let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+            let rows = try await db.raw(
+                """
+                SELECT id, system_id, url, event, body, created_at, attempts, next_attempt_at FROM webhook_outbox
+                WHERE \(which) ORDER BY next_attempt_at, id LIMIT \(literal: limit)\(lock)
+                """
+            ).all()
+            let messages = try rows.map { row in
+                WebhookMessage(
+                    id: try row.string("id"), systemID: try row.string("system_id"), url: try row.string("url"), event: try row.string("event"),
+                    body: try row.string("body"), createdAt: try row.int64("created_at"), attempts: Int(try row.int64("attempts")),
+                    nextAttemptAt: try row.int64("next_attempt_at"))
+            }
+            for message in messages {
+                try await db.raw("UPDATE webhook_outbox SET claimed_until = \(bind: until) WHERE id = \(bind: message.id)").run()
+            }
+            return messages
+        }
+    }
+
+    public func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws {
         try await database.write { db in
-            try await db.raw(
-                """
-                INSERT INTO webhook_deliveries (system_id, url, event, attempts, status, error, delivered_at)
-                VALUES (\(bind: delivery.systemID), \(bind: delivery.url), \(bind: delivery.event), \(bind: Int64(delivery.attempts)),
-                        \(bind: delivery.status.map(Int64.init)), \(bind: delivery.error), \(bind: delivery.deliveredAt))
-                """
-            ).run()
+            if let next = delivery.nextAttemptAt {
+                try await db.raw(
+                    """
+                    UPDATE webhook_outbox SET attempts = \(bind: Int64(delivery.attempts)), next_attempt_at = \(bind: next),
+                        last_status = \(bind: delivery.status.map(Int64.init)), last_error = \(bind: delivery.error),
+                        last_attempt_at = \(bind: delivery.deliveredAt), claimed_until = NULL
+                    WHERE id = \(bind: delivery.id)
+                    """
+                ).run()
+            } else {
+                // Only the sender that removes the message logs it, so a delivery is logged once.
+                let removed = try await db.raw("DELETE FROM webhook_outbox WHERE id = \(bind: delivery.id) RETURNING id").all()
+                guard !removed.isEmpty else { return }
+                try await db.raw(
+                    """
+                    INSERT INTO webhook_deliveries (id, system_id, url, event, attempts, status, error, delivered_at)
+                    VALUES (\(bind: delivery.id), \(bind: delivery.systemID), \(bind: delivery.url), \(bind: delivery.event),
+                            \(bind: Int64(delivery.attempts)), \(bind: delivery.status.map(Int64.init)), \(bind: delivery.error),
+                            \(bind: delivery.deliveredAt))
+                    """
+                ).run()
+            }
         }
     }
 
     public func deliveries(systemID: String) async throws -> [WebhookDelivery] {
         try await database.read { db in
             try await SQLGovernanceRepository.requireSystem(systemID, on: db)
-            return try await db.raw(
+            let logged = try await db.raw(
                 """
-                SELECT system_id, url, event, attempts, status, error, delivered_at FROM webhook_deliveries
+                SELECT id, system_id, url, event, attempts, status, error, delivered_at FROM webhook_deliveries
                 WHERE system_id = \(bind: systemID) ORDER BY delivered_at, url
                 """
             ).all().map { row in
                 WebhookDelivery(
-                    systemID: try row.string("system_id"), url: try row.string("url"), event: try row.string("event"),
-                    attempts: Int(try row.int64("attempts")), status: try row.optionalInt64("status").map(Int.init),
-                    error: try row.optionalString("error"),
-                    deliveredAt: try row.int64("delivered_at"))
+                    id: try row.optionalString("id") ?? "", systemID: try row.string("system_id"), url: try row.string("url"),
+                    event: try row.string("event"), attempts: Int(try row.int64("attempts")), status: try row.optionalInt64("status").map(Int.init),
+                    error: try row.optionalString("error"), deliveredAt: try row.int64("delivered_at"))
             }
+            let pending = try await db.raw(
+                """
+                SELECT id, system_id, url, event, attempts, last_status, last_error, last_attempt_at, created_at, next_attempt_at
+                FROM webhook_outbox WHERE system_id = \(bind: systemID) ORDER BY created_at, id
+                """
+            ).all().map { row in
+                WebhookDelivery(
+                    id: try row.string("id"), systemID: try row.string("system_id"), url: try row.string("url"), event: try row.string("event"),
+                    attempts: Int(try row.int64("attempts")), status: try row.optionalInt64("last_status").map(Int.init),
+                    error: try row.optionalString("last_error"), deliveredAt: try row.optionalInt64("last_attempt_at") ?? row.int64("created_at"),
+                    nextAttemptAt: try row.int64("next_attempt_at"))
+            }
+            return logged + pending
         }
     }
 

@@ -63,6 +63,13 @@ struct Serve: AsyncParsableCommand {
             "How often every system's alert rules are evaluated (e.g. 30s, 5m; 0 for only on request).", valueName: "duration"))
     var alertInterval = "60s"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Pauses between attempts to deliver a webhook, comma-separated; after the attempt that follows the last one it is given up.",
+            valueName: "durations"))
+    var webhookRetryDelays = "1s,5s,30s,2m,10m,30m"
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
@@ -82,6 +89,14 @@ struct Serve: AsyncParsableCommand {
         if let store {
             do { _ = try DatabaseLocation(parsing: store) } catch { throw ValidationError(error.message) }
         }
+        do { _ = try retryDelays() } catch { throw ValidationError("--webhook-retry-delays: \(error.message)") }
+    }
+
+    /// `--webhook-retry-delays` as durations: at most 20 of them.
+    func retryDelays() throws(StewardError) -> [Duration] {
+        let parts = webhookRetryDelays.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count <= 20 else { throw .invalidParameter("at most 20 pauses.") }
+        return try parts.map { part throws(StewardError) in .milliseconds(try AlertRules.duration(part)) }
     }
 
     func run() async throws {
@@ -95,7 +110,8 @@ struct Serve: AsyncParsableCommand {
             endpointHosts: allowEndpointHost,
             // The signing secret comes from the environment only, so it is not visible in the process list.
             webhookSecret: ProcessInfo.processInfo.environment["STEWARD_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
-            alertInterval: alertInterval == "0" ? nil : (try? AlertRules.duration(alertInterval)).map { .milliseconds($0) })
+            alertInterval: alertInterval == "0" ? nil : (try? AlertRules.duration(alertInterval)).map { .milliseconds($0) },
+            webhookRetryDelays: try retryDelays())
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host
