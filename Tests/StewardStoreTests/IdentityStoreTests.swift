@@ -118,6 +118,13 @@ struct IdentityStoreTests {
             }
             #expect(try await identity.users(actor: ada).map { "\($0.name) \($0.role.rawValue)" } == ["ada admin", "carl contributor"])
 
+            // A name that only looks like another (a Kelvin sign for the K) is refused, so no user can pass for another.
+            let lookalike = await #expect(throws: StewardError.self) {
+                _ = try await identity.createUser(name: "\u{212A}arl", role: .viewer, actor: ada)
+            }
+            #expect(lookalike?.code == .invalidParameterValue)
+            #expect(!IdentityService.sameName("\u{212A}arl", "Karl") && "\u{212A}arl" == "Karl")
+
             let carl = Principal.user("carl", role: .contributor)
             let notAdmin = await #expect(throws: StewardError.self) { _ = try await identity.setRole(user: "carl", role: .admin, actor: carl) }
             #expect(notAdmin?.code == .permissionDenied)
@@ -160,10 +167,19 @@ struct IdentityStoreTests {
                 for user in try await identity.users(actor: Self.admin) where user.role == .admin && ![first, second].contains(user.name) {
                     _ = try await identity.setRole(user: user.name, role: .viewer, actor: Self.admin)
                 }
-                async let one: Bool = (try? await identity.setRole(user: second, role: .viewer, actor: .user(first, role: .admin))) != nil
-                async let other: Bool = (try? await identity.setRole(user: first, role: .viewer, actor: .user(second, role: .admin))) != nil
-                let succeeded = [await one, await other].filter { $0 }.count
-                #expect(succeeded == 1, "round \(round)")
+                func demote(_ user: String, by admin: String) async -> String {
+                    do {
+                        _ = try await identity.setRole(user: user, role: .viewer, actor: .user(admin, role: .admin))
+                        return "demoted"
+                    } catch let error as StewardError {
+                        return error.message.contains("last admin") ? "last admin" : error.message
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+                async let one = demote(second, by: first)
+                async let other = demote(first, by: second)
+                #expect([await one, await other].sorted() == ["demoted", "last admin"], "round \(round)")
                 #expect(try await identity.users(actor: Self.admin).filter { $0.role == .admin }.count == 1, "round \(round)")
             }
         }

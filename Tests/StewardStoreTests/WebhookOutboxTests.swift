@@ -147,7 +147,7 @@ struct WebhookOutboxTests {
             clock.advance(1000)
             // A sender claims everything due and stops before sending (a server killed mid-delivery).
             let repository = SQLMonitoringRepository(database: storage.database)
-            let taken = try await repository.claimWebhookMessages(ids: nil, now: clock.now, until: clock.now + 60_000, limit: 10)
+            let taken = try await repository.claimWebhookMessages(now: clock.now, until: clock.now + 60_000, limit: 10)
             #expect(taken.count == 4)
             #expect(try await monitoring.deliverDueWebhooks().isEmpty)
             clock.advance(60_000)
@@ -159,6 +159,79 @@ struct WebhookOutboxTests {
             #expect(attempts.allSatisfy { $0.succeeded && $0.attempts == 2 })
             #expect(receiver.received.count == 8)
             #expect(try await Self.outbox(storage) == 0)
+
+            // The sender whose claim lapsed comes back with its result: it is not recorded over the other's.
+            let stale = try await repository.recordWebhookAttempt(
+                WebhookDelivery(
+                    id: taken[0].id, systemID: system, url: taken[0].url, event: taken[0].event, attempts: 2, status: 503, error: "HTTP 503",
+                    deliveredAt: clock.now, nextAttemptAt: clock.now + 5000), claim: taken[0].claim)
+            #expect(!stale)
+            let log = try await monitoring.deliveries(systemID: system)
+            #expect(log.count == 4 && log.allSatisfy { $0.succeeded && $0.nextAttemptAt == nil })
+        }
+    }
+
+    @Test(
+        "An evaluation's notifications are its own until it has tried them; a change another evaluation made first is not made twice",
+        arguments: TestEngine.available)
+    func evaluationsAndReplicas(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
+            let (monitoring, system) = try await Self.setUp(storage, ScriptedReceiver([:]), clock)
+            let repository = SQLMonitoringRepository(database: storage.database)
+            let now = clock.now
+            let alert = Alert(
+                id: "alr-1", systemID: system, rule: "requests <= 5", category: .performance, status: .firing, value: 10, threshold: 5, firedAt: now,
+                resolvedAt: nil)
+            func message(_ id: String, claim: String) -> WebhookMessage {
+                WebhookMessage(
+                    id: id, systemID: system, url: "http://hooks.test/a", event: "alert.fired", body: "{}", createdAt: now, attempts: 0,
+                    nextAttemptAt: now, claim: claim)
+            }
+            let opened = AlertChange(
+                kind: .opened, alert: alert, audit: MonitoringService.auditEntry(alert, "alert.fired"), messages: [message("whk-1", claim: "mine")])
+            #expect(try await repository.saveAlertChanges([opened], now: now, claimUntil: now + 60_000).count == 1)
+            // Due, but claimed by the evaluation that wrote it: no dispatcher takes it until the claim lapses.
+            #expect(try await repository.claimWebhookMessages(now: now, until: now + 60_000, limit: 10).isEmpty)
+
+            // A second replica opens the same rule's alert: a conflict, and nothing of it is written.
+            let twin = Alert(
+                id: "alr-2", systemID: system, rule: "requests <= 5", category: .performance, status: .firing, value: 11, threshold: 5, firedAt: now,
+                resolvedAt: nil)
+            let conflict = await #expect(throws: StewardError.self) {
+                try await repository.saveAlertChanges(
+                    [
+                        AlertChange(
+                            kind: .opened, alert: twin, audit: MonitoringService.auditEntry(twin, "alert.fired"),
+                            messages: [message("whk-2", claim: "theirs")])
+                    ],
+                    now: now, claimUntil: now + 60_000)
+            }
+            #expect(conflict?.code == .resourceConflict)
+            #expect(try await monitoring.alerts(systemID: system).map(\.id) == ["alr-1"])
+            #expect(try await Self.outbox(storage) == 1)
+
+            // Both replicas resolve it: only the first resolution is written, audited and notified.
+            var resolved = alert
+            resolved.status = .resolved
+            resolved.resolvedAt = now + 1
+            let resolution = AlertChange(
+                kind: .resolved, alert: resolved, audit: MonitoringService.auditEntry(resolved, "alert.resolved"),
+                messages: [message("whk-3", claim: "a")])
+            let again = AlertChange(
+                kind: .resolved, alert: resolved, audit: MonitoringService.auditEntry(resolved, "alert.resolved"),
+                messages: [message("whk-4", claim: "b")])
+            #expect(try await repository.saveAlertChanges([resolution], now: now + 1, claimUntil: now + 60_000).count == 1)
+            #expect(try await repository.saveAlertChanges([again], now: now + 1, claimUntil: now + 60_000).isEmpty)
+            // A stale value update does not bring the resolved alert back.
+            #expect(
+                try await repository.saveAlertChanges(
+                    [AlertChange(kind: .updated, alert: alert, audit: nil, messages: [])], now: now + 2, claimUntil: now
+                ).isEmpty)
+            #expect(try await monitoring.alerts(systemID: system).map(\.status) == [.resolved])
+            #expect(try await Self.outbox(storage) == 2)
+            let audit = try await SQLAuditRepository(database: storage.database).events(AuditQuery()).filter { $0.action.hasPrefix("alert.") }
+            #expect(audit.map(\.action) == ["alert.fired", "alert.resolved"])
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Users, roles and API tokens: creation (admins only, except the very first admin from the command line)
 /// and authentication of presented tokens.
 public struct IdentityService: Sendable {
@@ -44,14 +46,15 @@ public struct IdentityService: Sendable {
     public func createToken(user name: String, label: String, expiresInDays: Int? = nil, actor: Principal) async throws -> (
         token: String, record: AccessTokenRecord
     ) {
-        let entry = AuditEntry(actor: actor, action: "token.create", target: "user:\(name)", details: ["label": label])
-        try await requireSelfOrAdmin(name, actor, to: "create tokens for other users", entry)
+        // The input is checked first, so that an audited refusal only ever records bounded values.
         guard label.count <= Self.maximumLabelLength else {
             throw StewardError.invalidParameter("A token label has at most \(Self.maximumLabelLength) characters.")
         }
         if let expiresInDays, !(1...3650).contains(expiresInDays) {
             throw StewardError.invalidParameter("expires_in_days must be between 1 and 3650; omit it for a token that lasts until revoked.")
         }
+        let entry = AuditEntry(actor: actor, action: "token.create", target: "user:\(name)", details: ["label": label])
+        try await requireSelfOrAdmin(name, actor, to: "create tokens for other users", entry)
         guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
         let token = AccessToken.generate()
         let digest = AccessToken.digest(token)
@@ -67,7 +70,7 @@ public struct IdentityService: Sendable {
 
     /// A user's tokens (ids, labels, dates; never the tokens): the user themself or an admin.
     public func tokens(user name: String, actor: Principal) async throws -> [AccessTokenRecord] {
-        guard actor.isAuthenticated, actor.name == name || actor.role == .admin else {
+        guard actor.isAuthenticated, Self.sameName(actor.name, name) || actor.role == .admin else {
             throw StewardError(.permissionDenied, "Only '\(name)' and admins may list the tokens of '\(name)'.")
         }
         guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
@@ -77,11 +80,11 @@ public struct IdentityService: Sendable {
     /// Revokes one of a user's tokens at once: the user themself (whatever their role, so a leaked token can
     /// always be killed by its owner) or an admin. Audited.
     public func revokeToken(user name: String, id: String, actor: Principal) async throws {
+        guard AccessToken.isValidID(id) else {
+            throw StewardError.invalidParameter("That is not a token id: ids are 16 lowercase hex digits, as the token list shows them.")
+        }
         let entry = AuditEntry(actor: actor, action: "token.revoke", target: "user:\(name)", details: ["token": id])
         try await requireSelfOrAdmin(name, actor, to: "revoke tokens of other users", entry)
-        guard AccessToken.isValidID(id) else {
-            throw StewardError.invalidParameter("'\(id)' is not a token id: ids are 16 lowercase hex digits, as the token list shows them.")
-        }
         guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
         guard try await repository.revokeToken(user: name, id: id, now: now(), audit: entry) else {
             throw StewardError.notFound("User '\(name)' holds no token '\(id)'.")
@@ -110,7 +113,13 @@ public struct IdentityService: Sendable {
 
     /// Passes the user themself (authenticated) and admins; anyone else is refused and the refusal audited.
     func requireSelfOrAdmin(_ name: String, _ actor: Principal, to verb: String, _ entry: AuditEntry) async throws {
-        if actor.name != name || !actor.isAuthenticated { try await requireAdmin(actor, to: verb, entry) }
+        if !Self.sameName(actor.name, name) || !actor.isAuthenticated { try await requireAdmin(actor, to: verb, entry) }
+    }
+
+    /// Whether two user names are the same name: byte for byte, as the store compares them (Swift's `==` would
+    /// also equate canonically equivalent spellings, such as a Kelvin sign and a K).
+    public static func sameName(_ first: String, _ second: String) -> Bool {
+        first.utf8.elementsEqual(second.utf8)
     }
 
     static let maximumLabelLength = 200
@@ -128,6 +137,9 @@ public struct IdentityService: Sendable {
             name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || "._-@".unicodeScalars.contains($0) })
         else {
             throw .invalidParameter("Invalid user name '\(name)': 1 to 64 letters, digits, '.', '_', '-' or '@'.")
+        }
+        guard name.precomposedStringWithCanonicalMapping.utf8.elementsEqual(name.utf8) else {
+            throw .invalidParameter("Invalid user name '\(name)': write it in Unicode's composed form (NFC).")
         }
         guard name != Principal.anonymousName else { throw .invalidParameter("The user name '\(name)' is reserved.") }
     }

@@ -95,8 +95,14 @@ public struct WebhookMessage: Sendable, Equatable {
     /// Attempts made so far.
     public var attempts: Int
     public var nextAttemptAt: Int64
+    /// The claim its sender holds (a random token): an attempt is recorded only while the claim is still its
+    /// own, so a sender whose claim lapsed and passed to another cannot overwrite the other's record.
+    public var claim: String
 
-    public init(id: String, systemID: String, url: String, event: String, body: String, createdAt: Int64, attempts: Int, nextAttemptAt: Int64) {
+    public init(
+        id: String, systemID: String, url: String, event: String, body: String, createdAt: Int64, attempts: Int, nextAttemptAt: Int64,
+        claim: String
+    ) {
         self.id = id
         self.systemID = systemID
         self.url = url
@@ -105,6 +111,29 @@ public struct WebhookMessage: Sendable, Equatable {
         self.createdAt = createdAt
         self.attempts = attempts
         self.nextAttemptAt = nextAttemptAt
+        self.claim = claim
+    }
+}
+
+/// One alert change an evaluation writes: an alert opened, its value updated while firing, or resolved, with the
+/// audit event (opening and resolving) and the notifications it sends.
+public struct AlertChange: Sendable {
+    public enum Kind: Sendable {
+        case opened
+        case updated
+        case resolved
+    }
+
+    public let kind: Kind
+    public let alert: Alert
+    public let audit: AuditEntry?
+    public let messages: [WebhookMessage]
+
+    public init(kind: Kind, alert: Alert, audit: AuditEntry?, messages: [WebhookMessage]) {
+        self.kind = kind
+        self.alert = alert
+        self.audit = audit
+        self.messages = messages
     }
 }
 
@@ -145,9 +174,14 @@ public struct AlertNotifications: Sendable {
         return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// One attempt to post a message: the outcome, final unless the receiver was unreachable or answered 5xx
-    /// or 429 and a retry is left. A host no longer on the allow-list is refused without a request.
-    func attempt(_ message: WebhookMessage, now: @Sendable () -> Int64) async -> WebhookDelivery {
+    /// How long one attempt may take in all, however slowly the receiver answers (well under a claim).
+    public static let attemptDeadline = Duration.seconds(15)
+
+    /// One attempt to post a message: the outcome, final unless the receiver was unreachable, answered 5xx or
+    /// 429, or not within `attemptDeadline`, and a retry is left. A host no longer on the allow-list is refused
+    /// without a request. Nil when the attempt was cancelled (the server stopping): it does not count, and the
+    /// message is tried again once its claim lapses.
+    func attempt(_ message: WebhookMessage, now: @escaping @Sendable () -> Int64) async -> WebhookDelivery? {
         let attempts = message.attempts + 1
         var status: Int?
         var failure: String?
@@ -157,27 +191,43 @@ public struct AlertNotifications: Sendable {
             _ = try allowedHosts.check(url.absoluteString)
             let timestamp = now()
             let body = Data(message.body.utf8)
-            let code = try await sender.post(
-                body, to: url,
-                headers: [
-                    "Content-Type": "application/json", "X-Steward-Event": message.event, "X-Steward-Delivery": message.id,
-                    "X-Steward-Timestamp": "\(timestamp)", "X-Steward-Signature": Self.signature(body: body, timestamp: timestamp, key: secret),
-                ])
+            let headers = [
+                "Content-Type": "application/json", "X-Steward-Event": message.event, "X-Steward-Delivery": message.id,
+                "X-Steward-Timestamp": "\(timestamp)", "X-Steward-Signature": Self.signature(body: body, timestamp: timestamp, key: secret),
+            ]
+            let sender = sender
+            let code = try await withThrowingTaskGroup(of: Int?.self) { group in
+                group.addTask { try await sender.post(body, to: url, headers: headers) }
+                group.addTask {
+                    try await Task.sleep(for: Self.attemptDeadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let code = first else { throw AttemptTimeout() }
+                return code
+            }
             status = code
             failure = (200..<300).contains(code) ? nil : "HTTP \(code)"
             retryable = code >= 500 || code == 429
         } catch let error as StewardError {
             failure = error.message
+        } catch is AttemptTimeout {
+            failure = "No answer within \(Self.attemptDeadline)."
+            retryable = true
         } catch {
+            if Task.isCancelled || error is CancellationError { return nil }
             failure = "\(error)"
             retryable = true
         }
+        if Task.isCancelled { return nil }
         let time = now()
         let pause = retryable && attempts <= retryDelays.count ? retryDelays[attempts - 1] : nil
         return WebhookDelivery(
             id: message.id, systemID: message.systemID, url: message.url, event: message.event, attempts: attempts, status: status, error: failure,
             deliveredAt: time, nextAttemptAt: pause.map { time + Self.milliseconds($0) })
     }
+
+    struct AttemptTimeout: Error {}
 
     static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components

@@ -38,17 +38,20 @@ public protocol MonitoringRepository: Sendable {
     func alertRules(systemID: String) async throws -> String?
     /// Alerts of a system, newest first; only firing ones if `firing`.
     func alerts(systemID: String, firing: Bool) async throws -> [Alert]
-    /// Writes what one evaluation changed, in one transaction: alerts opened, updated (the value while still
-    /// firing) or resolved, with their audit events (opening and resolving are audited), and the notifications
-    /// they send, into the outbox.
-    func saveAlertChanges(_ changes: [(alert: Alert, audit: AuditEntry?)], messages: [WebhookMessage], now: Int64) async throws
-    /// Claims outbox notifications until `until`, so that no other sender (another replica) tries them meanwhile:
-    /// the given ones when `ids` is set, else those due by `now`, oldest first; at most `limit`, and none that
-    /// another sender holds. A claim that lapses (its sender stopped) frees the message again.
-    func claimWebhookMessages(ids: [String]?, now: Int64, until: Int64, limit: Int) async throws -> [WebhookMessage]
-    /// Records an attempt: a final one moves the notification from the outbox to the delivery log, another
-    /// leaves it waiting for `nextAttemptAt`, unclaimed.
-    func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws
+    /// Writes what one evaluation changed, in one transaction, and returns the changes that took: an alert
+    /// opened (a `resourceConflict` when the rule already has a firing alert: another evaluation got there
+    /// first, and nothing is written), or updated or resolved while still firing (one that another evaluation
+    /// resolved meanwhile is skipped, with its audit event and notifications). Notifications go into the outbox
+    /// claimed by the evaluation for `claimUntil`, so that no dispatcher takes them before it tries them.
+    func saveAlertChanges(_ changes: [AlertChange], now: Int64, claimUntil: Int64) async throws -> [AlertChange]
+    /// Claims the outbox notifications due by `now` (oldest first, at most `limit`, none that another sender
+    /// holds) with a fresh claim token until `until`. A claim that lapses (its sender stopped or hung) frees
+    /// the message again.
+    func claimWebhookMessages(now: Int64, until: Int64, limit: Int) async throws -> [WebhookMessage]
+    /// Records an attempt made under `claim`: a final one moves the notification from the outbox to the
+    /// delivery log, another leaves it waiting for `nextAttemptAt`, unclaimed. False (nothing written) when the
+    /// claim is no longer the sender's.
+    func recordWebhookAttempt(_ delivery: WebhookDelivery, claim: String) async throws -> Bool
     /// A system's delivery log, then its notifications still pending.
     func deliveries(systemID: String) async throws -> [WebhookDelivery]
     func storeSettings(systemID: String, settings: MonitoringSettings, audit: AuditEntry, now: Int64) async throws

@@ -43,9 +43,9 @@ extension MonitoringService {
     /// sent to the webhooks, and a data alert also calls the retraining pipeline with what drifted. A rule
     /// with no figure to check (no labels yet, no reference) leaves its alert as it is.
     ///
-    /// The changes and their notifications are written in one transaction (the outbox), then each notification
-    /// is tried once at once; one that fails for a reason that may pass is retried by `deliverDueWebhooks`,
-    /// which the server runs in the background, also after a restart.
+    /// The changes and their notifications are written in one transaction (the outbox, the notifications
+    /// claimed by this evaluation), then each notification is tried once at once; one that fails for a reason
+    /// that may pass is retried by the server's dispatcher (`claimDueWebhooks`, `send`), also after a restart.
     public func evaluateAlerts(systemID: String) async throws -> AlertEvaluation {
         // One evaluation per system at a time in this process (the scheduler and a request may meet); across
         // replicas the database allows one firing alert per rule.
@@ -58,10 +58,21 @@ extension MonitoringService {
         let metrics = status.metrics
         var open = Dictionary(
             try await repository.alerts(systemID: systemID, firing: true).map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
-        var fired: [Alert] = []
-        var resolved: [Alert] = []
-        var changes: [(alert: Alert, audit: AuditEntry?)] = []
+        var changes: [AlertChange] = []
         let time = now()
+        let claim = UUID().uuidString
+        func messages(_ body: Data, event: String, to urls: [URL]) -> [WebhookMessage] {
+            urls.map { url in
+                WebhookMessage(
+                    id: GovernanceService.identifier("whk"), systemID: systemID, url: url.absoluteString, event: event,
+                    body: String(decoding: body, as: UTF8.self), createdAt: time, attempts: 0, nextAttemptAt: time, claim: claim)
+            }
+        }
+        func notices(_ alert: Alert, _ event: String) throws -> [WebhookMessage] {
+            guard notifications != nil else { return [] }
+            let body = try SnakeCaseJSON.encoder().encode(AlertNotice(event: event, systemId: systemID, alert: alert, window: status.data))
+            return messages(body, event: event, to: rules.webhooks)
+        }
         for condition in rules.conditions {
             guard let value = metrics[condition.metric], case .constant(let threshold) = condition.bound,
                 let category = AlertRules.category(of: condition.metric)
@@ -72,80 +83,88 @@ extension MonitoringService {
                     alert.status = .resolved
                     alert.value = value
                     alert.resolvedAt = time
-                    changes.append((alert, Self.auditEntry(alert, "alert.resolved")))
+                    changes.append(
+                        AlertChange(
+                            kind: .resolved, alert: alert, audit: Self.auditEntry(alert, "alert.resolved"),
+                            messages: try notices(alert, "alert.resolved")))
                     open[condition.text] = nil
-                    resolved.append(alert)
                 } else if alert.value != value {
                     alert.value = value
-                    changes.append((alert, nil))
+                    changes.append(AlertChange(kind: .updated, alert: alert, audit: nil, messages: []))
                     open[condition.text] = alert
                 }
             } else if !holds {
                 let alert = Alert(
                     id: GovernanceService.identifier("alr"), systemID: systemID, rule: condition.text, category: category, status: .firing,
                     value: value, threshold: threshold, firedAt: time, resolvedAt: nil)
-                changes.append((alert, Self.auditEntry(alert, "alert.fired")))
+                changes.append(
+                    AlertChange(
+                        kind: .opened, alert: alert, audit: Self.auditEntry(alert, "alert.fired"), messages: try notices(alert, "alert.fired")))
                 open[condition.text] = alert
-                fired.append(alert)
             }
         }
-        var messages: [WebhookMessage] = []
-        if notifications != nil {
-            func message(_ body: Data, to url: URL, event: String) -> WebhookMessage {
-                WebhookMessage(
-                    id: GovernanceService.identifier("whk"), systemID: systemID, url: url.absoluteString, event: event,
-                    body: String(decoding: body, as: UTF8.self), createdAt: time, attempts: 0, nextAttemptAt: time)
-            }
-            for (event, alert) in fired.map({ ("alert.fired", $0) }) + resolved.map({ ("alert.resolved", $0) }) {
-                let body = try SnakeCaseJSON.encoder().encode(AlertNotice(event: event, systemId: systemID, alert: alert, window: status.data))
-                messages += rules.webhooks.map { message(body, to: $0, event: event) }
-            }
-            if let pipeline = rules.retrainingWebhook, let drift = status.data.drift, fired.contains(where: { $0.category == .data }) {
-                let body = try SnakeCaseJSON.encoder().encode(
-                    RetrainingRequest(
-                        systemId: systemID, reason: fired.filter { $0.category == .data }.map(\.rule), referenceVersion: status.data.referenceVersion,
-                        windowStart: status.from, windowEnd: status.to, driftedFeatures: drift.driftedFeatures,
-                        drift: VerbatimDictionary(
-                            Dictionary(drift.features.map { ($0.feature, $0.statistic) }, uniquingKeysWith: { first, _ in first }))))
-                messages.append(message(body, to: pipeline, event: "retraining.requested"))
-            }
+        // The retraining pipeline is called with the first data alert opened (all openings take, or none).
+        let openedData = changes.filter { $0.kind == .opened && $0.alert.category == .data }
+        if notifications != nil, let pipeline = rules.retrainingWebhook, let drift = status.data.drift, let first = openedData.first,
+            let index = changes.firstIndex(where: { $0.alert.id == first.alert.id })
+        {
+            let body = try SnakeCaseJSON.encoder().encode(
+                RetrainingRequest(
+                    systemId: systemID, reason: openedData.map(\.alert.rule), referenceVersion: status.data.referenceVersion,
+                    windowStart: status.from, windowEnd: status.to, driftedFeatures: drift.driftedFeatures,
+                    drift: VerbatimDictionary(Dictionary(drift.features.map { ($0.feature, $0.statistic) }, uniquingKeysWith: { first, _ in first })))
+            )
+            changes[index] = AlertChange(
+                kind: first.kind, alert: first.alert, audit: first.audit,
+                messages: first.messages + messages(body, event: "retraining.requested", to: [pipeline]))
         }
-        if !changes.isEmpty { try await repository.saveAlertChanges(changes, messages: messages, now: time) }
-        let deliveries = messages.isEmpty ? [] : try await deliverWebhooks(ids: messages.map(\.id))
+        let applied = changes.isEmpty ? [] : try await repository.saveAlertChanges(changes, now: time, claimUntil: time + Self.webhookClaim)
+        // What another evaluation resolved meanwhile is not reported as still firing.
+        for change in changes where change.kind != .opened && !applied.contains(where: { $0.alert.id == change.alert.id }) {
+            open[change.alert.rule] = nil
+        }
+        // The first attempt of each notification, now; whatever fails here (the database too) is left to the
+        // dispatcher once the evaluation's claim lapses: the alerts are written either way.
+        let deliveries = await withTaskGroup(of: WebhookDelivery?.self) { group in
+            for message in applied.flatMap(\.messages) { group.addTask { try? await self.send(message) } }
+            var deliveries: [WebhookDelivery] = []
+            for await delivery in group { if let delivery { deliveries.append(delivery) } }
+            return deliveries.sorted { ($0.event, $0.url, $0.id) < ($1.event, $1.url, $1.id) }
+        }
         let firing = open.values.sorted { $0.firedAt < $1.firedAt }
         observer?.evaluated(systemID: systemID, firing: firing, drift: status.data.drift)
-        return AlertEvaluation(fired: fired, resolved: resolved, firing: firing, deliveries: deliveries)
+        return AlertEvaluation(
+            fired: applied.filter { $0.kind == .opened }.map(\.alert), resolved: applied.filter { $0.kind == .resolved }.map(\.alert), firing: firing,
+            deliveries: deliveries)
     }
 
-    /// Tries the outbox's notifications that are due (at most `limit`), each once, all at the same time; what the
-    /// server's dispatcher runs. Returns what each attempt did.
-    public func deliverDueWebhooks(limit: Int = 64) async throws -> [WebhookDelivery] {
-        try await deliverWebhooks(ids: nil, limit: limit)
-    }
-
-    /// Claims the notifications (the given ones, or the due ones) for a minute and tries each once, at the
-    /// same time; each attempt is recorded as soon as it is made.
-    func deliverWebhooks(ids: [String]?, limit: Int = 64) async throws -> [WebhookDelivery] {
-        guard let notifications else { return [] }
+    /// Claims the outbox's notifications that are due, at most `limit`, for this sender; each is then sent with
+    /// `send`. What the server's dispatcher runs.
+    public func claimDueWebhooks(limit: Int) async throws -> [WebhookMessage] {
+        guard notifications != nil else { return [] }
         let time = now()
-        let claimed = try await repository.claimWebhookMessages(ids: ids, now: time, until: time + Self.webhookClaim, limit: limit)
-        let repository = repository
-        let now = now
-        return try await withThrowingTaskGroup(of: (Int, WebhookDelivery).self) { group in
-            for (index, message) in claimed.enumerated() {
-                group.addTask {
-                    let delivery = await notifications.attempt(message, now: now)
-                    try await repository.recordWebhookAttempt(delivery)
-                    return (index, delivery)
-                }
-            }
-            var deliveries: [(Int, WebhookDelivery)] = []
-            for try await delivery in group { deliveries.append(delivery) }
-            return deliveries.sorted { $0.0 < $1.0 }.map(\.1)
+        return try await repository.claimWebhookMessages(now: time, until: time + Self.webhookClaim, limit: limit)
+    }
+
+    /// Tries a claimed notification once and records the attempt under its claim. Nil when the attempt was
+    /// cancelled or the claim had passed to another sender (nothing is recorded then).
+    public func send(_ message: WebhookMessage) async throws -> WebhookDelivery? {
+        guard let notifications, let delivery = await notifications.attempt(message, now: now) else { return nil }
+        return try await repository.recordWebhookAttempt(delivery, claim: message.claim) ? delivery : nil
+    }
+
+    /// Claims the due notifications and tries each once, all at the same time, waiting for every attempt.
+    public func deliverDueWebhooks(limit: Int = 64) async throws -> [WebhookDelivery] {
+        let claimed = try await claimDueWebhooks(limit: limit)
+        return try await withThrowingTaskGroup(of: WebhookDelivery?.self) { group in
+            for message in claimed { group.addTask { try await self.send(message) } }
+            var deliveries: [WebhookDelivery] = []
+            for try await delivery in group { if let delivery { deliveries.append(delivery) } }
+            return deliveries
         }
     }
 
-    /// How long a sender holds the notifications it claimed: longer than one attempt can take.
+    /// How long a sender holds the notifications it claimed: well over an attempt's deadline.
     static let webhookClaim: Int64 = 60_000
 
     /// The systems whose turn has come on `schedule` (each system's `every`, else the schedule's default

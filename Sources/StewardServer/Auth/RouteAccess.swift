@@ -1,4 +1,5 @@
 import Hummingbird
+import StewardCore
 
 /// Which requests only read. Reads are every GET, and the POST routes that search or compute without
 /// storing anything (MLflow's searches, prompt rendering, risk classification). One change is open to every
@@ -18,6 +19,6 @@ enum RouteAccess {
         guard request.method == .delete else { return false }
         let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, parts[0].isEmpty, parts[1] == "api", parts[2] == "v1", parts[3] == "users", parts[5] == "tokens" else { return false }
-        return (parts[4].removingPercentEncoding ?? parts[4]) == user
+        return IdentityService.sameName(parts[4].removingPercentEncoding ?? parts[4], user)
     }
 }

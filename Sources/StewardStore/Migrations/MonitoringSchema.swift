@@ -139,7 +139,8 @@ extension MonitoringSchema {
 extension MonitoringSchema {
     /// The webhook outbox: notifications written with the alert change they tell of and kept until delivered or
     /// given up (then they move to `webhook_deliveries`), with the attempts made, when the next is due and which
-    /// sender holds them until when. Delivery log rows get the notification's id.
+    /// sender's claim (a random token) holds them until when. Delivery log rows get the notification's id (rows
+    /// logged before have none).
     static let v12 = Migration(version: 12, name: "webhook_outbox") { _ in
         [
             """
@@ -155,6 +156,7 @@ extension MonitoringSchema {
                 last_status BIGINT,
                 last_error TEXT,
                 last_attempt_at BIGINT,
+                claim TEXT,
                 claimed_until BIGINT
             )
             """,

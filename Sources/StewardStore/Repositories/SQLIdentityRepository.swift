@@ -62,7 +62,8 @@ public struct SQLIdentityRepository: IdentityRepository {
         try await database.read { db in
             try await db.raw(
                 """
-                SELECT id, user_name, label, created_at, expires_at FROM api_tokens WHERE user_name = \(bind: user) ORDER BY created_at, id
+                SELECT COALESCE(id, substr(token_digest, 1, 16)) AS id, user_name, label, created_at, expires_at FROM api_tokens
+                WHERE user_name = \(bind: user) ORDER BY created_at, id
                 """
             ).all().map { row in
                 AccessTokenRecord(
@@ -75,7 +76,13 @@ public struct SQLIdentityRepository: IdentityRepository {
     public func revokeToken(user: String, id: String, now: Int64, audit: AuditEntry) async throws -> Bool {
         let engine = database.engine
         return try await database.write { db in
-            let deleted = try await db.raw("DELETE FROM api_tokens WHERE user_name = \(bind: user) AND id = \(bind: id) RETURNING id").all()
+            // A row written without an id (by a replica older than the ids) is named by its digest all the same.
+            let deleted = try await db.raw(
+                """
+                DELETE FROM api_tokens WHERE user_name = \(bind: user) AND (id = \(bind: id) OR (id IS NULL AND substr(token_digest, 1, 16) = \(bind: id)))
+                RETURNING token_digest
+                """
+            ).all()
             guard !deleted.isEmpty else { return false }
             try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
             return true

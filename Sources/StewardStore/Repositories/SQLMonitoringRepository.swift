@@ -312,88 +312,107 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         }
     }
 
-    public func saveAlertChanges(_ changes: [(alert: Alert, audit: AuditEntry?)], messages: [WebhookMessage], now: Int64) async throws {
+    public func saveAlertChanges(_ changes: [AlertChange], now: Int64, claimUntil: Int64) async throws -> [AlertChange] {
         let engine = database.engine
-        try await database.write { db in
-            for (alert, audit) in changes {
-                try await db.raw(
-                    """
-                    INSERT INTO alerts (id, system_id, rule, category, status, value, threshold, fired_at, resolved_at)
-                    VALUES (\(bind: alert.id), \(bind: alert.systemID), \(bind: alert.rule), \(bind: alert.category.rawValue), \(bind: alert.status.rawValue),
-                            \(bind: alert.value), \(bind: alert.threshold), \(bind: alert.firedAt), \(bind: alert.resolvedAt))
-                    ON CONFLICT (id) DO UPDATE SET status = excluded.status, value = excluded.value, resolved_at = excluded.resolved_at
-                    """
-                ).run()
-                if let audit { try await SQLAuditLog.append(audit, now: alert.resolvedAt ?? alert.firedAt, engine: engine, on: db) }
+        do {
+            return try await database.write { db in
+                var applied: [AlertChange] = []
+                for change in changes {
+                    let alert = change.alert
+                    switch change.kind {
+                    case .opened:
+                        try await db.raw(
+                            """
+                            INSERT INTO alerts (id, system_id, rule, category, status, value, threshold, fired_at, resolved_at)
+                            VALUES (\(bind: alert.id), \(bind: alert.systemID), \(bind: alert.rule), \(bind: alert.category.rawValue),
+                                    \(bind: alert.status.rawValue), \(bind: alert.value), \(bind: alert.threshold), \(bind: alert.firedAt), \(bind: alert.resolvedAt))
+                            """
+                        ).run()
+                    case .updated, .resolved:
+                        // Only while it is still firing: another evaluation may have resolved it meanwhile.
+                        let updated = try await db.raw(
+                            """
+                            UPDATE alerts SET status = \(bind: alert.status.rawValue), value = \(bind: alert.value), resolved_at = \(bind: alert.resolvedAt)
+                            WHERE id = \(bind: alert.id) AND status = 'firing' RETURNING id
+                            """
+                        ).all()
+                        if updated.isEmpty { continue }
+                    }
+                    if let audit = change.audit {
+                        try await SQLAuditLog.append(audit, now: alert.resolvedAt ?? alert.firedAt, engine: engine, on: db)
+                    }
+                    for message in change.messages {
+                        try await db.raw(
+                            """
+                            INSERT INTO webhook_outbox (id, system_id, url, event, body, created_at, attempts, next_attempt_at, claim, claimed_until)
+                            VALUES (\(bind: message.id), \(bind: message.systemID), \(bind: message.url), \(bind: message.event), \(bind: message.body),
+                                    \(bind: message.createdAt), \(bind: Int64(message.attempts)), \(bind: message.nextAttemptAt), \(bind: message.claim),
+                                    \(bind: claimUntil))
+                            """
+                        ).run()
+                    }
+                    applied.append(change)
+                }
+                return applied
             }
-            for message in messages {
-                try await db.raw(
-                    """
-                    INSERT INTO webhook_outbox (id, system_id, url, event, body, created_at, attempts, next_attempt_at)
-                    VALUES (\(bind: message.id), \(bind: message.systemID), \(bind: message.url), \(bind: message.event), \(bind: message.body),
-                            \(bind: message.createdAt), \(bind: Int64(message.attempts)), \(bind: message.nextAttemptAt))
-                    """
-                ).run()
-            }
+        } catch  where DatabaseConstraint.isUniqueViolation(error) {
+            throw StewardError(
+                .resourceConflict, "Another evaluation of this system's alerts opened the same alert just now; nothing was written. Evaluate again.")
         }
     }
 
-    public func claimWebhookMessages(ids: [String]?, now: Int64, until: Int64, limit: Int) async throws -> [WebhookMessage] {
+    public func claimWebhookMessages(now: Int64, until: Int64, limit: Int) async throws -> [WebhookMessage] {
         let engine = database.engine
-        if let ids, ids.isEmpty { return [] }
         return try await database.write { db in
-            let free: SQLQueryString = "(claimed_until IS NULL OR claimed_until <= \(bind: now))"
-            let which: SQLQueryString =
-                if let ids {
-                    "id IN (\(binds: ids)) AND \(free)"
-                } else {
-                    "next_attempt_at <= \(bind: now) AND \(free)"
-                }
             // Another replica's sender skips the rows this one is claiming rather than waiting for them.
             let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
             let rows = try await db.raw(
                 """
                 SELECT id, system_id, url, event, body, created_at, attempts, next_attempt_at FROM webhook_outbox
-                WHERE \(which) ORDER BY next_attempt_at, id LIMIT \(literal: limit)\(lock)
+                WHERE next_attempt_at <= \(bind: now) AND (claimed_until IS NULL OR claimed_until <= \(bind: now))
+                ORDER BY next_attempt_at, id LIMIT \(literal: limit)\(lock)
                 """
             ).all()
-            let messages = try rows.map { row in
-                WebhookMessage(
+            var messages: [WebhookMessage] = []
+            for row in rows {
+                let message = WebhookMessage(
                     id: try row.string("id"), systemID: try row.string("system_id"), url: try row.string("url"), event: try row.string("event"),
                     body: try row.string("body"), createdAt: try row.int64("created_at"), attempts: Int(try row.int64("attempts")),
-                    nextAttemptAt: try row.int64("next_attempt_at"))
-            }
-            for message in messages {
-                try await db.raw("UPDATE webhook_outbox SET claimed_until = \(bind: until) WHERE id = \(bind: message.id)").run()
+                    nextAttemptAt: try row.int64("next_attempt_at"), claim: UUID().uuidString)
+                try await db.raw(
+                    "UPDATE webhook_outbox SET claim = \(bind: message.claim), claimed_until = \(bind: until) WHERE id = \(bind: message.id)"
+                ).run()
+                messages.append(message)
             }
             return messages
         }
     }
 
-    public func recordWebhookAttempt(_ delivery: WebhookDelivery) async throws {
+    public func recordWebhookAttempt(_ delivery: WebhookDelivery, claim: String) async throws -> Bool {
         try await database.write { db in
             if let next = delivery.nextAttemptAt {
-                try await db.raw(
+                let updated = try await db.raw(
                     """
                     UPDATE webhook_outbox SET attempts = \(bind: Int64(delivery.attempts)), next_attempt_at = \(bind: next),
                         last_status = \(bind: delivery.status.map(Int64.init)), last_error = \(bind: delivery.error),
-                        last_attempt_at = \(bind: delivery.deliveredAt), claimed_until = NULL
-                    WHERE id = \(bind: delivery.id)
+                        last_attempt_at = \(bind: delivery.deliveredAt), claim = NULL, claimed_until = NULL
+                    WHERE id = \(bind: delivery.id) AND claim = \(bind: claim) RETURNING id
                     """
-                ).run()
-            } else {
-                // Only the sender that removes the message logs it, so a delivery is logged once.
-                let removed = try await db.raw("DELETE FROM webhook_outbox WHERE id = \(bind: delivery.id) RETURNING id").all()
-                guard !removed.isEmpty else { return }
-                try await db.raw(
-                    """
-                    INSERT INTO webhook_deliveries (id, system_id, url, event, attempts, status, error, delivered_at)
-                    VALUES (\(bind: delivery.id), \(bind: delivery.systemID), \(bind: delivery.url), \(bind: delivery.event),
-                            \(bind: Int64(delivery.attempts)), \(bind: delivery.status.map(Int64.init)), \(bind: delivery.error),
-                            \(bind: delivery.deliveredAt))
-                    """
-                ).run()
+                ).all()
+                return !updated.isEmpty
             }
+            // Only the sender that still holds the claim removes the message and logs it, so it is logged once.
+            let removed = try await db.raw("DELETE FROM webhook_outbox WHERE id = \(bind: delivery.id) AND claim = \(bind: claim) RETURNING id").all()
+            guard !removed.isEmpty else { return false }
+            try await db.raw(
+                """
+                INSERT INTO webhook_deliveries (id, system_id, url, event, attempts, status, error, delivered_at)
+                VALUES (\(bind: delivery.id), \(bind: delivery.systemID), \(bind: delivery.url), \(bind: delivery.event),
+                        \(bind: Int64(delivery.attempts)), \(bind: delivery.status.map(Int64.init)), \(bind: delivery.error),
+                        \(bind: delivery.deliveredAt))
+                """
+            ).run()
+            return true
         }
     }
 
