@@ -19,12 +19,17 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store, brings its schema up to date and runs `body` with its services.
+    /// Opens the store, brings its schema up to date and runs `body` with its services. A domain error is
+    /// printed the way the server words it and exits non-zero.
     func withServices<T: Sendable>(_ body: @Sendable (StewardServices) async throws -> T) async throws -> T {
         var logger = Logger(label: "steward")
         logger.logLevel = .warning
-        let storage = try await StewardStorage.open(dataDirectory: data, store: store, logger: logger)
-        return try await storage.whileRunning(logger: logger) { storage in try await body(StewardServices(storage: storage)) }
+        do {
+            let storage = try await StewardStorage.open(dataDirectory: data, store: store, logger: logger)
+            return try await storage.whileRunning(logger: logger) { storage in try await body(StewardServices(storage: storage)) }
+        } catch let error as StewardError {
+            throw failing(error)
+        }
     }
 }
 

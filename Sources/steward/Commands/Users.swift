@@ -34,15 +34,11 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let (name, role) = (name, try Role(parsing: role))
-            do {
-                let token = try await options.withServices { services in
-                    try await services.identity.createUser(name: name, role: role, actor: IdentityService.bootstrap).token
-                }
-                print("Created user '\(name)' with role \(role.rawValue). Its API token, shown only now:")
-                print(token)
-            } catch let error as StewardError {
-                throw failing(error)
+            let token = try await options.withServices { services in
+                try await services.identity.createUser(name: name, role: role, actor: IdentityService.bootstrap).token
             }
+            print("Created user '\(name)' with role \(role.rawValue). Its API token, shown only now:")
+            print(token)
         }
     }
 
@@ -64,15 +60,11 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let (name, label, days) = (name, label, expiresInDays)
-            do {
-                let (token, record) = try await options.withServices { services in
-                    try await services.identity.createToken(user: name, label: label, expiresInDays: days, actor: IdentityService.bootstrap)
-                }
-                print(token)
-                FileHandle.standardError.write(Data("Token id \(record.id); revoke it with: steward users revoke \(name) \(record.id)\n".utf8))
-            } catch let error as StewardError {
-                throw failing(error)
+            let (token, record) = try await options.withServices { services in
+                try await services.identity.createToken(user: name, label: label, expiresInDays: days, actor: IdentityService.bootstrap)
             }
+            print(token)
+            FileHandle.standardError.write(Data("Token id \(record.id); revoke it with: steward users revoke \(name) \(record.id)\n".utf8))
         }
     }
 
@@ -88,16 +80,12 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let name = name
-            do {
-                let records = try await options.withServices { services in
-                    try await services.identity.tokens(user: name, actor: IdentityService.bootstrap)
-                }
-                for record in records {
-                    let expiry = record.expiresAt.map { "expires \(Self.date($0))" } ?? "no expiry"
-                    print("\(record.id)\t\(record.label.isEmpty ? "-" : record.label)\tcreated \(Self.date(record.createdAt))\t\(expiry)")
-                }
-            } catch let error as StewardError {
-                throw failing(error)
+            let records = try await options.withServices { services in
+                try await services.identity.tokens(user: name, actor: IdentityService.bootstrap)
+            }
+            for record in records {
+                let expiry = record.expiresAt.map { "expires \(Self.date($0))" } ?? "no expiry"
+                print("\(record.id)\t\(record.label.isEmpty ? "-" : record.label)\tcreated \(Self.date(record.createdAt))\t\(expiry)")
             }
         }
 
@@ -121,14 +109,10 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let (name, id) = (name, id)
-            do {
-                try await options.withServices { services in
-                    try await services.identity.revokeToken(user: name, id: id, actor: IdentityService.bootstrap)
-                }
-                print("Revoked token \(id) of '\(name)'.")
-            } catch let error as StewardError {
-                throw failing(error)
+            try await options.withServices { services in
+                try await services.identity.revokeToken(user: name, id: id, actor: IdentityService.bootstrap)
             }
+            print("Revoked token \(id) of '\(name)'.")
         }
     }
 
@@ -150,14 +134,10 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let (name, role) = (name, try Role(parsing: role))
-            do {
-                _ = try await options.withServices { services in
-                    try await services.identity.setRole(user: name, role: role, actor: IdentityService.bootstrap)
-                }
-                print("'\(name)' is now \(role.rawValue).")
-            } catch let error as StewardError {
-                throw failing(error)
+            _ = try await options.withServices { services in
+                try await services.identity.setRole(user: name, role: role, actor: IdentityService.bootstrap)
             }
+            print("'\(name)' is now \(role.rawValue).")
         }
     }
 
@@ -173,12 +153,8 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let name = name
-            do {
-                try await options.withServices { services in try await services.identity.deleteUser(name: name, actor: IdentityService.bootstrap) }
-                print("Deleted user '\(name)' and its tokens.")
-            } catch let error as StewardError {
-                throw failing(error)
-            }
+            try await options.withServices { services in try await services.identity.deleteUser(name: name, actor: IdentityService.bootstrap) }
+            print("Deleted user '\(name)' and its tokens.")
         }
     }
 
