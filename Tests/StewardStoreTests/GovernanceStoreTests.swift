@@ -150,6 +150,45 @@ struct GovernanceStoreTests {
         return try await services.governance.setPolicy(document: document, actor: Self.compliance)
     }
 
+    @Test("A promotion decided before its facts changed is not written; one after an unrelated event is", arguments: TestEngine.available)
+    func decisionsRestOnTheirFacts(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            let system = try await Self.lowRiskSystem(services)
+            try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"])
+            _ = try await services.governance.addEvidence(
+                systemID: system.id, type: "monitoring", reference: "dashboards/ranker", digest: "", model: nil, version: nil, actor: Self.contributor
+            )
+            let repository = SQLModelRegistryRepository(database: storage.database)
+
+            // Decided, then evidence about the system is recorded before the decision is written: a conflict,
+            // and neither the alias nor the promotion's audit event is written.
+            let stale = try #require(
+                try await services.governance.authorize(
+                    model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
+            _ = try await services.governance.addEvidence(
+                systemID: system.id, type: "bias_test", reference: "reports/bias", digest: "", model: nil, version: nil, actor: Self.contributor)
+            let events = try await services.count("audit_events")
+            let conflict = await #expect(throws: StewardError.self) {
+                try await repository.setAlias(name: "m", alias: "production", version: 1, actor: "carl", now: 1, audit: stale)
+            }
+            #expect(conflict?.code == .resourceConflict && conflict?.message.hasPrefix(AuditEntry.factsChanged) == true)
+            #expect(try await services.registry.registeredModel(name: "m").aliases.isEmpty)
+            #expect(try await services.count("audit_events") == events)
+
+            // Decided afresh, with only another system's event in between: written.
+            let fresh = try #require(
+                try await services.governance.authorize(
+                    model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
+            var other = SystemDraft()
+            other.name = "elsewhere"
+            _ = try await services.governance.createSystem(other, actor: Self.contributor)
+            try await repository.setAlias(name: "m", alias: "production", version: 1, actor: "carl", now: 2, audit: fresh)
+            #expect(try await services.registry.version(name: "m", alias: "production").version == 1)
+        }
+    }
+
     @Test("A system whose model belongs elsewhere is not created, and nothing of it is written", arguments: TestEngine.available)
     func transactions(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in

@@ -15,6 +15,19 @@ public struct AuditEntry: Sendable, Equatable {
     /// The AI system the action concerns, when there is one, for filtering.
     public var systemID: String?
     public var details: [String: String]
+    /// For a governance decision that allowed a change: the sequence of the last audit event before the decision
+    /// read its facts. The store appends the entry (and commits the change it comes with) only if no event that
+    /// could change those facts (about the same system, or the policy) was appended since; otherwise the write
+    /// fails as a conflict and nothing is written, so a decision never lands on facts that changed under it.
+    public var decidedAfter: Int64?
+
+    /// The start of the conflict's message, for callers that decide again.
+    public static let factsChanged = "What the decision rested on changed while it was made"
+
+    /// Actions whose events can change a promotion decision's facts.
+    public static let decisionActions = [
+        "approval.", "evidence.", "evaluation", "gate.", "system.", "policy.", "model.", "model_version.", "promotion", "rollback",
+    ]
 
     public init(
         actor: String, action: String, outcome: Outcome = .allowed, target: String, systemID: String? = nil, details: [String: String] = [:]

@@ -117,6 +117,8 @@ extension GovernanceService: PromotionGate {
     }
 
     public func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal, action: String) async throws -> AuditEntry? {
+        // Read before any fact, so that the write can tell whether one changed under the decision.
+        let basis = try await audit.head()?.sequence ?? 0
         let policy = try await policy().policy
         guard try await isProtected(target) else { return nil }
         var entry = AuditEntry(actor: actor, action: action, target: "model:\(model)/\(version)", details: ["to": target.description])
@@ -145,6 +147,7 @@ extension GovernanceService: PromotionGate {
                         + missing.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + "."))
         }
         entry.details["controls"] = evaluations.map(\.name).joined(separator: ",")
+        entry.decidedAfter = basis
         return entry
     }
 

@@ -12,6 +12,9 @@ enum SQLAuditLog {
         guard let head = try await db.raw("SELECT sequence, hash FROM audit_chain_head WHERE id = 1\(lock)").first() else {
             throw StewardError(.internalError, "The audit chain head is missing; the audit log cannot be appended to.")
         }
+        if let after = entry.decidedAfter, try head.int64("sequence") > after {
+            try await requireUnchangedFacts(of: entry, after: after, on: db)
+        }
         let event = AuditEvent(sealing: entry, sequence: try head.int64("sequence") + 1, time: now, prevHash: try head.string("hash"))
         try await db.raw(
             """
@@ -21,6 +24,27 @@ enum SQLAuditLog {
             """
         ).run()
         try await db.raw("UPDATE audit_chain_head SET sequence = \(bind: event.sequence), hash = \(bind: event.hash) WHERE id = 1").run()
+    }
+
+    /// Refuses (`resourceConflict`) when an allowed event that could change the decision's facts (about its
+    /// system, or the policy) was appended after `after`. The caller holds the chain head, so none can be appended
+    /// meanwhile.
+    static func requireUnchangedFacts(of entry: AuditEntry, after: Int64, on db: any SQLDatabase) async throws {
+        let actions = AuditEntry.decisionActions.map { prefix -> SQLQueryString in
+            prefix.hasSuffix(".") ? "action LIKE \(bind: prefix + "%")" : "action = \(bind: prefix)"
+        }.joined(separator: " OR ")
+        let scope: SQLQueryString = entry.systemID.map { "system_id = \(bind: $0) OR " } ?? ""
+        let changed = try await db.raw(
+            """
+            SELECT action FROM audit_events WHERE sequence > \(bind: after) AND outcome = 'allowed' AND (\(scope)action = 'policy.update')
+            AND (\(actions)) ORDER BY sequence LIMIT 1
+            """
+        ).first()
+        if let changed {
+            throw StewardError(
+                .resourceConflict,
+                "\(AuditEntry.factsChanged) ('\(try changed.string("action"))' was recorded meanwhile); nothing was written. Try again.")
+        }
     }
 
     static func encode(_ details: [String: String]) -> String {
