@@ -265,3 +265,17 @@ struct WebhookOutboxTests {
         }
     }
 }
+
+extension MonitoringService {
+    /// What the server's dispatcher does in one round, waiting for every attempt: claims the due notifications
+    /// and tries each once, at the same time.
+    func deliverDueWebhooks(limit: Int = 64) async throws -> [WebhookDelivery] {
+        let claimed = try await claimDueWebhooks(limit: limit)
+        return try await withThrowingTaskGroup(of: WebhookDelivery?.self) { group in
+            for message in claimed { group.addTask { try await self.send(message) } }
+            var deliveries: [WebhookDelivery] = []
+            for try await delivery in group { if let delivery { deliveries.append(delivery) } }
+            return deliveries
+        }
+    }
+}

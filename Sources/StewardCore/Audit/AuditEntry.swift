@@ -21,7 +21,7 @@ public struct AuditEntry: Sendable, Equatable {
     /// fails as a conflict and nothing is written, so a decision never lands on facts that changed under it.
     public var decidedAfter: Int64?
 
-    /// The start of the conflict's message, for callers that decide again.
+    /// The start of the conflict's message.
     public static let factsChanged = "What the decision rested on changed while it was made"
 
     /// Actions whose events can change a promotion decision's facts.

@@ -107,7 +107,6 @@ public struct IdentityService: Sendable {
     public func deleteUser(name: String, actor: Principal) async throws {
         let entry = AuditEntry(actor: actor, action: "user.delete", target: "user:\(name)")
         try await requireAdmin(actor, to: "delete users", entry)
-        guard try await repository.user(name: name) != nil else { throw StewardError.notFound("User '\(name)' does not exist.") }
         try await repository.deleteUser(name: name, now: now(), audit: entry)
     }
 

@@ -224,13 +224,8 @@ public struct AlertNotifications: Sendable {
         let pause = retryable && attempts <= retryDelays.count ? retryDelays[attempts - 1] : nil
         return WebhookDelivery(
             id: message.id, systemID: message.systemID, url: message.url, event: message.event, attempts: attempts, status: status, error: failure,
-            deliveredAt: time, nextAttemptAt: pause.map { time + Self.milliseconds($0) })
+            deliveredAt: time, nextAttemptAt: pause.map { time + EpochClock.milliseconds($0) })
     }
 
     struct AttemptTimeout: Error {}
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

@@ -153,17 +153,6 @@ extension MonitoringService {
         return try await repository.recordWebhookAttempt(delivery, claim: message.claim) ? delivery : nil
     }
 
-    /// Claims the due notifications and tries each once, all at the same time, waiting for every attempt.
-    public func deliverDueWebhooks(limit: Int = 64) async throws -> [WebhookDelivery] {
-        let claimed = try await claimDueWebhooks(limit: limit)
-        return try await withThrowingTaskGroup(of: WebhookDelivery?.self) { group in
-            for message in claimed { group.addTask { try await self.send(message) } }
-            var deliveries: [WebhookDelivery] = []
-            for try await delivery in group { if let delivery { deliveries.append(delivery) } }
-            return deliveries
-        }
-    }
-
     /// How long a sender holds the notifications it claimed: well over an attempt's deadline.
     static let webhookClaim: Int64 = 60_000
 

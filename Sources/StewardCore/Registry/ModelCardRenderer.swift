@@ -6,12 +6,6 @@ public enum ModelCardRenderer {
     /// What an HTML card may load: nothing but its own inline style.
     public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'"
 
-    static func date(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-    }
-
     static func number(_ value: Double) -> String {
         value.isFinite ? String(format: "%.6g", value) : (value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity"))
     }
@@ -43,7 +37,7 @@ public enum ModelCardRenderer {
         lines.append("- **Purpose:** \(details.purpose.isEmpty ? "_not stated_" : details.purpose)")
         if !details.versionDescription.isEmpty { lines.append("- **This version:** \(details.versionDescription)") }
         lines.append("- **Owners:** \(details.owners.isEmpty ? "_not stated_" : details.owners.joined(separator: ", "))")
-        lines.append("- **Registered:** \(date(details.createdAt)); last updated \(date(details.updatedAt))")
+        lines.append("- **Registered:** \(EpochClock.text(details.createdAt)); last updated \(EpochClock.text(details.updatedAt))")
         lines.append("- **Source:** `\(details.source)`; files at `\(details.storageLocation)`")
         if !details.tags.isEmpty { lines.append("- **Tags:** " + details.tags.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")) }
         lines.append("")
@@ -111,7 +105,7 @@ public enum ModelCardRenderer {
         lines.append("## Deployment")
         lines.append("- **Stage:** \(card.deployment.stage.rawValue)")
         lines.append("- **Aliases:** \(card.deployment.aliases.isEmpty ? "none" : card.deployment.aliases.joined(separator: ", "))")
-        for event in card.deployment.history { lines.append("- \(date(event.time)) by \(event.actor): \(Self.event(event))") }
+        for event in card.deployment.history { lines.append("- \(EpochClock.text(event.time)) by \(event.actor): \(Self.event(event))") }
         lines.append("")
         lines.append("## Lineage")
         let lineage = card.lineage
@@ -155,7 +149,7 @@ public enum ModelCardRenderer {
         body += item("Purpose", details.purpose.isEmpty ? nil : details.purpose)
         if !details.versionDescription.isEmpty { body += item("This version", details.versionDescription) }
         body += item("Owners", details.owners.isEmpty ? nil : details.owners.joined(separator: ", "))
-        body += item("Registered", "\(date(details.createdAt)); last updated \(date(details.updatedAt))")
+        body += item("Registered", "\(EpochClock.text(details.createdAt)); last updated \(EpochClock.text(details.updatedAt))")
         body += item("Source", "\(details.source); files at \(details.storageLocation)")
         if !details.tags.isEmpty { body += item("Tags", details.tags.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
         body += "</ul></section>"
@@ -206,7 +200,7 @@ public enum ModelCardRenderer {
         body += "</ul>"
         if !card.deployment.history.isEmpty {
             body += "<table id=\"history\">" + header(["when", "who", "what"])
-            body += card.deployment.history.map { row([date($0.time), $0.actor, event($0)]) }.joined() + "</table>"
+            body += card.deployment.history.map { row([EpochClock.text($0.time), $0.actor, event($0)]) }.joined() + "</table>"
         }
         let lineage = card.lineage
         body += "</section><section id=\"lineage\"><h2>Lineage</h2><ul>"

@@ -63,12 +63,12 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
         let (token, record) = try await identity.createToken(
             user: try NativeMessage.parameter("name", context), label: message.label ?? "", expiresInDays: message.expiresInDays,
             actor: context.principal)
-        return try NativeMessage.json(UsersCreateTokenBody(token: token, tokenInfo: WireAccessToken(record)), status: .created)
+        return try NativeMessage.json(UsersCreateTokenBody(token: token, tokenInfo: record), status: .created)
     }
 
     @Sendable func tokens(_ request: Request, context: Context) async throws -> Response {
         let records = try await identity.tokens(user: try NativeMessage.parameter("name", context), actor: context.principal)
-        return try NativeMessage.json(UsersTokensBody(tokens: records.map(WireAccessToken.init)))
+        return try NativeMessage.json(UsersTokensBody(tokens: records))
     }
 
     @Sendable func revokeToken(_ request: Request, context: Context) async throws -> Response {
@@ -95,26 +95,11 @@ struct UsersEmptyBody: Encodable {}
 
 struct UsersCreateTokenBody: Encodable {
     let token: String
-    let tokenInfo: WireAccessToken
+    /// What `GET /users/{name}/tokens` lists for it.
+    let tokenInfo: AccessTokenRecord
 }
 
-struct UsersTokensBody: Encodable { let tokens: [WireAccessToken] }
-
-/// A token as listed: its id, never the token.
-struct WireAccessToken: Encodable {
-    let id: String
-    let user: String
-    let label: String
-    let createdAt: Int64
-    let expiresAt: Int64?
-
-    init(_ record: AccessTokenRecord) {
-        id = record.id
-        user = record.user
-        label = record.label
-        createdAt = record.createdAt
-        expiresAt = record.expiresAt
-    }
-}
+/// Ids, labels and dates: never the tokens.
+struct UsersTokensBody: Encodable { let tokens: [AccessTokenRecord] }
 
 struct UsersWhoamiBody: Encodable { let user: WireUser }

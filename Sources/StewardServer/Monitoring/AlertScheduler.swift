@@ -15,9 +15,8 @@ struct AlertScheduler: Service {
     static let concurrentEvaluations = 8
 
     func run() async throws {
-        let (seconds, attoseconds) = interval.components
         await StoredEventProfiler(monitoring: monitoring, logger: logger).profile()
-        var schedule = AlertSchedule(defaultInterval: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        var schedule = AlertSchedule(defaultInterval: max(1, EpochClock.milliseconds(interval)))
         let busy = BusySystems()
         await withDiscardingTaskGroup { group in
             var failed = false

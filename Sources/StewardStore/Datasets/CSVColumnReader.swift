@@ -158,11 +158,7 @@ struct CSVColumnReader {
             pieces.append((file, slice, from, reader.size))
             first += bodies[file]
         }
-        let slotsOfFields: [[Int]] = plans.map { plan in
-            var slotOfField = [Int](repeating: -1, count: plan.reader.header.count)
-            for (slot, field) in plan.positions.enumerated() { slotOfField[field] = slot }
-            return slotOfField
-        }
+        let slotsOfFields = plans.map { $0.reader.slotOfField($0.positions) }
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<SliceParser>.allocate(capacity: pieces.count)
         defer { results.deinitialize().deallocate() }
         for (index, piece) in pieces.enumerated() {
@@ -196,12 +192,17 @@ struct CSVColumnReader {
     /// Parses about the first 64 KiB of lines: number columns with a cell that is not a number become
     /// categories, and the average line length sizes the column storage up front.
     private func sample(positions: [Int], kinds: [Kind]) throws -> (kinds: [Kind], bytesPerRow: Int) {
-        var slotOfField = [Int](repeating: -1, count: header.count)
-        for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
-        var sample = SliceParser(fieldCount: header.count, slotOfField: slotOfField, kinds: kinds, expectedRows: 0)
+        var sample = SliceParser(fieldCount: header.count, slotOfField: slotOfField(positions), kinds: kinds, expectedRows: 0)
         let end = try lineStart(after: min(size, bodyStart + (1 << 16)))
         sample.run(descriptor: descriptor, from: bodyStart, to: end, blockSize: 1 << 17)
         return (kinds.enumerated().map { slot, kind in sample.notNumeric[slot] ? .category : kind }, max(1, (end - bodyStart) / max(sample.rows, 1)))
+    }
+
+    /// For each field of the header, the slot of the wanted column it holds (−1 for fields not wanted).
+    func slotOfField(_ positions: [Int]) -> [Int] {
+        var slotOfField = [Int](repeating: -1, count: header.count)
+        for (slot, field) in positions.enumerated() { slotOfField[field] = slot }
+        return slotOfField
     }
 
     /// The offset of the first line that starts at or after `offset` (the file size if none does).
@@ -377,7 +378,7 @@ struct SliceParser {
                 if field < fieldCount, case let slot = numberSlotOfField[field], slot >= 0,
                     let (value, stop) = DecimalText.cell(fieldStart, end), stop == end || stop.pointee == comma || stop.pointee == newline
                 {
-                    if numberBatches.add(value, to: slot) { numberBatches.flush(slot, into: &numbers[slot]) }
+                    append(value, toNumbers: slot)
                     field += 1
                     if stop == end || stop.pointee == newline {
                         cursor = stop < end ? stop + 1 : end
@@ -426,7 +427,7 @@ struct SliceParser {
         case .number:
             guard !notNumeric[slot] else { return }
             if let value = DecimalText.parse(start, end) {
-                if numberBatches.add(value, to: slot) { numberBatches.flush(slot, into: &numbers[slot]) }
+                append(value, toNumbers: slot)
             } else {
                 notNumeric[slot] = true
                 numberSlotOfField[field] = -1
@@ -435,5 +436,12 @@ struct SliceParser {
             let code = dictionaries[slot].code(UnsafeBufferPointer(start: start, count: end - start))
             if codeBatches.add(code, to: slot) { codeBatches.flush(slot, into: &codes[slot]) }
         }
+    }
+
+    /// Adds a parsed number to its column's batch, the batch to the column when full (the column array is only
+    /// touched then).
+    @inline(__always)
+    private mutating func append(_ value: Double, toNumbers slot: Int) {
+        if numberBatches.add(value, to: slot) { numberBatches.flush(slot, into: &numbers[slot]) }
     }
 }

@@ -92,7 +92,7 @@ public struct SQLIdentityRepository: IdentityRepository {
     public func setRole(user: String, role: Role, now: Int64, audit: AuditEntry) async throws {
         let engine = database.engine
         try await database.write { db in
-            try await Self.keepAnAdmin(besides: user, unless: role == .admin, engine: engine, on: db)
+            if role != .admin { try await Self.requireAnotherAdmin(than: user, engine: engine, on: db) }
             let updated = try await db.raw("UPDATE users SET role = \(bind: role.rawValue) WHERE name = \(bind: user) RETURNING name").all()
             guard !updated.isEmpty else { throw StewardError.notFound("User '\(user)' does not exist.") }
             try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
@@ -102,20 +102,18 @@ public struct SQLIdentityRepository: IdentityRepository {
     public func deleteUser(name: String, now: Int64, audit: AuditEntry) async throws {
         let engine = database.engine
         try await database.write { db in
-            try await Self.keepAnAdmin(besides: name, unless: false, engine: engine, on: db)
-            // Tokens go first: SQLite enforces the cascade only with foreign keys switched on.
-            try await db.raw("DELETE FROM api_tokens WHERE user_name = \(bind: name)").run()
+            try await Self.requireAnotherAdmin(than: name, engine: engine, on: db)
+            // The user's tokens go with it (ON DELETE CASCADE; SQLite runs with foreign keys on).
             let deleted = try await db.raw("DELETE FROM users WHERE name = \(bind: name) RETURNING name").all()
             guard !deleted.isEmpty else { throw StewardError.notFound("User '\(name)' does not exist.") }
             try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
         }
     }
 
-    /// Refuses a change that would leave no admin: `user` stops being one (unless `exempt`) while no other admin
-    /// remains. On PostgreSQL the admins' rows are locked, so two admins demoting each other at once cannot
-    /// both pass; SQLite has one writer.
-    static func keepAnAdmin(besides user: String, unless exempt: Bool, engine: SQLEngine, on db: any SQLDatabase) async throws {
-        guard !exempt else { return }
+    /// Refuses to let `user` stop being an admin (demoted or deleted) when no other admin remains. On
+    /// PostgreSQL the admins' rows are locked, so two admins demoting each other at once cannot both pass;
+    /// SQLite has one writer.
+    static func requireAnotherAdmin(than user: String, engine: SQLEngine, on db: any SQLDatabase) async throws {
         let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE" : ""
         let admins = try await db.raw("SELECT name FROM users WHERE role = 'admin'\(lock)").all().map { try $0.string("name") }
         if admins.contains(user) && admins.count == 1 {

@@ -84,13 +84,9 @@ struct Users: AsyncParsableCommand {
                 try await services.identity.tokens(user: name, actor: IdentityService.bootstrap)
             }
             for record in records {
-                let expiry = record.expiresAt.map { "expires \(Self.date($0))" } ?? "no expiry"
-                print("\(record.id)\t\(record.label.isEmpty ? "-" : record.label)\tcreated \(Self.date(record.createdAt))\t\(expiry)")
+                let expiry = record.expiresAt.map { "expires \(EpochClock.text($0))" } ?? "no expiry"
+                print("\(record.id)\t\(record.label.isEmpty ? "-" : record.label)\tcreated \(EpochClock.text(record.createdAt))\t\(expiry)")
             }
-        }
-
-        static func date(_ milliseconds: Int64) -> String {
-            Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601)
         }
     }
 
