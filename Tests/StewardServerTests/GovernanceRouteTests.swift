@@ -107,9 +107,12 @@ struct GovernanceRouteTests {
                 (.post, "/api/v1/systems", #"{"purpose": "no name"}"#, "needs a name"),
                 (.post, "/api/v1/systems", #"{"name": 5}"#, "name"),
                 (.post, "/api/v1/systems", #"{"name": "a\u0000b"}"#, "NUL"),
-                (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "evaluation", "reference": "r", "digest": "abc"}"#, "SHA-256"),
+                (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "staged_rollout", "reference": "r", "digest": "abc"}"#, "SHA-256"),
                 (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "bad type", "reference": "r"}"#, "type"),
-                (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "evaluation", "reference": "r", "model": "other", "version": "1"}"#, "not part"),
+                (
+                    .post, "/api/v1/systems/\(id)/evidence", #"{"type": "staged_rollout", "reference": "r", "model": "other", "version": "1"}"#,
+                    "not part"
+                ),
                 (.post, "/api/v1/systems/\(id)/incidents", #"{"title": "t", "severity": "sev1"}"#, "Unknown severity 'sev1'"),
                 (.post, "/api/v1/systems/\(id)/promote", #"{"model": "scorer", "version": "1", "alias": "p", "stage": "Production"}"#, "exactly one"),
                 (.post, "/api/v1/systems/\(id)/promote", #"{"model": "scorer", "version": "1", "alias": "candidate"}"#, "not protected"),

@@ -168,7 +168,7 @@ struct GovernanceStoreTests {
                 try await services.governance.authorize(
                     model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
             _ = try await services.governance.addEvidence(
-                systemID: system.id, type: "bias_test", reference: "reports/bias", digest: "", model: nil, version: nil, actor: Self.contributor)
+                systemID: system.id, type: "explainability", reference: "reports/shap", digest: "", model: nil, version: nil, actor: Self.contributor)
             let events = try await services.count("audit_events")
             let conflict = await #expect(throws: StewardError.self) {
                 try await repository.setAlias(name: "m", alias: "production", version: 1, actor: "carl", now: 1, audit: stale)
@@ -248,10 +248,10 @@ struct GovernanceStoreTests {
             let forChampion = try await reviewed(.alias("champion"))
             #expect(forProduction && forStage && !forChampion)
             _ = try await governance.addEvidence(
-                systemID: system.id, type: "evaluation", reference: "report", digest: "", model: "m", version: "1", actor: Self.contributor)
+                systemID: system.id, type: "explainability", reference: "report", digest: "", model: "m", version: "1", actor: Self.contributor)
             await #expect(throws: StewardError.self) {
                 try await governance.addEvidence(
-                    systemID: system.id, type: "evaluation", reference: "report", digest: "", model: nil, version: "1", actor: Self.contributor)
+                    systemID: system.id, type: "explainability", reference: "report", digest: "", model: nil, version: "1", actor: Self.contributor)
             }
 
             try await services.registry.deleteRegisteredModel(name: "m", actor: Self.contributor)

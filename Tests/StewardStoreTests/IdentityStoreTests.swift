@@ -149,9 +149,10 @@ struct IdentityStoreTests {
             let actions = try await audit.events(AuditQuery()).filter { $0.action == "user.role" || $0.action == "user.delete" }
             #expect(
                 actions.map { "\($0.action) \($0.outcome.rawValue) \($0.target) \($0.details["previous_role"] ?? "")" } == [
-                    "user.role refused user:carl ", "user.role allowed user:carl contributor", "user.role allowed user:ada admin",
+                    "user.role refused user:ada admin", "user.delete refused user:ada ", "user.role refused user:carl ",
+                    "user.role allowed user:carl contributor", "user.role allowed user:ada admin", "user.delete refused user:carl ",
                     "user.delete allowed user:ada ",
-                ])
+                ], "refusals to remove the last admin are audited too")
         }
     }
 

@@ -45,8 +45,23 @@ public struct GovernancePolicy: Sendable, Equatable {
         (tiers[tier] ?? []).compactMap { controls[$0] }
     }
 
+    /// Whether the alias is protected, in any spelling (`AliasName.key`).
     public func isProtected(alias: String) -> Bool {
-        protectedAliases.contains { $0.lowercased() == alias.lowercased() }
+        let key = AliasName.key(alias)
+        return protectedAliases.contains { AliasName.key($0) == key }
+    }
+
+    /// The evidence types some control of the policy reads: the only ones evidence may be recorded under.
+    public var evidenceTypes: Set<String> {
+        Set(
+            controls.values.compactMap { control in
+                if case .evidence(let type, _) = control.check { type } else { nil }
+            })
+    }
+
+    /// The protected alias that `alias` is a look-alike of, if any (`AliasName.imitates`).
+    public func protectedAlias(imitatedBy alias: String) -> String? {
+        protectedAliases.first { AliasName.imitates(alias, $0) }
     }
 
     /// Parses and validates a policy document; every problem is a 400 that names the offending entry.

@@ -94,7 +94,7 @@ extension GovernanceService: PromotionGate {
         let oldest = now() - Int64(policy.approvalValidityDays) * 86_400_000
         var latest: [String: ApprovalDecision] = [:]
         for request in try await repository.approvalRequests(systemID: system.id, model: model, version: version)
-        where request.alias.lowercased() == target.approvalKey {
+        where AliasName.key(request.alias) == target.approvalKey {
             for decision in request.decisions where latest[decision.approver].map({ $0.decidedAt <= decision.decidedAt }) ?? true {
                 latest[decision.approver] = decision
             }
@@ -120,8 +120,18 @@ extension GovernanceService: PromotionGate {
         // Read before any fact, so that the write can tell whether one changed under the decision.
         let basis = try await audit.head()?.sequence ?? 0
         let policy = try await policy().policy
-        guard try await isProtected(target) else { return nil }
         var entry = AuditEntry(actor: actor, action: action, target: "model:\(model)/\(version)", details: ["to": target.description])
+        guard try await isProtected(target) else {
+            if case .alias(let alias) = target, let imitated = policy.protectedAlias(imitatedBy: alias) {
+                entry.systemID = try await repository.system(owning: model)?.id
+                try await refuse(
+                    entry,
+                    .invalidParameter(
+                        "Alias '\(alias)' reads as the protected alias '\(imitated)' (its letters are look-alikes, or differ only in "
+                            + "accents); it would look protected without being so. Choose another name."))
+            }
+            return nil
+        }
         _ = try await registry.modelVersion(name: model, version: version)
         guard let system = try await repository.system(owning: model) else {
             try await refuse(

@@ -222,6 +222,7 @@ public struct GovernanceService: Sendable {
         guard !type.isEmpty, type.count <= 100, type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
             throw StewardError.invalidParameter("Evidence needs a type of letters, digits, '_' or '-' (such as evaluation or bias_test).")
         }
+        try Self.requireEvidenceType(type, of: try await policy().policy)
         guard !reference.isEmpty else { throw StewardError.invalidParameter("Evidence needs a reference: where the proof can be found.") }
         guard digest.isEmpty || SHA256Digest.isValid(digest) else {
             throw StewardError.invalidParameter("digest must be a SHA-256 in hex (64 characters, optionally prefixed 'sha256:').")
@@ -247,6 +248,30 @@ public struct GovernanceService: Sendable {
             evidence,
             audit: AuditEntry(actor: actor, action: "evidence.add", target: "evidence:\(evidence.id)", systemID: systemID, details: details))
         return evidence
+    }
+
+    /// What Steward observes itself, so that evidence of it is refused with where the fact comes from instead.
+    static let observedFacts = [
+        "evaluation": "Steward records evaluations itself (POST /api/v1/evaluations, or steward evaluate --server); the gate controls read them.",
+        "monitoring":
+            "monitoring is observed: a reference profile (PUT /api/v1/systems/{id}/reference) and alert rules (PUT /api/v1/systems/{id}/alerts/rules).",
+        "retraining_trigger": "a retraining trigger is observed: a retraining_webhook in the system's alert rules.",
+    ]
+
+    /// Refuses an evidence type no control of the policy reads: it would satisfy nothing, silently.
+    static func requireEvidenceType(_ type: String, of policy: GovernancePolicy) throws(StewardError) {
+        let known = policy.evidenceTypes
+        guard !known.contains(type) else { return }
+        var message = "Unknown evidence type '\(type)'"
+        if let observed = observedFacts[type] {
+            message += ": \(observed)"
+        } else if let close = known.map({ ($0, EditDistance.between($0, type)) }).filter({ $0.1 <= max(2, type.count / 3) }).min(by: { $0.1 < $1.1 })
+        {
+            message += ": did you mean '\(close.0)'?"
+        } else {
+            message += "."
+        }
+        throw .invalidParameter(message + " The policy's controls read evidence of type: " + known.sorted().joined(separator: ", ") + ".")
     }
 
     public func evidence(systemID: String) async throws -> [Evidence] {

@@ -10,12 +10,12 @@ public enum PromotionTarget: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// What an approval names to count for this target: the alias without case, or the stage's name (so an
-    /// approval for `production` covers the `production` alias and the Production stage alike).
+    /// What an approval names to count for this target: the alias in any spelling (`AliasName.key`), or the
+    /// stage's name (so an approval for `production` covers the `production` alias and the Production stage alike).
     public var approvalKey: String {
         switch self {
-        case .alias(let alias): alias.lowercased()
-        case .stage(let stage): stage.rawValue.lowercased()
+        case .alias(let alias): AliasName.key(alias)
+        case .stage(let stage): AliasName.key(stage.rawValue)
         }
     }
 }

@@ -17,8 +17,6 @@ public struct RiskQuestionnaire: Sendable, Equatable, Codable {
 
         /// Domains where an AI system's decisions can decide access to work, money, care, justice or safety.
         public var isHighRisk: Bool { self != .general }
-        /// Domains where an autonomous or safety-critical system can endanger life.
-        public var endangersLife: Bool { self == .medical || self == .criticalInfrastructure }
     }
 
     public var domain: Domain
@@ -46,13 +44,11 @@ public struct RiskQuestionnaire: Sendable, Equatable, Codable {
             tier = max(tier, to)
             reasons.append("\(to.rawValue): \(reason)")
         }
-        if safetyCritical && (autonomousActions || domain.endangersLife) {
-            raise(.critical, "safety-critical and \(autonomousActions ? "acts autonomously" : "used in \(domain.rawValue)")")
-        }
-        if domain.endangersLife && autonomousActions { raise(.critical, "acts autonomously in \(domain.rawValue)") }
+        // The seed's tier table: a system that acts on its own, or whose failure can endanger people, is critical
+        // whatever its domain.
+        if autonomousActions { raise(.critical, "takes actions without a person confirming them") }
+        if safetyCritical { raise(.critical, "safety-critical: a failure can endanger people") }
         if domain.isHighRisk { raise(.high, "\(domain.rawValue) is a high-risk domain (EU AI Act Annex III)") }
-        if safetyCritical { raise(.high, "safety-critical") }
-        if autonomousActions { raise(.medium, "takes actions without a person confirming them") }
         if customerFacing { raise(.medium, "customer-facing") }
         if personalData { raise(.medium, "processes personal data") }
         if reasons.isEmpty { reasons.append("low: no risk factor declared") }

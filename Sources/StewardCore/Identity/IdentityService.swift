@@ -91,23 +91,48 @@ public struct IdentityService: Sendable {
         }
     }
 
-    /// Gives a user another role (admins only; audited). The last admin cannot be demoted.
+    /// Gives a user another role (admins only; audited). The last admin cannot be demoted (refused and audited).
     public func setRole(user name: String, role: Role, actor: Principal) async throws -> User {
         let entry = AuditEntry(actor: actor, action: "user.role", target: "user:\(name)", details: ["role": role.rawValue])
         try await requireAdmin(actor, to: "change roles", entry)
         guard let user = try await repository.user(name: name) else { throw StewardError.notFound("User '\(name)' does not exist.") }
         var audit = entry
         audit.details["previous_role"] = user.role.rawValue
-        try await repository.setRole(user: name, role: role, now: now(), audit: audit)
+        try await auditingLastAdmin(name, audit) { try await repository.setRole(user: name, role: role, now: now(), audit: audit) }
         return User(name: user.name, role: role, createdAt: user.createdAt, createdBy: user.createdBy)
     }
 
     /// Deletes a user and every token it holds (admins only; audited). What the user did stays attributed to
-    /// the name. The last admin cannot be deleted.
+    /// the name. The last admin cannot be deleted (refused and audited).
     public func deleteUser(name: String, actor: Principal) async throws {
         let entry = AuditEntry(actor: actor, action: "user.delete", target: "user:\(name)")
         try await requireAdmin(actor, to: "delete users", entry)
-        try await repository.deleteUser(name: name, now: now(), audit: entry)
+        try await auditingLastAdmin(name, entry) { try await repository.deleteUser(name: name, now: now(), audit: entry) }
+    }
+
+    /// The refusal a store gives when a change would leave no admin; checked inside the write, so that two admins
+    /// demoting each other at once cannot both pass.
+    public static func lastAdmin(_ user: String) -> StewardError {
+        StewardError(.invalidParameterValue, "'\(user)' is the last admin; make another user admin first.")
+    }
+
+    /// Runs a write that the store refuses when it would remove the last admin, and audits that refusal.
+    func auditingLastAdmin(_ user: String, _ entry: AuditEntry, _ write: () async throws -> Void) async throws {
+        do { try await write() } catch let error as StewardError where error == Self.lastAdmin(user) {
+            try await audit.refuse(entry, error, now: now())
+        }
+    }
+
+    /// Refuses a change asked by a read-only role, auditing what was asked: the authentication layer turns
+    /// viewers away before any service sees their request, and the refusal belongs in the log all the same.
+    /// `request` is the method and path (bounded), `systemID` the system the path names, if any.
+    public func refuseChange(by actor: Principal, request: String, systemID: String?) async throws -> Never {
+        let role = actor.role?.rawValue ?? "none"
+        try await audit.refuse(
+            AuditEntry(
+                actor: actor, action: "access.denied", target: "route:\(request.prefix(300))", systemID: systemID.map { String($0.prefix(200)) },
+                details: ["role": role]),
+            StewardError(.permissionDenied, "User '\(actor.name)' (\(role)) may only read; this request changes data."), now: now())
     }
 
     /// Passes the user themself (authenticated) and admins; anyone else is refused and the refusal audited.

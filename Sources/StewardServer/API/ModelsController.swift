@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import StewardCore
+import StewardStatistics
 
 /// Steward's own registry endpoints (`/api/v1/models/...`, `/api/v1/prompts/...`): model cards, registry history
 /// and prompt rendering. Errors use the same JSON shape as the MLflow routes.
@@ -9,10 +10,10 @@ struct ModelsController<Context: RequestContext>: Sendable {
     let registry: ModelRegistryService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("models/:name/versions/:version/card", use: card)
-        group.patch("models/:name/versions/:version/card", use: editCard)
-        group.get("models/:name/history", use: history)
-        group.post("prompts/:name/render", use: renderPrompt)
+        group.native(.get, "models/:name/versions/:version/card", query: ["format"], use: card)
+        group.native(.patch, "models/:name/versions/:version/card", use: editCard)
+        group.native(.get, "models/:name/history", use: history)
+        group.native(.post, "prompts/:name/render", use: renderPrompt)
     }
 
     /// The card in the format asked for by `?format=` (`json`, `markdown`, `html`) or else by `Accept`.
@@ -38,21 +39,14 @@ struct ModelsController<Context: RequestContext>: Sendable {
     @Sendable func editCard(_ request: Request, context: Context) async throws -> Response {
         let name = try NativeMessage.parameter("name", context)
         let version = try NativeMessage.parameter("version", context)
-        var request = request
-        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: 1 << 20)
-        let data = Data(buffer: body)
-        try MLflowRequest.refuseNUL(in: data)
-        guard let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw StewardError.invalidParameter("The body must be a JSON object of card fields to strings.")
-        }
+        let fields = try await NativeMessage.decode([String: JSONValue].self, from: request)
         var notes: [String: String] = [:]
         for (key, value) in fields {
-            if let text = value as? String {
-                notes[key] = text
-            } else if let list = value as? [String], key == ModelCard.Note.owners.rawValue {
-                notes[key] = list.joined(separator: ", ")
-            } else {
-                throw StewardError.invalidParameter("Card field '\(key)' must be a string.")
+            switch value {
+            case .string(let text): notes[key] = text
+            case .array(let items) where key == ModelCard.Note.owners.rawValue && items.allSatisfy({ if case .string = $0 { true } else { false } }):
+                notes[key] = items.compactMap { if case .string(let text) = $0 { text } else { nil } }.joined(separator: ", ")
+            default: throw StewardError.invalidParameter("Card field '\(key)' must be a string.")
             }
         }
         try await registry.setCardNotes(name: name, version: version, notes: notes)
@@ -72,9 +66,7 @@ struct ModelsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func renderPrompt(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: 1 << 20)
-        let message = try MLflowRequest.decode(RenderRequest.self, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
+        let message = try await NativeMessage.decode(RenderRequest.self, from: request)
         let (version, result) = try await registry.renderPrompt(
             name: try NativeMessage.parameter("name", context), version: message.version?.text, alias: message.alias,
             variables: message.variables ?? [:])

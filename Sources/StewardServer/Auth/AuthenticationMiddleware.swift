@@ -41,7 +41,8 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
         if let role = context.principal.role, !role.canWrite, !RouteAccess.isRead(request),
             !RouteAccess.isOwnTokenRevocation(request, by: context.principal.name)
         {
-            throw StewardError(.permissionDenied, "User '\(context.principal.name)' (\(role.rawValue)) may only read; this request changes data.")
+            try await identity.refuseChange(
+                by: context.principal, request: "\(request.method) \(request.uri.path)", systemID: RouteAccess.systemID(of: request))
         }
         return try await next(request, context)
     }

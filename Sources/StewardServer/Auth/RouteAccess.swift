@@ -21,4 +21,11 @@ enum RouteAccess {
         guard parts.count == 7, parts[0].isEmpty, parts[1] == "api", parts[2] == "v1", parts[3] == "users", parts[5] == "tokens" else { return false }
         return IdentityService.sameName(parts[4].removingPercentEncoding ?? parts[4], user)
     }
+
+    /// The AI system a native route names (`/api/v1/systems/{id}/…`), for auditing a refusal against it.
+    static func systemID(of request: Request) -> String? {
+        let parts = request.uri.path.split(separator: "/").map(String.init)
+        guard parts.count >= 4, parts[0] == "api", parts[1] == "v1", parts[2] == "systems" else { return nil }
+        return parts[3].removingPercentEncoding ?? parts[3]
+    }
 }

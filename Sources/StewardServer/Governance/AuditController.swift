@@ -8,8 +8,8 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
     let audit: AuditService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("audit", use: events)
-        group.get("audit/verify", use: verify)
+        group.native(.get, "audit", query: ["system", "actor", "since", "until", "after", "limit", "format"], use: events)
+        group.native(.get, "audit/verify", use: verify)
     }
 
     /// `?system=&actor=&since=&until=` (times in epoch milliseconds), `after=` and `limit=` to page, and

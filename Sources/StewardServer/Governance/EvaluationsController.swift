@@ -13,15 +13,21 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     let endpointHosts: EndpointAllowList
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("systems/:id/datasets", use: uploadDataset)
-        group.get("systems/:id/datasets", use: listDatasets)
-        group.get("systems/:id/datasets/:name/versions/:version", use: showDataset)
-        group.get("systems/:id/gate", use: showGate)
-        group.put("systems/:id/gate", use: replaceGate)
-        group.post("systems/:id/gate/check", use: checkReported)
-        group.get("systems/:id/evaluations", use: list)
-        group.post("evaluations", use: evaluate)
-        group.get("evaluations/:id", use: show)
+        group.native(.post, "systems/:id/datasets", query: ["name", "format"], use: uploadDataset)
+        group.native(.get, "systems/:id/datasets", use: listDatasets)
+        group.native(.get, "systems/:id/datasets/:name/versions/:version", use: showDataset)
+        group.native(.get, "systems/:id/gate", use: showGate)
+        group.native(.put, "systems/:id/gate", use: replaceGate)
+        group.native(.post, "systems/:id/gate/check", query: ["model", "version", "task", "name"], use: checkReported)
+        group.native(.get, "systems/:id/evaluations", use: list)
+        group.native(
+            .post, "evaluations",
+            query: [
+                "system", "model", "version", "task", "label", "prediction", "score", "threshold", "sensitive", "slice", "latency", "error", "cost",
+                "endpoint", "judge", "judge_model", "rubric", "feature", "format", "name", "dataset", "dataset_version", "batch", "output",
+                "json_schema",
+            ], use: evaluate)
+        group.native(.get, "evaluations/:id", use: show)
     }
 
     /// Registers the body (CSV, or JSON Lines with `format=jsonl`) as the next version of the named test set;
@@ -97,16 +103,17 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         let query = MLflowRequest.parseQuery(request.uri.query)
         for (name, value) in query { _ = try NativeMessage.plain(value, name) }
         func one(_ name: String) -> String? { query.last { $0.0 == name }?.1 }
-        let text = try await NativeMessage.text(of: request)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw StewardError.invalidParameter("The body must be a JSON object of metric names to numbers.")
+        let object: [String: JSONValue]
+        do { object = try await NativeMessage.decode([String: JSONValue].self, from: request) } catch let error as StewardError {
+            throw StewardError.invalidParameter("The body must be a JSON object of metric names to numbers: \(error.message)")
         }
         var report = MetricReport()
         for (name, value) in object {
-            guard let number = value as? NSNumber, type(of: value) != Bool.self, number.doubleValue.isFinite else {
-                throw StewardError.invalidParameter("The metric '\(name)' is not a finite number.")
+            switch value {
+            case .integer(let number): report.values[name] = Double(number)
+            case .number(let number): report.values[name] = number
+            default: throw StewardError.invalidParameter("The metric '\(name)' is not a finite number.")
             }
-            report.values[name] = number.doubleValue
         }
         if let rows = report.values["rows"], rows >= 0, rows == rows.rounded(), rows < 1e15 { report.counts["rows"] = Int(rows) }
         let evaluation = try await evaluations.recordReported(

@@ -7,12 +7,12 @@ struct IncidentsController<Context: IdentifiedRequestContext>: Sendable {
     let governance: GovernanceService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("systems/:id/incidents", use: open)
-        group.get("systems/:id/incidents", use: listForSystem)
-        group.get("incidents", use: list)
-        group.get("incidents/:id", use: show)
-        group.patch("incidents/:id", use: update)
-        group.post("incidents/:id/resolve", use: resolve)
+        group.native(.post, "systems/:id/incidents", use: open)
+        group.native(.get, "systems/:id/incidents", use: listForSystem)
+        group.native(.get, "incidents", query: ["system"], use: list)
+        group.native(.get, "incidents/:id", use: show)
+        group.native(.patch, "incidents/:id", use: update)
+        group.native(.post, "incidents/:id/resolve", use: resolve)
     }
 
     struct IncidentBody: Encodable { let incident: WireIncident }

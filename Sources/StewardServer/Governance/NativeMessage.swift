@@ -8,11 +8,11 @@ import StewardStatistics
 enum NativeMessage {
     static let maximumBodyBytes = 1 << 20
 
-    /// Decodes a JSON body; an empty body reads as `{}`.
+    /// Decodes a JSON body strictly (`StrictJSONDecoder`: no unknown or duplicate member); an empty body reads as `{}`.
     static func decode<Message: Decodable>(_ type: Message.Type, from request: Request) async throws -> Message {
         var request = request
         let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: maximumBodyBytes)
-        return try MLflowRequest.decode(type, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body), keys: .convertFromSnakeCase)
+        return try StrictJSONDecoder.decode(type, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
     }
 
     /// The raw body as text, for documents such as the YAML policy.

@@ -6,8 +6,8 @@ struct PolicyController<Context: IdentifiedRequestContext>: Sendable {
     let governance: GovernanceService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.get("policy", use: show)
-        group.put("policy", use: replace)
+        group.native(.get, "policy", query: ["format"], use: show)
+        group.native(.put, "policy", use: replace)
     }
 
     struct Body: Encodable { let policy: WirePolicy }

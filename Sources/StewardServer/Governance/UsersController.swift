@@ -6,14 +6,14 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
     let identity: IdentityService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("users", use: create)
-        group.get("users", use: list)
-        group.patch("users/:name", use: update)
-        group.delete("users/:name", use: delete)
-        group.post("users/:name/tokens", use: createToken)
-        group.get("users/:name/tokens", use: tokens)
-        group.delete("users/:name/tokens/:id", use: revokeToken)
-        group.get("whoami", use: whoami)
+        group.native(.post, "users", use: create)
+        group.native(.get, "users", use: list)
+        group.native(.patch, "users/:name", use: update)
+        group.native(.delete, "users/:name", use: delete)
+        group.native(.post, "users/:name/tokens", use: createToken)
+        group.native(.get, "users/:name/tokens", use: tokens)
+        group.native(.delete, "users/:name/tokens/:id", use: revokeToken)
+        group.native(.get, "whoami", use: whoami)
     }
 
     struct CreateMessage: Decodable {

@@ -95,7 +95,7 @@ enum MLflowRequest {
     }
 
     /// Describes a decoding failure by the field's path as the client wrote it (snake case for native routes).
-    private static func describe(_ error: DecodingError, snakeCase: Bool) -> String {
+    static func describe(_ error: DecodingError, snakeCase: Bool) -> String {
         func written(_ key: String) -> String {
             guard snakeCase else { return key }
             return key.unicodeScalars.reduce(into: "") { text, scalar in
@@ -143,6 +143,7 @@ enum MLflowRequest {
         case is Double.Type: "a double (64-bit floating point)"
         case is Bool.Type: "a boolean"
         case is [Any].Type: "an array"
+        case is [String: Any].Type: "an object"
         default: "a value of type \(type)"
         }
     }

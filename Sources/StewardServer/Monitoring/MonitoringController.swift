@@ -17,19 +17,19 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
     static var maximumBatchBytes: Int { 64 << 20 }
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("systems/:id/events", use: ingest)
-        group.post("systems/:id/labels", use: label)
-        group.get("systems/:id/monitoring", use: showSettings)
-        group.put("systems/:id/monitoring", use: replaceSettings)
-        group.get("systems/:id/monitoring/status", use: status)
-        group.put("systems/:id/reference", use: replaceReference)
-        group.get("systems/:id/reference", use: showReference)
-        group.get("systems/:id/drift", use: drift)
-        group.put("systems/:id/alerts/rules", use: replaceAlertRules)
-        group.get("systems/:id/alerts/rules", use: showAlertRules)
-        group.post("systems/:id/alerts/evaluate", use: evaluateAlerts)
-        group.get("systems/:id/alerts", use: listAlerts)
-        group.get("systems/:id/webhook-deliveries", use: listDeliveries)
+        group.native(.post, "systems/:id/events", use: ingest)
+        group.native(.post, "systems/:id/labels", use: label)
+        group.native(.get, "systems/:id/monitoring", use: showSettings)
+        group.native(.put, "systems/:id/monitoring", use: replaceSettings)
+        group.native(.get, "systems/:id/monitoring/status", query: ["window"], use: status)
+        group.native(.put, "systems/:id/reference", use: replaceReference)
+        group.native(.get, "systems/:id/reference", use: showReference)
+        group.native(.get, "systems/:id/drift", query: ["window", "method", "threshold"], use: drift)
+        group.native(.put, "systems/:id/alerts/rules", use: replaceAlertRules)
+        group.native(.get, "systems/:id/alerts/rules", use: showAlertRules)
+        group.native(.post, "systems/:id/alerts/evaluate", use: evaluateAlerts)
+        group.native(.get, "systems/:id/alerts", query: ["status"], use: listAlerts)
+        group.native(.get, "systems/:id/webhook-deliveries", use: listDeliveries)
     }
 
     /// The YAML rules as the body (reviewer, compliance or admin).
@@ -56,7 +56,11 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
 
     /// `status=firing` for the firing ones only.
     @Sendable func listAlerts(_ request: Request, context: Context) async throws -> Response {
-        let firing = try NativeMessage.query("status", request) == "firing"
+        let status = try NativeMessage.query("status", request)
+        guard status == nil || status == "firing" else {
+            throw StewardError.invalidParameter("status takes one value, firing; leave it out for every alert.")
+        }
+        let firing = status == "firing"
         return try NativeMessage.json(
             AlertsBody(alerts: try await monitoring.alerts(systemID: try NativeMessage.parameter("id", context), firingOnly: firing)))
     }

@@ -7,6 +7,9 @@ struct JSONScanner {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private var depth = 0
+    /// Whether an object that names a member twice is refused (request messages) rather than keeping the last
+    /// value (event rows, as Python's json does).
+    private let refusesDuplicateMembers: Bool
 
     static let maximumDepth = 512
 
@@ -14,9 +17,9 @@ struct JSONScanner {
     static let trailingComma = StatisticsError("a comma comes right before a closing bracket or brace")
 
     /// The value of the whole text, or why it is not JSON.
-    static func value(of data: Data) -> Result<JSONValue, StatisticsError> {
+    static func value(of data: Data, refusingDuplicateMembers: Bool = false) -> Result<JSONValue, StatisticsError> {
         data.withUnsafeBytes { bytes in
-            var scanner = JSONScanner(bytes: bytes)
+            var scanner = JSONScanner(bytes: bytes, refusesDuplicateMembers: refusingDuplicateMembers)
             do throws(StatisticsError) {
                 scanner.skipWhitespace()
                 let value = try scanner.parseValue()
@@ -29,8 +32,9 @@ struct JSONScanner {
         }
     }
 
-    private init(bytes: UnsafeRawBufferPointer) {
+    private init(bytes: UnsafeRawBufferPointer, refusesDuplicateMembers: Bool) {
         self.bytes = bytes
+        self.refusesDuplicateMembers = refusesDuplicateMembers
     }
 
     private func problem(_ what: String) -> StatisticsError {
@@ -92,7 +96,10 @@ struct JSONScanner {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw problem("':' expected after a member name") }
             position += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            let value = try parseValue()
+            if members.updateValue(value, forKey: key) != nil, refusesDuplicateMembers {
+                throw StatisticsError("the member '\(key)' appears twice in one object")
+            }
             skipWhitespace()
             guard position < bytes.count else { throw problem("the text ends inside an object") }
             if bytes[position] == UInt8(ascii: ",") {

@@ -47,9 +47,10 @@ public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
         try parse(Data(text.utf8), what: what)
     }
 
-    /// The value, or what is wrong with the text (the error's message is that reason alone).
-    static func decode(_ data: Data) -> Result<JSONValue, StatisticsError> {
-        JSONScanner.value(of: data)
+    /// The value, or what is wrong with the text (the error's message is that reason alone). A request message
+    /// refuses duplicate members, which other readers would resolve differently (first or last wins).
+    public static func decode(_ data: Data, refusingDuplicateMembers: Bool = false) -> Result<JSONValue, StatisticsError> {
+        JSONScanner.value(of: data, refusingDuplicateMembers: refusingDuplicateMembers)
     }
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {

@@ -117,8 +117,7 @@ public struct SQLIdentityRepository: IdentityRepository {
         let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE" : ""
         let admins = try await db.raw("SELECT name FROM users WHERE role = 'admin'\(lock)").all().map { try $0.string("name") }
         if admins.contains(user) && admins.count == 1 {
-            throw StewardError.invalidParameter(
-                "'\(user)' is the last admin; make another user admin first.")
+            throw IdentityService.lastAdmin(user)
         }
     }
 
