@@ -19,6 +19,8 @@ public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible 
         case internalError = "INTERNAL_ERROR"
         case temporarilyUnavailable = "TEMPORARILY_UNAVAILABLE"
         case notImplemented = "NOT_IMPLEMENTED"
+        /// Stored content no longer matches the digest recorded for it (a model version's files, a test set).
+        case dataLoss = "DATA_LOSS"
     }
 
     public var code: Code

@@ -49,7 +49,7 @@ public func buildRouter(
     router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))
 
     let artifacts = ArtifactsController<StewardRequestContext>(
-        store: storage.artifacts, runs: services.runs, maximumArtifactBytes: configuration.maximumArtifactBytes)
+        store: storage.artifacts, runs: services.runs, rules: services.artifactRules, maximumArtifactBytes: configuration.maximumArtifactBytes)
 
     for prefix in ["api", "ajax-api"] {
         let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow"))
@@ -68,13 +68,13 @@ public func buildRouter(
     AuditController(audit: services.audit).addRoutes(to: native)
     UsersController(identity: services.identity).addRoutes(to: native)
     EvaluationsController(
-        evaluations: services.evaluations, artifacts: storage.artifacts, maximumBytes: configuration.maximumArtifactBytes,
+        evaluations: services.evaluations, files: storage.files, maximumBytes: configuration.maximumArtifactBytes,
         endpointHosts: configuration.endpointHosts
     )
     .addRoutes(to: native)
     MonitoringController(
         monitoring: services.monitoring, evaluations: services.evaluations, registry: services.registry, runs: services.runs,
-        artifacts: storage.artifacts
+        artifacts: storage.artifacts, files: storage.files
     )
     .addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)

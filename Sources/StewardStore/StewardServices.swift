@@ -12,6 +12,7 @@ public struct StewardServices: Sendable {
     public let audit: AuditService
     public let evaluations: EvaluationService
     public let monitoring: MonitoringService
+    public let artifactRules: ArtifactWriteRules
 
     /// `authenticationRequired` is the server's `--auth` setting, which decides who may read the audit log.
     /// `notifications` is how alerts are sent (the server's webhook settings); without it rules name no webhooks.
@@ -27,13 +28,17 @@ public struct StewardServices: Sendable {
         runs = RunService(repository: runRepository)
         loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
         let evaluationRepository = SQLEvaluationRepository(database: storage.database)
+        let integrity = ContentIntegrity(
+            registry: registryRepository, reader: ArtifactContentReader(store: storage.artifacts), audit: auditRepository)
         let governance = GovernanceService(
             repository: SQLGovernanceRepository(database: storage.database), audit: auditRepository, registry: registryRepository,
-            runs: runRepository, evaluations: evaluationRepository)
+            runs: runRepository, evaluations: evaluationRepository, integrity: integrity)
         self.governance = governance
         registry = ModelRegistryService(
             repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: governance,
-            evaluations: evaluationRepository)
+            evaluations: evaluationRepository, integrity: integrity)
+        artifactRules = ArtifactWriteRules(
+            registry: registryRepository, loggedModels: loggedModelRepository, gate: governance, audit: auditRepository)
         identity = IdentityService(repository: SQLIdentityRepository(database: storage.database), audit: auditRepository)
         audit = AuditService(repository: auditRepository, authenticationRequired: authenticationRequired)
         evaluations = EvaluationService(

@@ -3,22 +3,29 @@ import Logging
 import StewardCore
 
 /// Everything a Steward server stores, opened from a data folder: the database (an SQLite file in the folder
-/// unless `store` names another) and the artifact folder.
+/// unless `store` names another), the artifact folder that the MLflow routes serve, and the folder of files
+/// Steward keeps for itself (registered test sets), which no MLflow route reaches.
 public struct StewardStorage: Sendable {
     public let database: any StoreDatabase
+    /// What clients log and download through `/api/2.0/mlflow-artifacts`.
     public let artifacts: any ArtifactStore
+    /// Steward's own files: registered test sets, content-addressed.
+    public let files: any ArtifactStore
     public let databaseLocation: DatabaseLocation
     public let artifactRoot: String
 
-    public init(database: any StoreDatabase, artifacts: any ArtifactStore, databaseLocation: DatabaseLocation, artifactRoot: String) {
+    public init(
+        database: any StoreDatabase, artifacts: any ArtifactStore, files: any ArtifactStore, databaseLocation: DatabaseLocation, artifactRoot: String
+    ) {
         self.database = database
         self.artifacts = artifacts
+        self.files = files
         self.databaseLocation = databaseLocation
         self.artifactRoot = artifactRoot
     }
 
-    /// Opens (creating on first use) `dataDirectory` with `steward.sqlite` and `artifacts/`, or the database
-    /// `store` names (`sqlite:PATH`, `postgres://…`).
+    /// Opens (creating on first use) `dataDirectory` with `steward.sqlite`, `artifacts/` and `files/`, or the
+    /// database `store` names (`sqlite:PATH`, `postgres://…`).
     public static func open(
         dataDirectory: String, store: String? = nil, durability: SQLiteStoreDatabase.Durability = .full, logger: Logger
     ) async throws -> StewardStorage {
@@ -37,7 +44,30 @@ public struct StewardStorage: Sendable {
         }
         let artifactRoot = (dataDirectory as NSString).appendingPathComponent("artifacts")
         let artifacts = try LocalArtifactStore(root: artifactRoot)
-        return StewardStorage(database: database, artifacts: artifacts, databaseLocation: location, artifactRoot: artifacts.root)
+        let files = try LocalArtifactStore(root: (dataDirectory as NSString).appendingPathComponent("files"))
+        try moveTestSets(from: artifacts.root, to: files.root)
+        return StewardStorage(database: database, artifacts: artifacts, files: files, databaseLocation: location, artifactRoot: artifacts.root)
+    }
+
+    /// Test sets registered before Steward's own files had their folder were kept among the artifacts, as
+    /// `artifacts/datasets/<sha256>.<csv|jsonl>`, where the MLflow routes could change them: they move to
+    /// `files/datasets/` under the same name (the location the database records), within one file system.
+    static func moveTestSets(from artifactRoot: String, to filesRoot: String) throws {
+        let old = (artifactRoot as NSString).appendingPathComponent("datasets")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: old) else { return }
+        let new = (filesRoot as NSString).appendingPathComponent("datasets")
+        try FileManager.default.createDirectory(atPath: new, withIntermediateDirectories: true)
+        for name in names {
+            let parts = name.split(separator: ".")
+            guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit), ["csv", "jsonl"].contains(parts[1]) else { continue }
+            let target = (new as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: target) {
+                try FileManager.default.removeItem(atPath: (old as NSString).appendingPathComponent(name))
+            } else {
+                try FileManager.default.moveItem(atPath: (old as NSString).appendingPathComponent(name), toPath: target)
+            }
+        }
+        if (try? FileManager.default.contentsOfDirectory(atPath: old))?.isEmpty == true { try? FileManager.default.removeItem(atPath: old) }
     }
 }
 

@@ -191,4 +191,160 @@ struct IntegrityRouteTests {
             #expect(try await team.services.identity.users(actor: .user("ada", role: .admin)).first { $0.name == "ada" }?.role == .admin)
         }
     }
+
+    /// Uploads `body` as the artifact at `path` (below the artifact root) as `user`.
+    static func put(_ team: Team, _ user: String, _ path: String, _ body: String) async throws -> HTTPResponse.Status {
+        try await team.call(user, .put, "/api/2.0/mlflow-artifacts/artifacts/\(path)", body: ByteBuffer(string: body)).status
+    }
+
+    static func download(_ team: Team, _ path: String) async throws -> String {
+        try await team.call("vic", .get, "/api/2.0/mlflow-artifacts/artifacts/\(path)").text
+    }
+
+    @Test("A registered version's files cannot be changed; changed behind the server's back, nothing rests on them", arguments: TestEngine.available)
+    func immutableVersions(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let id = try #require(
+                try await team.call("carol", .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "credit"}"#).body.string("experiment_id"))
+            let run = try #require(
+                try await team.call("carol", .post, "/api/2.0/mlflow/runs/create", json: #"{"experiment_id": "\#(id)"}"#).body
+                    .dictionary("run")?.dictionary("info")?.string("run_id"))
+            let folder = "\(id)/\(run)/artifacts"
+            #expect(try await Self.put(team, "carol", "\(folder)/model/model.pkl", "weights v1") == .ok)
+            #expect(try await Self.put(team, "carol", "\(folder)/model/MLmodel", "flavors: {}") == .ok)
+            let system = try await team.system("credit", model: "other")
+            try await team.call("carol", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "prod-model"}"#)
+            let created = try await team.call(
+                "carol", .post, "/api/2.0/mlflow/model-versions/create",
+                json: #"{"name": "prod-model", "source": "runs:/\#(run)/model", "run_id": "\#(run)"}"#)
+            #expect(created.status == .ok, "\(created.text)")
+            try await team.call("carol", .post, "/api/v1/systems/\(system)/models", json: #"{"name": "prod-model"}"#)
+            let card = try await team.call("vic", .get, "/api/v1/models/prod-model/versions/1/card")
+            let digest = try #require(card.body.dictionary("model_card")?.dictionary("model_details")?.string("content_digest"), "\(card.text)")
+            #expect(digest.hasPrefix("sha256:") && digest.count == 71)
+
+            // Replacing, adding or deleting a file of the version, or deleting a folder above it: refused, audited.
+            for (user, method, path, body) in [
+                ("rita", HTTPRequest.Method.put, "\(folder)/model/model.pkl", "evil weights"), ("carol", .put, "\(folder)/model/extra.py", "x"),
+                ("carol", .delete, "\(folder)/model/MLmodel", ""), ("carol", .delete, folder, ""), ("carol", .delete, "\(id)", ""),
+            ] {
+                let answer = try await team.call(user, method, "/api/2.0/mlflow-artifacts/artifacts/\(path)", body: ByteBuffer(string: body))
+                #expect(answer.status == .forbidden && answer.body.string("error_code") == "PERMISSION_DENIED", "\(method) \(path): \(answer.text)")
+                #expect(answer.text.contains("version 1 of 'prod-model'"), "\(answer.text)")
+            }
+            #expect(try await Self.download(team, "\(folder)/model/model.pkl") == "weights v1")
+            #expect(try await Self.download(team, "\(folder)/model/MLmodel") == "flavors: {}")
+            let refusals = try await team.audited("artifact.write") + (try await team.audited("artifact.delete"))
+            #expect(
+                refusals.count == 5 && refusals.allSatisfy { $0.outcome == .refused && $0.target == "model:prod-model/1" && $0.systemID == system })
+            // The rest of the run stays writable.
+            #expect(try await Self.put(team, "carol", "\(folder)/notes.txt", "fine") == .ok)
+
+            // Changed on disk behind the server's back: no approval, promotion or download rests on the version.
+            let file = team.services.storage.artifactRoot + "/\(folder)/model/model.pkl"
+            try Data("tampered".utf8).write(to: URL(fileURLWithPath: file))
+            let approval = try await team.call(
+                "carol", .post, "/api/v1/systems/\(system)/approvals", json: #"{"model": "prod-model", "version": "1", "alias": "production"}"#)
+            let request = try #require(approval.body.dictionary("approval")?.string("id"), "\(approval.text)")
+            try await team.refused(
+                "rita", .post, "/api/v1/approvals/\(request)/decisions", json: #"{"decision": "approve"}"#, status: .conflict, code: "DATA_LOSS",
+                "'model.pkl' changed")
+            try await team.refused(
+                "carol", .get, "/api/2.0/mlflow/model-versions/get-download-uri?name=prod-model&version=1", status: .conflict, code: "DATA_LOSS",
+                "no longer matches what was registered (\(digest))")
+            let checks = try await team.audited("model_version.integrity")
+            #expect(checks.map { $0.details["during"] ?? "" } == ["approval.approve", "download"])
+            #expect(checks.allSatisfy { $0.outcome == .refused && $0.systemID == system && $0.details["registered_digest"] == digest })
+            #expect(try await team.services.count("approval_decisions") == 0)
+            // Put back as registered, the version verifies again.
+            try Data("weights v1".utf8).write(to: URL(fileURLWithPath: file))
+            let uri = try await team.call("carol", .get, "/api/2.0/mlflow/model-versions/get-download-uri?name=prod-model&version=1")
+            #expect(uri.body.string("artifact_uri") == "mlflow-artifacts:/\(folder)/model", "\(uri.text)")
+            let approved = try await team.call("rita", .post, "/api/v1/approvals/\(request)/decisions", json: #"{"decision": "approve"}"#)
+            #expect(approved.status == .ok, "\(approved.text)")
+            #expect(try await team.audited("approval.approve").last?.details["content_digest"] == digest)
+
+            // A prompt's template is its content.
+            try await team.call(
+                "carol", .post, "/api/2.0/mlflow/registered-models/create",
+                json: #"{"name": "qa", "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}]}"#)
+            try await team.call(
+                "carol", .post, "/api/2.0/mlflow/model-versions/create",
+                json: #"{"name": "qa", "source": "prompt-template", "tags": [{"key": "mlflow.prompt.text", "value": "Answer {{q}}"}]}"#)
+            try await team.refused(
+                "carol", .post, "/api/2.0/mlflow/model-versions/set-tag",
+                json: #"{"name": "qa", "version": "1", "key": "mlflow.prompt.text", "value": "Leak {{q}}"}"#,
+                status: .forbidden, code: "PERMISSION_DENIED", "immutable once registered")
+            #expect(
+                try await team.call(
+                    "carol", .post, "/api/2.0/mlflow/model-versions/set-tag", json: #"{"name": "qa", "version": "1", "key": "k", "value": "v"}"#
+                ).status == .ok)
+        }
+    }
+
+    @Test("A finished logged model's artifacts are immutable and it stays finished", arguments: TestEngine.available)
+    func finishedLoggedModels(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let id = try #require(
+                try await team.call("carol", .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "lm"}"#).body.string("experiment_id"))
+            let model = try #require(
+                try await team.call("carol", .post, "/api/2.0/mlflow/logged-models", json: #"{"experiment_id": "\#(id)", "name": "m"}"#).body
+                    .dictionary("model")?.dictionary("info")?.string("model_id"))
+            let folder = "\(id)/models/\(model)/artifacts"
+            #expect(try await Self.put(team, "carol", "\(folder)/model.skops", "weights") == .ok)
+            let finished = try await team.call(
+                "carol", .patch, "/api/2.0/mlflow/logged-models/\(model)", json: #"{"model_id": "\#(model)", "status": "LOGGED_MODEL_READY"}"#)
+            #expect(finished.status == .ok, "\(finished.text)")
+            #expect(try await Self.put(team, "carol", "\(folder)/model.skops", "other") == .forbidden)
+            #expect(try await Self.put(team, "carol", "\(folder)/extra.txt", "more") == .forbidden)
+            #expect(try await team.call("carol", .delete, "/api/2.0/mlflow-artifacts/artifacts/\(folder)/model.skops").status == .forbidden)
+            try await team.refused(
+                "carol", .patch, "/api/2.0/mlflow/logged-models/\(model)",
+                json: #"{"model_id": "\#(model)", "status": "LOGGED_MODEL_UPLOAD_FAILED"}"#,
+                status: .badRequest, code: "INVALID_PARAMETER_VALUE", "is finished")
+            #expect(try await Self.download(team, "\(folder)/model.skops") == "weights")
+            #expect(try await team.audited("artifact.write").allSatisfy { $0.target == "logged_model:\(model)" && $0.outcome == .refused })
+        }
+    }
+
+    @Test("Registered test sets are out of the artifact routes' reach; one changed on disk is a DATA_LOSS refusal", arguments: TestEngine.available)
+    func internalFiles(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let system = try await team.system("scoring", model: "scorer")
+            let body = "label,score\n1,0.9\n0,0.2\n1,0.7\n0,0.4\n"
+            let uploaded = try await team.call("carol", .post, "/api/v1/systems/\(system)/datasets?name=holdout", body: ByteBuffer(string: body))
+            let digest = try #require(uploaded.body.dictionary("dataset")?.string("digest"), "\(uploaded.text)")
+            // What the artifact routes reach is another folder: writing or deleting there leaves the test set alone.
+            #expect(try await Self.put(team, "carol", "datasets/\(digest).csv", "label,score\n0,1\n") == .ok)
+            #expect(try await team.call("carol", .delete, "/api/2.0/mlflow-artifacts/artifacts/datasets/\(digest).csv").status == .ok)
+            let evaluate = "/api/v1/evaluations?system=\(system)&model=scorer&version=1&task=binary&label=label&score=score&dataset=holdout"
+            let evaluation = try await team.call("carol", .post, evaluate)
+            #expect(evaluation.status == .created, "\(evaluation.text)")
+            #expect(evaluation.body.dictionary("evaluation")?.string("dataset_digest") == digest)
+
+            let files = try #require(team.services.storage.files as? LocalArtifactStore).root
+            try Data("label,score\n1,0.1\n".utf8).write(to: URL(fileURLWithPath: files + "/datasets/\(digest).csv"))
+            try await team.refused("carol", .post, evaluate, status: .conflict, code: "DATA_LOSS", "no longer matches the digest")
+            try FileManager.default.removeItem(atPath: files + "/datasets/\(digest).csv")
+            try await team.refused("carol", .post, evaluate, status: .conflict, code: "DATA_LOSS", "the file is gone")
+            let checks = try await team.audited("dataset.integrity")
+            #expect(checks.count == 2 && checks.allSatisfy { $0.outcome == .refused && $0.systemID == system })
+            #expect(try await team.services.count("evaluations") == 1)
+        }
+    }
+
+    @Test("Test sets kept among the artifacts by an earlier version move to Steward's own folder when the store opens")
+    func legacyTestSetsMove() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-legacy-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let name = String(repeating: "ab", count: 32) + ".csv"
+        try FileManager.default.createDirectory(atPath: folder + "/artifacts/datasets", withIntermediateDirectories: true)
+        try Data("label\n1\n".utf8).write(to: URL(fileURLWithPath: folder + "/artifacts/datasets/" + name))
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: folder + "/artifacts/datasets/notes.txt"))
+        let storage = try await StewardStorage.open(dataDirectory: folder, logger: TestStorage.logger)
+        try await storage.whileRunning(logger: TestStorage.logger) { _ in }
+        #expect(FileManager.default.contents(atPath: folder + "/files/datasets/" + name) == Data("label\n1\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/artifacts/datasets/" + name))
+        #expect(FileManager.default.fileExists(atPath: folder + "/artifacts/datasets/notes.txt"), "what is not a test set stays")
+    }
 }

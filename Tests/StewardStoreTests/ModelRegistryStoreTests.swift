@@ -36,7 +36,7 @@ struct ModelRegistryStoreTests {
             #expect(fromModel.runID == fixture.run)
             #expect(fromModel.userID == "ana")
             #expect(
-                try await registry.downloadURI(name: "fraud", version: "1")
+                try await registry.downloadURI(name: "fraud", version: "1", actor: "tester")
                     == "mlflow-artifacts:/\(fixture.experiment)/models/\(fixture.model)/artifacts")
 
             let fromRun = try await registry.register(

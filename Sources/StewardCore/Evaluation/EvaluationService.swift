@@ -43,6 +43,20 @@ public struct EvaluationService: Sendable {
         return StoredGate(systemID: systemID, version: version, spec: spec, author: actor.name, createdAt: time)
     }
 
+    /// Refuses a registered test set whose stored file no longer matches the digest it was registered with, and
+    /// audits the refusal: evaluations and references made from it would rest on data nobody registered.
+    public func refuseChangedDataset(_ dataset: EvaluationDataset, foundDigest: String, actor: Principal, action: String) async throws -> Never {
+        try await audit.refuse(
+            AuditEntry(
+                actor: actor, action: "dataset.integrity", target: "dataset:\(dataset.name)@v\(dataset.version)", systemID: dataset.systemID,
+                details: ["during": action, "registered_digest": dataset.digest, "found_digest": foundDigest]),
+            StewardError(
+                .dataLoss,
+                "Test set '\(dataset.name)' version \(dataset.version) no longer matches the digest it was registered with "
+                    + "(\(dataset.digest), found \(foundDigest)); nothing was computed from it. Register the data again as a new version."),
+            now: now())
+    }
+
     public func currentGate(systemID: String) async throws -> StoredGate? {
         try await repository.currentGate(systemID: systemID)
     }

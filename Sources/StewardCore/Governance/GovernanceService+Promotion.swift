@@ -50,6 +50,11 @@ extension GovernanceService: PromotionGate {
                         + "approvals need someone other than the author."))
         }
         entry.details["role"] = actor.role?.rawValue
+        if verdict == .approve {
+            entry.details["content_digest"] = try await verifiedContent(
+                of: try await registry.modelVersion(name: request.model, version: request.version), actor: actor, action: entry.action,
+                refusing: entry)
+        }
         try await repository.addDecision(
             ApprovalDecision(approver: actor.name, role: actor.role ?? .viewer, verdict: verdict, comment: comment, decidedAt: now()), to: requestID,
             audit: entry)
@@ -69,6 +74,19 @@ extension GovernanceService: PromotionGate {
         if !modelVersion.runID.isEmpty { names.insert(try await runs.run(id: modelVersion.runID).info.userID) }
         names.remove("")
         return (modelVersion.userID, names)
+    }
+
+    /// The digest of a version's content, checked against what was registered (an integrity failure is refused
+    /// and audited). A version whose files the server does not store cannot be checked, so nothing may rest on it.
+    func verifiedContent(of version: ModelVersion, actor: Principal, action: String, refusing entry: AuditEntry) async throws -> String {
+        if let digest = try await integrity.verify(version, actor: actor, action: action, systemID: entry.systemID) { return digest }
+        try await refuse(
+            entry,
+            StewardError(
+                .permissionDenied,
+                "Version \(version.version) of '\(version.name)' keeps its files at '\(version.storageLocation)', which Steward does not store, so "
+                    + "it cannot tell whether they change after they are approved. Register the version from files logged to Steward "
+                    + "(mlflow-artifacts:/…)."))
     }
 
     // MARK: Controls
@@ -110,8 +128,12 @@ extension GovernanceService: PromotionGate {
     // MARK: Promotion gate
 
     public func isProtected(_ target: PromotionTarget) async throws -> Bool {
+        Self.isProtected(target, by: try await policy().policy)
+    }
+
+    static func isProtected(_ target: PromotionTarget, by policy: GovernancePolicy) -> Bool {
         switch target {
-        case .alias(let alias): try await policy().policy.isProtected(alias: alias)
+        case .alias(let alias): policy.isProtected(alias: alias)
         case .stage(let stage): stage == .production
         }
     }
@@ -121,7 +143,7 @@ extension GovernanceService: PromotionGate {
         let basis = try await audit.head()?.sequence ?? 0
         let policy = try await policy().policy
         var entry = AuditEntry(actor: actor, action: action, target: "model:\(model)/\(version)", details: ["to": target.description])
-        guard try await isProtected(target) else {
+        guard Self.isProtected(target, by: policy) else {
             if case .alias(let alias) = target, let imitated = policy.protectedAlias(imitatedBy: alias) {
                 entry.systemID = try await repository.system(owning: model)?.id
                 try await refuse(
@@ -132,7 +154,7 @@ extension GovernanceService: PromotionGate {
             }
             return nil
         }
-        _ = try await registry.modelVersion(name: model, version: version)
+        let modelVersion = try await registry.modelVersion(name: model, version: version)
         guard let system = try await repository.system(owning: model) else {
             try await refuse(
                 entry,
@@ -157,6 +179,7 @@ extension GovernanceService: PromotionGate {
                         + missing.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + "."))
         }
         entry.details["controls"] = evaluations.map(\.name).joined(separator: ",")
+        entry.details["content_digest"] = try await verifiedContent(of: modelVersion, actor: actor, action: action, refusing: entry)
         entry.decidedAfter = basis
         return entry
     }
@@ -166,6 +189,10 @@ extension GovernanceService: PromotionGate {
         return AuditEntry(
             actor: actor, action: "promotion.release", target: "model:\(model)", systemID: try await repository.system(owning: model)?.id,
             details: ["from": target.description])
+    }
+
+    public func systemID(owning model: String) async throws -> String? {
+        try await repository.system(owning: model)?.id
     }
 
     public func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry? {

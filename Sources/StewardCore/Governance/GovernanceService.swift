@@ -9,12 +9,15 @@ public struct GovernanceService: Sendable {
     let registry: any ModelRegistryRepository
     let runs: any RunRepository
     let evaluations: any EvaluationRepository
+    /// Checks a version's content before it is approved or promoted.
+    let integrity: ContentIntegrity
     let now: @Sendable () -> Int64
 
     public init(
         repository: any GovernanceRepository, audit: any AuditRepository, registry: any ModelRegistryRepository, runs: any RunRepository,
-        evaluations: any EvaluationRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now
+        evaluations: any EvaluationRepository, integrity: ContentIntegrity, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
+        self.integrity = integrity
         self.repository = repository
         self.audit = audit
         self.registry = registry

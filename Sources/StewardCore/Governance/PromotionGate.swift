@@ -35,6 +35,8 @@ public protocol PromotionGate: Sendable {
     func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry?
     /// The audit entry for a change to a model that belongs to a registered system (rename, deletion), or nil.
     func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry?
+    /// The id of the AI system a registered model or prompt belongs to, if any.
+    func systemID(owning model: String) async throws -> String?
     /// Refuses unless the system exists, the model is part of it and the actor may act on the register.
     func requireComponent(systemID: String, model: String, actor: Principal, action: String) async throws
 }

@@ -61,6 +61,9 @@ public protocol LoggedModelRepository: Sendable {
     func deleteLoggedModelTag(id: String, key: String, now: Int64) async throws
     /// Logs params; one logged before with another value throws and nothing is written.
     func logLoggedModelParams(id: String, params: [Param], now: Int64) async throws
+    /// A finished (ready) logged model, deleted or not, whose artifacts are at one of `locations`, or, with
+    /// `below`, anywhere below that location; its id.
+    func finishedModel(storedAt locations: [String], orBelow below: String?) async throws -> String?
     /// One page of models matching the query.
     func searchLoggedModels(_ query: LoggedModelQuery) async throws -> Page<LoggedModel>
 }

@@ -14,6 +14,8 @@ public struct ModelCard: Sendable, Equatable {
         public var updatedAt: Int64
         public var source: String
         public var storageLocation: String
+        /// The digest of the files as registered (`ContentManifest.digest`), which approvals and promotions check.
+        public var contentDigest: String?
         public var tags: [Tag]
     }
 
@@ -147,7 +149,7 @@ extension ModelRegistryService {
             details: ModelCard.Details(
                 name: name, version: number, purpose: purpose, versionDescription: modelVersion.description, owners: owners,
                 createdAt: modelVersion.creationTime, updatedAt: modelVersion.lastUpdatedTime, source: modelVersion.source,
-                storageLocation: modelVersion.storageLocation, tags: modelVersion.tags),
+                storageLocation: modelVersion.storageLocation, contentDigest: modelVersion.contentDigest, tags: modelVersion.tags),
             parameters: ModelCard.Parameters(
                 modelType: logged.flatMap { $0.modelType.isEmpty ? nil : $0.modelType }, hyperparameters: hyperparameters, datasets: datasets),
             metrics: metrics,

@@ -39,6 +39,7 @@ public enum ModelCardRenderer {
         lines.append("- **Owners:** \(details.owners.isEmpty ? "_not stated_" : details.owners.joined(separator: ", "))")
         lines.append("- **Registered:** \(EpochClock.text(details.createdAt)); last updated \(EpochClock.text(details.updatedAt))")
         lines.append("- **Source:** `\(details.source)`; files at `\(details.storageLocation)`")
+        if let digest = details.contentDigest { lines.append("- **Content digest:** `\(digest)` (immutable once registered)") }
         if !details.tags.isEmpty { lines.append("- **Tags:** " + details.tags.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")) }
         lines.append("")
         lines.append("## Model parameters")
@@ -151,6 +152,7 @@ public enum ModelCardRenderer {
         body += item("Owners", details.owners.isEmpty ? nil : details.owners.joined(separator: ", "))
         body += item("Registered", "\(EpochClock.text(details.createdAt)); last updated \(EpochClock.text(details.updatedAt))")
         body += item("Source", "\(details.source); files at \(details.storageLocation)")
+        if let digest = details.contentDigest { body += item("Content digest", "\(digest) (immutable once registered)") }
         if !details.tags.isEmpty { body += item("Tags", details.tags.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) }
         body += "</ul></section>"
         body += "<section id=\"model-parameters\"><h2>Model parameters</h2>"

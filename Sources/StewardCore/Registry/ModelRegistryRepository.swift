@@ -24,11 +24,14 @@ public struct NewModelVersion: Sendable {
     public var userID: String
     public var description: String
     public var tags: [Tag]
+    /// The content as registered; nil when the server does not store it.
+    public var manifest: ContentManifest?
 
     public init(
         name: String, source: String, storageLocation: String, runID: String, runLink: String, modelID: String?, userID: String,
-        description: String, tags: [Tag]
+        description: String, tags: [Tag], manifest: ContentManifest? = nil
     ) {
+        self.manifest = manifest
         self.name = name
         self.source = source
         self.storageLocation = storageLocation
@@ -80,6 +83,14 @@ public protocol ModelRegistryRepository: Sendable {
     func deleteAlias(name: String, alias: String, actor: String, now: Int64, audit: AuditEntry?) async throws
     /// The version an alias points at (`aliasNotFound`).
     func aliasedVersion(name: String, alias: String) async throws -> Int64
+
+    /// The manifest a version was registered with (`nil` when none was recorded).
+    func contentManifest(name: String, version: Int64) async throws -> ContentManifest?
+    /// Records the manifest of a version registered before manifests were kept; a recorded one is never replaced.
+    func recordContentManifest(name: String, version: Int64, _ manifest: ContentManifest) async throws
+    /// A registered version whose files are at one of `locations` (a location and its ancestors), or, with
+    /// `below`, anywhere below that location; the first found.
+    func versionStored(at locations: [String], orBelow below: String?) async throws -> (name: String, version: Int64)?
 
     /// Editable model-card fields of a version.
     func cardNotes(name: String, version: Int64) async throws -> [String: String]

@@ -10,12 +10,16 @@ public struct ModelRegistryService: Sendable {
     let gate: (any PromotionGate)?
     /// Where model cards find each version's latest evaluation.
     let evaluations: (any EvaluationRepository)?
+    /// Records each version's content at registration and checks it before the version is handed out.
+    let integrity: ContentIntegrity?
     let now: @Sendable () -> Int64
 
     public init(
         repository: any ModelRegistryRepository, runs: any RunRepository, loggedModels: any LoggedModelRepository,
-        gate: (any PromotionGate)? = nil, evaluations: (any EvaluationRepository)? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
+        gate: (any PromotionGate)? = nil, evaluations: (any EvaluationRepository)? = nil, integrity: ContentIntegrity? = nil,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
+        self.integrity = integrity
         self.repository = repository
         self.runs = runs
         self.loggedModels = loggedModels
@@ -121,10 +125,11 @@ public struct ModelRegistryService: Sendable {
         let model = try await repository.registeredModel(name: name)
         let isPrompt = model.isPrompt || tags.contains { $0.key == PromptTags.isPrompt && $0.value.lowercased() == "true" }
         let resolved = try await resolve(source: source, runID: runID?.nonEmptyValue, modelID: modelID?.nonEmptyValue, isPrompt: isPrompt)
+        let manifest = try await integrity?.manifest(storageLocation: resolved.storage, tags: tags, isPrompt: isPrompt)
         return try await repository.createModelVersion(
             NewModelVersion(
                 name: name, source: source, storageLocation: resolved.storage, runID: resolved.runID, runLink: runLink ?? "",
-                modelID: resolved.modelID, userID: Self.userID(of: actor), description: description ?? "", tags: tags),
+                modelID: resolved.modelID, userID: Self.userID(of: actor), description: description ?? "", tags: tags, manifest: manifest),
             actor: actor, now: now())
     }
 
@@ -265,17 +270,31 @@ public struct ModelRegistryService: Sendable {
 
     public func setModelVersionTag(name: String, version: String, tag: Tag) async throws {
         try Self.validateTag(tag)
+        try Self.refuseContentTag(tag.key)
         try await repository.setModelVersionTag(name: try Self.requiredName(name), version: try Self.versionNumber(version), tag: tag, now: now())
     }
 
     public func deleteModelVersionTag(name: String, version: String, key: String) async throws {
+        try Self.refuseContentTag(key)
         try await repository.deleteModelVersionTag(
             name: try Self.requiredName(name), version: try Self.versionNumber(version), key: key, now: now())
     }
 
-    /// Where a version's files are, for downloads.
-    public func downloadURI(name: String, version: String) async throws -> String {
-        try await modelVersion(name: name, version: version).storageLocation
+    /// The tags that hold a prompt version's content, fixed when it is registered like a model version's files.
+    static let contentTags: Set<String> = [PromptTags.text, PromptTags.type, PromptTags.isPrompt]
+
+    static func refuseContentTag(_ key: String) throws(StewardError) {
+        guard contentTags.contains(key) else { return }
+        throw StewardError(
+            .permissionDenied,
+            "'\(key)' holds a prompt version's content, which is immutable once registered: register a new version instead.")
+    }
+
+    /// Where a version's files are, for downloads, after checking they are still the ones registered.
+    public func downloadURI(name: String, version: String, actor: Principal) async throws -> String {
+        let modelVersion = try await modelVersion(name: name, version: version)
+        _ = try await integrity?.verify(modelVersion, actor: actor, action: "download", systemID: try await gate?.systemID(owning: modelVersion.name))
+        return modelVersion.storageLocation
     }
 
     // MARK: Aliases

@@ -40,12 +40,16 @@ public struct ModelVersion: Sendable, Equatable {
     public var modelID: String?
     public var tags: [Tag]
     public var aliases: [String]
+    /// The digest of the version's content as registered (`ContentManifest.digest`); nil when the server does not
+    /// store its files, or for a version registered before digests were kept, until it is first checked.
+    public var contentDigest: String?
 
     public init(
         name: String, version: Int64, creationTime: Int64, lastUpdatedTime: Int64, userID: String = "", currentStage: ModelStage = .none,
         description: String = "", source: String, storageLocation: String, runID: String = "", status: ModelVersionStatus = .ready,
-        runLink: String = "", modelID: String? = nil, tags: [Tag] = [], aliases: [String] = []
+        runLink: String = "", modelID: String? = nil, tags: [Tag] = [], aliases: [String] = [], contentDigest: String? = nil
     ) {
+        self.contentDigest = contentDigest
         self.name = name
         self.version = version
         self.creationTime = creationTime

@@ -8,7 +8,8 @@ import StewardStore
 /// on a test set uploaded as the request body (`POST /api/v1/evaluations?system=…&model=…&version=…&task=…`).
 struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     let evaluations: EvaluationService
-    let artifacts: any ArtifactStore
+    /// Steward's own files (registered test sets), out of the MLflow routes' reach.
+    let files: any ArtifactStore
     let maximumBytes: Int64
     let endpointHosts: EndpointAllowList
 
@@ -40,8 +41,8 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (columns, rows) = try TableFile.profile(path: path, format: format)
         let location = try ArtifactPath(decoded: "datasets/\(digest).\(format.rawValue)")
-        if case .missing = try await artifacts.list(location) {
-            _ = try await artifacts.write(location, contents: Self.chunks(of: path), maxBytes: maximumBytes)
+        if case .missing = try await files.list(location) {
+            _ = try await files.write(location, contents: Self.chunks(of: path), maxBytes: maximumBytes)
         }
         let dataset = try await evaluations.registerDataset(
             systemID: systemID, name: name, format: format.rawValue, digest: digest, rows: rows, columns: columns, location: "\(location)",
@@ -164,7 +165,8 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         if let name = one("dataset") {
             let dataset: EvaluationDataset
             (path, dataset) = try await Self.registeredDataset(
-                evaluations, artifacts, systemID: systemID, name: name, version: one("dataset_version"))
+                evaluations, files, systemID: systemID, name: name, version: one("dataset_version"), actor: context.principal,
+                action: "evaluation")
             digest = dataset.digest
             format = try Self.format(dataset.format)
             datasetName = "\(name)@v\(dataset.version)"
@@ -219,16 +221,22 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     /// A registered test set's stored content in a temporary file (the caller removes it), checked against the
-    /// digest it was registered with.
+    /// digest it was registered with (a file that changed or vanished is refused as `DATA_LOSS`, audited).
     static func registeredDataset(
-        _ evaluations: EvaluationService, _ artifacts: any ArtifactStore, systemID: String, name: String, version: String?
+        _ evaluations: EvaluationService, _ files: any ArtifactStore, systemID: String, name: String, version: String?, actor: Principal,
+        action: String
     ) async throws -> (path: String, dataset: EvaluationDataset) {
         let dataset = try await evaluations.dataset(systemID: systemID, name: name, version: version)
-        let content = try await artifacts.open(try ArtifactPath(decoded: dataset.location))
-        let (path, digest) = try await store(stream(content), maximumBytes: .max)
+        let content: any ArtifactContent
+        do { content = try await files.open(try ArtifactPath(decoded: dataset.location)) } catch let error as StewardError
+            where error.code == .resourceDoesNotExist
+        {
+            try await evaluations.refuseChangedDataset(dataset, foundDigest: "none (the file is gone)", actor: actor, action: action)
+        }
+        let (path, digest) = try await store(stream(content), maximumBytes: .max, refusingEmpty: false)
         guard digest == dataset.digest else {
             try? FileManager.default.removeItem(atPath: path)
-            throw StewardError(.internalError, "Dataset '\(name)' version \(dataset.version) no longer matches its digest.")
+            try await evaluations.refuseChangedDataset(dataset, foundDigest: digest, actor: actor, action: action)
         }
         return (path, dataset)
     }
@@ -249,7 +257,9 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     /// Streams a body to a temporary file, hashing it on the way; refuses more than `maximumBytes`.
-    static func store<Body: AsyncSequence>(_ body: Body, maximumBytes: Int64) async throws -> (path: String, digest: String)
+    static func store<Body: AsyncSequence>(_ body: Body, maximumBytes: Int64, refusingEmpty: Bool = true) async throws -> (
+        path: String, digest: String
+    )
     where Body.Element == ByteBuffer {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-evaluation-\(UUID().uuidString)").path
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
@@ -272,7 +282,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             throw error
         }
-        guard written > 0 else {
+        guard written > 0 || !refusingEmpty else {
             try? FileManager.default.removeItem(atPath: path)
             throw StewardError.invalidParameter("The request body must be the test set (CSV or JSON Lines); it is empty.")
         }

@@ -8,9 +8,10 @@ import StewardStore
 /// listing of a run's artifacts (`/api/2.0/mlflow/artifacts/list`).
 ///
 /// Paths are taken from the raw request target and validated by `ArtifactPath` before any file is touched.
-struct ArtifactsController<Context: RequestContext>: Sendable {
+struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
     let store: any ArtifactStore
     let runs: RunService
+    let rules: ArtifactWriteRules
     let maximumArtifactBytes: Int64
 
     /// The scheme of locations whose artifacts this server stores.
@@ -61,12 +62,15 @@ struct ArtifactsController<Context: RequestContext>: Sendable {
             throw StewardError.invalidParameter("Artifact path must include a filename (cannot end with '/').")
         }
         let path = try Self.artifactPath(of: request)
+        try await rules.requireChangeable(path, deleting: false, actor: context.principal)
         _ = try await store.write(path, contents: request.body, maxBytes: maximumArtifactBytes)
         return MLflowResponse.empty()
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        try await store.delete(try Self.artifactPath(of: request))
+        let path = try Self.artifactPath(of: request)
+        try await rules.requireChangeable(path, deleting: true, actor: context.principal)
+        try await store.delete(path)
         return MLflowResponse.empty()
     }
 

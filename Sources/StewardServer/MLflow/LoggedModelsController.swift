@@ -4,7 +4,7 @@ import StewardCore
 import StewardStore
 
 /// MLflow 3's logged-model endpoints (`/api/2.0/mlflow/logged-models/...`).
-struct LoggedModelsController<Context: RequestContext>: Sendable {
+struct LoggedModelsController<Context: IdentifiedRequestContext>: Sendable {
     let models: LoggedModelService
     let artifacts: any ArtifactStore
 

@@ -35,7 +35,9 @@ enum MLflowResponse {
         case .resourceDoesNotExist, .endpointNotFound: .notFound
         case .unauthenticated: .unauthorized
         case .permissionDenied: .forbidden
-        case .resourceConflict, .aborted: .conflict
+        // MLflow answers DATA_LOSS with a 500, which its client retries; stored content that changed under its
+        // digest will not heal by asking again, and it is not the server failing.
+        case .resourceConflict, .aborted, .dataLoss: .conflict
         case .requestLimitExceeded: .tooManyRequests
         case .internalError: .internalServerError
         case .temporarilyUnavailable: .serviceUnavailable

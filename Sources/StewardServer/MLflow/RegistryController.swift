@@ -174,7 +174,8 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func downloadURI(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(ModelVersionRequest.self, from: request)
         let uri = try await registry.downloadURI(
-            name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"))
+            name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"),
+            actor: context.principal)
         return MLflowResponse.json(WireMember("artifact_uri", uri))
     }
 

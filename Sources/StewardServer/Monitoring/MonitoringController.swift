@@ -11,7 +11,10 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
     let evaluations: EvaluationService
     let registry: ModelRegistryService
     let runs: RunService
+    /// The MLflow artifact store, where runs log training data.
     let artifacts: any ArtifactStore
+    /// Steward's own files (registered test sets), out of the MLflow routes' reach.
+    let files: any ArtifactStore
 
     /// A batch of events may be large: 100,000 events of a few hundred bytes each.
     static var maximumBatchBytes: Int { 64 << 20 }
@@ -131,7 +134,8 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         case (let name?, nil):
             guard message.runId == nil else { throw StewardError.invalidParameter("Give either dataset or run_id with artifact_path.") }
             let (file, dataset) = try await EvaluationsController<Context>.registeredDataset(
-                evaluations, artifacts, systemID: systemID, name: name, version: message.version?.text)
+                evaluations, files, systemID: systemID, name: name, version: message.version?.text, actor: context.principal,
+                action: "monitoring.reference")
             (source, path, registered) = ("\(dataset.name)@v\(dataset.version)", file, dataset)
         case (nil, let artifact?):
             guard let runID = message.runId ?? (modelRunID.flatMap { $0.isEmpty ? nil : $0 }) else {

@@ -20,6 +20,7 @@ struct WireModelCard: Sendable, JSONWritable {
                 writer.member("last_updated_timestamp", details.updatedAt)
                 writer.member("source", details.source)
                 writer.member("storage_location", details.storageLocation)
+                writer.member("content_digest", details.contentDigest)
                 writer.key("tags")
                 details.tags.map(WireKeyValue.init).write(to: &writer)
             }

@@ -92,4 +92,16 @@ enum ModelRegistrySchema {
             "CREATE INDEX registry_events_by_model ON registry_events (name, event_id)",
         ]
     }
+
+    /// What a version was registered with, file by file (`ContentManifest`, as JSON) and its digest, so that a
+    /// version's files can be checked before it is approved, promoted or served; and the indexes by which an
+    /// artifact path is traced to the version or finished logged model that owns it, which makes it immutable.
+    static let v13 = Migration(version: 13, name: "content_integrity") { _ in
+        [
+            "ALTER TABLE model_versions ADD COLUMN content_digest TEXT",
+            "ALTER TABLE model_versions ADD COLUMN content_manifest TEXT",
+            "CREATE INDEX model_versions_by_storage ON model_versions (storage_location)",
+            "CREATE INDEX logged_models_by_location ON logged_models (artifact_location)",
+        ]
+    }
 }

@@ -42,6 +42,12 @@ public struct SQLLoggedModelRepository: LoggedModelRepository {
     public func finalizeLoggedModel(id: String, status: LoggedModelStatus, now: Int64) async throws -> LoggedModel {
         try await database.write { db in
             try await Self.requireActive(id, on: db)
+            // A finished model's artifacts are immutable (`ArtifactWriteRules`): it never goes back to pending.
+            let current = try await db.raw("SELECT status FROM logged_models WHERE model_id = \(bind: id)").first()?.string("status")
+            if current == LoggedModelStatus.ready.rawValue, status != .ready {
+                throw StewardError.invalidParameter(
+                    "Logged model \(id) is finished (\(LoggedModelStatus.ready.rawValue)); its artifacts are immutable and its status stays.")
+            }
             try await db.raw(
                 """
                 UPDATE logged_models SET status = \(bind: status.rawValue), last_updated_timestamp_ms = \(bind: now)
@@ -49,6 +55,26 @@ public struct SQLLoggedModelRepository: LoggedModelRepository {
                 """
             ).run()
             return try await Self.fetch(where: "m.model_id = \(bind: id)", on: db).first!
+        }
+    }
+
+    public func finishedModel(storedAt locations: [String], orBelow below: String?) async throws -> String? {
+        let ready = LoggedModelStatus.ready.rawValue
+        return try await database.read { db in
+            if !locations.isEmpty,
+                let row = try await db.raw(
+                    "SELECT model_id FROM logged_models WHERE artifact_location IN (\(binds: locations)) AND status = \(bind: ready) LIMIT 1"
+                ).first()
+            {
+                return try row.string("model_id")
+            }
+            guard let below else { return nil }
+            return try await db.raw(
+                """
+                SELECT model_id FROM logged_models
+                WHERE substr(artifact_location, 1, CAST(\(bind: below.unicodeScalars.count) AS INTEGER)) = \(bind: below) AND status = \(bind: ready) LIMIT 1
+                """
+            ).first()?.string("model_id")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import StewardCore
 
@@ -138,16 +139,67 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
             try await db.raw(
                 """
                 INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage, source,
-                    storage_location, run_id, run_link, status, model_id)
+                    storage_location, run_id, run_link, status, model_id, content_digest, content_manifest)
                 VALUES (\(bind: version.name), \(bind: number), \(bind: now), \(bind: now), \(bind: version.description), \(bind: version.userID),
                     \(bind: ModelStage.none.rawValue), \(bind: version.source), \(bind: version.storageLocation), \(bind: version.runID),
-                    \(bind: version.runLink), \(bind: ModelVersionStatus.ready.rawValue), \(bind: version.modelID))
+                    \(bind: version.runLink), \(bind: ModelVersionStatus.ready.rawValue), \(bind: version.modelID),
+                    \(bind: version.manifest?.digest), \(bind: try version.manifest.map(Self.encode)))
                 """
             ).run()
             try await Self.upsertVersionTags(SQLRunRepository.lastValuePerKey(version.tags), name: version.name, version: number, on: db)
             try await Self.record(RegistryEvent(name: version.name, kind: .versionCreated, version: number, actor: actor, time: now), on: db)
             return try await Self.fetchVersions(where: "v.name = \(bind: version.name) AND v.version = \(bind: number)", on: db)[0]
         }
+    }
+
+    public func contentManifest(name: String, version: Int64) async throws -> ContentManifest? {
+        try await database.read { db in
+            guard
+                let text = try await db.raw(
+                    "SELECT content_manifest FROM model_versions WHERE name = \(bind: name) AND version = \(bind: version)"
+                ).first()?.optionalString("content_manifest")
+            else { return nil }
+            do { return try JSONDecoder().decode(ContentManifest.self, from: Data(text.utf8)) } catch {
+                throw StewardError(.dataLoss, "The recorded manifest of version \(version) of '\(name)' is unreadable.")
+            }
+        }
+    }
+
+    public func recordContentManifest(name: String, version: Int64, _ manifest: ContentManifest) async throws {
+        let text = try Self.encode(manifest)
+        try await database.write { db in
+            try await db.raw(
+                """
+                UPDATE model_versions SET content_digest = \(bind: manifest.digest), content_manifest = \(bind: text)
+                WHERE name = \(bind: name) AND version = \(bind: version) AND content_manifest IS NULL
+                """
+            ).run()
+        }
+    }
+
+    public func versionStored(at locations: [String], orBelow below: String?) async throws -> (name: String, version: Int64)? {
+        try await database.read { db in
+            if !locations.isEmpty,
+                let row = try await db.raw(
+                    "SELECT name, version FROM model_versions WHERE storage_location IN (\(binds: locations)) ORDER BY name, version LIMIT 1"
+                ).first()
+            {
+                return (try row.string("name"), try row.int64("version"))
+            }
+            guard let below else { return nil }
+            return try await db.raw(
+                """
+                SELECT name, version FROM model_versions WHERE substr(storage_location, 1, CAST(\(bind: below.unicodeScalars.count) AS INTEGER)) = \(bind: below)
+                ORDER BY name, version LIMIT 1
+                """
+            ).first().map { (try $0.string("name"), try $0.int64("version")) }
+        }
+    }
+
+    static func encode(_ manifest: ContentManifest) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(manifest), as: UTF8.self)
     }
 
     public func modelVersion(name: String, version: Int64) async throws -> ModelVersion {
@@ -469,7 +521,7 @@ extension SQLModelRegistryRepository {
         var versions = try await db.raw(
             """
             SELECT v.name, v.version, v.creation_time, v.last_updated_time, v.description, v.user_id, v.current_stage, v.source,
-                   v.storage_location, v.run_id, v.run_link, v.status, v.model_id
+                   v.storage_location, v.run_id, v.run_link, v.status, v.model_id, v.content_digest
             FROM model_versions v WHERE \(condition)
             """
         ).all().map { row in
@@ -479,7 +531,7 @@ extension SQLModelRegistryRepository {
                 currentStage: ModelStage(rawValue: try row.string("current_stage")) ?? .none, description: try row.string("description"),
                 source: try row.string("source"), storageLocation: try row.string("storage_location"), runID: try row.string("run_id"),
                 status: ModelVersionStatus(rawValue: try row.string("status")) ?? .ready, runLink: try row.string("run_link"),
-                modelID: try row.optionalString("model_id"))
+                modelID: try row.optionalString("model_id"), contentDigest: try row.optionalString("content_digest"))
         }
         guard !versions.isEmpty else { return [] }
         var index: [String: Int] = [:]

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Keeps each model version's files what they were when it was registered: records their manifest at
+/// registration and checks the files against it wherever a decision or a consumer relies on them (approval,
+/// promotion, download). A mismatch is refused as `DATA_LOSS` naming what changed, and audited.
+public struct ContentIntegrity: Sendable {
+    let registry: any ModelRegistryRepository
+    let reader: any ContentReader
+    let audit: any AuditRepository
+    let now: @Sendable () -> Int64
+
+    public init(
+        registry: any ModelRegistryRepository, reader: any ContentReader, audit: any AuditRepository,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.registry = registry
+        self.reader = reader
+        self.audit = audit
+        self.now = now
+    }
+
+    /// The manifest a new version is registered with: a prompt's template, or the files at its storage location
+    /// (nil when the server does not store them).
+    public func manifest(storageLocation: String, tags: [Tag], isPrompt: Bool) async throws -> ContentManifest? {
+        if isPrompt {
+            return ContentManifest(
+                prompt: tags.last { $0.key == PromptTags.text }?.value ?? "", type: tags.last { $0.key == PromptTags.type }?.value)
+        }
+        return try await reader.manifest(of: storageLocation)
+    }
+
+    /// Checks a version's content against its recorded manifest and returns the digest, or nil when the server
+    /// does not store its files. A version registered before manifests were kept gets its manifest recorded now.
+    /// `action` names what relies on the check (`promotion`, `approval.approve`, `download`), `systemID` the
+    /// system the version belongs to, for the audit event of a failure.
+    public func verify(_ version: ModelVersion, actor: Principal, action: String, systemID: String?) async throws -> String? {
+        guard let current = try await manifest(storageLocation: version.storageLocation, tags: version.tags, isPrompt: version.isPrompt) else {
+            return nil
+        }
+        guard let recorded = try await registry.contentManifest(name: version.name, version: version.version) else {
+            try await registry.recordContentManifest(name: version.name, version: version.version, current)
+            return current.digest
+        }
+        guard recorded.digest != current.digest else { return current.digest }
+        let changes = recorded.differences(to: current)
+        let error = StewardError(
+            .dataLoss,
+            "Version \(version.version) of '\(version.name)' no longer matches what was registered (\(recorded.digest)): "
+                + changes.prefix(10).joined(separator: ", ") + (changes.count > 10 ? " and \(changes.count - 10) more" : "")
+                + ". Nothing relies on a changed version: register the intended files as a new version.")
+        try await audit.refuse(
+            AuditEntry(
+                actor: actor, action: "model_version.integrity", target: "model:\(version.name)/\(version.version)", systemID: systemID,
+                details: [
+                    "during": action, "registered_digest": recorded.digest, "found_digest": current.digest,
+                    "changes": changes.prefix(20).joined(separator: "; "),
+                ]), error, now: now())
+    }
+}
