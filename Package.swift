@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "StewardStore",
                 "StewardCore",
+                "StewardStatistics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -30,9 +30,10 @@ public struct StewardServices: Sendable {
         let evaluationRepository = SQLEvaluationRepository(database: storage.database)
         let integrity = ContentIntegrity(
             registry: registryRepository, reader: ArtifactContentReader(store: storage.artifacts), audit: auditRepository)
+        let monitoringRepository = SQLMonitoringRepository(database: storage.database)
         let governance = GovernanceService(
             repository: SQLGovernanceRepository(database: storage.database), audit: auditRepository, registry: registryRepository,
-            runs: runRepository, evaluations: evaluationRepository, integrity: integrity)
+            runs: runRepository, evaluations: evaluationRepository, integrity: integrity, monitoring: monitoringRepository)
         self.governance = governance
         registry = ModelRegistryService(
             repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: governance,
@@ -45,7 +46,7 @@ public struct StewardServices: Sendable {
             repository: evaluationRepository, gate: governance, registry: registryRepository, experiments: experiments, runs: runs,
             audit: auditRepository, policy: { try await governance.policy().policy })
         monitoring = MonitoringService(
-            repository: SQLMonitoringRepository(database: storage.database), audit: auditRepository, notifications: notifications,
+            repository: monitoringRepository, audit: auditRepository, notifications: notifications,
             observer: observer)
     }
 }

@@ -172,13 +172,17 @@ struct GovernanceRulesTests {
     @Test("Maturity rises one level at a time and names what the next level needs")
     func maturity() {
         #expect(MaturityLevel(MaturityLevel.Facts()) == MaturityLevel(level: 0, missing: ["a registered model version from a tracked run"]))
-        var facts = MaturityLevel.Facts(registeredVersionsFromTrackedRuns: true, evaluationEvidence: true)
+        var facts = MaturityLevel.Facts(registeredVersionsFromTrackedRuns: true, gateEvaluated: true)
         #expect(MaturityLevel(facts).level == 1)
         #expect(MaturityLevel(facts).missing == ["a promotion to a protected alias", "a previous production version to roll back to"])
         facts.promotedToProtectedAlias = true
         facts.rollbackPath = true
-        facts.monitoringEvidence = true
-        #expect(MaturityLevel(facts) == MaturityLevel(level: 2, missing: ["a retraining trigger", "an A/B test or canary"]))
+        facts.monitored = true
+        #expect(
+            MaturityLevel(facts)
+                == MaturityLevel(
+                    level: 2,
+                    missing: ["a retraining trigger (a retraining_webhook in the alert rules)", "an A/B test or canary (staged_rollout evidence)"]))
         facts.retrainingTrigger = true
         facts.stagedRollout = true
         #expect(MaturityLevel(facts) == MaturityLevel(level: 3, missing: []))
@@ -195,10 +199,8 @@ struct GovernanceRulesTests {
         func decision(_ name: String, _ role: Role) -> ApprovalDecision {
             ApprovalDecision(approver: name, role: role, verdict: .approve, comment: "", decidedAt: 1)
         }
-        let evidence = ["monitoring", "staged_rollout", "explainability"].map { type in
-            Evidence(
-                id: type, systemID: "s", type: type, reference: "r", digest: "", model: type == "monitoring" ? nil : "m",
-                version: type == "monitoring" ? nil : 2, author: "ana", createdAt: 1)
+        let evidence = ["staged_rollout", "explainability"].map { type in
+            Evidence(id: type, systemID: "s", type: type, reference: "r", digest: "", model: "m", version: 2, author: "ana", createdAt: 1)
         }
         let gate = try GateSpec(yaml: "conditions: ['accuracy >= 0.8', 'fairness.sex.dp_ratio >= 0.8']")
         func evaluation(_ metrics: [String: Double]) -> Evaluation {
@@ -209,9 +211,20 @@ struct GovernanceRulesTests {
         let facts = PromotionFacts(
             system: system, model: "m", version: 2, cardStatesIntendedUse: true, evidence: evidence,
             approvals: [decision("rita", .reviewer), decision("rita", .reviewer), decision("cora", .compliance)],
-            evaluation: evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.85]))
+            evaluation: evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.85]),
+            monitoring: MonitoringFacts(reference: .init(version: 1, source: "train@v1"), alertConditions: 2))
         let evaluations = ControlEvaluation.evaluate(.default, facts)
         #expect(evaluations.allSatisfy { $0.satisfied }, "\(evaluations.filter { !$0.satisfied })")
+        #expect(evaluations.first { $0.name == "monitoring_configured" }?.basis == .monitoring)
+        #expect(evaluations.first { $0.name == "monitoring_configured" }?.detail == "observed: reference profile v1 (train@v1), 2 alert rules")
+
+        for monitoring in [MonitoringFacts(alertConditions: 2), MonitoringFacts(reference: .init(version: 1, source: "t"))] {
+            var unmonitored = facts
+            unmonitored.monitoring = monitoring
+            #expect(
+                ControlEvaluation.evaluate(.default, unmonitored).filter { !$0.satisfied }.map(\.name) == ["monitoring_configured"],
+                "monitoring needs both a reference profile and alert rules")
+        }
 
         var otherVersion = facts
         otherVersion.version = 3

@@ -264,6 +264,19 @@ struct IntegrityRouteTests {
             #expect(approved.status == .ok, "\(approved.text)")
             #expect(try await team.audited("approval.approve").last?.details["content_digest"] == digest)
 
+            // A promotion checks the files too, after every control holds.
+            try await team.call("carol", .patch, "/api/v1/models/prod-model/versions/1/card", json: #"{"intended_use": "credit decisions"}"#)
+            try await team.services.monitor(systemID: system, actor: .user("rita", role: .reviewer))
+            try Data("tampered again".utf8).write(to: URL(fileURLWithPath: file))
+            let promote = #"{"name": "prod-model", "alias": "production", "version": "1"}"#
+            try await team.refused(
+                "carol", .post, "/api/2.0/mlflow/registered-models/alias", json: promote, status: .conflict, code: "DATA_LOSS", "'model.pkl' changed")
+            try Data("weights v1".utf8).write(to: URL(fileURLWithPath: file))
+            #expect(try await team.call("carol", .post, "/api/2.0/mlflow/registered-models/alias", json: promote).status == .ok)
+            let promotion = try #require(try await team.audited("promotion").last)
+            #expect(promotion.outcome == .allowed && promotion.details["content_digest"] == digest)
+            #expect(try await team.audited("model_version.integrity").map { $0.details["during"] ?? "" }.last == "promotion")
+
             // A prompt's template is its content.
             try await team.call(
                 "carol", .post, "/api/2.0/mlflow/registered-models/create",
@@ -346,5 +359,141 @@ struct IntegrityRouteTests {
         #expect(FileManager.default.contents(atPath: folder + "/files/datasets/" + name) == Data("label\n1\n".utf8))
         #expect(!FileManager.default.fileExists(atPath: folder + "/artifacts/datasets/" + name))
         #expect(FileManager.default.fileExists(atPath: folder + "/artifacts/datasets/notes.txt"), "what is not a test set stays")
+    }
+
+    @Test("A rename or a deletion never makes a protected alias resolve to another model", arguments: TestEngine.available)
+    func governedNames(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let reviewer = Principal.user("rita", role: .reviewer)
+            let credit = try await team.system("credit", model: "prod-model")
+            let toys = try await team.system("toys", model: "evil")
+            for (system, model) in [(credit, "prod-model"), (toys, "evil")] {
+                try await team.call("carol", .patch, "/api/v1/models/\(model)/versions/1/card", json: #"{"intended_use": "scoring"}"#)
+                try await team.services.monitor(systemID: system, actor: reviewer)
+                let promoted = try await team.call(
+                    "carol", .post, "/api/2.0/mlflow/registered-models/alias", json: #"{"name": "\#(model)", "alias": "production", "version": "1"}"#)
+                #expect(promoted.status == .ok, "\(promoted.text)")
+            }
+            func productionRun() async throws -> String? {
+                try await team.call("vic", .get, "/api/2.0/mlflow/registered-models/alias?name=prod-model&alias=production").body
+                    .dictionary("model_version")?.string("run_id")
+            }
+            let served = try #require(try await productionRun())
+            let rename = "/api/2.0/mlflow/registered-models/rename"
+            // The attack: move the reviewed model away and the other one into its name.
+            try await team.refused(
+                "carol", .post, rename, json: #"{"name": "prod-model", "new_name": "prod-model-old"}"#, status: .forbidden, code: "PERMISSION_DENIED",
+                "holds the protected alias 'production'")
+            try await team.refused(
+                "carol", .post, rename, json: #"{"name": "evil", "new_name": "prod-model-2"}"#, status: .forbidden, code: "PERMISSION_DENIED",
+                "without a promotion")
+            try await team.refused(
+                "carol", .delete, "/api/2.0/mlflow/registered-models/delete", json: #"{"name": "prod-model"}"#, status: .forbidden,
+                code: "PERMISSION_DENIED", "holds the protected alias")
+            try await team.refused(
+                "carol", .delete, "/api/2.0/mlflow/model-versions/delete", json: #"{"name": "prod-model", "version": "1"}"#, status: .forbidden,
+                code: "PERMISSION_DENIED", "holds the protected alias 'production'")
+            // Released (audited), a model of a system is still renamed or deleted only by compliance or an admin.
+            #expect(
+                try await team.call("carol", .delete, "/api/2.0/mlflow/registered-models/alias", json: #"{"name": "evil", "alias": "production"}"#)
+                    .status == .ok)
+            try await team.refused(
+                "carol", .post, rename, json: #"{"name": "evil", "new_name": "prod-model-2"}"#, status: .forbidden, code: "PERMISSION_DENIED",
+                "compliance or admin")
+            try await team.refused(
+                "carol", .delete, "/api/2.0/mlflow/registered-models/delete", json: #"{"name": "evil"}"#, status: .forbidden,
+                code: "PERMISSION_DENIED", "compliance or admin")
+            #expect(try await productionRun() == served, "models:/prod-model@production still serves the reviewed version")
+
+            // Compliance moves the reviewed model aside; its old name stays reserved for the system that held it.
+            #expect(
+                try await team.call(
+                    "cora", .delete, "/api/2.0/mlflow/registered-models/alias", json: #"{"name": "prod-model", "alias": "production"}"#
+                ).status == .ok)
+            #expect(try await team.call("cora", .post, rename, json: #"{"name": "prod-model", "new_name": "prod-model-old"}"#).status == .ok)
+            try await team.refused(
+                "carol", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "prod-model"}"#, status: .forbidden,
+                code: "PERMISSION_DENIED", "take the name of a model that belonged to an AI system")
+            try await team.call("carol", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "loose"}"#)
+            try await team.refused(
+                "carol", .post, rename, json: #"{"name": "loose", "new_name": "prod-model"}"#, status: .forbidden, code: "PERMISSION_DENIED",
+                "take the name")
+            #expect(try await team.call("cora", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "prod-model"}"#).status == .ok)
+            #expect(try await team.services.governance.system(id: credit).components.map(\.name) == ["prod-model-old"], "the link followed the model")
+
+            let decisions =
+                (try await team.audited("model.rename")) + (try await team.audited("model.delete")) + (try await team.audited("model.create"))
+            #expect(
+                decisions.map { "\($0.action) \($0.actor) \($0.outcome.rawValue)" } == [
+                    "model.rename carol refused", "model.rename carol refused", "model.rename carol refused", "model.rename cora allowed",
+                    "model.rename carol refused", "model.delete carol refused", "model.delete carol refused", "model.create carol refused",
+                    "model.create cora allowed",
+                ])
+            #expect(try await team.audited("model_version.delete").map(\.outcome) == [.refused])
+        }
+    }
+
+    @Test(
+        "Controls read what Steward observes; the register never says all is met while a protected target would refuse",
+        arguments: TestEngine.available)
+    func observedControls(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let system = try await team.system("churn", model: "churn", questionnaire: #"{"customer_facing": true}"#)
+            func controls(_ query: String = "") async throws -> [String: JSONBody] {
+                let answer = try await team.call("vic", .get, "/api/v1/systems/\(system)/controls?model=churn&version=1\(query)")
+                return Dictionary(uniqueKeysWithValues: answer.body.array("controls").map { ($0.string("name") ?? "", $0) })
+            }
+            #expect(try await controls()["monitoring_configured"]?.string("detail") == "observed: no reference profile, no alert rules")
+            #expect(try await controls()["monitoring_configured"]?.string("basis") == "monitoring")
+            try await team.refused(
+                "carol", .post, "/api/v1/systems/\(system)/evidence", json: #"{"type": "monitoring", "reference": "dashboards/churn"}"#,
+                status: .badRequest, code: "INVALID_PARAMETER_VALUE", "monitoring is observed")
+            try await team.services.monitor(systemID: system, actor: .user("rita", role: .reviewer))
+            let monitored = try #require(try await controls()["monitoring_configured"])
+            #expect(
+                monitored["satisfied"] as? Bool == true && monitored.string("detail") == "observed: reference profile v1 (training@v1), 1 alert rule")
+
+            // A card edit is audited: it is what the model_card control reads.
+            try await team.call("carol", .patch, "/api/v1/models/churn/versions/1/card", json: #"{"intended_use": "retention offers"}"#)
+            #expect(
+                try await team.audited("model_card.update").map { "\($0.actor) \($0.systemID ?? "") \($0.details["intended_use"] ?? "")" } == [
+                    "carol \(system) retention offers"
+                ])
+
+            // The gate reads a real evaluation; the register shows it as the last evaluation.
+            try await team.call("rita", .put, "/api/v1/systems/\(system)/gate", body: ByteBuffer(string: "conditions: ['roc_auc >= 0.5']"))
+            let rows = "label,score\n1,0.9\n0,0.2\n1,0.7\n0,0.4\n"
+            let evaluation = try await team.call(
+                "carol", .post, "/api/v1/evaluations?system=\(system)&model=churn&version=1&task=binary&label=label&score=score",
+                body: ByteBuffer(string: rows))
+            let evaluationID = try #require(evaluation.body.dictionary("evaluation")?.string("id"), "\(evaluation.text)")
+            #expect(try await controls()["evaluation_gate_passed"]?.string("detail")?.hasPrefix("evaluation \(evaluationID)") == true)
+            try await team.call(
+                "carol", .post, "/api/v1/systems/\(system)/evidence",
+                json: #"{"type": "staged_rollout", "reference": "ab/churn-1", "model": "churn", "version": "1"}"#)
+
+            // Approved for production only: production is clear, champion is not, and the register says so.
+            let approval = try await team.call(
+                "carol", .post, "/api/v1/systems/\(system)/approvals", json: #"{"model": "churn", "version": "1", "alias": "production"}"#)
+            let request = try #require(approval.body.dictionary("approval")?.string("id"))
+            try await team.call("rita", .post, "/api/v1/approvals/\(request)/decisions", json: #"{"decision": "approve"}"#)
+            #expect(try await controls().values.allSatisfy { $0["satisfied"] as? Bool == true })
+            #expect(try await controls("&alias=champion")["human_review"]?["satisfied"] as? Bool == false)
+            let entry = try #require(try await team.call("vic", .get, "/api/v1/systems/\(system)").body.dictionary("system"))
+            #expect(entry["controls_missing"] as? [String] == ["human_review"])
+            let targets = entry.array("controls").first?.array("targets") ?? []
+            #expect(
+                targets.map { "\($0.string("target") ?? ""): \(($0["missing"] as? [String]) ?? [])" } == [
+                    "production: []", "champion: [\"human_review\"]",
+                ])
+            #expect(entry.dictionary("last_evaluation")?.string("id") == evaluationID)
+            #expect(entry.dictionary("monitoring")?["monitored"] as? Bool == true)
+            let maturity = try #require(entry.dictionary("maturity"))
+            #expect(maturity["level"] as? Int == 1 && (maturity["missing"] as? [String])?.contains("a promotion to a protected alias") == true)
+            let annex = try await team.call("vic", .get, "/api/v1/systems/\(system)/documentation")
+            #expect(annex.body.dictionary("performance_metrics")?.array("content").map { $0.string("id") } == [evaluationID])
+            #expect(
+                annex.body.dictionary("post_market_monitoring")?.dictionary("content")?.dictionary("monitoring")?["alert_conditions"] as? Int == 1)
+        }
     }
 }

@@ -41,9 +41,8 @@ struct EvaluationStoreTests {
             #expect(run.data.metrics.first { $0.key == "roc_auc" }?.value == 1)
             #expect(run.datasetInputs.first?.dataset.name == "holdout" && run.info.status == .finished)
 
-            try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"])
-            _ = try await services.governance.addEvidence(
-                systemID: system, type: "monitoring", reference: "dash", digest: "", model: nil, version: nil, actor: Self.contributor)
+            try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"], actor: "tester")
+            try await services.monitor(systemID: system, actor: .user("rita", role: .reviewer))
             try await services.registry.setAlias(name: "m", alias: "production", version: "1", actor: Self.contributor)
 
             let weaker = try await evaluations.evaluate(
@@ -54,6 +53,13 @@ struct EvaluationStoreTests {
             #expect(try await evaluations.evaluations(systemID: system).map(\.id) == [weaker.id, first.id])
             let card = try await services.registry.modelCard(name: "m", version: "2")
             #expect(card.evaluation?.id == weaker.id)
+            // The register reads evaluations, not evidence about them: the last one, and the maturity they give.
+            let entry = try await services.governance.entry(systemID: system)
+            #expect(entry.lastEvaluation?.id == weaker.id)
+            #expect(!entry.maturity.missing.contains("an evaluation checked against the system's gate") && entry.maturity.level >= 1)
+            #expect(entry.monitoring.isMonitored && entry.monitoring.alertConditions == 1)
+            let documentation = try await services.governance.documentation(systemID: system)
+            #expect(documentation.evaluations.map(\.id) == [first.id], "the latest evaluation of each version the register assesses")
 
             let actions = try await services.audit.events(AuditQuery(systemID: system), actor: .user("cora", role: .compliance)).map(\.action)
             #expect(actions.filter { $0 == "evaluation" }.count == 2 && actions.contains("gate.update"))

@@ -13,10 +13,13 @@ struct GovernanceStoreTests {
     static let contributor = Principal.user("carl", role: .contributor)
 
     /// A run logged by `runUser`, and version 1 of model `m` registered from it by `contributor`.
-    public static func registeredModel(_ services: TrackingServices, runUser: String = "trainer", experiment name: String = "e") async throws {
+    /// `creator` creates the model.
+    public static func registeredModel(
+        _ services: TrackingServices, runUser: String = "trainer", experiment name: String = "e", creator: Principal = contributor
+    ) async throws {
         let experiment = try await services.experiments.createExperiment(name: name, artifactLocation: nil, tags: [])
         let run = try await services.runs.createRun(experimentID: experiment, userID: runUser, runName: nil, startTime: nil, tags: []).info.runID
-        _ = try await services.registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: contributor.name)
+        _ = try await services.registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: creator)
         for _ in 1...2 {
             _ = try await services.registry.createModelVersion(
                 name: "m", source: "runs:/\(run)/model", runID: run, modelID: nil, runLink: nil, description: nil, tags: [],
@@ -56,10 +59,8 @@ struct GovernanceStoreTests {
             #expect(missing?.message.contains("model_card") == true && missing?.message.contains("monitoring_configured") == true)
             #expect(try await registry.registeredModel(name: "m").aliases.map(\.alias) == ["candidate"])
 
-            try await registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"])
-            _ = try await services.governance.addEvidence(
-                systemID: system.id, type: "monitoring", reference: "dashboards/ranker", digest: "", model: nil, version: nil, actor: Self.contributor
-            )
+            try await registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"], actor: Self.contributor)
+            try await services.monitor(systemID: system.id, actor: Self.reviewer)
             try await registry.setAlias(name: "m", alias: "production", version: "1", actor: Self.contributor)
             #expect(try await registry.version(name: "m", alias: "production").version == 1)
             await #expect(throws: StewardError.self) {
@@ -69,12 +70,14 @@ struct GovernanceStoreTests {
             let events = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance)
             #expect(
                 events.map { "\($0.action) \($0.outcome.rawValue)" } == [
-                    "system.create allowed", "promotion refused", "evidence.add allowed", "promotion allowed", "promotion refused",
+                    "system.create allowed", "promotion refused", "model_card.update allowed", "monitoring.reference allowed",
+                    "alerts.rules allowed", "promotion allowed", "promotion refused",
                 ])
             #expect(events[1].details["missing"] == "model_card,monitoring_configured")
+            #expect(events[5].details["content_digest"]?.hasPrefix("sha256:") == true)
             let unowned = try await services.audit.events(AuditQuery(), actor: Self.compliance).filter { $0.systemID == nil }
             #expect(unowned.map(\.outcome) == [.refused, .refused, .refused], "refusals for a model in no system are audited too")
-            #expect(try await services.audit.verify().map(\.count) == .success(8))
+            #expect(try await services.audit.verify().map(\.count) == .success(10))
         }
     }
 
@@ -132,7 +135,7 @@ struct GovernanceStoreTests {
                     systemID: system.id, name: "m", version: "1", target: .stage(.archived), archiveExisting: false, actor: Self.contributor)
             }
             let entry = try await governance.entry(systemID: system.id)
-            #expect(entry.maturity.level == 1 && entry.maturity.missing == ["an evaluation gate result"])
+            #expect(entry.maturity.level == 1 && entry.maturity.missing == ["an evaluation checked against the system's gate"])
         }
     }
 
@@ -146,7 +149,9 @@ struct GovernanceStoreTests {
             """
         await #expect(throws: StewardError.self) { try await services.governance.setPolicy(document: document, actor: Self.reviewer) }
         await #expect(throws: StewardError.self) { try await services.governance.setPolicy(document: "tiers: [", actor: Self.compliance) }
-        for version in ["1", "2"] { try await services.registry.setCardNotes(name: "m", version: version, notes: ["intended_use": "ranking"]) }
+        for version in ["1", "2"] {
+            try await services.registry.setCardNotes(name: "m", version: version, notes: ["intended_use": "ranking"], actor: "tester")
+        }
         return try await services.governance.setPolicy(document: document, actor: Self.compliance)
     }
 
@@ -156,26 +161,40 @@ struct GovernanceStoreTests {
             let services = TrackingServices(storage)
             try await Self.registeredModel(services)
             let system = try await Self.lowRiskSystem(services)
-            try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"])
-            _ = try await services.governance.addEvidence(
-                systemID: system.id, type: "monitoring", reference: "dashboards/ranker", digest: "", model: nil, version: nil, actor: Self.contributor
-            )
+            try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking"], actor: Self.contributor)
+            try await services.monitor(systemID: system.id, actor: Self.reviewer)
             let repository = SQLModelRegistryRepository(database: storage.database)
 
-            // Decided, then evidence about the system is recorded before the decision is written: a conflict,
-            // and neither the alias nor the promotion's audit event is written.
-            let stale = try #require(
-                try await services.governance.authorize(
-                    model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
-            _ = try await services.governance.addEvidence(
-                systemID: system.id, type: "explainability", reference: "reports/shap", digest: "", model: nil, version: nil, actor: Self.contributor)
-            let events = try await services.count("audit_events")
-            let conflict = await #expect(throws: StewardError.self) {
-                try await repository.setAlias(name: "m", alias: "production", version: 1, actor: "carl", now: 1, audit: stale)
+            // Decided, then a fact of the system changes before the decision is written (evidence, the card the
+            // model_card control read, the alert rules the monitoring control read): a conflict, and neither the
+            // alias nor the promotion's audit event is written.
+            let changes: [@Sendable () async throws -> Void] = [
+                {
+                    _ = try await services.governance.addEvidence(
+                        systemID: system.id, type: "explainability", reference: "reports/shap", digest: "", model: nil, version: nil,
+                        actor: Self.contributor)
+                },
+                {
+                    try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking, v2"], actor: Self.contributor)
+                },
+                {
+                    _ = try await services.monitoring.setAlertRules(
+                        systemID: system.id, document: "conditions: ['error_rate <= 0.2']", actor: Self.reviewer)
+                },
+            ]
+            for change in changes {
+                let stale = try #require(
+                    try await services.governance.authorize(
+                        model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
+                try await change()
+                let events = try await services.count("audit_events")
+                let conflict = await #expect(throws: StewardError.self) {
+                    try await repository.setAlias(name: "m", alias: "production", version: 1, actor: "carl", now: 1, audit: stale)
+                }
+                #expect(conflict?.code == .resourceConflict && conflict?.message.hasPrefix(AuditEntry.factsChanged) == true)
+                #expect(try await services.registry.registeredModel(name: "m").aliases.isEmpty)
+                #expect(try await services.count("audit_events") == events)
             }
-            #expect(conflict?.code == .resourceConflict && conflict?.message.hasPrefix(AuditEntry.factsChanged) == true)
-            #expect(try await services.registry.registeredModel(name: "m").aliases.isEmpty)
-            #expect(try await services.count("audit_events") == events)
 
             // Decided afresh, with only another system's event in between: written.
             let fresh = try #require(
@@ -254,12 +273,24 @@ struct GovernanceStoreTests {
                     systemID: system.id, type: "explainability", reference: "report", digest: "", model: nil, version: "1", actor: Self.contributor)
             }
 
-            try await services.registry.deleteRegisteredModel(name: "m", actor: Self.contributor)
+            let contributorDeletes = await #expect(throws: StewardError.self, "a model of a system is deleted by compliance or an admin") {
+                try await services.registry.deleteRegisteredModel(name: "m", actor: Self.contributor)
+            }
+            #expect(contributorDeletes?.code == .permissionDenied)
+            try await services.registry.deleteRegisteredModel(name: "m", actor: Self.compliance)
             for table in ["evidence", "approval_requests", "system_components"] { #expect(try await services.count(table) == 0, "\(table)") }
-            try await Self.registeredModel(services, experiment: "again")
+            await #expect(throws: StewardError.self, "the name stays reserved for the system that held it") {
+                try await Self.registeredModel(services, experiment: "again")
+            }
+            try await Self.registeredModel(services, experiment: "again2", creator: Self.compliance)
             #expect(try await governance.systems().allSatisfy { $0.components.isEmpty }, "a new model with an old name is in no system")
-            let deletion = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance).last
-            #expect(deletion?.action == "model.delete" && deletion?.outcome == .allowed)
+            let deletions = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance).filter {
+                $0.action.hasPrefix("model.")
+            }
+            #expect(
+                deletions.map { "\($0.action) \($0.outcome.rawValue) \($0.actor)" } == [
+                    "model.delete refused carl", "model.delete allowed cora", "model.create refused carl", "model.create allowed cora",
+                ])
 
             _ = try await governance.link(systemID: system.id, name: "m", kind: .model, actor: Self.contributor)
             await #expect(throws: StewardError.self, "a version registered without a user cannot be approved") {
@@ -304,7 +335,7 @@ struct GovernanceStoreTests {
                 let system = try await Self.lowRiskSystem(services)
                 for index in 1...5 {
                     _ = try? await services.governance.addEvidence(
-                        systemID: system.id, type: index == 2 ? "bad type!" : "monitoring", reference: "r\(index)", digest: "", model: nil,
+                        systemID: system.id, type: index == 2 ? "bad type!" : "continuous_audit", reference: "r\(index)", digest: "", model: nil,
                         version: nil, actor: index == 3 ? .user("vic", role: .viewer) : Self.contributor)
                 }
                 guard case .success(let intact) = try await services.audit.verify() else {
@@ -335,7 +366,7 @@ struct GovernanceStoreTests {
                 for index in 0..<40 {
                     group.addTask {
                         _ = try await services.governance.addEvidence(
-                            systemID: system.id, type: "monitoring", reference: "r\(index)", digest: "", model: nil, version: nil,
+                            systemID: system.id, type: "continuous_audit", reference: "r\(index)", digest: "", model: nil, version: nil,
                             actor: Self.contributor)
                     }
                 }

@@ -164,7 +164,7 @@ struct ModelRegistryStoreTests {
             _ = try await registry.createRegisteredModel(name: "old", description: nil, tags: [Tag("t", "1")], actor: "ana")
             _ = try await registry.register("old", "runs:/\(fixture.run)/model", tags: [Tag("vt", "2")], actor: "ana")
             try await registry.setAlias(name: "old", alias: "live", version: "1", actor: "ana")
-            try await registry.setCardNotes(name: "old", version: "1", notes: ["limitations": "Small sample"])
+            try await registry.setCardNotes(name: "old", version: "1", notes: ["limitations": "Small sample"], actor: "tester")
             _ = try await registry.createRegisteredModel(name: "taken", description: nil, tags: [], actor: "ana")
             await #expect(throws: RegistryErrors.registeredModelExists("taken")) {
                 try await registry.renameRegisteredModel(name: "old", to: "taken", actor: "ana")

@@ -1,5 +1,6 @@
 import SQLKit
 import StewardCore
+import StewardStatistics
 import StewardStore
 
 /// The tracking and registry services over a test's storage, wired as the server wires them.
@@ -12,6 +13,7 @@ public struct TrackingServices: Sendable {
     public let identity: IdentityService
     public let audit: AuditService
     public let evaluations: EvaluationService
+    public let monitoring: MonitoringService
     public let storage: StewardStorage
 
     public init(_ storage: StewardStorage) {
@@ -24,7 +26,16 @@ public struct TrackingServices: Sendable {
         identity = services.identity
         audit = services.audit
         evaluations = services.evaluations
+        monitoring = services.monitoring
         self.storage = storage
+    }
+
+    /// Monitors a system as the monitoring control observes it: a reference profile and one alert rule, set by
+    /// `actor` (a reviewer or above, since alert rules need one).
+    public func monitor(systemID: String, actor: Principal) async throws {
+        _ = try await monitoring.setReference(
+            systemID: systemID, source: "training@v1", features: ["x": .reference(.numbers((0..<100).map(Double.init)))], actor: actor)
+        _ = try await monitoring.setAlertRules(systemID: systemID, document: "conditions: ['error_rate <= 0.1']", actor: actor)
     }
 
     /// Counts the rows of `table`, to prove a refused request wrote nothing.

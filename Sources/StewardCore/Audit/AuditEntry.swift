@@ -26,7 +26,8 @@ public struct AuditEntry: Sendable, Equatable {
 
     /// Actions whose events can change a promotion decision's facts.
     public static let decisionActions = [
-        "approval.", "evidence.", "evaluation", "gate.", "system.", "policy.", "model.", "model_version.", "promotion", "rollback",
+        "approval.", "evidence.", "evaluation", "gate.", "system.", "policy.", "model.", "model_version.", "model_card.", "promotion", "rollback",
+        "monitoring.reference", "alerts.rules",
     ]
 
     public init(

@@ -9,10 +9,12 @@ public struct PromotionFacts: Sendable {
     public var approvals: [ApprovalDecision]
     /// The version's latest evaluation, if it has one.
     public var evaluation: Evaluation?
+    /// What Steward observes of the system's monitoring.
+    public var monitoring: MonitoringFacts
 
     public init(
         system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision],
-        evaluation: Evaluation? = nil
+        evaluation: Evaluation? = nil, monitoring: MonitoringFacts = MonitoringFacts()
     ) {
         self.system = system
         self.model = model
@@ -21,14 +23,33 @@ public struct PromotionFacts: Sendable {
         self.evidence = evidence
         self.approvals = approvals
         self.evaluation = evaluation
+        self.monitoring = monitoring
     }
 }
 
-/// Whether one control holds, and what was found.
+/// Whether one control holds, what was found, and which kind of fact it was read from.
 public struct ControlEvaluation: Sendable, Equatable, Codable {
+    /// Where a control's verdict comes from: what Steward observed itself (the card, an evaluation, monitoring,
+    /// approvals given through it) or an evidence record someone posted, for what it cannot observe.
+    public enum Basis: String, Sendable, Codable {
+        case modelCard = "model_card"
+        case evaluation
+        case monitoring
+        case approvals
+        case evidence
+    }
+
     public let name: String
     public let satisfied: Bool
     public let detail: String
+    public let basis: Basis
+
+    public init(name: String, satisfied: Bool, detail: String, basis: Basis) {
+        self.name = name
+        self.satisfied = satisfied
+        self.detail = detail
+        self.basis = basis
+    }
 
     /// Checks every control the system's tier requires against the facts.
     public static func evaluate(_ policy: GovernancePolicy, _ facts: PromotionFacts) -> [ControlEvaluation] {
@@ -37,7 +58,8 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
             case .modelCard:
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.cardStatesIntendedUse,
-                    detail: facts.cardStatesIntendedUse ? "the model card states the intended use" : "the model card does not state an intended use")
+                    detail: facts.cardStatesIntendedUse ? "the model card states the intended use" : "the model card does not state an intended use",
+                    basis: .modelCard)
             case .evidence(let type, let scope):
                 let found = facts.evidence.last { evidence in
                     evidence.type == type && (scope == .system || (evidence.model == facts.model && evidence.version == facts.version))
@@ -45,10 +67,12 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 let subject = scope == .system ? "the system" : "version \(facts.version)"
                 return ControlEvaluation(
                     name: control.name, satisfied: found != nil,
-                    detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)")
+                    detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)",
+                    basis: .evidence)
             case .gate(let scope):
                 guard let evaluation = facts.evaluation else {
-                    return ControlEvaluation(name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation")
+                    return ControlEvaluation(
+                        name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation", basis: .evaluation)
                 }
                 let satisfied = scope == .all ? evaluation.gatePassed : evaluation.fairnessGatePassed
                 let verdict: String
@@ -59,14 +83,25 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                     verdict = "the system had no gate when it ran"
                 }
                 return ControlEvaluation(
-                    name: control.name, satisfied: satisfied, detail: "evaluation \(evaluation.id) (run \(evaluation.runID)): \(verdict)")
+                    name: control.name, satisfied: satisfied, detail: "evaluation \(evaluation.id) (run \(evaluation.runID)): \(verdict)",
+                    basis: .evaluation)
+            case .monitoring:
+                return ControlEvaluation(
+                    name: control.name, satisfied: facts.monitoring.isMonitored, detail: facts.monitoring.described, basis: .monitoring)
+            case .retraining:
+                return ControlEvaluation(
+                    name: control.name, satisfied: facts.monitoring.retrainingWebhook,
+                    detail: facts.monitoring.retrainingWebhook
+                        ? "observed: the alert rules name a retraining webhook" : "observed: the alert rules name no retraining webhook",
+                    basis: .monitoring)
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
                 let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")
                 return ControlEvaluation(
                     name: control.name, satisfied: approvers.count >= count,
                     detail: "\(approvers.count) of \(count) \(roleNames) approval\(count == 1 ? "" : "s")"
-                        + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))"))
+                        + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))"),
+                    basis: .approvals)
             }
         }
     }

@@ -14,6 +14,10 @@ public struct GovernancePolicy: Sendable, Equatable {
         case approvals(roles: Set<Role>, count: Int)
         /// The version's latest evaluation passed the system's gate: every condition, or its fairness ones.
         case gate(GateScope)
+        /// The system is monitored: it has a reference profile and alert rules (observed, not declared).
+        case monitoring
+        /// The system's alert rules name a retraining webhook (observed, not declared).
+        case retraining
     }
 
     public enum GateScope: String, Sendable, Equatable {
@@ -110,7 +114,7 @@ public struct GovernancePolicy: Sendable, Equatable {
 
     private static func control(_ name: String, _ value: Any) throws(StewardError) -> Control {
         guard let map = value as? [String: Any], let kind = map["check"] as? String else {
-            throw .invalidParameter("controls.\(name) must be a mapping with a 'check' (model_card, evidence, approvals or gate).")
+            throw .invalidParameter("controls.\(name) must be a mapping with a 'check' (\(checkKinds)).")
         }
         let description = map["description"] as? String ?? ""
         switch kind {
@@ -140,17 +144,25 @@ public struct GovernancePolicy: Sendable, Equatable {
                 throw .invalidParameter("controls.\(name).gate must be 'all' or 'fairness'.")
             }
             return Control(name: name, description: description, check: .gate(scope))
+        case "monitoring":
+            return Control(name: name, description: description, check: .monitoring)
+        case "retraining":
+            return Control(name: name, description: description, check: .retraining)
         default:
-            throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use model_card, evidence, approvals or gate.")
+            throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use \(checkKinds).")
         }
     }
+
+    static let checkKinds = "model_card, evidence, approvals, gate, monitoring or retraining"
 }
 
 extension GovernancePolicy {
     /// The policy a new server starts with: the seed's table of controls per tier.
     public static let defaultDocument = """
         # Steward governance policy. Each tier lists the controls a model version must satisfy before it may
-        # take a protected alias or the Production stage; each control says how it is checked.
+        # take a protected alias or the Production stage; each control says how it is checked. Controls read what
+        # Steward observes wherever it can (model_card, gate, monitoring, retraining, approvals); evidence records
+        # are for what it cannot observe.
         version: 1
         protected_aliases: [production, champion]
         approval_validity_days: 90
@@ -159,10 +171,8 @@ extension GovernancePolicy {
             description: The version's model card states its intended use.
             check: model_card
           monitoring_configured:
-            description: Monitoring is configured for the system.
-            check: evidence
-            evidence: monitoring
-            scope: system
+            description: The system has a reference profile and alert rules (observed, not declared).
+            check: monitoring
           evaluation_gate_passed:
             description: The version's latest evaluation passed every condition of the system's gate.
             check: gate

@@ -19,9 +19,41 @@ extension GovernanceService {
         return entries
     }
 
+    /// What a system's technical documentation is written from: its register entry, the policy in force, its
+    /// evidence, and the latest evaluation of each model version the register assesses.
+    public func documentation(systemID: String) async throws -> SystemDocumentation {
+        let policy = try await policy()
+        let entry = try await entry(for: try await repository.system(id: systemID), policy: policy.policy)
+        var evaluations: [Evaluation] = []
+        for component in entry.controls {
+            guard let version = component.version else { continue }
+            if let latest = try await self.evaluations.evaluations(systemID: systemID, model: component.model, version: version).first {
+                evaluations.append(latest)
+            }
+        }
+        return SystemDocumentation(
+            entry: entry, policy: policy, evidence: try await repository.evidence(systemID: systemID),
+            evaluations: evaluations.sorted { $0.createdAt > $1.createdAt })
+    }
+
+    /// Every target a promotion can aim at under `policy`: its protected aliases (one per spelling) and the
+    /// Production stage unless a protected alias already stands for it (approvals for `production` cover both).
+    static func protectedTargets(_ policy: GovernancePolicy) -> [PromotionTarget] {
+        var seen: Set<String> = []
+        var targets: [PromotionTarget] = policy.protectedAliases.compactMap { alias in
+            seen.insert(AliasName.key(alias)).inserted ? .alias(alias) : nil
+        }
+        if !seen.contains(PromotionTarget.stage(.production).approvalKey) { targets.append(.stage(.production)) }
+        return targets
+    }
+
     func entry(for system: AISystem, policy: GovernancePolicy) async throws -> RegisterEntry {
         let evidence = try await repository.evidence(systemID: system.id)
-        var facts = MaturityLevel.Facts()
+        let monitoring = try await monitoringFacts(systemID: system.id)
+        let evaluations = try await self.evaluations.evaluations(systemID: system.id, model: nil, version: nil)
+        var facts = MaturityLevel.Facts(
+            gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
+            retrainingTrigger: monitoring.retrainingWebhook, stagedRollout: evidence.contains { $0.type == "staged_rollout" })
         var controls: [RegisterEntry.ComponentControls] = []
         for component in system.components where component.kind == .model {
             let model = try await registry.registeredModel(name: component.name)
@@ -33,30 +65,31 @@ extension GovernanceService {
                 facts.rollbackPath = true
             }
             let latest = try await registry.latestVersionNumber(name: model.name)
-            if let latest, !(try await registry.modelVersion(name: model.name, version: latest).runID.isEmpty) {
-                facts.registeredVersionsFromTrackedRuns = true
+            guard let served = protectedAliases.first?.version ?? latest else {
+                let none = policy.controls(for: system.riskTier).map {
+                    ControlEvaluation(name: $0.name, satisfied: false, detail: "the model has no version", basis: .evidence)
+                }
+                controls.append(.init(model: model.name, version: nil, targets: [.init(target: policy.protectedAliases[0], evaluations: none)]))
+                continue
             }
-            let served = protectedAliases.first?.version ?? latest
-            if let served {
-                let target = PromotionTarget.alias(protectedAliases.first?.alias ?? policy.protectedAliases[0])
-                let promotion = try await self.facts(system: system, model: model.name, version: served, target: target, policy: policy)
-                controls.append(.init(model: model.name, version: served, evaluations: ControlEvaluation.evaluate(policy, promotion)))
-            } else {
-                controls.append(
-                    .init(
-                        model: model.name, version: nil,
-                        evaluations: policy.controls(for: system.riskTier).map {
-                            ControlEvaluation(name: $0.name, satisfied: false, detail: "the model has no version")
-                        }))
+            let version = try await registry.modelVersion(name: model.name, version: served)
+            let newest = served == latest ? version : try await registry.modelVersion(name: model.name, version: latest ?? served)
+            if !newest.runID.isEmpty { facts.registeredVersionsFromTrackedRuns = true }
+            var common = try await targetIndependentFacts(system: system, version: version)
+            let authors = try await authors(of: version)
+            var targets = Self.protectedTargets(policy)
+            if let held = protectedAliases.first?.alias, let index = targets.firstIndex(of: .alias(held)) {
+                targets.insert(targets.remove(at: index), at: 0)
             }
+            var perTarget: [RegisterEntry.TargetControls] = []
+            for target in targets {
+                common.approvals = try await approvals(of: version, system: system, for: target, policy: policy, authors: authors)
+                perTarget.append(.init(target: target.name, evaluations: ControlEvaluation.evaluate(policy, common)))
+            }
+            controls.append(.init(model: model.name, version: served, targets: perTarget))
         }
-        let types = Set(evidence.map(\.type))
-        facts.evaluationEvidence = types.contains("evaluation")
-        facts.monitoringEvidence = types.contains("monitoring")
-        facts.retrainingTrigger = types.contains("retraining_trigger")
-        facts.stagedRollout = types.contains("staged_rollout")
         return RegisterEntry(
-            system: system, maturity: MaturityLevel(facts), controls: controls, lastEvaluation: evidence.last { $0.type == "evaluation" },
+            system: system, maturity: MaturityLevel(facts), controls: controls, lastEvaluation: evaluations.first, monitoring: monitoring,
             incidents: try await repository.incidents(systemID: system.id))
     }
 }

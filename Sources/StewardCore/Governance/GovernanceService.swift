@@ -11,12 +11,16 @@ public struct GovernanceService: Sendable {
     let evaluations: any EvaluationRepository
     /// Checks a version's content before it is approved or promoted.
     let integrity: ContentIntegrity
+    /// Where the monitoring controls read a system's reference profile and alert rules.
+    let monitoring: any MonitoringRepository
     let now: @Sendable () -> Int64
 
     public init(
         repository: any GovernanceRepository, audit: any AuditRepository, registry: any ModelRegistryRepository, runs: any RunRepository,
-        evaluations: any EvaluationRepository, integrity: ContentIntegrity, now: @escaping @Sendable () -> Int64 = EpochClock.now
+        evaluations: any EvaluationRepository, integrity: ContentIntegrity, monitoring: any MonitoringRepository,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
+        self.monitoring = monitoring
         self.integrity = integrity
         self.repository = repository
         self.audit = audit

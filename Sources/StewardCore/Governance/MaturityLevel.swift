@@ -5,25 +5,29 @@ public struct MaturityLevel: Sendable, Equatable, Codable {
     public let level: Int
     public let missing: [String]
 
-    /// What the register knows about a system's practice.
+    /// What Steward has observed of a system's practice.
     public struct Facts: Sendable, Equatable {
         public var registeredVersionsFromTrackedRuns: Bool
-        public var evaluationEvidence: Bool
+        /// An evaluation of one of its models was checked against its gate.
+        public var gateEvaluated: Bool
         public var promotedToProtectedAlias: Bool
         public var rollbackPath: Bool
-        public var monitoringEvidence: Bool
+        /// A reference profile and alert rules.
+        public var monitored: Bool
+        /// A retraining webhook in its alert rules.
         public var retrainingTrigger: Bool
+        /// An A/B test or canary, attested by evidence until deployments are observed.
         public var stagedRollout: Bool
 
         public init(
-            registeredVersionsFromTrackedRuns: Bool = false, evaluationEvidence: Bool = false, promotedToProtectedAlias: Bool = false,
-            rollbackPath: Bool = false, monitoringEvidence: Bool = false, retrainingTrigger: Bool = false, stagedRollout: Bool = false
+            registeredVersionsFromTrackedRuns: Bool = false, gateEvaluated: Bool = false, promotedToProtectedAlias: Bool = false,
+            rollbackPath: Bool = false, monitored: Bool = false, retrainingTrigger: Bool = false, stagedRollout: Bool = false
         ) {
             self.registeredVersionsFromTrackedRuns = registeredVersionsFromTrackedRuns
-            self.evaluationEvidence = evaluationEvidence
+            self.gateEvaluated = gateEvaluated
             self.promotedToProtectedAlias = promotedToProtectedAlias
             self.rollbackPath = rollbackPath
-            self.monitoringEvidence = monitoringEvidence
+            self.monitored = monitored
             self.retrainingTrigger = retrainingTrigger
             self.stagedRollout = stagedRollout
         }
@@ -38,13 +42,14 @@ public struct MaturityLevel: Sendable, Equatable, Codable {
         let levels: [[(Bool, String)]] = [
             [(facts.registeredVersionsFromTrackedRuns, "a registered model version from a tracked run")],
             [
-                (facts.evaluationEvidence, "an evaluation gate result"),
+                (facts.gateEvaluated, "an evaluation checked against the system's gate"),
                 (facts.promotedToProtectedAlias, "a promotion to a protected alias"),
                 (facts.rollbackPath, "a previous production version to roll back to"),
             ],
             [
-                (facts.monitoringEvidence, "drift monitoring"), (facts.retrainingTrigger, "a retraining trigger"),
-                (facts.stagedRollout, "an A/B test or canary"),
+                (facts.monitored, "drift monitoring (a reference profile and alert rules)"),
+                (facts.retrainingTrigger, "a retraining trigger (a retraining_webhook in the alert rules)"),
+                (facts.stagedRollout, "an A/B test or canary (staged_rollout evidence)"),
             ],
         ]
         var level = 0

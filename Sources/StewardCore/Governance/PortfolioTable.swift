@@ -10,7 +10,10 @@ public enum PortfolioTable {
             entry.system.id, entry.system.name, entry.system.status.rawValue, entry.system.riskTier.rawValue, entry.system.profile.businessOwner,
             entry.system.profile.technicalOwner, "\(entry.maturity.level)", entry.controlsMet.joined(separator: ";"),
             entry.controlsMissing.joined(separator: ";"),
-            entry.lastEvaluation.map { "\($0.reference) (\($0.model ?? "")/\($0.version.map(String.init) ?? ""))" } ?? "",
+            entry.lastEvaluation.map {
+                "\($0.id) (\($0.model)/\($0.version)): \($0.gate.map { $0.passed ? "gate passed" : "gate failed" } ?? "no gate")"
+            }
+                ?? "",
             "\(entry.openIncidents.count)", entry.system.profile.reviewDue,
         ]
     }

@@ -10,6 +10,14 @@ public enum PromotionTarget: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The alias, or the stage's name: how listings name the target.
+    public var name: String {
+        switch self {
+        case .alias(let alias): alias
+        case .stage(let stage): stage.rawValue
+        }
+    }
+
     /// What an approval names to count for this target: the alias in any spelling (`AliasName.key`), or the
     /// stage's name (so an approval for `production` covers the `production` alias and the Production stage alike).
     public var approvalKey: String {
@@ -33,8 +41,16 @@ public protocol PromotionGate: Sendable {
     /// The audit entry for taking a version out of a protected target (deleting the alias, leaving Production),
     /// or nil when the target is not protected.
     func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry?
-    /// The audit entry for a change to a model that belongs to a registered system (rename, deletion), or nil.
+    /// The audit entry for a change to a model that belongs to a registered system, or nil.
     func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry?
+    /// Decides a rename, a deletion or a new model. Refused (and audited) for everyone: renaming or deleting a
+    /// model that holds a protected alias or a Production version, which would change what that alias resolves to
+    /// without a promotion. Refused unless compliance or an admin asks: renaming or deleting a model of an AI
+    /// system, and taking a name such a model held.
+    func authorize(_ change: NameChange, actor: Principal) async throws -> NameDecision
+    /// Decides deleting one version: refused (and audited) while it holds a protected alias or the Production
+    /// stage; otherwise the audit entry when the model belongs to a system.
+    func authorizeVersionDeletion(model: String, version: Int64, actor: Principal) async throws -> AuditEntry?
     /// The id of the AI system a registered model or prompt belongs to, if any.
     func systemID(owning model: String) async throws -> String?
     /// Refuses unless the system exists, the model is part of it and the actor may act on the register.

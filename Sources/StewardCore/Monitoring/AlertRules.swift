@@ -66,6 +66,14 @@ public struct AlertRules: Sendable, Equatable {
 
     static let shortestEvery: Int64 = 10_000
 
+    /// How many conditions a stored (already validated) rules document holds and whether it names a retraining
+    /// webhook: what governance observes of a system's monitoring.
+    public static func outline(of document: String) -> (conditions: Int, retrainingWebhook: Bool) {
+        guard let map = (try? Yams.load(yaml: document)) as? [String: Any] else { return (0, false) }
+        let retraining = map["retraining_webhook"].map { !"\($0)".isEmpty } ?? false
+        return ((map["conditions"] as? [Any])?.count ?? 0, retraining)
+    }
+
     /// The category a monitored metric belongs to; nil for names that are not monitored.
     public static func category(of metric: String) -> Category? {
         switch metric {

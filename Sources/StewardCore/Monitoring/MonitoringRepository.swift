@@ -30,6 +30,8 @@ public protocol MonitoringRepository: Sendable {
     func replaceWindowProfiles(systemID: String, removing: [String], adding: [WindowProfile]) async throws -> Bool
     /// The latest reference profile of a system, if any.
     func currentReference(systemID: String) async throws -> ReferenceProfile?
+    /// The version and source of a system's latest reference profile, without the profile itself.
+    func currentReferenceVersion(systemID: String) async throws -> MonitoringFacts.Reference?
     func settings(systemID: String) async throws -> MonitoringSettings
     /// Stores a system's alert rules (the document) with its audit event.
     func storeAlertRules(systemID: String, document: String, audit: AuditEntry, now: Int64) async throws

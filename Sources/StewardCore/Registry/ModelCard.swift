@@ -87,8 +87,9 @@ public struct ModelCard: Sendable, Equatable {
 }
 
 extension ModelRegistryService {
-    /// Edits a version's card notes; an empty value removes a note.
-    public func setCardNotes(name: String, version: String, notes: [String: String]) async throws {
+    /// Edits a version's card notes (an empty value removes a note), audited: the card's intended use is what the
+    /// `model_card` control reads.
+    public func setCardNotes(name: String, version: String, notes: [String: String], actor: Principal) async throws {
         let name = try Self.requiredName(name)
         let number = try Self.versionNumber(version)
         for key in notes.keys where ModelCard.Note(rawValue: key) == nil {
@@ -99,7 +100,10 @@ extension ModelRegistryService {
             throw TrackingLimits.exceedsLength(key, Self.maxTagValueLength)
         }
         _ = try await repository.modelVersion(name: name, version: number)
-        try await repository.setCardNotes(name: name, version: number, notes: notes, now: now())
+        let audit = AuditEntry(
+            actor: actor, action: "model_card.update", target: "model:\(name)/\(number)", systemID: try await gate?.systemID(owning: name),
+            details: Dictionary(uniqueKeysWithValues: notes.map { ($0.key, $0.value.isEmpty ? "(removed)" : String($0.value.prefix(200))) }))
+        try await repository.setCardNotes(name: name, version: number, notes: notes, now: now(), audit: audit)
     }
 
     /// The card of one version.

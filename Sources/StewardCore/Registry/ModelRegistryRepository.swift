@@ -49,14 +49,21 @@ public struct NewModelVersion: Sendable {
 /// Every alias move, stage transition and version creation or deletion is recorded as a `RegistryEvent` in the
 /// same transaction as the change itself.
 public protocol ModelRegistryRepository: Sendable {
-    /// Inserts a model; `registeredModelExists` when the name is taken.
-    func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64) async throws -> RegisteredModel
+    /// Inserts a model; `registeredModelExists` when the name is taken. `audit`, when given, is appended in the
+    /// same transaction.
+    func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64, audit: AuditEntry?) async throws
+        -> RegisteredModel
     /// The model with its tags, aliases and newest version per stage (`registeredModelNotFound`).
     func registeredModel(name: String) async throws -> RegisteredModel
-    /// Renames a model, its versions, aliases and history following it.
-    func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?) async throws -> RegisteredModel
+    /// Renames a model, its versions, aliases and history following it; `reservation` keeps the old name reserved
+    /// for the system that held it.
+    func renameRegisteredModel(
+        name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?
+    ) async throws -> RegisteredModel
     func updateRegisteredModel(name: String, description: String, now: Int64) async throws -> RegisteredModel
-    func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?) async throws
+    func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?) async throws
+    /// The reservation of a name a governed model held, if any.
+    func reservation(of name: String) async throws -> NameReservation?
     func searchRegisteredModels(_ query: RegistryQuery<RegisteredModelField>) async throws -> Page<RegisteredModel>
     func setRegisteredModelTag(name: String, tag: Tag, now: Int64) async throws
     func deleteRegisteredModelTag(name: String, key: String, now: Int64) async throws
@@ -94,7 +101,8 @@ public protocol ModelRegistryRepository: Sendable {
 
     /// Editable model-card fields of a version.
     func cardNotes(name: String, version: Int64) async throws -> [String: String]
-    func setCardNotes(name: String, version: Int64, notes: [String: String], now: Int64) async throws
+    /// Sets (an empty value removes) card fields of a version and appends `audit` in the same transaction.
+    func setCardNotes(name: String, version: Int64, notes: [String: String], now: Int64, audit: AuditEntry) async throws
     /// Every recorded change of a model, oldest first.
     func history(name: String) async throws -> [RegistryEvent]
 }

@@ -40,33 +40,38 @@ public struct ModelRegistryService: Sendable {
 
     // MARK: Registered models
 
-    public func createRegisteredModel(name: String, description: String?, tags: [Tag], actor: String) async throws -> RegisteredModel {
+    /// Creates a model; taking a name that a model of an AI system held is governance's decision.
+    public func createRegisteredModel(name: String, description: String?, tags: [Tag], actor: Principal) async throws -> RegisteredModel {
         try Self.validateName(name)
         for tag in tags { try Self.validateTag(tag) }
+        let decision = try await gate?.authorize(.create(name), actor: actor)
         return try await repository.createRegisteredModel(
-            name: name, description: description ?? "", tags: tags, userID: Self.userID(of: actor), now: now())
+            name: name, description: description ?? "", tags: tags, userID: Self.userID(of: actor.name), now: now(), audit: decision?.audit)
     }
 
     public func registeredModel(name: String) async throws -> RegisteredModel {
         try await repository.registeredModel(name: try Self.requiredName(name))
     }
 
+    /// Renames a model, as governance allows (`PromotionGate.authorize(_:actor:)`).
     public func renameRegisteredModel(name: String, to newName: String, actor: Principal) async throws -> RegisteredModel {
         try Self.validateName(newName, field: "new_name")
         let name = try Self.requiredName(name)
-        let audit = try await gate?.change(model: name, action: "model.rename", actor: actor, details: ["to": newName])
-        return try await repository.renameRegisteredModel(name: name, to: newName, actor: actor.name, now: now(), audit: audit)
+        let decision = try await gate?.authorize(.rename(from: name, to: newName), actor: actor)
+        return try await repository.renameRegisteredModel(
+            name: name, to: newName, actor: actor.name, now: now(), audit: decision?.audit, reservation: decision?.reservation)
     }
 
     public func updateRegisteredModel(name: String, description: String?) async throws -> RegisteredModel {
         try await repository.updateRegisteredModel(name: try Self.requiredName(name), description: description ?? "", now: now())
     }
 
-    /// Deletes a model with its versions; deleting one that belongs to a registered system is audited.
+    /// Deletes a model with its versions, as governance allows (`PromotionGate.authorize(_:actor:)`).
     public func deleteRegisteredModel(name: String, actor: Principal) async throws {
         let name = try Self.requiredName(name)
-        let audit = try await gate?.change(model: name, action: "model.delete", actor: actor, details: [:])
-        try await repository.deleteRegisteredModel(name: name, actor: actor.name, now: now(), audit: audit)
+        let decision = try await gate?.authorize(.delete(name), actor: actor)
+        try await repository.deleteRegisteredModel(
+            name: name, actor: actor.name, now: now(), audit: decision?.audit, reservation: decision?.reservation)
     }
 
     public func searchRegisteredModels(filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?) async throws -> Page<RegisteredModel>
@@ -234,7 +239,7 @@ public struct ModelRegistryService: Sendable {
     public func deleteModelVersion(name: String, version: String, actor: Principal) async throws {
         let name = try Self.requiredName(name)
         let number = try Self.versionNumber(version)
-        let audit = try await gate?.change(model: name, action: "model_version.delete", actor: actor, details: ["version": "\(number)"])
+        let audit = try await gate?.authorizeVersionDeletion(model: name, version: number, actor: actor)
         try await repository.deleteModelVersion(name: name, version: number, actor: actor.name, now: now(), audit: audit)
     }
 

@@ -6,7 +6,7 @@ import StewardStatistics
 
 /// Steward's own registry endpoints (`/api/v1/models/...`, `/api/v1/prompts/...`): model cards, registry history
 /// and prompt rendering. Errors use the same JSON shape as the MLflow routes.
-struct ModelsController<Context: RequestContext>: Sendable {
+struct ModelsController<Context: IdentifiedRequestContext>: Sendable {
     let registry: ModelRegistryService
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -49,7 +49,7 @@ struct ModelsController<Context: RequestContext>: Sendable {
             default: throw StewardError.invalidParameter("Card field '\(key)' must be a string.")
             }
         }
-        try await registry.setCardNotes(name: name, version: version, notes: notes)
+        try await registry.setCardNotes(name: name, version: version, notes: notes, actor: context.principal)
         let card = try await registry.modelCard(name: name, version: version)
         return MLflowResponse.json(WireMember("model_card", WireModelCard(card: card)))
     }

@@ -228,10 +228,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func documentation(_ request: Request, context: Context) async throws -> Response {
-        let id = try NativeMessage.parameter("id", context)
-        let entry = try await governance.entry(systemID: id)
-        return try NativeMessage.json(
-            TechnicalDocumentation(entry: entry, policy: try await governance.policy(), evidence: try await governance.evidence(systemID: id)))
+        try NativeMessage.json(TechnicalDocumentation(try await governance.documentation(systemID: try NativeMessage.parameter("id", context))))
     }
 }
 

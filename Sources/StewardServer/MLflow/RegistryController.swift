@@ -41,7 +41,7 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
         let message = try await MLflowRequest.decode(CreateRegisteredModelRequest.self, from: request)
         let model = try await registry.createRegisteredModel(
             name: try MLflowRequest.required(message.name, "name"), description: message.description, tags: try Self.tags(message.tags),
-            actor: context.principal.name)
+            actor: context.principal)
         return MLflowResponse.json(WireMember("registered_model", WireRegisteredModel(model)))
     }
 

@@ -1,7 +1,7 @@
 import StewardCore
 
-/// A system's technical documentation under the headings of the EU AI Act's Annex IV, filled from the
-/// register, the registry and the evidence the server holds. Headings with nothing recorded say so.
+/// A system's technical documentation under the headings of the EU AI Act's Annex IV, filled from what the server
+/// observed (the register, the registry, evaluations, monitoring) and the evidence it holds.
 struct TechnicalDocumentation: Encodable {
     struct Section<Content: Encodable>: Encodable {
         let heading: String
@@ -45,7 +45,7 @@ struct TechnicalDocumentation: Encodable {
     }
 
     struct PostMarket: Encodable {
-        let monitoring: [WireEvidence]
+        let monitoring: WireSystem.Monitoring
         let incidents: [WireIncident]
         let reviewDue: String
     }
@@ -55,14 +55,15 @@ struct TechnicalDocumentation: Encodable {
     let generalDescription: Section<General>
     let developmentProcess: Section<Development>
     let monitoringFunctioningAndControl: Section<Monitoring>
-    let performanceMetrics: Section<WireEvidence?>
+    let performanceMetrics: Section<[WireEvaluation]>
     let riskManagementSystem: Section<Risk>
     let lifecycleChanges: Section<String>
     let standardsApplied: Section<Standards>
     let declarationOfConformity: Section<String>
     let postMarketMonitoring: Section<PostMarket>
 
-    init(entry: RegisterEntry, policy: PolicyVersion, evidence: [Evidence] = []) {
+    init(_ documentation: SystemDocumentation) {
+        let (entry, policy, evidence) = (documentation.entry, documentation.policy, documentation.evidence)
         let system = entry.system
         let wire = WireSystem(entry)
         systemId = system.id
@@ -82,7 +83,7 @@ struct TechnicalDocumentation: Encodable {
                 knownLimitations: system.profile.knownLimitations,
                 humanOversight: evidence.filter { $0.type == "human_in_the_loop" }.map(WireEvidence.init), maturity: entry.maturity))
         performanceMetrics = Section(
-            heading: "4. Appropriateness of the performance metrics", content: entry.lastEvaluation.map(WireEvidence.init))
+            heading: "4. Appropriateness of the performance metrics", content: documentation.evaluations.map(WireEvaluation.init))
         riskManagementSystem = Section(
             heading: "5. Risk management system",
             content: Risk(
@@ -98,7 +99,7 @@ struct TechnicalDocumentation: Encodable {
         postMarketMonitoring = Section(
             heading: "9. Post-market monitoring plan",
             content: PostMarket(
-                monitoring: evidence.filter { $0.type == "monitoring" }.map(WireEvidence.init), incidents: entry.incidents.map(WireIncident.init),
+                monitoring: WireSystem.Monitoring(entry.monitoring), incidents: entry.incidents.map(WireIncident.init),
                 reviewDue: system.profile.reviewDue))
     }
 }

@@ -11,7 +11,40 @@ struct WireSystem: Encodable {
     struct ModelControls: Encodable {
         let model: String
         let version: String?
+        /// The controls for the first target (the protected alias the version holds, else the policy's first).
         let controls: [ControlEvaluation]
+        /// The controls for each protected target, since approvals count for one target only.
+        let targets: [TargetControls]
+
+        init(_ component: RegisterEntry.ComponentControls) {
+            model = component.model
+            version = component.version.map(String.init)
+            controls = component.evaluations
+            targets = component.targets.map { TargetControls(target: $0.target, controls: $0.evaluations, missing: $0.missing) }
+        }
+    }
+
+    struct TargetControls: Encodable {
+        let target: String
+        let controls: [ControlEvaluation]
+        let missing: [String]
+    }
+
+    /// What Steward observes of the system's monitoring.
+    struct Monitoring: Encodable {
+        let referenceVersion: Int64?
+        let referenceSource: String?
+        let alertConditions: Int
+        let retrainingWebhook: Bool
+        let monitored: Bool
+
+        init(_ facts: MonitoringFacts) {
+            referenceVersion = facts.reference?.version
+            referenceSource = facts.reference?.source
+            alertConditions = facts.alertConditions
+            retrainingWebhook = facts.retrainingWebhook
+            monitored = facts.isMonitored
+        }
     }
 
     let id: String
@@ -37,7 +70,8 @@ struct WireSystem: Encodable {
     let controls: [ModelControls]?
     let controlsMet: [String]?
     let controlsMissing: [String]?
-    let lastEvaluation: WireEvidence?
+    let lastEvaluation: WireEvaluation?
+    let monitoring: Monitoring?
     let incidents: [WireIncident]?
 
     init(_ system: AISystem, entry: RegisterEntry? = nil) {
@@ -61,10 +95,11 @@ struct WireSystem: Encodable {
         updatedAt = system.updatedAt
         createdBy = system.createdBy
         maturity = entry?.maturity
-        controls = entry?.controls.map { ModelControls(model: $0.model, version: $0.version.map(String.init), controls: $0.evaluations) }
+        controls = entry?.controls.map(ModelControls.init)
         controlsMet = entry?.controlsMet
         controlsMissing = entry?.controlsMissing
-        lastEvaluation = entry?.lastEvaluation.map(WireEvidence.init)
+        lastEvaluation = entry?.lastEvaluation.map(WireEvaluation.init)
+        monitoring = entry.map { Monitoring($0.monitoring) }
         incidents = entry?.incidents.map(WireIncident.init)
     }
 

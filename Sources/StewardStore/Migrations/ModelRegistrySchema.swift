@@ -104,4 +104,19 @@ enum ModelRegistrySchema {
             "CREATE INDEX logged_models_by_location ON logged_models (artifact_location)",
         ]
     }
+
+    /// Names that models of AI systems held before they were renamed or deleted: taking one again is for
+    /// compliance or an admin, so that a name consumers load never silently starts to mean another model.
+    static let v14 = Migration(version: 14, name: "reserved_model_names") { _ in
+        [
+            """
+            CREATE TABLE reserved_model_names (
+                name TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL,
+                reserved_at BIGINT NOT NULL,
+                reserved_by TEXT NOT NULL
+            )
+            """
+        ]
+    }
 }

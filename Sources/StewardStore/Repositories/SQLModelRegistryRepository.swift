@@ -12,7 +12,10 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
 
     // MARK: Registered models
 
-    public func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64) async throws -> RegisteredModel {
+    public func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64, audit: AuditEntry?) async throws
+        -> RegisteredModel
+    {
+        let engine = database.engine
         do {
             return try await database.write { db in
                 if try await db.raw("SELECT name FROM registered_models WHERE name = \(bind: name)").first() != nil {
@@ -25,6 +28,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                     """
                 ).run()
                 try await Self.upsertTags(SQLRunRepository.lastValuePerKey(tags), name: name, on: db)
+                if let audit { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
                 return try await Self.fetchModels(where: "m.name = \(bind: name)", on: db)[0]
             }
         } catch  where DatabaseConstraint.isUniqueViolation(error) {
@@ -41,8 +45,9 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func renameRegisteredModel(name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?) async throws -> RegisteredModel
-    {
+    public func renameRegisteredModel(
+        name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?
+    ) async throws -> RegisteredModel {
         let engine = database.engine
         do {
             return try await database.write { db in
@@ -55,6 +60,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                     "UPDATE registered_models SET name = \(bind: newName), last_updated_time = \(bind: now) WHERE name = \(bind: name)"
                 ).run()
                 try await db.raw("UPDATE registry_events SET name = \(bind: newName) WHERE name = \(bind: name)").run()
+                if let reservation { try await Self.reserve(reservation, by: actor, now: now, on: db) }
                 try await Self.record(
                     RegistryEvent(name: newName, kind: .modelRenamed, detail: "from '\(name)' to '\(newName)'", actor: actor, time: now), on: db)
                 return try await Self.fetchModels(where: "m.name = \(bind: newName)", on: db)[0]
@@ -74,14 +80,34 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?) async throws {
+    public func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?) async throws {
         let engine = database.engine
         try await database.write { db in
             try await Self.requireModel(name, on: db)
             if let audit { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
             try await db.raw("DELETE FROM registered_models WHERE name = \(bind: name)").run()
+            if let reservation { try await Self.reserve(reservation, by: actor, now: now, on: db) }
             try await Self.record(RegistryEvent(name: name, kind: .modelDeleted, actor: actor, time: now), on: db)
         }
+    }
+
+    public func reservation(of name: String) async throws -> NameReservation? {
+        try await database.read { db in
+            try await db.raw("SELECT name, system_id FROM reserved_model_names WHERE name = \(bind: name)").first().map {
+                NameReservation(name: try $0.string("name"), systemID: try $0.string("system_id"))
+            }
+        }
+    }
+
+    /// Keeps a governed model's former name reserved for its system (the latest system to hold it).
+    static func reserve(_ reservation: NameReservation, by actor: String, now: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO reserved_model_names (name, system_id, reserved_at, reserved_by)
+            VALUES (\(bind: reservation.name), \(bind: reservation.systemID), \(bind: now), \(bind: actor))
+            ON CONFLICT (name) DO UPDATE SET system_id = excluded.system_id, reserved_at = excluded.reserved_at, reserved_by = excluded.reserved_by
+            """
+        ).run()
     }
 
     public func searchRegisteredModels(_ query: RegistryQuery<RegisteredModelField>) async throws -> Page<RegisteredModel> {
@@ -418,9 +444,11 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func setCardNotes(name: String, version: Int64, notes: [String: String], now: Int64) async throws {
+    public func setCardNotes(name: String, version: Int64, notes: [String: String], now: Int64, audit: AuditEntry) async throws {
+        let engine = database.engine
         try await database.write { db in
             _ = try await Self.requireVersion(name, version, on: db)
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
             for (field, value) in notes.sorted(by: { $0.key < $1.key }) {
                 if value.isEmpty {
                     try await db.raw(

@@ -212,6 +212,14 @@ public struct SQLMonitoringRepository: MonitoringRepository {
         }
     }
 
+    public func currentReferenceVersion(systemID: String) async throws -> MonitoringFacts.Reference? {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT version, source FROM reference_profiles WHERE system_id = \(bind: systemID) ORDER BY version DESC LIMIT 1"
+            ).first().map { MonitoringFacts.Reference(version: try $0.int64("version"), source: try $0.string("source")) }
+        }
+    }
+
     /// A reference profile version of a system, or its latest.
     static func reference(_ systemID: String, version: Int64?, on db: any SQLDatabase) async throws -> ReferenceProfile? {
         let filter: SQLQueryString = version.map { " AND version = \(bind: $0)" } ?? ""

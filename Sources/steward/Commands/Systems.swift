@@ -36,9 +36,23 @@ struct Systems: AsyncParsableCommand {
         func run() async throws {
             let entries = try await options.withServices { services in try await services.governance.portfolio() }
             for entry in entries {
-                let missing = entry.controlsMissing.isEmpty ? "all controls met" : "missing: " + entry.controlsMissing.joined(separator: ", ")
-                print("\(entry.system.id)\t\(entry.system.name)\t\(entry.system.riskTier.rawValue)\tmaturity \(entry.maturity.level)\t\(missing)")
+                print(
+                    "\(entry.system.id)\t\(entry.system.name)\t\(entry.system.riskTier.rawValue)\tmaturity \(entry.maturity.level)\t\(Self.controls(entry))"
+                )
             }
+        }
+
+        /// Per model and protected target, what a promotion would lack: approvals count for one target only, so a
+        /// version cleared for `production` may still be refused `champion`.
+        static func controls(_ entry: RegisterEntry) -> String {
+            guard !entry.controls.isEmpty else { return "no model linked" }
+            return entry.controls.map { component in
+                let version = component.version.map { " v\($0)" } ?? ""
+                let targets = component.targets.map { target in
+                    "\(target.target): " + (target.missing.isEmpty ? "all controls met" : "missing " + target.missing.joined(separator: ", "))
+                }
+                return "\(component.model)\(version) (" + targets.joined(separator: "; ") + ")"
+            }.joined(separator: "; ")
         }
     }
 
