@@ -164,6 +164,14 @@ def satisfy_version(governed, system_id, model, version):
     return approval
 
 
+def monitor(governed, system_id):
+    """What the monitoring control observes: the training data as reference profile, and alert rules (a reviewer's)."""
+    rows = "income,age,sex\n" + "".join(f"{a!r},{b!r},{'fm'[i % 2]}\n" for i, (a, b) in enumerate(FEATURES.tolist()))
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/datasets", params={"name": "training"}, data=rows))
+    ok(governed.call("carol", "PUT", f"/api/v1/systems/{system_id}/reference", json={"dataset": "training"}))
+    ok(governed.call("rita", "PUT", f"/api/v1/systems/{system_id}/alerts/rules", data="conditions: ['drift_share < 0.3', 'error_rate <= 0.05']"))
+
+
 def controls(governed, system_id, model, version):
     return ok(governed.call("carol", "GET", f"/api/v1/systems/{system_id}/controls", params={"model": model, "version": version}))
 
@@ -220,7 +228,9 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique):
     assert client.get_model_version(name, "1").current_stage == "None"
 
     ok(governed.call("carol", "PATCH", f"/api/v1/models/{name}/versions/1/card", json={"intended_use": "Credit decisions"}))
-    add_evidence(governed, "carol", system_id, "monitoring")
+    refused(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/evidence", json={"type": "monitoring", "reference": "dashboards"}),
+            400, "INVALID_PARAMETER_VALUE")
+    monitor(governed, system_id)
     for kind in VERSION_EVIDENCE:
         add_evidence(governed, "carol", system_id, kind, name, "1")
     refused(governed.call("carol", "PUT", f"/api/v1/systems/{system_id}/gate", data=CREDIT_GATE))
@@ -271,7 +281,7 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique):
     outcomes = [(normalised(e["action"]), e["outcome"]) for e in events]
     assert any("promot" in action and outcome == "refused" for action, outcome in outcomes), outcomes
     assert any("promot" in action and outcome == "allowed" for action, outcome in outcomes), outcomes
-    assert sum("evidence" in action and outcome == "allowed" for action, outcome in outcomes) >= 1 + 2 * len(VERSION_EVIDENCE), outcomes
+    assert sum("evidence" in action and outcome == "allowed" for action, outcome in outcomes) >= 2 * len(VERSION_EVIDENCE), outcomes
     assert {"carol", "rita", "cora"} <= {e["actor"] for e in events if "approv" in normalised(e["action"]) and e["outcome"] == "allowed"}
     assert any("rollback" in action and outcome == "allowed" for action, outcome in outcomes), outcomes
     assert any(e["actor"] == "rita" and "rollback" in normalised(e["action"]) for e in events)
@@ -336,7 +346,7 @@ def test_audit_tampering_is_detected(engine, change, named, unique):
         governed = start_governed(backend, "tampered")
         try:
             system = create_system(governed, "carol", f"tampered-{unique}")
-            for kind in ["monitoring", "continuous_audit", "human_in_the_loop"]:
+            for kind in ["continuous_audit", "human_in_the_loop", "continuous_audit"]:
                 add_evidence(governed, "carol", system["id"], kind)
             ok(governed.call("cora", "POST", f"/api/v1/systems/{system['id']}/tier", json={"tier": "critical", "rationale": "Board decision"}))
             assert len(ok(governed.call("cora", "GET", "/api/v1/audit"))["events"]) >= 5
@@ -423,7 +433,7 @@ def test_failing_gate_blocks_promotion_of_a_medium_tier_model(governed, login, u
     assert train_and_register(name, 1.0) == "1"
     ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/models", json={"name": name}))
     ok(governed.call("carol", "PATCH", f"/api/v1/models/{name}/versions/1/card", json={"intended_use": "Retention offers"}))
-    add_evidence(governed, "carol", system_id, "monitoring")
+    monitor(governed, system_id)
     add_evidence(governed, "carol", system_id, "staged_rollout", name, "1")
     approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals", json={"model": name, "version": "1"}))["approval"]
     ok(governed.call("rita", "POST", f"/api/v1/approvals/{approval['id']}/decisions", json={"decision": "approve"}))
@@ -620,3 +630,92 @@ def test_evaluation_through_a_model_endpoint(engine, governed, unique, monkeypat
         stand_in.close()
     refused_here = governed.call("carol", "POST", "/api/v1/evaluations", params=params)
     assert refused_here.status_code == 403 and stand_in.calls == 4, "a server without the host allowed never calls it"
+
+
+def low_tier_production(governed, name, unique):
+    """A low-tier system whose model `name` (trained and registered by carol) is at production legitimately."""
+    system = ok(governed.call("carol", "POST", "/api/v1/systems", json={"name": f"{name}-system", "purpose": "Ranks offers"}))["system"]
+    assert system["risk_tier"] == "low"
+    assert train_and_register(name, 1.0) == "1"
+    ok(governed.call("carol", "POST", f"/api/v1/systems/{system['id']}/models", json={"name": name}))
+    ok(governed.call("carol", "PATCH", f"/api/v1/models/{name}/versions/1/card", json={"intended_use": "Offer ranking"}))
+    monitor(governed, system["id"])
+    MlflowClient().set_registered_model_alias(name, "production", "1")
+    return system["id"]
+
+
+def test_an_approved_version_is_what_is_served(governed, login, unique):
+    """Attack: overwrite, add or delete a file of the version at production through the artifact proxy."""
+    login("carol")
+    mlflow.set_experiment(f"immutable-{unique}")
+    name = f"immutable-{unique}"
+    system_id = low_tier_production(governed, name, unique)
+    client = MlflowClient()
+    version = client.get_model_version(name, "1")
+    assert version.source.startswith("models:/m-"), version.source
+    logged = client.get_logged_model(version.source.removeprefix("models:/"))
+    expected = mlflow.sklearn.load_model(f"models:/{name}@production").predict_proba(FEATURES)
+
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    login("rita")  # another user than the author, with write access
+    repository = get_artifact_repository(logged.artifact_location)
+    evil = os.path.join(governed.server.data, f"model-{unique}.skops")
+    with open(evil, "wb") as out:
+        out.write(b"not the reviewed weights")
+    for attempt in [lambda: repository.log_artifact(evil), lambda: repository.delete_artifacts("MLmodel")]:
+        with pytest.raises(Exception) as caught:
+            attempt()
+        assert "403" in str(caught.value) or "PERMISSION_DENIED" in str(caught.value), str(caught.value)
+    path = logged.artifact_location.split("mlflow-artifacts:/", 1)[1]
+    put = governed.call("rita", "PUT", f"/api/2.0/mlflow-artifacts/artifacts/{path}/model.skops", data=b"evil")
+    assert "immutable" in refused(put)
+    assert np.allclose(mlflow.sklearn.load_model(f"models:/{name}@production").predict_proba(FEATURES), expected)
+    events = ok(governed.call("cora", "GET", "/api/v1/audit", params={"system": system_id}))["events"]
+    assert sum(e["action"] in ("artifact.write", "artifact.delete") and e["outcome"] == "refused" for e in events) == 3
+
+    card = ok(governed.call("vic", "GET", f"/api/v1/models/{name}/versions/1/card"))["model_card"]
+    digest = card["model_details"]["content_digest"]
+    assert digest.startswith("sha256:")
+    promotion = [e for e in events if e["action"] == "promotion" and e["outcome"] == "allowed"][-1]
+    assert promotion["details"]["content_digest"] == digest
+
+    # Changed behind the server's back (on its disk): loading the version is refused, naming the change.
+    stored = os.path.join(governed.server.data, "artifacts", path, "model.skops")
+    original = open(stored, "rb").read()
+    try:
+        with open(stored, "wb") as out:
+            out.write(b"tampered on disk")
+        with pytest.raises(MlflowException) as caught:
+            mlflow.sklearn.load_model(f"models:/{name}@production")
+        assert caught.value.error_code == "DATA_LOSS" and "model.skops" in caught.value.message, caught.value.message
+    finally:
+        with open(stored, "wb") as out:
+            out.write(original)
+    assert np.allclose(mlflow.sklearn.load_model(f"models:/{name}@production").predict_proba(FEATURES), expected)
+
+
+def test_a_rename_cannot_put_an_unreviewed_model_at_production(governed, login, unique):
+    """Attack: rename the reviewed model away and one's own low-tier model into its name."""
+    login("carol")
+    mlflow.set_experiment(f"rename-{unique}")
+    client = MlflowClient()
+    name, evil = f"prod-model-{unique}", f"evil-{unique}"
+    low_tier_production(governed, name, unique)
+    low_tier_production(governed, evil, unique)
+    served = client.get_model_version_by_alias(name, "production").run_id
+
+    assert "production" in str(denied(lambda: client.rename_registered_model(name, f"{name}-old")))
+    assert "production" in str(denied(lambda: client.rename_registered_model(evil, f"{name}-2")))
+    denied(lambda: client.delete_registered_model(name))
+    client.delete_registered_model_alias(evil, "production")
+    denied(lambda: client.rename_registered_model(evil, f"{name}-2"))
+    assert client.get_model_version_by_alias(name, "production").run_id == served
+
+    login("cora")
+    client.delete_registered_model_alias(name, "production")
+    client.rename_registered_model(name, f"{name}-old")
+    login("carol")
+    denied(lambda: client.create_registered_model(name))
+    with pytest.raises(MlflowException):
+        client.get_registered_model(name)

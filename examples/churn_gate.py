@@ -74,6 +74,16 @@ def evaluate(system_id, model, version, features, labels, region):
     return evaluation
 
 
+def monitor(system_id, features, region):
+    """Monitoring as the medium tier needs it, which Steward observes rather than takes on trust: the training data as
+    the reference profile drift is measured against, and alert rules (a reviewer's to set)."""
+    rows = ["tenure,monthly_charge,support_calls,region"] + [f"{t},{c!r},{k},{r}" for (t, c, k), r in zip(features.tolist(), region)]
+    api(CONTRIBUTOR, "POST", f"/api/v1/systems/{system_id}/datasets", params={"name": "churn-training"}, data="\n".join(rows) + "\n")
+    api(CONTRIBUTOR, "PUT", f"/api/v1/systems/{system_id}/reference", json={"dataset": "churn-training"})
+    api(REVIEWER, "PUT", f"/api/v1/systems/{system_id}/alerts/rules",
+        data="window: 24h\nconditions:\n  - drift_share < 0.3\n  - error_rate <= 0.05\n  - latency_p95_ms <= 250\n")
+
+
 def prepare(system_id, version):
     """What the medium tier asks for besides the gate: a card, a staged rollout record and a reviewer's approval."""
     api(CONTRIBUTOR, "PATCH", f"/api/v1/models/{MODEL}/versions/{version}/card", json={"intended_use": "Retention offers"})
@@ -89,13 +99,13 @@ def main():
     mlflow.set_experiment(f"churn-{SUFFIX}")
     client = MlflowClient()
     features, labels, region = customers(42)
-    train_x, test_x, train_y, test_y, _, test_region = train_test_split(features, labels, region, test_size=0.3, random_state=0)
+    train_x, test_x, train_y, test_y, train_region, test_region = train_test_split(features, labels, region, test_size=0.3, random_state=0)
 
     system = api(CONTRIBUTOR, "POST", "/api/v1/systems", json={
         "name": f"churn-{SUFFIX}", "purpose": "Pick customers for retention offers", "business_owner": "retention team",
         "questionnaire": {"customer_facing": True}})["system"]
-    api(CONTRIBUTOR, "POST", f"/api/v1/systems/{system['id']}/evidence", json={"type": "monitoring", "reference": "dashboards/churn"})
-    print(f"system {system['id']} registered, risk tier {system['risk_tier']}")
+    monitor(system["id"], train_x, train_region)
+    print(f"system {system['id']} registered, risk tier {system['risk_tier']}, monitored against its training data")
 
     good, version = train_and_register(train_x, train_y, shuffle=False)
     api(CONTRIBUTOR, "POST", f"/api/v1/systems/{system['id']}/models", json={"name": MODEL})
