@@ -20,6 +20,8 @@ struct GovernanceRulesTests {
         #expect(policy.controls["bias_testing_gate_passed"]?.check == .gate(.fairness))
         #expect(policy.controls["evaluation_gate_passed"]?.check == .gate(.all))
         #expect(policy.controls["explainability_artifact"]?.check == .evidence(type: "explainability", scope: .version))
+        #expect(policy.controls["monitoring_configured"]?.check == .monitoring, "observed, not declared")
+        #expect(!policy.evidenceTypes.contains("monitoring") && policy.evidenceTypes.contains("staged_rollout"))
         #expect(policy.isProtected(alias: "Production") && !policy.isProtected(alias: "candidate"))
     }
 
@@ -47,6 +49,14 @@ struct GovernanceRulesTests {
                 "Unknown policy key 'approvals'"
             ),
             ("protected_aliases: [v1]\ncontrols: {a: {check: model_card}}\ntiers: {low: [a]}", "reserved"),
+            (
+                "protected_aliases: [production]\ncontrols: {a: {check: evidence, evidence: audit, scop: system}}\ntiers: {low: [a]}",
+                "Unknown key 'scop' in controls.a; the evidence check takes: check, description, evidence, scope."
+            ),
+            (
+                "protected_aliases: [production]\ncontrols: {a: {check: monitoring, evidence: dashboards}}\ntiers: {low: [a]}",
+                "Unknown key 'evidence'"
+            ),
         ])
     func invalidPolicies(document: String, message: String) {
         #expect {

@@ -117,6 +117,16 @@ public struct GovernancePolicy: Sendable, Equatable {
             throw .invalidParameter("controls.\(name) must be a mapping with a 'check' (\(checkKinds)).")
         }
         let description = map["description"] as? String ?? ""
+        // A misspelt key would fall back to a default without a word (`scop: system` checking the version instead).
+        let keys: [String: Set<String>] = [
+            "model_card": [], "evidence": ["evidence", "scope"], "approvals": ["roles", "count"], "gate": ["gate"], "monitoring": [],
+            "retraining": [],
+        ]
+        if let allowed = keys[kind], let unknown = map.keys.sorted().first(where: { !allowed.union(["check", "description"]).contains($0) }) {
+            throw .invalidParameter(
+                "Unknown key '\(unknown)' in controls.\(name); the \(kind) check takes: "
+                    + allowed.union(["check", "description"]).sorted().joined(separator: ", ") + ".")
+        }
         switch kind {
         case "model_card":
             return Control(name: name, description: description, check: .modelCard)
