@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "StewardStore", targets: ["StewardStore"]),
         .library(name: "StewardServer", targets: ["StewardServer"]),
         .library(name: "StewardStatistics", targets: ["StewardStatistics"]),
+        .library(name: "StewardJSON", targets: ["StewardJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -34,6 +35,7 @@ let package = Package(
             name: "StewardCore",
             dependencies: [
                 "StewardStatistics",
+                "StewardJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -41,6 +43,11 @@ let package = Package(
         ),
         .target(
             name: "StewardStatistics",
+            dependencies: [],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StewardJSON",
             dependencies: [],
             swiftSettings: strict
         ),
@@ -67,6 +74,7 @@ let package = Package(
                 "StewardCore",
                 "StewardStore",
                 "StewardStatistics",
+                "StewardJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,6 +90,7 @@ let package = Package(
                 "StewardStore",
                 "StewardCore",
                 "StewardStatistics",
+                "StewardJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +118,12 @@ let package = Package(
         .testTarget(
             name: "StewardStatisticsTests",
             dependencies: ["StewardStatistics"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StewardJSONTests",
+            dependencies: ["StewardJSON"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

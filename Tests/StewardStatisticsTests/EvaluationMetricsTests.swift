@@ -116,7 +116,6 @@ struct EvaluationMetricsTests {
         let checks: [(String, () throws -> Double)] = [
             ("exact_match", { metrics.exactMatch }), ("contains", { metrics.contains }), ("bleu", { metrics.bleu }),
             ("rouge1", { metrics.rouge(1) }), ("rouge2", { metrics.rouge(2) }), ("rougeL", { metrics.rougeL }),
-            ("json_validity", { metrics.jsonValidity }),
         ]
         for (name, computed) in checks { Self.check(name, computed, fixture.expected[name], fixture.name) }
     }

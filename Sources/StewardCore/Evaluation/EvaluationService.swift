@@ -1,4 +1,5 @@
 import Foundation
+import StewardJSON
 import StewardStatistics
 
 /// Evaluations and gates of registered systems: who may change a gate spec, how a test set becomes metrics, an

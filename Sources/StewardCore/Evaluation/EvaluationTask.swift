@@ -1,4 +1,5 @@
 import Foundation
+import StewardJSON
 import StewardStatistics
 
 /// What kind of predictions an evaluation scores, and how the columns of a test set are read for it.
@@ -73,8 +74,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
                 guard self == .text, let outputs = columns.prediction else {
                     throw StewardError.invalidParameter("A JSON schema checks the outputs of a text task (--prediction).")
                 }
-                report.values["json_schema_compliance"] = try TextMetrics(references: columns.truth.texts, candidates: outputs.texts)
-                    .jsonSchemaCompliance(jsonSchema)
+                report.values["json_schema_compliance"] = JSONOutputs(outputs: outputs.texts).compliance(with: jsonSchema)
             }
             if !columns.sensitive.isEmpty {
                 guard self == .binary else { throw StewardError.invalidParameter("Fairness needs a binary task.") }
@@ -127,7 +127,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
         var report = MetricReport(
             values: [
                 "exact_match": metrics.exactMatch, "contains": metrics.contains, "bleu": metrics.bleu, "rouge1": metrics.rouge(1),
-                "rouge2": metrics.rouge(2), "rouge_l": metrics.rougeL, "json_validity": metrics.jsonValidity,
+                "rouge2": metrics.rouge(2), "rouge_l": metrics.rougeL, "json_validity": JSONOutputs(outputs: prediction.texts).validity,
             ], counts: ["rows": columns.truth.count])
         report.record("regex_match") { try metrics.regexMatch() }
         return report

@@ -1,5 +1,5 @@
 import Foundation
-import StewardStatistics
+import StewardJSON
 
 /// The rows of a posted batch: a JSON array, or JSON Lines (one value per line, blank lines skipped). Each
 /// row is parsed on its own (`JSONScanner`, measured several times faster here than Foundation's parsers), so
@@ -17,7 +17,7 @@ enum BatchRows {
             rows = elements.enumerated().map { ($0 + 1, .success($1)) }
         } else {
             rows = lines.map { line in
-                do throws(StatisticsError) {
+                do throws(JSONError) {
                     return (line.number, .success(try JSONValue.parse(body[line.range], what: "The line")))
                 } catch {
                     return (line.number, .failure(.invalidParameter(error.message)))

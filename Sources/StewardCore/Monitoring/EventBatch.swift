@@ -1,5 +1,5 @@
 import Foundation
-import StewardStatistics
+import StewardJSON
 
 /// A posted batch of inference events (a JSON array, or JSON Lines with one event per line), checked row by
 /// row: the valid events, and for every other row the reason it was refused, so that one bad row never takes

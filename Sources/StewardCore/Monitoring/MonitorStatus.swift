@@ -50,15 +50,6 @@ public struct MonitorStatus: Sendable, Equatable, Encodable {
         public var flaggedRate: Double?
         /// Flag names are data: written as they are.
         public var byFlag: [String: Int]
-
-        enum CodingKeys: String, CodingKey { case flagged, flaggedRate, byFlag }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(flagged, forKey: .flagged)
-            try container.encodeIfPresent(flaggedRate, forKey: .flaggedRate)
-            try container.encode(VerbatimDictionary(byFlag), forKey: .byFlag)
-        }
     }
 
     public let systemID: String

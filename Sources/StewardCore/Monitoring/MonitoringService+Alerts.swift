@@ -1,5 +1,5 @@
 import Foundation
-import StewardStatistics
+import StewardJSON
 
 extension MonitoringService {
     /// Replaces a system's alert rules: reviewers, compliance officers and admins, audited. Webhook hosts must be
@@ -112,7 +112,7 @@ extension MonitoringService {
                 RetrainingRequest(
                     systemId: systemID, reason: openedData.map(\.alert.rule), referenceVersion: status.data.referenceVersion,
                     windowStart: status.from, windowEnd: status.to, driftedFeatures: drift.driftedFeatures,
-                    drift: VerbatimDictionary(Dictionary(drift.features.map { ($0.feature, $0.statistic) }, uniquingKeysWith: { first, _ in first })))
+                    drift: (Dictionary(drift.features.map { ($0.feature, $0.statistic) }, uniquingKeysWith: { first, _ in first })))
             )
             changes[index] = AlertChange(
                 kind: first.kind, alert: first.alert, audit: first.audit,
@@ -211,7 +211,7 @@ struct RetrainingRequest: Encodable {
     let windowStart: Int64
     let windowEnd: Int64
     let driftedFeatures: [String]
-    let drift: VerbatimDictionary<Double>
+    let drift: [String: Double]
 }
 
 /// When each system's alert rules are next evaluated by the background scheduler: every system on its own

@@ -1,4 +1,5 @@
 import Foundation
+import StewardJSON
 import StewardStatistics
 
 /// Production monitoring of registered systems: takes in inference events and their later labels, keeps them

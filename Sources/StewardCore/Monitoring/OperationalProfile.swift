@@ -21,21 +21,6 @@ public struct OperationalProfile: Sendable, Equatable, Codable {
         case requests, failed, latency, tokensIn, tokensOut, costUSD, flagged, byFlag, withFeatures, featureNames
     }
 
-    /// Flag names are data: written as they are.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(requests, forKey: .requests)
-        try container.encode(failed, forKey: .failed)
-        try container.encode(latency, forKey: .latency)
-        try container.encode(tokensIn, forKey: .tokensIn)
-        try container.encode(tokensOut, forKey: .tokensOut)
-        try container.encode(costUSD, forKey: .costUSD)
-        try container.encode(flagged, forKey: .flagged)
-        try container.encode(VerbatimDictionary(byFlag), forKey: .byFlag)
-        try container.encode(withFeatures, forKey: .withFeatures)
-        try container.encode(featureNames, forKey: .featureNames)
-    }
-
     /// The profile of some events.
     public init<Events: Sequence<InferenceEvent>>(_ events: Events) {
         var names = Set<String>()

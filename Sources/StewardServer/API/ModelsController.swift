@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import StewardCore
-import StewardStatistics
+import StewardJSON
 
 /// Steward's own registry endpoints (`/api/v1/models/...`, `/api/v1/prompts/...`): model cards, registry history
 /// and prompt rendering. Errors use the same JSON shape as the MLflow routes.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StewardCore
+import StewardJSON
 import StewardStatistics
 import StewardStore
 
@@ -324,9 +325,9 @@ struct WireEvaluation: Encodable {
     let datasetDigest: String
     let rows: Int
     let runId: String
-    let metrics: VerbatimDictionary<Double>
-    let undefinedMetrics: VerbatimDictionary<String>
-    let counts: VerbatimDictionary<Int>
+    let metrics: [String: Double]
+    let undefinedMetrics: [String: String]
+    let counts: [String: Int]
     let gateVersion: Int64?
     let gate: GateResult?
     let gatePassed: Bool
@@ -343,9 +344,9 @@ struct WireEvaluation: Encodable {
         datasetDigest = evaluation.datasetDigest
         rows = evaluation.rows
         runId = evaluation.runID
-        metrics = VerbatimDictionary(evaluation.report.values)
-        undefinedMetrics = VerbatimDictionary(evaluation.report.undefined)
-        counts = VerbatimDictionary(evaluation.report.counts)
+        metrics = (evaluation.report.values)
+        undefinedMetrics = (evaluation.report.undefined)
+        counts = (evaluation.report.counts)
         gateVersion = evaluation.gateVersion
         gate = evaluation.gate
         gatePassed = evaluation.gatePassed

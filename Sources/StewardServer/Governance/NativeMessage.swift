@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import StewardCore
-import StewardStatistics
+import StewardJSON
 
 /// Reads and writes the JSON of Steward's own `/api/v1` routes: snake_case keys both ways, errors in the
 /// same shape as the MLflow routes.

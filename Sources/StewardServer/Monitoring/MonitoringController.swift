@@ -211,7 +211,7 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         let systemId: String
         let version: Int64
         let source: String
-        let features: VerbatimDictionary<FeatureProfile>
+        let features: [String: FeatureProfile]
         let createdBy: String
         let createdAt: Int64
         let model: String?
@@ -223,7 +223,7 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
             systemId = profile.systemID
             version = profile.version
             source = profile.source
-            features = VerbatimDictionary(profile.features)
+            features = (profile.features)
             createdBy = profile.createdBy
             createdAt = profile.createdAt
         }

@@ -1,5 +1,5 @@
 import Foundation
-import StewardStatistics
+import StewardJSON
 
 /// The decoder proper: a parsed document read through `Decoder`, noting in the ledger every member a message asks
 /// about, so that the members nobody asked about can be refused afterwards.

@@ -1,6 +1,6 @@
 import Foundation
 import StewardCore
-import StewardStatistics
+import StewardJSON
 
 /// Decodes the JSON body of a native (`/api/v1`) request so that nothing the client wrote is silently ignored.
 ///

@@ -1,5 +1,4 @@
 import StewardCore
-import StewardStatistics
 
 /// A register entry on the wire: the stored system, flattened, with what is computed about it.
 struct WireSystem: Encodable {
@@ -217,7 +216,7 @@ struct WireAuditEvent: Encodable {
     let outcome: String
     let target: String
     let systemId: String?
-    let details: VerbatimDictionary<String>
+    let details: [String: String]
     let prevHash: String
     let hash: String
 
@@ -229,7 +228,7 @@ struct WireAuditEvent: Encodable {
         outcome = event.outcome.rawValue
         target = event.target
         systemId = event.systemID
-        details = VerbatimDictionary(event.details)
+        details = (event.details)
         prevHash = event.prevHash
         hash = event.hash
     }

@@ -28,11 +28,11 @@ extension DatasetDrift {
         case features, undefined, driftShare, shareThreshold, drifted, driftedFeatures
     }
 
-    /// Feature names in `undefined` are data: written as they are.
+    /// With the names of the drifted features, which readers want without filtering `features` themselves.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(features, forKey: .features)
-        try container.encode(VerbatimDictionary(undefined), forKey: .undefined)
+        try container.encode(undefined, forKey: .undefined)
         try container.encode(driftShare, forKey: .driftShare)
         try container.encode(shareThreshold, forKey: .shareThreshold)
         try container.encode(drifted, forKey: .drifted)

@@ -23,10 +23,6 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
     /// profiles are computed from.
     public let sketch: QuantileSketch?
 
-    enum CodingKeys: String, CodingKey {
-        case kind, count, missing, bins, binCounts, categories, mean, variance, minimum, maximum, sketch
-    }
-
     init(
         kind: Kind, count: Int, missing: Int, bins: NumericBins? = nil, binCounts: [Int]? = nil, categories: [String: Int]? = nil,
         mean: Double? = nil, variance: Double? = nil, minimum: Double? = nil, maximum: Double? = nil, sketch: QuantileSketch? = nil
@@ -46,22 +42,6 @@ public struct FeatureProfile: Sendable, Equatable, Codable {
 
     static func categorical(_ counts: [String: Int], missing: Int) -> FeatureProfile {
         FeatureProfile(kind: .categorical, count: counts.values.reduce(0, +), missing: missing, categories: counts)
-    }
-
-    /// Category names are data: written as they are.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(count, forKey: .count)
-        try container.encode(missing, forKey: .missing)
-        try container.encodeIfPresent(bins, forKey: .bins)
-        try container.encodeIfPresent(binCounts, forKey: .binCounts)
-        try container.encodeIfPresent(categories.map(VerbatimDictionary.init), forKey: .categories)
-        try container.encodeIfPresent(mean, forKey: .mean)
-        try container.encodeIfPresent(variance, forKey: .variance)
-        try container.encodeIfPresent(minimum, forKey: .minimum)
-        try container.encodeIfPresent(maximum, forKey: .maximum)
-        try container.encodeIfPresent(sketch, forKey: .sketch)
     }
 
     /// The reference profile of a sample: numbers get decile bins fitted on it.

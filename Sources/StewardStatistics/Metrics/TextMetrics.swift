@@ -2,7 +2,7 @@ import Foundation
 
 /// Metrics of generated text against references, pair by pair: exact match, containment, regular-expression
 /// match, corpus BLEU-4 (as NLTK's `corpus_bleu`, no smoothing), ROUGE-1/2/L F-measure averaged over pairs (as
-/// Google's `rouge-score`, no stemming), JSON validity and JSON-Schema compliance.
+/// Google's `rouge-score`, no stemming). JSON validity and JSON-Schema compliance of outputs are `JSONOutputs`'.
 public struct TextMetrics: Sendable {
     public let references: [String]
     public let candidates: [String]
@@ -33,18 +33,6 @@ public struct TextMetrics: Sendable {
             if expression.firstMatch(in: candidate, range: NSRange(candidate.startIndex..., in: candidate)) != nil { matched += 1 }
         }
         return Double(matched) / count
-    }
-
-    /// Share of outputs that parse as JSON.
-    /// Share of outputs that parse as strict JSON (RFC 8259: no trailing commas, no NaN), the same parse the
-    /// schema check uses.
-    public var jsonValidity: Double {
-        Double(candidates.filter { (try? JSONValue.parse($0)) != nil }.count) / count
-    }
-
-    /// Share of outputs that parse as JSON and satisfy the JSON Schema.
-    public func jsonSchemaCompliance(_ schema: JSONSchema) -> Double {
-        Double(candidates.filter { schema.isValid(json: $0) }.count) / count
     }
 
     /// Corpus BLEU-4 over whitespace tokens: clipped n-gram precisions pooled over the corpus, their geometric

@@ -91,19 +91,6 @@ extension SQLMonitoringRepository {
     struct StoredProfile: Codable {
         let features: [String: FeatureProfile]
         let operations: OperationalProfile
-
-        enum CodingKeys: String, CodingKey { case features, operations }
-
-        init(features: [String: FeatureProfile], operations: OperationalProfile) {
-            self.features = features
-            self.operations = operations
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(VerbatimDictionary(features), forKey: .features)
-            try container.encode(operations, forKey: .operations)
-        }
     }
 
     static func document(_ profile: WindowProfile) throws -> String {

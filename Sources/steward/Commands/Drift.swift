@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardJSON
 import StewardStatistics
 import StewardStore
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
-import StewardStatistics
+import StewardJSON
 import StewardStore
 
 /// `steward evaluate`: computes a test set's metrics offline, for any CI.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
-import StewardStatistics
+import StewardJSON
 import StewardStore
 
 /// `steward monitor status`: a system's five monitoring categories over a window, from the store.

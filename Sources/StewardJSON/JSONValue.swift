@@ -36,20 +36,20 @@ public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
     }
 
     /// Parses a JSON text; a top-level scalar is allowed. `what` names the text in the error ("The schema").
-    public static func parse(_ data: Data, what: String = "The text") throws(StatisticsError) -> JSONValue {
+    public static func parse(_ data: Data, what: String = "The text") throws(JSONError) -> JSONValue {
         switch decode(data) {
         case .success(let value): return value
-        case .failure(let problem): throw StatisticsError("\(what) is not valid JSON: \(problem.message).")
+        case .failure(let problem): throw JSONError("\(what) is not valid JSON: \(problem.message).")
         }
     }
 
-    public static func parse(_ text: String, what: String = "The text") throws(StatisticsError) -> JSONValue {
+    public static func parse(_ text: String, what: String = "The text") throws(JSONError) -> JSONValue {
         try parse(Data(text.utf8), what: what)
     }
 
     /// The value, or what is wrong with the text (the error's message is that reason alone). A request message
     /// refuses duplicate members, which other readers would resolve differently (first or last wins).
-    public static func decode(_ data: Data, refusingDuplicateMembers: Bool = false) -> Result<JSONValue, StatisticsError> {
+    public static func decode(_ data: Data, refusingDuplicateMembers: Bool = false) -> Result<JSONValue, JSONError> {
         JSONScanner.value(of: data, refusingDuplicateMembers: refusingDuplicateMembers)
     }
 

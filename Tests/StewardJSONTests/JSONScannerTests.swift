@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import StewardStatistics
+@testable import StewardJSON
 
 /// The JSON reader against Foundation's on generated documents, and RFC 8259's edges one by one.
 @Suite("JSON scanner")
@@ -67,11 +67,11 @@ struct JSONScannerTests {
             "{a: 1}", "\"\u{01}\"", "\"\\x\"", "\"\\ud834\"", "\"\\udd1e\"", "\"abc", "[1]]", "{} {}", "\"\\u12\"",
         ]
         for text in refused {
-            #expect(throws: StatisticsError.self, "\(text)") { try JSONValue.parse(text) }
+            #expect(throws: JSONError.self, "\(text)") { try JSONValue.parse(text) }
         }
-        #expect(throws: StatisticsError.self) { try JSONValue.parse(Data([0x22, 0xC3, 0x28, 0x22])) }
+        #expect(throws: JSONError.self) { try JSONValue.parse(Data([0x22, 0xC3, 0x28, 0x22])) }
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
-        #expect(throws: StatisticsError.self) { try JSONValue.parse(deep) }
+        #expect(throws: JSONError.self) { try JSONValue.parse(deep) }
         let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect((try? JSONValue.parse(fine)) != nil)
     }

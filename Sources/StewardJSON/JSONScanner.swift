@@ -14,13 +14,13 @@ struct JSONScanner {
     static let maximumDepth = 512
 
     /// Foundation accepts a comma before a closing bracket; RFC 8259 (and Python's json) do not.
-    static let trailingComma = StatisticsError("a comma comes right before a closing bracket or brace")
+    static let trailingComma = JSONError("a comma comes right before a closing bracket or brace")
 
     /// The value of the whole text, or why it is not JSON.
-    static func value(of data: Data, refusingDuplicateMembers: Bool = false) -> Result<JSONValue, StatisticsError> {
+    static func value(of data: Data, refusingDuplicateMembers: Bool = false) -> Result<JSONValue, JSONError> {
         data.withUnsafeBytes { bytes in
             var scanner = JSONScanner(bytes: bytes, refusesDuplicateMembers: refusingDuplicateMembers)
-            do throws(StatisticsError) {
+            do throws(JSONError) {
                 scanner.skipWhitespace()
                 let value = try scanner.parseValue()
                 scanner.skipWhitespace()
@@ -37,8 +37,8 @@ struct JSONScanner {
         self.refusesDuplicateMembers = refusesDuplicateMembers
     }
 
-    private func problem(_ what: String) -> StatisticsError {
-        StatisticsError("\(what) at byte \(position)")
+    private func problem(_ what: String) -> JSONError {
+        JSONError("\(what) at byte \(position)")
     }
 
     private mutating func skipWhitespace() {
@@ -50,7 +50,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func parseValue() throws(StatisticsError) -> JSONValue {
+    private mutating func parseValue() throws(JSONError) -> JSONValue {
         guard position < bytes.count else { throw problem("the text ends where a value should be") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -64,7 +64,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func literal(_ word: StaticString, _ value: JSONValue) throws(StatisticsError) -> JSONValue {
+    private mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw problem("unexpected end of text") }
         for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] { throw problem("unexpected character") }
@@ -72,12 +72,12 @@ struct JSONScanner {
         return value
     }
 
-    private mutating func enter() throws(StatisticsError) {
+    private mutating func enter() throws(JSONError) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw problem("nesting deeper than \(Self.maximumDepth) levels") }
     }
 
-    private mutating func parseObject() throws(StatisticsError) -> JSONValue {
+    private mutating func parseObject() throws(JSONError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -98,7 +98,7 @@ struct JSONScanner {
             skipWhitespace()
             let value = try parseValue()
             if members.updateValue(value, forKey: key) != nil, refusesDuplicateMembers {
-                throw StatisticsError("the member '\(key)' appears twice in one object")
+                throw JSONError("the member '\(key)' appears twice in one object")
             }
             skipWhitespace()
             guard position < bytes.count else { throw problem("the text ends inside an object") }
@@ -112,7 +112,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func parseArray() throws(StatisticsError) -> JSONValue {
+    private mutating func parseArray() throws(JSONError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -139,7 +139,7 @@ struct JSONScanner {
     }
 
     /// A string: the common case without escapes is decoded from the bytes in one step.
-    private mutating func parseString() throws(StatisticsError) -> String {
+    private mutating func parseString() throws(JSONError) -> String {
         position += 1
         let start = position
         while position < bytes.count {
@@ -157,7 +157,7 @@ struct JSONScanner {
         throw problem("the text ends inside a string")
     }
 
-    private mutating func parseEscapedString(from start: Int) throws(StatisticsError) -> String {
+    private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
         var utf8 = Array(bytes[start..<position])
         while position < bytes.count {
             let byte = bytes[position]
@@ -205,7 +205,7 @@ struct JSONScanner {
         throw problem("the text ends inside a string")
     }
 
-    private mutating func hexQuad() throws(StatisticsError) -> UInt32 {
+    private mutating func hexQuad() throws(JSONError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw problem("the text ends inside a \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -225,7 +225,7 @@ struct JSONScanner {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`: integers that fit are `.integer`, others
     /// `.number` (correctly rounded by the standard library).
-    private mutating func parseNumber() throws(StatisticsError) -> JSONValue {
+    private mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number without digits") }

@@ -29,17 +29,17 @@ struct JSONSchemaCompiler {
     /// Nodes reserved but not compiled yet: their index, location and keywords.
     var pending: [(index: Int, tokens: [String], members: [String: JSONValue])] = []
 
-    init(_ document: JSONValue) throws(StatisticsError) {
+    init(_ document: JSONValue) throws(JSONError) {
         switch document {
         case .object, .bool: break
-        default: throw StatisticsError("The JSON schema must be an object or a boolean, found \(document.typeName).")
+        default: throw JSONError("The JSON schema must be an object or a boolean, found \(document.typeName).")
         }
         self.document = document
         try scan(document)
     }
 
     /// The compiled nodes, the root first.
-    mutating func compile() throws(StatisticsError) -> [JSONSchema.Node] {
+    mutating func compile() throws(JSONError) -> [JSONSchema.Node] {
         _ = try node(at: [])
         while let (index, tokens, members) = pending.popLast() {
             nodes[index].keywords = try keywords(of: members, at: tokens)
@@ -52,13 +52,13 @@ struct JSONSchemaCompiler {
         tokens.map { "/" + JSONSchema.pointerToken($0) }.joined()
     }
 
-    static func invalid(_ tokens: [String], _ reason: String) -> StatisticsError {
-        StatisticsError("The JSON schema is invalid at #\(pointer(tokens)): \(reason).")
+    static func invalid(_ tokens: [String], _ reason: String) -> JSONError {
+        JSONError("The JSON schema is invalid at #\(pointer(tokens)): \(reason).")
     }
 
     /// Records the scope of every subschema, the resources named by `$id` and the anchors named by `$anchor`, in
     /// document order (the first of two equal names wins). Iterative, so deep nesting needs no deep recursion.
-    mutating func scan(_ root: JSONValue) throws(StatisticsError) {
+    mutating func scan(_ root: JSONValue) throws(JSONError) {
         var pending: [(value: JSONValue, tokens: [String], scope: Scope)] = [(root, [], Scope(base: "", resource: []))]
         while let (value, tokens, outer) = pending.popLast() {
             guard case .object(let members) = value else {
@@ -111,7 +111,7 @@ struct JSONSchemaCompiler {
 
     /// The index of the node for the subschema at `tokens`. A new node is only reserved here and compiled later
     /// by `compile()`, so a subschema can refer to itself and long chains of references need no deep recursion.
-    mutating func node(at tokens: [String]) throws(StatisticsError) -> Int {
+    mutating func node(at tokens: [String]) throws(JSONError) -> Int {
         let location = Self.pointer(tokens)
         if let index = indexByLocation[location] { return index }
         guard let value = document.value(at: tokens) else { throw Self.invalid(tokens, "nothing is there") }
@@ -129,9 +129,9 @@ struct JSONSchemaCompiler {
 
     // MARK: Keywords
 
-    mutating func keywords(of members: [String: JSONValue], at tokens: [String]) throws(StatisticsError) -> [JSONSchema.Keyword] {
+    mutating func keywords(of members: [String: JSONValue], at tokens: [String]) throws(JSONError) -> [JSONSchema.Keyword] {
         var keywords: [JSONSchema.Keyword] = []
-        func invalid(_ keyword: String, _ expectation: String) -> StatisticsError {
+        func invalid(_ keyword: String, _ expectation: String) -> JSONError {
             Self.invalid(tokens + [keyword], "expected \(expectation), found \(members[keyword]?.brief() ?? "nothing")")
         }
 
@@ -265,7 +265,7 @@ struct JSONSchemaCompiler {
         return keywords
     }
 
-    mutating func subschema(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(StatisticsError) -> Int? {
+    mutating func subschema(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(JSONError) -> Int? {
         guard let value = members[keyword] else { return nil }
         switch value {
         case .object, .bool: return try node(at: tokens + [keyword])
@@ -273,7 +273,7 @@ struct JSONSchemaCompiler {
         }
     }
 
-    mutating func subschemaList(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(StatisticsError) -> [Int]? {
+    mutating func subschemaList(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(JSONError) -> [Int]? {
         guard let value = members[keyword] else { return nil }
         guard case .array(let subschemas) = value, !subschemas.isEmpty else {
             throw Self.invalid(tokens + [keyword], "expected a non-empty array of schemas, found \(value.brief())")
@@ -286,7 +286,7 @@ struct JSONSchemaCompiler {
     }
 
     /// The subschemas of an object-valued keyword, sorted by name so violations come in a stable order.
-    mutating func subschemaMap(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(StatisticsError) -> [(
+    mutating func subschemaMap(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(JSONError) -> [(
         name: String, schema: Int
     )]? {
         guard let value = members[keyword] else { return nil }
@@ -300,7 +300,7 @@ struct JSONSchemaCompiler {
         return entries
     }
 
-    func count(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(StatisticsError) -> Int? {
+    func count(_ keyword: String, _ members: [String: JSONValue], at tokens: [String]) throws(JSONError) -> Int? {
         guard let value = members[keyword] else { return nil }
         guard let count = value.nonNegativeInteger else {
             throw Self.invalid(tokens + [keyword], "expected a non-negative integer, found \(value.brief())")
@@ -309,7 +309,7 @@ struct JSONSchemaCompiler {
     }
 
     /// Compiles an ECMA-262-style pattern with ICU, which refuses the empty pattern: that one matches everything.
-    static func regex(_ pattern: String, at tokens: [String]) throws(StatisticsError) -> NSRegularExpression {
+    static func regex(_ pattern: String, at tokens: [String]) throws(JSONError) -> NSRegularExpression {
         do {
             return try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern)
         } catch {
@@ -338,7 +338,7 @@ struct JSONSchemaCompiler {
 
     /// The node a `$ref` names: a JSON Pointer or an anchor within this document, or a resource of it named by
     /// `$id`. Anything else would have to be fetched, which is never done.
-    mutating func resolveReference(_ reference: String, at tokens: [String]) throws(StatisticsError) -> Int {
+    mutating func resolveReference(_ reference: String, at tokens: [String]) throws(JSONError) -> Int {
         let location = tokens + ["$ref"]
         let scope = scope(of: tokens)
         let hash = reference.firstIndex(of: "#")
@@ -379,7 +379,7 @@ struct JSONSchemaCompiler {
 
     /// Refuses a reachable cycle of subschemas applied to the same instance (such as `{"$ref": "#"}`): validating
     /// it would recurse forever, as python-jsonschema does until Python's recursion limit.
-    func refuseInPlaceCycles() throws(StatisticsError) {
+    func refuseInPlaceCycles() throws(JSONError) {
         var reachable: Set<Int> = [0]
         var pending = [0]
         while let index = pending.popLast() {
@@ -403,7 +403,7 @@ struct JSONSchemaCompiler {
                 case .done: continue
                 case .active:
                     let cycle = path.map(\.node).drop { $0 != child } + [child]
-                    throw StatisticsError(
+                    throw JSONError(
                         "The JSON schema refers to itself without moving into the instance ("
                             + cycle.map { "#" + nodes[$0].location }.joined(separator: " → ")
                             + "), so validating would never end.")

@@ -110,15 +110,15 @@ public struct JSONSchema: Sendable {
     /// where python-jsonschema reaches Python's recursion limit, and fits a 512 KB thread stack in release builds.
     var maximumDepth = 400
 
-    public init(json: String) throws(StatisticsError) {
+    public init(json: String) throws(JSONError) {
         try self.init(try JSONValue.parse(json, what: "The JSON schema"))
     }
 
-    public init(data: Data) throws(StatisticsError) {
+    public init(data: Data) throws(JSONError) {
         try self.init(try JSONValue.parse(data, what: "The JSON schema"))
     }
 
-    public init(_ document: JSONValue) throws(StatisticsError) {
+    public init(_ document: JSONValue) throws(JSONError) {
         var compiler = try JSONSchemaCompiler(document)
         nodes = try compiler.compile()
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import StewardStatistics
+@testable import StewardJSON
 
 /// The JSON Schema validator against python-jsonschema's `Draft202012Validator` (`scripts/fixtures/json_schema.py`),
 /// plus the messages, locations and refusals that only Steward defines.
@@ -69,7 +69,7 @@ struct JSONSchemaTests {
 
     @Test("Schemas that cannot be applied faithfully are refused", arguments: fixture?.refused ?? [])
     func refuses(_ fixture: Refusal) {
-        #expect(throws: StatisticsError.self) { try JSONSchema(json: fixture.schema) }
+        #expect(throws: JSONError.self) { try JSONSchema(json: fixture.schema) }
     }
 
     @Test("A nested failure names the instance location, keyword and what was expected")
@@ -136,9 +136,9 @@ struct JSONSchemaTests {
         #expect {
             try JSONSchema(json: ##"{"$ref": "#"}"##)
         } throws: { error in
-            (error as? StatisticsError)?.message.contains("never end") == true
+            (error as? JSONError)?.message.contains("never end") == true
         }
-        #expect(throws: StatisticsError.self) {
+        #expect(throws: JSONError.self) {
             try JSONSchema(json: ##"{"$defs": {"a": {"not": {"$ref": "#/$defs/a"}}}, "properties": {"x": {"$ref": "#/$defs/a"}}}"##)
         }
         // Unreachable loops are harmless, as they would be in jsonschema.
@@ -217,8 +217,9 @@ struct JSONSchemaTests {
     func compliance() throws {
         let schema = try JSONSchema(json: ##"{"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}"##)
         let outputs = [##"{"a": 1}"##, ##"{"a": "x"}"##, "not json", ##"{"a": 2.0, "b": true}"##, "[]"]
-        let metrics = try TextMetrics(references: Array(repeating: "", count: outputs.count), candidates: outputs)
-        #expect(metrics.jsonSchemaCompliance(schema) == 0.4)
-        #expect(metrics.jsonValidity == 0.8)
+        let metrics = JSONOutputs(outputs: outputs)
+        #expect(metrics.compliance(with: schema) == 0.4)
+        #expect(metrics.validity == 0.8)
+        #expect(JSONOutputs(outputs: [##"{"a": 1,}"##, "NaN", "[1]"]).validity == 1.0 / 3, "strict: no trailing comma, no NaN")
     }
 }

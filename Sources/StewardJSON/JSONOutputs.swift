@@ -1,0 +1,17 @@
+/// How well a text task's outputs are formed as JSON: the share that parse as strict JSON (RFC 8259: no trailing
+/// commas, no NaN), and the share that also satisfy a JSON Schema, read with the same parser.
+public struct JSONOutputs: Sendable {
+    public let outputs: [String]
+
+    public init(outputs: [String]) {
+        self.outputs = outputs
+    }
+
+    public var validity: Double {
+        outputs.isEmpty ? 0 : Double(outputs.filter { (try? JSONValue.parse($0)) != nil }.count) / Double(outputs.count)
+    }
+
+    public func compliance(with schema: JSONSchema) -> Double {
+        outputs.isEmpty ? 0 : Double(outputs.filter { schema.isValid(json: $0) }.count) / Double(outputs.count)
+    }
+}
