@@ -36,6 +36,8 @@ let package = Package(
             dependencies: [
                 "StewardStatistics",
                 "StewardJSON",
+                // ByteBuffer, the chunk type of streamed artifacts; Core does no I/O with it.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -100,6 +102,7 @@ let package = Package(
         .target(
             name: "StewardTestSupport",
             dependencies: [
+                "StewardServer",
                 "StewardStore",
                 "StewardCore",
                 "StewardStatistics",

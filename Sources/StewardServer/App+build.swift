@@ -4,84 +4,105 @@ import Prometheus
 import StewardCore
 import StewardStore
 
-/// Wires the stores, services and routes into the Steward HTTP application. The server's command and the
-/// tests call this same function, so what is tested is what runs.
+/// The composition root: builds the service graph once over the store and hands it to the routes and to every
+/// background service. The server's command, the command line's store commands and the tests call these same
+/// functions, so what is tested is what runs. This is the one server file that knows the store.
 public func buildApplication(
     configuration: ServerConfiguration, storage: StewardStorage, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let metrics = PrometheusCollectorRegistry()
+    let services = StewardServices(storage: storage, configuration: configuration, observer: PrometheusMonitoringObserver(registry: metrics))
     var application = Application(
-        router: buildRouter(storage: storage, configuration: configuration, metrics: metrics),
+        router: buildRouter(services: services, configuration: configuration, metrics: metrics),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "Steward"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     application.addServices(storage.database)
-    let services = StewardServices(
-        storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
-        observer: PrometheusMonitoringObserver(registry: metrics))
+    // Nothing touches the database before its schema is up to date: the background services wait for this.
+    let schema = SchemaReadiness()
     if let interval = configuration.alertInterval {
-        application.addServices(AlertScheduler(monitoring: services.monitoring, interval: interval, logger: logger))
+        application.addServices(AlertScheduler(events: services.events, alerts: services.alerts, schema: schema, interval: interval, logger: logger))
     } else {
-        application.addServices(StoredEventProfiler(monitoring: services.monitoring, logger: logger))
+        application.addServices(StoredEventProfiler(events: services.events, schema: schema, logger: logger))
     }
     if configuration.alertNotifications != nil {
-        application.addServices(WebhookDispatcher(monitoring: services.monitoring, logger: logger))
+        application.addServices(WebhookDispatcher(webhooks: services.webhooks, schema: schema, logger: logger))
     }
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)
+        await schema.open()
     }
     return application
 }
 
-/// The router: MLflow's tracking and registry API under `/api/2.0/mlflow` and `/ajax-api/2.0/mlflow`, the
-/// artifact proxy, Steward's own `/api/v1` (model cards, the AI Register, governance, audit, users) and the
-/// server-info routes, behind the error and authentication middleware.
-public func buildRouter(
-    storage: StewardStorage, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
-) -> Router<StewardRequestContext> {
-    let router = Router(context: StewardRequestContext.self)
-    let services = StewardServices(
-        storage: storage, authenticationRequired: configuration.authenticationRequired, notifications: configuration.alertNotifications,
-        observer: PrometheusMonitoringObserver(registry: metrics))
-    router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
-    router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))
+extension StewardServices {
+    /// Every service over the store's SQL repositories and artifact folders, composed once. `configuration` is the
+    /// server's (authentication, webhook signing, allowed hosts, upload limit); the command line passes the default.
+    /// `notifications` replaces the configuration's webhook sending and `now` the clock of the monitoring services
+    /// (tests script both).
+    public init(
+        storage: StewardStorage, configuration: ServerConfiguration = ServerConfiguration(), observer: (any MonitoringObserver)? = nil,
+        notifications: AlertNotifications? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        let database = storage.database
+        let runRepository = SQLRunRepository(database: database)
+        let loggedModelRepository = SQLLoggedModelRepository(database: database)
+        let registryRepository = SQLModelRegistryRepository(database: database)
+        let auditRepository = SQLAuditRepository(database: database)
+        let evaluationRepository = SQLEvaluationRepository(database: database)
+        let systems = SQLSystemRepository(database: database)
+        let approvalRepository = SQLApprovalRepository(database: database)
+        let incidentRepository = SQLIncidentRepository(database: database)
+        let referenceRepository = SQLReferenceRepository(database: database)
+        let alertRepository = SQLAlertRepository(database: database)
+        let tables = TableFileReader()
+        let files = ArtifactFileStore(store: storage.files)
 
-    let artifacts = ArtifactsController<StewardRequestContext>(
-        store: storage.artifacts, runs: services.runs, rules: services.artifactRules, maximumArtifactBytes: configuration.maximumArtifactBytes)
-
-    for prefix in ["api", "ajax-api"] {
-        let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow"))
-        ExperimentsController(experiments: services.experiments).addRoutes(to: tracking)
-        RunsController(runs: services.runs).addRoutes(to: tracking)
-        LoggedModelsController(models: services.loggedModels, artifacts: storage.artifacts).addRoutes(to: tracking)
-        RegistryController(registry: services.registry).addRoutes(to: tracking)
-        artifacts.addTrackingRoutes(to: tracking)
-        artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
+        experiments = ExperimentService(repository: SQLExperimentRepository(database: database))
+        runs = RunService(repository: runRepository)
+        loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
+        identity = IdentityService(repository: SQLIdentityRepository(database: database), audit: auditRepository)
+        audit = AuditService(repository: auditRepository, authenticationRequired: configuration.authenticationRequired)
+        let integrity = ContentIntegrity(
+            registry: registryRepository, reader: ArtifactContentReader(store: storage.artifacts), audit: auditRepository)
+        policies = PolicyService(repository: SQLPolicyRepository(database: database), audit: auditRepository)
+        let facts = DecisionFacts(
+            approvals: approvalRepository, registry: registryRepository, runs: runRepository, evaluations: evaluationRepository,
+            references: referenceRepository, alerts: alertRepository)
+        promotion = PromotionDecision(
+            systems: systems, policies: policies, facts: facts, registry: registryRepository, integrity: integrity, audit: auditRepository)
+        register = RegisterService(
+            systems: systems, policies: policies, facts: facts, approvals: approvalRepository, incidents: incidentRepository,
+            registry: registryRepository, evaluations: evaluationRepository, audit: auditRepository)
+        approvals = ApprovalService(
+            repository: approvalRepository, systems: systems, gate: promotion, registry: registryRepository, integrity: integrity,
+            audit: auditRepository)
+        incidents = IncidentService(repository: incidentRepository, systems: systems, registry: registryRepository, audit: auditRepository)
+        registry = ModelRegistryService(
+            repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: promotion,
+            evaluations: evaluationRepository, integrity: integrity)
+        artifacts = ArtifactService(
+            store: storage.artifacts,
+            rules: ArtifactWriteRules(registry: registryRepository, loggedModels: loggedModelRepository, gate: promotion, audit: auditRepository),
+            runs: runRepository, loggedModels: loggedModelRepository, maximumBytes: configuration.maximumArtifactBytes)
+        let testSets = TestSets(repository: evaluationRepository, files: files, tables: tables, audit: auditRepository)
+        let policies = policies
+        evaluations = EvaluationService(
+            repository: evaluationRepository, gate: promotion, registry: registryRepository, experiments: experiments, runs: runs,
+            audit: auditRepository, policy: { try await policies.policy().policy },
+            orders: EvaluationOrders(
+                testSets: testSets, tables: tables, outbound: HTTPModelServices(judgeAPIKey: configuration.judgeAPIKey),
+                allowList: configuration.endpointHosts, maximumUploadBytes: configuration.maximumArtifactBytes))
+        let cache = ReferenceCache()
+        events = EventService(
+            repository: SQLEventRepository(database: database), references: referenceRepository, cache: cache, audit: auditRepository,
+            observer: observer, now: now)
+        references = ReferenceService(
+            repository: referenceRepository, cache: cache, testSets: testSets, runArtifacts: ArtifactFileStore(store: storage.artifacts),
+            registry: registryRepository, runs: runRepository, tables: tables, now: now)
+        webhooks = WebhookService(
+            repository: SQLWebhookOutbox(database: database), notifications: notifications ?? configuration.alertNotifications, now: now)
+        alerts = AlertService(repository: alertRepository, events: events, webhooks: webhooks, audit: auditRepository, observer: observer, now: now)
     }
-    let native = router.group("api/v1")
-    ModelsController(registry: services.registry).addRoutes(to: native)
-    SystemsController(governance: services.governance, registry: services.registry).addRoutes(to: native)
-    IncidentsController(governance: services.governance).addRoutes(to: native)
-    PolicyController(governance: services.governance).addRoutes(to: native)
-    AuditController(audit: services.audit).addRoutes(to: native)
-    UsersController(identity: services.identity).addRoutes(to: native)
-    EvaluationsController(
-        evaluations: services.evaluations, files: storage.files, maximumBytes: configuration.maximumArtifactBytes,
-        endpointHosts: configuration.endpointHosts
-    )
-    .addRoutes(to: native)
-    MonitoringController(
-        monitoring: services.monitoring, evaluations: services.evaluations, registry: services.registry, runs: services.runs,
-        artifacts: storage.artifacts, files: storage.files
-    )
-    .addRoutes(to: native)
-    ServerInfoController().addRoutes(to: router)
-    router.get("metrics") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-    }
-    return router
 }

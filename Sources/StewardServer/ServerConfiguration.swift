@@ -16,12 +16,15 @@ public struct ServerConfiguration: Sendable {
     public var alertInterval: Duration?
     /// Pauses between webhook attempts; a notification is given up after the attempt that follows the last.
     public var webhookRetryDelays: [Duration]
+    /// The API key judges are called with (from `STEWARD_JUDGE_API_KEY`; never stored).
+    public var judgeAPIKey: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, maximumArtifactBytes: Int64 = 10 << 30, authenticationRequired: Bool? = nil,
         endpointHosts: [String] = [], webhookSecret: String? = nil, alertInterval: Duration? = nil,
-        webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays
+        webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays, judgeAPIKey: String? = nil
     ) {
+        self.judgeAPIKey = judgeAPIKey
         self.webhookSecret = webhookSecret
         self.alertInterval = alertInterval
         self.webhookRetryDelays = webhookRetryDelays

@@ -22,7 +22,7 @@ struct MonitoringDriftTests {
             InferenceEvent(requestID: "b\($0)", time: 0, features: ["store": .text("north")], prediction: .number(Double($0 % 100) + 70))
         }
         func drift(_ events: [InferenceEvent], method: DriftMethod = .psi) throws -> DatasetDrift {
-            MonitoringService.drift(
+            EventService.drift(
                 of: try WindowProfile.merged(WindowProfile.profiles(of: events, reference: reference)).features, from: reference, method: method,
                 threshold: nil)
         }

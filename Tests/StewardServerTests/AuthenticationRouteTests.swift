@@ -16,7 +16,7 @@ struct AuthenticationRouteTests {
     /// Every route of the router as a concrete path: captures become `x`.
     static func routes() async throws -> [(method: HTTPRequest.Method, path: String)] {
         try await TestStorage.with(.sqlite, started: false) { storage in
-            buildRouter(storage: storage, configuration: secured).routes.map { route in
+            buildRouter(services: StewardServices(storage: storage, configuration: secured), configuration: secured).routes.map { route in
                 let path = "\(route.path)".split(separator: "/").map {
                     $0.hasPrefix("{") || $0.hasPrefix(":") || $0.hasPrefix("*") ? "x" : String($0)
                 }

@@ -419,7 +419,7 @@ struct IntegrityRouteTests {
                 "carol", .post, rename, json: #"{"name": "loose", "new_name": "prod-model"}"#, status: .forbidden, code: "PERMISSION_DENIED",
                 "take the name")
             #expect(try await team.call("cora", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "prod-model"}"#).status == .ok)
-            #expect(try await team.services.governance.system(id: credit).components.map(\.name) == ["prod-model-old"], "the link followed the model")
+            #expect(try await team.services.register.system(id: credit).components.map(\.name) == ["prod-model-old"], "the link followed the model")
 
             let decisions =
                 (try await team.audited("model.rename")) + (try await team.audited("model.delete")) + (try await team.audited("model.create"))

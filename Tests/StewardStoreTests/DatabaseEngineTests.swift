@@ -97,11 +97,11 @@ struct MergedLogBatchTests {
         try await TestStorage.with(engine) { storage async throws in
             let services = TrackingServices(storage)
             let run = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
-            let model = try await services.models.createLoggedModel(
+            let model = try await services.loggedModels.createLoggedModel(
                 experimentID: "0", name: "m", modelType: nil, sourceRunID: run, params: [], tags: [])
             let metric = Metric(key: "loss", value: 0.5, timestamp: 7, step: 0, modelID: model.modelID)
             try await services.runs.logBatch(runID: run, metrics: [metric, metric], params: [], tags: [])
-            #expect(try await services.models.loggedModel(id: model.modelID).metrics.count == 1)
+            #expect(try await services.loggedModels.loggedModel(id: model.modelID).metrics.count == 1)
         }
     }
 

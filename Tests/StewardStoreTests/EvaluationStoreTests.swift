@@ -54,11 +54,11 @@ struct EvaluationStoreTests {
             let card = try await services.registry.modelCard(name: "m", version: "2")
             #expect(card.evaluation?.id == weaker.id)
             // The register reads evaluations, not evidence about them: the last one, and the maturity they give.
-            let entry = try await services.governance.entry(systemID: system)
+            let entry = try await services.register.entry(systemID: system)
             #expect(entry.lastEvaluation?.id == weaker.id)
             #expect(!entry.maturity.missing.contains("an evaluation checked against the system's gate") && entry.maturity.level >= 1)
             #expect(entry.monitoring.isMonitored && entry.monitoring.alertConditions == 1)
-            let documentation = try await services.governance.documentation(systemID: system)
+            let documentation = try await services.register.documentation(systemID: system)
             #expect(documentation.evaluations.map(\.id) == [first.id], "the latest evaluation of each version the register assesses")
 
             let actions = try await services.audit.events(AuditQuery(systemID: system), actor: .user("cora", role: .compliance)).map(\.action)

@@ -31,7 +31,7 @@ struct GovernanceStoreTests {
         var draft = SystemDraft()
         draft.name = "ranker"
         draft.models = ["m"]
-        return try await services.governance.createSystem(draft, actor: contributor)
+        return try await services.register.createSystem(draft, actor: contributor)
     }
 
     @Test("Protected targets need a registered system and every control; refusals are audited and change nothing", arguments: TestEngine.available)
@@ -86,37 +86,39 @@ struct GovernanceStoreTests {
         try await TestStorage.with(engine) { storage async throws in
             let services = TrackingServices(storage)
             try await Self.registeredModel(services, runUser: "rita")
-            let governance = services.governance
             let system = try await Self.lowRiskSystem(services)
-            _ = try await governance.overrideTier(systemID: system.id, tier: .medium, rationale: "customer impact", actor: Self.compliance)
+            _ = try await services.register.overrideTier(systemID: system.id, tier: .medium, rationale: "customer impact", actor: Self.compliance)
             await #expect(throws: StewardError.self) {
-                try await governance.overrideTier(systemID: system.id, tier: .low, rationale: "no", actor: Self.contributor)
+                try await services.register.overrideTier(systemID: system.id, tier: .low, rationale: "no", actor: Self.contributor)
             }
             await #expect(throws: StewardError.self) {
-                try await governance.overrideTier(systemID: system.id, tier: .low, rationale: "no", actor: "anonymous")
+                try await services.register.overrideTier(systemID: system.id, tier: .low, rationale: "no", actor: "anonymous")
             }
 
-            let request = try await governance.requestApproval(
+            let request = try await services.approvals.requestApproval(
                 systemID: system.id, model: "m", version: "1", alias: "production", actor: Self.contributor)
             let author = await #expect(throws: StewardError.self) {
-                try await governance.decide(requestID: request.id, verdict: .approve, comment: "mine", actor: Self.reviewer)
+                try await services.approvals.decide(requestID: request.id, verdict: .approve, comment: "mine", actor: Self.reviewer)
             }
             #expect(author?.code == .permissionDenied && author?.message.contains("may not approve it") == true)
             let registrant = await #expect(throws: StewardError.self) {
-                try await governance.decide(requestID: request.id, verdict: .approve, comment: "", actor: .user("carl", role: .admin))
+                try await services.approvals.decide(requestID: request.id, verdict: .approve, comment: "", actor: .user("carl", role: .admin))
             }
             #expect(registrant?.code == .permissionDenied)
-            let approved = try await governance.decide(requestID: request.id, verdict: .approve, comment: "ok", actor: .user("rob", role: .reviewer))
+            let approved = try await services.approvals.decide(
+                requestID: request.id, verdict: .approve, comment: "ok", actor: .user("rob", role: .reviewer))
             #expect(approved.decisions.map(\.approver) == ["rob"])
             await #expect(throws: StewardError.self) {
-                try await governance.decide(requestID: request.id, verdict: .reject, comment: "again", actor: .user("rob", role: .reviewer))
+                try await services.approvals.decide(requestID: request.id, verdict: .reject, comment: "again", actor: .user("rob", role: .reviewer))
             }
 
             #expect(
-                try await governance.controls(systemID: system.id, model: "m", version: "1").controls.first { $0.name == "human_review" }?.satisfied
+                try await services.promotion.controls(systemID: system.id, model: "m", version: "1").controls.first { $0.name == "human_review" }?
+                    .satisfied
                     == true)
             #expect(
-                try await governance.controls(systemID: system.id, model: "m", version: "2").controls.first { $0.name == "human_review" }?.satisfied
+                try await services.promotion.controls(systemID: system.id, model: "m", version: "2").controls.first { $0.name == "human_review" }?
+                    .satisfied
                     == false)
 
             let open = try await Self.openPolicy(services)
@@ -134,7 +136,7 @@ struct GovernanceStoreTests {
                 try await services.registry.promote(
                     systemID: system.id, name: "m", version: "1", target: .stage(.archived), archiveExisting: false, actor: Self.contributor)
             }
-            let entry = try await governance.entry(systemID: system.id)
+            let entry = try await services.register.entry(systemID: system.id)
             #expect(entry.maturity.level == 1 && entry.maturity.missing == ["an evaluation checked against the system's gate"])
         }
     }
@@ -147,12 +149,12 @@ struct GovernanceStoreTests {
               card: {check: model_card}
             tiers: {low: [card], medium: [card], high: [card], critical: [card]}
             """
-        await #expect(throws: StewardError.self) { try await services.governance.setPolicy(document: document, actor: Self.reviewer) }
-        await #expect(throws: StewardError.self) { try await services.governance.setPolicy(document: "tiers: [", actor: Self.compliance) }
+        await #expect(throws: StewardError.self) { try await services.policies.setPolicy(document: document, actor: Self.reviewer) }
+        await #expect(throws: StewardError.self) { try await services.policies.setPolicy(document: "tiers: [", actor: Self.compliance) }
         for version in ["1", "2"] {
             try await services.registry.setCardNotes(name: "m", version: version, notes: ["intended_use": "ranking"], actor: "tester")
         }
-        return try await services.governance.setPolicy(document: document, actor: Self.compliance)
+        return try await services.policies.setPolicy(document: document, actor: Self.compliance)
     }
 
     @Test("A promotion decided before its facts changed is not written; one after an unrelated event is", arguments: TestEngine.available)
@@ -170,7 +172,7 @@ struct GovernanceStoreTests {
             // alias nor the promotion's audit event is written.
             let changes: [@Sendable () async throws -> Void] = [
                 {
-                    _ = try await services.governance.addEvidence(
+                    _ = try await services.approvals.addEvidence(
                         systemID: system.id, type: "explainability", reference: "reports/shap", digest: "", model: nil, version: nil,
                         actor: Self.contributor)
                 },
@@ -178,13 +180,13 @@ struct GovernanceStoreTests {
                     try await services.registry.setCardNotes(name: "m", version: "1", notes: ["intended_use": "ranking, v2"], actor: Self.contributor)
                 },
                 {
-                    _ = try await services.monitoring.setAlertRules(
+                    _ = try await services.alerts.setAlertRules(
                         systemID: system.id, document: "conditions: ['error_rate <= 0.2']", actor: Self.reviewer)
                 },
             ]
             for change in changes {
                 let stale = try #require(
-                    try await services.governance.authorize(
+                    try await services.promotion.authorize(
                         model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
                 try await change()
                 let events = try await services.count("audit_events")
@@ -198,11 +200,11 @@ struct GovernanceStoreTests {
 
             // Decided afresh, with only another system's event in between: written.
             let fresh = try #require(
-                try await services.governance.authorize(
+                try await services.promotion.authorize(
                     model: "m", version: 1, target: .alias("production"), actor: Self.contributor, action: "promotion"))
             var other = SystemDraft()
             other.name = "elsewhere"
-            _ = try await services.governance.createSystem(other, actor: Self.contributor)
+            _ = try await services.register.createSystem(other, actor: Self.contributor)
             try await repository.setAlias(name: "m", alias: "production", version: 1, actor: "carl", now: 2, audit: fresh)
             #expect(try await services.registry.version(name: "m", alias: "production").version == 1)
         }
@@ -218,10 +220,10 @@ struct GovernanceStoreTests {
             var draft = SystemDraft()
             draft.name = "second"
             draft.models = ["m"]
-            let taken = await #expect(throws: StewardError.self) { try await services.governance.createSystem(draft, actor: Self.contributor) }
+            let taken = await #expect(throws: StewardError.self) { try await services.register.createSystem(draft, actor: Self.contributor) }
             #expect(taken?.code == .resourceConflict)
             draft.models = ["ghost"]
-            let ghost = await #expect(throws: StewardError.self) { try await services.governance.createSystem(draft, actor: Self.contributor) }
+            let ghost = await #expect(throws: StewardError.self) { try await services.register.createSystem(draft, actor: Self.contributor) }
             #expect(ghost?.code == .resourceDoesNotExist)
             #expect((try await services.count("ai_systems"), try await services.count("audit_events")) == before)
             #expect(try await services.count("system_components") == 1)
@@ -235,41 +237,40 @@ struct GovernanceStoreTests {
         try await TestStorage.with(engine) { storage async throws in
             let services = TrackingServices(storage)
             try await Self.registeredModel(services)
-            let governance = services.governance
             var draft = SystemDraft()
             draft.name = "scoring"
             draft.models = ["m"]
             draft.questionnaire = RiskQuestionnaire(domain: .credit)
-            let system = try await governance.createSystem(draft, actor: Self.contributor)
+            let system = try await services.register.createSystem(draft, actor: Self.contributor)
             #expect(system.riskTier == .high)
 
             var lower = SystemDraft()
             lower.questionnaire = RiskQuestionnaire()
-            await #expect(throws: StewardError.self) { try await governance.updateSystem(id: system.id, lower, actor: Self.contributor) }
-            await #expect(throws: StewardError.self) { try await governance.unlink(systemID: system.id, name: "m", actor: Self.contributor) }
-            #expect(try await governance.system(id: system.id).riskTier == .high)
+            await #expect(throws: StewardError.self) { try await services.register.updateSystem(id: system.id, lower, actor: Self.contributor) }
+            await #expect(throws: StewardError.self) { try await services.register.unlink(systemID: system.id, name: "m", actor: Self.contributor) }
+            #expect(try await services.register.system(id: system.id).riskTier == .high)
             var raise = SystemDraft()
             raise.questionnaire = RiskQuestionnaire(domain: .medical, safetyCritical: true)
-            #expect(try await governance.updateSystem(id: system.id, raise, actor: Self.contributor).riskTier == .critical)
+            #expect(try await services.register.updateSystem(id: system.id, raise, actor: Self.contributor).riskTier == .critical)
 
-            let request = try await governance.requestApproval(
+            let request = try await services.approvals.requestApproval(
                 systemID: system.id, model: "m", version: "1", alias: "production", actor: Self.contributor)
             await #expect(throws: StewardError.self, "only protected targets take approvals") {
-                try await governance.requestApproval(systemID: system.id, model: "m", version: "1", alias: "staging", actor: Self.contributor)
+                try await services.approvals.requestApproval(systemID: system.id, model: "m", version: "1", alias: "staging", actor: Self.contributor)
             }
-            _ = try await governance.decide(requestID: request.id, verdict: .approve, comment: "", actor: Self.reviewer)
+            _ = try await services.approvals.decide(requestID: request.id, verdict: .approve, comment: "", actor: Self.reviewer)
             func reviewed(_ target: PromotionTarget) async throws -> Bool {
-                try await governance.controls(systemID: system.id, model: "m", version: "1", target: target).controls
+                try await services.promotion.controls(systemID: system.id, model: "m", version: "1", target: target).controls
                     .first { $0.name == "human_review" }?.satisfied == true
             }
             let forProduction = try await reviewed(.alias("production"))
             let forStage = try await reviewed(.stage(.production))
             let forChampion = try await reviewed(.alias("champion"))
             #expect(forProduction && forStage && !forChampion)
-            _ = try await governance.addEvidence(
+            _ = try await services.approvals.addEvidence(
                 systemID: system.id, type: "explainability", reference: "report", digest: "", model: "m", version: "1", actor: Self.contributor)
             await #expect(throws: StewardError.self) {
-                try await governance.addEvidence(
+                try await services.approvals.addEvidence(
                     systemID: system.id, type: "explainability", reference: "report", digest: "", model: nil, version: "1", actor: Self.contributor)
             }
 
@@ -283,7 +284,7 @@ struct GovernanceStoreTests {
                 try await Self.registeredModel(services, experiment: "again")
             }
             try await Self.registeredModel(services, experiment: "again2", creator: Self.compliance)
-            #expect(try await governance.systems().allSatisfy { $0.components.isEmpty }, "a new model with an old name is in no system")
+            #expect(try await services.register.systems().allSatisfy { $0.components.isEmpty }, "a new model with an old name is in no system")
             let deletions = try await services.audit.events(AuditQuery(systemID: system.id), actor: Self.compliance).filter {
                 $0.action.hasPrefix("model.")
             }
@@ -292,13 +293,13 @@ struct GovernanceStoreTests {
                     "model.delete refused carl", "model.delete allowed cora", "model.create refused carl", "model.create allowed cora",
                 ])
 
-            _ = try await governance.link(systemID: system.id, name: "m", kind: .model, actor: Self.contributor)
+            _ = try await services.register.link(systemID: system.id, name: "m", kind: .model, actor: Self.contributor)
             await #expect(throws: StewardError.self, "a version registered without a user cannot be approved") {
                 _ = try await services.registry.createModelVersion(
                     name: "m", source: "models:/m/1", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [], actor: "anonymous")
-                let anonymous = try await governance.requestApproval(
+                let anonymous = try await services.approvals.requestApproval(
                     systemID: system.id, model: "m", version: "3", alias: "production", actor: Self.contributor)
-                _ = try await governance.decide(requestID: anonymous.id, verdict: .approve, comment: "", actor: Self.reviewer)
+                _ = try await services.approvals.decide(requestID: anonymous.id, verdict: .approve, comment: "", actor: Self.reviewer)
             }
         }
     }
@@ -309,15 +310,15 @@ struct GovernanceStoreTests {
             let services = TrackingServices(storage)
             try await Self.registeredModel(services)
             let system = try await Self.lowRiskSystem(services)
-            let repository = SQLGovernanceRepository(database: storage.database)
+            let repository = SQLSystemRepository(database: storage.database)
             var stale = system
             stale.profile.purpose = "stale"
-            _ = try await services.governance.overrideTier(systemID: system.id, tier: .high, rationale: "board", actor: Self.compliance)
+            _ = try await services.register.overrideTier(systemID: system.id, tier: .high, rationale: "board", actor: Self.compliance)
             let conflict = await #expect(throws: StewardError.self) {
                 try await repository.updateSystem(stale, expectedUpdatedAt: system.updatedAt, audit: AuditEntry(actor: "x", action: "t", target: "t"))
             }
             #expect(conflict?.code == .resourceConflict)
-            #expect(try await services.governance.system(id: system.id).riskTier == .high)
+            #expect(try await services.register.system(id: system.id).riskTier == .high)
         }
     }
 
@@ -334,7 +335,7 @@ struct GovernanceStoreTests {
                 try await Self.registeredModel(services)
                 let system = try await Self.lowRiskSystem(services)
                 for index in 1...5 {
-                    _ = try? await services.governance.addEvidence(
+                    _ = try? await services.approvals.addEvidence(
                         systemID: system.id, type: index == 2 ? "bad type!" : "continuous_audit", reference: "r\(index)", digest: "", model: nil,
                         version: nil, actor: index == 3 ? .user("vic", role: .viewer) : Self.contributor)
                 }
@@ -365,7 +366,7 @@ struct GovernanceStoreTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<40 {
                     group.addTask {
-                        _ = try await services.governance.addEvidence(
+                        _ = try await services.approvals.addEvidence(
                             systemID: system.id, type: "continuous_audit", reference: "r\(index)", digest: "", model: nil, version: nil,
                             actor: Self.contributor)
                     }

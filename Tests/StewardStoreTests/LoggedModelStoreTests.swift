@@ -14,7 +14,7 @@ struct LoggedModelStoreTests {
             let services = TrackingServices(storage)
             let experiment = try await services.experiments.createExperiment(name: "e", artifactLocation: nil, tags: [])
             let run = try await services.runs.createRun(experimentID: experiment, userID: nil, runName: nil, startTime: nil, tags: []).info.runID
-            let model = try await services.models.createLoggedModel(
+            let model = try await services.loggedModels.createLoggedModel(
                 experimentID: experiment, name: "model", modelType: nil, sourceRunID: run, params: [Param("alpha", "0.5")],
                 tags: [Tag("mlflow.user", "me")])
             #expect(model.modelID.hasPrefix("m-") && model.modelID.count == 34)
@@ -22,28 +22,28 @@ struct LoggedModelStoreTests {
             #expect(model.artifactURI == "mlflow-artifacts:/\(experiment)/models/\(model.modelID)/artifacts")
             #expect(model.params == [Param("alpha", "0.5")])
 
-            let ready = try await services.models.finalizeLoggedModel(id: model.modelID, status: .ready)
+            let ready = try await services.loggedModels.finalizeLoggedModel(id: model.modelID, status: .ready)
             #expect(ready.status == .ready)
-            _ = try await services.models.setLoggedModelTags(id: model.modelID, tags: [Tag("stage", "dev")])
-            try await services.models.logLoggedModelParams(id: model.modelID, params: [Param("beta", "1")])
+            _ = try await services.loggedModels.setLoggedModelTags(id: model.modelID, tags: [Tag("stage", "dev")])
+            try await services.loggedModels.logLoggedModelParams(id: model.modelID, params: [Param("beta", "1")])
             await #expect(throws: StewardError.self) {
-                try await services.models.logLoggedModelParams(id: model.modelID, params: [Param("beta", "2")])
+                try await services.loggedModels.logLoggedModelParams(id: model.modelID, params: [Param("beta", "2")])
             }
             try await services.runs.logMetric(
                 runID: run, Metric(key: "acc", value: 0.93, timestamp: 5, step: 1, modelID: model.modelID, datasetName: "test", datasetDigest: "abc"))
             await #expect(throws: TrackingErrors.loggedModelNotFound("m-none")) {
                 try await services.runs.logMetric(runID: run, Metric(key: "acc", value: 1, timestamp: 5, modelID: "m-none"))
             }
-            let stored = try await services.models.loggedModel(id: model.modelID)
+            let stored = try await services.loggedModels.loggedModel(id: model.modelID)
             #expect(stored.tags.contains(Tag("stage", "dev")))
             #expect(stored.params == [Param("alpha", "0.5"), Param("beta", "1")])
             #expect(stored.metrics.map(\.value) == [0.93])
             #expect(stored.metrics.first?.datasetName == "test")
 
-            let other = try await services.models.createLoggedModel(
+            let other = try await services.loggedModels.createLoggedModel(
                 experimentID: experiment, name: "other", modelType: "sklearn", sourceRunID: nil, params: [], tags: [])
             func search(_ filter: String?, order: [(field: String, ascending: Bool, dataset: DatasetReference?)] = []) async throws -> [String] {
-                try await services.models.searchLoggedModels(
+                try await services.loggedModels.searchLoggedModels(
                     experimentIDs: [experiment], filter: filter, datasets: [], orderBy: order, maxResults: nil, pageToken: nil
                 ).items.map(\.name)
             }
@@ -57,12 +57,14 @@ struct LoggedModelStoreTests {
             #expect(try await search(nil, order: [("metrics.acc", false, nil)]) == ["model", "other"])
             await #expect(throws: StewardError.self) { try await search("bogus = 'x'") }
 
-            try await services.models.deleteLoggedModelTag(id: model.modelID, key: "stage")
-            await #expect(throws: StewardError.self) { try await services.models.deleteLoggedModelTag(id: model.modelID, key: "stage") }
-            try await services.models.deleteLoggedModel(id: other.modelID)
-            await #expect(throws: TrackingErrors.loggedModelNotFound(other.modelID)) { try await services.models.loggedModel(id: other.modelID) }
+            try await services.loggedModels.deleteLoggedModelTag(id: model.modelID, key: "stage")
+            await #expect(throws: StewardError.self) { try await services.loggedModels.deleteLoggedModelTag(id: model.modelID, key: "stage") }
+            try await services.loggedModels.deleteLoggedModel(id: other.modelID)
+            await #expect(throws: TrackingErrors.loggedModelNotFound(other.modelID)) {
+                try await services.loggedModels.loggedModel(id: other.modelID)
+            }
             #expect(try await search(nil) == ["model"])
-            await #expect(throws: StewardError.self) { try await services.models.finalizeLoggedModel(id: model.modelID, status: .pending) }
+            await #expect(throws: StewardError.self) { try await services.loggedModels.finalizeLoggedModel(id: model.modelID, status: .pending) }
         }
     }
 }

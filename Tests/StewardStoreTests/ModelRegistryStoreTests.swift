@@ -16,7 +16,7 @@ struct ModelRegistryStoreTests {
     static func fixture(_ services: TrackingServices) async throws -> Fixture {
         let experiment = try await services.experiments.createExperiment(name: "e", artifactLocation: nil, tags: [])
         let run = try await services.runs.createRun(experimentID: experiment, userID: nil, runName: nil, startTime: nil, tags: []).info.runID
-        let model = try await services.models.createLoggedModel(
+        let model = try await services.loggedModels.createLoggedModel(
             experimentID: experiment, name: "model", modelType: nil, sourceRunID: run, params: [], tags: [])
         return Fixture(experiment: experiment, run: run, model: model.modelID)
     }

@@ -23,10 +23,8 @@ struct MonitoringStoreTests {
 
     static let admin = Principal.user("ada", role: .admin)
 
-    static func service(_ storage: StewardStorage, _ clock: TestClock) -> MonitoringService {
-        MonitoringService(
-            repository: SQLMonitoringRepository(database: storage.database), audit: SQLAuditRepository(database: storage.database),
-            now: { clock.now })
+    static func services(_ storage: StewardStorage, _ clock: TestClock) -> TrackingServices {
+        TrackingServices(storage, now: { clock.now })
     }
 
     /// Events at the given times (milliseconds), numbered from `first`; `x` cycles 0…99, `store` alternates.
@@ -55,7 +53,7 @@ struct MonitoringStoreTests {
     }
 
     static func rows(_ storage: StewardStorage, _ system: String) async throws -> [WindowProfile] {
-        try await SQLMonitoringRepository(database: storage.database).windowProfiles(
+        try await SQLEventRepository(database: storage.database).windowProfiles(
             systemID: system,
             referenceVersion: try await storage.database.read { db in
                 try await db.raw("SELECT MAX(version) AS v FROM reference_profiles").first()?.decode(column: "v", as: Int64.self) ?? 0
@@ -67,31 +65,30 @@ struct MonitoringStoreTests {
         arguments: TestEngine.available)
     func windowProfiles(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let services = TrackingServices(storage)
-            try await GovernanceStoreTests.registeredModel(services)
-            let system = try await GovernanceStoreTests.lowRiskSystem(services).id
             // 10:30 on some day, so the hours before are closed.
             let start: Int64 = 1_800_000_000_000 + 10 * 3_600_000 + 30 * 60_000
             let clock = TestClock(start)
-            let monitoring = Self.service(storage, clock)
+            let services = Self.services(storage, clock)
+            try await GovernanceStoreTests.registeredModel(services)
+            let system = try await GovernanceStoreTests.lowRiskSystem(services).id
 
             // Events before any reference are profiled for their operation only; setting one profiles their
             // features too, in the same write.
             let early = (0..<200).map { start - 5 * 3_600_000 + Int64($0) * 60_000 }
-            _ = try await monitoring.ingest(systemID: system, body: Self.batch(early, first: 0))
-            let before = try await SQLMonitoringRepository(database: storage.database).windowProfiles(
+            _ = try await services.events.ingest(systemID: system, body: Self.batch(early, first: 0))
+            let before = try await SQLEventRepository(database: storage.database).windowProfiles(
                 systemID: system, referenceVersion: 0, from: 0, to: .max / 2)
             #expect(
                 before.map(\.operations.requests).reduce(0, +) == 200
                     && before.allSatisfy { $0.features.isEmpty && $0.events == $0.operations.requests })
-            #expect(try await monitoring.status(systemID: system, window: 86_400_000).performance.requests == 200)
-            let reference = try await monitoring.setReference(
+            #expect(try await services.events.status(systemID: system, window: 86_400_000).performance.requests == 200)
+            let reference = try await services.references.setReference(
                 systemID: system, source: "train@v1", features: Self.referenceFeatures, model: .init(name: "m", version: 1), actor: Self.admin)
-            #expect(try await monitoring.reference(systemID: system).model == .init(name: "m", version: 1))
-            var drift = try await monitoring.drift(systemID: system, window: 86_400_000)
+            #expect(try await services.references.reference(systemID: system).model == .init(name: "m", version: 1))
+            var drift = try await services.events.drift(systemID: system, window: 86_400_000)
             #expect(drift.events == 200)
             func direct(_ indices: Range<Int>) throws -> DatasetDrift {
-                MonitoringService.drift(of: try Self.expected(indices, reference: reference), from: reference, method: .psi, threshold: nil)
+                EventService.drift(of: try Self.expected(indices, reference: reference), from: reference, method: .psi, threshold: nil)
             }
             #expect(drift.drift.features.map(\.feature) == ["store", "x"])
             #expect(drift.drift == (try direct(0..<200)))
@@ -99,15 +96,15 @@ struct MonitoringStoreTests {
             // New events (and a retried one) in the current minutes: profiled at ingestion.
             clock.advance(1_000)
             let recent = (0..<100).map { start - 50_000 + Int64($0) * 500 }
-            let result = try await monitoring.ingest(systemID: system, body: Self.batch(recent, first: 199))
+            let result = try await services.events.ingest(systemID: system, body: Self.batch(recent, first: 199))
             #expect(result.accepted == 99 && result.duplicates == 1)
-            drift = try await monitoring.drift(systemID: system, window: 86_400_000)
+            drift = try await services.events.drift(systemID: system, window: 86_400_000)
             #expect(drift.events == 299)
             #expect(drift.drift == (try direct(0..<299)))
 
             // Compaction: hours before 09:00 become one row each, later minutes one row per minute; the same drift.
             clock.advance(60_000)
-            try await monitoring.compactProfiles(systemID: system, now: clock.now)
+            try await services.events.compactProfiles(systemID: system, now: clock.now)
             let compacted = try await Self.rows(storage, system)
             #expect(compacted.allSatisfy { $0.compacted })
             let hours = compacted.filter { $0.bucketWidth == WindowProfile.hour }
@@ -115,37 +112,37 @@ struct MonitoringStoreTests {
             #expect(hours.map(\.bucketStart) == (0..<4).map { fiveOClock + Int64($0) * 3_600_000 })
             #expect(hours.map(\.events) == [30, 60, 60, 50], "the early events ran 05:30–08:49; hours before 09:00 are merged")
             #expect(Set(compacted.map(\.bucketStart)).count == compacted.count, "one row per bucket")
-            let afterCompaction = try await monitoring.drift(systemID: system, window: 86_400_000)
+            let afterCompaction = try await services.events.drift(systemID: system, window: 86_400_000)
             #expect(afterCompaction.events == 299 && afterCompaction.drift == drift.drift)
 
             // A late event for an old hour joins that hour's row at the next compaction.
-            _ = try await monitoring.ingest(systemID: system, body: Self.batch([start - 5 * 3_600_000 + 1], first: 1000))
-            try await monitoring.compactProfiles(systemID: system, now: clock.now)
+            _ = try await services.events.ingest(systemID: system, body: Self.batch([start - 5 * 3_600_000 + 1], first: 1000))
+            try await services.events.compactProfiles(systemID: system, now: clock.now)
             let late = try await Self.rows(storage, system).filter { $0.bucketWidth == WindowProfile.hour }
             #expect(late.map(\.events) == [31, 60, 60, 50])
 
             // A window of one hour holds only the last hour's minutes.
-            let lastHour = try await monitoring.drift(systemID: system, window: 3_600_000)
+            let lastHour = try await services.events.drift(systemID: system, window: 3_600_000)
             #expect(lastHour.from <= clock.now - 3_600_000 && lastHour.from > clock.now - 3_600_000 - 60_000)
             #expect(lastHour.events == 99, "the early events ended at 08:49")
 
             // Two compactions at once (replicas): one gives way, nothing counted twice.
-            _ = try await monitoring.ingest(systemID: system, body: Self.batch([clock.now - 90_000], first: 2000))
+            _ = try await services.events.ingest(systemID: system, body: Self.batch([clock.now - 90_000], first: 2000))
             clock.advance(60_000)
-            let replica = Self.service(storage, clock)
-            async let one: Void = monitoring.compactProfiles(systemID: system, now: clock.now)
+            let replica = Self.services(storage, clock).events
+            async let one: Void = services.events.compactProfiles(systemID: system, now: clock.now)
             async let two: Void = replica.compactProfiles(systemID: system, now: clock.now)
             _ = try await (one, two)
-            #expect(try await monitoring.drift(systemID: system, window: 86_400_000).events == 301)
+            #expect(try await services.events.drift(systemID: system, window: 86_400_000).events == 301)
 
             // Another replica still knows reference 1 when reference 2 is set: its events are profiled over
             // reference 2 inside the write, and the stored events were profiled again over it.
             _ = try await replica.ingest(systemID: system, body: Self.batch([clock.now - 1_000], first: 3000))
-            let second = try await monitoring.setReference(
+            let second = try await services.references.setReference(
                 systemID: system, source: "train@v2", features: ["x": .reference(.numbers((0..<500).map { Double($0 % 50) }))], actor: Self.admin)
             #expect(second.version == 2)
             _ = try await replica.ingest(systemID: system, body: Self.batch([clock.now - 500], first: 3001))
-            let rebuilt = try await monitoring.drift(systemID: system, window: 86_400_000)
+            let rebuilt = try await services.events.drift(systemID: system, window: 86_400_000)
             #expect(rebuilt.referenceVersion == 2 && rebuilt.events == 303 && rebuilt.drift.features.map(\.feature) == ["x"])
             #expect(try await Self.rows(storage, system).allSatisfy { $0.referenceVersion == 2 })
 
@@ -154,24 +151,24 @@ struct MonitoringStoreTests {
             try await storage.database.write { db in
                 try await db.raw("DELETE FROM window_profiles WHERE bucket_start = (SELECT MIN(bucket_start) FROM window_profiles)").run()
             }
-            #expect(try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000).events < 303)
-            #expect(try await Self.service(storage, clock).profileStoredEvents().isEmpty)
-            let upgraded = try await Self.service(storage, clock).drift(systemID: system, window: 86_400_000)
+            #expect(try await Self.services(storage, clock).events.drift(systemID: system, window: 86_400_000).events < 303)
+            #expect(try await Self.services(storage, clock).events.profileStoredEvents().isEmpty)
+            let upgraded = try await Self.services(storage, clock).events.drift(systemID: system, window: 86_400_000)
             #expect(upgraded.events == 303 && upgraded.drift == rebuilt.drift)
-            let status = try await monitoring.status(systemID: system, window: 86_400_000)
+            let status = try await services.events.status(systemID: system, window: 86_400_000)
             #expect(status.performance.requests == 303 && status.data.eventsWithFeatures == 303 && status.data.features == ["store", "x"])
 
             // A cost past any real one is refused (a month's sum must stay finite).
-            let costly = try await monitoring.ingest(
+            let costly = try await services.events.ingest(
                 systemID: system, body: Data(#"[{"request_id": "big", "cost_usd": 1e308}, {"request_id": "ok", "cost_usd": 0.5}]"#.utf8))
             #expect(costly.accepted == 1 && costly.rejected.count == 1 && costly.rejected[0].message.contains("cost_usd must be a number from 0 to"))
 
             // Retention removes old buckets' profiles with the events, by whole hours (06:32 rounds to 07:00).
-            try await monitoring.setSettings(
+            try await services.events.setSettings(
                 systemID: system, settings: MonitoringSettings(retentionDays: 1), actor: .user("cora", role: .compliance))
             clock.advance(86_400_000 - 4 * 3_600_000)
-            try await monitoring.purgeIfDue(systemID: system, now: clock.now, force: true)
-            let kept = try await monitoring.drift(systemID: system, window: 7 * 86_400_000)
+            try await services.events.purgeIfDue(systemID: system, now: clock.now, force: true)
+            let kept = try await services.events.drift(systemID: system, window: 7 * 86_400_000)
             let events = try await services.count("inference_events")
             #expect(kept.events == events && events == 304 - 91, "05:30–06:59 held 90 events and the late one; 'ok' is new")
         }

@@ -45,23 +45,22 @@ struct WebhookOutboxTests {
     static let secret = "outbox-secret"
 
     static func setUp(_ storage: StewardStorage, _ receiver: ScriptedReceiver, _ clock: MonitoringStoreTests.TestClock) async throws -> (
-        MonitoringService, String
+        TrackingServices, String
     ) {
-        let services = TrackingServices(storage)
-        try await GovernanceStoreTests.registeredModel(services)
-        let system = try await GovernanceStoreTests.lowRiskSystem(services).id
-        let monitoring = MonitoringService(
-            repository: SQLMonitoringRepository(database: storage.database), audit: SQLAuditRepository(database: storage.database),
+        let services = TrackingServices(
+            storage,
             notifications: AlertNotifications(
                 sender: receiver, secret: secret, allowedHosts: EndpointAllowList(hosts: ["hooks.test"]), retryDelays: [.seconds(1), .seconds(5)]),
             now: { clock.now })
-        _ = try await monitoring.setAlertRules(
+        try await GovernanceStoreTests.registeredModel(services)
+        let system = try await GovernanceStoreTests.lowRiskSystem(services).id
+        _ = try await services.alerts.setAlertRules(
             systemID: system,
             document: "window: 1h\nconditions: ['error_rate <= 0.1', 'requests <= 5']\nwebhooks: [http://hooks.test/a, http://hooks.test/b]\n",
             actor: MonitoringStoreTests.admin)
         let events = (0..<10).map { #"{"request_id": "r\#($0)", "time": \#(clock.now - 1000), "error": true}"# }.joined(separator: "\n")
-        _ = try await monitoring.ingest(systemID: system, body: Data(events.utf8))
-        return (monitoring, system)
+        _ = try await services.events.ingest(systemID: system, body: Data(events.utf8))
+        return (services, system)
     }
 
     static func outbox(_ storage: StewardStorage) async throws -> Int {
@@ -75,31 +74,31 @@ struct WebhookOutboxTests {
         try await TestStorage.with(engine) { storage async throws in
             let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver(["http://hooks.test/b": [nil, nil, 503]])
-            let (monitoring, system) = try await Self.setUp(storage, receiver, clock)
+            let (services, system) = try await Self.setUp(storage, receiver, clock)
             let start = clock.now
 
-            let evaluation = try await monitoring.evaluateAlerts(systemID: system)
+            let evaluation = try await services.alerts.evaluateAlerts(systemID: system)
             #expect(evaluation.fired.count == 2 && evaluation.deliveries.count == 4)
             let sent = evaluation.deliveries.filter { $0.url.hasSuffix("/a") }
             #expect(sent.allSatisfy { $0.succeeded && $0.attempts == 1 && $0.nextAttemptAt == nil })
             let waiting = evaluation.deliveries.filter { $0.url.hasSuffix("/b") }
             #expect(waiting.allSatisfy { $0.status == nil && $0.attempts == 1 && $0.nextAttemptAt == start + 1000 })
             #expect(try await Self.outbox(storage) == 2)
-            let listed = try await monitoring.deliveries(systemID: system)
+            let listed = try await services.webhooks.deliveries(systemID: system)
             #expect(listed.filter { $0.nextAttemptAt == nil }.count == 2 && listed.filter { $0.nextAttemptAt != nil }.count == 2)
 
             // Nothing is due before its time.
-            #expect(try await monitoring.deliverDueWebhooks().isEmpty)
+            #expect(try await services.webhooks.deliverDueWebhooks().isEmpty)
             clock.advance(1000)
-            let second = try await monitoring.deliverDueWebhooks()
+            let second = try await services.webhooks.deliverDueWebhooks()
             // One /b notice meets the 503, the other goes through.
             #expect(second.count == 2 && second.filter(\.succeeded).count == 1)
             #expect(second.first { !$0.succeeded }?.nextAttemptAt == clock.now + 5000)
             clock.advance(5000)
-            let third = try await monitoring.deliverDueWebhooks()
+            let third = try await services.webhooks.deliverDueWebhooks()
             #expect(third.count == 1 && third[0].succeeded && third[0].attempts == 3 && third[0].nextAttemptAt == nil)
             #expect(try await Self.outbox(storage) == 0)
-            let log = try await monitoring.deliveries(systemID: system)
+            let log = try await services.webhooks.deliveries(systemID: system)
             #expect(log.count == 4 && log.allSatisfy { $0.succeeded && $0.nextAttemptAt == nil && $0.id.hasPrefix("whk") })
 
             // Every attempt of one notification carries its id and a signature over its body.
@@ -120,17 +119,17 @@ struct WebhookOutboxTests {
         try await TestStorage.with(engine) { storage async throws in
             let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver(["http://hooks.test/a": Array(repeating: 503, count: 6), "http://hooks.test/b": [400, 400]])
-            let (monitoring, system) = try await Self.setUp(storage, receiver, clock)
-            _ = try await monitoring.evaluateAlerts(systemID: system)
+            let (services, system) = try await Self.setUp(storage, receiver, clock)
+            _ = try await services.alerts.evaluateAlerts(systemID: system)
             clock.advance(1000)
-            _ = try await monitoring.deliverDueWebhooks()
+            _ = try await services.webhooks.deliverDueWebhooks()
             clock.advance(5000)
-            let last = try await monitoring.deliverDueWebhooks()
+            let last = try await services.webhooks.deliverDueWebhooks()
             #expect(last.count == 2 && last.allSatisfy { $0.attempts == 3 && $0.status == 503 && $0.error == "HTTP 503" && $0.nextAttemptAt == nil })
             clock.advance(60_000)
-            #expect(try await monitoring.deliverDueWebhooks().isEmpty)
+            #expect(try await services.webhooks.deliverDueWebhooks().isEmpty)
             #expect(try await Self.outbox(storage) == 0)
-            let log = try await monitoring.deliveries(systemID: system)
+            let log = try await services.webhooks.deliveries(systemID: system)
             #expect(log.filter { $0.url.hasSuffix("/b") }.map(\.attempts) == [1, 1])
             #expect(receiver.posts(to: "http://hooks.test/a").count == 6 && receiver.posts(to: "http://hooks.test/b").count == 2)
         }
@@ -141,19 +140,19 @@ struct WebhookOutboxTests {
         try await TestStorage.with(engine) { storage async throws in
             let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver(["http://hooks.test/a": [nil, nil], "http://hooks.test/b": [nil, nil]])
-            let (monitoring, system) = try await Self.setUp(storage, receiver, clock)
-            _ = try await monitoring.evaluateAlerts(systemID: system)
+            let (services, system) = try await Self.setUp(storage, receiver, clock)
+            _ = try await services.alerts.evaluateAlerts(systemID: system)
             #expect(try await Self.outbox(storage) == 4)
             clock.advance(1000)
             // A sender claims everything due and stops before sending (a server killed mid-delivery).
-            let repository = SQLMonitoringRepository(database: storage.database)
+            let repository = SQLWebhookOutbox(database: storage.database)
             let taken = try await repository.claimWebhookMessages(now: clock.now, until: clock.now + 60_000, limit: 10)
             #expect(taken.count == 4)
-            #expect(try await monitoring.deliverDueWebhooks().isEmpty)
+            #expect(try await services.webhooks.deliverDueWebhooks().isEmpty)
             clock.advance(60_000)
             // Two senders at once after the claim lapsed: every notification is tried exactly once.
-            async let one = monitoring.deliverDueWebhooks()
-            async let other = monitoring.deliverDueWebhooks()
+            async let one = services.webhooks.deliverDueWebhooks()
+            async let other = services.webhooks.deliverDueWebhooks()
             let attempts = try await one + other
             #expect(attempts.count == 4 && Set(attempts.map(\.id)).count == 4)
             #expect(attempts.allSatisfy { $0.succeeded && $0.attempts == 2 })
@@ -166,7 +165,7 @@ struct WebhookOutboxTests {
                     id: taken[0].id, systemID: system, url: taken[0].url, event: taken[0].event, attempts: 2, status: 503, error: "HTTP 503",
                     deliveredAt: clock.now, nextAttemptAt: clock.now + 5000), claim: taken[0].claim)
             #expect(!stale)
-            let log = try await monitoring.deliveries(systemID: system)
+            let log = try await services.webhooks.deliveries(systemID: system)
             #expect(log.count == 4 && log.allSatisfy { $0.succeeded && $0.nextAttemptAt == nil })
         }
     }
@@ -177,8 +176,9 @@ struct WebhookOutboxTests {
     func evaluationsAndReplicas(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
             let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
-            let (monitoring, system) = try await Self.setUp(storage, ScriptedReceiver([:]), clock)
-            let repository = SQLMonitoringRepository(database: storage.database)
+            let (services, system) = try await Self.setUp(storage, ScriptedReceiver([:]), clock)
+            let repository = SQLAlertRepository(database: storage.database)
+            let outbox = SQLWebhookOutbox(database: storage.database)
             let now = clock.now
             let alert = Alert(
                 id: "alr-1", systemID: system, rule: "requests <= 5", category: .performance, status: .firing, value: 10, threshold: 5, firedAt: now,
@@ -189,10 +189,10 @@ struct WebhookOutboxTests {
                     nextAttemptAt: now, claim: claim)
             }
             let opened = AlertChange(
-                kind: .opened, alert: alert, audit: MonitoringService.auditEntry(alert, "alert.fired"), messages: [message("whk-1", claim: "mine")])
+                kind: .opened, alert: alert, audit: AlertService.auditEntry(alert, "alert.fired"), messages: [message("whk-1", claim: "mine")])
             #expect(try await repository.saveAlertChanges([opened], now: now, claimUntil: now + 60_000).count == 1)
             // Due, but claimed by the evaluation that wrote it: no dispatcher takes it until the claim lapses.
-            #expect(try await repository.claimWebhookMessages(now: now, until: now + 60_000, limit: 10).isEmpty)
+            #expect(try await outbox.claimWebhookMessages(now: now, until: now + 60_000, limit: 10).isEmpty)
 
             // A second replica opens the same rule's alert: a conflict, and nothing of it is written.
             let twin = Alert(
@@ -202,13 +202,13 @@ struct WebhookOutboxTests {
                 try await repository.saveAlertChanges(
                     [
                         AlertChange(
-                            kind: .opened, alert: twin, audit: MonitoringService.auditEntry(twin, "alert.fired"),
+                            kind: .opened, alert: twin, audit: AlertService.auditEntry(twin, "alert.fired"),
                             messages: [message("whk-2", claim: "theirs")])
                     ],
                     now: now, claimUntil: now + 60_000)
             }
             #expect(conflict?.code == .resourceConflict)
-            #expect(try await monitoring.alerts(systemID: system).map(\.id) == ["alr-1"])
+            #expect(try await services.alerts.alerts(systemID: system).map(\.id) == ["alr-1"])
             #expect(try await Self.outbox(storage) == 1)
 
             // Both replicas resolve it: only the first resolution is written, audited and notified.
@@ -216,10 +216,10 @@ struct WebhookOutboxTests {
             resolved.status = .resolved
             resolved.resolvedAt = now + 1
             let resolution = AlertChange(
-                kind: .resolved, alert: resolved, audit: MonitoringService.auditEntry(resolved, "alert.resolved"),
+                kind: .resolved, alert: resolved, audit: AlertService.auditEntry(resolved, "alert.resolved"),
                 messages: [message("whk-3", claim: "a")])
             let again = AlertChange(
-                kind: .resolved, alert: resolved, audit: MonitoringService.auditEntry(resolved, "alert.resolved"),
+                kind: .resolved, alert: resolved, audit: AlertService.auditEntry(resolved, "alert.resolved"),
                 messages: [message("whk-4", claim: "b")])
             #expect(try await repository.saveAlertChanges([resolution], now: now + 1, claimUntil: now + 60_000).count == 1)
             #expect(try await repository.saveAlertChanges([again], now: now + 1, claimUntil: now + 60_000).isEmpty)
@@ -228,7 +228,7 @@ struct WebhookOutboxTests {
                 try await repository.saveAlertChanges(
                     [AlertChange(kind: .updated, alert: alert, audit: nil, messages: [])], now: now + 2, claimUntil: now
                 ).isEmpty)
-            #expect(try await monitoring.alerts(systemID: system).map(\.status) == [.resolved])
+            #expect(try await services.alerts.alerts(systemID: system).map(\.status) == [.resolved])
             #expect(try await Self.outbox(storage) == 2)
             let audit = try await SQLAuditRepository(database: storage.database).events(AuditQuery()).filter { $0.action.hasPrefix("alert.") }
             #expect(audit.map(\.action) == ["alert.fired", "alert.resolved"])
@@ -240,7 +240,7 @@ struct WebhookOutboxTests {
         try await TestStorage.with(engine) { storage async throws in
             let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver([:])
-            let (monitoring, system) = try await Self.setUp(storage, receiver, clock)
+            let (services, system) = try await Self.setUp(storage, receiver, clock)
             // The outbox refuses every row: the evaluation fails and leaves no alert, audit event or notification.
             let failing: [String] =
                 engine == .sqlite
@@ -251,26 +251,26 @@ struct WebhookOutboxTests {
                 ]
             try await storage.database.write { db in for statement in failing { try await db.raw("\(unsafeRaw: statement)").run() } }
             let auditBefore = try await TrackingServices(storage).count("audit_events")
-            await #expect(throws: (any Error).self) { try await monitoring.evaluateAlerts(systemID: system) }
-            #expect(try await monitoring.alerts(systemID: system).isEmpty)
+            await #expect(throws: (any Error).self) { try await services.alerts.evaluateAlerts(systemID: system) }
+            #expect(try await services.alerts.alerts(systemID: system).isEmpty)
             #expect(try await TrackingServices(storage).count("audit_events") == auditBefore)
             #expect(receiver.received.isEmpty)
 
             try await storage.database.write { db in
                 try await db.raw(engine == .sqlite ? "DROP TRIGGER outbox_down" : "DROP TRIGGER outbox_down ON webhook_outbox").run()
             }
-            let evaluation = try await monitoring.evaluateAlerts(systemID: system)
+            let evaluation = try await services.alerts.evaluateAlerts(systemID: system)
             #expect(evaluation.fired.count == 2 && evaluation.deliveries.count == 4 && evaluation.deliveries.allSatisfy(\.succeeded))
             #expect(try await TrackingServices(storage).count("audit_events") == auditBefore + 2)
         }
     }
 }
 
-extension MonitoringService {
+extension WebhookService {
     /// What the server's dispatcher does in one round, waiting for every attempt: claims the due notifications
     /// and tries each once, at the same time.
     func deliverDueWebhooks(limit: Int = 64) async throws -> [WebhookDelivery] {
-        let claimed = try await claimDueWebhooks(limit: limit)
+        let claimed = try await claimDue(limit: limit)
         return try await withThrowingTaskGroup(of: WebhookDelivery?.self) { group in
             for message in claimed { group.addTask { try await self.send(message) } }
             var deliveries: [WebhookDelivery] = []

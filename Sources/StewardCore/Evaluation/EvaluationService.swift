@@ -12,13 +12,16 @@ public struct EvaluationService: Sendable {
     let runs: RunService
     let audit: any AuditRepository
     let policy: @Sendable () async throws -> GovernancePolicy
+    /// How orders are fulfilled: test sets, the table reader, the outbound model services.
+    let orders: EvaluationOrders
     let now: @Sendable () -> Int64
 
     public init(
         repository: any EvaluationRepository, gate: any PromotionGate, registry: any ModelRegistryRepository, experiments: ExperimentService,
-        runs: RunService, audit: any AuditRepository, policy: @escaping @Sendable () async throws -> GovernancePolicy,
+        runs: RunService, audit: any AuditRepository, policy: @escaping @Sendable () async throws -> GovernancePolicy, orders: EvaluationOrders,
         now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
+        self.orders = orders
         self.repository = repository
         self.gate = gate
         self.registry = registry
@@ -42,20 +45,6 @@ public struct EvaluationService: Sendable {
         let time = now()
         let version = try await repository.storeGate(systemID: systemID, document: document, author: actor.name, now: time, audit: stored)
         return StoredGate(systemID: systemID, version: version, spec: spec, author: actor.name, createdAt: time)
-    }
-
-    /// Refuses a registered test set whose stored file no longer matches the digest it was registered with, and
-    /// audits the refusal: evaluations and references made from it would rest on data nobody registered.
-    public func refuseChangedDataset(_ dataset: EvaluationDataset, foundDigest: String, actor: Principal, action: String) async throws -> Never {
-        try await audit.refuse(
-            AuditEntry(
-                actor: actor, action: "dataset.integrity", target: "dataset:\(dataset.name)@v\(dataset.version)", systemID: dataset.systemID,
-                details: ["during": action, "registered_digest": dataset.digest, "found_digest": foundDigest]),
-            StewardError(
-                .dataLoss,
-                "Test set '\(dataset.name)' version \(dataset.version) no longer matches the digest it was registered with "
-                    + "(\(dataset.digest), found \(foundDigest)); nothing was computed from it. Register the data again as a new version."),
-            now: now())
     }
 
     public func currentGate(systemID: String) async throws -> StoredGate? {
@@ -133,7 +122,7 @@ public struct EvaluationService: Sendable {
         let result = stored?.spec.check(report.values, champion: champion)
         let runID = try await logRun(request, version: version, report: report, result: result, actor: actor)
         let evaluation = Evaluation(
-            id: GovernanceService.identifier("evl"), systemID: request.systemID, model: request.model, version: version, task: request.task,
+            id: RecordID.make("evl"), systemID: request.systemID, model: request.model, version: version, task: request.task,
             datasetName: request.datasetName, datasetDigest: request.datasetDigest, rows: report.counts["rows"] ?? request.columns.truth.count,
             runID: runID, report: report,
             gateVersion: stored?.version, gate: result, createdBy: actor.name, createdAt: now())
@@ -199,31 +188,6 @@ public struct EvaluationService: Sendable {
             ], modelIDs: [])
         _ = try await runs.updateRun(id: runID, status: .finished, endTime: now(), runName: nil)
         return runID
-    }
-
-    /// Registers an uploaded test set with a system (the content is already stored at `location`).
-    public func registerDataset(
-        systemID: String, name: String, format: String, digest: String, rows: Int, columns: [EvaluationDataset.Column], location: String,
-        actor: Principal
-    ) async throws -> EvaluationDataset {
-        guard !name.isEmpty, name.count <= 200, GateSpec.isMetricName(name) else {
-            throw StewardError.invalidParameter("A dataset name is 1 to 200 letters, digits, '.', '_' or '-'.")
-        }
-        if let role = actor.role, !role.canWrite { throw StewardError(.permissionDenied, "User '\(actor.name)' may only read.") }
-        guard rows > 0 else { throw StewardError.invalidParameter("The dataset has no rows.") }
-        let dataset = EvaluationDataset(
-            systemID: systemID, name: name, version: 0, digest: digest, format: format, rows: rows, columns: columns, location: location,
-            createdBy: actor.name, createdAt: now())
-        return try await repository.registerDataset(
-            dataset,
-            audit: AuditEntry(
-                actor: actor, action: "dataset.register", target: "dataset:\(name)", systemID: systemID,
-                details: ["digest": digest, "rows": "\(rows)"]))
-    }
-
-    public func dataset(systemID: String, name: String, version: String?) async throws -> EvaluationDataset {
-        let number = try version.map { text throws(StewardError) in try ModelRegistryService.versionNumber(text) }
-        return try await repository.dataset(systemID: systemID, name: name, version: number)
     }
 
     public func datasets(systemID: String) async throws -> [EvaluationDataset] {

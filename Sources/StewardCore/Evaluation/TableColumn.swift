@@ -1,3 +1,5 @@
+import Foundation
+
 /// One column of a test set as it was read: numbers when every cell is one (read once, no text kept), category
 /// codes into the column's distinct values, or plain text. Metrics read whichever form they need from it.
 public enum TableColumn: Sendable, Equatable {
@@ -100,5 +102,19 @@ public enum TableColumn: Sendable, Equatable {
 extension TableColumn: ExpressibleByArrayLiteral {
     public init(arrayLiteral elements: String...) {
         self = .texts(elements)
+    }
+}
+
+extension TableColumn {
+    /// A JSON value (as `JSONSerialization` reads it) as a cell's text: numbers and booleans as written, strings as
+    /// they are, anything else as JSON. How JSON Lines cells and an endpoint's predictions become table cells.
+    public static func cellText(_ value: Any) -> String {
+        if let flag = value as? Bool, type(of: value) == Bool.self { return flag ? "true" : "false" }
+        if let number = value as? NSNumber { return number.stringValue }
+        if let string = value as? String { return string }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(value)"
     }
 }

@@ -128,3 +128,25 @@ public struct WindowProfile: Sendable, Equatable {
         bucketStart < bucket(of: now, width: hour) - hour ? hour : minute
     }
 }
+
+extension WindowProfile {
+    /// How stored events are profiled for a whole reference (a page at a time, oldest first): buckets before
+    /// the hour cutoff are profiled by the hour straight away, so compaction has little to merge.
+    static func profiler(now: Int64) -> WindowProfiler {
+        { reference, events in
+            let minutes = profiles(of: events, reference: reference)
+            let hours = Dictionary(grouping: minutes.filter { compactionWidth(of: $0.bucketStart, now: now) == hour }) {
+                bucket(of: $0.bucketStart, width: hour)
+            }
+            var profiles = minutes.filter { compactionWidth(of: $0.bucketStart, now: now) == minute }
+            for (start, parts) in hours {
+                guard let merged = try? WindowProfile.merged(parts) else { return minutes }
+                profiles.append(
+                    WindowProfile(
+                        id: newID(), referenceVersion: reference?.version ?? 0, bucketStart: start, bucketWidth: hour,
+                        events: merged.events, features: merged.features, operations: merged.operations, compacted: false))
+            }
+            return profiles
+        }
+    }
+}

@@ -56,4 +56,17 @@ public struct ContentIntegrity: Sendable {
                     "changes": changes.prefix(20).joined(separator: "; "),
                 ]), error, now: now())
     }
+
+    /// The digest of a version's content, checked against what was registered (an integrity failure is refused
+    /// and audited). A version whose files the server does not store cannot be checked, so nothing may rest on it.
+    func verifiedDigest(of version: ModelVersion, actor: Principal, action: String, refusing entry: AuditEntry) async throws -> String {
+        if let digest = try await verify(version, actor: actor, action: action, systemID: entry.systemID) { return digest }
+        try await audit.refuse(
+            entry,
+            StewardError(
+                .permissionDenied,
+                "Version \(version.version) of '\(version.name)' keeps its files at '\(version.storageLocation)', which Steward does not store, so "
+                    + "it cannot tell whether they change after they are approved. Register the version from files logged to Steward "
+                    + "(mlflow-artifacts:/…)."), now: now())
+    }
 }

@@ -2,20 +2,13 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import StewardCore
-import StewardStore
 
 /// MLflow's proxied artifact endpoints (`/api/2.0/mlflow-artifacts/artifacts/...`) and the tracking-side
 /// listing of a run's artifacts (`/api/2.0/mlflow/artifacts/list`).
 ///
 /// Paths are taken from the raw request target and validated by `ArtifactPath` before any file is touched.
 struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
-    let store: any ArtifactStore
-    let runs: RunService
-    let rules: ArtifactWriteRules
-    let maximumArtifactBytes: Int64
-
-    /// The scheme of locations whose artifacts this server stores.
-    static var proxiedScheme: String { "mlflow-artifacts:" }
+    let artifacts: ArtifactService
 
     func addProxyRoutes(to group: RouterGroup<Context>) {
         group.get("artifacts", use: list)
@@ -39,12 +32,12 @@ struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = MLflowRequest.parseQuery(request.uri.query)
         let path = try ArtifactPath(decoded: query.last { $0.0 == "path" }?.1 ?? "")
-        return MLflowResponse.json(FileListing(try await store.list(path), under: nil))
+        return MLflowResponse.json(FileListing(try await artifacts.list(path), under: nil))
     }
 
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
         let path = try Self.artifactPath(of: request)
-        let content = try await store.open(path)
+        let content = try await artifacts.open(path)
         let body = ResponseBody(contentLength: Int(content.size)) { writer in
             try await content.stream { chunk in try await writer.write(chunk) }
             try await writer.finish(nil)
@@ -61,41 +54,19 @@ struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
         guard !request.uri.path.hasSuffix("/") else {
             throw StewardError.invalidParameter("Artifact path must include a filename (cannot end with '/').")
         }
-        let path = try Self.artifactPath(of: request)
-        try await rules.requireChangeable(path, deleting: false, actor: context.principal)
-        _ = try await store.write(path, contents: request.body, maxBytes: maximumArtifactBytes)
+        try await artifacts.upload(try Self.artifactPath(of: request), contents: request.body, actor: context.principal)
         return MLflowResponse.empty()
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let path = try Self.artifactPath(of: request)
-        try await rules.requireChangeable(path, deleting: true, actor: context.principal)
-        try await store.delete(path)
+        try await artifacts.delete(try Self.artifactPath(of: request), actor: context.principal)
         return MLflowResponse.empty()
     }
 
     @Sendable func listRunArtifacts(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(ListArtifactsRequest.self, from: request)
-        let run = try await runs.run(id: try message.requiredRunID())
-        return MLflowResponse.json(try await Self.listProxied(rootURI: run.info.artifactURI, relativePath: message.path, store: store))
-    }
-
-    /// Lists `relativePath` below an entity's proxied artifact root (`mlflow-artifacts:/…`), with entry paths
-    /// relative to that root.
-    static func listProxied(rootURI: String, relativePath: String?, store: any ArtifactStore) async throws -> FileListing {
-        guard rootURI.hasPrefix(proxiedScheme) else {
-            throw StewardError.invalidParameter(
-                "Artifacts at '\(rootURI)' are not stored by this server; the client reads them directly.")
-        }
-        var rootPath = Substring(rootURI.dropFirst(proxiedScheme.count))
-        while rootPath.hasPrefix("/") { rootPath = rootPath.dropFirst() }
-        let root = try ArtifactPath(decoded: String(rootPath))
-        let relative = try ArtifactPath(decoded: relativePath ?? "")
-        var target = root
-        for component in relative.components { target = try target.appending(component) }
-        var listing = FileListing(try await store.list(target), under: relative.isRoot ? nil : relative.string)
-        listing.root_uri = rootURI
-        return listing
+        return MLflowResponse.json(
+            FileListing(try await artifacts.listRunArtifacts(runID: try message.requiredRunID(), relativePath: message.path)))
     }
 
     /// MLflow's `ListArtifacts` response; a file or missing path lists as `{}`.
@@ -122,6 +93,12 @@ struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
                 writer.member("root_uri", root_uri)
                 writer.member("files", files)
             }
+        }
+
+        /// A listing below an entity's root: entry paths relative to the root, and the root named.
+        init(_ rooted: ArtifactService.RootedListing) {
+            self.init(rooted.listing, under: rooted.folder)
+            root_uri = rooted.rootURI
         }
 
         init(_ listing: ArtifactListing, under prefix: String?) {

@@ -1,12 +1,11 @@
 import Foundation
 import Hummingbird
 import StewardCore
-import StewardStore
 
 /// MLflow 3's logged-model endpoints (`/api/2.0/mlflow/logged-models/...`).
 struct LoggedModelsController<Context: IdentifiedRequestContext>: Sendable {
     let models: LoggedModelService
-    let artifacts: any ArtifactStore
+    let artifacts: ArtifactService
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("logged-models", use: create)
@@ -100,9 +99,9 @@ struct LoggedModelsController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func listArtifacts(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(ListLoggedModelArtifactsRequest.self, from: request)
-        let model = try await models.loggedModel(id: try context.parameters.require("model_id"))
-        let listing = try await ArtifactsController<Context>.listProxied(
-            rootURI: model.artifactURI, relativePath: message.artifact_directory_path, store: artifacts)
-        return MLflowResponse.json(listing)
+        return MLflowResponse.json(
+            ArtifactsController<Context>.FileListing(
+                try await artifacts.listLoggedModelArtifacts(
+                    modelID: try context.parameters.require("model_id"), relativePath: message.artifact_directory_path)))
     }
 }

@@ -9,16 +9,7 @@ public struct TableFile: Sendable {
     public let columns: [String: TableColumn]
     public let rowCount: Int
 
-    public enum Format: String, Sendable {
-        case csv
-        case jsonl
-
-        /// The format a file name implies: `.jsonl`/`.ndjson` are JSON Lines, anything else CSV.
-        public init(path: String) {
-            let lowered = path.lowercased()
-            self = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") ? .jsonl : .csv
-        }
-    }
+    public typealias Format = TableFormat
 
     /// Reads `wanted` columns of the file; a missing column is an error that lists the ones there are. Columns
     /// in `categories` keep their exact texts; the others are read as numbers where every cell is one.
@@ -112,7 +103,7 @@ public struct TableFile: Sendable {
                 guard let value = object[name], !(value is NSNull) else {
                     throw StewardError.invalidParameter("Line \(lineNumber + 1) of '\(path)' has no '\(name)'.")
                 }
-                values[slot].append(Self.text(value))
+                values[slot].append(TableColumn.cellText(value))
             }
             rows += 1
         }
@@ -155,14 +146,18 @@ public struct TableFile: Sendable {
         return false
     }
 
-    /// A JSON value as a cell's text: numbers and booleans as written, strings as they are, anything else as JSON.
-    public static func text(_ value: Any) -> String {
-        if let flag = value as? Bool, type(of: value) == Bool.self { return flag ? "true" : "false" }
-        if let number = value as? NSNumber { return number.stringValue }
-        if let string = value as? String { return string }
-        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
-            return String(decoding: data, as: UTF8.self)
-        }
-        return "\(value)"
+}
+
+/// The store's table reader for the services: `TableFile`.
+public struct TableFileReader: TableReader {
+    public init() {}
+
+    public func read(path: String, columns: [String], categories: Set<String>, format: TableFormat) throws -> Table {
+        let file = try TableFile(path: path, columns: columns, categories: categories, format: format)
+        return Table(columns: file.columns, rowCount: file.rowCount)
+    }
+
+    public func profile(path: String, format: TableFormat) throws -> (columns: [EvaluationDataset.Column], rows: Int) {
+        try TableFile.profile(path: path, format: format)
     }
 }

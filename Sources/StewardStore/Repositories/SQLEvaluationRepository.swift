@@ -13,8 +13,8 @@ public struct SQLEvaluationRepository: EvaluationRepository {
     public func storeGate(systemID: String, document: String, author: String, now: Int64, audit: AuditEntry) async throws -> Int64 {
         let engine = database.engine
         return try await database.write { db in
-            try await SQLGovernanceRepository.requireSystem(systemID, on: db)
-            try await SQLGovernanceRepository.lockSystem(systemID, engine: engine, on: db)
+            try await SQLSystemRepository.requireSystem(systemID, on: db)
+            try await SQLSystemRepository.lockSystem(systemID, engine: engine, on: db)
             let last =
                 try await db.raw("SELECT MAX(version) AS version FROM gate_specs WHERE system_id = \(bind: systemID)").first()?.optionalInt64(
                     "version")
@@ -50,10 +50,10 @@ public struct SQLEvaluationRepository: EvaluationRepository {
 
     public func registerDataset(_ dataset: EvaluationDataset, audit: AuditEntry) async throws -> EvaluationDataset {
         let engine = database.engine
-        let columns = try SQLGovernanceRepository.json(dataset.columns)
+        let columns = try SQLJSON.encode(dataset.columns)
         return try await database.write { db in
-            try await SQLGovernanceRepository.requireSystem(dataset.systemID, on: db)
-            try await SQLGovernanceRepository.lockSystem(dataset.systemID, engine: engine, on: db)
+            try await SQLSystemRepository.requireSystem(dataset.systemID, on: db)
+            try await SQLSystemRepository.lockSystem(dataset.systemID, engine: engine, on: db)
             if let latest = try await Self.fetchDatasets(
                 where: "system_id = \(bind: dataset.systemID) AND name = \(bind: dataset.name)", on: db
             ).first, latest.digest == dataset.digest {
@@ -104,17 +104,17 @@ public struct SQLEvaluationRepository: EvaluationRepository {
             EvaluationDataset(
                 systemID: try row.string("system_id"), name: try row.string("name"), version: try row.int64("version"),
                 digest: try row.string("digest"), format: try row.string("format"), rows: Int(try row.int64("row_count")),
-                columns: try SQLGovernanceRepository.decode([EvaluationDataset.Column].self, try row.string("columns")),
+                columns: try SQLJSON.decode([EvaluationDataset.Column].self, try row.string("columns")),
                 location: try row.string("location"), createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"))
         }
     }
 
     public func recordEvaluation(_ evaluation: Evaluation, audit: AuditEntry) async throws {
         let engine = database.engine
-        let report = try SQLGovernanceRepository.json(evaluation.report)
-        let gate = try evaluation.gate.map { try SQLGovernanceRepository.json($0) }
+        let report = try SQLJSON.encode(evaluation.report)
+        let gate = try evaluation.gate.map { try SQLJSON.encode($0) }
         try await database.write { db in
-            try await SQLGovernanceRepository.requireSystem(evaluation.systemID, on: db)
+            try await SQLSystemRepository.requireSystem(evaluation.systemID, on: db)
             try await db.raw(
                 """
                 INSERT INTO evaluations (id, system_id, model_name, version, task, dataset_name, dataset_digest, row_count, run_id, report,
@@ -160,9 +160,9 @@ public struct SQLEvaluationRepository: EvaluationRepository {
                 id: try row.string("id"), systemID: try row.string("system_id"), model: try row.string("model_name"),
                 version: try row.int64("version"), task: EvaluationTask(rawValue: try row.string("task")) ?? .binary,
                 datasetName: try row.string("dataset_name"), datasetDigest: try row.string("dataset_digest"), rows: Int(try row.int64("row_count")),
-                runID: try row.string("run_id"), report: try SQLGovernanceRepository.decode(MetricReport.self, try row.string("report")),
+                runID: try row.string("run_id"), report: try SQLJSON.decode(MetricReport.self, try row.string("report")),
                 gateVersion: try row.optionalInt64("gate_version"),
-                gate: try row.optionalString("gate_result").map { try SQLGovernanceRepository.decode(GateResult.self, $0) },
+                gate: try row.optionalString("gate_result").map { try SQLJSON.decode(GateResult.self, $0) },
                 createdBy: try row.string("created_by"), createdAt: try row.int64("created_at"))
         }
     }

@@ -31,7 +31,7 @@ struct Monitor: AsyncParsableCommand {
             do {
                 let milliseconds = try AlertRules.duration(window)
                 let status = try await options.withServices { services in
-                    try await services.monitoring.status(systemID: system, window: milliseconds)
+                    try await services.events.status(systemID: system, window: milliseconds)
                 }
                 if json {
                     print(String(decoding: try SnakeCaseJSON.encoder(pretty: true).encode(status), as: UTF8.self))

@@ -111,7 +111,9 @@ struct Serve: AsyncParsableCommand {
             // The signing secret comes from the environment only, so it is not visible in the process list.
             webhookSecret: ProcessInfo.processInfo.environment["STEWARD_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
             alertInterval: alertInterval == "0" ? nil : (try? AlertRules.duration(alertInterval)).map { .milliseconds($0) },
-            webhookRetryDelays: try retryDelays())
+            webhookRetryDelays: try retryDelays(),
+            // Like the signing secret, the judges' key comes from the environment only.
+            judgeAPIKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StewardCore
+import StewardServer
 import StewardStore
 
 /// The `--data` and `--store` options of commands that work on a Steward store directly.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StewardCore
+import StewardServer
 import StewardStore
 
 /// `steward systems ...`: the AI Register from the command line, through the same services as the server.
@@ -34,7 +35,7 @@ struct Systems: AsyncParsableCommand {
         func validate() throws { try options.requireExistingStore() }
 
         func run() async throws {
-            let entries = try await options.withServices { services in try await services.governance.portfolio() }
+            let entries = try await options.withServices { services in try await services.register.portfolio() }
             for entry in entries {
                 print(
                     "\(entry.system.id)\t\(entry.system.name)\t\(entry.system.riskTier.rawValue)\tmaturity \(entry.maturity.level)\t\(Self.controls(entry))"
@@ -64,7 +65,7 @@ struct Systems: AsyncParsableCommand {
         func validate() throws { try options.requireExistingStore() }
 
         func run() async throws {
-            let entries = try await options.withServices { services in try await services.governance.portfolio() }
+            let entries = try await options.withServices { services in try await services.register.portfolio() }
             FileHandle.standardOutput.write(Data(PortfolioTable.csv(entries).utf8))
         }
     }

@@ -1,0 +1,49 @@
+import NIOCore
+
+/// One entry of an artifact directory listing.
+public struct ArtifactEntry: Sendable, Equatable {
+    /// The entry's name within the listed directory.
+    public var name: String
+    public var isDirectory: Bool
+    /// The file size in bytes; nil for directories.
+    public var size: Int64?
+
+    public init(name: String, isDirectory: Bool, size: Int64?) {
+        self.name = name
+        self.isDirectory = isDirectory
+        self.size = size
+    }
+}
+
+/// What a path holds.
+public enum ArtifactListing: Sendable, Equatable {
+    case missing
+    case file(size: Int64)
+    case directory([ArtifactEntry])
+}
+
+/// One artifact opened for reading: its size is fixed when it is opened, so a download never sends a body
+/// that disagrees with its `Content-Length`, even if an upload replaces the file meanwhile.
+public protocol ArtifactContent: Sendable {
+    var size: Int64 { get }
+    /// Streams the content to `consume` and releases it; call exactly once.
+    func stream(into consume: (ByteBuffer) async throws -> Void) async throws
+}
+
+/// Storage for run and model artifacts, addressed by validated relative paths.
+///
+/// Contents stream in both directions: a store never holds a whole artifact in memory. A write becomes
+/// visible only when complete and durable, so a reader never sees half a file and an acknowledged upload
+/// survives a crash.
+public protocol ArtifactStore: Sendable {
+    /// What is at `path`: nothing, a file, or a directory with its entries sorted by name.
+    func list(_ path: ArtifactPath) async throws -> ArtifactListing
+    /// Streams `contents` into the file at `path`, replacing any file there; refuses more than `maxBytes`.
+    /// Returns the number of bytes written.
+    func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
+    where Contents.Element == ByteBuffer
+    /// Opens the file at `path` for streaming (`resourceDoesNotExist` when there is none, a 400 for a directory).
+    func open(_ path: ArtifactPath) async throws -> any ArtifactContent
+    /// Removes the file or directory tree at `path`; removing nothing is not an error.
+    func delete(_ path: ArtifactPath) async throws
+}

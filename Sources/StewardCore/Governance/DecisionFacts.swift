@@ -1,0 +1,77 @@
+/// Reads the facts a governance decision rests on, for one system and model version, each once: the card, the
+/// evidence, the latest evaluation, what monitoring is configured, and the approvals for a target. The promotion
+/// decision and the register read them the same way.
+public struct DecisionFacts: Sendable {
+    let approvals: any ApprovalRepository
+    let registry: any ModelRegistryRepository
+    let runs: any RunRepository
+    let evaluations: any EvaluationRepository
+    let references: any ReferenceRepository
+    let alerts: any AlertRepository
+    let now: @Sendable () -> Int64
+
+    public init(
+        approvals: any ApprovalRepository, registry: any ModelRegistryRepository, runs: any RunRepository, evaluations: any EvaluationRepository,
+        references: any ReferenceRepository, alerts: any AlertRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.approvals = approvals
+        self.registry = registry
+        self.runs = runs
+        self.evaluations = evaluations
+        self.references = references
+        self.alerts = alerts
+        self.now = now
+    }
+
+    /// Every fact the decision on `version` for `target` rests on.
+    func facts(system: AISystem, version: ModelVersion, target: PromotionTarget, policy: GovernancePolicy) async throws -> PromotionFacts {
+        var facts = try await targetIndependent(system: system, version: version)
+        facts.approvals = try await approvals(of: version, system: system, for: target, policy: policy, authors: try await authors(of: version))
+        return facts
+    }
+
+    /// Every fact but the approvals, which count for one target only.
+    func targetIndependent(system: AISystem, version: ModelVersion) async throws -> PromotionFacts {
+        let notes = try await registry.cardNotes(name: version.name, version: version.version)
+        return PromotionFacts(
+            system: system, model: version.name, version: version.version,
+            cardStatesIntendedUse: !(notes[ModelCard.Note.intendedUse.rawValue] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            evidence: try await approvals.evidence(systemID: system.id), approvals: [],
+            evaluation: try await evaluations.evaluations(systemID: system.id, model: version.name, version: version.version).first,
+            monitoring: try await monitoring(systemID: system.id))
+    }
+
+    /// The still valid approving decisions on a version for `target`, by people other than its authors, each
+    /// approver's latest decision counting.
+    func approvals(
+        of version: ModelVersion, system: AISystem, for target: PromotionTarget, policy: GovernancePolicy, authors: Set<String>
+    ) async throws -> [ApprovalDecision] {
+        let oldest = now() - Int64(policy.approvalValidityDays) * 86_400_000
+        var latest: [String: ApprovalDecision] = [:]
+        for request in try await approvals.approvalRequests(systemID: system.id, model: version.name, version: version.version)
+        where AliasName.key(request.alias) == target.approvalKey {
+            for decision in request.decisions where latest[decision.approver].map({ $0.decidedAt <= decision.decidedAt }) ?? true {
+                latest[decision.approver] = decision
+            }
+        }
+        return latest.values.filter { $0.verdict == .approve && $0.decidedAt >= oldest && !authors.contains($0.approver) }
+            .sorted { $0.decidedAt < $1.decidedAt }
+    }
+
+    /// What Steward observes of a system's monitoring: its reference profile and alert rules.
+    func monitoring(systemID: String) async throws -> MonitoringFacts {
+        let outline = try await alerts.alertRules(systemID: systemID).map(AlertRules.outline) ?? (conditions: 0, retrainingWebhook: false)
+        return MonitoringFacts(
+            reference: try await references.currentReferenceVersion(systemID: systemID), alertConditions: outline.conditions,
+            retrainingWebhook: outline.retrainingWebhook)
+    }
+
+    /// Who may not approve a version: whoever registered it and the user of the run it came from. A run that
+    /// cannot be read fails the check rather than passing it.
+    func authors(of version: ModelVersion) async throws -> Set<String> {
+        var names: Set<String> = [version.userID]
+        if !version.runID.isEmpty { names.insert(try await runs.run(id: version.runID).info.userID) }
+        names.remove("")
+        return names
+    }
+}

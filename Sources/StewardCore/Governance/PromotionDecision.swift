@@ -1,0 +1,210 @@
+/// The one decision on whether a model version may reach a protected alias or the Production stage, consulted by
+/// every path (MLflow's alias and stage routes, Steward's promote and rollback, the command line): the system's
+/// tier's controls checked on facts read once, the version's content checked last, and the allowing audit entry
+/// carrying the point of the audit chain the facts were read at (`AuditEntry.decidedAfter`). It also decides what
+/// may change a governed model's name, and audits changes to governed models.
+public struct PromotionDecision: PromotionGate {
+    let systems: any SystemRepository
+    let policies: PolicyService
+    let facts: DecisionFacts
+    let registry: any ModelRegistryRepository
+    let integrity: ContentIntegrity
+    let audit: any AuditRepository
+    let now: @Sendable () -> Int64
+
+    public init(
+        systems: any SystemRepository, policies: PolicyService, facts: DecisionFacts, registry: any ModelRegistryRepository,
+        integrity: ContentIntegrity, audit: any AuditRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.systems = systems
+        self.policies = policies
+        self.facts = facts
+        self.registry = registry
+        self.integrity = integrity
+        self.audit = audit
+        self.now = now
+    }
+
+    func policy() async throws -> PolicyVersion { try await policies.policy() }
+
+    func refuse(_ entry: AuditEntry, _ error: StewardError) async throws -> Never {
+        try await audit.refuse(entry, error, now: now())
+    }
+
+    func require(_ actor: Principal, _ roles: Set<Role>, to verb: String, _ entry: AuditEntry) async throws {
+        try await audit.require(actor, roles, to: verb, entry, now: now())
+    }
+
+    /// Every control the system's tier requires, checked for one model version and target.
+    public func controls(systemID: String, model: String, version: String, target: PromotionTarget = .alias("production")) async throws -> (
+        tier: RiskTier, controls: [ControlEvaluation]
+    ) {
+        let system = try await systems.system(id: systemID)
+        guard system.components.contains(where: { $0.name == model }) else {
+            throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
+        }
+        let policy = try await policy().policy
+        let modelVersion = try await registry.modelVersion(name: model, version: try ModelRegistryService.versionNumber(version))
+        return (
+            system.riskTier,
+            ControlEvaluation.evaluate(policy, try await facts.facts(system: system, version: modelVersion, target: target, policy: policy))
+        )
+    }
+
+    // MARK: Promotion gate
+
+    public func isProtected(_ target: PromotionTarget) async throws -> Bool {
+        Self.isProtected(target, by: try await policy().policy)
+    }
+
+    static func isProtected(_ target: PromotionTarget, by policy: GovernancePolicy) -> Bool {
+        switch target {
+        case .alias(let alias): policy.isProtected(alias: alias)
+        case .stage(let stage): stage == .production
+        }
+    }
+
+    public func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal, action: String) async throws -> AuditEntry? {
+        // Read before any fact, so that the write can tell whether one changed under the decision.
+        let basis = try await audit.head()?.sequence ?? 0
+        let policy = try await policy().policy
+        var entry = AuditEntry(actor: actor, action: action, target: "model:\(model)/\(version)", details: ["to": target.description])
+        guard Self.isProtected(target, by: policy) else {
+            if case .alias(let alias) = target, let imitated = policy.protectedAlias(imitatedBy: alias) {
+                entry.systemID = try await systems.system(owning: model)?.id
+                try await refuse(
+                    entry,
+                    .invalidParameter(
+                        "Alias '\(alias)' reads as the protected alias '\(imitated)' (its letters are look-alikes, or differ only in "
+                            + "accents); it would look protected without being so. Choose another name."))
+            }
+            return nil
+        }
+        let modelVersion = try await registry.modelVersion(name: model, version: version)
+        guard let system = try await systems.system(owning: model) else {
+            try await refuse(
+                entry,
+                StewardError(
+                    .permissionDenied,
+                    "Promotion of '\(model)' version \(version) to \(target) refused: the model belongs to no AI system in the register. "
+                        + "Register the system and link the model (POST /api/v1/systems) first."))
+        }
+        entry.systemID = system.id
+        entry.details["risk_tier"] = system.riskTier.rawValue
+        let evaluations = ControlEvaluation.evaluate(
+            policy, try await facts.facts(system: system, version: modelVersion, target: target, policy: policy))
+        let missing = evaluations.filter { !$0.satisfied }
+        if !missing.isEmpty {
+            entry.details["missing"] = missing.map(\.name).joined(separator: ",")
+            try await refuse(
+                entry,
+                StewardError(
+                    .permissionDenied,
+                    "Promotion of '\(model)' version \(version) to \(target) refused: system '\(system.name)' is \(system.riskTier.rawValue) risk "
+                        + "and \(missing.count) required control\(missing.count == 1 ? " is" : "s are") missing: "
+                        + missing.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + "."))
+        }
+        entry.details["controls"] = evaluations.map(\.name).joined(separator: ",")
+        entry.details["content_digest"] = try await integrity.verifiedDigest(of: modelVersion, actor: actor, action: action, refusing: entry)
+        entry.decidedAfter = basis
+        return entry
+    }
+
+    public func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry? {
+        guard try await isProtected(target) else { return nil }
+        return AuditEntry(
+            actor: actor, action: "promotion.release", target: "model:\(model)", systemID: try await systems.system(owning: model)?.id,
+            details: ["from": target.description])
+    }
+
+    public func systemID(owning model: String) async throws -> String? {
+        try await systems.system(owning: model)?.id
+    }
+
+    public func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry? {
+        guard let system = try await systems.system(owning: model) else { return nil }
+        return AuditEntry(actor: actor, action: action, target: "model:\(model)", systemID: system.id, details: details)
+    }
+
+    public func authorize(_ change: NameChange, actor: Principal) async throws -> NameDecision {
+        let model: String
+        var entry: AuditEntry
+        switch change {
+        case .create(let name):
+            guard let reserved = try await registry.reservation(of: name) else { return NameDecision() }
+            entry = AuditEntry(
+                actor: actor, action: "model.create", target: "model:\(name)", systemID: reserved.systemID,
+                details: ["reserved_for": reserved.systemID])
+            try await require(actor, GovernanceRoles.governors, to: "take the name of a model that belonged to an AI system", entry)
+            return NameDecision(audit: entry)
+        case .rename(let from, let to):
+            model = from
+            entry = AuditEntry(actor: actor, action: "model.rename", target: "model:\(from)", details: ["to": to])
+        case .delete(let name):
+            model = name
+            entry = AuditEntry(actor: actor, action: "model.delete", target: "model:\(name)")
+        }
+        let registered = try await registry.registeredModel(name: model)
+        let system = try await systems.system(owning: model)
+        entry.systemID = system?.id
+        let policy = try await policy().policy
+        if let held = Self.protectedHolding(registered, policy: policy) {
+            try await refuse(
+                entry,
+                StewardError(
+                    .permissionDenied,
+                    "'\(model)' holds \(held): to \(change.verb) it would change what that resolves to without a promotion. Release it "
+                        + "first (deleting a protected alias or leaving Production is audited), then \(change.verb) the model."))
+        }
+        if let system {
+            try await require(actor, GovernanceRoles.governors, to: "\(change.verb) a model of AI system '\(system.name)'", entry)
+        }
+        var reserved: NameReservation?
+        if case .rename(_, let to) = change, let reservation = try await registry.reservation(of: to) {
+            reserved = reservation
+            entry.details["reserved_for"] = reservation.systemID
+            try await require(actor, GovernanceRoles.governors, to: "take the name of a model that belonged to an AI system", entry)
+        }
+        guard system != nil || reserved != nil else { return NameDecision() }
+        return NameDecision(audit: entry, reservation: system.map { NameReservation(name: model, systemID: $0.id) })
+    }
+
+    public func authorizeVersionDeletion(model: String, version: Int64, actor: Principal) async throws -> AuditEntry? {
+        let modelVersion = try await registry.modelVersion(name: model, version: version)
+        let system = try await systems.system(owning: model)
+        let entry = AuditEntry(
+            actor: actor, action: "model_version.delete", target: "model:\(model)/\(version)", systemID: system?.id,
+            details: ["version": "\(version)"])
+        let policy = try await policy().policy
+        let aliases = modelVersion.aliases.filter { policy.isProtected(alias: $0) }
+        if !aliases.isEmpty || modelVersion.currentStage == .production {
+            let held = aliases.first.map { "the protected alias '\($0)'" } ?? "the Production stage"
+            try await refuse(
+                entry,
+                StewardError(
+                    .permissionDenied,
+                    "Version \(version) of '\(model)' holds \(held): deleting it would leave that without a promotion. Promote or roll back "
+                        + "another version, or release it (audited), first."))
+        }
+        return system == nil ? nil : entry
+    }
+
+    /// A protected alias or the Production stage a model holds, described, if any.
+    static func protectedHolding(_ model: RegisteredModel, policy: GovernancePolicy) -> String? {
+        if let alias = model.aliases.first(where: { policy.isProtected(alias: $0.alias) }) {
+            return "the protected alias '\(alias.alias)' (version \(alias.version))"
+        }
+        if let version = model.latestVersions.first(where: { $0.currentStage == .production }) {
+            return "version \(version.version) in the Production stage"
+        }
+        return nil
+    }
+
+    public func requireComponent(systemID: String, model: String, actor: Principal, action: String) async throws {
+        let system = try await systems.system(id: systemID)
+        try await audit.requireContributor(actor, action, target: "model:\(model)", systemID: systemID, now: now())
+        guard system.components.contains(where: { $0.name == model }) else {
+            throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
+        }
+    }
+}

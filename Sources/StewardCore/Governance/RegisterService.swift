@@ -1,0 +1,268 @@
+import Foundation
+
+/// The AI Register: every AI system with its profile, risk tier (suggested by the questionnaire, overridden only
+/// by compliance) and linked models and prompts, and the register's views computed from what the server observed:
+/// each entry's maturity, controls per protected target, last evaluation, monitoring and incidents; the portfolio;
+/// the technical documentation. Every change is audited.
+public struct RegisterService: Sendable {
+    let systems: any SystemRepository
+    let policies: PolicyService
+    let facts: DecisionFacts
+    let approvals: any ApprovalRepository
+    let incidents: any IncidentRepository
+    let registry: any ModelRegistryRepository
+    let evaluations: any EvaluationRepository
+    let audit: any AuditRepository
+    let now: @Sendable () -> Int64
+
+    public init(
+        systems: any SystemRepository, policies: PolicyService, facts: DecisionFacts, approvals: any ApprovalRepository,
+        incidents: any IncidentRepository, registry: any ModelRegistryRepository, evaluations: any EvaluationRepository, audit: any AuditRepository,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.systems = systems
+        self.policies = policies
+        self.facts = facts
+        self.approvals = approvals
+        self.incidents = incidents
+        self.registry = registry
+        self.evaluations = evaluations
+        self.audit = audit
+        self.now = now
+    }
+
+    func require(_ actor: Principal, _ roles: Set<Role>, to verb: String, _ entry: AuditEntry) async throws {
+        try await audit.require(actor, roles, to: verb, entry, now: now())
+    }
+
+    /// Suggests a tier from questionnaire answers.
+    public static func classify(_ questionnaire: RiskQuestionnaire) -> (tier: RiskTier, reasons: [String]) {
+        questionnaire.suggestedTier()
+    }
+
+    /// Registers a system; its tier is the questionnaire's suggestion until compliance overrides it.
+    public func createSystem(_ draft: SystemDraft, actor: Principal) async throws -> AISystem {
+        guard let name = draft.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 200 else {
+            throw StewardError.invalidParameter("A system needs a name of 1 to 200 characters.")
+        }
+        try await audit.requireContributor(actor, "system.create", target: "system:\(name)", systemID: nil, now: now())
+        var profile = SystemProfile()
+        try draft.apply(to: &profile)
+        let status = try draft.status.map(Self.status) ?? .proposed
+        let questionnaire = draft.questionnaire ?? RiskQuestionnaire()
+        let (tier, reasons) = questionnaire.suggestedTier()
+        let time = now()
+        let system = AISystem(
+            id: RecordID.make("sys"), name: name, status: status, profile: profile, questionnaire: questionnaire, riskTier: tier,
+            tierRationale: reasons.joined(separator: "; "), tierSource: .questionnaire,
+            components: try Self.components(models: draft.models ?? [], prompts: draft.prompts ?? []),
+            createdAt: time, updatedAt: time, createdBy: actor.name)
+        try await systems.createSystem(
+            system,
+            audit: AuditEntry(
+                actor: actor, action: "system.create", target: "system:\(system.id)", systemID: system.id,
+                details: ["name": name, "risk_tier": tier.rawValue, "components": system.components.map(\.name).joined(separator: ",")]))
+        return system
+    }
+
+    /// Changes a system's descriptive fields or status. New questionnaire answers re-suggest its tier unless
+    /// compliance has overridden it; answers that would lower the tier need compliance or an admin.
+    public func updateSystem(id: String, _ draft: SystemDraft, actor: Principal) async throws -> AISystem {
+        let stored = try await systems.system(id: id)
+        var system = stored
+        try await audit.requireContributor(actor, "system.update", target: "system:\(id)", systemID: id, now: now())
+        if draft.models != nil || draft.prompts != nil {
+            throw StewardError.invalidParameter("Link and unlink models with /api/v1/systems/{id}/models, not by updating the system.")
+        }
+        if let name = draft.name {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
+                throw StewardError.invalidParameter("A system needs a name of 1 to 200 characters.")
+            }
+            system.name = name
+        }
+        try draft.apply(to: &system.profile)
+        var details: [String: String] = [:]
+        if let status = try draft.status.map(Self.status), status != system.status {
+            details["status"] = "\(system.status.rawValue) -> \(status.rawValue)"
+            system.status = status
+        }
+        if let questionnaire = draft.questionnaire {
+            system.questionnaire = questionnaire
+            if system.tierSource == .questionnaire {
+                let (tier, reasons) = questionnaire.suggestedTier()
+                if tier != system.riskTier { details["risk_tier"] = "\(system.riskTier.rawValue) -> \(tier.rawValue)" }
+                if tier < system.riskTier {
+                    try await require(
+                        actor, GovernanceRoles.governors, to: "lower a system's risk tier",
+                        AuditEntry(actor: actor, action: "system.update", target: "system:\(id)", systemID: id, details: details))
+                }
+                system.riskTier = tier
+                system.tierRationale = reasons.joined(separator: "; ")
+            }
+        }
+        system.updatedAt = max(now(), stored.updatedAt + 1)
+        try await systems.updateSystem(
+            system, expectedUpdatedAt: stored.updatedAt,
+            audit: AuditEntry(actor: actor, action: "system.update", target: "system:\(id)", systemID: id, details: details))
+        return system
+    }
+
+    /// Sets a system's tier against the questionnaire's suggestion: compliance or admin only, with a rationale.
+    public func overrideTier(systemID: String, tier: RiskTier, rationale: String, actor: Principal) async throws -> AISystem {
+        var system = try await systems.system(id: systemID)
+        let entry = AuditEntry(
+            actor: actor, action: "system.tier_override", target: "system:\(systemID)", systemID: systemID,
+            details: ["from": system.riskTier.rawValue, "to": tier.rawValue, "rationale": rationale])
+        try await require(actor, GovernanceRoles.governors, to: "override a risk tier", entry)
+        guard !rationale.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw StewardError.invalidParameter("A tier override needs a rationale.")
+        }
+        let previous = system.updatedAt
+        system.riskTier = tier
+        system.tierRationale = rationale
+        system.tierSource = .override
+        system.updatedAt = max(now(), previous + 1)
+        try await systems.updateSystem(system, expectedUpdatedAt: previous, audit: entry)
+        return system
+    }
+
+    public func system(id: String) async throws -> AISystem {
+        try await systems.system(id: id)
+    }
+
+    public func systems() async throws -> [AISystem] {
+        try await systems.systems()
+    }
+
+    /// Adds a registered model or prompt to a system.
+    public func link(systemID: String, name: String, kind: SystemComponent.Kind, actor: Principal) async throws -> AISystem {
+        _ = try await systems.system(id: systemID)
+        try await audit.requireContributor(actor, "system.link", target: "system:\(systemID)", systemID: systemID, now: now())
+        _ = try await registry.registeredModel(name: name)
+        try await systems.link(
+            SystemComponent(name: name, kind: kind), to: systemID, now: now(),
+            audit: AuditEntry(
+                actor: actor, action: "system.link", target: "system:\(systemID)", systemID: systemID,
+                details: ["model": name, "kind": kind.rawValue]))
+        return try await systems.system(id: systemID)
+    }
+
+    /// Removes a model from a system: compliance or admin only, since a model out of its system could be linked
+    /// to a lower-tier one.
+    public func unlink(systemID: String, name: String, actor: Principal) async throws -> AISystem {
+        _ = try await systems.system(id: systemID)
+        try await require(
+            actor, GovernanceRoles.governors, to: "unlink a model from its system",
+            AuditEntry(actor: actor, action: "system.unlink", target: "system:\(systemID)", systemID: systemID, details: ["model": name]))
+        try await systems.unlink(
+            name, from: systemID, now: now(),
+            audit: AuditEntry(actor: actor, action: "system.unlink", target: "system:\(systemID)", systemID: systemID, details: ["model": name]))
+        return try await systems.system(id: systemID)
+    }
+
+    static func components(models: [String], prompts: [String]) throws(StewardError) -> [SystemComponent] {
+        let components = models.map { SystemComponent(name: $0, kind: .model) } + prompts.map { SystemComponent(name: $0, kind: .prompt) }
+        var seen: Set<String> = []
+        if let repeated = components.first(where: { !seen.insert($0.name).inserted }) {
+            throw .invalidParameter("'\(repeated.name)' is listed twice; a model or prompt is linked once.")
+        }
+        return components
+    }
+
+    static func status(_ text: String) throws(StewardError) -> AISystem.Status { try AISystem.Status(parsing: text) }
+
+    // MARK: Views
+
+    /// Versions an alias pointed at before `current`, newest first.
+    func earlierHolders(of alias: String, model: String, current: Int64) async throws -> [Int64] {
+        let registered = try await registry.registeredModel(name: model)
+        return RegistryEvent.earlierHolders(of: alias, current: current, in: try await registry.history(name: model), since: registered.creationTime)
+    }
+
+    /// One system with everything computed about it.
+    public func entry(systemID: String) async throws -> RegisterEntry {
+        try await entry(for: try await systems.system(id: systemID), policy: try await policies.policy().policy)
+    }
+
+    /// Every system, as the portfolio lists them.
+    public func portfolio() async throws -> [RegisterEntry] {
+        let policy = try await policies.policy().policy
+        var entries: [RegisterEntry] = []
+        for system in try await systems.systems() { entries.append(try await entry(for: system, policy: policy)) }
+        return entries
+    }
+
+    /// What a system's technical documentation is written from: its register entry, the policy in force, its
+    /// evidence, and the latest evaluation of each model version the register assesses.
+    public func documentation(systemID: String) async throws -> SystemDocumentation {
+        let policy = try await policies.policy()
+        let entry = try await entry(for: try await systems.system(id: systemID), policy: policy.policy)
+        var evaluations: [Evaluation] = []
+        for component in entry.controls {
+            guard let version = component.version else { continue }
+            if let latest = try await self.evaluations.evaluations(systemID: systemID, model: component.model, version: version).first {
+                evaluations.append(latest)
+            }
+        }
+        return SystemDocumentation(
+            entry: entry, policy: policy, evidence: try await approvals.evidence(systemID: systemID),
+            evaluations: evaluations.sorted { $0.createdAt > $1.createdAt })
+    }
+
+    /// Every target a promotion can aim at under `policy`: its protected aliases (one per spelling) and the
+    /// Production stage unless a protected alias already stands for it (approvals for `production` cover both).
+    static func protectedTargets(_ policy: GovernancePolicy) -> [PromotionTarget] {
+        var seen: Set<String> = []
+        var targets: [PromotionTarget] = policy.protectedAliases.compactMap { alias in
+            seen.insert(AliasName.key(alias)).inserted ? .alias(alias) : nil
+        }
+        if !seen.contains(PromotionTarget.stage(.production).approvalKey) { targets.append(.stage(.production)) }
+        return targets
+    }
+
+    func entry(for system: AISystem, policy: GovernancePolicy) async throws -> RegisterEntry {
+        let evidence = try await approvals.evidence(systemID: system.id)
+        let monitoring = try await facts.monitoring(systemID: system.id)
+        let evaluations = try await self.evaluations.evaluations(systemID: system.id, model: nil, version: nil)
+        var maturity = MaturityLevel.Facts(
+            gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
+            retrainingTrigger: monitoring.retrainingWebhook, stagedRollout: evidence.contains { $0.type == "staged_rollout" })
+        var controls: [RegisterEntry.ComponentControls] = []
+        for component in system.components where component.kind == .model {
+            let model = try await registry.registeredModel(name: component.name)
+            let protectedAliases = model.aliases.filter { policy.isProtected(alias: $0.alias) }
+            if !protectedAliases.isEmpty || model.latestVersions.contains(where: { $0.currentStage == .production }) {
+                maturity.promotedToProtectedAlias = true
+            }
+            for alias in protectedAliases where !(try await earlierHolders(of: alias.alias, model: model.name, current: alias.version).isEmpty) {
+                maturity.rollbackPath = true
+            }
+            let latest = try await registry.latestVersionNumber(name: model.name)
+            guard let served = protectedAliases.first?.version ?? latest else {
+                let none = policy.controls(for: system.riskTier).map {
+                    ControlEvaluation(name: $0.name, satisfied: false, detail: "the model has no version", basis: .evidence)
+                }
+                controls.append(.init(model: model.name, version: nil, targets: [.init(target: policy.protectedAliases[0], evaluations: none)]))
+                continue
+            }
+            let version = try await registry.modelVersion(name: model.name, version: served)
+            let newest = served == latest ? version : try await registry.modelVersion(name: model.name, version: latest ?? served)
+            if !newest.runID.isEmpty { maturity.registeredVersionsFromTrackedRuns = true }
+            var common = try await facts.targetIndependent(system: system, version: version)
+            let authors = try await facts.authors(of: version)
+            var targets = Self.protectedTargets(policy)
+            if let held = protectedAliases.first?.alias, let index = targets.firstIndex(of: .alias(held)) {
+                targets.insert(targets.remove(at: index), at: 0)
+            }
+            var perTarget: [RegisterEntry.TargetControls] = []
+            for target in targets {
+                common.approvals = try await facts.approvals(of: version, system: system, for: target, policy: policy, authors: authors)
+                perTarget.append(.init(target: target.name, evaluations: ControlEvaluation.evaluate(policy, common)))
+            }
+            controls.append(.init(model: model.name, version: served, targets: perTarget))
+        }
+        return RegisterEntry(
+            system: system, maturity: MaturityLevel(maturity), controls: controls, lastEvaluation: evaluations.first, monitoring: monitoring,
+            incidents: try await incidents.incidents(systemID: system.id))
+    }
+}
