@@ -708,7 +708,11 @@ def test_a_rename_cannot_put_an_unreviewed_model_at_production(governed, login, 
     assert "production" in str(denied(lambda: client.rename_registered_model(name, f"{name}-old")))
     assert "production" in str(denied(lambda: client.rename_registered_model(evil, f"{name}-2")))
     denied(lambda: client.delete_registered_model(name))
+    # Taking a model out of production is a reviewer's call; released, it is still renamed only by compliance.
+    assert "reviewer" in str(denied(lambda: client.delete_registered_model_alias(evil, "production")))
+    login("rita")
     client.delete_registered_model_alias(evil, "production")
+    login("carol")
     denied(lambda: client.rename_registered_model(evil, f"{name}-2"))
     assert client.get_model_version_by_alias(name, "production").run_id == served
 

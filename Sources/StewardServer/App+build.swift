@@ -39,8 +39,8 @@ public func buildApplication(
 extension StewardServices {
     /// Every service over the store's SQL repositories and artifact folders, composed once. `configuration` is the
     /// server's (authentication, webhook signing, allowed hosts, upload limit); the command line passes the default.
-    /// `notifications` replaces the configuration's webhook sending and `now` the clock of the monitoring services
-    /// (tests script both).
+    /// `notifications` replaces the configuration's webhook sending and `now` every service's clock (tests script
+    /// both).
     public init(
         storage: StewardStorage, configuration: ServerConfiguration = ServerConfiguration(), observer: (any MonitoringObserver)? = nil,
         notifications: AlertNotifications? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
@@ -59,41 +59,42 @@ extension StewardServices {
         let tables = TableFileReader()
         let files = ArtifactFileStore(store: storage.files)
 
-        experiments = ExperimentService(repository: SQLExperimentRepository(database: database))
-        runs = RunService(repository: runRepository)
-        loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository)
-        identity = IdentityService(repository: SQLIdentityRepository(database: database), audit: auditRepository)
-        audit = AuditService(repository: auditRepository, authenticationRequired: configuration.authenticationRequired)
+        experiments = ExperimentService(repository: SQLExperimentRepository(database: database), now: now)
+        runs = RunService(repository: runRepository, now: now)
+        loggedModels = LoggedModelService(repository: loggedModelRepository, runs: runRepository, now: now)
+        identity = IdentityService(repository: SQLIdentityRepository(database: database), audit: auditRepository, now: now)
+        audit = AuditService(repository: auditRepository, authenticationRequired: configuration.authenticationRequired, now: now)
         let integrity = ContentIntegrity(
-            registry: registryRepository, reader: ArtifactContentReader(store: storage.artifacts), audit: auditRepository)
-        policies = PolicyService(repository: SQLPolicyRepository(database: database), audit: auditRepository)
+            registry: registryRepository, reader: ArtifactContentReader(store: storage.artifacts), audit: auditRepository, now: now)
+        policies = PolicyService(repository: SQLPolicyRepository(database: database), audit: auditRepository, now: now)
         let facts = DecisionFacts(
             approvals: approvalRepository, registry: registryRepository, runs: runRepository, evaluations: evaluationRepository,
-            references: referenceRepository, alerts: alertRepository)
+            references: referenceRepository, alerts: alertRepository, now: now)
         promotion = PromotionDecision(
-            systems: systems, policies: policies, facts: facts, registry: registryRepository, integrity: integrity, audit: auditRepository)
+            systems: systems, policies: policies, facts: facts, registry: registryRepository, integrity: integrity, audit: auditRepository, now: now)
         register = RegisterService(
             systems: systems, policies: policies, facts: facts, approvals: approvalRepository, incidents: incidentRepository,
-            registry: registryRepository, evaluations: evaluationRepository, audit: auditRepository)
+            registry: registryRepository, evaluations: evaluationRepository, audit: auditRepository, now: now)
         approvals = ApprovalService(
             repository: approvalRepository, systems: systems, gate: promotion, registry: registryRepository, integrity: integrity,
-            audit: auditRepository)
-        incidents = IncidentService(repository: incidentRepository, systems: systems, registry: registryRepository, audit: auditRepository)
+            audit: auditRepository, now: now)
+        incidents = IncidentService(repository: incidentRepository, systems: systems, registry: registryRepository, audit: auditRepository, now: now)
         registry = ModelRegistryService(
             repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: promotion,
-            evaluations: evaluationRepository, integrity: integrity)
+            evaluations: evaluationRepository, integrity: integrity, now: now)
         artifacts = ArtifactService(
             store: storage.artifacts,
-            rules: ArtifactWriteRules(registry: registryRepository, loggedModels: loggedModelRepository, gate: promotion, audit: auditRepository),
+            rules: ArtifactWriteRules(
+                registry: registryRepository, loggedModels: loggedModelRepository, gate: promotion, audit: auditRepository, now: now),
             runs: runRepository, loggedModels: loggedModelRepository, maximumBytes: configuration.maximumArtifactBytes)
-        let testSets = TestSets(repository: evaluationRepository, files: files, tables: tables, audit: auditRepository)
+        let testSets = TestSets(repository: evaluationRepository, files: files, tables: tables, audit: auditRepository, now: now)
         let policies = policies
         evaluations = EvaluationService(
             repository: evaluationRepository, gate: promotion, registry: registryRepository, experiments: experiments, runs: runs,
             audit: auditRepository, policy: { try await policies.policy().policy },
             orders: EvaluationOrders(
                 testSets: testSets, tables: tables, outbound: HTTPModelServices(judgeAPIKey: configuration.judgeAPIKey),
-                allowList: configuration.endpointHosts, maximumUploadBytes: configuration.maximumArtifactBytes))
+                allowList: configuration.endpointHosts, maximumUploadBytes: configuration.maximumArtifactBytes), now: now)
         let cache = ReferenceCache()
         events = EventService(
             repository: SQLEventRepository(database: database), references: referenceRepository, cache: cache, audit: auditRepository,

@@ -44,14 +44,18 @@ public struct StewardStorage: Sendable {
         }
         let artifactRoot = (dataDirectory as NSString).appendingPathComponent("artifacts")
         let artifacts = try LocalArtifactStore(root: artifactRoot)
-        let files = try LocalArtifactStore(root: (dataDirectory as NSString).appendingPathComponent("files"))
-        try moveTestSets(from: artifacts.root, to: files.root)
+        let filesRoot = (dataDirectory as NSString).appendingPathComponent("files")
+        let upgrading = !FileManager.default.fileExists(atPath: filesRoot)
+        let files = try LocalArtifactStore(root: filesRoot)
+        if upgrading { try moveTestSets(from: artifacts.root, to: files.root) }
         return StewardStorage(database: database, artifacts: artifacts, files: files, databaseLocation: location, artifactRoot: artifacts.root)
     }
 
     /// Test sets registered before Steward's own files had their folder were kept among the artifacts, as
     /// `artifacts/datasets/<sha256>.<csv|jsonl>`, where the MLflow routes could change them: they move to
-    /// `files/datasets/` under the same name (the location the database records), within one file system.
+    /// `files/datasets/` under the same name (the location the database records), within one file system. This
+    /// happens once, when `files/` is created; only files whose content still hashes to their name move, so that
+    /// nothing written through the artifact routes can pose as a test set.
     static func moveTestSets(from artifactRoot: String, to filesRoot: String) throws {
         let old = (artifactRoot as NSString).appendingPathComponent("datasets")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: old) else { return }
@@ -60,18 +64,24 @@ public struct StewardStorage: Sendable {
         for name in names {
             let parts = name.split(separator: ".")
             guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit), ["csv", "jsonl"].contains(parts[1]) else { continue }
-            let target = (new as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: target) {
-                try FileManager.default.removeItem(atPath: (old as NSString).appendingPathComponent(name))
-            } else {
-                try FileManager.default.moveItem(atPath: (old as NSString).appendingPathComponent(name), toPath: target)
-            }
+            let source = (old as NSString).appendingPathComponent(name)
+            guard let digest = try? digest(ofFileAt: source), digest == parts[0].lowercased() else { continue }
+            try FileManager.default.moveItem(atPath: source, toPath: (new as NSString).appendingPathComponent(name))
         }
         if (try? FileManager.default.contentsOfDirectory(atPath: old))?.isEmpty == true { try? FileManager.default.removeItem(atPath: old) }
     }
 }
 
 extension StewardStorage {
+    /// The SHA-256 digest of a local file's content, read in pieces.
+    static func digest(ofFileAt path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw StewardError(.resourceDoesNotExist, "No file at '\(path)'.") }
+        defer { try? handle.close() }
+        var hasher = SHA256Digest.Incremental()
+        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { hasher.update(data) }
+        return hasher.finalize()
+    }
+
     /// Runs the database service around `body`, after bringing the schema up to date: for one-shot commands
     /// that use the store without serving HTTP.
     public func whileRunning<T: Sendable>(logger: Logger, _ body: @Sendable (StewardStorage) async throws -> T) async throws -> T {

@@ -89,7 +89,8 @@ struct IntegrityRouteTests {
             _ = try await team.system("scoring", model: "scorer")
             let before = try await team.audited("promotion").count
             // Turkish dotted capital I, Cyrillic letters, a combining letter (which counts as alphabetic), a zero for an o.
-            for alias in ["PRODUCTİON", "рrоduсtіоn", "produc\u{363}tion", "pr0duction"] {
+            // Capitals with a small l or a one for the I, and small capitals.
+            for alias in ["PRODUCTİON", "рrоduсtіоn", "produc\u{363}tion", "pr0duction", "PRODUCTlON", "PRODUCT1ON", "ᴘʀᴏᴅᴜᴄᴛɪᴏɴ"] {
                 try await team.refused(
                     "carol", .post, "/api/2.0/mlflow/registered-models/alias", json: #"{"name": "scorer", "alias": "\#(alias)", "version": "1"}"#,
                     status: .badRequest, code: "INVALID_PARAMETER_VALUE", "reads as the protected alias")
@@ -103,9 +104,10 @@ struct IntegrityRouteTests {
             let model = try await team.call("carol", .get, "/api/2.0/mlflow/registered-models/get?name=scorer")
             #expect(model.body.dictionary("registered_model")?["aliases"] == nil, "\(model.text)")
             let refusals = try await team.audited("promotion").dropFirst(before)
-            #expect(refusals.count == 7 && refusals.allSatisfy { $0.outcome == .refused })
+            #expect(refusals.count == 10 && refusals.allSatisfy { $0.outcome == .refused })
             #expect(AliasName.imitates("рrоduсtіоn", "production") && !AliasName.imitates("PRODUCTION", "production"))
             #expect(!AliasName.imitates("candidate", "production") && !AliasName.imitates("productions", "production"))
+            #expect(!AliasName.imitates("Champion", "champion") && AliasName.imitates("Champl0n", "champion"))
         }
     }
 
@@ -128,6 +130,14 @@ struct IntegrityRouteTests {
             try await team.refused(
                 "carol", .post, "/api/v1/systems", json: #"{"name": "loans", "data_sources": [{"name": "bureau", "personal": true}]}"#,
                 status: .badRequest, code: "INVALID_PARAMETER_VALUE", "Unknown field 'data_sources[0].personal'")
+            // A member matches its field exactly as written in snake case (or the property's own spelling), never in other capitals.
+            try await team.refused(
+                "carol", .post, "/api/v1/systems", json: #"{"name": "loans", "questionnaire": {"Domain": "credit"}}"#,
+                status: .badRequest, code: "INVALID_PARAMETER_VALUE", "Unknown field 'questionnaire.Domain'")
+            try await team.refused(
+                "carol", .post, "/api/v1/systems", json: #"{"name": "loans", "questionnaire": {"customer_facing": true, "customerFacing": false}}"#,
+                status: .badRequest, code: "INVALID_PARAMETER_VALUE",
+                "'customerFacing' appears twice in 'questionnaire', also written 'customer_facing'")
             #expect(try await team.services.count("ai_systems") == 0)
 
             let id = try await team.system("loans", model: "scorer", questionnaire: #"{"domain": "credit"}"#)
@@ -295,6 +305,97 @@ struct IntegrityRouteTests {
         }
     }
 
+    @Test("An upload still streaming when its folder is registered as a version is refused and leaves nothing", arguments: TestEngine.available)
+    func uploadRacingARegistration(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let id = try #require(
+                try await team.call("carol", .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "slow"}"#).body.string("experiment_id"))
+            let run = try #require(
+                try await team.call("carol", .post, "/api/2.0/mlflow/runs/create", json: #"{"experiment_id": "\#(id)"}"#).body
+                    .dictionary("run")?.dictionary("info")?.string("run_id"))
+            let folder = "\(id)/\(run)/artifacts"
+            #expect(try await Self.put(team, "carol", "\(folder)/model/model.pkl", "weights v1") == .ok)
+            try await team.call("carol", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "scorer"}"#)
+            // The upload's first half arrives, the folder is registered, then the rest arrives.
+            let (chunks, feed) = AsyncStream.makeStream(of: ByteBuffer.self)
+            let (reads, read) = AsyncStream.makeStream(of: Void.self)
+            let observed = chunks.map { chunk -> ByteBuffer in
+                read.yield()
+                return chunk
+            }
+            feed.yield(ByteBuffer(string: "evil "))
+            let upload = Task {
+                try await team.services.artifacts.upload(
+                    try ArtifactPath(decoded: "\(folder)/model/model.pkl"), contents: observed, actor: .user("carol", role: .contributor))
+            }
+            for await _ in reads { break }
+            let registered = try await team.call(
+                "carol", .post, "/api/2.0/mlflow/model-versions/create",
+                json: #"{"name": "scorer", "source": "runs:/\#(run)/model", "run_id": "\#(run)"}"#)
+            #expect(registered.status == .ok, "\(registered.text)")
+            feed.yield(ByteBuffer(string: "weights"))
+            feed.finish()
+            await #expect(throws: StewardError.self) { try await upload.value }
+            #expect(try await Self.download(team, "\(folder)/model/model.pkl") == "weights v1")
+            #expect(try await team.audited("artifact.write").map(\.outcome) == [.refused])
+        }
+    }
+
+    @Test("A contributor racing a governor's deletion never takes the freed name of a system's model", arguments: TestEngine.available)
+    func nameRace(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let compliance = Principal.user("cora", role: .compliance)
+            let contributor = Principal.user("carol", role: .contributor)
+            var taken: [String] = []
+            for round in 0..<12 {
+                let model = "race-\(round)"
+                _ = try await team.system("system-\(round)", model: model)
+                async let deletion: Void = team.services.registry.deleteRegisteredModel(name: model, actor: compliance)
+                async let creation = Task {
+                    try await team.services.registry.createRegisteredModel(name: model, description: nil, tags: [], actor: contributor)
+                }.result
+                try await deletion
+                if case .success = await creation { taken.append(model) }
+            }
+            #expect(taken.isEmpty, "taken by a contributor: \(taken)")
+            #expect(try await team.services.count("reserved_model_names") == 12)
+        }
+    }
+
+    @Test("A download reuses a check from the last minute; approvals and promotions always hash the files again", arguments: TestEngine.available)
+    func recentDownloadChecks(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let clock = TestClock()
+            let services = TrackingServices(storage, now: { clock.now })
+            let contributor = Principal.user("carol", role: .contributor)
+            let experiment = try await services.experiments.createExperiment(name: "big", artifactLocation: nil, tags: [])
+            let run = try await services.runs.createRun(experimentID: experiment, userID: "carol", runName: nil, startTime: nil, tags: [])
+            let folder = try #require(run.info.artifactURI.split(separator: ":/", maxSplits: 1).last.map(String.init))
+            let file = try ArtifactPath(decoded: folder + "/model/model.pkl")
+            try await services.artifacts.upload(file, contents: [ByteBuffer(string: "weights")].async, actor: contributor)
+            _ = try await services.registry.createRegisteredModel(name: "big", description: nil, tags: [], actor: contributor)
+            let version = try await services.registry.createModelVersion(
+                name: "big", source: "runs:/\(run.info.runID)/model", runID: run.info.runID, modelID: nil, runLink: nil, description: nil,
+                tags: [], actor: "carol")
+            let location = version.storageLocation
+            #expect(try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) == location)
+            let root = try #require(storage.artifacts as? LocalArtifactStore).root
+            try Data("changed".utf8).write(to: URL(fileURLWithPath: root + "/" + file.string))
+            clock.advance(59_000)
+            #expect(try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) == location)
+            await #expect(throws: StewardError.self) {
+                try await services.registry.integrity?.verify(version, actor: contributor, action: "approval.approve", systemID: nil)
+            }
+            // The failed check is not forgotten by the next download, nor is a check older than a minute reused.
+            await #expect(throws: StewardError.self) { try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) }
+            try Data("weights".utf8).write(to: URL(fileURLWithPath: root + "/" + file.string))
+            #expect(try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) == location)
+            try Data("changed".utf8).write(to: URL(fileURLWithPath: root + "/" + file.string))
+            clock.advance(60_000)
+            await #expect(throws: StewardError.self) { try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) }
+        }
+    }
+
     @Test("A finished logged model's artifacts are immutable and it stays finished", arguments: TestEngine.available)
     func finishedLoggedModels(engine: TestEngine) async throws {
         try await Team.with(engine) { team in
@@ -343,22 +444,43 @@ struct IntegrityRouteTests {
             let checks = try await team.audited("dataset.integrity")
             #expect(checks.count == 2 && checks.allSatisfy { $0.outcome == .refused && $0.systemID == system })
             #expect(try await team.services.count("evaluations") == 1)
+            // Uploading the same content again puts the file back, changed or gone.
+            try Data("label,score\n1,0.1\n".utf8).write(to: URL(fileURLWithPath: files + "/datasets/\(digest).csv"))
+            try await team.call("carol", .post, "/api/v1/systems/\(system)/datasets?name=holdout", body: ByteBuffer(string: body))
+            #expect(try await team.call("carol", .post, evaluate).status == .created)
+            #expect(try await team.services.count("evaluations") == 2)
         }
     }
 
-    @Test("Test sets kept among the artifacts by an earlier version move to Steward's own folder when the store opens")
+    @Test("Test sets kept among the artifacts by an earlier version move to Steward's own folder once, when it is created")
     func legacyTestSetsMove() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-legacy-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let name = String(repeating: "ab", count: 32) + ".csv"
-        try FileManager.default.createDirectory(atPath: folder + "/artifacts/datasets", withIntermediateDirectories: true)
-        try Data("label\n1\n".utf8).write(to: URL(fileURLWithPath: folder + "/artifacts/datasets/" + name))
-        try Data("mine".utf8).write(to: URL(fileURLWithPath: folder + "/artifacts/datasets/notes.txt"))
-        let storage = try await StewardStorage.open(dataDirectory: folder, logger: TestStorage.logger)
-        try await storage.whileRunning(logger: TestStorage.logger) { _ in }
+        let legacy = folder + "/artifacts/datasets/"
+        func write(_ text: String, _ name: String) throws {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: legacy + name))
+        }
+        let name = SHA256Digest.hex(of: Data("label\n1\n".utf8)) + ".csv"
+        let posing = String(repeating: "ab", count: 32) + ".csv"
+        try FileManager.default.createDirectory(atPath: legacy, withIntermediateDirectories: true)
+        try write("label\n1\n", name)
+        try write("label\n0\n", posing)
+        try write("mine", "notes.txt")
+        func open() async throws {
+            let storage = try await StewardStorage.open(dataDirectory: folder, logger: TestStorage.logger)
+            try await storage.whileRunning(logger: TestStorage.logger) { _ in }
+        }
+        try await open()
         #expect(FileManager.default.contents(atPath: folder + "/files/datasets/" + name) == Data("label\n1\n".utf8))
-        #expect(!FileManager.default.fileExists(atPath: folder + "/artifacts/datasets/" + name))
-        #expect(FileManager.default.fileExists(atPath: folder + "/artifacts/datasets/notes.txt"), "what is not a test set stays")
+        #expect(!FileManager.default.fileExists(atPath: legacy + name))
+        #expect(FileManager.default.fileExists(atPath: legacy + "notes.txt"), "what is not a test set stays")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/files/datasets/" + posing), "a name its content does not hash to stays")
+        // Written through the artifact routes later, a file named like a test set stays where it was written.
+        let later = SHA256Digest.hex(of: Data("label\n2\n".utf8)) + ".csv"
+        try write("label\n2\n", later)
+        try await open()
+        #expect(
+            FileManager.default.fileExists(atPath: legacy + later) && !FileManager.default.fileExists(atPath: folder + "/files/datasets/" + later))
     }
 
     @Test("A rename or a deletion never makes a protected alias resolve to another model", arguments: TestEngine.available)
@@ -393,10 +515,13 @@ struct IntegrityRouteTests {
             try await team.refused(
                 "carol", .delete, "/api/2.0/mlflow/model-versions/delete", json: #"{"name": "prod-model", "version": "1"}"#, status: .forbidden,
                 code: "PERMISSION_DENIED", "holds the protected alias 'production'")
-            // Released (audited), a model of a system is still renamed or deleted only by compliance or an admin.
-            #expect(
-                try await team.call("carol", .delete, "/api/2.0/mlflow/registered-models/alias", json: #"{"name": "evil", "alias": "production"}"#)
-                    .status == .ok)
+            // Taking a model out of production is a reviewer's decision; released (audited), a model of a system is still
+            // renamed or deleted only by compliance or an admin.
+            let release = #"{"name": "evil", "alias": "production"}"#
+            try await team.refused(
+                "carol", .delete, "/api/2.0/mlflow/registered-models/alias", json: release, status: .forbidden, code: "PERMISSION_DENIED",
+                "reviewer")
+            #expect(try await team.call("rita", .delete, "/api/2.0/mlflow/registered-models/alias", json: release).status == .ok)
             try await team.refused(
                 "carol", .post, rename, json: #"{"name": "evil", "new_name": "prod-model-2"}"#, status: .forbidden, code: "PERMISSION_DENIED",
                 "compliance or admin")

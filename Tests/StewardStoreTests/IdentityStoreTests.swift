@@ -3,7 +3,6 @@ import SQLKit
 import StewardCore
 import StewardStore
 import StewardTestSupport
-import Synchronization
 import Testing
 
 /// Users and API tokens over the SQL store, on every available engine: token ids, expiry and revocation, role
@@ -11,16 +10,9 @@ import Testing
 /// issued before it their ids.
 @Suite("Identity store")
 struct IdentityStoreTests {
-    /// A clock the test moves by hand.
-    final class Clock: Sendable {
-        let milliseconds = Mutex<Int64>(1_700_000_000_000)
-        func now() -> Int64 { milliseconds.withLock { $0 } }
-        func advance(by delta: Int64) { milliseconds.withLock { $0 += delta } }
-    }
-
-    static func identity(_ storage: StewardStorage, clock: Clock) -> (IdentityService, SQLAuditRepository) {
+    static func identity(_ storage: StewardStorage, clock: TestClock) -> (IdentityService, SQLAuditRepository) {
         let audit = SQLAuditRepository(database: storage.database)
-        return (IdentityService(repository: SQLIdentityRepository(database: storage.database), audit: audit, now: { clock.now() }), audit)
+        return (IdentityService(repository: SQLIdentityRepository(database: storage.database), audit: audit, now: { clock.now }), audit)
     }
 
     static let admin = IdentityService.bootstrap
@@ -28,14 +20,14 @@ struct IdentityStoreTests {
     @Test("Tokens are listed by id, expire on time, and stop working the moment they are revoked", arguments: TestEngine.available)
     func tokenLifecycle(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let clock = Clock()
+            let clock = TestClock()
             let (identity, audit) = Self.identity(storage, clock: clock)
             let (_, first) = try await identity.createUser(name: "carl", role: .contributor, actor: Self.admin)
             _ = try await identity.createUser(name: "rita", role: .reviewer, actor: Self.admin)
             let carl = Principal.user("carl", role: .contributor)
-            clock.advance(by: 1)
+            clock.advance(1)
             let (daily, dailyRecord) = try await identity.createToken(user: "carl", label: "ci", expiresInDays: 1, actor: carl)
-            clock.advance(by: 1)
+            clock.advance(1)
             let (lasting, lastingRecord) = try await identity.createToken(user: "carl", label: "laptop", actor: carl)
             #expect(dailyRecord.expiresAt == dailyRecord.createdAt + 86_400_000 && lastingRecord.expiresAt == nil)
             #expect(dailyRecord.id == AccessToken.id(ofDigest: AccessToken.digest(daily)) && AccessToken.isValidID(dailyRecord.id))
@@ -46,9 +38,9 @@ struct IdentityStoreTests {
             for token in [first, daily, lasting] { #expect(try await identity.authenticate(token: token)?.name == "carl") }
 
             // Expiry: the daily token works until its last millisecond, not after.
-            clock.advance(by: 86_400_000 - 2)
+            clock.advance(86_400_000 - 2)
             #expect(try await identity.authenticate(token: daily) != nil)
-            clock.advance(by: 1)
+            clock.advance(1)
             #expect(try await identity.authenticate(token: daily) == nil)
             #expect(try await identity.authenticate(token: lasting) != nil)
 
@@ -103,7 +95,7 @@ struct IdentityStoreTests {
     @Test("Roles change and users go with their tokens, but never the last admin", arguments: TestEngine.available)
     func rolesAndDeletion(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let (identity, audit) = Self.identity(storage, clock: Clock())
+            let (identity, audit) = Self.identity(storage, clock: TestClock())
             _ = try await identity.createUser(name: "ada", role: .admin, actor: Self.admin)
             let carlToken = try await identity.createUser(name: "carl", role: .contributor, actor: Self.admin).token
             let ada = Principal.user("ada", role: .admin)
@@ -159,7 +151,7 @@ struct IdentityStoreTests {
     @Test("Two admins demoting each other at once leave one admin", arguments: TestEngine.available)
     func concurrentDemotions(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let (identity, _) = Self.identity(storage, clock: Clock())
+            let (identity, _) = Self.identity(storage, clock: TestClock())
             for round in 0..<8 {
                 let (first, second) = ("a\(round)", "b\(round)")
                 _ = try await identity.createUser(name: first, role: .admin, actor: Self.admin)
@@ -189,7 +181,7 @@ struct IdentityStoreTests {
     @Test("Tokens issued before token ids existed get theirs from the migration and keep working", arguments: TestEngine.available)
     func migrationGivesIDs(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let (identity, _) = Self.identity(storage, clock: Clock())
+            let (identity, _) = Self.identity(storage, clock: TestClock())
             _ = try await identity.createUser(name: "olga", role: .viewer, actor: Self.admin)
             let token = AccessToken.generate()
             let digest = AccessToken.digest(token)

@@ -10,17 +10,6 @@ import Testing
 /// hour, profiled again when the reference changes, merged across replicas, on every available engine.
 @Suite("Monitoring store")
 struct MonitoringStoreTests {
-    /// A clock the test moves.
-    final class TestClock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var time: Int64
-
-        init(_ time: Int64) { self.time = time }
-
-        var now: Int64 { lock.withLock { time } }
-        func advance(_ milliseconds: Int64) { lock.withLock { time += milliseconds } }
-    }
-
     static let admin = Principal.user("ada", role: .admin)
 
     static func services(_ storage: StewardStorage, _ clock: TestClock) -> TrackingServices {

@@ -44,7 +44,7 @@ struct WebhookOutboxTests {
 
     static let secret = "outbox-secret"
 
-    static func setUp(_ storage: StewardStorage, _ receiver: ScriptedReceiver, _ clock: MonitoringStoreTests.TestClock) async throws -> (
+    static func setUp(_ storage: StewardStorage, _ receiver: ScriptedReceiver, _ clock: TestClock) async throws -> (
         TrackingServices, String
     ) {
         let services = TrackingServices(
@@ -72,7 +72,7 @@ struct WebhookOutboxTests {
         arguments: TestEngine.available)
     func retriedUntilDelivered(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
+            let clock = TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver(["http://hooks.test/b": [nil, nil, 503]])
             let (services, system) = try await Self.setUp(storage, receiver, clock)
             let start = clock.now
@@ -117,7 +117,7 @@ struct WebhookOutboxTests {
     @Test("A notification is given up after the last retry, or at once on an answer that will not change", arguments: TestEngine.available)
     func givenUp(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
+            let clock = TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver(["http://hooks.test/a": Array(repeating: 503, count: 6), "http://hooks.test/b": [400, 400]])
             let (services, system) = try await Self.setUp(storage, receiver, clock)
             _ = try await services.alerts.evaluateAlerts(systemID: system)
@@ -138,7 +138,7 @@ struct WebhookOutboxTests {
     @Test("A claimed notification is left to its sender until the claim lapses; two senders never send one twice", arguments: TestEngine.available)
     func claims(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
+            let clock = TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver(["http://hooks.test/a": [nil, nil], "http://hooks.test/b": [nil, nil]])
             let (services, system) = try await Self.setUp(storage, receiver, clock)
             _ = try await services.alerts.evaluateAlerts(systemID: system)
@@ -175,7 +175,7 @@ struct WebhookOutboxTests {
         arguments: TestEngine.available)
     func evaluationsAndReplicas(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
+            let clock = TestClock(1_800_000_000_000)
             let (services, system) = try await Self.setUp(storage, ScriptedReceiver([:]), clock)
             let repository = SQLAlertRepository(database: storage.database)
             let outbox = SQLWebhookOutbox(database: storage.database)
@@ -238,7 +238,7 @@ struct WebhookOutboxTests {
     @Test("An alert change and its notifications are written together or not at all", arguments: TestEngine.available)
     func writtenTogether(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
-            let clock = MonitoringStoreTests.TestClock(1_800_000_000_000)
+            let clock = TestClock(1_800_000_000_000)
             let receiver = ScriptedReceiver([:])
             let (services, system) = try await Self.setUp(storage, receiver, clock)
             // The outbox refuses every row: the evaluation fails and leaves no alert, audit event or notification.

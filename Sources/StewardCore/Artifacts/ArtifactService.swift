@@ -31,11 +31,16 @@ public struct ArtifactService: Sendable {
         try await store.open(path)
     }
 
-    /// Stores an upload at `path`, unless the path belongs to a registered version or a finished logged model.
+    /// Stores an upload at `path`, unless the path belongs to a registered version or a finished logged model:
+    /// checked before the body is read, and again once it is all in, just before it becomes visible, since a
+    /// version may be registered from the path while a slow upload runs.
     public func upload<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, actor: Principal) async throws
     where Contents.Element == ByteBuffer {
         try await rules.requireChangeable(path, deleting: false, actor: actor)
-        _ = try await store.write(path, contents: contents, maxBytes: maximumBytes)
+        let rules = rules
+        _ = try await store.write(path, contents: contents, maxBytes: maximumBytes) {
+            try await rules.requireChangeable(path, deleting: false, actor: actor)
+        }
     }
 
     /// Deletes the file or folder at `path`, unless it holds files of a registered version or a finished logged model.

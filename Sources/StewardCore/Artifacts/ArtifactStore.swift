@@ -39,11 +39,21 @@ public protocol ArtifactStore: Sendable {
     /// What is at `path`: nothing, a file, or a directory with its entries sorted by name.
     func list(_ path: ArtifactPath) async throws -> ArtifactListing
     /// Streams `contents` into the file at `path`, replacing any file there; refuses more than `maxBytes`.
-    /// Returns the number of bytes written.
-    func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
-    where Contents.Element == ByteBuffer
+    /// `beforeCommit` runs once the contents are all written and durable, just before they become visible at
+    /// `path`; if it throws, nothing is stored. Returns the number of bytes written.
+    func write<Contents: AsyncSequence>(
+        _ path: ArtifactPath, contents: Contents, maxBytes: Int64, beforeCommit: @Sendable () async throws -> Void
+    ) async throws -> Int64 where Contents.Element == ByteBuffer
     /// Opens the file at `path` for streaming (`resourceDoesNotExist` when there is none, a 400 for a directory).
     func open(_ path: ArtifactPath) async throws -> any ArtifactContent
     /// Removes the file or directory tree at `path`; removing nothing is not an error.
     func delete(_ path: ArtifactPath) async throws
+}
+
+extension ArtifactStore {
+    /// Streams `contents` into the file at `path` with nothing to check before it becomes visible.
+    public func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
+    where Contents.Element == ByteBuffer {
+        try await write(path, contents: contents, maxBytes: maxBytes, beforeCommit: {})
+    }
 }

@@ -35,7 +35,7 @@ public struct TestSets: Sendable {
             let (columns, rows) = try tables.profile(path: file.path, format: format)
             guard rows > 0 else { throw StewardError.invalidParameter("The dataset has no rows.") }
             let location = try ArtifactPath(decoded: "datasets/\(file.digest).\(format.rawValue)")
-            try await files.storeIfAbsent(file, at: location)
+            try await files.storeByContent(file, at: location)
             let dataset = EvaluationDataset(
                 systemID: systemID, name: name, version: 0, digest: file.digest, format: format.rawValue, rows: rows, columns: columns,
                 location: location.string, createdBy: actor.name, createdAt: now())

@@ -25,7 +25,8 @@ public protocol FileStore: Sendable {
     ) async throws -> Result where Contents.Element == ByteBuffer
     /// Runs `body` with a temporary copy of the stored file at `location`, or nil when none is there.
     func withCopy<Result: Sendable>(of location: ArtifactPath, _ body: (LocalFile?) async throws -> Result) async throws -> Result
-    /// Stores a local file at `location`, unless a file is there already (the locations of test sets name their
-    /// content, so one that is there holds it).
-    func storeIfAbsent(_ file: LocalFile, at location: ArtifactPath) async throws
+    /// Stores a local file at `location`, a location that names its content (`datasets/<sha256>.csv`): unless a
+    /// file with the same digest is there already. One that no longer matches (changed behind the server's back)
+    /// is replaced, so uploading a test set again repairs it.
+    func storeByContent(_ file: LocalFile, at location: ArtifactPath) async throws
 }

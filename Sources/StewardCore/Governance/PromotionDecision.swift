@@ -27,10 +27,6 @@ public struct PromotionDecision: PromotionGate {
 
     func policy() async throws -> PolicyVersion { try await policies.policy() }
 
-    func refuse(_ entry: AuditEntry, _ error: StewardError) async throws -> Never {
-        try await audit.refuse(entry, error, now: now())
-    }
-
     func require(_ actor: Principal, _ roles: Set<Role>, to verb: String, _ entry: AuditEntry) async throws {
         try await audit.require(actor, roles, to: verb, entry, now: now())
     }
@@ -110,33 +106,41 @@ public struct PromotionDecision: PromotionGate {
         return entry
     }
 
+    /// Taking a version out of a protected target makes the name resolve to nothing there: an operational decision
+    /// (pulling a model from production) for reviewers, compliance officers and admins, audited either way.
     public func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry? {
         guard try await isProtected(target) else { return nil }
-        return AuditEntry(
+        let entry = AuditEntry(
             actor: actor, action: "promotion.release", target: "model:\(model)", systemID: try await systems.system(owning: model)?.id,
             details: ["from": target.description])
+        try await require(actor, GovernanceRoles.approvers, to: "take a model out of \(target)", entry)
+        return entry
     }
 
     public func systemID(owning model: String) async throws -> String? {
         try await systems.system(owning: model)?.id
     }
 
-    public func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry? {
-        guard let system = try await systems.system(owning: model) else { return nil }
-        return AuditEntry(actor: actor, action: action, target: "model:\(model)", systemID: system.id, details: details)
+    public func refuse(_ entry: AuditEntry, _ error: StewardError) async throws -> Never {
+        try await audit.refuse(entry, error, now: now())
     }
 
     public func authorize(_ change: NameChange, actor: Principal) async throws -> NameDecision {
+        let policy = try await policy().policy
+        let guarded = NameGuard(governor: actor.role.map(GovernanceRoles.governors.contains) ?? false) { policy.isProtected(alias: $0) }
         let model: String
         var entry: AuditEntry
         switch change {
         case .create(let name):
-            guard let reserved = try await registry.reservation(of: name) else { return NameDecision() }
-            entry = AuditEntry(
-                actor: actor, action: "model.create", target: "model:\(name)", systemID: reserved.systemID,
-                details: ["reserved_for": reserved.systemID])
-            try await require(actor, GovernanceRoles.governors, to: "take the name of a model that belonged to an AI system", entry)
-            return NameDecision(audit: entry)
+            entry = AuditEntry(actor: actor, action: "model.create", target: "model:\(name)")
+            // A name that is taken is the store's answer (already exists), which MLflow's client takes as fine.
+            guard (try? await registry.registeredModel(name: name)) == nil, let reserved = try await registry.reservation(of: name) else {
+                return NameDecision(guarded: guarded, refusal: entry)
+            }
+            entry.systemID = reserved.systemID
+            entry.details["reserved_for"] = reserved.systemID
+            try await require(actor, GovernanceRoles.governors, to: Self.takingAReservedName, entry)
+            return NameDecision(audit: entry, guarded: guarded, refusal: entry)
         case .rename(let from, let to):
             model = from
             entry = AuditEntry(actor: actor, action: "model.rename", target: "model:\(from)", details: ["to": to])
@@ -147,15 +151,7 @@ public struct PromotionDecision: PromotionGate {
         let registered = try await registry.registeredModel(name: model)
         let system = try await systems.system(owning: model)
         entry.systemID = system?.id
-        let policy = try await policy().policy
-        if let held = Self.protectedHolding(registered, policy: policy) {
-            try await refuse(
-                entry,
-                StewardError(
-                    .permissionDenied,
-                    "'\(model)' holds \(held): to \(change.verb) it would change what that resolves to without a promotion. Release it "
-                        + "first (deleting a protected alias or leaving Production is audited), then \(change.verb) the model."))
-        }
+        if let held = Self.protectedHolding(registered, policy: policy) { try await refuse(entry, NameGuard.holding(model, held, change)) }
         if let system {
             try await require(actor, GovernanceRoles.governors, to: "\(change.verb) a model of AI system '\(system.name)'", entry)
         }
@@ -163,11 +159,13 @@ public struct PromotionDecision: PromotionGate {
         if case .rename(_, let to) = change, let reservation = try await registry.reservation(of: to) {
             reserved = reservation
             entry.details["reserved_for"] = reservation.systemID
-            try await require(actor, GovernanceRoles.governors, to: "take the name of a model that belonged to an AI system", entry)
+            try await require(actor, GovernanceRoles.governors, to: Self.takingAReservedName, entry)
         }
-        guard system != nil || reserved != nil else { return NameDecision() }
-        return NameDecision(audit: entry, reservation: system.map { NameReservation(name: model, systemID: $0.id) })
+        guard system != nil || reserved != nil else { return NameDecision(guarded: guarded, refusal: entry) }
+        return NameDecision(audit: entry, guarded: guarded, refusal: entry)
     }
+
+    static let takingAReservedName = "take the name of a model that belonged to an AI system"
 
     public func authorizeVersionDeletion(model: String, version: Int64, actor: Principal) async throws -> AuditEntry? {
         let modelVersion = try await registry.modelVersion(name: model, version: version)

@@ -39,10 +39,11 @@ public protocol PromotionGate: Sendable {
     /// control, after auditing the refusal.
     func authorize(model: String, version: Int64, target: PromotionTarget, actor: Principal, action: String) async throws -> AuditEntry?
     /// The audit entry for taking a version out of a protected target (deleting the alias, leaving Production),
-    /// or nil when the target is not protected.
+    /// or nil when the target is not protected; refused (audited) unless a reviewer or above asks.
     func release(model: String, target: PromotionTarget, actor: Principal) async throws -> AuditEntry?
-    /// The audit entry for a change to a model that belongs to a registered system, or nil.
-    func change(model: String, action: String, actor: Principal, details: [String: String]) async throws -> AuditEntry?
+    /// Appends a refusal the store made inside a write (a guard that caught what changed since the decision) to
+    /// the audit log, and throws it.
+    func refuse(_ entry: AuditEntry, _ error: StewardError) async throws -> Never
     /// Decides a rename, a deletion or a new model. Refused (and audited) for everyone: renaming or deleting a
     /// model that holds a protected alias or a Production version, which would change what that alias resolves to
     /// without a promotion. Refused unless compliance or an admin asks: renaming or deleting a model of an AI

@@ -1,8 +1,8 @@
 // Written by scripts/tables/confusables.py from Unicode's confusables.txt, version 13.0.0; do not edit.
 
 extension AliasName {
-    /// 1404 letters and digits with the ASCII prototype UTS #39 reads them as: one `code prototype` per line,
-    /// the code in hex.
+    /// 1420 letters and digits with the ASCII prototype a reader takes them for (UTS #39's, and small capitals'
+    /// letters): one `code prototype` per line, the code in hex.
     static let confusableLetters = """
         0030 O
         0031 l
@@ -40,12 +40,18 @@ extension AliasName {
         0223 8
         0251 a
         0261 g
+        0262 g
         0263 y
         0269 i
         026A i
         026F w
+        0274 n
+        0280 r
         028B u
         028F y
+        0299 b
+        029C h
+        029F l
         02A3 dz
         02A6 ts
         02AA ls
@@ -239,9 +245,17 @@ extension AliasName {
         16C1 l
         16D5 K
         16D6 M
+        1D00 a
         1D04 c
+        1D05 d
+        1D07 e
+        1D0A j
+        1D0B k
+        1D0D m
         1D0F o
         1D11 o
+        1D18 p
+        1D1B t
         1D1C u
         1D20 v
         1D21 w
@@ -377,6 +391,7 @@ extension AliasName {
         A6DF V
         A6EF 2
         A728 T3
+        A730 f
         A731 s
         A732 AA
         A733 aa
@@ -400,6 +415,7 @@ extension AliasName {
         A799 f
         A79F u
         A7AB 3
+        A7AF q
         A7B2 J
         A7B3 X
         A7B4 B

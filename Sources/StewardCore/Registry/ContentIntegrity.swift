@@ -8,6 +8,7 @@ public struct ContentIntegrity: Sendable {
     let reader: any ContentReader
     let audit: any AuditRepository
     let now: @Sendable () -> Int64
+    let recent = RecentVerifications(window: 60_000)
 
     public init(
         registry: any ModelRegistryRepository, reader: any ContentReader, audit: any AuditRepository,
@@ -32,8 +33,24 @@ public struct ContentIntegrity: Sendable {
     /// Checks a version's content against its recorded manifest and returns the digest, or nil when the server
     /// does not store its files. A version registered before manifests were kept gets its manifest recorded now.
     /// `action` names what relies on the check (`promotion`, `approval.approve`, `download`), `systemID` the
-    /// system the version belongs to, for the audit event of a failure.
-    public func verify(_ version: ModelVersion, actor: Principal, action: String, systemID: String?) async throws -> String? {
+    /// system the version belongs to, for the audit event of a failure. With `reusingRecent` (downloads only), a
+    /// check that passed in the last minute stands (`RecentVerifications`).
+    public func verify(
+        _ version: ModelVersion, actor: Principal, action: String, systemID: String?, reusingRecent: Bool = false
+    ) async throws -> String? {
+        let key = "\(version.name)\u{0}\(version.version)"
+        if reusingRecent, let digest = await recent.digest(of: key, now: now()) { return digest }
+        do {
+            let digest = try await check(version, actor: actor, action: action, systemID: systemID)
+            if let digest { await recent.note(key, digest: digest, at: now()) } else { await recent.forget(key) }
+            return digest
+        } catch {
+            await recent.forget(key)
+            throw error
+        }
+    }
+
+    func check(_ version: ModelVersion, actor: Principal, action: String, systemID: String?) async throws -> String? {
         guard let current = try await manifest(storageLocation: version.storageLocation, tags: version.tags, isPrompt: version.isPrompt) else {
             return nil
         }

@@ -49,19 +49,21 @@ public struct NewModelVersion: Sendable {
 /// Every alias move, stage transition and version creation or deletion is recorded as a `RegistryEvent` in the
 /// same transaction as the change itself.
 public protocol ModelRegistryRepository: Sendable {
-    /// Inserts a model; `registeredModelExists` when the name is taken. `audit`, when given, is appended in the
-    /// same transaction.
-    func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64, audit: AuditEntry?) async throws
-        -> RegisteredModel
+    /// Inserts a model; `registeredModelExists` when the name is taken, a refusal when it is reserved and `guarded`
+    /// says the actor may not take it. `audit`, when given, is appended in the same transaction.
+    func createRegisteredModel(
+        name: String, description: String, tags: [Tag], userID: String, now: Int64, audit: AuditEntry?, guarded: NameGuard
+    ) async throws -> RegisteredModel
     /// The model with its tags, aliases and newest version per stage (`registeredModelNotFound`).
     func registeredModel(name: String) async throws -> RegisteredModel
-    /// Renames a model, its versions, aliases and history following it; `reservation` keeps the old name reserved
-    /// for the system that held it.
+    /// Renames a model, its versions, aliases and history following it. `guarded` is enforced inside the
+    /// transaction, after locking both names; the old name of a model of a system stays reserved for that system.
     func renameRegisteredModel(
-        name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?
+        name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?, guarded: NameGuard
     ) async throws -> RegisteredModel
     func updateRegisteredModel(name: String, description: String, now: Int64) async throws -> RegisteredModel
-    func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?) async throws
+    /// Deletes a model with its versions, as `renameRegisteredModel` guards and reserves.
+    func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?, guarded: NameGuard) async throws
     /// The reservation of a name a governed model held, if any.
     func reservation(of name: String) async throws -> NameReservation?
     func searchRegisteredModels(_ query: RegistryQuery<RegisteredModelField>) async throws -> Page<RegisteredModel>

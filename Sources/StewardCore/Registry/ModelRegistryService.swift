@@ -11,7 +11,7 @@ public struct ModelRegistryService: Sendable {
     /// Where model cards find each version's latest evaluation.
     let evaluations: (any EvaluationRepository)?
     /// Records each version's content at registration and checks it before the version is handed out.
-    let integrity: ContentIntegrity?
+    public let integrity: ContentIntegrity?
     let now: @Sendable () -> Int64
 
     public init(
@@ -45,8 +45,11 @@ public struct ModelRegistryService: Sendable {
         try Self.validateName(name)
         for tag in tags { try Self.validateTag(tag) }
         let decision = try await gate?.authorize(.create(name), actor: actor)
-        return try await repository.createRegisteredModel(
-            name: name, description: description ?? "", tags: tags, userID: Self.userID(of: actor.name), now: now(), audit: decision?.audit)
+        return try await guardedWrite(decision) {
+            try await repository.createRegisteredModel(
+                name: name, description: description ?? "", tags: tags, userID: Self.userID(of: actor.name), now: now(), audit: decision?.audit,
+                guarded: decision?.guarded ?? Self.unguarded)
+        }
     }
 
     public func registeredModel(name: String) async throws -> RegisteredModel {
@@ -58,8 +61,11 @@ public struct ModelRegistryService: Sendable {
         try Self.validateName(newName, field: "new_name")
         let name = try Self.requiredName(name)
         let decision = try await gate?.authorize(.rename(from: name, to: newName), actor: actor)
-        return try await repository.renameRegisteredModel(
-            name: name, to: newName, actor: actor.name, now: now(), audit: decision?.audit, reservation: decision?.reservation)
+        return try await guardedWrite(decision) {
+            try await repository.renameRegisteredModel(
+                name: name, to: newName, actor: actor.name, now: now(), audit: decision?.audit,
+                guarded: decision?.guarded ?? Self.unguarded)
+        }
     }
 
     public func updateRegisteredModel(name: String, description: String?) async throws -> RegisteredModel {
@@ -70,8 +76,23 @@ public struct ModelRegistryService: Sendable {
     public func deleteRegisteredModel(name: String, actor: Principal) async throws {
         let name = try Self.requiredName(name)
         let decision = try await gate?.authorize(.delete(name), actor: actor)
-        try await repository.deleteRegisteredModel(
-            name: name, actor: actor.name, now: now(), audit: decision?.audit, reservation: decision?.reservation)
+        try await guardedWrite(decision) {
+            try await repository.deleteRegisteredModel(
+                name: name, actor: actor.name, now: now(), audit: decision?.audit,
+                guarded: decision?.guarded ?? Self.unguarded)
+        }
+    }
+
+    /// Without governance (a bare registry), names are not guarded.
+    static let unguarded = NameGuard(governor: true) { _ in false }
+
+    /// Runs a name change's write; a refusal its guard made inside the transaction (something changed since the
+    /// decision) is audited as the decision's refusal.
+    func guardedWrite<T>(_ decision: NameDecision?, _ write: () async throws -> T) async throws -> T {
+        do { return try await write() } catch let error as StewardError where error.code == .permissionDenied {
+            guard let gate, let decision else { throw error }
+            try await gate.refuse(decision.refusal, error)
+        }
     }
 
     public func searchRegisteredModels(filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?) async throws -> Page<RegisteredModel>
@@ -298,7 +319,8 @@ public struct ModelRegistryService: Sendable {
     /// Where a version's files are, for downloads, after checking they are still the ones registered.
     public func downloadURI(name: String, version: String, actor: Principal) async throws -> String {
         let modelVersion = try await modelVersion(name: name, version: version)
-        _ = try await integrity?.verify(modelVersion, actor: actor, action: "download", systemID: try await gate?.systemID(owning: modelVersion.name))
+        _ = try await integrity?.verify(
+            modelVersion, actor: actor, action: "download", systemID: try await gate?.systemID(owning: modelVersion.name), reusingRecent: true)
         return modelVersion.storageLocation
     }
 

@@ -7,7 +7,7 @@ public enum NameChange: Sendable, Equatable {
     case delete(String)
 
     /// The change as a verb, for messages: "create", "rename", "delete".
-    var verb: String {
+    public var verb: String {
         switch self {
         case .create: "create"
         case .rename: "rename"
@@ -29,13 +29,46 @@ public struct NameReservation: Sendable, Equatable {
 }
 
 /// What governance decided about a name change: the audit entry to record with it (nil when no governed model
-/// or name is concerned), and the name to keep reserved for the system that held it.
+/// or name is concerned), and what the write checks again inside its transaction (`NameGuard`; the store also
+/// keeps a governed model's old name reserved for its system there), with the entry a refusal there is audited
+/// under.
 public struct NameDecision: Sendable {
     public var audit: AuditEntry?
-    public var reservation: NameReservation?
+    public var guarded: NameGuard
+    public var refusal: AuditEntry
 
-    public init(audit: AuditEntry? = nil, reservation: NameReservation? = nil) {
+    public init(audit: AuditEntry? = nil, guarded: NameGuard, refusal: AuditEntry) {
         self.audit = audit
-        self.reservation = reservation
+        self.guarded = guarded
+        self.refusal = refusal
+    }
+}
+
+/// The rules of a name change that its write enforces again inside the transaction, after taking the names'
+/// locks: a decision is made before the write, and a link, a promotion or a reservation made in between must not
+/// slip through. A model that holds a protected alias or a Production version is never renamed or deleted; a
+/// model of a system, or a reserved name, only by a governor.
+public struct NameGuard: Sendable {
+    /// Whether the actor may rename or delete governed models and take reserved names (compliance or admin).
+    public let governor: Bool
+    /// Whether the policy in force protects an alias.
+    public let isProtected: @Sendable (String) -> Bool
+
+    public init(governor: Bool, isProtected: @escaping @Sendable (String) -> Bool) {
+        self.governor = governor
+        self.isProtected = isProtected
+    }
+
+    /// The refusal of a rename or deletion of a model that holds `held`.
+    public static func holding(_ model: String, _ held: String, _ change: NameChange) -> StewardError {
+        StewardError(
+            .permissionDenied,
+            "'\(model)' holds \(held): to \(change.verb) it would change what that resolves to without a promotion. Release it "
+                + "first (a reviewer deletes the protected alias or moves the version out of Production; audited), then \(change.verb) the model.")
+    }
+
+    /// The refusal of a change a governor must make.
+    public static func governorsOnly(_ what: String) -> StewardError {
+        StewardError(.permissionDenied, "Only compliance or an admin may \(what); that needs the role compliance or admin.")
     }
 }

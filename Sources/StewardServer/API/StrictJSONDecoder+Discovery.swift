@@ -42,9 +42,8 @@ extension StrictJSONDecoder {
 
         /// Notes the member and returns the decoder for its value.
         func note(_ key: Key) throws -> DiscoveryDecoder {
-            let member = StrictJSONDecoder.memberName(key.stringValue)
-            decoder.recorder.members[StrictJSONDecoder.pattern(decoder.path), default: []].insert(member)
-            return try decoder.deeper(PathKey(stringValue: member))
+            decoder.recorder.members[StrictJSONDecoder.pattern(decoder.path), default: []].insert(key.stringValue)
+            return try decoder.deeper(PathKey(stringValue: StrictJSONDecoder.memberName(key.stringValue)))
         }
 
         func contains(_ key: Key) -> Bool {

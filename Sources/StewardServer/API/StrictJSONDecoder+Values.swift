@@ -1,12 +1,10 @@
 import Foundation
+import StewardCore
 import StewardJSON
 
 /// The decoder proper: a parsed document read through `Decoder`, noting in the ledger every member a message asks
 /// about, so that the members nobody asked about can be refused afterwards.
 extension StrictJSONDecoder {
-    /// The snake-case member name that a member written in any accepted spelling stands for.
-    static func normalized(_ member: String) -> String { memberName(propertyName(member)) }
-
     struct ValueDecoder: Decoder {
         let value: JSONValue
         let path: [any CodingKey]
@@ -17,6 +15,15 @@ extension StrictJSONDecoder {
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
             guard case .object(let members) = value else { throw Primitive.mismatch([String: Any].self, "an object", path) }
+            // Two spellings of one field (`customer_facing` and `customerFacing`) would leave which one counts to chance.
+            var spellings: [String: String] = [:]
+            for name in members.keys.sorted() {
+                if let other = spellings.updateValue(name, forKey: StrictJSONDecoder.propertyName(name)) {
+                    let place = StrictJSONDecoder.written(path)
+                    throw StewardError.invalidParameter(
+                        "The field '\(other)' appears twice\(place.isEmpty ? "" : " in '\(place)'"), also written '\(name)'; give it once.")
+                }
+            }
             ledger.visit(path)
             return KeyedDecodingContainer(KeyedValues<Key>(members: members, path: path, ledger: ledger))
         }
@@ -99,7 +106,7 @@ extension StrictJSONDecoder {
 
         /// The member a key names, noting that the message asked about it.
         func member(_ key: Key) -> (name: String, value: JSONValue)? {
-            if !reading.asDictionary { ledger.ask(StrictJSONDecoder.memberName(key.stringValue), at: path) }
+            if !reading.asDictionary { ledger.ask(key.stringValue, at: path) }
             let name = reading.asDictionary ? key.stringValue : byProperty[key.stringValue] ?? key.stringValue
             return members[name].map { (name, $0) }
         }

@@ -160,7 +160,8 @@ enum StrictJSONDecoder {
                 case .unvisited: return nil
                 case .open: break
                 case .known(let known):
-                    if let member = names.first(where: { !known.contains(StrictJSONDecoder.normalized($0)) }) {
+                    // A member counts when its spelling converts to a property the message asked for; `Domain` does not.
+                    if let member = names.first(where: { !known.contains(StrictJSONDecoder.propertyName($0)) }) {
                         return UnknownMember(path: path, member: member)
                     }
                 }
@@ -184,7 +185,7 @@ enum StrictJSONDecoder {
             let place = StrictJSONDecoder.written(path)
             let field = place.isEmpty ? member : "\(place).\(member)"
             let here = StrictJSONDecoder.pattern(path)
-            let siblings = catalogue.members[here] ?? []
+            let siblings = (catalogue.members[here] ?? []).map(StrictJSONDecoder.memberName)
             var message = "\(Self.prefix) '\(field)'"
             let candidates = catalogue.suggestions(for: member, at: here)
             if !candidates.isEmpty {
@@ -202,7 +203,7 @@ enum StrictJSONDecoder {
 
     // MARK: What a message can read
 
-    /// Every member a message type reads, by path pattern (`questionnaire`, `data_sources[]`), found by decoding
+    /// Every property a message type reads, by path pattern (`questionnaire`, `data_sources[]`), found by decoding
     /// the type from a document that answers every question with "absent" or a default value.
     struct Catalogue {
         var members: [String: Set<String>] = [:]
@@ -229,10 +230,10 @@ enum StrictJSONDecoder {
             // The same name in an object below this one.
             let prefix = pattern.isEmpty ? "" : pattern + "."
             let nested = members.filter { path, names in
-                path.hasPrefix(prefix) && path != pattern && names.contains(wanted)
+                path.hasPrefix(prefix) && path != pattern && names.map(StrictJSONDecoder.memberName).contains(wanted)
             }.map { path, _ in String(path.dropFirst(prefix.count)) + "." + wanted }
             if let shortest = nested.min(by: { ($0.count, $0) < ($1.count, $1) }) { return [shortest] }
-            let siblings = members[pattern] ?? []
+            let siblings = (members[pattern] ?? []).map(StrictJSONDecoder.memberName)
             let close = siblings.map { ($0, EditDistance.between($0, wanted)) }.filter { $0.1 <= max(1, wanted.count / 3) }
             if let best = close.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) { return [best.0] }
             return siblings.filter { $0.split(separator: "_").contains(Substring(wanted)) }.sorted()

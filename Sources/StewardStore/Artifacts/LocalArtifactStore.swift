@@ -82,8 +82,9 @@ public struct LocalArtifactStore: ArtifactStore {
         }
     }
 
-    public func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
-    where Contents.Element == ByteBuffer {
+    public func write<Contents: AsyncSequence>(
+        _ path: ArtifactPath, contents: Contents, maxBytes: Int64, beforeCommit: @Sendable () async throws -> Void
+    ) async throws -> Int64 where Contents.Element == ByteBuffer {
         guard !path.isRoot else { throw StewardError.invalidParameter("An artifact upload needs a file path.") }
         guard !path.name.hasPrefix(Self.uploadPrefix) else {
             throw StewardError.invalidParameter(
@@ -115,6 +116,7 @@ public struct LocalArtifactStore: ArtifactStore {
                 }
                 try await handle.synchronize()
             }
+            try await beforeCommit()
             try await blocking {
                 guard rename(temporary, destination) == 0 else { throw Self.pathError(errno, path) }
                 Self.syncDirectory(folder)

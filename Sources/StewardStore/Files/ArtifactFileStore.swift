@@ -29,8 +29,12 @@ public struct ArtifactFileStore: FileStore {
         return try await body(file)
     }
 
-    public func storeIfAbsent(_ file: LocalFile, at location: ArtifactPath) async throws {
-        guard case .missing = try await store.list(location) else { return }
+    public func storeByContent(_ file: LocalFile, at location: ArtifactPath) async throws {
+        if case .file = try await store.list(location) {
+            var hasher = SHA256Digest.Incremental()
+            try await store.open(location).stream { buffer in hasher.update(buffer.readableBytesView) }
+            if hasher.finalize() == file.digest { return }
+        }
         _ = try await store.write(location, contents: Self.chunks(ofFile: file.path), maxBytes: .max)
     }
 

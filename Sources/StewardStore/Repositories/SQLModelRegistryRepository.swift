@@ -12,15 +12,17 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
 
     // MARK: Registered models
 
-    public func createRegisteredModel(name: String, description: String, tags: [Tag], userID: String, now: Int64, audit: AuditEntry?) async throws
-        -> RegisteredModel
-    {
+    public func createRegisteredModel(
+        name: String, description: String, tags: [Tag], userID: String, now: Int64, audit: AuditEntry?, guarded: NameGuard
+    ) async throws -> RegisteredModel {
         let engine = database.engine
         do {
             return try await database.write { db in
+                try await Self.lockNames([name], engine: engine, on: db)
                 if try await db.raw("SELECT name FROM registered_models WHERE name = \(bind: name)").first() != nil {
                     throw RegistryErrors.registeredModelExists(name)
                 }
+                try await Self.enforce(guarded, .create(name), on: db)
                 try await db.raw(
                     """
                     INSERT INTO registered_models (name, creation_time, last_updated_time, description, user_id, max_version)
@@ -46,12 +48,14 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     }
 
     public func renameRegisteredModel(
-        name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?
+        name: String, to newName: String, actor: String, now: Int64, audit: AuditEntry?, guarded: NameGuard
     ) async throws -> RegisteredModel {
         let engine = database.engine
         do {
             return try await database.write { db in
+                try await Self.lockNames([name, newName], engine: engine, on: db)
                 try await Self.requireModel(name, on: db)
+                let system = try await Self.enforce(guarded, .rename(from: name, to: newName), on: db)
                 if let audit { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
                 if newName != name, try await db.raw("SELECT name FROM registered_models WHERE name = \(bind: newName)").first() != nil {
                     throw RegistryErrors.registeredModelExists(newName)
@@ -60,7 +64,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                     "UPDATE registered_models SET name = \(bind: newName), last_updated_time = \(bind: now) WHERE name = \(bind: name)"
                 ).run()
                 try await db.raw("UPDATE registry_events SET name = \(bind: newName) WHERE name = \(bind: name)").run()
-                if let reservation { try await Self.reserve(reservation, by: actor, now: now, on: db) }
+                if let system { try await Self.reserve(NameReservation(name: name, systemID: system), by: actor, now: now, on: db) }
                 try await Self.record(
                     RegistryEvent(name: newName, kind: .modelRenamed, detail: "from '\(name)' to '\(newName)'", actor: actor, time: now), on: db)
                 return try await Self.fetchModels(where: "m.name = \(bind: newName)", on: db)[0]
@@ -80,13 +84,15 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
         }
     }
 
-    public func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?, reservation: NameReservation?) async throws {
+    public func deleteRegisteredModel(name: String, actor: String, now: Int64, audit: AuditEntry?, guarded: NameGuard) async throws {
         let engine = database.engine
         try await database.write { db in
+            try await Self.lockNames([name], engine: engine, on: db)
             try await Self.requireModel(name, on: db)
+            let system = try await Self.enforce(guarded, .delete(name), on: db)
             if let audit { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
             try await db.raw("DELETE FROM registered_models WHERE name = \(bind: name)").run()
-            if let reservation { try await Self.reserve(reservation, by: actor, now: now, on: db) }
+            if let system { try await Self.reserve(NameReservation(name: name, systemID: system), by: actor, now: now, on: db) }
             try await Self.record(RegistryEvent(name: name, kind: .modelDeleted, actor: actor, time: now), on: db)
         }
     }
@@ -97,6 +103,56 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
                 NameReservation(name: try $0.string("name"), systemID: try $0.string("system_id"))
             }
         }
+    }
+
+    /// Makes name changes and moves of a model's aliases and stages take turns on PostgreSQL (SQLite has one writer),
+    /// so that a check made inside one transaction still holds when it commits.
+    static func lockNames(_ names: [String], engine: SQLEngine, on db: any SQLDatabase) async throws {
+        guard engine == .postgres else { return }
+        for name in Set(names).sorted() {
+            try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "steward.model:" + name)))").run()
+        }
+    }
+
+    /// Checks a name change against its guard inside the write, and returns the system the changed model belongs to:
+    /// a model holding a protected alias or a Production version is never renamed or deleted; a model of a system,
+    /// or a reserved name, only by a governor.
+    @discardableResult
+    static func enforce(_ guarded: NameGuard, _ change: NameChange, on db: any SQLDatabase) async throws -> String? {
+        var changed: String?
+        switch change {
+        case .create(let name):
+            try await requireFree(name, guarded, on: db)
+            return nil
+        case .rename(let from, let to):
+            changed = from
+            try await requireFree(to, guarded, on: db)
+        case .delete(let name):
+            changed = name
+        }
+        guard let model = changed else { return nil }
+        for row in try await db.raw("SELECT alias, version FROM registered_model_aliases WHERE name = \(bind: model) ORDER BY alias").all() {
+            let alias = try row.string("alias")
+            if guarded.isProtected(alias) {
+                throw NameGuard.holding(model, "the protected alias '\(alias)' (version \(try row.int64("version")))", change)
+            }
+        }
+        if let row = try await db.raw(
+            "SELECT version FROM model_versions WHERE name = \(bind: model) AND current_stage = \(bind: ModelStage.production.rawValue) LIMIT 1"
+        ).first() {
+            throw NameGuard.holding(model, "version \(try row.int64("version")) in the Production stage", change)
+        }
+        let system = try await db.raw("SELECT system_id FROM system_components WHERE name = \(bind: model)").first()?.string("system_id")
+        if system != nil, !guarded.governor { throw NameGuard.governorsOnly("\(change.verb) a model of an AI system") }
+        return system
+    }
+
+    /// Refuses a reserved name to anyone but a governor.
+    static func requireFree(_ name: String, _ guarded: NameGuard, on db: any SQLDatabase) async throws {
+        guard !guarded.governor, try await db.raw("SELECT name FROM reserved_model_names WHERE name = \(bind: name)").first() != nil else {
+            return
+        }
+        throw NameGuard.governorsOnly("take the name of a model that belonged to an AI system")
     }
 
     /// Keeps a governed model's former name reserved for its system (the latest system to hold it).
@@ -318,6 +374,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     ) async throws -> ModelVersion {
         let engine = database.engine
         return try await database.write { db in
+            try await Self.lockNames([name], engine: engine, on: db)
             let existing = try await Self.requireVersion(name, version, on: db)
             if var audit {
                 audit.details["from_stage"] = existing.currentStage.rawValue
@@ -380,6 +437,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     public func setAlias(name: String, alias: String, version: Int64, actor: String, now: Int64, audit: AuditEntry?) async throws {
         let engine = database.engine
         try await database.write { db in
+            try await Self.lockNames([name], engine: engine, on: db)
             _ = try await Self.requireVersion(name, version, on: db)
             let previous = try await db.raw(
                 "SELECT version FROM registered_model_aliases WHERE name = \(bind: name) AND alias = \(bind: alias)"
@@ -404,6 +462,7 @@ public struct SQLModelRegistryRepository: ModelRegistryRepository {
     public func deleteAlias(name: String, alias: String, actor: String, now: Int64, audit: AuditEntry?) async throws {
         let engine = database.engine
         try await database.write { db in
+            try await Self.lockNames([name], engine: engine, on: db)
             try await Self.requireModel(name, on: db)
             guard
                 let previous = try await db.raw(
