@@ -159,6 +159,15 @@ struct IntegrityRouteTests {
                 status: .badRequest, code: "INVALID_PARAMETER_VALUE", "Unknown query parameter 'alais': did you mean 'alias'?")
             try await team.refused(
                 "carol", .get, "/api/v1/systems?format=csv", status: .badRequest, code: "INVALID_PARAMETER_VALUE", "This route takes none.")
+            try await team.refused(
+                "carol", .get, "/api/v1/systems/\(id)/controls?model=scorer&version=1&version=2",
+                status: .badRequest, code: "INVALID_PARAMETER_VALUE", "The query parameter 'version' appears twice")
+            try await team.refused(
+                "carol", .get, "/api/v1/systems", json: #"{"name": "loans"}"#, status: .badRequest, code: "INVALID_PARAMETER_VALUE",
+                "reads no request body")
+            try await team.refused(
+                "carol", .post, "/api/v1/systems/\(id)/alerts/evaluate", json: #"{"window": "1h"}"#, status: .badRequest,
+                code: "INVALID_PARAMETER_VALUE", "reads no request body")
             #expect(try await team.services.count("approval_decisions") == 0)
             #expect(try await team.services.count("evidence") == 0)
         }
@@ -228,6 +237,11 @@ struct IntegrityRouteTests {
                 "carol", .post, "/api/2.0/mlflow/model-versions/create",
                 json: #"{"name": "prod-model", "source": "runs:/\#(run)/model", "run_id": "\#(run)"}"#)
             #expect(created.status == .ok, "\(created.text)")
+            let long = String(repeating: "x", count: 2100)
+            try await team.refused(
+                "carol", .post, "/api/2.0/mlflow/model-versions/create",
+                json: #"{"name": "prod-model", "source": "runs:/\#(run)/\#(long)", "run_id": "\#(run)"}"#, status: .badRequest,
+                code: "INVALID_PARAMETER_VALUE", "at most 2000 bytes")
             try await team.call("carol", .post, "/api/v1/systems/\(system)/models", json: #"{"name": "prod-model"}"#)
             let card = try await team.call("vic", .get, "/api/v1/models/prod-model/versions/1/card")
             let digest = try #require(card.body.dictionary("model_card")?.dictionary("model_details")?.string("content_digest"), "\(card.text)")
@@ -293,11 +307,36 @@ struct IntegrityRouteTests {
                 json: #"{"name": "qa", "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}]}"#)
             try await team.call(
                 "carol", .post, "/api/2.0/mlflow/model-versions/create",
-                json: #"{"name": "qa", "source": "prompt-template", "tags": [{"key": "mlflow.prompt.text", "value": "Answer {{q}}"}]}"#)
+                json: #"""
+                    {"name": "qa", "source": "prompt-template", "tags": [{"key": "mlflow.prompt.text", "value": "Answer {{q}}"},
+                     {"key": "_mlflow_prompt_model_config", "value": "{\"temperature\": 0}"}]}
+                    """#)
+            let promptDigest = try #require(
+                try await team.call("vic", .get, "/api/v1/models/qa/versions/1/card").body.dictionary("model_card")?.dictionary("model_details")?
+                    .string("content_digest"))
+            for (key, value) in [
+                ("mlflow.prompt.text", "Leak {{q}}"), ("_mlflow_prompt_model_config", #"{\"temperature\": 2}"#),
+                ("_mlflow_prompt_response_format", "{}"),
+            ] {
+                try await team.refused(
+                    "carol", .post, "/api/2.0/mlflow/model-versions/set-tag",
+                    json: #"{"name": "qa", "version": "1", "key": "\#(key)", "value": "\#(value)"}"#,
+                    status: .forbidden, code: "PERMISSION_DENIED", "immutable once registered")
+            }
             try await team.refused(
-                "carol", .post, "/api/2.0/mlflow/model-versions/set-tag",
-                json: #"{"name": "qa", "version": "1", "key": "mlflow.prompt.text", "value": "Leak {{q}}"}"#,
+                "carol", .delete, "/api/2.0/mlflow/model-versions/delete-tag",
+                json: #"{"name": "qa", "version": "1", "key": "_mlflow_prompt_model_config"}"#,
                 status: .forbidden, code: "PERMISSION_DENIED", "immutable once registered")
+            #expect(
+                try await team.audited("model_version.tag").map { "\($0.target) \($0.outcome.rawValue)" }
+                    == Array(repeating: "model:qa/1 refused", count: 4))
+            // The model configuration is part of what the digest covers.
+            #expect(promptDigest != ContentManifest(prompt: [Tag("mlflow.prompt.text", "Answer {{q}}")]).digest)
+            #expect(
+                promptDigest
+                    == ContentManifest(prompt: [
+                        Tag("mlflow.prompt.text", "Answer {{q}}"), Tag("_mlflow_prompt_model_config", #"{"temperature": 0}"#),
+                    ]).digest)
             #expect(
                 try await team.call(
                     "carol", .post, "/api/2.0/mlflow/model-versions/set-tag", json: #"{"name": "qa", "version": "1", "key": "k", "value": "v"}"#
@@ -619,6 +658,19 @@ struct IntegrityRouteTests {
             #expect(annex.body.dictionary("performance_metrics")?.array("content").map { $0.string("id") } == [evaluationID])
             #expect(
                 annex.body.dictionary("post_market_monitoring")?.dictionary("content")?.dictionary("monitoring")?["alert_conditions"] as? Int == 1)
+
+            // A prompt of the system is promoted through the same decision, so the register assesses it too; with no
+            // version yet, each control says so under the basis it would read.
+            try await team.call(
+                "carol", .post, "/api/2.0/mlflow/registered-models/create",
+                json: #"{"name": "churn-letter", "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}]}"#)
+            let linked = try await team.call("carol", .post, "/api/v1/systems/\(system)/models", json: #"{"name": "churn-letter", "kind": "prompt"}"#)
+            #expect(linked.status == .ok, "\(linked.text)")
+            let assessed = try #require(try await team.call("vic", .get, "/api/v1/systems/\(system)").body.dictionary("system"))
+            let prompt = try #require(assessed.array("controls").first { $0.string("model") == "churn-letter" }, "\(assessed.object)")
+            let evaluations = prompt.array("targets").first?.array("controls") ?? []
+            #expect(evaluations.first { $0.string("name") == "monitoring_configured" }?.string("basis") == "monitoring")
+            #expect(!evaluations.isEmpty && evaluations.allSatisfy { $0.string("detail") == "the model has no version" })
         }
     }
 }

@@ -59,7 +59,7 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.cardStatesIntendedUse,
                     detail: facts.cardStatesIntendedUse ? "the model card states the intended use" : "the model card does not state an intended use",
-                    basis: .modelCard)
+                    basis: control.check.basis)
             case .evidence(let type, let scope):
                 let found = facts.evidence.last { evidence in
                     evidence.type == type && (scope == .system || (evidence.model == facts.model && evidence.version == facts.version))
@@ -68,11 +68,11 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: found != nil,
                     detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)",
-                    basis: .evidence)
+                    basis: control.check.basis)
             case .gate(let scope):
                 guard let evaluation = facts.evaluation else {
                     return ControlEvaluation(
-                        name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation", basis: .evaluation)
+                        name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation", basis: control.check.basis)
                 }
                 let satisfied = scope == .all ? evaluation.gatePassed : evaluation.fairnessGatePassed
                 let verdict: String
@@ -84,16 +84,16 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 }
                 return ControlEvaluation(
                     name: control.name, satisfied: satisfied, detail: "evaluation \(evaluation.id) (run \(evaluation.runID)): \(verdict)",
-                    basis: .evaluation)
+                    basis: control.check.basis)
             case .monitoring:
                 return ControlEvaluation(
-                    name: control.name, satisfied: facts.monitoring.isMonitored, detail: facts.monitoring.described, basis: .monitoring)
+                    name: control.name, satisfied: facts.monitoring.isMonitored, detail: facts.monitoring.described, basis: control.check.basis)
             case .retraining:
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.monitoring.retrainingWebhook,
                     detail: facts.monitoring.retrainingWebhook
                         ? "observed: the alert rules name a retraining webhook" : "observed: the alert rules name no retraining webhook",
-                    basis: .monitoring)
+                    basis: control.check.basis)
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
                 let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")
@@ -101,7 +101,7 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                     name: control.name, satisfied: approvers.count >= count,
                     detail: "\(approvers.count) of \(count) \(roleNames) approval\(count == 1 ? "" : "s")"
                         + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))"),
-                    basis: .approvals)
+                    basis: control.check.basis)
             }
         }
     }

@@ -18,6 +18,17 @@ public struct GovernancePolicy: Sendable, Equatable {
         case monitoring
         /// The system's alert rules name a retraining webhook (observed, not declared).
         case retraining
+
+        /// What the check reads.
+        public var basis: ControlEvaluation.Basis {
+            switch self {
+            case .modelCard: .modelCard
+            case .evidence: .evidence
+            case .approvals: .approvals
+            case .gate: .evaluation
+            case .monitoring, .retraining: .monitoring
+            }
+        }
     }
 
     public enum GateScope: String, Sendable, Equatable {

@@ -228,7 +228,8 @@ public struct RegisterService: Sendable {
             gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
             retrainingTrigger: monitoring.retrainingWebhook, stagedRollout: evidence.contains { $0.type == "staged_rollout" })
         var controls: [RegisterEntry.ComponentControls] = []
-        for component in system.components where component.kind == .model {
+        // Prompts are promoted through the same decision as models, so the register assesses them alike.
+        for component in system.components {
             let model = try await registry.registeredModel(name: component.name)
             let protectedAliases = model.aliases.filter { policy.isProtected(alias: $0.alias) }
             if !protectedAliases.isEmpty || model.latestVersions.contains(where: { $0.currentStage == .production }) {
@@ -240,7 +241,7 @@ public struct RegisterService: Sendable {
             let latest = try await registry.latestVersionNumber(name: model.name)
             guard let served = protectedAliases.first?.version ?? latest else {
                 let none = policy.controls(for: system.riskTier).map {
-                    ControlEvaluation(name: $0.name, satisfied: false, detail: "the model has no version", basis: .evidence)
+                    ControlEvaluation(name: $0.name, satisfied: false, detail: "the model has no version", basis: $0.check.basis)
                 }
                 controls.append(.init(model: model.name, version: nil, targets: [.init(target: policy.protectedAliases[0], evaluations: none)]))
                 continue

@@ -24,8 +24,7 @@ public struct ContentIntegrity: Sendable {
     /// (nil when the server does not store them).
     public func manifest(storageLocation: String, tags: [Tag], isPrompt: Bool) async throws -> ContentManifest? {
         if isPrompt {
-            return ContentManifest(
-                prompt: tags.last { $0.key == PromptTags.text }?.value ?? "", type: tags.last { $0.key == PromptTags.type }?.value)
+            return ContentManifest(prompt: tags)
         }
         return try await reader.manifest(of: storageLocation)
     }

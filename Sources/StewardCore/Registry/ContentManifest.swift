@@ -26,11 +26,13 @@ public struct ContentManifest: Sendable, Equatable, Codable {
         self.files = files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
-    /// The manifest of a prompt version: its template and type, which are what a reviewer approved.
-    public init(prompt template: String, type: String?) {
-        var files = [File(path: PromptTags.text, size: Int64(template.utf8.count), sha256: SHA256Digest.hex(of: Data(template.utf8)))]
-        if let type { files.append(File(path: PromptTags.type, size: Int64(type.utf8.count), sha256: SHA256Digest.hex(of: Data(type.utf8)))) }
-        self.init(files: files)
+    /// The manifest of a prompt version: its content tags (`PromptTags.isContent`; the template always, the type,
+    /// response format and model configuration when given), which are what a reviewer approved. The marker
+    /// `mlflow.prompt.is_prompt` says what the version is, not what it holds, and is left out.
+    public init(prompt tags: [Tag]) {
+        var latest: [String: String] = [PromptTags.text: ""]
+        for tag in tags where PromptTags.isContent(tag.key) && tag.key != PromptTags.isPrompt { latest[tag.key] = tag.value }
+        self.init(files: latest.map { File(path: $0.key, size: Int64($0.value.utf8.count), sha256: SHA256Digest.hex(of: Data($0.value.utf8))) })
     }
 
     /// `sha256:` and the SHA-256 of one line per file, `<sha256> <size> <path>`, in path order: the same

@@ -28,7 +28,6 @@ public struct ModelRegistryService: Sendable {
         self.now = now
     }
 
-    public static let maxTagKeyLength = 250
     public static let maxTagValueLength = 100_000
     public static let maxAliasLength = 255
     /// The alias that always means the highest version.
@@ -151,6 +150,11 @@ public struct ModelRegistryService: Sendable {
         let model = try await repository.registeredModel(name: name)
         let isPrompt = model.isPrompt || tags.contains { $0.key == PromptTags.isPrompt && $0.value.lowercased() == "true" }
         let resolved = try await resolve(source: source, runID: runID?.nonEmptyValue, modelID: modelID?.nonEmptyValue, isPrompt: isPrompt)
+        // Locations are indexed (an upload looks up the version its path belongs to), and an index entry has a size limit.
+        for (field, text) in [("source", source), ("storage location", resolved.storage)] where text.utf8.count > Self.maximumLocationBytes {
+            throw StewardError.invalidParameter(
+                "A model version's \(field) is at most \(Self.maximumLocationBytes) bytes; this one is \(text.utf8.count).")
+        }
         let manifest = try await integrity?.manifest(storageLocation: resolved.storage, tags: tags, isPrompt: isPrompt)
         return try await repository.createModelVersion(
             NewModelVersion(
@@ -158,6 +162,8 @@ public struct ModelRegistryService: Sendable {
                 modelID: resolved.modelID, userID: Self.userID(of: actor), description: description ?? "", tags: tags, manifest: manifest),
             actor: actor, now: now())
     }
+
+    static let maximumLocationBytes = 2000
 
     struct ResolvedSource {
         var storage: String
@@ -294,26 +300,31 @@ public struct ModelRegistryService: Sendable {
             actor: actor.name, now: now(), audit: audit)
     }
 
-    public func setModelVersionTag(name: String, version: String, tag: Tag) async throws {
+    public func setModelVersionTag(name: String, version: String, tag: Tag, actor: Principal) async throws {
         try Self.validateTag(tag)
-        try Self.refuseContentTag(tag.key)
-        try await repository.setModelVersionTag(name: try Self.requiredName(name), version: try Self.versionNumber(version), tag: tag, now: now())
+        let (name, number) = (try Self.requiredName(name), try Self.versionNumber(version))
+        try await refuseContentTag(tag.key, name: name, version: number, actor: actor)
+        try await repository.setModelVersionTag(name: name, version: number, tag: tag, now: now())
     }
 
-    public func deleteModelVersionTag(name: String, version: String, key: String) async throws {
-        try Self.refuseContentTag(key)
-        try await repository.deleteModelVersionTag(
-            name: try Self.requiredName(name), version: try Self.versionNumber(version), key: key, now: now())
+    public func deleteModelVersionTag(name: String, version: String, key: String, actor: Principal) async throws {
+        let (name, number) = (try Self.requiredName(name), try Self.versionNumber(version))
+        try await refuseContentTag(key, name: name, version: number, actor: actor)
+        try await repository.deleteModelVersionTag(name: name, version: number, key: key, now: now())
     }
 
-    /// The tags that hold a prompt version's content, fixed when it is registered like a model version's files.
-    static let contentTags: Set<String> = [PromptTags.text, PromptTags.type, PromptTags.isPrompt]
-
-    static func refuseContentTag(_ key: String) throws(StewardError) {
-        guard contentTags.contains(key) else { return }
-        throw StewardError(
+    /// Refuses a change to a tag that holds a prompt version's content (`PromptTags.isContent`), fixed when it is
+    /// registered like a model version's files; under governance the refusal is audited.
+    func refuseContentTag(_ key: String, name: String, version: Int64, actor: Principal) async throws {
+        guard PromptTags.isContent(key) else { return }
+        let error = StewardError(
             .permissionDenied,
             "'\(key)' holds a prompt version's content, which is immutable once registered: register a new version instead.")
+        guard let gate else { throw error }
+        try await gate.refuse(
+            AuditEntry(
+                actor: actor, action: "model_version.tag", target: "model:\(name)/\(version)", systemID: try await gate.systemID(owning: name),
+                details: ["key": String(key.prefix(250))]), error)
     }
 
     /// Where a version's files are, for downloads, after checking they are still the ones registered.

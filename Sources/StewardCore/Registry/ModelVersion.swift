@@ -116,6 +116,14 @@ public enum PromptTags {
     public static let isPrompt = "mlflow.prompt.is_prompt"
     public static let text = "mlflow.prompt.text"
     public static let type = "_mlflow_prompt_type"
+    public static let responseFormat = "_mlflow_prompt_response_format"
+    public static let modelConfig = "_mlflow_prompt_model_config"
+
+    /// Whether a version tag holds prompt content (`mlflow.prompt.*`, `_mlflow_prompt*`: the template, its type,
+    /// response format and model configuration), which is fixed once the version is registered.
+    public static func isContent(_ key: String) -> Bool {
+        key.hasPrefix("mlflow.prompt.") || key.hasPrefix("_mlflow_prompt")
+    }
     /// The `source` a prompt version is registered with; prompts have no files.
     public static let sources: Set<String> = ["dummy-source", "prompt-template"]
 }

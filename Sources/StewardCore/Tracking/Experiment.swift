@@ -23,5 +23,4 @@ public struct Experiment: Sendable, Equatable {
 
     /// The experiment every store has, which runs join when a client names none.
     public static let defaultID = "0"
-    public static let defaultName = "Default"
 }

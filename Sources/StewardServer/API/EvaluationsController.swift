@@ -22,7 +22,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
                 "system", "model", "version", "task", "label", "prediction", "score", "threshold", "sensitive", "slice", "latency", "error", "cost",
                 "endpoint", "judge", "judge_model", "rubric", "feature", "format", "name", "dataset", "dataset_version", "batch", "output",
                 "json_schema",
-            ], use: evaluate)
+            ], repeatable: ["sensitive", "slice", "feature"], use: evaluate)
         group.native(.get, "evaluations/:id", use: show)
     }
 

@@ -25,7 +25,7 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.get, "systems/:id/drift", query: ["window", "method", "threshold"], use: drift)
         group.native(.put, "systems/:id/alerts/rules", use: replaceAlertRules)
         group.native(.get, "systems/:id/alerts/rules", use: showAlertRules)
-        group.native(.post, "systems/:id/alerts/evaluate", use: evaluateAlerts)
+        group.native(.post, "systems/:id/alerts/evaluate", readsBody: false, use: evaluateAlerts)
         group.native(.get, "systems/:id/alerts", query: ["status"], use: listAlerts)
         group.native(.get, "systems/:id/webhook-deliveries", use: listDeliveries)
     }

@@ -183,7 +183,7 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
         let message = try await MLflowRequest.decode(RegistryTagRequest.self, from: request)
         try await registry.setModelVersionTag(
             name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"),
-            tag: Tag(try MLflowRequest.required(message.key, "key"), message.value ?? ""))
+            tag: Tag(try MLflowRequest.required(message.key, "key"), message.value ?? ""), actor: context.principal)
         return MLflowResponse.empty()
     }
 
@@ -191,7 +191,7 @@ struct RegistryController<Context: IdentifiedRequestContext>: Sendable {
         let message = try await MLflowRequest.decode(RegistryTagRequest.self, from: request)
         try await registry.deleteModelVersionTag(
             name: try MLflowRequest.required(message.name, "name"), version: try MLflowRequest.required(message.version?.text, "version"),
-            key: try MLflowRequest.required(message.key, "key"))
+            key: try MLflowRequest.required(message.key, "key"), actor: context.principal)
         return MLflowResponse.empty()
     }
 }
