@@ -272,7 +272,14 @@ def test_a_notification_survives_a_server_killed_while_it_waits_for_a_retry(kind
         assert delivered[0][1]["event"] == "alert.fired" and delivered[0][1]["system_id"] == sid
         ids = {h["X-Steward-Delivery"] for _, h, _, _ in receiver.requests}
         assert ids == {delivery["id"]}
-        log = ok(requests.get(f"{restarted.url}/api/v1/systems/{sid}/webhook-deliveries", headers=headers, timeout=60))["deliveries"]
+        # The receiver logs its 204 before the server has read the answer and recorded it: wait for the record.
+        def deliveries():
+            return ok(requests.get(f"{restarted.url}/api/v1/systems/{sid}/webhook-deliveries", headers=headers, timeout=60))["deliveries"]
+
+        log = deliveries()
+        while time.time() < deadline and [d["status"] for d in log] != [204]:
+            time.sleep(0.1)
+            log = deliveries()
         assert [(d["id"], d["status"], d.get("next_attempt_at")) for d in log] == [(delivery["id"], 204, None)]
         assert log[0]["attempts"] == len(receiver.requests) >= 2
         time.sleep(2.5)

@@ -27,12 +27,10 @@ public struct StewardStorage: Sendable {
     /// Opens (creating on first use) `dataDirectory` with `steward.sqlite`, `artifacts/` and `files/`, or the
     /// database `store` names (`sqlite:PATH`, `postgres://…`).
     public static func open(
-        dataDirectory: String, store: String? = nil, durability: SQLiteStoreDatabase.Durability = .full, logger: Logger
+        dataDirectory: String, store: DatabaseLocation? = nil, durability: SQLiteStoreDatabase.Durability = .full, logger: Logger
     ) async throws -> StewardStorage {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let location =
-            try store.map { text throws(StewardError) in try DatabaseLocation(parsing: text) }
-            ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("steward.sqlite"))
+        let location = store ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("steward.sqlite"))
         let database: any StoreDatabase
         switch location {
         case .sqlite(let path):

@@ -6,6 +6,7 @@ import StewardCore
 import StewardServer
 import StewardStore
 import StewardTestSupport
+import Synchronization
 import Testing
 
 /// Attacks an ordinary contributor could make on what governance promises, each performed over HTTP against a
@@ -401,7 +402,25 @@ struct IntegrityRouteTests {
         }
     }
 
-    @Test("A download reuses a check from the last minute; approvals and promotions always hash the files again", arguments: TestEngine.available)
+    /// Reads manifests through the artifact store, counting how many it hashed.
+    final class CountingReader: ContentReader {
+        let inner: ArtifactContentReader
+        let hashed = Mutex(0)
+
+        init(inner: ArtifactContentReader) {
+            self.inner = inner
+        }
+
+        func manifest(of location: String) async throws -> ContentManifest? {
+            hashed.withLock { $0 += 1 }
+            return try await inner.manifest(of: location)
+        }
+
+        func fingerprint(of location: String) async throws -> String? { try await inner.fingerprint(of: location) }
+    }
+
+    @Test(
+        "A download reuses a check from the last minute while no file changed; approvals always hash again", arguments: TestEngine.available)
     func recentDownloadChecks(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in
             let clock = TestClock()
@@ -416,22 +435,29 @@ struct IntegrityRouteTests {
             let version = try await services.registry.createModelVersion(
                 name: "big", source: "runs:/\(run.info.runID)/model", runID: run.info.runID, modelID: nil, runLink: nil, description: nil,
                 tags: [], actor: "carol")
-            let location = version.storageLocation
-            #expect(try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) == location)
+            let reader = CountingReader(inner: ArtifactContentReader(store: storage.artifacts))
+            let integrity = ContentIntegrity(
+                registry: SQLModelRegistryRepository(database: storage.database), reader: reader,
+                audit: SQLAuditRepository(database: storage.database), now: { clock.now })
+            func download() async throws -> String? {
+                try await integrity.verify(version, actor: contributor, action: "download", systemID: nil, reusingRecent: true)
+            }
+            let digest = try await download()
+            clock.advance(59_000)
+            #expect(try await download() == digest && reader.hashed.withLock { $0 } == 1, "reused")
+            _ = try await integrity.verify(version, actor: contributor, action: "approval.approve", systemID: nil)
+            #expect(reader.hashed.withLock { $0 } == 2, "an approval hashes again")
+            clock.advance(2_000)
+            #expect(try await download() == digest && reader.hashed.withLock { $0 } == 3, "older than a minute: hashed again")
+
+            // Changed on disk, even to the same size, the files are hashed again at once and the change is refused.
             let root = try #require(storage.artifacts as? LocalArtifactStore).root
             try Data("changed".utf8).write(to: URL(fileURLWithPath: root + "/" + file.string))
-            clock.advance(59_000)
-            #expect(try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) == location)
-            await #expect(throws: StewardError.self) {
-                try await services.registry.integrity?.verify(version, actor: contributor, action: "approval.approve", systemID: nil)
-            }
-            // The failed check is not forgotten by the next download, nor is a check older than a minute reused.
-            await #expect(throws: StewardError.self) { try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) }
+            await #expect(throws: StewardError.self) { try await download() }
+            await #expect(throws: StewardError.self) { try await download() }
+            #expect(reader.hashed.withLock { $0 } == 5)
             try Data("weights".utf8).write(to: URL(fileURLWithPath: root + "/" + file.string))
-            #expect(try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) == location)
-            try Data("changed".utf8).write(to: URL(fileURLWithPath: root + "/" + file.string))
-            clock.advance(60_000)
-            await #expect(throws: StewardError.self) { try await services.registry.downloadURI(name: "big", version: "1", actor: contributor) }
+            #expect(try await download() == digest)
         }
     }
 

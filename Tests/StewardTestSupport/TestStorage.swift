@@ -51,7 +51,7 @@ public enum TestStorage {
             try await admin(host: host, port: port, user: user, password: password, "CREATE DATABASE \(name)")
             do {
                 let url = "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(name)"
-                let storage = try await StewardStorage.open(dataDirectory: folder, store: url, logger: logger)
+                let storage = try await StewardStorage.open(dataDirectory: folder, store: try DatabaseLocation(parsing: url), logger: logger)
                 let result = started ? try await run(storage, body) : try await body(storage)
                 try await admin(host: host, port: port, user: user, password: password, "DROP DATABASE \(name) WITH (FORCE)")
                 return result

@@ -7,11 +7,16 @@ public struct ArtifactEntry: Sendable, Equatable {
     public var isDirectory: Bool
     /// The file size in bytes; nil for directories.
     public var size: Int64?
+    /// A stamp that changes whenever the file's content may have (on a local disk its inode and status-change
+    /// time, which no one can set back), so a check of the content can be reused while it stays; nil when the
+    /// store has none.
+    public var stamp: String?
 
-    public init(name: String, isDirectory: Bool, size: Int64?) {
+    public init(name: String, isDirectory: Bool, size: Int64?, stamp: String? = nil) {
         self.name = name
         self.isDirectory = isDirectory
         self.size = size
+        self.stamp = stamp
     }
 }
 

@@ -33,15 +33,20 @@ public struct ContentIntegrity: Sendable {
     /// does not store its files. A version registered before manifests were kept gets its manifest recorded now.
     /// `action` names what relies on the check (`promotion`, `approval.approve`, `download`), `systemID` the
     /// system the version belongs to, for the audit event of a failure. With `reusingRecent` (downloads only), a
-    /// check that passed in the last minute stands (`RecentVerifications`).
+    /// check that passed in the last minute stands while the files' fingerprint is unchanged (`RecentVerifications`).
     public func verify(
         _ version: ModelVersion, actor: Principal, action: String, systemID: String?, reusingRecent: Bool = false
     ) async throws -> String? {
         let key = "\(version.name)\u{0}\(version.version)"
-        if reusingRecent, let digest = await recent.digest(of: key, now: now()) { return digest }
+        let fingerprint = reusingRecent && !version.isPrompt ? try await reader.fingerprint(of: version.storageLocation) : nil
+        if let fingerprint, let digest = await recent.digest(of: key, fingerprint: fingerprint, now: now()) { return digest }
         do {
             let digest = try await check(version, actor: actor, action: action, systemID: systemID)
-            if let digest { await recent.note(key, digest: digest, at: now()) } else { await recent.forget(key) }
+            if let digest, let fingerprint {
+                await recent.note(key, .init(digest: digest, fingerprint: fingerprint, at: now()))
+            } else {
+                await recent.forget(key)
+            }
             return digest
         } catch {
             await recent.forget(key)

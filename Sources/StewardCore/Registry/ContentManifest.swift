@@ -63,4 +63,7 @@ public protocol ContentReader: Sendable {
     /// The manifest of every file at or below `location` (an `mlflow-artifacts:/…` URI), hashed as it is read;
     /// nil when the location is not one the server stores (an object store the client writes to directly).
     func manifest(of location: String) async throws -> ContentManifest?
+    /// A digest of every file's path, size and stamp at or below `location`, without reading them: it changes
+    /// whenever a file may have. Nil when the location is not stored here or a file has no stamp.
+    func fingerprint(of location: String) async throws -> String?
 }

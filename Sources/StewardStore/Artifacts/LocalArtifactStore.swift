@@ -73,7 +73,9 @@ public struct LocalArtifactStore: ArtifactStore {
                 guard lstat(location + "/" + name, &entry) == 0 else { continue }
                 switch entry.st_mode & S_IFMT {
                 case S_IFDIR: entries.append(ArtifactEntry(name: name, isDirectory: true, size: nil))
-                case S_IFREG: entries.append(ArtifactEntry(name: name, isDirectory: false, size: Int64(entry.st_size)))
+                case S_IFREG:
+                    let stamp = "\(entry.st_ino):\(entry.st_ctim.tv_sec).\(entry.st_ctim.tv_nsec)"
+                    entries.append(ArtifactEntry(name: name, isDirectory: false, size: Int64(entry.st_size), stamp: stamp))
                 default: continue  // symbolic links and devices are never served
                 }
             }

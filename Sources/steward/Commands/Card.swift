@@ -23,18 +23,16 @@ struct Card: AsyncParsableCommand {
     var version: String
 
     @Option(name: .long, help: ArgumentHelp("Output format.", valueName: "markdown|json|html"))
-    var format = "markdown"
+    var format = ModelCardFormat.markdown
 
     @OptionGroup var options: StoreOptions
 
     func validate() throws {
-        guard ModelCardFormat(name: format) != nil else { throw ValidationError("--format must be markdown, json or html.") }
         try options.requireExistingStore()
     }
 
     func run() async throws {
-        let format = ModelCardFormat(name: format) ?? .markdown
-        let (name, version) = (name, version)
+        let (name, version, format) = (name, version, format)
         let text = try await options.withServices { services in
             format.render(try await services.registry.modelCard(name: name, version: version))
         }

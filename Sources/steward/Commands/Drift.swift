@@ -30,13 +30,13 @@ struct Drift: AsyncParsableCommand {
     var current: String
 
     @Option(name: .long, help: ArgumentHelp("auto, or one of: \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"))
-    var method = "auto"
+    var method = DriftMethodChoice.auto
 
     @Option(name: .long, help: "Drift threshold (a p-value for ks, chi_square and z_test; a distance otherwise). Default per method.")
     var threshold: Double?
 
     @Option(name: .long, help: ArgumentHelp("How numeric features are binned: reference or evidently.", valueName: "binning"))
-    var binning = "reference"
+    var binning = DriftBinning.reference
 
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Only these columns.", valueName: "column"))
     var columns: [String] = []
@@ -57,10 +57,6 @@ struct Drift: AsyncParsableCommand {
     var failOnDrift = false
 
     func validate() throws {
-        guard method == "auto" || DriftMethod(rawValue: method) != nil else {
-            throw ValidationError("Unknown method '\(method)': use auto or \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        guard DriftBinning(rawValue: binning) != nil else { throw ValidationError("--binning is reference or evidently.") }
         if let threshold, !threshold.isFinite || threshold < 0 { throw ValidationError("--threshold must be a non-negative number.") }
         guard share.isFinite, share > 0, share <= 1 else { throw ValidationError("--share is a number in (0, 1].") }
     }
@@ -76,7 +72,7 @@ struct Drift: AsyncParsableCommand {
             ])
             let (referenceTable, currentTable) = (tables[0], tables[1])
             let comparison = DriftComparison(
-                method: DriftMethod(rawValue: method), threshold: threshold, binning: DriftBinning(rawValue: binning) ?? .reference,
+                method: method.fixed, threshold: threshold, binning: binning,
                 shareThreshold: share)
             let drift = comparison.compare(reference: referenceTable.columns, current: currentTable.columns, columns: names)
             if let html {

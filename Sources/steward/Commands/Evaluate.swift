@@ -19,7 +19,7 @@ struct Evaluate: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: ArgumentHelp("What the predictions are.", valueName: "binary|multiclass|regression|text"))
-    var task: String
+    var task: EvaluationTask
 
     @Option(name: .long, help: ArgumentHelp("Test set: CSV with a header row, or JSON Lines (.jsonl).", valueName: "file"))
     var data: String
@@ -62,7 +62,6 @@ struct Evaluate: AsyncParsableCommand {
     @OptionGroup var recording: ServerRecordingOptions
 
     func validate() throws {
-        do { _ = try EvaluationTask(parsing: task) } catch { throw ValidationError(error.message) }
         guard prediction != nil || score != nil else { throw ValidationError("Give --prediction, --score or both.") }
         guard threshold.isFinite else { throw ValidationError("--threshold must be a number.") }
     }
@@ -70,7 +69,6 @@ struct Evaluate: AsyncParsableCommand {
     func run() async throws {
         if let server = recording.server { return try await record(on: server) }
         do {
-            let task = try EvaluationTask(parsing: task)
             let wanted = Array(Set([label] + [prediction, score, latency, error, cost].compactMap { $0 } + sensitive + slice))
             let table = try TableFile(
                 path: data, columns: wanted, categories: task.textColumns(label: label, prediction: prediction, grouping: sensitive + slice))
@@ -96,7 +94,7 @@ struct Evaluate: AsyncParsableCommand {
     /// Sends the test set to a Steward server, which records the evaluation and the gate's verdict.
     func record(on server: String) async throws {
         var query = [
-            ("system", recording.system ?? ""), ("model", recording.model ?? ""), ("version", recording.version ?? ""), ("task", task),
+            ("system", recording.system ?? ""), ("model", recording.model ?? ""), ("version", recording.version ?? ""), ("task", task.rawValue),
             ("label", label),
             ("threshold", String(threshold)), ("name", (data as NSString).lastPathComponent),
             ("format", TableFile.Format(path: data) == .jsonl ? "jsonl" : "csv"),

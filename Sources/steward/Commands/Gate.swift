@@ -39,7 +39,7 @@ struct Gate: AsyncParsableCommand {
         @OptionGroup var recording: ServerRecordingOptions
 
         @Option(name: .long, help: ArgumentHelp("With --server: what the predictions are.", valueName: "binary|multiclass|regression|text"))
-        var task: String?
+        var task: EvaluationTask?
 
         func validate() throws {
             if recording.server == nil {
@@ -76,7 +76,7 @@ struct Gate: AsyncParsableCommand {
                 throw failing(.invalidParameter("Cannot read the file '\(metrics)'."))
             }
             let query = [
-                ("model", recording.model ?? ""), ("version", recording.version ?? ""), ("task", task ?? ""),
+                ("model", recording.model ?? ""), ("version", recording.version ?? ""), ("task", task?.rawValue ?? ""),
                 ("name", (metrics as NSString).lastPathComponent),
             ]
             let evaluation = try await EvaluationUpload.send(

@@ -30,25 +30,26 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Database instead of <dir>/steward.sqlite: sqlite:PATH or postgres://user:password@host:port/database.", valueName: "url"))
-    var store: String?
+            "Database instead of <dir>/steward.sqlite: sqlite:PATH or postgres://user:password@host:port/database.", valueName: "url"),
+        transform: DatabaseLocation.argument)
+    var store: DatabaseLocation?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "SQLite commit durability: 'full' fsyncs every commit (survives power loss); 'normal' survives a crash of Steward only.",
             valueName: "full|normal"))
-    var durability = "full"
+    var durability = SQLiteStoreDatabase.Durability.full
 
     @Option(name: .long, help: ArgumentHelp("Largest artifact an upload may write, e.g. 500M or 20G.", valueName: "size"))
-    var maxArtifactSize = "10G"
+    var maxArtifactSize = ByteSize(bytes: 10 << 30)
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "Require an API token on every request. Default: on, unless --host is a loopback address. Create the first admin with "
                 + "`steward users create NAME --role admin`.", valueName: "on|off"))
-    var auth: String?
+    var auth: Switch?
 
     @Option(
         name: .long,
@@ -61,57 +62,35 @@ struct Serve: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "How often every system's alert rules are evaluated (e.g. 30s, 5m; 0 for only on request).", valueName: "duration"))
-    var alertInterval = "60s"
+    var alertInterval = DurationList(argument: "60s")!
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "Pauses between attempts to deliver a webhook, comma-separated; after the attempt that follows the last one it is given up.",
             valueName: "durations"))
-    var webhookRetryDelays = "1s,5s,30s,2m,10m,30m"
+    var webhookRetryDelays = DurationList(argument: "1s,5s,30s,2m,10m,30m")!
 
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
-    var logLevel = "info"
+    var logLevel = Logger.Level.info
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
-        guard SQLiteStoreDatabase.Durability(rawValue: durability) != nil else {
-            throw ValidationError("--durability must be 'full' or 'normal'.")
-        }
-        guard Self.parseSize(maxArtifactSize) != nil else {
-            throw ValidationError("--max-artifact-size must be a number of bytes with an optional K, M or G suffix.")
-        }
-        if let auth, auth != "on", auth != "off" { throw ValidationError("--auth must be 'on' or 'off'.") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown --log-level '\(logLevel)'.") }
-        if alertInterval != "0" {
-            do { _ = try AlertRules.duration(alertInterval) } catch { throw ValidationError("--alert-interval: \(error.message)") }
-        }
-        if let store {
-            do { _ = try DatabaseLocation(parsing: store) } catch { throw ValidationError(error.message) }
-        }
-        do { _ = try retryDelays() } catch { throw ValidationError("--webhook-retry-delays: \(error.message)") }
-    }
-
-    /// `--webhook-retry-delays` as durations: at most 20 of them.
-    func retryDelays() throws(StewardError) -> [Duration] {
-        let parts = webhookRetryDelays.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count <= 20 else { throw .invalidParameter("at most 20 pauses.") }
-        return try parts.map { part throws(StewardError) in .milliseconds(try AlertRules.duration(part)) }
+        guard alertInterval.durations.count == 1 else { throw ValidationError("--alert-interval is one duration.") }
+        guard !webhookRetryDelays.durations.contains(.zero) else { throw ValidationError("--webhook-retry-delays are longer than 0.") }
     }
 
     func run() async throws {
         var logger = Logger(label: "steward")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let storage = try await StewardStorage.open(
-            dataDirectory: data, store: store, durability: SQLiteStoreDatabase.Durability(rawValue: durability) ?? .full, logger: logger)
+        logger.logLevel = logLevel
+        let storage = try await StewardStorage.open(dataDirectory: data, store: store, durability: durability, logger: logger)
+        let interval = alertInterval.durations[0]
         let configuration = ServerConfiguration(
-            host: host, port: port, maximumArtifactBytes: Self.parseSize(maxArtifactSize) ?? 10 << 30,
-            authenticationRequired: auth.map { $0 == "on" },
+            host: host, port: port, maximumArtifactBytes: maxArtifactSize.bytes, authenticationRequired: auth?.isOn,
             endpointHosts: allowEndpointHost,
             // The signing secret comes from the environment only, so it is not visible in the process list.
             webhookSecret: ProcessInfo.processInfo.environment["STEWARD_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
-            alertInterval: alertInterval == "0" ? nil : (try? AlertRules.duration(alertInterval)).map { .milliseconds($0) },
-            webhookRetryDelays: try retryDelays(),
+            alertInterval: interval == .zero ? nil : interval, webhookRetryDelays: webhookRetryDelays.durations,
             // Like the signing secret, the judges' key comes from the environment only.
             judgeAPIKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         let host = host
@@ -124,17 +103,5 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(banner.utf8))
         }
         try await application.runService()
-    }
-
-    /// Bytes from `123`, `500K`, `20M` or `10G`.
-    static func parseSize(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
-        let trimmed = text.uppercased().replacingOccurrences(of: "B", with: "")
-        if let last = trimmed.last, let unit = units[last] {
-            guard let value = Int64(trimmed.dropLast()), value > 0 else { return nil }
-            return value * unit
-        }
-        guard let value = Int64(trimmed), value > 0 else { return nil }
-        return value
     }
 }

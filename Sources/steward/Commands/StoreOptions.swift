@@ -10,8 +10,10 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Folder for the database and artifacts.", valueName: "dir"))
     var data = "./steward-data"
 
-    @Option(name: .long, help: ArgumentHelp("Database instead of <dir>/steward.sqlite (sqlite:PATH or postgres://…).", valueName: "url"))
-    var store: String?
+    @Option(
+        name: .long, help: ArgumentHelp("Database instead of <dir>/steward.sqlite (sqlite:PATH or postgres://…).", valueName: "url"),
+        transform: DatabaseLocation.argument)
+    var store: DatabaseLocation?
 
     /// Refuses a data folder without a database, for commands that only read an existing store.
     func requireExistingStore() throws {

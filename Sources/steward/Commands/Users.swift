@@ -24,16 +24,12 @@ struct Users: AsyncParsableCommand {
         var name: String
 
         @Option(name: .long, help: ArgumentHelp("Role.", valueName: "viewer|contributor|reviewer|compliance|admin"))
-        var role: String
+        var role: Role
 
         @OptionGroup var options: StoreOptions
 
-        func validate() throws {
-            do { _ = try Role(parsing: role) } catch { throw ValidationError(error.message) }
-        }
-
         func run() async throws {
-            let (name, role) = (name, try Role(parsing: role))
+            let (name, role) = (name, role)
             let token = try await options.withServices { services in
                 try await services.identity.createUser(name: name, role: role, actor: IdentityService.bootstrap).token
             }
@@ -119,17 +115,16 @@ struct Users: AsyncParsableCommand {
         var name: String
 
         @Option(name: .long, help: ArgumentHelp("Role.", valueName: "viewer|contributor|reviewer|compliance|admin"))
-        var role: String
+        var role: Role
 
         @OptionGroup var options: StoreOptions
 
         func validate() throws {
-            do { _ = try Role(parsing: role) } catch { throw ValidationError(error.message) }
             try options.requireExistingStore()
         }
 
         func run() async throws {
-            let (name, role) = (name, try Role(parsing: role))
+            let (name, role) = (name, role)
             _ = try await options.withServices { services in
                 try await services.identity.setRole(user: name, role: role, actor: IdentityService.bootstrap)
             }
