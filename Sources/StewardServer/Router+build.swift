@@ -6,26 +6,28 @@ import StewardCore
 /// The router over the service graph: MLflow's tracking and registry API under `/api/2.0/mlflow` and
 /// `/ajax-api/2.0/mlflow` and its artifact proxy, Steward's own `/api/v1` (model cards, the AI Register,
 /// governance, evaluations, monitoring, audit, users), the server-info routes and `/metrics`, behind the
-/// authentication middleware.
+/// authentication middleware. Each API surface renders its own errors (`ErrorMiddleware` on its group); the
+/// router's renders what matches no route and what the authentication middleware refuses.
 public func buildRouter(
     services: StewardServices, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<StewardRequestContext> {
     let router = Router(context: StewardRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
-    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ErrorMiddleware(render: MLflowResponse.error))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))
 
     let artifacts = ArtifactsController<StewardRequestContext>(artifacts: services.artifacts)
     for prefix in ["api", "ajax-api"] {
-        let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow"))
+        let tracking = router.group(RouterPath("\(prefix)/2.0/mlflow")).add(middleware: ErrorMiddleware(render: MLflowResponse.error))
         ExperimentsController(experiments: services.experiments).addRoutes(to: tracking)
         RunsController(runs: services.runs).addRoutes(to: tracking)
         LoggedModelsController(models: services.loggedModels, artifacts: services.artifacts).addRoutes(to: tracking)
         RegistryController(registry: services.registry).addRoutes(to: tracking)
         artifacts.addTrackingRoutes(to: tracking)
-        artifacts.addProxyRoutes(to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")))
+        artifacts.addProxyRoutes(
+            to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")).add(middleware: ErrorMiddleware(render: MLflowResponse.error)))
     }
-    let native = router.group("api/v1")
+    let native = router.group("api/v1").add(middleware: ErrorMiddleware(render: NativeMessage.error))
     ModelsController(registry: services.registry).addRoutes(to: native)
     SystemsController(register: services.register, approvals: services.approvals, promotion: services.promotion, registry: services.registry)
         .addRoutes(to: native)
@@ -37,7 +39,7 @@ public func buildRouter(
     MonitoringController(events: services.events, references: services.references, alerts: services.alerts, webhooks: services.webhooks)
         .addRoutes(to: native)
     ServerInfoController().addRoutes(to: router)
-    router.get("metrics") { _, _ in
+    router.route(.get, "metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))

@@ -13,7 +13,7 @@ struct ModelsController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.get, "models/:name/versions/:version/card", query: ["format"], use: card)
         group.native(.patch, "models/:name/versions/:version/card", use: editCard)
         group.native(.get, "models/:name/history", use: history)
-        group.native(.post, "prompts/:name/render", use: renderPrompt)
+        group.native(.post, "prompts/:name/render", access: .read, use: renderPrompt)
     }
 
     /// The card in the format asked for by `?format=` (`json`, `markdown`, `html`) or else by `Accept`.

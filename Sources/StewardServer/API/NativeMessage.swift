@@ -30,7 +30,20 @@ enum NativeMessage {
             status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
     }
 
-    /// Field names in snake case, except the member names of `VerbatimDictionary`, which are data.
+    /// An error of a native route: `{"error_code": ..., "message": ...}` with the status its code maps to. The shape
+    /// is the MLflow routes' (one client handles both), but it is the native surface's to keep.
+    static func error(_ error: StewardError) -> Response {
+        struct Body: Encodable {
+            let errorCode: String
+            let message: String
+        }
+        let body = (try? encoder.encode(Body(errorCode: error.code.rawValue, message: error.message))) ?? Data()
+        return Response(
+            status: MLflowResponse.status(for: error.code), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
+    }
+
+    /// Field names in snake case; dictionary keys are data and written as they are.
     static var encoder: JSONEncoder { SnakeCaseJSON.encoder() }
 
     static func text(_ text: String, contentType: String) -> Response {

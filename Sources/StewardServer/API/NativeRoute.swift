@@ -2,18 +2,19 @@ import HTTPTypes
 import Hummingbird
 import StewardCore
 
-extension RouterGroup {
+extension RouterGroup where Context: IdentifiedRequestContext {
     /// Registers a native (`/api/v1`) route that refuses what it would otherwise ignore: a query parameter other
     /// than the `query` ones it reads (a misspelt `treshold=0.9` would fall back to its default without a word), one
     /// given twice unless it is `repeatable` (which of the two counts would be left to chance), and a body when the
-    /// route reads none (`readsBody` defaults to false for GET and DELETE, true otherwise).
+    /// route reads none (`readsBody` defaults to false for GET and DELETE, true otherwise). `access` is the role the
+    /// route needs (`RouteAccess`).
     @discardableResult
     func native(
-        _ method: HTTPRequest.Method, _ path: RouterPath, query: Set<String> = [], repeatable: Set<String> = [], readsBody: Bool? = nil,
-        use handler: @escaping @Sendable (Request, Context) async throws -> Response
+        _ method: HTTPRequest.Method, _ path: RouterPath, access: RouteAccess? = nil, query: Set<String> = [], repeatable: Set<String> = [],
+        readsBody: Bool? = nil, use handler: @escaping @Sendable (Request, Context) async throws -> Response
     ) -> Self {
         let readsBody = readsBody ?? ![.get, .head, .delete].contains(method)
-        return on(path, method: method) { request, context in
+        return route(method, path, access: access) { request, context in
             try NativeMessage.refuseUnreadQuery(of: request, allowed: query, repeatable: repeatable)
             if !readsBody { try NativeMessage.refuseBody(of: request) }
             return try await handler(request, context)

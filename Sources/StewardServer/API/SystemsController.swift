@@ -26,7 +26,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.post, "systems/:id/promote", use: promote)
         group.native(.post, "systems/:id/rollback", use: rollback)
         group.native(.get, "systems/:id/documentation", use: documentation)
-        group.native(.post, "classify", use: classify)
+        group.native(.post, "classify", access: .read, use: classify)
         group.native(.get, "register/portfolio", query: ["format"], use: portfolio)
     }
 

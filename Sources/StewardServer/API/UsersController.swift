@@ -12,7 +12,7 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.delete, "users/:name", use: delete)
         group.native(.post, "users/:name/tokens", use: createToken)
         group.native(.get, "users/:name/tokens", use: tokens)
-        group.native(.delete, "users/:name/tokens/:id", use: revokeToken)
+        group.native(.delete, "users/:name/tokens/:id", access: .ownToken, use: revokeToken)
         group.native(.get, "whoami", use: whoami)
     }
 

@@ -2,12 +2,12 @@ import Foundation
 import Hummingbird
 import StewardCore
 
-/// Establishes who a request acts for and whether its role may take it at all.
+/// Establishes who a request acts for; whether its role may take the route is the route's declaration
+/// (`RouteAccess`).
 ///
 /// Tokens come as `Authorization: Bearer <token>` or as the password of HTTP Basic credentials (how MLflow
 /// clients send `MLFLOW_TRACKING_TOKEN` and `MLFLOW_TRACKING_USERNAME`/`PASSWORD`). With authentication on,
-/// every route but `/health` and `/version` needs a valid token (401 otherwise) and a viewer may only read
-/// and revoke its own tokens (403 otherwise). With it off, a request without a valid token acts under the Basic
+/// every route but `/health` and `/version` needs a valid token (401 otherwise). With it off, a request without a valid token acts under the Basic
 /// user name it declares, unverified and without governance rights. With a verified user, runs are recorded as that user's, whatever the client
 /// claims. Finer rules (who may approve, change the policy) live in the services.
 struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
@@ -20,6 +20,7 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
+        context.identity = identity
         switch Credentials(request.headers[.authorization]) {
         case .none:
             if required { return Self.challenge("Authentication required: send an API token (Authorization: Bearer …).") }
@@ -37,12 +38,6 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
                 }
                 context.principal = .declared(user)
             }
-        }
-        if let role = context.principal.role, !role.canWrite, !RouteAccess.isRead(request),
-            !RouteAccess.isOwnTokenRevocation(request, by: context.principal.name)
-        {
-            try await identity.refuseChange(
-                by: context.principal, request: "\(request.method) \(request.uri.path)", systemID: RouteAccess.systemID(of: request))
         }
         return try await next(request, context)
     }

@@ -1,19 +1,22 @@
 import Hummingbird
 import StewardCore
 
-/// A request context that knows who the request acts for.
+/// A request context that knows who the request acts for, and the identity service that audits a refusal of it.
 public protocol IdentifiedRequestContext: RequestContext {
     var principal: Principal { get set }
+    var identity: IdentityService? { get set }
 }
 
-/// The request context of Steward's router: Hummingbird's core storage plus the request's principal, set by
-/// `AuthenticationMiddleware`.
+/// The request context of Steward's router: Hummingbird's core storage plus the request's principal and the
+/// identity service, set by `AuthenticationMiddleware`.
 public struct StewardRequestContext: IdentifiedRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal
+    public var identity: IdentityService?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = .anonymous
+        identity = nil
     }
 }

@@ -11,14 +11,14 @@ struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
     let artifacts: ArtifactService
 
     func addProxyRoutes(to group: RouterGroup<Context>) {
-        group.get("artifacts", use: list)
-        group.get("artifacts/**", use: download)
-        group.put("artifacts/**", use: upload)
-        group.delete("artifacts/**", use: delete)
+        group.route(.get, "artifacts", use: list)
+        group.route(.get, "artifacts/**", use: download)
+        group.route(.put, "artifacts/**", use: upload)
+        group.route(.delete, "artifacts/**", use: delete)
     }
 
     func addTrackingRoutes(to group: RouterGroup<Context>) {
-        group.get("artifacts/list", use: listRunArtifacts)
+        group.route(.get, "artifacts/list", use: listRunArtifacts)
     }
 
     /// The artifact path after `/mlflow-artifacts/artifacts/` in the raw (still percent-encoded) target.

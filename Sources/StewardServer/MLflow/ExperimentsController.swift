@@ -2,20 +2,20 @@ import Hummingbird
 import StewardCore
 
 /// MLflow's experiment endpoints (`/api/2.0/mlflow/experiments/...`).
-struct ExperimentsController<Context: RequestContext>: Sendable {
+struct ExperimentsController<Context: IdentifiedRequestContext>: Sendable {
     let experiments: ExperimentService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("experiments/create", use: create)
-        group.get("experiments/get", use: get)
-        group.get("experiments/get-by-name", use: getByName)
-        group.post("experiments/search", use: search)
-        group.get("experiments/search", use: search)
-        group.post("experiments/update", use: update)
-        group.post("experiments/delete", use: delete)
-        group.post("experiments/restore", use: restore)
-        group.post("experiments/set-experiment-tag", use: setTag)
-        group.post("experiments/delete-experiment-tag", use: deleteTag)
+        group.route(.post, "experiments/create", use: create)
+        group.route(.get, "experiments/get", use: get)
+        group.route(.get, "experiments/get-by-name", use: getByName)
+        group.route(.post, "experiments/search", access: .read, use: search)
+        group.route(.get, "experiments/search", use: search)
+        group.route(.post, "experiments/update", use: update)
+        group.route(.post, "experiments/delete", use: delete)
+        group.route(.post, "experiments/restore", use: restore)
+        group.route(.post, "experiments/set-experiment-tag", use: setTag)
+        group.route(.post, "experiments/delete-experiment-tag", use: deleteTag)
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {

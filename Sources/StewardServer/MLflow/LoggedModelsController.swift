@@ -8,15 +8,15 @@ struct LoggedModelsController<Context: IdentifiedRequestContext>: Sendable {
     let artifacts: ArtifactService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("logged-models", use: create)
-        group.post("logged-models/search", use: search)
-        group.get("logged-models/:model_id", use: get)
-        group.patch("logged-models/:model_id", use: finalize)
-        group.delete("logged-models/:model_id", use: delete)
-        group.patch("logged-models/:model_id/tags", use: setTags)
-        group.delete("logged-models/:model_id/tags/:tag_key", use: deleteTag)
-        group.post("logged-models/:model_id/params", use: logParams)
-        group.get("logged-models/:model_id/artifacts/directories", use: listArtifacts)
+        group.route(.post, "logged-models", use: create)
+        group.route(.post, "logged-models/search", access: .read, use: search)
+        group.route(.get, "logged-models/:model_id", use: get)
+        group.route(.patch, "logged-models/:model_id", use: finalize)
+        group.route(.delete, "logged-models/:model_id", use: delete)
+        group.route(.patch, "logged-models/:model_id/tags", use: setTags)
+        group.route(.delete, "logged-models/:model_id/tags/:tag_key", use: deleteTag)
+        group.route(.post, "logged-models/:model_id/params", use: logParams)
+        group.route(.get, "logged-models/:model_id/artifacts/directories", use: listArtifacts)
     }
 
     static func keyValues(_ pairs: [WireKeyValue]?, _ field: String) throws -> [KeyValue] {

@@ -7,21 +7,21 @@ struct RunsController<Context: IdentifiedRequestContext>: Sendable {
     let runs: RunService
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("runs/create", use: create)
-        group.get("runs/get", use: get)
-        group.post("runs/update", use: update)
-        group.post("runs/delete", use: delete)
-        group.post("runs/restore", use: restore)
-        group.post("runs/log-metric", use: logMetric)
-        group.post("runs/log-parameter", use: logParameter)
-        group.post("runs/set-tag", use: setTag)
-        group.post("runs/delete-tag", use: deleteTag)
-        group.post("runs/log-batch", use: logBatch)
-        group.post("runs/log-inputs", use: logInputs)
-        group.post("runs/outputs", use: logOutputs)
-        group.post("runs/search", use: search)
-        group.get("metrics/get-history", use: metricHistory)
-        group.get("metrics/get-history-bulk-interval", use: metricHistoryBulkInterval)
+        group.route(.post, "runs/create", use: create)
+        group.route(.get, "runs/get", use: get)
+        group.route(.post, "runs/update", use: update)
+        group.route(.post, "runs/delete", use: delete)
+        group.route(.post, "runs/restore", use: restore)
+        group.route(.post, "runs/log-metric", use: logMetric)
+        group.route(.post, "runs/log-parameter", use: logParameter)
+        group.route(.post, "runs/set-tag", use: setTag)
+        group.route(.post, "runs/delete-tag", use: deleteTag)
+        group.route(.post, "runs/log-batch", use: logBatch)
+        group.route(.post, "runs/log-inputs", use: logInputs)
+        group.route(.post, "runs/outputs", use: logOutputs)
+        group.route(.post, "runs/search", access: .read, use: search)
+        group.route(.get, "metrics/get-history", use: metricHistory)
+        group.route(.get, "metrics/get-history-bulk-interval", use: metricHistoryBulkInterval)
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {

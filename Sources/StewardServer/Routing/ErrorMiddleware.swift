@@ -2,12 +2,15 @@ import Hummingbird
 import Logging
 import StewardCore
 
-/// Turns every error a route throws into one response in MLflow's error shape: the single place where
-/// errors become HTTP statuses.
+/// Turns every error a route throws into one response, in the error shape of the API surface the middleware is
+/// added to (`render`: MLflow's on MLflow routes, the native one on `/api/v1`): the one place where errors become
+/// HTTP statuses.
 ///
-/// Domain errors keep their code; unmatched routes become `ENDPOINT_NOT_FOUND`; anything unexpected is
-/// logged and answered with `INTERNAL_ERROR`, without internals in the message.
+/// Domain errors keep their code; unmatched routes become `ENDPOINT_NOT_FOUND`; anything unexpected is logged and
+/// answered with `INTERNAL_ERROR`, without internals in the message.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let render: @Sendable (StewardError) -> Response
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -15,24 +18,24 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if error.code == .internalError {
                 context.logger.error("Internal error", metadata: ["error": "\(error.message)", "path": "\(request.uri.path)"])
             }
-            return MLflowResponse.error(error)
+            return render(error)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
-                return MLflowResponse.error(StewardError(.endpointNotFound, "No endpoint \(request.method) \(request.uri.path)"))
+                return render(StewardError(.endpointNotFound, "No endpoint \(request.method) \(request.uri.path)"))
             case .methodNotAllowed:
-                return MLflowResponse.error(StewardError(.endpointNotFound, "Method \(request.method) not allowed on \(request.uri.path)"))
+                return render(StewardError(.endpointNotFound, "Method \(request.method) not allowed on \(request.uri.path)"))
             case .contentTooLarge:
-                return MLflowResponse.error(.invalidParameter(error.body ?? "The request body is too large."))
+                return render(.invalidParameter(error.body ?? "The request body is too large."))
             default:
                 let code: StewardError.Code = error.status.code < 500 ? .badRequest : .internalError
-                return MLflowResponse.error(StewardError(code, error.body ?? error.status.reasonPhrase))
+                return render(StewardError(code, error.body ?? error.status.reasonPhrase))
             }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-            return MLflowResponse.error(StewardError(.internalError, "An internal error occurred; it has been logged."))
+            return render(StewardError(.internalError, "An internal error occurred; it has been logged."))
         }
     }
 }
