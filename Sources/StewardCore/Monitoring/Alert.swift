@@ -19,12 +19,6 @@ public struct Alert: Sendable, Equatable, Codable {
     public let firedAt: Int64
     public var resolvedAt: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case id
-        case systemID = "system_id"
-        case rule, category, status, value, threshold, firedAt, resolvedAt
-    }
-
     public init(
         id: String, systemID: String, rule: String, category: AlertRules.Category, status: Status, value: Double, threshold: Double, firedAt: Int64,
         resolvedAt: Int64?
@@ -59,12 +53,6 @@ public struct WebhookDelivery: Sendable, Equatable, Codable {
     public let nextAttemptAt: Int64?
 
     public var succeeded: Bool { status.map { (200..<300).contains($0) } ?? false }
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case systemID = "system_id"
-        case url, event, attempts, status, error, deliveredAt, nextAttemptAt
-    }
 
     public init(
         id: String, systemID: String, url: String, event: String, attempts: Int, status: Int?, error: String?, deliveredAt: Int64,

@@ -29,12 +29,6 @@ public struct MonitorStatus: Sendable, Equatable, Encodable {
         public var tokensOut: Int64
         public var totalUSD: Double
         public var costPerRequestUSD: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case tokensIn, tokensOut
-            case totalUSD = "total_usd"
-            case costPerRequestUSD = "cost_per_request_usd"
-        }
     }
 
     public struct Data: Sendable, Equatable, Encodable {
@@ -60,11 +54,6 @@ public struct MonitorStatus: Sendable, Equatable, Encodable {
     public let cost: Cost
     public var data: Data
     public let safety: Safety
-
-    enum CodingKeys: String, CodingKey {
-        case systemID = "system_id"
-        case from, to, performance, quality, cost, data, safety
-    }
 
     /// The status of a window from its merged operational profile and its labeled events. Latency percentiles
     /// come from the profile's sketch: interpolated as NumPy's, within its relative accuracy (0.5%).

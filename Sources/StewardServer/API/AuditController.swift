@@ -23,7 +23,7 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
         let query = AuditQuery(
             systemID: try NativeMessage.query("system", request), actor: try NativeMessage.query("actor", request), since: try number("since"),
             until: try number("until"), afterSequence: try number("after") ?? 0, limit: Int(clamping: try number("limit") ?? 1000))
-        let events = try await audit.events(query, actor: context.principal).map(WireAuditEvent.init)
+        let events = try await audit.events(query, actor: context.principal)
         switch try NativeMessage.query("format", request) ?? "json" {
         case "ndjson":
             let encoder = NativeMessage.encoder
@@ -50,7 +50,7 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
     }
 }
 
-struct AuditEventsBody: Encodable { let events: [WireAuditEvent] }
+struct AuditEventsBody: Encodable { let events: [AuditEvent] }
 
 struct AuditVerifyBody: Encodable {
     let intact: Bool

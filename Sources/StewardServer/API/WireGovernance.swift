@@ -208,32 +208,6 @@ struct WirePolicy: Encodable {
     }
 }
 
-struct WireAuditEvent: Encodable {
-    let sequence: Int64
-    let time: Int64
-    let actor: String
-    let action: String
-    let outcome: String
-    let target: String
-    let systemId: String?
-    let details: [String: String]
-    let prevHash: String
-    let hash: String
-
-    init(_ event: AuditEvent) {
-        sequence = event.sequence
-        time = event.time
-        actor = event.actor
-        action = event.action
-        outcome = event.outcome.rawValue
-        target = event.target
-        systemId = event.systemID
-        details = (event.details)
-        prevHash = event.prevHash
-        hash = event.hash
-    }
-}
-
 struct WireUser: Encodable {
     let name: String
     let role: String

@@ -65,14 +65,9 @@ struct RunsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func logMetric(_ request: Request, context: Context) async throws -> Response {
         let message = try await MLflowRequest.decode(LogMetricRequest.self, from: request)
         let runID = try message.requiredRunID()
-        let key = try MLflowRequest.required(message.key, "key")
-        guard let value = message.value else { throw MLflowRequest.missing("value") }
-        guard let timestamp = message.timestamp else { throw MLflowRequest.missing("timestamp") }
-        try await runs.logMetric(
-            runID: runID,
-            Metric(
-                key: key, value: value.value, timestamp: timestamp.value, step: message.step?.value ?? 0, modelID: message.model_id.nonEmpty,
-                datasetName: message.dataset_name.nonEmpty, datasetDigest: message.dataset_digest.nonEmpty))
+        // Alone, an empty key is a missing one, as MLflow's request validation has it; in a batch the key's own rules refuse it.
+        _ = try MLflowRequest.required(message.metric.key, "key")
+        try await runs.logMetric(runID: runID, try message.metric.metric())
         return MLflowResponse.empty()
     }
 
@@ -108,14 +103,7 @@ struct RunsController<Context: IdentifiedRequestContext>: Sendable {
         }
         let message = try MLflowRequest.decode(LogBatchRequest.self, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
         let runID = try message.requiredRunID()
-        let metrics = try (message.metrics ?? []).enumerated().map { index, metric throws -> Metric in
-            guard let key = metric.key else { throw MLflowRequest.missing("metrics[\(index)].key") }
-            guard let value = metric.value else { throw MLflowRequest.missing("metrics[\(index)].value") }
-            guard let timestamp = metric.timestamp else { throw MLflowRequest.missing("metrics[\(index)].timestamp") }
-            return Metric(
-                key: key, value: value.value, timestamp: timestamp.value, step: metric.step?.value ?? 0,
-                modelID: metric.model_id.nonEmpty, datasetName: metric.dataset_name.nonEmpty, datasetDigest: metric.dataset_digest.nonEmpty)
-        }
+        let metrics = try (message.metrics ?? []).enumerated().map { index, metric in try metric.metric(field: "metrics[\(index)].") }
         let params = try (message.params ?? []).enumerated().map { index, param throws -> Param in
             guard let key = param.key else { throw MLflowRequest.missing("params[\(index)].key") }
             return Param(key, param.value ?? "")

@@ -1,3 +1,5 @@
+import StewardCore
+
 /// A request message of MLflow's REST API: a JSON body, or for GET the query parameters.
 protocol MLflowRequestMessage: Decodable, Sendable {
     /// Fields that a GET sends as repeated query keys (`?run_ids=a&run_ids=b`).
@@ -76,16 +78,22 @@ struct UpdateRunRequest: MLflowRequestMessage, RunScopedRequest {
     var run_name: String?
 }
 
+/// `runs/log-metric`: the run, and one metric written as `log-batch` writes each of its `metrics`.
 struct LogMetricRequest: MLflowRequestMessage, RunScopedRequest {
     var run_id: String?
     var run_uuid: String?
-    var key: String?
-    var value: WireDouble?
-    var timestamp: WireInt64?
-    var step: WireInt64?
-    var model_id: String?
-    var dataset_name: String?
-    var dataset_digest: String?
+    var metric: WireMetricInput
+
+    enum CodingKeys: String, CodingKey {
+        case run_id, run_uuid
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        run_id = try container.decodeIfPresent(String.self, forKey: .run_id)
+        run_uuid = try container.decodeIfPresent(String.self, forKey: .run_uuid)
+        metric = try WireMetricInput(from: decoder)
+    }
 }
 
 struct RunKeyValueRequest: MLflowRequestMessage, RunScopedRequest {
@@ -95,6 +103,7 @@ struct RunKeyValueRequest: MLflowRequestMessage, RunScopedRequest {
     var value: String?
 }
 
+/// A metric as a client logs it, alone (`log-metric`) or in a batch (`log-batch`).
 struct WireMetricInput: Decodable, Sendable {
     var key: String?
     var value: WireDouble?
@@ -103,6 +112,17 @@ struct WireMetricInput: Decodable, Sendable {
     var model_id: String?
     var dataset_name: String?
     var dataset_digest: String?
+
+    /// The metric, refusing a missing key, value or timestamp; `field` says where it sits in the message
+    /// (`metrics[3].`).
+    func metric(field: String = "") throws -> Metric {
+        guard let key else { throw MLflowRequest.missing(field + "key") }
+        guard let value else { throw MLflowRequest.missing(field + "value") }
+        guard let timestamp else { throw MLflowRequest.missing(field + "timestamp") }
+        return Metric(
+            key: key, value: value.value, timestamp: timestamp.value, step: step?.value ?? 0, modelID: model_id.nonEmpty,
+            datasetName: dataset_name.nonEmpty, datasetDigest: dataset_digest.nonEmpty)
+    }
 }
 
 struct LogBatchRequest: MLflowRequestMessage, RunScopedRequest {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StewardCore
 import StewardJSON
+import StewardServer
 import StewardStatistics
 import StewardStore
 

@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 import StewardStatistics
 
 /// A drift report as one self-contained HTML page: a summary, then per feature (drifted first) its method,

@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 
 /// Writes a model card as Markdown or as a self-contained HTML page (no scripts, no external resources; every
 /// value escaped).
