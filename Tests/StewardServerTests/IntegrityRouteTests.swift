@@ -70,6 +70,16 @@ struct IntegrityRouteTests {
             return id
         }
 
+        /// A new experiment of carol's with one run: their ids and the run's artifact folder below the artifact root.
+        func run(experiment name: String) async throws -> (experiment: String, run: String, folder: String) {
+            let id = try #require(
+                try await call("carol", .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "\#(name)"}"#).body.string("experiment_id"))
+            let run = try #require(
+                try await call("carol", .post, "/api/2.0/mlflow/runs/create", json: #"{"experiment_id": "\#(id)"}"#).body
+                    .dictionary("run")?.dictionary("info")?.string("run_id"))
+            return (id, run, "\(id)/\(run)/artifacts")
+        }
+
         /// Registers `model` (created when new) with one more version from a fresh run of carol's.
         func register(_ model: String) async throws {
             let experiment = try await services.experiments.createExperiment(name: "e-\(UUID().uuidString)", artifactLocation: nil, tags: [])
@@ -224,12 +234,7 @@ struct IntegrityRouteTests {
     @Test("A registered version's files cannot be changed; changed behind the server's back, nothing rests on them", arguments: TestEngine.available)
     func immutableVersions(engine: TestEngine) async throws {
         try await Team.with(engine) { team in
-            let id = try #require(
-                try await team.call("carol", .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "credit"}"#).body.string("experiment_id"))
-            let run = try #require(
-                try await team.call("carol", .post, "/api/2.0/mlflow/runs/create", json: #"{"experiment_id": "\#(id)"}"#).body
-                    .dictionary("run")?.dictionary("info")?.string("run_id"))
-            let folder = "\(id)/\(run)/artifacts"
+            let (id, run, folder) = try await team.run(experiment: "credit")
             #expect(try await Self.put(team, "carol", "\(folder)/model/model.pkl", "weights v1") == .ok)
             #expect(try await Self.put(team, "carol", "\(folder)/model/MLmodel", "flavors: {}") == .ok)
             let system = try await team.system("credit", model: "other")
@@ -348,12 +353,7 @@ struct IntegrityRouteTests {
     @Test("An upload still streaming when its folder is registered as a version is refused and leaves nothing", arguments: TestEngine.available)
     func uploadRacingARegistration(engine: TestEngine) async throws {
         try await Team.with(engine) { team in
-            let id = try #require(
-                try await team.call("carol", .post, "/api/2.0/mlflow/experiments/create", json: #"{"name": "slow"}"#).body.string("experiment_id"))
-            let run = try #require(
-                try await team.call("carol", .post, "/api/2.0/mlflow/runs/create", json: #"{"experiment_id": "\#(id)"}"#).body
-                    .dictionary("run")?.dictionary("info")?.string("run_id"))
-            let folder = "\(id)/\(run)/artifacts"
+            let (_, run, folder) = try await team.run(experiment: "slow")
             #expect(try await Self.put(team, "carol", "\(folder)/model/model.pkl", "weights v1") == .ok)
             try await team.call("carol", .post, "/api/2.0/mlflow/registered-models/create", json: #"{"name": "scorer"}"#)
             // The upload's first half arrives, the folder is registered, then the rest arrives.

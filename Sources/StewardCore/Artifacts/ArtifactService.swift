@@ -37,9 +37,14 @@ public struct ArtifactService: Sendable {
     public func upload<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, actor: Principal) async throws
     where Contents.Element == ByteBuffer {
         try await rules.requireChangeable(path, deleting: false, actor: actor)
-        let rules = rules
-        _ = try await store.write(path, contents: contents, maxBytes: maximumBytes) {
+        let staged = try await store.stage(path, contents: contents, maxBytes: maximumBytes)
+        do {
+            // A version may have been registered over this path while the upload streamed.
             try await rules.requireChangeable(path, deleting: false, actor: actor)
+            try await store.commit(staged)
+        } catch {
+            await store.discard(staged)
+            throw error
         }
     }
 

@@ -43,22 +43,47 @@ public protocol ArtifactContent: Sendable {
 public protocol ArtifactStore: Sendable {
     /// What is at `path`: nothing, a file, or a directory with its entries sorted by name.
     func list(_ path: ArtifactPath) async throws -> ArtifactListing
-    /// Streams `contents` into the file at `path`, replacing any file there; refuses more than `maxBytes`.
-    /// `beforeCommit` runs once the contents are all written and durable, just before they become visible at
-    /// `path`; if it throws, nothing is stored. Returns the number of bytes written.
-    func write<Contents: AsyncSequence>(
-        _ path: ArtifactPath, contents: Contents, maxBytes: Int64, beforeCommit: @Sendable () async throws -> Void
-    ) async throws -> Int64 where Contents.Element == ByteBuffer
+    /// Streams `contents` into a staging file for `path` and makes it durable, refusing more than `maxBytes`;
+    /// nothing is visible at `path` until `commit`. A caller checks what must hold between the two.
+    func stage<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> StagedArtifact
+    where Contents.Element == ByteBuffer
+    /// Makes staged contents visible at their path, replacing any file there.
+    func commit(_ staged: StagedArtifact) async throws
+    /// Drops staged contents that will not be committed.
+    func discard(_ staged: StagedArtifact) async
     /// Opens the file at `path` for streaming (`resourceDoesNotExist` when there is none, a 400 for a directory).
     func open(_ path: ArtifactPath) async throws -> any ArtifactContent
     /// Removes the file or directory tree at `path`; removing nothing is not an error.
     func delete(_ path: ArtifactPath) async throws
 }
 
+/// Contents written and durable but not yet visible at their path: committed or discarded exactly once.
+public struct StagedArtifact: Sendable {
+    public let path: ArtifactPath
+    /// The number of bytes staged.
+    public let size: Int64
+    /// Where the store holds the contents until they are committed; meaningful only to the store that staged them.
+    public let location: String
+
+    public init(path: ArtifactPath, size: Int64, location: String) {
+        self.path = path
+        self.size = size
+        self.location = location
+    }
+}
+
 extension ArtifactStore {
-    /// Streams `contents` into the file at `path` with nothing to check before it becomes visible.
+    /// Streams `contents` into the file at `path`, replacing any file there, with nothing to check before it
+    /// becomes visible. Returns the number of bytes written.
     public func write<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> Int64
     where Contents.Element == ByteBuffer {
-        try await write(path, contents: contents, maxBytes: maxBytes, beforeCommit: {})
+        let staged = try await stage(path, contents: contents, maxBytes: maxBytes)
+        do {
+            try await commit(staged)
+        } catch {
+            await discard(staged)
+            throw error
+        }
+        return staged.size
     }
 }

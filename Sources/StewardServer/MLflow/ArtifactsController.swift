@@ -51,11 +51,18 @@ struct ArtifactsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        try await Self.store(request, in: artifacts, actor: context.principal)
+        return MLflowResponse.empty()
+    }
+
+    /// Streams an upload into the store outside the handler: Swift 6.3's optimizer crashes (signal 11 while
+    /// splitting the coroutine) when this is inlined into the handler specialised for the request context.
+    @inline(never)
+    static func store(_ request: Request, in artifacts: ArtifactService, actor: Principal) async throws {
         guard !request.uri.path.hasSuffix("/") else {
             throw StewardError.invalidParameter("Artifact path must include a filename (cannot end with '/').")
         }
-        try await artifacts.upload(try Self.artifactPath(of: request), contents: request.body, actor: context.principal)
-        return MLflowResponse.empty()
+        try await artifacts.upload(try artifactPath(of: request), contents: request.body, actor: actor)
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {

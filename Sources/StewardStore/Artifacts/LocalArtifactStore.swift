@@ -84,16 +84,15 @@ public struct LocalArtifactStore: ArtifactStore {
         }
     }
 
-    public func write<Contents: AsyncSequence>(
-        _ path: ArtifactPath, contents: Contents, maxBytes: Int64, beforeCommit: @Sendable () async throws -> Void
-    ) async throws -> Int64 where Contents.Element == ByteBuffer {
+    public func stage<Contents: AsyncSequence>(_ path: ArtifactPath, contents: Contents, maxBytes: Int64) async throws -> StagedArtifact
+    where Contents.Element == ByteBuffer {
         guard !path.isRoot else { throw StewardError.invalidParameter("An artifact upload needs a file path.") }
         guard !path.name.hasPrefix(Self.uploadPrefix) else {
             throw StewardError.invalidParameter(
                 "Invalid artifact file name: '\(path.name)'. Names starting with '\(Self.uploadPrefix)' are reserved for uploads in progress.")
         }
         let destination = location(of: path)
-        let folder = String(destination[..<destination.lastIndex(of: "/")!])
+        let folder = Self.folder(of: destination)
         let temporary = folder + "/" + Self.uploadPrefix + UUID().uuidString
         let root = root
         try await blocking {
@@ -118,22 +117,41 @@ public struct LocalArtifactStore: ArtifactStore {
                 }
                 try await handle.synchronize()
             }
-            try await beforeCommit()
-            try await blocking {
-                guard rename(temporary, destination) == 0 else { throw Self.pathError(errno, path) }
-                Self.syncDirectory(folder)
-            }
-        } catch let error as FileSystemError {
-            try? await blocking { _ = unlink(temporary) }
-            if let systemError = error.cause as? FileSystemError.SystemCallError {
-                throw Self.pathError(systemError.errno.rawValue, path)
-            }
-            throw error
         } catch {
             try? await blocking { _ = unlink(temporary) }
-            throw error
+            throw Self.storeError(error, path)
         }
-        return written
+        return StagedArtifact(path: path, size: written, location: temporary)
+    }
+
+    public func commit(_ staged: StagedArtifact) async throws {
+        let destination = location(of: staged.path)
+        let folder = Self.folder(of: destination)
+        guard staged.location.hasPrefix(folder + "/" + Self.uploadPrefix) else {
+            throw StewardError(.internalError, "Staged contents for '\(staged.path)' are not in its folder.")
+        }
+        try await blocking {
+            guard rename(staged.location, destination) == 0 else { throw Self.pathError(errno, staged.path) }
+            Self.syncDirectory(folder)
+        }
+    }
+
+    public func discard(_ staged: StagedArtifact) async {
+        guard staged.location.hasPrefix(root + "/"), staged.location.contains("/" + Self.uploadPrefix) else { return }
+        try? await blocking { _ = unlink(staged.location) }
+    }
+
+    /// The folder that holds the file at `location`.
+    private static func folder(of location: String) -> String {
+        String(location[..<location.lastIndex(of: "/")!])
+    }
+
+    /// A file-system failure while writing `path` as the error a client sees.
+    private static func storeError(_ error: any Error, _ path: ArtifactPath) -> any Error {
+        if let error = error as? FileSystemError, let systemError = error.cause as? FileSystemError.SystemCallError {
+            return pathError(systemError.errno.rawValue, path)
+        }
+        return error
     }
 
     public func open(_ path: ArtifactPath) async throws -> any ArtifactContent {
