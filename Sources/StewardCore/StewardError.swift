@@ -16,6 +16,8 @@ public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible 
         case resourceConflict = "RESOURCE_CONFLICT"
         case aborted = "ABORTED"
         case requestLimitExceeded = "REQUEST_LIMIT_EXCEEDED"
+        /// A request larger than the route accepts (HTTP 413).
+        case resourceLimitExceeded = "RESOURCE_LIMIT_EXCEEDED"
         case internalError = "INTERNAL_ERROR"
         case temporarilyUnavailable = "TEMPORARILY_UNAVAILABLE"
         case notImplemented = "NOT_IMPLEMENTED"

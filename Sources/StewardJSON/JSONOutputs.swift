@@ -11,7 +11,11 @@ public struct JSONOutputs: Sendable {
         outputs.isEmpty ? 0 : Double(outputs.filter { (try? JSONValue.parse($0)) != nil }.count) / Double(outputs.count)
     }
 
-    public func compliance(with schema: JSONSchema) -> Double {
-        outputs.isEmpty ? 0 : Double(outputs.filter { schema.isValid(json: $0) }.count) / Double(outputs.count)
+    /// The share of outputs that satisfy `schema`; throws when a `pattern` could not be checked within the
+    /// regular-expression budget, since the share would then be a guess.
+    public func compliance(with schema: JSONSchema) throws(RegexBudgetExceeded) -> Double {
+        let (valid, stopped) = RegexBudget.measuring { outputs.filter { schema.isValid(json: $0) }.count }
+        guard stopped == 0 else { throw RegexBudgetExceeded(stoppedSearches: stopped) }
+        return outputs.isEmpty ? 0 : Double(valid) / Double(outputs.count)
     }
 }

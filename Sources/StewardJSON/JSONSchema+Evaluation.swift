@@ -165,7 +165,7 @@ extension JSONSchema {
     }
 
     func applyPatternProperties(
-        _ schemas: [(pattern: String, regex: NSRegularExpression, schema: Int)], _ node: Node, _ instance: JSONValue, _ location: String,
+        _ schemas: [(pattern: String, regex: BoundedRegex, schema: Int)], _ node: Node, _ instance: JSONValue, _ location: String,
         _ depth: Int, _ result: inout Evaluation
     ) {
         guard case .object(let members) = instance else { return }
@@ -299,7 +299,11 @@ extension JSONSchema {
             let length = text.unicodeScalars.count
             return length < limit ? ("minLength", "expected at least \(plural(limit, "character")), found \(length)") : nil
         case (.pattern(let source, let regex), .string(let text)):
-            return matches(regex, text) ? nil : ("pattern", "expected a string matching the pattern \(source), found \(instance.brief())")
+            switch regex.search(text) {
+            case true?: return nil
+            case false?: return ("pattern", "expected a string matching the pattern \(source), found \(instance.brief())")
+            case nil: return ("pattern", "the pattern \(source) took more than its budget to check against \(instance.brief())")
+            }
         case (.maxItems(let limit), .array(let items)):
             return items.count > limit ? ("maxItems", "expected at most \(plural(limit, "item")), found \(items.count)") : nil
         case (.minItems(let limit), .array(let items)):
@@ -369,8 +373,9 @@ extension JSONSchema {
         return (odd, Int(magnitude.exponent) - width)
     }
 
-    static func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    /// Whether `regex` matches `text`; a search stopped by its budget counts as no match, and the budget records it.
+    static func matches(_ regex: BoundedRegex, _ text: String) -> Bool {
+        regex.search(text) ?? false
     }
 
     /// The first pair of equal items, comparing only items whose shallow hashes agree.

@@ -221,7 +221,7 @@ struct JSONSchemaCompiler {
         // Objects
         let properties = try subschemaMap("properties", members, at: tokens)
         if let properties { keywords.append(.properties(properties)) }
-        var patterns: [(pattern: String, regex: NSRegularExpression, schema: Int)] = []
+        var patterns: [(pattern: String, regex: BoundedRegex, schema: Int)] = []
         for (pattern, schema) in try subschemaMap("patternProperties", members, at: tokens) ?? [] {
             patterns.append((pattern, try Self.regex(pattern, at: tokens + ["patternProperties", pattern]), schema))
         }
@@ -309,12 +309,11 @@ struct JSONSchemaCompiler {
     }
 
     /// Compiles an ECMA-262-style pattern with ICU, which refuses the empty pattern: that one matches everything.
-    static func regex(_ pattern: String, at tokens: [String]) throws(JSONError) -> NSRegularExpression {
-        do {
-            return try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern)
-        } catch {
+    static func regex(_ pattern: String, at tokens: [String]) throws(JSONError) -> BoundedRegex {
+        guard let regex = BoundedRegex(pattern) else {
             throw invalid(tokens, "\(JSONValue.quoted(pattern)) is not a valid regular expression")
         }
+        return regex
     }
 
     static func distinctStrings(_ value: JSONValue) -> [String]? {

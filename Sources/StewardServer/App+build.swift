@@ -1,5 +1,7 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Prometheus
 import StewardCore
 import StewardStore
@@ -15,7 +17,13 @@ public func buildApplication(
     let services = StewardServices(storage: storage, configuration: configuration, observer: PrometheusMonitoringObserver(registry: metrics))
     var application = Application(
         router: buildRouter(services: services, configuration: configuration, metrics: metrics),
-        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "Steward"),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [SlowBodyGuard(timeout: TimeAmount(configuration.bodyTimeout))],
+                idleTimeout: TimeAmount(configuration.idleTimeout))),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     application.addServices(storage.database)

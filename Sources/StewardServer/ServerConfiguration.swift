@@ -18,12 +18,23 @@ public struct ServerConfiguration: Sendable {
     public var webhookRetryDelays: [Duration]
     /// The API key judges are called with (from `STEWARD_JUDGE_API_KEY`; never stored).
     public var judgeAPIKey: String?
+    /// How long a connection may take to send a request's head, or stay idle between requests, before it is closed.
+    public var idleTimeout: Duration
+    /// How long a request body may go without sending anything (and, past it, the time after which it must have
+    /// averaged at least 1 KiB/s) before its connection is closed.
+    public var bodyTimeout: Duration
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    public var maximumConnections: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, maximumArtifactBytes: Int64 = 10 << 30, authenticationRequired: Bool? = nil,
         endpointHosts: [String] = [], webhookSecret: String? = nil, alertInterval: Duration? = nil,
-        webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays, judgeAPIKey: String? = nil
+        webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays, judgeAPIKey: String? = nil,
+        idleTimeout: Duration = .seconds(60), bodyTimeout: Duration = .seconds(60), maximumConnections: Int = 4096
     ) {
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maximumConnections = maximumConnections
         self.judgeAPIKey = judgeAPIKey
         self.webhookSecret = webhookSecret
         self.alertInterval = alertInterval

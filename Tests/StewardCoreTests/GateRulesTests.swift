@@ -96,6 +96,11 @@ struct ModelEndpointTests {
         }
         #expect { try allowed.check("http://other.host/x") } throws: { ($0 as? StewardError)?.code == .permissionDenied }
         #expect(throws: StewardError.self) { try EndpointAllowList(hosts: []).check("http://models.internal/x") }
+        // Scheme and host are normalised before the check, and the URL called is the normalised one.
+        let upper = try allowed.check("HTTP://MODELS.Internal.:5001/Invocations")
+        #expect(upper.absoluteString == "http://models.internal:5001/Invocations")
+        #expect(upper.scheme == "http" && upper.host == "models.internal")
+        #expect(throws: StewardError.self) { try allowed.check("HTTP://OTHER.host/x") }
     }
 
     @Test("Rows go out in batches, each row timed by its call; a short answer is refused")

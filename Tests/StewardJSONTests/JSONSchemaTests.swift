@@ -213,12 +213,37 @@ struct JSONSchemaTests {
         #expect(!schema.isValid(json: "9007199254740992"))
     }
 
+    @Test("A catastrophically backtracking pattern is stopped by its budget: no answer, never a hang")
+    func patternBudget() throws {
+        let evil = BoundedRegex("^(a+)+$")!
+        let text = String(repeating: "a", count: 30) + "!"
+        let started = ContinuousClock.now
+        #expect(evil.search(text) == nil)
+        #expect(evil.search(String(repeating: "a", count: 30)) == true)
+        #expect(BoundedRegex("^\\d{3}$")!.search("12a") == false)
+        #expect(BoundedRegex("(") == nil)
+        // Many stopped searches share one evaluation's budget: once it is spent, searches stop at once.
+        let budget = RegexBudget(progressReports: 150)
+        RegexBudget.$current.withValue(budget) {
+            for _ in 0..<20 { #expect(evil.search(text) == nil) }
+        }
+        #expect(budget.isSpent)
+        #expect(budget.stoppedSearches == 20)
+        #expect(ContinuousClock.now - started < .seconds(10))
+
+        let schema = try JSONSchema(json: ##"{"type": "string", "pattern": "^(a+)+$"}"##)
+        let violations = schema.validate(json: "\"" + text + "\"")
+        #expect(violations.first?.message.contains("took more than its budget") == true)
+        #expect(throws: RegexBudgetExceeded.self) { try JSONOutputs(outputs: ["\"" + text + "\"", "\"aa\""]).compliance(with: schema) }
+        #expect(try JSONOutputs(outputs: ["\"aaa\"", "\"b\""]).compliance(with: schema) == 0.5)
+    }
+
     @Test("JSON-Schema compliance is the share of outputs that parse and satisfy the schema")
     func compliance() throws {
         let schema = try JSONSchema(json: ##"{"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}"##)
         let outputs = [##"{"a": 1}"##, ##"{"a": "x"}"##, "not json", ##"{"a": 2.0, "b": true}"##, "[]"]
         let metrics = JSONOutputs(outputs: outputs)
-        #expect(metrics.compliance(with: schema) == 0.4)
+        #expect(try metrics.compliance(with: schema) == 0.4)
         #expect(metrics.validity == 0.8)
         #expect(JSONOutputs(outputs: [##"{"a": 1,}"##, "NaN", "[1]"]).validity == 1.0 / 3, "strict: no trailing comma, no NaN")
     }

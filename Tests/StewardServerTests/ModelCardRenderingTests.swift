@@ -27,18 +27,32 @@ struct ModelCardRenderingTests {
                 experimentID: "1", runID: "r1", runName: "quiet-owl", runUser: "ana", loggedModelID: "m-1", loggedModelName: "model"))
     }
 
-    @Test("Markdown cards carry every group, with table cells escaped")
+    @Test("Markdown cards carry every group, with user text escaped")
     func markdownCard() {
         let text = ModelCardRenderer.markdown(Self.card())
         for expected in [
-            "# Model card: fraud <b> version 3", "## Model details", "## Model parameters", "| C | 0.5 |",
+            "# Model card: fraud \\<b\\> version 3", "## Model details", "## Model parameters", "| C | 0.5 |",
             "| train | d1g3st | training | s3: s3://b/k\\|x |",
-            "## Quantitative analysis", "| auc | 0.912346 | 2 | holdout (ab12) | evaluation |", "**Known limitations:** Trained on 2025 data",
-            "**Out-of-scope uses:** _not stated_", "**Aliases:** champion", "alias 'champion' set to version 3 (moved from version 2)",
-            "**Training run:** r1 (quiet-owl)", "**Owners:** ana, li",
+            "## Quantitative analysis", "| auc | 0.912346 | 2 | holdout \\(ab12\\) | evaluation |", "**Known limitations:** Trained on 2025 data",
+            "**Out-of-scope uses:** _not stated_", "**Aliases:** champion", "alias 'champion' set to version 3 \\(moved from version 2\\)",
+            "**Training run:** r1 \\(quiet-owl\\)", "**Owners:** ana, li",
         ] {
             #expect(text.contains(expected), "\(expected)")
         }
+    }
+
+    @Test("HTML, links and images in user text stay text in a Markdown card; code spans cannot be closed early")
+    func markdownEscapesWhatARendererWouldRun() {
+        let hostile = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) ![x](http://evil/x.png) `code` *bold*\n# heading"
+        let text = ModelCardRenderer.markdown(Self.card(purpose: hostile))
+        #expect(!text.contains("[click]("))
+        #expect(!text.contains("!["))
+        #expect(!text.contains("\n# heading"))
+        #expect(text.contains("**Purpose:** \\<img src=x onerror=alert\\(1\\)\\> \\[click\\]\\(javascript:alert\\(1\\)\\)"))
+        // Every '<' in the card comes escaped.
+        #expect(!text.replacingOccurrences(of: "\\<", with: "").contains("<"))
+        #expect(ModelCardRenderer.code("a``b") == "``` a``b ```")
+        #expect(ModelCardRenderer.code("plain") == "` plain `")
     }
 
     @Test("HTML cards escape every value and load nothing")

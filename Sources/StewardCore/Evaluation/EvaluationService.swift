@@ -121,6 +121,28 @@ public struct EvaluationService: Sendable {
         let champion = try await championMetrics(systemID: request.systemID, model: request.model)
         let result = stored?.spec.check(report.values, champion: champion)
         let runID = try await logRun(request, version: version, report: report, result: result, actor: actor)
+        let evaluation: Evaluation
+        do {
+            evaluation = try await recordEvaluation(
+                request, version: version, report: report, gate: stored, result: result, runID: runID, actor: actor)
+        } catch {
+            await abandonRun(runID)
+            throw error
+        }
+        _ = try await runs.updateRun(id: runID, status: .finished, endTime: now(), runName: nil)
+        return evaluation
+    }
+
+    /// Marks a run whose evaluation could not be recorded as failed and deletes it, so no finished run stands for an
+    /// evaluation that does not exist.
+    func abandonRun(_ runID: String) async {
+        _ = try? await runs.updateRun(id: runID, status: .failed, endTime: now(), runName: nil)
+        try? await runs.deleteRun(id: runID)
+    }
+
+    func recordEvaluation(
+        _ request: Request, version: Int64, report: MetricReport, gate stored: StoredGate?, result: GateResult?, runID: String, actor: Principal
+    ) async throws -> Evaluation {
         let evaluation = Evaluation(
             id: RecordID.make("evl"), systemID: request.systemID, model: request.model, version: version, task: request.task,
             datasetName: request.datasetName, datasetDigest: request.datasetDigest, rows: report.counts["rows"] ?? request.columns.truth.count,
@@ -168,6 +190,18 @@ public struct EvaluationService: Sendable {
                 Tag("steward.gate", result.map { $0.passed ? "passed" : "failed" } ?? "none"),
             ])
         let runID = run.info.runID
+        do {
+            try await logResults(request, report: report, runID: runID, time: time)
+        } catch {
+            await abandonRun(runID)
+            throw error
+        }
+        return runID
+    }
+
+    /// Logs the metrics, parameters and test set of an evaluation to its run, which stays running until the
+    /// evaluation is recorded.
+    func logResults(_ request: Request, report: MetricReport, runID: String, time: Int64) async throws {
         let metrics = report.values.sorted { $0.key < $1.key }.map { Metric(key: $0.key, value: $0.value, timestamp: time) }
         let params = ([("task", request.task.rawValue), ("dataset_digest", request.datasetDigest)] + request.parameters.sorted { $0.key < $1.key })
             .map { Param($0.0, $0.1) }
@@ -186,8 +220,6 @@ public struct EvaluationService: Sendable {
                         name: request.datasetName, digest: String(request.datasetDigest.prefix(36)), sourceType: "steward",
                         source: "{\"sha256\": \"\(request.datasetDigest)\"}"))
             ], modelIDs: [])
-        _ = try await runs.updateRun(id: runID, status: .finished, endTime: now(), runName: nil)
-        return runID
     }
 
     public func datasets(systemID: String) async throws -> [EvaluationDataset] {

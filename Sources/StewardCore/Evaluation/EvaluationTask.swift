@@ -67,14 +67,29 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
 
     /// Computes every metric of the task from the columns, naming the row of any value that cannot be read.
     /// `jsonSchema` adds `json_schema_compliance` to text tasks: the share of outputs that are JSON satisfying it.
+    /// User-given patterns (text references, a schema's `pattern`) share one `RegexBudget` per call.
     public func metrics(_ columns: Columns, threshold: Double = 0.5, jsonSchema: JSONSchema? = nil) throws(StewardError) -> MetricReport {
+        do {
+            var report = try RegexBudget.$current.withValue(RegexBudget()) {
+                try unboundedMetrics(columns, threshold: threshold, jsonSchema: jsonSchema)
+            }
+            report.undefineNonFinite()
+            return report
+        } catch let error as StewardError {
+            throw error
+        } catch {
+            throw .invalidParameter("\(error)")
+        }
+    }
+
+    func unboundedMetrics(_ columns: Columns, threshold: Double, jsonSchema: JSONSchema?) throws(StewardError) -> MetricReport {
         do {
             var report = try core(columns, threshold: threshold)
             if let jsonSchema {
                 guard self == .text, let outputs = columns.prediction else {
                     throw StewardError.invalidParameter("A JSON schema checks the outputs of a text task (--prediction).")
                 }
-                report.values["json_schema_compliance"] = JSONOutputs(outputs: outputs.texts).compliance(with: jsonSchema)
+                report.record("json_schema_compliance") { try JSONOutputs(outputs: outputs.texts).compliance(with: jsonSchema) }
             }
             if !columns.sensitive.isEmpty {
                 guard self == .binary else { throw StewardError.invalidParameter("Fairness needs a binary task.") }
@@ -129,7 +144,7 @@ public enum EvaluationTask: String, Sendable, Codable, CaseIterable, NamedChoice
                 "exact_match": metrics.exactMatch, "contains": metrics.contains, "bleu": metrics.bleu, "rouge1": metrics.rouge(1),
                 "rouge2": metrics.rouge(2), "rouge_l": metrics.rougeL, "json_validity": JSONOutputs(outputs: prediction.texts).validity,
             ], counts: ["rows": columns.truth.count])
-        report.record("regex_match") { try metrics.regexMatch() }
+        report.record("regex_match") { try RegexMatchMetric.value(references: metrics.references, outputs: metrics.candidates) }
         return report
     }
 

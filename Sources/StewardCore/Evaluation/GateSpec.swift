@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A pass/fail gate: conditions on metrics, absolute (`accuracy >= 0.9`) or relative to the current champion
 /// (`wape <= champion.wape * 1.02`). Written in YAML:
@@ -53,8 +52,7 @@ public struct GateSpec: Sendable, Equatable {
     public let document: String
 
     public init(yaml document: String) throws(StewardError) {
-        let root: Any?
-        do { root = try Yams.load(yaml: document) } catch { throw .invalidParameter("The gate spec is not valid YAML: \(error)") }
+        let root = try BoundedYAML.load(document, what: "The gate spec")
         guard let map = root as? [String: Any] else { throw .invalidParameter("The gate spec must be a YAML mapping with 'conditions'.") }
         if let unknown = map.keys.sorted().first(where: { !["name", "conditions"].contains($0) }) {
             throw .invalidParameter("Unknown gate spec key '\(unknown)'; the keys are name and conditions.")

@@ -20,4 +20,13 @@ public struct MetricReport: Sendable, Equatable, Codable {
             undefined[name] = "\(error)"
         }
     }
+
+    /// Moves every value that is not a finite number to `undefined`: finite inputs near the largest double
+    /// (`1e308`) overflow in sums and differences, and an infinite or NaN metric would pass or fail a gate by accident.
+    mutating func undefineNonFinite() {
+        for (name, value) in values where !value.isFinite {
+            values[name] = nil
+            undefined[name] = "The value overflowed (\(value)): the inputs are too large in magnitude to compute it in double precision."
+        }
+    }
 }

@@ -13,20 +13,32 @@ public struct EndpointAllowList: Sendable, Equatable {
     public let hosts: Set<String>
 
     public init(hosts: some Sequence<String>) {
-        self.hosts = Set(hosts.map { $0.lowercased() })
+        self.hosts = Set(hosts.map { $0.lowercased().hasSuffix(".") ? String($0.lowercased().dropLast()) : $0.lowercased() })
     }
 
     /// The URL if it is http(s) to an allowed host; otherwise a refusal that says how to allow it.
+    ///
+    /// The scheme and host are normalised once, before the check (lower case, no trailing dot on the host), and
+    /// the URL returned is the normalised one, so what was checked is exactly what is called.
     public func check(_ text: String) throws(StewardError) -> URL {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = url.host?.lowercased(), !host.isEmpty, url.user == nil, url.password == nil
+        guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            var host = components.host?.lowercased(), components.user == nil, components.password == nil
         else {
+            throw .invalidParameter("endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
+        }
+        if host.hasSuffix(".") { host.removeLast() }
+        guard !host.isEmpty else {
             throw .invalidParameter("endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
         }
         guard hosts.contains(host) else {
             throw StewardError(
                 .permissionDenied,
                 "Steward does not call '\(host)': an administrator allows endpoint hosts with `steward serve --allow-endpoint-host \(host)`.")
+        }
+        if components.scheme != scheme { components.scheme = scheme }
+        if components.host != host { components.host = host }
+        guard let url = components.url else {
+            throw .invalidParameter("endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
         }
         return url
     }

@@ -1,5 +1,3 @@
-import Yams
-
 /// The policy as code: which controls each risk tier requires before a model version may reach a protected
 /// alias or the Production stage, and how each control is checked. Written in YAML, versioned, validated
 /// whole before it replaces the one in force.
@@ -81,8 +79,7 @@ public struct GovernancePolicy: Sendable, Equatable {
 
     /// Parses and validates a policy document; every problem is a 400 that names the offending entry.
     public init(yaml document: String) throws(StewardError) {
-        let root: Any?
-        do { root = try Yams.load(yaml: document) } catch { throw .invalidParameter("The policy is not valid YAML: \(error)") }
+        let root = try BoundedYAML.load(document, what: "The policy")
         guard let map = root as? [String: Any] else { throw .invalidParameter("The policy must be a YAML mapping.") }
         let known: Set<String> = ["version", "protected_aliases", "approval_validity_days", "controls", "tiers"]
         if let unknown = map.keys.sorted().first(where: { !known.contains($0) }) {

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A system's alert rules, in YAML: conditions on the monitored metrics of a window (each one that fails fires
 /// an alert in its category), where alerts are sent, and the pipeline to call when the data drifts.
@@ -30,8 +29,7 @@ public struct AlertRules: Sendable, Equatable {
     public let document: String
 
     public init(yaml document: String, allowedHosts: EndpointAllowList) throws(StewardError) {
-        let root: Any?
-        do { root = try Yams.load(yaml: document) } catch { throw .invalidParameter("The alert rules are not valid YAML: \(error)") }
+        let root = try BoundedYAML.load(document, what: "The alert rules")
         guard let map = root as? [String: Any] else { throw .invalidParameter("The alert rules must be a YAML mapping with 'conditions'.") }
         let keys = ["window", "every", "conditions", "webhooks", "retraining_webhook"]
         if let unknown = map.keys.sorted().first(where: { !keys.contains($0) }) {
@@ -69,7 +67,7 @@ public struct AlertRules: Sendable, Equatable {
     /// How many conditions a stored (already validated) rules document holds and whether it names a retraining
     /// webhook: what governance observes of a system's monitoring.
     public static func outline(of document: String) -> (conditions: Int, retrainingWebhook: Bool) {
-        guard let map = (try? Yams.load(yaml: document)) as? [String: Any] else { return (0, false) }
+        guard let map = (try? BoundedYAML.load(document, what: "The alert rules")) as? [String: Any] else { return (0, false) }
         let retraining = map["retraining_webhook"].map { !"\($0)".isEmpty } ?? false
         return ((map["conditions"] as? [Any])?.count ?? 0, retraining)
     }

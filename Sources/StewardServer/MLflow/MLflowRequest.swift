@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import StewardCore
 
 /// Reads MLflow request messages the way MLflow's server does: GET from the query string (repeated keys for
@@ -44,13 +45,20 @@ enum MLflowRequest {
         }
     }
 
-    /// Collects a request body, refusing one larger than `maximumBytes` with a clear error.
+    /// Collects a request body, refusing one larger than `maximumBytes` with 413 naming the limit.
     static func collectBody(of request: inout Request, maximumBytes: Int) async throws -> ByteBuffer {
         do {
             return try await request.collectBody(upTo: maximumBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw StewardError.invalidParameter("The request body is larger than the limit of \(maximumBytes) bytes.")
+            throw bodyTooLarge(maximumBytes)
+        } catch is NIOTooManyBytesError {
+            throw bodyTooLarge(maximumBytes)
         }
+    }
+
+    static func bodyTooLarge(_ maximumBytes: Int) -> StewardError {
+        let limit = maximumBytes % (1 << 20) == 0 ? "\(maximumBytes >> 20) MiB" : "\(maximumBytes) bytes"
+        return StewardError(.resourceLimitExceeded, "The request body is larger than this route's limit of \(limit).")
     }
 
     static func decode<Message: Decodable>(

@@ -39,6 +39,7 @@ enum MLflowResponse {
         // digest will not heal by asking again, and it is not the server failing.
         case .resourceConflict, .aborted, .dataLoss: .conflict
         case .requestLimitExceeded: .tooManyRequests
+        case .resourceLimitExceeded: .contentTooLarge
         case .internalError: .internalServerError
         case .temporarilyUnavailable: .serviceUnavailable
         case .notImplemented: .notImplemented

@@ -28,23 +28,56 @@ public enum ModelCardRenderer {
 
     // MARK: Markdown
 
+    /// User text inside a Markdown line: every character a Markdown renderer would act on (raw HTML, links and
+    /// images, emphasis, code spans, table pipes, entities) backslash-escaped, so it shows as typed; line breaks
+    /// become spaces so no text starts a block of its own.
+    static func inline(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "<", ">", "#", "+", "!", "|", "~", "&", "$":
+                result.append("\\")
+                result.append(character)
+            case "\n", "\r", "\r\n":
+                result.append(" ")
+            default:
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// User text as a Markdown code span, fenced by more backticks than any run inside it so it cannot close early.
+    static func code(_ text: String) -> String {
+        var longest = 0
+        var run = 0
+        for character in text {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: "`", count: longest + 1)
+        let flat = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        return fence + " " + flat + " " + fence
+    }
+
     public static func markdown(_ card: ModelCard) -> String {
-        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        let cell = inline
         var lines: [String] = []
         let details = card.details
-        lines.append("# Model card: \(details.name) version \(details.version)")
+        lines.append("# Model card: \(inline(details.name)) version \(details.version)")
         lines.append("")
         lines.append("## Model details")
-        lines.append("- **Purpose:** \(details.purpose.isEmpty ? "_not stated_" : details.purpose)")
-        if !details.versionDescription.isEmpty { lines.append("- **This version:** \(details.versionDescription)") }
-        lines.append("- **Owners:** \(details.owners.isEmpty ? "_not stated_" : details.owners.joined(separator: ", "))")
+        lines.append("- **Purpose:** \(details.purpose.isEmpty ? "_not stated_" : inline(details.purpose))")
+        if !details.versionDescription.isEmpty { lines.append("- **This version:** \(inline(details.versionDescription))") }
+        lines.append("- **Owners:** \(details.owners.isEmpty ? "_not stated_" : inline(details.owners.joined(separator: ", ")))")
         lines.append("- **Registered:** \(EpochClock.text(details.createdAt)); last updated \(EpochClock.text(details.updatedAt))")
-        lines.append("- **Source:** `\(details.source)`; files at `\(details.storageLocation)`")
-        if let digest = details.contentDigest { lines.append("- **Content digest:** `\(digest)` (immutable once registered)") }
-        if !details.tags.isEmpty { lines.append("- **Tags:** " + details.tags.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")) }
+        lines.append("- **Source:** \(code(details.source)); files at \(code(details.storageLocation))")
+        if let digest = details.contentDigest { lines.append("- **Content digest:** \(code(digest)) (immutable once registered)") }
+        if !details.tags.isEmpty { lines.append("- **Tags:** " + details.tags.map { code("\($0.key)=\($0.value)") }.joined(separator: ", ")) }
         lines.append("")
         lines.append("## Model parameters")
-        if let type = card.parameters.modelType { lines.append("- **Model type:** \(type)") }
+        if let type = card.parameters.modelType { lines.append("- **Model type:** \(inline(type))") }
         if card.parameters.hyperparameters.isEmpty {
             lines.append("No hyperparameters were logged.")
         } else {
@@ -80,8 +113,8 @@ public enum ModelCardRenderer {
         lines.append("## Evaluation gate")
         if let evaluation = card.evaluation {
             lines.append(
-                "Evaluation \(evaluation.id) on \(cell(evaluation.datasetName)) (sha256 \(evaluation.datasetDigest), \(evaluation.rows) rows), "
-                    + "run \(evaluation.runID): "
+                "Evaluation \(evaluation.id) on \(cell(evaluation.datasetName)) (sha256 \(cell(evaluation.datasetDigest)), \(evaluation.rows) rows), "
+                    + "run \(cell(evaluation.runID)): "
                     + (evaluation.gate.map { "gate \(cell($0.gate)) **\($0.passed ? "passed" : "failed")**." } ?? "no gate."))
             if let gate = evaluation.gate {
                 lines.append("")
@@ -99,23 +132,25 @@ public enum ModelCardRenderer {
         lines.append("")
         lines.append("## Considerations")
         let considerations = card.considerations
-        lines.append("- **Intended use:** \(considerations.intendedUse ?? "_not stated_")")
-        lines.append("- **Out-of-scope uses:** \(considerations.outOfScopeUses ?? "_not stated_")")
-        lines.append("- **Known limitations:** \(considerations.limitations ?? "_not stated_")")
-        lines.append("- **Ethical considerations:** \(considerations.ethicalConsiderations ?? "_not stated_")")
+        lines.append("- **Intended use:** \(considerations.intendedUse.map(inline) ?? "_not stated_")")
+        lines.append("- **Out-of-scope uses:** \(considerations.outOfScopeUses.map(inline) ?? "_not stated_")")
+        lines.append("- **Known limitations:** \(considerations.limitations.map(inline) ?? "_not stated_")")
+        lines.append("- **Ethical considerations:** \(considerations.ethicalConsiderations.map(inline) ?? "_not stated_")")
         lines.append("")
         lines.append("## Deployment")
         lines.append("- **Stage:** \(card.deployment.stage.rawValue)")
-        lines.append("- **Aliases:** \(card.deployment.aliases.isEmpty ? "none" : card.deployment.aliases.joined(separator: ", "))")
-        for event in card.deployment.history { lines.append("- \(EpochClock.text(event.time)) by \(event.actor): \(Self.event(event))") }
+        lines.append("- **Aliases:** \(card.deployment.aliases.isEmpty ? "none" : inline(card.deployment.aliases.joined(separator: ", ")))")
+        for event in card.deployment.history {
+            lines.append("- \(EpochClock.text(event.time)) by \(inline(event.actor)): \(inline(Self.event(event)))")
+        }
         lines.append("")
         lines.append("## Lineage")
         let lineage = card.lineage
-        lines.append("- **Experiment:** \(lineage.experimentID ?? "unknown")")
-        lines.append("- **Training run:** \(lineage.runID.map { "\($0) (\(lineage.runName ?? ""))" } ?? "none")")
-        if let user = lineage.runUser { lines.append("- **Trained by:** \(user)") }
-        lines.append("- **Logged model:** \(lineage.loggedModelID.map { "\($0) (\(lineage.loggedModelName ?? ""))" } ?? "none")")
-        lines.append("- **Registered version:** \(card.details.name)/\(card.details.version)")
+        lines.append("- **Experiment:** \(lineage.experimentID.map(inline) ?? "unknown")")
+        lines.append("- **Training run:** \(lineage.runID.map { inline("\($0) (\(lineage.runName ?? ""))") } ?? "none")")
+        if let user = lineage.runUser { lines.append("- **Trained by:** \(inline(user))") }
+        lines.append("- **Logged model:** \(lineage.loggedModelID.map { inline("\($0) (\(lineage.loggedModelName ?? ""))") } ?? "none")")
+        lines.append("- **Registered version:** \(inline(card.details.name))/\(card.details.version)")
         return lines.joined(separator: "\n") + "\n"
     }
 

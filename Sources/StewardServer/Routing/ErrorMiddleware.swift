@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import StewardCore
 
 /// Turns every error a route throws into one response, in the error shape of the API surface the middleware is
@@ -26,11 +27,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .methodNotAllowed:
                 return render(StewardError(.endpointNotFound, "Method \(request.method) not allowed on \(request.uri.path)"))
             case .contentTooLarge:
-                return render(.invalidParameter(error.body ?? "The request body is too large."))
+                return render(StewardError(.resourceLimitExceeded, error.body ?? "The request body is too large."))
             default:
                 let code: StewardError.Code = error.status.code < 500 ? .badRequest : .internalError
                 return render(StewardError(code, error.body ?? error.status.reasonPhrase))
             }
+        } catch is NIOTooManyBytesError {
+            return render(StewardError(.resourceLimitExceeded, "The request body is larger than this route accepts."))
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -9,7 +9,7 @@ public struct StatisticsError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { message }
 
-    static let empty = StatisticsError("There are no rows to compute metrics over.")
+    public static let empty = StatisticsError("There are no rows to compute metrics over.")
 
     static func lengthMismatch(_ first: String, _ firstCount: Int, _ second: String, _ secondCount: Int) -> StatisticsError {
         StatisticsError("\(first) has \(firstCount) values but \(second) has \(secondCount); they must pair up row by row.")

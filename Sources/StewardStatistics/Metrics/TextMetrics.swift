@@ -1,8 +1,9 @@
 import Foundation
 
-/// Metrics of generated text against references, pair by pair: exact match, containment, regular-expression
-/// match, corpus BLEU-4 (as NLTK's `corpus_bleu`, no smoothing), ROUGE-1/2/L F-measure averaged over pairs (as
-/// Google's `rouge-score`, no stemming). JSON validity and JSON-Schema compliance of outputs are `JSONOutputs`'.
+/// Metrics of generated text against references, pair by pair: exact match, containment, corpus BLEU-4 (as
+/// NLTK's `corpus_bleu`, no smoothing), ROUGE-1/2/L F-measure averaged over pairs (as Google's `rouge-score`, no
+/// stemming). JSON validity and JSON-Schema compliance of outputs are `JSONOutputs`'; matching references as
+/// regular expressions is the evaluation's (`RegexMatchMetric`), since user patterns need a budget.
 public struct TextMetrics: Sendable {
     public let references: [String]
     public let candidates: [String]
@@ -22,18 +23,6 @@ public struct TextMetrics: Sendable {
 
     /// Share of outputs that contain their reference.
     public var contains: Double { Double(zip(references, candidates).filter { $1.contains($0) }.count) / count }
-
-    /// Share of outputs matched by their reference read as a regular expression.
-    public func regexMatch() throws(StatisticsError) -> Double {
-        var matched = 0
-        for (row, (pattern, candidate)) in zip(references, candidates).enumerated() {
-            guard let expression = try? NSRegularExpression(pattern: pattern) else {
-                throw StatisticsError("The reference in row \(row + 1) is not a valid regular expression: \(pattern)")
-            }
-            if expression.firstMatch(in: candidate, range: NSRange(candidate.startIndex..., in: candidate)) != nil { matched += 1 }
-        }
-        return Double(matched) / count
-    }
 
     /// Corpus BLEU-4 over whitespace tokens: clipped n-gram precisions pooled over the corpus, their geometric
     /// mean, and the brevity penalty on total lengths. Any precision of zero makes the score zero.

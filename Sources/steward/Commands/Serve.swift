@@ -71,6 +71,22 @@ struct Serve: AsyncParsableCommand {
             valueName: "durations"))
     var webhookRetryDelays = DurationList(argument: "1s,5s,30s,2m,10m,30m")!
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Close a connection that takes longer than this to send a request's headers, or stays idle between requests.",
+            valueName: "duration"))
+    var idleTimeout = DurationList(argument: "60s")!
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Close a connection whose request body sends nothing for this long, or averages under 1 KiB/s after it.", valueName: "duration"))
+    var bodyTimeout = DurationList(argument: "60s")!
+
+    @Option(name: .long, help: ArgumentHelp("Connections served at once; more wait until one closes.", valueName: "count"))
+    var maxConnections = 4096
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = Logger.Level.info
 
@@ -78,6 +94,10 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard alertInterval.durations.count == 1 else { throw ValidationError("--alert-interval is one duration.") }
         guard !webhookRetryDelays.durations.contains(.zero) else { throw ValidationError("--webhook-retry-delays are longer than 0.") }
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--body-timeout", bodyTimeout)] {
+            guard value.durations.count == 1, value.durations[0] > .zero else { throw ValidationError("\(name) is one duration longer than 0.") }
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1.") }
     }
 
     func run() async throws {
@@ -92,7 +112,8 @@ struct Serve: AsyncParsableCommand {
             webhookSecret: ProcessInfo.processInfo.environment["STEWARD_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
             alertInterval: interval == .zero ? nil : interval, webhookRetryDelays: webhookRetryDelays.durations,
             // Like the signing secret, the judges' key comes from the environment only.
-            judgeAPIKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+            judgeAPIKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            idleTimeout: idleTimeout.durations[0], bodyTimeout: bodyTimeout.durations[0], maximumConnections: maxConnections)
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host
