@@ -4,10 +4,11 @@ import Synchronization
 /// A regular expression (ICU syntax, as `NSRegularExpression` reads it) whose matching has a bounded cost.
 ///
 /// Patterns come from users: a test set's references read as patterns, a JSON Schema's `pattern`. A backtracking
-/// engine takes exponential time on patterns such as `^(a+)+$` against `aaaa…!`, so every search counts the
-/// progress reports ICU makes while it works (one about every ten thousand backtracking steps) and stops when the
-/// search, or the evaluation it belongs to (`RegexBudget.current`), has used its share. A stopped search has no
-/// answer: the caller reports it as such rather than guessing.
+/// engine takes exponential time on patterns such as `^(a+)+$` against `aaaa…!`, so every search watches the
+/// clock through the progress reports ICU makes while it works (at each start position it tries and about every
+/// ten thousand backtracking steps) and stops when the search, or the evaluation it belongs to
+/// (`RegexBudget.current`), has used its time. A stopped search has no answer: the caller reports it as such
+/// rather than guessing.
 public struct BoundedRegex: Sendable {
     public let pattern: String
     private let expression: NSRegularExpression
@@ -19,64 +20,70 @@ public struct BoundedRegex: Sendable {
         self.expression = expression
     }
 
-    /// Whether the expression matches somewhere in `text`; nil when the search ran out of budget.
+    /// Whether the expression matches somewhere in `text`; nil when the search ran out of time.
     public func search(_ text: String) -> Bool? {
         let budget = RegexBudget.current
-        guard budget?.isSpent != true else {
+        let allowed = min(RegexBudget.perSearch, budget?.remaining ?? RegexBudget.perSearch)
+        guard allowed > .zero else {
             budget?.recordStop()
             return nil
         }
+        let clock = ContinuousClock()
+        let started = clock.now
         var matched = false
-        var progressReports = 0
         var stopped = false
         expression.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
             if result != nil {
                 matched = true
                 stop.pointee = true
-                return
-            }
-            progressReports += 1
-            if progressReports > RegexBudget.progressPerSearch || budget?.spend() == false {
+            } else if clock.now - started > allowed {
                 stopped = true
                 stop.pointee = true
             }
         }
+        budget?.spend(clock.now - started)
         if stopped { budget?.recordStop() }
         return stopped ? nil : matched
     }
 }
 
-/// The matching work one evaluation may spend on user-given patterns, shared by every search made while it is
+/// The matching time one evaluation may spend on user-given patterns, shared by every search made while it is
 /// `current` (a task-local value, so the kernels that search need not carry it).
 public final class RegexBudget: Sendable {
-    /// ICU progress reports one search may use: about 0.05 s of backtracking on one core of the machine this
-    /// was measured on (`^(a+)+$` against 30 `a`s and `!` made 114 reports in 0.05 s).
-    public static let progressPerSearch = 100
-    /// Progress reports one evaluation may use in all: about a second of backtracking.
-    public static let progressPerEvaluation = 2_000
+    /// The longest one search may take: `^(a+)+$` against 30 `a`s and `!` would take about a second.
+    public static let perSearch = Duration.milliseconds(100)
+    /// The time one evaluation may spend searching in all.
+    public static let perEvaluation = Duration.seconds(2)
 
     @TaskLocal public static var current: RegexBudget?
 
-    private let remaining: Atomic<Int>
+    private let remainingNanoseconds: Atomic<Int64>
     private let stops = Atomic(0)
 
-    public init(progressReports: Int = RegexBudget.progressPerEvaluation) {
-        remaining = Atomic(progressReports)
+    public init(time: Duration = RegexBudget.perEvaluation) {
+        remainingNanoseconds = Atomic(Self.nanoseconds(time))
     }
+
+    /// The time left to search.
+    public var remaining: Duration { .nanoseconds(max(0, remainingNanoseconds.load(ordering: .relaxed))) }
+
+    /// Whether all the time has been used.
+    public var isSpent: Bool { remainingNanoseconds.load(ordering: .relaxed) <= 0 }
 
     /// How many searches were stopped without an answer.
     public var stoppedSearches: Int { stops.load(ordering: .relaxed) }
 
-    /// Whether every report has been used.
-    public var isSpent: Bool { remaining.load(ordering: .relaxed) <= 0 }
-
-    /// Uses one progress report; false when none was left.
-    func spend() -> Bool {
-        remaining.subtract(1, ordering: .relaxed).newValue >= 0
+    func spend(_ time: Duration) {
+        remainingNanoseconds.subtract(Self.nanoseconds(time), ordering: .relaxed)
     }
 
     func recordStop() {
         stops.add(1, ordering: .relaxed)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// Runs `work` with a fresh budget as `current` unless one is current already, and tells how many searches

@@ -8,7 +8,7 @@ public struct RegexBudgetExceeded: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "\(stoppedSearches) regular-expression \(stoppedSearches == 1 ? "search" : "searches") took more than the matching budget "
-            + "(\(RegexBudget.progressPerSearch) progress steps per search, \(RegexBudget.progressPerEvaluation) per evaluation): "
+            + "(\(RegexBudget.perSearch) per search, \(RegexBudget.perEvaluation) per evaluation): "
             + "the pattern backtracks catastrophically on these inputs; simplify it (avoid nested quantifiers such as (a+)+)."
     }
 }

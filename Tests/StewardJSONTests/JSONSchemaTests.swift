@@ -223,12 +223,16 @@ struct JSONSchemaTests {
         #expect(BoundedRegex("^\\d{3}$")!.search("12a") == false)
         #expect(BoundedRegex("(") == nil)
         // Many stopped searches share one evaluation's budget: once it is spent, searches stop at once.
-        let budget = RegexBudget(progressReports: 150)
+        let budget = RegexBudget(time: .milliseconds(250))
         RegexBudget.$current.withValue(budget) {
             for _ in 0..<20 { #expect(evil.search(text) == nil) }
         }
         #expect(budget.isSpent)
         #expect(budget.stoppedSearches == 20)
+        // Long ordinary text costs one report per position, which is time, not a count: it is searched to the end.
+        let long = String(repeating: "x", count: 200_000) + "error"
+        #expect(RegexBudget.$current.withValue(RegexBudget()) { BoundedRegex("error")!.search(long) } == true)
+        #expect(RegexBudget.$current.withValue(RegexBudget()) { BoundedRegex("fault")!.search(long) } == false)
         #expect(ContinuousClock.now - started < .seconds(10))
 
         let schema = try JSONSchema(json: ##"{"type": "string", "pattern": "^(a+)+$"}"##)

@@ -96,7 +96,8 @@ struct ArtifactRouteTests {
     func sizeLimit() async throws {
         try await withApplication(.sqlite, configuration: ServerConfiguration(maximumArtifactBytes: 1000)) { client, services in
             let response = try await client.call(.put, "\(Self.prefix)/1/big.bin", bytes: ByteBuffer(repeating: 1, count: 5000))
-            #expect(response.status == .badRequest)
+            #expect(response.status == .contentTooLarge)
+            #expect(response.body.string("error_code") == "RESOURCE_LIMIT_EXCEEDED")
             let leftovers = try FileManager.default.subpathsOfDirectory(atPath: services.storage.artifactRoot).filter { !$0.hasSuffix("1") }
             #expect(leftovers.isEmpty, "\(leftovers)")
             #expect(try await client.call(.put, "\(Self.prefix)/1/small.bin", bytes: ByteBuffer(repeating: 1, count: 1000)).status == .ok)

@@ -517,6 +517,34 @@ struct IntegrityRouteTests {
         }
     }
 
+    @Test(
+        "An evaluation over numbers that overflow records undefined metrics, never NaN, and every finished evaluation run has its record",
+        arguments: TestEngine.available)
+    func overflowingEvaluation(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let system = try await team.system("pricing", model: "scorer")
+            let body = "y,prediction\n1e308,-1e308\n-1e308,1e308\n1,2\n"
+            let uploaded = try await team.call("carol", .post, "/api/v1/systems/\(system)/datasets?name=extreme", body: ByteBuffer(string: body))
+            #expect(uploaded.status == .created, "\(uploaded.text)")
+            let evaluation = try await team.call(
+                "carol", .post,
+                "/api/v1/evaluations?system=\(system)&model=scorer&version=1&task=regression&label=y&prediction=prediction&dataset=extreme")
+            #expect(evaluation.status == .created, "\(evaluation.text)")
+            #expect(evaluation.text.contains("overflowed"), "\(evaluation.text)")
+            #expect(!evaluation.text.contains("NaN") && !evaluation.text.contains("nan"), "\(evaluation.text)")
+            #expect(try await team.services.count("evaluations") == 1)
+            let orphans = try await team.services.storage.database.read { db in
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM runs WHERE name LIKE 'eval-%' AND (status <> 'FINISHED' OR lifecycle_stage <> 'active'
+                        OR run_uuid NOT IN (SELECT run_id FROM evaluations))
+                    """
+                ).first()?.decode(column: "n", as: Int64.self) ?? -1
+            }
+            #expect(orphans == 0)
+        }
+    }
+
     @Test("Test sets kept among the artifacts by an earlier version move to Steward's own folder once, when it is created")
     func legacyTestSetsMove() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-legacy-\(UUID().uuidString)").path

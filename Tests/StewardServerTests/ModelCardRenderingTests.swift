@@ -31,11 +31,11 @@ struct ModelCardRenderingTests {
     func markdownCard() {
         let text = ModelCardRenderer.markdown(Self.card())
         for expected in [
-            "# Model card: fraud \\<b\\> version 3", "## Model details", "## Model parameters", "| C | 0.5 |",
+            "# Model card: fraud \\<b> version 3", "## Model details", "## Model parameters", "| C | 0.5 |",
             "| train | d1g3st | training | s3: s3://b/k\\|x |",
-            "## Quantitative analysis", "| auc | 0.912346 | 2 | holdout \\(ab12\\) | evaluation |", "**Known limitations:** Trained on 2025 data",
-            "**Out-of-scope uses:** _not stated_", "**Aliases:** champion", "alias 'champion' set to version 3 \\(moved from version 2\\)",
-            "**Training run:** r1 \\(quiet-owl\\)", "**Owners:** ana, li",
+            "## Quantitative analysis", "| auc | 0.912346 | 2 | holdout (ab12) | evaluation |", "**Known limitations:** Trained on 2025 data",
+            "**Out-of-scope uses:** _not stated_", "**Aliases:** champion", "alias 'champion' set to version 3 (moved from version 2)",
+            "**Training run:** r1 (quiet-owl)", "**Owners:** ana, li",
         ] {
             #expect(text.contains(expected), "\(expected)")
         }
@@ -48,7 +48,8 @@ struct ModelCardRenderingTests {
         #expect(!text.contains("[click]("))
         #expect(!text.contains("!["))
         #expect(!text.contains("\n# heading"))
-        #expect(text.contains("**Purpose:** \\<img src=x onerror=alert\\(1\\)\\> \\[click\\]\\(javascript:alert\\(1\\)\\)"))
+        #expect(text.contains("**Purpose:** \\<img src=x onerror=alert(1)> \\[click\\](javascript:alert(1)) !\\[x\\](http://evil/x.png) \\`code\\`"))
+        #expect(ModelCardRenderer.inline("roc_auc <= 0.9 & R&D _x_ &amp; </b>") == "roc_auc <= 0.9 & R\\&D \\_x\\_ \\&amp; \\</b>")
         // Every '<' in the card comes escaped.
         #expect(!text.replacingOccurrences(of: "\\<", with: "").contains("<"))
         #expect(ModelCardRenderer.code("a``b") == "``` a``b ```")

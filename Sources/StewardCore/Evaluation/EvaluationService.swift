@@ -129,7 +129,9 @@ public struct EvaluationService: Sendable {
             await abandonRun(runID)
             throw error
         }
-        _ = try await runs.updateRun(id: runID, status: .finished, endTime: now(), runName: nil)
+        // The evaluation stands once recorded; a run that could not be marked finished stays running rather than
+        // turning a recorded evaluation into an error the caller would retry.
+        _ = try? await runs.updateRun(id: runID, status: .finished, endTime: now(), runName: nil)
         return evaluation
     }
 

@@ -26,7 +26,9 @@ public struct MetricReport: Sendable, Equatable, Codable {
     mutating func undefineNonFinite() {
         for (name, value) in values where !value.isFinite {
             values[name] = nil
-            undefined[name] = "The value overflowed (\(value)): the inputs are too large in magnitude to compute it in double precision."
+            undefined[name] =
+                "The value overflowed (it came out \(value.isNaN ? "not a number" : "infinite")): the inputs are too large in magnitude "
+                + "to compute it in double precision."
         }
     }
 }

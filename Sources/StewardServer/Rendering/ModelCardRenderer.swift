@@ -28,22 +28,34 @@ public enum ModelCardRenderer {
 
     // MARK: Markdown
 
-    /// User text inside a Markdown line: every character a Markdown renderer would act on (raw HTML, links and
-    /// images, emphasis, code spans, table pipes, entities) backslash-escaped, so it shows as typed; line breaks
-    /// become spaces so no text starts a block of its own.
+    /// User text inside a Markdown line, shown as typed: what a CommonMark renderer would act on is
+    /// backslash-escaped (raw HTML and autolinks: `<` before a letter, `/`, `!` or `?`; links and images: `[`
+    /// and `]`; entities: `&` before a letter or `#`; emphasis, code spans, strikethrough and table pipes), and
+    /// line breaks become spaces so no text starts a block of its own. Comparisons such as `auc <= 0.9` and
+    /// names such as `roc_auc` stay readable.
     static func inline(_ text: String) -> String {
+        let characters = Array(text)
         var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
+        result.reserveCapacity(characters.count)
+        for (index, character) in characters.enumerated() {
+            let next = index + 1 < characters.count ? characters[index + 1] : " "
+            let previous = index > 0 ? characters[index - 1] : " "
             switch character {
-            case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "<", ">", "#", "+", "!", "|", "~", "&", "$":
+            case "\\", "`", "*", "[", "]", "|", "~":
                 result.append("\\")
-                result.append(character)
+            case "<" where next.isLetter || next == "/" || next == "!" || next == "?":
+                result.append("\\")
+            case "&" where next.isLetter || next == "#":
+                result.append("\\")
+            case "_" where !(previous.isLetter || previous.isNumber) || !(next.isLetter || next.isNumber):
+                result.append("\\")
             case "\n", "\r", "\r\n":
                 result.append(" ")
+                continue
             default:
-                result.append(character)
+                break
             }
+            result.append(character)
         }
         return result
     }

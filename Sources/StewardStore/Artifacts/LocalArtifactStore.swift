@@ -110,7 +110,7 @@ public struct LocalArtifactStore: ArtifactStore {
                 for try await chunk in contents {
                     let size = Int64(chunk.readableBytes)
                     guard written + size <= maxBytes else {
-                        throw StewardError.invalidParameter("Artifact '\(path)' exceeds the maximum artifact size of \(maxBytes) bytes.")
+                        throw StewardError(.resourceLimitExceeded, "Artifact '\(path)' exceeds the maximum artifact size of \(maxBytes) bytes.")
                     }
                     try await handle.write(contentsOf: chunk, toAbsoluteOffset: written)
                     written += size
@@ -125,20 +125,27 @@ public struct LocalArtifactStore: ArtifactStore {
     }
 
     public func commit(_ staged: StagedArtifact) async throws {
-        let destination = location(of: staged.path)
-        let folder = Self.folder(of: destination)
-        guard staged.location.hasPrefix(folder + "/" + Self.uploadPrefix) else {
+        guard isStaging(staged) else {
             throw StewardError(.internalError, "Staged contents for '\(staged.path)' are not in its folder.")
         }
+        let destination = location(of: staged.path)
+        let folder = Self.folder(of: destination)
         try await blocking {
             guard rename(staged.location, destination) == 0 else { throw Self.pathError(errno, staged.path) }
             Self.syncDirectory(folder)
         }
     }
 
+    /// Removes the staging file at once, on the calling thread: it must go even when the task is cancelled.
     public func discard(_ staged: StagedArtifact) async {
-        guard staged.location.hasPrefix(root + "/"), staged.location.contains("/" + Self.uploadPrefix) else { return }
-        try? await blocking { _ = unlink(staged.location) }
+        guard isStaging(staged) else { return }
+        _ = unlink(staged.location)
+    }
+
+    /// Whether `staged` names a staging file directly in the folder of its (validated) path, as `stage` makes them.
+    private func isStaging(_ staged: StagedArtifact) -> Bool {
+        let prefix = Self.folder(of: location(of: staged.path)) + "/" + Self.uploadPrefix
+        return staged.location.hasPrefix(prefix) && !staged.location.dropFirst(prefix.count).contains("/")
     }
 
     /// The folder that holds the file at `location`.
