@@ -13,8 +13,17 @@ public struct EndpointAllowList: Sendable, Equatable {
     public let hosts: Set<String>
 
     public init(hosts: some Sequence<String>) {
-        self.hosts = Set(hosts.map { $0.lowercased().hasSuffix(".") ? String($0.lowercased().dropLast()) : $0.lowercased() })
+        self.hosts = Set(hosts.map(Self.normalized(host:)))
     }
+
+    /// A host as it is compared: lower case, without the trailing dot of a fully qualified name.
+    static func normalized(host: String) -> String {
+        let lowered = host.lowercased()
+        return lowered.hasSuffix(".") ? String(lowered.dropLast()) : lowered
+    }
+
+    static let malformed = StewardError.invalidParameter(
+        "endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
 
     /// The URL if it is http(s) to an allowed host; otherwise a refusal that says how to allow it.
     ///
@@ -22,14 +31,8 @@ public struct EndpointAllowList: Sendable, Equatable {
     /// the URL returned is the normalised one, so what was checked is exactly what is called.
     public func check(_ text: String) throws(StewardError) -> URL {
         guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            var host = components.host?.lowercased(), components.user == nil, components.password == nil
-        else {
-            throw .invalidParameter("endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
-        }
-        if host.hasSuffix(".") { host.removeLast() }
-        guard !host.isEmpty else {
-            throw .invalidParameter("endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
-        }
+            let host = components.host.map(Self.normalized(host:)), !host.isEmpty, components.user == nil, components.password == nil
+        else { throw Self.malformed }
         guard hosts.contains(host) else {
             throw StewardError(
                 .permissionDenied,
@@ -37,9 +40,7 @@ public struct EndpointAllowList: Sendable, Equatable {
         }
         if components.scheme != scheme { components.scheme = scheme }
         if components.host != host { components.host = host }
-        guard let url = components.url else {
-            throw .invalidParameter("endpoint must be an http(s) URL such as http://models.internal:5001/invocations, without credentials.")
-        }
+        guard let url = components.url else { throw Self.malformed }
         return url
     }
 }
