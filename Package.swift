@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "StewardServer", targets: ["StewardServer"]),
         .library(name: "StewardStatistics", targets: ["StewardStatistics"]),
         .library(name: "StewardJSON", targets: ["StewardJSON"]),
+        .library(name: "StewardTables", targets: ["StewardTables"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -67,6 +68,15 @@ let package = Package(
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Table files read for evaluations and drift: no database or network code, so the readers can be fuzzed
+        // (Fuzz/) without building the drivers.
+        .target(
+            name: "StewardTables",
+            dependencies: [
+                "StewardCore",
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: strict
@@ -78,6 +88,7 @@ let package = Package(
                 "StewardStore",
                 "StewardStatistics",
                 "StewardJSON",
+                "StewardTables",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,6 +97,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                // The OpenAPI document is written as YAML fragments (API/OpenAPI/).
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -97,6 +110,7 @@ let package = Package(
                 "StewardCore",
                 "StewardStatistics",
                 "StewardJSON",
+                "StewardTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +146,11 @@ let package = Package(
             name: "StewardJSONTests",
             dependencies: ["StewardJSON"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StewardTablesTests",
+            dependencies: ["StewardTables", "StewardCore"],
             swiftSettings: strict
         ),
         .testTarget(

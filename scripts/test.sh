@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Steward test: the Swift suites on SQLite and PostgreSQL, then the compatibility suite that drives
-# `steward serve` with the real mlflow client on both engines. Starts what it needs and stops it afterwards:
+# `steward serve` with the real mlflow client on both engines (and schemathesis against the OpenAPI document), then a
+# bounded run of every libFuzzer target (Fuzz/run.sh). Starts what it needs and stops it afterwards:
 # a PostgreSQL server on loopback (installed with apt-get when absent), a Python venv for the client, and
 # Debian's headless Chromium for the rendered model card.
 set -euo pipefail
@@ -58,7 +59,7 @@ export STEWARD_TEST_POSTGRES_URL="postgres://steward@127.0.0.1:$PG_PORT/postgres
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 
 log "swift format lint"
-swift format lint --strict -r Sources Tests Package.swift
+swift format lint --strict -r Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 log "swift build"
 swift build --build-tests
@@ -74,5 +75,8 @@ VENV="$ROOT/compat/.venv"
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/pip" install -q --disable-pip-version-check -r compat/requirements.txt
 STEWARD_BINARY="$ROOT/.build/debug/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider
+
+log "fuzzing (libFuzzer with the address sanitizer; ${STEWARD_FUZZ_SECONDS:-20} s a target)"
+bash Fuzz/run.sh "${STEWARD_FUZZ_SECONDS:-20}"
 
 log "all tests passed"

@@ -5,6 +5,7 @@ import NIOCore
 import Prometheus
 import StewardCore
 import StewardStore
+import StewardTables
 
 /// The composition root: builds the service graph once over the store and hands it to the routes and to every
 /// background service. The server's command, the command line's store commands and the tests call these same

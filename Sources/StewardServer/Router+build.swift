@@ -28,6 +28,7 @@ public func buildRouter(
             to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")).add(middleware: ErrorMiddleware(render: MLflowResponse.error)))
     }
     let native = router.group("api/v1").add(middleware: ErrorMiddleware(render: NativeMessage.error))
+    OpenAPIController<StewardRequestContext>().addRoutes(to: native)
     ModelsController(registry: services.registry).addRoutes(to: native)
     SystemsController(register: services.register, approvals: services.approvals, promotion: services.promotion, registry: services.registry)
         .addRoutes(to: native)

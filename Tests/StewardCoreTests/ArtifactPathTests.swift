@@ -35,6 +35,16 @@ struct ArtifactPathTests {
         #expect(try ArtifactPath(encoded: "%zz/%2").components == ["%zz", "%2"])
     }
 
+    /// Found by Fuzz/FuzzArtifactPath while its property was being written: an escaped separator is part of a name,
+    /// and any later decoding of the name still splits into components below the root.
+    @Test("An escaped separator stays in its component")
+    func escapedSeparators() throws {
+        #expect(try ArtifactPath(decoded: "c%%2F").components == ["c%%2F"])
+        #expect(try ArtifactPath(encoded: "c%%2F").components == ["c%"])
+        #expect(try ArtifactPath(decoded: "a%2Fb/c").components == ["a%2Fb", "c"])
+        #expect(throws: StewardError.self) { try ArtifactPath(decoded: "a%2F%2E%2E%2F%2E%2E") }
+    }
+
     @Test("Appending names read from the store keeps the same guarantees")
     func appending() throws {
         let base = try ArtifactPath(encoded: "1/run")

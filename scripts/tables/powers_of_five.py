@@ -1,4 +1,4 @@
-"""Writes Sources/StewardStore/Datasets/PowersOfFive.swift: 5^q for q in -64...64 as 128-bit values with the top
+"""Writes Sources/StewardTables/PowersOfFive.swift: 5^q for q in -64...64 as 128-bit values with the top
 bit set, the table `DecimalText` multiplies a decimal mantissa by to round it to the nearest double (Lemire,
 "Number Parsing at a Gigabyte per Second", 2021, section 5; Mushtak and Lemire, "Fast number parsing without
 fallback", 2023, show 128 bits are always enough).
@@ -6,7 +6,7 @@ fallback", 2023, show 128 bits are always enough).
 A non-negative power is 5^q shifted until its top bit is bit 127 and truncated. A negative one is the reciprocal
 2^b / 5^-q rounded up (floor plus one), taken with at least 128 bits of quotient and then truncated to 128 bits.
 
-    python3 scripts/tables/powers_of_five.py > Sources/StewardStore/Datasets/PowersOfFive.swift
+    python3 scripts/tables/powers_of_five.py > Sources/StewardTables/PowersOfFive.swift
 """
 
 SMALLEST, LARGEST = -64, 64

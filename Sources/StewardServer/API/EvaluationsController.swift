@@ -30,7 +30,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     /// uploading the same content again returns the version that has it.
     @Sendable func uploadDataset(_ request: Request, context: Context) async throws -> Response {
         let dataset = try await evaluations.registerDataset(
-            systemID: try NativeMessage.parameter("id", context), name: try MLflowRequest.required(try NativeMessage.query("name", request), "name"),
+            systemID: try NativeMessage.parameter("id", context), name: try NativeMessage.required(try NativeMessage.query("name", request), "name"),
             format: try TableFormat(parsing: try NativeMessage.query("format", request)), body: request.body, actor: context.principal)
         return try NativeMessage.json(DatasetBody(dataset: WireEvaluationDataset(dataset)), status: .created)
     }
@@ -83,9 +83,9 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         }
         if let rows = report.values["rows"], rows >= 0, rows == rows.rounded(), rows < 1e15 { report.counts["rows"] = Int(rows) }
         let evaluation = try await evaluations.recordReported(
-            systemID: try NativeMessage.parameter("id", context), model: try MLflowRequest.required(one("model"), "model"),
-            version: try MLflowRequest.required(one("version"), "version"),
-            task: try EvaluationTask(parsing: try MLflowRequest.required(one("task"), "task")),
+            systemID: try NativeMessage.parameter("id", context), model: try NativeMessage.required(one("model"), "model"),
+            version: try NativeMessage.required(one("version"), "version"),
+            task: try EvaluationTask(parsing: try NativeMessage.required(one("task"), "task")),
             report: report, datasetName: one("name") ?? "reported-metrics", actor: context.principal)
         return try NativeMessage.json(EvaluationBody(evaluation: WireEvaluation(evaluation)), status: .created)
     }
@@ -108,7 +108,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         let query = MLflowRequest.parseQuery(request.uri.query)
         for (name, value) in query { _ = try NativeMessage.plain(value, name) }
         func one(_ name: String) -> String? { query.last { $0.0 == name }?.1 }
-        func required(_ name: String) throws -> String { try MLflowRequest.required(one(name), name) }
+        func required(_ name: String) throws -> String { try NativeMessage.required(one(name), name) }
         func all(_ name: String) -> [String] { query.filter { $0.0 == name }.map(\.1) }
         guard let threshold = Double(one("threshold") ?? "0.5") else { throw StewardError.invalidParameter("threshold must be a number.") }
         guard let batch = Int(one("batch") ?? "100") else { throw StewardError.invalidParameter("batch must be an integer.") }

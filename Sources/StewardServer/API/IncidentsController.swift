@@ -30,8 +30,8 @@ struct IncidentsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func open(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(OpenMessage.self, from: request)
         let incident = try await incidents.open(
-            systemID: try NativeMessage.parameter("id", context), title: try MLflowRequest.required(message.title, "title"),
-            severity: try MLflowRequest.required(message.severity, "severity"), description: message.description ?? "", model: message.model,
+            systemID: try NativeMessage.parameter("id", context), title: try NativeMessage.required(message.title, "title"),
+            severity: try NativeMessage.required(message.severity, "severity"), description: message.description ?? "", model: message.model,
             version: message.version?.text, actor: context.principal)
         return try NativeMessage.json(IncidentBody(incident: WireIncident(incident)), status: .created)
     }

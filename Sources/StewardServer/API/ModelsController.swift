@@ -40,6 +40,11 @@ struct ModelsController<Context: IdentifiedRequestContext>: Sendable {
         let name = try NativeMessage.parameter("name", context)
         let version = try NativeMessage.parameter("version", context)
         let fields = try await NativeMessage.decode([String: JSONValue].self, from: request)
+        let editable = ModelCard.Note.allCases.map(\.rawValue).sorted()
+        if let unknown = fields.keys.sorted().first(where: { !editable.contains($0) }) {
+            throw StewardError.invalidParameter(
+                "Unknown field '\(unknown)'. The fields of this request are: \(editable.joined(separator: ", ")). Nothing was changed.")
+        }
         var notes: [String: String] = [:]
         for (key, value) in fields {
             switch value {

@@ -50,6 +50,15 @@ enum NativeMessage {
         Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// The value of a required field; empty counts as missing. The refusal points at the API's contract.
+    static func required(_ value: String?, _ field: String) throws(StewardError) -> String {
+        guard let value, !value.isEmpty else {
+            throw .invalidParameter(
+                "Missing value for required field '\(field)'. See the API docs at /api/v1/openapi.json for each route's fields.")
+        }
+        return value
+    }
+
     /// A path parameter, percent-decoded.
     static func parameter(_ name: String, _ context: some RequestContext) throws -> String {
         let raw = try context.parameters.require(name)

@@ -60,7 +60,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func overrideTier(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(TierRequest.self, from: request)
         let system = try await register.overrideTier(
-            systemID: try NativeMessage.parameter("id", context), tier: try RiskTier(parsing: try MLflowRequest.required(message.tier, "tier")),
+            systemID: try NativeMessage.parameter("id", context), tier: try RiskTier(parsing: try NativeMessage.required(message.tier, "tier")),
             rationale: message.rationale ?? "", actor: context.principal)
         return try NativeMessage.json(SystemResponse(system: WireSystem(try await register.entry(systemID: system.id))))
     }
@@ -76,7 +76,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
             throw StewardError.invalidParameter("kind must be 'model' or 'prompt'.")
         }
         let system = try await register.link(
-            systemID: try NativeMessage.parameter("id", context), name: try MLflowRequest.required(message.name, "name"), kind: kind,
+            systemID: try NativeMessage.parameter("id", context), name: try NativeMessage.required(message.name, "name"), kind: kind,
             actor: context.principal)
         return try NativeMessage.json(SystemResponse(system: WireSystem(system)))
     }
@@ -98,8 +98,8 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func addEvidence(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(EvidenceRequest.self, from: request)
         let evidence = try await approvals.addEvidence(
-            systemID: try NativeMessage.parameter("id", context), type: try MLflowRequest.required(message.type, "type"),
-            reference: try MLflowRequest.required(message.reference, "reference"), digest: message.digest ?? "", model: message.model,
+            systemID: try NativeMessage.parameter("id", context), type: try NativeMessage.required(message.type, "type"),
+            reference: try NativeMessage.required(message.reference, "reference"), digest: message.digest ?? "", model: message.model,
             version: message.version?.text, actor: context.principal)
         return try NativeMessage.json(SystemsAddEvidenceBody(evidence: WireEvidence(evidence)), status: .created)
     }
@@ -111,8 +111,8 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func controls(_ request: Request, context: Context) async throws -> Response {
-        let model = try MLflowRequest.required(try NativeMessage.query("model", request), "model")
-        let version = try MLflowRequest.required(try NativeMessage.query("version", request), "version")
+        let model = try NativeMessage.required(try NativeMessage.query("model", request), "model")
+        let version = try NativeMessage.required(try NativeMessage.query("version", request), "version")
         let target: PromotionTarget =
             try NativeMessage.query("stage", request).flatMap(ModelStage.init(lenient:)).map { .stage($0) }
             ?? .alias(try NativeMessage.query("alias", request) ?? "production")
@@ -135,8 +135,8 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func requestApproval(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(ApprovalRequestMessage.self, from: request)
         let approval = try await approvals.requestApproval(
-            systemID: try NativeMessage.parameter("id", context), model: try MLflowRequest.required(message.model, "model"),
-            version: try MLflowRequest.required(message.version?.text, "version"), alias: message.alias ?? "", actor: context.principal)
+            systemID: try NativeMessage.parameter("id", context), model: try NativeMessage.required(message.model, "model"),
+            version: try NativeMessage.required(message.version?.text, "version"), alias: message.alias ?? "", actor: context.principal)
         return try NativeMessage.json(ApprovalBody(approval: WireApproval(approval)), status: .created)
     }
 
@@ -153,7 +153,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(DecisionMessage.self, from: request)
-        let text = try MLflowRequest.required(message.decision, "decision")
+        let text = try NativeMessage.required(message.decision, "decision")
         guard let verdict = ApprovalDecision.Verdict(rawValue: text.lowercased()) else {
             throw StewardError.invalidParameter("decision must be 'approve' or 'reject', got '\(text)'.")
         }
@@ -183,8 +183,8 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
             throw StewardError.invalidParameter("Name exactly one of alias or stage to promote to.")
         }
         let version = try await registry.promote(
-            systemID: try NativeMessage.parameter("id", context), name: try MLflowRequest.required(message.model, "model"),
-            version: try MLflowRequest.required(message.version?.text, "version"), target: target,
+            systemID: try NativeMessage.parameter("id", context), name: try NativeMessage.required(message.model, "model"),
+            version: try NativeMessage.required(message.version?.text, "version"), target: target,
             archiveExisting: message.archiveExistingVersions ?? false, actor: context.principal)
         return MLflowResponse.json(WireMember("model_version", WireModelVersion(version)))
     }
@@ -196,8 +196,8 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(RollbackMessage.self, from: request)
-        let model = try MLflowRequest.required(message.model, "model")
-        let alias = try MLflowRequest.required(message.alias, "alias")
+        let model = try NativeMessage.required(message.model, "model")
+        let alias = try NativeMessage.required(message.alias, "alias")
         let (from, to) = try await registry.rollback(
             systemID: try NativeMessage.parameter("id", context), name: model, alias: alias, actor: context.principal)
         return try NativeMessage.json(SystemsRollbackBody(model: model, alias: alias, fromVersion: String(from), toVersion: String(to)))

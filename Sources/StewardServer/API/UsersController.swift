@@ -25,7 +25,7 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(CreateMessage.self, from: request)
         let (user, token) = try await identity.createUser(
-            name: try MLflowRequest.required(message.name, "name"), role: try Role(parsing: try MLflowRequest.required(message.role, "role")),
+            name: try NativeMessage.required(message.name, "name"), role: try Role(parsing: try NativeMessage.required(message.role, "role")),
             actor: context.principal)
         return try NativeMessage.json(UsersCreateBody(user: WireUser(user), token: token), status: .created)
     }
@@ -42,7 +42,7 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(UpdateMessage.self, from: request)
         let user = try await identity.setRole(
-            user: try NativeMessage.parameter("name", context), role: try Role(parsing: try MLflowRequest.required(message.role, "role")),
+            user: try NativeMessage.parameter("name", context), role: try Role(parsing: try NativeMessage.required(message.role, "role")),
             actor: context.principal)
         return try NativeMessage.json(UsersUserBody(user: WireUser(user)))
     }

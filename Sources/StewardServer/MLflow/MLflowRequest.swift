@@ -82,9 +82,11 @@ enum MLflowRequest {
         return value
     }
 
-    /// A required field that is absent, worded as MLflow's request validation words it.
+    /// A required field that is absent, worded as MLflow's request validation words it, with where those docs are.
     static func missing(_ field: String) -> StewardError {
-        .invalidParameter("Missing value for required parameter '\(field)'. See the API docs for more information about request parameters.")
+        .invalidParameter(
+            "Missing value for required parameter '\(field)'. See the API docs for more information about request parameters: "
+                + "https://mlflow.org/docs/latest/rest-api.html")
     }
 
     /// An enum field given by name.

@@ -5,6 +5,7 @@ import StewardJSON
 import StewardServer
 import StewardStatistics
 import StewardStore
+import StewardTables
 
 /// `steward drift`: compares a current dataset with a reference offline, feature by feature.
 struct Drift: AsyncParsableCommand {

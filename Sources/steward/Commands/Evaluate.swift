@@ -3,6 +3,7 @@ import Foundation
 import StewardCore
 import StewardJSON
 import StewardStore
+import StewardTables
 
 /// `steward evaluate`: computes a test set's metrics offline, for any CI.
 struct Evaluate: AsyncParsableCommand {

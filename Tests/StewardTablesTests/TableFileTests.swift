@@ -2,7 +2,7 @@ import Foundation
 import StewardCore
 import Testing
 
-@testable import StewardStore
+@testable import StewardTables
 
 /// Test sets read from files: the parallel byte-level CSV reader against the general RFC 4180 reader, and cell
 /// numbers against the standard library's correctly rounded parser.
@@ -121,6 +121,20 @@ struct TableFileTests {
         }
         #expect(dictionary.count == texts.count)
         #expect(dictionary.names == texts)
+    }
+
+    /// Found by Fuzz/FuzzCSV: Foundation's file reader leaked its buffer on an empty file.
+    @Test("an empty JSON Lines file is refused with a reason, an empty CSV file too")
+    func emptyFiles() throws {
+        let jsonl = try Self.write("").replacingOccurrences(of: ".csv", with: ".jsonl")
+        try Data().write(to: URL(fileURLWithPath: jsonl))
+        #expect(throws: StewardError.invalidParameter("The dataset's first line is not a JSON object.")) {
+            try TableFile.profile(path: jsonl, format: .jsonl)
+        }
+        #expect(try TableFile(path: jsonl, columns: [], format: .jsonl).rowCount == 0)
+        #expect(throws: StewardError.invalidParameter("The dataset is not a CSV file with a header row.")) {
+            try TableFile.profile(path: try Self.write(""), format: .csv)
+        }
     }
 
     @Test("blank cells are missing; anything but a plain decimal is not a number")

@@ -1,0 +1,37 @@
+import StewardCore
+
+/// The artifact path check on arbitrary text, encoded and decoded. What it accepts must stay below its root in
+/// every percent-decoding of the whole path: never absolute, no backslash, NUL or other control character, no
+/// empty, `.` or `..` component. (A `%2F` may decode to a separator in a deeper layer: it names a file whose name
+/// holds `%2F`, and the layer split at it must still stay below the root.)
+enum ArtifactPathFuzzing {
+    static func run(_ text: String) {
+        for path in [try? ArtifactPath(encoded: text), try? ArtifactPath(decoded: text)].compactMap({ $0 }) {
+            precondition(!path.components.contains { $0.contains("/") }, "a component of '\(text)' holds a separator")
+            var layer = path.string
+            for _ in 0..<10 {
+                precondition(!layer.hasPrefix("/"), "accepted '\(text)', absolute as '\(layer)'")
+                precondition(
+                    !layer.unicodeScalars.contains { $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F },
+                    "accepted '\(text)' with a backslash or control character in '\(layer)'")
+                // One trailing separator names the same place (`a/` is `a`).
+                let folder = layer.hasSuffix("/") ? layer.dropLast() : Substring(layer)
+                if !folder.isEmpty {
+                    for component in folder.split(separator: "/", omittingEmptySubsequences: false) {
+                        precondition(
+                            !component.isEmpty && component != "." && component != "..", "accepted '\(text)', leaving as '\(layer)'")
+                    }
+                }
+                guard let next = ArtifactPath.percentDecoded(layer), next != layer else { break }
+                layer = next
+            }
+        }
+    }
+}
+
+/// One input, as libFuzzer hands it over (also the symbol libFuzzer's own `main` would call).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    ArtifactPathFuzzing.run(String(decoding: UnsafeBufferPointer(start: data, count: count), as: UTF8.self))
+    return 0
+}

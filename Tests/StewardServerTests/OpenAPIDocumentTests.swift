@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import StewardCore
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Testing
+
+/// The OpenAPI document of `/api/v1` against the router it describes: the same operations, and for each the query
+/// parameters and JSON body fields the route itself says it reads (its refusal of an unknown one lists them).
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    /// The document as served, without credentials on a server that requires them.
+    static func document(_ client: any TestClientProtocol) async throws -> [String: Any] {
+        try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            return try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+        }
+    }
+
+    /// Every operation of the document: method, path template and the operation object.
+    static func operations(_ document: [String: Any]) -> [(method: String, path: String, operation: [String: Any])] {
+        let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+        return paths.flatMap { path, item in
+            item.compactMap { method, operation in (operation as? [String: Any]).map { (method.uppercased(), path, $0) } }
+        }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
+    }
+
+    /// Follows a `#/components/...` reference.
+    static func resolve(_ value: Any?, in document: [String: Any]) -> [String: Any]? {
+        guard var object = value as? [String: Any] else { return nil }
+        while let reference = object["$ref"] as? String {
+            var node: Any? = document
+            for token in reference.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(token)] }
+            guard let next = node as? [String: Any] else { return nil }
+            object = next
+        }
+        return object
+    }
+
+    /// The names listed after `marker` in a refusal ("This route takes: a, b." → [a, b]).
+    static func listed(after marker: String, in message: String) -> Set<String>? {
+        guard let range = message.range(of: marker) else { return nil }
+        let rest = message[range.upperBound...]
+        let list = rest[..<(rest.range(of: ".")?.lowerBound ?? rest.endIndex)]
+        return Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    @Test("The document names every /api/v1 route and nothing else, and every reference in it resolves")
+    func sameOperations() async throws {
+        let configuration = ServerConfiguration(authenticationRequired: true)
+        let routes = try await TestStorage.with(.sqlite, started: false) { storage in
+            buildRouter(services: StewardServices(storage: storage, configuration: configuration), configuration: configuration).routes
+                .compactMap { route -> String? in
+                    let parts = "\(route.path)".split(separator: "/").map {
+                        $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+                    }
+                    guard parts.starts(with: ["api", "v1"]) else { return nil }
+                    return "\(route.method) /" + parts.dropFirst(2).joined(separator: "/")
+                }
+        }
+        try await withApplication(.sqlite, configuration: configuration) { client, _ in
+            let document = try await Self.document(client)
+            #expect(document["openapi"] as? String == "3.1.0")
+            let operations = Self.operations(document)
+            #expect(Set(routes) == Set(operations.map { "\($0.method) \($0.path)" }))
+            #expect(routes.count == Set(routes).count && routes.count > 60)
+            #expect(Set(operations.compactMap { $0.operation["operationId"] as? String }).count == operations.count, "operationIds are unique")
+            for (method, path, operation) in operations {
+                let responses = operation["responses"] as? [String: Any] ?? [:]
+                #expect(responses["default"] != nil, "\(method) \(path) documents its errors")
+                #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(method) \(path) documents its success")
+            }
+            // Every reference resolves.
+            var references: [String] = []
+            func collect(_ node: Any) {
+                if let object = node as? [String: Any] {
+                    if let reference = object["$ref"] as? String { references.append(reference) }
+                    object.values.forEach(collect)
+                } else if let array = node as? [Any] {
+                    array.forEach(collect)
+                }
+            }
+            collect(document)
+            #expect(!references.isEmpty)
+            for reference in Set(references) {
+                #expect(Self.resolve(["$ref": reference], in: document) != nil, "\(reference) resolves")
+            }
+        }
+    }
+
+    @Test("Each operation documents exactly the query parameters and JSON body fields its route reads")
+    func sameParametersAndFields() async throws {
+        try await withApplication(.sqlite) { client, _ in
+            let document = try await Self.document(client)
+            for (method, template, operation) in Self.operations(document) {
+                let path = "/api/v1" + template.replacingOccurrences(of: #"\{[^}]+\}"#, with: "probe", options: .regularExpression)
+                let parameters = (operation["parameters"] as? [Any] ?? []).compactMap { Self.resolve($0, in: document) }
+                let documentedQuery = Set(parameters.filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String })
+                let probe = try await client.call(HTTPRequest.Method(rawValue: method)!, path + "?zz_probe=1")
+                let message = probe.body.string("message") ?? String(buffer: probe.raw)
+                if template == "/openapi.json" || message.contains("This route takes none.") {
+                    #expect(documentedQuery.isEmpty, "\(method) \(template) takes no query parameters: \(message)")
+                } else {
+                    #expect(Self.listed(after: "This route takes: ", in: message) == documentedQuery, "\(method) \(template): \(message)")
+                }
+
+                let body = Self.resolve(operation["requestBody"], in: document)
+                let json = Self.resolve((body?["content"] as? [String: Any])?["application/json"], in: document)
+                // Objects with named fields; a free-form map (metrics by name) has none to compare.
+                guard let schema = Self.resolve(json?["schema"], in: document), schema["type"] as? String == "object", schema["properties"] != nil
+                else { continue }
+                let documentedFields = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+                let refusal = try await client.call(HTTPRequest.Method(rawValue: method)!, path, json: #"{"zz_probe": 1}"#)
+                let refusalMessage = refusal.body.string("message") ?? ""
+                #expect(
+                    refusal.status == .badRequest && refusalMessage.hasPrefix("Unknown field 'zz_probe'"), "\(method) \(template): \(refusalMessage)")
+                #expect(
+                    Self.listed(after: "The fields of this request are: ", in: refusalMessage) ?? [] == documentedFields,
+                    "\(method) \(template): \(refusalMessage)")
+            }
+        }
+    }
+}

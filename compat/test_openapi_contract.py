@@ -1,0 +1,56 @@
+"""The OpenAPI document of /api/v1 held against the live server by schemathesis: a governed server (auth on), an
+admin token, and a bounded number of generated requests per operation, valid and invalid. Twice: with generated
+path parameters (mostly unknown names), then with every `{id}` set to a registered system, so the routes under
+/systems/{id} reach their services. No response may be a 5xx, break the document (status, content type, schema)
+or take longer than the request timeout, and the server must still be healthy afterwards. SQLite only: the
+document does not depend on the engine, and PostgreSQL's routes are the same code.
+
+Schemathesis learns names from responses: with an admin token it makes other users admins and then deletes or
+demotes the admin it speaks as, after which every request is a 401 and proves nothing. The three operations that
+can do that run last, on their own."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from conftest import Backend
+from test_governance import create_system, start_governed
+
+# Bounded so the suite stays within CI's budget: about a minute on two cores.
+MAX_EXAMPLES = int(os.environ.get("STEWARD_SCHEMATHESIS_EXAMPLES", "25"))
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+
+
+def test_live_server_keeps_its_openapi_contract(tmp_path):
+    backend = Backend("sqlite")
+    governed = start_governed(backend, name="contract")
+    try:
+        document = requests.get(governed.server.url + "/api/v1/openapi.json", timeout=30)
+        assert document.status_code == 200 and document.json()["openapi"] == "3.1.0"
+        system = create_system(governed, "root-admin", "contract-credit")
+        known = tmp_path / "known-system.toml"
+        known.write_text(f'[parameters]\n"path.id" = "{system["id"]}"\n')
+        lockout = ["--include-operation-id", "updateUserRole", "--include-operation-id", "deleteUser",
+                   "--include-operation-id", "revokeUserToken"]
+        spared = [argument.replace("--include", "--exclude") for argument in lockout]
+        for config, selection in [(None, spared), (known, spared), (None, lockout)]:
+            command = [
+                str(Path(sys.executable).parent / "schemathesis"), *(["--config-file", str(config)] if config else []),
+                "run", governed.server.url + "/api/v1/openapi.json",
+                "--header", f"Authorization: Bearer {governed.tokens['root-admin']}",
+                "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--seed", "20261202",
+                "--phases", "examples,coverage,fuzzing", "--request-timeout", "20", "--workers", "2",
+                "--generation-database", "none", "--no-color", "--output-truncate", "false", *selection,
+            ]
+            run = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
+            print(run.stdout[-1200:])
+            assert run.returncode == 0, f"schemathesis found what breaks the contract:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
+            assert "Authentication failed" not in run.stdout or selection is lockout, run.stdout[-3000:]
+            assert requests.get(governed.server.url + "/health", timeout=10).status_code == 200
+    finally:
+        code = governed.server.stop()
+        backend.cleanup()
+    assert code == 0, f"steward did not shut down cleanly (exit {code}):\n{governed.server.log()}"
