@@ -81,4 +81,14 @@ struct HostileInputTests {
         #expect(report.undefined["mae"]?.contains("overflowed") == true)
         #expect(try JSONEncoder().encode(report).count > 0)
     }
+
+    @Test("A gate threshold that overflows (champion × 1e308) fails its condition with the reason, and the result stores")
+    func overflowingThreshold() throws {
+        let gate = try GateSpec(yaml: "name: relative\nconditions:\n  - accuracy >= champion.accuracy * 1e308\n")
+        let result = gate.check(["accuracy": 0.9], champion: ["accuracy": 10])
+        #expect(result.conditions.map(\.outcome) == [.failed])
+        #expect(result.conditions[0].threshold == nil)
+        #expect(result.conditions[0].note == "the champion's accuracy times 1e+308 overflows")
+        #expect(try JSONEncoder().encode(result).count > 0)
+    }
 }

@@ -122,6 +122,12 @@ public struct GateSpec: Sendable, Equatable {
                             condition: condition.text, value: value, threshold: nil, outcome: .failed, note: "the champion has no \(metric)")
                     }
                     threshold = reference * factor
+                    // A factor such as 1e308 overflows: no number to compare with (nor to store), so it fails.
+                    guard threshold.isFinite else {
+                        return GateResult.ConditionResult(
+                            condition: condition.text, value: value, threshold: nil, outcome: .failed,
+                            note: "the champion's \(metric) times \(factor) overflows")
+                    }
                 }
                 return GateResult.ConditionResult(
                     condition: condition.text, value: value, threshold: threshold,
