@@ -51,6 +51,37 @@ extension OpenAPIDocument {
               type: http
               scheme: basic
               description: Any user name, with an API token as the password (what the mlflow client sends).
+          parameters:
+            SystemID:
+              name: id
+              in: path
+              required: true
+              description: The AI system's ID.
+              schema: {type: string}
+            IncidentID:
+              name: id
+              in: path
+              required: true
+              description: The incident's ID.
+              schema: {type: string}
+            UserName:
+              name: name
+              in: path
+              required: true
+              description: The user's name.
+              schema: {type: string}
+            ModelName:
+              name: name
+              in: path
+              required: true
+              description: The registered model's name.
+              schema: {type: string}
+            ModelVersionNumber:
+              name: version
+              in: path
+              required: true
+              description: The model version's number.
+              schema: {type: string}
           responses:
             Error:
               description: |

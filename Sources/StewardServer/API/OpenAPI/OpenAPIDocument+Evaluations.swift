@@ -11,11 +11,7 @@ extension OpenAPIDocument {
                 the next version of the set `name`; uploading the same content as the latest version again returns that version.
                 The Content-Type header is not read; `format` decides how the body is parsed.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: name
                   in: query
                   required: true
@@ -49,11 +45,7 @@ extension OpenAPIDocument {
               operationId: listDatasets
               summary: List every version of every test set registered with a system.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The system's test sets, by name and then newest version first.
@@ -72,11 +64,7 @@ extension OpenAPIDocument {
               operationId: getDatasetVersion
               summary: Show one version of a named test set.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: name
                   in: path
                   required: true
@@ -103,11 +91,7 @@ extension OpenAPIDocument {
               operationId: getGate
               summary: Show the system's gate spec in force (404 when it has none).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The current gate spec.
@@ -127,11 +111,7 @@ extension OpenAPIDocument {
                 of conditions such as `accuracy >= 0.9` or `wape <= champion.wape * 1.02`. JSON, being YAML, is read the same
                 way; the Content-Type header is not read. Each replacement is a new version.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 description: The gate spec as YAML.
@@ -158,11 +138,7 @@ extension OpenAPIDocument {
                 `steward evaluate --json` prints; at least one metric. A `rows` metric that is a whole number is also
                 recorded as the row count. The result is recorded as an evaluation.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: model
                   in: query
                   required: true
@@ -208,11 +184,7 @@ extension OpenAPIDocument {
               operationId: listSystemEvaluations
               summary: List a system's evaluations, newest first.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The system's evaluations.

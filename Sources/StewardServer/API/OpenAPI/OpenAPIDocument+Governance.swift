@@ -11,11 +11,7 @@ extension OpenAPIDocument {
                 The incident starts `open`, with its opening on the timeline. `model` must be a component of the system;
                 `version` (a number, as text or as a number) is read only with `model` and must be a registered version of it.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -50,11 +46,7 @@ extension OpenAPIDocument {
               operationId: listSystemIncidents
               summary: List the incidents of an AI system.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The system's incidents.
@@ -96,11 +88,7 @@ extension OpenAPIDocument {
               operationId: getIncident
               summary: Show an incident with its playbook and timeline.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The incident's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/IncidentID"
               responses:
                 "200":
                   description: The incident.
@@ -120,11 +108,7 @@ extension OpenAPIDocument {
                 `investigating` or `mitigated` (read case-insensitively; `open` only while the incident is still open);
                 resolve with `POST /incidents/{id}/resolve`. A resolved incident is not changed (409).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The incident's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/IncidentID"
               requestBody:
                 required: true
                 content:
@@ -158,11 +142,7 @@ extension OpenAPIDocument {
               operationId: resolveIncident
               summary: Resolve an incident with what was found and done (any role but viewer).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The incident's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/IncidentID"
               requestBody:
                 required: true
                 content:

@@ -10,16 +10,8 @@ extension OpenAPIDocument {
                 The format is the one `format` names, or else the one the `Accept` header prefers (`text/html`,
                 `text/markdown`), JSON otherwise. HTML comes with a restrictive Content-Security-Policy.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The registered model's name.
-                  schema: {type: string}
-                - name: version
-                  in: path
-                  required: true
-                  description: The version number.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/ModelName"
+                - $ref: "#/components/parameters/ModelVersionNumber"
                 - name: format
                   in: query
                   required: false
@@ -49,16 +41,8 @@ extension OpenAPIDocument {
                 Each field given is set; an empty string removes it. Fields not given are left as they are. The
                 response is the whole card after the change.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The registered model's name.
-                  schema: {type: string}
-                - name: version
-                  in: path
-                  required: true
-                  description: The version number.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/ModelName"
+                - $ref: "#/components/parameters/ModelVersionNumber"
               requestBody:
                 required: false
                 content:
@@ -92,11 +76,7 @@ extension OpenAPIDocument {
               operationId: getModelHistory
               summary: Every recorded change of a registered model, oldest first.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The registered model's name.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/ModelName"
               responses:
                 "200":
                   description: The model's history; `events` is left out when there is none.

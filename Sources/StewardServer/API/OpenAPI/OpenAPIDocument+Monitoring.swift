@@ -14,11 +14,7 @@ extension OpenAPIDocument {
                 when every row is refused is it a 400. The Content-Type is not checked; a body starting with `[` is
                 read as an array.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -48,11 +44,7 @@ extension OpenAPIDocument {
                 64 MiB). Rows whose request id matches no stored event are refused with that reason; the first 100
                 refusals are listed.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -78,11 +70,7 @@ extension OpenAPIDocument {
               operationId: getMonitoringSettings
               summary: The system's monitoring settings (event retention).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The settings.
@@ -94,11 +82,7 @@ extension OpenAPIDocument {
               operationId: replaceMonitoringSettings
               summary: Changes how long the system's events are kept (compliance or admin; audited).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -129,11 +113,7 @@ extension OpenAPIDocument {
                 includes PSI drift from the reference profile when the system has one. A figure with nothing to compute
                 it from is absent.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: window
                   in: query
                   required: false
@@ -154,11 +134,7 @@ extension OpenAPIDocument {
               operationId: getReferenceProfile
               summary: The system's current reference profile, what drift is measured against.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The current reference profile.
@@ -175,11 +151,7 @@ extension OpenAPIDocument {
                 `model` with `model_version` also records which model version the reference is for. `features` picks
                 the columns (default: all).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -222,11 +194,7 @@ extension OpenAPIDocument {
               operationId: getWindowDrift
               summary: Drift of a window of production data from the reference profile, feature by feature.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: window
                   in: query
                   required: false
@@ -264,11 +232,7 @@ extension OpenAPIDocument {
               operationId: getAlertRules
               summary: The system's alert rules.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The rules, parsed, with their YAML document.
@@ -286,11 +250,7 @@ extension OpenAPIDocument {
                 monitored metrics), `webhooks` and `retraining_webhook` (hosts on the server's allow-list; the server
                 needs a webhook signing secret).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -335,11 +295,7 @@ extension OpenAPIDocument {
                 Fires an alert for each failing rule (once; a firing alert's value follows), resolves those whose rule
                 holds again, and tries each resulting webhook notification once. Takes no body.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: What the evaluation changed and what is firing.
@@ -352,11 +308,7 @@ extension OpenAPIDocument {
               operationId: listAlerts
               summary: The system's alerts, firing and resolved.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: status
                   in: query
                   required: false
@@ -376,11 +328,7 @@ extension OpenAPIDocument {
               operationId: listWebhookDeliveries
               summary: The system's webhook delivery log, then its notifications still pending.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The AI system's id.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The deliveries.

@@ -37,11 +37,7 @@ extension OpenAPIDocument {
               operationId: getSystem
               summary: One register entry.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The system, with its maturity, controls, last evaluation, monitoring and incidents.
@@ -57,11 +53,7 @@ extension OpenAPIDocument {
                 overridden it; answers that would lower it need compliance or an admin. `models` and `prompts` are refused
                 here: link and unlink with /systems/{id}/models.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: false
                 content:
@@ -79,11 +71,7 @@ extension OpenAPIDocument {
               operationId: overrideSystemTier
               summary: Override a system's risk tier (compliance or admin).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -114,11 +102,7 @@ extension OpenAPIDocument {
               operationId: linkSystemModel
               summary: Link a registered model or prompt to a system.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -148,11 +132,7 @@ extension OpenAPIDocument {
               operationId: unlinkSystemModel
               summary: Unlink a model or prompt from a system (compliance or admin).
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: name
                   in: path
                   required: true
@@ -173,11 +153,7 @@ extension OpenAPIDocument {
                 The type must be one the policy's controls read. Evidence for a model version names both `model` (a model
                 of the system) and `version`.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -217,11 +193,7 @@ extension OpenAPIDocument {
               operationId: listSystemEvidence
               summary: A system's evidence.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: Every evidence record of the system.
@@ -234,11 +206,7 @@ extension OpenAPIDocument {
               operationId: getSystemControls
               summary: The controls a promotion of a model version would be checked against, and which are missing.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
                 - name: model
                   in: query
                   required: true
@@ -272,11 +240,7 @@ extension OpenAPIDocument {
               operationId: requestApproval
               summary: Ask reviewers to approve a model version of the system for a protected alias or the Production stage.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -307,11 +271,7 @@ extension OpenAPIDocument {
               operationId: listSystemApprovals
               summary: A system's approval requests, with their decisions.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: Every approval request of the system.
@@ -358,11 +318,7 @@ extension OpenAPIDocument {
               summary: Promote a model version of the system to an alias or a stage, if the tier's controls hold.
               description: Name exactly one of `alias` and `stage`.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -405,11 +361,7 @@ extension OpenAPIDocument {
               operationId: rollbackModelAlias
               summary: Point an alias of a model of the system back at the version it held before.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               requestBody:
                 required: true
                 content:
@@ -439,11 +391,7 @@ extension OpenAPIDocument {
               operationId: getSystemDocumentation
               summary: A system's technical documentation under the headings of the EU AI Act's Annex IV.
               parameters:
-                - name: id
-                  in: path
-                  required: true
-                  description: The system's ID.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/SystemID"
               responses:
                 "200":
                   description: The documentation, filled from what the server observed and the evidence it holds.

@@ -59,11 +59,7 @@ extension OpenAPIDocument {
               operationId: updateUserRole
               summary: Change a user's role (admins); the last admin cannot be demoted.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The user's name.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/UserName"
               requestBody:
                 required: true
                 content:
@@ -92,11 +88,7 @@ extension OpenAPIDocument {
               operationId: deleteUser
               summary: Delete a user and every token it holds (admins); the last admin cannot be deleted.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The user's name.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/UserName"
               responses:
                 "200":
                   description: Deleted; the body is an empty object.
@@ -109,11 +101,7 @@ extension OpenAPIDocument {
               operationId: createUserToken
               summary: Issue another API token for a user (admins, or the user themself); it is shown only once.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The user's name.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/UserName"
               requestBody:
                 required: false
                 content:
@@ -149,11 +137,7 @@ extension OpenAPIDocument {
               operationId: listUserTokens
               summary: List a user's tokens (admins, or the user themself) by id, label and dates, never the tokens.
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The user's name.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/UserName"
               responses:
                 "200":
                   description: The user's tokens, oldest first.
@@ -172,11 +156,7 @@ extension OpenAPIDocument {
               operationId: revokeUserToken
               summary: Revoke one of a user's tokens (admins, or the user themself).
               parameters:
-                - name: name
-                  in: path
-                  required: true
-                  description: The user's name.
-                  schema: {type: string}
+                - $ref: "#/components/parameters/UserName"
                 - name: id
                   in: path
                   required: true
