@@ -37,6 +37,21 @@ struct HostileInputTests {
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
+    /// Found by Fuzz/FuzzYAML: Yams force-unwraps every mapping key as a string, so a list or mapping used as a key
+    /// stopped the server, from any of the three YAML bodies.
+    @Test(
+        "A list or mapping used as a mapping key is refused with its place, in every YAML body",
+        arguments: [
+            "prote: credit\nconditions:\n  - roc_auc >= 0.6\n? - wape <= champion.wape * 1.02\n", "{[a]: b}\n", "x:\n  ? {a: 1}\n  : 2\n",
+            "[1, 2]: three\n", "- {? [] : 1}\n",
+        ])
+    func collectionKeys(_ document: String) {
+        let refused: (any Error) -> Bool = { ($0 as? StewardError)?.message.contains("has a mapping key that is a list or a mapping (line") == true }
+        #expect(performing: { try GateSpec(yaml: document) }, throws: refused)
+        #expect(performing: { try GovernancePolicy(yaml: document) }, throws: refused)
+        #expect(performing: { try AlertRules(yaml: document, allowedHosts: EndpointAllowList(hosts: [])) }, throws: refused)
+    }
+
     @Test("Deep nesting is refused before the reader recurses; ordinary documents, '*' in conditions and '&' in text still read")
     func nesting() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

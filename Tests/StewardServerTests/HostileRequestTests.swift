@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import StewardCore
 import StewardServer
 import StewardStore
 import StewardTestSupport
@@ -35,6 +36,26 @@ struct HostileRequestTests {
             let policy = try await client.call(.get, "/api/v1/policy")
             #expect(policy.status == .ok)
             #expect(try await client.call(.get, "/api/v1/systems").body.array("systems").isEmpty)
+        }
+    }
+
+    @Test("A YAML body with a list for a mapping key is a 400 on the policy, gate and alert-rule routes, and the server lives on")
+    func collectionKeysInYAMLBodies() async throws {
+        try await withApplication(.sqlite) { client, services in
+            let admin = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
+            let system = try await client.call(
+                .post, "/api/v1/systems",
+                json: #"{"name": "yaml-keys", "purpose": "p", "business_owner": "o", "technical_owner": "o", "status": "development"}"#)
+            let id = try #require(system.body.dictionary("system")?.string("id"), "\(String(buffer: system.raw))")
+            for uri in ["/api/v1/policy", "/api/v1/systems/\(id)/gate", "/api/v1/systems/\(id)/alerts/rules"] {
+                try await client.execute(
+                    uri: uri, method: .put, headers: [.authorization: "Bearer \(admin)"], body: ByteBuffer(string: "name: x\n? [a, b]\n: c\n")
+                ) { response in
+                    #expect(response.status == .badRequest, "\(uri): \(String(buffer: response.body))")
+                    #expect(String(buffer: response.body).contains("mapping key that is a list or a mapping (line 2"), "\(uri)")
+                }
+            }
+            #expect(try await client.call(.get, "/api/v1/policy").status == .ok)
         }
     }
 

@@ -41,6 +41,14 @@ struct OpenAPIDocumentTests {
         return object
     }
 
+    /// The JSON Schema (2020-12) keywords the document may use.
+    static let schemaKeywords: Set<String> = [
+        "$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items", "prefixItems", "minItems",
+        "maxItems", "uniqueItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "format", "minimum",
+        "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "anyOf", "oneOf", "allOf", "not", "description", "title",
+        "examples", "default", "deprecated", "readOnly", "writeOnly", "contentMediaType", "propertyNames", "patternProperties",
+    ]
+
     /// The names listed after `marker` in a refusal ("This route takes: a, b." → [a, b]).
     static func listed(after marker: String, in message: String) -> Set<String>? {
         guard let range = message.range(of: marker) else { return nil }
@@ -86,6 +94,38 @@ struct OpenAPIDocumentTests {
             }
             collect(document)
             #expect(!references.isEmpty)
+            // Every schema uses only JSON Schema's keywords (a misquoted YAML flow mapping makes a keyword of its text).
+            var schemas: [(where: String, schema: [String: Any])] = []
+            for (name, schema) in ((document["components"] as? [String: Any])?["schemas"] as? [String: Any]) ?? [:] {
+                if let schema = schema as? [String: Any] { schemas.append(("components/schemas/\(name)", schema)) }
+            }
+            func findSchemas(_ node: Any, _ place: String) {
+                if let object = node as? [String: Any] {
+                    for (key, value) in object {
+                        if key == "schema", let schema = value as? [String: Any] {
+                            schemas.append((place, schema))
+                        } else {
+                            findSchemas(value, place + "/" + key)
+                        }
+                    }
+                } else if let array = node as? [Any] {
+                    for (index, element) in array.enumerated() { findSchemas(element, "\(place)/\(index)") }
+                }
+            }
+            findSchemas(document["paths"] as Any, "paths")
+            while let (place, schema) = schemas.popLast() {
+                let unknown = Set(schema.keys).subtracting(Self.schemaKeywords)
+                #expect(unknown.isEmpty, "\(place) has \(unknown.sorted())")
+                for (name, property) in schema["properties"] as? [String: Any] ?? [:] {
+                    if let property = property as? [String: Any] { schemas.append(("\(place)/properties/\(name)", property)) }
+                }
+                for key in ["items", "additionalProperties", "not"] {
+                    if let nested = schema[key] as? [String: Any] { schemas.append(("\(place)/\(key)", nested)) }
+                }
+                for key in ["anyOf", "oneOf", "allOf", "prefixItems"] {
+                    for case let nested as [String: Any] in schema[key] as? [Any] ?? [] { schemas.append(("\(place)/\(key)", nested)) }
+                }
+            }
             for reference in Set(references) {
                 #expect(Self.resolve(["$ref": reference], in: document) != nil, "\(reference) resolves")
             }
@@ -122,6 +162,20 @@ struct OpenAPIDocumentTests {
                     Self.listed(after: "The fields of this request are: ", in: refusalMessage) ?? [] == documentedFields,
                     "\(method) \(template): \(refusalMessage)")
             }
+        }
+    }
+
+    @Test("A refused request points at the document: missing fields link it, and it is read without a token only by GET")
+    func refusalsLinkTheDocument() async throws {
+        try await withApplication(.sqlite, configuration: ServerConfiguration(authenticationRequired: true)) { client, _ in
+            try await client.execute(uri: "/api/v1/openapi.json", method: .post, headers: [:], body: nil) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+        try await withApplication(.sqlite) { client, _ in
+            try await client.expectError(
+                .post, "/api/v1/systems/unknown/tier", json: "{}", status: .badRequest, code: "INVALID_PARAMETER_VALUE",
+                messageContains: "See the API docs at /api/v1/openapi.json")
         }
     }
 }

@@ -1,8 +1,8 @@
 import StewardCore
 
 /// The artifact path check on arbitrary text, encoded and decoded. What it accepts must stay below its root in
-/// every percent-decoding of the whole path: never absolute, no backslash, NUL or other control character, no
-/// empty, `.` or `..` component. (A `%2F` may decode to a separator in a deeper layer: it names a file whose name
+/// every percent-decoding of the whole path: never absolute (`/`, `~`, a drive letter), no backslash, `#`, `?`,
+/// NUL or other control character, no empty, `.` or `..` component. (A `%2F` may decode to a separator in a deeper layer: it names a file whose name
 /// holds `%2F`, and the layer split at it must still stay below the root.)
 enum ArtifactPathFuzzing {
     static func run(_ text: String) {
@@ -10,10 +10,12 @@ enum ArtifactPathFuzzing {
             precondition(!path.components.contains { $0.contains("/") }, "a component of '\(text)' holds a separator")
             var layer = path.string
             for _ in 0..<10 {
-                precondition(!layer.hasPrefix("/"), "accepted '\(text)', absolute as '\(layer)'")
+                let scalars = Array(layer.unicodeScalars)
+                let driveLetter = scalars.count >= 2 && scalars[1] == ":" && scalars[0].properties.isAlphabetic
+                precondition(!layer.hasPrefix("/") && !layer.hasPrefix("~") && !driveLetter, "accepted '\(text)', absolute as '\(layer)'")
                 precondition(
-                    !layer.unicodeScalars.contains { $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F },
-                    "accepted '\(text)' with a backslash or control character in '\(layer)'")
+                    !scalars.contains { $0 == "\\" || $0 == "#" || $0 == "?" || $0.value < 0x20 || $0.value == 0x7F },
+                    "accepted '\(text)' with a backslash, '#', '?' or control character in '\(layer)'")
                 // One trailing separator names the same place (`a/` is `a`).
                 let folder = layer.hasSuffix("/") ? layer.dropLast() : Substring(layer)
                 if !folder.isEmpty {

@@ -8,7 +8,9 @@ import Yams
 /// expanded there already); and the composer recurses once per level of nesting. Both are refused before any
 /// node is built: libyaml's scanner, which is linear and not recursive, tokenises the whole text first, and
 /// any anchor or alias token, or nesting deeper than `maximumDepth`, refuses the document. None of these
-/// documents needs anchors.
+/// documents needs anchors. A mapping key that is itself a collection (`? [a]` or `{[a]: b}`) is refused after
+/// composing and before Yams builds values: Yams force-unwraps every key as a string, and would stop the process
+/// (found by Fuzz/FuzzYAML).
 public enum BoundedYAML {
     /// The deepest nesting of collections a document may have.
     public static let maximumDepth = 64
@@ -28,7 +30,25 @@ public enum BoundedYAML {
         }
         let root: Node?
         do { root = try Yams.compose(yaml: document) } catch { throw .invalidParameter("\(what) is not valid YAML: \(error)") }
+        if let root, let key = firstCollectionKey(in: root) {
+            let place = key.mark.map { " (line \($0.line), column \($0.column))" } ?? ""
+            throw .invalidParameter("\(what) has a mapping key that is a list or a mapping\(place); keys are names.")
+        }
         return root?.any
+    }
+
+    /// The first mapping key in `node` that is not a scalar; the scan bounds the depth of this walk.
+    static func firstCollectionKey(in node: Node) -> Node? {
+        switch node {
+        case .scalar, .alias: return nil
+        case .sequence(let sequence): return sequence.lazy.compactMap(firstCollectionKey).first
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard case .scalar = key else { return key }
+                if let found = firstCollectionKey(in: value) { return found }
+            }
+            return nil
+        }
     }
 
     enum Scan: Equatable {

@@ -54,7 +54,7 @@ enum NativeMessage {
     static func required(_ value: String?, _ field: String) throws(StewardError) -> String {
         guard let value, !value.isEmpty else {
             throw .invalidParameter(
-                "Missing value for required field '\(field)'. See the API docs at /api/v1/openapi.json for each route's fields.")
+                "Missing value for required parameter '\(field)'. See the API docs at /api/v1/openapi.json for each route's parameters and fields.")
         }
         return value
     }

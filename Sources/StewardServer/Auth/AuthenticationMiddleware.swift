@@ -14,11 +14,12 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
     let identity: IdentityService
     let required: Bool
 
-    /// Paths answered without credentials: for load balancers, version probes and API clients' generators.
+    /// Paths read without credentials (GET and HEAD only): for load balancers, version probes and API clients'
+    /// generators.
     static var openPaths: Set<String> { ["/health", "/version", "/api/v1/openapi.json"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if request.method == .get || request.method == .head, Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
         var context = context
         context.identity = identity
         switch Credentials(request.headers[.authorization]) {

@@ -27,7 +27,7 @@ extension OpenAPIDocument {
                           enum: [low, medium, high, critical]
                           description: How bad it is (read case-insensitively).
                         description: {type: [string, "null"], description: More about it; empty when not given.}
-                        model: {type: [string, "null"], description: The model of the system involved, if one is.}
+                        model: {type: [string, "null"], description: "The model of the system involved, if one is."}
                         version:
                           type: [string, integer, "null"]
                           description: The version of `model` involved (a whole number); read only with `model`.

@@ -845,8 +845,8 @@ extension OpenAPIDocument {
                     condition: {type: string}
                     value: {type: number}
                     threshold:
-                      type: [number, string]
-                      description: A champion's value times a factor may overflow to "Infinity" or "-Infinity".
+                      type: number
+                      description: Absent when skipped, when a metric is missing, or when the champion's value times the factor overflows.
                     outcome:
                       type: string
                       enum: [passed, failed, skipped]
