@@ -45,10 +45,13 @@ def test_live_server_keeps_its_openapi_contract(tmp_path):
                 "--phases", "examples,coverage,fuzzing", "--request-timeout", "20", "--workers", "2",
                 "--generation-database", "none", "--no-color", "--output-truncate", "false", *selection,
             ]
-            run = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
+            run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
             print(run.stdout[-1200:])
             assert run.returncode == 0, f"schemathesis found what breaks the contract:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
-            assert "Authentication failed" not in run.stdout or selection is lockout, run.stdout[-3000:]
+            if selection is not lockout:
+                # Still speaking as an admin: the run tested what it meant to, not a wall of 401s.
+                me = governed.call("root-admin", "GET", "/api/v1/whoami")
+                assert me.status_code == 200 and me.json()["user"]["role"] == "admin", me.text
             assert requests.get(governed.server.url + "/health", timeout=10).status_code == 200
     finally:
         code = governed.server.stop()

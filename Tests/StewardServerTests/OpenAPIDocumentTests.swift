@@ -134,14 +134,24 @@ struct OpenAPIDocumentTests {
 
     @Test("Each operation documents exactly the query parameters and JSON body fields its route reads")
     func sameParametersAndFields() async throws {
-        try await withApplication(.sqlite) { client, _ in
+        try await withApplication(.sqlite) { client, services in
+            let admin = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
+            /// The refusal's message, as the admin: governance routes read their bodies only for a known identity.
+            func refusal(_ method: String, _ uri: String, _ body: String? = nil) async throws -> (status: HTTPResponse.Status, message: String) {
+                try await client.execute(
+                    uri: uri, method: HTTPRequest.Method(rawValue: method)!,
+                    headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"], body: body.map { ByteBuffer(string: $0) }
+                ) { response in
+                    let object = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                    return (response.status, object?["message"] as? String ?? String(buffer: response.body))
+                }
+            }
             let document = try await Self.document(client)
             for (method, template, operation) in Self.operations(document) {
                 let path = "/api/v1" + template.replacingOccurrences(of: #"\{[^}]+\}"#, with: "probe", options: .regularExpression)
                 let parameters = (operation["parameters"] as? [Any] ?? []).compactMap { Self.resolve($0, in: document) }
                 let documentedQuery = Set(parameters.filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String })
-                let probe = try await client.call(HTTPRequest.Method(rawValue: method)!, path + "?zz_probe=1")
-                let message = probe.body.string("message") ?? String(buffer: probe.raw)
+                let message = try await refusal(method, path + "?zz_probe=1").message
                 if template == "/openapi.json" || message.contains("This route takes none.") {
                     #expect(documentedQuery.isEmpty, "\(method) \(template) takes no query parameters: \(message)")
                 } else {
@@ -149,7 +159,25 @@ struct OpenAPIDocumentTests {
                 }
 
                 let body = Self.resolve(operation["requestBody"], in: document)
-                let json = Self.resolve((body?["content"] as? [String: Any])?["application/json"], in: document)
+                let content = body?["content"] as? [String: Any] ?? [:]
+                if let yaml = Self.resolve(Self.resolve(content["application/yaml"], in: document)?["schema"], in: document) {
+                    // A YAML body's refusal of an unknown key lists the keys it reads.
+                    let documentedKeys = Set((yaml["properties"] as? [String: Any] ?? [:]).keys)
+                    #expect(!documentedKeys.isEmpty, "\(method) \(template) documents its YAML keys")
+                    let message = try await refusal(method, path, "zz_probe: 1\n").message
+                    let listed = Self.listed(after: "the keys are ", in: message.replacingOccurrences(of: " and ", with: ", "))
+                    #expect(listed == documentedKeys, "\(method) \(template): \(message)")
+                }
+                let json = Self.resolve(content["application/json"], in: document)
+                // Rows (events, labels): each row's unknown field is refused with the fields a row has.
+                if let rows = Self.resolve(json?["schema"], in: document), rows["type"] as? String == "array",
+                    let row = Self.resolve(rows["items"], in: document), let fields = row["properties"] as? [String: Any]
+                {
+                    let message = try await refusal(method, path, #"[{"zz_probe": 1}]"#).message
+                    let tail = message.components(separatedBy: "Unknown field 'zz_probe'; ").last ?? ""
+                    let listed = tail.range(of: " has ").map { Self.listed(after: " has ", in: String(tail[$0.lowerBound...])) } ?? nil
+                    #expect(listed == Set(fields.keys), "\(method) \(template): \(message)")
+                }
                 // Objects with named fields; a free-form map (metrics by name) has none to compare.
                 guard let schema = Self.resolve(json?["schema"], in: document), schema["type"] as? String == "object", schema["properties"] != nil
                 else { continue }

@@ -117,7 +117,18 @@ extension OpenAPIDocument {
                 description: The gate spec as YAML.
                 content:
                   application/yaml:
-                    schema: {type: string}
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [conditions]
+                      properties:
+                        name: {type: string, description: The gate's name.}
+                        conditions:
+                          type: array
+                          minItems: 1
+                          items:
+                            type: string
+                            description: "`metric op number` or `metric op champion.metric [* factor]`, such as `roc_auc >= 0.8`."
               responses:
                 "200":
                   description: The new gate spec version.

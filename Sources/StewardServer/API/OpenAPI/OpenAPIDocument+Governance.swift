@@ -203,7 +203,28 @@ extension OpenAPIDocument {
                 description: The policy as YAML.
                 content:
                   application/yaml:
-                    schema: {type: string}
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [protected_aliases]
+                      properties:
+                        version: {type: integer}
+                        protected_aliases:
+                          type: array
+                          minItems: 1
+                          items: {type: string}
+                          description: Aliases (and Production) that only a version meeting its tier's controls may take.
+                        approval_validity_days: {type: integer, description: How long an approval counts.}
+                        controls:
+                          type: object
+                          description: Each control by name, with its description and how it is checked.
+                          additionalProperties: {type: object}
+                        tiers:
+                          type: object
+                          description: The controls each risk tier (low, medium, high, critical) requires.
+                          additionalProperties:
+                            type: array
+                            items: {type: string}
               responses:
                 "200":
                   description: The new policy version.
