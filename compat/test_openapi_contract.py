@@ -32,7 +32,14 @@ def test_live_server_keeps_its_openapi_contract(tmp_path):
         assert document.status_code == 200 and document.json()["openapi"] == "3.1.0"
         system = create_system(governed, "root-admin", "contract-credit")
         known = tmp_path / "known-system.toml"
-        known.write_text(f'[parameters]\n"path.id" = "{system["id"]}"\n')
+        incident = governed.call("root-admin", "POST", f"/api/v1/systems/{system['id']}/incidents",
+                                 json={"title": "Scores drifted", "severity": "medium"})
+        assert incident.status_code == 201, incident.text
+        # Every {id} is the system, but an incident's; every {name} a user's (vic's tokens, whom no run deletes).
+        known.write_text(
+            f'[parameters]\n"path.id" = "{system["id"]}"\n"path.name" = "vic"\n\n'
+            '[[operations]]\ninclude-operation-id = ["getIncident", "updateIncident", "resolveIncident"]\n'
+            f'parameters = {{ "path.id" = "{incident.json()["incident"]["id"]}" }}\n')
         lockout = ["--include-operation-id", "updateUserRole", "--include-operation-id", "deleteUser",
                    "--include-operation-id", "revokeUserToken"]
         spared = [argument.replace("--include", "--exclude") for argument in lockout]
