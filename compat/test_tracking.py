@@ -117,6 +117,19 @@ def test_unnamed_runs_get_a_server_name_and_lifecycle_works(tracking, unique):
     client.log_metric(run.info.run_id, "m", 1.0)
 
 
+def test_run_links_the_client_prints_lead_to_a_page(tracking, unique, capsys):
+    mlflow.set_experiment(f"links-{unique}")
+    with mlflow.start_run() as run:
+        mlflow.log_param("p", 1)
+    printed = capsys.readouterr()
+    link = f"{tracking.url}/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}"
+    # The client announces the run at this address (when it prints it); a browser asks the server for "/".
+    assert link in printed.out + printed.err or "View run" not in printed.out + printed.err
+    page = requests.get(link, timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "/api/v1/openapi.json" in page.text and "Steward" in page.text
+
+
 def test_artifacts(tracking, unique, tmp_path):
     mlflow.set_experiment(f"artifacts-{unique}")
     source = tmp_path / "src"

@@ -34,7 +34,7 @@ struct AuthenticationRouteTests {
         #expect(!ServerConfiguration(host: "0.0.0.0", authenticationRequired: false).authenticationRequired)
     }
 
-    @Test("With auth on, every route but /health, /version and the OpenAPI document answers 401 without a valid token")
+    @Test("With auth on, every route but /, /health, /version and the OpenAPI document answers 401 without a valid token")
     func everyRouteNeedsAToken() async throws {
         let routes = try await Self.routes()
         #expect(routes.count > 80, "the walk sees the whole router")
@@ -43,7 +43,7 @@ struct AuthenticationRouteTests {
             for route in routes {
                 for headers: HTTPFields in [[:], Self.bearer("stw_forged"), [.authorization: "Basic \(Data("ana:".utf8).base64EncodedString())"]] {
                     try await client.execute(uri: route.path, method: route.method, headers: headers, body: ByteBuffer(string: "{}")) { response in
-                        if ["/health", "/version"].contains(route.path) {
+                        if ["/", "/health", "/version"].contains(route.path) {
                             #expect(response.status == .ok)
                         } else if route.path == "/api/v1/openapi.json" {
                             // Open, and strict as every native route: this probe's body is refused.

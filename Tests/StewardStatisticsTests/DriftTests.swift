@@ -77,6 +77,15 @@ struct DriftTests {
         return abs(computed - expected) <= 1e-9 * max(1, abs(expected))
     }
 
+    @Test("Evidently's stattest names name the same methods; its normed 'wasserstein' is not taken for the raw one")
+    func evidentlyNames() {
+        #expect(DriftMethod(named: "chisquare") == .chiSquare && DriftMethod(named: "chi_square") == .chiSquare)
+        #expect(DriftMethod(named: "jensenshannon") == .jensenShannon && DriftMethod(named: "kl_div") == .kl)
+        #expect(DriftMethod(named: "z") == .zTest && DriftMethod(named: "ks") == .ks)
+        #expect(DriftMethod(named: "wasserstein") == .wasserstein && DriftMethod(named: "chi-square") == nil)
+        #expect(Set(DriftMethod.allNames).isSuperset(of: ["psi", "chisquare", "jensenshannon", "kl_div", "z"]))
+    }
+
     @Test("the fixtures are there and cover numbers and categories")
     func fixturesLoaded() {
         #expect(Self.cases.count >= 15)

@@ -123,11 +123,14 @@ struct MonitoringController<Context: IdentifiedRequestContext>: Sendable {
             ReferenceBody(reference: WireReference(try await references.reference(systemID: try NativeMessage.parameter("id", context)))))
     }
 
-    /// `window` as for status; `method` psi (default), kl, jensen_shannon, hellinger or chi_square; `threshold`.
+    /// `window` as for status; `method` psi (default), kl, jensen_shannon, hellinger, chi_square, wasserstein or
+    /// wasserstein_normed (or Evidently's name for one); `threshold`.
     @Sendable func drift(_ request: Request, context: Context) async throws -> Response {
         let window = try AlertRules.duration(try NativeMessage.query("window", request) ?? "24h")
         let methodName = try NativeMessage.query("method", request) ?? "psi"
-        guard let method = DriftMethod(rawValue: methodName) else { throw StewardError.invalidParameter("Unknown drift method '\(methodName)'.") }
+        guard let method = DriftMethod(named: methodName) else {
+            throw StewardError.invalidParameter("Unknown drift method '\(methodName)': use \(DriftMethod.allNames.joined(separator: ", ")).")
+        }
         let threshold = try NativeMessage.query("threshold", request).map { text throws in
             guard let value = Double(text), value.isFinite, value >= 0 else { throw StewardError.invalidParameter("threshold must be a number.") }
             return value

@@ -7,16 +7,16 @@ import StewardCore
 ///
 /// Tokens come as `Authorization: Bearer <token>` or as the password of HTTP Basic credentials (how MLflow
 /// clients send `MLFLOW_TRACKING_TOKEN` and `MLFLOW_TRACKING_USERNAME`/`PASSWORD`). With authentication on,
-/// every route but `/health`, `/version` and the API's OpenAPI document needs a valid token (401 otherwise). With it off, a request without a valid token acts under the Basic
+/// every route but `/`, `/health`, `/version` and the API's OpenAPI document needs a valid token (401 otherwise). With it off, a request without a valid token acts under the Basic
 /// user name it declares, unverified and without governance rights. With a verified user, runs are recorded as that user's, whatever the client
 /// claims. Finer rules (who may approve, change the policy) live in the services.
 struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
     let identity: IdentityService
     let required: Bool
 
-    /// Paths read without credentials (GET and HEAD only): for load balancers, version probes and API clients'
-    /// generators.
-    static var openPaths: Set<String> { ["/health", "/version", "/api/v1/openapi.json"] }
+    /// Paths read without credentials (GET and HEAD only): for load balancers, version probes, API clients'
+    /// generators, and the landing page a run link opens in a browser. None of them shows data.
+    static var openPaths: Set<String> { ["/", "/health", "/version", "/api/v1/openapi.json"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.method == .get || request.method == .head, Self.openPaths.contains(request.uri.path) { return try await next(request, context) }

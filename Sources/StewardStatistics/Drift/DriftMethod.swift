@@ -20,6 +20,21 @@ public enum DriftMethod: String, Sendable, Codable, CaseIterable {
     /// Two-proportion z-test, for features with two values.
     case zTest = "z_test"
 
+    /// Evidently's stattest names for the methods both have, so that a choice made there carries over. Evidently's
+    /// `wasserstein` is the normed distance, a different measure from Steward's `wasserstein`, so it is not here.
+    public static let evidentlyNames: [String: DriftMethod] = [
+        "chisquare": .chiSquare, "jensenshannon": .jensenShannon, "kl_div": .kl, "z": .zTest,
+    ]
+
+    /// A method by its name here (`chi_square`) or Evidently's (`chisquare`).
+    public init?(named name: String) {
+        guard let method = DriftMethod(rawValue: name) ?? Self.evidentlyNames[name] else { return nil }
+        self = method
+    }
+
+    /// Every name a method is known by, this module's first.
+    public static var allNames: [String] { allCases.map(\.rawValue) + evidentlyNames.keys.sorted() }
+
     /// The default threshold: 0.05 on the p-value for tests, 0.1 for distances (PSI 0.1 is the conventional
     /// start of a moderate shift).
     public var defaultThreshold: Double { isTest ? 0.05 : 0.1 }

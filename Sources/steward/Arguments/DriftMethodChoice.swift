@@ -1,7 +1,8 @@
 import ArgumentParser
 import StewardStatistics
 
-/// `--method` of `steward drift`: `auto` (Evidently's rule per feature) or one method for every feature.
+/// `--method` of `steward drift`: `auto` (Evidently's rule per feature) or one method for every feature, by
+/// Steward's name or Evidently's stattest name (`chisquare`, `jensenshannon`, `kl_div`, `z`).
 enum DriftMethodChoice: ExpressibleByArgument, Equatable {
     case auto
     case method(DriftMethod)
@@ -9,14 +10,14 @@ enum DriftMethodChoice: ExpressibleByArgument, Equatable {
     init?(argument: String) {
         if argument == "auto" {
             self = .auto
-        } else if let method = DriftMethod(rawValue: argument) {
+        } else if let method = DriftMethod(named: argument) {
             self = .method(method)
         } else {
             return nil
         }
     }
 
-    static var allValueStrings: [String] { ["auto"] + DriftMethod.allCases.map(\.rawValue) }
+    static var allValueStrings: [String] { ["auto"] + DriftMethod.allNames }
 
     /// The method to use for every feature, nil for `auto`.
     var fixed: DriftMethod? {

@@ -208,10 +208,11 @@ extension OpenAPIDocument {
                   required: false
                   description: |
                     How drift is measured (default psi). wasserstein and wasserstein_normed compare numeric features'
-                    quantile sketches; categorical features then use jensen_shannon.
+                    quantile sketches; categorical features then use jensen_shannon. Evidently's names chisquare,
+                    jensenshannon and kl_div are read as chi_square, jensen_shannon and kl.
                   schema:
                     type: string
-                    enum: [psi, kl, jensen_shannon, hellinger, chi_square, wasserstein, wasserstein_normed]
+                    enum: [psi, kl, jensen_shannon, hellinger, chi_square, wasserstein, wasserstein_normed, chisquare, jensenshannon, kl_div]
                     default: psi
                 - name: threshold
                   in: query
