@@ -144,4 +144,23 @@ struct GovernanceRouteTests {
             #expect(try await services.count("ai_systems") == 1)
         }
     }
+
+    @Test("The audit log reads since and until as ISO 8601 dates and times as well as epoch milliseconds")
+    func auditTimes() async throws {
+        try await withApplication(.sqlite) { client, services in
+            let admin = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
+            func count(_ query: String) async throws -> Int {
+                try await client.execute(uri: "/api/v1/audit?" + query, method: .get, headers: [.authorization: "Bearer \(admin)"]) { response in
+                    #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
+                    return try JSONBody(response.body).array("events").count
+                }
+            }
+            let all = try await count("limit=1000")
+            #expect(all > 0)
+            #expect(try await count("since=2000-01-01") == all)
+            #expect(try await count("since=2100-01-01T00:00:00Z") == 0)
+            #expect(try await count("until=2000-01-01T00:00:00.000%2B01:00") == 0)
+            #expect(try await count("since=\(EpochClock.now() - 3_600_000)") == all)
+        }
+    }
 }

@@ -125,9 +125,7 @@ public struct EventBatch: Sendable {
         return number
     }
 
-    static func parseDate(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
+    static func parseDate(_ text: String) -> Date? { EpochClock.date(text) }
 }
 
 extension UInt8 {

@@ -12,17 +12,25 @@ struct AuditController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.get, "audit/verify", use: verify)
     }
 
-    /// `?system=&actor=&since=&until=` (times in epoch milliseconds), `after=` and `limit=` to page, and
-    /// `format=ndjson` for one event per line.
+    /// `?system=&actor=&since=&until=` (times in epoch milliseconds or ISO 8601: `2026-12-01`,
+    /// `2026-12-01T09:30:00Z`), `after=` and `limit=` to page, and `format=ndjson` for one event per line.
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
         func number(_ name: String) throws -> Int64? {
             guard let text = try NativeMessage.query(name, request) else { return nil }
             guard let value = Int64(text) else { throw StewardError.invalidParameter("\(name) must be an integer, got '\(text)'.") }
             return value
         }
+        func time(_ name: String) throws -> Int64? {
+            guard let text = try NativeMessage.query(name, request) else { return nil }
+            guard let value = EpochClock.milliseconds(parsing: text) else {
+                throw StewardError.invalidParameter(
+                    "\(name) must be a time: epoch milliseconds, or ISO 8601 such as 2026-12-01 or 2026-12-01T09:30:00Z; got '\(text)'.")
+            }
+            return value
+        }
         let query = AuditQuery(
-            systemID: try NativeMessage.query("system", request), actor: try NativeMessage.query("actor", request), since: try number("since"),
-            until: try number("until"), afterSequence: try number("after") ?? 0, limit: Int(clamping: try number("limit") ?? 1000))
+            systemID: try NativeMessage.query("system", request), actor: try NativeMessage.query("actor", request), since: try time("since"),
+            until: try time("until"), afterSequence: try number("after") ?? 0, limit: Int(clamping: try number("limit") ?? 1000))
         let events = try await audit.events(query, actor: context.principal)
         switch try NativeMessage.query("format", request) ?? "json" {
         case "ndjson":

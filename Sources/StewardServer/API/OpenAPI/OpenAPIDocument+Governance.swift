@@ -257,13 +257,13 @@ extension OpenAPIDocument {
                 - name: since
                   in: query
                   required: false
-                  description: Only events at or after this time, in milliseconds since the epoch.
-                  schema: {type: integer, format: int64}
+                  description: "Only events at or after this time: epoch milliseconds, or ISO 8601 (2026-12-01, 2026-12-01T09:30:00Z)."
+                  schema: {type: string}
                 - name: until
                   in: query
                   required: false
-                  description: Only events at or before this time, in milliseconds since the epoch.
-                  schema: {type: integer, format: int64}
+                  description: "Only events at or before this time: epoch milliseconds, or ISO 8601 (2026-12-01, 2026-12-01T09:30:00Z)."
+                  schema: {type: string}
                 - name: after
                   in: query
                   required: false
