@@ -149,3 +149,13 @@ def test_json_schema_compliance_of_text_outputs(tmp_path):
     binary = steward("evaluate", "--task", "binary", "--data", str(data), "--label", "reference", "--prediction", "output",
                      "--json-schema", str(schema_path))
     assert binary.returncode == 1
+
+
+def test_version_flag_is_the_programs_on_every_command():
+    version = steward("--version")
+    assert version.returncode == 0 and version.stdout.strip()
+    for command in (["evaluate"], ["gate", "check"], ["systems", "promote"]):
+        answered = steward(*command, "--version")
+        assert answered.returncode == 0 and answered.stdout == version.stdout, answered.stderr
+    # The model version has its own name where a command records one.
+    assert "--model-version <n>" in steward("evaluate", "--help").stdout

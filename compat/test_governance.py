@@ -506,7 +506,7 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
     test_set = os.path.join(governed.server.data, f"holdout-{unique}.csv")
     with open(test_set, "w") as out:
         out.write(body)
-    command = [BINARY, "evaluate", "--server", governed.server.url, "--system", system["id"], "--model", name, "--version", "1",
+    command = [BINARY, "evaluate", "--server", governed.server.url, "--system", system["id"], "--model", name, "--model-version", "1",
                "--task", "binary", "--data", test_set, "--label", "label", "--score", "score", "--token", governed.tokens["carol"]]
     recorded = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert recorded.returncode == 0, recorded.stderr
@@ -518,7 +518,7 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
     # `steward gate check --server`: metrics computed offline are recorded as a reported evaluation and the
     # system's gate decides on them.
     metrics_path = os.path.join(governed.server.data, f"metrics-{unique}.json")
-    check = [BINARY, "gate", "check", "--server", governed.server.url, "--system", system["id"], "--model", name, "--version", "1",
+    check = [BINARY, "gate", "check", "--server", governed.server.url, "--system", system["id"], "--model", name, "--model-version", "1",
              "--task", "binary", "--metrics", metrics_path, "--token", governed.tokens["carol"]]
     with open(metrics_path, "w") as out:
         json.dump({"brier": 0.000001, "roc_auc": 0.91, "rows": 1200}, out)

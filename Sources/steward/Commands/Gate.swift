@@ -17,9 +17,9 @@ struct Gate: AsyncParsableCommand {
                     - f1 >= champion.f1 * 0.98
                 Metrics files are JSON objects of metric names to numbers (`steward evaluate --json`).
                 Without --champion, conditions relative to the champion are skipped.
-                With --server, the metrics are recorded as an evaluation of --model --version in --system and checked
+                With --server, the metrics are recorded as an evaluation of --model --model-version in --system and checked
                 against the system's gate spec on the server, with its current champion:
-                  steward gate check --server http://steward:5000 --system sys_… --model churn --version 7 \\
+                  steward gate check --server http://steward:5000 --system sys-… --model churn --model-version 7 \\
                     --task binary --metrics metrics.json
                 """
         )
@@ -45,7 +45,7 @@ struct Gate: AsyncParsableCommand {
             if recording.server == nil {
                 guard spec != nil else { throw ValidationError("Give --spec (or --server to use the system's gate).") }
             } else {
-                guard task != nil else { throw ValidationError("--server needs --system, --model, --version and --task.") }
+                guard task != nil else { throw ValidationError("--server needs --system, --model, --model-version and --task.") }
                 guard spec == nil, champion == nil else {
                     throw ValidationError("With --server the system's gate and champion are used; leave out --spec and --champion.")
                 }

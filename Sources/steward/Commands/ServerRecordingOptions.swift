@@ -13,7 +13,8 @@ struct ServerRecordingOptions: ParsableArguments {
     @Option(name: .long, help: "With --server: the registered model.")
     var model: String?
 
-    @Option(name: .long, help: "With --server: the model version.")
+    /// `--model-version`, since `--version` prints the program's version.
+    @Option(name: .customLong("model-version"), help: ArgumentHelp("With --server: the model version.", valueName: "n"))
     var version: String?
 
     @Option(name: .long, help: ArgumentHelp("With --server: the API token (default: $STEWARD_TOKEN).", valueName: "token"))
@@ -22,7 +23,7 @@ struct ServerRecordingOptions: ParsableArguments {
     /// With --server, the system, model and version it records for.
     func validate() throws {
         if server != nil, system == nil || model == nil || version == nil {
-            throw ValidationError("--server needs --system, --model and --version.")
+            throw ValidationError("--server needs --system, --model and --model-version.")
         }
     }
 }

@@ -80,7 +80,8 @@ struct Systems: AsyncParsableCommand {
         @Option(name: .long, help: "Registered model name.")
         var model: String
 
-        @Option(name: .long, help: "Version number.")
+        /// `--model-version`, since `--version` prints the program's version.
+        @Option(name: .customLong("model-version"), help: ArgumentHelp("Version number.", valueName: "n"))
         var version: String
 
         @Option(name: .long, help: "Alias to point at the version.")
