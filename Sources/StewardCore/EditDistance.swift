@@ -18,4 +18,11 @@ public enum EditDistance {
         }
         return table[a.count][b.count]
     }
+
+    /// The candidate nearest to `name` within `limit` edits (by default a third of its length, at least 2), ties
+    /// broken alphabetically; nil when none is that close.
+    public static func closest(to name: String, among candidates: some Sequence<String>, within limit: Int? = nil) -> String? {
+        let limit = limit ?? max(2, name.count / 3)
+        return candidates.map { ($0, between($0, name)) }.filter { $0.1 <= limit }.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+    }
 }

@@ -53,6 +53,20 @@ struct GateRulesTests {
         let missing = gate.check(["accuracy": 1, "wape": 0.1], champion: [:])
         #expect(missing.conditions[1].note == "metric not reported" && missing.conditions[2].note == "the champion has no wape")
         #expect(worse.table.hasSuffix("gate churn: FAILED\n") && worse.table.contains("wape <= champion.wape * 1.02"))
+        let misspelt = gate.check(["acuracy": 0.95, "latency_p95": 100], champion: nil)
+        #expect(misspelt.conditions[0].note == "metric not reported; did you mean 'acuracy'?")
+        #expect(misspelt.conditions[1].note == "metric not reported; did you mean 'latency_p95'?")
+    }
+
+    @Test("An alert condition on an unknown metric names the one meant and lists them all")
+    func unknownAlertMetric() {
+        #expect {
+            try AlertRules(yaml: "conditions: ['acuracy >= 0.8']\n", allowedHosts: EndpointAllowList(hosts: []))
+        } throws: { error in
+            let message = (error as? StewardError)?.message ?? ""
+            return message.hasPrefix("conditions[0]: 'acuracy' is not a monitored metric: did you mean 'accuracy'? The metrics are accuracy, ")
+                && message.contains("latency_p95_ms") && message.hasSuffix("and psi.<feature> for one feature's drift.")
+        }
     }
 
     @Test("Evaluation tasks read their columns and name the row of a bad value")

@@ -105,8 +105,9 @@ public struct GateSpec: Sendable, Equatable {
             gate: name,
             conditions: conditions.map { condition in
                 guard let value = metrics[condition.metric] else {
+                    let suggestion = EditDistance.closest(to: condition.metric, among: metrics.keys).map { "; did you mean '\($0)'?" } ?? ""
                     return GateResult.ConditionResult(
-                        condition: condition.text, value: nil, threshold: nil, outcome: .failed, note: "metric not reported")
+                        condition: condition.text, value: nil, threshold: nil, outcome: .failed, note: "metric not reported" + suggestion)
                 }
                 let threshold: Double
                 switch condition.bound {

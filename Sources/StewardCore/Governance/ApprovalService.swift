@@ -138,9 +138,8 @@ public struct ApprovalService: Sendable {
         var message = "Unknown evidence type '\(type)'"
         if let observed = observedFacts[type] {
             message += ": \(observed)"
-        } else if let close = known.map({ ($0, EditDistance.between($0, type)) }).filter({ $0.1 <= max(2, type.count / 3) }).min(by: { $0.1 < $1.1 })
-        {
-            message += ": did you mean '\(close.0)'?"
+        } else if let close = EditDistance.closest(to: type, among: known) {
+            message += ": did you mean '\(close)'?"
         } else {
             message += "."
         }

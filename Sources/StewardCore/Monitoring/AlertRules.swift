@@ -51,7 +51,10 @@ public struct AlertRules: Sendable, Equatable {
             let condition = try GateSpec.condition(text, index: index)
             guard case .constant = condition.bound else { throw .invalidParameter("conditions[\(index)]: alert thresholds are numbers.") }
             guard Self.category(of: condition.metric) != nil else {
-                throw .invalidParameter("conditions[\(index)]: '\(condition.metric)' is not a monitored metric; see `MonitorStatus.metrics`.")
+                let suggestion = EditDistance.closest(to: condition.metric, among: Self.metricNames).map { ": did you mean '\($0)'?" } ?? "."
+                throw .invalidParameter(
+                    "conditions[\(index)]: '\(condition.metric)' is not a monitored metric\(suggestion) The metrics are "
+                        + Self.metricNames.joined(separator: ", ") + ", and psi.<feature> for one feature's drift.")
             }
             conditions.append(condition)
         }
@@ -74,16 +77,21 @@ public struct AlertRules: Sendable, Equatable {
 
     /// The category a monitored metric belongs to; nil for names that are not monitored.
     public static func category(of metric: String) -> Category? {
-        switch metric {
-        case "requests", "requests_per_minute", "error_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms": .performance
-        case "labeled", "accuracy", "mae", "wape", "negative_feedback_rate": .quality
-        case "cost_per_request_usd", "total_cost_usd", "tokens_in", "tokens_out": .cost
-        case "drift_share", "drifted_features", "new_categories": .data
-        case "flagged", "flagged_rate": .safety
-        case _ where metric.hasPrefix("psi."): .data
-        default: nil
-        }
+        metric.hasPrefix("psi.") ? .data : categories[metric]
     }
+
+    /// Every metric a condition may name (besides `psi.<feature>`), by category.
+    static let categories: [String: Category] = [
+        "requests": .performance, "requests_per_minute": .performance, "error_rate": .performance, "latency_p50_ms": .performance,
+        "latency_p95_ms": .performance, "latency_p99_ms": .performance,
+        "labeled": .quality, "accuracy": .quality, "mae": .quality, "wape": .quality, "negative_feedback_rate": .quality,
+        "cost_per_request_usd": .cost, "total_cost_usd": .cost, "tokens_in": .cost, "tokens_out": .cost,
+        "drift_share": .data, "drifted_features": .data, "new_categories": .data,
+        "flagged": .safety, "flagged_rate": .safety,
+    ]
+
+    /// The metric names in the order a reader looks for them.
+    static let metricNames: [String] = categories.keys.sorted()
 
     /// A duration in milliseconds from `<number><s|m|h|d>`.
     public static func duration(_ text: String) throws(StewardError) -> Int64 {

@@ -30,8 +30,11 @@ extension NativeMessage {
         for (name, _) in MLflowRequest.parseQuery(request.uri.query) {
             guard allowed.contains(name) else {
                 var message = "Unknown query parameter '\(name)'"
-                let close = allowed.map { ($0, EditDistance.between($0, name)) }.filter { $0.1 <= max(1, name.count / 3) }
-                if let best = close.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) { message += ": did you mean '\(best.0)'?" } else { message += "." }
+                if let best = EditDistance.closest(to: name, among: allowed, within: max(1, name.count / 3)) {
+                    message += ": did you mean '\(best)'?"
+                } else {
+                    message += "."
+                }
                 message += allowed.isEmpty ? " This route takes none." : " This route takes: " + allowed.sorted().joined(separator: ", ") + "."
                 throw StewardError.invalidParameter(message)
             }
