@@ -297,6 +297,12 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique):
     verified = re.search(r"verified (\d+) events", output)
     assert verified and int(verified.group(1)) >= len(chain), output
 
+    listed = steward_cli(governed.server.data, governed.server.store, "systems", "list")
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = listed.stdout.splitlines()
+    assert header.split("\t") == ["ID", "NAME", "TIER", "MATURITY", "CONTROLS BY MODEL AND TARGET"]
+    assert any(row.split("\t")[0] == system["id"] and row.split("\t")[2] == "high" for row in rows), listed.stdout
+
 
 def test_model_in_no_system_cannot_reach_a_protected_alias(governed, login, unique):
     login("carol")

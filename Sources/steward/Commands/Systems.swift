@@ -36,10 +36,13 @@ struct Systems: AsyncParsableCommand {
 
         func run() async throws {
             let entries = try await options.withServices { services in try await services.register.portfolio() }
+            guard !entries.isEmpty else {
+                print("No AI systems registered yet: POST /api/v1/systems (see the README's governance walk-through).")
+                return
+            }
+            print(["ID", "NAME", "TIER", "MATURITY", "CONTROLS BY MODEL AND TARGET"].joined(separator: "\t"))
             for entry in entries {
-                print(
-                    "\(entry.system.id)\t\(entry.system.name)\t\(entry.system.riskTier.rawValue)\tmaturity \(entry.maturity.level)\t\(Self.controls(entry))"
-                )
+                print([entry.system.id, entry.system.name, entry.system.riskTier.rawValue, "\(entry.maturity.level)", Self.controls(entry)].joined(separator: "\t"))
             }
         }
 
