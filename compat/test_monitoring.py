@@ -15,7 +15,7 @@ import requests
 
 from conftest import Backend, BACKENDS, start_server
 from loopback import LoopbackServer
-from test_governance import ok, start_governed
+from test_governance import ok, start_governed, steward_cli
 
 SECRET = "monitoring-test-secret"
 
@@ -130,6 +130,14 @@ retraining_webhook: {receiver.url}/retrain
     again = ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/alerts/evaluate"))
     assert again["fired"] == [] and len(again["firing"]) == 2  # no duplicates while the drift lasts
     assert len(receiver.at("/retrain")) == 1
+
+    # The command line shows the same drift, with its values.
+    status = steward_cli(governed.server.data, governed.server.store, "monitor", "status", sid, "--window", "1h")
+    assert status.returncode == 0, status.stderr
+    drift_line = next(line for line in status.stdout.splitlines() if line.startswith("drift"))
+    assert "(DRIFTED, at 50%)" in drift_line and "reference v1" in drift_line, drift_line
+    units = float(drift_line.split("units psi ")[1].split(" ")[0].rstrip(","))
+    assert units == pytest.approx(request["drift"]["units"], rel=1e-3), drift_line
 
     # Retrained on the new data: a new reference settles the drift and the alerts resolve.
     ok(governed.call("carol", "POST", f"/api/v1/systems/{sid}/datasets", params={"name": "demand-2020"}, data=as_csv(demand(3000, True, 3))))

@@ -43,6 +43,22 @@ struct Monitor: AsyncParsableCommand {
             }
         }
 
+        /// The drift line: each feature's statistic against its threshold, drifted ones marked, and the drifted share.
+        static func drift(_ data: MonitorStatus.Data) -> String {
+            guard let drift = data.drift else { return "drift        no reference profile: PUT /api/v1/systems/{id}/reference to compare with one" }
+            let features = drift.features.map { feature in
+                let name = feature.method.isTest ? "p" : feature.method.rawValue
+                let value = String(format: "%.4g", feature.pValue ?? feature.statistic)
+                return "\(feature.feature) \(name) \(value)\(feature.drifted ? " DRIFTED" : "")"
+            }
+            let undefined = drift.undefined.sorted { $0.key < $1.key }.map { "\($0.key) undefined (\($0.value))" }
+            let share = String(format: "%.0f%% of features drifted", drift.driftShare * 100)
+            let verdict = (drift.drifted ? "DRIFTED, at " : "below ") + String(format: "%.0f%%", drift.shareThreshold * 100)
+            return "drift        \(share) (\(verdict))"
+                + ((features + undefined).isEmpty ? "" : ": " + (features + undefined).joined(separator: ", "))
+                + (data.referenceVersion.map { ", reference v\($0)" } ?? "")
+        }
+
         static func text(_ status: MonitorStatus, window: String) -> String {
             func number(_ value: Double?, _ suffix: String = "") -> String { value.map { String(format: "%.4g", $0) + suffix } ?? "-" }
             func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "-" }
@@ -56,6 +72,7 @@ struct Monitor: AsyncParsableCommand {
                 quality      \(quality.labeled) labeled, accuracy \(percent(quality.accuracy)), MAE \(number(quality.meanAbsoluteError)), WAPE \(percent(quality.wape)), negative feedback \(percent(quality.negativeFeedbackRate)) of \(quality.feedbackCount)
                 cost         \(cost.tokensIn) tokens in, \(cost.tokensOut) out, $\(String(format: "%.4f", cost.totalUSD)) total, \(number(cost.costPerRequestUSD.map { $0 }, " $/request"))
                 data         \(status.data.eventsWithFeatures) events with features: \(status.data.features.joined(separator: ", "))
+                \(Self.drift(status.data))
                 safety       \(safety.flagged) flagged (\(percent(safety.flaggedRate)))\(safety.byFlag.isEmpty ? "" : ": " + safety.byFlag.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
 
                 """

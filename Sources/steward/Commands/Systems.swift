@@ -42,7 +42,9 @@ struct Systems: AsyncParsableCommand {
             }
             print(["ID", "NAME", "TIER", "MATURITY", "CONTROLS BY MODEL AND TARGET"].joined(separator: "\t"))
             for entry in entries {
-                print([entry.system.id, entry.system.name, entry.system.riskTier.rawValue, "\(entry.maturity.level)", Self.controls(entry)].joined(separator: "\t"))
+                print(
+                    [entry.system.id, entry.system.name, entry.system.riskTier.rawValue, "\(entry.maturity.level)", Self.controls(entry)].joined(
+                        separator: "\t"))
             }
         }
 
