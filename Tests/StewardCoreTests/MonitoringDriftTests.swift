@@ -103,6 +103,24 @@ struct AlertScheduleTests {
         #expect(throws: StewardError.self) { try AlertRules(yaml: "every: 1s\nconditions: ['error_rate <= 0.1']\n", allowedHosts: hosts) }
     }
 
+    @Test("Without a signing secret, rules naming a webhook are refused for that reason, whatever the host; rules without one read")
+    func webhooksNeedTheSecret() throws {
+        for document in [
+            "conditions: ['error_rate <= 0.1']\nwebhooks: [https://hooks.example.com/a]\n",
+            "conditions: ['error_rate <= 0.1']\nretraining_webhook: http://10.0.0.1/retrain\n",
+        ] {
+            #expect {
+                try AlertRules(yaml: document, allowedHosts: nil)
+            } throws: { ($0 as? StewardError)?.message.contains("start it with STEWARD_WEBHOOK_SECRET set") == true }
+        }
+        #expect(try AlertRules(yaml: "conditions: ['error_rate <= 0.1']\n", allowedHosts: nil).webhooks.isEmpty)
+        #expect {
+            try AlertRules(yaml: "conditions: ['error_rate <= 0.1']\nwebhooks: [https://x.example/a]\n", allowedHosts: EndpointAllowList(hosts: []))
+        } throws: {
+            ($0 as? StewardError)?.message.contains("STEWARD_WEBHOOK_SECRET") == false
+        }
+    }
+
     @Test("a system still being evaluated skips its turn; one past the capacity stays due")
     func busyAndCapacity() {
         var schedule = AlertSchedule(defaultInterval: 60_000)

@@ -28,7 +28,9 @@ public struct AlertRules: Sendable, Equatable {
     public let retrainingWebhook: URL?
     public let document: String
 
-    public init(yaml document: String, allowedHosts: EndpointAllowList) throws(StewardError) {
+    /// `allowedHosts` nil: the server has no webhook signing secret, so rules that name a webhook are refused for
+    /// that reason (before any host is checked).
+    public init(yaml document: String, allowedHosts: EndpointAllowList?) throws(StewardError) {
         let root = try BoundedYAML.load(document, what: "The alert rules")
         guard let map = root as? [String: Any] else { throw .invalidParameter("The alert rules must be a YAML mapping with 'conditions'.") }
         let keys = ["window", "every", "conditions", "webhooks", "retraining_webhook"]
@@ -60,6 +62,17 @@ public struct AlertRules: Sendable, Equatable {
         }
         self.conditions = conditions
         let hooks = (map["webhooks"] as? [Any] ?? []).map { "\($0)" }
+        guard let allowedHosts else {
+            guard hooks.isEmpty, map["retraining_webhook"] == nil else {
+                throw .invalidParameter(
+                    "Webhooks are signed, and this server has no signing secret: start it with STEWARD_WEBHOOK_SECRET set "
+                        + "(and each webhook's host allowed with --allow-endpoint-host; see steward serve --help).")
+            }
+            webhooks = []
+            retrainingWebhook = nil
+            self.document = document
+            return
+        }
         webhooks = try hooks.map { text throws(StewardError) in try allowedHosts.check(text) }
         retrainingWebhook = try (map["retraining_webhook"]).map { value throws(StewardError) in try allowedHosts.check("\(value)") }
         self.document = document

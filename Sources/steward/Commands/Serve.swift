@@ -11,6 +11,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Steward server.",
         discussion: """
             On first run the data folder is created with an SQLite database (WAL mode) and an artifacts folder.
+            Environment: STEWARD_WEBHOOK_SECRET signs alert and retraining webhooks (HMAC-SHA256); without it, alert
+            rules that name a webhook are refused. Each webhook's host must also be allowed with --allow-endpoint-host.
             Examples:
               steward serve
               steward serve --data /var/lib/steward --host 0.0.0.0 --port 8080
