@@ -257,6 +257,28 @@ struct GovernanceRulesTests {
         var onlyCompliance = facts
         onlyCompliance.approvals = [decision("cora", .compliance), decision("carl", .compliance)]
         #expect(ControlEvaluation.evaluate(.default, onlyCompliance).filter { !$0.satisfied }.map(\.name) == ["human_review"])
+
+        // Each control not met says how to meet it, with this system's and version's names, and who may.
+        #expect(evaluations.allSatisfy { $0.remedy == nil })
+        var bare = otherVersion
+        bare.cardStatesIntendedUse = false
+        bare.approvals = []
+        bare.monitoring = MonitoringFacts()
+        bare.target = .alias("production")
+        let remedies = Dictionary(uniqueKeysWithValues: ControlEvaluation.evaluate(.default, bare).compactMap { e in e.remedy.map { (e.name, $0) } })
+        #expect(
+            remedies["model_card"] == #"state its intended use: PATCH /api/v1/models/m/versions/3/card {"intended_use": "…"} (any role but viewer)"#)
+        #expect(
+            remedies["staged_rollout"]
+                == #"record it: POST /api/v1/systems/s/evidence {"type": "staged_rollout", "reference": "<where the proof is>", "model": "m", "version": "3"} (any role but viewer)"#
+        )
+        #expect(remedies["evaluation_gate_passed"]?.contains("steward evaluate … --server <url> --system s --model m --model-version 3") == true)
+        #expect(remedies["bias_testing_gate_passed"]?.contains("fairness.* condition") == true)
+        #expect(remedies["monitoring_configured"]?.contains("PUT /api/v1/systems/s/alerts/rules (reviewer, compliance or admin)") == true)
+        #expect(
+            remedies["human_review"]
+                == #"ask for it: POST /api/v1/systems/s/approvals {"model": "m", "version": "3", "alias": "production"}; then a reviewer or admin who did not author the version approves: POST /api/v1/approvals/<approval id>/decisions {"decision": "approve"}"#
+        )
     }
 
     @Test("The portfolio CSV quotes what needs quoting and defuses spreadsheet formulas")

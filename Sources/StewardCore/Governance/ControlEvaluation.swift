@@ -11,6 +11,8 @@ public struct PromotionFacts: Sendable {
     public var evaluation: Evaluation?
     /// What Steward observes of the system's monitoring.
     public var monitoring: MonitoringFacts
+    /// The protected alias or stage the decision is for (approvals count for one), when there is one.
+    public var target: PromotionTarget?
 
     public init(
         system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision],
@@ -43,12 +45,15 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
     public let satisfied: Bool
     public let detail: String
     public let basis: Basis
+    /// For a control not met: the call that meets it and who may make it.
+    public let remedy: String?
 
-    public init(name: String, satisfied: Bool, detail: String, basis: Basis) {
+    public init(name: String, satisfied: Bool, detail: String, basis: Basis, remedy: String? = nil) {
         self.name = name
         self.satisfied = satisfied
         self.detail = detail
         self.basis = basis
+        self.remedy = satisfied ? nil : remedy
     }
 
     /// Checks every control the system's tier requires against the facts.
@@ -59,7 +64,7 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.cardStatesIntendedUse,
                     detail: facts.cardStatesIntendedUse ? "the model card states the intended use" : "the model card does not state an intended use",
-                    basis: control.check.basis)
+                    basis: control.check.basis, remedy: remedy(control, facts))
             case .evidence(let type, let scope):
                 let found = facts.evidence.last { evidence in
                     evidence.type == type && (scope == .system || (evidence.model == facts.model && evidence.version == facts.version))
@@ -68,11 +73,12 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: found != nil,
                     detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)",
-                    basis: control.check.basis)
+                    basis: control.check.basis, remedy: remedy(control, facts))
             case .gate(let scope):
                 guard let evaluation = facts.evaluation else {
                     return ControlEvaluation(
-                        name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation", basis: control.check.basis)
+                        name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation", basis: control.check.basis,
+                        remedy: remedy(control, facts))
                 }
                 let satisfied = scope == .all ? evaluation.gatePassed : evaluation.fairnessGatePassed
                 let verdict: String
@@ -84,16 +90,17 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 }
                 return ControlEvaluation(
                     name: control.name, satisfied: satisfied, detail: "evaluation \(evaluation.id) (run \(evaluation.runID)): \(verdict)",
-                    basis: control.check.basis)
+                    basis: control.check.basis, remedy: remedy(control, facts))
             case .monitoring:
                 return ControlEvaluation(
-                    name: control.name, satisfied: facts.monitoring.isMonitored, detail: facts.monitoring.described, basis: control.check.basis)
+                    name: control.name, satisfied: facts.monitoring.isMonitored, detail: facts.monitoring.described, basis: control.check.basis,
+                    remedy: remedy(control, facts))
             case .retraining:
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.monitoring.retrainingWebhook,
                     detail: facts.monitoring.retrainingWebhook
                         ? "observed: the alert rules name a retraining webhook" : "observed: the alert rules name no retraining webhook",
-                    basis: control.check.basis)
+                    basis: control.check.basis, remedy: remedy(control, facts))
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
                 let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")
@@ -101,8 +108,41 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                     name: control.name, satisfied: approvers.count >= count,
                     detail: "\(approvers.count) of \(count) \(roleNames) approval\(count == 1 ? "" : "s")"
                         + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))"),
-                    basis: control.check.basis)
+                    basis: control.check.basis, remedy: remedy(control, facts))
             }
+        }
+    }
+
+    /// How to meet `control` for the version in `facts`: the call, with this system's and version's names filled in,
+    /// and the roles that may make it.
+    static func remedy(_ control: GovernancePolicy.Control, _ facts: PromotionFacts) -> String {
+        let system = facts.system.id
+        let version = #""model": "\#(facts.model)", "version": "\#(facts.version)""#
+        let writers = "any role but viewer"
+        switch control.check {
+        case .modelCard:
+            return #"state its intended use: PATCH /api/v1/models/\#(facts.model)/versions/\#(facts.version)/card {"intended_use": "…"}"#
+                + " (\(writers))"
+        case .evidence(let type, let scope):
+            let subject = scope == .version ? ", " + version : ""
+            return #"record it: POST /api/v1/systems/\#(system)/evidence {"type": "\#(type)", "reference": "<where the proof is>"\#(subject)}"#
+                + " (\(writers))"
+        case .gate(let scope):
+            let fairness = scope == .fairness ? "; the gate needs a fairness.* condition, and the evaluation --sensitive columns" : ""
+            return "evaluate the version against the system's gate (PUT /api/v1/systems/\(system)/gate sets one): "
+                + "POST /api/v1/evaluations?system=\(system)&model=\(facts.model)&version=\(facts.version)&task=…&label=… with the test set, "
+                + "or steward evaluate … --server <url> --system \(system) --model \(facts.model) --model-version \(facts.version)"
+                + "\(fairness) (\(writers))"
+        case .monitoring:
+            return "give the system a reference profile, PUT /api/v1/systems/\(system)/reference (\(writers)), and alert rules, "
+                + "PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
+        case .retraining:
+            return "name a retraining_webhook in the alert rules: PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
+        case .approvals(let roles, _):
+            let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: " or ")
+            let target = facts.target.map { #", "alias": "\#($0.name)""# } ?? ""
+            return #"ask for it: POST /api/v1/systems/\#(system)/approvals {\#(version)\#(target)}; then a \#(roleNames) who did not author"#
+                + #" the version approves: POST /api/v1/approvals/<approval id>/decisions {"decision": "approve"}"#
         }
     }
 }

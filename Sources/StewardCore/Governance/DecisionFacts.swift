@@ -26,6 +26,7 @@ public struct DecisionFacts: Sendable {
     /// Every fact the decision on `version` for `target` rests on.
     func facts(system: AISystem, version: ModelVersion, target: PromotionTarget, policy: GovernancePolicy) async throws -> PromotionFacts {
         var facts = try await targetIndependent(system: system, version: version)
+        facts.target = target
         facts.approvals = try await approvals(of: version, system: system, for: target, policy: policy, authors: try await authors(of: version))
         return facts
     }

@@ -98,7 +98,7 @@ public struct PromotionDecision: PromotionGate {
                     .permissionDenied,
                     "Promotion of '\(model)' version \(version) to \(target) refused: system '\(system.name)' is \(system.riskTier.rawValue) risk "
                         + "and \(missing.count) required control\(missing.count == 1 ? " is" : "s are") missing: "
-                        + missing.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ") + "."))
+                        + missing.map { "\($0.name) (\($0.detail); to meet it, \($0.remedy ?? "see the policy"))" }.joined(separator: "; ") + "."))
         }
         entry.details["controls"] = evaluations.map(\.name).joined(separator: ",")
         entry.details["content_digest"] = try await integrity.verifiedDigest(of: modelVersion, actor: actor, action: action, refusing: entry)

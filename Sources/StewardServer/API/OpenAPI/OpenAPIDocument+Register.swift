@@ -791,6 +791,7 @@ extension OpenAPIDocument {
               basis:
                 type: string
                 enum: [model_card, evaluation, monitoring, approvals, evidence]
+              remedy: {type: string, description: "For a control not met: the call that meets it, and who may make it."}
           Evidence:
             type: object
             required: [id, system_id, type, reference, digest, author, created_at]
