@@ -727,4 +727,29 @@ struct IntegrityRouteTests {
             #expect(!evaluations.isEmpty && evaluations.allSatisfy { $0.string("detail") == "the model has no version" })
         }
     }
+
+    @Test("An approval that could never count is refused when asked; requests show where they stand", arguments: TestEngine.available)
+    func approvalsThatCanCount(engine: TestEngine) async throws {
+        try await Team.with(engine) { team in
+            let id = try await team.system("approvals", model: "scorer", questionnaire: #"{"domain": "credit", "personal_data": true}"#)
+            // A version registered without a user (as on a server with auth off and no token).
+            let experiment = try await team.services.experiments.createExperiment(name: "anonymous", artifactLocation: nil, tags: [])
+            let run = try await team.services.runs.createRun(experimentID: experiment, userID: "", runName: nil, startTime: nil, tags: [])
+            _ = try await team.services.registry.createModelVersion(
+                name: "scorer", source: "runs:/\(run.info.runID)/model", runID: run.info.runID, modelID: nil, runLink: nil, description: nil,
+                tags: [], actor: "")
+            try await team.refused(
+                "carol", .post, "/api/v1/systems/\(id)/approvals", json: #"{"model": "scorer", "version": "2"}"#, status: .forbidden,
+                code: "PERMISSION_DENIED", "registered without a user, so no approval of it can count")
+            let asked = try await team.call("carol", .post, "/api/v1/systems/\(id)/approvals", json: #"{"model": "scorer", "version": "1"}"#)
+            #expect(asked.status == .created, "\(asked.text)")
+            let request = try #require(asked.body.dictionary("approval"), "\(asked.text)")
+            #expect(request.string("status") == "pending")
+            let requestID = try #require(request.string("id"))
+            let approved = try await team.call("rita", .post, "/api/v1/approvals/\(requestID)/decisions", json: #"{"decision": "approve"}"#)
+            #expect(approved.body.dictionary("approval")?.string("status") == "approved", "\(approved.text)")
+            let listed = try await team.call("vic", .get, "/api/v1/systems/\(id)/approvals")
+            #expect(listed.body.array("approvals").map { $0.string("status") } == ["approved"], "\(listed.text)")
+        }
+    }
 }

@@ -9,6 +9,18 @@ public struct ApprovalRequest: Sendable, Equatable, Codable {
     public let createdAt: Int64
     public var decisions: [ApprovalDecision]
 
+    /// Where a request stands: pending until someone decides, then as its latest decision says.
+    public enum Status: String, Sendable, Codable {
+        case pending
+        case approved
+        case rejected
+    }
+
+    public var status: Status {
+        guard let latest = decisions.max(by: { $0.decidedAt < $1.decidedAt }) else { return .pending }
+        return latest.verdict == .approve ? .approved : .rejected
+    }
+
     public init(
         id: String, systemID: String, model: String, version: Int64, alias: String, requestedBy: String, createdAt: Int64,
         decisions: [ApprovalDecision]

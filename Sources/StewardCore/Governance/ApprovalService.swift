@@ -27,7 +27,14 @@ public struct ApprovalService: Sendable {
     public func requestApproval(systemID: String, model: String, version: String, alias: String, actor: Principal) async throws -> ApprovalRequest {
         try await gate.requireComponent(systemID: systemID, model: model, actor: actor, action: "approval.request")
         let number = try ModelRegistryService.versionNumber(version)
-        _ = try await registry.modelVersion(name: model, version: number)
+        let modelVersion = try await registry.modelVersion(name: model, version: number)
+        guard !modelVersion.userID.isEmpty else {
+            // No decision on it could ever count (approving it cannot be kept apart from authoring it): say so now.
+            throw StewardError(
+                .permissionDenied,
+                "Version \(number) of '\(model)' was registered without a user, so no approval of it can count: register it again with "
+                    + "credentials: MLFLOW_TRACKING_TOKEN set to an API token (steward users create NAME --role contributor prints one).")
+        }
         let target = alias.isEmpty ? "production" : alias
         let policy = try await gate.policy().policy
         guard policy.isProtected(alias: target) || target.lowercased() == ModelStage.production.rawValue.lowercased() else {

@@ -139,6 +139,7 @@ struct WireApproval: Encodable {
     let alias: String
     let requestedBy: String
     let createdAt: Int64
+    let status: ApprovalRequest.Status
     let decisions: [ApprovalDecision]
 
     init(_ request: ApprovalRequest) {
@@ -149,6 +150,7 @@ struct WireApproval: Encodable {
         alias = request.alias
         requestedBy = request.requestedBy
         createdAt = request.createdAt
+        status = request.status
         decisions = request.decisions
     }
 }

@@ -807,7 +807,7 @@ extension OpenAPIDocument {
               created_at: {type: integer}
           Approval:
             type: object
-            required: [id, system_id, model, version, alias, requested_by, created_at, decisions]
+            required: [id, system_id, model, version, alias, requested_by, created_at, status, decisions]
             properties:
               id: {type: string}
               system_id: {type: string}
@@ -816,6 +816,10 @@ extension OpenAPIDocument {
               alias: {type: string}
               requested_by: {type: string}
               created_at: {type: integer}
+              status:
+                type: string
+                enum: [pending, approved, rejected]
+                description: Pending until someone decides, then as the latest decision says.
               decisions:
                 type: array
                 items: {$ref: "#/components/schemas/ApprovalDecision"}
