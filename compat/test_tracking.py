@@ -8,6 +8,7 @@ import tempfile
 import mlflow
 import pandas as pd
 import pytest
+import requests
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, RunTag, ViewType
 from mlflow.exceptions import MlflowException, RestException
@@ -236,8 +237,6 @@ def test_errors_keep_mlflow_codes(tracking, unique):
     with mlflow.start_run() as run:
         pass
     # The client splits large batches itself; a raw request over the limit gets MLflow's error and writes nothing.
-    import requests
-
     too_many = requests.post(
         f"{tracking.url}/api/2.0/mlflow/runs/log-batch",
         json={"run_id": run.info.run_id, "metrics": [{"key": f"m{i}", "value": 1.0, "timestamp": 1} for i in range(1001)]},
