@@ -514,6 +514,10 @@ def test_registered_test_sets_are_immutable_and_versioned(governed, login, uniqu
         out.write(body)
     command = [BINARY, "evaluate", "--server", governed.server.url, "--system", system["id"], "--model", name, "--model-version", "1",
                "--task", "binary", "--data", test_set, "--label", "label", "--score", "score", "--token", governed.tokens["carol"]]
+    printed = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    assert "roc_auc" in printed.stdout and "Recorded evaluation evl-" in printed.stdout, printed.stdout
+    command.append("--json")
     recorded = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert recorded.returncode == 0, recorded.stderr
     assert json.loads(recorded.stdout)["run_id"]

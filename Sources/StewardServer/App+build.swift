@@ -40,6 +40,9 @@ public func buildApplication(
     }
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)
+        if let file = configuration.firstAdminTokenFile {
+            try await FirstAdminToken(file: file).createIfNoUser(identity: services.identity, logger: logger)
+        }
         await schema.open()
     }
     return application

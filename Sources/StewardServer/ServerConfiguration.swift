@@ -25,13 +25,18 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration
     /// Connections served at once; further ones wait in the listen backlog until one closes.
     public var maximumConnections: Int
+    /// Where the token of the first admin goes when the store has no user yet (`steward serve` names
+    /// `<data>/admin-token`); nil makes no user.
+    public var firstAdminTokenFile: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, maximumArtifactBytes: Int64 = 10 << 30, authenticationRequired: Bool? = nil,
         endpointHosts: [String] = [], webhookSecret: String? = nil, alertInterval: Duration? = nil,
         webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays, judgeAPIKey: String? = nil,
-        idleTimeout: Duration = .seconds(60), bodyTimeout: Duration = .seconds(60), maximumConnections: Int = 4096
+        idleTimeout: Duration = .seconds(60), bodyTimeout: Duration = .seconds(60), maximumConnections: Int = 4096,
+        firstAdminTokenFile: String? = nil
     ) {
+        self.firstAdminTokenFile = firstAdminTokenFile
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.maximumConnections = maximumConnections

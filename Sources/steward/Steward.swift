@@ -12,6 +12,9 @@ struct Steward: AsyncParsableCommand {
             Data lives in one folder (an SQLite database and an artifacts folder) unless --store names PostgreSQL.
             """,
         version: StewardVersion.current,
-        subcommands: [Serve.self, Card.self, Users.self, Systems.self, Audit.self, Evaluate.self, Gate.self, Drift.self, Monitor.self]
+        subcommands: [
+            Serve.self, Systems.self, Card.self, Evidence.self, Approvals.self, Gate.self, Evaluate.self, Monitor.self, Drift.self, Users.self,
+            Audit.self,
+        ]
     )
 }

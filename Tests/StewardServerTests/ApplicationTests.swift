@@ -53,4 +53,28 @@ struct ApplicationTests {
         let failures = recorder.recorded.filter { $0.contains("failed") || $0.contains("no such table") || $0.contains("does not exist") }
         #expect(failures.isEmpty, "\(failures)")
     }
+
+    @Test(
+        "A store without users gets the admin 'admin' on start, its token in a file only the owner reads; a later start none",
+        arguments: TestEngine.available)
+    func firstStartMakesTheFirstAdmin(engine: TestEngine) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("first-admin-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/admin-token"
+        try await TestStorage.with(engine, started: false) { storage async throws in
+            let configuration = ServerConfiguration(authenticationRequired: true, firstAdminTokenFile: file)
+            try await buildApplication(configuration: configuration, storage: storage, logger: TestStorage.logger).test(.router) { client in
+                let token = try #require(try? String(contentsOfFile: file, encoding: .utf8)).trimmingCharacters(in: .newlines)
+                let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+                #expect(mode == 0o600)
+                try await client.execute(uri: "/api/v1/whoami", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).contains(#""role":"admin""#))
+                }
+                #expect(try await client.execute(uri: "/api/v1/whoami", method: .get) { $0.status } == .unauthorized)
+                // Any later start finds a user and makes none.
+                #expect(try await StewardServices(storage: storage).identity.createFirstAdmin(name: "admin") == nil)
+            }
+        }
+    }
 }

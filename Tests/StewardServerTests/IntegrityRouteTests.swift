@@ -741,12 +741,29 @@ struct IntegrityRouteTests {
             try await team.refused(
                 "carol", .post, "/api/v1/systems/\(id)/approvals", json: #"{"model": "scorer", "version": "2"}"#, status: .forbidden,
                 code: "PERMISSION_DENIED", "registered without a user, so no approval of it can count")
+            // The register says so as soon as the version is there, with what to do instead.
+            let entry = try #require(try await team.call("vic", .get, "/api/v1/systems/\(id)").body.dictionary("system"))
+            let review = entry.array("controls").first?.array("targets").first?.array("controls").first { $0.string("name") == "human_review" }
+            #expect(review?.string("detail")?.contains("version 2 was registered without a user") == true, "\(entry.object)")
+            #expect(review?.string("remedy")?.hasPrefix("register the model again with credentials") == true, "\(entry.object)")
             let asked = try await team.call("carol", .post, "/api/v1/systems/\(id)/approvals", json: #"{"model": "scorer", "version": "1"}"#)
             #expect(asked.status == .created, "\(asked.text)")
             let request = try #require(asked.body.dictionary("approval"), "\(asked.text)")
             #expect(request.string("status") == "pending")
             let requestID = try #require(request.string("id"))
+            // The inbox: the reviewer sees what waits on her, the requester what she asked for.
+            let waiting = try await team.call("rita", .get, "/api/v1/approvals?status=pending")
+            #expect(
+                waiting.body.array("approvals").map { [$0.string("id"), "\($0.object["awaits_you"] ?? "")"] } == [[requestID, "1"]], "\(waiting.text)"
+            )
+            let asker = try await team.call("carol", .get, "/api/v1/approvals")
+            #expect(asker.body.array("approvals").map { "\($0.object["awaits_you"] ?? "")" } == ["0"], "\(asker.text)")
+            #expect(try await team.call("vic", .get, "/api/v1/approvals?status=pending").body.array("approvals").isEmpty)
+            try await team.refused(
+                "rita", .get, "/api/v1/approvals?status=open", status: .badRequest, code: "INVALID_PARAMETER_VALUE",
+                "status must be pending, approved or rejected")
             let approved = try await team.call("rita", .post, "/api/v1/approvals/\(requestID)/decisions", json: #"{"decision": "approve"}"#)
+            #expect(try await team.call("rita", .get, "/api/v1/approvals?status=pending").body.array("approvals").isEmpty)
             #expect(approved.body.dictionary("approval")?.string("status") == "approved", "\(approved.text)")
             let listed = try await team.call("vic", .get, "/api/v1/systems/\(id)/approvals")
             #expect(listed.body.array("approvals").map { $0.string("status") } == ["approved"], "\(listed.text)")

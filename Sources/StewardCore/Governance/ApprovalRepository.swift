@@ -6,7 +6,7 @@ public protocol ApprovalRepository: Sendable {
     func createApprovalRequest(_ request: ApprovalRequest, audit: AuditEntry) async throws
     func approvalRequest(id: String) async throws -> ApprovalRequest
     /// Requests of a system, optionally for one model version only.
-    func approvalRequests(systemID: String, model: String?, version: Int64?) async throws -> [ApprovalRequest]
+    func approvalRequests(systemID: String?, model: String?, version: Int64?) async throws -> [ApprovalRequest]
     /// Adds a decision; `resourceConflict` when this approver already decided on the request.
     func addDecision(_ decision: ApprovalDecision, to requestID: String, audit: AuditEntry) async throws
 }

@@ -13,11 +13,14 @@ public struct PromotionFacts: Sendable {
     public var monitoring: MonitoringFacts
     /// The protected alias or stage the decision is for (approvals count for one), when there is one.
     public var target: PromotionTarget?
+    /// Whether the version was registered by a user: without one, no approval of it can ever count.
+    public var hasAuthor: Bool
 
     public init(
         system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision],
-        evaluation: Evaluation? = nil, monitoring: MonitoringFacts = MonitoringFacts()
+        evaluation: Evaluation? = nil, monitoring: MonitoringFacts = MonitoringFacts(), hasAuthor: Bool = true
     ) {
+        self.hasAuthor = hasAuthor
         self.system = system
         self.model = model
         self.version = version
@@ -47,8 +50,11 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
     public let basis: Basis
     /// For a control not met: the call that meets it and who may make it.
     public let remedy: String?
+    /// For a control not met: the `steward` command line that meets it, with this system's and version's names.
+    public let command: String?
 
-    public init(name: String, satisfied: Bool, detail: String, basis: Basis, remedy: String? = nil) {
+    public init(name: String, satisfied: Bool, detail: String, basis: Basis, remedy: String? = nil, command: String? = nil) {
+        self.command = satisfied ? nil : command
         self.name = name
         self.satisfied = satisfied
         self.detail = detail
@@ -64,7 +70,7 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.cardStatesIntendedUse,
                     detail: facts.cardStatesIntendedUse ? "the model card states the intended use" : "the model card does not state an intended use",
-                    basis: control.check.basis, remedy: remedy(control, facts))
+                    basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
             case .evidence(let type, let scope):
                 let found = facts.evidence.last { evidence in
                     evidence.type == type && (scope == .system || (evidence.model == facts.model && evidence.version == facts.version))
@@ -73,12 +79,12 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 return ControlEvaluation(
                     name: control.name, satisfied: found != nil,
                     detail: found.map { "\(type) evidence \($0.id) by \($0.author): \($0.reference)" } ?? "no \(type) evidence for \(subject)",
-                    basis: control.check.basis, remedy: remedy(control, facts))
+                    basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
             case .gate(let scope):
                 guard let evaluation = facts.evaluation else {
                     return ControlEvaluation(
                         name: control.name, satisfied: false, detail: "version \(facts.version) has no evaluation", basis: control.check.basis,
-                        remedy: remedy(control, facts))
+                        remedy: remedy(control, facts), command: command(control, facts))
                 }
                 let satisfied = scope == .all ? evaluation.gatePassed : evaluation.fairnessGatePassed
                 let verdict: String
@@ -90,26 +96,52 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 }
                 return ControlEvaluation(
                     name: control.name, satisfied: satisfied, detail: "evaluation \(evaluation.id) (run \(evaluation.runID)): \(verdict)",
-                    basis: control.check.basis, remedy: remedy(control, facts))
+                    basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
             case .monitoring:
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.monitoring.isMonitored, detail: facts.monitoring.described, basis: control.check.basis,
-                    remedy: remedy(control, facts))
+                    remedy: remedy(control, facts), command: command(control, facts))
             case .retraining:
                 return ControlEvaluation(
                     name: control.name, satisfied: facts.monitoring.retrainingWebhook,
                     detail: facts.monitoring.retrainingWebhook
                         ? "observed: the alert rules name a retraining webhook" : "observed: the alert rules name no retraining webhook",
-                    basis: control.check.basis, remedy: remedy(control, facts))
+                    basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
                 let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")
                 return ControlEvaluation(
                     name: control.name, satisfied: approvers.count >= count,
                     detail: "\(approvers.count) of \(count) \(roleNames) approval\(count == 1 ? "" : "s")"
-                        + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))"),
-                    basis: control.check.basis, remedy: remedy(control, facts))
+                        + (approvers.isEmpty ? "" : " (\(approvers.sorted().joined(separator: ", ")))")
+                        + (facts.hasAuthor ? "" : "; version \(facts.version) was registered without a user, so no approval of it can ever count"),
+                    basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
             }
+        }
+    }
+
+    /// The `steward` command that meets `control` for the version in `facts`; it works on the data folder, or with
+    /// `--server URL` on a running server.
+    static func command(_ control: GovernancePolicy.Control, _ facts: PromotionFacts) -> String? {
+        let (system, model, version) = (facts.system.id, facts.model, facts.version)
+        switch control.check {
+        case .modelCard:
+            return #"steward card edit \#(model) \#(version) --intended-use "…""#
+        case .evidence(let type, let scope):
+            let subject = scope == .version ? " --model \(model) --model-version \(version)" : ""
+            return #"steward evidence add \#(system) --type \#(type) --reference "<where the proof is>""# + subject
+        case .gate:
+            return "steward evaluate --server <url> --system \(system) --model \(model) --model-version \(version) --task … --data test.csv --label …"
+        case .monitoring:
+            return "steward monitor reference \(system) --model \(model) --model-version \(version) --artifact-path <training data file>"
+                + " && steward monitor rules \(system) --file rules.yaml"
+        case .retraining:
+            return "steward monitor rules \(system) --file rules.yaml   # with a retraining_webhook"
+        case .approvals:
+            guard facts.hasAuthor else { return nil }
+            let alias = facts.target.map { " --alias \($0.name)" } ?? ""
+            return "steward approvals request \(system) --model \(model) --model-version \(version)\(alias)"
+                + "   # then a reviewer: steward approvals approve <approval id>"
         }
     }
 
@@ -139,6 +171,10 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
         case .retraining:
             return "name a retraining_webhook in the alert rules: PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
         case .approvals(let roles, _):
+            guard facts.hasAuthor else {
+                return "register the model again with credentials (MLFLOW_TRACKING_TOKEN set to an API token; `steward serve` wrote the first "
+                    + "admin's to <data>/admin-token, and `steward users token NAME` issues more), then ask for approval of that version"
+            }
             let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: " or ")
             let target = facts.target.map { #", "alias": "\#($0.name)""# } ?? ""
             return #"ask for it: POST /api/v1/systems/\#(system)/approvals {\#(version)\#(target)}; then a \#(roleNames) who did not author"#

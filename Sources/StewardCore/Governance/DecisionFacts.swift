@@ -39,7 +39,7 @@ public struct DecisionFacts: Sendable {
             cardStatesIntendedUse: !(notes[ModelCard.Note.intendedUse.rawValue] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             evidence: try await approvals.evidence(systemID: system.id), approvals: [],
             evaluation: try await evaluations.evaluations(systemID: system.id, model: version.name, version: version.version).first,
-            monitoring: try await monitoring(systemID: system.id))
+            monitoring: try await monitoring(systemID: system.id), hasAuthor: !version.userID.isEmpty)
     }
 
     /// The still valid approving decisions on a version for `target`, by people other than its authors, each

@@ -258,6 +258,7 @@ public struct RegisterService: Sendable {
             var perTarget: [RegisterEntry.TargetControls] = []
             for target in targets {
                 common.approvals = try await facts.approvals(of: version, system: system, for: target, policy: policy, authors: authors)
+                common.target = target
                 perTarget.append(.init(target: target.name, evaluations: ControlEvaluation.evaluate(policy, common)))
             }
             controls.append(.init(model: model.name, version: served, targets: perTarget))

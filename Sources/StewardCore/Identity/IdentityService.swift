@@ -41,6 +41,18 @@ public struct IdentityService: Sendable {
         return (user, token)
     }
 
+    /// Makes the first admin of a store that has no user yet, so that a fresh server can be used with tokens
+    /// from the start (a version registered without a user can never be approved). Nil when any user exists,
+    /// also when another server sharing the store made it first.
+    public func createFirstAdmin(name: String) async throws -> (User, token: String)? {
+        guard try await repository.users().isEmpty else { return nil }
+        do {
+            return try await createUser(name: name, role: .admin, actor: Self.firstStart)
+        } catch let error as StewardError where error.code == .resourceAlreadyExists {
+            return nil
+        }
+    }
+
     /// Issues another token for a user: admins for anyone, a user for themself. It stops working after
     /// `expiresInDays` (1 to 3650) when given, else when revoked. Returns the token, shown only now.
     public func createToken(user name: String, label: String, expiresInDays: Int? = nil, actor: Principal) async throws -> (
@@ -155,6 +167,9 @@ public struct IdentityService: Sendable {
 
     /// The identity the command line acts with: whoever holds the data folder administers it.
     public static let bootstrap = Principal.user("steward-cli", role: .admin)
+
+    /// The identity `steward serve` makes the first admin with, on a store without users.
+    static let firstStart = Principal.user("steward-serve", role: .admin)
 
     static func validateUserName(_ name: String) throws(StewardError) {
         guard !name.isEmpty, name.count <= 64,

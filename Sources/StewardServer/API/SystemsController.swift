@@ -22,6 +22,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.get, "systems/:id/controls", query: ["model", "version", "alias", "stage"], use: controls)
         group.native(.post, "systems/:id/approvals", use: requestApproval)
         group.native(.get, "systems/:id/approvals", use: listApprovals)
+        group.native(.get, "approvals", query: ["status"], use: inbox)
         group.native(.post, "approvals/:id/decisions", use: decide)
         group.native(.post, "systems/:id/promote", use: promote)
         group.native(.post, "systems/:id/rollback", use: rollback)
@@ -143,7 +144,18 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func listApprovals(_ request: Request, context: Context) async throws -> Response {
         let id = try NativeMessage.parameter("id", context)
         let requests = try await approvals.approvals(systemID: id)
-        return try NativeMessage.json(SystemsListApprovalsBody(approvals: requests.map(WireApproval.init)))
+        return try NativeMessage.json(SystemsListApprovalsBody(approvals: requests.map { WireApproval($0) }))
+    }
+
+    @Sendable func inbox(_ request: Request, context: Context) async throws -> Response {
+        let status = try NativeMessage.query("status", request).map { text in
+            guard let status = ApprovalRequest.Status(rawValue: text) else {
+                throw StewardError.invalidParameter("status must be pending, approved or rejected, got '\(text)'.")
+            }
+            return status
+        }
+        let inbox = try await approvals.inbox(status: status, actor: context.principal)
+        return try NativeMessage.json(SystemsListApprovalsBody(approvals: inbox.map { WireApproval($0.request, awaitsYou: $0.awaitsActor) }))
     }
 
     struct DecisionMessage: Decodable {

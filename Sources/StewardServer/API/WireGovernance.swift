@@ -141,8 +141,11 @@ struct WireApproval: Encodable {
     let createdAt: Int64
     let status: ApprovalRequest.Status
     let decisions: [ApprovalDecision]
+    /// In the caller's inbox only: whether the request waits on the caller's decision (else the caller asked for it).
+    let awaitsYou: Bool?
 
-    init(_ request: ApprovalRequest) {
+    init(_ request: ApprovalRequest, awaitsYou: Bool? = nil) {
+        self.awaitsYou = awaitsYou
         id = request.id
         systemId = request.systemID
         model = request.model

@@ -15,6 +15,11 @@ public struct StewardRequestContext: IdentifiedRequestContext {
     public var identity: IdentityService?
 
     public init(source: Source) {
+        self.init(source: source as any RequestContextSource)
+    }
+
+    /// A context for a request that came through no channel (`InProcessClient`).
+    init(source: any RequestContextSource) {
         coreContext = .init(source: source)
         principal = .anonymous
         identity = nil

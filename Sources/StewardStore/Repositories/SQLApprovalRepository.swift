@@ -66,9 +66,10 @@ public struct SQLApprovalRepository: ApprovalRepository {
         }
     }
 
-    public func approvalRequests(systemID: String, model: String?, version: Int64?) async throws -> [ApprovalRequest] {
+    public func approvalRequests(systemID: String?, model: String?, version: Int64?) async throws -> [ApprovalRequest] {
         try await database.read { db in
-            var conditions: [SQLQueryString] = ["system_id = \(bind: systemID)"]
+            var conditions: [SQLQueryString] = ["1 = 1"]
+            if let systemID { conditions.append("system_id = \(bind: systemID)") }
             if let model { conditions.append("model_name = \(bind: model)") }
             if let version { conditions.append("version = \(bind: version)") }
             return try await Self.fetchRequests(where: conditions.joined(separator: " AND "), on: db)

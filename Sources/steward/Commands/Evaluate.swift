@@ -111,8 +111,23 @@ struct Evaluate: AsyncParsableCommand {
         guard let body = FileManager.default.contents(atPath: data) else { throw failing(.invalidParameter("Cannot read the file '\(data)'.")) }
         let evaluation = try await EvaluationUpload.send(
             server: server, path: "/api/v1/evaluations", query: query, body: body, token: recording.token)
-        let printed = try JSONSerialization.data(withJSONObject: evaluation, options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: printed, as: UTF8.self))
+        if json {
+            try StewardClient.print(json: evaluation)
+        } else {
+            let metrics = (evaluation["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+            let undefined = evaluation["undefined_metrics"] as? [String: String] ?? [:]
+            print(Self.text(MetricReport(values: metrics, undefined: undefined, counts: [:])), terminator: "")
+            if let gate = evaluation["gate"], !(gate is NSNull),
+                let result = try? JSONDecoder().decode(GateResult.self, from: try JSONSerialization.data(withJSONObject: gate))
+            {
+                print(result.table, terminator: "")
+            } else {
+                print("system \(recording.system ?? "") has no gate: steward gate set \(recording.system ?? "") --spec gate.yaml")
+            }
+            print(
+                "Recorded evaluation \(evaluation["id"] ?? "") of '\(recording.model ?? "")' version \(recording.version ?? "") (run \(evaluation["run_id"] ?? ""))."
+            )
+        }
         if evaluation["gate_passed"] as? Bool == false, evaluation["gate"] != nil { throw ExitCode(1) }
     }
 

@@ -4,7 +4,39 @@ import StewardCore
 
 /// `steward gate check`: decides a gate from metrics files, exiting 1 when it fails, for any CI.
 struct Gate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check metrics against a pass/fail gate.", subcommands: [Check.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Check metrics against a pass/fail gate, or set a system's gate.", subcommands: [Check.self, Set.self])
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a system's gate (reviewer, compliance or admin); every evaluation of its models is checked against it.",
+            discussion: """
+                Example:
+                  steward gate set sys-1a2b3c4d --spec gate.yaml
+                gate.yaml:
+                  name: churn
+                  conditions:
+                    - roc_auc >= 0.8
+                    - f1 >= champion.f1 * 0.98
+                """)
+
+        @Argument(help: "System id (sys-…).")
+        var system: String
+
+        @Option(name: .long, help: ArgumentHelp("The gate spec (YAML).", valueName: "file"))
+        var spec: String
+
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            guard let body = FileManager.default.contents(atPath: spec) else { throw failing(.invalidParameter("Cannot read the file '\(spec)'.")) }
+            let system = system
+            _ = try await api.withClient { client in
+                try await client.send("PUT", "/api/v1/systems/\(system)/gate", body: body, contentType: "application/yaml")
+            }
+            print("Set the gate of \(system) from \(spec).")
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -6,7 +6,95 @@ import StewardStore
 
 /// `steward monitor status`: a system's five monitoring categories over a window, from the store.
 struct Monitor: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Production monitoring of registered systems.", subcommands: [Status.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Production monitoring of registered systems.", subcommands: [Status.self, Reference.self, Rules.self])
+
+    struct Reference: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a system's drift reference from training data: a registered test set, or a file logged with a run.",
+            discussion: """
+                Examples:
+                  steward monitor reference sys-1a2b3c4d --model churn --model-version 1 --artifact-path data/train.csv
+                  steward monitor reference sys-1a2b3c4d --run-id 5f0c… --artifact-path data/train.csv
+                  steward monitor reference sys-1a2b3c4d --dataset churn-train --dataset-version 2
+                """)
+
+        @Argument(help: "System id (sys-…).")
+        var system: String
+
+        @Option(name: .long, help: "A registered test set of the system.")
+        var dataset: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --dataset: its version (default the latest).", valueName: "n"))
+        var datasetVersion: String?
+
+        @Option(name: .long, help: "The run that logged the file.")
+        var runId: String?
+
+        @Option(name: .long, help: "The registered model whose version's run logged the file (and which the reference is for).")
+        var model: String?
+
+        /// `--model-version`, since `--version` prints the program's version.
+        @Option(name: .customLong("model-version"), help: ArgumentHelp("With --model: the version.", valueName: "n"))
+        var modelVersion: String?
+
+        @Option(name: .long, help: ArgumentHelp("The CSV or JSON Lines file in the run's artifacts.", valueName: "path"))
+        var artifactPath: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only these columns (repeatable).", valueName: "column"))
+        var feature: [String] = []
+
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            let given: [(String, String?)] = [
+                ("dataset", dataset), ("version", datasetVersion), ("run_id", runId), ("model", model), ("model_version", modelVersion),
+                ("artifact_path", artifactPath),
+            ]
+            var body: [String: Any] = Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0 as Any) } })
+            if !feature.isEmpty { body["features"] = feature }
+            let (system, request) = (system, body)
+            let requestJSON = try StewardClient.encode(request)
+            let answer = try StewardClient.object(
+                try await api.withClient { client in try await client.json("PUT", "/api/v1/systems/\(system)/reference", body: requestJSON) })
+            let reference = answer["reference"] as? [String: Any] ?? [:]
+            let features = (reference["features"] as? [String: Any] ?? [:]).keys.sorted()
+            print(
+                "Set reference version \(reference["version"] ?? "?") of \(system) from \(reference["source"] ?? "?"): "
+                    + features.joined(separator: ", ") + ".")
+        }
+    }
+
+    struct Rules: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a system's alert rules from YAML (reviewer, compliance or admin).",
+            discussion: """
+                Example:
+                  steward monitor rules sys-1a2b3c4d --file rules.yaml
+                rules.yaml:
+                  window: 1h
+                  conditions:
+                    - latency_p95_ms <= 200
+                    - drift_share < 0.3
+                """)
+
+        @Argument(help: "System id (sys-…).")
+        var system: String
+
+        @Option(name: .long, help: ArgumentHelp("The alert rules (YAML).", valueName: "file"))
+        var file: String
+
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            guard let body = FileManager.default.contents(atPath: file) else { throw failing(.invalidParameter("Cannot read the file '\(file)'.")) }
+            let system = system
+            _ = try await api.withClient { client in
+                try await client.send("PUT", "/api/v1/systems/\(system)/alerts/rules", body: body, contentType: "application/yaml")
+            }
+            print("Set the alert rules of \(system) from \(file).")
+        }
+    }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

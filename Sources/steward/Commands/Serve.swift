@@ -11,6 +11,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Steward server.",
         discussion: """
             On first run the data folder is created with an SQLite database (WAL mode) and an artifacts folder.
+            While the store has no user, the server makes the admin 'admin' and writes its token to <dir>/admin-token
+            (mode 0600); use it from the start, so that what you register has an author who can be held to account:
+              export STEWARD_TOKEN=$(cat steward-data/admin-token) MLFLOW_TRACKING_TOKEN=$(cat steward-data/admin-token)
             Environment: STEWARD_WEBHOOK_SECRET signs alert and retraining webhooks (HMAC-SHA256); without it, alert
             rules that name a webhook are refused. Each webhook's host must also be allowed with --allow-endpoint-host.
             Examples:
@@ -49,8 +52,8 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Require an API token on every request. Default: on, unless --host is a loopback address. Create the first admin with "
-                + "`steward users create NAME --role admin`.", valueName: "on|off"))
+            "Require an API token on every request. Default: on, unless --host is a loopback address. A store without users gets the admin 'admin', "
+                + "its token in <dir>/admin-token.", valueName: "on|off"))
     var auth: Switch?
 
     @Option(
@@ -115,7 +118,8 @@ struct Serve: AsyncParsableCommand {
             alertInterval: interval == .zero ? nil : interval, webhookRetryDelays: webhookRetryDelays.durations,
             // Like the signing secret, the judges' key comes from the environment only.
             judgeAPIKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
-            idleTimeout: idleTimeout.durations[0], bodyTimeout: bodyTimeout.durations[0], maximumConnections: maxConnections)
+            idleTimeout: idleTimeout.durations[0], bodyTimeout: bodyTimeout.durations[0], maximumConnections: maxConnections,
+            firstAdminTokenFile: (data as NSString).appendingPathComponent("admin-token"))
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -1,83 +1,230 @@
 import ArgumentParser
 import Foundation
 import StewardCore
-import StewardServer
-import StewardStore
 
-/// `steward systems ...`: the AI Register from the command line, through the same services as the server.
+/// `steward systems ...`: the AI Register from the command line, on a running server (`--server`) or the data
+/// folder, through the same routes either way.
 struct Systems: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the AI Register, export it, promote and roll back model versions.",
-        subcommands: [List.self, Export.self, Promote.self, Rollback.self]
+        abstract: "Register AI systems, classify their risk, link models, and promote or roll back model versions.",
+        discussion: """
+            Every subcommand works on a running server (--server URL or $STEWARD_SERVER, with --token or $STEWARD_TOKEN)
+            or on the data folder (--data, --store) alike. Example:
+              steward systems create --name churn --purpose "Flag customers likely to leave" --owner "Retention team" --customer-facing
+            """,
+        subcommands: [List.self, Show.self, Create.self, Link.self, Classify.self, Promote.self, Rollback.self, Export.self]
     )
-
-    /// Who a command acts as: the user of `--token` (or STEWARD_TOKEN), else an unverified local name.
-    struct Identity: ParsableArguments {
-        @Option(name: .long, help: ArgumentHelp("API token to act with (default: $STEWARD_TOKEN).", valueName: "token"))
-        var token: String?
-
-        func principal(_ services: StewardServices) async throws -> Principal {
-            guard let token = token ?? ProcessInfo.processInfo.environment["STEWARD_TOKEN"] else {
-                return .declared("cli:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")")
-            }
-            guard let principal = try await services.identity.authenticate(token: token) else {
-                throw StewardError(.unauthenticated, "The token is not valid.")
-            }
-            return principal
-        }
-    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered systems with tier, maturity and missing controls.")
 
-        @OptionGroup var options: StoreOptions
-
-        func validate() throws { try options.requireExistingStore() }
+        @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let entries = try await options.withServices { services in try await services.register.portfolio() }
-            guard !entries.isEmpty else {
-                print("No AI systems registered yet: POST /api/v1/systems (see the README's governance walk-through).")
+            let answer = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems") })
+            let systems = answer["systems"] as? [[String: Any]] ?? []
+            guard !systems.isEmpty else {
+                print("No AI systems registered yet: steward systems create --name NAME --purpose TEXT (see steward systems create --help).")
                 return
             }
             print(["ID", "NAME", "TIER", "MATURITY", "CONTROLS BY MODEL AND TARGET"].joined(separator: "\t"))
-            for entry in entries {
+            for system in systems {
+                let maturity = (system["maturity"] as? [String: Any])?["level"].map { "\($0)" } ?? "-"
                 print(
-                    [entry.system.id, entry.system.name, entry.system.riskTier.rawValue, "\(entry.maturity.level)", Self.controls(entry)].joined(
-                        separator: "\t"))
+                    ["\(system["id"] ?? "")", "\(system["name"] ?? "")", "\(system["risk_tier"] ?? "")", maturity, RegisterText.controls(system)]
+                        .joined(separator: "\t"))
             }
         }
+    }
 
-        /// Per model and protected target, what a promotion would lack: approvals count for one target only, so a
-        /// version cleared for `production` may still be refused `champion`.
-        static func controls(_ entry: RegisterEntry) -> String {
-            guard !entry.controls.isEmpty else { return "no model linked" }
-            return entry.controls.map { component in
-                let version = component.version.map { " v\($0)" } ?? ""
-                let targets = component.targets.map { target in
-                    "\(target.target): " + (target.missing.isEmpty ? "all controls met" : "missing " + target.missing.joined(separator: ", "))
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a system: its tier and why, its models, and each control per model and target with the command that meets it.",
+            discussion: "Example: steward systems show sys-1a2b3c4d")
+
+        @Argument(help: "System id (sys-…).")
+        var system: String
+
+        @Flag(name: .long, help: "Print the register entry as JSON.")
+        var json = false
+
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            let system = system
+            let entry = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
+            try Systems.show(entry, json: json)
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register an AI system; its risk tier follows from the questionnaire flags.",
+            discussion: """
+                The tier: --autonomous-actions or --safety-critical make it critical, a high-risk --domain (credit,
+                insurance, medical, legal, employment, education, critical_infrastructure, biometrics, law_enforcement,
+                migration, essential_services) high, --customer-facing or --personal-data medium; else low.
+                Example:
+                  steward systems create --name churn --purpose "Flag customers likely to leave" --owner "Retention team" --customer-facing --model churn
+                """)
+
+        @Option(name: .long, help: "The system's name.")
+        var name: String
+
+        @Option(name: .long, help: "What it is for.")
+        var purpose: String
+
+        @Option(name: .long, help: ArgumentHelp("The business owner, accountable for it.", valueName: "owner"))
+        var owner: String?
+
+        @Option(name: .long, help: ArgumentHelp("The technical owner.", valueName: "owner"))
+        var technicalOwner: String?
+
+        @Option(name: .long, help: ArgumentHelp("A registered model that is part of it (repeatable).", valueName: "name"))
+        var model: [String] = []
+
+        @OptionGroup var questionnaire: Questionnaire
+
+        @Flag(name: .shortAndLong, help: "Print only the new system's id (for scripts: SYSTEM=$(steward systems create … -q)).")
+        var quiet = false
+
+        @Flag(name: .long, help: "Print the register entry as JSON.")
+        var json = false
+
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            var draft: [String: Any] = ["name": name, "purpose": purpose, "questionnaire": questionnaire.object]
+            if let owner { draft["business_owner"] = owner }
+            if let technicalOwner { draft["technical_owner"] = technicalOwner }
+            if !model.isEmpty { draft["models"] = model }
+            let body = draft
+            let bodyJSON = try StewardClient.encode(body)
+            let entry = try StewardClient.object(
+                try await api.withClient { client in try await client.json("POST", "/api/v1/systems", body: bodyJSON) })
+            if quiet {
+                print((entry["system"] as? [String: Any])?["id"] ?? "")
+            } else {
+                try Systems.show(entry, json: json)
+            }
+        }
+    }
+
+    /// The risk questionnaire's answers, as flags; what is left out is no.
+    struct Questionnaire: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("The domain it decides in (default general).", valueName: "domain"))
+        var domain: String?
+
+        @Flag(name: .long, help: "It serves customers or the public directly.")
+        var customerFacing = false
+
+        @Flag(name: .long, help: "It processes personal data.")
+        var personalData = false
+
+        @Flag(name: .long, help: "It acts without a human deciding each action.")
+        var autonomousActions = false
+
+        @Flag(name: .long, help: "A failure could harm people's health or safety.")
+        var safetyCritical = false
+
+        var object: [String: Any] {
+            [
+                "domain": domain ?? "general", "customer_facing": customerFacing, "personal_data": personalData,
+                "autonomous_actions": autonomousActions, "safety_critical": safetyCritical,
+            ]
+        }
+    }
+
+    struct Link: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a registered model (or prompt) part of a system, so its promotions answer to the system's controls.",
+            discussion: "Example: steward systems link sys-1a2b3c4d --model churn")
+
+        @Argument(help: "System id (sys-…).")
+        var system: String
+
+        @Option(name: .long, help: "The registered model (or prompt) name.")
+        var model: String
+
+        @Flag(name: .long, help: "The name is a prompt of the prompt registry.")
+        var prompt = false
+
+        @Flag(name: .long, help: "Print the register entry as JSON.")
+        var json = false
+
+        @OptionGroup var api: APIOptions
+
+        func run() async throws {
+            let (system, body) = (system, ["name": model, "kind": prompt ? "prompt" : "model"])
+            let bodyJSON = try StewardClient.encode(body)
+            _ = try StewardClient.object(
+                try await api.withClient { client in try await client.json("POST", "/api/v1/systems/\(system)/models", body: bodyJSON) })
+            // The link answers with the system; its entry with every control is what the user acts on next.
+            let entry = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
+            try Systems.show(entry, json: json)
+        }
+    }
+
+    struct Classify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer a system's risk questionnaire again, or override its tier (compliance or admin) with a rationale.",
+            discussion: """
+                Examples:
+                  steward systems classify sys-1a2b3c4d --domain credit --personal-data
+                  steward systems classify sys-1a2b3c4d --tier high --rationale "Decides on credit limits"
+                """)
+
+        @Argument(help: "System id (sys-…).")
+        var system: String
+
+        @OptionGroup var questionnaire: Questionnaire
+
+        @Option(name: .long, help: ArgumentHelp("Override the tier instead.", valueName: "low|medium|high|critical"))
+        var tier: String?
+
+        @Option(name: .long, help: "With --tier: why.")
+        var rationale: String?
+
+        @Flag(name: .long, help: "Print the register entry as JSON.")
+        var json = false
+
+        @OptionGroup var api: APIOptions
+
+        func validate() throws {
+            if tier == nil, rationale != nil { throw ValidationError("--rationale goes with --tier.") }
+            if tier != nil, rationale == nil { throw ValidationError("--tier needs --rationale: say why the questionnaire's tier is overridden.") }
+        }
+
+        func run() async throws {
+            let system = system
+            let (path, method, body): (String, String, [String: Any]) =
+                if let tier {
+                    ("/api/v1/systems/\(system)/tier", "POST", ["tier": tier, "rationale": rationale ?? ""])
+                } else {
+                    ("/api/v1/systems/\(system)", "PATCH", ["questionnaire": questionnaire.object])
                 }
-                return "\(component.model)\(version) (" + targets.joined(separator: "; ") + ")"
-            }.joined(separator: "; ")
+            let bodyJSON = try StewardClient.encode(body)
+            _ = try StewardClient.object(try await api.withClient { client in try await client.json(method, path, body: bodyJSON) })
+            let entry = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
+            try Systems.show(entry, json: json)
         }
     }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the portfolio view of the register as CSV.")
 
-        @OptionGroup var options: StoreOptions
-
-        func validate() throws { try options.requireExistingStore() }
+        @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let entries = try await options.withServices { services in try await services.register.portfolio() }
-            FileHandle.standardOutput.write(Data(PortfolioTable.csv(entries).utf8))
+            let csv = try await api.withClient { client in try await client.send("GET", "/api/v1/register/portfolio", query: [("format", "csv")]) }
+            FileHandle.standardOutput.write(csv)
         }
     }
 
     struct Promote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Promote a model version of a system to an alias or the Production stage, if every control holds.")
+            abstract: "Promote a model version of a system to an alias or the Production stage, if every control holds.",
+            discussion: "Example: steward systems promote sys-1a2b3c4d --model churn --model-version 1 --alias production")
 
         @Argument(help: "System id (sys-…).")
         var system: String
@@ -95,33 +242,29 @@ struct Systems: AsyncParsableCommand {
         @Option(name: .long, help: "Stage to move the version to (e.g. Production).")
         var stage: String?
 
-        @OptionGroup var identity: Identity
-        @OptionGroup var options: StoreOptions
+        @OptionGroup var api: APIOptions
 
         func validate() throws {
-            try options.requireExistingStore()
             guard (alias == nil) != (stage == nil) else { throw ValidationError("Give exactly one of --alias or --stage.") }
             if let stage, ModelStage(lenient: stage) == nil { throw ValidationError("Unknown stage '\(stage)'.") }
         }
 
         func run() async throws {
-            let target: PromotionTarget = alias.map { .alias($0) } ?? .stage(ModelStage(lenient: stage ?? "") ?? .production)
-            let (system, model, version, identity) = (system, model, version, identity)
-            do {
-                let promoted = try await options.withServices { services in
-                    try await services.registry.promote(
-                        systemID: system, name: model, version: version, target: target, archiveExisting: false,
-                        actor: try await identity.principal(services))
-                }
-                print("Promoted '\(promoted.name)' version \(promoted.version) to \(target).")
-            } catch let error as StewardError {
-                throw failing(error)
-            }
+            var body: [String: Any] = ["model": model, "version": version]
+            if let alias { body["alias"] = alias }
+            if let stage { body["stage"] = stage }
+            let (system, request) = (system, body)
+            let requestJSON = try StewardClient.encode(request)
+            _ = try StewardClient.object(
+                try await api.withClient { client in try await client.json("POST", "/api/v1/systems/\(system)/promote", body: requestJSON) })
+            print("Promoted '\(model)' version \(version) to \(alias.map { "alias '\($0)'" } ?? "stage \(stage ?? "")").")
         }
     }
 
     struct Rollback: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Point a protected alias back at the version that held it before.")
+        static let configuration = CommandConfiguration(
+            abstract: "Point a protected alias back at the version that held it before.",
+            discussion: "Example: steward systems rollback sys-1a2b3c4d --model churn --alias production")
 
         @Argument(help: "System id (sys-…).")
         var system: String
@@ -132,22 +275,20 @@ struct Systems: AsyncParsableCommand {
         @Option(name: .long, help: "Alias to roll back, such as production.")
         var alias: String
 
-        @OptionGroup var identity: Identity
-        @OptionGroup var options: StoreOptions
-
-        func validate() throws { try options.requireExistingStore() }
+        @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let (system, model, alias, identity) = (system, model, alias, identity)
-            do {
-                let (from, to) = try await options.withServices { services in
-                    try await services.registry.rollback(
-                        systemID: system, name: model, alias: alias, actor: try await identity.principal(services))
-                }
-                print("Rolled '\(model)' alias '\(alias)' back from version \(from) to \(to).")
-            } catch let error as StewardError {
-                throw failing(error)
-            }
+            let (system, body) = (system, ["model": model, "alias": alias])
+            let bodyJSON = try StewardClient.encode(body)
+            let answer = try StewardClient.object(
+                try await api.withClient { client in try await client.json("POST", "/api/v1/systems/\(system)/rollback", body: bodyJSON) })
+            print("Rolled '\(model)' alias '\(alias)' back from version \(answer["from_version"] ?? "?") to \(answer["to_version"] ?? "?").")
         }
+    }
+
+    /// Prints a `{"system": …}` answer as text, or as JSON.
+    static func show(_ answer: [String: Any], json: Bool) throws {
+        if json { return try StewardClient.print(json: answer) }
+        Swift.print(RegisterText.system(answer["system"] as? [String: Any] ?? answer))
     }
 }

@@ -26,6 +26,9 @@ struct Users: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Role.", valueName: "viewer|contributor|reviewer|compliance|admin"))
         var role: Role
 
+        @Flag(name: .shortAndLong, help: "Print only the token (for scripts: TOKEN=$(steward users create bob --role reviewer -q)).")
+        var quiet = false
+
         @OptionGroup var options: StoreOptions
 
         func run() async throws {
@@ -33,6 +36,7 @@ struct Users: AsyncParsableCommand {
             let token = try await options.withServices { services in
                 try await services.identity.createUser(name: name, role: role, actor: IdentityService.bootstrap).token
             }
+            if quiet { return print(token) }
             print("Created user '\(name)' with role \(role.rawValue). Its API token, shown only now:")
             print(token)
         }

@@ -279,6 +279,28 @@ extension OpenAPIDocument {
                     application/json:
                       schema: {$ref: "#/components/schemas/SystemsListApprovalsBody"}
                 default: {$ref: "#/components/responses/Error"}
+          /approvals:
+            get:
+              operationId: approvalsInbox
+              summary: The caller's approvals inbox, across systems.
+              description: >-
+                The requests that wait on the caller (who may decide approvals, authored neither the version nor its run,
+                and has not decided the request yet; `awaits_you` is true) and those the caller asked for. Needs an
+                authenticated user.
+              parameters:
+                - name: status
+                  in: query
+                  description: Keep only requests in this state; `pending` gives what is left to decide.
+                  schema:
+                    type: string
+                    enum: [pending, approved, rejected]
+              responses:
+                "200":
+                  description: The requests, oldest first.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/SystemsListApprovalsBody"}
+                default: {$ref: "#/components/responses/Error"}
           /approvals/{id}/decisions:
             post:
               operationId: decideApproval
@@ -792,6 +814,7 @@ extension OpenAPIDocument {
                 type: string
                 enum: [model_card, evaluation, monitoring, approvals, evidence]
               remedy: {type: string, description: "For a control not met: the call that meets it, and who may make it."}
+              command: {type: string, description: "For a control not met: the steward command line that meets it."}
           Evidence:
             type: object
             required: [id, system_id, type, reference, digest, author, created_at]
@@ -820,6 +843,9 @@ extension OpenAPIDocument {
                 type: string
                 enum: [pending, approved, rejected]
                 description: Pending until someone decides, then as the latest decision says.
+              awaits_you:
+                type: boolean
+                description: In the caller's inbox only, whether the request waits on the caller's decision.
               decisions:
                 type: array
                 items: {$ref: "#/components/schemas/ApprovalDecision"}
