@@ -1,13 +1,19 @@
 """Data drift over large CSV files: `steward drift` against Evidently's DataDriftPreset, end to end from the CSV
 files as a user runs them, on the same files in the same run. Prints time, peak memory (max RSS of each
-process), the ratio, and the largest difference between the two tools' per-column PSI values.
+process), the ratios, and the largest difference between the two tools' per-column PSI values.
 
     python3 -m venv bench/.venv-drift && bench/.venv-drift/bin/pip install -r bench/requirements-drift.txt
-    bench/.venv-drift/bin/python bench/drift.py --rows 1000000 [--steward-binary .build/release/steward]
+    bench/.venv-drift/bin/python bench/drift.py --rows 1000000 [--shape small unscaled] [--steward-binary .build/release/steward]
 
-The data: 20 numeric columns (small-magnitude normal, log-normal, uniform and jittered counts, so that every cell has 17 significant digits; eight of them shifted in the current file,
-two with 1% missing cells) and 3 categorical ones (one gains a new category), written by pandas with full
-float precision (about 450 MB per file at 1M rows). Files are kept in bench/.data for reruns.
+Two shapes of data, each with 20 numeric columns (eight of them shifted in the current file, two with 1% missing
+cells) and 3 categorical ones (one gains a new category), written by pandas with full float precision:
+- `small`: small-magnitude positive values (normal, log-normal, uniform and jittered counts scaled to 1e-2 and
+  1e-3), about 450 MB per file at 1M rows;
+- `unscaled`: normal values as features usually come, unscaled, negatives included (means from -50 to 50,
+  standard deviations from 1 to 300), about 400 MB per file at 1M rows.
+Steward runs three ways: `--method psi` with its default binning (the reference's deciles), `--method psi
+--binning evidently` (Evidently's Sturges bins, whose values are compared with Evidently's), and the automatic
+method choice. Files are kept in bench/.data for reruns.
 """
 
 import argparse
@@ -24,13 +30,17 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def frame(rows, shifted, seed):
+def frame(shape, rows, shifted, seed):
     rng = np.random.default_rng(seed)
     columns = {}
     for index in range(20):
         shift = shifted and index % 5 in (0, 3)
         kind = index % 4
-        if kind == 0:
+        if shape == "unscaled":
+            mean = -50 + 5 * index
+            spread = [1.0, 12.5, 80.0, 300.0][kind]
+            values = rng.normal(mean + (0.4 * spread if shift else 0.0), spread, rows)
+        elif kind == 0:
             values = rng.normal(0.4 if shift else 0.0, 1.0, rows) * 0.01
         elif kind == 1:
             values = rng.lognormal(0.2 if shift else 0.0, 1.0, rows) * 0.001
@@ -48,13 +58,13 @@ def frame(rows, shifted, seed):
     return pd.DataFrame(columns)
 
 
-def data_files(rows):
+def data_files(shape, rows):
     folder = ROOT / "bench" / ".data"
     folder.mkdir(exist_ok=True)
-    paths = folder / f"drift-reference-{rows}.csv", folder / f"drift-current-{rows}.csv"
+    paths = folder / f"drift-{shape}-reference-{rows}.csv", folder / f"drift-{shape}-current-{rows}.csv"
     for path, shifted, seed in zip(paths, [False, True], [1, 2]):
         if not path.exists():
-            frame(rows, shifted, seed).to_csv(path.with_suffix(".tmp"), index=False)
+            frame(shape, rows, shifted, seed).to_csv(path.with_suffix(".tmp"), index=False)
             path.with_suffix(".tmp").rename(path)
     return paths
 
@@ -107,34 +117,42 @@ def median(runs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--shape", nargs="+", choices=["small", "unscaled"], default=["small", "unscaled"])
     parser.add_argument("--steward-binary", default=str(ROOT / ".build" / "release" / "steward"))
     parser.add_argument("--evidently", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.evidently:
         return evidently_main(*args.evidently)
 
-    for rows in args.rows:
-        reference, current = data_files(rows)
-        size = (reference.stat().st_size + current.stat().st_size) / 2
-        print(f"{rows:,} rows x 23 columns, {size / 1e6:.0f} MB of CSV per file")
-        steward_psi = [args.steward_binary, "drift", "--reference", str(reference), "--current", str(current), "--method", "psi",
-                       "--binning", "evidently", "--json"]
-        steward_auto = [args.steward_binary, "drift", "--reference", str(reference), "--current", str(current), "--json"]
-        warm(reference, current)
-        # Steward's runs take about a second, so each is timed three times and the median run is reported (a
-        # first run after the machine idled is often slower); Evidently's take most of a minute and run once.
-        seconds, memory, output = median([run(steward_psi) for _ in range(3)])
-        steward = {f["feature"]: f["statistic"] for f in json.loads(output)["features"]}
-        auto_seconds, auto_memory, _ = median([run(steward_auto) for _ in range(3)])
-        warm(reference, current)
-        evidently_seconds, evidently_memory, output = run([sys.executable, __file__, "--evidently", str(reference), str(current)])
-        evidently = json.loads(output)
-        worst = max(abs(steward[name] - value) / max(1.0, abs(value)) for name, value in evidently.items())
-        print(f"  steward drift --method psi   {seconds:7.2f} s  {memory:7.0f} MB")
-        print(f"  steward drift (auto)         {auto_seconds:7.2f} s  {auto_memory:7.0f} MB")
-        print(f"  Evidently DataDriftPreset    {evidently_seconds:7.2f} s  {evidently_memory:7.0f} MB")
-        print(f"  ratio (Evidently / steward): {evidently_seconds / seconds:.1f}x time, {evidently_memory / memory:.1f}x memory;"
-              f" largest PSI difference {worst:.1e} over {len(evidently)} columns")
+    for shape in args.shape:
+        for rows in args.rows:
+            compare(shape, rows, args.steward_binary)
+
+
+def compare(shape, rows, binary):
+    reference, current = data_files(shape, rows)
+    size = (reference.stat().st_size + current.stat().st_size) / 2
+    print(f"{shape}: {rows:,} rows x 23 columns, {size / 1e6:.0f} MB of CSV per file")
+    base = [binary, "drift", "--reference", str(reference), "--current", str(current), "--json"]
+    warm(reference, current)
+    # Steward's runs take about a second, so each is timed three times and the median run is reported (a first
+    # run after the machine idled is often slower); Evidently's take most of a minute and run once.
+    seconds, memory, _ = median([run(base + ["--method", "psi"]) for _ in range(3)])
+    evidently_bins_seconds, evidently_bins_memory, output = median([run(base + ["--method", "psi", "--binning", "evidently"]) for _ in range(3)])
+    steward = {f["feature"]: f["statistic"] for f in json.loads(output)["features"]}
+    auto_seconds, auto_memory, _ = median([run(base) for _ in range(3)])
+    warm(reference, current)
+    evidently_seconds, evidently_memory, output = run([sys.executable, __file__, "--evidently", str(reference), str(current)])
+    evidently = json.loads(output)
+    worst = max(abs(steward[name] - value) / max(1.0, abs(value)) for name, value in evidently.items())
+    print(f"  steward drift --method psi (deciles)     {seconds:7.2f} s  {memory:7.0f} MB")
+    print(f"  steward drift --method psi --binning evidently {evidently_bins_seconds:7.2f} s  {evidently_bins_memory:7.0f} MB")
+    print(f"  steward drift (auto)                     {auto_seconds:7.2f} s  {auto_memory:7.0f} MB")
+    print(f"  Evidently DataDriftPreset (psi)          {evidently_seconds:7.2f} s  {evidently_memory:7.0f} MB")
+    print(f"  ratio (Evidently / steward deciles): {evidently_seconds / seconds:.1f}x time, {evidently_memory / memory:.1f}x memory;"
+          f" (Evidently / steward Evidently bins): {evidently_seconds / evidently_bins_seconds:.1f}x time")
+    print(f"  deciles / Evidently bins: {seconds / evidently_bins_seconds:.2f}x time;"
+          f" largest PSI difference from Evidently (same bins) {worst:.1e} over {len(evidently)} columns")
 
 
 if __name__ == "__main__":

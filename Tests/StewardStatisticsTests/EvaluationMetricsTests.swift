@@ -192,3 +192,41 @@ struct RadixSortTests {
         #expect(RadixSort.sorted(close) == close.sorted())
     }
 }
+
+@Suite("Radix selection")
+struct RadixSelectionTests {
+    /// Samples whose digits spread differently: wide and signed, narrow around a large value (most values share
+    /// their top 32 bits), heavy-tailed, tied, and tiny.
+    static func samples() -> [(String, [Double])] {
+        var generator = SystemRandomNumberGenerator()
+        let normal = { (mean: Double, spread: Double) in
+            mean + spread * (-2 * log(Double.random(in: Double.ulpOfOne...1, using: &generator))).squareRoot()
+                * cos(2 * .pi * Double.random(in: 0...1, using: &generator))
+        }
+        return [
+            ("unscaled normal with negatives", (0..<200_000).map { _ in normal(0, 1000) }),
+            ("1000 ± 0.01", (0..<100_000).map { _ in normal(1000, 0.01) }),
+            ("heavy tail", (0..<50_000).map { _ in exp(normal(0, 8)) } + [1e300, -1e300]),
+            ("ties and zeros", (0..<60_000).map { Double($0 % 5) - 2 } + [0, -0.0, 0]),
+            ("small", [3, -1, 2, 2]),
+        ]
+    }
+
+    @Test("gives the order statistics a full sort gives, at every rank asked, in the order asked")
+    func matchesSorting() {
+        for (name, values) in Self.samples() {
+            let sorted = values.sorted()
+            let ranks = [values.count - 1, 0, values.count / 2, values.count / 2, 1, values.count / 10, values.count - 2]
+            #expect(RadixSelection.values(atRanks: ranks, of: values) == ranks.map { sorted[$0] }, "\(name)")
+        }
+    }
+
+    @Test("decile edges from the unsorted sample equal those from the sorted one, bit for bit")
+    func decilesMatch() {
+        for (name, values) in Self.samples() {
+            let sorted = RadixSort.sorted(values)
+            #expect(NumericBins.quantiles(of: values) == NumericBins.quantiles(ofSorted: sorted), "\(name)")
+            #expect(NumericBins.quantiles(of: values, bins: 7) == NumericBins.quantiles(ofSorted: sorted, bins: 7), "\(name)")
+        }
+    }
+}

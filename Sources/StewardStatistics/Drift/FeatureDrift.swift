@@ -63,7 +63,7 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
         let method = requested ?? .automatic(numeric: true, referenceRows: referenceValues.count, distinctValues: distinct)
         // Sorted copies only for the methods that need order.
         let ordered = method == .ks || method == .wasserstein || method == .wassersteinNormed || evidentlyHellinger
-        let sortedReference = ordered || binning == .reference ? RadixSort.sorted(referenceValues) : referenceValues
+        let sortedReference = ordered ? RadixSort.sorted(referenceValues) : referenceValues
         let sortedCurrent = ordered ? RadixSort.sorted(currentValues) : currentValues
         // Per value when the method tests categories or the reference has few distinct values; else bins.
         // (Evidently's Hellinger always bins numbers, over their distinct values.)
@@ -82,7 +82,8 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
             let bins: NumericBins
             switch binning {
             case .reference:
-                bins = .quantiles(ofSorted: sortedReference)
+                // The deciles need 18 order statistics, not a sorted sample.
+                bins = ordered ? .quantiles(ofSorted: sortedReference) : .quantiles(of: referenceValues)
             case .evidently:
                 let (minimum, maximum) = Self.range(referenceValues, currentValues)
                 let count =
@@ -91,7 +92,7 @@ public struct FeatureDrift: Sendable, Equatable, Codable {
                 bins = .sturges(minimum: minimum, maximum: maximum, count: count)
             }
             labels = bins.labels
-            referenceCounts = bins.counts(of: sortedReference, ascending: sortedReference.count > 0 && (ordered || binning == .reference))
+            referenceCounts = bins.counts(of: sortedReference, ascending: ordered)
             currentCounts = bins.counts(of: sortedCurrent, ascending: ordered)
         }
         let (statistic, pValue): (Double, Double?)

@@ -22,10 +22,23 @@ public struct NumericBins: Sendable, Equatable, Codable {
 
     /// Edges at the reference's quantiles 1/n … (n−1)/n (NumPy's linear interpolation), repeated edges merged.
     public static func quantiles(ofSorted reference: [Double], bins: Int = 10) -> NumericBins {
-        guard !reference.isEmpty else { return NumericBins(edges: [], layout: .openEnded) }
+        quantiles(count: reference.count, bins: bins) { ranks in ranks.map { reference[$0] } }
+    }
+
+    /// The same edges of a reference in any order, by selecting the order statistics they need instead of sorting.
+    public static func quantiles(of reference: [Double], bins: Int = 10) -> NumericBins {
+        quantiles(count: reference.count, bins: bins) { ranks in RadixSelection.values(atRanks: ranks, of: reference) }
+    }
+
+    /// The edges from `values(ranks)`, the sample's order statistics at `ranks`.
+    static func quantiles(count: Int, bins: Int, values: ([Int]) -> [Double]) -> NumericBins {
+        guard count > 0 else { return NumericBins(edges: [], layout: .openEnded) }
+        let points = (1..<max(bins, 2)).map { OperationalMetrics.interpolationPoint(count: count, 100 * Double($0) / Double(max(bins, 2))) }
+        let found = values(points.flatMap { [$0.lower, $0.upper] })
         var edges: [Double] = []
-        for step in 1..<max(bins, 2) {
-            let edge = OperationalMetrics.interpolated(reference, 100 * Double(step) / Double(max(bins, 2)))
+        for (index, point) in points.enumerated() {
+            let (lower, upper) = (found[2 * index], found[2 * index + 1])
+            let edge = lower + (upper - lower) * point.fraction
             if edges.last != edge { edges.append(edge) }
         }
         return NumericBins(edges: edges, layout: .openEnded)

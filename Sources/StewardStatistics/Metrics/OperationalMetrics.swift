@@ -9,11 +9,16 @@ public enum OperationalMetrics {
     }
 
     static func interpolated(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q / 100 * Double(sorted.count - 1)
+        let point = interpolationPoint(count: sorted.count, q)
+        return sorted[point.lower] + (sorted[point.upper] - sorted[point.lower]) * point.fraction
+    }
+
+    /// Where NumPy's linear interpolation reads percentile `q` of `count` sorted values: between the order
+    /// statistics at `lower` and `upper`, `fraction` of the way.
+    static func interpolationPoint(count: Int, _ q: Double) -> (lower: Int, upper: Int, fraction: Double) {
+        let position = q / 100 * Double(count - 1)
         let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        let fraction = position - Double(lower)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+        return (lower, min(lower + 1, count - 1), position - Double(lower))
     }
 
     /// p50, p95 and p99 of one sort.
