@@ -91,6 +91,23 @@ struct GovernanceRouteTests {
                     && headings.last?.hasPrefix("9. Post-market") == true)
             #expect(documentation.dictionary("risk_management_system")?.dictionary("content")?.string("risk_tier") == "high")
             #expect(documentation.dictionary("general_description")?.dictionary("content")?.string("intended_purpose") == "Scores loans")
+
+            // Markdown and HTML follow the Annex's order, with the owner's text escaped.
+            let markdown = String(buffer: try await client.call(.get, "/api/v1/systems/\(id)/documentation?format=markdown").raw)
+            let order = (1...9).map { markdown.range(of: "\n## \($0). ")?.lowerBound }
+            #expect(order.allSatisfy { $0 != nil } && zip(order, order.dropFirst()).allSatisfy { $0! < $1! }, "\(markdown)")
+            #expect(markdown.contains("- **Risk tier:** high") && markdown.contains("- **Business owner:** =HYPERLINK(\"x\")"), "\(markdown)")
+            #expect(markdown.contains("- **Policy:**\n\n  ```\n"), "the policy is a code block: \(markdown)")
+            try await client.execute(uri: "/api/v1/systems/\(id)/documentation", method: .get, headers: [.accept: "text/html"]) { response in
+                let page = String(buffer: response.body)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.headers[HTTPField.Name("Content-Security-Policy")!] == ModelCardRenderer.contentSecurityPolicy)
+                let sections = (1...9).map { page.range(of: "<section id=\"section-\($0)\"><h2>\($0). ")?.lowerBound }
+                #expect(sections.allSatisfy { $0 != nil } && zip(sections, sections.dropFirst()).allSatisfy { $0! < $1! }, "\(page)")
+                #expect(page.contains("loan, &quot;fast&quot; track") && !page.contains("<script"))
+            }
+            try await client.expectError(
+                .get, "/api/v1/systems/\(id)/documentation?format=pdf", status: .badRequest, code: "INVALID_PARAMETER_VALUE")
         }
     }
 

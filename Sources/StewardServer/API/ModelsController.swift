@@ -20,18 +20,8 @@ struct ModelsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func card(_ request: Request, context: Context) async throws -> Response {
         let card = try await registry.modelCard(
             name: try NativeMessage.parameter("name", context), version: try NativeMessage.parameter("version", context))
-        let format: ModelCardFormat
-        if let name = MLflowRequest.parseQuery(request.uri.query).last(where: { $0.0 == "format" })?.1 {
-            guard let named = ModelCardFormat(name: name) else {
-                throw StewardError.invalidParameter("Unknown card format '\(name)': use json, markdown or html.")
-            }
-            format = named
-        } else {
-            format = ModelCardFormat(accept: request.headers[.accept] ?? "")
-        }
-        var headers: HTTPFields = [.contentType: format.contentType, .xContentTypeOptions: "nosniff"]
-        if format == .html { headers[HTTPField.Name("Content-Security-Policy")!] = ModelCardRenderer.contentSecurityPolicy }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: format.render(card))))
+        let format = try DocumentFormat(requestedBy: request)
+        return format.response(format.render(card))
     }
 
     /// Sets the editable card fields given in the body (`purpose`, `owners`, `intended_use`, `out_of_scope_uses`,

@@ -26,7 +26,7 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.post, "approvals/:id/decisions", use: decide)
         group.native(.post, "systems/:id/promote", use: promote)
         group.native(.post, "systems/:id/rollback", use: rollback)
-        group.native(.get, "systems/:id/documentation", use: documentation)
+        group.native(.get, "systems/:id/documentation", query: ["format"], use: documentation)
         group.native(.post, "classify", access: .read, use: classify)
         group.native(.get, "register/portfolio", query: ["format"], use: portfolio)
     }
@@ -242,7 +242,9 @@ struct SystemsController<Context: IdentifiedRequestContext>: Sendable {
     }
 
     @Sendable func documentation(_ request: Request, context: Context) async throws -> Response {
-        try NativeMessage.json(TechnicalDocumentation(try await register.documentation(systemID: try NativeMessage.parameter("id", context))))
+        let format = try DocumentFormat(requestedBy: request)
+        let documentation = TechnicalDocumentation(try await register.documentation(systemID: try NativeMessage.parameter("id", context)))
+        return format.response(try format.render(documentation))
     }
 }
 

@@ -1,4 +1,6 @@
+import Foundation
 import StewardCore
+import StewardJSON
 
 /// A system's technical documentation under the headings of the EU AI Act's Annex IV, filled from what the server
 /// observed (the register, the registry, evaluations, monitoring) and the evidence it holds.
@@ -101,5 +103,18 @@ struct TechnicalDocumentation: Encodable {
             content: PostMarket(
                 monitoring: WireSystem.Monitoring(entry.monitoring), incidents: entry.incidents.map(WireIncident.init),
                 reviewDue: system.profile.reviewDue))
+    }
+
+    /// The sections in the Annex's order, each as the JSON its content encodes to.
+    var sections: [(heading: String, content: JSONValue)] {
+        func section(_ section: Section<some Encodable>) -> (String, JSONValue) {
+            let data = (try? NativeMessage.encoder.encode(section.content)) ?? Data("null".utf8)
+            return (section.heading, (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null)
+        }
+        return [
+            section(generalDescription), section(developmentProcess), section(monitoringFunctioningAndControl), section(performanceMetrics),
+            section(riskManagementSystem), section(lifecycleChanges), section(standardsApplied), section(declarationOfConformity),
+            section(postMarketMonitoring),
+        ]
     }
 }

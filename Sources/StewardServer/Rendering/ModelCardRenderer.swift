@@ -260,6 +260,11 @@ public enum ModelCardRenderer {
         body += item("Logged model", lineage.loggedModelID.map { "\($0) (\(lineage.loggedModelName ?? ""))" } ?? "none")
         body += item("Registered version", "\(details.name)/\(details.version)")
         body += "</ul></section>"
+        return page(title: "Model card: \(escape(details.name)) v\(details.version)", body: body)
+    }
+
+    /// A self-contained page around `body` (HTML already escaped): the house style, and a policy that lets it load nothing.
+    static func page(title: String, body: String) -> String {
         let style = """
             body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330;line-height:1.45}\
             h1{font-size:1.6rem}h2{border-bottom:1px solid #d8dde6;padding-bottom:.2rem;margin-top:2rem}\
@@ -268,7 +273,7 @@ public enum ModelCardRenderer {
             """
         return """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Model card: \(escape(details.name)) v\(details.version)</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(title)</title>
             <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
             <style>\(style)</style></head><body>
             \(body)

@@ -19,7 +19,7 @@ extension DriftBinning: ExpressibleByArgument {}
 extension SQLiteStoreDatabase.Durability: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-extension ModelCardFormat: ExpressibleByArgument {
+extension DocumentFormat: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
 }
 

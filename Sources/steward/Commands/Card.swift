@@ -27,7 +27,7 @@ struct Card: AsyncParsableCommand {
         var version: String
 
         @Option(name: .long, help: ArgumentHelp("Output format.", valueName: "markdown|json|html"))
-        var format = ModelCardFormat.markdown
+        var format = DocumentFormat.markdown
 
         @OptionGroup var api: APIOptions
 

@@ -412,14 +412,28 @@ extension OpenAPIDocument {
             get:
               operationId: getSystemDocumentation
               summary: A system's technical documentation under the headings of the EU AI Act's Annex IV.
+              description: >-
+                JSON, or Markdown or a self-contained HTML page with the sections in the Annex's order: the format
+                `format` names, else the one the `Accept` header prefers (`text/html`, `text/markdown`).
               parameters:
                 - $ref: "#/components/parameters/SystemID"
+                - name: format
+                  in: query
+                  required: false
+                  description: The format (`md` is Markdown; matched ignoring case); without it, the `Accept` header decides.
+                  schema:
+                    type: string
+                    enum: [json, markdown, md, html]
               responses:
                 "200":
                   description: The documentation, filled from what the server observed and the evidence it holds.
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/TechnicalDocumentation"}
+                    "text/markdown; charset=utf-8":
+                      schema: {type: string}
+                    "text/html; charset=utf-8":
+                      schema: {type: string}
                 default: {$ref: "#/components/responses/Error"}
           /classify:
             post:
