@@ -93,7 +93,7 @@ extension StewardServices {
         incidents = IncidentService(repository: incidentRepository, systems: systems, registry: registryRepository, audit: auditRepository, now: now)
         registry = ModelRegistryService(
             repository: registryRepository, runs: runRepository, loggedModels: loggedModelRepository, gate: promotion,
-            evaluations: evaluationRepository, integrity: integrity, now: now)
+            evaluations: evaluationRepository, experiments: SQLExperimentRepository(database: database), integrity: integrity, now: now)
         artifacts = ArtifactService(
             store: storage.artifacts,
             rules: ArtifactWriteRules(

@@ -767,6 +767,21 @@ struct IntegrityRouteTests {
             #expect(approved.body.dictionary("approval")?.string("status") == "approved", "\(approved.text)")
             let listed = try await team.call("vic", .get, "/api/v1/systems/\(id)/approvals")
             #expect(listed.body.array("approvals").map { $0.string("status") } == ["approved"], "\(listed.text)")
+
+            // The card shows the system, its tier, the version's controls and approvals, the experiment's name, and
+            // the system's purpose where neither the card nor the model states one.
+            let described = try await team.call("carol", .patch, "/api/v1/systems/\(id)", json: #"{"purpose": "Scores credit applications"}"#)
+            #expect(described.status == .ok, "\(described.text)")
+            let card = try #require(try await team.call("vic", .get, "/api/v1/models/scorer/versions/1/card").body.dictionary("model_card"))
+            let governance = try #require(card.dictionary("governance"), "\(card.object)")
+            #expect(governance.string("system_id") == id && governance.string("risk_tier") == "high" && governance.string("target") == "production")
+            #expect(governance.array("approvals").map { $0.string("status") } == ["approved"])
+            #expect(governance.array("controls").contains { $0.string("name") == "human_review" && $0.object["satisfied"] as? Bool == true })
+            #expect(card.dictionary("model_details")?.string("purpose") == "Scores credit applications", "\(card.object)")
+            #expect(card.dictionary("lineage")?.string("experiment_name") != nil, "\(card.object)")
+            let markdown = try await team.call("vic", .get, "/api/v1/models/scorer/versions/1/card?format=markdown").text
+            #expect(markdown.contains("## Governance\n- **AI system:** approvals (\(id)), high risk"), "\(markdown)")
+            #expect(markdown.contains("for production, asked by carol: approved, approved by rita (reviewer)"), "\(markdown)")
         }
     }
 }

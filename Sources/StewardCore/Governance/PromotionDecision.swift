@@ -121,6 +121,20 @@ public struct PromotionDecision: PromotionGate {
         try await systems.system(owning: model)?.id
     }
 
+    public func cardGovernance(model: String, version: Int64) async throws -> ModelCard.Governance? {
+        guard let system = try await systems.system(owning: model) else { return nil }
+        let policy = try await policy().policy
+        let modelVersion = try await registry.modelVersion(name: model, version: version)
+        let held = modelVersion.aliases.first { policy.isProtected(alias: $0) }
+        let target: PromotionTarget =
+            held.map { .alias($0) } ?? (modelVersion.currentStage == .production ? .stage(.production) : .alias(policy.protectedAliases[0]))
+        return ModelCard.Governance(
+            systemID: system.id, systemName: system.name, systemPurpose: system.profile.purpose, riskTier: system.riskTier, target: target.name,
+            controls: ControlEvaluation.evaluate(
+                policy, try await facts.facts(system: system, version: modelVersion, target: target, policy: policy)),
+            approvals: try await facts.approvals.approvalRequests(systemID: system.id, model: model, version: version))
+    }
+
     public func refuse(_ entry: AuditEntry, _ error: StewardError) async throws -> Never {
         try await audit.refuse(entry, error, now: now())
     }

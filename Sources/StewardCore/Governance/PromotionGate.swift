@@ -54,6 +54,9 @@ public protocol PromotionGate: Sendable {
     func authorizeVersionDeletion(model: String, version: Int64, actor: Principal) async throws -> AuditEntry?
     /// The id of the AI system a registered model or prompt belongs to, if any.
     func systemID(owning model: String) async throws -> String?
+    /// What a model card shows of the governance of a version: its system and tier, the controls for the protected
+    /// target it holds (else the policy's first) and its approval requests; nil for a model of no system.
+    func cardGovernance(model: String, version: Int64) async throws -> ModelCard.Governance?
     /// Refuses unless the system exists, the model is part of it and the actor may act on the register.
     func requireComponent(systemID: String, model: String, actor: Principal, action: String) async throws
 }

@@ -57,8 +57,21 @@ public struct ModelCard: Sendable, Equatable {
         public var history: [RegistryEvent]
     }
 
+    /// The governance of the version: the system it serves, that system's tier, the controls for the protected
+    /// target the version holds (else the policy's first) and its approval requests.
+    public struct Governance: Sendable, Equatable {
+        public var systemID: String
+        public var systemName: String
+        public var systemPurpose: String
+        public var riskTier: RiskTier
+        public var target: String
+        public var controls: [ControlEvaluation]
+        public var approvals: [ApprovalRequest]
+    }
+
     public struct Lineage: Sendable, Equatable {
         public var experimentID: String?
+        public var experimentName: String?
         public var runID: String?
         public var runName: String?
         public var runUser: String?
@@ -74,6 +87,8 @@ public struct ModelCard: Sendable, Equatable {
     public var lineage: Lineage
     /// The version's latest evaluation and its gate verdict, if it was evaluated.
     public var evaluation: Evaluation?
+    /// Its system, tier, controls and approvals, for a model that belongs to a system.
+    public var governance: Governance?
 
     /// The card fields people edit, by their wire names.
     public enum Note: String, CaseIterable, Sendable {
@@ -148,7 +163,11 @@ extension ModelRegistryService {
                         origin: dataset == nil ? "logged model" : "evaluation"))
             }
         }
-        let purpose = notes[ModelCard.Note.purpose.rawValue] ?? model.description
+        let governance = try await gate?.cardGovernance(model: name, version: number)
+        // The card's own purpose, else the model's description, else the purpose of the system it serves.
+        let purpose = notes[ModelCard.Note.purpose.rawValue] ?? model.description.nonEmptyValue ?? governance?.systemPurpose ?? ""
+        let experimentID = run?.info.experimentID ?? logged?.experimentID
+        let experimentName = await experimentID.asyncMap { try? await experiments?.experiment(id: $0).name } ?? nil
         return ModelCard(
             details: ModelCard.Details(
                 name: name, version: number, purpose: purpose, versionDescription: modelVersion.description, owners: owners,
@@ -163,10 +182,10 @@ extension ModelRegistryService {
                 ethicalConsiderations: notes[ModelCard.Note.ethicalConsiderations.rawValue]),
             deployment: ModelCard.Deployment(stage: modelVersion.currentStage, aliases: modelVersion.aliases, history: history),
             lineage: ModelCard.Lineage(
-                experimentID: run?.info.experimentID ?? logged?.experimentID, runID: modelVersion.runID.nonEmptyValue, runName: run?.info.runName,
+                experimentID: experimentID, experimentName: experimentName, runID: modelVersion.runID.nonEmptyValue, runName: run?.info.runName,
                 runUser: run?.data.tags.first { $0.key == "mlflow.user" }?.value ?? run?.info.userID.nonEmptyValue,
                 loggedModelID: modelVersion.modelID, loggedModelName: logged?.name),
-            evaluation: try await evaluations?.evaluations(systemID: nil, model: name, version: number).first)
+            evaluation: try await evaluations?.evaluations(systemID: nil, model: name, version: number).first, governance: governance)
     }
 
     /// Renders a stored prompt version with `variables`.

@@ -10,15 +10,18 @@ public struct ModelRegistryService: Sendable {
     let gate: (any PromotionGate)?
     /// Where model cards find each version's latest evaluation.
     let evaluations: (any EvaluationRepository)?
+    /// Where model cards find the name of the experiment a version was trained in.
+    let experiments: (any ExperimentRepository)?
     /// Records each version's content at registration and checks it before the version is handed out.
     public let integrity: ContentIntegrity?
     let now: @Sendable () -> Int64
 
     public init(
         repository: any ModelRegistryRepository, runs: any RunRepository, loggedModels: any LoggedModelRepository,
-        gate: (any PromotionGate)? = nil, evaluations: (any EvaluationRepository)? = nil, integrity: ContentIntegrity? = nil,
-        now: @escaping @Sendable () -> Int64 = EpochClock.now
+        gate: (any PromotionGate)? = nil, evaluations: (any EvaluationRepository)? = nil, experiments: (any ExperimentRepository)? = nil,
+        integrity: ContentIntegrity? = nil, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
+        self.experiments = experiments
         self.integrity = integrity
         self.repository = repository
         self.runs = runs

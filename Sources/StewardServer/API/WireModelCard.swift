@@ -72,11 +72,48 @@ struct WireModelCard: Sendable, JSONWritable {
             writer.key("lineage")
             writer.object { writer in
                 writer.member("experiment_id", card.lineage.experimentID)
+                writer.member("experiment_name", card.lineage.experimentName)
                 writer.member("run_id", card.lineage.runID)
                 writer.member("run_name", card.lineage.runName)
                 writer.member("run_user", card.lineage.runUser)
                 writer.member("logged_model_id", card.lineage.loggedModelID)
                 writer.member("logged_model_name", card.lineage.loggedModelName)
+            }
+            if let governance = card.governance {
+                writer.key("governance")
+                writer.object { writer in
+                    writer.member("system_id", governance.systemID)
+                    writer.member("system_name", governance.systemName)
+                    writer.member("risk_tier", governance.riskTier.rawValue)
+                    writer.member("target", governance.target)
+                    writer.key("controls")
+                    writer.array(governance.controls) { writer, control in
+                        writer.object { writer in
+                            writer.member("name", control.name)
+                            writer.member("satisfied", control.satisfied)
+                            writer.member("detail", control.detail)
+                            writer.member("basis", control.basis.rawValue)
+                        }
+                    }
+                    writer.key("approvals")
+                    writer.array(governance.approvals) { writer, approval in
+                        writer.object { writer in
+                            writer.member("id", approval.id)
+                            writer.member("alias", approval.alias)
+                            writer.member("requested_by", approval.requestedBy)
+                            writer.member("status", approval.status.rawValue)
+                            writer.key("decisions")
+                            writer.array(approval.decisions) { writer, decision in
+                                writer.object { writer in
+                                    writer.member("approver", decision.approver)
+                                    writer.member("role", decision.role.rawValue)
+                                    writer.member("verdict", decision.verdict.rawValue)
+                                    writer.member("decided_at", decision.decidedAt)
+                                }
+                            }
+                        }
+                    }
+                }
             }
             if let evaluation = card.evaluation {
                 writer.key("evaluation")

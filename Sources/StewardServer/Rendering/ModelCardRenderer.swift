@@ -26,6 +26,16 @@ public enum ModelCardRenderer {
         }
     }
 
+    static func experiment(_ lineage: ModelCard.Lineage) -> String? {
+        lineage.experimentID.map { id in lineage.experimentName.map { "\($0) (\(id))" } ?? id }
+    }
+
+    static func approval(_ request: ApprovalRequest) -> String {
+        let decisions = request.decisions.map { "\($0.verdict.rawValue)d by \($0.approver) (\($0.role.rawValue))" }
+        return "\(request.id) for \(request.alias), asked by \(request.requestedBy): \(request.status.rawValue)"
+            + (decisions.isEmpty ? "" : ", " + decisions.joined(separator: ", "))
+    }
+
     // MARK: Markdown
 
     /// User text inside a Markdown line, shown as typed: what a CommonMark renderer would act on is
@@ -142,6 +152,19 @@ public enum ModelCardRenderer {
             lines.append("Not evaluated.")
         }
         lines.append("")
+        lines.append("## Governance")
+        if let governance = card.governance {
+            lines.append("- **AI system:** \(inline(governance.systemName)) (\(governance.systemID)), \(governance.riskTier.rawValue) risk")
+            lines.append("- **Controls for \(inline(governance.target)):**")
+            for control in governance.controls {
+                lines.append("  - \(control.satisfied ? "met" : "**missing**") \(inline(control.name)): \(inline(control.detail))")
+            }
+            lines.append("- **Approval requests:** \(governance.approvals.isEmpty ? "none" : "")")
+            for approval in governance.approvals { lines.append("  - \(Self.approval(approval))") }
+        } else {
+            lines.append("Not part of a registered AI system.")
+        }
+        lines.append("")
         lines.append("## Considerations")
         let considerations = card.considerations
         lines.append("- **Intended use:** \(considerations.intendedUse.map(inline) ?? "_not stated_")")
@@ -158,7 +181,7 @@ public enum ModelCardRenderer {
         lines.append("")
         lines.append("## Lineage")
         let lineage = card.lineage
-        lines.append("- **Experiment:** \(lineage.experimentID.map(inline) ?? "unknown")")
+        lines.append("- **Experiment:** \(Self.experiment(lineage).map(inline) ?? "unknown")")
         lines.append("- **Training run:** \(lineage.runID.map { inline("\($0) (\(lineage.runName ?? ""))") } ?? "none")")
         if let user = lineage.runUser { lines.append("- **Trained by:** \(inline(user))") }
         lines.append("- **Logged model:** \(lineage.loggedModelID.map { inline("\($0) (\(lineage.loggedModelName ?? ""))") } ?? "none")")
@@ -240,6 +263,17 @@ public enum ModelCardRenderer {
         } else {
             body += "<p>Not evaluated.</p>"
         }
+        body += "</section><section id=\"governance\"><h2>Governance</h2>"
+        if let governance = card.governance {
+            body += "<ul>" + item("AI system", "\(governance.systemName) (\(governance.systemID)), \(governance.riskTier.rawValue) risk") + "</ul>"
+            body += "<table id=\"controls\">" + header(["control for \(governance.target)", "met", "detail"])
+            body += governance.controls.map { row([$0.name, $0.satisfied ? "yes" : "no", $0.detail]) }.joined() + "</table>"
+            body +=
+                "<ul>" + item("Approval requests", governance.approvals.isEmpty ? "none" : governance.approvals.map(approval).joined(separator: "; "))
+            body += "</ul>"
+        } else {
+            body += "<p>Not part of a registered AI system.</p>"
+        }
         let considerations = card.considerations
         body += "</section><section id=\"considerations\"><h2>Considerations</h2><ul>"
         body += item("Intended use", considerations.intendedUse) + item("Out-of-scope uses", considerations.outOfScopeUses)
@@ -254,7 +288,7 @@ public enum ModelCardRenderer {
         }
         let lineage = card.lineage
         body += "</section><section id=\"lineage\"><h2>Lineage</h2><ul>"
-        body += item("Experiment", lineage.experimentID ?? "unknown")
+        body += item("Experiment", Self.experiment(lineage) ?? "unknown")
         body += item("Training run", lineage.runID.map { "\($0) (\(lineage.runName ?? ""))" } ?? "none")
         if let user = lineage.runUser { body += item("Trained by", user) }
         body += item("Logged model", lineage.loggedModelID.map { "\($0) (\(lineage.loggedModelName ?? ""))" } ?? "none")

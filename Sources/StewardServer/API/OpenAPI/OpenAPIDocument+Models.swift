@@ -229,11 +229,52 @@ extension OpenAPIDocument {
                 type: object
                 properties:
                   experiment_id: {type: string}
+                  experiment_name: {type: string}
                   run_id: {type: string}
                   run_name: {type: string}
                   run_user: {type: string}
                   logged_model_id: {type: string}
                   logged_model_name: {type: string}
+              governance:
+                type: object
+                description: >-
+                  For a model of a registered AI system: the system, its risk tier, the controls for the protected
+                  target the version holds (else the policy's first) and the version's approval requests.
+                required: [system_id, system_name, risk_tier, target, controls, approvals]
+                properties:
+                  system_id: {type: string}
+                  system_name: {type: string}
+                  risk_tier: {type: string, enum: [low, medium, high, critical]}
+                  target: {type: string}
+                  controls:
+                    type: array
+                    items:
+                      type: object
+                      required: [name, satisfied, detail, basis]
+                      properties:
+                        name: {type: string}
+                        satisfied: {type: boolean}
+                        detail: {type: string}
+                        basis: {type: string}
+                  approvals:
+                    type: array
+                    items:
+                      type: object
+                      required: [id, alias, requested_by, status, decisions]
+                      properties:
+                        id: {type: string}
+                        alias: {type: string}
+                        requested_by: {type: string}
+                        status: {type: string, enum: [pending, approved, rejected]}
+                        decisions:
+                          type: array
+                          items:
+                            type: object
+                            properties:
+                              approver: {type: string}
+                              role: {type: string}
+                              verdict: {type: string}
+                              decided_at: {type: integer}
               evaluation:
                 type: object
                 required: [id, run_id, dataset_name, dataset_digest, rows, conditions]
