@@ -230,3 +230,25 @@ struct RadixSelectionTests {
         }
     }
 }
+
+@Suite("Numeric bins of unsorted samples")
+struct UnsortedNumericBinsTests {
+    @Test("an unsorted sample counts into decile bins as the sorted one does, edge values and NaN included")
+    func vectorCountsMatchSearch() {
+        for (name, values) in RadixSelectionTests.samples() {
+            let bins = NumericBins.quantiles(of: values)
+            var withEdges = values + bins.edges + [.nan, -.infinity, .infinity]
+            withEdges.shuffle()
+            let sorted = withEdges.filter { !$0.isNaN }.sorted()
+            var expected = bins.counts(of: sorted, ascending: true)
+            expected[0] += 1  // NaN has no edge below it
+            #expect(bins.counts(of: withEdges) == expected, "\(name)")
+            // More edges than a vector holds take the search per value.
+            let fine = NumericBins.quantiles(of: values, bins: 40)
+            #expect(fine.counts(of: withEdges).reduce(0, +) == withEdges.count, "\(name)")
+            var fineExpected = fine.counts(of: sorted, ascending: true)
+            fineExpected[0] += 1
+            #expect(fine.counts(of: withEdges) == fineExpected, "\(name)")
+        }
+    }
+}

@@ -79,6 +79,8 @@ public struct NumericBins: Sendable, Equatable, Codable {
                             below = through
                         }
                         counts[edges.count] = values.count - below
+                    case (.openEnded, false) where edges.count <= Self.vectorEdges:
+                        Self.countAbove(values, edges, into: counts)
                     case (.openEnded, false):
                         for value in values { counts[Self.countBelow(value, in: edges, orEqual: false)] += 1 }
                     case (.closedRange, true):
@@ -110,6 +112,36 @@ public struct NumericBins: Sendable, Equatable, Codable {
             }
         }
         return counts
+    }
+
+    /// Up to this many edges (deciles have nine) an unsorted sample is counted by `countAbove`.
+    static let vectorEdges = 16
+
+    /// Counts an unsorted sample into open-ended bins by how many values lie above each edge, which gives every
+    /// bin's count (bin i holds the values with i edges below them; NaN has none, as in `countBelow`). The sample
+    /// is read in blocks that stay in the first-level cache, each compared with one edge at a time: a loop the
+    /// compiler turns into vector comparisons. Written by hand because counting was the measured bottleneck of
+    /// default drift binning: a binary search per value made the whole report 1.4× the Evidently-binned one
+    /// (1M × 23 columns, `bench/drift.py`).
+    static func countAbove(_ values: UnsafeBufferPointer<Double>, _ edges: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int>)
+    {
+        var above = [Int](repeating: 0, count: edges.count)
+        let block = 2048
+        var start = 0
+        while start < values.count {
+            let end = Swift.min(start + block, values.count)
+            let chunk = UnsafeBufferPointer(rebasing: values[start..<end])
+            for (index, edge) in edges.enumerated() {
+                var count = 0
+                // The comparison's bit, added without a branch, so that the loop becomes vector code.
+                for value in chunk { count &+= Int(unsafeBitCast(value > edge, to: UInt8.self)) }
+                above[index] &+= count
+            }
+            start = end
+        }
+        counts[0] = values.count - above[0]
+        for index in 1..<edges.count { counts[index] = above[index - 1] - above[index] }
+        counts[edges.count] = above[edges.count - 1]
     }
 
     /// How many elements of the ascending buffer are below `value` (or at most `value`), by a binary search
