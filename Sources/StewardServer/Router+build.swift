@@ -27,7 +27,7 @@ public func buildRouter(
         artifacts.addProxyRoutes(
             to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")).add(middleware: ErrorMiddleware(render: MLflowResponse.error)))
     }
-    let native = router.group("api/v1").add(middleware: ErrorMiddleware(render: NativeMessage.error))
+    let native = router.group("api/v1").add(middleware: ISOTimesMiddleware()).add(middleware: ErrorMiddleware(render: NativeMessage.error))
     OpenAPIController<StewardRequestContext>().addRoutes(to: native)
     ModelsController(registry: services.registry).addRoutes(to: native)
     SystemsController(register: services.register, approvals: services.approvals, promotion: services.promotion, registry: services.registry)

@@ -767,6 +767,12 @@ struct IntegrityRouteTests {
             #expect(approved.body.dictionary("approval")?.string("status") == "approved", "\(approved.text)")
             let listed = try await team.call("vic", .get, "/api/v1/systems/\(id)/approvals")
             #expect(listed.body.array("approvals").map { $0.string("status") } == ["approved"], "\(listed.text)")
+            // Every time also comes in ISO 8601, nested ones too.
+            let listedRequest = try #require(listed.body.array("approvals").first)
+            let created = try #require(listedRequest.object["created_at"] as? Int)
+            #expect(listedRequest.string("created_at_iso") == EpochClock.iso(Int64(created)), "\(listed.text)")
+            let decision = try #require(listedRequest.array("decisions").first)
+            #expect(decision.string("decided_at_iso")?.hasSuffix("Z") == true && decision.string("decided_at_iso")?.count == 24, "\(listed.text)")
 
             // The card shows the system, its tier, the version's controls and approvals, the experiment's name, and
             // the system's purpose where neither the card nor the model states one.

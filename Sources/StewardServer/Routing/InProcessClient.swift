@@ -34,26 +34,11 @@ public struct InProcessClient: Sendable {
         var context = StewardRequestContext(source: InProcessSource(logger: logger))
         context.principal = principal
         let response = try await responder.respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body))), context: context)
-        let collected = CollectedBody()
-        try await response.body.write(CollectingWriter(collected: collected))
-        return Reply(status: response.status.code, body: collected.data)
+        return Reply(status: response.status.code, body: Data(buffer: try await response.body.collected()))
     }
 
     /// The context source of a request that came through no channel.
     struct InProcessSource: RequestContextSource {
         let logger: Logger
-    }
-
-    /// The bytes a response body wrote.
-    final class CollectedBody: @unchecked Sendable {
-        var data = Data()
-    }
-
-    struct CollectingWriter: ResponseBodyWriter {
-        let collected: CollectedBody
-
-        mutating func write(_ buffer: ByteBuffer) async throws { collected.data.append(contentsOf: buffer.readableBytesView) }
-
-        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 }

@@ -14,6 +14,11 @@ extension OpenAPIDocument {
             does not read, or a body on a route that reads none is refused with a 400 and changes nothing. Errors are
             `{"error_code": ..., "message": ...}` with the status their code maps to.
 
+            Times are epoch milliseconds, and every answer also gives each time in ISO 8601 (UTC, with milliseconds)
+            under the member's name with `_iso` appended: `created_at` comes with `created_at_iso`, `time` with
+            `time_iso` (members named `*_at`, `time`, `from` or `to`). Where a request takes a time (`since`,
+            `until`, an event's `time`), an ISO 8601 date or date and time is read as well as epoch milliseconds.
+
             MLflow's tracking, registry and artifact API (`/api/2.0/mlflow`) follows MLflow's own REST reference.
           license:
             name: Apache-2.0
