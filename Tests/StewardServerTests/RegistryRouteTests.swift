@@ -175,6 +175,9 @@ struct RegistryRouteTests {
                 .patch, "/api/v1/models/fraud/versions/1/card", json: #"{"limitations": 3}"#, status: .badRequest, code: "INVALID_PARAMETER_VALUE")
             try await client.expectError(
                 .patch, "/api/v1/models/fraud/versions/1/card", json: #"{"colour": "red"}"#, status: .badRequest, code: "INVALID_PARAMETER_VALUE")
+            try await client.expectError(
+                .patch, "/api/v1/models/fraud/versions/1/card", json: #"{"intended_uses": "x"}"#, status: .badRequest,
+                code: "INVALID_PARAMETER_VALUE", messageContains: "Unknown field 'intended_uses': did you mean 'intended_use'?")
 
             let markdown = try await client.execute(uri: "/api/v1/models/fraud/versions/1/card?format=markdown", method: .get) { response in
                 (response.headers[.contentType], String(buffer: response.body))

@@ -24,27 +24,45 @@ struct ModelsController<Context: IdentifiedRequestContext>: Sendable {
         return format.response(format.render(card))
     }
 
+    /// The card fields people edit; `owners` may be a list or one comma-separated string.
+    struct CardEdit: Decodable {
+        var purpose: String?
+        var owners: OwnerList?
+        var intendedUse: String?
+        var outOfScopeUses: String?
+        var limitations: String?
+        var ethicalConsiderations: String?
+
+        struct OwnerList: Decodable {
+            let text: String
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let names = try? container.decode([String].self) {
+                    text = names.joined(separator: ", ")
+                } else {
+                    text = try container.decode(String.self)
+                }
+            }
+        }
+
+        /// The notes to store, by their wire names; an empty value removes one.
+        var notes: [String: String] {
+            let given: [(ModelCard.Note, String?)] = [
+                (.purpose, purpose), (.owners, owners?.text), (.intendedUse, intendedUse), (.outOfScopeUses, outOfScopeUses),
+                (.limitations, limitations), (.ethicalConsiderations, ethicalConsiderations),
+            ]
+            return Dictionary(uniqueKeysWithValues: given.compactMap { note, value in value.map { (note.rawValue, $0) } })
+        }
+    }
+
     /// Sets the editable card fields given in the body (`purpose`, `owners`, `intended_use`, `out_of_scope_uses`,
-    /// `limitations`, `ethical_considerations`); an empty string removes one.
+    /// `limitations`, `ethical_considerations`); an empty string removes one. Read strictly, as every native body.
     @Sendable func editCard(_ request: Request, context: Context) async throws -> Response {
         let name = try NativeMessage.parameter("name", context)
         let version = try NativeMessage.parameter("version", context)
-        let fields = try await NativeMessage.decode([String: JSONValue].self, from: request)
-        let editable = ModelCard.Note.allCases.map(\.rawValue).sorted()
-        if let unknown = fields.keys.sorted().first(where: { !editable.contains($0) }) {
-            throw StewardError.invalidParameter(
-                "Unknown field '\(unknown)'. The fields of this request are: \(editable.joined(separator: ", ")). Nothing was changed.")
-        }
-        var notes: [String: String] = [:]
-        for (key, value) in fields {
-            switch value {
-            case .string(let text): notes[key] = text
-            case .array(let items) where key == ModelCard.Note.owners.rawValue && items.allSatisfy({ if case .string = $0 { true } else { false } }):
-                notes[key] = items.compactMap { if case .string(let text) = $0 { text } else { nil } }.joined(separator: ", ")
-            default: throw StewardError.invalidParameter("Card field '\(key)' must be a string.")
-            }
-        }
-        try await registry.setCardNotes(name: name, version: version, notes: notes, actor: context.principal)
+        let edit = try await NativeMessage.decode(CardEdit.self, from: request)
+        try await registry.setCardNotes(name: name, version: version, notes: edit.notes, actor: context.principal)
         let card = try await registry.modelCard(name: name, version: version)
         return MLflowResponse.json(WireMember("model_card", WireModelCard(card: card)))
     }

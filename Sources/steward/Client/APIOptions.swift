@@ -46,4 +46,10 @@ struct APIOptions: ParsableArguments {
             return try await body(StewardClient(transport: .inProcess(local), token: token))
         }
     }
+
+    /// Sends a YAML file (a gate, alert rules) to replace what `path` holds.
+    func putYAML(file: String, to path: String) async throws {
+        guard let body = FileManager.default.contents(atPath: file) else { throw failing(.invalidParameter("Cannot read the file '\(file)'.")) }
+        _ = try await withClient { client in try await client.send("PUT", path, body: body, contentType: "application/yaml") }
+    }
 }

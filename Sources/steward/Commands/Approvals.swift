@@ -6,10 +6,11 @@ struct Approvals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask for approval of a model version, see what waits on you, approve or reject.",
         discussion: """
-            Approvals need an authenticated user (--token or $STEWARD_TOKEN); whoever registered a version or trained it
-            can never approve it. Example, as a reviewer:
+            Approvals need an authenticated user (--token or $STEWARD_TOKEN); whoever
+            registered a version or trained it can never approve it. As a reviewer:
               steward approvals list --status pending
-              steward approvals approve apr-1a2b3c4d --comment "Checked the evaluation and the card"
+              steward approvals approve apr-1a2b3c4d \\
+                --comment "Checked the evaluation and the card"
             """,
         subcommands: [Request.self, List.self, Approve.self, Reject.self])
 
@@ -18,15 +19,7 @@ struct Approvals: AsyncParsableCommand {
             abstract: "Ask reviewers to approve a model version of a system for a protected alias (default production).",
             discussion: "Example: steward approvals request sys-1a2b3c4d --model churn --model-version 1 --alias production")
 
-        @Argument(help: "System id (sys-…).")
-        var system: String
-
-        @Option(name: .long, help: "Registered model name.")
-        var model: String
-
-        /// `--model-version`, since `--version` prints the program's version.
-        @Option(name: .customLong("model-version"), help: ArgumentHelp("Version number.", valueName: "n"))
-        var version: String
+        @OptionGroup var target: ModelVersionOfSystem
 
         @Option(name: .long, help: "The protected alias (or Production) the approval is for.")
         var alias = "production"
@@ -37,7 +30,8 @@ struct Approvals: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let (system, body) = (system, ["model": model, "version": version, "alias": alias])
+            let (system, model, version) = (target.system, target.model, target.version)
+            let body = ["model": model, "version": version, "alias": alias]
             let bodyJSON = try StewardClient.encode(body)
             let answer = try StewardClient.object(
                 try await api.withClient { client in try await client.json("POST", "/api/v1/systems/\(system)/approvals", body: bodyJSON) })

@@ -11,7 +11,8 @@ struct Card: AsyncParsableCommand {
             Examples:
               steward card fraud-detector 3
               steward card fraud-detector 3 --format html > card.html
-              steward card edit fraud-detector 3 --intended-use "Score card payments before capture"
+              steward card edit fraud-detector 3 \\
+                --intended-use "Score card payments before capture"
             """,
         subcommands: [Show.self, Edit.self],
         defaultSubcommand: Show.self
@@ -43,7 +44,9 @@ struct Card: AsyncParsableCommand {
             abstract: "Set the card's editable fields; an empty value clears one.",
             discussion: """
                 Example:
-                  steward card edit churn 1 --intended-use "Rank customers for retention offers" --limitations "Trained on 2025 data only"
+                  steward card edit churn 1 \\
+                    --intended-use "Rank customers for retention offers" \\
+                    --limitations "Trained on 2025 data only"
                 """)
 
         @Argument(help: "Registered model name.")

@@ -14,7 +14,8 @@ struct Drift: AsyncParsableCommand {
         discussion: """
             Examples:
               steward drift --reference train.csv --current last_week.csv
-              steward drift --reference train.csv --current today.csv --method psi --html drift.html
+              steward drift --reference train.csv --current today.csv --method psi \\
+                --html drift.html
               steward drift --reference ref.csv --current cur.csv --json --fail-on-drift
             Columns where every cell is a number are numeric, others (and those named with --categorical)
             categorical; empty cells are missing and counted apart. With --method auto (the default) the method

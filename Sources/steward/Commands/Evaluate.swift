@@ -11,10 +11,14 @@ struct Evaluate: AsyncParsableCommand {
         abstract: "Compute evaluation metrics from a CSV or JSON Lines file, without a server.",
         discussion: """
             Examples:
-              steward evaluate --task binary --data test.csv --label default --score p_default
-              steward evaluate --task regression --data sales.jsonl --label units --prediction forecast --slice region --json > metrics.json
-              steward evaluate --task binary --data loans.csv --label repaid --score p --sensitive sex --latency ms --cost usd
-              steward evaluate --task text --data answers.jsonl --label reference --prediction output
+              steward evaluate --task binary --data test.csv --label default \\
+                --score p_default
+              steward evaluate --task regression --data sales.jsonl --label units \\
+                --prediction forecast --slice region --json > metrics.json
+              steward evaluate --task binary --data loans.csv --label repaid --score p \\
+                --sensitive sex --latency ms --cost usd
+              steward evaluate --task text --data answers.jsonl --label reference \\
+                --prediction output
             With --json the output is a JSON object of metric names to values, which `steward gate check --metrics` reads.
             """
     )

@@ -12,8 +12,10 @@ struct Evidence: AsyncParsableCommand {
             abstract: "Record evidence of a type a control of the policy reads, for the system or one model version.",
             discussion: """
                 Examples:
-                  steward evidence add sys-1a2b3c4d --type staged_rollout --reference "https://ci.example.com/canary/812"
-                  steward evidence add sys-1a2b3c4d --type explainability --reference s3://reports/shap-7.html --model churn --model-version 7
+                  steward evidence add sys-1a2b3c4d --type staged_rollout \\
+                    --reference "https://ci.example.com/canary/812"
+                  steward evidence add sys-1a2b3c4d --type explainability \\
+                    --reference s3://reports/shap-7.html --model churn --model-version 7
                 """)
 
         @Argument(help: "System id (sys-…).")

@@ -29,11 +29,7 @@ struct Gate: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            guard let body = FileManager.default.contents(atPath: spec) else { throw failing(.invalidParameter("Cannot read the file '\(spec)'.")) }
-            let system = system
-            _ = try await api.withClient { client in
-                try await client.send("PUT", "/api/v1/systems/\(system)/gate", body: body, contentType: "application/yaml")
-            }
+            try await api.putYAML(file: spec, to: "/api/v1/systems/\(system)/gate")
             print("Set the gate of \(system) from \(spec).")
         }
     }
@@ -51,8 +47,8 @@ struct Gate: AsyncParsableCommand {
                 Without --champion, conditions relative to the champion are skipped.
                 With --server, the metrics are recorded as an evaluation of --model --model-version in --system and checked
                 against the system's gate spec on the server, with its current champion:
-                  steward gate check --server http://steward:5000 --system sys-… --model churn --model-version 7 \\
-                    --task binary --metrics metrics.json
+                  steward gate check --server http://steward:5000 --system sys-… \\
+                    --model churn --model-version 7 --task binary --metrics metrics.json
                 """
         )
 

@@ -14,9 +14,12 @@ struct Monitor: AsyncParsableCommand {
             abstract: "Make a system's drift reference from training data: a registered test set, or a file logged with a run.",
             discussion: """
                 Examples:
-                  steward monitor reference sys-1a2b3c4d --model churn --model-version 1 --artifact-path data/train.csv
-                  steward monitor reference sys-1a2b3c4d --run-id 5f0c… --artifact-path data/train.csv
-                  steward monitor reference sys-1a2b3c4d --dataset churn-train --dataset-version 2
+                  steward monitor reference sys-1a2b3c4d --model churn --model-version 1 \\
+                    --artifact-path data/train.csv
+                  steward monitor reference sys-1a2b3c4d --run-id 5f0c… \\
+                    --artifact-path data/train.csv
+                  steward monitor reference sys-1a2b3c4d --dataset churn-train \\
+                    --dataset-version 2
                 """)
 
         @Argument(help: "System id (sys-…).")
@@ -87,11 +90,7 @@ struct Monitor: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            guard let body = FileManager.default.contents(atPath: file) else { throw failing(.invalidParameter("Cannot read the file '\(file)'.")) }
-            let system = system
-            _ = try await api.withClient { client in
-                try await client.send("PUT", "/api/v1/systems/\(system)/alerts/rules", body: body, contentType: "application/yaml")
-            }
+            try await api.putYAML(file: file, to: "/api/v1/systems/\(system)/alerts/rules")
             print("Set the alert rules of \(system) from \(file).")
         }
     }

@@ -10,7 +10,9 @@ struct Systems: AsyncParsableCommand {
         discussion: """
             Every subcommand works on a running server (--server URL or $STEWARD_SERVER, with --token or $STEWARD_TOKEN)
             or on the data folder (--data, --store) alike. Example:
-              steward systems create --name churn --purpose "Flag customers likely to leave" --owner "Retention team" --customer-facing
+              steward systems create --name churn \\
+                --purpose "Flag customers likely to leave" --owner "Retention team" \\
+                --customer-facing
             """,
         subcommands: [List.self, Show.self, Create.self, Link.self, Classify.self, Promote.self, Rollback.self, Export.self]
     )
@@ -65,7 +67,9 @@ struct Systems: AsyncParsableCommand {
                 insurance, medical, legal, employment, education, critical_infrastructure, biometrics, law_enforcement,
                 migration, essential_services) high, --customer-facing or --personal-data medium; else low.
                 Example:
-                  steward systems create --name churn --purpose "Flag customers likely to leave" --owner "Retention team" --customer-facing --model churn
+                  steward systems create --name churn \\
+                    --purpose "Flag customers likely to leave" --owner "Retention team" \\
+                    --customer-facing --model churn
                 """)
 
         @Option(name: .long, help: "The system's name.")
@@ -171,7 +175,8 @@ struct Systems: AsyncParsableCommand {
             discussion: """
                 Examples:
                   steward systems classify sys-1a2b3c4d --domain credit --personal-data
-                  steward systems classify sys-1a2b3c4d --tier high --rationale "Decides on credit limits"
+                  steward systems classify sys-1a2b3c4d --tier high \\
+                    --rationale "Decides on credit limits"
                 """)
 
         @Argument(help: "System id (sys-…).")
@@ -226,15 +231,7 @@ struct Systems: AsyncParsableCommand {
             abstract: "Promote a model version of a system to an alias or the Production stage, if every control holds.",
             discussion: "Example: steward systems promote sys-1a2b3c4d --model churn --model-version 1 --alias production")
 
-        @Argument(help: "System id (sys-…).")
-        var system: String
-
-        @Option(name: .long, help: "Registered model name.")
-        var model: String
-
-        /// `--model-version`, since `--version` prints the program's version.
-        @Option(name: .customLong("model-version"), help: ArgumentHelp("Version number.", valueName: "n"))
-        var version: String
+        @OptionGroup var target: ModelVersionOfSystem
 
         @Option(name: .long, help: "Alias to point at the version.")
         var alias: String?
@@ -250,10 +247,11 @@ struct Systems: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let (system, model, version) = (target.system, target.model, target.version)
             var body: [String: Any] = ["model": model, "version": version]
             if let alias { body["alias"] = alias }
             if let stage { body["stage"] = stage }
-            let (system, request) = (system, body)
+            let request = body
             let requestJSON = try StewardClient.encode(request)
             _ = try StewardClient.object(
                 try await api.withClient { client in try await client.json("POST", "/api/v1/systems/\(system)/promote", body: requestJSON) })
