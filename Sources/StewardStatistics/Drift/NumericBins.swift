@@ -79,7 +79,7 @@ public struct NumericBins: Sendable, Equatable, Codable {
                             below = through
                         }
                         counts[edges.count] = values.count - below
-                    case (.openEnded, false) where edges.count <= Self.vectorEdges:
+                    case (.openEnded, false) where !edges.isEmpty && edges.count <= Self.vectorEdges && !edges.contains(where: \.isNaN):
                         Self.countAbove(values, edges, into: counts)
                     case (.openEnded, false):
                         for value in values { counts[Self.countBelow(value, in: edges, orEqual: false)] += 1 }
