@@ -164,6 +164,7 @@ let package = Package(
                 "StewardServer",
                 "StewardStore",
                 "StewardCore",
+                "StewardJSON",
                 "StewardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -40,7 +40,9 @@ def test_the_readme_walkthrough_promotes_a_first_model(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
         # What the README says happens: controls listed with their commands first, then the promotion.
         assert "medium tier" in done.stdout and "steward card edit churn 1 --intended-use" in done.stdout, done.stdout
-        assert "gate churn: PASSED" in done.stdout and "WAITS ON YOU" in done.stdout, done.stdout
+        assert "gate churn: PASSED" in done.stdout, done.stdout
+        inbox = [line.split("\t") for line in done.stdout.splitlines() if line.startswith("apr-")]
+        assert [(row[2], row[5], row[7]) for row in inbox] == [("churn", "pending", "yes")], done.stdout
         assert "Promoted 'churn' version 1 to alias 'production'." in done.stdout, done.stdout
 
         token = (tmp_path / "steward-data" / "admin-token").read_text().strip()

@@ -47,7 +47,7 @@ public enum EpochClock {
         var fraction: Int64 = 0
         if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
             let digits = text[text.index(after: dot)..<zone]
-            guard (1...9).contains(digits.count), digits.allSatisfy(\.isASCII),
+            guard (1...9).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
                 let value = Int64(digits.prefix(3).padding(toLength: 3, withPad: "0", startingAt: 0))
             else { return nil }
             fraction = value

@@ -762,8 +762,11 @@ struct IntegrityRouteTests {
             try await team.refused(
                 "rita", .get, "/api/v1/approvals?status=open", status: .badRequest, code: "INVALID_PARAMETER_VALUE",
                 "status must be pending, approved or rejected")
+            #expect(try await team.call("cora", .get, "/api/v1/approvals").body.array("approvals").map { $0.object["awaits_you"] as? Bool } == [true])
             let approved = try await team.call("rita", .post, "/api/v1/approvals/\(requestID)/decisions", json: #"{"decision": "approve"}"#)
             #expect(try await team.call("rita", .get, "/api/v1/approvals?status=pending").body.array("approvals").isEmpty)
+            // Decided, it waits on nobody: the compliance officer it waited on before no longer has it.
+            #expect(try await team.call("cora", .get, "/api/v1/approvals").body.array("approvals").isEmpty)
             #expect(approved.body.dictionary("approval")?.string("status") == "approved", "\(approved.text)")
             let listed = try await team.call("vic", .get, "/api/v1/systems/\(id)/approvals")
             #expect(listed.body.array("approvals").map { $0.string("status") } == ["approved"], "\(listed.text)")

@@ -88,8 +88,9 @@ public struct ApprovalService: Sendable {
         return try await repository.approvalRequest(id: requestID)
     }
 
-    /// The caller's inbox: the approval requests of every system that wait on `actor` (it may decide approvals,
-    /// authored neither the version nor its run, and has not decided the request) or that it asked for, oldest
+    /// The caller's inbox: the approval requests of every system that wait on `actor` (still pending, and it may
+    /// decide approvals, authored neither the version nor its run, and has not decided the request) or that it
+    /// asked for, oldest
     /// first; `status` keeps only those in it. `awaitsActor` tells the first kind.
     public func inbox(status: ApprovalRequest.Status?, actor: Principal) async throws -> [(request: ApprovalRequest, awaitsActor: Bool)] {
         guard actor.isAuthenticated else {
@@ -100,7 +101,7 @@ public struct ApprovalService: Sendable {
         for request in try await repository.approvalRequests(systemID: nil, model: nil, version: nil)
         where status.map({ request.status == $0 }) ?? true {
             var awaits = false
-            if decides, !request.decisions.contains(where: { IdentityService.sameName($0.approver, actor.name) }),
+            if decides, request.status == .pending, !request.decisions.contains(where: { IdentityService.sameName($0.approver, actor.name) }),
                 let version = try? await registry.modelVersion(name: request.model, version: request.version), !version.userID.isEmpty
             {
                 awaits = !(try await gate.facts.authors(of: version)).contains(actor.name)

@@ -136,7 +136,8 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
             return "steward monitor reference \(system) --model \(model) --model-version \(version) --artifact-path <training data file>"
                 + " && steward monitor rules \(system) --file rules.yaml"
         case .retraining:
-            return "steward monitor rules \(system) --file rules.yaml   # with a retraining_webhook"
+            // Webhooks go to hosts the server allows, so the rules that name one are set through it.
+            return "steward monitor rules \(system) --file rules.yaml --server <url>   # rules.yaml names a retraining_webhook"
         case .approvals:
             guard facts.hasAuthor else { return nil }
             let alias = facts.target.map { " --alias \($0.name)" } ?? ""

@@ -44,6 +44,11 @@ public struct IdentityService: Sendable {
     /// Makes the first admin of a store that has no user yet, so that a fresh server can be used with tokens
     /// from the start (a version registered without a user can never be approved). Nil when any user exists,
     /// also when another server sharing the store made it first.
+    /// Whether the store has any user yet.
+    public func hasUsers() async throws -> Bool {
+        try await !repository.users().isEmpty
+    }
+
     public func createFirstAdmin(name: String) async throws -> (User, token: String)? {
         guard try await repository.users().isEmpty else { return nil }
         do {

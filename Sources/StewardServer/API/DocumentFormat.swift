@@ -38,7 +38,8 @@ public enum DocumentFormat: String, CaseIterable, Sendable {
 
     /// `text` served in this format; an HTML page may load nothing.
     func response(_ text: String) -> Response {
-        var headers: HTTPFields = [.contentType: contentType, .xContentTypeOptions: "nosniff"]
+        // The answer depends on Accept when no format is named, so caches must keep one per Accept.
+        var headers: HTTPFields = [.contentType: contentType, .xContentTypeOptions: "nosniff", .vary: "Accept"]
         if self == .html { headers[HTTPField.Name("Content-Security-Policy")!] = ModelCardRenderer.contentSecurityPolicy }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

@@ -25,6 +25,7 @@ enum DocumentationRenderer {
             guard !members.isEmpty else { return ["\(indent)- none"] }
             return members.sorted { $0.key < $1.key }.flatMap { key, member -> [String] in
                 let label = "\(indent)- **\(label(key)):**"
+                if let time = time(key, member) { return ["\(label) \(time)"] }
                 if let text = scalar(member, markdown: true) { return ["\(label) \(text)"] }
                 if case .string(let text) = member { return [label, ""] + fenced(text, indent: indent + "  ") + [""] }
                 return [label] + markdown(member, indent: indent + "  ")
@@ -75,6 +76,12 @@ enum DocumentationRenderer {
         }
     }
 
+    /// A time member (by the API's naming rule) as ISO 8601, for people; nil for anything else.
+    static func time(_ key: String, _ value: JSONValue) -> String? {
+        guard ISOTimesMiddleware<StewardRequestContext>.isTime(key), case .integer(let milliseconds) = value else { return nil }
+        return EpochClock.iso(Int64(milliseconds))
+    }
+
     /// `snake_case` as words: `tier_rationale` is "Tier rationale".
     static func label(_ key: String) -> String {
         let words = key.replacingOccurrences(of: "_", with: " ")
@@ -98,7 +105,7 @@ enum DocumentationRenderer {
         case .object(let members):
             return "<ul>"
                 + members.sorted { $0.key < $1.key }.map { key, member in
-                    let content = scalar(member, markdown: false) ?? html(member)
+                    let content = time(key, member) ?? scalar(member, markdown: false) ?? html(member)
                     return "<li><strong>\(ModelCardRenderer.escape(label(key))):</strong> \(content)</li>"
                 }.joined() + "</ul>"
         case .array(let items):

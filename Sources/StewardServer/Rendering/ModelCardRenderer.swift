@@ -31,7 +31,7 @@ public enum ModelCardRenderer {
     }
 
     static func approval(_ request: ApprovalRequest) -> String {
-        let decisions = request.decisions.map { "\($0.verdict.rawValue)d by \($0.approver) (\($0.role.rawValue))" }
+        let decisions = request.decisions.map { "\($0.verdict == .approve ? "approved" : "rejected") by \($0.approver) (\($0.role.rawValue))" }
         return "\(request.id) for \(request.alias), asked by \(request.requestedBy): \(request.status.rawValue)"
             + (decisions.isEmpty ? "" : ", " + decisions.joined(separator: ", "))
     }
@@ -160,7 +160,7 @@ public enum ModelCardRenderer {
                 lines.append("  - \(control.satisfied ? "met" : "**missing**") \(inline(control.name)): \(inline(control.detail))")
             }
             lines.append("- **Approval requests:** \(governance.approvals.isEmpty ? "none" : "")")
-            for approval in governance.approvals { lines.append("  - \(Self.approval(approval))") }
+            for approval in governance.approvals { lines.append("  - \(inline(Self.approval(approval)))") }
         } else {
             lines.append("Not part of a registered AI system.")
         }

@@ -8,7 +8,9 @@ import StewardJSON
 /// it: ISO 8601 in UTC with milliseconds, under the member's name with `_iso` appended (`created_at:
 /// 1764547200000` comes with `created_at_iso: "2025-12-01T00:00:00.000Z"`). A member states a time when its name
 /// ends in `_at` or is `time`, `from` or `to`, and its value is an integer: the API's own naming rule, so one
-/// place covers every route, and a route added later follows it.
+/// place covers every route, and a route added later follows it. Maps whose keys are users' names (metrics,
+/// counts, categories, features, flags, details) are left as they are: a category named `to` is no time.
+/// The twins are for reading; the audit chain hashes events without them.
 struct ISOTimesMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
@@ -30,7 +32,7 @@ struct ISOTimesMiddleware<Context: RequestContext>: RouterMiddleware {
         case .object(let members):
             var result: [String: JSONValue] = [:]
             for (key, member) in members {
-                result[key] = annotated(member)
+                result[key] = userKeyed.contains(key) ? member : annotated(member)
                 if case .integer(let milliseconds) = member, isTime(key), members[key + "_iso"] == nil {
                     result[key + "_iso"] = .string(EpochClock.iso(Int64(milliseconds)))
                 }
@@ -42,6 +44,9 @@ struct ISOTimesMiddleware<Context: RequestContext>: RouterMiddleware {
             return value
         }
     }
+
+    /// Members whose value maps users' names to values.
+    static let userKeyed: Set<String> = ["metrics", "undefined_metrics", "counts", "categories", "features", "by_flag", "details", "tags", "params"]
 
     static func isTime(_ key: String) -> Bool {
         key.hasSuffix("_at") || key == "time" || key == "from" || key == "to"

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The distribution functions drift tests need for p-values: the standard normal tail and the chi-square
-/// survival function (the regularized upper incomplete gamma function).
+/// The distribution functions drift and experiment tests need for p-values: the standard normal tail, the
+/// chi-square survival function (the regularized upper incomplete gamma function) and Student's t tail (the
+/// regularized incomplete beta function).
 public enum SpecialFunctions {
     /// P(|Z| ≥ |z|) for a standard normal Z, without the cancellation of 1 − Φ in the tails.
     public static func twoSidedNormalTail(_ z: Double) -> Double {
@@ -50,5 +51,53 @@ public enum SpecialFunctions {
             if abs(delta - 1) < 1e-17 { break }
         }
         return exp(logPrefix) * fraction
+    }
+
+    /// P(|T| ≥ |t|) for T Student-t distributed with `degrees` degrees of freedom (not necessarily whole, as
+    /// Welch's test gives them): I_{ν/(ν+t²)}(ν/2, 1/2).
+    public static func twoSidedStudentTail(_ t: Double, degrees: Double) -> Double {
+        guard t.isFinite else { return t.isNaN ? .nan : 0 }
+        guard degrees > 0 else { return .nan }
+        return regularizedIncompleteBeta(degrees / 2, 0.5, degrees / (degrees + t * t))
+    }
+
+    /// I_x(a, b): the continued fraction (modified Lentz) on the side of x where it converges fast, with the
+    /// symmetry I_x(a, b) = 1 − I_{1−x}(b, a) on the other.
+    static func regularizedIncompleteBeta(_ a: Double, _ b: Double, _ x: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
+        if x < (a + 1) / (a + b + 2) { return exp(logFront) * betaFraction(a, b, x) / a }
+        return 1 - exp(logFront) * betaFraction(b, a, 1 - x) / b
+    }
+
+    static func betaFraction(_ a: Double, _ b: Double, _ x: Double) -> Double {
+        let tiny = 1e-300
+        var c = 1.0
+        var d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var fraction = d
+        for step in 1..<10_000 {
+            let m = Double(step)
+            // The even step of the fraction, then the odd one.
+            var term = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+            d = 1 + term * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + term / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            fraction *= d * c
+            term = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+            d = 1 + term * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + term / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            fraction *= delta
+            if abs(delta - 1) < 1e-16 { break }
+        }
+        return fraction
     }
 }

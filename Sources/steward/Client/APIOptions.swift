@@ -23,7 +23,7 @@ struct APIOptions: ParsableArguments {
     var serverURL: String? { server ?? ProcessInfo.processInfo.environment["STEWARD_SERVER"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// The token to send, if any.
-    var resolvedToken: String? { token ?? ProcessInfo.processInfo.environment["STEWARD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } }
+    var resolvedToken: String? { StewardClient.token(token) }
 
     func validate() throws {
         if let serverURL {
@@ -48,7 +48,7 @@ struct APIOptions: ParsableArguments {
     }
 
     /// Sends a YAML file (a gate, alert rules) to replace what `path` holds.
-    func putYAML(file: String, to path: String) async throws {
+    func putYAML(file: String, to path: APIPath) async throws {
         guard let body = FileManager.default.contents(atPath: file) else { throw failing(.invalidParameter("Cannot read the file '\(file)'.")) }
         _ = try await withClient { client in try await client.send("PUT", path, body: body, contentType: "application/yaml") }
     }

@@ -28,16 +28,13 @@ struct StewardClient: Sendable {
         return url
     }
 
-    /// Sends a request and returns the body of a 2xx answer; any other answer exits 1 with the server's message.
+    /// Sends a request and returns the body of a 2xx answer; any other answer exits 1 with the server's message. A
+    /// redirect is not followed (the token would go wherever it points): it is reported with where it pointed.
     func send(
-        _ method: String, _ path: String, query: [(String, String)] = [], body: Data = Data(), contentType: String? = nil
+        _ method: String, _ path: APIPath, query: [(String, String)] = [], body: Data = Data(), contentType: String? = nil
     ) async throws -> Data {
-        var components = URLComponents()
-        components.percentEncodedPath = path.split(separator: "/", omittingEmptySubsequences: false).map {
-            String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String($0)
-        }.joined(separator: "/")
-        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        let target = components.string ?? path
+        if let invalid = path.invalid { throw failing(.invalidParameter("'\(invalid)' cannot be a name in a request's path.")) }
+        let target = path.encoded + (query.isEmpty ? "" : "?" + query.map { APIPath.encode($0.0) + "=" + APIPath.encode($0.1) }.joined(separator: "&"))
         let authorization = token.map { "Bearer \($0)" }
         let status: Int
         let reply: Data
@@ -49,11 +46,17 @@ struct StewardClient: Sendable {
             request.httpBody = body
             if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
             if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+            let response: URLResponse
             do {
-                let (data, response) = try await URLSession.shared.data(for: request)
-                (status, reply) = ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+                (reply, response) = try await Self.session.data(for: request)
             } catch {
                 throw failing(StewardError(.badRequest, "Cannot reach \(base.absoluteString): \(error.localizedDescription)"))
+            }
+            let http = response as? HTTPURLResponse
+            status = http?.statusCode ?? 0
+            if (300..<400).contains(status) {
+                let location = http?.value(forHTTPHeaderField: "Location") ?? "elsewhere"
+                throw failing(StewardError(.badRequest, "The server redirected to \(location); the token was not sent there. Use that address as --server."))
             }
         case .inProcess(let client):
             let answer = try await client.send(method: method, target: target, contentType: contentType, authorization: authorization, body: body)
@@ -67,8 +70,25 @@ struct StewardClient: Sendable {
         return reply
     }
 
+    /// A session that never follows a redirect, so a token goes only to the server it was given for.
+    static let session = URLSession(configuration: .ephemeral, delegate: RefusingRedirects(), delegateQueue: nil)
+
+    final class RefusingRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+            completionHandler: @escaping (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
+    }
+
+    /// The token to act with: the one given, else `STEWARD_TOKEN`; an empty one is none.
+    static func token(_ given: String?) -> String? {
+        (given ?? ProcessInfo.processInfo.environment["STEWARD_TOKEN"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Sends a JSON body (or nothing) and returns the answer, to be read with `object(_:)` outside the client's scope.
-    func json(_ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil) async throws -> Data {
+    func json(_ method: String, _ path: APIPath, query: [(String, String)] = [], body: Data? = nil) async throws -> Data {
         try await send(method, path, query: query, body: body ?? Data(), contentType: body == nil ? nil : "application/json")
     }
 

@@ -33,7 +33,7 @@ struct Card: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let (path, format) = ("/api/v1/models/\(name)/versions/\(version)/card", format)
+            let (path, format): (APIPath, DocumentFormat) = ("/api/v1/models/\(name)/versions/\(version)/card", format)
             let text = try await api.withClient { client in try await client.send("GET", path, query: [("format", format.rawValue)]) }
             FileHandle.standardOutput.write(text.last == UInt8(ascii: "\n") ? text : text + Data("\n".utf8))
         }
@@ -88,7 +88,7 @@ struct Card: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (path, body) = ("/api/v1/models/\(name)/versions/\(version)/card", fields)
+            let (path, body): (APIPath, [String: Any]) = ("/api/v1/models/\(name)/versions/\(version)/card", fields)
             let bodyJSON = try StewardClient.encode(body)
             _ = try StewardClient.object(try await api.withClient { client in try await client.json("PATCH", path, body: bodyJSON) })
             print("Updated the card of '\(name)' version \(version): " + body.keys.sorted().joined(separator: ", ") + ".")

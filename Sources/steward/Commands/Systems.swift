@@ -98,7 +98,7 @@ struct Systems: AsyncParsableCommand {
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            var draft: [String: Any] = ["name": name, "purpose": purpose, "questionnaire": questionnaire.object]
+            var draft: [String: Any] = ["name": name, "purpose": purpose, "questionnaire": questionnaire.answers()]
             if let owner { draft["business_owner"] = owner }
             if let technicalOwner { draft["technical_owner"] = technicalOwner }
             if !model.isEmpty { draft["models"] = model }
@@ -115,27 +115,41 @@ struct Systems: AsyncParsableCommand {
     }
 
     /// The risk questionnaire's answers, as flags; what is left out is no.
+    /// The risk questionnaire's answers, as flags (`--customer-facing`, `--no-customer-facing`); an answer not
+    /// given is no when a system is created, and stays as it was when one is classified again.
     struct Questionnaire: ParsableArguments {
         @Option(name: .long, help: ArgumentHelp("The domain it decides in (default general).", valueName: "domain"))
         var domain: String?
 
-        @Flag(name: .long, help: "It serves customers or the public directly.")
-        var customerFacing = false
+        @Flag(inversion: .prefixedNo, help: "It serves customers or the public directly.")
+        var customerFacing: Bool?
 
-        @Flag(name: .long, help: "It processes personal data.")
-        var personalData = false
+        @Flag(inversion: .prefixedNo, help: "It processes personal data.")
+        var personalData: Bool?
 
-        @Flag(name: .long, help: "It acts without a human deciding each action.")
-        var autonomousActions = false
+        @Flag(inversion: .prefixedNo, help: "It acts without a human deciding each action.")
+        var autonomousActions: Bool?
 
-        @Flag(name: .long, help: "A failure could harm people's health or safety.")
-        var safetyCritical = false
+        @Flag(inversion: .prefixedNo, help: "A failure could harm people's health or safety.")
+        var safetyCritical: Bool?
 
-        var object: [String: Any] {
-            [
-                "domain": domain ?? "general", "customer_facing": customerFacing, "personal_data": personalData,
-                "autonomous_actions": autonomousActions, "safety_critical": safetyCritical,
+        /// The answers given, by their wire names.
+        var given: [String: Any] {
+            let answers: [(String, Any?)] = [
+                ("domain", domain), ("customer_facing", customerFacing), ("personal_data", personalData),
+                ("autonomous_actions", autonomousActions), ("safety_critical", safetyCritical),
             ]
+            return Dictionary(uniqueKeysWithValues: answers.compactMap { name, value in value.map { (name, $0) } })
+        }
+
+        /// The whole questionnaire: `base` (the answers on record) with the answers given over it.
+        func answers(over base: [String: Any] = [:]) -> [String: Any] {
+            var answers: [String: Any] = [
+                "domain": "general", "customer_facing": false, "personal_data": false, "autonomous_actions": false, "safety_critical": false,
+            ]
+            answers.merge(base) { _, recorded in recorded }
+            answers.merge(given) { _, new in new }
+            return answers
         }
     }
 
@@ -198,16 +212,25 @@ struct Systems: AsyncParsableCommand {
         func validate() throws {
             if tier == nil, rationale != nil { throw ValidationError("--rationale goes with --tier.") }
             if tier != nil, rationale == nil { throw ValidationError("--tier needs --rationale: say why the questionnaire's tier is overridden.") }
+            if tier != nil, !questionnaire.given.isEmpty {
+                throw ValidationError("Give either questionnaire answers or --tier with --rationale, not both.")
+            }
+            if tier == nil, questionnaire.given.isEmpty {
+                throw ValidationError("Give the answers that changed (such as --personal-data or --no-customer-facing), or --tier.")
+            }
         }
 
         func run() async throws {
             let system = system
-            let (path, method, body): (String, String, [String: Any]) =
-                if let tier {
-                    ("/api/v1/systems/\(system)/tier", "POST", ["tier": tier, "rationale": rationale ?? ""])
-                } else {
-                    ("/api/v1/systems/\(system)", "PATCH", ["questionnaire": questionnaire.object])
-                }
+            let (path, method, body): (APIPath, String, [String: Any])
+            if let tier {
+                (path, method, body) = ("/api/v1/systems/\(system)/tier", "POST", ["tier": tier, "rationale": rationale ?? ""])
+            } else {
+                // Only the answers given change; the others stay as recorded.
+                let recorded = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
+                let current = (recorded["system"] as? [String: Any])?["questionnaire"] as? [String: Any] ?? [:]
+                (path, method, body) = ("/api/v1/systems/\(system)", "PATCH", ["questionnaire": questionnaire.answers(over: current)])
+            }
             let bodyJSON = try StewardClient.encode(body)
             _ = try StewardClient.object(try await api.withClient { client in try await client.json(method, path, body: bodyJSON) })
             let entry = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
