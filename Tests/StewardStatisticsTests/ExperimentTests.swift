@@ -65,9 +65,15 @@ struct ExperimentTests {
                 challengerTrials: case_.challenger[1])
             #expect(Self.close(test.z, case_.z) && Self.close(test.pValue, case_.pValue), "\(case_)")
         }
-        #expect(throws: StatisticsError.self) { try TwoProportionZTest(controlSuccesses: 0, controlTrials: 10, challengerSuccesses: 0, challengerTrials: 5) }
-        #expect(throws: StatisticsError.self) { try TwoProportionZTest(controlSuccesses: 1, controlTrials: 0, challengerSuccesses: 0, challengerTrials: 5) }
-        #expect(throws: StatisticsError.self) { try TwoProportionZTest(controlSuccesses: 6, controlTrials: 5, challengerSuccesses: 0, challengerTrials: 5) }
+        #expect(throws: StatisticsError.self) {
+            try TwoProportionZTest(controlSuccesses: 0, controlTrials: 10, challengerSuccesses: 0, challengerTrials: 5)
+        }
+        #expect(throws: StatisticsError.self) {
+            try TwoProportionZTest(controlSuccesses: 1, controlTrials: 0, challengerSuccesses: 0, challengerTrials: 5)
+        }
+        #expect(throws: StatisticsError.self) {
+            try TwoProportionZTest(controlSuccesses: 6, controlTrials: 5, challengerSuccesses: 0, challengerTrials: 5)
+        }
     }
 
     @Test("Welch's t-test and Student's t tail match scipy, fractional degrees of freedom included")

@@ -25,7 +25,8 @@ public struct TrafficSplit: Sendable, Equatable {
         }
         guard points.reduce(0, +) == Self.buckets else {
             throw .invalidParameter(
-                "The weights must sum to 100; they sum to \(Double(points.reduce(0, +)) / 100) (\(percentages.map { "\($0)" }.joined(separator: " + "))).")
+                "The weights must sum to 100; they sum to \(Double(points.reduce(0, +)) / 100) (\(percentages.map { "\($0)" }.joined(separator: " + ")))."
+            )
         }
         basisPoints = points
         self.salt = salt

@@ -46,9 +46,14 @@ struct ISOTimesMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// Members whose value maps users' names to values.
-    static let userKeyed: Set<String> = ["metrics", "undefined_metrics", "counts", "categories", "features", "by_flag", "details", "tags", "params"]
+    static var userKeyed: Set<String> { userKeyedMembers }
 
     static func isTime(_ key: String) -> Bool {
         key.hasSuffix("_at") || key == "time" || key == "from" || key == "to"
     }
 }
+
+/// Members whose value maps users' names to values (a stored property outside the generic middleware).
+private let userKeyedMembers: Set<String> = [
+    "metrics", "undefined_metrics", "counts", "categories", "features", "by_flag", "details", "tags", "params",
+]

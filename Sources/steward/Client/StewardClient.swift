@@ -34,7 +34,8 @@ struct StewardClient: Sendable {
         _ method: String, _ path: APIPath, query: [(String, String)] = [], body: Data = Data(), contentType: String? = nil
     ) async throws -> Data {
         if let invalid = path.invalid { throw failing(.invalidParameter("'\(invalid)' cannot be a name in a request's path.")) }
-        let target = path.encoded + (query.isEmpty ? "" : "?" + query.map { APIPath.encode($0.0) + "=" + APIPath.encode($0.1) }.joined(separator: "&"))
+        let target =
+            path.encoded + (query.isEmpty ? "" : "?" + query.map { APIPath.encode($0.0) + "=" + APIPath.encode($0.1) }.joined(separator: "&"))
         let authorization = token.map { "Bearer \($0)" }
         let status: Int
         let reply: Data
@@ -56,7 +57,8 @@ struct StewardClient: Sendable {
             status = http?.statusCode ?? 0
             if (300..<400).contains(status) {
                 let location = http?.value(forHTTPHeaderField: "Location") ?? "elsewhere"
-                throw failing(StewardError(.badRequest, "The server redirected to \(location); the token was not sent there. Use that address as --server."))
+                throw failing(
+                    StewardError(.badRequest, "The server redirected to \(location); the token was not sent there. Use that address as --server."))
             }
         case .inProcess(let client):
             let answer = try await client.send(method: method, target: target, contentType: contentType, authorization: authorization, body: body)

@@ -227,7 +227,8 @@ struct Systems: AsyncParsableCommand {
                 (path, method, body) = ("/api/v1/systems/\(system)/tier", "POST", ["tier": tier, "rationale": rationale ?? ""])
             } else {
                 // Only the answers given change; the others stay as recorded.
-                let recorded = try StewardClient.object(try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
+                let recorded = try StewardClient.object(
+                    try await api.withClient { client in try await client.json("GET", "/api/v1/systems/\(system)") })
                 let current = (recorded["system"] as? [String: Any])?["questionnaire"] as? [String: Any] ?? [:]
                 (path, method, body) = ("/api/v1/systems/\(system)", "PATCH", ["questionnaire": questionnaire.answers(over: current)])
             }
