@@ -45,6 +45,17 @@ struct ArtifactPathTests {
         #expect(throws: StewardError.self) { try ArtifactPath(decoded: "a%2F%2E%2E%2F%2E%2E") }
     }
 
+    /// Found by Fuzz/FuzzArtifactPath: U+0602 (a prepended mark) and a combining accent fuse with a `/` into one
+    /// character, which a character-wise split or prefix check does not see as a separator; the file system does.
+    @Test("A mark fused with a separator is still a separator")
+    func markedSeparators() throws {
+        #expect(try ArtifactPath(encoded: "e/a%\u{602}/b").components == ["e", "a%\u{602}", "b"])
+        #expect(try ArtifactPath(decoded: "x\u{602}/y").components == ["x\u{602}", "y"])
+        #expect(throws: StewardError.self) { try ArtifactPath(decoded: "/\u{301}etc/passwd") }
+        #expect(throws: StewardError.self) { try ArtifactPath(decoded: "a/\u{602}/../b") }
+        #expect(throws: StewardError.self) { try ArtifactPath(encoded: "1").appending("a\u{602}/b") }
+    }
+
     @Test("Appending names read from the store keeps the same guarantees")
     func appending() throws {
         let base = try ArtifactPath(encoded: "1/run")

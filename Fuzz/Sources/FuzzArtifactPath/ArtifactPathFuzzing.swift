@@ -7,19 +7,21 @@ import StewardCore
 enum ArtifactPathFuzzing {
     static func run(_ text: String) {
         for path in [try? ArtifactPath(encoded: text), try? ArtifactPath(decoded: text)].compactMap({ $0 }) {
-            precondition(!path.components.contains { $0.contains("/") }, "a component of '\(text)' holds a separator")
+            precondition(!path.components.contains { $0.unicodeScalars.contains("/") }, "a component of '\(text)' holds a separator")
             var layer = path.string
             for _ in 0..<10 {
                 let scalars = Array(layer.unicodeScalars)
                 let driveLetter = scalars.count >= 2 && scalars[1] == ":" && scalars[0].properties.isAlphabetic
-                precondition(!layer.hasPrefix("/") && !layer.hasPrefix("~") && !driveLetter, "accepted '\(text)', absolute as '\(layer)'")
+                precondition(scalars.first != "/" && scalars.first != "~" && !driveLetter, "accepted '\(text)', absolute as '\(layer)'")
                 precondition(
                     !scalars.contains { $0 == "\\" || $0 == "#" || $0 == "?" || $0.value < 0x20 || $0.value == 0x7F },
                     "accepted '\(text)' with a backslash, '#', '?' or control character in '\(layer)'")
                 // One trailing separator names the same place (`a/` is `a`).
-                let folder = layer.hasSuffix("/") ? layer.dropLast() : Substring(layer)
+                // Scalars, not characters: a mark fused with `/` into one character is still a separator on disk.
+                let folder = scalars.last == "/" ? scalars.dropLast() : scalars[...]
                 if !folder.isEmpty {
-                    for component in folder.split(separator: "/", omittingEmptySubsequences: false) {
+                    for scalarsOfComponent in folder.split(separator: "/", omittingEmptySubsequences: false) {
+                        let component = String(String.UnicodeScalarView(scalarsOfComponent))
                         precondition(
                             !component.isEmpty && component != "." && component != "..", "accepted '\(text)', leaving as '\(layer)'")
                     }

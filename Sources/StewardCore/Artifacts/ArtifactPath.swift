@@ -40,9 +40,7 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
             layer = next
         }
         guard stable else { throw Self.invalid(original) }
-        var trimmed = Substring(path)
-        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        let parts = trimmed.isEmpty ? [] : trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = Self.components(of: path)
         guard parts.allSatisfy(Self.isSafeComponent) else { throw Self.invalid(original) }
         self.components = parts
     }
@@ -56,7 +54,7 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
 
     /// This path with one more trusted component appended (a name read from the store itself).
     public func appending(_ component: String) throws(StewardError) -> ArtifactPath {
-        guard Self.isSafeComponent(component), Self.isSafe(component), !component.contains("/") else { throw Self.invalid(component) }
+        guard Self.isSafeComponent(component), Self.isSafe(component), !component.unicodeScalars.contains("/") else { throw Self.invalid(component) }
         return ArtifactPath(trusted: components + [component])
     }
 
@@ -69,9 +67,19 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
         .invalidParameter("Invalid path: '\(raw)'. Artifact paths must be relative and stay within the artifact root.")
     }
 
+    /// The components of `path` split at every `/` scalar, one trailing `/` ignored. Scalars, not characters:
+    /// a prepended mark (`U+0602`) or a combining one would otherwise fuse with a `/` into one character that
+    /// neither `split` nor `hasPrefix` sees as a separator, while the file system does.
+    private static func components(of path: String) -> [String] {
+        var scalars = Substring(path).unicodeScalars
+        if scalars.last == "/" { scalars = scalars.dropLast() }
+        if scalars.isEmpty { return [] }
+        return scalars.split(separator: "/", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+    }
+
     private static func isSafe(_ path: String) -> Bool {
-        if path.hasPrefix("/") || path.hasPrefix("~") { return false }
         let scalars = path.unicodeScalars
+        if scalars.first == "/" || scalars.first == "~" { return false }
         if scalars.count >= 2 {
             let first = scalars[scalars.startIndex]
             let second = scalars[scalars.index(after: scalars.startIndex)]
@@ -83,10 +91,7 @@ public struct ArtifactPath: Sendable, Hashable, CustomStringConvertible {
             default: if scalar.value < 0x20 || scalar.value == 0x7F { return false }
             }
         }
-        var trimmed = Substring(path)
-        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if trimmed.isEmpty { return true }
-        return trimmed.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isSafeComponent(String($0)) }
+        return components(of: path).allSatisfy(isSafeComponent)
     }
 
     private static func isSafeComponent(_ component: String) -> Bool {
