@@ -16,8 +16,10 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = PrometheusCollectorRegistry()
     let services = StewardServices(storage: storage, configuration: configuration, observer: PrometheusMonitoringObserver(registry: metrics))
+    let traffic = ServingTraffic(
+        events: services.events, client: ModelServerClient(timeout: TimeAmount(configuration.servingTimeout)), logger: logger)
     var application = Application(
-        router: buildRouter(services: services, configuration: configuration, metrics: metrics),
+        router: buildRouter(services: services, configuration: configuration, metrics: metrics, traffic: traffic),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [SlowBodyGuard(timeout: TimeAmount(configuration.bodyTimeout))],
@@ -34,6 +36,11 @@ public func buildApplication(
         application.addServices(AlertScheduler(events: services.events, alerts: services.alerts, schema: schema, interval: interval, logger: logger))
     } else {
         application.addServices(StoredEventProfiler(events: services.events, schema: schema, logger: logger))
+    }
+    application.addServices(traffic)
+    if let interval = configuration.deploymentAnalysisInterval {
+        application.addServices(
+            DeploymentAnalyzer(deployments: services.deployments, traffic: traffic, schema: schema, interval: interval, logger: logger))
     }
     if configuration.alertNotifications != nil {
         application.addServices(WebhookDispatcher(webhooks: services.webhooks, schema: schema, logger: logger))
@@ -117,5 +124,10 @@ extension StewardServices {
         webhooks = WebhookService(
             repository: SQLWebhookOutbox(database: database), notifications: notifications ?? configuration.alertNotifications, now: now)
         alerts = AlertService(repository: alertRepository, events: events, webhooks: webhooks, audit: auditRepository, observer: observer, now: now)
+        deployments = DeploymentService(
+            repository: SQLDeploymentRepository(database: database), systems: systems, registry: registry, versions: registryRepository,
+            promotion: promotion, incidents: incidents, alerts: alertRepository,
+            notifications: (notifications ?? configuration.alertNotifications) != nil,
+            audit: auditRepository, allowList: configuration.endpointHosts, now: now)
     }
 }

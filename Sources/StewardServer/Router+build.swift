@@ -11,6 +11,15 @@ import StewardCore
 public func buildRouter(
     services: StewardServices, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<StewardRequestContext> {
+    buildRouter(
+        services: services, configuration: configuration, metrics: metrics,
+        traffic: ServingTraffic(events: services.events, logger: Logger(label: "steward.serving")))
+}
+
+/// The router with the serving path's background work (`ServingTraffic`) that the application runs as a service.
+func buildRouter(
+    services: StewardServices, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, traffic: ServingTraffic
+) -> Router<StewardRequestContext> {
     let router = Router(context: StewardRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
     router.add(middleware: ErrorMiddleware(render: MLflowResponse.error))
@@ -39,6 +48,8 @@ public func buildRouter(
     EvaluationsController(evaluations: services.evaluations).addRoutes(to: native)
     MonitoringController(events: services.events, references: services.references, alerts: services.alerts, webhooks: services.webhooks)
         .addRoutes(to: native)
+    DeploymentsController(deployments: services.deployments, traffic: traffic).addRoutes(to: native)
+    ServingController(deployments: services.deployments, traffic: traffic, maximumBodyBytes: 64 << 20).addRoutes(to: router)
     ServerInfoController().addRoutes(to: router)
     router.route(.get, "metrics") { _, _ in
         Response(

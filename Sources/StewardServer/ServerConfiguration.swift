@@ -25,6 +25,10 @@ public struct ServerConfiguration: Sendable {
     public var bodyTimeout: Duration
     /// Connections served at once; further ones wait in the listen backlog until one closes.
     public var maximumConnections: Int
+    /// How often live canaries and A/B tests are analysed and decided; nil decides only on request.
+    public var deploymentAnalysisInterval: Duration?
+    /// How long the deployment router waits for a model server's answer before it answers 504.
+    public var servingTimeout: Duration
     /// Where the token of the first admin goes when the store has no user yet (`steward serve` names
     /// `<data>/admin-token`); nil makes no user.
     public var firstAdminTokenFile: String?
@@ -34,8 +38,10 @@ public struct ServerConfiguration: Sendable {
         endpointHosts: [String] = [], webhookSecret: String? = nil, alertInterval: Duration? = nil,
         webhookRetryDelays: [Duration] = AlertNotifications.defaultRetryDelays, judgeAPIKey: String? = nil,
         idleTimeout: Duration = .seconds(60), bodyTimeout: Duration = .seconds(60), maximumConnections: Int = 4096,
-        firstAdminTokenFile: String? = nil
+        firstAdminTokenFile: String? = nil, deploymentAnalysisInterval: Duration? = nil, servingTimeout: Duration = .seconds(30)
     ) {
+        self.deploymentAnalysisInterval = deploymentAnalysisInterval
+        self.servingTimeout = servingTimeout
         self.firstAdminTokenFile = firstAdminTokenFile
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout

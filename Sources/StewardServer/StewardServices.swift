@@ -22,4 +22,5 @@ public struct StewardServices: Sendable {
     public let references: ReferenceService
     public let alerts: AlertService
     public let webhooks: WebhookService
+    public let deployments: DeploymentService
 }

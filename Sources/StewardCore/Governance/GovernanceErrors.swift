@@ -27,4 +27,8 @@ public enum GovernanceErrors {
     public static func incidentNotFound(_ id: String) -> StewardError {
         .notFound("Incident '\(id)' does not exist.")
     }
+
+    public static func deploymentNotFound(_ id: String) -> StewardError {
+        .notFound("Deployment '\(id)' does not exist.")
+    }
 }

@@ -45,8 +45,18 @@ public struct GovernancePolicy: Sendable, Equatable {
         public let check: Check
     }
 
+    /// A role in a deployment short of full traffic (which is promotion, and needs every control of the tier).
+    public enum ServingRole: String, Sendable, CaseIterable {
+        /// A canary's challenger or an A/B arm: it answers real requests.
+        case challenger
+        /// A shadow arm: it sees copies of requests and answers none.
+        case shadow
+    }
+
     public let controls: [String: Control]
     public let tiers: [RiskTier: [String]]
+    /// The controls a version needs for each serving role, of those its system's tier requires.
+    public let serving: [ServingRole: [String]]
     public let protectedAliases: [String]
     /// Approvals older than this no longer count.
     public let approvalValidityDays: Int
@@ -56,6 +66,12 @@ public struct GovernancePolicy: Sendable, Equatable {
     /// Controls a tier requires, in the order the policy lists them.
     public func controls(for tier: RiskTier) -> [Control] {
         (tiers[tier] ?? []).compactMap { controls[$0] }
+    }
+
+    /// The controls of `tier` that a version needs to serve in `role`.
+    public func controls(for tier: RiskTier, serving role: ServingRole) -> [Control] {
+        let needed = Set(serving[role] ?? [])
+        return controls(for: tier).filter { needed.contains($0.name) }
     }
 
     /// Whether the alias is protected, in any spelling (`AliasName.key`).
@@ -81,7 +97,7 @@ public struct GovernancePolicy: Sendable, Equatable {
     public init(yaml document: String) throws(StewardError) {
         let root = try BoundedYAML.load(document, what: "The policy")
         guard let map = root as? [String: Any] else { throw .invalidParameter("The policy must be a YAML mapping.") }
-        let known: Set<String> = ["version", "protected_aliases", "approval_validity_days", "controls", "tiers"]
+        let known: Set<String> = ["version", "protected_aliases", "approval_validity_days", "controls", "tiers", "serving"]
         if let unknown = map.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidParameter("Unknown policy key '\(unknown)'; the keys are \(known.sorted().joined(separator: ", ")).")
         }
@@ -113,6 +129,27 @@ public struct GovernancePolicy: Sendable, Equatable {
         if let missing = RiskTier.allCases.first(where: { tiers[$0] == nil }) {
             throw .invalidParameter("tiers must list the controls of every tier; '\(missing.rawValue)' is missing.")
         }
+        var serving: [ServingRole: [String]] = [
+            .challenger: controls["evaluation_gate_passed"] == nil ? [] : ["evaluation_gate_passed"], .shadow: [],
+        ]
+        if let value = map["serving"] {
+            guard let roles = value as? [String: Any] else {
+                throw .invalidParameter("serving must map a role (challenger, shadow) to the controls it needs.")
+            }
+            for (name, names) in roles {
+                guard let role = ServingRole(rawValue: name) else {
+                    throw .invalidParameter("Unknown serving role '\(name)'; the roles are challenger and shadow (full traffic is promotion).")
+                }
+                guard let list = names as? [String] ?? ((names as? [Any])?.isEmpty == true ? [] : nil) else {
+                    throw .invalidParameter("serving.\(name) must be a list of control names.")
+                }
+                if let undefined = list.first(where: { controls[$0] == nil }) {
+                    throw .invalidParameter("serving.\(name) requires '\(undefined)', which controls does not define.")
+                }
+                serving[role] = list
+            }
+        }
+        self.serving = serving
         self.controls = controls
         self.tiers = tiers
         self.protectedAliases = aliases
@@ -234,6 +271,11 @@ extension GovernancePolicy {
             check: evidence
             evidence: human_in_the_loop
             scope: system
+        # What a version needs to take part in a deployment short of full traffic (full traffic is promotion):
+        # of the controls listed here, those its system's tier requires.
+        serving:
+          challenger: [evaluation_gate_passed]
+          shadow: []
         tiers:
           low: [model_card, monitoring_configured]
           medium: [model_card, monitoring_configured, evaluation_gate_passed, human_review, staged_rollout]

@@ -219,4 +219,25 @@ public struct PromotionDecision: PromotionGate {
             throw StewardError.invalidParameter("Model '\(model)' is not part of system '\(system.name)'.")
         }
     }
+
+    // MARK: Serving
+
+    /// What keeps `version` from serving in `role` in a deployment of `system`: each control the policy's
+    /// `serving` list and the system's tier both require and the version lacks, with how to meet it. Empty when
+    /// it may serve. Read from the same facts as a promotion.
+    public func servingRefusals(system: AISystem, version: ModelVersion, role: GovernancePolicy.ServingRole) async throws -> [String] {
+        let policy = try await policy().policy
+        let needed = Set(policy.controls(for: system.riskTier, serving: role).map(\.name))
+        guard !needed.isEmpty else { return [] }
+        let target = PromotionTarget.alias(policy.protectedAliases[0])
+        let evaluations = ControlEvaluation.evaluate(policy, try await facts.facts(system: system, version: version, target: target, policy: policy))
+        return evaluations.filter { needed.contains($0.name) && !$0.satisfied }.map {
+            "\($0.name) (\($0.detail); to meet it, \($0.remedy ?? "see the policy"))"
+        }
+    }
+
+    /// The protected aliases of the policy in force, in its order.
+    public func protectedAliases() async throws -> [String] {
+        try await policy().policy.protectedAliases
+    }
 }

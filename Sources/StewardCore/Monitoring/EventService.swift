@@ -45,11 +45,19 @@ public struct EventService: Sendable {
                 "All \(batch.rejected.count) events were refused: "
                     + batch.rejected.prefix(5).map { "row \($0.row): \($0.message)" }.joined(separator: "; "))
         }
-        let profiling = try await profiling(systemID: systemID, events: batch.events)
-        let inserted = try await repository.insertEvents(systemID: systemID, events: batch.events, profiling: profiling)
-        observer?.stored(systemID: systemID, events: batch.events.filter { inserted.contains($0.requestID) })
-        try await purgeIfDue(systemID: systemID, now: time)
-        return IngestResult(accepted: inserted.count, duplicates: batch.events.count - inserted.count, rejected: batch.rejected)
+        let inserted = try await record(systemID: systemID, events: batch.events, now: time)
+        return IngestResult(accepted: inserted, duplicates: batch.events.count - inserted, rejected: batch.rejected)
+    }
+
+    /// Stores events already checked (those the deployment router served, say) through the same path as a
+    /// posted batch: profiled for drift, counted by the observer, purged on schedule. Returns how many were new.
+    @discardableResult
+    public func record(systemID: String, events: [InferenceEvent], now time: Int64? = nil) async throws -> Int {
+        let profiling = try await profiling(systemID: systemID, events: events)
+        let inserted = try await repository.insertEvents(systemID: systemID, events: events, profiling: profiling)
+        observer?.stored(systemID: systemID, events: events.filter { inserted.contains($0.requestID) })
+        try await purgeIfDue(systemID: systemID, now: time ?? now())
+        return inserted.count
     }
 
     /// What a labelling did: events that got their label or feedback, and rows refused (unknown request ids

@@ -16,12 +16,20 @@ public struct InferenceEvent: Sendable, Equatable {
     public var costUSD: Double?
     public var failed: Bool
     public var safetyFlags: [String]
+    /// The deployment that served the request, its arm and the unit key it was assigned by (served requests only).
+    public var deploymentID: String?
+    public var arm: String?
+    public var unit: String?
 
     public init(
         requestID: String, time: Int64, model: String? = nil, version: Int64? = nil, features: [String: FeatureValue] = [:],
         prediction: FeatureValue? = nil, score: Double? = nil, latencyMilliseconds: Double? = nil, tokensIn: Int64? = nil, tokensOut: Int64? = nil,
-        costUSD: Double? = nil, failed: Bool = false, safetyFlags: [String] = []
+        costUSD: Double? = nil, failed: Bool = false, safetyFlags: [String] = [], deploymentID: String? = nil, arm: String? = nil,
+        unit: String? = nil
     ) {
+        self.deploymentID = deploymentID
+        self.arm = arm
+        self.unit = unit
         self.requestID = requestID
         self.time = time
         self.model = model

@@ -42,7 +42,7 @@ public struct SQLEventRepository: EventRepository {
                         (\(bind: systemID), \(bind: event.requestID), \(bind: event.time), \(bind: event.model), \(bind: event.version),
                          \(bind: text.features), \(bind: text.prediction), \(bind: event.score), \(bind: event.latencyMilliseconds),
                          \(bind: event.tokensIn), \(bind: event.tokensOut), \(bind: event.costUSD), \(bind: event.failed ? 1 : 0),
-                         \(bind: text.safetyFlags))
+                         \(bind: text.safetyFlags), \(bind: event.deploymentID), \(bind: event.arm), \(bind: event.unit))
                         """
                 }
                 let returned = try await db.raw(
@@ -69,7 +69,7 @@ public struct SQLEventRepository: EventRepository {
 
     static let insertColumns = """
         INSERT INTO inference_events (system_id, request_id, time_ms, model_name, model_version, features, prediction, score,
-            latency_ms, tokens_in, tokens_out, cost_usd, failed, safety_flags)
+            latency_ms, tokens_in, tokens_out, cost_usd, failed, safety_flags, deployment_id, arm, unit_key)
         VALUES
         """
 
@@ -91,12 +91,12 @@ public struct SQLEventRepository: EventRepository {
         _ events: ArraySlice<InferenceEvent>, _ texts: ArraySlice<EventTexts>, systemID: String, into handle: SQLiteHandle,
         inserted: inout Set<String>
     ) throws {
-        let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         let sql =
             insertColumns + " " + repeatElement(row, count: events.count).joined(separator: ",")
             + " ON CONFLICT (system_id, request_id) DO NOTHING RETURNING request_id"
         var values: [SQLiteValue] = []
-        values.reserveCapacity(events.count * 14)
+        values.reserveCapacity(events.count * 17)
         func optional(_ value: Double?) -> SQLiteValue { value.map(SQLiteValue.real) ?? .null }
         func optional(_ value: Int64?) -> SQLiteValue { value.map(SQLiteValue.integer) ?? .null }
         func optional(_ value: String?) -> SQLiteValue { value.map(SQLiteValue.text) ?? .null }
@@ -105,7 +105,7 @@ public struct SQLEventRepository: EventRepository {
                 .text(systemID), .text(event.requestID), .integer(event.time), optional(event.model), optional(event.version),
                 .text(text.features), optional(text.prediction), optional(event.score), optional(event.latencyMilliseconds),
                 optional(event.tokensIn), optional(event.tokensOut), optional(event.costUSD), .integer(event.failed ? 1 : 0),
-                .text(text.safetyFlags),
+                .text(text.safetyFlags), optional(event.deploymentID), optional(event.arm), optional(event.unit),
             ]
         }
         var failure: (any Error)?

@@ -63,6 +63,12 @@ extension OpenAPIDocument {
               required: true
               description: The AI system's ID.
               schema: {type: string}
+            DeploymentID:
+              name: id
+              in: path
+              required: true
+              description: The deployment's ID.
+              schema: {type: string}
             IncidentID:
               name: id
               in: path

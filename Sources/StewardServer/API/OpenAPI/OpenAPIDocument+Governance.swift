@@ -195,7 +195,8 @@ extension OpenAPIDocument {
               description: |
                 The body is a YAML mapping with the keys `version`, `protected_aliases` (a non-empty list),
                 `approval_validity_days` (1 to 3650, 90 by default), `controls` (each a mapping with a `check`: model_card,
-                evidence, approvals, gate, monitoring or retraining) and `tiers` (the controls of every risk tier). It is
+                evidence, approvals, gate, monitoring or retraining), `tiers` (the controls of every risk tier) and
+                `serving` (the controls a deployment's challenger or shadow needs). It is
                 validated whole and stored as a new version. JSON, being YAML, is read the same way; the Content-Type
                 header is not read.
               requestBody:
@@ -222,6 +223,15 @@ extension OpenAPIDocument {
                         tiers:
                           type: object
                           description: The controls each risk tier (low, medium, high, critical) requires.
+                          additionalProperties:
+                            type: array
+                            items: {type: string}
+                        serving:
+                          type: object
+                          description: |
+                            The controls a version needs to serve as a deployment's `challenger` or `shadow` (of those its
+                            system's tier requires); full traffic is promotion. By default a challenger needs
+                            evaluation_gate_passed and a shadow nothing.
                           additionalProperties:
                             type: array
                             items: {type: string}

@@ -1,0 +1,32 @@
+/// What one arm of a deployment served, as its stored inference events say: the raw material of its metrics and
+/// of the decision. Everything covers the whole deployment but `stepUnits`, which counts the current step (the
+/// units a step needs, and the split the sample-ratio check compares with the weights).
+public struct ArmObservations: Sendable {
+    public var arm: String
+    public var requests: Int
+    public var failures: Int
+    /// Distinct units (unit keys, or requests without one).
+    public var units: Int
+    /// Distinct units since the current weights were set.
+    public var stepUnits: Int
+    /// Latencies in milliseconds.
+    public var latencies: [Double]
+    /// Predictions with their joined labels.
+    public var labeled: [(prediction: FeatureValue?, label: String)]
+    /// Joined feedback (−1…1).
+    public var feedback: [Double]
+
+    public init(
+        arm: String, requests: Int = 0, failures: Int = 0, units: Int = 0, stepUnits: Int = 0, latencies: [Double] = [],
+        labeled: [(prediction: FeatureValue?, label: String)] = [], feedback: [Double] = []
+    ) {
+        self.arm = arm
+        self.requests = requests
+        self.failures = failures
+        self.units = units
+        self.stepUnits = stepUnits
+        self.latencies = latencies
+        self.labeled = labeled
+        self.feedback = feedback
+    }
+}

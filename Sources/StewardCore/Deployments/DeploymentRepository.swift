@@ -1,0 +1,17 @@
+/// Persistence of deployments and the observations their analysis reads; every change audited in its transaction.
+public protocol DeploymentRepository: Sendable {
+    /// Stores a new deployment, ending the system's live one in the same transaction.
+    func createDeployment(_ deployment: Deployment, audit: AuditEntry) async throws
+    /// Stores a change to a deployment read at `revision - 1` (`resourceConflict` if it changed since), with its
+    /// audit entry and any notifications to put in the webhook outbox.
+    func updateDeployment(_ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage]) async throws
+    func deployment(id: String) async throws -> Deployment
+    /// The system's deployments, newest first.
+    func deployments(systemID: String) async throws -> [Deployment]
+    /// The deployment serving the system named by id or by name, if any: its newest one not ended.
+    func liveDeployment(system: String) async throws -> Deployment?
+    /// The live deployments still deciding (active canaries and A/B tests), for the analysis schedule.
+    func deciding() async throws -> [Deployment]
+    /// What each arm served, from the deployment's inference events (`stepStartedAt` bounds `stepUnits`).
+    func observations(deployment: Deployment) async throws -> [ArmObservations]
+}

@@ -1,0 +1,381 @@
+import Foundation
+
+/// The traffic plane's decisions: which versions a system's traffic is split between, in what shares, and when a
+/// challenger advances, graduates or is rolled back. A version receives traffic only as the policy allows for its
+/// role (`GovernancePolicy.serving`); full traffic is promotion, so graduation and every alias change go through
+/// the one promotion decision. Every change is audited.
+public struct DeploymentService: Sendable {
+    let repository: any DeploymentRepository
+    let systems: any SystemRepository
+    let registry: ModelRegistryService
+    let versions: any ModelRegistryRepository
+    let promotion: PromotionDecision
+    let incidents: IncidentService
+    let alerts: any AlertRepository
+    let notifications: Bool
+    let audit: any AuditRepository
+    let allowList: EndpointAllowList
+    let now: @Sendable () -> Int64
+
+    /// Who takes the analysis's automatic decisions in the audit trail. Its promotions still need every control.
+    public static let analyst = Principal.user("steward-deployments", role: .admin)
+
+    public init(
+        repository: any DeploymentRepository, systems: any SystemRepository, registry: ModelRegistryService, versions: any ModelRegistryRepository,
+        promotion: PromotionDecision, incidents: IncidentService, alerts: any AlertRepository, notifications: Bool, audit: any AuditRepository,
+        allowList: EndpointAllowList, now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.repository = repository
+        self.systems = systems
+        self.registry = registry
+        self.versions = versions
+        self.promotion = promotion
+        self.incidents = incidents
+        self.alerts = alerts
+        self.notifications = notifications
+        self.audit = audit
+        self.allowList = allowList
+        self.now = now
+    }
+
+    // MARK: Reading
+
+    public func deployment(id: String) async throws -> Deployment {
+        try await repository.deployment(id: id)
+    }
+
+    public func deployments(systemID: String) async throws -> [Deployment] {
+        _ = try await systems.system(id: systemID)
+        return try await repository.deployments(systemID: systemID)
+    }
+
+    /// The deployment serving a system (by id or name), or nil.
+    public func live(system: String) async throws -> Deployment? {
+        try await repository.liveDeployment(system: system)
+    }
+
+    /// The deployment with its arms measured and the decision the analysis would take now.
+    public func report(id: String) async throws -> (deployment: Deployment, analysis: DeploymentAnalysis) {
+        let deployment = try await repository.deployment(id: id)
+        return (deployment, try await analyse(deployment))
+    }
+
+    func analyse(_ deployment: Deployment) async throws -> DeploymentAnalysis {
+        DeploymentAnalysis(
+            deployment: deployment, observations: try await repository.observations(deployment: deployment), previousPValue: deployment.pValue)
+    }
+
+    // MARK: Creating
+
+    /// Checks and stores a new deployment of the system, which replaces its live one. Bad shapes are 400s, arms
+    /// the governance refuses (a model not linked to the system, a host not allowed, a version lacking a control
+    /// its role needs) one 403 that lists every reason; nothing is written unless all pass.
+    public func create(systemID: String, _ draft: DeploymentDraft, actor: Principal) async throws -> Deployment {
+        let system = try await systems.system(id: systemID)
+        try await audit.requireContributor(actor, "deployment.create", target: "system:\(systemID)", systemID: systemID, now: now())
+        let mode = try Deployment.Mode(parsing: draft.mode)
+        let analysis = try (draft.analysis ?? DeploymentDraft.Analysis()).rules()
+        try Self.checkShape(mode: mode, draft.arms)
+        if let field = draft.unitField {
+            guard !field.isEmpty, field.count <= 200 else {
+                throw StewardError.invalidParameter("unit_field must be a field name of 1 to 200 characters.")
+            }
+        }
+        var arms: [Deployment.Arm] = []
+        var refusals: [String] = []
+        for (index, armDraft) in draft.arms.enumerated() {
+            let number = try ModelRegistryService.versionNumber(armDraft.version)
+            let name = armDraft.name ?? Self.armName(mode: mode, index: index)
+            guard Self.isValidArmName(name) else {
+                throw StewardError.invalidParameter("Arm name '\(name)' must be 1 to 64 letters, digits, '-' or '_'.")
+            }
+            if !system.components.contains(where: { $0.name == armDraft.model }) {
+                if let owner = try await systems.system(owning: armDraft.model) {
+                    throw StewardError.invalidParameter(
+                        "Model '\(armDraft.model)' belongs to system '\(owner.name)' (\(owner.id)), not to '\(system.name)'; a deployment serves its own system's models."
+                    )
+                }
+                refusals.append(
+                    "arm \(name): model '\(armDraft.model)' is not linked to system '\(system.name)' (link it: steward systems link \(system.id) --model \(armDraft.model))"
+                )
+            }
+            var endpoint = armDraft.endpoint
+            switch Result(catching: { () throws(StewardError) in try allowList.check(armDraft.endpoint) }) {
+            case .success(let url): endpoint = url.absoluteString
+            case .failure(let error) where error.code == .permissionDenied: refusals.append("arm \(name): \(error.message)")
+            case .failure(let error): throw error
+            }
+            arms.append(Deployment.Arm(name: name, model: armDraft.model, version: number, endpoint: endpoint, weight: armDraft.weight))
+        }
+        guard Set(arms.map(\.name)).count == arms.count else { throw StewardError.invalidParameter("Each arm needs its own name.") }
+        var deployment = Deployment(
+            id: RecordID.make("dep"), systemID: system.id, mode: mode, arms: arms, salt: RecordID.make("salt"), unitField: draft.unitField,
+            analysis: analysis, state: .active, stepStartedAt: now(), reason: "Created.", createdBy: actor.name, createdAt: now(),
+            updatedAt: now(), revision: 1)
+        _ = try deployment.split()
+        if refusals.isEmpty {
+            refusals = try await servingRefusals(deployment, system: system)
+        }
+        guard refusals.isEmpty else {
+            try await promotion.refuse(
+                AuditEntry(
+                    actor: actor, action: "deployment.create", target: "system:\(system.id)", systemID: system.id,
+                    details: ["refused": refusals.joined(separator: "; ")]),
+                StewardError(
+                    .permissionDenied,
+                    "Deployment refused: system '\(system.name)' is \(system.riskTier.rawValue) risk and \(refusals.count) arm"
+                        + " condition\(refusals.count == 1 ? " is" : "s are") not met: \(refusals.joined(separator: "; "))."))
+        }
+        deployment.reason = "Created: \(Self.describe(deployment.arms))."
+        try await repository.createDeployment(deployment, audit: entry(actor, "deployment.create", deployment))
+        return deployment
+    }
+
+    static func isValidArmName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count)
+            && name.unicodeScalars.allSatisfy { ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+
+    static func armName(mode: Deployment.Mode, index: Int) -> String {
+        switch mode {
+        case .single: "primary"
+        case .canary, .shadow: index == 0 ? "champion" : (index == 1 ? "challenger" : "challenger-\(index)")
+        case .ab: String(UnicodeScalar(UInt8(97 + min(index, 25))))
+        }
+    }
+
+    static func checkShape(mode: Deployment.Mode, _ arms: [DeploymentDraft.Arm]) throws(StewardError) {
+        switch mode {
+        case .single where arms.count != 1: throw .invalidParameter("A single deployment has exactly one arm, got \(arms.count).")
+        case .canary where arms.count != 2:
+            throw .invalidParameter("A canary has two arms, the champion first and the challenger second; got \(arms.count).")
+        case .ab where arms.count < 2, .shadow where arms.count < 2:
+            throw .invalidParameter("An \(mode.rawValue) deployment has at least two arms; got \(arms.count).")
+        default: break
+        }
+        guard arms.count <= 10 else { throw .invalidParameter("A deployment has at most 10 arms.") }
+        var seen: Set<String> = []
+        for arm in arms {
+            let key = "\(arm.model)\u{0}\(arm.version)"
+            guard seen.insert(key).inserted else {
+                throw .invalidParameter("Model '\(arm.model)' version \(arm.version) appears in two arms; each arm serves a different version.")
+            }
+        }
+        if mode == .shadow, arms.first?.weight != 100 || arms.dropFirst().contains(where: { $0.weight != 0 }) {
+            throw .invalidParameter(
+                "In shadow mode the champion (the first arm) has weight 100 and each shadow arm 0: shadow arms get a copy of every request.")
+        }
+    }
+
+    /// Every reason the policy refuses an arm in its role: an arm at 100% is full traffic, which only a version
+    /// holding a protected alias has (it was promoted); any other arm with traffic is a challenger (or a shadow)
+    /// and needs the controls the policy's `serving` list names for its tier.
+    func servingRefusals(_ deployment: Deployment, system: AISystem) async throws -> [String] {
+        let protected = try await promotion.protectedAliases()
+        var refusals: [String] = []
+        for (index, arm) in deployment.arms.enumerated() {
+            let version = try await versions.modelVersion(name: arm.model, version: arm.version)
+            let promoted = version.aliases.contains { alias in protected.contains { AliasName.key($0) == AliasName.key(alias) } }
+            if promoted { continue }
+            let isShadow = deployment.mode == .shadow && index > 0
+            if !isShadow && arm.weight >= 100 {
+                refusals.append(
+                    "arm \(arm.name): full traffic is promotion, and version \(arm.version) of '\(arm.model)' holds no protected alias "
+                        + "(\(protected.joined(separator: ", "))); promote it (steward systems promote \(system.id) --model \(arm.model) --version \(arm.version)) "
+                        + "or let a canary graduate it")
+                continue
+            }
+            if !isShadow && arm.weight == 0 { continue }
+            let missing = try await promotion.servingRefusals(system: system, version: version, role: isShadow ? .shadow : .challenger)
+            refusals += missing.map { "arm \(arm.name) (\(arm.model) version \(arm.version)) as \(isShadow ? "shadow" : "challenger"): \($0)" }
+        }
+        return refusals
+    }
+
+    // MARK: Changing
+
+    /// Sets every arm's weight (in the arms' order). An arm brought to 100% must hold a protected alias: that
+    /// is promotion, which `promote` does through the promotion decision.
+    public func setWeights(id: String, weights: [Double], actor: Principal) async throws -> Deployment {
+        var deployment = try await repository.deployment(id: id)
+        try await audit.requireContributor(actor, "deployment.weights", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
+        guard deployment.state != .ended else { throw StewardError(.resourceConflict, "Deployment \(id) was replaced; change the live one.") }
+        guard deployment.mode != .shadow else {
+            throw StewardError.invalidParameter("A shadow deployment has no weights to change: the champion answers every request.")
+        }
+        guard weights.count == deployment.arms.count else {
+            throw StewardError.invalidParameter("Give one weight per arm (\(deployment.arms.count)), in the arms' order.")
+        }
+        for index in deployment.arms.indices { deployment.arms[index].weight = weights[index] }
+        _ = try deployment.split()
+        let refusals = try await servingRefusals(deployment, system: try await systems.system(id: deployment.systemID))
+        guard refusals.isEmpty else {
+            var refused = entry(actor, "deployment.weights", deployment)
+            refused.details["refused"] = refusals.joined(separator: "; ")
+            try await promotion.refuse(refused, StewardError(.permissionDenied, "Weights refused: \(refusals.joined(separator: "; "))."))
+        }
+        deployment.reason = "Weights set by \(actor.name): \(Self.describe(deployment.arms))."
+        return try await save(&deployment, actor: actor, action: "deployment.weights")
+    }
+
+    /// Graduates the challenger (or the named arm): it is promoted to the protected alias the champion holds
+    /// (else the policy's first), through the promotion decision, and then takes every request. A refused
+    /// promotion changes nothing and says which control is missing.
+    public func promote(id: String, arm armName: String? = nil, actor: Principal) async throws -> Deployment {
+        var deployment = try await repository.deployment(id: id)
+        try await audit.requireContributor(actor, "deployment.promote", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
+        guard deployment.state == .active || deployment.state == .rolledBack else {
+            throw StewardError(.resourceConflict, "Deployment \(id) is \(deployment.state.rawValue); there is nothing to promote.")
+        }
+        let index = try armIndex(deployment, armName ?? (deployment.arms.count > 1 ? deployment.arms[1].name : deployment.arms[0].name))
+        let winner = deployment.arms[index]
+        let alias = try await championAlias(deployment)
+        try await registry.setAlias(name: winner.model, alias: alias, version: String(winner.version), actor: actor)
+        for position in deployment.arms.indices { deployment.arms[position].weight = position == index ? 100 : 0 }
+        if deployment.mode == .shadow {
+            deployment.mode = .single
+            deployment.arms = [deployment.arms[index]]
+        }
+        deployment.state = .graduated
+        deployment.reason = "Arm \(winner.name) (\(winner.model) version \(winner.version)) graduated to alias '\(alias)' and takes every request."
+        return try await save(&deployment, actor: actor, action: "deployment.graduate")
+    }
+
+    /// Takes the challengers out: the champion takes every request again; if a challenger holds the protected
+    /// alias the champion held (a graduation undone), the alias goes back to the champion through the promotion
+    /// decision. An incident is opened on the system and the challenger's version with the playbook's
+    /// `roll_back` done and `notify_owner` sent to the system's webhooks.
+    public func rollBack(id: String, reason: String, actor: Principal) async throws -> Deployment {
+        var deployment = try await repository.deployment(id: id)
+        try await audit.requireContributor(actor, "deployment.rollback", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
+        guard deployment.arms.count > 1, deployment.state != .ended else {
+            throw StewardError(.resourceConflict, "Deployment \(id) has no challenger to roll back.")
+        }
+        let champion = deployment.arms[0]
+        let challenger = deployment.arms[1]
+        let alias = try await championAlias(deployment)
+        let model = try await versions.registeredModel(name: challenger.model)
+        if model.aliases.contains(where: { $0.alias == alias && $0.version == challenger.version }) {
+            try await registry.setAlias(name: champion.model, alias: alias, version: String(champion.version), actor: actor)
+        }
+        for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
+        deployment.state = .rolledBack
+        deployment.reason = "Rolled back: \(reason)"
+        let incident = try await incidents.open(
+            systemID: deployment.systemID, title: "Deployment \(deployment.id) rolled back", severity: "high",
+            description: "\(reason) The champion (\(champion.model) version \(champion.version)) takes every request again.",
+            model: challenger.model, version: String(challenger.version), actor: actor)
+        _ = try await incidents.update(id: incident.id, IncidentService.Change(step: Incident.Step.rollBack.rawValue), actor: actor)
+        let notices = try await ownerNotices(deployment, incident: incident, reason: reason)
+        if !notices.isEmpty {
+            _ = try await incidents.update(
+                id: incident.id,
+                IncidentService.Change(
+                    note: "Sent to \(notices.count) webhook\(notices.count == 1 ? "" : "s").", step: Incident.Step.notifyOwner.rawValue),
+                actor: actor)
+        }
+        return try await save(&deployment, actor: actor, action: "deployment.rollback", notifications: notices)
+    }
+
+    /// Runs the analysis and takes its decision: advances a step, graduates (through the promotion decision;
+    /// a refusal holds the step and says why), rolls back, or records why it holds. The server's schedule calls
+    /// it for every deciding deployment; `POST /api/v1/deployments/{id}/analysis` on demand.
+    public func decide(id: String, actor: Principal = DeploymentService.analyst) async throws -> (
+        deployment: Deployment, analysis: DeploymentAnalysis
+    ) {
+        var deployment = try await repository.deployment(id: id)
+        let analysis = try await analyse(deployment)
+        guard deployment.state == .active else { return (deployment, analysis) }
+        switch analysis.action {
+        case .rollBack:
+            return (try await rollBack(id: id, reason: analysis.reason, actor: actor), analysis)
+        case .graduate:
+            do {
+                return (try await promote(id: id, actor: actor), analysis)
+            } catch let error as StewardError where error.code == .permissionDenied {
+                deployment.reason = "Graduation refused, the step holds: \(error.message)"
+            }
+        case .advance:
+            if let next = analysis.nextWeight {
+                deployment.arms[0].weight = 100 - next
+                deployment.arms[1].weight = next
+                deployment.reason = analysis.reason
+                deployment.pValue = analysis.pValue
+                return (try await save(&deployment, actor: actor, action: "deployment.advance"), analysis)
+            }
+        case .hold:
+            deployment.reason = analysis.reason
+        }
+        let stored = try await repository.deployment(id: id)
+        let changed = stored.pValue != analysis.pValue || stored.reason != deployment.reason
+        deployment.pValue = analysis.pValue
+        if changed {
+            deployment.revision += 1
+            deployment.updatedAt = now()
+            try await repository.updateDeployment(deployment, audit: nil, notifications: [])
+        }
+        return (deployment, analysis)
+    }
+
+    /// The deployments the schedule decides: active canaries and A/B tests.
+    public func deciding() async throws -> [Deployment] {
+        try await repository.deciding()
+    }
+
+    // MARK: Parts
+
+    private func save(_ deployment: inout Deployment, actor: Principal, action: String, notifications: [WebhookMessage] = []) async throws
+        -> Deployment
+    {
+        deployment.revision += 1
+        deployment.updatedAt = now()
+        deployment.stepStartedAt = deployment.updatedAt
+        try await repository.updateDeployment(deployment, audit: entry(actor, action, deployment), notifications: notifications)
+        return deployment
+    }
+
+    private func entry(_ actor: Principal, _ action: String, _ deployment: Deployment) -> AuditEntry {
+        AuditEntry(
+            actor: actor, action: action, target: "deployment:\(deployment.id)", systemID: deployment.systemID,
+            details: ["mode": deployment.mode.rawValue, "arms": Self.describe(deployment.arms), "state": deployment.state.rawValue])
+    }
+
+    private func armIndex(_ deployment: Deployment, _ name: String) throws -> Int {
+        guard let index = deployment.arms.firstIndex(where: { $0.name == name }) else {
+            throw StewardError.invalidParameter(
+                "Deployment \(deployment.id) has no arm '\(name)'; its arms are \(deployment.arms.map(\.name).joined(separator: ", ")).")
+        }
+        return index
+    }
+
+    /// The protected alias the champion's version holds, else the policy's first.
+    private func championAlias(_ deployment: Deployment) async throws -> String {
+        let protected = try await promotion.protectedAliases()
+        let champion = deployment.arms[0]
+        let held = try await versions.modelVersion(name: champion.model, version: champion.version).aliases
+        return protected.first { alias in held.contains { AliasName.key($0) == AliasName.key(alias) } } ?? protected[0]
+    }
+
+    /// The `notify_owner` messages for the system's webhooks (those its alert rules name), due at once.
+    private func ownerNotices(_ deployment: Deployment, incident: Incident, reason: String) async throws -> [WebhookMessage] {
+        guard notifications, let document = try await alerts.alertRules(systemID: deployment.systemID),
+            let rules = try? AlertRules(yaml: document, allowedHosts: nil), !rules.webhooks.isEmpty
+        else { return [] }
+        let time = now()
+        let body = String(
+            decoding: CanonicalJSON.encode(
+                .object([
+                    "event": .string("deployment.rolled_back"), "system_id": .string(deployment.systemID), "deployment_id": .string(deployment.id),
+                    "incident_id": .string(incident.id), "reason": .string(reason), "time": .integer(time),
+                ])), as: UTF8.self)
+        return rules.webhooks.map { url in
+            WebhookMessage(
+                id: RecordID.make("whk"), systemID: deployment.systemID, url: url.absoluteString, event: "deployment.rolled_back", body: body,
+                createdAt: time, attempts: 0, nextAttemptAt: time, claim: "")
+        }
+    }
+
+    static func describe(_ arms: [Deployment.Arm]) -> String {
+        arms.map { "\($0.name) \($0.model) v\($0.version) \(DeploymentAnalysis.percent($0.weight))" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StewardCore
+
+/// The serving path's work that must not delay an answer, run by the server's service group: the inference
+/// events of served requests, written in batches through the same ingestion path as `POST events`, and the
+/// copies a shadow deployment sends to its shadow arms. Copies beyond what the shadow arms keep up with are
+/// shed and counted, never queued without bound.
+///
+/// Events are written every `flushInterval` (and before a deployment's numbers are read, and at shutdown): at
+/// 13,000 requests a second one transaction per request would be the bottleneck, one per 50 ms is not. A
+/// `kill -9` loses at most that interval of served-request events; the answers themselves were already given.
+final class ServingTraffic: Service, Sendable {
+    /// One copy of a request for a shadow arm.
+    struct ShadowCopy: Sendable {
+        let deployment: Deployment
+        let arm: Deployment.Arm
+        let body: ByteBuffer
+        let requestID: String
+        let unit: String?
+        let rows: [[String: FeatureValue]]
+    }
+
+    let recorder: ServedEventRecorder
+    let client: ModelServerClient
+    let logger: Logger
+    let flushInterval: Duration
+    private let copies: AsyncStream<ShadowCopy>
+    private let copyQueue: AsyncStream<ShadowCopy>.Continuation
+    /// Shadow calls in flight at most; further copies wait in a queue of `queuedCopies`, then are shed.
+    static let concurrentCopies = 64
+    static let queuedCopies = 1024
+
+    init(events: EventService, client: ModelServerClient = ModelServerClient(), logger: Logger, flushInterval: Duration = .milliseconds(50)) {
+        recorder = ServedEventRecorder(events: events, logger: logger)
+        self.client = client
+        self.logger = logger
+        self.flushInterval = flushInterval
+        (copies, copyQueue) = AsyncStream.makeStream(of: ShadowCopy.self, bufferingPolicy: .bufferingOldest(Self.queuedCopies))
+    }
+
+    /// Queues a copy for a shadow arm; when the queue is full the copy is shed and counted.
+    func shadow(_ copy: ShadowCopy) async {
+        if case .dropped = copyQueue.yield(copy) {
+            await recorder.shed(deploymentID: copy.deployment.id)
+        }
+    }
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [recorder, flushInterval] in
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: flushInterval) } } catch { break }
+                    await recorder.flush()
+                }
+            }
+            group.addTask { [self] in
+                await withTaskGroup(of: Void.self) { calls in
+                    var inFlight = 0
+                    for await copy in copies.cancelOnGracefulShutdown() {
+                        if inFlight >= Self.concurrentCopies {
+                            await calls.next()
+                            inFlight -= 1
+                        }
+                        inFlight += 1
+                        calls.addTask { await self.send(copy) }
+                    }
+                }
+            }
+            await group.next()
+            copyQueue.finish()
+            await group.waitForAll()
+        }
+        await recorder.flush()
+    }
+
+    /// Sends one shadow copy and records its answer (never returned to anyone).
+    func send(_ copy: ShadowCopy) async {
+        let start = ContinuousClock.now
+        let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
+        do { result = .success(try await client.post(copy.body, to: copy.arm.endpoint)) } catch { result = .failure(error) }
+        // A shadow's events get their own request ids: the primary's answer keeps the client's.
+        await recorder.record(
+            ServedRequest(
+                deployment: copy.deployment, arm: copy.arm, requestID: "\(copy.requestID)@\(copy.arm.name)", unit: copy.unit, rows: copy.rows,
+                result: result,
+                latency: ContinuousClock.now - start))
+    }
+}
+
+/// One request as an arm served it, turned into inference events: one per row (the request id, or
+/// `<request id>/<row>` when the request held several rows), with the arm, version, features, prediction,
+/// latency and whether it failed.
+struct ServedRequest: Sendable {
+    let deployment: Deployment
+    let arm: Deployment.Arm
+    let requestID: String
+    let unit: String?
+    let rows: [[String: FeatureValue]]
+    let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
+    let latency: Duration
+
+    var events: [InferenceEvent] {
+        let time = EpochClock.now()
+        let milliseconds = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+        var failed = true
+        var predictions: [FeatureValue] = []
+        if case .success(let answer) = result, (200..<300).contains(answer.status) {
+            failed = false
+            predictions = PyfuncPayload.predictions(Data(buffer: answer.body))
+        }
+        let rows = rows.isEmpty ? [[:]] : rows
+        return rows.enumerated().map { index, features in
+            InferenceEvent(
+                requestID: rows.count == 1 ? requestID : "\(requestID)/\(index)", time: time, model: arm.model, version: arm.version,
+                features: features, prediction: index < predictions.count ? predictions[index] : nil, latencyMilliseconds: milliseconds,
+                failed: failed, deploymentID: deployment.id, arm: arm.name, unit: unit)
+        }
+    }
+}
+
+/// The served requests' events waiting to be written, by system, and the shadow copies shed, by deployment.
+actor ServedEventRecorder {
+    let events: EventService
+    let logger: Logger
+    private var pending: [String: [InferenceEvent]] = [:]
+    private var pendingCount = 0
+    private(set) var shedCopies: [String: Int] = [:]
+    /// Beyond this many waiting events (the database away for a while), new ones are dropped and logged.
+    static let maximumPending = 200_000
+
+    init(events: EventService, logger: Logger) {
+        self.events = events
+        self.logger = logger
+    }
+
+    func record(_ request: ServedRequest) {
+        let batch = request.events
+        guard pendingCount + batch.count <= Self.maximumPending else {
+            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(request.deployment.id)"])
+            return
+        }
+        pending[request.deployment.systemID, default: []] += batch
+        pendingCount += batch.count
+    }
+
+    func shed(deploymentID: String) {
+        shedCopies[deploymentID, default: 0] += 1
+    }
+
+    func shed(of deploymentID: String) -> Int { shedCopies[deploymentID] ?? 0 }
+
+    /// Writes every waiting event; a system whose write fails keeps its events for the next flush.
+    func flush() async {
+        let batches = pending
+        pending = [:]
+        pendingCount = 0
+        for (systemID, batch) in batches {
+            do {
+                try await events.record(systemID: systemID, events: batch)
+            } catch let error as StewardError where error.code == .resourceDoesNotExist {
+                logger.info("served-request events dropped: the system was deleted", metadata: ["system": "\(systemID)"])
+            } catch {
+                logger.warning("served-request events not written; retrying", metadata: ["system": "\(systemID)", "error": "\(error)"])
+                if pendingCount + batch.count <= Self.maximumPending {
+                    pending[systemID, default: []] += batch
+                    pendingCount += batch.count
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// Deployments of AI systems (their arms and analysis rules as JSON, written and read only here), and the
+/// deployment, arm and unit key of each served inference event.
+enum DeploymentSchema {
+    static let v15 = Migration(version: 15, name: "deployments") { _ in
+        [
+            """
+            CREATE TABLE deployments (
+                id TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                mode TEXT NOT NULL,
+                arms TEXT NOT NULL,
+                salt TEXT NOT NULL,
+                unit_field TEXT,
+                analysis TEXT NOT NULL,
+                state TEXT NOT NULL,
+                step_started_at BIGINT NOT NULL,
+                p_value DOUBLE PRECISION,
+                reason TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                revision BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX deployments_by_system ON deployments (system_id, created_at)",
+            "ALTER TABLE inference_events ADD COLUMN deployment_id TEXT",
+            "ALTER TABLE inference_events ADD COLUMN arm TEXT",
+            "ALTER TABLE inference_events ADD COLUMN unit_key TEXT",
+            "CREATE INDEX inference_events_by_deployment ON inference_events (deployment_id, arm) WHERE deployment_id IS NOT NULL",
+        ]
+    }
+}

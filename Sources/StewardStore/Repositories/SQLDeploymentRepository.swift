@@ -1,0 +1,163 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+/// Deployments in SQL, and what their arms served read from the inference events; each change appends its audit
+/// event in its transaction.
+public struct SQLDeploymentRepository: DeploymentRepository {
+    let database: any StoreDatabase
+
+    public init(database: any StoreDatabase) {
+        self.database = database
+    }
+
+    static let columns = """
+        id, system_id, mode, arms, salt, unit_field, analysis, state, step_started_at, p_value, reason, created_by, created_at, updated_at,
+        revision
+        """
+
+    public func createDeployment(_ deployment: Deployment, audit: AuditEntry) async throws {
+        let engine = database.engine
+        let arms = try Self.text(deployment.arms)
+        let analysis = try Self.text(deployment.analysis)
+        try await database.write { db in
+            try await SQLSystemRepository.requireSystem(deployment.systemID, on: db)
+            try await db.raw(
+                """
+                UPDATE deployments SET state = 'ended', updated_at = \(bind: deployment.createdAt), revision = revision + 1
+                WHERE system_id = \(bind: deployment.systemID) AND state <> 'ended'
+                """
+            ).run()
+            try await db.raw(
+                """
+                INSERT INTO deployments (\(unsafeRaw: Self.columns))
+                VALUES (\(bind: deployment.id), \(bind: deployment.systemID), \(bind: deployment.mode.rawValue), \(bind: arms), \(bind: deployment.salt),
+                        \(bind: deployment.unitField), \(bind: analysis), \(bind: deployment.state.rawValue), \(bind: deployment.stepStartedAt),
+                        \(bind: deployment.pValue), \(bind: deployment.reason), \(bind: deployment.createdBy), \(bind: deployment.createdAt),
+                        \(bind: deployment.updatedAt), \(bind: deployment.revision))
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: deployment.createdAt, engine: engine, on: db)
+        }
+    }
+
+    public func updateDeployment(_ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage]) async throws {
+        let engine = database.engine
+        let arms = try Self.text(deployment.arms)
+        try await database.write { db in
+            let rows = try await db.raw(
+                """
+                UPDATE deployments SET mode = \(bind: deployment.mode.rawValue), arms = \(bind: arms), state = \(bind: deployment.state.rawValue),
+                    step_started_at = \(bind: deployment.stepStartedAt), p_value = \(bind: deployment.pValue), reason = \(bind: deployment.reason),
+                    updated_at = \(bind: deployment.updatedAt), revision = \(bind: deployment.revision)
+                WHERE id = \(bind: deployment.id) AND revision = \(bind: deployment.revision - 1)
+                RETURNING id
+                """
+            ).all()
+            guard !rows.isEmpty else {
+                throw StewardError(.resourceConflict, "Deployment \(deployment.id) changed while this change was prepared; read it again and retry.")
+            }
+            for message in notifications {
+                try await SQLWebhookOutbox.enqueue(message, claimedUntil: 0, on: db)
+            }
+            if let audit { try await SQLAuditLog.append(audit, now: deployment.updatedAt, engine: engine, on: db) }
+        }
+    }
+
+    public func deployment(id: String) async throws -> Deployment {
+        try await database.read { db in
+            guard let row = try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM deployments WHERE id = \(bind: id)").first() else {
+                throw GovernanceErrors.deploymentNotFound(id)
+            }
+            return try Self.deployment(row)
+        }
+    }
+
+    public func deployments(systemID: String) async throws -> [Deployment] {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT \(unsafeRaw: Self.columns) FROM deployments WHERE system_id = \(bind: systemID) ORDER BY created_at DESC, id DESC"
+            ).all().map(Self.deployment)
+        }
+    }
+
+    public func liveDeployment(system: String) async throws -> Deployment? {
+        try await database.read { db in
+            let rows = try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.columns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                FROM deployments d JOIN ai_systems s ON s.id = d.system_id
+                WHERE (s.id = \(bind: system) OR s.name = \(bind: system)) AND d.state <> 'ended'
+                ORDER BY d.created_at DESC LIMIT 1
+                """
+            ).all()
+            if let row = rows.first { return try Self.deployment(row) }
+            guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: system) OR name = \(bind: system)").first() != nil else {
+                throw GovernanceErrors.systemNotFound(system)
+            }
+            return nil
+        }
+    }
+
+    public func deciding() async throws -> [Deployment] {
+        try await database.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM deployments WHERE state = 'active' AND mode IN ('canary', 'ab')").all()
+                .map(Self.deployment)
+        }
+    }
+
+    public func observations(deployment: Deployment) async throws -> [ArmObservations] {
+        try await database.read { db in
+            var byArm: [String: ArmObservations] = [:]
+            var units: [String: Set<String>] = [:]
+            var stepUnits: [String: Set<String>] = [:]
+            let rows = try await db.raw(
+                """
+                SELECT arm, request_id, unit_key, time_ms, failed, latency_ms, prediction, label, feedback FROM inference_events
+                WHERE system_id = \(bind: deployment.systemID) AND deployment_id = \(bind: deployment.id)
+                """
+            ).all()
+            for row in rows {
+                guard let arm = try row.optionalString("arm") else { continue }
+                var observed = byArm[arm] ?? ArmObservations(arm: arm)
+                observed.requests += 1
+                let failed = try row.int64("failed") != 0
+                if failed { observed.failures += 1 }
+                let unit = try row.optionalString("unit_key") ?? "request:" + (try row.string("request_id"))
+                units[arm, default: []].insert(unit)
+                if try row.int64("time_ms") >= deployment.stepStartedAt { stepUnits[arm, default: []].insert(unit) }
+                if let latency = try row.optionalDouble("latency_ms") { observed.latencies.append(latency) }
+                if let label = try row.optionalString("label") {
+                    let prediction = try row.optionalString("prediction").map(SQLEventRepository.value)
+                    observed.labeled.append((prediction, try SQLEventRepository.value(label).cell))
+                }
+                if let feedback = try row.optionalDouble("feedback") { observed.feedback.append(feedback) }
+                byArm[arm] = observed
+            }
+            return byArm.values.map { observed in
+                var observed = observed
+                observed.units = units[observed.arm]?.count ?? 0
+                observed.stepUnits = stepUnits[observed.arm]?.count ?? 0
+                return observed
+            }.sorted { $0.arm < $1.arm }
+        }
+    }
+
+    static func text(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func deployment(_ row: any SQLRow) throws -> Deployment {
+        let decoder = JSONDecoder()
+        return Deployment(
+            id: try row.string("id"), systemID: try row.string("system_id"), mode: try Deployment.Mode(parsing: try row.string("mode")),
+            arms: try decoder.decode([Deployment.Arm].self, from: Data(try row.string("arms").utf8)), salt: try row.string("salt"),
+            unitField: try row.optionalString("unit_field"),
+            analysis: try decoder.decode(RolloutAnalysis.self, from: Data(try row.string("analysis").utf8)),
+            state: Deployment.State(rawValue: try row.string("state")) ?? .ended, stepStartedAt: try row.int64("step_started_at"),
+            pValue: try row.optionalDouble("p_value"), reason: try row.string("reason"), createdBy: try row.string("created_by"),
+            createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at"), revision: try row.int64("revision"))
+    }
+}

@@ -1,0 +1,110 @@
+import Testing
+
+@testable import StewardCore
+
+/// The analysis's decisions on observations written out by hand: each rule of the rollout, and no decision
+/// without the data for one.
+@Suite("Deployment analysis decides from what the arms served")
+struct DeploymentAnalysisTests {
+    static func canary(
+        challengerWeight: Double = 5, mode: Deployment.Mode = .canary, state: Deployment.State = .active, analysis: RolloutAnalysis = .default
+    )
+        -> Deployment
+    {
+        Deployment(
+            id: "dep-1", systemID: "sys-1", mode: mode,
+            arms: [
+                Deployment.Arm(name: "champion", model: "m", version: 1, endpoint: "http://a/invocations", weight: 100 - challengerWeight),
+                Deployment.Arm(name: "challenger", model: "m", version: 2, endpoint: "http://b/invocations", weight: challengerWeight),
+            ], salt: "s", unitField: nil, analysis: analysis, state: state, stepStartedAt: 0, reason: "", createdBy: "ada", createdAt: 0,
+            updatedAt: 0, revision: 1)
+    }
+
+    static func arm(_ name: String, requests: Int, failures: Int = 0, stepUnits: Int? = nil, latency: Double = 10) -> ArmObservations {
+        ArmObservations(
+            arm: name, requests: requests, failures: failures, units: requests, stepUnits: stepUnits ?? requests,
+            latencies: Array(repeating: latency, count: requests))
+    }
+
+    @Test("No data, too few units or an undefined metric holds, and never advances")
+    func inconclusive() {
+        let empty = DeploymentAnalysis(deployment: Self.canary(), observations: [])
+        #expect(empty.action == .hold && empty.reason.hasPrefix("Inconclusive"), "\(empty.reason)")
+        #expect(empty.arms.map(\.errorRate) == [nil, nil] && empty.arms.map(\.latencyP95) == [nil, nil])
+        let few = DeploymentAnalysis(
+            deployment: Self.canary(), observations: [Self.arm("champion", requests: 1900), Self.arm("challenger", requests: 100)])
+        #expect(few.action == .hold && few.reason.contains("100 of the 200 units"), "\(few.reason)")
+        var accuracy = RolloutAnalysis.default
+        accuracy.primaryMetric = .accuracy
+        let unlabeled = DeploymentAnalysis(
+            deployment: Self.canary(analysis: accuracy), observations: [Self.arm("champion", requests: 3800), Self.arm("challenger", requests: 200)])
+        #expect(unlabeled.action == .hold && unlabeled.reason.contains("no labels or feedback joined"), "\(unlabeled.reason)")
+    }
+
+    @Test("A step with its units and healthy guardrails advances; the last one graduates")
+    func advances() {
+        let healthy = [Self.arm("champion", requests: 3800, failures: 38), Self.arm("challenger", requests: 200, failures: 2)]
+        let step = DeploymentAnalysis(deployment: Self.canary(), observations: healthy)
+        #expect(step.action == .advance && step.nextWeight == 10, "\(step.reason)")
+        #expect(step.arms[1].errorRate == 0.01 && step.arms[1].latencyP95 == 10)
+        // At 50/50 the step's units are even (the champion's earlier requests came before the step).
+        let atHalf = [Self.arm("champion", requests: 3800, failures: 38, stepUnits: 205), Self.arm("challenger", requests: 200, failures: 2)]
+        let last = DeploymentAnalysis(deployment: Self.canary(challengerWeight: 50), observations: atHalf)
+        #expect(last.action == .graduate && last.nextWeight == 100, "\(last.reason)")
+        let done = DeploymentAnalysis(deployment: Self.canary(state: .graduated), observations: healthy)
+        #expect(done.action == .hold)
+    }
+
+    @Test("A challenger whose requests fail, or that is much slower, is rolled back")
+    func guardrails() {
+        let failing = DeploymentAnalysis(
+            deployment: Self.canary(), observations: [Self.arm("champion", requests: 400), Self.arm("challenger", requests: 20, failures: 20)])
+        #expect(failing.action == .rollBack && failing.reason.contains("error rate"), "\(failing.reason)")
+        // Two failures in twenty with a clean champion: above the allowed two points, yet not yet significant.
+        let early = DeploymentAnalysis(
+            deployment: Self.canary(), observations: [Self.arm("champion", requests: 40), Self.arm("challenger", requests: 3, failures: 1)])
+        #expect(early.action == .hold, "\(early.reason)")
+        let slow = DeploymentAnalysis(
+            deployment: Self.canary(),
+            observations: [Self.arm("champion", requests: 3800, latency: 10), Self.arm("challenger", requests: 200, latency: 16)])
+        #expect(slow.action == .rollBack && slow.reason.contains("latency p95"), "\(slow.reason)")
+        let jitter = DeploymentAnalysis(
+            deployment: Self.canary(),
+            observations: [Self.arm("champion", requests: 3800, latency: 0.3), Self.arm("challenger", requests: 200, latency: 0.6)])
+        #expect(jitter.action == .advance, "sub-millisecond differences are noise: \(jitter.reason)")
+    }
+
+    @Test("A sample-ratio mismatch holds every decision while it fires")
+    func sampleRatioMismatch() {
+        // 50/50 weights, yet one arm got three times the units: the assignment path is broken.
+        let skewed = DeploymentAnalysis(
+            deployment: Self.canary(challengerWeight: 50),
+            observations: [Self.arm("champion", requests: 3000), Self.arm("challenger", requests: 1000, failures: 1000)])
+        #expect(skewed.action == .hold && skewed.sampleRatioMismatch && (skewed.sampleRatioPValue ?? 1) < 0.001, "\(skewed.reason)")
+        let even = DeploymentAnalysis(
+            deployment: Self.canary(challengerWeight: 50),
+            observations: [Self.arm("champion", requests: 1010), Self.arm("challenger", requests: 990)])
+        #expect(!even.sampleRatioMismatch && (even.sampleRatioPValue ?? 0) > 0.5)
+    }
+
+    @Test("An A/B challenger significantly better on the primary metric graduates; the p-value never rises between looks")
+    func abWinner() {
+        let observations = [Self.arm("a", requests: 2000, failures: 200), Self.arm("b", requests: 2000, failures: 100)]
+        var deployment = Self.canary(challengerWeight: 50, mode: .ab)
+        deployment.arms[0].name = "a"
+        deployment.arms[1].name = "b"
+        let decided = DeploymentAnalysis(deployment: deployment, observations: observations)
+        #expect(decided.action == .graduate && (decided.pValue ?? 1) < 0.05, "\(decided.reason)")
+        let tied = [Self.arm("a", requests: 2000, failures: 100), Self.arm("b", requests: 2000, failures: 100)]
+        let held = DeploymentAnalysis(deployment: deployment, observations: tied, previousPValue: 0.2)
+        #expect(held.action == .hold && (held.pValue ?? 1) <= 0.2, "\(held.reason)")
+    }
+
+    @Test("Metrics on joined labels: accuracy, MAE and WAPE")
+    func labelMetrics() {
+        var observed = ArmObservations(arm: "champion", requests: 3)
+        observed.labeled = [(.number(1), "1"), (.number(3), "2"), (.number(0), "4")]
+        let report = DeploymentAnalysis.report(Self.canary().arms[0], observed)
+        #expect(report.accuracy == 1.0 / 3 && report.mae == 5.0 / 3 && report.wape == 5.0 / 7)
+    }
+}

@@ -1,0 +1,315 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import StewardCore
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Testing
+
+/// The traffic plane over real HTTP: Steward in front of small model servers on loopback that speak MLflow's
+/// pyfunc protocol (each answers a fixed prediction, or fails), deployments created, served, measured and
+/// decided through the routes.
+@Suite("Deployment routes")
+struct DeploymentRouteTests {
+    /// What a stand-in model server does with a request.
+    enum Behaviour: Sendable {
+        case predict(Int)
+        case fail
+    }
+
+    /// Runs one pyfunc server per behaviour on 127.0.0.1 (each `POST /invocations`) for the duration of `body`.
+    static func withModelServers(_ behaviours: [Behaviour], _ body: @escaping @Sendable ([String]) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var urls: [String] = []
+            for behaviour in behaviours {
+                let router = Router()
+                router.post("invocations") { request, _ -> Response in
+                    _ = try await request.body.collect(upTo: 1 << 20)
+                    switch behaviour {
+                    case .predict(let value):
+                        return Response(
+                            status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"predictions": [\#(value)]}"#)))
+                    case .fail:
+                        return Response(
+                            status: .internalServerError, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error_code": "INTERNAL_ERROR", "message": "model crashed"}"#)))
+                    }
+                }
+                let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+                let application = Application(
+                    router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+                    onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: TestStorage.logger)
+                group.addTask { try await application.runService() }
+                var iterator = ports.makeAsyncIterator()
+                urls.append("http://127.0.0.1:\(await iterator.next() ?? 0)/invocations")
+            }
+            try await body(urls)
+            group.cancelAll()
+        }
+    }
+
+    /// A policy whose low tier needs nothing and whose medium tier needs a passed gate, so that promotion is free
+    /// for a low-tier system and a medium-tier challenger needs its gate.
+    static let policy = """
+        version: 1
+        protected_aliases: [production]
+        controls:
+          evaluation_gate_passed: {check: gate, gate: all}
+        serving:
+          challenger: [evaluation_gate_passed]
+        tiers:
+          low: []
+          medium: [evaluation_gate_passed]
+          high: [evaluation_gate_passed]
+          critical: [evaluation_gate_passed]
+        """
+
+    /// A low-tier system with `scorer` versions 1 to `versions` linked, version 1 in production.
+    static func system(_ client: AdminClient, _ services: TrackingServices, versions: Int = 3) async throws -> String {
+        let put = try await client.execute(
+            uri: "/api/v1/policy", method: .put, headers: [.contentType: "application/yaml"], body: ByteBuffer(string: policy)
+        ) {
+            $0.status
+        }
+        #expect(put == .ok)
+        let experiment = try await services.experiments.createExperiment(name: "e", artifactLocation: nil, tags: [])
+        let run = try await services.runs.createRun(experimentID: experiment, userID: "trainer", runName: nil, startTime: nil, tags: []).info.runID
+        _ = try await services.registry.createRegisteredModel(name: "scorer", description: nil, tags: [], actor: "carl")
+        for _ in 1...versions {
+            _ = try await services.registry.createModelVersion(
+                name: "scorer", source: "runs:/\(run)/model", runID: run, modelID: nil, runLink: nil, description: nil, tags: [], actor: "carl")
+        }
+        let created = try await client.call(.post, "/api/v1/systems", json: #"{"name": "pricing", "purpose": "Prices", "models": ["scorer"]}"#)
+        let id = try #require(created.body.dictionary("system")?.string("id"), "\(String(buffer: created.raw))")
+        let promoted = try await client.call(
+            .post, "/api/v1/systems/\(id)/promote", json: #"{"model": "scorer", "version": "1", "alias": "production"}"#)
+        #expect(promoted.status == .ok, "\(String(buffer: promoted.raw))")
+        return id
+    }
+
+    static func serve(
+        _ client: AdminClient, _ system: String, unit: String? = nil, body: String = #"{"dataframe_split": {"columns": ["x"], "data": [[1]]}}"#
+    ) async throws -> (status: HTTPResponse.Status, arm: String?, version: String?, requestID: String?, body: String) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let unit { headers[HTTPField.Name("X-Steward-Unit")!] = unit }
+        return try await client.execute(uri: "/serve/\(system)/invocations", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+            (
+                $0.status, $0.headers[HTTPField.Name("X-Steward-Arm")!], $0.headers[HTTPField.Name("X-Steward-Model-Version")!],
+                $0.headers[HTTPField.Name("X-Steward-Request-Id")!], String(buffer: $0.body)
+            )
+        }
+    }
+
+    static func arms(_ a: String, _ b: String, _ weights: (Double, Double)) -> String {
+        #"[{"model": "scorer", "version": "1", "endpoint": "\#(a)", "weight": \#(weights.0)}, "#
+            + #"{"model": "scorer", "version": "2", "endpoint": "\#(b)", "weight": \#(weights.1)}]"#
+    }
+
+    /// The live server (its background services running), called as an admin.
+    static func live(_ engine: TestEngine, _ body: @escaping @Sendable (AdminClient, TrackingServices) async throws -> Void) async throws {
+        try await TestStorage.with(engine, started: false) { storage async throws in
+            let application = buildApplication(
+                configuration: ServerConfiguration(endpointHosts: ["127.0.0.1"]), storage: storage, logger: TestStorage.logger)
+            try await application.test(.live) { client in
+                let services = TrackingServices(storage)
+                let token = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
+                try await body(AdminClient(client: client, token: token), services)
+            }
+        }
+    }
+
+    /// A test client that sends an admin's token with every request.
+    struct AdminClient: Sendable {
+        let client: any TestClientProtocol
+        let token: String
+
+        func execute<T>(
+            uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil, _ read: (TestResponse) throws -> T
+        ) async throws -> T {
+            var headers = headers
+            headers[.authorization] = "Bearer \(token)"
+            return try read(try await client.execute(uri: uri, method: method, headers: headers, body: body))
+        }
+
+        @discardableResult
+        func call(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil) async throws -> (
+            status: HTTPResponse.Status, body: JSONBody, raw: ByteBuffer
+        ) {
+            try await execute(uri: uri, method: method, headers: [.contentType: "application/json"], body: json.map { ByteBuffer(string: $0) }) {
+                ($0.status, (try? JSONBody($0.body)) ?? JSONBody(object: [:]), $0.body)
+            }
+        }
+    }
+
+    @Test("A canary splits by unit, stickily; every request is an event of its arm; bad input changes nothing", arguments: TestEngine.available)
+    func canary(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .predict(1)]) { urls in
+            try await Self.live(engine) { client, services in
+                let id = try await Self.system(client, services)
+                let path = "/api/v1/systems/\(id)/deployments"
+                // Refused, nothing written.
+                for (json, status) in [
+                    (#"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (90, 5)))}"#, HTTPResponse.Status.badRequest),
+                    (
+                        #"{"mode": "canary", "arms": [{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "scorer", "version": "1", "endpoint": "\#(urls[1])", "weight": 50}]}"#,
+                        .badRequest
+                    ),
+                    (#"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (95, 5))), "weight": 5}"#, .badRequest),
+                    (#"{"mode": "canary", "arms": \#(Self.arms(urls[0], "http://models.example/invocations", (95, 5)))}"#, .forbidden),
+                    (#"{"mode": "single", "arms": [{"model": "scorer", "version": "2", "endpoint": "\#(urls[1])", "weight": 100}]}"#, .forbidden),
+                    (#"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (0, 100)))}"#, .forbidden),
+                    (#"{"mode": "blue-green", "arms": \#(Self.arms(urls[0], urls[1], (95, 5)))}"#, .badRequest),
+                ] {
+                    let refused = try await client.call(.post, path, json: json)
+                    #expect(refused.status == status, "\(json): \(String(buffer: refused.raw))")
+                }
+                #expect(try await services.count("deployments") == 0)
+                #expect(
+                    try await client.call(.post, "/api/v1/systems/sys-nope/deployments", json: #"{"mode": "single", "arms": []}"#).status != .created)
+                let host = try await client.call(
+                    .post, path, json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], "http://models.example/invocations", (95, 5)))}"#)
+                #expect(host.body.string("message")?.contains("--allow-endpoint-host models.example") == true, "\(String(buffer: host.raw))")
+                #expect(try await Self.serve(client, id).status == .notFound, "no deployment yet")
+
+                let created = try await client.call(
+                    .post, path, json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (90, 10))), "unit_field": "store_id"}"#)
+                #expect(created.status == .created, "\(String(buffer: created.raw))")
+                let deployment = try #require(created.body.dictionary("deployment")?.string("id"))
+
+                var armOfUnit: [String: String] = [:]
+                var challenger = 0
+                for request in 0..<600 {
+                    let unit = "store-\(request % 300)"
+                    let served = try await Self.serve(client, id, unit: unit)
+                    #expect(served.status == .ok && served.requestID != nil)
+                    let arm = try #require(served.arm)
+                    #expect(armOfUnit[unit, default: arm] == arm, "unit \(unit) moved between arms")
+                    armOfUnit[unit] = arm
+                    #expect(served.body.contains(arm == "champion" ? "[0]" : "[1]") && served.version == (arm == "champion" ? "1" : "2"))
+                    if arm == "challenger" { challenger += 1 }
+                }
+                #expect((30...90).contains(challenger), "10% of 600 is 60; got \(challenger)")
+                // The unit field of the row is the key when no header names one.
+                let byField = try await Self.serve(client, id, body: #"{"dataframe_records": [{"store_id": "store-7", "x": 1}]}"#)
+                #expect(byField.arm == armOfUnit["store-7"])
+
+                for bad in [#"{"rows": [[1]]}"#, #"[1, 2]"#, #"{"instances": [1], "inputs": [1]}"#, "not json"] {
+                    let refused = try await Self.serve(client, id, body: bad)
+                    #expect(refused.status == .badRequest && refused.body.contains("message"), "\(bad): \(refused.body)")
+                }
+                #expect(try await Self.serve(client, "no-such-system").status == .notFound)
+
+                let shown = try await client.call(.get, "/api/v1/deployments/\(deployment)")
+                let arms = try #require(shown.body.dictionary("deployment")).array("arms")
+                let counts = arms.map { $0.dictionary("counts")?["requests"] as? Int ?? -1 }
+                #expect(counts.reduce(0, +) == 601 && counts[1] == challenger + (byField.arm == "challenger" ? 1 : 0), "\(counts)")
+                #expect(arms[0].dictionary("metrics")?["error_rate"] as? Double == 0)
+                #expect(shown.body.dictionary("deployment")?.dictionary("decision")?.string("action") == "hold")
+
+                // Full traffic for a version without a protected alias is promotion, refused here; 0 takes effect at once.
+                #expect(try await client.call(.patch, "/api/v1/deployments/\(deployment)", json: #"{"weights": [0, 100]}"#).status == .forbidden)
+                #expect(try await client.call(.patch, "/api/v1/deployments/\(deployment)", json: #"{"weights": [100, 0]}"#).status == .ok)
+                for request in 0..<50 {
+                    #expect(try await Self.serve(client, id, unit: "store-\(request)").arm == "champion")
+                }
+                let audit = try await services.audit.events(AuditQuery(systemID: id), actor: .user("cora", role: .compliance)).map(\.action)
+                // Four refused creations and a refused weighting are audited beside what was done.
+                #expect(
+                    audit.filter { $0.hasPrefix("deployment.") } == Array(repeating: "deployment.create", count: 5) + [
+                        "deployment.weights", "deployment.weights",
+                    ],
+                    "\(audit)")
+            }
+        }
+    }
+
+    @Test(
+        "A failing challenger is rolled back with an incident; a winning one graduates through the promotion decision",
+        arguments: TestEngine.available)
+    func decisions(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .fail, .predict(1)]) { urls in
+            try await Self.live(engine) { client, services in
+                let id = try await Self.system(client, services)
+                // This test is about errors and graduation; latency on a loaded test machine is left out of it.
+                let analysis = #""analysis": {"steps": [50, 100], "minimum_units": 20, "max_latency_ratio": 1000}"#
+                let created = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments",
+                    json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (50, 50))), \#(analysis)}"#)
+                let failing = try #require(created.body.dictionary("deployment")?.string("id"), "\(String(buffer: created.raw))")
+                var failures = 0
+                for request in 0..<80 {
+                    let served = try await Self.serve(client, id, unit: "u\(request)")
+                    if served.arm == "challenger" {
+                        #expect(served.status == .internalServerError && served.body.contains("model crashed"))
+                        failures += 1
+                    }
+                }
+                #expect(failures > 10)
+                let decided = try await client.call(.post, "/api/v1/deployments/\(failing)/analysis")
+                let rolledBack = try #require(decided.body.dictionary("deployment"), "\(String(buffer: decided.raw))")
+                #expect(rolledBack.string("state") == "rolled_back" && rolledBack.array("arms").map { $0["weight"] as? Double } == [100, 0])
+                #expect(rolledBack.string("reason")?.contains("error rate") == true, "\(rolledBack.string("reason") ?? "")")
+                let incidents = try await services.incidents.incidents(systemID: id)
+                #expect(
+                    incidents.count == 1 && incidents.first?.version == 2 && incidents.first?.timeline.contains { $0.text == "roll_back" } == true)
+                for request in 0..<20 { #expect(try await Self.serve(client, id, unit: "u\(request)").arm == "champion") }
+
+                // Version 3 answers well: its canary graduates at 50% → 100%, and takes the production alias.
+                let healthy =
+                    #"[{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "scorer", "version": "3", "endpoint": "\#(urls[2])", "weight": 50}]"#
+                let second = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(healthy), \#(analysis)}"#)
+                let winning = try #require(second.body.dictionary("deployment")?.string("id"), "\(String(buffer: second.raw))")
+                for request in 0..<80 { #expect(try await Self.serve(client, id, unit: "w\(request)").status == .ok) }
+                let graduated = try await client.call(.post, "/api/v1/deployments/\(winning)/analysis")
+                #expect(
+                    graduated.body.dictionary("deployment")?.string("state") == "graduated",
+                    "\(graduated.body.dictionary("deployment")?.string("reason") ?? "")")
+                let model = try await services.registry.registeredModel(name: "scorer")
+                #expect(model.aliases.contains { $0.alias == "production" && $0.version == 3 })
+                for request in 0..<20 { #expect(try await Self.serve(client, id, unit: "w\(request)").version == "3") }
+                let listed = try await client.call(.get, "/api/v1/systems/\(id)/deployments")
+                #expect(listed.body.array("deployments").map { $0.string("state") } == ["graduated", "ended"])
+            }
+        }
+    }
+
+    @Test(
+        "Shadow arms get a copy of each request, recorded and never answered; a medium-tier challenger needs its gate",
+        arguments: TestEngine.available)
+    func shadowAndGovernance(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .predict(1)]) { urls in
+            try await Self.live(engine) { client, services in
+                let id = try await Self.system(client, services)
+                let created = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "shadow", "arms": \#(Self.arms(urls[0], urls[1], (100, 0)))}"#)
+                let deployment = try #require(created.body.dictionary("deployment")?.string("id"), "\(String(buffer: created.raw))")
+                for request in 0..<30 {
+                    let served = try await Self.serve(client, id, unit: "u\(request)")
+                    #expect(served.arm == "champion" && served.body.contains("[0]"))
+                }
+                var shadowRequests = 0
+                for _ in 0..<50 where shadowRequests < 30 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    let shown = try await client.call(.get, "/api/v1/deployments/\(deployment)")
+                    shadowRequests = shown.body.dictionary("deployment")?.array("arms").last?.dictionary("counts")?["requests"] as? Int ?? 0
+                }
+                #expect(shadowRequests == 30)
+
+                let tier = try await client.call(
+                    .post, "/api/v1/systems/\(id)/tier", json: #"{"tier": "medium", "rationale": "prices reach customers"}"#)
+                #expect(tier.status == .ok, "\(String(buffer: tier.raw))")
+                let refused = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (95, 5)))}"#)
+                #expect(
+                    refused.status == .forbidden && refused.body.string("message")?.contains("evaluation_gate_passed") == true,
+                    "\(String(buffer: refused.raw))")
+                #expect(try await services.count("deployments") == 1)
+            }
+        }
+    }
+}
