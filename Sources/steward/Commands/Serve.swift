@@ -59,7 +59,8 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A host whose model endpoints evaluations may call (repeatable); the server calls no other address a client names.",
+            "A host whose model endpoints evaluations and deployments may call (repeatable); the server calls no other address a "
+                + "client names.",
             valueName: "host"))
     var allowEndpointHost: [String] = []
 
@@ -68,6 +69,18 @@ struct Serve: AsyncParsableCommand {
         help: ArgumentHelp(
             "How often every system's alert rules are evaluated (e.g. 30s, 5m; 0 for only on request).", valueName: "duration"))
     var alertInterval = DurationList(argument: "60s")!
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How often live canaries and A/B tests are analysed and advanced, graduated or rolled back (0 for only on request).",
+            valueName: "duration"))
+    var analysisInterval = DurationList(argument: "30s")!
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("How long the deployment router waits for a model server's answer before it answers 504.", valueName: "duration"))
+    var servingTimeout = DurationList(argument: "30s")!
 
     @Option(
         name: .long,
@@ -98,8 +111,9 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard alertInterval.durations.count == 1 else { throw ValidationError("--alert-interval is one duration.") }
+        guard analysisInterval.durations.count == 1 else { throw ValidationError("--analysis-interval is one duration.") }
         guard !webhookRetryDelays.durations.contains(.zero) else { throw ValidationError("--webhook-retry-delays are longer than 0.") }
-        for (name, value) in [("--idle-timeout", idleTimeout), ("--body-timeout", bodyTimeout)] {
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--body-timeout", bodyTimeout), ("--serving-timeout", servingTimeout)] {
             guard value.durations.count == 1, value.durations[0] > .zero else { throw ValidationError("\(name) is one duration longer than 0.") }
         }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1.") }
@@ -119,7 +133,9 @@ struct Serve: AsyncParsableCommand {
             // Like the signing secret, the judges' key comes from the environment only.
             judgeAPIKey: ProcessInfo.processInfo.environment["STEWARD_JUDGE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             idleTimeout: idleTimeout.durations[0], bodyTimeout: bodyTimeout.durations[0], maximumConnections: maxConnections,
-            firstAdminTokenFile: (data as NSString).appendingPathComponent("admin-token"))
+            firstAdminTokenFile: (data as NSString).appendingPathComponent("admin-token"),
+            deploymentAnalysisInterval: analysisInterval.durations[0] == .zero ? nil : analysisInterval.durations[0],
+            servingTimeout: servingTimeout.durations[0])
         let host = host
         let application = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             let shownHost = host.contains(":") ? "[\(host)]" : host
