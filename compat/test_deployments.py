@@ -102,6 +102,8 @@ def traffic(request, tmp_path_factory):
         assert session.put(server.url + "/api/v1/policy", data=POLICY, headers={"Content-Type": "application/yaml"}).status_code == 200
         mlflow.set_tracking_uri(server.url)
         os.environ["MLFLOW_TRACKING_TOKEN"] = token
+        # Earlier modules leave another server's experiment active in the client.
+        mlflow.set_experiment("deployments")
         for flip in (False, True, False):
             with mlflow.start_run():
                 labels = 1 - LABELS if flip else LABELS

@@ -2,7 +2,6 @@ import ArgumentParser
 import StewardServer
 
 /// The `steward` command: a thin front over the server and, later, client commands.
-@main
 struct Steward: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "steward",

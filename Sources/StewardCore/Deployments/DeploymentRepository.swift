@@ -8,8 +8,9 @@ public protocol DeploymentRepository: Sendable {
     func deployment(id: String) async throws -> Deployment
     /// The system's deployments, newest first.
     func deployments(systemID: String) async throws -> [Deployment]
-    /// The deployment serving the system named by id or by name, if any: its newest one not ended.
-    func liveDeployment(system: String) async throws -> Deployment?
+    /// The id and revision of the deployment serving the system named by id or by name, if any (its newest one
+    /// not ended); `systemNotFound` when no system has that id or name.
+    func liveRevision(system: String) async throws -> (id: String, revision: Int64)?
     /// The live deployments still deciding (active canaries and A/B tests), for the analysis schedule.
     func deciding() async throws -> [Deployment]
     /// What each arm served, from the deployment's inference events (`stepStartedAt` bounds `stepUnits`).

@@ -81,17 +81,16 @@ public struct SQLDeploymentRepository: DeploymentRepository {
         }
     }
 
-    public func liveDeployment(system: String) async throws -> Deployment? {
+    public func liveRevision(system: String) async throws -> (id: String, revision: Int64)? {
         try await database.read { db in
             let rows = try await db.raw(
                 """
-                SELECT \(unsafeRaw: Self.columns.split(separator: ",").map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
-                FROM deployments d JOIN ai_systems s ON s.id = d.system_id
+                SELECT d.id, d.revision FROM deployments d JOIN ai_systems s ON s.id = d.system_id
                 WHERE (s.id = \(bind: system) OR s.name = \(bind: system)) AND d.state <> 'ended'
                 ORDER BY d.created_at DESC LIMIT 1
                 """
             ).all()
-            if let row = rows.first { return try Self.deployment(row) }
+            if let row = rows.first { return (try row.string("id"), try row.int64("revision")) }
             guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: system) OR name = \(bind: system)").first() != nil else {
                 throw GovernanceErrors.systemNotFound(system)
             }
