@@ -53,12 +53,12 @@ public struct DeploymentAnalysis: Sendable, Equatable {
     /// over looks is what makes it valid at any look).
     public init(deployment: Deployment, observations: [ArmObservations], previousPValue: Double? = nil) {
         let byName = Dictionary(observations.map { ($0.arm, $0) }, uniquingKeysWith: { first, _ in first })
-        arms = deployment.arms.map { Self.report($0, byName[$0.name] ?? ArmObservations(arm: $0.name)) }
+        let observed = deployment.arms.map { byName[$0.name] ?? ArmObservations(arm: $0.name) }
+        arms = zip(deployment.arms, observed).map(Self.report)
         action = .hold
         reason = ""
         sampleRatioMismatch = false
         let analysis = deployment.analysis
-        let observed = deployment.arms.map { byName[$0.name] ?? ArmObservations(arm: $0.name) }
         if observed.count >= 2 {
             let test = Self.sequentialTest(analysis, champion: observed[0], challenger: observed[1])
             pValue = test.map { MixtureSPRT.pValue(previous: previousPValue ?? 1, likelihoodRatio: $0.likelihoodRatio) } ?? previousPValue

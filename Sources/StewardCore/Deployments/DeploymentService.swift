@@ -116,10 +116,11 @@ public struct DeploymentService: Sendable {
             arms.append(Deployment.Arm(name: name, model: armDraft.model, version: number, endpoint: endpoint, weight: armDraft.weight))
         }
         guard Set(arms.map(\.name)).count == arms.count else { throw StewardError.invalidParameter("Each arm needs its own name.") }
-        var deployment = Deployment(
+        let time = now()
+        let deployment = Deployment(
             id: RecordID.make("dep"), systemID: system.id, mode: mode, arms: arms, salt: RecordID.make("salt"), unitField: draft.unitField,
-            analysis: analysis, state: .active, stepStartedAt: now(), reason: "Created.", createdBy: actor.name, createdAt: now(),
-            updatedAt: now(), revision: 1)
+            analysis: analysis, state: .active, stepStartedAt: time, reason: "Created: \(Self.describe(arms)).", createdBy: actor.name,
+            createdAt: time, updatedAt: time, revision: 1)
         _ = try deployment.split()
         if refusals.isEmpty {
             refusals = try await servingRefusals(deployment, system: system)
@@ -134,7 +135,6 @@ public struct DeploymentService: Sendable {
                     "Deployment refused: system '\(system.name)' is \(system.riskTier.rawValue) risk and \(refusals.count) arm"
                         + " condition\(refusals.count == 1 ? " is" : "s are") not met: \(refusals.joined(separator: "; "))."))
         }
-        deployment.reason = "Created: \(Self.describe(deployment.arms))."
         try await repository.createDeployment(deployment, audit: entry(actor, "deployment.create", deployment))
         return deployment
     }
@@ -179,12 +179,11 @@ public struct DeploymentService: Sendable {
     /// holding a protected alias has (it was promoted); any other arm with traffic is a challenger (or a shadow)
     /// and needs the controls the policy's `serving` list names for its tier.
     func servingRefusals(_ deployment: Deployment, system: AISystem) async throws -> [String] {
-        let protected = try await promotion.protectedAliases()
         var refusals: [String] = []
         for (index, arm) in deployment.arms.enumerated() {
             let version = try await versions.modelVersion(name: arm.model, version: arm.version)
-            let promoted = version.aliases.contains { alias in protected.contains { AliasName.key($0) == AliasName.key(alias) } }
-            if promoted { continue }
+            let (held, protected) = try await promotion.protectedAlias(heldIn: version.aliases)
+            if held != nil { continue }
             let isShadow = deployment.mode == .shadow && index > 0
             if !isShadow && arm.weight >= 100 {
                 refusals.append(
@@ -291,7 +290,8 @@ public struct DeploymentService: Sendable {
     public func decide(id: String, actor: Principal = DeploymentService.analyst) async throws -> (
         deployment: Deployment, analysis: DeploymentAnalysis
     ) {
-        var deployment = try await repository.deployment(id: id)
+        let stored = try await repository.deployment(id: id)
+        var deployment = stored
         let analysis = try await analyse(deployment)
         guard deployment.state == .active else { return (deployment, analysis) }
         switch analysis.action {
@@ -314,7 +314,6 @@ public struct DeploymentService: Sendable {
         case .hold:
             deployment.reason = analysis.reason
         }
-        let stored = try await repository.deployment(id: id)
         let changed = stored.pValue != analysis.pValue || stored.reason != deployment.reason
         deployment.pValue = analysis.pValue
         if changed {
@@ -358,10 +357,10 @@ public struct DeploymentService: Sendable {
 
     /// The protected alias the champion's version holds, else the policy's first.
     private func championAlias(_ deployment: Deployment) async throws -> String {
-        let protected = try await promotion.protectedAliases()
         let champion = deployment.arms[0]
-        let held = try await versions.modelVersion(name: champion.model, version: champion.version).aliases
-        return protected.first { alias in held.contains { AliasName.key($0) == AliasName.key(alias) } } ?? protected[0]
+        let (held, protected) = try await promotion.protectedAlias(
+            heldIn: try await versions.modelVersion(name: champion.model, version: champion.version).aliases)
+        return held ?? protected[0]
     }
 
     /// The `notify_owner` messages for the system's webhooks (those its alert rules name), due at once.

@@ -74,6 +74,11 @@ public struct GovernancePolicy: Sendable, Equatable {
         return controls(for: tier).filter { needed.contains($0.name) }
     }
 
+    /// The first protected alias, in the policy's order and spelling, that one of `aliases` names in any spelling.
+    public func protectedAlias(heldIn aliases: [String]) -> String? {
+        protectedAliases.first { protected in aliases.contains { AliasName.key($0) == AliasName.key(protected) } }
+    }
+
     /// Whether the alias is protected, in any spelling (`AliasName.key`).
     public func isProtected(alias: String) -> Bool {
         let key = AliasName.key(alias)

@@ -236,8 +236,9 @@ public struct PromotionDecision: PromotionGate {
         }
     }
 
-    /// The protected aliases of the policy in force, in its order.
-    public func protectedAliases() async throws -> [String] {
-        try await policy().policy.protectedAliases
+    /// The protected alias (in the policy's spelling) that `aliases` hold, and the policy's protected aliases.
+    public func protectedAlias(heldIn aliases: [String]) async throws -> (held: String?, all: [String]) {
+        let policy = try await policy().policy
+        return (policy.protectedAlias(heldIn: aliases), policy.protectedAliases)
     }
 }

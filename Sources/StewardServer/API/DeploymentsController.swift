@@ -118,9 +118,7 @@ struct DeploymentsController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func analyse(_ request: Request, context: Context) async throws -> Response {
         _ = try await NativeMessage.decode(DecideMessage.self, from: request)
         await traffic.recorder.flush()
-        let id = try NativeMessage.parameter("id", context)
-        _ = try await deployments.deployment(id: id)
-        let (deployment, analysis) = try await deployments.decide(id: id)
+        let (deployment, analysis) = try await deployments.decide(id: try NativeMessage.parameter("id", context))
         return try await body(deployment, analysis)
     }
 

@@ -42,13 +42,7 @@ struct ServingController<Context: IdentifiedRequestContext>: Sendable {
         let requestID =
             request.headers[Self.requestIDHeader].flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? UUID().uuidString.lowercased()
         let arm = deployment.arms[try deployment.split().arm(unit: unit)]
-        let start = ContinuousClock.now
-        let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
-        do { result = .success(try await traffic.client.post(body, to: arm.endpoint)) } catch { result = .failure(error) }
-        await traffic.recorder.record(
-            ServedRequest(
-                deployment: deployment, arm: arm, requestID: requestID, unit: unit, rows: payload.rows, result: result,
-                latency: ContinuousClock.now - start))
+        let result = await traffic.call(arm, of: deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)
         for shadow in deployment.shadowArms {
             await traffic.shadow(
                 ServingTraffic.ShadowCopy(deployment: deployment, arm: shadow, body: body, requestID: requestID, unit: unit, rows: payload.rows))

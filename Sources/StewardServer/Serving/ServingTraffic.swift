@@ -76,17 +76,24 @@ final class ServingTraffic: Service, Sendable {
         await recorder.flush()
     }
 
-    /// Sends one shadow copy and records its answer (never returned to anyone).
+    /// Sends one shadow copy and records its answer (never returned to anyone). A shadow's events get their
+    /// own request ids: the primary's answer keeps the client's.
     func send(_ copy: ShadowCopy) async {
+        _ = await call(
+            copy.arm, of: copy.deployment, body: copy.body, requestID: "\(copy.requestID)@\(copy.arm.name)", unit: copy.unit, rows: copy.rows)
+    }
+
+    /// Calls `arm`'s model server with `body`, timed, and records the request's events whatever the outcome.
+    func call(
+        _ arm: Deployment.Arm, of deployment: Deployment, body: ByteBuffer, requestID: String, unit: String?, rows: [[String: FeatureValue]]
+    ) async -> Result<ModelServerClient.Answer, ModelServerClient.Failure> {
         let start = ContinuousClock.now
         let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
-        do { result = .success(try await client.post(copy.body, to: copy.arm.endpoint)) } catch { result = .failure(error) }
-        // A shadow's events get their own request ids: the primary's answer keeps the client's.
+        do { result = .success(try await client.post(body, to: arm.endpoint)) } catch { result = .failure(error) }
         await recorder.record(
             ServedRequest(
-                deployment: copy.deployment, arm: copy.arm, requestID: "\(copy.requestID)@\(copy.arm.name)", unit: copy.unit, rows: copy.rows,
-                result: result,
-                latency: ContinuousClock.now - start))
+                deployment: deployment, arm: arm, requestID: requestID, unit: unit, rows: rows, result: result, latency: ContinuousClock.now - start))
+        return result
     }
 }
 
