@@ -122,3 +122,40 @@ struct MergedLogBatchTests {
         }
     }
 }
+
+/// The change stamp the serving route trusts instead of reading: it must move with every commit, whoever made it.
+@Suite("Change stamps")
+struct ChangeStampTests {
+    @Test("SQLite's stamp holds while nothing commits and moves with a commit of this or another process's connection")
+    func sqliteStampMovesWithEveryCommit() async throws {
+        try await TestStorage.with(.sqlite) { storage async throws in
+            let database = try #require(storage.database as? SQLiteStoreDatabase)
+            let first = try #require(database.changeStamp())
+            _ = try await database.read { db in try await db.raw("SELECT count(*) AS n FROM experiments").all() }
+            #expect(database.changeStamp() == first, "a read is not a change")
+            try await database.write { db in
+                try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'k', 'v')").run()
+            }
+            let afterOwnWrite = try #require(database.changeStamp())
+            #expect(afterOwnWrite != first)
+            #expect(database.changeStamp() == afterOwnWrite)
+
+            // A second database on the same file stands for another replica.
+            let replica = try await SQLiteStoreDatabase.open(path: database.path, logger: TestStorage.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await replica.run() }
+                defer { group.cancelAll() }
+                try await replica.write { db in
+                    try await db.raw("UPDATE experiment_tags SET value = 'w' WHERE key = 'k'").run()
+                }
+            }
+            #expect(database.changeStamp() != afterOwnWrite, "another process's commit moves the stamp")
+        }
+    }
+
+    @Test("PostgreSQL has no cheap stamp, so its callers always read")
+    func postgresHasNoStamp() {
+        let database = PostgresStoreDatabase(host: "127.0.0.1", port: 1, username: "u", password: nil, database: "d", logger: TestStorage.logger)
+        #expect(database.changeStamp() == nil)
+    }
+}

@@ -124,6 +124,6 @@ struct DeploymentsController<Context: IdentifiedRequestContext>: Sendable {
 
     private func body(_ deployment: Deployment, _ analysis: DeploymentAnalysis) async throws -> Response {
         try NativeMessage.json(
-            DeploymentBody(deployment: WireDeployment(deployment, analysis: analysis, shed: await traffic.recorder.shed(of: deployment.id))))
+            DeploymentBody(deployment: WireDeployment(deployment, analysis: analysis, shed: traffic.recorder.shed(of: deployment.id))))
     }
 }

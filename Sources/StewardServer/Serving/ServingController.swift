@@ -44,7 +44,7 @@ struct ServingController<Context: IdentifiedRequestContext>: Sendable {
         let arm = deployment.arms[try deployment.split().arm(unit: unit)]
         let result = await traffic.call(arm, of: deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)
         for shadow in deployment.shadowArms {
-            await traffic.shadow(
+            traffic.shadow(
                 ServingTraffic.ShadowCopy(deployment: deployment, arm: shadow, body: body, requestID: requestID, unit: unit, rows: payload.rows))
         }
         var headers: HTTPFields = [

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import StewardCore
+import Synchronization
 
 /// The serving path's work that must not delay an answer, run by the server's service group: the inference
 /// events of served requests, written in batches through the same ingestion path as `POST events`, and the
@@ -42,9 +43,9 @@ final class ServingTraffic: Service, Sendable {
     }
 
     /// Queues a copy for a shadow arm; when the queue is full the copy is shed and counted.
-    func shadow(_ copy: ShadowCopy) async {
+    func shadow(_ copy: ShadowCopy) {
         if case .dropped = copyQueue.yield(copy) {
-            await recorder.shed(deploymentID: copy.deployment.id)
+            recorder.shed(deploymentID: copy.deployment.id)
         }
     }
 
@@ -90,7 +91,7 @@ final class ServingTraffic: Service, Sendable {
         let start = ContinuousClock.now
         let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
         do { result = .success(try await client.post(body, to: arm.endpoint)) } catch { result = .failure(error) }
-        await recorder.record(
+        recorder.record(
             ServedRequest(
                 deployment: deployment, arm: arm, requestID: requestID, unit: unit, rows: rows, result: result, latency: ContinuousClock.now - start))
         return result
@@ -129,12 +130,19 @@ struct ServedRequest: Sendable {
 }
 
 /// The served requests' events waiting to be written, by system, and the shadow copies shed, by deployment.
-actor ServedEventRecorder {
+///
+/// A lock, not an actor: every served request adds to it, and an actor made each of them hop to the one thread
+/// running it and back; the events are built by the request's own task before the lock is taken.
+final class ServedEventRecorder: Sendable {
+    private struct State {
+        var pending: [String: [InferenceEvent]] = [:]
+        var pendingCount = 0
+        var shedCopies: [String: Int] = [:]
+    }
+
     let events: EventService
     let logger: Logger
-    private var pending: [String: [InferenceEvent]] = [:]
-    private var pendingCount = 0
-    private(set) var shedCopies: [String: Int] = [:]
+    private let state = Mutex(State())
     /// Beyond this many waiting events (the database away for a while), new ones are dropped and logged.
     static let maximumPending = 200_000
 
@@ -145,25 +153,32 @@ actor ServedEventRecorder {
 
     func record(_ request: ServedRequest) {
         let batch = request.events
-        guard pendingCount + batch.count <= Self.maximumPending else {
-            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(request.deployment.id)"])
-            return
+        let kept = state.withLock { state in
+            guard state.pendingCount + batch.count <= Self.maximumPending else { return false }
+            state.pending[request.deployment.systemID, default: []] += batch
+            state.pendingCount += batch.count
+            return true
         }
-        pending[request.deployment.systemID, default: []] += batch
-        pendingCount += batch.count
+        if !kept {
+            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(request.deployment.id)"])
+        }
     }
 
     func shed(deploymentID: String) {
-        shedCopies[deploymentID, default: 0] += 1
+        state.withLock { $0.shedCopies[deploymentID, default: 0] += 1 }
     }
 
-    func shed(of deploymentID: String) -> Int { shedCopies[deploymentID] ?? 0 }
+    func shed(of deploymentID: String) -> Int { state.withLock { $0.shedCopies[deploymentID] ?? 0 } }
 
     /// Writes every waiting event; a system whose write fails keeps its events for the next flush.
     func flush() async {
-        let batches = pending
-        pending = [:]
-        pendingCount = 0
+        let batches = state.withLock { state in
+            defer {
+                state.pending = [:]
+                state.pendingCount = 0
+            }
+            return state.pending
+        }
         for (systemID, batch) in batches {
             do {
                 try await events.record(systemID: systemID, events: batch)
@@ -171,9 +186,11 @@ actor ServedEventRecorder {
                 logger.info("served-request events dropped: the system was deleted", metadata: ["system": "\(systemID)"])
             } catch {
                 logger.warning("served-request events not written; retrying", metadata: ["system": "\(systemID)", "error": "\(error)"])
-                if pendingCount + batch.count <= Self.maximumPending {
-                    pending[systemID, default: []] += batch
-                    pendingCount += batch.count
+                state.withLock { state in
+                    if state.pendingCount + batch.count <= Self.maximumPending {
+                        state.pending[systemID, default: []] += batch
+                        state.pendingCount += batch.count
+                    }
                 }
             }
         }

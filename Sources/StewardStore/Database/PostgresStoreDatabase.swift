@@ -28,6 +28,9 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await transaction("BEGIN", body)
     }
 
+    /// PostgreSQL cannot say what changed without a round trip, so callers always read.
+    public func changeStamp() -> Int64? { nil }
+
     /// Runs `body` outside any transaction, for the statements PostgreSQL refuses inside one (`CREATE DATABASE`).
     public func withoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }

@@ -98,6 +98,8 @@ public struct SQLDeploymentRepository: DeploymentRepository {
         }
     }
 
+    public func changeStamp() -> Int64? { database.changeStamp() }
+
     public func deciding() async throws -> [Deployment] {
         try await database.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM deployments WHERE state = 'active' AND mode IN ('canary', 'ab')").all()

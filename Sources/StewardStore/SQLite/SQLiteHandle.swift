@@ -123,6 +123,15 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// The first column of the first row `sql` returns, as an integer (nil when it returns no row).
+    func integer(_ sql: String) throws -> Int64? {
+        var value: Int64?
+        try run(sql, []) { row in
+            if value == nil, case .integer(let number) = row.values.first { value = number }
+        }
+        return value
+    }
+
     /// Runs a statement that returns nothing interesting, such as a PRAGMA or BEGIN.
     func execute(_ sql: String) throws {
         try run(sql, []) { _ in }
