@@ -112,8 +112,10 @@ struct DeploymentRouteTests {
     /// The live server (its background services running), called as an admin.
     static func live(_ engine: TestEngine, _ body: @escaping @Sendable (AdminClient, TrackingServices) async throws -> Void) async throws {
         try await TestStorage.with(engine, started: false) { storage async throws in
+            // With a webhook secret, so that a rollback notifies the owner's webhooks (model servers' hosts stand in).
             let application = buildApplication(
-                configuration: ServerConfiguration(endpointHosts: ["127.0.0.1"]), storage: storage, logger: TestStorage.logger)
+                configuration: ServerConfiguration(endpointHosts: ["127.0.0.1"], webhookSecret: "deployment-test"), storage: storage,
+                logger: TestStorage.logger)
             try await application.test(.live) { client in
                 let services = TrackingServices(storage)
                 let token = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
@@ -240,6 +242,11 @@ struct DeploymentRouteTests {
                     .post, "/api/v1/systems/\(id)/deployments",
                     json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (50, 50))), \#(analysis)}"#)
                 let failing = try #require(created.body.dictionary("deployment")?.string("id"), "\(String(buffer: created.raw))")
+                let rules = try await client.execute(
+                    uri: "/api/v1/systems/\(id)/alerts/rules", method: .put, headers: [.contentType: "application/yaml"],
+                    body: ByteBuffer(string: "window: 1h\nconditions: ['error_rate <= 0.5']\nwebhooks: [\(urls[0])/owner-hook]\n")
+                ) { $0.status }
+                #expect(rules == .ok)
                 var failures = 0
                 for request in 0..<80 {
                     let served = try await Self.serve(client, id, unit: "u\(request)")
@@ -256,6 +263,11 @@ struct DeploymentRouteTests {
                 let incidents = try await services.incidents.incidents(systemID: id)
                 #expect(
                     incidents.count == 1 && incidents.first?.version == 2 && incidents.first?.timeline.contains { $0.text == "roll_back" } == true)
+                // Opened with its playbook steps in the rollback's own transaction, the owner's webhook notified.
+                #expect(
+                    incidents.first?.timeline.map { "\($0.kind) \($0.text)" } == [
+                        "opened Deployment \(failing) rolled back", "step roll_back", "step notify_owner", "note Sent to 1 webhook.",
+                    ])
                 for request in 0..<20 { #expect(try await Self.serve(client, id, unit: "u\(request)").arm == "champion") }
 
                 // Version 3 answers well: its canary graduates at 50% → 100%, and takes the production alias.

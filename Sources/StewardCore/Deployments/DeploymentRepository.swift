@@ -3,8 +3,11 @@ public protocol DeploymentRepository: Sendable {
     /// Stores a new deployment, ending the system's live one in the same transaction.
     func createDeployment(_ deployment: Deployment, audit: AuditEntry) async throws
     /// Stores a change to a deployment read at `revision - 1` (`resourceConflict` if it changed since), with its
-    /// audit entry and any notifications to put in the webhook outbox.
-    func updateDeployment(_ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage]) async throws
+    /// audit entry, any notifications to put in the webhook outbox and the incident it opens (a rollback's), all
+    /// in one transaction.
+    func updateDeployment(
+        _ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage], opening incident: (Incident, AuditEntry)?
+    ) async throws
     func deployment(id: String) async throws -> Deployment
     /// The system's deployments, newest first.
     func deployments(systemID: String) async throws -> [Deployment]

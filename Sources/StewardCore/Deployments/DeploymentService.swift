@@ -286,20 +286,17 @@ public struct DeploymentService: Sendable {
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack
         deployment.reason = "Rolled back: \(reason)"
-        let incident = try await incidents.open(
+        // The incident, its playbook steps, the deployment's change, their audit entries and the owner's
+        // notifications are one transaction: a rollback is never half recorded.
+        let incidentID = RecordID.make("inc")
+        let notices = try await ownerNotices(deployment, incidentID: incidentID, reason: reason)
+        var steps: [(step: Incident.Step, note: String?)] = [(.rollBack, nil)]
+        if !notices.isEmpty { steps.append((.notifyOwner, "Sent to \(notices.count) webhook\(notices.count == 1 ? "" : "s").")) }
+        let (incident, opening) = try await incidents.draft(
             systemID: deployment.systemID, title: "Deployment \(deployment.id) rolled back", severity: "high",
             description: "\(reason) The champion (\(champion.model) version \(champion.version)) takes every request again.",
-            model: challenger.model, version: String(challenger.version), actor: actor)
-        _ = try await incidents.update(id: incident.id, IncidentService.Change(step: Incident.Step.rollBack.rawValue), actor: actor)
-        let notices = try await ownerNotices(deployment, incident: incident, reason: reason)
-        if !notices.isEmpty {
-            _ = try await incidents.update(
-                id: incident.id,
-                IncidentService.Change(
-                    note: "Sent to \(notices.count) webhook\(notices.count == 1 ? "" : "s").", step: Incident.Step.notifyOwner.rawValue),
-                actor: actor)
-        }
-        return try await save(&deployment, actor: actor, action: "deployment.rollback", notifications: notices)
+            model: challenger.model, version: String(challenger.version), actor: actor, id: incidentID, steps: steps)
+        return try await save(&deployment, actor: actor, action: "deployment.rollback", notifications: notices, opening: (incident, opening))
     }
 
     /// Runs the analysis and takes its decision: advances a step, graduates (through the promotion decision;
@@ -337,7 +334,7 @@ public struct DeploymentService: Sendable {
         if changed {
             deployment.revision += 1
             deployment.updatedAt = now()
-            try await repository.updateDeployment(deployment, audit: nil, notifications: [])
+            try await repository.updateDeployment(deployment, audit: nil, notifications: [], opening: nil)
         }
         return (deployment, analysis)
     }
@@ -349,13 +346,14 @@ public struct DeploymentService: Sendable {
 
     // MARK: Parts
 
-    private func save(_ deployment: inout Deployment, actor: Principal, action: String, notifications: [WebhookMessage] = []) async throws
-        -> Deployment
-    {
+    private func save(
+        _ deployment: inout Deployment, actor: Principal, action: String, notifications: [WebhookMessage] = [],
+        opening incident: (Incident, AuditEntry)? = nil
+    ) async throws -> Deployment {
         deployment.revision += 1
         deployment.updatedAt = now()
         deployment.stepStartedAt = deployment.updatedAt
-        try await repository.updateDeployment(deployment, audit: entry(actor, action, deployment), notifications: notifications)
+        try await repository.updateDeployment(deployment, audit: entry(actor, action, deployment), notifications: notifications, opening: incident)
         return deployment
     }
 
@@ -381,17 +379,19 @@ public struct DeploymentService: Sendable {
         return held ?? protected[0]
     }
 
-    /// The `notify_owner` messages for the system's webhooks (those its alert rules name), due at once.
-    private func ownerNotices(_ deployment: Deployment, incident: Incident, reason: String) async throws -> [WebhookMessage] {
+    /// The `notify_owner` messages for the system's webhooks (those its alert rules name), due at once. The rules
+    /// are read against the hosts the server allows, as when they were set (read without them, rules that name a
+    /// webhook are refused, and no owner was ever told).
+    private func ownerNotices(_ deployment: Deployment, incidentID: String, reason: String) async throws -> [WebhookMessage] {
         guard notifications, let document = try await alerts.alertRules(systemID: deployment.systemID),
-            let rules = try? AlertRules(yaml: document, allowedHosts: nil), !rules.webhooks.isEmpty
+            let rules = try? AlertRules(yaml: document, allowedHosts: allowList), !rules.webhooks.isEmpty
         else { return [] }
         let time = now()
         let body = String(
             decoding: CanonicalJSON.encode(
                 .object([
                     "event": .string("deployment.rolled_back"), "system_id": .string(deployment.systemID), "deployment_id": .string(deployment.id),
-                    "incident_id": .string(incident.id), "reason": .string(reason), "time": .integer(time),
+                    "incident_id": .string(incidentID), "reason": .string(reason), "time": .integer(time),
                 ])), as: UTF8.self)
         return rules.webhooks.map { url in
             WebhookMessage(

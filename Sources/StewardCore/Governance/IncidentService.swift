@@ -32,6 +32,19 @@ public struct IncidentService: Sendable {
     public func open(
         systemID: String, title: String, severity: String, description: String, model: String?, version: String?, actor: Principal
     ) async throws -> Incident {
+        let (incident, entry) = try await draft(
+            systemID: systemID, title: title, severity: severity, description: description, model: model, version: version, actor: actor)
+        try await repository.createIncident(incident, audit: entry)
+        return incident
+    }
+
+    /// A new incident checked and built, with the audit entry of its opening and `steps` of the playbook already
+    /// done (each a timeline entry, with its note if it has one), for a caller that writes it in its own
+    /// transaction together with what caused it (a deployment's rollback).
+    func draft(
+        systemID: String, title: String, severity: String, description: String, model: String?, version: String?, actor: Principal,
+        id: String = RecordID.make("inc"), steps: [(step: Incident.Step, note: String?)] = []
+    ) async throws -> (incident: Incident, audit: AuditEntry) {
         let system = try await systems.system(id: systemID)
         try await audit.requireContributor(actor, "incident.open", target: "system:\(systemID)", systemID: systemID, now: now())
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw StewardError.invalidParameter("An incident needs a title.") }
@@ -47,16 +60,18 @@ public struct IncidentService: Sendable {
             }
         }
         let time = now()
+        var timeline = [Incident.Entry(time: time, actor: actor.name, kind: "opened", text: title)]
+        for (step, note) in steps {
+            timeline.append(Incident.Entry(time: time, actor: actor.name, kind: "step", text: step.rawValue))
+            if let note { timeline.append(Incident.Entry(time: time, actor: actor.name, kind: "note", text: note)) }
+        }
         let incident = Incident(
-            id: RecordID.make("inc"), systemID: systemID, model: model?.nonEmptyValue, version: number, severity: level, title: title,
+            id: id, systemID: systemID, model: model?.nonEmptyValue, version: number, severity: level, title: title,
             description: description, status: .open, openedBy: actor.name, openedAt: time, resolvedAt: nil, resolution: "",
-            timeline: [Incident.Entry(time: time, actor: actor.name, kind: "opened", text: title)])
-        try await repository.createIncident(
-            incident,
-            audit: AuditEntry(
-                actor: actor, action: "incident.open", target: "incident:\(incident.id)", systemID: systemID,
-                details: ["severity": level.rawValue, "title": title]))
-        return incident
+            timeline: timeline)
+        var details = ["severity": level.rawValue, "title": title]
+        if !steps.isEmpty { details["steps"] = steps.map(\.step.rawValue).joined(separator: ", ") }
+        return (incident, AuditEntry(actor: actor, action: "incident.open", target: "incident:\(incident.id)", systemID: systemID, details: details))
     }
 
     /// Moves an incident on: a new status, a note on the timeline, or a playbook step done.

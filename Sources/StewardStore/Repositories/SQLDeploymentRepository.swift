@@ -41,7 +41,9 @@ public struct SQLDeploymentRepository: DeploymentRepository {
         }
     }
 
-    public func updateDeployment(_ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage]) async throws {
+    public func updateDeployment(
+        _ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage], opening incident: (Incident, AuditEntry)?
+    ) async throws {
         let engine = database.engine
         let arms = try Self.text(deployment.arms)
         try await database.write { db in
@@ -57,10 +59,11 @@ public struct SQLDeploymentRepository: DeploymentRepository {
             guard !rows.isEmpty else {
                 throw StewardError(.resourceConflict, "Deployment \(deployment.id) changed while this change was prepared; read it again and retry.")
             }
+            if let audit { try await SQLAuditLog.append(audit, now: deployment.updatedAt, engine: engine, on: db) }
+            if let (incident, opening) = incident { try await SQLIncidentRepository.insert(incident, audit: opening, engine: engine, on: db) }
             for message in notifications {
                 try await SQLWebhookOutbox.enqueue(message, claimedUntil: 0, on: db)
             }
-            if let audit { try await SQLAuditLog.append(audit, now: deployment.updatedAt, engine: engine, on: db) }
         }
     }
 

@@ -12,20 +12,23 @@ public struct SQLIncidentRepository: IncidentRepository {
 
     public func createIncident(_ incident: Incident, audit: AuditEntry) async throws {
         let engine = database.engine
-        try await database.write { db in
-            try await SQLSystemRepository.requireSystem(incident.systemID, on: db)
-            try await db.raw(
-                """
-                INSERT INTO incidents (id, system_id, model_name, version, severity, title, description, status, opened_by, opened_at,
-                                       resolved_at, resolution)
-                VALUES (\(bind: incident.id), \(bind: incident.systemID), \(bind: incident.model), \(bind: incident.version),
-                        \(bind: incident.severity.rawValue), \(bind: incident.title), \(bind: incident.description), \(bind: incident.status.rawValue),
-                        \(bind: incident.openedBy), \(bind: incident.openedAt), \(bind: incident.resolvedAt), \(bind: incident.resolution))
-                """
-            ).run()
-            try await Self.insertEntries(incident.timeline, incidentID: incident.id, after: 0, on: db)
-            try await SQLAuditLog.append(audit, now: incident.openedAt, engine: engine, on: db)
-        }
+        try await database.write { db in try await Self.insert(incident, audit: audit, engine: engine, on: db) }
+    }
+
+    /// Writes a new incident, its timeline and its audit entry in the caller's transaction.
+    static func insert(_ incident: Incident, audit: AuditEntry, engine: SQLEngine, on db: any SQLDatabase) async throws {
+        try await SQLSystemRepository.requireSystem(incident.systemID, on: db)
+        try await db.raw(
+            """
+            INSERT INTO incidents (id, system_id, model_name, version, severity, title, description, status, opened_by, opened_at,
+                                   resolved_at, resolution)
+            VALUES (\(bind: incident.id), \(bind: incident.systemID), \(bind: incident.model), \(bind: incident.version),
+                    \(bind: incident.severity.rawValue), \(bind: incident.title), \(bind: incident.description), \(bind: incident.status.rawValue),
+                    \(bind: incident.openedBy), \(bind: incident.openedAt), \(bind: incident.resolvedAt), \(bind: incident.resolution))
+            """
+        ).run()
+        try await insertEntries(incident.timeline, incidentID: incident.id, after: 0, on: db)
+        try await SQLAuditLog.append(audit, now: incident.openedAt, engine: engine, on: db)
     }
 
     static func insertEntries(_ entries: [Incident.Entry], incidentID: String, after position: Int64, on db: any SQLDatabase) async throws {
