@@ -48,7 +48,7 @@ def free_port():
 class ModelServer:
     """`mlflow models serve` of one registered version, from Steward's registry, on a free loopback port."""
 
-    def __init__(self, version, tracking_uri, token, log_dir):
+    def __init__(self, version, tracking_uri, token, log_dir, model=MODEL):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/invocations"
         # The venv's bin first: mlflow starts `uvicorn` by name.
@@ -57,7 +57,7 @@ class ModelServer:
         self.log = open(os.path.join(log_dir, f"mlflow-serve-{version}.log"), "w")
         mlflow_cli = str(Path(sys.executable).parent / "mlflow")
         self.process = subprocess.Popen(
-            [mlflow_cli, "models", "serve", "-m", f"models:/{MODEL}/{version}", "--host", "127.0.0.1", "-p", str(self.port),
+            [mlflow_cli, "models", "serve", "-m", f"models:/{model}/{version}", "--host", "127.0.0.1", "-p", str(self.port),
              "--env-manager", "local", "--workers", "1"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
 

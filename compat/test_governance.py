@@ -23,17 +23,19 @@ from sklearn.linear_model import LogisticRegression
 
 from conftest import BACKENDS, BINARY, Backend, StewardServer, start_server
 from loopback import LoopbackServer
+from test_deployments import ModelServer
 
 FEATURES = np.array([[0.0, 0.0], [1.0, 1.0], [0.2, 0.1], [0.9, 0.8], [0.1, 0.3], [0.7, 0.9], [0.0, 0.4], [1.0, 0.6]] * 4)
 LABELS = (FEATURES.sum(axis=1) > 1).astype(int)
 
 USERS = {"carol": "contributor", "rita": "reviewer", "cora": "compliance", "vic": "viewer"}
+# What a first version of a high-tier model lacks (staged_rollout holds for a first release: no champion to stage it against).
 HIGH_CONTROLS = {
     "model_card", "monitoring_configured",
-    "evaluation_gate_passed", "human_review", "staged_rollout",
+    "evaluation_gate_passed", "human_review",
     "bias_testing_gate_passed", "explainability_artifact", "regulatory_review",
 }
-VERSION_EVIDENCE = ["staged_rollout", "explainability"]
+VERSION_EVIDENCE = ["explainability"]
 CREDIT_GATE = "name: credit\nconditions:\n  - roc_auc >= 0.6\n  - fairness.sex.dp_ratio >= 0.5\n"
 CREDIT = {"domain": "credit", "customer_facing": True, "autonomous_actions": False, "safety_critical": False, "personal_data": True}
 
@@ -48,6 +50,7 @@ class Governed:
     def call(self, user, method, path, **kwargs):
         """A native request as `user` (None: no credentials)."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        headers.update(kwargs.pop("headers", {}))
         return requests.request(method, self.server.url + path, headers=headers, timeout=60, **kwargs)
 
 
@@ -89,7 +92,7 @@ def start_governed(backend, name="governed", extra_args=()):
 @pytest.fixture(scope="module", params=BACKENDS)
 def governed(request):
     backend = Backend(request.param)
-    governed = start_governed(backend)
+    governed = start_governed(backend, extra_args=["--allow-endpoint-host", "127.0.0.1", "--analysis-interval", "0"])
     yield governed
     code = governed.server.stop()
     backend.cleanup()
@@ -195,7 +198,7 @@ def audit_verify(data, store):
     return result.returncode, result.stdout + result.stderr
 
 
-def test_high_risk_credit_scoring_promotion(governed, login, unique):
+def test_high_risk_credit_scoring_promotion(governed, login, unique, tmp_path):
     login("carol")
     client = MlflowClient()
     mlflow.set_experiment(f"credit-{unique}")
@@ -257,10 +260,30 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique):
 
     assert train_and_register(name, 0.5) == "2"
     satisfy_version(governed, system_id, name, "2")
+    # Version 1 is in production, so version 2 must first win a canary against it: observed, and no record can say so.
+    assert controls(governed, system_id, name, "2")["missing"] == ["staged_rollout"]
+    refused(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/evidence",
+                          json={"type": "staged_rollout", "reference": "ci/canary", "model": name, "version": "2"}), 400, "INVALID_PARAMETER_VALUE")
+    assert "staged_rollout" in refused(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/promote",
+                                                     json={"model": name, "version": "2", "alias": "production"}))
+    servers = [ModelServer(v, governed.server.url, governed.tokens["carol"], str(tmp_path), model=name) for v in ("1", "2")]
+    try:
+        for server in servers:
+            server.wait()
+        arms = [{"model": name, "version": v, "endpoint": server.url, "weight": 50} for v, server in zip(("1", "2"), servers)]
+        canary = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/deployments", json={
+            "mode": "canary", "arms": arms, "analysis": {"steps": [50, 100], "minimum_units": 20, "max_latency_ratio": 1000}}))["deployment"]
+        for i in range(80):
+            row = {"dataframe_split": {"columns": ["0", "1"], "data": [[float(x) for x in FEATURES[i % len(FEATURES)]]]}}
+            served = governed.call("carol", "POST", f"/serve/{system_id}/invocations", json=row, headers={"X-Steward-Unit": f"applicant-{i}"})
+            assert served.status_code == 200, served.text
+        # The analysis finds the challenger no worse and graduates it through the promotion decision.
+        graduated = ok(governed.call("carol", "POST", f"/api/v1/deployments/{canary['id']}/analysis"))["deployment"]
+        assert (graduated["state"], graduated["won_arm"]) == ("graduated", "challenger"), graduated
+    finally:
+        for server in servers:
+            server.stop()
     assert controls(governed, system_id, name, "2")["missing"] == []
-    promoted = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/promote",
-                                json={"model": name, "version": "2", "alias": "production"}))
-    assert str(promoted["model_version"]["version"]) == "2"
     assert client.get_model_version_by_alias(name, "production").version == "2"
 
     rolled = ok(governed.call("rita", "POST", f"/api/v1/systems/{system_id}/rollback", json={"model": name, "alias": "production"}))
@@ -440,7 +463,6 @@ def test_failing_gate_blocks_promotion_of_a_medium_tier_model(governed, login, u
     ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/models", json={"name": name}))
     ok(governed.call("carol", "PATCH", f"/api/v1/models/{name}/versions/1/card", json={"intended_use": "Retention offers"}))
     monitor(governed, system_id)
-    add_evidence(governed, "carol", system_id, "staged_rollout", name, "1")
     approval = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/approvals", json={"model": name, "version": "1"}))["approval"]
     ok(governed.call("rita", "POST", f"/api/v1/approvals/{approval['id']}/decisions", json={"decision": "approve"}))
 
@@ -638,7 +660,9 @@ def test_evaluation_through_a_model_endpoint(engine, governed, unique, monkeypat
     finally:
         backend.cleanup()
         stand_in.close()
-    refused_here = governed.call("carol", "POST", "/api/v1/evaluations", params=params)
+    # The shared server allows 127.0.0.1 (for its deployments), not the name 'localhost'.
+    refused_here = governed.call("carol", "POST", "/api/v1/evaluations",
+                                 params=params | {"endpoint": stand_in.url.replace("127.0.0.1", "localhost")})
     assert refused_here.status_code == 403 and stand_in.calls == 4, "a server without the host allowed never calls it"
 
 

@@ -85,10 +85,9 @@ def monitor(system_id, features, region):
 
 
 def prepare(system_id, version):
-    """What the medium tier asks for besides the gate: a card, a staged rollout record and a reviewer's approval."""
+    """What the medium tier asks for besides the gate: a card and a reviewer's approval. Its staged rollout is observed:
+    a first release has no champion to stage it against, a later version must win a canary against it first."""
     api(CONTRIBUTOR, "PATCH", f"/api/v1/models/{MODEL}/versions/{version}/card", json={"intended_use": "Retention offers"})
-    api(CONTRIBUTOR, "POST", f"/api/v1/systems/{system_id}/evidence",
-        json={"type": "staged_rollout", "reference": f"canary/{MODEL}/{version}", "model": MODEL, "version": version})
     approval = api(CONTRIBUTOR, "POST", f"/api/v1/systems/{system_id}/approvals", json={"model": MODEL, "version": version})["approval"]
     api(REVIEWER, "POST", f"/api/v1/approvals/{approval['id']}/decisions", json={"decision": "approve", "comment": "looks right"})
 

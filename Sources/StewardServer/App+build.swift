@@ -88,7 +88,7 @@ extension StewardServices {
         policies = PolicyService(repository: SQLPolicyRepository(database: database), audit: auditRepository, now: now)
         let facts = DecisionFacts(
             approvals: approvalRepository, registry: registryRepository, runs: runRepository, evaluations: evaluationRepository,
-            references: referenceRepository, alerts: alertRepository, now: now)
+            references: referenceRepository, alerts: alertRepository, deployments: SQLDeploymentRepository(database: database), now: now)
         promotion = PromotionDecision(
             systems: systems, policies: policies, facts: facts, registry: registryRepository, integrity: integrity, audit: auditRepository, now: now)
         register = RegisterService(

@@ -21,7 +21,9 @@ struct GovernanceRulesTests {
         #expect(policy.controls["evaluation_gate_passed"]?.check == .gate(.all))
         #expect(policy.controls["explainability_artifact"]?.check == .evidence(type: "explainability", scope: .version))
         #expect(policy.controls["monitoring_configured"]?.check == .monitoring, "observed, not declared")
-        #expect(!policy.evidenceTypes.contains("monitoring") && policy.evidenceTypes.contains("staged_rollout"))
+        #expect(policy.controls["staged_rollout"]?.check == .rollout, "observed from deployments, not declared")
+        #expect(!policy.evidenceTypes.contains("monitoring") && !policy.evidenceTypes.contains("staged_rollout"))
+        #expect(policy.evidenceTypes.contains("explainability"))
         #expect(policy.isProtected(alias: "Production") && !policy.isProtected(alias: "candidate"))
     }
 
@@ -192,7 +194,10 @@ struct GovernanceRulesTests {
             MaturityLevel(facts)
                 == MaturityLevel(
                     level: 2,
-                    missing: ["a retraining trigger (a retraining_webhook in the alert rules)", "an A/B test or canary (staged_rollout evidence)"]))
+                    missing: [
+                        "a retraining trigger (a retraining_webhook in the alert rules)",
+                        "an A/B test or canary that a challenger won (observed from the system's deployments)",
+                    ]))
         facts.retrainingTrigger = true
         facts.stagedRollout = true
         #expect(MaturityLevel(facts) == MaturityLevel(level: 3, missing: []))
@@ -209,7 +214,7 @@ struct GovernanceRulesTests {
         func decision(_ name: String, _ role: Role) -> ApprovalDecision {
             ApprovalDecision(approver: name, role: role, verdict: .approve, comment: "", decidedAt: 1)
         }
-        let evidence = ["staged_rollout", "explainability"].map { type in
+        let evidence = ["staged_rollout", "explainability"].map { type in  // staged_rollout evidence counts for nothing
             Evidence(id: type, systemID: "s", type: type, reference: "r", digest: "", model: "m", version: 2, author: "ana", createdAt: 1)
         }
         let gate = try GateSpec(yaml: "conditions: ['accuracy >= 0.8', 'fairness.sex.dp_ratio >= 0.8']")
@@ -222,7 +227,8 @@ struct GovernanceRulesTests {
             system: system, model: "m", version: 2, cardStatesIntendedUse: true, evidence: evidence,
             approvals: [decision("rita", .reviewer), decision("rita", .reviewer), decision("cora", .compliance)],
             evaluation: evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.85]),
-            monitoring: MonitoringFacts(reference: .init(version: 1, source: "train@v1"), alertConditions: 2))
+            monitoring: MonitoringFacts(reference: .init(version: 1, source: "train@v1"), alertConditions: 2),
+            rollout: RolloutFacts(won: ["dep-1"]))
         let evaluations = ControlEvaluation.evaluate(.default, facts)
         #expect(evaluations.allSatisfy { $0.satisfied }, "\(evaluations.filter { !$0.satisfied })")
         #expect(evaluations.first { $0.name == "monitoring_configured" }?.basis == .monitoring)
@@ -239,10 +245,25 @@ struct GovernanceRulesTests {
         var otherVersion = facts
         otherVersion.version = 3
         otherVersion.evaluation = nil
+        otherVersion.rollout = RolloutFacts()
         #expect(
             Set(ControlEvaluation.evaluate(.default, otherVersion).filter { !$0.satisfied }.map(\.name))
                 == ["evaluation_gate_passed", "staged_rollout", "bias_testing_gate_passed", "explainability_artifact"],
             "version evidence does not carry over to another version")
+
+        // The staged rollout is observed: a won canary, or a first release with no champion to stage it against;
+        // an evidence record saying so is not enough.
+        var unstaged = facts
+        unstaged.rollout = RolloutFacts()
+        let refused = ControlEvaluation.evaluate(.default, unstaged).filter { !$0.satisfied }
+        #expect(refused.map(\.name) == ["staged_rollout"] && refused.first?.basis == .deployment)
+        #expect(refused.first?.detail == "observed: the version has not won a canary or A/B test of this system")
+        #expect(refused.first?.command?.hasPrefix("steward deploy create s --server <url> --mode canary") == true)
+        unstaged.rollout = RolloutFacts(firstRelease: true)
+        #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied })
+        unstaged.rollout = RolloutFacts(formerChampion: true)
+        #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied }, "a rollback to a former champion")
+        #expect(evaluations.first { $0.name == "staged_rollout" }?.detail == "observed: the version won the staged rollout of deployment dep-1")
 
         var unfair = facts
         unfair.evaluation = evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.6])
@@ -269,8 +290,12 @@ struct GovernanceRulesTests {
         #expect(
             remedies["model_card"] == #"state its intended use: PATCH /api/v1/models/m/versions/3/card {"intended_use": "…"} (any role but viewer)"#)
         #expect(
-            remedies["staged_rollout"]
-                == #"record it: POST /api/v1/systems/s/evidence {"type": "staged_rollout", "reference": "<where the proof is>", "model": "m", "version": "3"} (any role but viewer)"#
+            remedies["staged_rollout"]?.hasPrefix(
+                #"run it as the challenger of a canary: POST /api/v1/systems/s/deployments {"mode": "canary", "arms": [<the champion's arm>, {"model": "m", "version": "3""#
+            ) == true)
+        #expect(
+            remedies["explainability_artifact"]
+                == #"record it: POST /api/v1/systems/s/evidence {"type": "explainability", "reference": "<where the proof is>", "model": "m", "version": "3"} (any role but viewer)"#
         )
         #expect(remedies["evaluation_gate_passed"]?.contains("steward evaluate … --server <url> --system s --model m --model-version 3") == true)
         #expect(remedies["bias_testing_gate_passed"]?.contains("fairness.* condition") == true)

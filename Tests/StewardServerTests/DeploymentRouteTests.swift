@@ -59,10 +59,11 @@ struct DeploymentRouteTests {
         protected_aliases: [production]
         controls:
           evaluation_gate_passed: {check: gate, gate: all}
+          staged_rollout: {check: rollout}
         serving:
           challenger: [evaluation_gate_passed]
         tiers:
-          low: []
+          low: [staged_rollout]
           medium: [evaluation_gate_passed]
           high: [evaluation_gate_passed]
           critical: [evaluation_gate_passed]
@@ -277,7 +278,16 @@ struct DeploymentRouteTests {
                     .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(healthy), \#(analysis)}"#)
                 let winning = try #require(second.body.dictionary("deployment")?.string("id"), "\(String(buffer: second.raw))")
                 for request in 0..<80 { #expect(try await Self.serve(client, id, unit: "w\(request)").status == .ok) }
+                // Promoting it by hand skips the staged rollout, which is observed, not declared: refused.
+                let early = try await client.call(.post, "/api/v1/deployments/\(winning)/promote")
+                #expect(
+                    early.status == .forbidden && early.body.string("message")?.contains("staged_rollout") == true, "\(String(buffer: early.raw))")
                 let graduated = try await client.call(.post, "/api/v1/deployments/\(winning)/analysis")
+                #expect(graduated.body.dictionary("deployment")?.string("won_arm") == "challenger")
+                let controls = try await client.call(.get, "/api/v1/systems/\(id)/controls?model=scorer&version=3").body.array("controls")
+                #expect(
+                    controls.first { $0.string("name") == "staged_rollout" }?.string("detail")
+                        == "observed: the version won the staged rollout of deployment \(winning)")
                 #expect(
                     graduated.body.dictionary("deployment")?.string("state") == "graduated",
                     "\(graduated.body.dictionary("deployment")?.string("reason") ?? "")")

@@ -124,10 +124,12 @@ struct GovernanceRouteTests {
                 (.post, "/api/v1/systems", #"{"purpose": "no name"}"#, "needs a name"),
                 (.post, "/api/v1/systems", #"{"name": 5}"#, "name"),
                 (.post, "/api/v1/systems", #"{"name": "a\u0000b"}"#, "NUL"),
-                (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "staged_rollout", "reference": "r", "digest": "abc"}"#, "SHA-256"),
+                (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "explainability", "reference": "r", "digest": "abc"}"#, "SHA-256"),
+                // The staged rollout is observed from deployments: no evidence record can stand for it.
+                (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "staged_rollout", "reference": "r"}"#, "type"),
                 (.post, "/api/v1/systems/\(id)/evidence", #"{"type": "bad type", "reference": "r"}"#, "type"),
                 (
-                    .post, "/api/v1/systems/\(id)/evidence", #"{"type": "staged_rollout", "reference": "r", "model": "other", "version": "1"}"#,
+                    .post, "/api/v1/systems/\(id)/evidence", #"{"type": "explainability", "reference": "r", "model": "other", "version": "1"}"#,
                     "not part"
                 ),
                 (.post, "/api/v1/systems/\(id)/incidents", #"{"title": "t", "severity": "sev1"}"#, "Unknown severity 'sev1'"),

@@ -68,11 +68,16 @@ public struct Deployment: Sendable, Equatable {
     public var updatedAt: Int64
     /// Grows by one with each change, so that two concurrent changes cannot both apply.
     public var revision: Int64
+    /// The arm the analysis found to have won its staged rollout (set before its graduation is asked for, and kept
+    /// whatever the promotion decides): what the `rollout` control observes.
+    public var wonArm: String?
 
     public init(
         id: String, systemID: String, mode: Mode, arms: [Arm], salt: String, unitField: String?, analysis: RolloutAnalysis, state: State,
-        stepStartedAt: Int64, pValue: Double? = nil, reason: String, createdBy: String, createdAt: Int64, updatedAt: Int64, revision: Int64
+        stepStartedAt: Int64, pValue: Double? = nil, reason: String, createdBy: String, createdAt: Int64, updatedAt: Int64, revision: Int64,
+        wonArm: String? = nil
     ) {
+        self.wonArm = wonArm
         self.id = id
         self.systemID = systemID
         self.mode = mode
@@ -101,4 +106,7 @@ public struct Deployment: Sendable, Equatable {
 
     /// The arms that receive a copy of every request, never answering it.
     public var shadowArms: [Arm] { mode == .shadow ? Array(arms.dropFirst()) : [] }
+
+    /// The arm that won this deployment's staged rollout (a canary or A/B test the analysis graduated), if any.
+    public var rolloutWinner: Arm? { wonArm.flatMap { name in arms.first { $0.name == name } } }
 }

@@ -313,6 +313,17 @@ public struct DeploymentService: Sendable {
         case .rollBack:
             return (try await rollBack(id: id, reason: analysis.reason, actor: actor), analysis)
         case .graduate:
+            // The win is recorded first: it is the fact the promotion's `rollout` control reads, and it stays
+            // even if the promotion is refused for another control.
+            if deployment.wonArm == nil {
+                deployment.wonArm = deployment.arms[1].name
+                deployment.reason = "Arm \(deployment.arms[1].name) won the staged rollout: \(analysis.reason)"
+                deployment.pValue = analysis.pValue
+                deployment.revision += 1
+                deployment.updatedAt = now()
+                try await repository.updateDeployment(
+                    deployment, audit: entry(actor, "deployment.rollout_won", deployment), notifications: [], opening: nil)
+            }
             do {
                 return (try await promote(id: id, actor: actor), analysis)
             } catch let error as StewardError where error.code == .permissionDenied {

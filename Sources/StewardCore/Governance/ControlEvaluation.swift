@@ -15,11 +15,15 @@ public struct PromotionFacts: Sendable {
     public var target: PromotionTarget?
     /// Whether the version was registered by a user: without one, no approval of it can ever count.
     public var hasAuthor: Bool
+    /// The staged rollouts the version won, and whether it would be the system's first release.
+    public var rollout: RolloutFacts
 
     public init(
         system: AISystem, model: String, version: Int64, cardStatesIntendedUse: Bool, evidence: [Evidence], approvals: [ApprovalDecision],
-        evaluation: Evaluation? = nil, monitoring: MonitoringFacts = MonitoringFacts(), hasAuthor: Bool = true
+        evaluation: Evaluation? = nil, monitoring: MonitoringFacts = MonitoringFacts(), hasAuthor: Bool = true,
+        rollout: RolloutFacts = RolloutFacts()
     ) {
+        self.rollout = rollout
         self.hasAuthor = hasAuthor
         self.system = system
         self.model = model
@@ -42,6 +46,7 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
         case monitoring
         case approvals
         case evidence
+        case deployment
     }
 
     public let name: String
@@ -107,6 +112,10 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                     detail: facts.monitoring.retrainingWebhook
                         ? "observed: the alert rules name a retraining webhook" : "observed: the alert rules name no retraining webhook",
                     basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
+            case .rollout:
+                return ControlEvaluation(
+                    name: control.name, satisfied: facts.rollout.satisfied, detail: facts.rollout.described, basis: control.check.basis,
+                    remedy: remedy(control, facts), command: command(control, facts))
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
                 let roleNames = Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: "/")
@@ -138,6 +147,9 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
         case .retraining:
             // Webhooks go to hosts the server allows, so the rules that name one are set through it.
             return "steward monitor rules \(system) --file rules.yaml --server <url>   # rules.yaml names a retraining_webhook"
+        case .rollout:
+            return "steward deploy create \(system) --server <url> --mode canary --arm <champion model>:<version>=<its server URL>@95"
+                + " --arm \(model):\(version)=<its server URL>@5   # the analysis steps it up and graduates it when it holds up"
         case .approvals:
             guard facts.hasAuthor else { return nil }
             let alias = facts.target.map { " --alias \($0.name)" } ?? ""
@@ -171,6 +183,10 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 + "PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
         case .retraining:
             return "name a retraining_webhook in the alert rules: PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
+        case .rollout:
+            return #"run it as the challenger of a canary: POST /api/v1/systems/\#(system)/deployments {"mode": "canary", "arms": "#
+                + #"[<the champion's arm>, {\#(version), "endpoint": "<its model server>", "weight": 5}]}; the analysis steps it up and "#
+                + "graduates it when its guardrails hold (\(writers))"
         case .approvals(let roles, _):
             guard facts.hasAuthor else {
                 return "register the model again with credentials (MLFLOW_TRACKING_TOKEN set to an API token; `steward serve` wrote the first "

@@ -8,12 +8,15 @@ public struct DecisionFacts: Sendable {
     let evaluations: any EvaluationRepository
     let references: any ReferenceRepository
     let alerts: any AlertRepository
+    let deployments: any DeploymentRepository
     let now: @Sendable () -> Int64
 
     public init(
         approvals: any ApprovalRepository, registry: any ModelRegistryRepository, runs: any RunRepository, evaluations: any EvaluationRepository,
-        references: any ReferenceRepository, alerts: any AlertRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now
+        references: any ReferenceRepository, alerts: any AlertRepository, deployments: any DeploymentRepository,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
+        self.deployments = deployments
         self.approvals = approvals
         self.registry = registry
         self.runs = runs
@@ -25,21 +28,48 @@ public struct DecisionFacts: Sendable {
 
     /// Every fact the decision on `version` for `target` rests on.
     func facts(system: AISystem, version: ModelVersion, target: PromotionTarget, policy: GovernancePolicy) async throws -> PromotionFacts {
-        var facts = try await targetIndependent(system: system, version: version)
+        var facts = try await targetIndependent(system: system, version: version, policy: policy)
         facts.target = target
         facts.approvals = try await approvals(of: version, system: system, for: target, policy: policy, authors: try await authors(of: version))
         return facts
     }
 
     /// Every fact but the approvals, which count for one target only.
-    func targetIndependent(system: AISystem, version: ModelVersion) async throws -> PromotionFacts {
+    func targetIndependent(system: AISystem, version: ModelVersion, policy: GovernancePolicy) async throws -> PromotionFacts {
         let notes = try await registry.cardNotes(name: version.name, version: version.version)
         return PromotionFacts(
             system: system, model: version.name, version: version.version,
             cardStatesIntendedUse: !(notes[ModelCard.Note.intendedUse.rawValue] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             evidence: try await approvals.evidence(systemID: system.id), approvals: [],
             evaluation: try await evaluations.evaluations(systemID: system.id, model: version.name, version: version.version).first,
-            monitoring: try await monitoring(systemID: system.id), hasAuthor: !version.userID.isEmpty)
+            monitoring: try await monitoring(systemID: system.id), hasAuthor: !version.userID.isEmpty,
+            rollout: try await rollout(of: version, system: system, policy: policy))
+    }
+
+    /// The staged rollouts of the system that `version` won, and whether it would be the system's first release.
+    func rollout(of version: ModelVersion, system: AISystem, policy: GovernancePolicy) async throws -> RolloutFacts {
+        let won = try await deployments.deployments(systemID: system.id).filter { deployment in
+            guard deployment.mode == .canary || deployment.mode == .ab, let winner = deployment.rolloutWinner else { return false }
+            return winner.model == version.name && winner.version == version.version
+        }
+        // A champion is another version of the same model holding a protected alias or the Production stage.
+        let model = try await registry.registeredModel(name: version.name)
+        let champion =
+            model.aliases.contains { policy.isProtected(alias: $0.alias) && $0.version != version.version }
+            || model.latestVersions.contains { $0.currentStage == .production && $0.version != version.version }
+        // A version that served as champion before (held a protected alias or the Production stage since the model
+        // was created) went through its rollout then: a rollback to it is not a new release.
+        let formerChampion = try await registry.history(name: version.name).contains { event in
+            event.time >= model.creationTime && event.version == version.version
+                && ((event.kind == .aliasSet && event.alias.map(policy.isProtected(alias:)) == true)
+                    || (event.kind == .stageTransition && event.toStage == .production))
+        }
+        return RolloutFacts(won: won.reversed().map(\.id), firstRelease: !champion, formerChampion: formerChampion)
+    }
+
+    /// Whether any canary or A/B test of the system was won by a challenger: the maturity level's A/B requirement.
+    func hasWonRollout(systemID: String) async throws -> Bool {
+        try await deployments.deployments(systemID: systemID).contains { ($0.mode == .canary || $0.mode == .ab) && $0.rolloutWinner != nil }
     }
 
     /// The still valid approving decisions on a version for `target`, by people other than its authors, each

@@ -16,6 +16,9 @@ public struct GovernancePolicy: Sendable, Equatable {
         case monitoring
         /// The system's alert rules name a retraining webhook (observed, not declared).
         case retraining
+        /// The version won a canary or A/B deployment of the system, as its analysis decided (observed, not
+        /// declared); a system's first release, with no champion to stage it against, needs none.
+        case rollout
 
         /// What the check reads.
         public var basis: ControlEvaluation.Basis {
@@ -25,6 +28,7 @@ public struct GovernancePolicy: Sendable, Equatable {
             case .approvals: .approvals
             case .gate: .evaluation
             case .monitoring, .retraining: .monitoring
+            case .rollout: .deployment
             }
         }
     }
@@ -170,7 +174,7 @@ public struct GovernancePolicy: Sendable, Equatable {
         // A misspelt key would fall back to a default without a word (`scop: system` checking the version instead).
         let keys: [String: Set<String>] = [
             "model_card": [], "evidence": ["evidence", "scope"], "approvals": ["roles", "count"], "gate": ["gate"], "monitoring": [],
-            "retraining": [],
+            "retraining": [], "rollout": [],
         ]
         if let allowed = keys[kind], let unknown = map.keys.sorted().first(where: { !allowed.union(["check", "description"]).contains($0) }) {
             throw .invalidParameter(
@@ -208,12 +212,14 @@ public struct GovernancePolicy: Sendable, Equatable {
             return Control(name: name, description: description, check: .monitoring)
         case "retraining":
             return Control(name: name, description: description, check: .retraining)
+        case "rollout":
+            return Control(name: name, description: description, check: .rollout)
         default:
             throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use \(checkKinds).")
         }
     }
 
-    static let checkKinds = "model_card, evidence, approvals, gate, monitoring or retraining"
+    static let checkKinds = "model_card, evidence, approvals, gate, monitoring, retraining or rollout"
 }
 
 extension GovernancePolicy {
@@ -243,10 +249,10 @@ extension GovernancePolicy {
             roles: [reviewer, admin]
             count: 1
           staged_rollout:
-            description: The version went through an A/B test or canary.
-            check: evidence
-            evidence: staged_rollout
-            scope: version
+            description: >-
+              The version won a canary or A/B deployment of the system, as its analysis decided (observed, not
+              declared); a system's first release, with no champion in production to stage it against, needs none.
+            check: rollout
           bias_testing_gate_passed:
             description: The version's latest evaluation passed the gate's fairness conditions (on fairness.* metrics).
             check: gate

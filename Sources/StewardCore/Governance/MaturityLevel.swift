@@ -49,7 +49,7 @@ public struct MaturityLevel: Sendable, Equatable, Codable {
             [
                 (facts.monitored, "drift monitoring (a reference profile and alert rules)"),
                 (facts.retrainingTrigger, "a retraining trigger (a retraining_webhook in the alert rules)"),
-                (facts.stagedRollout, "an A/B test or canary (staged_rollout evidence)"),
+                (facts.stagedRollout, "an A/B test or canary that a challenger won (observed from the system's deployments)"),
             ],
         ]
         var level = 0

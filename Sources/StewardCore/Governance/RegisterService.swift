@@ -221,12 +221,11 @@ public struct RegisterService: Sendable {
     }
 
     func entry(for system: AISystem, policy: GovernancePolicy) async throws -> RegisterEntry {
-        let evidence = try await approvals.evidence(systemID: system.id)
         let monitoring = try await facts.monitoring(systemID: system.id)
         let evaluations = try await self.evaluations.evaluations(systemID: system.id, model: nil, version: nil)
         var maturity = MaturityLevel.Facts(
             gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
-            retrainingTrigger: monitoring.retrainingWebhook, stagedRollout: evidence.contains { $0.type == "staged_rollout" })
+            retrainingTrigger: monitoring.retrainingWebhook, stagedRollout: try await facts.hasWonRollout(systemID: system.id))
         var controls: [RegisterEntry.ComponentControls] = []
         // Prompts are promoted through the same decision as models, so the register assesses them alike.
         for component in system.components {
@@ -249,7 +248,7 @@ public struct RegisterService: Sendable {
             let version = try await registry.modelVersion(name: model.name, version: served)
             let newest = served == latest ? version : try await registry.modelVersion(name: model.name, version: latest ?? served)
             if !newest.runID.isEmpty { maturity.registeredVersionsFromTrackedRuns = true }
-            var common = try await facts.targetIndependent(system: system, version: version)
+            var common = try await facts.targetIndependent(system: system, version: version, policy: policy)
             let authors = try await facts.authors(of: version)
             var targets = Self.protectedTargets(policy)
             if let held = protectedAliases.first?.alias, let index = targets.firstIndex(of: .alias(held)) {

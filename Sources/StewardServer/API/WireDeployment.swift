@@ -37,6 +37,8 @@ struct WireDeployment: Encodable {
     let mode: String
     let state: String
     let arms: [Arm]
+    /// The arm that won the staged rollout, once the analysis found one: what the `rollout` control reads.
+    let wonArm: String?
     let unitField: String?
     let analysis: Analysis
     let reason: String
@@ -74,6 +76,7 @@ struct WireDeployment: Encodable {
                 }, metrics: report == nil ? nil : metrics)
         }
         unitField = deployment.unitField
+        wonArm = deployment.wonArm
         let rules = deployment.analysis
         self.analysis = Analysis(
             steps: rules.steps, minimumUnits: rules.minimumUnits, maxErrorRateIncrease: rules.maximumErrorRateIncrease,

@@ -29,4 +29,10 @@ enum DeploymentSchema {
             "CREATE INDEX inference_events_by_deployment ON inference_events (deployment_id, arm) WHERE deployment_id IS NOT NULL",
         ]
     }
+
+    /// The arm whose staged rollout the analysis found to have won, kept after its graduation: the fact the
+    /// `rollout` control reads.
+    static let v16 = Migration(version: 16, name: "deployment rollout winners") { _ in
+        ["ALTER TABLE deployments ADD COLUMN won_arm TEXT"]
+    }
 }

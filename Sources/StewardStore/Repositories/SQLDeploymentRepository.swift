@@ -13,7 +13,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
 
     static let columns = """
         id, system_id, mode, arms, salt, unit_field, analysis, state, step_started_at, p_value, reason, created_by, created_at, updated_at,
-        revision
+        revision, won_arm
         """
 
     public func createDeployment(_ deployment: Deployment, audit: AuditEntry) async throws {
@@ -34,7 +34,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
                 VALUES (\(bind: deployment.id), \(bind: deployment.systemID), \(bind: deployment.mode.rawValue), \(bind: arms), \(bind: deployment.salt),
                         \(bind: deployment.unitField), \(bind: analysis), \(bind: deployment.state.rawValue), \(bind: deployment.stepStartedAt),
                         \(bind: deployment.pValue), \(bind: deployment.reason), \(bind: deployment.createdBy), \(bind: deployment.createdAt),
-                        \(bind: deployment.updatedAt), \(bind: deployment.revision))
+                        \(bind: deployment.updatedAt), \(bind: deployment.revision), \(bind: deployment.wonArm))
                 """
             ).run()
             try await SQLAuditLog.append(audit, now: deployment.createdAt, engine: engine, on: db)
@@ -51,7 +51,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
                 """
                 UPDATE deployments SET mode = \(bind: deployment.mode.rawValue), arms = \(bind: arms), state = \(bind: deployment.state.rawValue),
                     step_started_at = \(bind: deployment.stepStartedAt), p_value = \(bind: deployment.pValue), reason = \(bind: deployment.reason),
-                    updated_at = \(bind: deployment.updatedAt), revision = \(bind: deployment.revision)
+                    updated_at = \(bind: deployment.updatedAt), revision = \(bind: deployment.revision), won_arm = \(bind: deployment.wonArm)
                 WHERE id = \(bind: deployment.id) AND revision = \(bind: deployment.revision - 1)
                 RETURNING id
                 """
@@ -162,6 +162,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
             analysis: try decoder.decode(RolloutAnalysis.self, from: Data(try row.string("analysis").utf8)),
             state: Deployment.State(rawValue: try row.string("state")) ?? .ended, stepStartedAt: try row.int64("step_started_at"),
             pValue: try row.optionalDouble("p_value"), reason: try row.string("reason"), createdBy: try row.string("created_by"),
-            createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at"), revision: try row.int64("revision"))
+            createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at"), revision: try row.int64("revision"),
+            wonArm: try row.optionalString("won_arm"))
     }
 }

@@ -12,8 +12,8 @@ struct Evidence: AsyncParsableCommand {
             abstract: "Record evidence of a type a control of the policy reads, for the system or one model version.",
             discussion: """
                 Examples:
-                  steward evidence add sys-1a2b3c4d --type staged_rollout \\
-                    --reference "https://ci.example.com/canary/812"
+                  steward evidence add sys-1a2b3c4d --type continuous_audit \\
+                    --reference "https://grc.example.com/audits/812"
                   steward evidence add sys-1a2b3c4d --type explainability \\
                     --reference s3://reports/shap-7.html --model churn --model-version 7
                 """)
@@ -21,7 +21,7 @@ struct Evidence: AsyncParsableCommand {
         @Argument(help: "System id (sys-…).")
         var system: String
 
-        @Option(name: .long, help: "The evidence type a control reads, such as staged_rollout.")
+        @Option(name: .long, help: "The evidence type a control reads, such as explainability.")
         var type: String
 
         @Option(name: .long, help: "Where the proof can be found.")

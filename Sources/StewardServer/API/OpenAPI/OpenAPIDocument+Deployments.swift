@@ -239,6 +239,9 @@ extension OpenAPIDocument {
                       description: error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms and, when defined, accuracy, mae, wape, conversion.
                       additionalProperties: {type: number}
               unit_field: {type: string}
+              won_arm:
+                type: string
+                description: The arm whose staged rollout the analysis found to have won (the fact the rollout control reads).
               analysis: {$ref: "#/components/schemas/RolloutAnalysis"}
               reason: {type: string, description: "The last decision taken or held, in words."}
               p_value: {type: number, description: The sequential test's always-valid p-value at the last analysis.}
