@@ -257,12 +257,14 @@ struct GovernanceRulesTests {
         unstaged.rollout = RolloutFacts()
         let refused = ControlEvaluation.evaluate(.default, unstaged).filter { !$0.satisfied }
         #expect(refused.map(\.name) == ["staged_rollout"] && refused.first?.basis == .deployment)
-        #expect(refused.first?.detail == "observed: the version has not won a canary or A/B test of this system")
+        #expect(refused.first?.detail == "observed: the version has not won a canary or A/B test of this system against its champion")
         #expect(refused.first?.command?.hasPrefix("steward deploy create s --server <url> --mode canary") == true)
         unstaged.rollout = RolloutFacts(firstRelease: true)
         #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied })
         unstaged.rollout = RolloutFacts(formerChampion: true)
         #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied }, "a rollback to a former champion")
+        unstaged.rollout = RolloutFacts(stageable: false)
+        #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied }, "a prompt cannot be staged through a deployment")
         #expect(evaluations.first { $0.name == "staged_rollout" }?.detail == "observed: the version won the staged rollout of deployment dep-1")
 
         var unfair = facts

@@ -296,6 +296,15 @@ struct DeploymentRouteTests {
                 for request in 0..<20 { #expect(try await Self.serve(client, id, unit: "w\(request)").version == "3") }
                 let listed = try await client.call(.get, "/api/v1/systems/\(id)/deployments")
                 #expect(listed.body.array("deployments").map { $0.string("state") } == ["graduated", "ended"])
+
+                // Removing the champion's alias first does not make version 2 a "first release", and its lost canary
+                // is no win: the staged rollout still stands in its way.
+                let removed = try await client.call(
+                    .delete, "/api/2.0/mlflow/registered-models/alias", json: #"{"name": "scorer", "alias": "production"}"#)
+                #expect(removed.status == .ok, "\(String(buffer: removed.raw))")
+                let versionTwo = try await client.call(.get, "/api/v1/systems/\(id)/controls?model=scorer&version=2").body.array("controls")
+                let staged = versionTwo.first { $0.string("name") == "staged_rollout" }
+                #expect(staged?["satisfied"] as? Bool == false, "\(versionTwo)")
             }
         }
     }

@@ -279,14 +279,12 @@ public struct DeploymentService: Sendable {
         let champion = deployment.arms[0]
         let challenger = deployment.arms[1]
         let alias = try await championAlias(deployment)
-        let model = try await versions.registeredModel(name: challenger.model)
-        if model.aliases.contains(where: { $0.alias == alias && $0.version == challenger.version }) {
-            try await registry.setAlias(name: champion.model, alias: alias, version: String(champion.version), actor: actor)
-        }
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack
         deployment.reason = "Rolled back: \(reason)"
-        // The incident, its playbook steps, the deployment's change, their audit entries and the owner's
+        // A rolled-back challenger did not win its rollout, whatever the analysis thought before.
+        deployment.wonArm = nil
+        // The deployment's change, the incident with its playbook steps, their audit entries and the owner's
         // notifications are one transaction: a rollback is never half recorded.
         let incidentID = RecordID.make("inc")
         let notices = try await ownerNotices(deployment, incidentID: incidentID, reason: reason)
@@ -296,7 +294,15 @@ public struct DeploymentService: Sendable {
             systemID: deployment.systemID, title: "Deployment \(deployment.id) rolled back", severity: "high",
             description: "\(reason) The champion (\(champion.model) version \(champion.version)) takes every request again.",
             model: challenger.model, version: String(challenger.version), actor: actor, id: incidentID, steps: steps)
-        return try await save(&deployment, actor: actor, action: "deployment.rollback", notifications: notices, opening: (incident, opening))
+        let rolledBack = try await save(
+            &deployment, actor: actor, action: "deployment.rollback", notifications: notices, opening: (incident, opening))
+        // Traffic is back on the champion from here on; the alias follows through the promotion decision, its own
+        // audited write (a refusal answers the caller, with the rollback and its incident already recorded).
+        let model = try await versions.registeredModel(name: challenger.model)
+        if model.aliases.contains(where: { $0.alias == alias && $0.version == challenger.version }) {
+            try await registry.setAlias(name: champion.model, alias: alias, version: String(champion.version), actor: actor)
+        }
+        return rolledBack
     }
 
     /// Runs the analysis and takes its decision: advances a step, graduates (through the promotion decision;

@@ -46,30 +46,53 @@ public struct DecisionFacts: Sendable {
             rollout: try await rollout(of: version, system: system, policy: policy))
     }
 
-    /// The staged rollouts of the system that `version` won, and whether it would be the system's first release.
+    /// The staged rollouts of the system that `version` won, and whether it would be the system's first release
+    /// or was a champion before.
+    ///
+    /// Champions are read from the registry as it stands and from its history since each model was created, for
+    /// every model of the system of the version's kind: removing the champion's alias first, or linking the same
+    /// weights under a new name, does not make a release "first". A win counts only from a canary or A/B test
+    /// of this system that was staged against a champion, was not rolled back, and began after the model was
+    /// (re-)created.
     func rollout(of version: ModelVersion, system: AISystem, policy: GovernancePolicy) async throws -> RolloutFacts {
+        let kind = system.components.first { $0.name == version.name }?.kind ?? .model
+        guard kind == .model else {
+            // Deployments serve models; a prompt's rollout cannot be staged through one (yet), so it is not asked.
+            return RolloutFacts(stageable: false)
+        }
+        var champions: Set<String> = []
+        var created = Int64.min
+        for component in system.components where component.kind == .model {
+            let model = try await registry.registeredModel(name: component.name)
+            if model.name == version.name { created = model.creationTime }
+            for alias in model.aliases where policy.isProtected(alias: alias.alias) { champions.insert("\(model.name)\u{0}\(alias.version)") }
+            for held in model.latestVersions where held.currentStage == .production { champions.insert("\(model.name)\u{0}\(held.version)") }
+            for event in try await registry.history(name: model.name) where event.time >= model.creationTime {
+                guard let number = event.version else { continue }
+                if (event.kind == .aliasSet && event.alias.map(policy.isProtected(alias:)) == true)
+                    || (event.kind == .stageTransition && event.toStage == .production)
+                {
+                    champions.insert("\(model.name)\u{0}\(number)")
+                }
+            }
+        }
+        let this = "\(version.name)\u{0}\(version.version)"
         let won = try await deployments.deployments(systemID: system.id).filter { deployment in
-            guard deployment.mode == .canary || deployment.mode == .ab, let winner = deployment.rolloutWinner else { return false }
+            guard deployment.mode == .canary || deployment.mode == .ab, deployment.state != .rolledBack, deployment.createdAt >= created,
+                let winner = deployment.rolloutWinner, let champion = deployment.arms.first
+            else { return false }
             return winner.model == version.name && winner.version == version.version
+                && champions.contains("\(champion.model)\u{0}\(champion.version)")
         }
-        // A champion is another version of the same model holding a protected alias or the Production stage.
-        let model = try await registry.registeredModel(name: version.name)
-        let champion =
-            model.aliases.contains { policy.isProtected(alias: $0.alias) && $0.version != version.version }
-            || model.latestVersions.contains { $0.currentStage == .production && $0.version != version.version }
-        // A version that served as champion before (held a protected alias or the Production stage since the model
-        // was created) went through its rollout then: a rollback to it is not a new release.
-        let formerChampion = try await registry.history(name: version.name).contains { event in
-            event.time >= model.creationTime && event.version == version.version
-                && ((event.kind == .aliasSet && event.alias.map(policy.isProtected(alias:)) == true)
-                    || (event.kind == .stageTransition && event.toStage == .production))
-        }
-        return RolloutFacts(won: won.reversed().map(\.id), firstRelease: !champion, formerChampion: formerChampion)
+        return RolloutFacts(
+            won: won.reversed().map(\.id), firstRelease: champions.subtracting([this]).isEmpty, formerChampion: champions.contains(this))
     }
 
     /// Whether any canary or A/B test of the system was won by a challenger: the maturity level's A/B requirement.
     func hasWonRollout(systemID: String) async throws -> Bool {
-        try await deployments.deployments(systemID: systemID).contains { ($0.mode == .canary || $0.mode == .ab) && $0.rolloutWinner != nil }
+        try await deployments.deployments(systemID: systemID).contains {
+            ($0.mode == .canary || $0.mode == .ab) && $0.state != .rolledBack && $0.rolloutWinner != nil
+        }
     }
 
     /// The still valid approving decisions on a version for `target`, by people other than its authors, each

@@ -90,7 +90,9 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             }
             watcher = try SQLiteHandle(path: path)
             do {
-                for pragma in ["busy_timeout = 10000", "query_only = ON"] { try watcher.execute("PRAGMA \(pragma)") }
+                // No busy wait: this runs on an event loop under a process-wide lock, and a busy file (another
+                // process recovering the WAL) answers nil at once, so the caller reads the ordinary way instead.
+                for pragma in ["busy_timeout = 0", "query_only = ON"] { try watcher.execute("PRAGMA \(pragma)") }
             } catch {
                 watcher.close()
                 throw error
