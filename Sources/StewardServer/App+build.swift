@@ -74,6 +74,7 @@ extension StewardServices {
         let approvalRepository = SQLApprovalRepository(database: database)
         let incidentRepository = SQLIncidentRepository(database: database)
         let referenceRepository = SQLReferenceRepository(database: database)
+        let deploymentRepository = SQLDeploymentRepository(database: database)
         let alertRepository = SQLAlertRepository(database: database)
         let tables = TableFileReader()
         let files = ArtifactFileStore(store: storage.files)
@@ -88,7 +89,7 @@ extension StewardServices {
         policies = PolicyService(repository: SQLPolicyRepository(database: database), audit: auditRepository, now: now)
         let facts = DecisionFacts(
             approvals: approvalRepository, registry: registryRepository, runs: runRepository, evaluations: evaluationRepository,
-            references: referenceRepository, alerts: alertRepository, deployments: SQLDeploymentRepository(database: database), now: now)
+            references: referenceRepository, alerts: alertRepository, deployments: deploymentRepository, now: now)
         promotion = PromotionDecision(
             systems: systems, policies: policies, facts: facts, registry: registryRepository, integrity: integrity, audit: auditRepository, now: now)
         register = RegisterService(
@@ -125,7 +126,7 @@ extension StewardServices {
             repository: SQLWebhookOutbox(database: database), notifications: notifications ?? configuration.alertNotifications, now: now)
         alerts = AlertService(repository: alertRepository, events: events, webhooks: webhooks, audit: auditRepository, observer: observer, now: now)
         deployments = DeploymentService(
-            repository: SQLDeploymentRepository(database: database), systems: systems, registry: registry, versions: registryRepository,
+            repository: deploymentRepository, systems: systems, registry: registry, versions: registryRepository,
             promotion: promotion, incidents: incidents, alerts: alertRepository,
             notifications: (notifications ?? configuration.alertNotifications) != nil,
             audit: auditRepository, allowList: configuration.endpointHosts, now: now)

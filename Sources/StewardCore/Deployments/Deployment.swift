@@ -107,6 +107,10 @@ public struct Deployment: Sendable, Equatable {
     /// The arms that receive a copy of every request, never answering it.
     public var shadowArms: [Arm] { mode == .shadow ? Array(arms.dropFirst()) : [] }
 
-    /// The arm that won this deployment's staged rollout (a canary or A/B test the analysis graduated), if any.
-    public var rolloutWinner: Arm? { wonArm.flatMap { name in arms.first { $0.name == name } } }
+    /// The arm that won this deployment's staged rollout (a canary or A/B test the analysis graduated and that
+    /// was not rolled back), if any: the one place the `rollout` control and the maturity level read a win from.
+    public var rolloutWinner: Arm? {
+        guard mode == .canary || mode == .ab, state != .rolledBack, let wonArm else { return nil }
+        return arms.first { $0.name == wonArm }
+    }
 }

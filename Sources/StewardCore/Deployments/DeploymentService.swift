@@ -325,10 +325,7 @@ public struct DeploymentService: Sendable {
                 deployment.wonArm = deployment.arms[1].name
                 deployment.reason = "Arm \(deployment.arms[1].name) won the staged rollout: \(analysis.reason)"
                 deployment.pValue = analysis.pValue
-                deployment.revision += 1
-                deployment.updatedAt = now()
-                try await repository.updateDeployment(
-                    deployment, audit: entry(actor, "deployment.rollout_won", deployment), notifications: [], opening: nil)
+                _ = try await save(&deployment, actor: actor, action: "deployment.rollout_won", restartingStep: false)
             }
             do {
                 return (try await promote(id: id, actor: actor), analysis)
@@ -348,11 +345,7 @@ public struct DeploymentService: Sendable {
         }
         let changed = stored.pValue != analysis.pValue || stored.reason != deployment.reason
         deployment.pValue = analysis.pValue
-        if changed {
-            deployment.revision += 1
-            deployment.updatedAt = now()
-            try await repository.updateDeployment(deployment, audit: nil, notifications: [], opening: nil)
-        }
+        if changed { _ = try await save(&deployment, actor: actor, action: nil, restartingStep: false) }
         return (deployment, analysis)
     }
 
@@ -363,14 +356,17 @@ public struct DeploymentService: Sendable {
 
     // MARK: Parts
 
+    /// Stores a change to `deployment` under its next revision: audited as `action` (nil for a decision that only
+    /// records why it holds), a new step counted from now unless `restartingStep` is false.
     private func save(
-        _ deployment: inout Deployment, actor: Principal, action: String, notifications: [WebhookMessage] = [],
+        _ deployment: inout Deployment, actor: Principal, action: String?, restartingStep: Bool = true, notifications: [WebhookMessage] = [],
         opening incident: (Incident, AuditEntry)? = nil
     ) async throws -> Deployment {
         deployment.revision += 1
         deployment.updatedAt = now()
-        deployment.stepStartedAt = deployment.updatedAt
-        try await repository.updateDeployment(deployment, audit: entry(actor, action, deployment), notifications: notifications, opening: incident)
+        if restartingStep { deployment.stepStartedAt = deployment.updatedAt }
+        try await repository.updateDeployment(
+            deployment, audit: action.map { entry(actor, $0, deployment) }, notifications: notifications, opening: incident)
         return deployment
     }
 

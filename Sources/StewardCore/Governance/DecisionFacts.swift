@@ -78,9 +78,7 @@ public struct DecisionFacts: Sendable {
         }
         let this = "\(version.name)\u{0}\(version.version)"
         let won = try await deployments.deployments(systemID: system.id).filter { deployment in
-            guard deployment.mode == .canary || deployment.mode == .ab, deployment.state != .rolledBack, deployment.createdAt >= created,
-                let winner = deployment.rolloutWinner, let champion = deployment.arms.first
-            else { return false }
+            guard deployment.createdAt >= created, let winner = deployment.rolloutWinner, let champion = deployment.arms.first else { return false }
             return winner.model == version.name && winner.version == version.version
                 && champions.contains("\(champion.model)\u{0}\(champion.version)")
         }
@@ -90,9 +88,7 @@ public struct DecisionFacts: Sendable {
 
     /// Whether any canary or A/B test of the system was won by a challenger: the maturity level's A/B requirement.
     func hasWonRollout(systemID: String) async throws -> Bool {
-        try await deployments.deployments(systemID: systemID).contains {
-            ($0.mode == .canary || $0.mode == .ab) && $0.state != .rolledBack && $0.rolloutWinner != nil
-        }
+        try await deployments.deployments(systemID: systemID).contains { $0.rolloutWinner != nil }
     }
 
     /// The still valid approving decisions on a version for `target`, by people other than its authors, each
