@@ -35,7 +35,7 @@ final class ServingTraffic: Service, Sendable {
     static let queuedCopies = 1024
 
     init(events: EventService, client: ModelServerClient = ModelServerClient(), logger: Logger, flushInterval: Duration = .milliseconds(50)) {
-        recorder = ServedEventRecorder(events: events, logger: logger)
+        recorder = ServedEventRecorder(write: { systemID, batch in _ = try await events.record(systemID: systemID, events: batch) }, logger: logger)
         self.client = client
         self.logger = logger
         self.flushInterval = flushInterval
@@ -138,29 +138,36 @@ final class ServedEventRecorder: Sendable {
         var pending: [String: [InferenceEvent]] = [:]
         var pendingCount = 0
         var shedCopies: [String: Int] = [:]
+        /// Whether a flush is writing; flushes that come meanwhile wait here, in order.
+        var flushing = false
+        var waitingFlushes: [CheckedContinuation<Void, Never>] = []
     }
 
-    let events: EventService
+    /// Writes one system's events (`EventService.record`, the ingestion path).
+    let write: @Sendable (_ systemID: String, _ events: [InferenceEvent]) async throws -> Void
     let logger: Logger
     private let state = Mutex(State())
     /// Beyond this many waiting events (the database away for a while), new ones are dropped and logged.
     static let maximumPending = 200_000
 
-    init(events: EventService, logger: Logger) {
-        self.events = events
+    init(write: @escaping @Sendable (_ systemID: String, _ events: [InferenceEvent]) async throws -> Void, logger: Logger) {
+        self.write = write
         self.logger = logger
     }
 
     func record(_ request: ServedRequest) {
-        let batch = request.events
+        record(systemID: request.deployment.systemID, events: request.events, deploymentID: request.deployment.id)
+    }
+
+    func record(systemID: String, events batch: [InferenceEvent], deploymentID: String) {
         let kept = state.withLock { state in
             guard state.pendingCount + batch.count <= Self.maximumPending else { return false }
-            state.pending[request.deployment.systemID, default: []] += batch
+            state.pending[systemID, default: []] += batch
             state.pendingCount += batch.count
             return true
         }
         if !kept {
-            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(request.deployment.id)"])
+            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(deploymentID)"])
         }
     }
 
@@ -171,7 +178,34 @@ final class ServedEventRecorder: Sendable {
     func shed(of deploymentID: String) -> Int { state.withLock { $0.shedCopies[deploymentID] ?? 0 } }
 
     /// Writes every waiting event; a system whose write fails keeps its events for the next flush.
+    ///
+    /// Flushes run one at a time, so when one returns every event recorded before it was called is committed:
+    /// a reader that flushes first (a deployment's numbers) never misses a batch that the schedule's flush had
+    /// taken out of the queue and not yet committed.
     func flush() async {
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                if state.flushing {
+                    state.waitingFlushes.append(turn)
+                    return false
+                }
+                state.flushing = true
+                return true
+            }
+            if now { turn.resume() }
+        }
+        await writePending()
+        let next = state.withLock { state in
+            if state.waitingFlushes.isEmpty {
+                state.flushing = false
+                return nil as CheckedContinuation<Void, Never>?
+            }
+            return state.waitingFlushes.removeFirst()
+        }
+        next?.resume()
+    }
+
+    private func writePending() async {
         let batches = state.withLock { state in
             defer {
                 state.pending = [:]
@@ -181,7 +215,7 @@ final class ServedEventRecorder: Sendable {
         }
         for (systemID, batch) in batches {
             do {
-                try await events.record(systemID: systemID, events: batch)
+                try await write(systemID, batch)
             } catch let error as StewardError where error.code == .resourceDoesNotExist {
                 logger.info("served-request events dropped: the system was deleted", metadata: ["system": "\(systemID)"])
             } catch {
