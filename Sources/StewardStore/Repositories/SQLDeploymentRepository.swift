@@ -110,40 +110,51 @@ public struct SQLDeploymentRepository: DeploymentRepository {
         }
     }
 
+    /// Counts in SQL, one row per arm; latencies of each arm's latest `ArmObservations.latencyWindow` requests
+    /// (by the deployment index, newest first); labeled rows only. The analysis asks every few seconds for each
+    /// deployment, so nothing here reads every event of a long-running deployment into the process.
     public func observations(deployment: Deployment) async throws -> [ArmObservations] {
         try await database.read { db in
+            let unit = "COALESCE(unit_key, 'request:' || request_id)"
             var byArm: [String: ArmObservations] = [:]
-            var units: [String: Set<String>] = [:]
-            var stepUnits: [String: Set<String>] = [:]
-            let rows = try await db.raw(
+            for row in try await db.raw(
                 """
-                SELECT arm, request_id, unit_key, time_ms, failed, latency_ms, prediction, label, feedback FROM inference_events
-                WHERE system_id = \(bind: deployment.systemID) AND deployment_id = \(bind: deployment.id)
+                SELECT arm, COUNT(*) AS requests, SUM(failed) AS failures, COUNT(DISTINCT \(unsafeRaw: unit)) AS units,
+                    COUNT(DISTINCT CASE WHEN time_ms >= \(bind: deployment.stepStartedAt) THEN \(unsafeRaw: unit) END) AS step_units
+                FROM inference_events
+                WHERE deployment_id = \(bind: deployment.id) AND system_id = \(bind: deployment.systemID) AND arm IS NOT NULL
+                GROUP BY arm
                 """
-            ).all()
-            for row in rows {
-                guard let arm = try row.optionalString("arm") else { continue }
-                var observed = byArm[arm] ?? ArmObservations(arm: arm)
-                observed.requests += 1
-                let failed = try row.int64("failed") != 0
-                if failed { observed.failures += 1 }
-                let unit = try row.optionalString("unit_key") ?? "request:" + (try row.string("request_id"))
-                units[arm, default: []].insert(unit)
-                if try row.int64("time_ms") >= deployment.stepStartedAt { stepUnits[arm, default: []].insert(unit) }
-                if let latency = try row.optionalDouble("latency_ms") { observed.latencies.append(latency) }
+            ).all() {
+                let arm = try row.string("arm")
+                byArm[arm] = ArmObservations(
+                    arm: arm, requests: Int(try row.int64("requests")), failures: Int(try row.optionalInt64("failures") ?? 0),
+                    units: Int(try row.int64("units")), stepUnits: Int(try row.int64("step_units")))
+            }
+            for arm in byArm.keys {
+                byArm[arm]?.latencies = try await db.raw(
+                    """
+                    SELECT latency_ms FROM inference_events
+                    WHERE deployment_id = \(bind: deployment.id) AND arm = \(bind: arm) AND system_id = \(bind: deployment.systemID)
+                    ORDER BY time_ms DESC LIMIT \(unsafeRaw: String(ArmObservations.latencyWindow))
+                    """
+                ).all().compactMap { try $0.optionalDouble("latency_ms") }
+            }
+            for row in try await db.raw(
+                """
+                SELECT arm, prediction, label, feedback FROM inference_events
+                WHERE deployment_id = \(bind: deployment.id) AND system_id = \(bind: deployment.systemID) AND arm IS NOT NULL
+                    AND labeled_at IS NOT NULL
+                """
+            ).all() {
+                let arm = try row.string("arm")
                 if let label = try row.optionalString("label") {
                     let prediction = try row.optionalString("prediction").map(SQLEventRepository.value)
-                    observed.labeled.append((prediction, try SQLEventRepository.value(label).cell))
+                    byArm[arm]?.labeled.append((prediction, try SQLEventRepository.value(label).cell))
                 }
-                if let feedback = try row.optionalDouble("feedback") { observed.feedback.append(feedback) }
-                byArm[arm] = observed
+                if let feedback = try row.optionalDouble("feedback") { byArm[arm]?.feedback.append(feedback) }
             }
-            return byArm.values.map { observed in
-                var observed = observed
-                observed.units = units[observed.arm]?.count ?? 0
-                observed.stepUnits = stepUnits[observed.arm]?.count ?? 0
-                return observed
-            }.sorted { $0.arm < $1.arm }
+            return byArm.values.sorted { $0.arm < $1.arm }
         }
     }
 
