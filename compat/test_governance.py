@@ -272,8 +272,9 @@ def test_high_risk_credit_scoring_promotion(governed, login, unique, tmp_path):
             server.wait()
         arms = [{"model": name, "version": v, "endpoint": server.url, "weight": 50} for v, server in zip(("1", "2"), servers)]
         canary = ok(governed.call("carol", "POST", f"/api/v1/systems/{system_id}/deployments", json={
-            "mode": "canary", "arms": arms, "analysis": {"steps": [50, 100], "minimum_units": 20, "max_latency_ratio": 1000}}))["deployment"]
-        for i in range(80):
+            "mode": "canary", "arms": arms, "analysis": {"steps": [50, 100], "minimum_units": 100, "max_latency_ratio": 1000}}))["deployment"]
+        # The policy counts a win decided on at least 100 units a step; 300 units split 50/50 give each arm ~150.
+        for i in range(300):
             row = {"dataframe_split": {"columns": ["0", "1"], "data": [[float(x) for x in FEATURES[i % len(FEATURES)]]]}}
             served = governed.call("carol", "POST", f"/serve/{system_id}/invocations", json=row, headers={"X-Steward-Unit": f"applicant-{i}"})
             assert served.status_code == 200, served.text

@@ -21,7 +21,12 @@ struct GovernanceRulesTests {
         #expect(policy.controls["evaluation_gate_passed"]?.check == .gate(.all))
         #expect(policy.controls["explainability_artifact"]?.check == .evidence(type: "explainability", scope: .version))
         #expect(policy.controls["monitoring_configured"]?.check == .monitoring, "observed, not declared")
-        #expect(policy.controls["staged_rollout"]?.check == .rollout, "observed from deployments, not declared")
+        #expect(policy.controls["staged_rollout"]?.check == .rollout(minimumUnits: 100), "observed from deployments, not declared")
+        #expect(
+            try GovernancePolicy(
+                yaml: "protected_aliases: [production]\ncontrols: {a: {check: rollout}}\ntiers: {low: [a], medium: [a], high: [a], critical: [a]}"
+            ).controls["a"]?.check
+                == .rollout(minimumUnits: GovernancePolicy.rolloutMinimumUnits), "the floor holds when a policy leaves it out")
         #expect(!policy.evidenceTypes.contains("monitoring") && !policy.evidenceTypes.contains("staged_rollout"))
         #expect(policy.evidenceTypes.contains("explainability"))
         #expect(policy.isProtected(alias: "Production") && !policy.isProtected(alias: "candidate"))
@@ -59,6 +64,8 @@ struct GovernanceRulesTests {
                 "protected_aliases: [production]\ncontrols: {a: {check: monitoring, evidence: dashboards}}\ntiers: {low: [a]}",
                 "Unknown key 'evidence'"
             ),
+            ("protected_aliases: [production]\ncontrols: {a: {check: rollout, minimum_units: 0}}\ntiers: {low: [a]}", "minimum_units"),
+            ("protected_aliases: [production]\ncontrols: {a: {check: rollout, min_units: 50}}\ntiers: {low: [a]}", "Unknown key 'min_units'"),
         ])
     func invalidPolicies(document: String, message: String) {
         #expect {
@@ -228,7 +235,7 @@ struct GovernanceRulesTests {
             approvals: [decision("rita", .reviewer), decision("rita", .reviewer), decision("cora", .compliance)],
             evaluation: evaluation(["accuracy": 0.9, "fairness.sex.dp_ratio": 0.85]),
             monitoring: MonitoringFacts(reference: .init(version: 1, source: "train@v1"), alertConditions: 2),
-            rollout: RolloutFacts(won: ["dep-1"]))
+            rollout: RolloutFacts(won: [.init(deployment: "dep-1", unitsPerStep: 200)]))
         let evaluations = ControlEvaluation.evaluate(.default, facts)
         #expect(evaluations.allSatisfy { $0.satisfied }, "\(evaluations.filter { !$0.satisfied })")
         #expect(evaluations.first { $0.name == "monitoring_configured" }?.basis == .monitoring)
@@ -259,6 +266,15 @@ struct GovernanceRulesTests {
         #expect(refused.map(\.name) == ["staged_rollout"] && refused.first?.basis == .deployment)
         #expect(refused.first?.detail == "observed: the version has not won a canary or A/B test of this system against its champion")
         #expect(refused.first?.command?.hasPrefix("steward deploy create s --server <url> --mode canary") == true)
+        // A canary decided on a handful of units is no staged rollout: the policy's floor (100 a step) holds it back.
+        unstaged.rollout = RolloutFacts(won: [.init(deployment: "dep-0", unitsPerStep: 20)])
+        let hasty = ControlEvaluation.evaluate(.default, unstaged).filter { !$0.satisfied }
+        #expect(hasty.map(\.name) == ["staged_rollout"])
+        #expect(
+            hasty.first?.detail
+                == "observed: the version won deployment dep-0 on 20 units a step, fewer than the 100 the policy asks of a staged rollout")
+        unstaged.rollout = RolloutFacts(won: [.init(deployment: "dep-0", unitsPerStep: 20), .init(deployment: "dep-1", unitsPerStep: 100)])
+        #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied })
         unstaged.rollout = RolloutFacts(firstRelease: true)
         #expect(ControlEvaluation.evaluate(.default, unstaged).allSatisfy { $0.satisfied })
         unstaged.rollout = RolloutFacts(formerChampion: true)

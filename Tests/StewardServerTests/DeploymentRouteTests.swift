@@ -276,14 +276,29 @@ struct DeploymentRouteTests {
                     #"[{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "scorer", "version": "3", "endpoint": "\#(urls[2])", "weight": 50}]"#
                 let second = try await client.call(
                     .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(healthy), \#(analysis)}"#)
-                let winning = try #require(second.body.dictionary("deployment")?.string("id"), "\(String(buffer: second.raw))")
+                let hastyID = try #require(second.body.dictionary("deployment")?.string("id"), "\(String(buffer: second.raw))")
                 for request in 0..<80 { #expect(try await Self.serve(client, id, unit: "w\(request)").status == .ok) }
                 // Promoting it by hand skips the staged rollout, which is observed, not declared: refused.
-                let early = try await client.call(.post, "/api/v1/deployments/\(winning)/promote")
+                let early = try await client.call(.post, "/api/v1/deployments/\(hastyID)/promote")
                 #expect(
                     early.status == .forbidden && early.body.string("message")?.contains("staged_rollout") == true, "\(String(buffer: early.raw))")
+                // Decided on 20 units a step, the win proves too little: the policy's floor (100 units a step) refuses
+                // the graduation, and the deployment holds and says why.
+                let hasty = try await client.call(.post, "/api/v1/deployments/\(hastyID)/analysis").body.dictionary("deployment")
+                #expect(hasty?.string("won_arm") == "challenger" && hasty?.string("state") == "active")
+                #expect(
+                    hasty?.string("reason")?.contains("Graduation refused") == true
+                        && hasty?.string("reason")?.contains("fewer than the 100") == true,
+                    "\(hasty?.string("reason") ?? "")")
+                // At 100 units a step, the same challenger graduates.
+                let stagedAnalysis = #""analysis": {"steps": [50, 100], "minimum_units": 100, "max_latency_ratio": 1000}"#
+                let third = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(healthy), \#(stagedAnalysis)}"#)
+                let winning = try #require(third.body.dictionary("deployment")?.string("id"), "\(String(buffer: third.raw))")
+                for request in 0..<300 { #expect(try await Self.serve(client, id, unit: "v\(request)").status == .ok) }
                 let graduated = try await client.call(.post, "/api/v1/deployments/\(winning)/analysis")
                 #expect(graduated.body.dictionary("deployment")?.string("won_arm") == "challenger")
+                #expect(hastyID != winning)
                 let controls = try await client.call(.get, "/api/v1/systems/\(id)/controls?model=scorer&version=3").body.array("controls")
                 #expect(
                     controls.first { $0.string("name") == "staged_rollout" }?.string("detail")
@@ -295,7 +310,7 @@ struct DeploymentRouteTests {
                 #expect(model.aliases.contains { $0.alias == "production" && $0.version == 3 })
                 for request in 0..<20 { #expect(try await Self.serve(client, id, unit: "w\(request)").version == "3") }
                 let listed = try await client.call(.get, "/api/v1/systems/\(id)/deployments")
-                #expect(listed.body.array("deployments").map { $0.string("state") } == ["graduated", "ended"])
+                #expect(listed.body.array("deployments").map { $0.string("state") } == ["graduated", "ended", "ended"])
 
                 // Removing the champion's alias first does not make version 2 a "first release", and its lost canary
                 // is no win: the staged rollout still stands in its way.

@@ -112,9 +112,10 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                     detail: facts.monitoring.retrainingWebhook
                         ? "observed: the alert rules name a retraining webhook" : "observed: the alert rules name no retraining webhook",
                     basis: control.check.basis, remedy: remedy(control, facts), command: command(control, facts))
-            case .rollout:
+            case .rollout(let minimumUnits):
                 return ControlEvaluation(
-                    name: control.name, satisfied: facts.rollout.satisfied, detail: facts.rollout.described, basis: control.check.basis,
+                    name: control.name, satisfied: facts.rollout.satisfied(minimumUnits: minimumUnits),
+                    detail: facts.rollout.described(minimumUnits: minimumUnits), basis: control.check.basis,
                     remedy: remedy(control, facts), command: command(control, facts))
             case .approvals(let roles, let count):
                 let approvers = Set(facts.approvals.filter { roles.contains($0.role) }.map(\.approver))
@@ -147,9 +148,11 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
         case .retraining:
             // Webhooks go to hosts the server allows, so the rules that name one are set through it.
             return "steward monitor rules \(system) --file rules.yaml --server <url>   # rules.yaml names a retraining_webhook"
-        case .rollout:
+        case .rollout(let minimumUnits):
             return "steward deploy create \(system) --server <url> --mode canary --arm <champion model>:<version>=<its server URL>@95"
-                + " --arm \(model):\(version)=<its server URL>@5   # the analysis steps it up and graduates it when it holds up"
+                + " --arm \(model):\(version)=<its server URL>@5"
+                + (minimumUnits > RolloutAnalysis.default.minimumUnits ? " --min-units \(minimumUnits)" : "")
+                + "   # the analysis steps it up and graduates it when it holds up"
         case .approvals:
             guard facts.hasAuthor else { return nil }
             let alias = facts.target.map { " --alias \($0.name)" } ?? ""
@@ -183,10 +186,10 @@ public struct ControlEvaluation: Sendable, Equatable, Codable {
                 + "PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
         case .retraining:
             return "name a retraining_webhook in the alert rules: PUT /api/v1/systems/\(system)/alerts/rules (reviewer, compliance or admin)"
-        case .rollout:
+        case .rollout(let minimumUnits):
             return #"run it as the challenger of a canary: POST /api/v1/systems/\#(system)/deployments {"mode": "canary", "arms": "#
                 + #"[<the champion's arm>, {\#(version), "endpoint": "<its model server>", "weight": 5}]}; the analysis steps it up and "#
-                + "graduates it when its guardrails hold (\(writers))"
+                + "graduates it when its guardrails hold, on at least \(minimumUnits) units a step (analysis.minimum_units) (\(writers))"
         case .approvals(let roles, _):
             guard facts.hasAuthor else {
                 return "register the model again with credentials (MLFLOW_TRACKING_TOKEN set to an API token; `steward serve` wrote the first "

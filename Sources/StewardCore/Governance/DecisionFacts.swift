@@ -83,7 +83,8 @@ public struct DecisionFacts: Sendable {
                 && champions.contains("\(champion.model)\u{0}\(champion.version)")
         }
         return RolloutFacts(
-            won: won.reversed().map(\.id), firstRelease: champions.subtracting([this]).isEmpty, formerChampion: champions.contains(this))
+            won: won.reversed().map { RolloutFacts.Win(deployment: $0.id, unitsPerStep: $0.analysis.minimumUnits) },
+            firstRelease: champions.subtracting([this]).isEmpty, formerChampion: champions.contains(this))
     }
 
     /// Whether any canary or A/B test of the system was won by a challenger: the maturity level's A/B requirement.

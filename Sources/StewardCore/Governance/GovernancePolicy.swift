@@ -16,9 +16,10 @@ public struct GovernancePolicy: Sendable, Equatable {
         case monitoring
         /// The system's alert rules name a retraining webhook (observed, not declared).
         case retraining
-        /// The version won a canary or A/B deployment of the system, as its analysis decided (observed, not
-        /// declared); a system's first release, with no champion to stage it against, needs none.
-        case rollout
+        /// The version won a canary or A/B deployment of the system, as its analysis decided on at least
+        /// `minimumUnits` units a step (observed, not declared); a system's first release, with no champion to
+        /// stage it against, needs none.
+        case rollout(minimumUnits: Int)
 
         /// What the check reads.
         public var basis: ControlEvaluation.Basis {
@@ -174,7 +175,7 @@ public struct GovernancePolicy: Sendable, Equatable {
         // A misspelt key would fall back to a default without a word (`scop: system` checking the version instead).
         let keys: [String: Set<String>] = [
             "model_card": [], "evidence": ["evidence", "scope"], "approvals": ["roles", "count"], "gate": ["gate"], "monitoring": [],
-            "retraining": [], "rollout": [],
+            "retraining": [], "rollout": ["minimum_units"],
         ]
         if let allowed = keys[kind], let unknown = map.keys.sorted().first(where: { !allowed.union(["check", "description"]).contains($0) }) {
             throw .invalidParameter(
@@ -213,11 +214,19 @@ public struct GovernancePolicy: Sendable, Equatable {
         case "retraining":
             return Control(name: name, description: description, check: .retraining)
         case "rollout":
-            return Control(name: name, description: description, check: .rollout)
+            let units = map["minimum_units"] ?? Self.rolloutMinimumUnits
+            guard let number = units as? Int, (1...1_000_000).contains(number) else {
+                throw .invalidParameter("controls.\(name).minimum_units must be a whole number from 1 to 1000000.")
+            }
+            return Control(name: name, description: description, check: .rollout(minimumUnits: number))
         default:
             throw .invalidParameter("controls.\(name).check '\(kind)' is unknown: use \(checkKinds).")
         }
     }
+
+    /// The units a step of a staged rollout must have needed for its win to count, unless the policy says
+    /// otherwise: a canary decided on a handful of requests proves nothing.
+    public static let rolloutMinimumUnits = 100
 
     static let checkKinds = "model_card, evidence, approvals, gate, monitoring, retraining or rollout"
 }
@@ -251,8 +260,10 @@ extension GovernancePolicy {
           staged_rollout:
             description: >-
               The version won a canary or A/B deployment of the system, as its analysis decided (observed, not
-              declared); a system's first release, with no champion in production to stage it against, needs none.
+              declared), its analysis asking at least 100 units of each step; a system's first release, with no
+              champion in production to stage it against, needs none.
             check: rollout
+            minimum_units: 100
           bias_testing_gate_passed:
             description: The version's latest evaluation passed the gate's fairness conditions (on fairness.* metrics).
             check: gate

@@ -53,11 +53,7 @@ extension OpenAPIDocument {
                   description: The deployment.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        required: [deployment]
-                        properties:
-                          deployment: {$ref: "#/components/schemas/Deployment"}
+                      schema: {$ref: "#/components/schemas/DeploymentAnswer"}
                 default: {$ref: "#/components/responses/Error"}
             get:
               operationId: listDeployments
@@ -88,11 +84,7 @@ extension OpenAPIDocument {
                   description: The deployment, measured.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        required: [deployment]
-                        properties:
-                          deployment: {$ref: "#/components/schemas/Deployment"}
+                      schema: {$ref: "#/components/schemas/DeploymentAnswer"}
                 default: {$ref: "#/components/responses/Error"}
             patch:
               operationId: setDeploymentWeights
@@ -116,11 +108,7 @@ extension OpenAPIDocument {
                   description: The deployment with its new weights.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        required: [deployment]
-                        properties:
-                          deployment: {$ref: "#/components/schemas/Deployment"}
+                      schema: {$ref: "#/components/schemas/DeploymentAnswer"}
                 default: {$ref: "#/components/responses/Error"}
           /deployments/{id}/promote:
             post:
@@ -145,11 +133,7 @@ extension OpenAPIDocument {
                   description: The graduated deployment.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        required: [deployment]
-                        properties:
-                          deployment: {$ref: "#/components/schemas/Deployment"}
+                      schema: {$ref: "#/components/schemas/DeploymentAnswer"}
                 default: {$ref: "#/components/responses/Error"}
           /deployments/{id}/rollback:
             post:
@@ -172,11 +156,7 @@ extension OpenAPIDocument {
                   description: The rolled-back deployment.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        required: [deployment]
-                        properties:
-                          deployment: {$ref: "#/components/schemas/Deployment"}
+                      schema: {$ref: "#/components/schemas/DeploymentAnswer"}
                 default: {$ref: "#/components/responses/Error"}
           /deployments/{id}/analysis:
             post:
@@ -189,13 +169,14 @@ extension OpenAPIDocument {
                   description: The deployment after the decision, measured.
                   content:
                     application/json:
-                      schema:
-                        type: object
-                        required: [deployment]
-                        properties:
-                          deployment: {$ref: "#/components/schemas/Deployment"}
+                      schema: {$ref: "#/components/schemas/DeploymentAnswer"}
                 default: {$ref: "#/components/responses/Error"}
         schemas:
+          DeploymentAnswer:
+            type: object
+            required: [deployment]
+            properties:
+              deployment: {$ref: "#/components/schemas/Deployment"}
           RolloutAnalysis:
             type: object
             additionalProperties: false
