@@ -2,7 +2,8 @@
 answering a fixed pyfunc prediction), in one run on this machine with wrk.
 
 Both routers split 90/10 by the `X-Steward-Unit` header over keep-alive upstream connections; Steward also records
-every request as an inference event (nginx records nothing). Reported: throughput at `--connections` connections for
+every request as an inference event, one per row (nginx records nothing). The requests (bench/router.lua) look like a
+pricing service's: twelve mixed columns with missing values, one row mostly and batches of 2 to 8 in a fifth of them. Reported: throughput at `--connections` connections for
 the endpoint alone, nginx's proxy and Steward, and the latency each router adds over calling the endpoint directly
 at one connection (p50, p99). Targets: Steward's added p99 at most 1 ms, and at least 50% of nginx's throughput.
 
@@ -179,7 +180,7 @@ def main():
           f"p99 +{nginx['single']['p99'] - direct['single']['p99']:.3f} ms; steward p50 +{ours['single']['p50'] - direct['single']['p50']:.3f} ms, "
           f"p99 +{ours['single']['p99'] - direct['single']['p99']:.3f} ms (target: p99 +1 ms at most)")
     print(f"throughput: steward / nginx = {ours['loaded']['rate'] / nginx['loaded']['rate']:.2f} (target: 0.50 or more), "
-          f"with {recorded} requests recorded as events, of at least {served} served ({share:.1%} on the challenger)")
+          f"with {recorded} events recorded (one per row) for at least {served} requests served ({share:.1%} of them on the challenger)")
 
 
 if __name__ == "__main__":

@@ -270,6 +270,11 @@ struct DeploymentRouteTests {
                         "opened Deployment \(failing) rolled back", "step roll_back", "step notify_owner", "note Sent to 1 webhook.",
                     ])
                 for request in 0..<20 { #expect(try await Self.serve(client, id, unit: "u\(request)").arm == "champion") }
+                // The chain's times rise with its sequence through the rollback's entries (incident, then deployment).
+                let chain = try await services.audit.events(AuditQuery(systemID: id), actor: .user("cora", role: .compliance))
+                    .sorted { $0.sequence < $1.sequence }
+                #expect(Array(chain.map(\.action).suffix(2)) == ["incident.open", "deployment.rollback"], "\(chain.map(\.action))")
+                #expect(zip(chain, chain.dropFirst()).allSatisfy { $0.time <= $1.time }, "\(chain.map { "\($0.action) \($0.time)" })")
 
                 // Version 3 answers well: its canary graduates at 50% → 100%, and takes the production alias.
                 let healthy =

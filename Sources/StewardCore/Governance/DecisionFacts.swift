@@ -60,27 +60,35 @@ public struct DecisionFacts: Sendable {
             // Deployments serve models; a prompt's rollout cannot be staged through one (yet), so it is not asked.
             return RolloutFacts(stageable: false)
         }
-        var champions: Set<String> = []
+        struct Held: Hashable {
+            let model: String
+            let version: Int64
+        }
+        var champions: Set<Held> = []
         var created = Int64.min
         for component in system.components where component.kind == .model {
             let model = try await registry.registeredModel(name: component.name)
             if model.name == version.name { created = model.creationTime }
-            for alias in model.aliases where policy.isProtected(alias: alias.alias) { champions.insert("\(model.name)\u{0}\(alias.version)") }
-            for held in model.latestVersions where held.currentStage == .production { champions.insert("\(model.name)\u{0}\(held.version)") }
+            for alias in model.aliases where policy.isProtected(alias: alias.alias) {
+                champions.insert(Held(model: model.name, version: alias.version))
+            }
+            for held in model.latestVersions where held.currentStage == .production {
+                champions.insert(Held(model: model.name, version: held.version))
+            }
             for event in try await registry.history(name: model.name) where event.time >= model.creationTime {
                 guard let number = event.version else { continue }
                 if (event.kind == .aliasSet && event.alias.map(policy.isProtected(alias:)) == true)
                     || (event.kind == .stageTransition && event.toStage == .production)
                 {
-                    champions.insert("\(model.name)\u{0}\(number)")
+                    champions.insert(Held(model: model.name, version: number))
                 }
             }
         }
-        let this = "\(version.name)\u{0}\(version.version)"
+        let this = Held(model: version.name, version: version.version)
         let won = try await deployments.deployments(systemID: system.id).filter { deployment in
             guard deployment.createdAt >= created, let winner = deployment.rolloutWinner, let champion = deployment.arms.first else { return false }
             return winner.model == version.name && winner.version == version.version
-                && champions.contains("\(champion.model)\u{0}\(champion.version)")
+                && champions.contains(Held(model: champion.model, version: champion.version))
         }
         return RolloutFacts(
             won: won.reversed().map { RolloutFacts.Win(deployment: $0.id, unitsPerStep: $0.analysis.minimumUnits) },

@@ -59,8 +59,9 @@ public struct SQLDeploymentRepository: DeploymentRepository {
             guard !rows.isEmpty else {
                 throw StewardError(.resourceConflict, "Deployment \(deployment.id) changed while this change was prepared; read it again and retry.")
             }
-            if let audit { try await SQLAuditLog.append(audit, now: deployment.updatedAt, engine: engine, on: db) }
+            // The incident was drafted (and its time read) before the change: its entry goes first, so the chain's times rise.
             if let (incident, opening) = incident { try await SQLIncidentRepository.insert(incident, audit: opening, engine: engine, on: db) }
+            if let audit { try await SQLAuditLog.append(audit, now: deployment.updatedAt, engine: engine, on: db) }
             for message in notifications {
                 try await SQLWebhookOutbox.enqueue(message, claimedUntil: 0, on: db)
             }
