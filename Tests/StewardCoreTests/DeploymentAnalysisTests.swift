@@ -100,6 +100,43 @@ struct DeploymentAnalysisTests {
         #expect(held.action == .hold && (held.pValue ?? 1) <= 0.2, "\(held.reason)")
     }
 
+    @Test("An A/B test of three arms: the best significantly better arm graduates, a worse or breaching one rolls back, ties hold")
+    func abAmongThree() throws {
+        var deployment = Self.canary(challengerWeight: 34, mode: .ab)
+        deployment.arms = ["a", "b", "c"].enumerated().map { index, name in
+            Deployment.Arm(name: name, model: "m", version: Int64(index + 1), endpoint: "http://\(name)/invocations", weight: index == 0 ? 34 : 33)
+        }
+        func decide(_ failures: [Int], requests: Int = 3000) -> DeploymentAnalysis {
+            DeploymentAnalysis(
+                deployment: deployment,
+                observations: zip(["a", "b", "c"], failures).map { Self.arm($0, requests: requests, failures: $1) })
+        }
+        // Both b and c beat a; c by more: c graduates, the comparison corrected for two challengers.
+        let won = decide([300, 210, 120])
+        #expect(won.action == .graduate && won.subject == 2, "\(won.reason)")
+        #expect(won.reason.contains("Arm c") && won.reason.contains("Bonferroni over 2 arms"), "\(won.reason)")
+        #expect((won.pValue ?? 1) < 0.05)
+        // c fails far more often than a: the guardrail rolls the test back, naming c.
+        let breached = decide([90, 90, 400])
+        #expect(breached.action == .rollBack && breached.subject == 2 && breached.reason.hasPrefix("Arm c: Guardrail breached"), "\(breached.reason)")
+        // No difference, enough units: hold, and say so.
+        let tied = decide([90, 90, 90])
+        #expect(tied.action == .hold && tied.reason.hasPrefix("No arm differs significantly"), "\(tied.reason)")
+        // Too few units in the smallest arm: inconclusive.
+        let early = decide([1, 1, 1], requests: 50)
+        #expect(early.action == .hold && early.reason.contains("50 of the 200 units"), "\(early.reason)")
+        // The smallest difference one comparison calls at α = 0.05 is not called among two challengers.
+        let boundary = try #require(
+            (200...300).reversed().first { failures in
+                (DeploymentAnalysis(
+                    deployment: Self.canary(challengerWeight: 50, mode: .ab),
+                    observations: [Self.arm("champion", requests: 3000, failures: 300), Self.arm("challenger", requests: 3000, failures: failures)]
+                ).pValue ?? 1) < 0.05
+            })
+        let corrected = decide([300, boundary, 300])
+        #expect(corrected.action == .hold && (corrected.pValue ?? 0) >= 0.05, "\(boundary): \(corrected.reason)")
+    }
+
     @Test("Metrics on joined labels: accuracy, MAE and WAPE")
     func labelMetrics() {
         var observed = ArmObservations(arm: "champion", requests: 3)

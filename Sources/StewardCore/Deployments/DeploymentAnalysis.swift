@@ -47,6 +47,9 @@ public struct DeploymentAnalysis: Sendable, Equatable {
     public var sampleRatioPValue: Double?
     /// Whether the decision is held because that check fires.
     public var sampleRatioMismatch: Bool
+    /// The arm (by position) the decision is about: the one that graduates, or whose breach or loss rolls the
+    /// deployment back. The challenger (1) but in an A/B test of more than two arms.
+    public var subject = 1
 
     /// Measures `deployment`'s arms from `observations` (by arm name) and decides. `previousPValue` is the
     /// sequential p-value last recorded for the deployment: the new one never exceeds it (the running minimum
@@ -73,8 +76,6 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         case .single: hold("A single arm has nothing to be compared with."); return
         case .shadow:
             hold("Shadow arms are measured and never promoted automatically; promote one with `steward deploy promote`."); return
-        case .ab where deployment.arms.count != 2:
-            hold("An A/B test of more than two arms is decided by hand (`steward deploy promote`)."); return
         case .canary, .ab: break
         }
         let (champion, challenger) = (observed[0], observed[1])
@@ -89,6 +90,10 @@ public struct DeploymentAnalysis: Sendable, Equatable {
                         + "assignment path is mended.");
                 return
             }
+        }
+        if observed.count > 2 {
+            decideAmong(observed, analysis: analysis)
+            return
         }
         if let breach = Self.guardrailBreach(analysis, champion: champion, challenger: challenger, reports: arms) {
             action = .rollBack
@@ -141,6 +146,71 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         reason =
             "The guardrails held and \(metric.rawValue) is not significantly worse over \(challenger.stepUnits) units at \(Self.percent(current)); "
             + (next >= 100 ? "the challenger graduates." : "the challenger's share moves to \(Self.percent(next)).")
+    }
+
+    /// An A/B test of more than two arms: every arm against the champion (the first), each comparison at
+    /// α / (arms − 1) (Bonferroni), so that looking at several challengers does not inflate false positives. An arm
+    /// that breaches a guardrail or is significantly worse rolls the test back; of those significantly better,
+    /// the best graduates; else it holds. Each arm's p-value is its current one, 1 / likelihood ratio (never
+    /// smaller than the running minimum, so still valid at any look); `pValue` reports the smallest, adjusted.
+    private mutating func decideAmong(_ observed: [ArmObservations], analysis: RolloutAnalysis) {
+        let champion = observed[0]
+        let comparisons = Double(observed.count - 1)
+        for index in observed.indices.dropFirst() {
+            if let breach = Self.guardrailBreach(analysis, champion: champion, challenger: observed[index], reports: [arms[0], arms[index]]) {
+                action = .rollBack
+                subject = index
+                reason = "Arm \(arms[index].arm.name): " + breach.replacingOccurrences(of: "the challenger's", with: "its")
+                return
+            }
+        }
+        let metric = analysis.primaryMetric
+        guard let championMoments = Self.moments(metric, champion) else {
+            pValue = nil
+            hold("Inconclusive: \(metric.rawValue) is not defined for the champion yet."); return
+        }
+        var better: [(index: Int, mean: Double)] = []
+        var smallest = 1.0
+        for index in observed.indices.dropFirst() {
+            guard let moments = Self.moments(metric, observed[index]) else {
+                pValue = nil
+                hold("Inconclusive: \(metric.rawValue) is not defined for arm \(arms[index].arm.name) yet."); return
+            }
+            let adjusted = min(
+                1,
+                comparisons
+                    * MixtureSPRT.pValue(
+                        likelihoodRatio: Self.sequentialTest(analysis, champion: champion, challenger: observed[index])?.likelihoodRatio))
+            smallest = min(smallest, adjusted)
+            guard adjusted < analysis.alpha else { continue }
+            let isBetter = metric.higherIsBetter ? moments.mean > championMoments.mean : moments.mean < championMoments.mean
+            guard isBetter else {
+                action = .rollBack
+                subject = index
+                reason =
+                    "Arm \(arms[index].arm.name)'s \(metric.rawValue) (\(Self.short(moments.mean))) is significantly worse than the champion's "
+                    + "(\(Self.short(championMoments.mean))), p = \(Self.short(adjusted)) (Bonferroni over \(Int(comparisons)) arms)."
+                pValue = adjusted
+                return
+            }
+            better.append((index, moments.mean))
+        }
+        pValue = smallest
+        if let best = better.max(by: { metric.higherIsBetter ? $0.mean < $1.mean : $0.mean > $1.mean }) {
+            action = .graduate
+            subject = best.index
+            reason =
+                "Arm \(arms[best.index].arm.name)'s \(metric.rawValue) (\(Self.short(best.mean))) is significantly better than the champion's "
+                + "(\(Self.short(championMoments.mean))) and the best of \(better.count) that are (Bonferroni over \(Int(comparisons)) arms)."
+            return
+        }
+        let needed = observed.map(\.stepUnits).min() ?? 0
+        guard needed >= analysis.minimumUnits else {
+            hold("Inconclusive: the smallest arm has \(needed) of the \(analysis.minimumUnits) units this step needs."); return
+        }
+        hold(
+            "No arm differs significantly from the champion in \(metric.rawValue) yet (smallest p = \(Self.short(smallest)), Bonferroni over \(Int(comparisons)) arms)."
+        )
     }
 
     private mutating func hold(_ why: String) {

@@ -269,15 +269,16 @@ public struct DeploymentService: Sendable {
     /// Takes the challengers out: the champion takes every request again; if a challenger holds the protected
     /// alias the champion held (a graduation undone), the alias goes back to the champion through the promotion
     /// decision. An incident is opened on the system and the challenger's version with the playbook's
-    /// `roll_back` done and `notify_owner` sent to the system's webhooks.
-    public func rollBack(id: String, reason: String, actor: Principal) async throws -> Deployment {
+    /// `roll_back` done and `notify_owner` sent to the system's webhooks. The incident names `arm`'s version (the
+    /// arm whose breach or loss caused it; the second arm when none is named).
+    public func rollBack(id: String, reason: String, actor: Principal, arm armName: String? = nil) async throws -> Deployment {
         var deployment = try await repository.deployment(id: id)
         try await audit.requireContributor(actor, "deployment.rollback", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
         guard deployment.arms.count > 1, deployment.state != .ended else {
             throw StewardError(.resourceConflict, "Deployment \(id) has no challenger to roll back.")
         }
         let champion = deployment.arms[0]
-        let challenger = deployment.arms[1]
+        let challenger = deployment.arms[try armName.map { try armIndex(deployment, $0) } ?? 1]
         let alias = try await championAlias(deployment)
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack
@@ -317,18 +318,19 @@ public struct DeploymentService: Sendable {
         guard deployment.state == .active else { return (deployment, analysis) }
         switch analysis.action {
         case .rollBack:
-            return (try await rollBack(id: id, reason: analysis.reason, actor: actor), analysis)
+            return (try await rollBack(id: id, reason: analysis.reason, actor: actor, arm: deployment.arms[analysis.subject].name), analysis)
         case .graduate:
             // The win is recorded first: it is the fact the promotion's `rollout` control reads, and it stays
             // even if the promotion is refused for another control.
+            let winner = deployment.arms[analysis.subject].name
             if deployment.wonArm == nil {
-                deployment.wonArm = deployment.arms[1].name
-                deployment.reason = "Arm \(deployment.arms[1].name) won the staged rollout: \(analysis.reason)"
+                deployment.wonArm = winner
+                deployment.reason = "Arm \(winner) won the staged rollout: \(analysis.reason)"
                 deployment.pValue = analysis.pValue
                 _ = try await save(&deployment, actor: actor, action: "deployment.rollout_won", restartingStep: false)
             }
             do {
-                return (try await promote(id: id, actor: actor), analysis)
+                return (try await promote(id: id, arm: deployment.wonArm ?? winner, actor: actor), analysis)
             } catch let error as StewardError where error.code == .permissionDenied {
                 deployment.reason = "Graduation refused, the step holds: \(error.message)"
             }
