@@ -65,9 +65,10 @@ def start_nginx(body):
     return process
 
 
-def wrk(url, connections, duration, threads=2):
+def wrk(url, connections, duration, threads=2, script=LUA):
     output = subprocess.run(
-        ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", LUA, url],
+        ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{duration}s", "--latency"]
+        + (["-s", script] if script else []) + [url],
         capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
@@ -158,6 +159,9 @@ def main():
             results[name] = {
                 "warm-up": wrk(target, args.connections, 3),  # connections, pools, caches
                 "loaded": wrk(target, args.connections, args.duration), "single": wrk(target, 1, max(5, args.duration // 2), 1)}
+        # The HTTP server's own ceiling here: Steward's cheapest route (GET /health, no body, no upstream, no event).
+        wrk(url + "/health", args.connections, 2, script=None)
+        health = wrk(url + "/health", args.connections, args.duration, script=None)
         # wrk counts the requests it saw answered; any still in flight when it stopped were served too.
         served = sum(run["requests"] for run in results["steward"].values())
         time.sleep(1)
@@ -179,6 +183,8 @@ def main():
     print(f"added latency at 1 connection: nginx p50 +{nginx['single']['p50'] - direct['single']['p50']:.3f} ms, "
           f"p99 +{nginx['single']['p99'] - direct['single']['p99']:.3f} ms; steward p50 +{ours['single']['p50'] - direct['single']['p50']:.3f} ms, "
           f"p99 +{ours['single']['p99'] - direct['single']['p99']:.3f} ms (target: p99 +1 ms at most)")
+    print(f"for scale: Steward's GET /health answers {health['rate']:.0f} req/s @{args.connections} "
+          f"({health['rate'] / nginx['loaded']['rate']:.2f} of nginx's proxy): the ceiling of any route through its HTTP stack")
     print(f"throughput: steward / nginx = {ours['loaded']['rate'] / nginx['loaded']['rate']:.2f} (target: 0.50 or more), "
           f"with {recorded} events recorded (one per row) for at least {served} requests served ({share:.1%} of them on the challenger)")
 
