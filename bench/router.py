@@ -186,7 +186,7 @@ def main():
     print(f"for scale: Steward's GET /health answers {health['rate']:.0f} req/s @{args.connections} "
           f"({health['rate'] / nginx['loaded']['rate']:.2f} of nginx's proxy): the ceiling of any route through its HTTP stack")
     print(f"throughput: steward / nginx = {ours['loaded']['rate'] / nginx['loaded']['rate']:.2f} (target: 0.50 or more), "
-          f"with {recorded} events recorded (one per row) for at least {served} requests served ({share:.1%} of them on the challenger)")
+          f"with {recorded} events recorded (one per row) for at least {served} requests served ({share:.1%} of the events on the challenger)")
 
 
 if __name__ == "__main__":

@@ -95,6 +95,13 @@ struct DeploymentAnalysisTests {
         deployment.arms[1].name = "b"
         let decided = DeploymentAnalysis(deployment: deployment, observations: observations)
         #expect(decided.action == .graduate && (decided.pValue ?? 1) < 0.05, "\(decided.reason)")
+        // However clear the difference, a win needs the units a step asks (what the policy's rollout floor reads).
+        let early = DeploymentAnalysis(
+            deployment: deployment,
+            observations: [
+                Self.arm("a", requests: 2000, failures: 200, stepUnits: 150), Self.arm("b", requests: 2000, failures: 100, stepUnits: 150),
+            ])
+        #expect(early.action == .hold && early.reason.contains("150 of the 200 units"), "\(early.reason)")
         let tied = [Self.arm("a", requests: 2000, failures: 100), Self.arm("b", requests: 2000, failures: 100)]
         let held = DeploymentAnalysis(deployment: deployment, observations: tied, previousPValue: 0.2)
         #expect(held.action == .hold && (held.pValue ?? 1) <= 0.2, "\(held.reason)")
@@ -116,6 +123,10 @@ struct DeploymentAnalysisTests {
         #expect(won.action == .graduate && won.subject == 2, "\(won.reason)")
         #expect(won.reason.contains("Arm c") && won.reason.contains("Bonferroni over 2 arms"), "\(won.reason)")
         #expect((won.pValue ?? 1) < 0.05)
+        let wonEarly = DeploymentAnalysis(
+            deployment: deployment,
+            observations: zip(["a", "b", "c"], [300, 210, 120]).map { Self.arm($0, requests: 3000, failures: $1, stepUnits: 120) })
+        #expect(wonEarly.action == .hold && wonEarly.reason.contains("120 of the 200 units"), "\(wonEarly.reason)")
         // c fails far more often than a: the guardrail rolls the test back, naming c.
         let breached = decide([90, 90, 400])
         #expect(breached.action == .rollBack && breached.subject == 2 && breached.reason.hasPrefix("Arm c: Guardrail breached"), "\(breached.reason)")

@@ -22,6 +22,12 @@ struct GovernanceRulesTests {
         #expect(policy.controls["explainability_artifact"]?.check == .evidence(type: "explainability", scope: .version))
         #expect(policy.controls["monitoring_configured"]?.check == .monitoring, "observed, not declared")
         #expect(policy.controls["staged_rollout"]?.check == .rollout(minimumUnits: 100), "observed from deployments, not declared")
+        #expect(policy.rolloutMinimumUnits == 100)
+        #expect(
+            try GovernancePolicy(
+                yaml:
+                    "protected_aliases: [production]\ncontrols: {a: {check: rollout, minimum_units: 500}}\ntiers: {low: [a], medium: [a], high: [a], critical: [a]}"
+            ).rolloutMinimumUnits == 500, "the maturity level counts wins by the policy's floor")
         #expect(
             try GovernancePolicy(
                 yaml: "protected_aliases: [production]\ncontrols: {a: {check: rollout}}\ntiers: {low: [a], medium: [a], high: [a], critical: [a]}"

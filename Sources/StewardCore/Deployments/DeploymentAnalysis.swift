@@ -62,7 +62,10 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         reason = ""
         sampleRatioMismatch = false
         let analysis = deployment.analysis
-        if observed.count >= 2 {
+        if observed.count > 2 {
+            // Several challengers: `decideAmong` reports the smallest corrected p-value; until it does, the last one.
+            pValue = previousPValue
+        } else if observed.count == 2 {
             let test = Self.sequentialTest(analysis, champion: observed[0], challenger: observed[1])
             pValue = test.map { MixtureSPRT.pValue(previous: previousPValue ?? 1, likelihoodRatio: $0.likelihoodRatio) } ?? previousPValue
         }
@@ -113,7 +116,9 @@ public struct DeploymentAnalysis: Sendable, Equatable {
                     + "(\(Self.short(championMoments.mean))), p = \(Self.short(pValue))."
                 return
             }
-            if deployment.mode == .ab {
+            // A win counts only on the units the rules ask of a step (the policy's rollout floor reads them), however
+            // early the difference shows.
+            if deployment.mode == .ab, let smallest = observed.map(\.stepUnits).min(), smallest >= analysis.minimumUnits {
                 action = .graduate
                 reason =
                     "The challenger's \(metric.rawValue) (\(Self.short(challengerMoments.mean))) is significantly better than the champion's "
@@ -196,7 +201,8 @@ public struct DeploymentAnalysis: Sendable, Equatable {
             better.append((index, moments.mean))
         }
         pValue = smallest
-        if let best = better.max(by: { metric.higherIsBetter ? $0.mean < $1.mean : $0.mean > $1.mean }) {
+        let needed = observed.map(\.stepUnits).min() ?? 0
+        if needed >= analysis.minimumUnits, let best = better.max(by: { metric.higherIsBetter ? $0.mean < $1.mean : $0.mean > $1.mean }) {
             action = .graduate
             subject = best.index
             reason =
@@ -204,7 +210,6 @@ public struct DeploymentAnalysis: Sendable, Equatable {
                 + "(\(Self.short(championMoments.mean))) and the best of \(better.count) that are (Bonferroni over \(Int(comparisons)) arms)."
             return
         }
-        let needed = observed.map(\.stepUnits).min() ?? 0
         guard needed >= analysis.minimumUnits else {
             hold("Inconclusive: the smallest arm has \(needed) of the \(analysis.minimumUnits) units this step needs."); return
         }

@@ -270,7 +270,8 @@ public struct DeploymentService: Sendable {
     /// alias the champion held (a graduation undone), the alias goes back to the champion through the promotion
     /// decision. An incident is opened on the system and the challenger's version with the playbook's
     /// `roll_back` done and `notify_owner` sent to the system's webhooks. The incident names `arm`'s version (the
-    /// arm whose breach or loss caused it; the second arm when none is named).
+    /// arm whose breach or loss caused it), else the winner's, else that of the arm taking every request, else
+    /// the second arm's.
     public func rollBack(id: String, reason: String, actor: Principal, arm armName: String? = nil) async throws -> Deployment {
         var deployment = try await repository.deployment(id: id)
         try await audit.requireContributor(actor, "deployment.rollback", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
@@ -278,7 +279,9 @@ public struct DeploymentService: Sendable {
             throw StewardError(.resourceConflict, "Deployment \(id) has no challenger to roll back.")
         }
         let champion = deployment.arms[0]
-        let challenger = deployment.arms[try armName.map { try armIndex(deployment, $0) } ?? 1]
+        // The arm named, else the one that won (a graduation undone), else the one taking the traffic, else the second.
+        let named = armName ?? deployment.wonArm ?? deployment.arms.dropFirst().first { $0.weight >= 100 }?.name
+        let challenger = deployment.arms[try named.map { try armIndex(deployment, $0) } ?? 1]
         let alias = try await championAlias(deployment)
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack
@@ -299,9 +302,12 @@ public struct DeploymentService: Sendable {
             &deployment, actor: actor, action: "deployment.rollback", notifications: notices, opening: (incident, opening))
         // Traffic is back on the champion from here on; the alias follows through the promotion decision, its own
         // audited write (a refusal answers the caller, with the rollback and its incident already recorded).
-        let model = try await versions.registeredModel(name: challenger.model)
-        if model.aliases.contains(where: { $0.alias == alias && $0.version == challenger.version }) {
-            try await registry.setAlias(name: champion.model, alias: alias, version: String(champion.version), actor: actor)
+        for arm in deployment.arms.dropFirst() {
+            let model = try await versions.registeredModel(name: arm.model)
+            if model.aliases.contains(where: { $0.alias == alias && $0.version == arm.version }) {
+                try await registry.setAlias(name: champion.model, alias: alias, version: String(champion.version), actor: actor)
+                break
+            }
         }
         return rolledBack
     }

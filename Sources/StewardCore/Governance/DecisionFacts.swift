@@ -95,9 +95,10 @@ public struct DecisionFacts: Sendable {
             firstRelease: champions.subtracting([this]).isEmpty, formerChampion: champions.contains(this))
     }
 
-    /// Whether any canary or A/B test of the system was won by a challenger: the maturity level's A/B requirement.
-    func hasWonRollout(systemID: String) async throws -> Bool {
-        try await deployments.deployments(systemID: systemID).contains { $0.rolloutWinner != nil }
+    /// Whether any canary or A/B test of the system was won by a challenger, its analysis asking at least
+    /// `minimumUnits` units a step (the policy's rollout floor): the maturity level's A/B requirement.
+    func hasWonRollout(systemID: String, minimumUnits: Int) async throws -> Bool {
+        try await deployments.deployments(systemID: systemID).contains { $0.rolloutWinner != nil && $0.analysis.minimumUnits >= minimumUnits }
     }
 
     /// The still valid approving decisions on a version for `target`, by people other than its authors, each

@@ -228,6 +228,15 @@ public struct GovernancePolicy: Sendable, Equatable {
     /// otherwise: a canary decided on a handful of requests proves nothing.
     public static let rolloutMinimumUnits = 100
 
+    /// The floor the policy's rollout controls ask (the highest, if several), else the default: what the maturity
+    /// level's A/B step counts a win by.
+    public var rolloutMinimumUnits: Int {
+        controls.values.compactMap { control -> Int? in
+            if case .rollout(let units) = control.check { return units }
+            return nil
+        }.max() ?? Self.rolloutMinimumUnits
+    }
+
     static let checkKinds = "model_card, evidence, approvals, gate, monitoring, retraining or rollout"
 }
 

@@ -225,7 +225,8 @@ public struct RegisterService: Sendable {
         let evaluations = try await self.evaluations.evaluations(systemID: system.id, model: nil, version: nil)
         var maturity = MaturityLevel.Facts(
             gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
-            retrainingTrigger: monitoring.retrainingWebhook, stagedRollout: try await facts.hasWonRollout(systemID: system.id))
+            retrainingTrigger: monitoring.retrainingWebhook,
+            stagedRollout: try await facts.hasWonRollout(systemID: system.id, minimumUnits: policy.rolloutMinimumUnits))
         var controls: [RegisterEntry.ComponentControls] = []
         // Prompts are promoted through the same decision as models, so the register assesses them alike.
         for component in system.components {

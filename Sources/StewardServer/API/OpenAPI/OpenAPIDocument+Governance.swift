@@ -195,7 +195,9 @@ extension OpenAPIDocument {
               description: |
                 The body is a YAML mapping with the keys `version`, `protected_aliases` (a non-empty list),
                 `approval_validity_days` (1 to 3650, 90 by default), `controls` (each a mapping with a `check`: model_card,
-                evidence, approvals, gate, monitoring or retraining), `tiers` (the controls of every risk tier) and
+                evidence, approvals, gate, monitoring, retraining or rollout, the last with `minimum_units`, 1 to 1000000,
+                100 by default: the units a step of a won canary or A/B test must have asked), `tiers` (the controls of
+                every risk tier) and
                 `serving` (the controls a deployment's challenger or shadow needs). It is
                 validated whole and stored as a new version. JSON, being YAML, is read the same way; the Content-Type
                 header is not read.
