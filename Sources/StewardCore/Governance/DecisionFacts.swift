@@ -34,8 +34,11 @@ public struct DecisionFacts: Sendable {
         return facts
     }
 
-    /// Every fact but the approvals, which count for one target only.
-    func targetIndependent(system: AISystem, version: ModelVersion, policy: GovernancePolicy) async throws -> PromotionFacts {
+    /// Every fact but the approvals, which count for one target only; `history` is the system's rollout history
+    /// when the caller already read it.
+    func targetIndependent(system: AISystem, version: ModelVersion, policy: GovernancePolicy, history: RolloutHistory? = nil) async throws
+        -> PromotionFacts
+    {
         let notes = try await registry.cardNotes(name: version.name, version: version.version)
         return PromotionFacts(
             system: system, model: version.name, version: version.version,
@@ -43,62 +46,81 @@ public struct DecisionFacts: Sendable {
             evidence: try await approvals.evidence(systemID: system.id), approvals: [],
             evaluation: try await evaluations.evaluations(systemID: system.id, model: version.name, version: version.version).first,
             monitoring: try await monitoring(systemID: system.id), hasAuthor: !version.userID.isEmpty,
-            rollout: try await rollout(of: version, system: system, policy: policy))
+            rollout: try await rollout(of: version, system: system, policy: policy, history: history))
     }
 
-    /// The staged rollouts of the system that `version` won, and whether it would be the system's first release
-    /// or was a champion before.
-    ///
-    /// Champions are read from the registry as it stands and from its history since each model was created, for
-    /// every model of the system of the version's kind: removing the champion's alias first, or linking the same
-    /// weights under a new name, does not make a release "first". A win counts only from a canary or A/B test
-    /// of this system that was staged against a champion, was not rolled back, and began after the model was
-    /// (re-)created.
-    func rollout(of version: ModelVersion, system: AISystem, policy: GovernancePolicy) async throws -> RolloutFacts {
-        let kind = system.components.first { $0.name == version.name }?.kind ?? .model
-        guard kind == .model else {
-            // Deployments serve models; a prompt's rollout cannot be staged through one (yet), so it is not asked.
-            return RolloutFacts(stageable: false)
-        }
-        struct Held: Hashable {
+    /// What the system's rollouts are judged against: every version of its models that holds or held a
+    /// protected alias or the Production stage (the registry as it stands, and its history since each model was
+    /// created), when each model was created, and the system's deployments. Read once per system: the register
+    /// judges every model of a system against the same history.
+    struct RolloutHistory: Sendable {
+        struct Held: Hashable, Sendable {
             let model: String
             let version: Int64
         }
         var champions: Set<Held> = []
-        var created = Int64.min
+        var created: [String: Int64] = [:]
+        var deployments: [Deployment] = []
+    }
+
+    /// Reads `system`'s rollout history.
+    ///
+    /// Champions are read for every model of the system: removing the champion's alias first, or linking the
+    /// same weights under a new name, does not make a release "first".
+    func rolloutHistory(system: AISystem, policy: GovernancePolicy) async throws -> RolloutHistory {
+        var history = RolloutHistory()
         for component in system.components where component.kind == .model {
             let model = try await registry.registeredModel(name: component.name)
-            if model.name == version.name { created = model.creationTime }
+            history.created[model.name] = model.creationTime
             for alias in model.aliases where policy.isProtected(alias: alias.alias) {
-                champions.insert(Held(model: model.name, version: alias.version))
+                history.champions.insert(.init(model: model.name, version: alias.version))
             }
             for held in model.latestVersions where held.currentStage == .production {
-                champions.insert(Held(model: model.name, version: held.version))
+                history.champions.insert(.init(model: model.name, version: held.version))
             }
             for event in try await registry.history(name: model.name) where event.time >= model.creationTime {
                 guard let number = event.version else { continue }
                 if (event.kind == .aliasSet && event.alias.map(policy.isProtected(alias:)) == true)
                     || (event.kind == .stageTransition && event.toStage == .production)
                 {
-                    champions.insert(Held(model: model.name, version: number))
+                    history.champions.insert(.init(model: model.name, version: number))
                 }
             }
         }
-        let this = Held(model: version.name, version: version.version)
-        let won = try await deployments.deployments(systemID: system.id).filter { deployment in
+        history.deployments = try await deployments.deployments(systemID: system.id)
+        return history
+    }
+
+    /// The staged rollouts of the system that `version` won, and whether it would be the system's first release
+    /// or was a champion before, judged against `history` (read now when not given). A win counts only from a
+    /// canary or A/B test of this system that was staged against a champion, was not rolled back, and began
+    /// after the model was (re-)created.
+    func rollout(of version: ModelVersion, system: AISystem, policy: GovernancePolicy, history given: RolloutHistory? = nil) async throws
+        -> RolloutFacts
+    {
+        let kind = system.components.first { $0.name == version.name }?.kind ?? .model
+        guard kind == .model else {
+            // Deployments serve models; a prompt's rollout cannot be staged through one (yet), so it is not asked.
+            return RolloutFacts(stageable: false)
+        }
+        let history: RolloutHistory
+        if let given { history = given } else { history = try await rolloutHistory(system: system, policy: policy) }
+        let created = history.created[version.name] ?? .min
+        let this = RolloutHistory.Held(model: version.name, version: version.version)
+        let won = history.deployments.filter { deployment in
             guard deployment.createdAt >= created, let winner = deployment.rolloutWinner, let champion = deployment.arms.first else { return false }
             return winner.model == version.name && winner.version == version.version
-                && champions.contains(Held(model: champion.model, version: champion.version))
+                && history.champions.contains(.init(model: champion.model, version: champion.version))
         }
         return RolloutFacts(
             won: won.reversed().map { RolloutFacts.Win(deployment: $0.id, unitsPerStep: $0.analysis.minimumUnits) },
-            firstRelease: champions.subtracting([this]).isEmpty, formerChampion: champions.contains(this))
+            firstRelease: history.champions.subtracting([this]).isEmpty, formerChampion: history.champions.contains(this))
     }
 
     /// Whether any canary or A/B test of the system was won by a challenger, its analysis asking at least
     /// `minimumUnits` units a step (the policy's rollout floor): the maturity level's A/B requirement.
-    func hasWonRollout(systemID: String, minimumUnits: Int) async throws -> Bool {
-        try await deployments.deployments(systemID: systemID).contains { $0.rolloutWinner != nil && $0.analysis.minimumUnits >= minimumUnits }
+    static func hasWonRollout(_ history: RolloutHistory, minimumUnits: Int) -> Bool {
+        history.deployments.contains { $0.rolloutWinner != nil && $0.analysis.minimumUnits >= minimumUnits }
     }
 
     /// The still valid approving decisions on a version for `target`, by people other than its authors, each

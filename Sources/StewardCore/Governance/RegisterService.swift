@@ -223,10 +223,12 @@ public struct RegisterService: Sendable {
     func entry(for system: AISystem, policy: GovernancePolicy) async throws -> RegisterEntry {
         let monitoring = try await facts.monitoring(systemID: system.id)
         let evaluations = try await self.evaluations.evaluations(systemID: system.id, model: nil, version: nil)
+        // One read of the system's rollout history serves every model's staged_rollout and the maturity level.
+        let history = try await facts.rolloutHistory(system: system, policy: policy)
         var maturity = MaturityLevel.Facts(
             gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
             retrainingTrigger: monitoring.retrainingWebhook,
-            stagedRollout: try await facts.hasWonRollout(systemID: system.id, minimumUnits: policy.rolloutMinimumUnits))
+            stagedRollout: DecisionFacts.hasWonRollout(history, minimumUnits: policy.rolloutMinimumUnits))
         var controls: [RegisterEntry.ComponentControls] = []
         // Prompts are promoted through the same decision as models, so the register assesses them alike.
         for component in system.components {
@@ -249,7 +251,7 @@ public struct RegisterService: Sendable {
             let version = try await registry.modelVersion(name: model.name, version: served)
             let newest = served == latest ? version : try await registry.modelVersion(name: model.name, version: latest ?? served)
             if !newest.runID.isEmpty { maturity.registeredVersionsFromTrackedRuns = true }
-            var common = try await facts.targetIndependent(system: system, version: version, policy: policy)
+            var common = try await facts.targetIndependent(system: system, version: version, policy: policy, history: history)
             let authors = try await facts.authors(of: version)
             var targets = Self.protectedTargets(policy)
             if let held = protectedAliases.first?.alias, let index = targets.firstIndex(of: .alias(held)) {
