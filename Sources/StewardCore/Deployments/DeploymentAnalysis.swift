@@ -107,8 +107,7 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         let championMoments = Self.moments(metric, champion)
         let challengerMoments = Self.moments(metric, challenger)
         if let pValue, pValue < analysis.alpha, let championMoments, let challengerMoments {
-            let challengerBetter =
-                metric.higherIsBetter ? challengerMoments.mean > championMoments.mean : challengerMoments.mean < championMoments.mean
+            let challengerBetter = metric.prefers(challengerMoments.mean, over: championMoments.mean)
             if !challengerBetter {
                 action = .rollBack
                 reason =
@@ -162,10 +161,12 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         let champion = observed[0]
         let comparisons = Double(observed.count - 1)
         for index in observed.indices.dropFirst() {
-            if let breach = Self.guardrailBreach(analysis, champion: champion, challenger: observed[index], reports: [arms[0], arms[index]]) {
+            if let breach = Self.guardrailBreach(
+                analysis, champion: champion, challenger: observed[index], reports: [arms[0], arms[index]], whose: "its")
+            {
                 action = .rollBack
                 subject = index
-                reason = "Arm \(arms[index].arm.name): " + breach.replacingOccurrences(of: "the challenger's", with: "its")
+                reason = "Arm \(arms[index].arm.name): " + breach
                 return
             }
         }
@@ -188,7 +189,7 @@ public struct DeploymentAnalysis: Sendable, Equatable {
                         likelihoodRatio: Self.sequentialTest(analysis, champion: champion, challenger: observed[index])?.likelihoodRatio))
             smallest = min(smallest, adjusted)
             guard adjusted < analysis.alpha else { continue }
-            let isBetter = metric.higherIsBetter ? moments.mean > championMoments.mean : moments.mean < championMoments.mean
+            let isBetter = metric.prefers(moments.mean, over: championMoments.mean)
             guard isBetter else {
                 action = .rollBack
                 subject = index
@@ -202,7 +203,7 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         }
         pValue = smallest
         let needed = observed.map(\.stepUnits).min() ?? 0
-        if needed >= analysis.minimumUnits, let best = better.max(by: { metric.higherIsBetter ? $0.mean < $1.mean : $0.mean > $1.mean }) {
+        if needed >= analysis.minimumUnits, let best = better.max(by: { metric.prefers($1.mean, over: $0.mean) }) {
             action = .graduate
             subject = best.index
             reason =
@@ -286,16 +287,17 @@ public struct DeploymentAnalysis: Sendable, Equatable {
     /// Why the challenger must be rolled back at once, if it must: its error rate above the champion's by more
     /// than allowed, the difference significant by the sequential test at the same α; or its latency p95 above the
     /// allowed multiple of the champion's once both have the units a step needs (and by more than timer noise).
-    static func guardrailBreach(_ analysis: RolloutAnalysis, champion: ArmObservations, challenger: ArmObservations, reports: [ArmReport])
-        -> String?
-    {
+    /// `whose` names the challenger in the reason ("the challenger's", or "its" after the arm's name).
+    static func guardrailBreach(
+        _ analysis: RolloutAnalysis, champion: ArmObservations, challenger: ArmObservations, reports: [ArmReport], whose: String = "the challenger's"
+    ) -> String? {
         var errors = analysis
         errors.primaryMetric = .errorRate
         errors.effectScale = max(analysis.maximumErrorRateIncrease, 0.01)
         if challenger.requests >= 2, champion.requests >= 2, let test = sequentialTest(errors, champion: champion, challenger: challenger),
             test.difference > analysis.maximumErrorRateIncrease, MixtureSPRT.pValue(likelihoodRatio: test.likelihoodRatio) < analysis.alpha
         {
-            return "Guardrail breached: the challenger's error rate \(Self.short(reports[1].errorRate ?? 0)) exceeds the champion's "
+            return "Guardrail breached: \(whose) error rate \(Self.short(reports[1].errorRate ?? 0)) exceeds the champion's "
                 + "\(Self.short(reports[0].errorRate ?? 0)) by more than \(Self.short(analysis.maximumErrorRateIncrease)) "
                 + "(\(challenger.failures) of \(challenger.requests) requests failed)."
         }
@@ -306,7 +308,7 @@ public struct DeploymentAnalysis: Sendable, Equatable {
             challengerP95 > championP95 * analysis.maximumLatencyRatio,
             challengerP95 - championP95 > RolloutAnalysis.latencyNoiseMilliseconds
         {
-            return "Guardrail breached: the challenger's latency p95 \(Self.short(challengerP95)) ms is more than "
+            return "Guardrail breached: \(whose) latency p95 \(Self.short(challengerP95)) ms is more than "
                 + "\(Self.short(analysis.maximumLatencyRatio))× the champion's \(Self.short(championP95)) ms."
         }
         return nil

@@ -17,6 +17,9 @@ public struct RolloutAnalysis: Sendable, Equatable, Codable {
         case conversion
 
         public var higherIsBetter: Bool { self == .accuracy || self == .conversion }
+
+        /// Whether `value` is better than `other` on this metric.
+        public func prefers(_ value: Double, over other: Double) -> Bool { higherIsBetter ? value > other : value < other }
     }
 
     /// The challenger's share at each step of a canary, in percent, rising to 100 (graduation).
