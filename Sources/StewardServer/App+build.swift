@@ -20,10 +20,14 @@ public func buildApplication(
         events: services.events, client: ModelServerClient(timeout: TimeAmount(configuration.servingTimeout)), logger: logger)
     var application = Application(
         router: buildRouter(services: services, configuration: configuration, metrics: metrics, traffic: traffic),
-        server: .http1(
+        server: ServingChannel.server(
             configuration: .init(
                 additionalChannelHandlers: [SlowBodyGuard(timeout: TimeAmount(configuration.bodyTimeout))],
-                idleTimeout: TimeAmount(configuration.idleTimeout))),
+                idleTimeout: TimeAmount(configuration.idleTimeout)),
+            fastPath: ServingFastPath.Services(
+                deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,
+                maximumBodyBytes: ServingTraffic.maximumBodyBytes,
+                connections: ModelServerConnectionPools(timeout: TimeAmount(configuration.servingTimeout)))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)),

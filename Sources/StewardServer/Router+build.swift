@@ -49,7 +49,7 @@ func buildRouter(
     MonitoringController(events: services.events, references: services.references, alerts: services.alerts, webhooks: services.webhooks)
         .addRoutes(to: native)
     DeploymentsController(deployments: services.deployments, traffic: traffic).addRoutes(to: native)
-    ServingController(deployments: services.deployments, traffic: traffic, maximumBodyBytes: 64 << 20).addRoutes(to: router)
+    ServingController(deployments: services.deployments, traffic: traffic).addRoutes(to: router)
     ServerInfoController().addRoutes(to: router)
     router.route(.get, "metrics") { _, _ in
         Response(

@@ -18,6 +18,8 @@ struct DeploymentRouteTests {
     enum Behaviour: Sendable {
         case predict(Int)
         case fail
+        /// Answers after five seconds.
+        case stall
     }
 
     /// Runs one pyfunc server per behaviour on 127.0.0.1 (each `POST /invocations`) for the duration of `body`.
@@ -33,6 +35,9 @@ struct DeploymentRouteTests {
                         return Response(
                             status: .ok, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"predictions": [\#(value)]}"#)))
+                    case .stall:
+                        try await Task.sleep(for: .seconds(5))
+                        return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"predictions": [9]}"#)))
                     case .fail:
                         return Response(
                             status: .internalServerError, headers: [.contentType: "application/json"],
@@ -97,12 +102,33 @@ struct DeploymentRouteTests {
     ) async throws -> (status: HTTPResponse.Status, arm: String?, version: String?, requestID: String?, body: String) {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let unit { headers[HTTPField.Name("X-Steward-Unit")!] = unit }
-        return try await client.execute(uri: "/serve/\(system)/invocations", method: .post, headers: headers, body: ByteBuffer(string: body)) {
-            (
-                $0.status, $0.headers[HTTPField.Name("X-Steward-Arm")!], $0.headers[HTTPField.Name("X-Steward-Model-Version")!],
-                $0.headers[HTTPField.Name("X-Steward-Request-Id")!], String(buffer: $0.body)
-            )
+        // Without the admin's token, as a scoring client calls: on SQLite the serving fast path answers.
+        let response = try await client.client.execute(
+            uri: "/serve/\(system)/invocations", method: .post, headers: headers, body: ByteBuffer(string: body))
+        return (
+            response.status, response.headers[HTTPField.Name("X-Steward-Arm")!], response.headers[HTTPField.Name("X-Steward-Model-Version")!],
+            response.headers[HTTPField.Name("X-Steward-Request-Id")!], String(buffer: response.body)
+        )
+    }
+
+    /// Unit keys that the deployment's split puts `perArm` on each arm, so that the observed split is the weights
+    /// exactly: a random split of a few hundred units trips the sample-ratio check about once in a thousand runs.
+    static func balancedUnits(_ services: TrackingServices, deployment id: String, prefix: String, perArm: Int) async throws -> [String] {
+        let deployment = try await services.deployments.deployment(id: id)
+        let split = try deployment.split()
+        var counts = Array(repeating: 0, count: deployment.arms.count)
+        var units: [String] = []
+        var index = 0
+        while units.count < perArm * counts.count {
+            let unit = "\(prefix)\(index)"
+            let arm = split.arm(unit: unit)
+            if counts[arm] < perArm {
+                counts[arm] += 1
+                units.append(unit)
+            }
+            index += 1
         }
+        return units
     }
 
     static func arms(_ a: String, _ b: String, _ weights: (Double, Double)) -> String {
@@ -111,12 +137,15 @@ struct DeploymentRouteTests {
     }
 
     /// The live server (its background services running), called as an admin.
-    static func live(_ engine: TestEngine, _ body: @escaping @Sendable (AdminClient, TrackingServices) async throws -> Void) async throws {
+    static func live(
+        _ engine: TestEngine, servingTimeout: Duration = .seconds(30),
+        _ body: @escaping @Sendable (AdminClient, TrackingServices) async throws -> Void
+    ) async throws {
         try await TestStorage.with(engine, started: false) { storage async throws in
             // With a webhook secret, so that a rollback notifies the owner's webhooks (model servers' hosts stand in).
             let application = buildApplication(
-                configuration: ServerConfiguration(endpointHosts: ["127.0.0.1"], webhookSecret: "deployment-test"), storage: storage,
-                logger: TestStorage.logger)
+                configuration: ServerConfiguration(endpointHosts: ["127.0.0.1"], webhookSecret: "deployment-test", servingTimeout: servingTimeout),
+                storage: storage, logger: TestStorage.logger)
             try await application.test(.live) { client in
                 let services = TrackingServices(storage)
                 let token = try await services.identity.createUser(name: "ada", role: .admin, actor: IdentityService.bootstrap).token
@@ -231,6 +260,62 @@ struct DeploymentRouteTests {
     }
 
     @Test(
+        "Scoring clients and token holders get the same answer; pipelined requests keep their order; dead or slow model servers are 502 and 504",
+        arguments: TestEngine.available)
+    func servingPaths(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .stall]) { urls in
+            try await Self.live(engine, servingTimeout: .milliseconds(500)) { client, services in
+                let id = try await Self.system(client, services)
+                let path = "/api/v1/systems/\(id)/deployments"
+                let single = #"{"mode": "single", "arms": [{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 100}]}"#
+                #expect(try await client.call(.post, path, json: single).status == .created)
+                // On SQLite a request without credentials is answered by the fast path, one with a token by the router.
+                let open = try await Self.serve(client, id, unit: "u1")
+                let body = #"{"dataframe_split": {"columns": ["x"], "data": [[1]]}}"#
+                let routed = try await client.execute(
+                    uri: "/serve/\(id)/invocations", method: .post,
+                    headers: [.contentType: "application/json", HTTPField.Name("X-Steward-Unit")!: "u1"], body: ByteBuffer(string: body)
+                ) { response in
+                    (
+                        response.status, response.headers[HTTPField.Name("X-Steward-Arm")!],
+                        response.headers[HTTPField.Name("X-Steward-Model-Version")!], String(buffer: response.body)
+                    )
+                }
+                #expect(open.status == .ok && open.body == #"{"predictions": [0]}"#)
+                #expect(routed.0 == open.status && routed.1 == open.arm && routed.2 == open.version && routed.3 == open.body)
+
+                // Three requests in one write: scoring, a route of the router, scoring with `Connection: close`.
+                let port = try #require(client.client.port)
+                func scoring(_ request: String, close: Bool = false) -> String {
+                    "POST /serve/\(id)/invocations HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Steward-Request-Id: \(request)\r\n"
+                        + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                }
+                let answers = try RawHTTP.exchange(
+                    port: port, scoring("first") + "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n" + scoring("third", close: true))
+                let first = try #require(answers.range(of: "x-steward-request-id: first", options: .caseInsensitive)?.lowerBound)
+                let health = try #require(answers.range(of: "\r\n\r\nOK")?.lowerBound, "\(answers)")
+                let third = try #require(answers.range(of: "x-steward-request-id: third", options: .caseInsensitive)?.lowerBound)
+                #expect(first < health && health < third, "\(answers)")
+                #expect(answers.components(separatedBy: "HTTP/1.1 200").count == 4, "\(answers)")
+
+                // A model server that is not there is a 502, one that does not answer in time a 504; both are failed events.
+                for (endpoint, status) in [("http://127.0.0.1:1/invocations", HTTPResponse.Status.badGateway), (urls[1], .gatewayTimeout)] {
+                    let arms = #"[{"model": "scorer", "version": "1", "endpoint": "\#(endpoint)", "weight": 100}]"#
+                    let created = try await client.call(.post, path, json: #"{"mode": "single", "arms": \#(arms)}"#)
+                    let deployment = try #require(created.body.dictionary("deployment")?.string("id"), "\(String(buffer: created.raw))")
+                    let started = ContinuousClock.now
+                    let failed = try await Self.serve(client, id)
+                    #expect(failed.status == status && failed.body.contains("model server of arm 'primary'"), "\(failed.body)")
+                    #expect(ContinuousClock.now - started < .seconds(4))
+                    let shown = try await client.call(.get, "/api/v1/deployments/\(deployment)").body.dictionary("deployment")
+                    let counts = shown?.array("arms").first?.dictionary("counts")
+                    #expect(counts?["requests"] as? Int == 1 && counts?["failures"] as? Int == 1, "\(String(describing: counts))")
+                }
+            }
+        }
+    }
+
+    @Test(
         "A failing challenger is rolled back with an incident; a winning one graduates through the promotion decision",
         arguments: TestEngine.available)
     func decisions(engine: TestEngine) async throws {
@@ -249,14 +334,14 @@ struct DeploymentRouteTests {
                 ) { $0.status }
                 #expect(rules == .ok)
                 var failures = 0
-                for request in 0..<80 {
-                    let served = try await Self.serve(client, id, unit: "u\(request)")
+                for unit in try await Self.balancedUnits(services, deployment: failing, prefix: "u", perArm: 40) {
+                    let served = try await Self.serve(client, id, unit: unit)
                     if served.arm == "challenger" {
                         #expect(served.status == .internalServerError && served.body.contains("model crashed"))
                         failures += 1
                     }
                 }
-                #expect(failures > 10)
+                #expect(failures == 40)
                 let decided = try await client.call(.post, "/api/v1/deployments/\(failing)/analysis")
                 let rolledBack = try #require(decided.body.dictionary("deployment"), "\(String(buffer: decided.raw))")
                 #expect(rolledBack.string("state") == "rolled_back" && rolledBack.array("arms").map { $0["weight"] as? Double } == [100, 0])
@@ -282,7 +367,9 @@ struct DeploymentRouteTests {
                 let second = try await client.call(
                     .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(healthy), \#(analysis)}"#)
                 let hastyID = try #require(second.body.dictionary("deployment")?.string("id"), "\(String(buffer: second.raw))")
-                for request in 0..<80 { #expect(try await Self.serve(client, id, unit: "w\(request)").status == .ok) }
+                for unit in try await Self.balancedUnits(services, deployment: hastyID, prefix: "w", perArm: 40) {
+                    #expect(try await Self.serve(client, id, unit: unit).status == .ok)
+                }
                 // Promoting it by hand skips the staged rollout, which is observed, not declared: refused.
                 let early = try await client.call(.post, "/api/v1/deployments/\(hastyID)/promote")
                 #expect(
@@ -300,7 +387,9 @@ struct DeploymentRouteTests {
                 let third = try await client.call(
                     .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(healthy), \#(stagedAnalysis)}"#)
                 let winning = try #require(third.body.dictionary("deployment")?.string("id"), "\(String(buffer: third.raw))")
-                for request in 0..<300 { #expect(try await Self.serve(client, id, unit: "v\(request)").status == .ok) }
+                for unit in try await Self.balancedUnits(services, deployment: winning, prefix: "v", perArm: 150) {
+                    #expect(try await Self.serve(client, id, unit: unit).status == .ok)
+                }
                 let graduated = try await client.call(.post, "/api/v1/deployments/\(winning)/analysis")
                 #expect(graduated.body.dictionary("deployment")?.string("won_arm") == "challenger")
                 #expect(hastyID != winning)

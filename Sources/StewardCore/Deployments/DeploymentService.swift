@@ -80,6 +80,14 @@ public struct DeploymentService: Sendable {
         return deployment
     }
 
+    /// The deployment serving `system` when the store can vouch from memory that it is still the live one (the
+    /// change stamp it was read under is current): `.some(nil)` when none serves, nil when only the store can say
+    /// (`live`). For the serving fast path, which cannot wait; stores without a stamp (PostgreSQL) always say nil.
+    public func knownLive(system: String) -> Deployment?? {
+        guard let stamp = repository.changeStamp() else { return nil }
+        return liveCache.live(system: system, stamp: stamp)
+    }
+
     /// The deployment with its arms measured and the decision the analysis would take now.
     public func report(id: String) async throws -> (deployment: Deployment, analysis: DeploymentAnalysis) {
         let deployment = try await repository.deployment(id: id)

@@ -17,6 +17,11 @@ enum MLflowResponse {
 
     /// An error in MLflow's shape: `{"error_code": ..., "message": ...}`.
     static func error(_ error: StewardError) -> Response {
+        Response(status: status(for: error.code), headers: jsonHeaders, body: ResponseBody(byteBuffer: errorBody(error)))
+    }
+
+    /// The body of `error(_:)`.
+    static func errorBody(_ error: StewardError) -> ByteBuffer {
         struct Body: JSONWritable {
             let error: StewardError
             func write(to writer: inout JSONWriter) {
@@ -26,7 +31,7 @@ enum MLflowResponse {
                 }
             }
         }
-        return json(Body(error: error), status: status(for: error.code))
+        return JSONWriter.encode(Body(error: error))
     }
     /// The HTTP status of each error code, as MLflow's server assigns them.
     static func status(for code: StewardError.Code) -> HTTPResponse.Status {

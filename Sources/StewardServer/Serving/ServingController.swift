@@ -12,14 +12,12 @@ import StewardCore
 /// records the request as inference events. Shadow arms get copies after the answer is on its way. A model
 /// server that cannot be reached answers 502, one that does not answer in time 504; both are failed events.
 /// Errors are MLflow's JSON shape, as the model server's own would be.
+///
+/// Most scoring requests on the embedded store are answered before they reach the router, by the same rules, in
+/// `ServingFastPath`; this route answers the rest (PostgreSQL, credentials, bodies it refuses).
 struct ServingController<Context: IdentifiedRequestContext>: Sendable {
     let deployments: DeploymentService
     let traffic: ServingTraffic
-    /// Scoring bodies larger than this are refused.
-    let maximumBodyBytes: Int
-
-    static var unitHeader: HTTPField.Name { HTTPField.Name("X-Steward-Unit")! }
-    static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Steward-Request-Id")! }
 
     func addRoutes(to router: Router<Context>) {
         router.route(.post, "serve/:system/invocations", use: invoke)
@@ -27,44 +25,18 @@ struct ServingController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func invoke(_ request: Request, context: Context) async throws -> Response {
         let system = try NativeMessage.parameter("system", context)
-        let body = try await request.body.collect(upTo: maximumBodyBytes)
+        let body = try await request.body.collect(upTo: ServingTraffic.maximumBodyBytes)
         let payload = try PyfuncPayload(Data(buffer: body))
         guard let deployment = try await deployments.live(system: system) else {
             throw StewardError(
                 .resourceDoesNotExist,
                 "System '\(system)' has no deployment to serve; create one with POST /api/v1/systems/{id}/deployments (steward deploy create).")
         }
-        let unit =
-            request.headers[Self.unitHeader].flatMap { $0.isEmpty ? nil : $0 }
-            ?? deployment.unitField.flatMap { field in
-                payload.rows.first?[field].flatMap { value in value == .missing ? nil : value.cell }
-            }
-        let requestID =
-            request.headers[Self.requestIDHeader].flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? UUID().uuidString.lowercased()
+        let unit = ServingTraffic.unit(of: request.headers, payload: payload, deployment: deployment)
+        let requestID = ServingTraffic.requestID(of: request.headers)
         let arm = deployment.arms[try deployment.split().arm(unit: unit)]
         let result = await traffic.call(arm, of: deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)
-        for shadow in deployment.shadowArms {
-            traffic.shadow(
-                ServingTraffic.ShadowCopy(deployment: deployment, arm: shadow, body: body, requestID: requestID, unit: unit, rows: payload.rows))
-        }
-        var headers: HTTPFields = [
-            Self.requestIDHeader: requestID, HTTPField.Name("X-Steward-Arm")!: arm.name, HTTPField.Name("X-Steward-Model")!: arm.model,
-            HTTPField.Name("X-Steward-Model-Version")!: String(arm.version),
-        ]
-        switch result {
-        case .success(let answer):
-            headers[.contentType] = answer.contentType ?? "application/json"
-            return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: ResponseBody(byteBuffer: answer.body))
-        case .failure(let failure):
-            let (status, message): (HTTPResponse.Status, String) =
-                switch failure {
-                case .timedOut: (.gatewayTimeout, "The model server of arm '\(arm.name)' did not answer in time.")
-                case .unreachable(let reason): (.badGateway, "The model server of arm '\(arm.name)' could not be reached: \(reason).")
-                }
-            var response = MLflowResponse.error(StewardError(.temporarilyUnavailable, message))
-            response.status = status
-            for field in headers { response.headers.append(field) }
-            return response
-        }
+        traffic.shadow(deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)
+        return ServedAnswer(result, arm: arm, requestID: requestID).response
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -40,6 +41,29 @@ final class ServingTraffic: Service, Sendable {
         self.logger = logger
         self.flushInterval = flushInterval
         (copies, copyQueue) = AsyncStream.makeStream(of: ShadowCopy.self, bufferingPolicy: .bufferingOldest(Self.queuedCopies))
+    }
+
+    static let unitHeader = HTTPField.Name("X-Steward-Unit")!
+    /// Scoring bodies larger than this are refused.
+    static let maximumBodyBytes = 64 << 20
+
+    /// A request's unit key: the `X-Steward-Unit` header, else the deployment's unit field in the first row; nil
+    /// (assigned per request) without either.
+    static func unit(of headers: HTTPFields, payload: PyfuncPayload, deployment: Deployment) -> String? {
+        headers[unitHeader].flatMap { $0.isEmpty ? nil : $0 }
+            ?? deployment.unitField.flatMap { field in payload.rows.first?[field].flatMap { value in value == .missing ? nil : value.cell } }
+    }
+
+    /// The client's `X-Steward-Request-Id` (1 to 200 bytes), else a new one.
+    static func requestID(of headers: HTTPFields) -> String {
+        headers[ServedAnswer.requestIDHeader].flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? UUID().uuidString.lowercased()
+    }
+
+    /// Queues a copy of a served request for each of the deployment's shadow arms.
+    func shadow(_ deployment: Deployment, body: ByteBuffer, requestID: String, unit: String?, rows: [[String: FeatureValue]]) {
+        for arm in deployment.shadowArms {
+            shadow(ShadowCopy(deployment: deployment, arm: arm, body: body, requestID: requestID, unit: unit, rows: rows))
+        }
     }
 
     /// Queues a copy for a shadow arm; when the queue is full the copy is shed and counted.

@@ -1,0 +1,189 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Keep-alive connections from one event loop to the model servers behind deployments, for the serving fast path
+/// (`ServingFastPath`): a scoring request read on a loop is forwarded on a connection of the same loop, so it
+/// never waits for a task or another thread. Plain `http://` endpoints only; others take the router's path
+/// (`ModelServerClient`).
+///
+/// Like `ModelServerClient` it never follows a redirect (a 3xx is the answer), gives every call a deadline and
+/// caps the answer's size. A request that meets a pooled connection the model server has just closed (its
+/// keep-alive ran out) is sent once more on a new connection, when nothing of an answer had come: a scoring call
+/// computes a prediction and changes nothing, so trying again is safe.
+///
+/// Confined to its event loop: every method is called on it.
+final class ModelServerConnections {
+    /// A plain-HTTP scoring URL taken apart.
+    struct Endpoint: Hashable {
+        let host: String
+        let port: Int
+        let path: String
+        /// The `Host` header: the URL's authority.
+        let authority: String
+
+        /// `url` when it is `http://host[:port][/path]`; nil for anything else (https, user info, a fragment).
+        init?(_ url: String) {
+            guard url.hasPrefix("http://") else { return nil }
+            let rest = url.dropFirst(7)
+            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+            let authority = rest[..<slash]
+            let path = rest[slash...]
+            guard !authority.isEmpty, !authority.contains("@"), !path.contains("#") else { return nil }
+            var host = Substring(authority)
+            var port = 80
+            if authority.hasPrefix("[") {
+                guard let close = authority.firstIndex(of: "]") else { return nil }
+                host = authority[authority.index(after: authority.startIndex)..<close]
+                let after = authority[authority.index(after: close)...]
+                if !after.isEmpty {
+                    guard after.hasPrefix(":"), let number = Int(after.dropFirst()) else { return nil }
+                    port = number
+                }
+            } else if let colon = authority.lastIndex(of: ":") {
+                guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
+                host = authority[..<colon]
+                port = number
+            }
+            guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+            self.host = String(host)
+            self.port = port
+            self.path = path.isEmpty ? "/" : String(path)
+            self.authority = String(authority)
+        }
+    }
+
+    private struct Connection {
+        let channel: any Channel
+        let exchange: ModelServerExchange
+        var idleSince: NIODeadline
+    }
+
+    let eventLoop: any EventLoop
+    let timeout: TimeAmount
+    let maximumAnswerBytes: Int
+    private var idle: [Endpoint: [Connection]] = [:]
+    private var endpoints: [String: Endpoint?] = [:]
+    /// Idle connections kept per model server; more are closed when their request ends.
+    static let idlePerEndpoint = 128
+    /// A pooled connection idle for longer is not reused: model servers close idle keep-alive connections after a
+    /// few seconds (uvicorn after 5), and a request must not meet one they are closing.
+    static let maximumIdle = TimeAmount.seconds(2)
+
+    init(eventLoop: any EventLoop, timeout: TimeAmount, maximumAnswerBytes: Int) {
+        self.eventLoop = eventLoop
+        self.timeout = timeout
+        self.maximumAnswerBytes = maximumAnswerBytes
+    }
+
+    /// The endpoint of a scoring URL, parsed once per URL; nil when the fast path cannot call it.
+    func endpoint(_ url: String) -> Endpoint? {
+        if let known = endpoints[url] { return known }
+        if endpoints.count >= 1024 { endpoints.removeAll(keepingCapacity: true) }
+        let parsed = Endpoint(url)
+        endpoints[url] = .some(parsed)
+        return parsed
+    }
+
+    /// Posts `body` to `endpoint`; `finish` is called once, on the event loop, with the answer or the failure.
+    func post(_ body: ByteBuffer, to endpoint: Endpoint, finish: @escaping (Result<ModelServerClient.Answer, ModelServerClient.Failure>) -> Void) {
+        var finished = false
+        var inFlight: ModelServerExchange?
+        let loop = eventLoop.assumeIsolated()
+        let deadline = loop.scheduleTask(in: timeout) {
+            guard !finished else { return }
+            finished = true
+            inFlight?.abandon()
+            finish(.failure(.timedOut))
+        }
+        let complete = { (result: Result<ModelServerClient.Answer, ModelServerClient.Failure>) in
+            guard !finished else { return }
+            finished = true
+            deadline.cancel()
+            finish(result)
+        }
+        func send(on connection: Connection, retryable: Bool) {
+            guard !finished else {
+                release(connection, to: endpoint)
+                return
+            }
+            inFlight = connection.exchange
+            connection.exchange.post(body, path: endpoint.path, host: endpoint.authority, maximumAnswerBytes: maximumAnswerBytes) { outcome in
+                inFlight = nil
+                switch outcome {
+                case .answered(let answer, let reusable):
+                    if reusable { self.release(connection, to: endpoint) } else { connection.channel.close(promise: nil) }
+                    complete(.success(answer))
+                case .broken(let reason, let answerStarted):
+                    connection.channel.close(promise: nil)
+                    if retryable && !answerStarted {
+                        connect(retryable: false)
+                    } else {
+                        complete(.failure(.unreachable(reason)))
+                    }
+                case .tooLarge:
+                    complete(.failure(.unreachable("the answer is larger than \(self.maximumAnswerBytes) bytes")))
+                }
+            }
+        }
+        func connect(retryable: Bool) {
+            guard !finished else { return }
+            self.connect(to: endpoint).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    do {
+                        let exchange = try channel.pipeline.syncOperations.handler(type: ModelServerExchange.self)
+                        send(on: Connection(channel: channel, exchange: exchange, idleSince: .now()), retryable: retryable)
+                    } catch {
+                        channel.close(promise: nil)
+                        complete(.failure(.unreachable(String(describing: error))))
+                    }
+                case .failure(let error): complete(.failure(.unreachable(String(describing: error))))
+                }
+            }
+        }
+        if let connection = takeIdle(endpoint) {
+            send(on: connection, retryable: true)
+        } else {
+            connect(retryable: false)
+        }
+    }
+
+    private func takeIdle(_ endpoint: Endpoint) -> Connection? {
+        let now = NIODeadline.now()
+        while let connection = idle[endpoint]?.popLast() {
+            if connection.exchange.isReady && now - connection.idleSince < Self.maximumIdle { return connection }
+            connection.channel.close(promise: nil)
+        }
+        return nil
+    }
+
+    private func release(_ connection: Connection, to endpoint: Endpoint) {
+        guard connection.exchange.isReady, idle[endpoint, default: []].count < Self.idlePerEndpoint else {
+            connection.channel.close(promise: nil)
+            return
+        }
+        var connection = connection
+        connection.idleSince = .now()
+        idle[endpoint, default: []].append(connection)
+    }
+
+    private func connect(to endpoint: Endpoint) -> EventLoopFuture<any Channel> {
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(2))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ModelServerExchange())
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+    }
+
+    /// Closes every idle connection (the server is stopping).
+    func closeAll() {
+        for connections in idle.values { for connection in connections { connection.channel.close(promise: nil) } }
+        idle.removeAll()
+    }
+}
