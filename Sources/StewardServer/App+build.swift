@@ -26,7 +26,7 @@ public func buildApplication(
                 idleTimeout: TimeAmount(configuration.idleTimeout)),
             fastPath: ServingFastPath.Services(
                 deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,
-                maximumBodyBytes: ServingTraffic.maximumBodyBytes,
+                largestBody: 1 << 20,
                 connections: ModelServerConnectionPools(timeout: TimeAmount(configuration.servingTimeout)))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",

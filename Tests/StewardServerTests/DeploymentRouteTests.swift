@@ -268,7 +268,7 @@ struct DeploymentRouteTests {
                 let id = try await Self.system(client, services)
                 let path = "/api/v1/systems/\(id)/deployments"
                 let single = #"{"mode": "single", "arms": [{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 100}]}"#
-                #expect(try await client.call(.post, path, json: single).status == .created)
+                let primary = try #require(try await client.call(.post, path, json: single).body.dictionary("deployment")?.string("id"))
                 // On SQLite a request without credentials is answered by the fast path, one with a token by the router.
                 let open = try await Self.serve(client, id, unit: "u1")
                 let body = #"{"dataframe_split": {"columns": ["x"], "data": [[1]]}}"#
@@ -297,6 +297,12 @@ struct DeploymentRouteTests {
                 let third = try #require(answers.range(of: "x-steward-request-id: third", options: .caseInsensitive)?.lowerBound)
                 #expect(first < health && health < third, "\(answers)")
                 #expect(answers.components(separatedBy: "HTTP/1.1 200").count == 4, "\(answers)")
+                // What follows a request that closes the connection is not served, nor recorded.
+                let closed = try RawHTTP.exchange(
+                    port: port, "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" + scoring("ignored"))
+                #expect(closed.hasSuffix("\r\n\r\nOK") && !closed.contains("ignored"), "\(closed)")
+                let served = try #require(try await client.call(.get, "/api/v1/deployments/\(primary)").body.dictionary("deployment"))
+                #expect(served.array("arms").first?.dictionary("counts")?["requests"] as? Int == 4, "\(served)")
 
                 // A model server that is not there is a 502, one that does not answer in time a 504; both are failed events.
                 for (endpoint, status) in [("http://127.0.0.1:1/invocations", HTTPResponse.Status.badGateway), (urls[1], .gatewayTimeout)] {

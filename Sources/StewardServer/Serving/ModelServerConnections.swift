@@ -64,6 +64,8 @@ final class ModelServerConnections {
     let maximumAnswerBytes: Int
     private var idle: [Endpoint: [Connection]] = [:]
     private var endpoints: [String: Endpoint?] = [:]
+    /// The next pass that closes connections idle for longer than `maximumIdle`; scheduled while any is idle.
+    private var sweep: Scheduled<Void>?
     /// Idle connections kept per model server; more are closed when their request ends.
     static let idlePerEndpoint = 128
     /// A pooled connection idle for longer is not reused: model servers close idle keep-alive connections after a
@@ -166,6 +168,29 @@ final class ModelServerConnections {
         var connection = connection
         connection.idleSince = .now()
         idle[endpoint, default: []].append(connection)
+        if sweep == nil { scheduleSweep() }
+    }
+
+    private func scheduleSweep() {
+        sweep = eventLoop.assumeIsolated().scheduleTask(in: Self.maximumIdle) { self.closeExpired() }
+    }
+
+    /// Closes the idle connections that can no longer be reused, so that a model server that stopped getting
+    /// traffic (its deployment replaced) is not held open.
+    private func closeExpired() {
+        let now = NIODeadline.now()
+        for (endpoint, connections) in idle {
+            let (kept, expired) = connections.reduce(into: ([Connection](), [Connection]())) { split, connection in
+                if connection.exchange.isReady && now - connection.idleSince < Self.maximumIdle {
+                    split.0.append(connection)
+                } else {
+                    split.1.append(connection)
+                }
+            }
+            for connection in expired { connection.channel.close(promise: nil) }
+            idle[endpoint] = kept.isEmpty ? nil : kept
+        }
+        if idle.isEmpty { sweep = nil } else { scheduleSweep() }
     }
 
     private func connect(to endpoint: Endpoint) -> EventLoopFuture<any Channel> {
@@ -179,11 +204,5 @@ final class ModelServerConnections {
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
-    }
-
-    /// Closes every idle connection (the server is stopping).
-    func closeAll() {
-        for connections in idle.values { for connection in connections { connection.channel.close(promise: nil) } }
-        idle.removeAll()
     }
 }

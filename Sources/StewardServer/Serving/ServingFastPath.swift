@@ -16,8 +16,9 @@ import Synchronization
 ///   that comes while the router still owes the connection an answer (so answers keep their order);
 /// - a system whose live deployment the store cannot vouch for from memory (`DeploymentService.knownLive`,
 ///   SQLite's change stamp; PostgreSQL always asks the database, on the router's path);
-/// - a body that is not a valid scoring request (the controller words the 400), larger than the route accepts,
-///   or for an arm whose endpoint is not plain `http://`.
+/// - a body that is not a valid scoring request (the controller words the 400) or larger than 1 MiB (parsed on
+///   an event loop it would hold up the loop's other connections), or for an arm whose endpoint is not plain
+///   `http://`.
 ///
 /// Measured with bench/router.py on 2 cores (release build, 16 connections): the router's path served about
 /// 3,000 requests a second (a task, an async HTTP client call and their hops per request); this path is what
@@ -34,7 +35,8 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let traffic: ServingTraffic
         /// With authentication on, requests without a token are the router's to refuse.
         let authenticationRequired: Bool
-        let maximumBodyBytes: Int
+        /// Larger bodies go to the router: parsing them here would hold up every connection of the event loop.
+        let largestBody: Int
         let connections: ModelServerConnectionPools
     }
 
@@ -43,9 +45,12 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case idle
         /// Requests handed to the router whose answers have not ended yet.
         case passing(Int)
+        /// A request handed to the router asked to close the connection: everything after it is the router's
+        /// (which ignores it), never answered here.
+        case forwarding
         /// A scoring request's head is read and its body is being collected (in `collected`).
         case collecting
-        /// Waiting for the model server; parts that arrive meanwhile wait in `held`.
+        /// Waiting for the model server; what arrives meanwhile waits in `held`.
         case answering
     }
 
@@ -55,10 +60,16 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var body: ByteBuffer?
     }
 
+    /// What arrived while an answer was owed, replayed in order after it.
+    private enum Held {
+        case part(HTTPRequestPart)
+        case error(any Error)
+    }
+
     let services: Services
     private var state = State.idle
     private var collected: Collected?
-    private var held: [HTTPRequestPart] = []
+    private var held: [Held] = []
     private var readPending = false
     private var connections: ModelServerConnections?
     private var date = (second: 0, text: "")
@@ -71,22 +82,45 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         connections = services.connections.connections(on: context.eventLoop)
     }
 
+    private var isAnswering: Bool {
+        if case .answering = state { return true }
+        return false
+    }
+
+    /// Whether what arrives now must wait: an answer is owed, or older parts still wait for their turn.
+    private var isHolding: Bool { isAnswering || !held.isEmpty }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .answering = state {
-            held.append(part)
+        if isHolding {
+            held.append(.part(part))
         } else {
             take(part, context: context)
         }
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A later request's parse error must not overtake the answer owed to an earlier one.
+        if isHolding {
+            held.append(.error(error))
+        } else {
+            context.fireErrorCaught(error)
+        }
+    }
+
     func read(context: ChannelHandlerContext) {
-        // While the model server answers, the client's next request waits in the socket, not in memory.
-        if case .answering = state {
+        // While an answer is owed, or the client does not take what it was sent, its next requests wait in the
+        // socket, not in memory.
+        if isHolding || !context.channel.isWritable {
             readPending = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.fireChannelWritabilityChanged()
+        if context.channel.isWritable { resume(context: context) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -103,14 +137,12 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 collected = Collected(head: head, deployment: deployment)
                 state = .collecting
             } else {
-                state = .passing(1)
-                context.fireChannelRead(wrapInboundOut(part))
+                pass(head, context: context, handedOver: 0)
             }
-        case (.passing(let count), .head):
-            state = .passing(count + 1)
-            context.fireChannelRead(wrapInboundOut(part))
+        case (.passing(let count), .head(let head)):
+            pass(head, context: context, handedOver: count)
         case (.collecting, .body(var chunk)):
-            if (collected?.body?.readableBytes ?? 0) + chunk.readableBytes > services.maximumBodyBytes {
+            if (collected?.body?.readableBytes ?? 0) + chunk.readableBytes > services.largestBody {
                 handOver(context: context)
                 context.fireChannelRead(wrapInboundOut(part))
             } else if collected?.body == nil {
@@ -125,6 +157,12 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Hands a request to the router; `handedOver` requests before it still owe their answers.
+    private func pass(_ head: HTTPRequest, context: ChannelHandlerContext, handedOver: Int) {
+        state = head.headerFields[.connection] == "close" ? .forwarding : .passing(handedOver + 1)
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
     /// The system's live deployment when this path can take the request `head` starts.
     private func servable(_ head: HTTPRequest) -> Deployment? {
         guard head.method == .post, let path = head.path, path.hasPrefix("/serve/"),
@@ -133,7 +171,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         else { return nil }
         let route = path.split(separator: "?", maxSplits: 1)[0].split(separator: "/", omittingEmptySubsequences: false)
         guard route.count == 4, route[3] == "invocations", !route[2].isEmpty, !route[2].contains("%") else { return nil }
-        if let length = head.headerFields[.contentLength].flatMap(Int.init), length > services.maximumBodyBytes { return nil }
+        if let length = head.headerFields[.contentLength].flatMap(Int.init), length > services.largestBody { return nil }
         guard case .some(.some(let deployment)) = services.deployments.knownLive(system: String(route[2])) else { return nil }
         return deployment
     }
@@ -142,8 +180,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func handOver(context: ChannelHandlerContext) {
         guard let request = collected else { return }
         collected = nil
-        state = .passing(1)
-        context.fireChannelRead(wrapInboundOut(.head(request.head)))
+        pass(request.head, context: context, handedOver: 0)
         if let body = request.body { context.fireChannelRead(wrapInboundOut(.body(body))) }
     }
 
@@ -188,30 +225,40 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         headers[.server] = "Steward"
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         state = .idle
         if closing {
-            // As the router does for `Connection: close`.
+            // As the router does for `Connection: close`: once the answer is written, and nothing after it.
             held.removeAll()
-            context.close(promise: nil)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
-        // Requests the client sent while this one was answered, in order.
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        resume(context: context)
+    }
+
+    /// Takes, in order, what the client sent while an answer was owed, as long as it takes its answers; then
+    /// reads again if a read was held back.
+    private func resume(context: ChannelHandlerContext) {
+        guard context.channel.isActive else {
+            // The client is gone: what it sent after is not served (no model server call, no events).
+            held.removeAll()
+            return
+        }
         var replayed = false
-        while !held.isEmpty, !isAnswering {
-            take(held.removeFirst(), context: context)
+        while !held.isEmpty, !isAnswering, context.channel.isWritable {
+            switch held.removeFirst() {
+            case .part(let part): take(part, context: context)
+            case .error(let error): context.fireErrorCaught(error)
+            }
             replayed = true
         }
         if replayed { context.fireChannelReadComplete() }
-        if readPending, !isAnswering {
+        if readPending, !isHolding, context.channel.isWritable {
             readPending = false
             context.read()
         }
-    }
-
-    private var isAnswering: Bool {
-        if case .answering = state { return true }
-        return false
     }
 
     /// The `Date` header, formatted once a second.

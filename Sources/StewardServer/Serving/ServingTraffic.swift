@@ -126,6 +126,8 @@ final class ServingTraffic: Service, Sendable {
 /// `<request id>/<row>` when the request held several rows), with the arm, version, features, prediction,
 /// latency and whether it failed.
 struct ServedRequest: Sendable {
+    /// When the answer came (the events' time).
+    let time = EpochClock.now()
     let deployment: Deployment
     let arm: Deployment.Arm
     let requestID: String
@@ -135,7 +137,6 @@ struct ServedRequest: Sendable {
     let latency: Duration
 
     var events: [InferenceEvent] {
-        let time = EpochClock.now()
         let milliseconds = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
         var failed = true
         var predictions: [FeatureValue] = []
@@ -156,10 +157,15 @@ struct ServedRequest: Sendable {
 /// The served requests' events waiting to be written, by system, and the shadow copies shed, by deployment.
 ///
 /// A lock, not an actor: every served request adds to it, and an actor made each of them hop to the one thread
-/// running it and back; the events are built by the request's own task before the lock is taken.
+/// running it and back. A served request is kept as it came and turned into events (its answer parsed for the
+/// predictions) when it is written, off the event loops that serve.
 final class ServedEventRecorder: Sendable {
     private struct State {
+        /// Served requests by system, turned into events when written (parsing answers is not the serving
+        /// path's work).
+        var served: [String: [ServedRequest]] = [:]
         var pending: [String: [InferenceEvent]] = [:]
+        /// Events waiting, counting a served request's rows.
         var pendingCount = 0
         var shedCopies: [String: Int] = [:]
         /// Whether a flush is writing; flushes that come meanwhile wait here, in order.
@@ -180,7 +186,16 @@ final class ServedEventRecorder: Sendable {
     }
 
     func record(_ request: ServedRequest) {
-        record(systemID: request.deployment.systemID, events: request.events, deploymentID: request.deployment.id)
+        let rows = max(request.rows.count, 1)
+        let kept = state.withLock { state in
+            guard state.pendingCount + rows <= Self.maximumPending else { return false }
+            state.served[request.deployment.systemID, default: []].append(request)
+            state.pendingCount += rows
+            return true
+        }
+        if !kept {
+            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(request.deployment.id)"])
+        }
     }
 
     func record(systemID: String, events batch: [InferenceEvent], deploymentID: String) {
@@ -230,13 +245,16 @@ final class ServedEventRecorder: Sendable {
     }
 
     private func writePending() async {
-        let batches = state.withLock { state in
+        let (built, served) = state.withLock { state in
             defer {
                 state.pending = [:]
+                state.served = [:]
                 state.pendingCount = 0
             }
-            return state.pending
+            return (state.pending, state.served)
         }
+        var batches = built
+        for (systemID, requests) in served { batches[systemID, default: []] += requests.flatMap(\.events) }
         for (systemID, batch) in batches {
             do {
                 try await write(systemID, batch)
