@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
+import ServiceLifecycle
 import StewardCore
 import StewardStore
 import StewardTables
@@ -36,19 +37,20 @@ public func buildApplication(
     application.addServices(storage.database)
     // Nothing touches the database before its schema is up to date: the background services wait for this.
     let schema = SchemaReadiness()
+    var background: [any Service] = []
     if let interval = configuration.alertInterval {
-        application.addServices(AlertScheduler(events: services.events, alerts: services.alerts, schema: schema, interval: interval, logger: logger))
+        background.append(AlertScheduler(events: services.events, alerts: services.alerts, schema: schema, interval: interval, logger: logger))
     } else {
-        application.addServices(StoredEventProfiler(events: services.events, schema: schema, logger: logger))
+        background.append(StoredEventProfiler(events: services.events, schema: schema, logger: logger))
     }
-    application.addServices(traffic)
+    background.append(traffic)
     if let interval = configuration.deploymentAnalysisInterval {
-        application.addServices(
-            DeploymentAnalyzer(deployments: services.deployments, traffic: traffic, schema: schema, interval: interval, logger: logger))
+        background.append(DeploymentAnalyzer(deployments: services.deployments, traffic: traffic, schema: schema, interval: interval, logger: logger))
     }
     if configuration.alertNotifications != nil {
-        application.addServices(WebhookDispatcher(webhooks: services.webhooks, schema: schema, logger: logger))
+        background.append(WebhookDispatcher(webhooks: services.webhooks, schema: schema, logger: logger))
     }
+    application.addServices(BackgroundServices(services: background))
     application.beforeServerStarts {
         try await Migrator().migrate(storage.database, logger: logger)
         if let file = configuration.firstAdminTokenFile {

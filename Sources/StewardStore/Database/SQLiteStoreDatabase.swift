@@ -7,7 +7,7 @@ import Synchronization
 /// The embedded store engine: one SQLite file in WAL mode, one writer connection that commits queued writes in
 /// groups, and a small pool of read-only connections that read concurrently with it.
 ///
-/// Every connection has its own thread (`SQLiteThread`); work on a connection prefers that thread as its
+/// Every connection has its own thread (`DedicatedThread`); work on a connection prefers that thread as its
 /// executor, so a transaction's statements run back to back without a context switch between them.
 public final class SQLiteStoreDatabase: StoreDatabase {
     /// How hard a commit waits for the disk.
@@ -21,7 +21,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// A connection and the thread its work runs on.
     struct Connection: Sendable {
         let handle: SQLiteHandle
-        let thread: SQLiteThread
+        let thread: DedicatedThread
         let database: SQLiteSQLDatabase
 
         init(path: String, name: String, pragmas: [String], logger: Logger) throws {
@@ -32,7 +32,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
                 handle.close()
                 throw error
             }
-            thread = SQLiteThread(name: name)
+            thread = DedicatedThread(name: name)
             database = SQLiteSQLDatabase(handle: handle, logger: logger)
         }
 

@@ -4,7 +4,7 @@ import NIOPosix
 import SQLKit
 
 /// SQLKit's view of one SQLite connection: statements run synchronously on the calling thread, which is the
-/// connection's own `SQLiteThread` whenever the caller prefers that executor.
+/// connection's own `DedicatedThread` whenever the caller prefers that executor.
 struct SQLiteSQLDatabase: SQLDatabase {
     let handle: SQLiteHandle
     let logger: Logger
