@@ -18,7 +18,7 @@ struct DeploymentRouteTests {
     enum Behaviour: Sendable {
         case predict(Int)
         case fail
-        /// Answers after five seconds.
+        /// Answers after twelve seconds.
         case stall
     }
 
@@ -36,7 +36,7 @@ struct DeploymentRouteTests {
                             status: .ok, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"predictions": [\#(value)]}"#)))
                     case .stall:
-                        try await Task.sleep(for: .seconds(5))
+                        try await Task.sleep(for: .seconds(12))
                         return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"predictions": [9]}"#)))
                     case .fail:
                         return Response(
@@ -109,6 +109,13 @@ struct DeploymentRouteTests {
             response.status, response.headers[HTTPField.Name("X-Steward-Arm")!], response.headers[HTTPField.Name("X-Steward-Model-Version")!],
             response.headers[HTTPField.Name("X-Steward-Request-Id")!], String(buffer: response.body)
         )
+    }
+
+    /// Sends `requests` on a new connection and returns everything the server sends until it closes it.
+    static func exchange(port: Int, _ requests: String) throws -> String {
+        let connection = try RawConnection(port: port)
+        try connection.send(requests)
+        return try connection.receive(seconds: 10, untilClosed: true)
     }
 
     /// Unit keys that the deployment's split puts `perArm` on each arm, so that the observed split is the weights
@@ -264,7 +271,7 @@ struct DeploymentRouteTests {
         arguments: TestEngine.available)
     func servingPaths(engine: TestEngine) async throws {
         try await Self.withModelServers([.predict(0), .stall]) { urls in
-            try await Self.live(engine, servingTimeout: .milliseconds(500)) { client, services in
+            try await Self.live(engine, servingTimeout: .seconds(3)) { client, services in
                 let id = try await Self.system(client, services)
                 let path = "/api/v1/systems/\(id)/deployments"
                 let single = #"{"mode": "single", "arms": [{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 100}]}"#
@@ -290,7 +297,7 @@ struct DeploymentRouteTests {
                     "POST /serve/\(id)/invocations HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Steward-Request-Id: \(request)\r\n"
                         + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
                 }
-                let answers = try RawHTTP.exchange(
+                let answers = try Self.exchange(
                     port: port, scoring("first") + "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n" + scoring("third", close: true))
                 let first = try #require(answers.range(of: "x-steward-request-id: first", options: .caseInsensitive)?.lowerBound)
                 let health = try #require(answers.range(of: "\r\n\r\nOK")?.lowerBound, "\(answers)")
@@ -298,7 +305,7 @@ struct DeploymentRouteTests {
                 #expect(first < health && health < third, "\(answers)")
                 #expect(answers.components(separatedBy: "HTTP/1.1 200").count == 4, "\(answers)")
                 // What follows a request that closes the connection is not served, nor recorded.
-                let closed = try RawHTTP.exchange(
+                let closed = try Self.exchange(
                     port: port, "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" + scoring("ignored"))
                 #expect(closed.hasSuffix("\r\n\r\nOK") && !closed.contains("ignored"), "\(closed)")
                 let served = try #require(try await client.call(.get, "/api/v1/deployments/\(primary)").body.dictionary("deployment"))
@@ -312,7 +319,7 @@ struct DeploymentRouteTests {
                     let started = ContinuousClock.now
                     let failed = try await Self.serve(client, id)
                     #expect(failed.status == status && failed.body.contains("model server of arm 'primary'"), "\(failed.body)")
-                    #expect(ContinuousClock.now - started < .seconds(4))
+                    #expect(ContinuousClock.now - started < .seconds(9))
                     let shown = try await client.call(.get, "/api/v1/deployments/\(deployment)").body.dictionary("deployment")
                     let counts = shown?.array("arms").first?.dictionary("counts")
                     #expect(counts?["requests"] as? Int == 1 && counts?["failures"] as? Int == 1, "\(String(describing: counts))")

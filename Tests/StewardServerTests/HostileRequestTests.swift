@@ -137,14 +137,15 @@ final class RawConnection {
         return false
     }
 
-    /// What the server sends within `seconds`.
-    func receive(seconds: Double) throws -> String {
+    /// What the server sends within `seconds`: until it pauses for 100 ms after sending something, or with
+    /// `untilClosed` until it closes the connection.
+    func receive(seconds: Double, untilClosed: Bool = false) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var received: [UInt8] = []
         while Date() < deadline {
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 100) > 0 else {
-                if !received.isEmpty { break }
+                if !received.isEmpty && !untilClosed { break }
                 continue
             }
             var buffer = [UInt8](repeating: 0, count: 65536)
