@@ -20,9 +20,9 @@ import Synchronization
 ///   an event loop it would hold up the loop's other connections), or for an arm whose endpoint is not plain
 ///   `http://`.
 ///
-/// Measured with bench/router.py on 2 cores (release build, 16 connections): the router's path served about
-/// 3,000 requests a second (a task, an async HTTP client call and their hops per request); this path is what
-/// brings the router near nginx's.
+/// Measured with bench/router.py on 2 cores (release build, 16 connections, every request recorded): the router's
+/// path served 4,100 requests a second (a task, an async HTTP client call and their hops per request), this path
+/// 6,100, and its added latency at one connection fell from 0.85 ms to 0.32 ms at p50.
 final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
