@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -22,34 +23,21 @@ final class ModelServerConnections {
         /// The `Host` header: the URL's authority.
         let authority: String
 
-        /// `url` when it is `http://host[:port][/path]`; nil for anything else (https, user info, a fragment).
+        /// `url` when it is plain `http://` with a host; nil for anything else (https goes to the router's path).
+        /// Read with `URLComponents`, as `EndpointAllowList.check` read it when the arm was created, so that the
+        /// host called is the host that was allowed.
         init?(_ url: String) {
-            guard url.hasPrefix("http://") else { return nil }
-            let rest = url.dropFirst(7)
-            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-            let authority = rest[..<slash]
-            let path = rest[slash...]
-            guard !authority.isEmpty, !authority.contains("@"), !path.contains("#") else { return nil }
-            var host = Substring(authority)
-            var port = 80
-            if authority.hasPrefix("[") {
-                guard let close = authority.firstIndex(of: "]") else { return nil }
-                host = authority[authority.index(after: authority.startIndex)..<close]
-                let after = authority[authority.index(after: close)...]
-                if !after.isEmpty {
-                    guard after.hasPrefix(":"), let number = Int(after.dropFirst()) else { return nil }
-                    port = number
-                }
-            } else if let colon = authority.lastIndex(of: ":") {
-                guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
-                host = authority[..<colon]
-                port = number
-            }
-            guard !host.isEmpty, (1...65535).contains(port) else { return nil }
-            self.host = String(host)
-            self.port = port
-            self.path = path.isEmpty ? "/" : String(path)
-            self.authority = String(authority)
+            guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
+                components.user == nil, components.password == nil, let named = components.host, !named.isEmpty
+            else { return nil }
+            let host = named.hasPrefix("[") && named.hasSuffix("]") ? String(named.dropFirst().dropLast()) : named
+            port = components.port ?? 80
+            guard (1...65535).contains(port) else { return nil }
+            self.host = host
+            let query = components.percentEncodedQuery.map { "?\($0)" } ?? ""
+            path = (components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath) + query
+            let bracketed = host.contains(":") ? "[\(host)]" : host
+            authority = components.port.map { "\(bracketed):\($0)" } ?? bracketed
         }
     }
 

@@ -3,7 +3,6 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 import StewardCore
-import Synchronization
 
 /// The serving route's fast path: a channel handler in each HTTP connection that answers
 /// `POST /serve/{system}/invocations` on the connection's own event loop, forwarding the body to the arm's model
@@ -188,16 +187,10 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard let request = collected, let connections else { return }
         let body = request.body ?? context.channel.allocator.buffer(capacity: 0)
         let deployment = request.deployment
-        guard let payload = try? PyfuncPayload(Data(buffer: body, byteTransferStrategy: .noCopy)),
-            let split = try? deployment.split()
+        guard let payload = try? PyfuncPayload(Data(buffer: body, byteTransferStrategy: .noCopy)), let split = try? deployment.split(),
+            case let unit = ServingTraffic.unit(of: request.head.headerFields, payload: payload, deployment: deployment),
+            case let arm = deployment.arms[split.arm(unit: unit)], let endpoint = connections.endpoint(arm.endpoint)
         else {
-            handOver(context: context)
-            context.fireChannelRead(wrapInboundOut(.end(nil)))
-            return
-        }
-        let unit = ServingTraffic.unit(of: request.head.headerFields, payload: payload, deployment: deployment)
-        let arm = deployment.arms[split.arm(unit: unit)]
-        guard let endpoint = connections.endpoint(arm.endpoint) else {
             handOver(context: context)
             context.fireChannelRead(wrapInboundOut(.end(nil)))
             return
@@ -209,10 +202,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let traffic = services.traffic
         let start = ContinuousClock.now
         connections.post(body, to: endpoint) { result in
-            traffic.recorder.record(
-                ServedRequest(
-                    deployment: deployment, arm: arm, requestID: requestID, unit: unit, rows: payload.rows, result: result,
-                    latency: ContinuousClock.now - start))
+            traffic.record(result, arm: arm, of: deployment, requestID: requestID, unit: unit, rows: payload.rows, since: start)
             traffic.shadow(deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)
             self.respond(ServedAnswer(result, arm: arm, requestID: requestID), closing: closing, context: context)
         }
@@ -277,29 +267,5 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             )
         }
         return date.text
-    }
-}
-
-/// One `ModelServerConnections` per event loop, made when a connection on that loop first needs it.
-final class ModelServerConnectionPools: Sendable {
-    private let pools = Mutex<[ObjectIdentifier: NIOLoopBound<ModelServerConnections>]>([:])
-    let timeout: TimeAmount
-    let maximumAnswerBytes: Int
-
-    init(timeout: TimeAmount, maximumAnswerBytes: Int = 64 << 20) {
-        self.timeout = timeout
-        self.maximumAnswerBytes = maximumAnswerBytes
-    }
-
-    /// The pool of `loop`; called on `loop`.
-    func connections(on loop: any EventLoop) -> ModelServerConnections {
-        let bound = pools.withLock { pools in
-            if let known = pools[ObjectIdentifier(loop)] { return known }
-            let made = NIOLoopBound(
-                ModelServerConnections(eventLoop: loop, timeout: timeout, maximumAnswerBytes: maximumAnswerBytes), eventLoop: loop)
-            pools[ObjectIdentifier(loop)] = made
-            return made
-        }
-        return bound.value
     }
 }

@@ -115,10 +115,18 @@ final class ServingTraffic: Service, Sendable {
         let start = ContinuousClock.now
         let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
         do { result = .success(try await client.post(body, to: arm.endpoint)) } catch { result = .failure(error) }
+        record(result, arm: arm, of: deployment, requestID: requestID, unit: unit, rows: rows, since: start)
+        return result
+    }
+
+    /// Records what `arm`'s model server answered (or why it did not) for a call that began at `start`.
+    func record(
+        _ result: Result<ModelServerClient.Answer, ModelServerClient.Failure>, arm: Deployment.Arm, of deployment: Deployment, requestID: String,
+        unit: String?, rows: [[String: FeatureValue]], since start: ContinuousClock.Instant
+    ) {
         recorder.record(
             ServedRequest(
                 deployment: deployment, arm: arm, requestID: requestID, unit: unit, rows: rows, result: result, latency: ContinuousClock.now - start))
-        return result
     }
 }
 
@@ -186,23 +194,21 @@ final class ServedEventRecorder: Sendable {
     }
 
     func record(_ request: ServedRequest) {
-        let rows = max(request.rows.count, 1)
-        let kept = state.withLock { state in
-            guard state.pendingCount + rows <= Self.maximumPending else { return false }
+        enqueue(max(request.rows.count, 1), deploymentID: request.deployment.id) { state in
             state.served[request.deployment.systemID, default: []].append(request)
-            state.pendingCount += rows
-            return true
-        }
-        if !kept {
-            logger.warning("served-request events dropped: the write queue is full", metadata: ["deployment": "\(request.deployment.id)"])
         }
     }
 
     func record(systemID: String, events batch: [InferenceEvent], deploymentID: String) {
+        enqueue(batch.count, deploymentID: deploymentID) { state in state.pending[systemID, default: []] += batch }
+    }
+
+    /// Adds `count` events with `add` unless the queue would exceed `maximumPending` (then they are dropped and logged).
+    private func enqueue(_ count: Int, deploymentID: String, _ add: (inout State) -> Void) {
         let kept = state.withLock { state in
-            guard state.pendingCount + batch.count <= Self.maximumPending else { return false }
-            state.pending[systemID, default: []] += batch
-            state.pendingCount += batch.count
+            guard state.pendingCount + count <= Self.maximumPending else { return false }
+            add(&state)
+            state.pendingCount += count
             return true
         }
         if !kept {

@@ -1,0 +1,28 @@
+import NIOCore
+import Synchronization
+
+/// One `ModelServerConnections` per event loop, made when a connection on that loop first needs it.
+final class ModelServerConnectionPools: Sendable {
+    private let pools = Mutex<[ObjectIdentifier: NIOLoopBound<ModelServerConnections>]>([:])
+    let timeout: TimeAmount
+    let maximumAnswerBytes: Int
+
+    /// Pools with the deadline and answer cap of `limits`, the router's client, so both paths hold model servers
+    /// to the same bounds.
+    init(limits: ModelServerClient) {
+        timeout = limits.timeout
+        maximumAnswerBytes = limits.maximumAnswerBytes
+    }
+
+    /// The pool of `loop`; called on `loop`.
+    func connections(on loop: any EventLoop) -> ModelServerConnections {
+        let bound = pools.withLock { pools in
+            if let known = pools[ObjectIdentifier(loop)] { return known }
+            let made = NIOLoopBound(
+                ModelServerConnections(eventLoop: loop, timeout: timeout, maximumAnswerBytes: maximumAnswerBytes), eventLoop: loop)
+            pools[ObjectIdentifier(loop)] = made
+            return made
+        }
+        return bound.value
+    }
+}
