@@ -28,7 +28,7 @@ public func buildApplication(
             fastPath: ServingFastPath.Services(
                 deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,
                 largestBody: 1 << 20,
-                connections: ModelServerConnectionPools(limits: traffic.client))),
+                connections: ModelServerConnectionPools(limits: traffic.client), idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)),

@@ -123,11 +123,12 @@ struct MergedLogBatchTests {
     }
 }
 
-/// The change stamp the serving route trusts instead of reading: it must move with every commit, whoever made it.
+/// The change stamp the serving route trusts instead of reading which deployment serves a system: it must move
+/// with every commit that changes a deployment or a system, whoever made it, and with no other.
 @Suite("Change stamps")
 struct ChangeStampTests {
-    @Test("SQLite's stamp holds while nothing commits and moves with a commit of this or another process's connection")
-    func sqliteStampMovesWithEveryCommit() async throws {
+    @Test("SQLite's stamp holds while no deployment or system changes and moves when one does, by this or another process")
+    func sqliteStampMovesWithServingChanges() async throws {
         try await TestStorage.with(.sqlite) { storage async throws in
             let database = try #require(storage.database as? SQLiteStoreDatabase)
             let first = try #require(database.changeStamp())
@@ -136,20 +137,28 @@ struct ChangeStampTests {
             try await database.write { db in
                 try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'k', 'v')").run()
             }
+            #expect(database.changeStamp() == first, "other tables' commits (served events among them) do not move it")
+            try await database.write { db in
+                try await db.raw(
+                    """
+                    INSERT INTO ai_systems (id, name, status, profile, questionnaire, risk_tier, tier_rationale, tier_source,
+                        created_at, updated_at, created_by)
+                    VALUES ('sys-1', 'one', 'active', '{}', '{}', 'low', '', 'questionnaire', 0, 0, 'tester')
+                    """
+                ).run()
+            }
             let afterOwnWrite = try #require(database.changeStamp())
             #expect(afterOwnWrite != first)
             #expect(database.changeStamp() == afterOwnWrite)
 
-            // A second database on the same file stands for another replica.
+            // A second database on the same file stands for another process (the CLI on the data folder).
             let replica = try await SQLiteStoreDatabase.open(path: database.path, logger: TestStorage.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await replica.run() }
                 defer { group.cancelAll() }
-                try await replica.write { db in
-                    try await db.raw("UPDATE experiment_tags SET value = 'w' WHERE key = 'k'").run()
-                }
+                try await replica.write { db in try await db.raw("UPDATE ai_systems SET name = 'renamed' WHERE id = 'sys-1'").run() }
             }
-            #expect(database.changeStamp() != afterOwnWrite, "another process's commit moves the stamp")
+            #expect(database.changeStamp() != afterOwnWrite, "another process's change of a system moves the stamp")
         }
     }
 

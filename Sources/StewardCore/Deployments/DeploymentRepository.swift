@@ -14,7 +14,7 @@ public protocol DeploymentRepository: Sendable {
     /// The id and revision of the deployment serving the system named by id or by name, if any (its newest one
     /// not ended); `systemNotFound` when no system has that id or name.
     func liveRevision(system: String) async throws -> (id: String, revision: Int64)?
-    /// A stamp that stays the same while nothing was committed to the store, anywhere (so that what
+    /// A stamp that stays the same while no deployment or system changed in the store, anywhere (so that what
     /// `liveRevision` answered under it still holds), cheap enough for every served request; nil when the store
     /// cannot tell without reading.
     func changeStamp() -> Int64?

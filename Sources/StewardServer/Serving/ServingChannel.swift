@@ -3,29 +3,46 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Hummingbird's HTTP/1.1 connection with the serving fast path (`ServingFastPath`) placed after its connection
-/// state handler, so that the idle timeout and graceful shutdown count the requests the fast path answers as they
-/// count the router's, and before the router, which answers everything the fast path hands on.
+/// Hummingbird's HTTP/1.1 connection with the serving fast path (`ServingFastPath`) in front of its HTTP codec.
+/// The fast path answers the scoring requests it can take from the connection's bytes and hands the connection
+/// to the codec and the router at the first it cannot. Until then it keeps the idle timeout and graceful shutdown
+/// itself, so the connection-state handler starts without a timeout and gets its own at the hand-over.
 struct ServingChannel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = HTTP1Channel.Value
 
     let http1: HTTP1Channel
-    let fastPath: ServingFastPath.Services
+    /// The same connection with no idle timeout in its connection-state handler, for connections the fast path
+    /// starts.
+    let untimedHTTP1: HTTP1Channel
+    /// Nil when the fast path is not used (authentication required).
+    let fastPath: ServingFastPath.Services?
 
     var responder: HTTPChannelHandler.Responder { http1.responder }
 
     /// The server of `buildApplication`: HTTP/1.1 with `configuration`, and the fast path.
     static func server(configuration: HTTP1Channel.Configuration, fastPath: ServingFastPath.Services) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            ServingChannel(http1: HTTP1Channel(responder: responder, configuration: configuration), fastPath: fastPath)
+            var untimed = configuration
+            untimed.idleTimeout = nil
+            return ServingChannel(
+                http1: HTTP1Channel(responder: responder, configuration: configuration),
+                untimedHTTP1: HTTP1Channel(responder: responder, configuration: untimed),
+                fastPath: fastPath.authenticationRequired ? nil : fastPath)
         }
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            let operations = channel.pipeline.syncOperations
-            try operations.addHandler(
-                ServingFastPath(services: fastPath), position: .after(try operations.handler(type: HTTPConnectionStateHandler.self)))
+        guard let fastPath else { return http1.setup(channel: channel, logger: logger) }
+        let idleTimeout = http1.configuration.idleTimeout
+        return untimedHTTP1.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let fastPath = ServingFastPath(services: fastPath) { context in
+                let pipeline = context.pipeline.syncOperations
+                let untimed = try pipeline.context(handlerType: HTTPConnectionStateHandler.self)
+                try pipeline.addHandler(
+                    HTTPConnectionStateHandler(idleTimeout: idleTimeout.map { Duration($0) }, logger: logger), position: .after(untimed.handler))
+                pipeline.removeHandler(context: untimed, promise: nil)
+            }
+            try channel.pipeline.syncOperations.addHandler(fastPath, position: .first)
             return value
         }
     }

@@ -32,8 +32,8 @@ struct ServingController<Context: IdentifiedRequestContext>: Sendable {
                 .resourceDoesNotExist,
                 "System '\(system)' has no deployment to serve; create one with POST /api/v1/systems/{id}/deployments (steward deploy create).")
         }
-        let unit = ServingTraffic.unit(of: request.headers, payload: payload, deployment: deployment)
-        let requestID = ServingTraffic.requestID(of: request.headers)
+        let unit = ServingTraffic.unit(header: request.headers[ServingTraffic.unitHeader], payload: payload, deployment: deployment)
+        let requestID = ServingTraffic.requestID(header: request.headers[ServedAnswer.requestIDHeader])
         let arm = deployment.arms[try deployment.split().arm(unit: unit)]
         let result = await traffic.call(arm, of: deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)
         traffic.shadow(deployment, body: body, requestID: requestID, unit: unit, rows: payload.rows)

@@ -49,14 +49,14 @@ final class ServingTraffic: Service, Sendable {
 
     /// A request's unit key: the `X-Steward-Unit` header, else the deployment's unit field in the first row; nil
     /// (assigned per request) without either.
-    static func unit(of headers: HTTPFields, payload: PyfuncPayload, deployment: Deployment) -> String? {
-        headers[unitHeader].flatMap { $0.isEmpty ? nil : $0 }
+    static func unit(header: String?, payload: PyfuncPayload, deployment: Deployment) -> String? {
+        header.flatMap { $0.isEmpty ? nil : $0 }
             ?? deployment.unitField.flatMap { field in payload.rows.first?[field].flatMap { value in value == .missing ? nil : value.cell } }
     }
 
     /// The client's `X-Steward-Request-Id` (1 to 200 bytes), else a new one.
-    static func requestID(of headers: HTTPFields) -> String {
-        headers[ServedAnswer.requestIDHeader].flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? UUID().uuidString.lowercased()
+    static func requestID(header: String?) -> String {
+        header.flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? UUID().uuidString.lowercased()
     }
 
     /// Queues a copy of a served request for each of the deployment's shadow arms.

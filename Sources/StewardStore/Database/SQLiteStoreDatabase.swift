@@ -51,10 +51,17 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     public let path: String
     private let writer: Connection
     private let readers: SQLiteReaderPool
-    /// A read-only connection that only asks `PRAGMA data_version`, from whichever thread calls `changeStamp`:
-    /// the question takes microseconds, where a read through the pool costs a hop to a reader's thread and back
-    /// (0.25 ms of a served request's 0.8 ms, `bench/router.py`).
-    private let watcher: Mutex<SQLiteHandle?>
+    /// A read-only connection that answers `changeStamp` from whichever thread calls it: the question takes
+    /// microseconds, where a read through the pool costs a hop to a reader's thread and back (0.25 ms of a served
+    /// request's 0.8 ms, `bench/router.py`).
+    private let watcher: Mutex<ChangeWatcher?>
+
+    /// The watcher connection and the serving stamp it last read, with the data version it read it under.
+    private struct ChangeWatcher {
+        let handle: SQLiteHandle
+        var dataVersion: Int64?
+        var stamp: Int64?
+    }
     private let queue = GroupCommitQueue()
     private let logger: Logger
 
@@ -62,7 +69,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         self.path = path
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
-        self.watcher = Mutex(watcher)
+        self.watcher = Mutex(ChangeWatcher(handle: watcher))
         self.logger = logger
     }
 
@@ -139,10 +146,20 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         try await queue.submit(body)
     }
 
-    /// SQLite's data version as the watcher connection sees it: it changes with every commit of any other
-    /// connection, in this process or another one on the same file. Nil once closed, or if SQLite fails to answer.
+    /// The serving stamp (migration 18): it moves with every commit that changes a deployment or a system, by any
+    /// connection, in this process or another one on the same file. Read only when SQLite's data version, which
+    /// moves with every commit of another connection, has moved since the last read. Nil once closed, before the
+    /// migration, or if SQLite fails to answer.
     public func changeStamp() -> Int64? {
-        watcher.withLock { watcher in try? watcher?.integer("PRAGMA data_version") }
+        watcher.withLock { watcher -> Int64? in
+            guard let handle = watcher?.handle, let version = try? handle.integer("PRAGMA data_version") else { return nil }
+            if version == watcher?.dataVersion { return watcher?.stamp }
+            // Read after the version: a commit in between moves the version again, so it is read again next time.
+            let stamp = try? handle.integer("SELECT value FROM serving_stamp")
+            watcher?.dataVersion = version
+            watcher?.stamp = stamp
+            return stamp
+        }
     }
 
     /// Commits queued writes until shutdown, then closes every connection.
@@ -162,7 +179,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         }
         await readers.close()
         watcher.withLock { watcher in
-            watcher?.close()
+            watcher?.handle.close()
             watcher = nil
         }
         await writer.close()

@@ -16,9 +16,9 @@ public protocol StoreDatabase: Service, Sendable {
     /// it throws.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
-    /// A value that stays the same while nothing was committed to the database, by this process or any other,
-    /// and is cheap enough to ask on every request: a cache of what was read may be used as long as the stamp it
-    /// was read under is current. Nil when the engine cannot tell without a round trip (PostgreSQL), so that the
+    /// A value that stays the same while no deployment or system was changed in the database, by this process or
+    /// any other, and is cheap enough to ask on every request: a cache of which deployment serves a system may be
+    /// used as long as the stamp it was read under is current. Nil when the engine cannot tell without a round trip (PostgreSQL), so that the
     /// caller reads instead.
     func changeStamp() -> Int64?
 }

@@ -44,4 +44,23 @@ enum DeploymentSchema {
             "CREATE INDEX inference_events_by_deployment ON inference_events (deployment_id, arm, time_ms) WHERE deployment_id IS NOT NULL",
         ]
     }
+
+    /// A counter that every change of a deployment or a system (what decides which deployment serves a system)
+    /// moves, by triggers, so that a commit by any connection or process moves it too. SQLite's data version moves
+    /// with every commit, served-request events included (twenty a second): the serving path would forget the live
+    /// deployment it knows at each. PostgreSQL has no change stamp (`PostgresStoreDatabase.changeStamp`).
+    static let v18 = Migration(version: 18, name: "serving change stamp") { engine in
+        guard engine == .sqlite else { return [] }
+        let bump = "BEGIN UPDATE serving_stamp SET value = value + 1; END"
+        return [
+            "CREATE TABLE serving_stamp (value BIGINT NOT NULL)",
+            "INSERT INTO serving_stamp (value) VALUES (0)",
+            "CREATE TRIGGER serving_stamp_deployment_insert AFTER INSERT ON deployments \(bump)",
+            "CREATE TRIGGER serving_stamp_deployment_update AFTER UPDATE ON deployments \(bump)",
+            "CREATE TRIGGER serving_stamp_deployment_delete AFTER DELETE ON deployments \(bump)",
+            "CREATE TRIGGER serving_stamp_system_insert AFTER INSERT ON ai_systems \(bump)",
+            "CREATE TRIGGER serving_stamp_system_update AFTER UPDATE ON ai_systems \(bump)",
+            "CREATE TRIGGER serving_stamp_system_delete AFTER DELETE ON ai_systems \(bump)",
+        ]
+    }
 }

@@ -1,0 +1,77 @@
+import Testing
+
+@testable import StewardServer
+
+/// The serving fast path's reading of a request head: what it takes it reads as any HTTP/1.1 parser would, and
+/// everything else is left, unread, to NIO's codec and the router.
+@Suite struct ServingRequestHeadTests {
+    static func read(_ text: String) -> ServingRequestHead.Reading {
+        Array(text.utf8).withUnsafeBytes { ServingRequestHead.read($0) }
+    }
+
+    static let line = "POST /serve/sys-1/invocations HTTP/1.1\r\n"
+
+    @Test("A scoring request's head: system, length, closing, unit and request id, and where the body starts")
+    func scoring() {
+        let head =
+            "\(Self.line)Host: x\r\ncontent-type: application/json\r\nX-Steward-Unit:  store 7 \r\n"
+            + "x-steward-request-id:r1\r\nCONNECTION: Close\r\nContent-Length: 12\r\n\r\n"
+        let expected = ServingRequestHead(
+            system: "sys-1", contentLength: 12, closing: true, unit: "store 7", requestID: "r1", length: head.utf8.count)
+        #expect(Self.read(head + "{\"inputs\":1}") == .head(expected))
+        let plain = "POST /serve/credit/invocations?x=1 HTTP/1.1\r\nConnection: keep-alive\r\n\r\n"
+        #expect(
+            Self.read(plain)
+                == .head(ServingRequestHead(system: "credit", contentLength: 0, closing: false, unit: nil, requestID: nil, length: plain.utf8.count)))
+    }
+
+    @Test("A head not yet complete waits for more bytes, up to the largest head")
+    func incomplete() {
+        for prefix in ["", "POS", "POST /serve/a/invocations HTTP/1.1\r", "\(Self.line)Content-Length: 3\r\n", "\(Self.line)Host: x\r\n\r"] {
+            #expect(Self.read(prefix) == .incomplete, "\(prefix.debugDescription)")
+        }
+        let long = Self.line + "X-Long: " + String(repeating: "a", count: ServingRequestHead.largestHead)
+        #expect(Self.read(long) == .unsupported)
+        #expect(Self.read(long + "\r\n\r\n") == .unsupported)
+    }
+
+    @Test(
+        "Anything outside the narrow form goes to the HTTP codec",
+        arguments: [
+            "GET /serve/a/invocations HTTP/1.1\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.0\r\n\r\n",
+            "POST /serve/a/invocations  HTTP/1.1\r\n\r\n",
+            "POST /serve//invocations HTTP/1.1\r\n\r\n",
+            "POST /serve/a%2Fb/invocations HTTP/1.1\r\n\r\n",
+            "POST /serve/a/b/invocations HTTP/1.1\r\n\r\n",
+            "POST /serve/a/invocationsX HTTP/1.1\r\n\r\n",
+            "POST /serve/a/invocations#x HTTP/1.1\r\n\r\n",
+            "POST /health HTTP/1.1\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\nHost: x\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nHost: x\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nHost: a\rb\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nHost : x\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\n Host: x\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nX-Name: caf\u{e9}\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nX-Name: a\u{0}b\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\n: x\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nContent-Length: +1\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nContent-Length: 12345678901\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nContent-Length:\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\ntransfer-encoding: identity\r\nContent-Length: 2\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nAuthorization: Bearer t\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nUpgrade: h2c\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nConnection: upgrade\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nConnection: close\r\nConnection: close\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nX-Steward-Unit: a\r\nx-steward-unit: b\r\n\r\n",
+            "POST /serve/a/invocations HTTP/1.1\r\nX-Steward-Request-Id: a\r\nX-Steward-Request-Id: b\r\n\r\n",
+        ])
+    func unsupported(head: String) {
+        #expect(Self.read(head) == .unsupported)
+    }
+}
