@@ -8,7 +8,7 @@ import NIOHTTP1
 /// deadline. Pooled connections are what keeps the router's added latency small; URLSession opened far more.
 struct ModelServerClient: Sendable {
     /// What a model server answered.
-    struct Answer: Sendable {
+    struct Answer: Sendable, Equatable {
         let status: Int
         let contentType: String?
         let body: ByteBuffer

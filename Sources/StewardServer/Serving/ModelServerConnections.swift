@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// Keep-alive connections from one event loop to the model servers behind deployments, for the serving fast path
@@ -186,10 +185,7 @@ final class ModelServerConnections {
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ModelServerExchange())
-                }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ModelServerExchange()) }
             }
             .connect(host: endpoint.host, port: endpoint.port)
     }

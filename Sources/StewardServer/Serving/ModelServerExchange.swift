@@ -1,12 +1,11 @@
 import NIOCore
-import NIOHTTP1
 
-/// The handler at the end of one keep-alive connection to a model server: sends one scoring request at a time and
-/// gathers its answer (status, content type, body), or says why there is none. Lives on the connection's event
-/// loop, as do its callers (`ModelServerConnections`).
+/// The handler at the end of one keep-alive connection to a model server: sends one scoring request at a time as
+/// bytes and reads its answer with `ModelServerAnswerReader` (status, content type, body), or says why there is
+/// none. Lives on the connection's event loop, as do its callers (`ModelServerConnections`).
 final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// How an exchange ended.
     enum Outcome {
@@ -20,9 +19,8 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
 
     private var context: ChannelHandlerContext?
     private var finish: ((Outcome) -> Void)?
-    private var maximumAnswerBytes = 0
-    private var head: HTTPResponseHead?
-    private var body: ByteBuffer?
+    private var reader = ModelServerAnswerReader(maximumAnswerBytes: 0)
+    private var received: ByteBuffer?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -39,49 +37,46 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
             return
         }
         self.finish = finish
-        self.maximumAnswerBytes = maximumAnswerBytes
-        head = nil
-        self.body = nil
-        var request = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
-        request.headers.reserveCapacity(3)
-        request.headers.add(name: "Host", value: host)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Content-Length", value: String(body.readableBytes))
-        context.write(wrapOutboundOut(.head(request)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        reader = ModelServerAnswerReader(maximumAnswerBytes: maximumAnswerBytes)
+        received = nil
+        var head = context.channel.allocator.buffer(capacity: 96 + path.utf8.count + host.utf8.count)
+        head.writeString("POST \(path) HTTP/1.1\r\nhost: \(host)\r\ncontent-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n\r\n")
+        context.write(wrapOutboundOut(head), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(body), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard finish != nil else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let answer):
-            head = answer
-        case .body(var chunk):
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > maximumAnswerBytes {
-                end(.tooLarge)
-                context.close(promise: nil)
-            } else if body == nil {
-                body = chunk
-            } else {
-                body!.writeBuffer(&chunk)
-            }
-        case .end:
-            guard let head else { return }
-            let answer = ModelServerClient.Answer(
-                status: Int(head.status.code), contentType: head.headers.first(name: "Content-Type"),
-                body: body ?? context.channel.allocator.buffer(capacity: 0))
-            end(.answered(answer, reusable: head.isKeepAlive))
+        var bytes = unwrapInboundIn(data)
+        if received == nil || received?.readableBytes == 0 {
+            received = bytes
+        } else {
+            received?.writeBuffer(&bytes)
+        }
+        switch reader.read(&received!) {
+        case .needsMore:
+            break
+        case .answered(let answer, let reusable):
+            end(.answered(answer, reusable: reusable))
+        case .malformed(let reason):
+            end(.broken(reason, answerStarted: true))
+            context.close(promise: nil)
+        case .tooLarge:
+            end(.tooLarge)
+            context.close(promise: nil)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        end(.broken("the model server closed the connection", answerStarted: head != nil))
+        switch reader.closed() {
+        case .answered(let answer, _): end(.answered(answer, reusable: false))
+        default: end(.broken("the model server closed the connection", answerStarted: reader.started))
+        }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        end(.broken(String(describing: error), answerStarted: head != nil))
+        end(.broken(String(describing: error), answerStarted: reader.started))
         context.close(promise: nil)
     }
 
@@ -94,8 +89,7 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
     private func end(_ outcome: Outcome) {
         guard let finish else { return }
         self.finish = nil
-        head = nil
-        body = nil
+        received = nil
         finish(outcome)
     }
 }
