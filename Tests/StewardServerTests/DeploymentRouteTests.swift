@@ -431,6 +431,32 @@ struct DeploymentRouteTests {
         }
     }
 
+    @Test("Rolling back an A/B test of several challengers that none won needs the arm the incident is about", arguments: TestEngine.available)
+    func rollbackOfSeveralChallengers(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .predict(1), .predict(2)]) { urls in
+            try await Self.live(engine) { client, services in
+                let id = try await Self.system(client, services)
+                let arms = (1...3).map {
+                    #"{"model": "scorer", "version": "\#($0)", "endpoint": "\#(urls[$0 - 1])", "weight": \#($0 == 1 ? 34 : 33)}"#
+                }
+                let created = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "ab", "arms": [\#(arms.joined(separator: ", "))]}"#)
+                let deployment = try #require(created.body.dictionary("deployment"), "\(String(buffer: created.raw))")
+                let names = deployment.array("arms").compactMap { $0["name"] as? String }
+                let path = "/api/v1/deployments/\(try #require(deployment.string("id")))/rollback"
+                for body in [#"{"reason": "worse"}"#, #"{"reason": "worse", "arm": "\#(names[0])"}"#] {
+                    let refused = try await client.call(.post, path, json: body)
+                    #expect(refused.status == .badRequest, "\(String(buffer: refused.raw))")
+                }
+                #expect(try await services.incidents.incidents(systemID: id).isEmpty)
+                let rolledBack = try await client.call(.post, path, json: #"{"reason": "worse", "arm": "\#(names[2])"}"#)
+                #expect(rolledBack.body.dictionary("deployment")?.string("state") == "rolled_back", "\(String(buffer: rolledBack.raw))")
+                let incidents = try await services.incidents.incidents(systemID: id)
+                #expect(incidents.count == 1 && incidents.first?.version == 3)
+            }
+        }
+    }
+
     @Test(
         "Shadow arms get a copy of each request, recorded and never answered; a medium-tier challenger needs its gate",
         arguments: TestEngine.available)

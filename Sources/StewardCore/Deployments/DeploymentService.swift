@@ -279,7 +279,7 @@ public struct DeploymentService: Sendable {
     /// decision. An incident is opened on the system and the challenger's version with the playbook's
     /// `roll_back` done and `notify_owner` sent to the system's webhooks. The incident names `arm`'s version (the
     /// arm whose breach or loss caused it), else the winner's, else that of the arm taking every request, else
-    /// the second arm's.
+    /// the only challenger's; with several challengers and none of these the caller must name the arm.
     public func rollBack(id: String, reason: String, actor: Principal, arm armName: String? = nil) async throws -> Deployment {
         var deployment = try await repository.deployment(id: id)
         try await audit.requireContributor(actor, "deployment.rollback", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
@@ -287,9 +287,20 @@ public struct DeploymentService: Sendable {
             throw StewardError(.resourceConflict, "Deployment \(id) has no challenger to roll back.")
         }
         let champion = deployment.arms[0]
-        // The arm named, else the one that won (a graduation undone), else the one taking the traffic, else the second.
+        // The arm named, else the one that won (a graduation undone), else the one taking the traffic, else the only
+        // challenger.
         let named = armName ?? deployment.wonArm ?? deployment.arms.dropFirst().first { $0.weight >= 100 }?.name
-        let challenger = deployment.arms[try named.map { try armIndex(deployment, $0) } ?? 1]
+        guard named != nil || deployment.arms.count == 2 else {
+            let names = deployment.arms.dropFirst().map(\.name).joined(separator: ", ")
+            throw StewardError.invalidParameter(
+                "Deployment \(id) has several challengers (\(names)) and none won or takes every request: name the arm the incident is about ('arm')."
+            )
+        }
+        let position = try named.map { try armIndex(deployment, $0) } ?? 1
+        guard position > 0 else {
+            throw StewardError.invalidParameter("Arm '\(champion.name)' is the champion, which a rollback keeps; name a challenger.")
+        }
+        let challenger = deployment.arms[position]
         let alias = try await championAlias(deployment)
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack

@@ -103,12 +103,14 @@ struct DeploymentsController<Context: IdentifiedRequestContext>: Sendable {
 
     struct RollbackMessage: Decodable {
         var reason: String?
+        var arm: String?
     }
 
     @Sendable func rollBack(_ request: Request, context: Context) async throws -> Response {
         let message = try await NativeMessage.decode(RollbackMessage.self, from: request)
         let deployment = try await deployments.rollBack(
-            id: try NativeMessage.parameter("id", context), reason: try NativeMessage.required(message.reason, "reason"), actor: context.principal)
+            id: try NativeMessage.parameter("id", context), reason: try NativeMessage.required(message.reason, "reason"), actor: context.principal,
+            arm: message.arm)
         return try NativeMessage.json(DeploymentBody(deployment: WireDeployment(deployment, analysis: nil, shed: 0)))
     }
 

@@ -169,10 +169,13 @@ struct Deploy: AsyncParsableCommand {
         @Option(name: .long, help: "Why (goes on the incident).")
         var reason: String
 
+        @Option(name: .long, help: "The challenger the incident is about (needed for an A/B test of several that none won).")
+        var arm: String?
+
         @OptionGroup var api: APIOptions
 
         func run() async throws {
-            let bodyJSON = try StewardClient.encode(["reason": reason])
+            let bodyJSON = try StewardClient.encode(["reason": reason, "arm": arm].compactMapValues { $0 })
             let answer = try StewardClient.object(
                 try await api.withClient { client in try await client.json("POST", "/api/v1/deployments/\(deployment)/rollback", body: bodyJSON) })
             print((answer["deployment"] as? [String: Any])?["reason"] as? String ?? "Rolled back.")

@@ -139,6 +139,10 @@ extension OpenAPIDocument {
             post:
               operationId: rollBackDeployment
               summary: Send every request to the champion again, open an incident and notify the system's webhooks.
+              description: |
+                The incident names the version of `arm`; without it, the arm that won (a graduation undone), else the
+                arm taking every request, else the only challenger. An A/B test of several challengers with none of
+                these needs `arm` (400 otherwise).
               parameters:
                 - $ref: "#/components/parameters/DeploymentID"
               requestBody:
@@ -151,6 +155,7 @@ extension OpenAPIDocument {
                       required: [reason]
                       properties:
                         reason: {type: string}
+                        arm: {type: string, description: The challenger whose version the incident is about.}
               responses:
                 "200":
                   description: The rolled-back deployment.
