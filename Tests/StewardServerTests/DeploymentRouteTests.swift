@@ -112,10 +112,19 @@ struct DeploymentRouteTests {
     }
 
     /// Sends `requests` on a new connection and returns everything the server sends until it closes it.
-    static func exchange(port: Int, _ requests: String) throws -> String {
-        let connection = try RawConnection(port: port)
-        try connection.send(requests)
-        return try connection.receive(seconds: 10, untilClosed: true)
+    static func exchange(port: Int, _ requests: String) async throws -> String {
+        // On a thread of its own: the socket calls block, and a blocked thread of the test's small cooperative pool
+        // could be the one the server needs to answer.
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<String, any Error>) in
+            Thread {
+                done.resume(
+                    with: Result {
+                        let connection = try RawConnection(port: port)
+                        try connection.send(requests)
+                        return try connection.receive(seconds: 10, untilClosed: true)
+                    })
+            }.start()
+        }
     }
 
     /// Unit keys that the deployment's split puts `perArm` on each arm, so that the observed split is the weights
@@ -297,7 +306,7 @@ struct DeploymentRouteTests {
                     "POST /serve/\(id)/invocations HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Steward-Request-Id: \(request)\r\n"
                         + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
                 }
-                let answers = try Self.exchange(
+                let answers = try await Self.exchange(
                     port: port, scoring("first") + "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n" + scoring("third", close: true))
                 let first = try #require(answers.range(of: "x-steward-request-id: first", options: .caseInsensitive)?.lowerBound)
                 let health = try #require(answers.range(of: "\r\n\r\nOK")?.lowerBound, "\(answers)")
@@ -305,7 +314,7 @@ struct DeploymentRouteTests {
                 #expect(first < health && health < third, "\(answers)")
                 #expect(answers.components(separatedBy: "HTTP/1.1 200").count == 4, "\(answers)")
                 // What follows a request that closes the connection is not served, nor recorded.
-                let closed = try Self.exchange(
+                let closed = try await Self.exchange(
                     port: port, "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" + scoring("ignored"))
                 #expect(closed.hasSuffix("\r\n\r\nOK") && !closed.contains("ignored"), "\(closed)")
                 let served = try #require(try await client.call(.get, "/api/v1/deployments/\(primary)").body.dictionary("deployment"))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import StewardCore
 
 /// The serving route's fast path: the first handler of each HTTP/1.1 connection, which answers
@@ -203,7 +204,8 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let closes = closing || closeAfterAnswer
         var response = context.channel.allocator.buffer(capacity: 256 + answer.body.readableBytes)
-        response.writeString("HTTP/1.1 \(answer.status.code) \(answer.status.reasonPhrase)\r\n")
+        // The status's standard reason phrase (HTTPTypes keeps none for a status made from a model server's code).
+        response.writeString("HTTP/1.1 \(answer.status.code) \(HTTPResponseStatus(statusCode: answer.status.code).reasonPhrase)\r\n")
         for field in answer.headers {
             response.writeString(field.name.rawName)
             response.writeStaticString(": ")
