@@ -46,7 +46,9 @@ import Testing
         for piece in [1, 3, Int.max] {
             #expect(Self.read(text, piece: piece) == Self.answer(500, "text/plain", "model crashed!!", reusable: true))
         }
-        #expect(Self.read(text.replacingOccurrences(of: "A\r\n", with: "Z\r\n")) == .malformed("a chunk size is not hexadecimal"))
+        for size in ["Z", "-1", "+5", "0x5", "123456789"] {
+            #expect(Self.read(text.replacingOccurrences(of: "A\r\n", with: "\(size)\r\n")) == .malformed("a chunk size is not hexadecimal"))
+        }
         #expect(Self.read(text.replacingOccurrences(of: "model\r\n", with: "modelXY")) == .malformed("a chunk does not end with CRLF"))
     }
 

@@ -91,4 +91,30 @@ struct ServingFastPathTests {
         }
         try await server.close()
     }
+
+    @Test("A client that stops sending after its requests still gets every answer, then the connection closes", arguments: TestEngine.available)
+    func halfClosedClient(engine: TestEngine) async throws {
+        try await DeploymentRouteTests.withModelServers([.predict(3)]) { urls in
+            try await DeploymentRouteTests.live(engine) { client, services in
+                let id = try await DeploymentRouteTests.system(client, services)
+                let single = #"{"mode": "single", "arms": [{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 100}]}"#
+                #expect(try await client.call(.post, "/api/v1/systems/\(id)/deployments", json: single).status == .created)
+                let body = #"{"dataframe_split": {"columns": ["x"], "data": [[1]]}}"#
+                let request = "POST /serve/\(id)/invocations HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                let port = try #require(client.client.port)
+                let answers = try await withCheckedThrowingContinuation { (done: CheckedContinuation<String, any Error>) in
+                    Thread {
+                        done.resume(
+                            with: Result {
+                                let connection = try RawConnection(port: port)
+                                try connection.send(request + request)
+                                shutdown(connection.socket, Int32(SHUT_WR))
+                                return try connection.receive(seconds: 10, untilClosed: true)
+                            })
+                    }.start()
+                }
+                #expect(answers.components(separatedBy: #"{"predictions": [3]}"#).count == 3, "\(answers)")
+            }
+        }
+    }
 }

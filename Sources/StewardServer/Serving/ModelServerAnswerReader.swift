@@ -61,9 +61,7 @@ struct ModelServerAnswerReader {
                     return buffer.readableBytes > 1024 ? .malformed("a chunk size line is too long") : .needsMore
                 }
                 let digits = line.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 0x20 && $0 != 0x09 }
-                guard !digits.isEmpty, digits.count <= 8, let size = Int(String(decoding: digits, as: UTF8.self), radix: 16) else {
-                    return .malformed("a chunk size is not hexadecimal")
-                }
+                guard let size = Self.hexadecimal(digits) else { return .malformed("a chunk size is not hexadecimal") }
                 guard size <= maximumAnswerBytes - (body?.readableBytes ?? 0) else { return .tooLarge }
                 stage = size == 0 ? .trailers : .chunkData(remaining: size)
             case .chunkData(let remaining):
@@ -188,6 +186,21 @@ struct ModelServerAnswerReader {
             }
             return nil
         }
+    }
+
+    /// A chunk size: one to eight hexadecimal digits, nothing else (no sign).
+    private static func hexadecimal(_ digits: [UInt8]) -> Int? {
+        guard (1...8).contains(digits.count) else { return nil }
+        var value = 0
+        for digit in digits {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value * 16 + Int(digit - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value * 16 + Int(digit - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value * 16 + Int(digit - UInt8(ascii: "A")) + 10
+            default: return nil
+            }
+        }
+        return value
     }
 
     /// One CRLF-ended line from `buffer`, without its CRLF; nil while incomplete.

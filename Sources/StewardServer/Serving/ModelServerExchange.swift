@@ -46,7 +46,12 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard finish != nil else { return }
+        guard finish != nil else {
+            // Bytes nobody asked for (a model server that sent more than its answer): the connection's framing
+            // cannot be trusted with another request.
+            context.close(promise: nil)
+            return
+        }
         var bytes = unwrapInboundIn(data)
         if received == nil || received?.readableBytes == 0 {
             received = bytes
