@@ -83,13 +83,11 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        idleTimer = nil
+        stopIdleTimeout()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        idleTimer = nil
+        stopIdleTimeout()
         context.fireChannelInactive()
     }
 
@@ -141,12 +139,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// and nothing complete is left, closes the connection.
     private func takeRequests(context: ChannelHandlerContext) {
         guard !answering, let bytes = received, bytes.readableBytes > 0 else {
-            if inputClosed && !answering && !handingOver {
-                // After the answers already written: writes complete in order.
-                let written = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: written)
-                written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-            }
+            if inputClosed && !answering && !handingOver { close(after: ByteBuffer(), context: context) }
             return
         }
         if handingOver {
@@ -244,9 +237,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         if closes {
             // As the router does for `Connection: close`: once the answer is written, and nothing after it.
             received = nil
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(response)), promise: written)
-            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            close(after: response, context: context)
             return
         }
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(response)), promise: nil)
@@ -260,8 +251,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func handOver(context: ChannelHandlerContext) {
         handingOver = true
         guard !answering else { return }
-        idleTimer?.cancel()
-        idleTimer = nil
+        stopIdleTimeout()
         do {
             try handOverState(context)
         } catch {
@@ -284,6 +274,14 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         if reading { context.channel.read() }
     }
 
+    /// Writes `bytes` and closes the connection once they, and every answer written before them (writes complete in
+    /// order), are written.
+    private func close(after bytes: ByteBuffer, context: ChannelHandlerContext) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
     /// Reads again if a read was held back while an answer was owed or the client took none.
     private func resumeReading(context: ChannelHandlerContext) {
         if readPending, !answering, context.channel.isWritable, context.channel.isActive {
@@ -304,6 +302,11 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 self.scheduleIdleTimeout(context: context)
             }
         }
+    }
+
+    private func stopIdleTimeout() {
+        idleTimer?.cancel()
+        idleTimer = nil
     }
 
     /// The `Date` header, formatted once a second.
