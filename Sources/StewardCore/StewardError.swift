@@ -20,6 +20,10 @@ public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible 
         case resourceLimitExceeded = "RESOURCE_LIMIT_EXCEEDED"
         case internalError = "INTERNAL_ERROR"
         case temporarilyUnavailable = "TEMPORARILY_UNAVAILABLE"
+        /// A server Steward called for the request (an LLM provider) failed or answered what cannot be used.
+        case upstreamFailed = "UPSTREAM_FAILED"
+        /// A server Steward called for the request did not answer in time.
+        case upstreamTimedOut = "UPSTREAM_TIMED_OUT"
         case notImplemented = "NOT_IMPLEMENTED"
         /// Stored content no longer matches the digest recorded for it (a model version's files, a test set).
         case dataLoss = "DATA_LOSS"

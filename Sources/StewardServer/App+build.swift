@@ -136,5 +136,8 @@ extension StewardServices {
             promotion: promotion, incidents: incidents, alerts: alertRepository,
             notifications: (notifications ?? configuration.alertNotifications) != nil,
             audit: auditRepository, allowList: configuration.endpointHosts, now: now)
+        gateway = GatewayService(
+            repository: SQLGatewayRepository(database: database), systems: systems, audit: auditRepository, allowList: configuration.endpointHosts,
+            now: now)
     }
 }

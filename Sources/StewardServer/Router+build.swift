@@ -49,7 +49,10 @@ func buildRouter(
     MonitoringController(events: services.events, references: services.references, alerts: services.alerts, webhooks: services.webhooks)
         .addRoutes(to: native)
     DeploymentsController(deployments: services.deployments, traffic: traffic).addRoutes(to: native)
+    GatewayAdminController(gateway: services.gateway).addRoutes(to: native)
     ServingController(deployments: services.deployments, traffic: traffic).addRoutes(to: router)
+    GatewayController(gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic)
+        .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
     ServerInfoController().addRoutes(to: router)
     router.route(.get, "metrics") { _, _ in
         Response(

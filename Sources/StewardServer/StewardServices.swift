@@ -23,4 +23,5 @@ public struct StewardServices: Sendable {
     public let alerts: AlertService
     public let webhooks: WebhookService
     public let deployments: DeploymentService
+    public let gateway: GatewayService
 }

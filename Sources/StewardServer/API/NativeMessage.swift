@@ -78,3 +78,6 @@ enum NativeMessage {
         return value
     }
 }
+
+/// `{}`: the answer of a route that removes something and has nothing more to say.
+struct EmptyObject: Encodable {}

@@ -49,7 +49,7 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         try await identity.deleteUser(name: try NativeMessage.parameter("name", context), actor: context.principal)
-        return try NativeMessage.json(UsersEmptyBody())
+        return try NativeMessage.json(EmptyObject())
     }
 
     struct TokenMessage: Decodable {
@@ -74,7 +74,7 @@ struct UsersController<Context: IdentifiedRequestContext>: Sendable {
     @Sendable func revokeToken(_ request: Request, context: Context) async throws -> Response {
         try await identity.revokeToken(
             user: try NativeMessage.parameter("name", context), id: try NativeMessage.parameter("id", context), actor: context.principal)
-        return try NativeMessage.json(UsersEmptyBody())
+        return try NativeMessage.json(EmptyObject())
     }
 
     @Sendable func whoami(_ request: Request, context: Context) async throws -> Response {
@@ -90,8 +90,6 @@ struct UsersCreateBody: Encodable {
 struct UsersListBody: Encodable { let users: [WireUser] }
 
 struct UsersUserBody: Encodable { let user: WireUser }
-
-struct UsersEmptyBody: Encodable {}
 
 struct UsersCreateTokenBody: Encodable {
     let token: String

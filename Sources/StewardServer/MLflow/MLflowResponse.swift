@@ -47,6 +47,8 @@ enum MLflowResponse {
         case .resourceLimitExceeded: .contentTooLarge
         case .internalError: .internalServerError
         case .temporarilyUnavailable: .serviceUnavailable
+        case .upstreamFailed: .badGateway
+        case .upstreamTimedOut: .gatewayTimeout
         case .notImplemented: .notImplemented
         }
     }

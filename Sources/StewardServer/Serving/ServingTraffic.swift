@@ -203,6 +203,11 @@ final class ServedEventRecorder: Sendable {
         enqueue(batch.count, deploymentID: deploymentID) { state in state.pending[systemID, default: []] += batch }
     }
 
+    /// Queues one event of a system that no deployment served (an LLM gateway call).
+    func record(systemID: String, event: InferenceEvent) {
+        enqueue(1, deploymentID: "none") { state in state.pending[systemID, default: []].append(event) }
+    }
+
     /// Adds `count` events with `add` unless the queue would exceed `maximumPending` (then they are dropped and logged).
     private func enqueue(_ count: Int, deploymentID: String, _ add: (inout State) -> Void) {
         let kept = state.withLock { state in

@@ -11,7 +11,7 @@ enum OpenAPIDocument {
     static var fragments: [(name: String, yaml: String)] {
         [
             ("register", register), ("governance", governance), ("evaluations", evaluations), ("monitoring", monitoring),
-            ("models", models), ("users", users), ("deployments", deployments),
+            ("models", models), ("users", users), ("deployments", deployments), ("gateway", gateway),
         ]
     }
 

@@ -1,0 +1,186 @@
+import Foundation
+import Synchronization
+
+/// The LLM gateway's rules: its configuration (administrators and compliance officers change it, every version
+/// audited), the systems' keys, and which models a call may use. A call may use only the models its system's
+/// register entry lists (as an external model, or a linked model of the same name); any other is refused,
+/// audited as a shadow-AI attempt and counted on the entry.
+public struct GatewayService: Sendable {
+    /// Who is calling: the key and the system it belongs to.
+    public struct Caller: Sendable {
+        public let key: GatewayKey
+        public let system: AISystem
+    }
+
+    /// Where a call for a model goes: the model and its provider, then its fallbacks in order.
+    public struct Route: Sendable {
+        public let targets: [(model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider)]
+    }
+
+    let repository: any GatewayRepository
+    let systems: any SystemRepository
+    let audit: any AuditRepository
+    let allowList: EndpointAllowList
+    let now: @Sendable () -> Int64
+    private let cached: CachedConfiguration
+
+    /// How long a configuration read from the store is used before it is read again: a change made through another
+    /// replica reaches this one within this time (one made here, at once).
+    static let configurationLifetimeMilliseconds: Int64 = 1000
+
+    public init(
+        repository: any GatewayRepository, systems: any SystemRepository, audit: any AuditRepository, allowList: EndpointAllowList,
+        now: @escaping @Sendable () -> Int64 = EpochClock.now
+    ) {
+        self.repository = repository
+        self.systems = systems
+        self.audit = audit
+        self.allowList = allowList
+        self.now = now
+        cached = CachedConfiguration()
+    }
+
+    /// The configuration in force: the newest stored version, or an empty one as version 0.
+    public func configuration() async throws -> GatewayConfigurationVersion {
+        let time = now()
+        if let known = cached.current(at: time) { return known }
+        let stored =
+            try await repository.currentConfiguration()
+            ?? GatewayConfigurationVersion(version: 0, configuration: .empty, author: "steward", createdAt: 0)
+        cached.keep(stored, at: time)
+        return stored
+    }
+
+    /// Validates and stores a new configuration version: compliance or admin only. Every provider's host must be
+    /// one the server may call.
+    public func setConfiguration(document: String, actor: Principal) async throws -> GatewayConfigurationVersion {
+        let entry = AuditEntry(actor: actor, action: "gateway.configure", target: "gateway")
+        try await audit.require(actor, GovernanceRoles.governors, to: "change the gateway configuration", entry, now: now())
+        let configuration = try GatewayConfiguration(yaml: document)
+        for provider in configuration.providers {
+            if provider.kind == .anthropic {
+                throw StewardError.invalidParameter(
+                    "providers '\(provider.name)': kind anthropic is not served yet; providers that speak OpenAI's wire format (kind openai) are.")
+            }
+            do { _ = try allowList.check(provider.baseURL) } catch {
+                throw StewardError(error.code, "providers '\(provider.name)': \(error.message)")
+            }
+        }
+        var stored = entry
+        stored.details = ["digest": SHA256Digest.hex(of: Data(document.utf8))]
+        let time = now()
+        let version = try await repository.storeConfiguration(document: document, author: actor.name, now: time, audit: stored)
+        let made = GatewayConfigurationVersion(version: version, configuration: configuration, author: actor.name, createdAt: time)
+        cached.keep(made, at: time)
+        return made
+    }
+
+    /// Makes a key for a system (contributors and up; audited) and returns it with the key's one showing.
+    public func createKey(systemID: String, label: String, actor: Principal) async throws -> (GatewayKey, key: String) {
+        let time = now()
+        try await audit.requireContributor(actor, "gateway.key.create", target: "system:\(systemID)", systemID: systemID, now: time)
+        guard label.count <= 200, !label.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw StewardError.invalidParameter("label must be at most 200 characters without control characters.")
+        }
+        _ = try await systems.system(id: systemID)
+        let secret = GatewayKey.generate()
+        let digest = AccessToken.digest(secret)
+        let key = GatewayKey(id: AccessToken.id(ofDigest: digest), systemID: systemID, label: label, createdBy: actor.name, createdAt: time)
+        try await repository.addKey(
+            key, digest: digest,
+            audit: AuditEntry(
+                actor: actor, action: "gateway.key.create", target: "gateway_key:\(key.id)", systemID: systemID, details: ["label": label]))
+        return (key, secret)
+    }
+
+    public func keys(systemID: String) async throws -> [GatewayKey] {
+        _ = try await systems.system(id: systemID)
+        return try await repository.keys(systemID: systemID)
+    }
+
+    /// Revokes a system's key (contributors and up; audited); calls with it are refused from then on.
+    public func revokeKey(systemID: String, id: String, actor: Principal) async throws {
+        let time = now()
+        try await audit.requireContributor(actor, "gateway.key.revoke", target: "gateway_key:\(id)", systemID: systemID, now: time)
+        guard AccessToken.isValidID(id) else { throw StewardError.invalidParameter("A key id is 16 lowercase hex digits.") }
+        let entry = AuditEntry(actor: actor, action: "gateway.key.revoke", target: "gateway_key:\(id)", systemID: systemID)
+        guard try await repository.revokeKey(systemID: systemID, id: id, now: time, audit: entry) else {
+            throw StewardError.notFound("System '\(systemID)' has no gateway key '\(id)'.")
+        }
+    }
+
+    /// The system calling with `key`; 401 for a key that is not (or no longer) valid.
+    public func caller(key: String) async throws -> Caller {
+        guard key.hasPrefix(GatewayKey.prefix), key.utf8.count <= 100, let stored = try await repository.key(digest: AccessToken.digest(key)) else {
+            throw StewardError(.unauthenticated, "Incorrect API key provided: the gateway takes the key a system was given (sgw_…).")
+        }
+        return Caller(key: stored, system: try await systems.system(id: stored.systemID))
+    }
+
+    /// The configured models `caller`'s system may use.
+    public func models(for caller: Caller) async throws -> [GatewayConfiguration.Model] {
+        let listed = Self.listedModels(caller.system)
+        return try await configuration().configuration.models.filter { listed.contains($0.name) }
+    }
+
+    /// Where a call for `model` goes. A model the system does not list is refused (403, audited and counted as a
+    /// shadow-AI attempt) with the models it may use; a listed one the configuration lacks is 404. Fallbacks the
+    /// system does not list are skipped.
+    public func route(_ caller: Caller, model name: String) async throws -> Route {
+        let configuration = try await configuration().configuration
+        let listed = Self.listedModels(caller.system)
+        guard listed.contains(name) else {
+            let time = now()
+            let usable = configuration.models.map(\.name).filter { listed.contains($0) }
+            let error = StewardError(
+                .permissionDenied,
+                "System '\(caller.system.id)' may not use model '\(name)': it is not listed in the system's register entry. "
+                    + (usable.isEmpty ? "The system may use no configured model." : "Models it may use: \(usable.joined(separator: ", ")).")
+            )
+            try await repository.recordUnlistedModel(
+                systemID: caller.system.id, now: time,
+                audit: AuditEntry(
+                    actor: "gateway_key:\(caller.key.id)", action: "gateway.unlisted_model", outcome: .refused, target: "model:\(name)",
+                    systemID: caller.system.id, details: ["reason": error.message]))
+            throw error
+        }
+        guard let model = configuration.model(named: name) else {
+            throw StewardError.notFound("The model '\(name)' does not exist: the gateway's configuration does not define it.")
+        }
+        var targets: [(model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider)] = []
+        for candidate in [model] + model.fallbacks.compactMap(configuration.model(named:))
+        where candidate.name == name || listed.contains(candidate.name) {
+            if let provider = configuration.provider(named: candidate.provider) { targets.append((candidate, provider)) }
+        }
+        return Route(targets: targets)
+    }
+
+    /// How many calls for unlisted models the system's keys made.
+    public func unlistedModelCalls(systemID: String) async throws -> Int64 {
+        try await repository.unlistedModelCalls(systemID: systemID)
+    }
+
+    /// The model names a register entry lists: its external models and its linked models.
+    static func listedModels(_ system: AISystem) -> Set<String> {
+        Set(system.profile.externalModels.map(\.model)).union(system.components.filter { $0.kind == .model }.map(\.name))
+    }
+}
+
+/// The configuration last read, shared by the copies of the service.
+final class CachedConfiguration: Sendable {
+    private let state = Mutex<(version: GatewayConfigurationVersion, readAt: Int64)?>(nil)
+
+    func current(at time: Int64) -> GatewayConfigurationVersion? {
+        state.withLock { known in
+            guard let known, time - known.readAt < GatewayService.configurationLifetimeMilliseconds, time >= known.readAt else { return nil }
+            return known.version
+        }
+    }
+
+    func keep(_ version: GatewayConfigurationVersion, at time: Int64) {
+        state.withLock { known in
+            if let known, known.version.version > version.version, time - known.readAt < GatewayService.configurationLifetimeMilliseconds { return }
+            known = (version, time)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Hummingbird
+import StewardCore
+
+/// The gateway's administration under `/api/v1`: its configuration (`gateway/config`, YAML, every version kept)
+/// and each system's keys (`systems/{id}/gateway/keys`), shown once when made.
+struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
+    let gateway: GatewayService
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.native(.get, "gateway/config", query: ["format"], use: showConfiguration)
+        group.native(.put, "gateway/config", use: replaceConfiguration)
+        group.native(.post, "systems/:id/gateway/keys", use: createKey)
+        group.native(.get, "systems/:id/gateway/keys", use: listKeys)
+        group.native(.delete, "systems/:id/gateway/keys/:key", use: revokeKey)
+    }
+
+    struct WireConfiguration: Encodable {
+        struct Provider: Encodable {
+            let name: String
+            let kind: String
+            let baseUrl: String
+            let apiKeyEnv: String?
+        }
+        struct Model: Encodable {
+            let name: String
+            let provider: String
+            let upstreamModel: String
+            let inputPerMillion: String
+            let outputPerMillion: String
+            let cachedInputPerMillion: String
+            let timeoutSeconds: Double
+            let fallbacks: [String]
+        }
+        let version: Int64
+        let author: String
+        let createdAt: Int64
+        let providers: [Provider]
+        let models: [Model]
+
+        init(_ stored: GatewayConfigurationVersion) {
+            version = stored.version
+            author = stored.author
+            createdAt = stored.createdAt
+            providers = stored.configuration.providers.map {
+                Provider(name: $0.name, kind: $0.kind.rawValue, baseUrl: $0.baseURL, apiKeyEnv: $0.apiKeyEnvironment)
+            }
+            models = stored.configuration.models.map {
+                Model(
+                    name: $0.name, provider: $0.provider, upstreamModel: $0.upstreamModel, inputPerMillion: "\($0.inputPerMillion)",
+                    outputPerMillion: "\($0.outputPerMillion)", cachedInputPerMillion: "\($0.cachedInputPerMillion)",
+                    timeoutSeconds: $0.timeoutSeconds,
+                    fallbacks: $0.fallbacks)
+            }
+        }
+    }
+
+    struct ConfigurationBody: Encodable { let configuration: WireConfiguration }
+
+    /// The configuration as JSON (prices as exact decimal texts), or its YAML document with `?format=yaml`.
+    @Sendable func showConfiguration(_ request: Request, context: Context) async throws -> Response {
+        let stored = try await gateway.configuration()
+        if try NativeMessage.query("format", request) == "yaml" {
+            return NativeMessage.text(stored.configuration.document, contentType: "application/yaml; charset=utf-8")
+        }
+        return try NativeMessage.json(ConfigurationBody(configuration: WireConfiguration(stored)))
+    }
+
+    @Sendable func replaceConfiguration(_ request: Request, context: Context) async throws -> Response {
+        let document = try await NativeMessage.text(of: request)
+        let stored = try await gateway.setConfiguration(document: document, actor: context.principal)
+        return try NativeMessage.json(ConfigurationBody(configuration: WireConfiguration(stored)))
+    }
+
+    struct WireKey: Encodable {
+        let id: String
+        let systemId: String
+        let label: String
+        let createdBy: String
+        let createdAt: Int64
+
+        init(_ key: GatewayKey) {
+            id = key.id
+            systemId = key.systemID
+            label = key.label
+            createdBy = key.createdBy
+            createdAt = key.createdAt
+        }
+    }
+
+    struct CreateKeyMessage: Decodable { var label: String? }
+    struct CreatedKey: Encodable {
+        let id: String
+        let key: String
+        let systemId: String
+        let label: String
+    }
+    struct KeysBody: Encodable {
+        let keys: [WireKey]
+        /// Calls made with the system's keys for models its register entry does not list.
+        let unlistedModelCalls: Int64
+    }
+
+    @Sendable func createKey(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(CreateKeyMessage.self, from: request)
+        let (key, secret) = try await gateway.createKey(
+            systemID: try NativeMessage.parameter("id", context), label: message.label ?? "", actor: context.principal)
+        return try NativeMessage.json(CreatedKey(id: key.id, key: secret, systemId: key.systemID, label: key.label), status: .created)
+    }
+
+    @Sendable func listKeys(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        let keys = try await gateway.keys(systemID: systemID)
+        return try NativeMessage.json(
+            KeysBody(keys: keys.map(WireKey.init), unlistedModelCalls: try await gateway.unlistedModelCalls(systemID: systemID)))
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: Context) async throws -> Response {
+        try await gateway.revokeKey(
+            systemID: try NativeMessage.parameter("id", context), id: try NativeMessage.parameter("key", context), actor: context.principal)
+        return try NativeMessage.json(EmptyObject())
+    }
+}

@@ -1,0 +1,200 @@
+extension OpenAPIDocument {
+    /// The LLM gateway's administration (`/gateway/config`, `/systems/{id}/gateway/keys`); the calls themselves go
+    /// to the OpenAI-compatible `/v1` routes, outside this document.
+    static let gateway = #"""
+        paths:
+          /gateway/config:
+            get:
+              operationId: getGatewayConfiguration
+              summary: The gateway's configuration in force (providers and models), as JSON or as its YAML document.
+              parameters:
+                - name: format
+                  in: query
+                  required: false
+                  description: yaml for the YAML document as written; any other value, or none, gives JSON.
+                  schema: {type: string, examples: [json, yaml]}
+              responses:
+                "200":
+                  description: The configuration in force (version 0, with no provider, before any is stored).
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [configuration]
+                        properties:
+                          configuration: {$ref: "#/components/schemas/GatewayConfiguration"}
+                    "application/yaml; charset=utf-8":
+                      schema:
+                        type: object
+                        description: The YAML document as it was written (a mapping).
+                default: {$ref: "#/components/responses/Error"}
+            put:
+              operationId: replaceGatewayConfiguration
+              summary: Replace the gateway's configuration with the YAML document in the body (compliance or admin).
+              description: |
+                Validated whole and stored as a new version, audited. Every provider's host must be allowed with
+                `steward serve --allow-endpoint-host`. Provider keys are never in the document: `api_key_env` names the
+                environment variable the server reads the key from at each call. Prices are dollars per million tokens,
+                kept exact as written. JSON, being YAML, is read the same way; the Content-Type header is not read.
+              requestBody:
+                required: true
+                description: The configuration as YAML.
+                content:
+                  application/yaml:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      properties:
+                        providers:
+                          type: array
+                          items:
+                            type: object
+                            additionalProperties: false
+                            required: [name, kind, base_url]
+                            properties:
+                              name: {type: string}
+                              kind: {type: string, enum: [openai], description: "The wire format: OpenAI's chat completions and embeddings."}
+                              base_url: {type: string, description: "The URL API paths are appended to, e.g. https://api.openai.com/v1."}
+                              api_key_env: {type: string, description: The environment variable holding the provider's key.}
+                        models:
+                          type: array
+                          items:
+                            type: object
+                            additionalProperties: false
+                            required: [name, provider, upstream_model, input_per_million, output_per_million]
+                            properties:
+                              name: {type: string, description: "The name clients send as model, and register entries list."}
+                              provider: {type: string}
+                              upstream_model: {type: string, description: The provider's name for the model.}
+                              input_per_million: {type: number, minimum: 0}
+                              output_per_million: {type: number, minimum: 0}
+                              cached_input_per_million: {type: number, minimum: 0, description: The input price by default.}
+                              timeout_seconds: {type: number, description: 60 by default.}
+                              fallbacks:
+                                type: array
+                                items: {type: string}
+                                description: Models tried in order when this one answers 429, a 5xx or not in time.
+              responses:
+                "200":
+                  description: The stored configuration.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [configuration]
+                        properties:
+                          configuration: {$ref: "#/components/schemas/GatewayConfiguration"}
+                default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/keys:
+            post:
+              operationId: createGatewayKey
+              summary: Make a gateway key for the system; the key is shown only in this answer.
+              description: |
+                Calls made with the key (as OpenAI's API key, against `/v1`) are the system's: they may use only the
+                models its register entry lists, and become its inference events. Stored only as a digest; audited.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+              requestBody:
+                required: false
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      properties:
+                        label: {type: string, description: What the key is for.}
+              responses:
+                "201":
+                  description: The key, shown once.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [id, key, system_id, label]
+                        properties:
+                          id: {type: string}
+                          key: {type: string, description: "sgw_…, to send as 'Authorization: Bearer'."}
+                          system_id: {type: string}
+                          label: {type: string}
+                default: {$ref: "#/components/responses/Error"}
+            get:
+              operationId: listGatewayKeys
+              summary: The system's gateway keys (never the keys themselves) and how many calls named a model it does not list.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+              responses:
+                "200":
+                  description: The keys, oldest first.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [keys, unlisted_model_calls]
+                        properties:
+                          keys:
+                            type: array
+                            items:
+                              type: object
+                              required: [id, system_id, label, created_by, created_at]
+                              properties:
+                                id: {type: string}
+                                system_id: {type: string}
+                                label: {type: string}
+                                created_by: {type: string}
+                                created_at: {type: integer}
+                          unlisted_model_calls: {type: integer, description: Calls refused for a model the register entry does not list.}
+                default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/keys/{key}:
+            delete:
+              operationId: revokeGatewayKey
+              summary: Revoke one of the system's gateway keys; calls with it are refused from then on.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+                - name: key
+                  in: path
+                  required: true
+                  description: The key's id (the first 16 hex digits of its digest), as listed.
+                  schema: {type: string}
+              responses:
+                "200":
+                  description: Revoked; the body is an empty object.
+                  content:
+                    application/json:
+                      schema: {type: object}
+                default: {$ref: "#/components/responses/Error"}
+        schemas:
+          GatewayConfiguration:
+            type: object
+            required: [version, author, created_at, providers, models]
+            properties:
+              version: {type: integer}
+              author: {type: string}
+              created_at: {type: integer}
+              providers:
+                type: array
+                items:
+                  type: object
+                  required: [name, kind, base_url]
+                  properties:
+                    name: {type: string}
+                    kind: {type: string}
+                    base_url: {type: string}
+                    api_key_env: {type: [string, "null"]}
+              models:
+                type: array
+                items:
+                  type: object
+                  required: [name, provider, upstream_model, input_per_million, output_per_million, cached_input_per_million, timeout_seconds, fallbacks]
+                  properties:
+                    name: {type: string}
+                    provider: {type: string}
+                    upstream_model: {type: string}
+                    input_per_million: {type: string, description: "Dollars per million tokens, as an exact decimal."}
+                    output_per_million: {type: string}
+                    cached_input_per_million: {type: string}
+                    timeout_seconds: {type: number}
+                    fallbacks:
+                      type: array
+                      items: {type: string}
+        """#
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NIOCore
+import StewardCore
+import StewardJSON
+
+/// Reads a provider's server-sent events as they arrive: hands back each complete event to pass on to the client,
+/// notes the usage the last chunk reports and the characters of completion text sent (what a stream cut short is
+/// charged by), and holds back the usage-only chunk when the client did not ask for it (Steward always asks).
+struct ChatStreamReader {
+    let clientWantsUsage: Bool
+    private(set) var usage: TokenUsage?
+    private(set) var completionCharacters = 0
+    private(set) var finishReason: String?
+    private var pending: [UInt8] = []
+    /// Events larger than this end the stream as malformed: nothing a provider streams comes near it.
+    static let largestEvent = 4 << 20
+
+    init(clientWantsUsage: Bool) {
+        self.clientWantsUsage = clientWantsUsage
+    }
+
+    enum Failure: Error { case eventTooLarge }
+
+    /// The complete events in `chunk` (with what came before), each with its blank line, ready to send.
+    mutating func events(in chunk: ByteBuffer) throws(Failure) -> ByteBuffer? {
+        pending.append(contentsOf: chunk.readableBytesView)
+        var output = ByteBuffer()
+        var start = 0
+        var index = 0
+        while index < pending.count {
+            // An event ends at a blank line: LF LF, or CR LF CR LF.
+            if pending[index] == 0x0A {
+                var next = index + 1
+                if next < pending.count, pending[next] == 0x0D { next += 1 }
+                if next < pending.count, pending[next] == 0x0A {
+                    let event = pending[start...next]
+                    if keep(event) { output.writeBytes(event) }
+                    start = next + 1
+                    index = start
+                    continue
+                }
+            }
+            index += 1
+        }
+        pending.removeFirst(start)
+        guard pending.count <= Self.largestEvent else { throw .eventTooLarge }
+        return output.readableBytes > 0 ? output : nil
+    }
+
+    /// Whatever came after the last complete event, sent as it is when the stream ends.
+    var remainder: ByteBuffer? { pending.isEmpty ? nil : ByteBuffer(bytes: pending) }
+
+    /// Reads one event's data; false for the usage-only chunk the client did not ask for.
+    private mutating func keep(_ event: ArraySlice<UInt8>) -> Bool {
+        var data: [UInt8] = []
+        for line in event.split(separator: 0x0A) {
+            var line = line
+            if line.last == 0x0D { line = line.dropLast() }
+            guard line.starts(with: Array("data:".utf8)) else { continue }
+            var payload = line.dropFirst(5)
+            if payload.first == 0x20 { payload = payload.dropFirst() }
+            if !data.isEmpty { data.append(0x0A) }
+            data.append(contentsOf: payload)
+        }
+        guard !data.isEmpty, data != Array("[DONE]".utf8), case .success(let chunk) = JSONValue.decode(.init(data)),
+            case .object(let members) = chunk
+        else { return true }
+        if let reported = ReportedUsage.read(chunk) { usage = reported }
+        var hasChoices = false
+        if case .array(let choices)? = members["choices"] {
+            for choice in choices {
+                guard case .object(let fields) = choice else { continue }
+                hasChoices = true
+                if case .object(let delta)? = fields["delta"] {
+                    if case .string(let text)? = delta["content"] { completionCharacters += text.count }
+                    if case .array(let calls)? = delta["tool_calls"] { completionCharacters += JSONValue.array(calls).description.count }
+                }
+                if case .string(let reason)? = fields["finish_reason"] { finishReason = reason }
+            }
+        }
+        return clientWantsUsage || hasChoices || members["usage"] == nil || members["usage"] == .null
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import StewardCore
+import StewardJSON
+
+/// A chat-completion or embedding request, read and checked before anything is forwarded: the body must be a
+/// JSON object with a `model`; the fields Steward reads or that change what is charged must have OpenAI's types
+/// and ranges (a 400 names the field otherwise, and nothing is charged). Fields Steward does not read (tools,
+/// response_format, seed, …) go to the provider as they came.
+struct GatewayCall: Sendable {
+    enum Kind: Sendable {
+        case chat
+        case embeddings
+
+        /// The provider's path under its base URL.
+        var path: String {
+            switch self {
+            case .chat: "/chat/completions"
+            case .embeddings: "/embeddings"
+            }
+        }
+    }
+
+    let kind: Kind
+    let model: String
+    let members: [String: JSONValue]
+    let stream: Bool
+    /// Whether the client asked for the stream's usage chunk (`stream_options.include_usage`); Steward always asks
+    /// the provider for it, and passes it on only then.
+    let clientWantsUsage: Bool
+    /// Characters of the prompt (message contents, or the embedding input), for estimating tokens when a provider
+    /// reports no usage.
+    let promptCharacters: Int
+    let messageCount: Int
+
+    init(kind: Kind, body: Data) throws(StewardError) {
+        let value: JSONValue
+        switch JSONValue.decode(body, refusingDuplicateMembers: true) {
+        case .success(let parsed): value = parsed
+        case .failure(let problem): throw .invalidParameter("The request body is not valid JSON: \(problem.message).")
+        }
+        guard case .object(let members) = value else { throw .invalidParameter("The request body must be a JSON object.") }
+        guard case .string(let model)? = members["model"], !model.isEmpty else {
+            throw .invalidParameter("model is required: the name of a model this key may use (GET /v1/models lists them).")
+        }
+        self.kind = kind
+        self.model = model
+        self.members = members
+        var characters = 0
+        var messages = 0
+        switch kind {
+        case .chat:
+            guard case .array(let list)? = members["messages"], !list.isEmpty else {
+                throw .invalidParameter("messages is required: a non-empty list of {role, content}.")
+            }
+            for (index, message) in list.enumerated() {
+                guard case .object(let fields) = message, case .string? = fields["role"] else {
+                    throw .invalidParameter("messages[\(index)] must be an object with a role.")
+                }
+                characters += Self.characters(in: fields["content"] ?? .null)
+            }
+            messages = list.count
+            try Self.check(members, "stream", "a boolean") { if case .bool = $0 { true } else { false } }
+            try Self.check(members, "n", "a whole number from 1 to 128") { Self.integer($0, in: 1...128) }
+            try Self.check(members, "max_tokens", "a whole number from 1 to 1000000") { Self.integer($0, in: 1...1_000_000) }
+            try Self.check(members, "max_completion_tokens", "a whole number from 1 to 1000000") { Self.integer($0, in: 1...1_000_000) }
+            try Self.check(members, "temperature", "a number from 0 to 2") { Self.number($0, in: 0...2) }
+            try Self.check(members, "top_p", "a number from 0 to 1") { Self.number($0, in: 0...1) }
+            try Self.check(members, "stream_options", "an object such as {\"include_usage\": true}") { option in
+                guard case .object(let fields) = option else { return false }
+                if let usage = fields["include_usage"], case .bool = usage { return true }
+                return fields["include_usage"] == nil
+            }
+        case .embeddings:
+            guard let input = members["input"], Self.isEmbeddingInput(input) else {
+                throw .invalidParameter("input is required: a text, a list of texts, or token lists.")
+            }
+            characters = Self.characters(in: input)
+        }
+        try Self.check(members, "user", "a text") { if case .string = $0 { true } else { false } }
+        stream = members["stream"] == .bool(true)
+        if case .object(let options)? = members["stream_options"], options["include_usage"] == .bool(true) {
+            clientWantsUsage = true
+        } else {
+            clientWantsUsage = false
+        }
+        promptCharacters = characters
+        messageCount = messages
+    }
+
+    /// The body sent to a provider for `upstreamModel`: the client's, with the provider's model name, and for a
+    /// stream the usage chunk asked for (what the call is charged from).
+    func upstreamBody(model upstreamModel: String) -> String {
+        var members = members
+        members["model"] = .string(upstreamModel)
+        if stream {
+            var options: [String: JSONValue] = [:]
+            if case .object(let given)? = members["stream_options"] { options = given }
+            options["include_usage"] = .bool(true)
+            members["stream_options"] = .object(options)
+        }
+        return JSONValue.object(members).description
+    }
+
+    /// Roughly four characters a token, the usual rule for English text: used only when a provider reports no usage.
+    static func estimatedTokens(characters: Int) -> Int64 { Int64((characters + 3) / 4) }
+
+    private static func check(_ members: [String: JSONValue], _ field: String, _ expected: String, _ valid: (JSONValue) -> Bool) throws(StewardError)
+    {
+        guard let value = members[field], value != .null else { return }
+        guard valid(value) else { throw .invalidParameter("\(field) must be \(expected); got \(value.description.prefix(40)).") }
+    }
+
+    private static func integer(_ value: JSONValue, in range: ClosedRange<Int>) -> Bool {
+        if case .integer(let number) = value { return range.contains(number) }
+        return false
+    }
+
+    private static func number(_ value: JSONValue, in range: ClosedRange<Double>) -> Bool {
+        switch value {
+        case .integer(let number): return range.contains(Double(number))
+        case .number(let number): return range.contains(number)
+        default: return false
+        }
+    }
+
+    private static func isEmbeddingInput(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string: return true
+        case .array(let items):
+            return !items.isEmpty
+                && items.allSatisfy { item in
+                    switch item {
+                    case .string, .integer: return true
+                    case .array(let tokens): return tokens.allSatisfy { if case .integer = $0 { true } else { false } }
+                    default: return false
+                    }
+                }
+        default: return false
+        }
+    }
+
+    /// Characters of text in a message's content (a text, or parts with `text`) or an embedding's input.
+    private static func characters(in value: JSONValue) -> Int {
+        switch value {
+        case .string(let text): return text.count
+        case .array(let parts): return parts.reduce(0) { $0 + characters(in: $1) }
+        case .object(let fields): return fields["text"].map(characters(in:)) ?? 0
+        case .integer: return 4
+        default: return 0
+        }
+    }
+}

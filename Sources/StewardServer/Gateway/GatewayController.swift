@@ -1,0 +1,186 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StewardCore
+import StewardJSON
+
+/// The LLM gateway's OpenAI-compatible routes under `/v1`: `POST chat/completions` (answers and server-sent event
+/// streams), `POST embeddings` and `GET models`. A call is authenticated by its system's gateway key (sent as
+/// OpenAI's API key), may use only the models the system lists, goes to the model's provider and then to its
+/// fallbacks on 429, 5xx or no answer in time, and becomes an inference event of the system with its tokens,
+/// cost and latency.
+struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
+    let gateway: GatewayService
+    let client: LLMProviderClient
+    let traffic: ServingTraffic
+    /// Request bodies larger than this are refused (413).
+    static var largestRequest: Int { 16 << 20 }
+    /// Answers larger than this are a provider failure.
+    static var largestAnswer: Int { 64 << 20 }
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("chat/completions") { request, context in try await call(.chat, request) }
+        group.post("embeddings") { request, context in try await call(.embeddings, request) }
+        group.get("models", use: models)
+    }
+
+    /// The caller from `Authorization: Bearer <key>`.
+    func caller(_ request: Request) async throws -> GatewayService.Caller {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw StewardError(.unauthenticated, "You didn't provide an API key: send the system's gateway key as 'Authorization: Bearer sgw_…'.")
+        }
+        return try await gateway.caller(key: header.dropFirst(7).trimmingCharacters(in: .whitespaces))
+    }
+
+    @Sendable func models(_ request: Request, context: Context) async throws -> Response {
+        let caller = try await caller(request)
+        let configuration = try await gateway.configuration().configuration
+        let data = try await gateway.models(for: caller).map { model in
+            JSONValue.object([
+                "id": .string(model.name), "object": .string("model"), "created": .integer(0),
+                "owned_by": .string(configuration.provider(named: model.provider)?.name ?? model.provider),
+            ])
+        }
+        return Self.json(.object(["object": .string("list"), "data": .array(data)]), status: .ok, requestID: nil)
+    }
+
+    func call(_ kind: GatewayCall.Kind, _ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        let time = EpochClock.now()
+        let caller = try await caller(request)
+        let body = try await request.body.collect(upTo: Self.largestRequest)
+        let call = try GatewayCall(kind: kind, body: Data(buffer: body))
+        let route = try await gateway.route(caller, model: call.model)
+        let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
+        var failure = StewardError(.upstreamFailed, "The model '\(call.model)' has no provider configured.")
+        for (index, target) in route.targets.enumerated() {
+            let last = index == route.targets.count - 1
+            let response: HTTPClientResponse
+            do {
+                response = try await client.post(
+                    call.upstreamBody(model: target.model.upstreamModel), path: kind.path, to: target.provider,
+                    timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
+            } catch {
+                failure = Self.failure(error, target)
+                continue
+            }
+            let status = Int(response.status.code)
+            if (status == 429 || status >= 500) && !last {
+                failure = StewardError(.upstreamFailed, "The provider '\(target.provider.name)' answered \(status).")
+                _ = try? await response.body.collect(upTo: Self.largestAnswer)
+                continue
+            }
+            let event = Recorded(
+                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: target.model, keyID: caller.key.id,
+                fallback: index > 0, recorder: traffic.recorder)
+            if call.stream && status == 200 {
+                return stream(response, event: event)
+            }
+            let answer: ByteBuffer
+            do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
+                event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
+                throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' broke off its answer: \(error).")
+            }
+            let parsed = try? JSONValue.parse(Data(buffer: answer))
+            event.write(
+                usage: parsed.flatMap(ReportedUsage.read), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
+                failed: status >= 400)
+            var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "application/json"]
+            headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
+            return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: answer))
+        }
+        Recorded(
+            systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
+            keyID: caller.key.id,
+            fallback: route.targets.count > 1, recorder: traffic.recorder
+        ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
+        throw failure
+    }
+
+    /// Passes a provider's event stream on as it comes, event by event, and records the call when it ends (also
+    /// when the client goes away: leaving the stream cancels the provider's call, and what was sent is charged).
+    func stream(_ response: HTTPClientResponse, event: Recorded) -> Response {
+        var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "text/event-stream", .cacheControl: "no-cache"]
+        headers[HTTPField.Name("X-Steward-Request-Id")!] = event.requestID
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var reader = ChatStreamReader(clientWantsUsage: event.call.clientWantsUsage)
+                do {
+                    for try await chunk in response.body {
+                        if let events = try reader.events(in: chunk) { try await writer.write(events) }
+                    }
+                    if let rest = reader.remainder { try await writer.write(rest) }
+                    try await writer.finish(nil)
+                } catch {
+                    event.write(
+                        usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true)
+                    throw error
+                }
+                event.write(usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false)
+            })
+    }
+
+    static func failure(_ error: LLMProviderClient.Failure, _ target: (model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider))
+        -> StewardError
+    {
+        switch error {
+        case .refused(let refusal): refusal
+        case .timedOut:
+            StewardError(.upstreamTimedOut, "The provider '\(target.provider.name)' did not answer within \(target.model.timeoutSeconds) s.")
+        case .unreachable(let reason): StewardError(.upstreamFailed, "The provider '\(target.provider.name)' could not be reached: \(reason).")
+        }
+    }
+
+    static func finishReason(_ answer: JSONValue) -> String? {
+        guard case .object(let members) = answer, case .array(let choices)? = members["choices"], case .object(let first)? = choices.first,
+            case .string(let reason)? = first["finish_reason"]
+        else { return nil }
+        return reason
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status, requestID: String?) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let requestID { headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.description)))
+    }
+
+    /// What a call's inference event needs, written once the call has ended.
+    struct Recorded: Sendable {
+        let systemID: String
+        let requestID: String
+        let time: Int64
+        let started: ContinuousClock.Instant
+        let call: GatewayCall
+        let model: GatewayConfiguration.Model?
+        let keyID: String
+        let fallback: Bool
+        let recorder: ServedEventRecorder
+
+        /// Records the event: the reported usage, or when there is none (a stream cut short, a provider that
+        /// reports nothing) tokens estimated from the characters sent, marked `usage_estimated`.
+        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool) {
+            let elapsed = ContinuousClock.now - started
+            let usage =
+                reported
+                ?? TokenUsage(
+                    promptTokens: GatewayCall.estimatedTokens(characters: call.promptCharacters),
+                    completionTokens: GatewayCall.estimatedTokens(characters: completionCharacters))
+            var features: [String: FeatureValue] = [
+                "prompt_characters": .number(Double(call.promptCharacters)), "stream": .flag(call.stream), "gateway_key": .text(keyID),
+                "fallback": .flag(fallback), "usage_estimated": .flag(reported == nil),
+            ]
+            if case .chat = call.kind { features["messages"] = .number(Double(call.messageCount)) }
+            let cost = model.map { NSDecimalNumber(decimal: usage.cost(at: $0)).doubleValue }
+            recorder.record(
+                systemID: systemID,
+                event: InferenceEvent(
+                    requestID: requestID, time: time, model: model?.name ?? call.model, features: features,
+                    prediction: finishReason.map(FeatureValue.text),
+                    latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+                    tokensIn: usage.promptTokens, tokensOut: usage.completionTokens, costUSD: cost, failed: failed))
+        }
+    }
+}

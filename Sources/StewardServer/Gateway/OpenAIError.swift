@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardJSON
+
+/// Errors on the gateway's `/v1` routes in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`,
+/// with OpenAI's statuses, so the `openai` SDKs raise the exceptions they raise against OpenAI (and retry what
+/// they retry there: 429 and 5xx).
+enum OpenAIError {
+    static func render(_ error: StewardError) -> Response {
+        let (type, code) = kind(of: error.code)
+        let body = JSONValue.object([
+            "error": .object([
+                "message": .string(error.message), "type": .string(type), "param": .null, "code": code.map(JSONValue.string) ?? .null,
+            ])
+        ])
+        return Response(
+            status: MLflowResponse.status(for: error.code), headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
+    }
+
+    /// OpenAI's error type and code for a Steward error.
+    static func kind(of code: StewardError.Code) -> (type: String, code: String?) {
+        switch code {
+        case .invalidParameterValue, .badRequest, .resourceAlreadyExists: ("invalid_request_error", nil)
+        case .unauthenticated: ("invalid_request_error", "invalid_api_key")
+        case .permissionDenied: ("permission_error", "model_not_allowed")
+        case .resourceDoesNotExist: ("invalid_request_error", "model_not_found")
+        case .endpointNotFound: ("invalid_request_error", "unknown_url")
+        case .requestLimitExceeded: ("insufficient_quota", "budget_exceeded")
+        case .resourceLimitExceeded: ("invalid_request_error", "request_too_large")
+        case .upstreamFailed: ("api_error", "upstream_failed")
+        case .upstreamTimedOut: ("api_error", "upstream_timeout")
+        case .resourceConflict, .aborted, .dataLoss: ("api_error", "conflict")
+        case .temporarilyUnavailable: ("api_error", "unavailable")
+        case .internalError, .notImplemented: ("api_error", nil)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StewardCore
+
+/// Calls to the LLM providers behind the gateway: one pooled HTTP client for the process (streaming, no
+/// redirects: a 3xx is the answer, so an allowed host cannot bounce a call elsewhere), only to hosts an
+/// administrator allowed, with the provider's key read from the environment variable the configuration names
+/// at each call (never stored, never logged).
+struct LLMProviderClient: Sendable {
+    enum Failure: Error {
+        case unreachable(String)
+        case timedOut
+        case refused(StewardError)
+    }
+
+    /// Never shut down: it lives as long as the process, as `HTTPClient.shared` does.
+    static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256), decompression: .disabled))
+
+    let allowList: EndpointAllowList
+    let environment: @Sendable (String) -> String?
+
+    init(allowList: EndpointAllowList, environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }) {
+        self.allowList = allowList
+        self.environment = environment
+    }
+
+    /// Posts `body` to the provider's `path`; the answer's head is back within `timeout`, its body streams.
+    func post(_ body: String, path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount) async throws(Failure)
+        -> HTTPClientResponse
+    {
+        let url: URL
+        do { url = try allowList.check(provider.baseURL + path) } catch { throw .refused(error) }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        if let variable = provider.apiKeyEnvironment {
+            guard let key = environment(variable), !key.isEmpty else {
+                throw .refused(
+                    StewardError(.upstreamFailed, "The provider '\(provider.name)' has no key: the server's environment does not set \(variable)."))
+            }
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        }
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            return try await Self.client.execute(request, timeout: timeout)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw .timedOut
+        } catch {
+            throw .unreachable(String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import StewardCore
+import Testing
+
+/// The gateway's configuration document and what a call costs.
+@Suite("Gateway rules")
+struct GatewayRulesTests {
+    static let document = """
+        providers:
+          - {name: openai, kind: openai, base_url: "https://api.openai.com/v1/", api_key_env: OPENAI_API_KEY}
+          - {name: local, kind: openai, base_url: "http://127.0.0.1:8000/v1"}
+        models:
+          - {name: gpt-small, provider: openai, upstream_model: gpt-4o-mini, input_per_million: 0.15, output_per_million: 0.6,
+             cached_input_per_million: 0.075, timeout_seconds: 20, fallbacks: [llama]}
+          - {name: llama, provider: local, upstream_model: llama-3.1-8b, input_per_million: 0, output_per_million: 0}
+        """
+
+    @Test("A configuration is read whole: providers, models, exact prices, defaults and fallbacks")
+    func reads() throws {
+        let configuration = try GatewayConfiguration(yaml: Self.document)
+        #expect(configuration.providers.map(\.name) == ["openai", "local"])
+        #expect(configuration.provider(named: "openai")?.baseURL == "https://api.openai.com/v1", "a trailing slash is dropped")
+        #expect(configuration.provider(named: "openai")?.apiKeyEnvironment == "OPENAI_API_KEY")
+        #expect(configuration.provider(named: "local")?.apiKeyEnvironment == nil)
+        let small = try #require(configuration.model(named: "gpt-small"))
+        #expect(small.inputPerMillion == Decimal(string: "0.15") && small.outputPerMillion == Decimal(string: "0.6"))
+        #expect(small.cachedInputPerMillion == Decimal(string: "0.075") && small.timeoutSeconds == 20 && small.fallbacks == ["llama"])
+        let llama = try #require(configuration.model(named: "llama"))
+        #expect(llama.cachedInputPerMillion == 0 && llama.timeoutSeconds == 60 && llama.fallbacks.isEmpty)
+    }
+
+    @Test("Unknown keys, missing fields, keys written in place of a variable name and dangling references are refused, named")
+    func refuses() {
+        let cases: [(String, String)] = [
+            ("providers: []\nmodels: []\nbudget: 10", "Unknown key 'budget'"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://h/v1', api_key: sk-123}", "Unknown key 'api_key' in providers[0]"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://h/v1', api_key_env: sk-live-123}", "must name an environment variable"),
+            ("providers:\n  - {name: a, kind: cohere, base_url: 'http://h/v1'}", "kind 'cohere' is unknown"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'ftp://h/v1'}", "base_url must be an http(s) URL"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://u:p@h/v1'}", "without credentials"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://h'}\n  - {name: a, kind: openai, base_url: 'http://h'}", "defined twice"),
+            ("models:\n  - {name: m, provider: nobody, upstream_model: x, input_per_million: 1, output_per_million: 1}", "is not one of providers"),
+            (
+                "providers:\n  - {name: a, kind: openai, base_url: 'http://h'}\nmodels:\n  - {name: m, provider: a, upstream_model: x, input_per_million: -1, output_per_million: 1}",
+                "input_per_million is required"
+            ),
+            (
+                "providers:\n  - {name: a, kind: openai, base_url: 'http://h'}\nmodels:\n  - {name: m, provider: a, upstream_model: x, input_per_million: '1', output_per_million: 1}",
+                "input_per_million is required"
+            ),
+            (
+                "providers:\n  - {name: a, kind: openai, base_url: 'http://h'}\nmodels:\n  - {name: m, provider: a, upstream_model: x, input_per_million: 1, output_per_million: 1, fallbacks: [n]}",
+                "falls back to 'n'"
+            ),
+            (
+                "providers:\n  - {name: a, kind: openai, base_url: 'http://h'}\nmodels:\n  - {name: m, provider: a, upstream_model: x, input_per_million: 1, output_per_million: 1, timeout_seconds: 0}",
+                "timeout_seconds must be"
+            ),
+            ("- a\n- b", "must be a YAML mapping"),
+        ]
+        for (document, message) in cases {
+            #expect(throws: StewardError.self, "\(document)") { try GatewayConfiguration(yaml: document) }
+            do {
+                _ = try GatewayConfiguration(yaml: document)
+            } catch {
+                #expect(error.message.contains(message), "\(document): \(error.message)")
+            }
+        }
+    }
+
+    @Test("Cost is exact in decimal: uncached prompt, cached prompt and completion tokens, each at its price per million")
+    func cost() throws {
+        let model = try #require(try GatewayConfiguration(yaml: Self.document).model(named: "gpt-small"))
+        // 1000 prompt tokens of which 400 cached, 250 completion tokens:
+        // 600 × 0.15 + 400 × 0.075 + 250 × 0.6 = 90 + 30 + 150 = 270 millionths of a dollar.
+        #expect(TokenUsage(promptTokens: 1000, completionTokens: 250, cachedPromptTokens: 400).cost(at: model) == Decimal(string: "0.00027"))
+        // Summing many small costs stays exact where binary floating point drifts.
+        var total = Decimal(0)
+        for _ in 0..<1000 { total += TokenUsage(promptTokens: 7, completionTokens: 5).cost(at: model) }
+        #expect(total == Decimal(string: "0.00405"))
+        // A provider that reports more cached tokens than prompt tokens is charged for the prompt tokens only.
+        #expect(TokenUsage(promptTokens: 10, completionTokens: 0, cachedPromptTokens: 50).cost(at: model) == Decimal(string: "0.00000075"))
+    }
+
+    @Test("A gateway key is shown once, distinct, with its own prefix")
+    func keys() {
+        let first = GatewayKey.generate()
+        let second = GatewayKey.generate()
+        #expect(first.hasPrefix("sgw_") && second.hasPrefix("sgw_") && first != second && first.count == 4 + 43)
+    }
+}

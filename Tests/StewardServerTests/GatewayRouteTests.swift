@@ -1,0 +1,224 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import StewardCore
+import StewardServer
+import StewardTestSupport
+import Synchronization
+import Testing
+
+/// The LLM gateway over real HTTP, in front of a stand-in provider on loopback that speaks OpenAI's wire format:
+/// its administration (configuration, keys), answers and streams passed through and charged, fallbacks, deadlines,
+/// and refusals in OpenAI's error shape that forward nothing.
+@Suite("Gateway routes")
+struct GatewayRouteTests {
+    /// The bodies the stand-in provider received.
+    final class Received: Sendable {
+        let bodies = Mutex<[String]>([])
+        var count: Int { bodies.withLock { $0.count } }
+    }
+
+    /// A provider on 127.0.0.1 whose upstream model names steer it: `echo` answers with usage, `stream-bare` streams
+    /// without reporting usage, `busy` answers 429, `stall` answers after three seconds.
+    static func withProvider(_ body: @escaping @Sendable (String, Received) async throws -> Void) async throws {
+        let received = Received()
+        let router = Router()
+        router.post("v1/chat/completions") { request, _ -> Response in
+            let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            received.bodies.withLock { $0.append(text) }
+            let model = (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["model"] as? String ?? ""
+            let json: HTTPFields = [.contentType: "application/json"]
+            switch model {
+            case "busy":
+                return Response(
+                    status: .tooManyRequests, headers: json,
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(string: #"{"error":{"message":"slow down","type":"requests","param":null,"code":null}}"#)))
+            case "stall":
+                try await Task.sleep(for: .seconds(3))
+                return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+            case "stream-bare":
+                let events = [
+                    #"data: {"choices":[{"index":0,"delta":{"content":"abcdefgh"},"finish_reason":null}]}"#,
+                    #"data: {"choices":[{"index":0,"delta":{"content":"ijkl"},"finish_reason":"stop"}]}"#, "data: [DONE]",
+                ]
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: ResponseBody(contentsOf: events.map { ByteBuffer(string: $0 + "\n\n") }))
+            default:
+                return Response(
+                    status: .ok, headers: json,
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(
+                            string:
+                                #"{"id":"c1","object":"chat.completion","model":"\#(model)","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":250,"total_tokens":1250,"prompt_tokens_details":{"cached_tokens":400}}}"#
+                        )))
+            }
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: TestStorage.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService() }
+            var iterator = ports.makeAsyncIterator()
+            try await body("http://127.0.0.1:\(await iterator.next() ?? 0)/v1", received)
+            group.cancelAll()
+        }
+    }
+
+    static func configuration(_ baseURL: String) -> String {
+        """
+        providers:
+          - {name: stand-in, kind: openai, base_url: "\(baseURL)"}
+        models:
+          - {name: small, provider: stand-in, upstream_model: echo, input_per_million: 0.15, output_per_million: 0.6, cached_input_per_million: 0.075}
+          - {name: bare, provider: stand-in, upstream_model: stream-bare, input_per_million: 1, output_per_million: 2}
+          - {name: crowded, provider: stand-in, upstream_model: busy, input_per_million: 1, output_per_million: 1, fallbacks: [small]}
+          - {name: slow, provider: stand-in, upstream_model: stall, input_per_million: 1, output_per_million: 1, timeout_seconds: 1}
+          - {name: secret, provider: stand-in, upstream_model: echo, input_per_million: 1, output_per_million: 1}
+        """
+    }
+
+    /// A system listing every model but `secret`, with a gateway key; returns the system and the key.
+    static func setUp(_ client: DeploymentRouteTests.AdminClient, baseURL: String) async throws -> (system: String, key: String) {
+        let put = try await client.execute(
+            uri: "/api/v1/gateway/config", method: .put, headers: [.contentType: "application/yaml"], body: ByteBuffer(string: configuration(baseURL))
+        ) { ($0.status, String(buffer: $0.body)) }
+        #expect(put.0 == .ok, "\(put.1)")
+        let listed = ["small", "bare", "crowded", "slow"].map { #"{"provider": "stand-in", "model": "\#($0)", "version": "1", "type": "llm"}"# }
+        let created = try await client.call(
+            .post, "/api/v1/systems", json: #"{"name": "assistant", "purpose": "Answers", "external_models": [\#(listed.joined(separator: ","))]}"#)
+        let system = try #require(created.body.dictionary("system")?.string("id"), "\(String(buffer: created.raw))")
+        let key = try await client.call(.post, "/api/v1/systems/\(system)/gateway/keys", json: #"{"label": "tests"}"#)
+        #expect(key.status == .created)
+        return (system, try #require(key.body.string("key")))
+    }
+
+    static func chat(_ client: any TestClientProtocol, key: String, _ body: String) async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        try await client.execute(
+            uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
+            body: ByteBuffer(string: body)
+        ) { ($0.status, String(buffer: $0.body), $0.headers) }
+    }
+
+    /// The system's monitoring status once `requests` events are in.
+    static func status(_ client: DeploymentRouteTests.AdminClient, _ system: String, requests: Int) async throws -> JSONBody {
+        for _ in 0..<100 {
+            let status = try await client.call(.get, "/api/v1/systems/\(system)/monitoring/status")
+            if let body = status.body.dictionary("status"), body.dictionary("performance")?["requests"] as? Int ?? 0 >= requests { return body }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw StewardError(.internalError, "the events did not arrive")
+    }
+
+    @Test("Answers pass through and are charged exactly; streams without usage are charged by what was sent", arguments: TestEngine.available)
+    func answersAndStreams(engine: TestEngine) async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(engine) { client, _ in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL)
+                let (status, body, headers) = try await Self.chat(
+                    client.client, key: key, #"{"model": "small", "messages": [{"role": "user", "content": "hello"}], "seed": 7}"#)
+                #expect(status == .ok && body.contains(#""content":"hi""#) && headers[HTTPField.Name("X-Steward-Request-Id")!] != nil)
+                let forwarded = try #require(received.bodies.withLock { $0.last })
+                #expect(forwarded.contains(#""model":"echo""#) && forwarded.contains(#""seed":7"#), "the provider's name, the rest as sent")
+                // 600 × 0.15 + 400 × 0.075 + 250 × 0.6 millionths of a dollar.
+                let first = try await Self.status(client, system, requests: 1)
+                #expect(first.dictionary("cost")?["total_usd"] as? Double == 0.00027)
+                #expect(first.dictionary("cost")?["tokens_in"] as? Int == 1000 && first.dictionary("cost")?["tokens_out"] as? Int == 250)
+
+                let streamed = try await Self.chat(
+                    client.client, key: key, #"{"model": "bare", "messages": [{"role": "user", "content": "abcdefghijkl"}], "stream": true}"#)
+                #expect(streamed.0 == .ok && streamed.1.hasSuffix("data: [DONE]\n\n") && streamed.1.contains("ijkl"))
+                #expect(received.bodies.withLock { $0.last }?.contains(#""stream_options":{"include_usage":true}"#) == true)
+                // No usage reported: 12 characters each way, estimated at four a token, at 1 and 2 dollars a million.
+                let second = try await Self.status(client, system, requests: 2)
+                #expect(second.dictionary("cost")?["tokens_in"] as? Int == 1003 && second.dictionary("cost")?["tokens_out"] as? Int == 253)
+                #expect(abs((second.dictionary("cost")?["total_usd"] as? Double ?? 0) - (0.00027 + 3e-6 + 6e-6)) < 1e-15)
+            }
+        }
+    }
+
+    @Test("Fallbacks on 429, a deadline answered 504, unlisted models and bad input refused in OpenAI's shape, nothing forwarded")
+    func failuresAndRefusals() async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(.sqlite) { client, services in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL)
+                let fallback = try await Self.chat(client.client, key: key, #"{"model": "crowded", "messages": [{"role": "user", "content": "x"}]}"#)
+                #expect(fallback.0 == .ok && fallback.1.contains(#""model":"echo""#) && received.count == 2)
+
+                let slow = try await Self.chat(client.client, key: key, #"{"model": "slow", "messages": [{"role": "user", "content": "x"}]}"#)
+                #expect(slow.0 == .gatewayTimeout && slow.1.contains(#""code":"upstream_timeout""#), "\(slow.1)")
+
+                let before = received.count
+                let refusals: [(String, HTTPResponse.Status, String)] = [
+                    (
+                        #"{"model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden,
+                        "Models it may use: small, bare, crowded, slow"
+                    ),
+                    (#"{"model": "ghost", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden, "not listed"),
+                    (#"{"model": "small", "messages": []}"#, .badRequest, "messages is required"),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": "x"}], "max_tokens": 0}"#, .badRequest, "max_tokens must be"),
+                    (
+                        #"{"model": "small", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"}"#, .badRequest,
+                        "temperature must be"
+                    ),
+                    (#"{"model": "small", "model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .badRequest, "not valid JSON"),
+                    (#"[1]"#, .badRequest, "must be a JSON object"),
+                ]
+                for (body, status, message) in refusals {
+                    let answer = try await Self.chat(client.client, key: key, body)
+                    #expect(answer.0 == status && answer.1.contains(message), "\(body): \(answer.1)")
+                    let error = try JSONBody(ByteBuffer(string: answer.1)).dictionary("error")
+                    #expect(error?.string("type") != nil && error?["param"] is NSNull, "\(answer.1)")
+                }
+                #expect(received.count == before, "nothing refused was forwarded")
+                let keys = try await client.call(.get, "/api/v1/systems/\(system)/gateway/keys")
+                #expect(keys.body["unlisted_model_calls"] as? Int == 2)
+                let audit = try await client.call(.get, "/api/v1/audit?system=\(system)")
+                #expect(audit.body.array("events").filter { $0.string("action") == "gateway.unlisted_model" }.count == 2)
+
+                // Keys: not shown again, refused once revoked; a user's token is not a gateway key.
+                let id = try #require(keys.body.array("keys").first?.string("id"))
+                #expect(!String(buffer: keys.raw).contains("sgw_"))
+                #expect(try await client.call(.delete, "/api/v1/systems/\(system)/gateway/keys/\(id)").status == .ok)
+                for bearer in [key, client.token] {
+                    let refused = try await client.client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer \(bearer)"]) {
+                        ($0.status, String(buffer: $0.body))
+                    }
+                    #expect(refused.0 == .unauthorized && refused.1.contains("invalid_api_key"))
+                }
+                let viewer = try await services.identity.createUser(name: "val", role: .viewer, actor: IdentityService.bootstrap).token
+                let viewerClient = DeploymentRouteTests.AdminClient(client: client.client, token: viewer)
+                #expect(try await viewerClient.call(.post, "/api/v1/systems/\(system)/gateway/keys", json: "{}").status == .forbidden)
+                let contributor = try await services.identity.createUser(name: "cy", role: .contributor, actor: IdentityService.bootstrap).token
+                let put = try await DeploymentRouteTests.AdminClient(client: client.client, token: contributor).execute(
+                    uri: "/api/v1/gateway/config", method: .put, body: ByteBuffer(string: "providers: []")
+                ) { $0.status }
+                #expect(put == .forbidden, "the configuration is for compliance and admins")
+            }
+        }
+    }
+
+    @Test("A configuration naming a host the server may not call, or a provider kind not served, is refused and not stored")
+    func configurationRefusals() async throws {
+        try await DeploymentRouteTests.live(.sqlite) { client, _ in
+            for (document, status, message) in [
+                (
+                    "providers: [{name: p, kind: openai, base_url: 'https://api.example.com/v1'}]", HTTPResponse.Status.forbidden,
+                    "--allow-endpoint-host"
+                ),
+                ("providers: [{name: p, kind: anthropic, base_url: 'http://127.0.0.1:9/v1'}]", .badRequest, "anthropic is not served yet"),
+            ] {
+                let answer = try await client.execute(uri: "/api/v1/gateway/config", method: .put, body: ByteBuffer(string: document)) {
+                    ($0.status, String(buffer: $0.body))
+                }
+                #expect(answer.0 == status && answer.1.contains(message), "\(answer.1)")
+            }
+            let shown = try await client.call(.get, "/api/v1/gateway/config")
+            #expect(shown.body.dictionary("configuration")?["version"] as? Int == 0)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+"""A stand-in for a paid LLM API, which cannot run here: a small HTTP/1.1 server on a free loopback port that speaks
+OpenAI's wire format for `POST /v1/chat/completions` (answers, and server-sent event streams in chunked transfer
+encoding, with the usage chunk when `stream_options.include_usage` asks for it) and `POST /v1/embeddings`.
+
+The answer echoes the last user message word by word; usage is counted as the real API counts it in shape (prompt
+tokens from the prompt's words, completion tokens one per word sent). Upstream model names steer failures:
+`fail-500` answers 500, `fail-429` answers 429. Every request's model, headers and body are kept in `requests`."""
+
+import http.server
+import json
+import threading
+import time
+
+
+def words_of(messages):
+    last = next((m for m in reversed(messages) if m.get("role") == "user"), {"content": ""})
+    content = last.get("content") or ""
+    if isinstance(content, list):
+        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ["echo:"] + content.split()
+
+
+def prompt_tokens(messages):
+    return sum(len(str(m.get("content") or "").split()) + 3 for m in messages)
+
+
+class OpenAIStandIn:
+    def __init__(self, key="sk-stand-in"):
+        upstream = self
+        self.key = key
+        self.requests = []
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with upstream.lock:
+                    upstream.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if self.headers.get("Authorization") != f"Bearer {upstream.key}":
+                    return self.reply(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                                                      "param": None, "code": "invalid_api_key"}})
+                model = body.get("model", "")
+                if model == "fail-500":
+                    return self.reply(500, {"error": {"message": "The server had an error", "type": "server_error", "param": None,
+                                                      "code": None}})
+                if model == "fail-429":
+                    return self.reply(429, {"error": {"message": "Rate limit reached", "type": "requests", "param": None,
+                                                      "code": "rate_limit_exceeded"}})
+                if self.path == "/v1/embeddings":
+                    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    data = [{"object": "embedding", "index": i, "embedding": [0.1 * (i + 1), 0.2, 0.3]} for i in range(len(inputs))]
+                    tokens = sum(len(str(x).split()) for x in inputs)
+                    return self.reply(200, {"object": "list", "data": data, "model": model,
+                                            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+                if self.path != "/v1/chat/completions":
+                    return self.reply(404, {"error": {"message": "Unknown path", "type": "invalid_request_error", "param": None,
+                                                      "code": None}})
+                words = words_of(body["messages"])
+                usage = {"prompt_tokens": prompt_tokens(body["messages"]), "completion_tokens": len(words),
+                         "total_tokens": prompt_tokens(body["messages"]) + len(words),
+                         "prompt_tokens_details": {"cached_tokens": 0}}
+                created = int(time.time())
+                if not body.get("stream"):
+                    return self.reply(200, {
+                        "id": "chatcmpl-standin", "object": "chat.completion", "created": created, "model": model,
+                        "choices": [{"index": 0, "message": {"role": "assistant", "content": " ".join(words)},
+                                     "finish_reason": "stop"}],
+                        "usage": usage})
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                include_usage = (body.get("stream_options") or {}).get("include_usage") is True
+                base = {"id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": created, "model": model}
+                chunks = [dict(base, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])]
+                for i, word in enumerate(words):
+                    chunks.append(dict(base, choices=[{"index": 0, "delta": {"content": (" " if i else "") + word},
+                                                       "finish_reason": None}]))
+                chunks.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+                if include_usage:
+                    chunks.append(dict(base, choices=[], usage=usage))
+                try:
+                    for chunk in chunks:
+                        self.chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.chunk(b"data: [DONE]\n\n")
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def chunk(self, data):
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+
+            def reply(self, status, payload):
+                content = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def bodies(self, model):
+        with self.lock:
+            return [r["body"] for r in self.requests if r["body"].get("model") == model]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,179 @@
+"""The LLM gateway with the real `openai` SDK, in front of a local stand-in that speaks OpenAI's wire format
+(`llm_upstream.py`): answers and streams pass through, the provider is called with its own model name and the key
+from the server's environment, calls are charged from the reported usage at the configured prices and recorded as
+the system's events, a model the system does not list is refused and counted, a failing model falls back, and bad
+input is refused in OpenAI's error shape."""
+
+import os
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import openai
+import pytest
+import requests
+
+from conftest import BACKENDS, Backend, start_server
+from llm_upstream import OpenAIStandIn
+
+KEY_VARIABLE = "STEWARD_COMPAT_LLM_KEY"
+
+
+def configuration(base_url):
+    return f"""
+providers:
+  - name: stand-in
+    kind: openai
+    base_url: {base_url}
+    api_key_env: {KEY_VARIABLE}
+models:
+  - name: chat-fast
+    provider: stand-in
+    upstream_model: stand-in-chat
+    input_per_million: 0.15
+    output_per_million: 0.6
+  - name: chat-flaky
+    provider: stand-in
+    upstream_model: fail-500
+    input_per_million: 1
+    output_per_million: 2
+    fallbacks: [chat-fast]
+  - name: chat-unlisted
+    provider: stand-in
+    upstream_model: stand-in-chat
+    input_per_million: 1
+    output_per_million: 1
+  - name: embed-small
+    provider: stand-in
+    upstream_model: stand-in-embed
+    input_per_million: 0.02
+    output_per_million: 0
+"""
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def gateway(request, tmp_path_factory):
+    backend = Backend(request.param)
+    data = backend.data_dir("gateway")
+    upstream = OpenAIStandIn(key="sk-compat-upstream")
+    os.environ[KEY_VARIABLE] = upstream.key
+    server = start_server(data, backend.store_url(), extra_args=["--allow-endpoint-host", "127.0.0.1"])
+    token = Path(data, "admin-token").read_text().strip()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    try:
+        put = session.put(server.url + "/api/v1/gateway/config", data=configuration(upstream.base_url),
+                          headers={"Content-Type": "application/yaml"})
+        assert put.status_code == 200, put.text
+        system = session.post(server.url + "/api/v1/systems", json={
+            "name": "support-assistant", "purpose": "Answers support questions",
+            "external_models": [{"provider": "stand-in", "model": m, "version": "1", "type": "llm"}
+                                for m in ("chat-fast", "chat-flaky", "embed-small")]})
+        assert system.status_code == 201, system.text
+        system_id = system.json()["system"]["id"]
+        made = session.post(server.url + f"/api/v1/systems/{system_id}/gateway/keys", json={"label": "compat"})
+        assert made.status_code == 201, made.text
+        client = openai.OpenAI(base_url=server.url + "/v1", api_key=made.json()["key"], max_retries=0)
+        yield {"server": server, "session": session, "system": system_id, "client": client, "upstream": upstream,
+               "key": made.json()}
+    finally:
+        os.environ.pop(KEY_VARIABLE, None)
+        code = server.stop()
+        upstream.close()
+        backend.cleanup()
+        assert code == 0, server.log()
+
+
+def status(gateway):
+    answer = gateway["session"].get(gateway["server"].url + f"/api/v1/systems/{gateway['system']}/monitoring/status")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_chat_answers_pass_through_and_are_charged_and_recorded(gateway):
+    client, upstream = gateway["client"], gateway["upstream"]
+    before = len(upstream.bodies("stand-in-chat"))
+    raw = client.chat.completions.with_raw_response.create(
+        model="chat-fast", messages=[{"role": "user", "content": "where is my parcel"}], temperature=0.2)
+    answer = raw.parse()
+    assert answer.choices[0].message.content == "echo: where is my parcel"
+    assert answer.usage.prompt_tokens == 7 and answer.usage.completion_tokens == 5
+    assert raw.headers["x-steward-request-id"]
+    sent = upstream.bodies("stand-in-chat")[before:]
+    assert len(sent) == 1 and sent[0]["temperature"] == 0.2 and sent[0]["model"] == "stand-in-chat"
+    assert upstream.requests[-1]["headers"]["Authorization"] == "Bearer sk-compat-upstream"
+    # The event arrives through the ingestion path: tokens and the exact cost at the configured prices.
+    expected = Decimal(7) * Decimal("0.15") / 1_000_000 + Decimal(5) * Decimal("0.6") / 1_000_000
+    deadline = time.time() + 10
+    while time.time() < deadline and status(gateway)["status"]["performance"]["requests"] < 1:
+        time.sleep(0.1)
+    seen = status(gateway)["status"]
+    assert seen["performance"]["requests"] == 1 and seen["performance"]["error_rate"] == 0
+    assert (seen["cost"]["tokens_in"], seen["cost"]["tokens_out"]) == (7, 5)
+    assert seen["cost"]["total_usd"] == pytest.approx(float(expected), rel=1e-12)
+    assert {"prompt_characters", "messages", "gateway_key", "stream"} <= set(seen["data"]["features"])
+
+
+def test_streams_pass_through_with_usage_only_when_asked(gateway):
+    client, upstream = gateway["client"], gateway["upstream"]
+    before = len(upstream.bodies("stand-in-chat"))
+    chunks = list(client.chat.completions.create(
+        model="chat-fast", messages=[{"role": "user", "content": "stream me three words"}], stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "echo: stream me three words"
+    assert all(c.choices for c in chunks), "a usage chunk reached a client that did not ask for it"
+    with_usage = list(client.chat.completions.create(
+        model="chat-fast", messages=[{"role": "user", "content": "count me"}], stream=True,
+        stream_options={"include_usage": True}))
+    assert with_usage[-1].usage is not None and with_usage[-1].usage.completion_tokens == 3
+    sent = upstream.bodies("stand-in-chat")[before:]
+    assert [s["stream_options"]["include_usage"] for s in sent] == [True, True]
+
+
+def test_embeddings_and_models(gateway):
+    client = gateway["client"]
+    answer = client.embeddings.create(model="embed-small", input=["first text", "second"])
+    assert [d.index for d in answer.data] == [0, 1] and answer.usage.prompt_tokens == 3
+    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "embed-small"]
+
+
+def test_unlisted_model_is_refused_and_counted(gateway):
+    client, session, url = gateway["client"], gateway["session"], gateway["server"].url
+    calls = len(gateway["upstream"].requests)
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        client.chat.completions.create(model="chat-unlisted", messages=[{"role": "user", "content": "hi"}])
+    assert "chat-fast" in str(refused.value) and refused.value.status_code == 403
+    assert len(gateway["upstream"].requests) == calls
+    keys = session.get(url + f"/api/v1/systems/{gateway['system']}/gateway/keys").json()
+    assert keys["unlisted_model_calls"] >= 1 and keys["keys"][0]["id"] == gateway["key"]["id"]
+    assert "key" not in keys["keys"][0]
+    audit = session.get(url + "/api/v1/audit", params={"system": gateway["system"]}).json()
+    assert "gateway.unlisted_model" in str(audit)
+
+
+def test_failing_model_falls_back(gateway):
+    answer = gateway["client"].chat.completions.create(model="chat-flaky", messages=[{"role": "user", "content": "retry"}])
+    assert answer.choices[0].message.content == "echo: retry"
+    assert len(gateway["upstream"].bodies("fail-500")) >= 1
+
+
+def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):
+    url = gateway["server"].url
+    wrong = openai.OpenAI(base_url=url + "/v1", api_key="sgw_not-a-key", max_retries=0)
+    with pytest.raises(openai.AuthenticationError):
+        wrong.models.list()
+    calls = len(gateway["upstream"].requests)
+    with pytest.raises(openai.BadRequestError) as bad:
+        gateway["client"].chat.completions.create(model="chat-fast", messages=[{"role": "user", "content": "x"}], n=0)
+    assert "n must be" in str(bad.value)
+    malformed = requests.post(url + "/v1/chat/completions", data="{not json",
+                              headers={"Authorization": f"Bearer {gateway['key']['key']}", "Content-Type": "application/json"})
+    assert malformed.status_code == 400 and malformed.json()["error"]["type"] == "invalid_request_error"
+    wrong_type = requests.post(url + "/v1/chat/completions", json={"model": "chat-fast", "messages": "hi"},
+                               headers={"Authorization": f"Bearer {gateway['key']['key']}"})
+    assert wrong_type.status_code == 400 and "messages" in wrong_type.json()["error"]["message"]
+    assert len(gateway["upstream"].requests) == calls
+    revoked = gateway["session"].delete(url + f"/api/v1/systems/{gateway['system']}/gateway/keys/{gateway['key']['id']}")
+    assert revoked.status_code == 200
+    with pytest.raises(openai.AuthenticationError):
+        gateway["client"].models.list()
