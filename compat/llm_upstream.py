@@ -2,8 +2,9 @@
 OpenAI's wire format for `POST /v1/chat/completions` (answers, and server-sent event streams in chunked transfer
 encoding, with the usage chunk when `stream_options.include_usage` asks for it) and `POST /v1/embeddings`.
 
-The answer echoes the last user message word by word; usage is counted as the real API counts it in shape (prompt
-tokens from the prompt's words, completion tokens one per word sent). Upstream model names steer failures:
+The answer echoes the last user message word by word, cut at `max_tokens` (or `max_completion_tokens`); usage is
+counted as the real API counts it in shape (prompt tokens from the prompt's words, completion tokens one per word
+sent). Upstream model names steer failures:
 `fail-500` answers 500, `fail-429` answers 429. Every request's model, headers and body are kept in `requests`."""
 
 import http.server
@@ -58,6 +59,10 @@ class OpenAIStandIn:
                     return self.reply(404, {"error": {"message": "Unknown path", "type": "invalid_request_error", "param": None,
                                                       "code": None}})
                 words = words_of(body["messages"])
+                limit = body.get("max_completion_tokens") or body.get("max_tokens")
+                finish = "length" if limit is not None and len(words) > limit else "stop"
+                if limit is not None:
+                    words = words[:limit]
                 usage = {"prompt_tokens": prompt_tokens(body["messages"]), "completion_tokens": len(words),
                          "total_tokens": prompt_tokens(body["messages"]) + len(words),
                          "prompt_tokens_details": {"cached_tokens": 0}}
@@ -66,7 +71,7 @@ class OpenAIStandIn:
                     return self.reply(200, {
                         "id": "chatcmpl-standin", "object": "chat.completion", "created": created, "model": model,
                         "choices": [{"index": 0, "message": {"role": "assistant", "content": " ".join(words)},
-                                     "finish_reason": "stop"}],
+                                     "finish_reason": finish}],
                         "usage": usage})
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -78,7 +83,7 @@ class OpenAIStandIn:
                 for i, word in enumerate(words):
                     chunks.append(dict(base, choices=[{"index": 0, "delta": {"content": (" " if i else "") + word},
                                                        "finish_reason": None}]))
-                chunks.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]))
+                chunks.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": finish}]))
                 if include_usage:
                     chunks.append(dict(base, choices=[], usage=usage))
                 try:

@@ -6,6 +6,7 @@ input is refused in OpenAI's error shape."""
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -155,6 +156,41 @@ def test_failing_model_falls_back(gateway):
     answer = gateway["client"].chat.completions.create(model="chat-flaky", messages=[{"role": "user", "content": "retry"}])
     assert answer.choices[0].message.content == "echo: retry"
     assert len(gateway["upstream"].bodies("fail-500")) >= 1
+
+
+def test_concurrent_streams_never_spend_past_a_budget(gateway):
+    """64 streaming calls at once against a daily budget that ten such calls fill: none is charged past it."""
+    session, url, system = gateway["session"], gateway["server"].url, gateway["system"]
+    # Each call costs 7 prompt tokens at 0.15 $ and 5 completion tokens at 0.6 $ a million: 4.05 millionths.
+    budget = Decimal("0.0000405")
+    before = spent_today(gateway)
+    assert session.put(url + f"/api/v1/systems/{system}/gateway/budget",
+                       json={"daily_usd": float(before + budget)}).status_code == 200
+
+    def call(_):
+        try:
+            stream = gateway["client"].chat.completions.create(
+                model="chat-fast", messages=[{"role": "user", "content": "where is my parcel"}], stream=True, max_tokens=10)
+            return "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        except openai.RateLimitError as refused:
+            assert "budget_exceeded" in str(refused) and "daily budget of system" in str(refused)
+            return None
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        answers = list(pool.map(call, range(64)))
+    served = [a for a in answers if a is not None]
+    spent = spent_today(gateway) - before
+    overshoot = max(Decimal(0), spent - budget)
+    print(f"budget {budget} $: {len(served)} of 64 streams served, spent {spent} $, overshoot {overshoot} $")
+    assert served and overshoot == 0
+    assert all(a.startswith("echo:") for a in served)
+    assert session.put(url + f"/api/v1/systems/{system}/gateway/budget", json={"daily_usd": None}).status_code == 200
+
+
+def spent_today(gateway):
+    report = gateway["session"].get(gateway["server"].url + f"/api/v1/systems/{gateway['system']}/gateway/budget")
+    assert report.status_code == 200, report.text
+    return Decimal(next(b for b in report.json()["budgets"] if b["scope"].startswith("system:"))["spent_today_usd"])
 
 
 def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):

@@ -51,8 +51,11 @@ func buildRouter(
     DeploymentsController(deployments: services.deployments, traffic: traffic).addRoutes(to: native)
     GatewayAdminController(gateway: services.gateway).addRoutes(to: native)
     ServingController(deployments: services.deployments, traffic: traffic).addRoutes(to: router)
-    GatewayController(gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic)
-        .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
+    GatewayController(
+        gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
+        logger: Logger(label: "steward.gateway")
+    )
+    .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
     ServerInfoController().addRoutes(to: router)
     router.route(.get, "metrics") { _, _ in
         Response(

@@ -28,7 +28,8 @@ struct GatewayRouteTests {
         router.post("v1/chat/completions") { request, _ -> Response in
             let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
             received.bodies.withLock { $0.append(text) }
-            let model = (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["model"] as? String ?? ""
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+            let model = object["model"] as? String ?? ""
             let json: HTTPFields = [.contentType: "application/json"]
             switch model {
             case "busy":
@@ -36,6 +37,16 @@ struct GatewayRouteTests {
                     status: .tooManyRequests, headers: json,
                     body: ResponseBody(
                         byteBuffer: ByteBuffer(string: #"{"error":{"message":"slow down","type":"requests","param":null,"code":null}}"#)))
+            case "count":
+                // Ten prompt tokens; as many completion tokens as allowed, up to fifty.
+                let completion = min(object["max_tokens"] as? Int ?? 50, 50)
+                return Response(
+                    status: .ok, headers: json,
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(
+                            string:
+                                #"{"choices":[{"index":0,"message":{"role":"assistant","content":"n"},"finish_reason":"length"}],"usage":{"prompt_tokens":10,"completion_tokens":\#(completion)}}"#
+                        )))
             case "stall":
                 try await Task.sleep(for: .seconds(3))
                 return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
@@ -79,6 +90,7 @@ struct GatewayRouteTests {
           - {name: crowded, provider: stand-in, upstream_model: busy, input_per_million: 1, output_per_million: 1, fallbacks: [small]}
           - {name: slow, provider: stand-in, upstream_model: stall, input_per_million: 1, output_per_million: 1, timeout_seconds: 1}
           - {name: secret, provider: stand-in, upstream_model: echo, input_per_million: 1, output_per_million: 1}
+          - {name: metered, provider: stand-in, upstream_model: count, input_per_million: 10, output_per_million: 20}
         """
     }
 
@@ -88,7 +100,9 @@ struct GatewayRouteTests {
             uri: "/api/v1/gateway/config", method: .put, headers: [.contentType: "application/yaml"], body: ByteBuffer(string: configuration(baseURL))
         ) { ($0.status, String(buffer: $0.body)) }
         #expect(put.0 == .ok, "\(put.1)")
-        let listed = ["small", "bare", "crowded", "slow"].map { #"{"provider": "stand-in", "model": "\#($0)", "version": "1", "type": "llm"}"# }
+        let listed = ["small", "bare", "crowded", "slow", "metered"].map {
+            #"{"provider": "stand-in", "model": "\#($0)", "version": "1", "type": "llm"}"#
+        }
         let created = try await client.call(
             .post, "/api/v1/systems", json: #"{"name": "assistant", "purpose": "Answers", "external_models": [\#(listed.joined(separator: ","))]}"#)
         let system = try #require(created.body.dictionary("system")?.string("id"), "\(String(buffer: created.raw))")
@@ -156,7 +170,7 @@ struct GatewayRouteTests {
                 let refusals: [(String, HTTPResponse.Status, String)] = [
                     (
                         #"{"model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden,
-                        "Models it may use: small, bare, crowded, slow"
+                        "Models it may use: small, bare, crowded, slow, metered"
                     ),
                     (#"{"model": "ghost", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden, "not listed"),
                     (#"{"model": "small", "messages": []}"#, .badRequest, "messages is required"),
@@ -198,6 +212,53 @@ struct GatewayRouteTests {
                     uri: "/api/v1/gateway/config", method: .put, body: ByteBuffer(string: "providers: []")
                 ) { $0.status }
                 #expect(put == .forbidden, "the configuration is for compliance and admins")
+            }
+        }
+    }
+
+    @Test("Concurrent calls never spend past a budget: each holds its worst case and asks for no more", arguments: TestEngine.available)
+    func budgets(engine: TestEngine) async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(engine) { client, _ in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL)
+                let set = try await client.call(.put, "/api/v1/systems/\(system)/gateway/budget", json: #"{"daily_usd": 0.01, "monthly_usd": null}"#)
+                #expect(set.status == .ok, "\(String(buffer: set.raw))")
+                let body = #"{"model": "metered", "messages": [{"role": "user", "content": "how many"}], "max_tokens": 50}"#
+                // 30 at once: each holds up to (its request's bytes + framing) prompt tokens and 50 completion tokens.
+                let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String).self) { group in
+                    for _ in 0..<30 {
+                        group.addTask {
+                            let answer = try await Self.chat(client.client, key: key, body)
+                            return (answer.0, answer.1)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.contains { $0.0 == .ok })
+                for (status, text) in statuses where status != .ok {
+                    #expect(status == .tooManyRequests && text.contains("budget_exceeded") && text.contains("daily budget of system"), "\(text)")
+                }
+                // Then one at a time until refused: the last calls are asked for fewer tokens, to fit what is left.
+                var refused = false
+                for _ in 0..<20 where !refused {
+                    refused = try await Self.chat(client.client, key: key, body).0 == .tooManyRequests
+                }
+                #expect(refused)
+                let limits = received.bodies.withLock { bodies in
+                    bodies.compactMap { text -> Int? in
+                        guard text.contains(#""model":"count""#) else { return nil }
+                        return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["max_tokens"] as? Int
+                    }
+                }
+                #expect(limits.contains { $0 < 50 }, "\(limits)")
+                // Spend is exactly what the provider reported, at the prices: 10 prompt tokens at 10 $ a million and
+                // the completion tokens allowed at 20 $ a million, and never past the budget.
+                let expected = limits.reduce(Decimal(0)) { $0 + Decimal(10 * 10 + min($1, 50) * 20) / 1_000_000 }
+                let report = try await client.call(.get, "/api/v1/systems/\(system)/gateway/budget")
+                let systemBudget = try #require(report.body.array("budgets").first { $0.string("scope") == "system:\(system)" })
+                let spent = try #require(Decimal(string: systemBudget.string("spent_today_usd") ?? ""))
+                #expect(spent == expected && spent <= Decimal(string: "0.01")!, "\(String(buffer: report.raw))")
+                #expect(systemBudget.string("daily_usd") == "0.01" && systemBudget["monthly_usd"] == nil)
             }
         }
     }

@@ -177,6 +177,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         guard let written, let price = Decimal(string: written, locale: Locale(identifier: "en_US_POSIX")), price >= 0, price <= 1_000_000 else {
             throw .invalidParameter("\(place) is required: dollars per million tokens, a number from 0 to 1000000.")
         }
+        // Six decimal places at most: a token's cost is then a whole number of picodollars, the unit budgets sum.
+        guard Picodollars.of(price) % 1_000_000 == 0 else {
+            throw .invalidParameter("\(place) has more than six decimal places; prices are kept to a millionth of a dollar per million tokens.")
+        }
         return price
     }
 }

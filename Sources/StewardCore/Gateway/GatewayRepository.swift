@@ -18,6 +18,25 @@ public protocol GatewayRepository: Sendable {
     func recordUnlistedModel(systemID: String, now: Int64, audit: AuditEntry) async throws
     /// How many calls for unlisted models the system's keys made.
     func unlistedModelCalls(systemID: String) async throws -> Int64
+
+    /// Sets (or, with both limits nil, removes) the budget of `scope`, which belongs to `systemID`, recording
+    /// `audit` in the same transaction.
+    func setBudget(_ budget: GatewayBudget, scope: GatewayBudget.Scope, systemID: String, now: Int64, audit: AuditEntry) async throws
+    /// The budgets of a system and its keys, by scope.
+    func budgets(systemID: String) async throws -> [GatewayBudget.Scope: GatewayBudget]
+    /// In one transaction that no other reservation on the same budgets interleaves with: what is left of each
+    /// budget of `scopes` for `periods` (its limit less what was spent and what unexpired reservations hold);
+    /// refuses (`requestLimitExceeded`, naming the budget) when the least left is below `minimum`; otherwise holds
+    /// the smaller of `worstCase` and the least left, until `expiresAt`, and returns it. 0 (nothing held) when no
+    /// budget applies.
+    func reserve(
+        id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, worstCase: Int64, minimum: Int64, now: Int64, expiresAt: Int64
+    ) async throws -> Int64
+    /// In one transaction: releases the reservation and adds `cost` (one call) to the spend of each scope for the
+    /// day and the month.
+    func settle(id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, cost: Int64) async throws
+    /// What `scope` spent in `period` (a day or a month as `Periods` writes them), and in how many calls.
+    func spend(scope: GatewayBudget.Scope, period: String) async throws -> (amount: Int64, calls: Int64)
 }
 
 /// A stored version of the gateway configuration.

@@ -160,6 +160,74 @@ public struct GatewayService: Sendable {
         try await repository.unlistedModelCalls(systemID: systemID)
     }
 
+    /// Sets the budget of a system (`keyID` nil) or of one of its keys: contributors and up, audited. Both limits
+    /// nil removes it.
+    public func setBudget(_ budget: GatewayBudget, systemID: String, keyID: String? = nil, actor: Principal) async throws {
+        let time = now()
+        let scope: GatewayBudget.Scope = keyID.map(GatewayBudget.Scope.key) ?? .system(systemID)
+        try await audit.requireContributor(actor, "gateway.budget.set", target: scope.text, systemID: systemID, now: time)
+        for (name, limit) in [("daily_usd", budget.dailyUSD), ("monthly_usd", budget.monthlyUSD)] {
+            if let limit, limit < 0 || limit > 1_000_000 {
+                throw StewardError.invalidParameter("\(name) must be from 0 to 1000000 dollars, or null for no limit.")
+            }
+        }
+        var details: [String: String] = [:]
+        if let daily = budget.dailyUSD { details["daily_usd"] = "\(daily)" }
+        if let monthly = budget.monthlyUSD { details["monthly_usd"] = "\(monthly)" }
+        try await repository.setBudget(
+            budget, scope: scope, systemID: systemID, now: time,
+            audit: AuditEntry(actor: actor, action: "gateway.budget.set", target: scope.text, systemID: systemID, details: details))
+    }
+
+    /// A system's budget and its keys' budgets, with what each spent today and this month (UTC).
+    public func budgets(systemID: String) async throws -> [(scope: GatewayBudget.Scope, budget: GatewayBudget?, today: Decimal, month: Decimal)] {
+        _ = try await systems.system(id: systemID)
+        let periods = GatewayBudget.Periods(at: now())
+        let budgets = try await repository.budgets(systemID: systemID)
+        var scopes: [GatewayBudget.Scope] = [.system(systemID)]
+        scopes += try await repository.keys(systemID: systemID).map { .key($0.id) }
+        var report: [(scope: GatewayBudget.Scope, budget: GatewayBudget?, today: Decimal, month: Decimal)] = []
+        for scope in scopes {
+            let today = try await repository.spend(scope: scope, period: periods.day).amount
+            let month = try await repository.spend(scope: scope, period: periods.month).amount
+            report.append((scope, budgets[scope], Picodollars.dollars(today), Picodollars.dollars(month)))
+        }
+        return report
+    }
+
+    /// Holds what a call to `model` may cost, against the budgets of the caller's system and key: its worst case
+    /// (`promptTokenBound` prompt tokens, which must not be fewer than the provider will count, and
+    /// `requestedCompletionTokens` for each of `choices`), capped by what is left. The call must then ask the
+    /// provider for no more than the reservation's `maximumCompletionTokens`, so that no number of concurrent
+    /// calls spends past a budget. Refused (429 `budget_exceeded`, naming the budget) when not even the prompt
+    /// and one completion token fit.
+    public func reserve(
+        _ caller: Caller, model: GatewayConfiguration.Model, promptTokenBound: Int64, requestedCompletionTokens: Int64?, choices: Int64
+    ) async throws -> GatewayReservation {
+        let time = now()
+        let periods = GatewayBudget.Periods(at: time)
+        let scopes: [GatewayBudget.Scope] = [.system(caller.system.id), .key(caller.key.id)]
+        let promptCost = Picodollars.of(TokenUsage(promptTokens: promptTokenBound, completionTokens: 0).cost(at: model))
+        let perToken = Picodollars.of(model.outputPerMillion / 1_000_000) * max(choices, 1)
+        let (completionCost, overflow) = (requestedCompletionTokens ?? Int64.max).multipliedReportingOverflow(by: perToken)
+        let worstCase = overflow ? Int64.max : promptCost.addingReportingOverflow(completionCost).overflow ? Int64.max : promptCost + completionCost
+        let id = RecordID.make("rsv")
+        let amount = try await repository.reserve(
+            id: id, scopes: scopes, periods: periods, worstCase: worstCase, minimum: promptCost + perToken, now: time,
+            expiresAt: time + Int64(model.timeoutSeconds * 1000) * 4 + 60_000)
+        var maximum = requestedCompletionTokens
+        if amount > 0, perToken > 0 {
+            let affordable = (amount - promptCost) / perToken
+            maximum = min(maximum ?? affordable, affordable)
+        }
+        return GatewayReservation(id: id, scopes: scopes, periods: periods, amount: amount, maximumCompletionTokens: maximum)
+    }
+
+    /// Releases a call's reservation and records what it cost.
+    public func settle(_ reservation: GatewayReservation, cost: Decimal) async throws {
+        try await repository.settle(id: reservation.id, scopes: reservation.scopes, periods: reservation.periods, cost: Picodollars.of(cost))
+    }
+
     /// The model names a register entry lists: its external models and its linked models.
     static func listedModels(_ system: AISystem) -> Set<String> {
         Set(system.profile.externalModels.map(\.model)).union(system.components.filter { $0.kind == .model }.map(\.name))

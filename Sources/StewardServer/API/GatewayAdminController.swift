@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import StewardCore
 
@@ -12,6 +13,9 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.post, "systems/:id/gateway/keys", use: createKey)
         group.native(.get, "systems/:id/gateway/keys", use: listKeys)
         group.native(.delete, "systems/:id/gateway/keys/:key", use: revokeKey)
+        group.native(.get, "systems/:id/gateway/budget", use: showBudgets)
+        group.native(.put, "systems/:id/gateway/budget", use: setSystemBudget)
+        group.native(.put, "systems/:id/gateway/keys/:key/budget", use: setKeyBudget)
     }
 
     struct WireConfiguration: Encodable {
@@ -118,5 +122,51 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         try await gateway.revokeKey(
             systemID: try NativeMessage.parameter("id", context), id: try NativeMessage.parameter("key", context), actor: context.principal)
         return try NativeMessage.json(EmptyObject())
+    }
+
+    struct BudgetMessage: Decodable {
+        var dailyUsd: Double?
+        var monthlyUsd: Double?
+
+        /// The limits as written: a number's shortest decimal form.
+        var budget: GatewayBudget {
+            GatewayBudget(dailyUSD: dailyUsd.flatMap { Decimal(string: "\($0)") }, monthlyUSD: monthlyUsd.flatMap { Decimal(string: "\($0)") })
+        }
+    }
+
+    struct WireBudget: Encodable {
+        let scope: String
+        let dailyUsd: String?
+        let monthlyUsd: String?
+        let spentTodayUsd: String
+        let spentThisMonthUsd: String
+    }
+
+    struct BudgetsBody: Encodable { let budgets: [WireBudget] }
+
+    /// The system's budget and its keys', with what each spent today and this month (UTC), as exact decimals.
+    @Sendable func showBudgets(_ request: Request, context: Context) async throws -> Response {
+        let report = try await gateway.budgets(systemID: try NativeMessage.parameter("id", context))
+        return try NativeMessage.json(
+            BudgetsBody(
+                budgets: report.map {
+                    WireBudget(
+                        scope: $0.scope.text, dailyUsd: $0.budget?.dailyUSD.map { "\($0)" }, monthlyUsd: $0.budget?.monthlyUSD.map { "\($0)" },
+                        spentTodayUsd: "\($0.today)", spentThisMonthUsd: "\($0.month)")
+                }))
+    }
+
+    @Sendable func setSystemBudget(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(BudgetMessage.self, from: request)
+        try await gateway.setBudget(message.budget, systemID: try NativeMessage.parameter("id", context), actor: context.principal)
+        return try await showBudgets(request, context: context)
+    }
+
+    @Sendable func setKeyBudget(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(BudgetMessage.self, from: request)
+        try await gateway.setBudget(
+            message.budget, systemID: try NativeMessage.parameter("id", context), keyID: try NativeMessage.parameter("key", context),
+            actor: context.principal)
+        return try await showBudgets(request, context: context)
     }
 }

@@ -31,6 +31,13 @@ struct GatewayCall: Sendable {
     /// reports no usage.
     let promptCharacters: Int
     let messageCount: Int
+    /// No fewer prompt tokens than any provider will count for this request: a token covers at least one byte of
+    /// text, and the request's bytes (messages, tools, schemas) hold all of it, with a few tokens a message of framing.
+    let promptTokenBound: Int64
+    /// The completion tokens asked for (`max_completion_tokens`, else `max_tokens`) per choice; nil for no limit.
+    let requestedCompletionTokens: Int64?
+    /// Choices asked for (`n`).
+    let choices: Int64
 
     init(kind: Kind, body: Data) throws(StewardError) {
         let value: JSONValue
@@ -85,13 +92,31 @@ struct GatewayCall: Sendable {
         }
         promptCharacters = characters
         messageCount = messages
+        promptTokenBound = Int64(body.count) + 16 + 4 * Int64(messages)
+        switch kind {
+        case .chat:
+            if case .integer(let limit)? = members["max_completion_tokens"] {
+                requestedCompletionTokens = Int64(limit)
+            } else if case .integer(let limit)? = members["max_tokens"] {
+                requestedCompletionTokens = Int64(limit)
+            } else {
+                requestedCompletionTokens = nil
+            }
+        case .embeddings: requestedCompletionTokens = 0
+        }
+        if case .integer(let count)? = members["n"] { choices = Int64(count) } else { choices = 1 }
     }
 
     /// The body sent to a provider for `upstreamModel`: the client's, with the provider's model name, and for a
     /// stream the usage chunk asked for (what the call is charged from).
-    func upstreamBody(model upstreamModel: String) -> String {
+    func upstreamBody(model upstreamModel: String, maximumCompletionTokens: Int64? = nil) -> String {
         var members = members
         members["model"] = .string(upstreamModel)
+        if case .chat = kind, let maximumCompletionTokens, maximumCompletionTokens != requestedCompletionTokens {
+            // A budget allows no more: the limit the client set, or OpenAI's current name for it, lowered.
+            let field = members["max_completion_tokens"] != nil && members["max_completion_tokens"] != .null ? "max_completion_tokens" : "max_tokens"
+            members[field] = .integer(Int(maximumCompletionTokens))
+        }
         if stream {
             var options: [String: JSONValue] = [:]
             if case .object(let given)? = members["stream_options"] { options = given }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import StewardCore
 import StewardJSON
@@ -15,6 +16,7 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
     let gateway: GatewayService
     let client: LLMProviderClient
     let traffic: ServingTraffic
+    let logger: Logger
     /// Request bodies larger than this are refused (413).
     static var largestRequest: Int { 16 << 20 }
     /// Answers larger than this are a provider failure.
@@ -57,44 +59,49 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         var failure = StewardError(.upstreamFailed, "The model '\(call.model)' has no provider configured.")
         for (index, target) in route.targets.enumerated() {
             let last = index == route.targets.count - 1
+            let reservation = try await gateway.reserve(
+                caller, model: target.model, promptTokenBound: call.promptTokenBound, requestedCompletionTokens: call.requestedCompletionTokens,
+                choices: call.choices)
             let response: HTTPClientResponse
             do {
                 response = try await client.post(
-                    call.upstreamBody(model: target.model.upstreamModel), path: kind.path, to: target.provider,
-                    timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
+                    call.upstreamBody(model: target.model.upstreamModel, maximumCompletionTokens: reservation.maximumCompletionTokens),
+                    path: kind.path,
+                    to: target.provider, timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
             } catch {
                 failure = Self.failure(error, target)
+                await release(reservation)
                 continue
             }
             let status = Int(response.status.code)
             if (status == 429 || status >= 500) && !last {
                 failure = StewardError(.upstreamFailed, "The provider '\(target.provider.name)' answered \(status).")
                 _ = try? await response.body.collect(upTo: Self.largestAnswer)
+                await release(reservation)
                 continue
             }
             let event = Recorded(
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: target.model, keyID: caller.key.id,
-                fallback: index > 0, recorder: traffic.recorder)
+                fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger)
             if call.stream && status == 200 {
                 return stream(response, event: event)
             }
             let answer: ByteBuffer
             do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
-                event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
+                await event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
                 throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' broke off its answer: \(error).")
             }
             let parsed = try? JSONValue.parse(Data(buffer: answer))
-            event.write(
+            await event.write(
                 usage: parsed.flatMap(ReportedUsage.read), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
                 failed: status >= 400)
             var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "application/json"]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
             return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: answer))
         }
-        Recorded(
+        await Recorded(
             systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
-            keyID: caller.key.id,
-            fallback: route.targets.count > 1, recorder: traffic.recorder
+            keyID: caller.key.id, fallback: route.targets.count > 1, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger
         ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
         throw failure
     }
@@ -115,12 +122,20 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                     if let rest = reader.remainder { try await writer.write(rest) }
                     try await writer.finish(nil)
                 } catch {
-                    event.write(
+                    await event.write(
                         usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true)
                     throw error
                 }
-                event.write(usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false)
+                await event.write(
+                    usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false)
             })
+    }
+
+    /// Gives back what a call that produced nothing held of its budgets.
+    func release(_ reservation: GatewayReservation) async {
+        do { try await gateway.settle(reservation, cost: 0) } catch {
+            logger.warning("gateway reservation not released; it lapses when it expires", metadata: ["error": "\(error)"])
+        }
     }
 
     static func failure(_ error: LLMProviderClient.Failure, _ target: (model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider))
@@ -158,10 +173,14 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let keyID: String
         let fallback: Bool
         let recorder: ServedEventRecorder
+        let gateway: GatewayService
+        /// What the call holds of its budgets, settled with its cost here.
+        let reservation: GatewayReservation?
+        let logger: Logger
 
         /// Records the event: the reported usage, or when there is none (a stream cut short, a provider that
         /// reports nothing) tokens estimated from the characters sent, marked `usage_estimated`.
-        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool) {
+        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool) async {
             let elapsed = ContinuousClock.now - started
             let usage =
                 reported
@@ -173,7 +192,13 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 "fallback": .flag(fallback), "usage_estimated": .flag(reported == nil),
             ]
             if case .chat = call.kind { features["messages"] = .number(Double(call.messageCount)) }
-            let cost = model.map { NSDecimalNumber(decimal: usage.cost(at: $0)).doubleValue }
+            let exact = model.map { usage.cost(at: $0) }
+            let cost = exact.map { NSDecimalNumber(decimal: $0).doubleValue }
+            if let reservation {
+                do { try await gateway.settle(reservation, cost: exact ?? 0) } catch {
+                    logger.warning("gateway call's cost not settled; its reservation lapses when it expires", metadata: ["error": "\(error)"])
+                }
+            }
             recorder.record(
                 systemID: systemID,
                 event: InferenceEvent(

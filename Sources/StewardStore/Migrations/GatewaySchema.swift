@@ -32,3 +32,44 @@ enum GatewaySchema {
         ]
     }
 }
+
+extension GatewaySchema {
+    /// Budgets per system and per key (limits in picodollars), what each spent per UTC day and month, and the
+    /// reservations calls hold while they run (a reservation a crash left behind stops counting when it expires).
+    static let v20 = Migration(version: 20, name: "gateway budgets") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE gateway_budgets (
+                scope TEXT PRIMARY KEY,
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                daily_limit BIGINT,
+                monthly_limit BIGINT,
+                updated_at BIGINT NOT NULL
+            )\(clustered)
+            """,
+            "CREATE INDEX gateway_budgets_by_system ON gateway_budgets (system_id)",
+            """
+            CREATE TABLE gateway_spend (
+                scope TEXT NOT NULL,
+                period TEXT NOT NULL,
+                amount BIGINT NOT NULL,
+                calls BIGINT NOT NULL,
+                PRIMARY KEY (scope, period)
+            )\(clustered)
+            """,
+            """
+            CREATE TABLE gateway_reservations (
+                id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                day TEXT NOT NULL,
+                month TEXT NOT NULL,
+                amount BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (id, scope)
+            )\(clustered)
+            """,
+            "CREATE INDEX gateway_reservations_by_scope ON gateway_reservations (scope, expires_at)",
+        ]
+    }
+}

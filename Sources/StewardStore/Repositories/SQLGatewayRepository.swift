@@ -101,6 +101,137 @@ public struct SQLGatewayRepository: GatewayRepository {
         }
     }
 
+    public func setBudget(_ budget: GatewayBudget, scope: GatewayBudget.Scope, systemID: String, now: Int64, audit: AuditEntry) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: systemID)").first() != nil else {
+                throw StewardError.notFound("AI system '\(systemID)' does not exist.")
+            }
+            if case .key(let id) = scope,
+                try await db.raw("SELECT id FROM gateway_keys WHERE system_id = \(bind: systemID) AND id = \(bind: id)").first() == nil
+            {
+                throw StewardError.notFound("System '\(systemID)' has no gateway key '\(id)'.")
+            }
+            if budget.dailyUSD == nil && budget.monthlyUSD == nil {
+                try await db.raw("DELETE FROM gateway_budgets WHERE scope = \(bind: scope.text)").run()
+            } else {
+                let daily = budget.dailyUSD.map(Picodollars.of)
+                let monthly = budget.monthlyUSD.map(Picodollars.of)
+                try await db.raw(
+                    """
+                    INSERT INTO gateway_budgets (scope, system_id, daily_limit, monthly_limit, updated_at)
+                    VALUES (\(bind: scope.text), \(bind: systemID), \(bind: daily), \(bind: monthly), \(bind: now))
+                    ON CONFLICT (scope) DO UPDATE SET daily_limit = excluded.daily_limit, monthly_limit = excluded.monthly_limit,
+                        updated_at = excluded.updated_at
+                    """
+                ).run()
+            }
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+        }
+    }
+
+    public func budgets(systemID: String) async throws -> [GatewayBudget.Scope: GatewayBudget] {
+        try await database.read { db in
+            var budgets: [GatewayBudget.Scope: GatewayBudget] = [:]
+            for row in try await db.raw("SELECT scope, daily_limit, monthly_limit FROM gateway_budgets WHERE system_id = \(bind: systemID)").all() {
+                let text = try row.string("scope")
+                let scope: GatewayBudget.Scope =
+                    text.hasPrefix("key:") ? .key(String(text.dropFirst(4))) : .system(String(text.dropFirst("system:".count)))
+                budgets[scope] = GatewayBudget(
+                    dailyUSD: try row.optionalInt64("daily_limit").map(Picodollars.dollars),
+                    monthlyUSD: try row.optionalInt64("monthly_limit").map(Picodollars.dollars))
+            }
+            return budgets
+        }
+    }
+
+    public func reserve(
+        id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, worstCase: Int64, minimum: Int64, now: Int64, expiresAt: Int64
+    ) async throws -> Int64 {
+        let engine = database.engine
+        let names = scopes.map(\.text).sorted()
+        return try await database.write { db in
+            // On PostgreSQL the budgets' rows are locked (in one order, so two calls never wait on each other) until
+            // the reservation commits; SQLite runs one write transaction at a time.
+            let lock = engine == .postgres ? " ORDER BY scope FOR UPDATE" : ""
+            let rows = try await db.raw(
+                "SELECT scope, daily_limit, monthly_limit FROM gateway_budgets WHERE scope IN (\(binds: names))\(unsafeRaw: lock)"
+            ).all()
+            guard !rows.isEmpty else { return 0 }
+            var least = Int64.max
+            var tightest = ""
+            var held: [String] = []
+            for row in rows {
+                let scope = try row.string("scope")
+                held.append(scope)
+                for (period, limit, column) in [
+                    (periods.day, try row.optionalInt64("daily_limit"), "day"), (periods.month, try row.optionalInt64("monthly_limit"), "month"),
+                ] {
+                    guard let limit else { continue }
+                    let spent =
+                        try await db.raw("SELECT amount FROM gateway_spend WHERE scope = \(bind: scope) AND period = \(bind: period)")
+                        .first()?.int64("amount") ?? 0
+                    let reserved =
+                        try await db.raw(
+                            """
+                            SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount FROM gateway_reservations
+                            WHERE scope = \(bind: scope) AND \(unsafeRaw: column) = \(bind: period) AND expires_at > \(bind: now)
+                            """
+                        ).first()?.int64("amount") ?? 0
+                    let left = limit - spent - reserved
+                    if left < least {
+                        least = left
+                        tightest =
+                            "the \(column == "day" ? "daily" : "monthly") budget of \(scope.replacingOccurrences(of: ":", with: " ")) (\(Self.dollars(limit)) $, \(Self.dollars(max(left, 0))) $ left)"
+                    }
+                }
+            }
+            guard least >= minimum, least > 0 else {
+                throw StewardError(
+                    .requestLimitExceeded, "budget_exceeded: this call may cost up to \(Self.dollars(minimum)) $, more than \(tightest) allows.")
+            }
+            let amount = min(worstCase, least)
+            for scope in held {
+                try await db.raw(
+                    """
+                    INSERT INTO gateway_reservations (id, scope, day, month, amount, expires_at)
+                    VALUES (\(bind: id), \(bind: scope), \(bind: periods.day), \(bind: periods.month), \(bind: amount), \(bind: expiresAt))
+                    """
+                ).run()
+            }
+            return amount
+        }
+    }
+
+    public func settle(id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, cost: Int64) async throws {
+        try await database.write { db in
+            try await db.raw("DELETE FROM gateway_reservations WHERE id = \(bind: id)").run()
+            for scope in scopes.map(\.text).sorted() {
+                for period in [periods.day, periods.month] {
+                    try await db.raw(
+                        """
+                        INSERT INTO gateway_spend (scope, period, amount, calls) VALUES (\(bind: scope), \(bind: period), \(bind: cost), 1)
+                        ON CONFLICT (scope, period) DO UPDATE SET amount = gateway_spend.amount + excluded.amount, calls = gateway_spend.calls + 1
+                        """
+                    ).run()
+                }
+            }
+        }
+    }
+
+    public func spend(scope: GatewayBudget.Scope, period: String) async throws -> (amount: Int64, calls: Int64) {
+        try await database.read { db in
+            guard
+                let row = try await db.raw("SELECT amount, calls FROM gateway_spend WHERE scope = \(bind: scope.text) AND period = \(bind: period)")
+                    .first()
+            else { return (0, 0) }
+            return (try row.int64("amount"), try row.int64("calls"))
+        }
+    }
+
+    /// Picodollars written as dollars.
+    static func dollars(_ amount: Int64) -> String { "\(Picodollars.dollars(amount))" }
+
     static func key(_ row: any SQLRow) throws -> GatewayKey {
         GatewayKey(
             id: try row.string("id"), systemID: try row.string("system_id"), label: try row.string("label"), createdBy: try row.string("created_by"),

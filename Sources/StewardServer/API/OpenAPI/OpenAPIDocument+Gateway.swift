@@ -162,7 +162,86 @@ extension OpenAPIDocument {
                     application/json:
                       schema: {type: object}
                 default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/budget:
+            get:
+              operationId: getGatewayBudgets
+              summary: The system's budget and its keys' budgets, with what each spent today and this month (UTC).
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+              responses:
+                "200":
+                  description: Every scope (the system, then each key), budgeted or not.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/GatewayBudgets"}
+                default: {$ref: "#/components/responses/Error"}
+            put:
+              operationId: setGatewayBudget
+              summary: Set the system's budget per UTC day and month (contributors and up; audited); null is no limit.
+              description: |
+                A call first holds its worst case (its prompt and the completion tokens it may produce) against every
+                budget of its system and key, in one transaction, and asks the provider for no more than what is held;
+                it settles its real cost when it ends. No number of concurrent calls or streams spends past a budget;
+                a call that cannot fit is 429 `budget_exceeded`, naming the budget.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/GatewayBudget"}
+              responses:
+                "200":
+                  description: The budgets after the change.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/GatewayBudgets"}
+                default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/keys/{key}/budget:
+            put:
+              operationId: setGatewayKeyBudget
+              summary: Set one key's budget per UTC day and month (contributors and up; audited); null is no limit.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+                - name: key
+                  in: path
+                  required: true
+                  description: The key's id, as listed.
+                  schema: {type: string}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/GatewayBudget"}
+              responses:
+                "200":
+                  description: The budgets after the change.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/GatewayBudgets"}
+                default: {$ref: "#/components/responses/Error"}
         schemas:
+          GatewayBudget:
+            type: object
+            additionalProperties: false
+            properties:
+              daily_usd: {type: [number, "null"], minimum: 0, maximum: 1000000}
+              monthly_usd: {type: [number, "null"], minimum: 0, maximum: 1000000}
+          GatewayBudgets:
+            type: object
+            required: [budgets]
+            properties:
+              budgets:
+                type: array
+                items:
+                  type: object
+                  required: [scope, spent_today_usd, spent_this_month_usd]
+                  properties:
+                    scope: {type: string, description: "system:<id> or key:<id>."}
+                    daily_usd: {type: [string, "null"], description: The limit as an exact decimal; absent for none.}
+                    monthly_usd: {type: [string, "null"]}
+                    spent_today_usd: {type: string}
+                    spent_this_month_usd: {type: string}
           GatewayConfiguration:
             type: object
             required: [version, author, created_at, providers, models]
