@@ -22,6 +22,8 @@ KEY_VARIABLE = "STEWARD_COMPAT_LLM_KEY"
 
 def configuration(base_url):
     return f"""
+cache:
+  ttl_seconds: 300
 providers:
   - name: stand-in
     kind: openai
@@ -156,6 +158,29 @@ def test_failing_model_falls_back(gateway):
     answer = gateway["client"].chat.completions.create(model="chat-flaky", messages=[{"role": "user", "content": "retry"}])
     assert answer.choices[0].message.content == "echo: retry"
     assert len(gateway["upstream"].bodies("fail-500")) >= 1
+
+
+def test_repeats_are_answered_from_the_cache(gateway):
+    """An answer not sampled (temperature 0) is kept: a streamed first call fills the cache, and the repeat, as an
+    answer or as a stream, comes from it without calling the provider."""
+    client, upstream = gateway["client"], gateway["upstream"]
+    messages = [{"role": "user", "content": "cache this answer"}]
+    before = len(upstream.requests)
+    first = client.chat.completions.with_raw_response.create(model="chat-fast", messages=messages, temperature=0, stream=True)
+    assert first.headers["x-steward-cache"] == "miss"
+    assert "".join(c.choices[0].delta.content or "" for c in first.parse() if c.choices) == "echo: cache this answer"
+    again = client.chat.completions.with_raw_response.create(model="chat-fast", messages=messages, temperature=0)
+    assert again.headers["x-steward-cache"] == "hit"
+    answer = again.parse()
+    assert answer.choices[0].message.content == "echo: cache this answer" and answer.choices[0].finish_reason == "stop"
+    streamed = list(client.chat.completions.create(model="chat-fast", messages=messages, temperature=0, stream=True,
+                                                   stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].delta.content or "" for c in streamed if c.choices) == "echo: cache this answer"
+    assert streamed[-1].usage.completion_tokens == 4
+    assert len(upstream.requests) == before + 1
+    skipped = client.chat.completions.with_raw_response.create(model="chat-fast", messages=messages, temperature=0,
+                                                               extra_headers={"Cache-Control": "no-cache"})
+    assert "x-steward-cache" not in skipped.headers and len(upstream.requests) == before + 2
 
 
 def test_concurrent_streams_never_spend_past_a_budget(gateway):

@@ -53,7 +53,7 @@ func buildRouter(
     ServingController(deployments: services.deployments, traffic: traffic).addRoutes(to: router)
     GatewayController(
         gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
-        logger: Logger(label: "steward.gateway")
+        logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache()
     )
     .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
     ServerInfoController().addRoutes(to: router)

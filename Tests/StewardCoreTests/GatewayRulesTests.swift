@@ -27,6 +27,9 @@ struct GatewayRulesTests {
         #expect(small.cachedInputPerMillion == Decimal(string: "0.075") && small.timeoutSeconds == 20 && small.fallbacks == ["llama"])
         let llama = try #require(configuration.model(named: "llama"))
         #expect(llama.cachedInputPerMillion == 0 && llama.timeoutSeconds == 60 && llama.fallbacks.isEmpty)
+        #expect(configuration.cache == nil, "no cache unless configured")
+        let cached = try GatewayConfiguration(yaml: "cache: {ttl_seconds: 600, cache_sampled_answers: true}").cache
+        #expect(cached?.ttlSeconds == 600 && cached?.cacheSampledAnswers == true && cached?.maximumEntries == 10_000)
     }
 
     @Test("Unknown keys, missing fields, keys written in place of a variable name and dangling references are refused, named")
@@ -57,6 +60,9 @@ struct GatewayRulesTests {
                 "timeout_seconds must be"
             ),
             ("- a\n- b", "must be a YAML mapping"),
+            ("cache: {ttl_seconds: 0}", "cache.ttl_seconds is required"),
+            ("cache: {ttl_seconds: 60, ttl: 5}", "Unknown key 'ttl' in cache"),
+            ("cache: {ttl_seconds: 60, cache_sampled_answers: 'yes'}", "must be true or false"),
         ]
         for (document, message) in cases {
             #expect(throws: StewardError.self, "\(document)") { try GatewayConfiguration(yaml: document) }

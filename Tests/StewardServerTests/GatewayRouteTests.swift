@@ -80,8 +80,9 @@ struct GatewayRouteTests {
         }
     }
 
-    static func configuration(_ baseURL: String) -> String {
+    static func configuration(_ baseURL: String, cache: String = "") -> String {
         """
+        \(cache)
         providers:
           - {name: stand-in, kind: openai, base_url: "\(baseURL)"}
         models:
@@ -95,9 +96,10 @@ struct GatewayRouteTests {
     }
 
     /// A system listing every model but `secret`, with a gateway key; returns the system and the key.
-    static func setUp(_ client: DeploymentRouteTests.AdminClient, baseURL: String) async throws -> (system: String, key: String) {
+    static func setUp(_ client: DeploymentRouteTests.AdminClient, baseURL: String, cache: String = "") async throws -> (system: String, key: String) {
         let put = try await client.execute(
-            uri: "/api/v1/gateway/config", method: .put, headers: [.contentType: "application/yaml"], body: ByteBuffer(string: configuration(baseURL))
+            uri: "/api/v1/gateway/config", method: .put, headers: [.contentType: "application/yaml"],
+            body: ByteBuffer(string: configuration(baseURL, cache: cache))
         ) { ($0.status, String(buffer: $0.body)) }
         #expect(put.0 == .ok, "\(put.1)")
         let listed = ["small", "bare", "crowded", "slow", "metered"].map {
@@ -111,11 +113,14 @@ struct GatewayRouteTests {
         return (system, try #require(key.body.string("key")))
     }
 
-    static func chat(_ client: any TestClientProtocol, key: String, _ body: String) async throws -> (HTTPResponse.Status, String, HTTPFields) {
-        try await client.execute(
-            uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
-            body: ByteBuffer(string: body)
-        ) { ($0.status, String(buffer: $0.body), $0.headers) }
+    static func chat(
+        _ client: any TestClientProtocol, key: String, _ body: String, headers extra: HTTPFields = [:]
+    ) async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        var headers: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        return try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+            ($0.status, String(buffer: $0.body), $0.headers)
+        }
     }
 
     /// The system's monitoring status once `requests` events are in.
@@ -259,6 +264,53 @@ struct GatewayRouteTests {
                 let spent = try #require(Decimal(string: systemBudget.string("spent_today_usd") ?? ""))
                 #expect(spent == expected && spent <= Decimal(string: "0.01")!, "\(String(buffer: report.raw))")
                 #expect(systemBudget.string("daily_usd") == "0.01" && systemBudget["monthly_usd"] == nil)
+            }
+        }
+    }
+
+    @Test("Repeats are answered from the cache, free and marked, as an answer or a stream; any field that changes the answer misses")
+    func cache() async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(.sqlite) { client, _ in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL, cache: "cache: {ttl_seconds: 60}")
+                let cacheHeader = HTTPField.Name("X-Steward-Cache")!
+                let body = #"{"model": "small", "messages": [{"role": "user", "content": "hello"}], "temperature": 0}"#
+                /// The body with `fields` added.
+                func adding(_ fields: String) -> String { String(body.dropLast()) + ", " + fields + "}" }
+                let first = try await Self.chat(client.client, key: key, body)
+                #expect(first.0 == .ok && first.2[cacheHeader] == "miss" && received.count == 1)
+                let second = try await Self.chat(client.client, key: key, body)
+                #expect(second.0 == .ok && second.2[cacheHeader] == "hit" && second.1 == first.1 && received.count == 1)
+                let streamed = try await Self.chat(client.client, key: key, adding(#""stream": true"#))
+                #expect(streamed.2[cacheHeader] == "hit" && streamed.2[.contentType] == "text/event-stream" && received.count == 1)
+                #expect(streamed.1.contains(#""delta":{"content":"hi","role":"assistant"}"#) && streamed.1.hasSuffix("data: [DONE]\n\n"))
+                #expect(!streamed.1.contains("usage"), "no usage chunk unless asked")
+                let withUsage = try await Self.chat(
+                    client.client, key: key,
+                    adding(#""stream": true, "stream_options": {"include_usage": true}"#))
+                #expect(withUsage.1.contains(#""usage":{"#) && received.count == 1)
+                let user = try await Self.chat(client.client, key: key, adding(#""user": "u-7""#))
+                #expect(user.2[cacheHeader] == "hit", "who asked does not change the answer")
+
+                // What changes the answer misses: another field, another value, a sampled answer; no-cache skips.
+                for changed in [
+                    adding(#""seed": 8"#),
+                    body.replacingOccurrences(of: "hello", with: "hello!"),
+                    body.replacingOccurrences(of: #""temperature": 0"#, with: #""temperature": 0.5"#),
+                    body.replacingOccurrences(of: #", "temperature": 0"#, with: ""),
+                ] {
+                    let before = received.count
+                    let answer = try await Self.chat(client.client, key: key, changed)
+                    #expect(answer.2[cacheHeader] != "hit" && received.count == before + 1, "\(changed)")
+                }
+                let before = received.count
+                let skipped = try await Self.chat(client.client, key: key, body, headers: [.cacheControl: "no-cache"])
+                #expect(skipped.2[cacheHeader] == nil && received.count == before + 1)
+
+                // Hits are events too, at no cost: 5 calls to the provider at 0.00027 $, 4 hits free.
+                let status = try await Self.status(client, system, requests: 10)
+                #expect(status.dictionary("performance")?["requests"] as? Int == 10)
+                #expect(abs((status.dictionary("cost")?["total_usd"] as? Double ?? 0) - 0.00027 * 6) < 1e-12, "\(status.object)")
             }
         }
     }

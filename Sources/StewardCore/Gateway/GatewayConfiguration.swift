@@ -37,17 +37,30 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public let fallbacks: [String]
     }
 
+    /// Exact-match caching of answers: off when the configuration has no `cache`.
+    public struct Cache: Sendable, Equatable {
+        /// How long an answer is served from the cache.
+        public let ttlSeconds: Int
+        /// Whether answers sampled with `temperature` above 0 are cached too (off by default: such a request asks
+        /// for a new sample each time).
+        public let cacheSampledAnswers: Bool
+        /// The most answers kept (per server); the least recently used go first.
+        public let maximumEntries: Int
+    }
+
     public let providers: [Provider]
     public let models: [Model]
+    public let cache: Cache?
     /// The YAML text as it was stored.
     public let document: String
 
     /// No upstream at all: what a server has before an administrator configures one.
-    public static let empty = GatewayConfiguration(providers: [], models: [], document: "providers: []\nmodels: []\n")
+    public static let empty = GatewayConfiguration(providers: [], models: [], cache: nil, document: "providers: []\nmodels: []\n")
 
-    init(providers: [Provider], models: [Model], document: String) {
+    init(providers: [Provider], models: [Model], cache: Cache?, document: String) {
         self.providers = providers
         self.models = models
+        self.cache = cache
         self.document = document
     }
 
@@ -58,7 +71,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public init(yaml document: String) throws(StewardError) {
         let root = try BoundedYAML.load(document, what: "The gateway configuration")
         guard let map = root as? [String: Any] else { throw .invalidParameter("The gateway configuration must be a YAML mapping.") }
-        try Self.refuseUnknown(in: map, known: ["providers", "models"], at: "the gateway configuration")
+        try Self.refuseUnknown(in: map, known: ["providers", "models", "cache"], at: "the gateway configuration")
         let providerList = try Self.list(map["providers"], "providers")
         let modelList = try Self.list(map["models"], "models")
         var providers: [Provider] = []
@@ -137,7 +150,22 @@ public struct GatewayConfiguration: Sendable, Equatable {
             }
             if model.fallbacks.contains(model.name) { throw .invalidParameter("Model '\(model.name)' lists itself as a fallback.") }
         }
-        self.init(providers: providers, models: models, document: document)
+        var cache: Cache?
+        if let value = map["cache"] {
+            guard let entry = value as? [String: Any] else { throw .invalidParameter("cache must be a mapping such as {ttl_seconds: 600}.") }
+            try Self.refuseUnknown(in: entry, known: ["ttl_seconds", "cache_sampled_answers", "max_entries"], at: "cache")
+            guard let ttl = entry["ttl_seconds"] as? Int, (1...2_592_000).contains(ttl) else {
+                throw .invalidParameter("cache.ttl_seconds is required: a whole number of seconds from 1 to 2592000 (30 days).")
+            }
+            let sampled = entry["cache_sampled_answers"] ?? false
+            guard let sampled = sampled as? Bool else { throw .invalidParameter("cache.cache_sampled_answers must be true or false.") }
+            let entries = entry["max_entries"] ?? 10_000
+            guard let entries = entries as? Int, (1...1_000_000).contains(entries) else {
+                throw .invalidParameter("cache.max_entries must be a whole number from 1 to 1000000.")
+            }
+            cache = Cache(ttlSeconds: ttl, cacheSampledAnswers: sampled, maximumEntries: entries)
+        }
+        self.init(providers: providers, models: models, cache: cache, document: document)
     }
 
     private static func refuseUnknown(in map: [String: Any], known: Set<String>, at place: String) throws(StewardError) {

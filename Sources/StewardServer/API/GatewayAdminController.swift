@@ -38,10 +38,19 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         let version: Int64
         let author: String
         let createdAt: Int64
+        struct Cache: Encodable {
+            let ttlSeconds: Int
+            let cacheSampledAnswers: Bool
+            let maxEntries: Int
+        }
         let providers: [Provider]
         let models: [Model]
+        let cache: Cache?
 
         init(_ stored: GatewayConfigurationVersion) {
+            cache = stored.configuration.cache.map {
+                Cache(ttlSeconds: $0.ttlSeconds, cacheSampledAnswers: $0.cacheSampledAnswers, maxEntries: $0.maximumEntries)
+            }
             version = stored.version
             author = stored.author
             createdAt = stored.createdAt

@@ -11,6 +11,8 @@ struct ChatStreamReader {
     private(set) var usage: TokenUsage?
     private(set) var completionCharacters = 0
     private(set) var finishReason: String?
+    /// The stream as one chat completion, for the answer cache: built while the stream has one choice of text.
+    private var assembled: (id: JSONValue?, created: JSONValue?, model: JSONValue?, text: String)? = (nil, nil, nil, "")
     private var pending: [UInt8] = []
     /// Events larger than this end the stream as malformed: nothing a provider streams comes near it.
     static let largestEvent = 4 << 20
@@ -47,6 +49,28 @@ struct ChatStreamReader {
         return output.readableBytes > 0 ? output : nil
     }
 
+    /// The whole stream as a chat completion with one choice of text, when it was one and ended with a reason and
+    /// its usage; nil otherwise (tool calls, several choices, cut short).
+    var completion: JSONValue? {
+        guard let assembled, let finishReason, let usage else { return nil }
+        var usageFields: [String: JSONValue] = [
+            "prompt_tokens": .integer(Int(usage.promptTokens)), "completion_tokens": .integer(Int(usage.completionTokens)),
+            "total_tokens": .integer(Int(usage.promptTokens + usage.completionTokens)),
+        ]
+        if usage.cachedPromptTokens > 0 { usageFields["prompt_tokens_details"] = .object(["cached_tokens": .integer(Int(usage.cachedPromptTokens))]) }
+        return .object([
+            "id": assembled.id ?? .string("chatcmpl-steward"), "object": .string("chat.completion"), "created": assembled.created ?? .integer(0),
+            "model": assembled.model ?? .null,
+            "choices": .array([
+                .object([
+                    "index": .integer(0), "message": .object(["role": .string("assistant"), "content": .string(assembled.text)]),
+                    "finish_reason": .string(finishReason),
+                ])
+            ]),
+            "usage": .object(usageFields),
+        ])
+    }
+
     /// Whatever came after the last complete event, sent as it is when the stream ends.
     var remainder: ByteBuffer? { pending.isEmpty ? nil : ByteBuffer(bytes: pending) }
 
@@ -66,14 +90,28 @@ struct ChatStreamReader {
             case .object(let members) = chunk
         else { return true }
         if let reported = ReportedUsage.read(chunk) { usage = reported }
+        if assembled != nil, assembled?.id == nil {
+            assembled?.id = members["id"]
+            assembled?.created = members["created"]
+            assembled?.model = members["model"]
+        }
         var hasChoices = false
         if case .array(let choices)? = members["choices"] {
             for choice in choices {
                 guard case .object(let fields) = choice else { continue }
                 hasChoices = true
+                if fields["index"] != .integer(0) { assembled = nil }
                 if case .object(let delta)? = fields["delta"] {
-                    if case .string(let text)? = delta["content"] { completionCharacters += text.count }
-                    if case .array(let calls)? = delta["tool_calls"] { completionCharacters += JSONValue.array(calls).description.count }
+                    if case .string(let text)? = delta["content"] {
+                        completionCharacters += text.count
+                        assembled?.text += text
+                        if assembled?.text.utf8.count ?? 0 > GatewayAnswerCache.largestAnswer { assembled = nil }
+                    }
+                    if case .array(let calls)? = delta["tool_calls"] {
+                        completionCharacters += JSONValue.array(calls).description.count
+                        assembled = nil
+                    }
+                    if delta["function_call"] != nil || delta["refusal"].map({ $0 != .null }) == true { assembled = nil }
                 }
                 if case .string(let reason)? = fields["finish_reason"] { finishReason = reason }
             }

@@ -126,6 +126,17 @@ struct GatewayCall: Sendable {
         return JSONValue.object(members).description
     }
 
+    /// Whether the answer may come from the cache: embeddings always; chat completions when not sampled
+    /// (`temperature` 0; OpenAI's default is 1) unless the configuration caches sampled answers too.
+    func cacheable(under settings: GatewayConfiguration.Cache) -> Bool {
+        if case .embeddings = kind { return true }
+        if settings.cacheSampledAnswers { return true }
+        switch members["temperature"] {
+        case .integer(0)?, .number(0)?: return true
+        default: return false
+        }
+    }
+
     /// Roughly four characters a token, the usual rule for English text: used only when a provider reports no usage.
     static func estimatedTokens(characters: Int) -> Int64 { Int64((characters + 3) / 4) }
 

@@ -17,6 +17,7 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
     let client: LLMProviderClient
     let traffic: ServingTraffic
     let logger: Logger
+    let cache: GatewayAnswerCache
     /// Request bodies larger than this are refused (413).
     static var largestRequest: Int { 16 << 20 }
     /// Answers larger than this are a provider failure.
@@ -56,6 +57,24 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let call = try GatewayCall(kind: kind, body: Data(buffer: body))
         let route = try await gateway.route(caller, model: call.model)
         let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
+        let settings = try await gateway.configuration().configuration.cache
+        let cacheKey = settings.flatMap {
+            call.cacheable(under: $0) && !Self.refusesCache(request) ? GatewayAnswerCache.key(systemID: caller.system.id, call: call) : nil
+        }
+        if let cacheKey, let kept = cache.answer(for: cacheKey, now: EpochClock.now()) {
+            let parsed = try? JSONValue.parse(Data(buffer: kept))
+            await Recorded(
+                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
+                keyID: caller.key.id, fallback: false, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger, cacheHit: true
+            ).write(
+                usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
+                failed: false)
+            var headers: HTTPFields = [.contentType: call.stream ? "text/event-stream" : "application/json"]
+            headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
+            headers[HTTPField.Name("X-Steward-Cache")!] = "hit"
+            let body = call.stream ? GatewayAnswerCache.events(of: parsed ?? .null, includeUsage: call.clientWantsUsage) : kept
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        }
         var failure = StewardError(.upstreamFailed, "The model '\(call.model)' has no provider configured.")
         for (index, target) in route.targets.enumerated() {
             let last = index == route.targets.count - 1
@@ -82,9 +101,10 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             }
             let event = Recorded(
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: target.model, keyID: caller.key.id,
-                fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger)
+                fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger, cacheHit: false)
+            let keeping = status == 200 ? cacheKey.flatMap { key in settings.map { (key: key, settings: $0) } } : nil
             if call.stream && status == 200 {
-                return stream(response, event: event)
+                return stream(response, event: event, keeping: keeping)
             }
             let answer: ByteBuffer
             do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
@@ -97,20 +117,27 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 failed: status >= 400)
             var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "application/json"]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
+            if let keeping {
+                cache.keep(answer, for: keeping.key, settings: keeping.settings, now: EpochClock.now())
+                headers[HTTPField.Name("X-Steward-Cache")!] = "miss"
+            }
             return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: answer))
         }
         await Recorded(
             systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
-            keyID: caller.key.id, fallback: route.targets.count > 1, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger
+            keyID: caller.key.id, fallback: route.targets.count > 1, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger,
+            cacheHit: false
         ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
         throw failure
     }
 
     /// Passes a provider's event stream on as it comes, event by event, and records the call when it ends (also
     /// when the client goes away: leaving the stream cancels the provider's call, and what was sent is charged).
-    func stream(_ response: HTTPClientResponse, event: Recorded) -> Response {
+    func stream(_ response: HTTPClientResponse, event: Recorded, keeping: (key: String, settings: GatewayConfiguration.Cache)?) -> Response {
         var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "text/event-stream", .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Steward-Request-Id")!] = event.requestID
+        if keeping != nil { headers[HTTPField.Name("X-Steward-Cache")!] = "miss" }
+        let cache = cache
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
@@ -126,9 +153,18 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                         usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true)
                     throw error
                 }
+                if let keeping, let completion = reader.completion {
+                    cache.keep(ByteBuffer(string: completion.description), for: keeping.key, settings: keeping.settings, now: EpochClock.now())
+                }
                 await event.write(
                     usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false)
             })
+    }
+
+    /// Whether the client asked not to be answered from a cache (`Cache-Control: no-cache` or `no-store`).
+    static func refusesCache(_ request: Request) -> Bool {
+        let directives = request.headers[.cacheControl]?.lowercased() ?? ""
+        return directives.contains("no-cache") || directives.contains("no-store")
     }
 
     /// Gives back what a call that produced nothing held of its budgets.
@@ -177,6 +213,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         /// What the call holds of its budgets, settled with its cost here.
         let reservation: GatewayReservation?
         let logger: Logger
+        /// Answered from the cache: free, and marked so.
+        let cacheHit: Bool
 
         /// Records the event: the reported usage, or when there is none (a stream cut short, a provider that
         /// reports nothing) tokens estimated from the characters sent, marked `usage_estimated`.
@@ -189,7 +227,7 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                     completionTokens: GatewayCall.estimatedTokens(characters: completionCharacters))
             var features: [String: FeatureValue] = [
                 "prompt_characters": .number(Double(call.promptCharacters)), "stream": .flag(call.stream), "gateway_key": .text(keyID),
-                "fallback": .flag(fallback), "usage_estimated": .flag(reported == nil),
+                "fallback": .flag(fallback), "usage_estimated": .flag(reported == nil), "cache_hit": .flag(cacheHit),
             ]
             if case .chat = call.kind { features["messages"] = .number(Double(call.messageCount)) }
             let exact = model.map { usage.cost(at: $0) }

@@ -45,6 +45,7 @@ extension OpenAPIDocument {
                       type: object
                       additionalProperties: false
                       properties:
+                        cache: {$ref: "#/components/schemas/GatewayCache"}
                         providers:
                           type: array
                           items:
@@ -221,6 +222,19 @@ extension OpenAPIDocument {
                       schema: {$ref: "#/components/schemas/GatewayBudgets"}
                 default: {$ref: "#/components/responses/Error"}
         schemas:
+          GatewayCache:
+            type: object
+            additionalProperties: false
+            required: [ttl_seconds]
+            description: |
+              Exact-match caching of answers, off when absent. A repeat of a request (the same system, model and
+              every field but stream, stream_options and user) is answered from the cache, free, marked
+              `X-Steward-Cache: hit`, as an answer or a stream; `Cache-Control: no-cache` skips it. Chat answers are
+              kept only when not sampled (temperature 0; OpenAI's default is 1) unless cache_sampled_answers is true.
+            properties:
+              ttl_seconds: {type: integer, minimum: 1, maximum: 2592000}
+              cache_sampled_answers: {type: boolean}
+              max_entries: {type: integer, minimum: 1, maximum: 1000000, description: Answers kept per server (10000 by default).}
           GatewayBudget:
             type: object
             additionalProperties: false
@@ -246,6 +260,7 @@ extension OpenAPIDocument {
             type: object
             required: [version, author, created_at, providers, models]
             properties:
+              cache: {$ref: "#/components/schemas/GatewayCache"}
               version: {type: integer}
               author: {type: string}
               created_at: {type: integer}

@@ -1,0 +1,97 @@
+import Foundation
+import NIOCore
+import StewardCore
+import StewardJSON
+import Synchronization
+
+/// Answers kept for exact repeats of a request, per system: the key is the system, the route and the request's
+/// canonical JSON (keys sorted) without the fields that change only how the answer is delivered (`stream`,
+/// `stream_options`) or who asked (`user`), so no two requests that could be answered differently share an entry.
+/// Kept in memory per server, for the configuration's TTL, the least recently used dropped first; answers larger
+/// than 1 MiB are not kept.
+final class GatewayAnswerCache: Sendable {
+    private struct Entry {
+        let answer: ByteBuffer
+        let expiresAt: Int64
+        var used: UInt64
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var clock: UInt64 = 0
+        var bytes = 0
+    }
+
+    private let state = Mutex(State())
+    static let largestAnswer = 1 << 20
+    /// All kept answers together stay under this.
+    static let maximumBytes = 256 << 20
+
+    /// The fields that do not change the answer.
+    static let deliveryFields: Set<String> = ["stream", "stream_options", "user"]
+
+    static func key(systemID: String, call: GatewayCall) -> String {
+        let canonical = JSONValue.object(call.members.filter { !deliveryFields.contains($0.key) }).description
+        return SHA256Digest.hex(of: Data("\(systemID)\u{0}\(call.kind.path)\u{0}\(canonical)".utf8))
+    }
+
+    /// The answer kept for `key`, if it has not expired.
+    func answer(for key: String, now: Int64) -> ByteBuffer? {
+        state.withLock { state in
+            guard var entry = state.entries[key] else { return nil }
+            guard entry.expiresAt > now else {
+                state.bytes -= entry.answer.readableBytes
+                state.entries[key] = nil
+                return nil
+            }
+            state.clock += 1
+            entry.used = state.clock
+            state.entries[key] = entry
+            return entry.answer
+        }
+    }
+
+    /// Keeps `answer` for `key`, making room by dropping the least recently used tenth when full.
+    func keep(_ answer: ByteBuffer, for key: String, settings: GatewayConfiguration.Cache, now: Int64) {
+        guard answer.readableBytes <= Self.largestAnswer else { return }
+        state.withLock { state in
+            if let old = state.entries[key] { state.bytes -= old.answer.readableBytes }
+            if state.entries[key] == nil, state.entries.count >= settings.maximumEntries || state.bytes + answer.readableBytes > Self.maximumBytes {
+                let oldest = state.entries.sorted { $0.value.used < $1.value.used }.prefix(max(1, state.entries.count / 10))
+                for (name, entry) in oldest {
+                    state.bytes -= entry.answer.readableBytes
+                    state.entries[name] = nil
+                }
+            }
+            state.clock += 1
+            state.entries[key] = Entry(answer: answer, expiresAt: now + Int64(settings.ttlSeconds) * 1000, used: state.clock)
+            state.bytes += answer.readableBytes
+        }
+    }
+
+    /// A kept chat completion as the server-sent events a stream of it would have been: per choice its message
+    /// as one delta and its finish reason, the usage chunk when the client asked for it, then `[DONE]`.
+    static func events(of completion: JSONValue, includeUsage: Bool) -> ByteBuffer {
+        guard case .object(let members) = completion else { return ByteBuffer(string: "data: [DONE]\n\n") }
+        var base: [String: JSONValue] = ["object": .string("chat.completion.chunk")]
+        for field in ["id", "created", "model", "system_fingerprint"] { base[field] = members[field] }
+        var text = ""
+        func send(_ fields: [String: JSONValue]) {
+            text += "data: " + JSONValue.object(base.merging(fields) { $1 }).description + "\n\n"
+        }
+        if case .array(let choices)? = members["choices"] {
+            for choice in choices {
+                guard case .object(let fields) = choice else { continue }
+                let index = fields["index"] ?? .integer(0)
+                var delta: [String: JSONValue] = ["role": .string("assistant")]
+                if case .object(let message)? = fields["message"] {
+                    for (name, value) in message where name != "role" { delta[name] = value }
+                }
+                send(["choices": .array([.object(["index": index, "delta": .object(delta), "finish_reason": .null])])])
+                send(["choices": .array([.object(["index": index, "delta": .object([:]), "finish_reason": fields["finish_reason"] ?? .null])])])
+            }
+        }
+        if includeUsage, let usage = members["usage"] { send(["choices": .array([]), "usage": usage]) }
+        return ByteBuffer(string: text + "data: [DONE]\n\n")
+    }
+}

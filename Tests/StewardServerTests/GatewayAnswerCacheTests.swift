@@ -1,0 +1,62 @@
+import Foundation
+import NIOCore
+import StewardCore
+import StewardJSON
+import Testing
+
+@testable import StewardServer
+
+/// The gateway's answer cache: expiry, the least recently used dropped first, and keys that tell apart every field
+/// that changes an answer.
+@Suite("Gateway answer cache")
+struct GatewayAnswerCacheTests {
+    static func settings(entries: Int) throws -> GatewayConfiguration.Cache {
+        try #require(try GatewayConfiguration(yaml: "cache: {ttl_seconds: 10, max_entries: \(entries)}").cache)
+    }
+
+    @Test("An answer is served until its TTL ends; when full, the least recently used go first")
+    func expiryAndEviction() throws {
+        let cache = GatewayAnswerCache()
+        let settings = try Self.settings(entries: 3)
+        for name in ["a", "b", "c"] { cache.keep(ByteBuffer(string: name), for: name, settings: settings, now: 0) }
+        #expect(cache.answer(for: "a", now: 1) == ByteBuffer(string: "a"), "a is now the most recently used")
+        cache.keep(ByteBuffer(string: "d"), for: "d", settings: settings, now: 2)
+        #expect(cache.answer(for: "b", now: 3) == nil && cache.answer(for: "a", now: 3) != nil && cache.answer(for: "d", now: 3) != nil)
+        #expect(cache.answer(for: "a", now: 10_000) == nil, "expired at its TTL")
+    }
+
+    @Test("Keys differ in every field but stream, stream_options and user, and between systems")
+    func keys() throws {
+        func key(_ body: String, system: String = "sys-1") throws -> String {
+            GatewayAnswerCache.key(systemID: system, call: try GatewayCall(kind: .chat, body: Data(body.utf8)))
+        }
+        let base = #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 0}"#
+        let same = [
+            #"{"temperature": 0, "messages": [{"content": "x", "role": "user"}], "model": "m"}"#,
+            #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 0, "stream": true, "user": "u"}"#,
+        ]
+        for body in same { #expect(try key(body) == key(base), "\(body)") }
+        let different = [
+            #"{"model": "n", "messages": [{"role": "user", "content": "x"}], "temperature": 0}"#,
+            #"{"model": "m", "messages": [{"role": "user", "content": "x "}], "temperature": 0}"#,
+            #"{"model": "m", "messages": [{"role": "system", "content": "x"}], "temperature": 0}"#,
+            #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 0, "max_tokens": 5}"#,
+            #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 0, "tools": []}"#,
+            #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 0, "response_format": {"type": "json_object"}}"#,
+        ]
+        for body in different { #expect(try key(body) != key(base), "\(body)") }
+        #expect(try key(base, system: "sys-2") != key(base))
+    }
+
+    @Test("A kept completion is streamed as one delta per choice, its finish reason, the usage when asked, and [DONE]")
+    func events() throws {
+        let completion = try JSONValue.parse(
+            #"{"id":"c","created":5,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}"#
+        )
+        let plain = String(buffer: GatewayAnswerCache.events(of: completion, includeUsage: false))
+        #expect(plain.components(separatedBy: "\n\n").filter { !$0.isEmpty }.count == 3 && !plain.contains("usage"))
+        #expect(plain.contains(#""delta":{"content":"hi","role":"assistant"}"#) && plain.contains(#""finish_reason":"stop""#))
+        let withUsage = String(buffer: GatewayAnswerCache.events(of: completion, includeUsage: true))
+        #expect(withUsage.contains(#""choices":[],"#) && withUsage.contains(#""usage":{"completion_tokens":1,"prompt_tokens":3}"#))
+    }
+}
