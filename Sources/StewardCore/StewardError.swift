@@ -20,6 +20,8 @@ public struct StewardError: Error, Sendable, Equatable, CustomStringConvertible 
         case resourceLimitExceeded = "RESOURCE_LIMIT_EXCEEDED"
         case internalError = "INTERNAL_ERROR"
         case temporarilyUnavailable = "TEMPORARILY_UNAVAILABLE"
+        /// A safety check configured for the system refused the request's content (or the answer's).
+        case contentBlocked = "CONTENT_BLOCKED"
         /// A server Steward called for the request (an LLM provider) failed or answered what cannot be used.
         case upstreamFailed = "UPSTREAM_FAILED"
         /// A server Steward called for the request did not answer in time.

@@ -315,6 +315,46 @@ struct GatewayRouteTests {
         }
     }
 
+    @Test("Safety checks: a blocked prompt is never forwarded, a blocked answer is withheld, flags are recorded", arguments: TestEngine.available)
+    func safety(engine: TestEngine) async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(engine) { client, _ in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL)
+                let checks = """
+                    checks:
+                      - {name: cards, kind: card, apply_to: input, action: block}
+                      - {name: emails, kind: email, apply_to: input, action: flag}
+                      - {name: greeting, kind: deny, pattern: "^hi$", apply_to: output, action: block}
+                    """
+                let put = try await client.execute(uri: "/api/v1/systems/\(system)/gateway/safety", method: .put, body: ByteBuffer(string: checks)) {
+                    ($0.status, String(buffer: $0.body))
+                }
+                #expect(put.0 == .ok && put.1.contains(#""apply_to":"input""#), "\(put.1)")
+                let blocked = try await Self.chat(
+                    client.client, key: key, #"{"model": "bare", "messages": [{"role": "user", "content": "my card is 4111 1111 1111 1111"}]}"#)
+                #expect(blocked.0 == .badRequest && blocked.1.contains(#""code":"content_blocked""#) && blocked.1.contains("'cards'"))
+                #expect(received.count == 0, "a blocked prompt is never forwarded")
+                // The stand-in answers "hi": the output check withholds it (the provider was called, and is charged).
+                let withheld = try await Self.chat(
+                    client.client, key: key, #"{"model": "small", "messages": [{"role": "user", "content": "write to ana@example.com"}]}"#)
+                #expect(withheld.0 == .badRequest && withheld.1.contains("'greeting'") && !withheld.1.contains(#""content":"hi""#))
+                #expect(received.count == 1)
+                let status = try await Self.status(client, system, requests: 2)
+                let safety = try #require(status.dictionary("safety"))
+                #expect(safety["flagged"] as? Int == 2, "\(safety.object)")
+                #expect((safety["by_flag"] as? [String: Any])?["cards"] as? Int == 1 && (safety["by_flag"] as? [String: Any])?["emails"] as? Int == 1)
+                #expect((safety["by_flag"] as? [String: Any])?["greeting"] as? Int == 1)
+                let refused = try await client.execute(
+                    uri: "/api/v1/systems/\(system)/gateway/safety", method: .put,
+                    body: ByteBuffer(string: "checks: [{name: x, kind: ssn, action: flag}]")
+                ) { $0.status }
+                #expect(refused == .badRequest)
+                let shown = try await client.call(.get, "/api/v1/systems/\(system)/gateway/safety")
+                #expect(shown.body.array("checks").count == 3, "a refused document changes nothing")
+            }
+        }
+    }
+
     @Test("A configuration naming a host the server may not call, or a provider kind not served, is refused and not stored")
     func configurationRefusals() async throws {
         try await DeploymentRouteTests.live(.sqlite) { client, _ in

@@ -35,6 +35,10 @@ public protocol GatewayRepository: Sendable {
     /// In one transaction: releases the reservation and adds `cost` (one call) to the spend of each scope for the
     /// day and the month.
     func settle(id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, cost: Int64) async throws
+    /// The safety checks stored for a system, nil when none were.
+    func safetyPolicy(systemID: String) async throws -> SafetyPolicy?
+    /// Stores a system's safety checks, recording `audit` in the same transaction.
+    func storeSafetyPolicy(_ policy: SafetyPolicy, systemID: String, author: String, now: Int64, audit: AuditEntry) async throws
     /// What `scope` spent in `period` (a day or a month as `Periods` writes them), and in how many calls.
     func spend(scope: GatewayBudget.Scope, period: String) async throws -> (amount: Int64, calls: Int64)
 }

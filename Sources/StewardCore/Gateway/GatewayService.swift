@@ -23,6 +23,7 @@ public struct GatewayService: Sendable {
     let allowList: EndpointAllowList
     let now: @Sendable () -> Int64
     private let cached: CachedConfiguration
+    private let cachedSafety: CachedSafetyPolicies
 
     /// How long a configuration read from the store is used before it is read again: a change made through another
     /// replica reaches this one within this time (one made here, at once).
@@ -38,6 +39,7 @@ public struct GatewayService: Sendable {
         self.allowList = allowList
         self.now = now
         cached = CachedConfiguration()
+        cachedSafety = CachedSafetyPolicies()
     }
 
     /// The configuration in force: the newest stored version, or an empty one as version 0.
@@ -228,6 +230,29 @@ public struct GatewayService: Sendable {
         try await repository.settle(id: reservation.id, scopes: reservation.scopes, periods: reservation.periods, cost: Picodollars.of(cost))
     }
 
+    /// A system's safety checks (none until some are stored); read at most once a second per system.
+    public func safetyPolicy(systemID: String) async throws -> SafetyPolicy {
+        let time = now()
+        if let known = cachedSafety.current(systemID, at: time) { return known }
+        let stored = try await repository.safetyPolicy(systemID: systemID) ?? .none
+        cachedSafety.keep(stored, for: systemID, at: time)
+        return stored
+    }
+
+    /// Replaces a system's safety checks with the YAML `document`: contributors and up, audited.
+    public func setSafetyPolicy(document: String, systemID: String, actor: Principal) async throws -> SafetyPolicy {
+        let time = now()
+        try await audit.requireContributor(actor, "gateway.safety.set", target: "system:\(systemID)", systemID: systemID, now: time)
+        let policy = try SafetyPolicy(yaml: document)
+        try await repository.storeSafetyPolicy(
+            policy, systemID: systemID, author: actor.name, now: time,
+            audit: AuditEntry(
+                actor: actor, action: "gateway.safety.set", target: "system:\(systemID)", systemID: systemID,
+                details: ["digest": SHA256Digest.hex(of: Data(document.utf8)), "checks": "\(policy.checks.count)"]))
+        cachedSafety.keep(policy, for: systemID, at: time)
+        return policy
+    }
+
     /// The model names a register entry lists: its external models and its linked models.
     static func listedModels(_ system: AISystem) -> Set<String> {
         Set(system.profile.externalModels.map(\.model)).union(system.components.filter { $0.kind == .model }.map(\.name))
@@ -249,6 +274,27 @@ final class CachedConfiguration: Sendable {
         state.withLock { known in
             if let known, known.version.version > version.version, time - known.readAt < GatewayService.configurationLifetimeMilliseconds { return }
             known = (version, time)
+        }
+    }
+}
+
+/// The systems' safety checks last read, shared by the copies of the service.
+final class CachedSafetyPolicies: Sendable {
+    private let state = Mutex<[String: (policy: SafetyPolicy, readAt: Int64)]>([:])
+
+    func current(_ systemID: String, at time: Int64) -> SafetyPolicy? {
+        state.withLock { known in
+            guard let entry = known[systemID], time >= entry.readAt, time - entry.readAt < GatewayService.configurationLifetimeMilliseconds else {
+                return nil
+            }
+            return entry.policy
+        }
+    }
+
+    func keep(_ policy: SafetyPolicy, for systemID: String, at time: Int64) {
+        state.withLock { known in
+            if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
+            known[systemID] = (policy, time)
         }
     }
 }

@@ -16,6 +16,8 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.get, "systems/:id/gateway/budget", use: showBudgets)
         group.native(.put, "systems/:id/gateway/budget", use: setSystemBudget)
         group.native(.put, "systems/:id/gateway/keys/:key/budget", use: setKeyBudget)
+        group.native(.get, "systems/:id/gateway/safety", query: ["format"], use: showSafety)
+        group.native(.put, "systems/:id/gateway/safety", use: replaceSafety)
     }
 
     struct WireConfiguration: Encodable {
@@ -131,6 +133,49 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         try await gateway.revokeKey(
             systemID: try NativeMessage.parameter("id", context), id: try NativeMessage.parameter("key", context), actor: context.principal)
         return try NativeMessage.json(EmptyObject())
+    }
+
+    struct WireSafetyCheck: Encodable {
+        let name: String
+        let kind: String
+        let applyTo: String
+        let action: String
+        let pattern: String?
+        let characters: Int?
+
+        init(_ check: SafetyPolicy.Check) {
+            name = check.name
+            applyTo = check.direction.rawValue
+            action = check.action.rawValue
+            switch check.kind {
+            case .email: (kind, pattern, characters) = ("email", nil, nil)
+            case .phone: (kind, pattern, characters) = ("phone", nil, nil)
+            case .card: (kind, pattern, characters) = ("card", nil, nil)
+            case .iban: (kind, pattern, characters) = ("iban", nil, nil)
+            case .deny(let text): (kind, pattern, characters) = ("deny", text, nil)
+            case .maximumLength(let limit): (kind, pattern, characters) = ("max_length", nil, limit)
+            }
+        }
+    }
+
+    struct SafetyBody: Encodable { let checks: [WireSafetyCheck] }
+
+    /// The system's safety checks as JSON, or their YAML document with `?format=yaml`.
+    @Sendable func showSafety(_ request: Request, context: Context) async throws -> Response {
+        let systemID = try NativeMessage.parameter("id", context)
+        _ = try await gateway.keys(systemID: systemID)
+        let policy = try await gateway.safetyPolicy(systemID: systemID)
+        if try NativeMessage.query("format", request) == "yaml" {
+            return NativeMessage.text(policy.document, contentType: "application/yaml; charset=utf-8")
+        }
+        return try NativeMessage.json(SafetyBody(checks: policy.checks.map(WireSafetyCheck.init)))
+    }
+
+    @Sendable func replaceSafety(_ request: Request, context: Context) async throws -> Response {
+        let document = try await NativeMessage.text(of: request)
+        let policy = try await gateway.setSafetyPolicy(
+            document: document, systemID: try NativeMessage.parameter("id", context), actor: context.principal)
+        return try NativeMessage.json(SafetyBody(checks: policy.checks.map(WireSafetyCheck.init)))
     }
 
     struct BudgetMessage: Decodable {

@@ -11,6 +11,8 @@ struct ChatStreamReader {
     private(set) var usage: TokenUsage?
     private(set) var completionCharacters = 0
     private(set) var finishReason: String?
+    /// The completion text sent, for the safety checks (up to 4 MiB).
+    private(set) var completionText = ""
     /// The stream as one chat completion, for the answer cache: built while the stream has one choice of text.
     private var assembled: (id: JSONValue?, created: JSONValue?, model: JSONValue?, text: String)? = (nil, nil, nil, "")
     private var pending: [UInt8] = []
@@ -104,6 +106,7 @@ struct ChatStreamReader {
                 if case .object(let delta)? = fields["delta"] {
                     if case .string(let text)? = delta["content"] {
                         completionCharacters += text.count
+                        if completionText.utf8.count < Self.largestEvent { completionText += text }
                         assembled?.text += text
                         if assembled?.text.utf8.count ?? 0 > GatewayAnswerCache.largestAnswer { assembled = nil }
                     }

@@ -30,6 +30,8 @@ struct GatewayCall: Sendable {
     /// Characters of the prompt (message contents, or the embedding input), for estimating tokens when a provider
     /// reports no usage.
     let promptCharacters: Int
+    /// The prompt's text (message contents, or the embedding input), for the safety checks.
+    let promptText: String
     let messageCount: Int
     /// No fewer prompt tokens than any provider will count for this request: a token covers at least one byte of
     /// text, and the request's bytes (messages, tools, schemas) hold all of it, with a few tokens a message of framing.
@@ -54,6 +56,7 @@ struct GatewayCall: Sendable {
         self.members = members
         var characters = 0
         var messages = 0
+        var text = ""
         switch kind {
         case .chat:
             guard case .array(let list)? = members["messages"], !list.isEmpty else {
@@ -64,6 +67,7 @@ struct GatewayCall: Sendable {
                     throw .invalidParameter("messages[\(index)] must be an object with a role.")
                 }
                 characters += Self.characters(in: fields["content"] ?? .null)
+                Self.collectText(fields["content"] ?? .null, into: &text)
             }
             messages = list.count
             try Self.check(members, "stream", "a boolean") { if case .bool = $0 { true } else { false } }
@@ -82,6 +86,7 @@ struct GatewayCall: Sendable {
                 throw .invalidParameter("input is required: a text, a list of texts, or token lists.")
             }
             characters = Self.characters(in: input)
+            Self.collectText(input, into: &text)
         }
         try Self.check(members, "user", "a text") { if case .string = $0 { true } else { false } }
         stream = members["stream"] == .bool(true)
@@ -91,6 +96,7 @@ struct GatewayCall: Sendable {
             clientWantsUsage = false
         }
         promptCharacters = characters
+        promptText = text
         messageCount = messages
         promptTokenBound = Int64(body.count) + 16 + 4 * Int64(messages)
         switch kind {
@@ -172,6 +178,16 @@ struct GatewayCall: Sendable {
                     }
                 }
         default: return false
+        }
+    }
+
+    /// Appends the text in a message's content (a text, or parts with `text`) or an embedding's input, one line each.
+    static func collectText(_ value: JSONValue, into text: inout String) {
+        switch value {
+        case .string(let part): text += part + "\n"
+        case .array(let parts): for part in parts { collectText(part, into: &text) }
+        case .object(let fields): if let part = fields["text"] { collectText(part, into: &text) }
+        default: break
         }
     }
 

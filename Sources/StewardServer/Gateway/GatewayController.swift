@@ -57,6 +57,17 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let call = try GatewayCall(kind: kind, body: Data(buffer: body))
         let route = try await gateway.route(caller, model: call.model)
         let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
+        let safety = try await gateway.safetyPolicy(systemID: caller.system.id)
+        let inputFindings = safety.findings(in: call.promptText, direction: .input)
+        if let blocking = inputFindings.first(where: { $0.action == .block }) {
+            await Recorded(
+                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
+                keyID: caller.key.id, fallback: false, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger,
+                cacheHit: false,
+                flags: inputFindings.map(\.name)
+            ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
+            throw StewardError(.contentBlocked, "The prompt was blocked by the safety check '\(blocking.name)'; nothing was sent to the provider.")
+        }
         let settings = try await gateway.configuration().configuration.cache
         let cacheKey = settings.flatMap {
             call.cacheable(under: $0) && !Self.refusesCache(request) ? GatewayAnswerCache.key(systemID: caller.system.id, call: call) : nil
@@ -65,7 +76,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
             await Recorded(
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
-                keyID: caller.key.id, fallback: false, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger, cacheHit: true
+                keyID: caller.key.id, fallback: false, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger, cacheHit: true,
+                flags: inputFindings.map(\.name)
             ).write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
                 failed: false)
@@ -101,10 +113,11 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             }
             let event = Recorded(
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: target.model, keyID: caller.key.id,
-                fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger, cacheHit: false)
+                fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger, cacheHit: false,
+                flags: inputFindings.map(\.name))
             let keeping = status == 200 ? cacheKey.flatMap { key in settings.map { (key: key, settings: $0) } } : nil
             if call.stream && status == 200 {
-                return stream(response, event: event, keeping: keeping)
+                return stream(response, event: event, keeping: keeping, safety: safety)
             }
             let answer: ByteBuffer
             do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
@@ -112,9 +125,14 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' broke off its answer: \(error).")
             }
             let parsed = try? JSONValue.parse(Data(buffer: answer))
+            let outputFindings = status == 200 ? safety.findings(in: parsed.map(Self.answerText) ?? "", direction: .output) : []
+            let blocked = outputFindings.first { $0.action == .block }
             await event.write(
                 usage: parsed.flatMap(ReportedUsage.read), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
-                failed: status >= 400)
+                failed: status >= 400 || blocked != nil, outputFlags: outputFindings.map(\.name))
+            if let blocked {
+                throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.")
+            }
             var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "application/json"]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
             if let keeping {
@@ -126,14 +144,18 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         await Recorded(
             systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
             keyID: caller.key.id, fallback: route.targets.count > 1, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger,
-            cacheHit: false
+            cacheHit: false, flags: inputFindings.map(\.name)
         ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
         throw failure
     }
 
     /// Passes a provider's event stream on as it comes, event by event, and records the call when it ends (also
     /// when the client goes away: leaving the stream cancels the provider's call, and what was sent is charged).
-    func stream(_ response: HTTPClientResponse, event: Recorded, keeping: (key: String, settings: GatewayConfiguration.Cache)?) -> Response {
+    /// A stream's answer is checked when it has ended: its findings are flags, even for a blocking check (what was
+    /// sent cannot be taken back).
+    func stream(
+        _ response: HTTPClientResponse, event: Recorded, keeping: (key: String, settings: GatewayConfiguration.Cache)?, safety: SafetyPolicy
+    ) -> Response {
         var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "text/event-stream", .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Steward-Request-Id")!] = event.requestID
         if keeping != nil { headers[HTTPField.Name("X-Steward-Cache")!] = "miss" }
@@ -153,11 +175,13 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                         usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true)
                     throw error
                 }
-                if let keeping, let completion = reader.completion {
+                let findings = safety.findings(in: reader.completionText, direction: .output)
+                if let keeping, findings.isEmpty, let completion = reader.completion {
                     cache.keep(ByteBuffer(string: completion.description), for: keeping.key, settings: keeping.settings, now: EpochClock.now())
                 }
                 await event.write(
-                    usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false)
+                    usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false,
+                    outputFlags: findings.map(\.name))
             })
     }
 
@@ -183,6 +207,18 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             StewardError(.upstreamTimedOut, "The provider '\(target.provider.name)' did not answer within \(target.model.timeoutSeconds) s.")
         case .unreachable(let reason): StewardError(.upstreamFailed, "The provider '\(target.provider.name)' could not be reached: \(reason).")
         }
+    }
+
+    /// The text of an answer's choices (chat) for the safety checks.
+    static func answerText(_ answer: JSONValue) -> String {
+        guard case .object(let members) = answer, case .array(let choices)? = members["choices"] else { return "" }
+        var text = ""
+        for choice in choices {
+            if case .object(let fields) = choice, case .object(let message)? = fields["message"], let content = message["content"] {
+                GatewayCall.collectText(content, into: &text)
+            }
+        }
+        return text
     }
 
     static func finishReason(_ answer: JSONValue) -> String? {
@@ -215,10 +251,12 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let logger: Logger
         /// Answered from the cache: free, and marked so.
         let cacheHit: Bool
+        /// The safety checks the prompt set off.
+        let flags: [String]
 
         /// Records the event: the reported usage, or when there is none (a stream cut short, a provider that
         /// reports nothing) tokens estimated from the characters sent, marked `usage_estimated`.
-        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool) async {
+        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool, outputFlags: [String] = []) async {
             let elapsed = ContinuousClock.now - started
             let usage =
                 reported
@@ -243,7 +281,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                     requestID: requestID, time: time, model: model?.name ?? call.model, features: features,
                     prediction: finishReason.map(FeatureValue.text),
                     latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
-                    tokensIn: usage.promptTokens, tokensOut: usage.completionTokens, costUSD: cost, failed: failed))
+                    tokensIn: usage.promptTokens, tokensOut: usage.completionTokens, costUSD: cost, failed: failed,
+                    safetyFlags: Array(Set(flags + outputFlags)).sorted()))
         }
     }
 }

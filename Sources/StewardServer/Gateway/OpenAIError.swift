@@ -24,6 +24,7 @@ enum OpenAIError {
         switch code {
         case .invalidParameterValue, .badRequest, .resourceAlreadyExists: ("invalid_request_error", nil)
         case .unauthenticated: ("invalid_request_error", "invalid_api_key")
+        case .contentBlocked: ("invalid_request_error", "content_blocked")
         case .permissionDenied: ("permission_error", "model_not_allowed")
         case .resourceDoesNotExist: ("invalid_request_error", "model_not_found")
         case .endpointNotFound: ("invalid_request_error", "unknown_url")

@@ -36,7 +36,7 @@ enum MLflowResponse {
     /// The HTTP status of each error code, as MLflow's server assigns them.
     static func status(for code: StewardError.Code) -> HTTPResponse.Status {
         switch code {
-        case .invalidParameterValue, .badRequest, .resourceAlreadyExists: .badRequest
+        case .invalidParameterValue, .badRequest, .resourceAlreadyExists, .contentBlocked: .badRequest
         case .resourceDoesNotExist, .endpointNotFound: .notFound
         case .unauthenticated: .unauthorized
         case .permissionDenied: .forbidden

@@ -73,3 +73,20 @@ extension GatewaySchema {
         ]
     }
 }
+
+extension GatewaySchema {
+    /// Each system's safety checks for its gateway calls, as the YAML its owners wrote.
+    static let v21 = Migration(version: 21, name: "gateway safety checks") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE gateway_safety (
+                system_id TEXT PRIMARY KEY REFERENCES ai_systems (id) ON DELETE CASCADE,
+                document TEXT NOT NULL,
+                author TEXT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )\(clustered)
+            """
+        ]
+    }
+}

@@ -229,6 +229,30 @@ public struct SQLGatewayRepository: GatewayRepository {
         }
     }
 
+    public func safetyPolicy(systemID: String) async throws -> SafetyPolicy? {
+        try await database.read { db in
+            try await db.raw("SELECT document FROM gateway_safety WHERE system_id = \(bind: systemID)").first().map {
+                try SafetyPolicy(yaml: try $0.string("document"))
+            }
+        }
+    }
+
+    public func storeSafetyPolicy(_ policy: SafetyPolicy, systemID: String, author: String, now: Int64, audit: AuditEntry) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: systemID)").first() != nil else {
+                throw StewardError.notFound("AI system '\(systemID)' does not exist.")
+            }
+            try await db.raw(
+                """
+                INSERT INTO gateway_safety (system_id, document, author, updated_at) VALUES (\(bind: systemID), \(bind: policy.document), \(bind: author), \(bind: now))
+                ON CONFLICT (system_id) DO UPDATE SET document = excluded.document, author = excluded.author, updated_at = excluded.updated_at
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+        }
+    }
+
     /// Picodollars written as dollars.
     static func dollars(_ amount: Int64) -> String { "\(Picodollars.dollars(amount))" }
 

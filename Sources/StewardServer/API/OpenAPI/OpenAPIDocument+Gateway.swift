@@ -221,7 +221,85 @@ extension OpenAPIDocument {
                     application/json:
                       schema: {$ref: "#/components/schemas/GatewayBudgets"}
                 default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/safety:
+            get:
+              operationId: getGatewaySafetyChecks
+              summary: The safety checks the system's gateway calls go through, as JSON or as their YAML document.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+                - name: format
+                  in: query
+                  required: false
+                  description: yaml for the YAML document as written; any other value, or none, gives JSON.
+                  schema: {type: string, examples: [json, yaml]}
+              responses:
+                "200":
+                  description: The checks (none until some are stored).
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/GatewaySafetyChecks"}
+                    "application/yaml; charset=utf-8":
+                      schema:
+                        type: object
+                        description: The YAML document as it was written (a mapping).
+                default: {$ref: "#/components/responses/Error"}
+            put:
+              operationId: replaceGatewaySafetyChecks
+              summary: Replace the system's safety checks with the YAML document in the body (contributors and up; audited).
+              description: |
+                Each check looks at the prompt (`apply_to: input`), the answer (`output`) or `both` (the default), and `flag`s what it finds
+                (recorded on the call's event as safety flags) or `block`s the call: 400 `content_blocked` naming the
+                check; a blocked prompt is never forwarded, a blocked answer is withheld. A streamed answer is checked
+                when it ends, and what a check finds in it is a flag. Kinds: email, phone (9 to 15 digits), card (13 to
+                19 digits passing the Luhn check), iban (passing the ISO 13616 check), deny (`pattern`, a regular
+                expression) and max_length (`characters`).
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+              requestBody:
+                required: true
+                content:
+                  application/yaml:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      properties:
+                        checks:
+                          type: array
+                          items:
+                            type: object
+                            additionalProperties: false
+                            required: [name, kind, action]
+                            properties:
+                              name: {type: string}
+                              kind: {type: string, enum: [email, phone, card, iban, deny, max_length]}
+                              apply_to: {type: string, enum: [input, output, both], description: both by default.}
+                              action: {type: string, enum: [flag, block]}
+                              pattern: {type: string}
+                              characters: {type: integer, minimum: 1}
+              responses:
+                "200":
+                  description: The stored checks.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/GatewaySafetyChecks"}
+                default: {$ref: "#/components/responses/Error"}
         schemas:
+          GatewaySafetyChecks:
+            type: object
+            required: [checks]
+            properties:
+              checks:
+                type: array
+                items:
+                  type: object
+                  required: [name, kind, apply_to, action]
+                  properties:
+                    name: {type: string}
+                    kind: {type: string}
+                    apply_to: {type: string}
+                    action: {type: string}
+                    pattern: {type: string}
+                    characters: {type: integer}
           GatewayCache:
             type: object
             additionalProperties: false
