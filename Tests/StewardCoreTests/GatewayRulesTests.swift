@@ -88,6 +88,20 @@ struct GatewayRulesTests {
         #expect(TokenUsage(promptTokens: 10, completionTokens: 0, cachedPromptTokens: 50).cost(at: model) == Decimal(string: "0.00000075"))
     }
 
+    @Test("Budget periods are the UTC day and month, as a calendar gives them, across leap days and before 1970")
+    func periods() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        let edges: [Int64] = [0, -1, 86_399_999, 86_400_000, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, -2_208_988_800_000]
+        for milliseconds in edges + (0..<2000).map({ _ in Int64.random(in: -4_000_000_000_000...8_000_000_000_000, using: &generator) }) {
+            let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            let expected = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            let periods = GatewayBudget.Periods(at: milliseconds)
+            #expect(periods.day == expected && periods.month == String(expected.prefix(7)), "\(milliseconds)")
+        }
+    }
+
     @Test("A gateway key is shown once, distinct, with its own prefix")
     func keys() {
         let first = GatewayKey.generate()

@@ -24,6 +24,7 @@ public struct GatewayService: Sendable {
     let now: @Sendable () -> Int64
     private let cached: CachedConfiguration
     private let cachedSafety: CachedSafetyPolicies
+    private let cachedCallers: CachedCallers
 
     /// How long a configuration read from the store is used before it is read again: a change made through another
     /// replica reaches this one within this time (one made here, at once).
@@ -40,6 +41,7 @@ public struct GatewayService: Sendable {
         self.now = now
         cached = CachedConfiguration()
         cachedSafety = CachedSafetyPolicies()
+        cachedCallers = CachedCallers()
     }
 
     /// The configuration in force: the newest stored version, or an empty one as version 0.
@@ -109,14 +111,26 @@ public struct GatewayService: Sendable {
         guard try await repository.revokeKey(systemID: systemID, id: id, now: time, audit: entry) else {
             throw StewardError.notFound("System '\(systemID)' has no gateway key '\(id)'.")
         }
+        cachedCallers.forget(keyID: id)
     }
 
-    /// The system calling with `key`; 401 for a key that is not (or no longer) valid.
+    /// The system calling with `key`; 401 for a key that is not (or no longer) valid. What a key resolves to is
+    /// kept for a second (two reads a call showed in the gateway's profile): a key revoked here is refused at
+    /// once, through another replica within that second, and a change of the system's register entry (the models
+    /// it lists) applies within it too.
     public func caller(key: String) async throws -> Caller {
-        guard key.hasPrefix(GatewayKey.prefix), key.utf8.count <= 100, let stored = try await repository.key(digest: AccessToken.digest(key)) else {
+        guard key.hasPrefix(GatewayKey.prefix), key.utf8.count <= 100 else {
             throw StewardError(.unauthenticated, "Incorrect API key provided: the gateway takes the key a system was given (sgw_…).")
         }
-        return Caller(key: stored, system: try await systems.system(id: stored.systemID))
+        let digest = AccessToken.digest(key)
+        let time = now()
+        if let known = cachedCallers.current(digest, at: time) { return known }
+        guard let stored = try await repository.key(digest: digest) else {
+            throw StewardError(.unauthenticated, "Incorrect API key provided: the gateway takes the key a system was given (sgw_…).")
+        }
+        let caller = Caller(key: stored, system: try await systems.system(id: stored.systemID))
+        cachedCallers.keep(caller, for: digest, at: time)
+        return caller
     }
 
     /// The configured models `caller`'s system may use.
@@ -296,5 +310,30 @@ final class CachedSafetyPolicies: Sendable {
             if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
             known[systemID] = (policy, time)
         }
+    }
+}
+
+/// What gateway keys (by digest) resolved to, shared by the copies of the service.
+final class CachedCallers: Sendable {
+    private let state = Mutex<[String: (caller: GatewayService.Caller, readAt: Int64)]>([:])
+
+    func current(_ digest: String, at time: Int64) -> GatewayService.Caller? {
+        state.withLock { known in
+            guard let entry = known[digest], time >= entry.readAt, time - entry.readAt < GatewayService.configurationLifetimeMilliseconds else {
+                return nil
+            }
+            return entry.caller
+        }
+    }
+
+    func keep(_ caller: GatewayService.Caller, for digest: String, at time: Int64) {
+        state.withLock { known in
+            if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
+            known[digest] = (caller, time)
+        }
+    }
+
+    func forget(keyID: String) {
+        state.withLock { known in known = known.filter { $0.value.caller.key.id != keyID } }
     }
 }

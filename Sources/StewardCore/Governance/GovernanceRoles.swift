@@ -25,6 +25,10 @@ extension AuditRepository {
 public enum RecordID {
     public static func make(_ prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
-        return prefix + "-" + (0..<6).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        // Twelve hex digits of one random number, written directly (String(format:) per byte showed in the LLM
+        // gateway's profile, which makes one per call).
+        let random = UInt64.random(in: 0..<(1 << 48), using: &generator)
+        let hex = String(random, radix: 16)
+        return prefix + "-" + String(repeating: "0", count: 12 - hex.count) + hex
     }
 }

@@ -25,7 +25,9 @@ struct LLMProviderClient: Sendable {
     let allowList: EndpointAllowList
     let environment: @Sendable (String) -> String?
 
-    init(allowList: EndpointAllowList, environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }) {
+    /// `environment` reads one variable (`getenv`: `ProcessInfo`'s dictionary of all of them, built per call, showed
+    /// in the gateway's profile).
+    init(allowList: EndpointAllowList, environment: @escaping @Sendable (String) -> String? = { getenv($0).map { String(cString: $0) } }) {
         self.allowList = allowList
         self.environment = environment
     }
