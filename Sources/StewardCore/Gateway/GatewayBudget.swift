@@ -38,23 +38,10 @@ public struct GatewayBudget: Sendable, Equatable {
         public let month: String
 
         public init(at milliseconds: Int64) {
-            // The civil date of a day count (Howard Hinnant's algorithm): a calendar per call showed in the gateway's
-            // profile, which computes this twice a call.
-            let days = (milliseconds >= 0 ? milliseconds : milliseconds - 86_399_999) / 86_400_000 + 719_468
-            let era = (days >= 0 ? days : days - 146_096) / 146_097
-            let dayOfEra = days - era * 146_097
-            let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-            let shiftedMonth = (5 * dayOfYear + 2) / 153
-            let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-            let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-            let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-            func padded(_ value: Int64, _ width: Int) -> String {
-                let text = String(value)
-                return String(repeating: "0", count: max(0, width - text.count)) + text
-            }
-            self.month = padded(year, 4) + "-" + padded(month, 2)
-            self.day = self.month + "-" + padded(day, 2)
+            // From the ISO text, computed by arithmetic: a calendar per call showed in the gateway's profile.
+            let text = EpochClock.iso(milliseconds)
+            day = String(text.prefix(10))
+            month = String(text.prefix(7))
         }
     }
 }

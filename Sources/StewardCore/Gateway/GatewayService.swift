@@ -23,8 +23,8 @@ public struct GatewayService: Sendable {
     let allowList: EndpointAllowList
     let now: @Sendable () -> Int64
     private let cached: CachedConfiguration
-    private let cachedSafety: CachedSafetyPolicies
-    private let cachedCallers: CachedCallers
+    private let cachedSafety = ShortLivedCache<SafetyPolicy>()
+    private let cachedCallers = ShortLivedCache<Caller>()
 
     /// How long a configuration read from the store is used before it is read again: a change made through another
     /// replica reaches this one within this time (one made here, at once).
@@ -40,8 +40,6 @@ public struct GatewayService: Sendable {
         self.allowList = allowList
         self.now = now
         cached = CachedConfiguration()
-        cachedSafety = CachedSafetyPolicies()
-        cachedCallers = CachedCallers()
     }
 
     /// The configuration in force: the newest stored version, or an empty one as version 0.
@@ -111,7 +109,7 @@ public struct GatewayService: Sendable {
         guard try await repository.revokeKey(systemID: systemID, id: id, now: time, audit: entry) else {
             throw StewardError.notFound("System '\(systemID)' has no gateway key '\(id)'.")
         }
-        cachedCallers.forget(keyID: id)
+        cachedCallers.forget { $0.key.id == id }
     }
 
     /// The system calling with `key`; 401 for a key that is not (or no longer) valid. What a key resolves to is
@@ -292,48 +290,30 @@ final class CachedConfiguration: Sendable {
     }
 }
 
-/// The systems' safety checks last read, shared by the copies of the service.
-final class CachedSafetyPolicies: Sendable {
-    private let state = Mutex<[String: (policy: SafetyPolicy, readAt: Int64)]>([:])
+/// Values read from the store and kept for `GatewayService.configurationLifetimeMilliseconds` by name (a system's
+/// safety checks by its id, what a key resolves to by its digest), shared by the copies of the service; at most
+/// 10,000 names, all forgotten when full.
+final class ShortLivedCache<Value: Sendable>: Sendable {
+    private let state = Mutex<[String: (value: Value, readAt: Int64)]>([:])
 
-    func current(_ systemID: String, at time: Int64) -> SafetyPolicy? {
+    func current(_ name: String, at time: Int64) -> Value? {
         state.withLock { known in
-            guard let entry = known[systemID], time >= entry.readAt, time - entry.readAt < GatewayService.configurationLifetimeMilliseconds else {
+            guard let entry = known[name], time >= entry.readAt, time - entry.readAt < GatewayService.configurationLifetimeMilliseconds else {
                 return nil
             }
-            return entry.policy
+            return entry.value
         }
     }
 
-    func keep(_ policy: SafetyPolicy, for systemID: String, at time: Int64) {
+    func keep(_ value: Value, for name: String, at time: Int64) {
         state.withLock { known in
             if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
-            known[systemID] = (policy, time)
-        }
-    }
-}
-
-/// What gateway keys (by digest) resolved to, shared by the copies of the service.
-final class CachedCallers: Sendable {
-    private let state = Mutex<[String: (caller: GatewayService.Caller, readAt: Int64)]>([:])
-
-    func current(_ digest: String, at time: Int64) -> GatewayService.Caller? {
-        state.withLock { known in
-            guard let entry = known[digest], time >= entry.readAt, time - entry.readAt < GatewayService.configurationLifetimeMilliseconds else {
-                return nil
-            }
-            return entry.caller
+            known[name] = (value, time)
         }
     }
 
-    func keep(_ caller: GatewayService.Caller, for digest: String, at time: Int64) {
-        state.withLock { known in
-            if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
-            known[digest] = (caller, time)
-        }
-    }
-
-    func forget(keyID: String) {
-        state.withLock { known in known = known.filter { $0.value.caller.key.id != keyID } }
+    /// Forgets every value `matches` picks.
+    func forget(where matches: (Value) -> Bool) {
+        state.withLock { known in known = known.filter { !matches($0.value.value) } }
     }
 }

@@ -11,34 +11,15 @@ public struct SQLGatewayRepository: GatewayRepository {
     }
 
     public func currentConfiguration() async throws -> GatewayConfigurationVersion? {
-        try await database.read { db in
-            guard
-                let row = try await db.raw("SELECT version, document, author, created_at FROM gateway_configurations ORDER BY version DESC LIMIT 1")
-                    .first()
-            else { return nil }
-            return GatewayConfigurationVersion(
-                version: try row.int64("version"), configuration: try GatewayConfiguration(yaml: try row.string("document")),
-                author: try row.string("author"), createdAt: try row.int64("created_at"))
-        }
+        guard let stored = try await SQLDocumentVersions.current(in: "gateway_configurations", of: database) else { return nil }
+        return GatewayConfigurationVersion(
+            version: stored.version, configuration: try GatewayConfiguration(yaml: stored.document), author: stored.author,
+            createdAt: stored.createdAt)
     }
 
     public func storeConfiguration(document: String, author: String, now: Int64, audit: AuditEntry) async throws -> Int64 {
-        let engine = database.engine
-        return try await database.write { db in
-            if engine == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7361014)").run() }
-            let last = try await db.raw("SELECT MAX(version) AS version FROM gateway_configurations").first()?.optionalInt64("version") ?? 0
-            let version = last + 1
-            try await db.raw(
-                """
-                INSERT INTO gateway_configurations (version, document, author, created_at)
-                VALUES (\(bind: version), \(bind: document), \(bind: author), \(bind: now))
-                """
-            ).run()
-            var audit = audit
-            audit.details["version"] = "\(version)"
-            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
-            return version
-        }
+        try await SQLDocumentVersions.store(
+            document, author: author, now: now, audit: audit, in: "gateway_configurations", lock: 7_361_014, of: database)
     }
 
     public func addKey(_ key: GatewayKey, digest: String, audit: AuditEntry) async throws {
@@ -230,11 +211,13 @@ public struct SQLGatewayRepository: GatewayRepository {
     }
 
     public func safetyPolicy(systemID: String) async throws -> SafetyPolicy? {
-        try await database.read { db in
-            try await db.raw("SELECT document FROM gateway_safety WHERE system_id = \(bind: systemID)").first().map {
-                try SafetyPolicy(yaml: try $0.string("document"))
-            }
+        // A row read, then parsed, outside `Optional.map`: a throwing `map` in this closure crashed the release
+        // build's optimiser (Swift 6.3.1, while splitting the coroutine).
+        let document = try await database.read { db in
+            try await db.raw("SELECT document FROM gateway_safety WHERE system_id = \(bind: systemID)").first()?.string("document")
         }
+        guard let document else { return nil }
+        return try SafetyPolicy(yaml: document)
     }
 
     public func storeSafetyPolicy(_ policy: SafetyPolicy, systemID: String, author: String, now: Int64, audit: AuditEntry) async throws {
