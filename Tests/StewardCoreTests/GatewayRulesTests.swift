@@ -26,7 +26,7 @@ struct GatewayRulesTests {
         #expect(small.inputPerMillion == Decimal(string: "0.15") && small.outputPerMillion == Decimal(string: "0.6"))
         #expect(small.cachedInputPerMillion == Decimal(string: "0.075") && small.timeoutSeconds == 20 && small.fallbacks == ["llama"])
         let llama = try #require(configuration.model(named: "llama"))
-        #expect(llama.cachedInputPerMillion == 0 && llama.timeoutSeconds == 60 && llama.fallbacks.isEmpty)
+        #expect(llama.cachedInputPerMillion == 0 && llama.timeoutSeconds == 60 && llama.fallbacks.isEmpty && llama.maximumOutputTokens == 4096)
         #expect(configuration.cache == nil, "no cache unless configured")
         let cached = try GatewayConfiguration(yaml: "cache: {ttl_seconds: 600, cache_sampled_answers: true}").cache
         #expect(cached?.ttlSeconds == 600 && cached?.cacheSampledAnswers == true && cached?.maximumEntries == 10_000)
@@ -61,6 +61,9 @@ struct GatewayRulesTests {
             ),
             ("- a\n- b", "must be a YAML mapping"),
             ("cache: {ttl_seconds: 0}", "cache.ttl_seconds is required"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://h/v1', api_key_env: STEWARD_WEBHOOK_SECRET}", "the server's own variables"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://h/v1', api_key_env: PGPASSWORD}", "the server's own variables"),
+            ("providers:\n  - {name: a, kind: openai, base_url: 'http://h/v1', api_key_env: abc123def}", "must name an environment variable"),
             ("cache: {ttl_seconds: 60, ttl: 5}", "Unknown key 'ttl' in cache"),
             ("cache: {ttl_seconds: 60, cache_sampled_answers: 'yes'}", "must be true or false"),
         ]

@@ -17,7 +17,10 @@ struct SafetyPolicyTests {
             ("email", "", ["write to ana.lopez+shop@example.co.uk today"], ["ana at example dot com", "user@localhost"]),
             ("phone", "", ["call +44 20 7946 0958", "ring (555) 123-4567 now"], ["order 48213", "in 2026-12-03"]),
             // 4111 1111 1111 1111 and 5500-0000-0000-0004 pass the Luhn check; changing a digit fails it.
-            ("card", "", ["card 4111 1111 1111 1111 please", "5500-0000-0000-0004"], ["card 4111 1111 1111 1112", "ticket 1234567890123"]),
+            (
+                "card", "", ["card 4111 1111 1111 1111 please", "5500-0000-0000-0004", "4111 1111 1111 1111 123", "9 4111 1111 1111 1111"],
+                ["card 4111 1111 1111 1112", "ticket 1234567890123"]
+            ),
             // GB82 WEST 1234 5698 7654 32 is the standard's example; a changed check digit fails.
             ("iban", "", ["pay GB82 WEST 1234 5698 7654 32 now", "DE89370400440532013000"], ["GB83 WEST 1234 5698 7654 32", "GB82 WEST"]),
             ("deny", ", pattern: '(?i)acme\\s+corp'", ["ask ACME  Corp about it"], ["acme-corp", "a cme corp"]),

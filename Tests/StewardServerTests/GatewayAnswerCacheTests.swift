@@ -28,7 +28,7 @@ struct GatewayAnswerCacheTests {
     @Test("Keys differ in every field but stream, stream_options and user, and between systems")
     func keys() throws {
         func key(_ body: String, system: String = "sys-1") throws -> String {
-            GatewayAnswerCache.key(systemID: system, call: try GatewayCall(kind: .chat, body: Data(body.utf8)))
+            GatewayAnswerCache.key(systemID: system, version: 1, call: try GatewayCall(kind: .chat, body: Data(body.utf8)))
         }
         let base = #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 0}"#
         let same = [
@@ -46,6 +46,9 @@ struct GatewayAnswerCacheTests {
         ]
         for body in different { #expect(try key(body) != key(base), "\(body)") }
         #expect(try key(base, system: "sys-2") != key(base))
+        let call = try GatewayCall(kind: .chat, body: Data(base.utf8))
+        #expect(
+            GatewayAnswerCache.key(systemID: "sys-1", version: 2, call: call) != GatewayAnswerCache.key(systemID: "sys-1", version: 1, call: call))
     }
 
     @Test("A kept completion is streamed as one delta per choice, its finish reason, the usage when asked, and [DONE]")

@@ -47,6 +47,12 @@ struct GatewayRouteTests {
                             string:
                                 #"{"choices":[{"index":0,"message":{"role":"assistant","content":"n"},"finish_reason":"length"}],"usage":{"prompt_tokens":10,"completion_tokens":\#(completion)}}"#
                         )))
+            case "locked":
+                return Response(
+                    status: .unauthorized, headers: json,
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(
+                            string: #"{"error":{"message":"Incorrect API key provided: sk-abc***xyz","type":"invalid_request_error"}}"#)))
             case "stall":
                 try await Task.sleep(for: .seconds(3))
                 return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
@@ -92,6 +98,7 @@ struct GatewayRouteTests {
           - {name: slow, provider: stand-in, upstream_model: stall, input_per_million: 1, output_per_million: 1, timeout_seconds: 1}
           - {name: secret, provider: stand-in, upstream_model: echo, input_per_million: 1, output_per_million: 1}
           - {name: metered, provider: stand-in, upstream_model: count, input_per_million: 10, output_per_million: 20}
+          - {name: locked, provider: stand-in, upstream_model: locked, input_per_million: 1, output_per_million: 1}
         """
     }
 
@@ -102,7 +109,7 @@ struct GatewayRouteTests {
             body: ByteBuffer(string: configuration(baseURL, cache: cache))
         ) { ($0.status, String(buffer: $0.body)) }
         #expect(put.0 == .ok, "\(put.1)")
-        let listed = ["small", "bare", "crowded", "slow", "metered"].map {
+        let listed = ["small", "bare", "crowded", "slow", "metered", "locked"].map {
             #"{"provider": "stand-in", "model": "\#($0)", "version": "1", "type": "llm"}"#
         }
         let created = try await client.call(
@@ -171,11 +178,19 @@ struct GatewayRouteTests {
                 let slow = try await Self.chat(client.client, key: key, #"{"model": "slow", "messages": [{"role": "user", "content": "x"}]}"#)
                 #expect(slow.0 == .gatewayTimeout && slow.1.contains(#""code":"upstream_timeout""#), "\(slow.1)")
 
+                let locked = try await Self.chat(client.client, key: key, #"{"model": "locked", "messages": [{"role": "user", "content": "x"}]}"#)
+                #expect(locked.0 == .badGateway && locked.1.contains("refused the server's key") && !locked.1.contains("sk-abc"), "\(locked.1)")
+
                 let before = received.count
+                let embeddings = try await client.client.execute(
+                    uri: "/v1/embeddings", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"model": "small", "input": "x", "n": 4611686018427387904}"#)
+                ) { ($0.status, String(buffer: $0.body)) }
+                #expect(embeddings.0 == .badRequest && embeddings.1.contains("n is not a field of an embeddings request"), "\(embeddings.1)")
                 let refusals: [(String, HTTPResponse.Status, String)] = [
                     (
                         #"{"model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden,
-                        "Models it may use: small, bare, crowded, slow, metered"
+                        "Models it may use: small, bare, crowded, slow, metered, locked"
                     ),
                     (#"{"model": "ghost", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden, "not listed"),
                     (#"{"model": "small", "messages": []}"#, .badRequest, "messages is required"),
@@ -186,6 +201,10 @@ struct GatewayRouteTests {
                     ),
                     (#"{"model": "small", "model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .badRequest, "not valid JSON"),
                     (#"[1]"#, .badRequest, "must be a JSON object"),
+                    (
+                        #"{"model": "\#(String(repeating: "m", count: 200))", "messages": [{"role": "user", "content": "x"}]}"#, .badRequest,
+                        "at most 128"
+                    ),
                 ]
                 for (body, status, message) in refusals {
                     let answer = try await Self.chat(client.client, key: key, body)

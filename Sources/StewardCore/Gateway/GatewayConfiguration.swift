@@ -35,6 +35,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public let timeoutSeconds: Double
         /// Models tried in order when this one answers 429, a 5xx or not in time.
         public let fallbacks: [String]
+        /// The completion tokens a call that sets no limit is held to while a budget applies (its worst case).
+        public let maximumOutputTokens: Int64
     }
 
     /// Exact-match caching of answers: off when the configuration has no `cache`.
@@ -92,12 +94,16 @@ public struct GatewayConfiguration: Sendable, Equatable {
             var environment: String?
             if let value = entry["api_key_env"] {
                 let variable = try Self.text(value, "\(place).api_key_env")
-                guard variable.first.map({ $0 == "_" || $0.isASCII && $0.isLetter }) == true,
-                    variable.allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) })
+                guard variable.first.map({ $0 == "_" || ("A"..."Z").contains($0) }) == true,
+                    variable.allSatisfy({ $0 == "_" || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }), variable.count <= 128
                 else {
                     throw .invalidParameter(
-                        "\(place).api_key_env must name an environment variable (letters, digits, _), not hold a key: keys are read from the environment."
+                        "\(place).api_key_env must name an environment variable (capital letters, digits, _), not hold a key: keys are read from the environment."
                     )
+                }
+                // The server's own secrets (its database's password, its webhook secret, …) are never sent to a provider.
+                guard !variable.hasPrefix("STEWARD_"), !variable.hasPrefix("PG"), variable != "DATABASE_URL" else {
+                    throw .invalidParameter("\(place).api_key_env may not name one of the server's own variables (STEWARD_…, PG…, DATABASE_URL).")
                 }
                 environment = variable
             }
@@ -113,7 +119,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
                 in: entry,
                 known: [
                     "name", "provider", "upstream_model", "input_per_million", "output_per_million", "cached_input_per_million", "timeout_seconds",
-                    "fallbacks",
+                    "fallbacks", "max_output_tokens",
                 ],
                 at: place)
             let name = try Self.name(entry["name"], "\(place).name")
@@ -129,6 +135,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
                 }
                 return seconds
             }
+            let maximumOutput = entry["max_output_tokens"] ?? 4096
+            guard let maximumOutput = maximumOutput as? Int, (1...1_000_000).contains(maximumOutput) else {
+                throw .invalidParameter("\(place).max_output_tokens must be a whole number from 1 to 1000000.")
+            }
             let fallbacks = try entry["fallbacks"].map { value throws(StewardError) -> [String] in
                 guard let names = value as? [String] ?? ((value as? [Any])?.isEmpty == true ? [] : nil) else {
                     throw .invalidParameter("\(place).fallbacks must be a list of model names.")
@@ -142,7 +152,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
                     cachedInputPerMillion: try entry["cached_input_per_million"].map { value throws(StewardError) in
                         try Self.price(value, "\(place).cached_input_per_million")
                     } ?? input,
-                    timeoutSeconds: timeout ?? 60, fallbacks: fallbacks ?? []))
+                    timeoutSeconds: timeout ?? 60, fallbacks: fallbacks ?? [], maximumOutputTokens: Int64(maximumOutput)))
         }
         for model in models {
             if let unknown = model.fallbacks.first(where: { name in !models.contains { $0.name == name } }) {

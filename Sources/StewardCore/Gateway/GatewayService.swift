@@ -222,17 +222,27 @@ public struct GatewayService: Sendable {
         let periods = GatewayBudget.Periods(at: time)
         let scopes: [GatewayBudget.Scope] = [.system(caller.system.id), .key(caller.key.id)]
         let promptCost = Picodollars.of(TokenUsage(promptTokens: promptTokenBound, completionTokens: 0).cost(at: model))
-        let perToken = Picodollars.of(model.outputPerMillion / 1_000_000) * max(choices, 1)
-        let (completionCost, overflow) = (requestedCompletionTokens ?? Int64.max).multipliedReportingOverflow(by: perToken)
-        let worstCase = overflow ? Int64.max : promptCost.addingReportingOverflow(completionCost).overflow ? Int64.max : promptCost + completionCost
+        // Saturating arithmetic throughout: the token counts come from the request.
+        func product(_ left: Int64, _ right: Int64) -> Int64 {
+            let (value, overflow) = left.multipliedReportingOverflow(by: right)
+            return overflow ? Int64.max : value
+        }
+        func sum(_ left: Int64, _ right: Int64) -> Int64 {
+            let (value, overflow) = left.addingReportingOverflow(right)
+            return overflow ? Int64.max : value
+        }
+        let perToken = product(Picodollars.of(model.outputPerMillion / 1_000_000), max(choices, 1))
+        // A call that sets no limit is held to the model's max_output_tokens while a budget applies.
+        let limit = requestedCompletionTokens ?? model.maximumOutputTokens
+        let worstCase = sum(promptCost, product(limit, perToken))
         let id = RecordID.make("rsv")
         let amount = try await repository.reserve(
-            id: id, scopes: scopes, periods: periods, worstCase: worstCase, minimum: promptCost + perToken, now: time,
+            id: id, scopes: scopes, periods: periods, worstCase: worstCase, minimum: sum(promptCost, perToken), now: time,
             expiresAt: time + Int64(model.timeoutSeconds * 1000) * 4 + 60_000)
         var maximum = requestedCompletionTokens
-        if amount > 0, perToken > 0 {
-            let affordable = (amount - promptCost) / perToken
-            maximum = min(maximum ?? affordable, affordable)
+        if amount > 0 {
+            let affordable = perToken > 0 ? (amount - promptCost) / perToken : limit
+            maximum = min(limit, affordable)
         }
         return GatewayReservation(id: id, scopes: scopes, periods: periods, amount: amount, maximumCompletionTokens: maximum)
     }

@@ -127,8 +127,20 @@ public struct SafetyPolicy: Sendable, Equatable {
                 (9...15).contains(match.output.filter(\.isNumber).count)
             }
         case .card:
-            return text.matches(of: /\d(?:[ \-]?\d){12,18}/).contains { match in
-                luhn(match.output.filter(\.isNumber).compactMap(\.wholeNumberValue))
+            // A card number may sit in a longer run of digit groups (a CVV after it, a quantity before it): every run
+            // of whole groups with 13 to 19 digits is tried (windows that cut a group would find look-alikes).
+            return text.matches(of: /\d(?:[ \-]?\d){12,}/).contains { match in
+                let groups = match.output.split(whereSeparator: { $0 == " " || $0 == "-" }).map { $0.compactMap(\.wholeNumberValue) }
+                guard groups.count <= 32 else { return false }
+                return groups.indices.contains { start in
+                    var digits: [Int] = []
+                    for group in groups[start...] {
+                        digits += group
+                        if digits.count > 19 { return false }
+                        if digits.count >= 13, luhn(digits) { return true }
+                    }
+                    return false
+                }
             }
         case .iban:
             // The pattern may run on into the next word ("… 7654 32 NOW"): every length an IBAN can have is tried.

@@ -30,9 +30,9 @@ final class GatewayAnswerCache: Sendable {
     /// The fields that do not change the answer.
     static let deliveryFields: Set<String> = ["stream", "stream_options", "user"]
 
-    static func key(systemID: String, call: GatewayCall) -> String {
+    static func key(systemID: String, version: Int64, call: GatewayCall) -> String {
         let canonical = JSONValue.object(call.members.filter { !deliveryFields.contains($0.key) }).description
-        return SHA256Digest.hex(of: Data("\(systemID)\u{0}\(call.kind.path)\u{0}\(canonical)".utf8))
+        return SHA256Digest.hex(of: Data("\(systemID)\u{0}\(version)\u{0}\(call.kind.path)\u{0}\(canonical)".utf8))
     }
 
     /// The answer kept for `key`, if it has not expired.

@@ -51,6 +51,9 @@ struct GatewayCall: Sendable {
         guard case .string(let model)? = members["model"], !model.isEmpty else {
             throw .invalidParameter("model is required: the name of a model this key may use (GET /v1/models lists them).")
         }
+        guard model.count <= 128, !model.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .invalidParameter("model must be a model's name: at most 128 characters, without control characters.")
+        }
         self.kind = kind
         self.model = model
         self.members = members
@@ -87,6 +90,9 @@ struct GatewayCall: Sendable {
             }
             characters = Self.characters(in: input)
             Self.collectText(input, into: &text)
+            if let field = ["stream", "stream_options", "n", "max_tokens", "max_completion_tokens", "messages"].first(where: { members[$0] != nil }) {
+                throw .invalidParameter("\(field) is not a field of an embeddings request.")
+            }
         }
         try Self.check(members, "user", "a text") { if case .string = $0 { true } else { false } }
         stream = members["stream"] == .bool(true)

@@ -68,9 +68,12 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
             throw StewardError(.contentBlocked, "The prompt was blocked by the safety check '\(blocking.name)'; nothing was sent to the provider.")
         }
-        let settings = try await gateway.configuration().configuration.cache
+        let configuration = try await gateway.configuration()
+        let settings = configuration.configuration.cache
+        // The configuration's version is part of the key: a model's provider or upstream model may have changed.
         let cacheKey = settings.flatMap {
-            call.cacheable(under: $0) && !Self.refusesCache(request) ? GatewayAnswerCache.key(systemID: caller.system.id, call: call) : nil
+            call.cacheable(under: $0) && !Self.refusesCache(request)
+                ? GatewayAnswerCache.key(systemID: caller.system.id, version: configuration.version, call: call) : nil
         }
         if let cacheKey, let kept = cache.answer(for: cacheKey, now: EpochClock.now()) {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
@@ -105,6 +108,16 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 continue
             }
             let status = Int(response.status.code)
+            if status == 401 || status == 403 {
+                // The provider refused Steward's own key: the server's fault, not the client's, and the provider's
+                // message may quote the key.
+                _ = try? await response.body.collect(upTo: Self.largestAnswer)
+                await release(reservation)
+                failure = StewardError(
+                    .upstreamFailed, "The provider '\(target.provider.name)' refused the server's key (\(status)): its key is missing or wrong.")
+                if last { break }
+                continue
+            }
             if (status == 429 || status >= 500) && !last {
                 failure = StewardError(.upstreamFailed, "The provider '\(target.provider.name)' answered \(status).")
                 _ = try? await response.body.collect(upTo: Self.largestAnswer)
@@ -115,7 +128,9 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: target.model, keyID: caller.key.id,
                 fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger, cacheHit: false,
                 flags: inputFindings.map(\.name))
-            let keeping = status == 200 ? cacheKey.flatMap { key in settings.map { (key: key, settings: $0) } } : nil
+            // Kept only when the model asked for answered, with the limits the client asked for.
+            let limited = reservation.maximumCompletionTokens != nil && reservation.maximumCompletionTokens != call.requestedCompletionTokens
+            let keeping = status == 200 && index == 0 && !limited ? cacheKey.flatMap { key in settings.map { (key: key, settings: $0) } } : nil
             if call.stream && status == 200 {
                 return stream(response, event: event, keeping: keeping, safety: safety)
             }
@@ -127,9 +142,11 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             let parsed = try? JSONValue.parse(Data(buffer: answer))
             let outputFindings = status == 200 ? safety.findings(in: parsed.map(Self.answerText) ?? "", direction: .output) : []
             let blocked = outputFindings.first { $0.action == .block }
+            // A provider bills nothing for a refused request.
+            let usage = status >= 400 ? TokenUsage(promptTokens: 0, completionTokens: 0) : parsed.flatMap(ReportedUsage.read)
             await event.write(
-                usage: parsed.flatMap(ReportedUsage.read), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
-                failed: status >= 400 || blocked != nil, outputFlags: outputFindings.map(\.name))
+                usage: usage, completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason), failed: status >= 400 || blocked != nil,
+                outputFlags: outputFindings.map(\.name))
             if let blocked {
                 throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.")
             }

@@ -185,7 +185,14 @@ public struct SQLGatewayRepository: GatewayRepository {
     }
 
     public func settle(id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, cost: Int64) async throws {
+        let engine = database.engine
+        let names = scopes.map(\.text).sorted()
         try await database.write { db in
+            // The budgets' rows are locked as a reservation locks them, so that a reservation never reads the spend
+            // from before this settlement and the reservations from after it (read committed sees both commits).
+            if engine == .postgres {
+                try await db.raw("SELECT scope FROM gateway_budgets WHERE scope IN (\(binds: names)) ORDER BY scope FOR UPDATE").run()
+            }
             try await db.raw("DELETE FROM gateway_reservations WHERE id = \(bind: id)").run()
             for scope in scopes.map(\.text).sorted() {
                 for period in [periods.day, periods.month] {
