@@ -35,6 +35,7 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
             let outputPerMillion: String
             let cachedInputPerMillion: String
             let timeoutSeconds: Double
+            let maxOutputTokens: Int64
             let fallbacks: [String]
         }
         let version: Int64
@@ -64,7 +65,7 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
                     name: $0.name, provider: $0.provider, upstreamModel: $0.upstreamModel, inputPerMillion: "\($0.inputPerMillion)",
                     outputPerMillion: "\($0.outputPerMillion)", cachedInputPerMillion: "\($0.cachedInputPerMillion)",
                     timeoutSeconds: $0.timeoutSeconds,
-                    fallbacks: $0.fallbacks)
+                    maxOutputTokens: $0.maximumOutputTokens, fallbacks: $0.fallbacks)
             }
         }
     }

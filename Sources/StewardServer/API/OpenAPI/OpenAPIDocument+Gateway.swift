@@ -71,6 +71,11 @@ extension OpenAPIDocument {
                               output_per_million: {type: number, minimum: 0}
                               cached_input_per_million: {type: number, minimum: 0, description: The input price by default.}
                               timeout_seconds: {type: number, description: 60 by default.}
+                              max_output_tokens:
+                                type: integer
+                                minimum: 1
+                                maximum: 1000000
+                                description: The completion tokens a call that sets no limit is held to while a budget applies (4096 by default).
                               fallbacks:
                                 type: array
                                 items: {type: string}
@@ -365,6 +370,7 @@ extension OpenAPIDocument {
                     output_per_million: {type: string}
                     cached_input_per_million: {type: string}
                     timeout_seconds: {type: number}
+                    max_output_tokens: {type: integer}
                     fallbacks:
                       type: array
                       items: {type: string}
