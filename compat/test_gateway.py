@@ -17,7 +17,7 @@ import requests
 from conftest import BACKENDS, Backend, start_server
 from llm_upstream import OpenAIStandIn
 
-KEY_VARIABLE = "STEWARD_COMPAT_LLM_KEY"
+KEY_VARIABLE = "COMPAT_LLM_PROVIDER_KEY"
 
 
 def configuration(base_url):
