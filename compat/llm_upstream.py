@@ -1,6 +1,9 @@
-"""A stand-in for a paid LLM API, which cannot run here: a small HTTP/1.1 server on a free loopback port that speaks
+"""A stand-in for paid LLM APIs, which cannot run here: a small HTTP/1.1 server on a free loopback port that speaks
 OpenAI's wire format for `POST /v1/chat/completions` (answers, and server-sent event streams in chunked transfer
-encoding, with the usage chunk when `stream_options.include_usage` asks for it) and `POST /v1/embeddings`.
+encoding, with the usage chunk when `stream_options.include_usage` asks for it) and `POST /v1/embeddings`, and
+Anthropic's Messages API for `POST /v1/messages` (its `x-api-key` and `anthropic-version` headers, a required
+`max_tokens`, answers and its typed event streams; with `tools` and `tool_choice: {type: any}` it calls the first
+tool with the text as `{"query": …}`).
 
 The answer echoes the last user message word by word, cut at `max_tokens` (or `max_completion_tokens`); usage is
 counted as the real API counts it in shape (prompt tokens from the prompt's words, completion tokens one per word
@@ -39,6 +42,8 @@ class OpenAIStandIn:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with upstream.lock:
                     upstream.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if self.path == "/v1/messages":
+                    return self.messages(body)
                 if self.headers.get("Authorization") != f"Bearer {upstream.key}":
                     return self.reply(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
                                                       "param": None, "code": "invalid_api_key"}})
@@ -90,6 +95,72 @@ class OpenAIStandIn:
                     for chunk in chunks:
                         self.chunk(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.chunk(b"data: [DONE]\n\n")
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def messages(self, body):
+                def error(status, kind, message):
+                    return self.reply(status, {"type": "error", "error": {"type": kind, "message": message}})
+
+                if self.headers.get("x-api-key") != upstream.key:
+                    return error(401, "authentication_error", "invalid x-api-key")
+                if self.headers.get("anthropic-version") != "2023-06-01":
+                    return error(400, "invalid_request_error", "anthropic-version: header is required")
+                if not isinstance(body.get("max_tokens"), int):
+                    return error(400, "invalid_request_error", "max_tokens: Field required")
+                model = body.get("model", "")
+                if model == "fail-500":
+                    return error(500, "api_error", "Internal server error")
+                if model == "overloaded":
+                    return error(529, "overloaded_error", "Overloaded")
+                turns = [{"role": m["role"], "content": " ".join(b.get("text", "") for b in m["content"] if b.get("type") == "text")
+                          if isinstance(m["content"], list) else m["content"]} for m in body["messages"]]
+                words = words_of(turns)
+                finish = "max_tokens" if len(words) > body["max_tokens"] else "end_turn"
+                words = words[:body["max_tokens"]]
+                system = body.get("system") or ""
+                usage = {"input_tokens": prompt_tokens(turns) + len(system.split()), "output_tokens": len(words),
+                         "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+                tools = body.get("tools") or []
+                if tools and (body.get("tool_choice") or {}).get("type") == "any":
+                    content = [{"type": "tool_use", "id": "toolu_standin", "name": tools[0]["name"],
+                                "input": {"query": " ".join(words[1:])}}]
+                    finish = "tool_use"
+                else:
+                    content = [{"type": "text", "text": " ".join(words)}]
+                message = {"id": "msg_standin", "type": "message", "role": "assistant", "model": model, "content": content,
+                           "stop_reason": finish, "stop_sequence": None, "usage": usage}
+                if not body.get("stream"):
+                    return self.reply(200, message)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                events = [("message_start", {"type": "message_start", "message": dict(
+                    message, content=[], stop_reason=None, usage=dict(usage, output_tokens=1))}), ("ping", {"type": "ping"})]
+                for index, block in enumerate(content):
+                    if block["type"] == "text":
+                        events.append(("content_block_start", {"type": "content_block_start", "index": index,
+                                                               "content_block": {"type": "text", "text": ""}}))
+                        for i, word in enumerate(words):
+                            events.append(("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {
+                                "type": "text_delta", "text": (" " if i else "") + word}}))
+                    else:
+                        events.append(("content_block_start", {"type": "content_block_start", "index": index,
+                                                               "content_block": dict(block, input={})}))
+                        arguments = json.dumps(block["input"])
+                        for piece in (arguments[:5], arguments[5:]):
+                            events.append(("content_block_delta", {"type": "content_block_delta", "index": index, "delta": {
+                                "type": "input_json_delta", "partial_json": piece}}))
+                    events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+                events.append(("message_delta", {"type": "message_delta", "delta": {"stop_reason": finish, "stop_sequence": None},
+                                                 "usage": {"output_tokens": usage["output_tokens"]}}))
+                events.append(("message_stop", {"type": "message_stop"}))
+                try:
+                    for name, data in events:
+                        self.chunk(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):

@@ -1,9 +1,10 @@
-"""The LLM gateway with the real `openai` SDK, in front of a local stand-in that speaks OpenAI's wire format
-(`llm_upstream.py`): answers and streams pass through, the provider is called with its own model name and the key
+"""The LLM gateway with the real `openai` SDK, in front of a local stand-in that speaks OpenAI's wire format and
+Anthropic's Messages API (`llm_upstream.py`): answers and streams pass through (translated both ways for Anthropic), the provider is called with its own model name and the key
 from the server's environment, calls are charged from the reported usage at the configured prices and recorded as
 the system's events, a model the system does not list is refused and counted, a failing model falls back, and bad
 input is refused in OpenAI's error shape."""
 
+import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,17 @@ providers:
     kind: openai
     base_url: {base_url}
     api_key_env: {KEY_VARIABLE}
+  - name: anthropic-stand-in
+    kind: anthropic
+    base_url: {base_url}
+    api_key_env: {KEY_VARIABLE}
 models:
+  - name: claude-fast
+    provider: anthropic-stand-in
+    upstream_model: stand-in-claude
+    input_per_million: 3
+    output_per_million: 15
+    max_output_tokens: 64
   - name: chat-fast
     provider: stand-in
     upstream_model: stand-in-chat
@@ -71,7 +82,7 @@ def gateway(request, tmp_path_factory):
         system = session.post(server.url + "/api/v1/systems", json={
             "name": "support-assistant", "purpose": "Answers support questions",
             "external_models": [{"provider": "stand-in", "model": m, "version": "1", "type": "llm"}
-                                for m in ("chat-fast", "chat-flaky", "embed-small")]})
+                                for m in ("chat-fast", "chat-flaky", "embed-small", "claude-fast")]})
         assert system.status_code == 201, system.text
         system_id = system.json()["system"]["id"]
         made = session.post(server.url + f"/api/v1/systems/{system_id}/gateway/keys", json={"label": "compat"})
@@ -137,7 +148,7 @@ def test_embeddings_and_models(gateway):
     client = gateway["client"]
     answer = client.embeddings.create(model="embed-small", input=["first text", "second"])
     assert [d.index for d in answer.data] == [0, 1] and answer.usage.prompt_tokens == 3
-    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "embed-small"]
+    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "claude-fast", "embed-small"]
 
 
 def test_unlisted_model_is_refused_and_counted(gateway):
@@ -216,6 +227,59 @@ def spent_today(gateway):
     report = gateway["session"].get(gateway["server"].url + f"/api/v1/systems/{gateway['system']}/gateway/budget")
     assert report.status_code == 200, report.text
     return Decimal(next(b for b in report.json()["budgets"] if b["scope"].startswith("system:"))["spent_today_usd"])
+
+
+def test_anthropic_provider_is_translated_both_ways(gateway):
+    """A model of an Anthropic provider answers the OpenAI SDK as OpenAI would: the request goes to /messages with
+    Anthropic's headers, system prompt and required max_tokens; answers, streams and tool calls come back in
+    OpenAI's shape with usage, and the calls are charged from it exactly."""
+    client, upstream = gateway["client"], gateway["upstream"]
+    spent = spent_today(gateway)
+    before = len(upstream.requests)
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "where is my parcel"}]
+    answer = client.chat.completions.create(model="claude-fast", messages=messages, temperature=0.5)
+    assert answer.choices[0].message.content == "echo: where is my parcel" and answer.choices[0].finish_reason == "stop"
+    assert (answer.usage.prompt_tokens, answer.usage.completion_tokens) == (9, 5)
+    sent = upstream.requests[before]
+    assert sent["path"] == "/v1/messages" and sent["headers"]["x-api-key"] == "sk-compat-upstream"
+    assert "Authorization" not in sent["headers"] and sent["headers"]["anthropic-version"] == "2023-06-01"
+    assert sent["body"]["system"] == "Be brief." and sent["body"]["max_tokens"] == 64 and sent["body"]["temperature"] == 0.5
+    assert sent["body"]["model"] == "stand-in-claude" and [m["role"] for m in sent["body"]["messages"]] == ["user"]
+    usages = [answer.usage]
+
+    chunks = list(client.chat.completions.create(model="claude-fast", messages=messages, stream=True, max_tokens=3,
+                                                 stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "echo: where is"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "length"
+    assert chunks[-1].usage.completion_tokens == 3 and upstream.requests[-1]["body"]["max_tokens"] == 3
+    usages.append(chunks[-1].usage)
+
+    tools = [{"type": "function", "function": {"name": "lookup", "description": "Find a parcel",
+                                               "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}}]
+    called = client.chat.completions.create(model="claude-fast", messages=messages, tools=tools, tool_choice="required")
+    call = called.choices[0].message.tool_calls[0]
+    assert called.choices[0].finish_reason == "tool_calls" and call.function.name == "lookup"
+    assert json.loads(call.function.arguments) == {"query": "where is my parcel"}
+    assert upstream.requests[-1]["body"]["tool_choice"] == {"type": "any"}
+    usages.append(called.usage)
+    streamed = list(client.chat.completions.create(model="claude-fast", messages=messages, tools=tools, tool_choice="required",
+                                                   stream=True, stream_options={"include_usage": True}))
+    pieces = [t for c in streamed if c.choices for t in (c.choices[0].delta.tool_calls or [])]
+    assert pieces[0].id == "toolu_standin" and pieces[0].function.name == "lookup"
+    assert json.loads("".join(p.function.arguments or "" for p in pieces)) == {"query": "where is my parcel"}
+    usages.append(streamed[-1].usage)
+
+    expected = sum(Decimal(u.prompt_tokens) * 3 / 1_000_000 + Decimal(u.completion_tokens) * 15 / 1_000_000 for u in usages)
+    deadline = time.time() + 10
+    while time.time() < deadline and spent_today(gateway) - spent < expected:
+        time.sleep(0.1)
+    assert spent_today(gateway) - spent == expected
+
+    calls = len(upstream.requests)
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(model="claude-fast", messages=messages, n=2)
+    assert "n above 1" in str(refused.value) and "Anthropic" in str(refused.value)
+    assert len(upstream.requests) == calls
 
 
 def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):

@@ -59,7 +59,7 @@ struct ChatStreamReaderTests {
     func endless() {
         var reader = ChatStreamReader(clientWantsUsage: true)
         let piece = ByteBuffer(repeating: UInt8(ascii: "a"), count: 1 << 20)
-        #expect(throws: ChatStreamReader.Failure.self) {
+        #expect(throws: ServerSentEventSplitter.Failure.self) {
             for _ in 0..<5 { _ = try reader.events(in: piece) }
         }
     }

@@ -374,7 +374,7 @@ struct GatewayRouteTests {
         }
     }
 
-    @Test("A configuration naming a host the server may not call, or a provider kind not served, is refused and not stored")
+    @Test("A configuration naming a host the server may not call, or a provider kind unknown, is refused and not stored")
     func configurationRefusals() async throws {
         try await DeploymentRouteTests.live(.sqlite) { client, _ in
             for (document, status, message) in [
@@ -382,7 +382,7 @@ struct GatewayRouteTests {
                     "providers: [{name: p, kind: openai, base_url: 'https://api.example.com/v1'}]", HTTPResponse.Status.forbidden,
                     "--allow-endpoint-host"
                 ),
-                ("providers: [{name: p, kind: anthropic, base_url: 'http://127.0.0.1:9/v1'}]", .badRequest, "anthropic is not served yet"),
+                ("providers: [{name: p, kind: gemini, base_url: 'http://127.0.0.1:9/v1'}]", .badRequest, "use openai or anthropic"),
             ] {
                 let answer = try await client.execute(uri: "/api/v1/gateway/config", method: .put, body: ByteBuffer(string: document)) {
                     ($0.status, String(buffer: $0.body))

@@ -60,10 +60,6 @@ public struct GatewayService: Sendable {
         try await audit.require(actor, GovernanceRoles.governors, to: "change the gateway configuration", entry, now: now())
         let configuration = try GatewayConfiguration(yaml: document)
         for provider in configuration.providers {
-            if provider.kind == .anthropic {
-                throw StewardError.invalidParameter(
-                    "providers '\(provider.name)': kind anthropic is not served yet; providers that speak OpenAI's wire format (kind openai) are.")
-            }
             do { _ = try allowList.check(provider.baseURL) } catch {
                 throw StewardError(error.code, "providers '\(provider.name)': \(error.message)")
             }

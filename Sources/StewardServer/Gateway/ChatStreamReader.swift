@@ -15,39 +15,19 @@ struct ChatStreamReader {
     private(set) var completionText = ""
     /// The stream as one chat completion, for the answer cache: built while the stream has one choice of text.
     private var assembled: (id: JSONValue?, created: JSONValue?, model: JSONValue?, text: String)? = (nil, nil, nil, "")
-    private var pending: [UInt8] = []
-    /// Events larger than this end the stream as malformed: nothing a provider streams comes near it.
-    static let largestEvent = 4 << 20
+    private var splitter = ServerSentEventSplitter()
 
     init(clientWantsUsage: Bool) {
         self.clientWantsUsage = clientWantsUsage
     }
 
-    enum Failure: Error { case eventTooLarge }
-
     /// The complete events in `chunk` (with what came before), each with its blank line, ready to send.
-    mutating func events(in chunk: ByteBuffer) throws(Failure) -> ByteBuffer? {
-        pending.append(contentsOf: chunk.readableBytesView)
+    mutating func events(in chunk: ByteBuffer) throws(ServerSentEventSplitter.Failure) -> ByteBuffer? {
+        try splitter.append(chunk)
         var output = ByteBuffer()
-        var start = 0
-        var index = 0
-        while index < pending.count {
-            // An event ends at a blank line: LF LF, or CR LF CR LF.
-            if pending[index] == 0x0A {
-                var next = index + 1
-                if next < pending.count, pending[next] == 0x0D { next += 1 }
-                if next < pending.count, pending[next] == 0x0A {
-                    let event = pending[start...next]
-                    if keep(event) { output.writeBytes(event) }
-                    start = next + 1
-                    index = start
-                    continue
-                }
-            }
-            index += 1
+        while let event = splitter.next() {
+            if keep(event) { output.writeBytes(event) }
         }
-        pending.removeFirst(start)
-        guard pending.count <= Self.largestEvent else { throw .eventTooLarge }
         return output.readableBytes > 0 ? output : nil
     }
 
@@ -74,20 +54,11 @@ struct ChatStreamReader {
     }
 
     /// Whatever came after the last complete event, sent as it is when the stream ends.
-    var remainder: ByteBuffer? { pending.isEmpty ? nil : ByteBuffer(bytes: pending) }
+    var remainder: ByteBuffer? { splitter.remainder }
 
     /// Reads one event's data; false for the usage-only chunk the client did not ask for.
     private mutating func keep(_ event: ArraySlice<UInt8>) -> Bool {
-        var data: [UInt8] = []
-        for line in event.split(separator: 0x0A) {
-            var line = line
-            if line.last == 0x0D { line = line.dropLast() }
-            guard line.starts(with: Array("data:".utf8)) else { continue }
-            var payload = line.dropFirst(5)
-            if payload.first == 0x20 { payload = payload.dropFirst() }
-            if !data.isEmpty { data.append(0x0A) }
-            data.append(contentsOf: payload)
-        }
+        let data = ServerSentEventSplitter.data(of: event)
         guard !data.isEmpty, data != Array("[DONE]".utf8), case .success(let chunk) = JSONValue.decode(.init(data)),
             case .object(let members) = chunk
         else { return true }
@@ -106,7 +77,7 @@ struct ChatStreamReader {
                 if case .object(let delta)? = fields["delta"] {
                     if case .string(let text)? = delta["content"] {
                         completionCharacters += text.count
-                        if completionText.utf8.count < Self.largestEvent { completionText += text }
+                        if completionText.utf8.count < ServerSentEventSplitter.largestEvent { completionText += text }
                         assembled?.text += text
                         if assembled?.text.utf8.count ?? 0 > GatewayAnswerCache.largestAnswer { assembled = nil }
                     }

@@ -96,12 +96,17 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             let reservation = try await gateway.reserve(
                 caller, model: target.model, promptTokenBound: call.promptTokenBound, requestedCompletionTokens: call.requestedCompletionTokens,
                 choices: call.choices)
+            let anthropic = target.provider.kind == .anthropic
+            let upstreamBody: String
+            do { upstreamBody = try Self.upstreamBody(call, to: target, reservation: reservation) } catch {
+                await release(reservation)
+                throw error
+            }
             let response: HTTPClientResponse
             do {
                 response = try await client.post(
-                    call.upstreamBody(model: target.model.upstreamModel, maximumCompletionTokens: reservation.maximumCompletionTokens),
-                    path: kind.path,
-                    to: target.provider, timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
+                    upstreamBody, path: anthropic ? AnthropicMessages.path : kind.path, to: target.provider,
+                    timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
             } catch {
                 failure = Self.failure(error, target)
                 await release(reservation)
@@ -132,12 +137,20 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             let limited = reservation.maximumCompletionTokens != nil && reservation.maximumCompletionTokens != call.requestedCompletionTokens
             let keeping = status == 200 && index == 0 && !limited ? cacheKey.flatMap { key in settings.map { (key: key, settings: $0) } } : nil
             if call.stream && status == 200 {
-                return stream(response, event: event, keeping: keeping, safety: safety)
+                return stream(
+                    response, translator: anthropic ? AnthropicStreamTranslator(created: Int(time / 1000)) : nil, event: event, keeping: keeping,
+                    safety: safety)
             }
-            let answer: ByteBuffer
+            var answer: ByteBuffer
             do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
                 await event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
                 throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' broke off its answer: \(error).")
+            }
+            if anthropic {
+                do { answer = try Self.openAIAnswer(fromAnthropic: answer, status: status, created: Int(time / 1000)) } catch {
+                    await event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
+                    throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' answered 200 with something that is not a message.")
+                }
             }
             let parsed = try? JSONValue.parse(Data(buffer: answer))
             let outputFindings = status == 200 ? safety.findings(in: parsed.map(Self.answerText) ?? "", direction: .output) : []
@@ -150,7 +163,9 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             if let blocked {
                 throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.")
             }
-            var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "application/json"]
+            var headers: HTTPFields = [
+                .contentType: anthropic ? "application/json" : response.headers.first(name: "Content-Type") ?? "application/json"
+            ]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
             if let keeping {
                 cache.keep(answer, for: keeping.key, settings: keeping.settings, now: EpochClock.now())
@@ -169,11 +184,13 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
     /// Passes a provider's event stream on as it comes, event by event, and records the call when it ends (also
     /// when the client goes away: leaving the stream cancels the provider's call, and what was sent is charged).
     /// A stream's answer is checked when it has ended: its findings are flags, even for a blocking check (what was
-    /// sent cannot be taken back).
+    /// sent cannot be taken back). A provider speaking Anthropic's Messages API has its events translated first.
     func stream(
-        _ response: HTTPClientResponse, event: Recorded, keeping: (key: String, settings: GatewayConfiguration.Cache)?, safety: SafetyPolicy
+        _ response: HTTPClientResponse, translator: AnthropicStreamTranslator?, event: Recorded,
+        keeping: (key: String, settings: GatewayConfiguration.Cache)?, safety: SafetyPolicy
     ) -> Response {
-        var headers: HTTPFields = [.contentType: response.headers.first(name: "Content-Type") ?? "text/event-stream", .cacheControl: "no-cache"]
+        let contentType = translator == nil ? response.headers.first(name: "Content-Type") ?? "text/event-stream" : "text/event-stream"
+        var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Steward-Request-Id")!] = event.requestID
         if keeping != nil { headers[HTTPField.Name("X-Steward-Cache")!] = "miss" }
         let cache = cache
@@ -181,9 +198,11 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 var reader = ChatStreamReader(clientWantsUsage: event.call.clientWantsUsage)
+                var translator = translator
                 do {
                     for try await chunk in response.body {
-                        if let events = try reader.events(in: chunk) { try await writer.write(events) }
+                        guard let piece = translator == nil ? chunk : try translator?.translate(chunk) else { continue }
+                        if let events = try reader.events(in: piece) { try await writer.write(events) }
                     }
                     if let rest = reader.remainder { try await writer.write(rest) }
                     try await writer.finish(nil)
@@ -200,6 +219,30 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                     usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false,
                     outputFlags: findings.map(\.name))
             })
+    }
+
+    /// The body a target's provider is sent: the client's own for OpenAI's wire format (with the provider's model
+    /// name and any limit a budget sets), translated for Anthropic's Messages API (which requires a limit: the
+    /// budget's, the client's, or the model's `max_output_tokens`).
+    static func upstreamBody(
+        _ call: GatewayCall, to target: (model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider), reservation: GatewayReservation
+    ) throws(StewardError) -> String {
+        switch target.provider.kind {
+        case .openai:
+            return call.upstreamBody(model: target.model.upstreamModel, maximumCompletionTokens: reservation.maximumCompletionTokens)
+        case .anthropic:
+            let limit = reservation.maximumCompletionTokens ?? call.requestedCompletionTokens ?? target.model.maximumOutputTokens
+            return try AnthropicMessages.request(call, upstreamModel: target.model.upstreamModel, maximumTokens: limit)
+        }
+    }
+
+    /// A Messages API answer as OpenAI's: a message as a chat completion, an error as OpenAI's error body.
+    static func openAIAnswer(fromAnthropic answer: ByteBuffer, status: Int, created: Int) throws -> ByteBuffer {
+        guard status == 200 else { return AnthropicMessages.openAIError(from: answer, status: status) }
+        guard let completion = AnthropicMessages.chatCompletion(from: try JSONValue.parse(Data(buffer: answer)), created: created) else {
+            throw StewardError(.upstreamFailed, "not a message")
+        }
+        return ByteBuffer(string: completion.description)
     }
 
     /// Whether the client asked not to be answered from a cache (`Cache-Control: no-cache` or `no-store`).

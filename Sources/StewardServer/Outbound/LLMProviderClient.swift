@@ -7,7 +7,8 @@ import StewardCore
 /// Calls to the LLM providers behind the gateway: one pooled HTTP client for the process (streaming, no
 /// redirects: a 3xx is the answer, so an allowed host cannot bounce a call elsewhere), only to hosts an
 /// administrator allowed, with the provider's key read from the environment variable the configuration names
-/// at each call (never stored, never logged).
+/// at each call (never stored, never logged) and sent as its wire format wants it (OpenAI's bearer token,
+/// Anthropic's `x-api-key`).
 struct LLMProviderClient: Sendable {
     enum Failure: Error {
         case unreachable(String)
@@ -47,8 +48,12 @@ struct LLMProviderClient: Sendable {
                 throw .refused(
                     StewardError(.upstreamFailed, "The provider '\(provider.name)' has no key: the server's environment does not set \(variable)."))
             }
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            switch provider.kind {
+            case .openai: request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            case .anthropic: request.headers.add(name: "x-api-key", value: key)
+            }
         }
+        if provider.kind == .anthropic { request.headers.add(name: "anthropic-version", value: AnthropicMessages.version) }
         request.body = .bytes(ByteBuffer(string: body))
         do {
             return try await Self.client.execute(request, timeout: timeout)

@@ -54,7 +54,7 @@ extension OpenAPIDocument {
                             required: [name, kind, base_url]
                             properties:
                               name: {type: string}
-                              kind: {type: string, enum: [openai], description: "The wire format: OpenAI's chat completions and embeddings."}
+                              kind: {type: string, enum: [openai, anthropic], description: "The wire format: OpenAI's chat completions and embeddings, or Anthropic's Messages API (translated both ways)."}
                               base_url: {type: string, description: "The URL API paths are appended to, e.g. https://api.openai.com/v1."}
                               api_key_env: {type: string, description: The environment variable holding the provider's key.}
                         models:
