@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+import mlflow
 import openai
 import pytest
 import requests
@@ -280,6 +281,62 @@ def test_anthropic_provider_is_translated_both_ways(gateway):
         client.chat.completions.create(model="claude-fast", messages=messages, n=2)
     assert "n above 1" in str(refused.value) and "Anthropic" in str(refused.value)
     assert len(upstream.requests) == calls
+
+
+def test_registered_prompts_are_rendered_and_their_spend_is_reported(gateway):
+    """A call may name a registered prompt (by alias or version) instead of, or before, its messages: the server
+    renders it with the call's variables, sends the provider the messages alone, records the prompt's version on the
+    event and reports spend per model and per prompt version."""
+    client, upstream, session, url = gateway["client"], gateway["upstream"], gateway["session"], gateway["server"].url
+    os.environ["MLFLOW_TRACKING_TOKEN"] = session.headers["Authorization"].split(" ", 1)[1]
+    try:
+        mlflow.set_tracking_uri(url)
+        name = "support-reply"
+        mlflow.genai.register_prompt(name=name, template=[{"role": "system", "content": "You answer for {{shop}}."},
+                                                          {"role": "user", "content": "{{question}}"}])
+        mlflow.genai.register_prompt(name=name, template="Answer briefly: {{ question }}")
+        mlflow.genai.set_prompt_alias(name, alias="live", version=1)
+    finally:
+        os.environ.pop("MLFLOW_TRACKING_TOKEN", None)
+    before = len(upstream.requests)
+    answer = client.chat.completions.create(model="chat-fast", messages=[], extra_body={"prompt": {
+        "name": name, "alias": "live", "variables": {"shop": "Acme", "question": "where is my parcel"}}})
+    assert answer.choices[0].message.content == "echo: where is my parcel"
+    sent = upstream.requests[before]["body"]
+    assert sent["messages"] == [{"role": "system", "content": "You answer for Acme."}, {"role": "user", "content": "where is my parcel"}]
+    assert "prompt" not in sent
+    second = client.chat.completions.create(model="chat-fast", messages=[{"role": "user", "content": "and more"}],
+                                            extra_body={"prompt": {"name": name, "version": 2, "variables": {"question": 7}}})
+    assert upstream.requests[-1]["body"]["messages"] == [{"role": "user", "content": "Answer briefly: 7"},
+                                                         {"role": "user", "content": "and more"}]
+    calls = len(upstream.requests)
+    with pytest.raises(openai.BadRequestError) as missing:
+        client.chat.completions.create(model="chat-fast", messages=[], extra_body={"prompt": {"name": name, "version": 1}})
+    assert "shop" in str(missing.value) and "question" in str(missing.value)
+    with pytest.raises(openai.NotFoundError):
+        client.chat.completions.create(model="chat-fast", messages=[], extra_body={"prompt": {"name": "no-such-prompt"}})
+    with pytest.raises(openai.BadRequestError) as both:
+        client.chat.completions.create(model="chat-fast", messages=[], extra_body={"prompt": {"name": name, "version": 1, "alias": "x"}})
+    assert "not both" in str(both.value)
+    assert len(upstream.requests) == calls
+
+    def cost(usage):
+        return Decimal(usage.prompt_tokens) * Decimal("0.15") / 1_000_000 + Decimal(usage.completion_tokens) * Decimal("0.6") / 1_000_000
+
+    report = session.get(url + f"/api/v1/systems/{gateway['system']}/gateway/spend")
+    assert report.status_code == 200, report.text
+    spend = {entry["scope"]: entry for entry in report.json()["spend"]}
+    assert report.json()["spend"][0]["scope"] == "system"
+    for version, usage in [("1", answer.usage), ("2", second.usage)]:
+        entry = spend[f"prompt:{name}/{version}"]
+        assert entry["calls_today"] == 1 and Decimal(entry["today_usd"]) == cost(usage), entry
+    assert spend["model:chat-fast"]["calls_today"] >= 2 and spend["model:claude-fast"]["calls_today"] == 4
+    assert sum(Decimal(e["today_usd"]) for s, e in spend.items() if s.startswith("model:")) == Decimal(spend["system"]["today_usd"])
+    assert session.get(url + f"/api/v1/systems/{gateway['system']}/gateway/spend", params={"day": "2026-13-01"}).status_code == 400
+    deadline = time.time() + 10
+    while time.time() < deadline and "prompt_version" not in status(gateway)["status"]["data"]["features"]:
+        time.sleep(0.1)
+    assert "prompt_version" in status(gateway)["status"]["data"]["features"]
 
 
 def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):

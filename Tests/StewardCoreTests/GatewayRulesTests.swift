@@ -102,7 +102,18 @@ struct GatewayRulesTests {
             let expected = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
             let periods = GatewayBudget.Periods(at: milliseconds)
             #expect(periods.day == expected && periods.month == String(expected.prefix(7)), "\(milliseconds)")
+            #expect(GatewayBudget.Periods(day: expected) == periods, "a day read back is the same period")
         }
+        for text in ["2026-13-01", "2026-12-00", "2026-12-32", "2026-1-01", "20261201", "2026-12-01T00", "２０２６-12-01", "2026-12-0a", ""] {
+            #expect(GatewayBudget.Periods(day: text) == nil, "\(text)")
+        }
+    }
+
+    @Test("Spend is tallied by model and prompt version under the system, apart from the budgets' scopes")
+    func tallies() {
+        #expect(GatewayBudget.Scope.model(system: "sys-1", name: "gpt/4").text == "model:sys-1/gpt/4")
+        #expect(GatewayBudget.Scope.prompt(system: "sys-1", name: "reply", version: "3").text == "prompt:sys-1/reply/3")
+        #expect(Set([GatewayBudget.Scope.system("a").text, GatewayBudget.Scope.key("a").text]).count == 2)
     }
 
     @Test("A gateway key is shown once, distinct, with its own prefix")

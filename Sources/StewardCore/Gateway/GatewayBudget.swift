@@ -10,16 +10,21 @@ public struct GatewayBudget: Sendable, Equatable {
         self.monthlyUSD = monthlyUSD
     }
 
-    /// What a budget applies to: a system's calls, or one key's.
+    /// What a budget applies to (a system's calls, or one key's), or what spend is also tallied by (a system's
+    /// calls of one model, or of one prompt version).
     public enum Scope: Sendable, Hashable {
         case system(String)
         case key(String)
+        case model(system: String, name: String)
+        case prompt(system: String, name: String, version: String)
 
-        /// The scope as stored: `system:<id>` or `key:<id>`.
+        /// The scope as stored: `system:<id>`, `key:<id>`, `model:<system>/<name>` or `prompt:<system>/<name>/<version>`.
         public var text: String {
             switch self {
             case .system(let id): "system:\(id)"
             case .key(let id): "key:\(id)"
+            case .model(let system, let name): "model:\(system)/\(name)"
+            case .prompt(let system, let name, let version): "prompt:\(system)/\(name)/\(version)"
             }
         }
 
@@ -28,7 +33,28 @@ public struct GatewayBudget: Sendable, Equatable {
             switch self {
             case .system(let id): "system '\(id)'"
             case .key(let id): "key '\(id)'"
+            case .model(_, let name): "model '\(name)'"
+            case .prompt(_, let name, let version): "prompt '\(name)' version \(version)"
             }
+        }
+    }
+
+    /// What one scope spent in a day and in its month, and in how many calls.
+    public struct Spend: Sendable, Equatable {
+        /// The scope as a report shows it, without its system: `system`, `key:<id>`, `model:<name>` or
+        /// `prompt:<name>/<version>`.
+        public var scope: String
+        public var today: Decimal
+        public var callsToday: Int64
+        public var month: Decimal
+        public var callsThisMonth: Int64
+
+        public init(scope: String, today: Decimal = 0, callsToday: Int64 = 0, month: Decimal = 0, callsThisMonth: Int64 = 0) {
+            self.scope = scope
+            self.today = today
+            self.callsToday = callsToday
+            self.month = month
+            self.callsThisMonth = callsThisMonth
         }
     }
 
@@ -36,6 +62,16 @@ public struct GatewayBudget: Sendable, Equatable {
     public struct Periods: Sendable, Equatable {
         public let day: String
         public let month: String
+
+        /// The day given as `YYYY-MM-DD` and its month; nil for any other text.
+        public init?(day: String) {
+            let parts = day.split(separator: "-", omittingEmptySubsequences: false)
+            guard day.count == 10, parts.count == 3, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+                let month = Int(parts[1]), (1...12).contains(month), let date = Int(parts[2]), (1...31).contains(date)
+            else { return nil }
+            self.day = day
+            self.month = String(day.prefix(7))
+        }
 
         public init(at milliseconds: Int64) {
             // From the ISO text, computed by arithmetic: a calendar per call showed in the gateway's profile.

@@ -41,6 +41,9 @@ public protocol GatewayRepository: Sendable {
     func storeSafetyPolicy(_ policy: SafetyPolicy, systemID: String, author: String, now: Int64, audit: AuditEntry) async throws
     /// What `scope` spent in `period` (a day or a month as `Periods` writes them), and in how many calls.
     func spend(scope: GatewayBudget.Scope, period: String) async throws -> (amount: Int64, calls: Int64)
+    /// Every spend row of a system in `periods`: the system's, its keys', its models' and its prompt versions', by
+    /// stored scope text (`GatewayBudget.Scope.text`) and period.
+    func spend(systemID: String, periods: GatewayBudget.Periods) async throws -> [(scope: String, period: String, amount: Int64, calls: Int64)]
 }
 
 /// A stored version of the gateway configuration.

@@ -21,8 +21,10 @@ public struct GatewayService: Sendable {
     let systems: any SystemRepository
     let audit: any AuditRepository
     let allowList: EndpointAllowList
+    let prompts: ModelRegistryService
     let now: @Sendable () -> Int64
     private let cached: CachedConfiguration
+    private let cachedPrompts = ShortLivedCache<ModelVersion>()
     private let cachedSafety = ShortLivedCache<SafetyPolicy>()
     private let cachedCallers = ShortLivedCache<Caller>()
 
@@ -32,12 +34,13 @@ public struct GatewayService: Sendable {
 
     public init(
         repository: any GatewayRepository, systems: any SystemRepository, audit: any AuditRepository, allowList: EndpointAllowList,
-        now: @escaping @Sendable () -> Int64 = EpochClock.now
+        prompts: ModelRegistryService, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.repository = repository
         self.systems = systems
         self.audit = audit
         self.allowList = allowList
+        self.prompts = prompts
         self.now = now
         cached = CachedConfiguration()
     }
@@ -243,9 +246,70 @@ public struct GatewayService: Sendable {
         return GatewayReservation(id: id, scopes: scopes, periods: periods, amount: amount, maximumCompletionTokens: maximum)
     }
 
-    /// Releases a call's reservation and records what it cost.
-    public func settle(_ reservation: GatewayReservation, cost: Decimal) async throws {
-        try await repository.settle(id: reservation.id, scopes: reservation.scopes, periods: reservation.periods, cost: Picodollars.of(cost))
+    /// Releases a call's reservation and records what it cost, against its budgets' scopes and the `tallies`
+    /// (its model, its prompt version) that spend is also reported by.
+    public func settle(_ reservation: GatewayReservation, cost: Decimal, tallies: [GatewayBudget.Scope] = []) async throws {
+        try await repository.settle(
+            id: reservation.id, scopes: reservation.scopes + tallies, periods: reservation.periods, cost: Picodollars.of(cost))
+    }
+
+    /// What a system spent on `day` (`YYYY-MM-DD`, UTC; today when nil) and in its month, per scope: the system,
+    /// each key, each model and each prompt version, each with its number of calls.
+    public func spend(systemID: String, day: String?) async throws -> (periods: GatewayBudget.Periods, spend: [GatewayBudget.Spend]) {
+        let periods: GatewayBudget.Periods
+        if let day {
+            guard let given = GatewayBudget.Periods(day: day) else { throw StewardError.invalidParameter("day must be a date as YYYY-MM-DD.") }
+            periods = given
+        } else {
+            periods = GatewayBudget.Periods(at: now())
+        }
+        _ = try await systems.system(id: systemID)
+        var byScope: [String: GatewayBudget.Spend] = [:]
+        for row in try await repository.spend(systemID: systemID, periods: periods) {
+            var scope = row.scope
+            for prefix in ["model:", "prompt:"] where scope.hasPrefix(prefix + systemID + "/") {
+                scope = prefix + scope.dropFirst(prefix.count + systemID.count + 1)
+            }
+            if scope == "system:\(systemID)" { scope = "system" }
+            var entry = byScope[scope] ?? GatewayBudget.Spend(scope: scope)
+            if row.period == periods.day {
+                entry.today = Picodollars.dollars(row.amount)
+                entry.callsToday = row.calls
+            } else {
+                entry.month = Picodollars.dollars(row.amount)
+                entry.callsThisMonth = row.calls
+            }
+            byScope[scope] = entry
+        }
+        byScope["system"] = byScope["system"] ?? GatewayBudget.Spend(scope: "system")
+        let order = ["system": 0, "key": 1, "model": 2, "prompt": 3]
+        return (
+            periods,
+            byScope.values.sorted {
+                let left = order[String($0.scope.prefix { $0 != ":" }), default: 4]
+                let right = order[String($1.scope.prefix { $0 != ":" }), default: 4]
+                return left != right ? left < right : $0.scope < $1.scope
+            }
+        )
+    }
+
+    /// The registered prompt a call names, rendered with its variables as chat messages (a text prompt is one user
+    /// message), and its version. Which version an alias points to is read at most once a second (per name and
+    /// alias), so a promotion reaches the gateway within a second.
+    public func renderPrompt(_ reference: PromptReference) async throws -> (version: String, messages: [PromptTemplate.ChatMessage]) {
+        let time = now()
+        let key = [reference.name, reference.version ?? "", reference.alias ?? ""].joined(separator: "\u{0}")
+        let version: ModelVersion
+        if let known = cachedPrompts.current(key, at: time) {
+            version = known
+        } else {
+            version = try await prompts.promptVersion(name: reference.name, version: reference.version, alias: reference.alias)
+            cachedPrompts.keep(version, for: key, at: time)
+        }
+        switch try PromptTemplate.render(version, with: reference.variables) {
+        case .text(let text): return (String(version.version), [PromptTemplate.ChatMessage(role: "user", content: text)])
+        case .chat(let messages): return (String(version.version), messages)
+        }
     }
 
     /// A system's safety checks (none until some are stored); read at most once a second per system.

@@ -192,6 +192,12 @@ extension ModelRegistryService {
     public func renderPrompt(name: String, version: String?, alias: String?, variables: [String: String]) async throws -> (
         ModelVersion, PromptTemplate.Rendered
     ) {
+        let promptVersion = try await self.promptVersion(name: name, version: version, alias: alias)
+        return (promptVersion, try PromptTemplate.render(promptVersion, with: variables))
+    }
+
+    /// A stored prompt version: by `alias`, else by `version`, else the latest; refused when it is not a prompt.
+    public func promptVersion(name: String, version: String?, alias: String?) async throws -> ModelVersion {
         let promptVersion: ModelVersion
         if let alias, !alias.isEmpty {
             promptVersion = try await self.version(name: name, alias: alias)
@@ -200,11 +206,10 @@ extension ModelRegistryService {
         } else {
             promptVersion = try await self.version(name: name, alias: Self.latestAlias)
         }
-        guard let template = promptVersion.tags.first(where: { $0.key == PromptTags.text })?.value else {
+        guard promptVersion.tags.contains(where: { $0.key == PromptTags.text }) else {
             throw StewardError.invalidParameter("'\(name)' version \(promptVersion.version) is not a prompt (it has no \(PromptTags.text) tag).")
         }
-        let type = promptVersion.tags.first { $0.key == PromptTags.type }?.value
-        return (promptVersion, try PromptTemplate.render(template: template, type: type, with: variables))
+        return promptVersion
     }
 }
 

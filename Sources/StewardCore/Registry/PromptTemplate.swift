@@ -61,6 +61,14 @@ public enum PromptTemplate {
             try messages.map { message throws(StewardError) in ChatMessage(role: message.role, content: try render(message.content, with: values)) })
     }
 
+    /// Renders a stored prompt version (its `mlflow.prompt.text` tag, by its `_mlflow_prompt_type`) with `values`.
+    public static func render(_ version: ModelVersion, with values: [String: String]) throws(StewardError) -> Rendered {
+        guard let template = version.tags.first(where: { $0.key == PromptTags.text })?.value else {
+            throw .invalidParameter("'\(version.name)' version \(version.version) is not a prompt (it has no \(PromptTags.text) tag).")
+        }
+        return try render(template: template, type: version.tags.first { $0.key == PromptTags.type }?.value, with: values)
+    }
+
     private static func placeholders(in template: String) -> [(name: String, range: Range<String.Index>)] {
         var found: [(String, Range<String.Index>)] = []
         var searchStart = template.startIndex

@@ -16,6 +16,7 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.get, "systems/:id/gateway/budget", use: showBudgets)
         group.native(.put, "systems/:id/gateway/budget", use: setSystemBudget)
         group.native(.put, "systems/:id/gateway/keys/:key/budget", use: setKeyBudget)
+        group.native(.get, "systems/:id/gateway/spend", query: ["day"], use: showSpend)
         group.native(.get, "systems/:id/gateway/safety", query: ["format"], use: showSafety)
         group.native(.put, "systems/:id/gateway/safety", use: replaceSafety)
     }
@@ -208,6 +209,34 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
                     WireBudget(
                         scope: $0.scope.text, dailyUsd: $0.budget?.dailyUSD.map { "\($0)" }, monthlyUsd: $0.budget?.monthlyUSD.map { "\($0)" },
                         spentTodayUsd: "\($0.today)", spentThisMonthUsd: "\($0.month)")
+                }))
+    }
+
+    struct WireSpend: Encodable {
+        let scope: String
+        let todayUsd: String
+        let callsToday: Int64
+        let thisMonthUsd: String
+        let callsThisMonth: Int64
+    }
+
+    struct SpendBody: Encodable {
+        let day: String
+        let month: String
+        let spend: [WireSpend]
+    }
+
+    /// What the system spent on a day (`?day=YYYY-MM-DD`, UTC; today by default) and in its month: in all, per key,
+    /// per model and per prompt version, as exact decimals with the number of calls.
+    @Sendable func showSpend(_ request: Request, context: Context) async throws -> Response {
+        let report = try await gateway.spend(systemID: try NativeMessage.parameter("id", context), day: try NativeMessage.query("day", request))
+        return try NativeMessage.json(
+            SpendBody(
+                day: report.periods.day, month: report.periods.month,
+                spend: report.spend.map {
+                    WireSpend(
+                        scope: $0.scope, todayUsd: "\($0.today)", callsToday: $0.callsToday, thisMonthUsd: "\($0.month)",
+                        callsThisMonth: $0.callsThisMonth)
                 }))
     }
 

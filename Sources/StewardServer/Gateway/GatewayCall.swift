@@ -40,6 +40,8 @@ struct GatewayCall: Sendable {
     let requestedCompletionTokens: Int64?
     /// Choices asked for (`n`).
     let choices: Int64
+    /// The registered prompt the call names, rendered before it is forwarded (`rendered(_:)`).
+    let prompt: PromptReference?
 
     init(kind: Kind, body: Data) throws(StewardError) {
         let value: JSONValue
@@ -62,8 +64,13 @@ struct GatewayCall: Sendable {
         var text = ""
         switch kind {
         case .chat:
-            guard case .array(let list)? = members["messages"], !list.isEmpty else {
-                throw .invalidParameter("messages is required: a non-empty list of {role, content}.")
+            if let reference = members["prompt"] { prompt = try Self.promptReference(reference) } else { prompt = nil }
+            let list: [JSONValue]
+            switch members["messages"] {
+            case .array(let given)? where !given.isEmpty || prompt != nil: list = given
+            case nil where prompt != nil: list = []
+            default:
+                throw .invalidParameter("messages is required: a non-empty list of {role, content} (or a registered prompt, as prompt).")
             }
             for (index, message) in list.enumerated() {
                 guard case .object(let fields) = message, case .string? = fields["role"] else {
@@ -90,7 +97,10 @@ struct GatewayCall: Sendable {
             }
             characters = Self.characters(in: input)
             Self.collectText(input, into: &text)
-            if let field = ["stream", "stream_options", "n", "max_tokens", "max_completion_tokens", "messages"].first(where: { members[$0] != nil }) {
+            prompt = nil
+            if let field = ["stream", "stream_options", "n", "max_tokens", "max_completion_tokens", "messages", "prompt"].first(where: {
+                members[$0] != nil
+            }) {
                 throw .invalidParameter("\(field) is not a field of an embeddings request.")
             }
         }
@@ -136,6 +146,56 @@ struct GatewayCall: Sendable {
             members["stream_options"] = .object(options)
         }
         return JSONValue.object(members).description
+    }
+
+    /// The call with its registered prompt rendered: the prompt's messages first, then the call's own, and no
+    /// `prompt` field (which no provider knows).
+    func rendered(_ messages: [PromptTemplate.ChatMessage]) throws(StewardError) -> GatewayCall {
+        var members = members
+        members["prompt"] = nil
+        var list = messages.map { JSONValue.object(["role": .string($0.role), "content": .string($0.content)]) }
+        if case .array(let given)? = self.members["messages"] { list += given }
+        members["messages"] = .array(list)
+        return try GatewayCall(kind: kind, body: Data(JSONValue.object(members).description.utf8))
+    }
+
+    /// Reads `prompt`: `{"name", "version" or "alias", "variables": {name: value}}`; values may be texts, numbers
+    /// or booleans (sent as their JSON text).
+    static func promptReference(_ value: JSONValue) throws(StewardError) -> PromptReference {
+        let shape = #"prompt must be an object such as {"name": "summarizer", "alias": "production", "variables": {"text": "…"}}"#
+        guard case .object(let fields) = value else { throw .invalidParameter("\(shape).") }
+        if let unknown = fields.keys.sorted().first(where: { !["name", "version", "alias", "variables"].contains($0) }) {
+            throw .invalidParameter("prompt.\(unknown) is unknown: \(shape), or a version instead of the alias.")
+        }
+        guard case .string(let name)? = fields["name"], !name.isEmpty else { throw .invalidParameter("prompt.name is required: \(shape).") }
+        var version: String?
+        switch fields["version"] {
+        case nil, .null?: version = nil
+        case .integer(let number)? where number >= 1: version = String(number)
+        case .string(let text)? where Int(text).map({ $0 >= 1 }) == true: version = text
+        default: throw .invalidParameter("prompt.version must be a version number.")
+        }
+        var alias: String?
+        switch fields["alias"] {
+        case nil, .null?: alias = nil
+        case .string(let text)? where !text.isEmpty: alias = text
+        default: throw .invalidParameter("prompt.alias must be an alias's name, such as production.")
+        }
+        guard version == nil || alias == nil else { throw .invalidParameter("prompt takes a version or an alias, not both.") }
+        var variables: [String: String] = [:]
+        switch fields["variables"] {
+        case nil, .null?: break
+        case .object(let given)?:
+            for (variable, value) in given {
+                switch value {
+                case .string(let text): variables[variable] = text
+                case .integer, .number, .bool: variables[variable] = value.description
+                default: throw .invalidParameter("prompt.variables.\(variable) must be a text, a number or a boolean.")
+                }
+            }
+        default: throw .invalidParameter("prompt.variables must be an object of {name: value}.")
+        }
+        return PromptReference(name: name, version: version, alias: alias, variables: variables)
     }
 
     /// Whether the answer may come from the cache: embeddings always; chat completions when not sampled

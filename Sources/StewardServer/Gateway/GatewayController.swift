@@ -54,18 +54,28 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let time = EpochClock.now()
         let caller = try await caller(request)
         let body = try await request.body.collect(upTo: Self.largestRequest)
-        let call = try GatewayCall(kind: kind, body: Data(buffer: body))
+        var call = try GatewayCall(kind: kind, body: Data(buffer: body))
         let route = try await gateway.route(caller, model: call.model)
+        var prompt: (name: String, version: String)?
+        if let reference = call.prompt {
+            let rendered = try await gateway.renderPrompt(reference)
+            call = try call.rendered(rendered.messages)
+            prompt = (reference.name, rendered.version)
+        }
         let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
         let safety = try await gateway.safetyPolicy(systemID: caller.system.id)
         let inputFindings = safety.findings(in: call.promptText, direction: .input)
+        func recorded(
+            _ model: GatewayConfiguration.Model?, fallback: Bool = false, reservation: GatewayReservation? = nil, cacheHit: Bool = false
+        ) -> Recorded {
+            Recorded(
+                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, prompt: prompt, model: model,
+                keyID: caller.key.id, fallback: fallback, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger,
+                cacheHit: cacheHit, flags: inputFindings.map(\.name))
+        }
         if let blocking = inputFindings.first(where: { $0.action == .block }) {
-            await Recorded(
-                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
-                keyID: caller.key.id, fallback: false, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger,
-                cacheHit: false,
-                flags: inputFindings.map(\.name)
-            ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
+            await recorded(route.targets.first?.model).write(
+                usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
             throw StewardError(.contentBlocked, "The prompt was blocked by the safety check '\(blocking.name)'; nothing was sent to the provider.")
         }
         let configuration = try await gateway.configuration()
@@ -77,11 +87,7 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         }
         if let cacheKey, let kept = cache.answer(for: cacheKey, now: EpochClock.now()) {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
-            await Recorded(
-                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
-                keyID: caller.key.id, fallback: false, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger, cacheHit: true,
-                flags: inputFindings.map(\.name)
-            ).write(
+            await recorded(route.targets.first?.model, cacheHit: true).write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
                 failed: false)
             var headers: HTTPFields = [.contentType: call.stream ? "text/event-stream" : "application/json"]
@@ -129,10 +135,7 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 await release(reservation)
                 continue
             }
-            let event = Recorded(
-                systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: target.model, keyID: caller.key.id,
-                fallback: index > 0, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger, cacheHit: false,
-                flags: inputFindings.map(\.name))
+            let event = recorded(target.model, fallback: index > 0, reservation: reservation)
             // Kept only when the model asked for answered, with the limits the client asked for.
             let limited = reservation.maximumCompletionTokens != nil && reservation.maximumCompletionTokens != call.requestedCompletionTokens
             let keeping = status == 200 && index == 0 && !limited ? cacheKey.flatMap { key in settings.map { (key: key, settings: $0) } } : nil
@@ -173,11 +176,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
             }
             return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: answer))
         }
-        await Recorded(
-            systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, model: route.targets.first?.model,
-            keyID: caller.key.id, fallback: route.targets.count > 1, recorder: traffic.recorder, gateway: gateway, reservation: nil, logger: logger,
-            cacheHit: false, flags: inputFindings.map(\.name)
-        ).write(usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
+        await recorded(route.targets.first?.model, fallback: route.targets.count > 1).write(
+            usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
         throw failure
     }
 
@@ -301,6 +301,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let time: Int64
         let started: ContinuousClock.Instant
         let call: GatewayCall
+        /// The registered prompt the call named, and the version rendered.
+        let prompt: (name: String, version: String)?
         let model: GatewayConfiguration.Model?
         let keyID: String
         let fallback: Bool
@@ -328,10 +330,17 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                 "fallback": .flag(fallback), "usage_estimated": .flag(reported == nil), "cache_hit": .flag(cacheHit),
             ]
             if case .chat = call.kind { features["messages"] = .number(Double(call.messageCount)) }
+            var tallies: [GatewayBudget.Scope] = []
+            if let model { tallies.append(.model(system: systemID, name: model.name)) }
+            if let prompt {
+                features["prompt"] = .text(prompt.name)
+                features["prompt_version"] = .text(prompt.version)
+                tallies.append(.prompt(system: systemID, name: prompt.name, version: prompt.version))
+            }
             let exact = model.map { usage.cost(at: $0) }
             let cost = exact.map { NSDecimalNumber(decimal: $0).doubleValue }
             if let reservation {
-                do { try await gateway.settle(reservation, cost: exact ?? 0) } catch {
+                do { try await gateway.settle(reservation, cost: exact ?? 0, tallies: tallies) } catch {
                     logger.warning("gateway call's cost not settled; its reservation lapses when it expires", metadata: ["error": "\(error)"])
                 }
             }

@@ -217,6 +217,26 @@ public struct SQLGatewayRepository: GatewayRepository {
         }
     }
 
+    public func spend(systemID: String, periods: GatewayBudget.Periods) async throws -> [(scope: String, period: String, amount: Int64, calls: Int64)]
+    {
+        // Model and prompt scopes by their prefix, compared exactly (a range or LIKE would depend on PostgreSQL's
+        // collation, or on SQLite's case folding); a system's keys by their table.
+        let model = "model:\(systemID)/"
+        let prompt = "prompt:\(systemID)/"
+        return try await database.read { db in
+            try await db.raw(
+                """
+                SELECT scope, period, amount, calls FROM gateway_spend
+                WHERE period IN (\(bind: periods.day), \(bind: periods.month)) AND (
+                    scope = \(bind: "system:\(systemID)")
+                    OR scope IN (SELECT 'key:' || id FROM gateway_keys WHERE system_id = \(bind: systemID))
+                    OR substr(scope, 1, \(unsafeRaw: "\(model.unicodeScalars.count)")) = \(bind: model)
+                    OR substr(scope, 1, \(unsafeRaw: "\(prompt.unicodeScalars.count)")) = \(bind: prompt))
+                """
+            ).all().map { row in (try row.string("scope"), try row.string("period"), try row.int64("amount"), try row.int64("calls")) }
+        }
+    }
+
     public func safetyPolicy(systemID: String) async throws -> SafetyPolicy? {
         // A row read, then parsed, outside `Optional.map`: a throwing `map` in this closure crashed the release
         // build's optimiser (Swift 6.3.1, while splitting the coroutine).

@@ -203,6 +203,40 @@ extension OpenAPIDocument {
                     application/json:
                       schema: {$ref: "#/components/schemas/GatewayBudgets"}
                 default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/spend:
+            get:
+              operationId: getGatewaySpend
+              summary: What the system's gateway calls cost on a day and in its month, in all, per key, per model and per prompt version.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+                - name: day
+                  in: query
+                  required: false
+                  description: The UTC day as YYYY-MM-DD; today by default.
+                  schema: {type: string, pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples: ["2026-12-04"]}
+              responses:
+                "200":
+                  description: One entry per scope that spent, the system's first (present even at zero).
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [day, month, spend]
+                        properties:
+                          day: {type: string}
+                          month: {type: string}
+                          spend:
+                            type: array
+                            items:
+                              type: object
+                              required: [scope, today_usd, calls_today, this_month_usd, calls_this_month]
+                              properties:
+                                scope: {type: string, description: "system, key:<id>, model:<name> or prompt:<name>/<version>."}
+                                today_usd: {type: string, description: An exact decimal.}
+                                calls_today: {type: integer}
+                                this_month_usd: {type: string}
+                                calls_this_month: {type: integer}
+                default: {$ref: "#/components/responses/Error"}
           /systems/{id}/gateway/keys/{key}/budget:
             put:
               operationId: setGatewayKeyBudget
