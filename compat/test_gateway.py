@@ -339,6 +339,69 @@ def test_registered_prompts_are_rendered_and_their_spend_is_reported(gateway):
     assert "prompt_version" in status(gateway)["status"]["data"]["features"]
 
 
+def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
+    """An experiment on the prompt splits the calls that name it by alias between its versions, sticky per user
+    (the X-Steward-Unit header before the user field); feedback joined by request id is counted per version and the
+    versions are compared with the sequential test; ending it gives the alias's version back."""
+    client, upstream, session, url, system = (gateway["client"], gateway["upstream"], gateway["session"], gateway["server"].url,
+                                              gateway["system"])
+    experiments = url + f"/api/v1/systems/{system}/gateway/prompt-experiments"
+    made = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": "2", "weight": 50}]})
+    assert made.status_code == 200, made.text
+    assert [v["version"] for v in made.json()["versions"]] == ["1", "2"] and made.json()["primary_metric"] == "conversion"
+    assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 9, "weight": 50}]}).status_code == 404
+    assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 60}, {"version": 2, "weight": 50}]}).status_code == 400
+    assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}],
+                                                             "split": "even"}).status_code == 400
+    prompt = {"name": "support-reply", "alias": "live", "variables": {"shop": "Acme", "question": "where is my parcel"}}
+
+    def served_version():
+        messages = upstream.requests[-1]["body"]["messages"]
+        return "1" if messages[0]["role"] == "system" else "2"
+
+    seen, request_ids = {}, {"1": [], "2": []}
+    for round_ in range(2):
+        for user in range(40):
+            raw = client.chat.completions.with_raw_response.create(model="chat-fast", messages=[], user=f"user-{user}",
+                                                                   extra_body={"prompt": prompt})
+            version = served_version()
+            assert seen.setdefault(user, version) == version, f"user-{user} moved from version {seen[user]} to {version}"
+            request_ids[version].append(raw.headers["x-steward-request-id"])
+    assert 0 < sum(1 for v in seen.values() if v == "1") < 40, seen
+    client.chat.completions.create(model="chat-fast", messages=[], user="someone-else", extra_body={"prompt": prompt},
+                                   extra_headers={"X-Steward-Unit": "user-0"})
+    assert served_version() == seen[0], "the X-Steward-Unit header is the unit before the user field"
+
+    def report():
+        answer = session.get(experiments)
+        assert answer.status_code == 200, answer.text
+        return next(e for e in answer.json()["experiments"] if e["prompt"] == "support-reply")
+
+    deadline = time.time() + 10
+    while time.time() < deadline and sum(v["calls"] for v in report()["versions"]) < 81:
+        time.sleep(0.1)
+    versions = {v["version"]: v for v in report()["versions"]}
+    assert versions["1"]["calls"] + versions["2"]["calls"] == 81
+    assert versions["1"]["units"] + versions["2"]["units"] == 40, "a unit is a user, counted once"
+    feedback = [{"request_id": r, "feedback": 1} for r in request_ids["2"]] + [{"request_id": r, "feedback": -1} for r in request_ids["1"]]
+    labelled = session.post(url + f"/api/v1/systems/{system}/labels", json=feedback)
+    assert labelled.status_code == 200 and labelled.json()["matched"] == 80, labelled.text
+    result = report()
+    versions = {v["version"]: v for v in result["versions"]}
+    assert versions["1"]["conversion"] == 0 and versions["2"]["conversion"] == 1 and versions["2"]["feedback"] == len(request_ids["2"])
+    assert versions["2"]["difference"] == 1 and versions["2"]["p_value"] < 0.05 and "p_value" not in versions["1"]
+    assert result["verdict"].startswith("Version 2 is better than version 1 on conversion"), result["verdict"]
+    assert versions["1"]["cost_usd"] > 0 and versions["1"]["latency_p50_ms"] > 0
+
+    assert session.delete(experiments + "/support-reply").status_code == 200
+    assert session.delete(experiments + "/support-reply").status_code == 404
+    client.chat.completions.create(model="chat-fast", messages=[], user=f"user-{next(u for u, v in seen.items() if v == '2')}",
+                                   extra_body={"prompt": prompt})
+    assert served_version() == "1", "with the experiment ended, the alias's version serves every user"
+    audit = session.get(url + "/api/v1/audit", params={"system": system}).json()
+    assert "gateway.prompt_experiment.set" in str(audit) and "gateway.prompt_experiment.end" in str(audit)
+
+
 def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):
     url = gateway["server"].url
     wrong = openai.OpenAI(base_url=url + "/v1", api_key="sgw_not-a-key", max_retries=0)

@@ -109,6 +109,36 @@ struct GatewayRulesTests {
         }
     }
 
+    @Test("A prompt experiment: at least two distinct versions whose weights split 100; sticky by unit; compared with the control")
+    func promptExperiment() throws {
+        for arms in [
+            [PromptExperiment.Arm(version: "1", weight: 100)], [.init(version: "1", weight: 50), .init(version: "1", weight: 50)],
+            [.init(version: "1", weight: 50), .init(version: "x", weight: 50)], [.init(version: "1", weight: 50), .init(version: "2", weight: 40)],
+        ] {
+            #expect(throws: StewardError.self) { try PromptExperiment.validate(arms) }
+        }
+        let experiment = PromptExperiment(
+            id: "pex-1", systemID: "sys-1", prompt: "reply", arms: [.init(version: "1", weight: 50), .init(version: "2", weight: 50)], salt: "s",
+            primaryMetric: .conversion, createdBy: "ann", createdAt: 0)
+        _ = try PromptExperiment.validate(experiment.arms)
+        let units = (0..<400).map { "user-\($0)" }
+        let first = units.map { experiment.version(unit: $0) }
+        #expect(units.map { experiment.version(unit: $0) } == first, "the same unit gets the same version every time")
+        let share = Double(first.filter { $0 == "2" }.count) / 400
+        #expect(share > 0.4 && share < 0.6, "\(share)")
+        let control = ArmObservations(
+            arm: "1", requests: 200, units: 200, feedback: Array(repeating: -1, count: 100) + Array(repeating: 1, count: 100))
+        let better = ArmObservations(
+            arm: "2", requests: 200, units: 200, feedback: Array(repeating: -1, count: 20) + Array(repeating: 1, count: 180), costUSD: 0.5)
+        let report = experiment.report([control, better])
+        #expect(report.versions.map(\.conversion) == [0.5, 0.9] && report.versions[1].costUSD == 0.5)
+        #expect(report.versions[0].pValue == nil && (report.versions[1].pValue ?? 1) < 0.05)
+        #expect(report.verdict.hasPrefix("Version 2 is better than version 1 on conversion"), "\(report.verdict)")
+        let even = experiment.report([control, ArmObservations(arm: "2", requests: 200, units: 200, feedback: control.feedback)])
+        #expect(even.verdict.hasPrefix("No version differs"), "\(even.verdict)")
+        #expect(experiment.report([]).versions.map(\.calls) == [0, 0])
+    }
+
     @Test("Spend is tallied by model and prompt version under the system, apart from the budgets' scopes")
     func tallies() {
         #expect(GatewayBudget.Scope.model(system: "sys-1", name: "gpt/4").text == "model:sys-1/gpt/4")

@@ -16,14 +16,17 @@ public struct ArmObservations: Sendable {
     public var labeled: [(prediction: FeatureValue?, label: String)]
     /// Joined feedback (−1…1).
     public var feedback: [Double]
+    /// What the arm's requests cost, in US dollars, as their events report it.
+    public var costUSD: Double
 
     /// How many of an arm's latest requests its latency percentiles and latency guardrail read.
     public static let latencyWindow = 20_000
 
     public init(
         arm: String, requests: Int = 0, failures: Int = 0, units: Int = 0, stepUnits: Int = 0, latencies: [Double] = [],
-        labeled: [(prediction: FeatureValue?, label: String)] = [], feedback: [Double] = []
+        labeled: [(prediction: FeatureValue?, label: String)] = [], feedback: [Double] = [], costUSD: Double = 0
     ) {
+        self.costUSD = costUSD
         self.arm = arm
         self.requests = requests
         self.failures = failures

@@ -41,6 +41,15 @@ public protocol GatewayRepository: Sendable {
     func storeSafetyPolicy(_ policy: SafetyPolicy, systemID: String, author: String, now: Int64, audit: AuditEntry) async throws
     /// What `scope` spent in `period` (a day or a month as `Periods` writes them), and in how many calls.
     func spend(scope: GatewayBudget.Scope, period: String) async throws -> (amount: Int64, calls: Int64)
+    /// Starts, or replaces, a system's experiment on a prompt, recording `audit` in the same transaction.
+    func storePromptExperiment(_ experiment: PromptExperiment, audit: AuditEntry) async throws
+    /// A system's prompt experiments, by prompt name.
+    func promptExperiments(systemID: String) async throws -> [PromptExperiment]
+    /// Ends a system's experiment on `prompt`, recording `audit` in the same transaction; false when there is none
+    /// (nothing is written then).
+    func endPromptExperiment(systemID: String, prompt: String, now: Int64, audit: AuditEntry) async throws -> Bool
+    /// What each version of an experiment served, from its calls' events (the version as the arm).
+    func observations(of experiment: PromptExperiment) async throws -> [ArmObservations]
     /// Every spend row of a system in `periods`: the system's, its keys', its models' and its prompt versions', by
     /// stored scope text (`GatewayBudget.Scope.text`) and period.
     func spend(systemID: String, periods: GatewayBudget.Periods) async throws -> [(scope: String, period: String, amount: Int64, calls: Int64)]

@@ -25,6 +25,7 @@ public struct GatewayService: Sendable {
     let now: @Sendable () -> Int64
     private let cached: CachedConfiguration
     private let cachedPrompts = ShortLivedCache<ModelVersion>()
+    private let cachedExperiments = ShortLivedCache<[PromptExperiment]>()
     private let cachedSafety = ShortLivedCache<SafetyPolicy>()
     private let cachedCallers = ShortLivedCache<Caller>()
 
@@ -293,11 +294,30 @@ public struct GatewayService: Sendable {
         )
     }
 
-    /// The registered prompt a call names, rendered with its variables as chat messages (a text prompt is one user
-    /// message), and its version. Which version an alias points to is read at most once a second (per name and
-    /// alias), so a promotion reaches the gateway within a second.
-    public func renderPrompt(_ reference: PromptReference) async throws -> (version: String, messages: [PromptTemplate.ChatMessage]) {
+    /// The registered prompt a call of `caller` names, rendered with its variables as chat messages (a text prompt
+    /// is one user message), its version, and the experiment that chose the version, if one did: a call that names
+    /// the prompt by alias (or latest) while its system runs an experiment on the prompt gets the version the
+    /// experiment gives `unit`. Which version an alias points to, and a system's experiments, are read at most once
+    /// a second, so a promotion or a new split reaches every replica within a second.
+    public func renderPrompt(_ reference: PromptReference, for caller: Caller, unit: String?) async throws -> (
+        version: String, messages: [PromptTemplate.ChatMessage], experiment: PromptExperiment?
+    ) {
         let time = now()
+        var reference = reference
+        var experiment: PromptExperiment?
+        if reference.version == nil {
+            let experiments: [PromptExperiment]
+            if let known = cachedExperiments.current(caller.system.id, at: time) {
+                experiments = known
+            } else {
+                experiments = try await repository.promptExperiments(systemID: caller.system.id)
+                cachedExperiments.keep(experiments, for: caller.system.id, at: time)
+            }
+            if let running = experiments.first(where: { $0.prompt == reference.name }) {
+                experiment = running
+                reference = PromptReference(name: reference.name, version: running.version(unit: unit), alias: nil, variables: reference.variables)
+            }
+        }
         let key = [reference.name, reference.version ?? "", reference.alias ?? ""].joined(separator: "\u{0}")
         let version: ModelVersion
         if let known = cachedPrompts.current(key, at: time) {
@@ -307,9 +327,62 @@ public struct GatewayService: Sendable {
             cachedPrompts.keep(version, for: key, at: time)
         }
         switch try PromptTemplate.render(version, with: reference.variables) {
-        case .text(let text): return (String(version.version), [PromptTemplate.ChatMessage(role: "user", content: text)])
-        case .chat(let messages): return (String(version.version), messages)
+        case .text(let text): return (String(version.version), [PromptTemplate.ChatMessage(role: "user", content: text)], experiment)
+        case .chat(let messages): return (String(version.version), messages, experiment)
         }
+    }
+
+    /// Starts, or replaces the split of, a system's A/B test of `prompt`'s versions: contributors and up, audited.
+    /// Every version must be registered; the first is the control. A replaced split keeps the experiment's salt, so
+    /// a unit stays with its version wherever the weights allow.
+    public func setPromptExperiment(
+        systemID: String, prompt: String, arms: [PromptExperiment.Arm], primaryMetric: RolloutAnalysis.Metric?, actor: Principal
+    ) async throws -> PromptExperiment {
+        let time = now()
+        try await audit.requireContributor(actor, "gateway.prompt_experiment.set", target: "prompt:\(prompt)", systemID: systemID, now: time)
+        _ = try PromptExperiment.validate(arms)
+        _ = try await systems.system(id: systemID)
+        for arm in arms { _ = try await prompts.promptVersion(name: prompt, version: arm.version, alias: nil) }
+        let existing = try await repository.promptExperiments(systemID: systemID).first { $0.prompt == prompt }
+        let experiment = PromptExperiment(
+            id: existing?.id ?? RecordID.make("pex"), systemID: systemID, prompt: prompt, arms: arms, salt: existing?.salt ?? RecordID.make("salt"),
+            primaryMetric: primaryMetric ?? existing?.primaryMetric ?? .conversion, createdBy: actor.name, createdAt: time)
+        try await repository.storePromptExperiment(
+            experiment,
+            audit: AuditEntry(
+                actor: actor, action: "gateway.prompt_experiment.set", target: "prompt:\(prompt)", systemID: systemID,
+                details: [
+                    "experiment": experiment.id, "versions": arms.map { "\($0.version): \($0.weight)%" }.joined(separator: ", "),
+                    "primary_metric": experiment.primaryMetric.rawValue,
+                ]))
+        cachedExperiments.forget(systemID)
+        return experiment
+    }
+
+    /// A system's prompt experiments, each measured from its calls' events and compared with its control.
+    public func promptExperiments(systemID: String) async throws -> [(
+        experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String
+    )] {
+        _ = try await systems.system(id: systemID)
+        var reports: [(experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String)] = []
+        for experiment in try await repository.promptExperiments(systemID: systemID) {
+            let report = experiment.report(try await repository.observations(of: experiment))
+            reports.append((experiment, report.versions, report.verdict))
+        }
+        return reports
+    }
+
+    /// Ends a system's experiment on `prompt` (contributors and up, audited): calls get the version their alias
+    /// names again. Its events keep their versions. Promoting the winner is setting the alias, through the
+    /// promotion decision.
+    public func endPromptExperiment(systemID: String, prompt: String, actor: Principal) async throws {
+        let time = now()
+        try await audit.requireContributor(actor, "gateway.prompt_experiment.end", target: "prompt:\(prompt)", systemID: systemID, now: time)
+        let ended = try await repository.endPromptExperiment(
+            systemID: systemID, prompt: prompt, now: time,
+            audit: AuditEntry(actor: actor, action: "gateway.prompt_experiment.end", target: "prompt:\(prompt)", systemID: systemID))
+        guard ended else { throw StewardError.notFound("System '\(systemID)' runs no experiment on prompt '\(prompt)'.") }
+        cachedExperiments.forget(systemID)
     }
 
     /// A system's safety checks (none until some are stored); read at most once a second per system.
@@ -380,6 +453,11 @@ final class ShortLivedCache<Value: Sendable>: Sendable {
             if known.count >= 10_000 { known.removeAll(keepingCapacity: true) }
             known[name] = (value, time)
         }
+    }
+
+    /// Forgets the value kept for `name`.
+    func forget(_ name: String) {
+        _ = state.withLock { known in known.removeValue(forKey: name) }
     }
 
     /// Forgets every value `matches` picks.

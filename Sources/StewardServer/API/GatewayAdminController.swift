@@ -17,6 +17,9 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         group.native(.put, "systems/:id/gateway/budget", use: setSystemBudget)
         group.native(.put, "systems/:id/gateway/keys/:key/budget", use: setKeyBudget)
         group.native(.get, "systems/:id/gateway/spend", query: ["day"], use: showSpend)
+        group.native(.get, "systems/:id/gateway/prompt-experiments", use: listPromptExperiments)
+        group.native(.put, "systems/:id/gateway/prompt-experiments/:prompt", use: setPromptExperiment)
+        group.native(.delete, "systems/:id/gateway/prompt-experiments/:prompt", use: endPromptExperiment)
         group.native(.get, "systems/:id/gateway/safety", query: ["format"], use: showSafety)
         group.native(.put, "systems/:id/gateway/safety", use: replaceSafety)
     }
@@ -238,6 +241,94 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
                         scope: $0.scope, todayUsd: "\($0.today)", callsToday: $0.callsToday, thisMonthUsd: "\($0.month)",
                         callsThisMonth: $0.callsThisMonth)
                 }))
+    }
+
+    struct PromptExperimentMessage: Decodable {
+        struct Version: Decodable {
+            var version: WireText?
+            var weight: Double?
+        }
+        var versions: [Version]?
+        var primaryMetric: String?
+    }
+
+    struct WirePromptExperiment: Encodable {
+        struct Version: Encodable {
+            let version: String
+            let weight: Double
+            let calls: Int
+            let failures: Int
+            let units: Int
+            let costUsd: Double
+            let errorRate: Double?
+            let latencyP50Ms: Double?
+            let latencyP95Ms: Double?
+            let feedback: Int
+            let conversion: Double?
+            let labeled: Int
+            let accuracy: Double?
+            let mae: Double?
+            let difference: Double?
+            let pValue: Double?
+        }
+        let id: String
+        let prompt: String
+        let primaryMetric: String
+        let createdBy: String
+        let createdAt: Int64
+        let versions: [Version]
+        let verdict: String
+
+        init(_ report: (experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String)) {
+            id = report.experiment.id
+            prompt = report.experiment.prompt
+            primaryMetric = report.experiment.primaryMetric.rawValue
+            createdBy = report.experiment.createdBy
+            createdAt = report.experiment.createdAt
+            verdict = report.verdict
+            versions = report.versions.map {
+                Version(
+                    version: $0.version, weight: $0.weight, calls: $0.calls, failures: $0.failures, units: $0.units, costUsd: $0.costUSD,
+                    errorRate: $0.errorRate, latencyP50Ms: $0.latencyP50, latencyP95Ms: $0.latencyP95, feedback: $0.feedback,
+                    conversion: $0.conversion, labeled: $0.labeled, accuracy: $0.accuracy, mae: $0.mae, difference: $0.difference,
+                    pValue: $0.pValue)
+            }
+        }
+    }
+
+    struct PromptExperimentsBody: Encodable { let experiments: [WirePromptExperiment] }
+
+    /// The system's prompt experiments, each version measured from its calls' events and compared with the control.
+    @Sendable func listPromptExperiments(_ request: Request, context: Context) async throws -> Response {
+        let reports = try await gateway.promptExperiments(systemID: try NativeMessage.parameter("id", context))
+        return try NativeMessage.json(PromptExperimentsBody(experiments: reports.map(WirePromptExperiment.init)))
+    }
+
+    /// Starts, or changes the split of, an A/B test of a registered prompt's versions.
+    @Sendable func setPromptExperiment(_ request: Request, context: Context) async throws -> Response {
+        let message = try await NativeMessage.decode(PromptExperimentMessage.self, from: request)
+        guard let versions = message.versions else {
+            throw StewardError.invalidParameter("versions is required: a list of {version, weight}, the control first, weights summing to 100.")
+        }
+        var arms: [PromptExperiment.Arm] = []
+        for (index, version) in versions.enumerated() {
+            guard let weight = version.weight else { throw StewardError.invalidParameter("versions[\(index)].weight is required: a percentage.") }
+            arms.append(
+                PromptExperiment.Arm(version: try NativeMessage.required(version.version?.text, "versions[\(index)].version"), weight: weight))
+        }
+        let systemID = try NativeMessage.parameter("id", context)
+        var metric: RolloutAnalysis.Metric?
+        if let text = message.primaryMetric { metric = try RolloutAnalysis.Metric(parsing: text) }
+        let experiment = try await gateway.setPromptExperiment(
+            systemID: systemID, prompt: try NativeMessage.parameter("prompt", context), arms: arms, primaryMetric: metric, actor: context.principal)
+        let report = experiment.report([])
+        return try NativeMessage.json(WirePromptExperiment((experiment, report.versions, report.verdict)))
+    }
+
+    @Sendable func endPromptExperiment(_ request: Request, context: Context) async throws -> Response {
+        try await gateway.endPromptExperiment(
+            systemID: try NativeMessage.parameter("id", context), prompt: try NativeMessage.parameter("prompt", context), actor: context.principal)
+        return try NativeMessage.json(EmptyObject())
     }
 
     @Sendable func setSystemBudget(_ request: Request, context: Context) async throws -> Response {

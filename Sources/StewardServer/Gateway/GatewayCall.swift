@@ -43,6 +43,11 @@ struct GatewayCall: Sendable {
     /// The registered prompt the call names, rendered before it is forwarded (`rendered(_:)`).
     let prompt: PromptReference?
 
+    /// The end user the client named (`user`), if it did.
+    var user: String? {
+        if case .string(let user)? = members["user"] { user } else { nil }
+    }
+
     init(kind: Kind, body: Data) throws(StewardError) {
         let value: JSONValue
         switch JSONValue.decode(body, refusingDuplicateMembers: true) {

@@ -56,11 +56,13 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let body = try await request.body.collect(upTo: Self.largestRequest)
         var call = try GatewayCall(kind: kind, body: Data(buffer: body))
         let route = try await gateway.route(caller, model: call.model)
-        var prompt: (name: String, version: String)?
+        var prompt: Recorded.Prompt?
         if let reference = call.prompt {
-            let rendered = try await gateway.renderPrompt(reference)
+            // The unit a prompt experiment splits by: the header, else the request's user.
+            let unit = request.headers[HTTPField.Name("X-Steward-Unit")!] ?? call.user
+            let rendered = try await gateway.renderPrompt(reference, for: caller, unit: unit)
             call = try call.rendered(rendered.messages)
-            prompt = (reference.name, rendered.version)
+            prompt = Recorded.Prompt(name: reference.name, version: rendered.version, experimentID: rendered.experiment?.id, unit: unit)
         }
         let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
         let safety = try await gateway.safetyPolicy(systemID: caller.system.id)
@@ -301,8 +303,17 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         let time: Int64
         let started: ContinuousClock.Instant
         let call: GatewayCall
+        /// A registered prompt a call named: the version rendered, and the experiment that chose it (the event's
+        /// deployment, with the version as its arm) and the unit it split by.
+        struct Prompt: Sendable {
+            let name: String
+            let version: String
+            let experimentID: String?
+            let unit: String?
+        }
+
         /// The registered prompt the call named, and the version rendered.
-        let prompt: (name: String, version: String)?
+        let prompt: Prompt?
         let model: GatewayConfiguration.Model?
         let keyID: String
         let fallback: Bool
@@ -351,7 +362,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
                     prediction: finishReason.map(FeatureValue.text),
                     latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
                     tokensIn: usage.promptTokens, tokensOut: usage.completionTokens, costUSD: cost, failed: failed,
-                    safetyFlags: Array(Set(flags + outputFlags)).sorted()))
+                    safetyFlags: Array(Set(flags + outputFlags)).sorted(), deploymentID: prompt?.experimentID,
+                    arm: prompt?.experimentID == nil ? nil : prompt?.version, unit: prompt?.experimentID == nil ? nil : prompt?.unit))
         }
     }
 }

@@ -90,3 +90,25 @@ extension GatewaySchema {
         ]
     }
 }
+
+extension GatewaySchema {
+    /// A/B tests of a registered prompt's versions in a system's gateway calls, one per system and prompt.
+    static let v22 = Migration(version: 22, name: "gateway prompt experiments") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE gateway_prompt_experiments (
+                system_id TEXT NOT NULL REFERENCES ai_systems (id) ON DELETE CASCADE,
+                prompt TEXT NOT NULL,
+                id TEXT NOT NULL,
+                arms TEXT NOT NULL,
+                salt TEXT NOT NULL,
+                primary_metric TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (system_id, prompt)
+            )\(clustered)
+            """
+        ]
+    }
+}

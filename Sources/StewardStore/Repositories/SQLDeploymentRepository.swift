@@ -115,28 +115,38 @@ public struct SQLDeploymentRepository: DeploymentRepository {
     /// (by the deployment index, newest first); labeled rows only. The analysis asks every few seconds for each
     /// deployment, so nothing here reads every event of a long-running deployment into the process.
     public func observations(deployment: Deployment) async throws -> [ArmObservations] {
+        try await Self.observations(of: deployment.id, systemID: deployment.systemID, stepStartedAt: deployment.stepStartedAt, in: database)
+    }
+
+    /// What each arm of the events tagged with `source` as their deployment (a deployment, or a prompt experiment
+    /// of the gateway) served: counts, units (in all and since `stepStartedAt`), its latest latencies, cost, and
+    /// its joined labels and feedback.
+    static func observations(of source: String, systemID: String, stepStartedAt: Int64, in database: any StoreDatabase) async throws
+        -> [ArmObservations]
+    {
         try await database.read { db in
             let unit = "COALESCE(unit_key, 'request:' || request_id)"
             var byArm: [String: ArmObservations] = [:]
             for row in try await db.raw(
                 """
                 SELECT arm, COUNT(*) AS requests, SUM(failed) AS failures, COUNT(DISTINCT \(unsafeRaw: unit)) AS units,
-                    COUNT(DISTINCT CASE WHEN time_ms >= \(bind: deployment.stepStartedAt) THEN \(unsafeRaw: unit) END) AS step_units
+                    COUNT(DISTINCT CASE WHEN time_ms >= \(bind: stepStartedAt) THEN \(unsafeRaw: unit) END) AS step_units,
+                    SUM(cost_usd) AS cost
                 FROM inference_events
-                WHERE deployment_id = \(bind: deployment.id) AND system_id = \(bind: deployment.systemID) AND arm IS NOT NULL
+                WHERE deployment_id = \(bind: source) AND system_id = \(bind: systemID) AND arm IS NOT NULL
                 GROUP BY arm
                 """
             ).all() {
                 let arm = try row.string("arm")
                 byArm[arm] = ArmObservations(
                     arm: arm, requests: Int(try row.int64("requests")), failures: Int(try row.optionalInt64("failures") ?? 0),
-                    units: Int(try row.int64("units")), stepUnits: Int(try row.int64("step_units")))
+                    units: Int(try row.int64("units")), stepUnits: Int(try row.int64("step_units")), costUSD: try row.optionalDouble("cost") ?? 0)
             }
             for arm in byArm.keys {
                 byArm[arm]?.latencies = try await db.raw(
                     """
                     SELECT latency_ms FROM inference_events
-                    WHERE deployment_id = \(bind: deployment.id) AND arm = \(bind: arm) AND system_id = \(bind: deployment.systemID)
+                    WHERE deployment_id = \(bind: source) AND arm = \(bind: arm) AND system_id = \(bind: systemID)
                     ORDER BY time_ms DESC LIMIT \(unsafeRaw: String(ArmObservations.latencyWindow))
                     """
                 ).all().compactMap { try $0.optionalDouble("latency_ms") }
@@ -144,7 +154,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
             for row in try await db.raw(
                 """
                 SELECT arm, prediction, label, feedback FROM inference_events
-                WHERE deployment_id = \(bind: deployment.id) AND system_id = \(bind: deployment.systemID) AND arm IS NOT NULL
+                WHERE deployment_id = \(bind: source) AND system_id = \(bind: systemID) AND arm IS NOT NULL
                     AND labeled_at IS NOT NULL
                 """
             ).all() {

@@ -63,6 +63,65 @@ public struct SQLGatewayRepository: GatewayRepository {
         }
     }
 
+    public func storePromptExperiment(_ experiment: PromptExperiment, audit: AuditEntry) async throws {
+        let engine = database.engine
+        let arms = try SQLDeploymentRepository.text(experiment.arms)
+        try await database.write { db in
+            guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: experiment.systemID)").first() != nil else {
+                throw StewardError.notFound("AI system '\(experiment.systemID)' does not exist.")
+            }
+            try await db.raw(
+                """
+                INSERT INTO gateway_prompt_experiments (system_id, prompt, id, arms, salt, primary_metric, created_by, created_at)
+                VALUES (\(bind: experiment.systemID), \(bind: experiment.prompt), \(bind: experiment.id), \(bind: arms), \(bind: experiment.salt),
+                    \(bind: experiment.primaryMetric.rawValue), \(bind: experiment.createdBy), \(bind: experiment.createdAt))
+                ON CONFLICT (system_id, prompt) DO UPDATE SET id = excluded.id, arms = excluded.arms, salt = excluded.salt,
+                    primary_metric = excluded.primary_metric, created_by = excluded.created_by, created_at = excluded.created_at
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: experiment.createdAt, engine: engine, on: db)
+        }
+    }
+
+    public func promptExperiments(systemID: String) async throws -> [PromptExperiment] {
+        let rows = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT system_id, prompt, id, arms, salt, primary_metric, created_by, created_at FROM gateway_prompt_experiments
+                WHERE system_id = \(bind: systemID) ORDER BY prompt
+                """
+            ).all()
+        }
+        var experiments: [PromptExperiment] = []
+        for row in rows {
+            experiments.append(
+                PromptExperiment(
+                    id: try row.string("id"), systemID: try row.string("system_id"), prompt: try row.string("prompt"),
+                    arms: try JSONDecoder().decode([PromptExperiment.Arm].self, from: Data(try row.string("arms").utf8)),
+                    salt: try row.string("salt"),
+                    primaryMetric: RolloutAnalysis.Metric(rawValue: try row.string("primary_metric")) ?? .conversion,
+                    createdBy: try row.string("created_by"), createdAt: try row.int64("created_at")))
+        }
+        return experiments
+    }
+
+    public func endPromptExperiment(systemID: String, prompt: String, now: Int64, audit: AuditEntry) async throws -> Bool {
+        let engine = database.engine
+        return try await database.write { db in
+            let deleted = try await db.raw(
+                "DELETE FROM gateway_prompt_experiments WHERE system_id = \(bind: systemID) AND prompt = \(bind: prompt) RETURNING id"
+            ).all()
+            guard !deleted.isEmpty else { return false }
+            try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
+            return true
+        }
+    }
+
+    public func observations(of experiment: PromptExperiment) async throws -> [ArmObservations] {
+        try await SQLDeploymentRepository.observations(
+            of: experiment.id, systemID: experiment.systemID, stepStartedAt: experiment.createdAt, in: database)
+    }
+
     public func recordUnlistedModel(systemID: String, now: Int64, audit: AuditEntry) async throws {
         let engine = database.engine
         try await database.write { db in

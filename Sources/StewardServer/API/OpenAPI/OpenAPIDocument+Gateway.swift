@@ -237,6 +237,81 @@ extension OpenAPIDocument {
                                 this_month_usd: {type: string}
                                 calls_this_month: {type: integer}
                 default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/prompt-experiments:
+            get:
+              operationId: listGatewayPromptExperiments
+              summary: The system's A/B tests of registered prompts, each version measured and compared with the control.
+              description: |
+                Per version: calls, failures, units, cost, error rate, latency p50/p95, joined feedback (conversion) and
+                labels (accuracy, MAE), and against the control (the first version) the difference on the primary
+                metric with its always-valid sequential p-value (mixture SPRT), so the results may be read at any time.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+              responses:
+                "200":
+                  description: Every running experiment, by prompt name.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [experiments]
+                        properties:
+                          experiments:
+                            type: array
+                            items: {$ref: "#/components/schemas/GatewayPromptExperiment"}
+                default: {$ref: "#/components/responses/Error"}
+          /systems/{id}/gateway/prompt-experiments/{prompt}:
+            put:
+              operationId: setGatewayPromptExperiment
+              summary: Start, or change the split of, an A/B test of a registered prompt's versions (contributors and up; audited).
+              description: |
+                A gateway call that names the prompt by alias (or by nothing: the latest) gets the version its unit's
+                bucket falls in — the X-Steward-Unit header, else the request's user, else the request itself —,
+                sticky and the same on every replica. A call that names a version is not part of the test.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+                - {name: prompt, in: path, required: true, description: The registered prompt's name., schema: {type: string}}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [versions]
+                      properties:
+                        versions:
+                          type: array
+                          minItems: 2
+                          description: The control first; weights are percentages summing to 100.
+                          items:
+                            type: object
+                            additionalProperties: false
+                            required: [version, weight]
+                            properties:
+                              version: {type: [string, integer]}
+                              weight: {type: number, minimum: 0, maximum: 100}
+                        primary_metric: {type: string, enum: [conversion, error_rate, accuracy, mae]}
+              responses:
+                "200":
+                  description: The experiment as set.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/GatewayPromptExperiment"}
+                default: {$ref: "#/components/responses/Error"}
+            delete:
+              operationId: endGatewayPromptExperiment
+              summary: End the system's test of the prompt (contributors and up; audited); calls get their alias's version again.
+              parameters:
+                - $ref: "#/components/parameters/SystemID"
+                - {name: prompt, in: path, required: true, description: The registered prompt's name., schema: {type: string}}
+              responses:
+                "200":
+                  description: Ended; the body is an empty object.
+                  content:
+                    application/json:
+                      schema: {type: object}
+                default: {$ref: "#/components/responses/Error"}
           /systems/{id}/gateway/keys/{key}/budget:
             put:
               operationId: setGatewayKeyBudget
@@ -323,6 +398,38 @@ extension OpenAPIDocument {
                       schema: {$ref: "#/components/schemas/GatewaySafetyChecks"}
                 default: {$ref: "#/components/responses/Error"}
         schemas:
+          GatewayPromptExperiment:
+            type: object
+            required: [id, prompt, primary_metric, created_by, created_at, versions, verdict]
+            properties:
+              id: {type: string, description: "pex-…: the deployment id its calls' events carry (the version as their arm)."}
+              prompt: {type: string}
+              primary_metric: {type: string}
+              created_by: {type: string}
+              created_at: {type: integer}
+              verdict: {type: string}
+              versions:
+                type: array
+                items:
+                  type: object
+                  required: [version, weight, calls, failures, units, cost_usd, feedback, labeled]
+                  properties:
+                    version: {type: string}
+                    weight: {type: number}
+                    calls: {type: integer}
+                    failures: {type: integer}
+                    units: {type: integer}
+                    cost_usd: {type: number}
+                    error_rate: {type: number}
+                    latency_p50_ms: {type: number}
+                    latency_p95_ms: {type: number}
+                    feedback: {type: integer}
+                    conversion: {type: number}
+                    labeled: {type: integer}
+                    accuracy: {type: number}
+                    mae: {type: number}
+                    difference: {type: number, description: "On the primary metric, this version's value less the control's."}
+                    p_value: {type: number, description: The always-valid sequential p-value of that difference.}
           GatewaySafetyChecks:
             type: object
             required: [checks]
