@@ -36,6 +36,9 @@ func buildRouter(
         artifacts.addProxyRoutes(
             to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")).add(middleware: ErrorMiddleware(render: MLflowResponse.error)))
     }
+    let gatewayCalls = GatewayCalls(
+        gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
+        logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache())
     let native = router.group("api/v1").add(middleware: ISOTimesMiddleware()).add(middleware: ErrorMiddleware(render: NativeMessage.error))
     OpenAPIController<StewardRequestContext>().addRoutes(to: native)
     ModelsController(registry: services.registry).addRoutes(to: native)
@@ -51,11 +54,8 @@ func buildRouter(
     DeploymentsController(deployments: services.deployments, traffic: traffic).addRoutes(to: native)
     GatewayAdminController(gateway: services.gateway).addRoutes(to: native)
     ServingController(deployments: services.deployments, traffic: traffic).addRoutes(to: router)
-    GatewayController(
-        gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
-        logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache()
-    )
-    .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
+    GatewayController(calls: gatewayCalls)
+        .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
     ServerInfoController().addRoutes(to: router)
     router.route(.get, "metrics") { _, _ in
         Response(
