@@ -402,6 +402,58 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
     assert "gateway.prompt_experiment.set" in str(audit) and "gateway.prompt_experiment.end" in str(audit)
 
 
+def test_prompt_evaluation_calls_the_model_through_the_gateway(gateway):
+    """POST /api/v1/evaluations with prompt= renders the prompt's version for each row of a registered test set,
+    calls the model through the gateway (the system's calls: events, spend, budgets), scores the outputs with the
+    text metrics and checks the gate; the evaluation is of the prompt's version."""
+    session, url, system, upstream = gateway["session"], gateway["server"].url, gateway["system"], gateway["upstream"]
+    rows = [("where is my parcel", "echo: Answer briefly: where is my parcel"), ("when do you open", "echo: Answer briefly: when do you open"),
+            ("can I return shoes", "echo: Answer briefly: can I return shoes"), ("hello", "something else")]
+    csv = "question,expected,shop\n" + "".join(f"{q},{e},Acme\n" for q, e in rows)
+    registered = session.post(url + f"/api/v1/systems/{system}/datasets", params={"name": "support-questions"}, data=csv)
+    assert registered.status_code == 201, registered.text
+    gate = session.put(url + f"/api/v1/systems/{system}/gate", data="name: replies\nconditions:\n  - exact_match >= 0.7\n",
+                       headers={"Content-Type": "application/yaml"})
+    assert gate.status_code == 200, gate.text
+    # The evaluation is of the prompt's version, as the system's: the prompt is linked to its register entry.
+    linked = session.post(url + f"/api/v1/systems/{system}/models", json={"name": "support-reply", "kind": "prompt"})
+    assert linked.status_code == 200, linked.text
+    spent = spent_today(gateway)
+    before = len(upstream.requests)
+    params = {"system": system, "task": "text", "label": "expected", "dataset": "support-questions", "prompt": "support-reply",
+              "prompt_version": "2", "gateway_model": "chat-fast", "feature": "question"}
+    evaluated = session.post(url + "/api/v1/evaluations", params=params)
+    assert evaluated.status_code == 201, evaluated.text
+    evaluation = evaluated.json()["evaluation"]
+    assert (evaluation["model"], evaluation["version"], evaluation["rows"]) == ("support-reply", "2", 4)
+    assert evaluation["metrics"]["exact_match"] == 0.75 and evaluation["gate_passed"] is True
+    sent = [r["body"] for r in upstream.requests[before:]]
+    assert [b["messages"] for b in sent] == [[{"role": "user", "content": f"Answer briefly: {q}"}] for q, _ in rows]
+    assert all(b["temperature"] == 0 for b in sent)
+    deadline = time.time() + 10
+    while time.time() < deadline and spent_today(gateway) == spent:
+        time.sleep(0.1)
+    assert spent_today(gateway) > spent, "the evaluation's calls are the system's spend"
+
+    by_alias = session.post(url + "/api/v1/evaluations", params=dict(params, prompt_version=None, prompt_alias="live"))
+    assert by_alias.status_code == 400 and "shop" in by_alias.json()["message"], "version 1 also needs the shop"
+    by_alias = session.post(url + "/api/v1/evaluations", params=dict(params, prompt_version=None, prompt_alias="live", feature=["question", "shop"]))
+    assert by_alias.status_code == 201 and by_alias.json()["evaluation"]["version"] == "1", by_alias.text
+    assert upstream.requests[-1]["body"]["messages"][0] == {"role": "system", "content": "You answer for Acme."}
+    calls = len(upstream.requests)
+    for refused, status in [(dict(params, gateway_model="chat-unlisted"), 403), (dict(params, feature=None), 400),
+                            (dict(params, model="support-reply"), 400), (dict(params, task="binary"), 400),
+                            (dict(params, prompt=None), 400)]:
+        answer = session.post(url + "/api/v1/evaluations", params={k: v for k, v in refused.items() if v is not None})
+        assert answer.status_code == status, (refused, answer.text)
+    assert len(upstream.requests) == calls
+    budget = session.put(url + f"/api/v1/systems/{system}/gateway/budget", json={"daily_usd": float(spent_today(gateway))})
+    assert budget.status_code == 200
+    over = session.post(url + "/api/v1/evaluations", params=params)
+    assert over.status_code == 429 and "budget_exceeded" in over.json()["message"], over.text
+    assert session.put(url + f"/api/v1/systems/{system}/gateway/budget", json={"daily_usd": None}).status_code == 200
+
+
 def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):
     url = gateway["server"].url
     wrong = openai.OpenAI(base_url=url + "/v1", api_key="sgw_not-a-key", max_retries=0)

@@ -48,7 +48,7 @@ func buildRouter(
     PolicyController(policies: services.policies).addRoutes(to: native)
     AuditController(audit: services.audit).addRoutes(to: native)
     UsersController(identity: services.identity).addRoutes(to: native)
-    EvaluationsController(evaluations: services.evaluations).addRoutes(to: native)
+    EvaluationsController(evaluations: services.evaluations, completions: GatewayPromptCompletions(calls: gatewayCalls)).addRoutes(to: native)
     MonitoringController(events: services.events, references: services.references, alerts: services.alerts, webhooks: services.webhooks)
         .addRoutes(to: native)
     DeploymentsController(deployments: services.deployments, traffic: traffic).addRoutes(to: native)

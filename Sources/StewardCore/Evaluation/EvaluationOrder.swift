@@ -33,6 +33,14 @@ public struct EvaluationOrder: Sendable {
     public var rubric: String
     /// A JSON Schema (as text) outputs must satisfy (`json_schema_compliance`).
     public var jsonSchema: String?
+    /// A registered prompt (version or alias, no variables) whose outputs are evaluated: rendered per row with the
+    /// `features` columns as its variables and answered by `gatewayModel` through the gateway. The evaluation is of
+    /// the prompt's version (as `model` and `version`), so its gate result is what the prompt's promotion reads.
+    public var prompt: PromptReference?
+    /// The gateway's model a prompt evaluation calls.
+    public var gatewayModel: String?
+    /// How the gateway is reached for a prompt evaluation (the server passes its own).
+    public var completions: (any PromptCompletions)?
     /// How an uploaded test set is named and written.
     public var datasetName: String
     public var format: TableFormat

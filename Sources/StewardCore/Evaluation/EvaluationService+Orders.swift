@@ -9,6 +9,7 @@ extension EvaluationService {
     /// Scores an uploaded test set.
     public func evaluate<Body: AsyncSequence & Sendable>(_ order: EvaluationOrder, upload body: Body, actor: Principal) async throws -> Evaluation
     where Body.Element == ByteBuffer {
+        let order = try await pinningPrompt(order)
         let plan = try plan(order)
         return try await orders.testSets.files.withStaged(body, maximumBytes: orders.maximumUploadBytes) { file in
             try await score(order, plan: plan, file: file, format: order.format, datasetName: order.datasetName, digest: file.digest, actor: actor)
@@ -17,6 +18,7 @@ extension EvaluationService {
 
     /// Scores a registered test set (the latest version when `version` is nil), checked against its digest first.
     public func evaluate(_ order: EvaluationOrder, dataset name: String, version: String?, actor: Principal) async throws -> Evaluation {
+        let order = try await pinningPrompt(order)
         let plan = try plan(order)
         return try await orders.testSets.withVerifiedCopy(systemID: order.systemID, name: name, version: version, actor: actor, action: "evaluation")
         {
@@ -39,6 +41,18 @@ extension EvaluationService {
         try await orders.testSets.dataset(systemID: systemID, name: name, version: version)
     }
 
+    /// A prompt evaluation's order with the prompt's version fixed (an alias read once, so every row renders the same
+    /// version) and that version as the evaluated `model` and `version`.
+    func pinningPrompt(_ order: EvaluationOrder) async throws -> EvaluationOrder {
+        guard let prompt = order.prompt, let completions = order.completions else { return order }
+        var order = order
+        let version = try await completions.version(of: prompt)
+        order.prompt = PromptReference(name: prompt.name, version: version, alias: nil, variables: [:])
+        order.model = prompt.name
+        order.version = version
+        return order
+    }
+
     /// What an order asks of the outside, checked before any row is read.
     struct Plan {
         let endpoint: URL?
@@ -48,6 +62,17 @@ extension EvaluationService {
 
     func plan(_ order: EvaluationOrder) throws -> Plan {
         guard order.threshold.isFinite else { throw StewardError.invalidParameter("threshold must be a number.") }
+        if order.prompt != nil {
+            guard order.task == .text else { throw StewardError.invalidParameter("A prompt evaluation scores text: use task=text.") }
+            guard order.endpoint == nil else { throw StewardError.invalidParameter("A prompt evaluation calls the gateway, not an endpoint.") }
+            guard order.gatewayModel?.isEmpty == false else {
+                throw StewardError.invalidParameter("A prompt evaluation names the gateway's model that answers it with gateway_model=….")
+            }
+            guard !order.features.isEmpty else {
+                throw StewardError.invalidParameter("A prompt evaluation names the columns that fill the prompt's variables with feature=….")
+            }
+            guard order.completions != nil else { throw StewardError.invalidParameter("This server does not run prompt evaluations.") }
+        }
         // The hosts are checked first: a refused host is never called, whatever else is wrong with the order.
         let endpoint = try order.endpoint.map { text throws(StewardError) in try orders.allowList.check(text) }
         let judge = try order.judge.map { text throws(StewardError) in try orders.allowList.check(text) }
@@ -88,6 +113,17 @@ extension EvaluationService {
             if order.endpointOutput == .score { columns.score = .texts(scored.predictions) } else { columns.prediction = .texts(scored.predictions) }
             columns.latency = .texts(scored.latencies)
             parameters["endpoint"] = endpoint.absoluteString
+        }
+        if let prompt = order.prompt, let completions = order.completions, let model = order.gatewayModel {
+            let rows = (0..<table.rowCount).map { row in order.features.map { table.columns[$0]?.text(at: row) ?? "" } }
+            // One row a call, each timed.
+            let answered = try await Self.score(
+                PromptEndpoint(completions: completions, systemID: order.systemID, model: model, prompt: prompt, actor: actor),
+                columns: order.features, rows: rows, batchSize: 1, clock: { Date().timeIntervalSinceReferenceDate })
+            columns.prediction = .texts(answered.predictions)
+            columns.latency = .texts(answered.latencies)
+            parameters["prompt"] = prompt.name
+            parameters["gateway_model"] = model
         }
         var judgeScores: [String: Double] = [:]
         if let judge = plan.judge {

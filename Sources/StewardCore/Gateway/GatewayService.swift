@@ -6,10 +6,15 @@ import Synchronization
 /// register entry lists (as an external model, or a linked model of the same name); any other is refused,
 /// audited as a shadow-AI attempt and counted on the entry.
 public struct GatewayService: Sendable {
-    /// Who is calling: the key and the system it belongs to.
+    /// Who is calling: a key and the system it belongs to, or a prompt evaluation of the system (no key: the
+    /// system's budgets alone apply).
     public struct Caller: Sendable {
-        public let key: GatewayKey
+        public let key: GatewayKey?
         public let system: AISystem
+        /// Who the audit log names: `gateway_key:<id>`, or the user who ordered the evaluation.
+        public let actor: String
+        /// What the call's event names as its key: the key's id, or `evaluation`.
+        public var keyName: String { key?.id ?? "evaluation" }
     }
 
     /// Where a call for a model goes: the model and its provider, then its fallbacks in order.
@@ -109,7 +114,7 @@ public struct GatewayService: Sendable {
         guard try await repository.revokeKey(systemID: systemID, id: id, now: time, audit: entry) else {
             throw StewardError.notFound("System '\(systemID)' has no gateway key '\(id)'.")
         }
-        cachedCallers.forget { $0.key.id == id }
+        cachedCallers.forget { $0.key?.id == id }
     }
 
     /// The system calling with `key`; 401 for a key that is not (or no longer) valid. What a key resolves to is
@@ -126,9 +131,19 @@ public struct GatewayService: Sendable {
         guard let stored = try await repository.key(digest: digest) else {
             throw StewardError(.unauthenticated, "Incorrect API key provided: the gateway takes the key a system was given (sgw_…).")
         }
-        let caller = Caller(key: stored, system: try await systems.system(id: stored.systemID))
+        let caller = Caller(key: stored, system: try await systems.system(id: stored.systemID), actor: "gateway_key:\(stored.id)")
         cachedCallers.keep(caller, for: digest, at: time)
         return caller
+    }
+
+    /// A prompt evaluation of a system ordered by `actor`, calling as the system without a key.
+    public func evaluationCaller(systemID: String, actor: Principal) async throws -> Caller {
+        Caller(key: nil, system: try await systems.system(id: systemID), actor: actor.name)
+    }
+
+    /// The stored version a prompt reference names (its version, or the one its alias points to, or the latest).
+    public func promptVersion(_ reference: PromptReference) async throws -> String {
+        String(try await prompts.promptVersion(name: reference.name, version: reference.version, alias: reference.alias).version)
     }
 
     /// The configured models `caller`'s system may use.
@@ -154,7 +169,7 @@ public struct GatewayService: Sendable {
             try await repository.recordUnlistedModel(
                 systemID: caller.system.id, now: time,
                 audit: AuditEntry(
-                    actor: "gateway_key:\(caller.key.id)", action: "gateway.unlisted_model", outcome: .refused, target: "model:\(name)",
+                    actor: caller.actor, action: "gateway.unlisted_model", outcome: .refused, target: "model:\(name)",
                     systemID: caller.system.id, details: ["reason": error.message]))
             throw error
         }
@@ -220,7 +235,7 @@ public struct GatewayService: Sendable {
     ) async throws -> GatewayReservation {
         let time = now()
         let periods = GatewayBudget.Periods(at: time)
-        let scopes: [GatewayBudget.Scope] = [.system(caller.system.id), .key(caller.key.id)]
+        let scopes: [GatewayBudget.Scope] = [.system(caller.system.id)] + (caller.key.map { [.key($0.id)] } ?? [])
         let promptCost = Picodollars.of(TokenUsage(promptTokens: promptTokenBound, completionTokens: 0).cost(at: model))
         // Saturating arithmetic throughout: the token counts come from the request.
         func product(_ left: Int64, _ right: Int64) -> Int64 {

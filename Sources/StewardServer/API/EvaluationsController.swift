@@ -7,6 +7,8 @@ import StewardJSON
 /// on a test set uploaded as the request body (`POST /api/v1/evaluations?system=…&model=…&version=…&task=…`).
 struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
     let evaluations: EvaluationService
+    /// How a prompt evaluation's rows reach the LLM gateway.
+    let completions: any PromptCompletions
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.native(.post, "systems/:id/datasets", query: ["name", "format"], use: uploadDataset)
@@ -21,7 +23,7 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
             query: [
                 "system", "model", "version", "task", "label", "prediction", "score", "threshold", "sensitive", "slice", "latency", "error", "cost",
                 "endpoint", "judge", "judge_model", "rubric", "feature", "format", "name", "dataset", "dataset_version", "batch", "output",
-                "json_schema",
+                "json_schema", "prompt", "prompt_version", "prompt_alias", "gateway_model",
             ], repeatable: ["sensitive", "slice", "feature"], use: evaluate)
         group.native(.get, "evaluations/:id", use: show)
     }
@@ -112,14 +114,34 @@ struct EvaluationsController<Context: IdentifiedRequestContext>: Sendable {
         func all(_ name: String) -> [String] { query.filter { $0.0 == name }.map(\.1) }
         guard let threshold = Double(one("threshold") ?? "0.5") else { throw StewardError.invalidParameter("threshold must be a number.") }
         guard let batch = Int(one("batch") ?? "100") else { throw StewardError.invalidParameter("batch must be an integer.") }
-        let order = EvaluationOrder(
-            systemID: try required("system"), model: try required("model"), version: try required("version"),
+        var prompt: PromptReference?
+        if let name = one("prompt") {
+            guard one("model") == nil, one("version") == nil else {
+                throw StewardError.invalidParameter(
+                    "A prompt evaluation evaluates the prompt's version: give prompt_version or prompt_alias, not model and version.")
+            }
+            guard one("prompt_version") == nil || one("prompt_alias") == nil else {
+                throw StewardError.invalidParameter("Give prompt_version or prompt_alias, not both.")
+            }
+            prompt = PromptReference(name: name, version: one("prompt_version"), alias: one("prompt_alias"), variables: [:])
+        } else if let stray = ["prompt_version", "prompt_alias", "gateway_model"].first(where: { one($0) != nil }) {
+            throw StewardError.invalidParameter("\(stray) belongs to a prompt evaluation: name the prompt with prompt=….")
+        }
+        let model = try prompt?.name ?? required("model")
+        let version = try prompt == nil ? required("version") : ""
+        var order = EvaluationOrder(
+            systemID: try required("system"), model: model, version: version,
             task: try EvaluationTask(parsing: try required("task")), label: try required("label"), prediction: one("prediction"),
             score: one("score"), latency: one("latency"), error: one("error"), cost: one("cost"), threshold: threshold, sensitive: all("sensitive"),
             slices: all("slice"), features: all("feature"), endpoint: one("endpoint"),
             endpointOutput: one("output") == "score" ? .score : .prediction,
             batch: batch, judge: one("judge"), judgeModel: one("judge_model") ?? "judge", rubric: one("rubric") ?? "", jsonSchema: one("json_schema"),
             datasetName: one("name") ?? "test-set", format: try TableFormat(parsing: one("format")))
+        if let prompt {
+            order.prompt = prompt
+            order.gatewayModel = one("gateway_model")
+            order.completions = completions
+        }
         let evaluation =
             if let dataset = one("dataset") {
                 try await evaluations.evaluate(order, dataset: dataset, version: one("dataset_version"), actor: context.principal)

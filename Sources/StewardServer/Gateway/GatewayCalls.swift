@@ -54,7 +54,7 @@ struct GatewayCalls: Sendable {
         ) -> Recorded {
             Recorded(
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, prompt: prompt, model: model,
-                keyID: caller.key.id, fallback: fallback, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger,
+                keyID: caller.keyName, fallback: fallback, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger,
                 cacheHit: cacheHit, flags: inputFindings.map(\.name))
         }
         if let blocking = inputFindings.first(where: { $0.action == .block }) {

@@ -216,8 +216,12 @@ extension OpenAPIDocument {
               description: |
                 Scores the test set in the body (CSV with a header row, or JSON Lines with `format=jsonl`), or the registered
                 test set `dataset` (then the body is not read). Predictions can come from the test set's columns, or from a
-                served model (`endpoint` with `feature` columns); text outputs can be graded by a `judge`. The metrics are
-                logged as an MLflow run and checked against the system's gate spec. The Content-Type header is not read.
+                served model (`endpoint` with `feature` columns), or from a registered prompt (`prompt` with
+                `prompt_version` or `prompt_alias`, instead of model and version) rendered per row with the `feature`
+                columns as its variables and answered by `gateway_model` through the LLM gateway, at temperature 0, as
+                the system's calls (its models, budgets and events apply); text outputs can be graded by a `judge`. The
+                metrics are logged as an MLflow run and checked against the system's gate spec. The Content-Type header
+                is not read.
               parameters:
                 - name: system
                   in: query
@@ -226,13 +230,33 @@ extension OpenAPIDocument {
                   schema: {type: string}
                 - name: model
                   in: query
-                  required: true
-                  description: The registered model (a component of the system) to evaluate.
+                  required: false
+                  description: The registered model (a component of the system) to evaluate; required unless prompt is given.
                   schema: {type: string}
                 - name: version
                   in: query
-                  required: true
-                  description: The model version number.
+                  required: false
+                  description: The model version number; required unless prompt is given.
+                  schema: {type: string}
+                - name: prompt
+                  in: query
+                  required: false
+                  description: A registered prompt linked to the system, whose version is evaluated.
+                  schema: {type: string}
+                - name: prompt_version
+                  in: query
+                  required: false
+                  description: The prompt's version (the latest when neither it nor prompt_alias is given).
+                  schema: {type: string}
+                - name: prompt_alias
+                  in: query
+                  required: false
+                  description: An alias naming the prompt's version, read once for every row.
+                  schema: {type: string}
+                - name: gateway_model
+                  in: query
+                  required: false
+                  description: The gateway's model that answers a prompt evaluation (one the system lists).
                   schema: {type: string}
                 - name: task
                   in: query
