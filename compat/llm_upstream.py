@@ -8,10 +8,12 @@ tool with the text as `{"query": …}`).
 The answer echoes the last user message word by word, cut at `max_tokens` (or `max_completion_tokens`); usage is
 counted as the real API counts it in shape (prompt tokens from the prompt's words, completion tokens one per word
 sent). Upstream model names steer failures:
-`fail-500` answers 500, `fail-429` answers 429. Every request's model, headers and body are kept in `requests`."""
+`fail-500` answers 500, `fail-429` answers 429, `cut-short` streams the echo and two words and then breaks the
+connection. Every request's model, headers and body are kept in `requests`."""
 
 import http.server
 import json
+import socket
 import threading
 import time
 
@@ -82,6 +84,20 @@ class OpenAIStandIn:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
+                if model == "cut-short":
+                    # The provider breaks off after the echo and two words: no finish, no usage, no end of the body.
+                    try:
+                        for i, word in enumerate(words[:3]):
+                            chunk = {"id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": created, "model": model,
+                                     "choices": [{"index": 0, "delta": {"content": (" " if i else "") + word}, "finish_reason": None}]}
+                            self.chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+                        # A clean end of the connection (FIN, not a reset that could drop what was sent) mid-body.
+                        time.sleep(0.05)
+                        self.connection.shutdown(socket.SHUT_WR)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return
                 include_usage = (body.get("stream_options") or {}).get("include_usage") is True
                 base = {"id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": created, "model": model}
                 chunks = [dict(base, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])]

@@ -53,6 +53,11 @@ models:
     input_per_million: 1
     output_per_million: 2
     fallbacks: [chat-fast]
+  - name: chat-cut
+    provider: stand-in
+    upstream_model: cut-short
+    input_per_million: 0.25
+    output_per_million: 1.25
   - name: chat-unlisted
     provider: stand-in
     upstream_model: stand-in-chat
@@ -452,6 +457,88 @@ def test_prompt_evaluation_calls_the_model_through_the_gateway(gateway):
     over = session.post(url + "/api/v1/evaluations", params=params)
     assert over.status_code == 429 and "budget_exceeded" in over.json()["message"], over.text
     assert session.put(url + f"/api/v1/systems/{system}/gateway/budget", json={"daily_usd": None}).status_code == 200
+
+
+def test_a_replay_of_a_thousand_calls_is_charged_exactly(gateway):
+    """1,000 calls of a fresh system, at once from eight clients: answers, streams with and without the usage chunk,
+    repeats answered from the cache, streams the provider breaks off, and an Anthropic model. The recorded spend, in
+    all and per model, equals the sum of each call's usage times its model's prices in decimal (the usage the
+    provider reported, or for a stream broken off the estimate from what was sent: four characters a token); a
+    cache hit is free; every other call is charged (no call with usage at $0 would let the sums agree)."""
+    session, url = gateway["session"], gateway["server"].url
+    made = session.post(url + "/api/v1/systems", json={
+        "name": "replay-assistant", "purpose": "Replays calls",
+        "external_models": [{"provider": "stand-in", "model": m, "version": "1", "type": "llm"}
+                            for m in ("chat-fast", "chat-cut", "claude-fast")]})
+    assert made.status_code == 201, made.text
+    system = made.json()["system"]["id"]
+    key = session.post(url + f"/api/v1/systems/{system}/gateway/keys", json={"label": "replay"}).json()["key"]
+    client = openai.OpenAI(base_url=url + "/v1", api_key=key, max_retries=0)
+    prices = {"chat-fast": (Decimal("0.15"), Decimal("0.6")), "chat-cut": (Decimal("0.25"), Decimal("1.25")),
+              "claude-fast": (Decimal(3), Decimal(15))}
+
+    def standin_usage(messages):
+        words = ["echo:"] + messages[-1]["content"].split()
+        return sum(len(m["content"].split()) + 3 for m in messages), len(words)
+
+    def call(i):
+        """Returns (model, prompt tokens, completion tokens, charged) for call i."""
+        kind = i % 6
+        text = f"question {i} about parcel {i * 7 % 13}"
+        messages = [{"role": "user", "content": text}]
+        if kind == 0:
+            answer = client.chat.completions.create(model="chat-fast", messages=messages, temperature=0.3)
+            return "chat-fast", answer.usage.prompt_tokens, answer.usage.completion_tokens, True
+        if kind == 1:
+            chunks = list(client.chat.completions.create(model="chat-fast", messages=messages, stream=True, temperature=0.3,
+                                                         stream_options={"include_usage": True}))
+            return "chat-fast", chunks[-1].usage.prompt_tokens, chunks[-1].usage.completion_tokens, True
+        if kind == 2:
+            chunks = list(client.chat.completions.create(model="chat-fast", messages=messages, stream=True, temperature=0.3))
+            assert all(c.usage is None for c in chunks)
+            return ("chat-fast", *standin_usage(messages), True)
+        if kind == 3:
+            raw = client.chat.completions.with_raw_response.create(
+                model="chat-fast", messages=[{"role": "user", "content": "what are your opening hours"}], temperature=0)
+            usage = raw.parse().usage
+            return "chat-fast", usage.prompt_tokens, usage.completion_tokens, raw.headers["x-steward-cache"] == "miss"
+        if kind == 4:
+            received = ""
+            with pytest.raises(Exception):
+                for chunk in client.chat.completions.create(model="chat-cut", messages=messages, stream=True):
+                    received += "".join(c.delta.content or "" for c in chunk.choices)
+            sent = " ".join((["echo:"] + text.split())[:3])
+            assert received in ("", sent) or sent.startswith(received)
+            return "chat-cut", (len(text) + 3) // 4, (len(sent) + 3) // 4, True
+        answer = client.chat.completions.create(model="claude-fast", messages=messages)
+        return "claude-fast", answer.usage.prompt_tokens, answer.usage.completion_tokens, True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        calls = list(pool.map(call, range(1000)))
+    expected = {model: Decimal(0) for model in prices}
+    charged = {model: 0 for model in prices}
+    for model, prompt, completion, paid in calls:
+        if paid:
+            expected[model] += (Decimal(prompt) * prices[model][0] + Decimal(completion) * prices[model][1]) / 1_000_000
+            charged[model] += 1
+    hits = sum(1 for _, _, _, paid in calls if not paid)
+    assert hits >= 150, f"only {hits} of 167 repeats came from the cache"
+
+    def spend():
+        report = session.get(url + f"/api/v1/systems/{system}/gateway/spend")
+        assert report.status_code == 200, report.text
+        return {e["scope"]: e for e in report.json()["spend"]}
+
+    deadline = time.time() + 20
+    while time.time() < deadline and sum(spend().get(f"model:{m}", {"calls_today": 0})["calls_today"] for m in prices) < sum(charged.values()):
+        time.sleep(0.2)
+    recorded = spend()
+    total = sum(expected.values())
+    print(f"1000 calls ({hits} cache hits): recorded {recorded['system']['today_usd']} $, expected {total} $")
+    for model in prices:
+        assert Decimal(recorded[f"model:{model}"]["today_usd"]) == expected[model], model
+        assert recorded[f"model:{model}"]["calls_today"] == charged[model], model
+    assert Decimal(recorded["system"]["today_usd"]) == total and recorded["system"]["calls_today"] == sum(charged.values())
 
 
 def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):
