@@ -8,11 +8,13 @@ tool with the text as `{"query": …}`).
 The answer echoes the last user message word by word, cut at `max_tokens` (or `max_completion_tokens`); usage is
 counted as the real API counts it in shape (prompt tokens from the prompt's words, completion tokens one per word
 sent). Upstream model names steer failures:
-`fail-500` answers 500, `fail-429` answers 429, `cut-short` streams the echo and two words and then breaks the
+`fail-500` answers 500, `fail-429` answers 429, `wait-3s` answers after three seconds (noting a caller that goes
+away first in `abandoned`), `cut-short` streams the echo and two words and then breaks the
 connection. Every request's model, headers and body are kept in `requests`."""
 
 import http.server
 import json
+import select
 import socket
 import threading
 import time
@@ -35,6 +37,8 @@ class OpenAIStandIn:
         upstream = self
         self.key = key
         self.requests = []
+        # Seconds a `wait-3s` call waited before its caller went away, one entry per call abandoned.
+        self.abandoned = []
         self.lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -53,6 +57,16 @@ class OpenAIStandIn:
                 if model == "fail-500":
                     return self.reply(500, {"error": {"message": "The server had an error", "type": "server_error", "param": None,
                                                       "code": None}})
+                if model == "wait-3s":
+                    # Answers after three seconds, unless the caller goes away first (noted in `abandoned`).
+                    started = time.time()
+                    while time.time() - started < 3:
+                        readable, _, _ = select.select([self.connection], [], [], 0.05)
+                        if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                            with upstream.lock:
+                                upstream.abandoned.append(time.time() - started)
+                            self.close_connection = True
+                            return
                 if model == "fail-429":
                     return self.reply(429, {"error": {"message": "Rate limit reached", "type": "requests", "param": None,
                                                       "code": "rate_limit_exceeded"}})

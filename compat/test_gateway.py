@@ -6,6 +6,7 @@ input is refused in OpenAI's error shape."""
 
 import json
 import os
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -58,6 +59,12 @@ models:
     upstream_model: cut-short
     input_per_million: 0.25
     output_per_million: 1.25
+  - name: chat-slow
+    provider: stand-in
+    upstream_model: wait-3s
+    input_per_million: 1
+    output_per_million: 1
+    fallbacks: [chat-fast]
   - name: chat-unlisted
     provider: stand-in
     upstream_model: stand-in-chat
@@ -88,7 +95,7 @@ def gateway(request, tmp_path_factory):
         system = session.post(server.url + "/api/v1/systems", json={
             "name": "support-assistant", "purpose": "Answers support questions",
             "external_models": [{"provider": "stand-in", "model": m, "version": "1", "type": "llm"}
-                                for m in ("chat-fast", "chat-flaky", "embed-small", "claude-fast")]})
+                                for m in ("chat-fast", "chat-flaky", "embed-small", "claude-fast", "chat-slow")]})
         assert system.status_code == 201, system.text
         system_id = system.json()["system"]["id"]
         made = session.post(server.url + f"/api/v1/systems/{system_id}/gateway/keys", json={"label": "compat"})
@@ -154,7 +161,7 @@ def test_embeddings_and_models(gateway):
     client = gateway["client"]
     answer = client.embeddings.create(model="embed-small", input=["first text", "second"])
     assert [d.index for d in answer.data] == [0, 1] and answer.usage.prompt_tokens == 3
-    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "claude-fast", "embed-small"]
+    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "chat-slow", "claude-fast", "embed-small"]
 
 
 def test_unlisted_model_is_refused_and_counted(gateway):
@@ -175,6 +182,27 @@ def test_failing_model_falls_back(gateway):
     answer = gateway["client"].chat.completions.create(model="chat-flaky", messages=[{"role": "user", "content": "retry"}])
     assert answer.choices[0].message.content == "echo: retry"
     assert len(gateway["upstream"].bodies("fail-500")) >= 1
+
+
+def test_a_client_that_goes_away_cancels_the_providers_call(gateway):
+    """A client that closes its connection while a (non-streamed) call waits for the provider ends the provider's
+    call at once: no fallback is tried and nothing is charged."""
+    upstream, url = gateway["upstream"], gateway["server"].url
+    spent = spent_today(gateway)
+    calls = len(upstream.requests)
+    body = json.dumps({"model": "chat-slow", "messages": [{"role": "user", "content": "take your time"}]}).encode()
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: steward\r\nContent-Type: application/json\r\n"
+                           + f"Authorization: Bearer {gateway['key']['key']}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        time.sleep(0.3)
+    deadline = time.time() + 5
+    while time.time() < deadline and not upstream.abandoned:
+        time.sleep(0.05)
+    assert upstream.abandoned and upstream.abandoned[0] < 1.5, upstream.abandoned
+    time.sleep(0.3)
+    assert [r["body"]["model"] for r in upstream.requests[calls:]] == ["wait-3s"], "no fallback after the client left"
+    assert spent_today(gateway) == spent
 
 
 def test_repeats_are_answered_from_the_cache(gateway):

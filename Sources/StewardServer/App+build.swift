@@ -23,7 +23,7 @@ public func buildApplication(
         router: buildRouter(services: services, configuration: configuration, metrics: metrics, traffic: traffic),
         server: ServingChannel.server(
             configuration: .init(
-                additionalChannelHandlers: [SlowBodyGuard(timeout: TimeAmount(configuration.bodyTimeout))],
+                additionalChannelHandlers: [SlowBodyGuard(timeout: TimeAmount(configuration.bodyTimeout)), ClientDepartureGuard()],
                 idleTimeout: TimeAmount(configuration.idleTimeout)),
             fastPath: ServingFastPath.Services(
                 deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,

@@ -1,10 +1,13 @@
 import Hummingbird
+import NIOCore
 import StewardCore
 
 /// A request context that knows who the request acts for, and the identity service that audits a refusal of it.
 public protocol IdentifiedRequestContext: RequestContext {
     var principal: Principal { get set }
     var identity: IdentityService? { get set }
+    /// The connection the request came on (nil for one that came through none): its closing says the client left.
+    var connection: (any Channel)? { get }
 }
 
 /// The request context of Steward's router: Hummingbird's core storage plus the request's principal and the
@@ -13,6 +16,7 @@ public struct StewardRequestContext: IdentifiedRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal
     public var identity: IdentityService?
+    public let connection: (any Channel)?
 
     public init(source: Source) {
         self.init(source: source as any RequestContextSource)
@@ -23,5 +27,6 @@ public struct StewardRequestContext: IdentifiedRequestContext {
         coreContext = .init(source: source)
         principal = .anonymous
         identity = nil
+        connection = (source as? ApplicationRequestContextSource)?.channel
     }
 }

@@ -98,8 +98,14 @@ struct GatewayCalls: Sendable {
                     upstreamBody, path: anthropic ? AnthropicMessages.path : call.kind.path, to: target.provider,
                     timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
             } catch {
-                failure = Self.failure(error, target)
                 await release(reservation)
+                if Task.isCancelled {
+                    // The client went away before the provider answered: no fallback, nothing charged.
+                    await recorded(target.model, fallback: index > 0).write(
+                        usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
+                    throw CancellationError()
+                }
+                failure = Self.failure(error, target)
                 continue
             }
             let status = Int(response.status.code)
@@ -232,7 +238,8 @@ struct GatewayCalls: Sendable {
 
     /// Gives back what a call that produced nothing held of its budgets.
     func release(_ reservation: GatewayReservation) async {
-        do { try await gateway.settle(reservation, cost: 0) } catch {
+        let gateway = gateway
+        do { try await Task { try await gateway.settle(reservation, cost: 0) }.value } catch {
             logger.warning("gateway reservation not released; it lapses when it expires", metadata: ["error": "\(error)"])
         }
     }
@@ -322,7 +329,9 @@ struct GatewayCalls: Sendable {
             let exact = model.map { usage.cost(at: $0) }
             let cost = exact.map { NSDecimalNumber(decimal: $0).doubleValue }
             if let reservation {
-                do { try await gateway.settle(reservation, cost: exact ?? 0, tallies: tallies) } catch {
+                // In a task of its own: a client that leaves cancels its call, never the record of what it cost.
+                let gateway = gateway
+                do { try await Task { try await gateway.settle(reservation, cost: exact ?? 0, tallies: tallies) }.value } catch {
                     logger.warning("gateway call's cost not settled; its reservation lapses when it expires", metadata: ["error": "\(error)"])
                 }
             }

@@ -19,8 +19,8 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
     static var largestRequest: Int { 16 << 20 }
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("chat/completions") { request, context in try await call(.chat, request) }
-        group.post("embeddings") { request, context in try await call(.embeddings, request) }
+        group.post("chat/completions") { request, context in try await call(.chat, request, context) }
+        group.post("embeddings") { request, context in try await call(.embeddings, request, context) }
         group.get("models", use: models)
     }
 
@@ -44,18 +44,22 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
         return Self.json(.object(["object": .string("list"), "data": .array(data)]), status: .ok, requestID: nil)
     }
 
-    func call(_ kind: GatewayCall.Kind, _ request: Request) async throws -> Response {
+    func call(_ kind: GatewayCall.Kind, _ request: Request, _ context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let time = EpochClock.now()
         let caller = try await caller(request)
         let body = try await request.body.collect(upTo: Self.largestRequest)
         let call = try GatewayCall(kind: kind, body: Data(buffer: body))
-        return try await calls.run(
-            call, caller: caller, requestID: ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!]),
-            // The unit a prompt experiment splits by: the header, else the request's user.
-            unit: request.headers[HTTPField.Name("X-Steward-Unit")!] ?? call.user, useCache: !Self.refusesCache(request), started: started,
-            time: time
-        ).response
+        let calls = calls
+        let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
+        // The unit a prompt experiment splits by: the header, else the request's user.
+        let unit = request.headers[HTTPField.Name("X-Steward-Unit")!] ?? call.user
+        let useCache = !Self.refusesCache(request)
+        // The connection's closing cancels the call: a client that goes away before the answer ends the provider's
+        // call (a stream's client that goes away ends it at the next chunk).
+        return try await AbandonedCalls.shared.run(on: context.connection) {
+            try await calls.run(call, caller: caller, requestID: requestID, unit: unit, useCache: useCache, started: started, time: time)
+        }.response
     }
 
     /// Whether the client asked not to be answered from a cache (`Cache-Control: no-cache` or `no-store`).
