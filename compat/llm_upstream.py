@@ -10,7 +10,8 @@ counted as the real API counts it in shape (prompt tokens from the prompt's word
 sent). Upstream model names steer failures:
 `fail-500` answers 500, `fail-429` answers 429, `wait-3s` answers after three seconds (noting a caller that goes
 away first in `abandoned`), `cut-short` streams the echo and two words and then breaks the
-connection. Every request's model, headers and body are kept in `requests`."""
+connection, and `grader` is a judge: it answers `0.9` when the last user message says "briefly" and `0.3` when it
+does not. Every request's model, headers and body are kept in `requests`."""
 
 import http.server
 import json
@@ -80,6 +81,8 @@ class OpenAIStandIn:
                     return self.reply(404, {"error": {"message": "Unknown path", "type": "invalid_request_error", "param": None,
                                                       "code": None}})
                 words = words_of(body["messages"])
+                if model == "grader":
+                    words = ["0.9" if "briefly" in " ".join(words) else "0.3"]
                 limit = body.get("max_completion_tokens") or body.get("max_tokens")
                 finish = "length" if limit is not None and len(words) > limit else "stop"
                 if limit is not None:

@@ -70,6 +70,11 @@ models:
     upstream_model: stand-in-chat
     input_per_million: 1
     output_per_million: 1
+  - name: chat-grader
+    provider: stand-in
+    upstream_model: grader
+    input_per_million: 0.5
+    output_per_million: 0.5
   - name: embed-small
     provider: stand-in
     upstream_model: stand-in-embed
@@ -95,7 +100,7 @@ def gateway(request, tmp_path_factory):
         system = session.post(server.url + "/api/v1/systems", json={
             "name": "support-assistant", "purpose": "Answers support questions",
             "external_models": [{"provider": "stand-in", "model": m, "version": "1", "type": "llm"}
-                                for m in ("chat-fast", "chat-flaky", "embed-small", "claude-fast", "chat-slow")]})
+                                for m in ("chat-fast", "chat-flaky", "embed-small", "claude-fast", "chat-slow", "chat-grader")]})
         assert system.status_code == 201, system.text
         system_id = system.json()["system"]["id"]
         made = session.post(server.url + f"/api/v1/systems/{system_id}/gateway/keys", json={"label": "compat"})
@@ -161,7 +166,7 @@ def test_embeddings_and_models(gateway):
     client = gateway["client"]
     answer = client.embeddings.create(model="embed-small", input=["first text", "second"])
     assert [d.index for d in answer.data] == [0, 1] and answer.usage.prompt_tokens == 3
-    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "chat-slow", "claude-fast", "embed-small"]
+    assert sorted(m.id for m in client.models.list()) == ["chat-fast", "chat-flaky", "chat-grader", "chat-slow", "claude-fast", "embed-small"]
 
 
 def test_unlisted_model_is_refused_and_counted(gateway):
@@ -379,9 +384,27 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
     client, upstream, session, url, system = (gateway["client"], gateway["upstream"], gateway["session"], gateway["server"].url,
                                               gateway["system"])
     experiments = url + f"/api/v1/systems/{system}/gateway/prompt-experiments"
-    made = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": "2", "weight": 50}]})
+    # A version in an experiment answers real users: a medium-risk system's challenger needs its evaluation gate,
+    # and full traffic is promotion, whatever the tier. A refusal is audited and sets nothing.
+    tier = url + f"/api/v1/systems/{system}/tier"
+    assert session.post(tier, json={"tier": "medium", "rationale": "replies reach customers"}).status_code == 200
+    refused = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}]})
+    assert refused.status_code == 403 and "evaluation_gate_passed" in refused.text and "version 2 as a challenger" in refused.text, refused.text
+    assert session.post(tier, json={"tier": "low", "rationale": "internal drafts only"}).status_code == 200
+    full = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 0}, {"version": 2, "weight": 100}]})
+    assert full.status_code == 403 and "full traffic is promotion" in full.text, full.text
+    assert session.get(experiments).json()["experiments"] == []
+    judge = {"model": "chat-grader", "rubric": "Brief, correct answers.", "sample_percent": 100}
+    for wrong, why in [(dict(judge, model="chat-unlisted"), "may use"), (dict(judge, sample_percent=0), "sample_percent"),
+                       (dict(judge, rubric=" "), "rubric"), (dict(judge, temperature=1), "temperature")]:
+        refused = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}],
+                                                                    "judge": wrong})
+        assert refused.status_code == 400 and why in refused.text, refused.text
+    made = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": "2", "weight": 50}],
+                                                             "judge": judge})
     assert made.status_code == 200, made.text
     assert [v["version"] for v in made.json()["versions"]] == ["1", "2"] and made.json()["primary_metric"] == "conversion"
+    assert made.json()["judge"] == {"model": "chat-grader", "rubric": "Brief, correct answers.", "sample_percent": 100}
     assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 9, "weight": 50}]}).status_code == 404
     assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 60}, {"version": 2, "weight": 50}]}).status_code == 400
     assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}],
@@ -389,7 +412,8 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
     prompt = {"name": "support-reply", "alias": "live", "variables": {"shop": "Acme", "question": "where is my parcel"}}
 
     def served_version():
-        messages = upstream.requests[-1]["body"]["messages"]
+        # The judge grades answers after they have gone: its calls may come in between.
+        messages = next(r for r in reversed(upstream.requests) if r["body"]["model"] != "grader")["body"]["messages"]
         return "1" if messages[0]["role"] == "system" else "2"
 
     seen, request_ids = {}, {"1": [], "2": []}
@@ -425,6 +449,28 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
     assert versions["2"]["difference"] == 1 and versions["2"]["p_value"] < 0.05 and "p_value" not in versions["1"]
     assert result["verdict"].startswith("Version 2 is better than version 1 on conversion"), result["verdict"]
     assert versions["1"]["cost_usd"] > 0 and versions["1"]["latency_p50_ms"] > 0
+
+    # The judge graded every answer (the sample is 100%) through the gateway, as the system's own calls, and its
+    # scores are joined per version; the versions can be compared on them.
+    deadline = time.time() + 20
+    while time.time() < deadline and sum(v["judged"] for v in report()["versions"]) < 81:
+        time.sleep(0.1)
+    versions = {v["version"]: v for v in report()["versions"]}
+    assert versions["1"]["judged"] == versions["1"]["calls"] and versions["2"]["judged"] == versions["2"]["calls"], versions
+    assert abs(versions["1"]["judge_score"] - 0.3) < 1e-9 and abs(versions["2"]["judge_score"] - 0.9) < 1e-9, versions
+    graded = [r["body"] for r in upstream.requests if r["body"]["model"] == "grader"]
+    assert len(graded) == 81 and all(b["temperature"] == 0 for b in graded)
+    assert "Brief, correct answers." in graded[0]["messages"][0]["content"] and "Answer:\necho:" in graded[0]["messages"][1]["content"]
+    spend = {e["scope"]: e for e in session.get(url + f"/api/v1/systems/{system}/gateway/spend").json()["spend"]}
+    assert spend["model:chat-grader"]["calls_today"] == 81, "the judge's calls are the system's spend"
+    rescored = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}],
+                                                                 "primary_metric": "judge_score", "judge": judge})
+    assert rescored.status_code == 200, rescored.text
+    versions = {v["version"]: v for v in rescored.json()["versions"]}
+    assert abs(versions["2"]["difference"] - 0.6) < 1e-9 and versions["2"]["p_value"] < 0.05, versions
+    assert rescored.json()["verdict"].startswith("Version 2 is better than version 1 on judge_score"), rescored.json()["verdict"]
+    posted = session.post(url + f"/api/v1/systems/{system}/labels", json=[{"request_id": request_ids["1"][0], "judge_score": 1.5}])
+    assert posted.status_code == 200 and posted.json()["rejected"] == 1 and "judge_score" in posted.json()["errors"][0]["message"], posted.text
 
     assert session.delete(experiments + "/support-reply").status_code == 200
     assert session.delete(experiments + "/support-reply").status_code == 404

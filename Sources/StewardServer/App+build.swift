@@ -138,6 +138,6 @@ extension StewardServices {
             audit: auditRepository, allowList: configuration.endpointHosts, now: now)
         gateway = GatewayService(
             repository: SQLGatewayRepository(database: database), systems: systems, audit: auditRepository, allowList: configuration.endpointHosts,
-            prompts: registry, now: now)
+            prompts: registry, promotion: promotion, now: now)
     }
 }

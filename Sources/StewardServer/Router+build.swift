@@ -38,7 +38,7 @@ func buildRouter(
     }
     let gatewayCalls = GatewayCalls(
         gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
-        logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache())
+        logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache(), events: services.events)
     let native = router.group("api/v1").add(middleware: ISOTimesMiddleware()).add(middleware: ErrorMiddleware(render: NativeMessage.error))
     OpenAPIController<StewardRequestContext>().addRoutes(to: native)
     ModelsController(registry: services.registry).addRoutes(to: native)

@@ -38,7 +38,7 @@ struct DeploymentAnalysisTests {
         accuracy.primaryMetric = .accuracy
         let unlabeled = DeploymentAnalysis(
             deployment: Self.canary(analysis: accuracy), observations: [Self.arm("champion", requests: 3800), Self.arm("challenger", requests: 200)])
-        #expect(unlabeled.action == .hold && unlabeled.reason.contains("no labels or feedback joined"), "\(unlabeled.reason)")
+        #expect(unlabeled.action == .hold && unlabeled.reason.contains("no labels, feedback or judge scores joined"), "\(unlabeled.reason)")
     }
 
     @Test("A step with its units and healthy guardrails advances; the last one graduates")

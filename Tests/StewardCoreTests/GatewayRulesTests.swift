@@ -139,6 +139,40 @@ struct GatewayRulesTests {
         #expect(experiment.report([]).versions.map(\.calls) == [0, 0])
     }
 
+    @Test("A prompt experiment's judge: a rubric, a sample share that holds, and versions compared on their mean judge score")
+    func promptExperimentJudge() throws {
+        for judge in [
+            PromptExperiment.OnlineJudge(model: "m", rubric: "  ", samplePercent: 10), .init(model: "m", rubric: "polite", samplePercent: 0),
+            .init(model: "m", rubric: "polite", samplePercent: 100.5),
+            .init(model: "m", rubric: String(repeating: "x", count: 5000), samplePercent: 5),
+        ] {
+            #expect(throws: StewardError.self) { try judge.validate() }
+        }
+        let judge = PromptExperiment.OnlineJudge(model: "m", rubric: "polite and correct", samplePercent: 20)
+        try judge.validate()
+        let ids = (0..<5000).map { "req-\($0)" }
+        let graded = ids.filter { judge.grades(requestID: $0, salt: "s") }
+        #expect(graded.count > 900 && graded.count < 1100, "20% of 5,000 is 1,000; got \(graded.count)")
+        #expect(ids.filter { judge.grades(requestID: $0, salt: "s") } == graded, "the same call is graded on every replica")
+        #expect(ids.filter { judge.grades(requestID: $0, salt: "t") } != graded, "each experiment samples its own calls")
+        #expect(ids.allSatisfy { PromptExperiment.OnlineJudge(model: "m", rubric: "r", samplePercent: 100).grades(requestID: $0, salt: "s") })
+        #expect(judge.instructions.contains("polite and correct") && judge.instructions.contains("from 0"))
+
+        let experiment = PromptExperiment(
+            id: "pex-1", systemID: "sys-1", prompt: "reply", arms: [.init(version: "1", weight: 50), .init(version: "2", weight: 50)], salt: "s",
+            primaryMetric: .judgeScore, judge: judge, createdBy: "ann", createdAt: 0)
+        let control = ArmObservations(arm: "1", requests: 100, units: 100, judgeScores: (0..<100).map { 0.4 + Double($0 % 5) * 0.05 })
+        let better = ArmObservations(arm: "2", requests: 100, units: 100, judgeScores: (0..<100).map { 0.7 + Double($0 % 5) * 0.05 })
+        let report = experiment.report([control, better])
+        #expect(report.versions.map(\.judged) == [100, 100])
+        #expect(abs((report.versions[0].judgeScore ?? 0) - 0.5) < 1e-12 && abs((report.versions[1].judgeScore ?? 0) - 0.8) < 1e-12)
+        #expect(abs((report.versions[1].difference ?? 0) - 0.3) < 1e-12 && (report.versions[1].pValue ?? 1) < 0.05)
+        #expect(report.verdict.hasPrefix("Version 2 is better than version 1 on judge_score"), "\(report.verdict)")
+        let alike = experiment.report([control, ArmObservations(arm: "2", requests: 100, units: 100, judgeScores: control.judgeScores)])
+        #expect(alike.verdict.hasPrefix("No version differs"), "\(alike.verdict)")
+        #expect(experiment.report([control]).versions[1].judgeScore == nil)
+    }
+
     @Test("Spend is tallied by model and prompt version under the system, apart from the budgets' scopes")
     func tallies() {
         #expect(GatewayBudget.Scope.model(system: "sys-1", name: "gpt/4").text == "model:sys-1/gpt/4")

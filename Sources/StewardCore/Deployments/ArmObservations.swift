@@ -16,6 +16,8 @@ public struct ArmObservations: Sendable {
     public var labeled: [(prediction: FeatureValue?, label: String)]
     /// Joined feedback (−1…1).
     public var feedback: [Double]
+    /// Joined judge scores (0…1).
+    public var judgeScores: [Double]
     /// What the arm's requests cost, in US dollars, as their events report it.
     public var costUSD: Double
 
@@ -24,7 +26,8 @@ public struct ArmObservations: Sendable {
 
     public init(
         arm: String, requests: Int = 0, failures: Int = 0, units: Int = 0, stepUnits: Int = 0, latencies: [Double] = [],
-        labeled: [(prediction: FeatureValue?, label: String)] = [], feedback: [Double] = [], costUSD: Double = 0
+        labeled: [(prediction: FeatureValue?, label: String)] = [], feedback: [Double] = [], judgeScores: [Double] = [],
+        costUSD: Double = 0
     ) {
         self.costUSD = costUSD
         self.arm = arm
@@ -35,5 +38,6 @@ public struct ArmObservations: Sendable {
         self.latencies = latencies
         self.labeled = labeled
         self.feedback = feedback
+        self.judgeScores = judgeScores
     }
 }

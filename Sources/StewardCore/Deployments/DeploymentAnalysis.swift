@@ -22,6 +22,9 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         public var mae: Double?
         public var wape: Double?
         public var conversion: Double?
+        /// Requests with a judge score, and their mean.
+        public var judged: Int
+        public var judgeScore: Double?
     }
 
     public enum Action: String, Sendable, Equatable, Codable {
@@ -127,7 +130,7 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         }
         guard challengerMoments != nil, championMoments != nil else {
             hold(
-                "Inconclusive: \(metric.rawValue) is not defined for both arms yet (\(metric == .errorRate ? "no requests" : "no labels or feedback joined"))."
+                "Inconclusive: \(metric.rawValue) is not defined for both arms yet (\(metric == .errorRate ? "no requests" : "no labels, feedback or judge scores joined"))."
             ); return
         }
         let needed = deployment.mode == .ab ? observed.map(\.stepUnits).min() ?? 0 : challenger.stepUnits
@@ -244,7 +247,9 @@ public struct DeploymentAnalysis: Sendable, Equatable {
             accuracy: observed.labeled.isEmpty ? nil : Double(correct) / Double(observed.labeled.count),
             mae: absoluteErrors.isEmpty ? nil : CompensatedSum.of(absoluteErrors) / Double(absoluteErrors.count),
             wape: labelMass > 0 ? CompensatedSum.of(absoluteErrors) / labelMass : nil,
-            conversion: observed.feedback.isEmpty ? nil : Double(observed.feedback.filter { $0 > 0 }.count) / Double(observed.feedback.count))
+            conversion: observed.feedback.isEmpty ? nil : Double(observed.feedback.filter { $0 > 0 }.count) / Double(observed.feedback.count),
+            judged: observed.judgeScores.count,
+            judgeScore: observed.judgeScores.isEmpty ? nil : CompensatedSum.of(observed.judgeScores) / Double(observed.judgeScores.count))
     }
 
     /// Each unit's value of the primary metric, summarised; nil when the metric is undefined for the arm.
@@ -260,6 +265,7 @@ public struct DeploymentAnalysis: Sendable, Equatable {
                     return abs(prediction - label)
                 })
         case .conversion: moments = SampleMoments(observed.feedback.map { $0 > 0 ? 1.0 : 0.0 })
+        case .judgeScore: moments = SampleMoments(observed.judgeScores)
         }
         return moments.count > 0 ? moments : nil
     }
@@ -275,11 +281,20 @@ public struct DeploymentAnalysis: Sendable, Equatable {
             control.count >= 2, treatment.count >= 2
         else { return nil }
         let difference = treatment.mean - control.mean
-        let isRate = analysis.primaryMetric != .mae
         func variance(_ moments: SampleMoments) -> Double {
-            guard isRate else { return moments.variance / Double(moments.count) }
-            let adjusted = (moments.mean * Double(moments.count) + 1) / Double(moments.count + 2)
-            return adjusted * (1 - adjusted) / Double(moments.count)
+            switch analysis.primaryMetric {
+            case .mae: return moments.variance / Double(moments.count)
+            case .judgeScore:
+                // Scores lie in 0…1: the spread of the scores with a 0 and a 1 added, as the rates' adjustment
+                // does, so that a judge that gives each version one score still has a spread.
+                var bounded = moments
+                bounded.add(0)
+                bounded.add(1)
+                return bounded.variance / Double(moments.count)
+            case .errorRate, .accuracy, .conversion:
+                let adjusted = (moments.mean * Double(moments.count) + 1) / Double(moments.count + 2)
+                return adjusted * (1 - adjusted) / Double(moments.count)
+            }
         }
         return (test.likelihoodRatio(difference: difference, variance: variance(control) + variance(treatment)), difference)
     }

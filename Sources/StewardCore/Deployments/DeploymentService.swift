@@ -208,19 +208,13 @@ public struct DeploymentService: Sendable {
         var refusals: [String] = []
         for (index, arm) in deployment.arms.enumerated() {
             let version = try await versions.modelVersion(name: arm.model, version: arm.version)
-            let (held, protected) = try await promotion.protectedAlias(heldIn: version.aliases)
-            if held != nil { continue }
             let isShadow = deployment.mode == .shadow && index > 0
-            if !isShadow && arm.weight >= 100 {
-                refusals.append(
-                    "arm \(arm.name): full traffic is promotion, and version \(arm.version) of '\(arm.model)' holds no protected alias "
-                        + "(\(protected.joined(separator: ", "))); promote it (steward systems promote \(system.id) --model \(arm.model) --version \(arm.version)) "
-                        + "or let a canary graduate it")
-                continue
-            }
-            if !isShadow && arm.weight == 0 { continue }
-            let missing = try await promotion.servingRefusals(system: system, version: version, role: isShadow ? .shadow : .challenger)
-            refusals += missing.map { "arm \(arm.name) (\(arm.model) version \(arm.version)) as \(isShadow ? "shadow" : "challenger"): \($0)" }
+            let missing = try await promotion.trafficRefusals(
+                system: system, version: version, weight: arm.weight, shadow: isShadow,
+                promote: "promote it (steward systems promote \(system.id) --model \(arm.model) --version \(arm.version)) or let a canary graduate it"
+            )
+            let role = isShadow ? "shadow" : arm.weight >= 100 ? nil : "challenger"
+            refusals += missing.map { "arm \(arm.name)\(role.map { " (\(arm.model) version \(arm.version)) as \($0)" } ?? ""): \($0)" }
         }
         return refusals
     }

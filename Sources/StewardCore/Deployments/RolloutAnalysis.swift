@@ -15,8 +15,10 @@ public struct RolloutAnalysis: Sendable, Equatable, Codable {
         case mae
         /// Share of requests with positive feedback; higher is better.
         case conversion
+        /// Mean of the judge scores (0…1) joined to requests; higher is better.
+        case judgeScore = "judge_score"
 
-        public var higherIsBetter: Bool { self == .accuracy || self == .conversion }
+        public var higherIsBetter: Bool { self != .errorRate && self != .mae }
 
         /// Whether `value` is better than `other` on this metric.
         public func prefers(_ value: Double, over other: Double) -> Bool { higherIsBetter ? value > other : value < other }

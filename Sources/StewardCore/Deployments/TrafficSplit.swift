@@ -34,7 +34,10 @@ public struct TrafficSplit: Sendable, Equatable {
 
     /// The bucket of a unit key: FNV-1a over the salt, a separator and the key's UTF-8, finished by SplitMix64's
     /// mixer so that keys that differ in one character land far apart; the same on every platform and replica.
-    public func bucket(unit: String) -> Int {
+    public func bucket(unit: String) -> Int { Self.bucket(unit: unit, salt: salt) }
+
+    /// The bucket of `unit` under `salt` (see `bucket(unit:)`).
+    public static func bucket(unit: String, salt: String) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in salt.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

@@ -6,15 +6,27 @@ import Synchronization
 /// register entry lists (as an external model, or a linked model of the same name); any other is refused,
 /// audited as a shadow-AI attempt and counted on the entry.
 public struct GatewayService: Sendable {
-    /// Who is calling: a key and the system it belongs to, or a prompt evaluation of the system (no key: the
-    /// system's budgets alone apply).
+    /// Who is calling: a key and the system it belongs to, or the system itself (no key: the system's budgets
+    /// alone apply) in a prompt evaluation or as a prompt experiment's judge.
     public struct Caller: Sendable {
         public let key: GatewayKey?
         public let system: AISystem
-        /// Who the audit log names: `gateway_key:<id>`, or the user who ordered the evaluation.
+        /// Who the audit log names: `gateway_key:<id>`, the user who ordered the evaluation, or the experiment.
         public let actor: String
-        /// What the call's event names as its key: the key's id, or `evaluation`.
-        public var keyName: String { key?.id ?? "evaluation" }
+        /// What the call's event names as its key: the key's id, `evaluation` or `judge`.
+        public let keyName: String
+
+        init(key: GatewayKey?, system: AISystem, actor: String, keyName: String = "evaluation") {
+            self.key = key
+            self.system = system
+            self.actor = actor
+            self.keyName = key?.id ?? keyName
+        }
+
+        /// The system's own calls that `experiment`'s judge makes to grade answers.
+        public func judge(of experiment: PromptExperiment) -> Caller {
+            Caller(key: nil, system: system, actor: "prompt_experiment:\(experiment.id)", keyName: "judge")
+        }
     }
 
     /// Where a call for a model goes: the model and its provider, then its fallbacks in order.
@@ -27,6 +39,8 @@ public struct GatewayService: Sendable {
     let audit: any AuditRepository
     let allowList: EndpointAllowList
     let prompts: ModelRegistryService
+    /// Prompt experiments serve versions to real users: the promotion decision says which may.
+    let promotion: PromotionDecision
     let now: @Sendable () -> Int64
     private let cached: CachedConfiguration
     private let cachedPrompts = ShortLivedCache<ModelVersion>()
@@ -40,13 +54,14 @@ public struct GatewayService: Sendable {
 
     public init(
         repository: any GatewayRepository, systems: any SystemRepository, audit: any AuditRepository, allowList: EndpointAllowList,
-        prompts: ModelRegistryService, now: @escaping @Sendable () -> Int64 = EpochClock.now
+        prompts: ModelRegistryService, promotion: PromotionDecision, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.repository = repository
         self.systems = systems
         self.audit = audit
         self.allowList = allowList
         self.prompts = prompts
+        self.promotion = promotion
         self.now = now
         cached = CachedConfiguration()
     }
@@ -351,17 +366,45 @@ public struct GatewayService: Sendable {
     /// Every version must be registered; the first is the control. A replaced split keeps the experiment's salt, so
     /// a unit stays with its version wherever the weights allow.
     public func setPromptExperiment(
-        systemID: String, prompt: String, arms: [PromptExperiment.Arm], primaryMetric: RolloutAnalysis.Metric?, actor: Principal
-    ) async throws -> PromptExperiment {
+        systemID: String, prompt: String, arms: [PromptExperiment.Arm], primaryMetric: RolloutAnalysis.Metric?,
+        judge: PromptExperiment.OnlineJudge? = nil, actor: Principal
+    ) async throws -> PromptExperimentReport {
         let time = now()
         try await audit.requireContributor(actor, "gateway.prompt_experiment.set", target: "prompt:\(prompt)", systemID: systemID, now: time)
         _ = try PromptExperiment.validate(arms)
-        _ = try await systems.system(id: systemID)
-        for arm in arms { _ = try await prompts.promptVersion(name: prompt, version: arm.version, alias: nil) }
+        let system = try await systems.system(id: systemID)
+        if let judge {
+            try judge.validate()
+            let usable = try await models(for: Caller(key: nil, system: system, actor: actor.name)).map(\.name)
+            guard usable.contains(judge.model) else {
+                throw StewardError.invalidParameter(
+                    "judge.model '\(judge.model)' is not a gateway model system '\(system.id)' may use"
+                        + (usable.isEmpty ? "; it may use none." : "; it may use \(usable.joined(separator: ", ")).")
+                )
+            }
+        }
+        var refusals: [String] = []
+        for arm in arms {
+            let version = try await prompts.promptVersion(name: prompt, version: arm.version, alias: nil)
+            let missing = try await promotion.trafficRefusals(
+                system: system, version: version, weight: arm.weight, shadow: false,
+                promote: "promote it (steward systems promote \(system.id) --model \(prompt) --version \(arm.version))")
+            refusals += missing.map { "version \(arm.version)\(arm.weight >= 100 ? "" : " as a challenger"): \($0)" }
+        }
+        guard refusals.isEmpty else {
+            try await promotion.refuse(
+                AuditEntry(
+                    actor: actor, action: "gateway.prompt_experiment.set", target: "prompt:\(prompt)", systemID: systemID,
+                    details: ["refused": refusals.joined(separator: "; ")]),
+                StewardError(
+                    .permissionDenied,
+                    "Prompt experiment refused: system '\(system.name)' is \(system.riskTier.rawValue) risk and \(refusals.count) version"
+                        + " condition\(refusals.count == 1 ? " is" : "s are") not met: \(refusals.joined(separator: "; "))."))
+        }
         let existing = try await repository.promptExperiments(systemID: systemID).first { $0.prompt == prompt }
         let experiment = PromptExperiment(
             id: existing?.id ?? RecordID.make("pex"), systemID: systemID, prompt: prompt, arms: arms, salt: existing?.salt ?? RecordID.make("salt"),
-            primaryMetric: primaryMetric ?? existing?.primaryMetric ?? .conversion, createdBy: actor.name, createdAt: time)
+            primaryMetric: primaryMetric ?? existing?.primaryMetric ?? .conversion, judge: judge, createdBy: actor.name, createdAt: time)
         try await repository.storePromptExperiment(
             experiment,
             audit: AuditEntry(
@@ -369,21 +412,25 @@ public struct GatewayService: Sendable {
                 details: [
                     "experiment": experiment.id, "versions": arms.map { "\($0.version): \($0.weight)%" }.joined(separator: ", "),
                     "primary_metric": experiment.primaryMetric.rawValue,
+                    "judge": judge.map { "\($0.model), \($0.samplePercent)% of answers" } ?? "none",
                 ]))
         cachedExperiments.forget(systemID)
-        return experiment
+        return try await report(experiment)
+    }
+
+    /// An experiment with each version measured from its calls' events and compared with the control.
+    public typealias PromptExperimentReport = (experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String)
+
+    func report(_ experiment: PromptExperiment) async throws -> PromptExperimentReport {
+        let report = experiment.report(try await repository.observations(of: experiment))
+        return (experiment, report.versions, report.verdict)
     }
 
     /// A system's prompt experiments, each measured from its calls' events and compared with its control.
-    public func promptExperiments(systemID: String) async throws -> [(
-        experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String
-    )] {
+    public func promptExperiments(systemID: String) async throws -> [PromptExperimentReport] {
         _ = try await systems.system(id: systemID)
-        var reports: [(experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String)] = []
-        for experiment in try await repository.promptExperiments(systemID: systemID) {
-            let report = experiment.report(try await repository.observations(of: experiment))
-            reports.append((experiment, report.versions, report.verdict))
-        }
+        var reports: [PromptExperimentReport] = []
+        for experiment in try await repository.promptExperiments(systemID: systemID) { reports.append(try await report(experiment)) }
         return reports
     }
 

@@ -27,15 +27,17 @@ public struct PromptExperiment: Sendable, Equatable {
     /// The control first: every other version is compared with it.
     public var arms: [Arm]
     public var salt: String
-    /// What the versions are compared on: feedback (`conversion`, the default), labels (`accuracy`, `mae`) or
-    /// failures (`error_rate`).
+    /// What the versions are compared on: feedback (`conversion`, the default), labels (`accuracy`, `mae`), judge
+    /// scores (`judge_score`) or failures (`error_rate`).
     public var primaryMetric: RolloutAnalysis.Metric
+    /// The judge that grades a sample of the experiment's answers, if any.
+    public var judge: OnlineJudge?
     public var createdBy: String
     public var createdAt: Int64
 
     public init(
-        id: String, systemID: String, prompt: String, arms: [Arm], salt: String, primaryMetric: RolloutAnalysis.Metric, createdBy: String,
-        createdAt: Int64
+        id: String, systemID: String, prompt: String, arms: [Arm], salt: String, primaryMetric: RolloutAnalysis.Metric,
+        judge: OnlineJudge? = nil, createdBy: String, createdAt: Int64
     ) {
         self.id = id
         self.systemID = systemID
@@ -43,6 +45,7 @@ public struct PromptExperiment: Sendable, Equatable {
         self.arms = arms
         self.salt = salt
         self.primaryMetric = primaryMetric
+        self.judge = judge
         self.createdBy = createdBy
         self.createdAt = createdAt
     }
@@ -55,6 +58,53 @@ public struct PromptExperiment: Sendable, Equatable {
         }
         guard Set(arms.map(\.version)).count == arms.count else { throw .invalidParameter("Each version may appear once in an experiment.") }
         return try TrafficSplit(percentages: arms.map(\.weight), salt: "")
+    }
+
+    /// A language model, called through the gateway as the system's own call, that grades a sample of the
+    /// experiment's answers by a rubric, 0 to 1, each against the request it answered (there is no reference
+    /// answer in production). A score is joined to its call's event like a posted `judge_score`, so versions can be
+    /// compared on it.
+    public struct OnlineJudge: Sendable, Equatable, Codable {
+        /// A gateway model the system may use.
+        public var model: String
+        public var rubric: String
+        /// The share of answered calls graded, in percent (above 0, up to 100).
+        public var samplePercent: Double
+        /// The share graded when none is given: each grade is a call to the judge's model, paid for.
+        public static let defaultSamplePercent = 10.0
+
+        public init(model: String, rubric: String, samplePercent: Double) {
+            self.model = model
+            self.rubric = rubric
+            self.samplePercent = samplePercent
+        }
+
+        /// Checks the rubric and the share (the model is checked against the system's list where it is set).
+        public func validate() throws(StewardError) {
+            guard !rubric.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw .invalidParameter("judge.rubric is required: what makes an answer good.")
+            }
+            guard rubric.utf8.count <= 4096 else { throw .invalidParameter("judge.rubric is longer than 4096 bytes.") }
+            guard samplePercent > 0 && samplePercent <= 100 else {
+                throw .invalidParameter("judge.sample_percent must be above 0 and at most 100, got \(samplePercent).")
+            }
+        }
+
+        /// Whether the call `requestID` of `experiment` is graded: the same answer on every replica.
+        public func grades(requestID: String, salt: String) -> Bool {
+            samplePercent >= 100 || Double(TrafficSplit.bucket(unit: requestID, salt: salt + "/judge")) < samplePercent * 100
+        }
+
+        /// The instructions the judge receives: the rubric, and how to answer so the score can be read.
+        public var instructions: String {
+            "You grade an AI assistant's answer to a request by this rubric:\n\(rubric)\n\n"
+                + "Reply with only a number from 0 (fails the rubric) to 1 (meets it fully)."
+        }
+
+        /// What the judge is asked: the request (its messages' text) and the answer.
+        public static func question(request: String, answer: String) -> String {
+            "Request:\n\(request)\n\nAnswer:\n\(answer)"
+        }
     }
 
     /// Which version a call with `unit` as its key gets.
@@ -79,6 +129,9 @@ public struct PromptExperiment: Sendable, Equatable {
         public var labeled: Int
         public var accuracy: Double?
         public var mae: Double?
+        /// Calls with a judge score, and their mean.
+        public var judged: Int
+        public var judgeScore: Double?
         /// Against the control, on the primary metric: this version's value less the control's.
         public var difference: Double?
         /// The always-valid p-value of that difference (nil for the control, or before both have two observations).
@@ -102,7 +155,7 @@ public struct PromptExperiment: Sendable, Equatable {
                 version: arm.version, weight: arm.weight, calls: observed.requests, failures: observed.failures, units: observed.units,
                 costUSD: observed.costUSD, errorRate: measured.errorRate, latencyP50: measured.latencyP50, latencyP95: measured.latencyP95,
                 feedback: observed.feedback.count, conversion: measured.conversion, labeled: measured.labeled, accuracy: measured.accuracy,
-                mae: measured.mae)
+                mae: measured.mae, judged: measured.judged, judgeScore: measured.judgeScore)
             if arm.version != arms[0].version, let test = DeploymentAnalysis.sequentialTest(analysis, champion: control, challenger: observed) {
                 report.difference = test.difference
                 report.pValue = test.likelihoodRatio.map { min(1, 1 / max($0, .leastNonzeroMagnitude)) }

@@ -236,6 +236,24 @@ public struct PromotionDecision: PromotionGate {
         }
     }
 
+    /// Why the policy refuses `version` a `weight`% share of `system`'s real requests (or, as a `shadow`, copies
+    /// of them): a version holding a protected alias was promoted and may take any share; any other at 100% is
+    /// promotion, which it has not been through (`promote` says how to); with a share below that it is a
+    /// challenger (or a shadow) and needs the controls the policy's `serving` list names for the tier. Empty when
+    /// it may serve. Deployments' arms and prompt experiments' versions are both checked here.
+    public func trafficRefusals(system: AISystem, version: ModelVersion, weight: Double, shadow: Bool, promote: String) async throws -> [String] {
+        let (held, protected) = try await protectedAlias(heldIn: version.aliases)
+        if held != nil { return [] }
+        if !shadow && weight >= 100 {
+            return [
+                "full traffic is promotion, and version \(version.version) of '\(version.name)' holds no protected alias "
+                    + "(\(protected.joined(separator: ", "))); \(promote)"
+            ]
+        }
+        if !shadow && weight == 0 { return [] }
+        return try await servingRefusals(system: system, version: version, role: shadow ? .shadow : .challenger)
+    }
+
     /// The protected alias (in the policy's spelling) that `aliases` hold, and the policy's protected aliases.
     public func protectedAlias(heldIn aliases: [String]) async throws -> (held: String?, all: [String]) {
         let policy = try await policy().policy

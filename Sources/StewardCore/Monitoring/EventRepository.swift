@@ -34,11 +34,14 @@ public struct EventLabel: Sendable, Equatable {
     public var requestID: String
     public var label: FeatureValue?
     public var feedback: Double?
+    /// A judge's grade of the answer (0…1): posted, or given by a prompt experiment's judge.
+    public var judgeScore: Double?
 
-    public init(requestID: String, label: FeatureValue?, feedback: Double?) {
+    public init(requestID: String, label: FeatureValue?, feedback: Double?, judgeScore: Double? = nil) {
         self.requestID = requestID
         self.label = label
         self.feedback = feedback
+        self.judgeScore = judgeScore
     }
 }
 

@@ -67,8 +67,9 @@ public struct EventService: Sendable {
         public let rejected: [EventBatch.Rejection]
     }
 
-    /// Joins ground truth (`label`) or user feedback (`feedback`, −1…1 or true/false) to stored events by
-    /// request id; the body is a JSON array or JSON Lines of `{request_id, label?, feedback?}`.
+    /// Joins ground truth (`label`), user feedback (`feedback`, −1…1 or true/false) or a judge's score
+    /// (`judge_score`, 0…1) to stored events by request id; the body is a JSON array or JSON Lines of
+    /// `{request_id, label?, feedback?, judge_score?}`.
     public func label(systemID: String, body: Data) async throws -> LabelResult {
         var labels: [(row: Int, label: EventLabel)] = []
         var rejected: [EventBatch.Rejection] = []
@@ -83,6 +84,12 @@ public struct EventService: Sendable {
             rejected.append(EventBatch.Rejection(row: row, requestID: label.requestID, message: "No event with this request id is stored."))
         }
         return LabelResult(matched: matched.count, rejected: rejected.sorted { $0.row < $1.row })
+    }
+
+    /// Joins one label to a stored event (a prompt experiment's judge grading an answer); false when no event
+    /// with its request id is stored.
+    public func join(_ label: EventLabel, systemID: String) async throws -> Bool {
+        try await repository.applyLabels(systemID: systemID, labels: [label], now: now()).contains(label.requestID)
     }
 
     public func settings(systemID: String) async throws -> MonitoringSettings {
@@ -129,13 +136,14 @@ public struct EventService: Sendable {
     }
 }
 
-/// A posted label: `{request_id, label?, feedback?}`, feedback −1…1 or true/false.
+/// A posted label: `{request_id, label?, feedback?, judge_score?}`, feedback −1…1 or true/false, a judge's
+/// score 0…1.
 struct LabelRow: Sendable {
     let label: EventLabel
 
     init(_ value: JSONValue) throws(StewardError) {
         let members = try JSONMembers(value, what: "A label")
-        try members.refuseUnknown(["request_id", "label", "feedback"], "a label")
+        try members.refuseUnknown(["request_id", "label", "feedback", "judge_score"], "a label")
         guard let requestID = try EventBatch.requestID(members), !requestID.isEmpty else {
             throw StewardError.invalidParameter("request_id is required.")
         }
@@ -148,8 +156,13 @@ struct LabelRow: Sendable {
             guard (-1...1).contains(score) else { throw StewardError.invalidParameter(message) }
             feedback = score
         }
-        guard value != nil || feedback != nil else { throw StewardError.invalidParameter("Give a label, feedback or both.") }
-        label = EventLabel(requestID: requestID, label: value, feedback: feedback)
+        let judged = "judge_score must be a number from 0 to 1."
+        let judgeScore = try members.field(Double.self, "judge_score", judged)
+        if let judgeScore, !(0...1).contains(judgeScore) { throw StewardError.invalidParameter(judged) }
+        guard value != nil || feedback != nil || judgeScore != nil else {
+            throw StewardError.invalidParameter("Give a label, feedback, a judge_score, or several of them.")
+        }
+        label = EventLabel(requestID: requestID, label: value, feedback: feedback, judgeScore: judgeScore)
     }
 }
 

@@ -248,8 +248,14 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
             var version: WireText?
             var weight: Double?
         }
+        struct Judge: Decodable {
+            var model: String?
+            var rubric: String?
+            var samplePercent: Double?
+        }
         var versions: [Version]?
         var primaryMetric: String?
+        var judge: Judge?
     }
 
     struct WirePromptExperiment: Encodable {
@@ -268,21 +274,30 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
             let labeled: Int
             let accuracy: Double?
             let mae: Double?
+            let judged: Int
+            let judgeScore: Double?
             let difference: Double?
             let pValue: Double?
+        }
+        struct Judge: Encodable {
+            let model: String
+            let rubric: String
+            let samplePercent: Double
         }
         let id: String
         let prompt: String
         let primaryMetric: String
+        let judge: Judge?
         let createdBy: String
         let createdAt: Int64
         let versions: [Version]
         let verdict: String
 
-        init(_ report: (experiment: PromptExperiment, versions: [PromptExperiment.VersionReport], verdict: String)) {
+        init(_ report: GatewayService.PromptExperimentReport) {
             id = report.experiment.id
             prompt = report.experiment.prompt
             primaryMetric = report.experiment.primaryMetric.rawValue
+            judge = report.experiment.judge.map { Judge(model: $0.model, rubric: $0.rubric, samplePercent: $0.samplePercent) }
             createdBy = report.experiment.createdBy
             createdAt = report.experiment.createdAt
             verdict = report.verdict
@@ -290,8 +305,8 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
                 Version(
                     version: $0.version, weight: $0.weight, calls: $0.calls, failures: $0.failures, units: $0.units, costUsd: $0.costUSD,
                     errorRate: $0.errorRate, latencyP50Ms: $0.latencyP50, latencyP95Ms: $0.latencyP95, feedback: $0.feedback,
-                    conversion: $0.conversion, labeled: $0.labeled, accuracy: $0.accuracy, mae: $0.mae, difference: $0.difference,
-                    pValue: $0.pValue)
+                    conversion: $0.conversion, labeled: $0.labeled, accuracy: $0.accuracy, mae: $0.mae, judged: $0.judged,
+                    judgeScore: $0.judgeScore, difference: $0.difference, pValue: $0.pValue)
             }
         }
     }
@@ -319,10 +334,16 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         let systemID = try NativeMessage.parameter("id", context)
         var metric: RolloutAnalysis.Metric?
         if let text = message.primaryMetric { metric = try RolloutAnalysis.Metric(parsing: text) }
-        let experiment = try await gateway.setPromptExperiment(
-            systemID: systemID, prompt: try NativeMessage.parameter("prompt", context), arms: arms, primaryMetric: metric, actor: context.principal)
-        let report = experiment.report([])
-        return try NativeMessage.json(WirePromptExperiment((experiment, report.versions, report.verdict)))
+        var judge: PromptExperiment.OnlineJudge?
+        if let wanted = message.judge {
+            judge = PromptExperiment.OnlineJudge(
+                model: try NativeMessage.required(wanted.model, "judge.model"), rubric: try NativeMessage.required(wanted.rubric, "judge.rubric"),
+                samplePercent: wanted.samplePercent ?? PromptExperiment.OnlineJudge.defaultSamplePercent)
+        }
+        let report = try await gateway.setPromptExperiment(
+            systemID: systemID, prompt: try NativeMessage.parameter("prompt", context), arms: arms, primaryMetric: metric, judge: judge,
+            actor: context.principal)
+        return try NativeMessage.json(WirePromptExperiment(report))
     }
 
     @Sendable func endPromptExperiment(_ request: Request, context: Context) async throws -> Response {

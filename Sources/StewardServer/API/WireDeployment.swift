@@ -68,6 +68,7 @@ struct WireDeployment: Encodable {
                 metrics["mae"] = report.mae
                 metrics["wape"] = report.wape
                 metrics["conversion"] = report.conversion
+                metrics["judge_score"] = report.judgeScore
             }
             return Arm(
                 name: arm.name, model: arm.model, version: String(arm.version), endpoint: arm.endpoint, weight: arm.weight,

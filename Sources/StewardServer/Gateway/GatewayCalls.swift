@@ -18,6 +18,8 @@ struct GatewayCalls: Sendable {
     let traffic: ServingTraffic
     let logger: Logger
     let cache: GatewayAnswerCache
+    /// Where a prompt experiment's judge joins its grades.
+    let events: EventService
     /// Answers larger than this are a provider failure.
     static var largestAnswer: Int { 64 << 20 }
 
@@ -45,7 +47,7 @@ struct GatewayCalls: Sendable {
         if let reference = call.prompt {
             let rendered = try await gateway.renderPrompt(reference, for: caller, unit: unit)
             call = try call.rendered(rendered.messages)
-            prompt = Recorded.Prompt(name: reference.name, version: rendered.version, experimentID: rendered.experiment?.id, unit: unit)
+            prompt = Recorded.Prompt(name: reference.name, version: rendered.version, experiment: rendered.experiment, unit: unit)
         }
         let safety = try await gateway.safetyPolicy(systemID: caller.system.id)
         let inputFindings = safety.findings(in: call.promptText, direction: .input)
@@ -133,7 +135,7 @@ struct GatewayCalls: Sendable {
                 return .streaming(
                     stream(
                         response, translator: anthropic ? AnthropicStreamTranslator(created: Int(time / 1000)) : nil, event: event, keeping: keeping,
-                        safety: safety))
+                        safety: safety, caller: caller))
             }
             var answer: ByteBuffer
             do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
@@ -157,6 +159,7 @@ struct GatewayCalls: Sendable {
             if let blocked {
                 throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.")
             }
+            if status == 200, let parsed { leaveForJudge(Self.answerText(parsed), of: event, caller: caller) }
             var headers: HTTPFields = [
                 .contentType: anthropic ? "application/json" : response.headers.first(name: "Content-Type") ?? "application/json"
             ]
@@ -178,13 +181,14 @@ struct GatewayCalls: Sendable {
     /// sent cannot be taken back). A provider speaking Anthropic's Messages API has its events translated first.
     func stream(
         _ response: HTTPClientResponse, translator: AnthropicStreamTranslator?, event: Recorded,
-        keeping: (key: String, settings: GatewayConfiguration.Cache)?, safety: SafetyPolicy
+        keeping: (key: String, settings: GatewayConfiguration.Cache)?, safety: SafetyPolicy, caller: GatewayService.Caller
     ) -> Response {
         let contentType = translator == nil ? response.headers.first(name: "Content-Type") ?? "text/event-stream" : "text/event-stream"
         var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-cache"]
         headers[HTTPField.Name("X-Steward-Request-Id")!] = event.requestID
         if keeping != nil { headers[HTTPField.Name("X-Steward-Cache")!] = "miss" }
         let cache = cache
+        let calls = self
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
@@ -209,7 +213,24 @@ struct GatewayCalls: Sendable {
                 await event.write(
                     usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false,
                     outputFlags: findings.map(\.name))
+                calls.leaveForJudge(reader.completionText, of: event, caller: caller)
             })
+    }
+
+    /// Leaves an answered call of a prompt experiment to the experiment's judge, when it has one and the call is
+    /// in its sample: graded after the answer has gone, in the traffic's follow-ups (shed, and logged, when they
+    /// cannot keep up).
+    func leaveForJudge(_ answer: String, of event: Recorded, caller: GatewayService.Caller) {
+        guard let experiment = event.prompt?.experiment, let judge = experiment.judge,
+            judge.grades(requestID: event.requestID, salt: experiment.salt)
+        else { return }
+        let grading = GatewayJudge(calls: self, events: events)
+        let request = event.call.promptText
+        let requestID = event.requestID
+        let queued = traffic.followUp {
+            await grading.grade(answer: answer, request: request, requestID: requestID, experiment: experiment, caller: caller)
+        }
+        if !queued { logger.warning("an answer went ungraded: the judge's queue is full", metadata: ["experiment": "\(experiment.id)"]) }
     }
 
     /// The body a target's provider is sent: the client's own for OpenAI's wire format (with the provider's model
@@ -286,8 +307,11 @@ struct GatewayCalls: Sendable {
         struct Prompt: Sendable {
             let name: String
             let version: String
-            let experimentID: String?
+            /// The experiment that chose the version.
+            let experiment: PromptExperiment?
             let unit: String?
+
+            var experimentID: String? { experiment?.id }
         }
 
         /// The registered prompt the call named, and the version rendered.

@@ -7,9 +7,10 @@ import StewardCore
 import Synchronization
 
 /// The serving path's work that must not delay an answer, run by the server's service group: the inference
-/// events of served requests, written in batches through the same ingestion path as `POST events`, and the
-/// copies a shadow deployment sends to its shadow arms. Copies beyond what the shadow arms keep up with are
-/// shed and counted, never queued without bound.
+/// events of served requests, written in batches through the same ingestion path as `POST events`, the
+/// copies a shadow deployment sends to its shadow arms, and follow-ups of answered calls (a prompt experiment's
+/// judge grading an answer). Copies and follow-ups beyond what can keep up are shed and counted, never queued
+/// without bound.
 ///
 /// Events are written every `flushInterval` (and before a deployment's numbers are read, and at shutdown): at
 /// 13,000 requests a second one transaction per request would be the bottleneck, one per 50 ms is not. A
@@ -31,9 +32,14 @@ final class ServingTraffic: Service, Sendable {
     let flushInterval: Duration
     private let copies: AsyncStream<ShadowCopy>
     private let copyQueue: AsyncStream<ShadowCopy>.Continuation
+    private let followUps: AsyncStream<@Sendable () async -> Void>
+    private let followUpQueue: AsyncStream<@Sendable () async -> Void>.Continuation
     /// Shadow calls in flight at most; further copies wait in a queue of `queuedCopies`, then are shed.
     static let concurrentCopies = 64
     static let queuedCopies = 1024
+    /// Follow-ups running at most, and waiting at most; beyond that they are shed.
+    static let concurrentFollowUps = 16
+    static let queuedFollowUps = 1024
 
     init(events: EventService, client: ModelServerClient = ModelServerClient(), logger: Logger, flushInterval: Duration = .milliseconds(50)) {
         recorder = ServedEventRecorder(write: { systemID, batch in _ = try await events.record(systemID: systemID, events: batch) }, logger: logger)
@@ -41,6 +47,14 @@ final class ServingTraffic: Service, Sendable {
         self.logger = logger
         self.flushInterval = flushInterval
         (copies, copyQueue) = AsyncStream.makeStream(of: ShadowCopy.self, bufferingPolicy: .bufferingOldest(Self.queuedCopies))
+        (followUps, followUpQueue) = AsyncStream.makeStream(
+            of: (@Sendable () async -> Void).self, bufferingPolicy: .bufferingOldest(Self.queuedFollowUps))
+    }
+
+    /// Queues work an answered call leaves behind; false when the queue is full and it was shed.
+    func followUp(_ work: @escaping @Sendable () async -> Void) -> Bool {
+        if case .dropped = followUpQueue.yield(work) { return false }
+        return true
     }
 
     static let unitHeader = HTTPField.Name("X-Steward-Unit")!
@@ -82,23 +96,34 @@ final class ServingTraffic: Service, Sendable {
                 }
             }
             group.addTask { [self] in
-                await withTaskGroup(of: Void.self) { calls in
-                    var inFlight = 0
-                    for await copy in copies.cancelOnGracefulShutdown() {
-                        if inFlight >= Self.concurrentCopies {
-                            await calls.next()
-                            inFlight -= 1
-                        }
-                        inFlight += 1
-                        calls.addTask { await self.send(copy) }
-                    }
-                }
+                await Self.drain(copies.cancelOnGracefulShutdown(), concurrently: Self.concurrentCopies) { copy in await self.send(copy) }
+            }
+            group.addTask { [followUps] in
+                await Self.drain(followUps.cancelOnGracefulShutdown(), concurrently: Self.concurrentFollowUps) { work in await work() }
             }
             await group.next()
             copyQueue.finish()
+            followUpQueue.finish()
             await group.waitForAll()
         }
         await recorder.flush()
+    }
+
+    /// Runs `handle` on each element of `queue`, at most `limit` at once.
+    static func drain<Element: Sendable>(
+        _ queue: some AsyncSequence<Element, Never> & Sendable, concurrently limit: Int, _ handle: @escaping @Sendable (Element) async -> Void
+    ) async {
+        await withTaskGroup(of: Void.self) { running in
+            var inFlight = 0
+            for await element in queue {
+                if inFlight >= limit {
+                    await running.next()
+                    inFlight -= 1
+                }
+                inFlight += 1
+                running.addTask { await handle(element) }
+            }
+        }
     }
 
     /// Sends one shadow copy and records its answer (never returned to anyone). A shadow's events get their

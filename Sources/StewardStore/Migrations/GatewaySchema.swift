@@ -89,6 +89,15 @@ extension GatewaySchema {
             """
         ]
     }
+
+    /// Judge scores joined to events by request id (posted, or graded by a prompt experiment's judge), and the
+    /// judge a prompt experiment names.
+    static let v23 = Migration(version: 23, name: "judge scores") { _ in
+        [
+            "ALTER TABLE inference_events ADD COLUMN judge_score DOUBLE PRECISION",
+            "ALTER TABLE gateway_prompt_experiments ADD COLUMN judge TEXT",
+        ]
+    }
 }
 
 extension GatewaySchema {

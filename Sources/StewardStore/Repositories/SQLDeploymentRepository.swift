@@ -120,7 +120,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
 
     /// What each arm of the events tagged with `source` as their deployment (a deployment, or a prompt experiment
     /// of the gateway) served: counts, units (in all and since `stepStartedAt`), its latest latencies, cost, and
-    /// its joined labels and feedback.
+    /// its joined labels, feedback and judge scores.
     static func observations(of source: String, systemID: String, stepStartedAt: Int64, in database: any StoreDatabase) async throws
         -> [ArmObservations]
     {
@@ -153,7 +153,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
             }
             for row in try await db.raw(
                 """
-                SELECT arm, prediction, label, feedback FROM inference_events
+                SELECT arm, prediction, label, feedback, judge_score FROM inference_events
                 WHERE deployment_id = \(bind: source) AND system_id = \(bind: systemID) AND arm IS NOT NULL
                     AND labeled_at IS NOT NULL
                 """
@@ -164,6 +164,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
                     byArm[arm]?.labeled.append((prediction, try SQLEventRepository.value(label).cell))
                 }
                 if let feedback = try row.optionalDouble("feedback") { byArm[arm]?.feedback.append(feedback) }
+                if let score = try row.optionalDouble("judge_score") { byArm[arm]?.judgeScores.append(score) }
             }
             return byArm.values.sorted { $0.arm < $1.arm }
         }

@@ -125,6 +125,7 @@ public struct SQLEventRepository: EventRepository {
                     UPDATE inference_events SET
                         label = COALESCE(\(bind: label.label?.json), label),
                         feedback = COALESCE(\(bind: label.feedback), feedback),
+                        judge_score = COALESCE(\(bind: label.judgeScore), judge_score),
                         labeled_at = \(bind: now)
                     WHERE system_id = \(bind: systemID) AND request_id = \(bind: label.requestID)
                     RETURNING request_id

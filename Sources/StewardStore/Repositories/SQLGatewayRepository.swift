@@ -66,17 +66,21 @@ public struct SQLGatewayRepository: GatewayRepository {
     public func storePromptExperiment(_ experiment: PromptExperiment, audit: AuditEntry) async throws {
         let engine = database.engine
         let arms = try SQLDeploymentRepository.text(experiment.arms)
+        var encodedJudge: String?
+        if let named = experiment.judge { encodedJudge = try SQLDeploymentRepository.text(named) }
+        let judge = encodedJudge
         try await database.write { db in
             guard try await db.raw("SELECT id FROM ai_systems WHERE id = \(bind: experiment.systemID)").first() != nil else {
                 throw StewardError.notFound("AI system '\(experiment.systemID)' does not exist.")
             }
             try await db.raw(
                 """
-                INSERT INTO gateway_prompt_experiments (system_id, prompt, id, arms, salt, primary_metric, created_by, created_at)
+                INSERT INTO gateway_prompt_experiments (system_id, prompt, id, arms, salt, primary_metric, judge, created_by, created_at)
                 VALUES (\(bind: experiment.systemID), \(bind: experiment.prompt), \(bind: experiment.id), \(bind: arms), \(bind: experiment.salt),
-                    \(bind: experiment.primaryMetric.rawValue), \(bind: experiment.createdBy), \(bind: experiment.createdAt))
+                    \(bind: experiment.primaryMetric.rawValue), \(bind: judge), \(bind: experiment.createdBy), \(bind: experiment.createdAt))
                 ON CONFLICT (system_id, prompt) DO UPDATE SET id = excluded.id, arms = excluded.arms, salt = excluded.salt,
-                    primary_metric = excluded.primary_metric, created_by = excluded.created_by, created_at = excluded.created_at
+                    primary_metric = excluded.primary_metric, judge = excluded.judge, created_by = excluded.created_by,
+                    created_at = excluded.created_at
                 """
             ).run()
             try await SQLAuditLog.append(audit, now: experiment.createdAt, engine: engine, on: db)
@@ -87,19 +91,23 @@ public struct SQLGatewayRepository: GatewayRepository {
         let rows = try await database.read { db in
             try await db.raw(
                 """
-                SELECT system_id, prompt, id, arms, salt, primary_metric, created_by, created_at FROM gateway_prompt_experiments
+                SELECT system_id, prompt, id, arms, salt, primary_metric, judge, created_by, created_at FROM gateway_prompt_experiments
                 WHERE system_id = \(bind: systemID) ORDER BY prompt
                 """
             ).all()
         }
         var experiments: [PromptExperiment] = []
         for row in rows {
+            var judge: PromptExperiment.OnlineJudge?
+            if let text = try row.optionalString("judge") {
+                judge = try JSONDecoder().decode(PromptExperiment.OnlineJudge.self, from: Data(text.utf8))
+            }
             experiments.append(
                 PromptExperiment(
                     id: try row.string("id"), systemID: try row.string("system_id"), prompt: try row.string("prompt"),
                     arms: try JSONDecoder().decode([PromptExperiment.Arm].self, from: Data(try row.string("arms").utf8)),
                     salt: try row.string("salt"),
-                    primaryMetric: RolloutAnalysis.Metric(rawValue: try row.string("primary_metric")) ?? .conversion,
+                    primaryMetric: RolloutAnalysis.Metric(rawValue: try row.string("primary_metric")) ?? .conversion, judge: judge,
                     createdBy: try row.string("created_by"), createdAt: try row.int64("created_at")))
         }
         return experiments

@@ -194,7 +194,7 @@ extension OpenAPIDocument {
               minimum_units: {type: integer, description: Units the challenger serves at a step before it may advance (default 200).}
               max_error_rate_increase: {type: number, description: "Guardrail: the challenger's error rate above the champion's (default 0.02)."}
               max_latency_ratio: {type: number, description: "Guardrail: the challenger's latency p95 over the champion's (default 1.5)."}
-              primary_metric: {type: string, enum: [error_rate, accuracy, mae, conversion]}
+              primary_metric: {type: string, enum: [error_rate, accuracy, mae, conversion, judge_score]}
               alpha: {type: number, description: Significance level of the sequential test (default 0.05).}
               effect_scale: {type: number, description: "τ of the mixture SPRT: the size of difference it looks for (default 0.02)."}
           Deployment:
@@ -222,7 +222,7 @@ extension OpenAPIDocument {
                       additionalProperties: {type: integer}
                     metrics:
                       type: object
-                      description: error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms and, when defined, accuracy, mae, wape, conversion.
+                      description: error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms and, when defined, accuracy, mae, wape, conversion, judge_score.
                       additionalProperties: {type: number}
               unit_field: {type: string}
               won_arm:

@@ -242,9 +242,10 @@ extension OpenAPIDocument {
               operationId: listGatewayPromptExperiments
               summary: The system's A/B tests of registered prompts, each version measured and compared with the control.
               description: |
-                Per version: calls, failures, units, cost, error rate, latency p50/p95, joined feedback (conversion) and
-                labels (accuracy, MAE), and against the control (the first version) the difference on the primary
-                metric with its always-valid sequential p-value (mixture SPRT), so the results may be read at any time.
+                Per version: calls, failures, units, cost, error rate, latency p50/p95, joined feedback (conversion),
+                labels (accuracy, MAE) and judge scores (graded by the experiment's judge, or posted), and against the
+                control (the first version) the difference on the primary metric with its always-valid sequential
+                p-value (mixture SPRT), so the results may be read at any time.
               parameters:
                 - $ref: "#/components/parameters/SystemID"
               responses:
@@ -268,6 +269,16 @@ extension OpenAPIDocument {
                 A gateway call that names the prompt by alias (or by nothing: the latest) gets the version its unit's
                 bucket falls in — the X-Steward-Unit header, else the request's user, else the request itself —,
                 sticky and the same on every replica. A call that names a version is not part of the test.
+
+                Every version serves real users, so the promotion decision applies: a version that holds no protected
+                alias needs the controls the policy's `serving.challenger` list names for the system's tier, and one
+                at 100% must hold a protected alias (full traffic is promotion). A refusal (403) is audited and sets
+                nothing.
+
+                With a `judge`, a sample of the answered calls is graded after each answer has gone: the judge's
+                model (a gateway model the system may use) is asked, as the system's own call (budgets, events and
+                spend apply), to grade the answer against the request by the rubric, from 0 to 1; the score is
+                joined to the call's event as its `judge_score`.
               parameters:
                 - $ref: "#/components/parameters/SystemID"
                 - {name: prompt, in: path, required: true, description: The registered prompt's name., schema: {type: string}}
@@ -291,7 +302,8 @@ extension OpenAPIDocument {
                             properties:
                               version: {type: [string, integer]}
                               weight: {type: number, minimum: 0, maximum: 100}
-                        primary_metric: {type: string, enum: [conversion, error_rate, accuracy, mae]}
+                        primary_metric: {type: string, enum: [conversion, error_rate, accuracy, mae, judge_score]}
+                        judge: {$ref: "#/components/schemas/GatewayPromptJudge"}
               responses:
                 "200":
                   description: The experiment as set.
@@ -405,6 +417,7 @@ extension OpenAPIDocument {
               id: {type: string, description: "pex-…: the deployment id its calls' events carry (the version as their arm)."}
               prompt: {type: string}
               primary_metric: {type: string}
+              judge: {$ref: "#/components/schemas/GatewayPromptJudge"}
               created_by: {type: string}
               created_at: {type: integer}
               verdict: {type: string}
@@ -412,7 +425,7 @@ extension OpenAPIDocument {
                 type: array
                 items:
                   type: object
-                  required: [version, weight, calls, failures, units, cost_usd, feedback, labeled]
+                  required: [version, weight, calls, failures, units, cost_usd, feedback, labeled, judged]
                   properties:
                     version: {type: string}
                     weight: {type: number}
@@ -428,8 +441,19 @@ extension OpenAPIDocument {
                     labeled: {type: integer}
                     accuracy: {type: number}
                     mae: {type: number}
+                    judged: {type: integer, description: Calls with a judge score.}
+                    judge_score: {type: number, description: Their mean.}
                     difference: {type: number, description: "On the primary metric, this version's value less the control's."}
                     p_value: {type: number, description: The always-valid sequential p-value of that difference.}
+          GatewayPromptJudge:
+            type: object
+            description: The judge that grades a sample of a prompt experiment's answers.
+            additionalProperties: false
+            required: [model, rubric]
+            properties:
+              model: {type: string, minLength: 1, description: A gateway model the system may use.}
+              rubric: {type: string, minLength: 1, maxLength: 4096, description: What makes an answer good.}
+              sample_percent: {type: number, exclusiveMinimum: 0, maximum: 100, description: The share of answered calls graded (default 10).}
           GatewaySafetyChecks:
             type: object
             required: [checks]

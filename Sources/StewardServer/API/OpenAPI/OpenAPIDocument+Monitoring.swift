@@ -38,9 +38,9 @@ extension OpenAPIDocument {
           /systems/{id}/labels:
             post:
               operationId: labelEvents
-              summary: Joins ground truth or user feedback to stored events by request id.
+              summary: Joins ground truth, user feedback or judge scores to stored events by request id.
               description: |
-                The body is a JSON array or JSON Lines of `{request_id, label?, feedback?}` (at most 100,000 rows and
+                The body is a JSON array or JSON Lines of `{request_id, label?, feedback?, judge_score?}` (at most 100,000 rows and
                 64 MiB). Rows whose request id matches no stored event are refused with that reason; the first 100
                 refusals are listed.
               parameters:
@@ -398,7 +398,7 @@ extension OpenAPIDocument {
                 items: {type: string, minLength: 1, maxLength: 100}
           LabelRow:
             type: object
-            description: Ground truth (`label`), user feedback (`feedback`) or both for a stored event.
+            description: Ground truth (`label`), user feedback (`feedback`), a judge's score (`judge_score`), or several, for a stored event.
             additionalProperties: false
             required: [request_id]
             properties:
@@ -412,6 +412,11 @@ extension OpenAPIDocument {
                 minimum: -1
                 maximum: 1
                 description: A score from -1 to 1, or true (1) / false (-1).
+              judge_score:
+                type: number
+                minimum: 0
+                maximum: 1
+                description: A judge's grade of the answer, from 0 to 1 (what a prompt experiment's judge records).
           Rejection:
             type: object
             description: A refused row of a batch.
