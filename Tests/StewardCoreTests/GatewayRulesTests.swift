@@ -178,6 +178,12 @@ struct GatewayRulesTests {
         #expect(GatewayBudget.Scope.model(system: "sys-1", name: "gpt/4").text == "model:sys-1/gpt/4")
         #expect(GatewayBudget.Scope.prompt(system: "sys-1", name: "reply", version: "3").text == "prompt:sys-1/reply/3")
         #expect(Set([GatewayBudget.Scope.system("a").text, GatewayBudget.Scope.key("a").text]).count == 2)
+        for (scope, shown) in [
+            (GatewayBudget.Scope.system("sys-1"), "system"), (.key("gk-1"), "key:gk-1"), (.model(system: "sys-1", name: "gpt/4"), "model:gpt/4"),
+            (.prompt(system: "sys-1", name: "reply", version: "3"), "prompt:reply/3"),
+        ] {
+            #expect(GatewayBudget.Scope.reported(scope.text, system: "sys-1") == shown)
+        }
     }
 
     @Test("A gateway key is shown once, distinct, with its own prefix")

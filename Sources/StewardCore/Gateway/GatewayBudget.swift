@@ -28,6 +28,16 @@ public struct GatewayBudget: Sendable, Equatable {
             }
         }
 
+        /// A stored scope of `system` as its spend report shows it (`Spend.scope`): `system`, `key:<id>`,
+        /// `model:<name>` or `prompt:<name>/<version>`.
+        public static func reported(_ stored: String, system: String) -> String {
+            if stored == Scope.system(system).text { return "system" }
+            for prefix in ["model:", "prompt:"] where stored.hasPrefix(prefix + system + "/") {
+                return prefix + stored.dropFirst(prefix.count + system.count + 1)
+            }
+            return stored
+        }
+
         /// How a refusal names it.
         public var name: String {
             switch self {

@@ -297,11 +297,7 @@ public struct GatewayService: Sendable {
         _ = try await systems.system(id: systemID)
         var byScope: [String: GatewayBudget.Spend] = [:]
         for row in try await repository.spend(systemID: systemID, periods: periods) {
-            var scope = row.scope
-            for prefix in ["model:", "prompt:"] where scope.hasPrefix(prefix + systemID + "/") {
-                scope = prefix + scope.dropFirst(prefix.count + systemID.count + 1)
-            }
-            if scope == "system:\(systemID)" { scope = "system" }
+            let scope = GatewayBudget.Scope.reported(row.scope, system: systemID)
             var entry = byScope[scope] ?? GatewayBudget.Spend(scope: scope)
             if row.period == periods.day {
                 entry.today = Picodollars.dollars(row.amount)

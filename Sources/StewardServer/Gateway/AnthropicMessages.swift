@@ -94,15 +94,9 @@ enum AnthropicMessages {
 
     /// An error the Messages API answered (`{"type": "error", "error": {"type", "message"}}`) in OpenAI's shape.
     static func openAIError(from body: ByteBuffer, status: Int) -> ByteBuffer {
-        var type = status >= 500 ? "server_error" : "invalid_request_error"
-        var message = "The provider answered \(status)."
-        if case .object(let fields)? = try? JSONValue.parse(Data(buffer: body)), case .object(let error)? = fields["error"] {
-            if case .string(let given)? = error["type"] { type = given }
-            if case .string(let given)? = error["message"] { message = given }
-        }
-        let error: JSONValue = .object([
-            "error": .object(["message": .string(message), "type": .string(type), "param": .null, "code": .null])
-        ])
+        let error = OpenAIError.body(
+            translating: try? JSONValue.parse(Data(buffer: body)), type: status >= 500 ? "server_error" : "invalid_request_error",
+            message: "The provider answered \(status).")
         return ByteBuffer(string: error.description)
     }
 

@@ -77,13 +77,8 @@ struct AnthropicStreamTranslator {
             }
             output.writeString("data: [DONE]\n\n")
         case "error":
-            var message = "The provider broke off its stream."
-            var kind = "server_error"
-            if case .object(let error)? = event["error"] {
-                if case .string(let given)? = error["message"] { message = given }
-                if case .string(let given)? = error["type"] { kind = given }
-            }
-            send(.object(["error": .object(["message": .string(message), "type": .string(kind), "param": .null, "code": .null])]), into: &output)
+            send(
+                OpenAIError.body(translating: .object(event), type: "server_error", message: "The provider broke off its stream."), into: &output)
         default:
             break  // ping, and events this translation does not know
         }

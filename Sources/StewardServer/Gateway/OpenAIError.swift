@@ -9,14 +9,26 @@ import StewardJSON
 enum OpenAIError {
     static func render(_ error: StewardError) -> Response {
         let (type, code) = kind(of: error.code)
-        let body = JSONValue.object([
-            "error": .object([
-                "message": .string(error.message), "type": .string(type), "param": .null, "code": code.map(JSONValue.string) ?? .null,
-            ])
-        ])
         return Response(
             status: MLflowResponse.status(for: error.code), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body(message: error.message, type: type, code: code).description)))
+    }
+
+    /// OpenAI's error body.
+    static func body(message: String, type: String, code: String? = nil) -> JSONValue {
+        .object(["error": .object(["message": .string(message), "type": .string(type), "param": .null, "code": code.map(JSONValue.string) ?? .null])])
+    }
+
+    /// A provider's Anthropic error (`{"type": "error", "error": {"type", "message"}}`, as an answer or a stream's
+    /// event) in OpenAI's shape, keeping its type and message; `type` and `message` stand in for what it lacks.
+    static func body(translating anthropic: JSONValue?, type: String, message: String) -> JSONValue {
+        var type = type
+        var message = message
+        if case .object(let fields)? = anthropic, case .object(let error)? = fields["error"] {
+            if case .string(let given)? = error["type"] { type = given }
+            if case .string(let given)? = error["message"] { message = given }
+        }
+        return body(message: message, type: type)
     }
 
     /// OpenAI's error type and code for a Steward error.
