@@ -53,6 +53,23 @@ struct JSONScannerTests {
         }
     }
 
+    @Test("what the writer writes reads back as the same value, and Foundation reads it; keys sorted, escapes minimal")
+    func writesWhatReadsBack() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let value = Self.foundationValue(["root": Self.randomValue(0, &generator)])
+            let bytes = value.encoded
+            #expect(try JSONValue.parse(Data(bytes)) == value, "\(value.description)")
+            // Foundation reads it too (its values are compared in `readsWhatFoundationWrote`; on Linux it reads some
+            // doubles an ulp off).
+            #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) }
+            #expect(value.description == String(decoding: bytes, as: UTF8.self))
+        }
+        let text = JSONValue.object(["b": .string("q\"b\\n\n\r\t\u{01}\u{1F}\u{7F}é😀/"), "a": .array([.integer(-3), .number(0.5), .bool(true), .null])])
+        #expect(text.description == #"{"a":[-3,0.5,true,null],"b":"q\"b\\n\n\r\t\u0001\u001f\#u{7F}é😀/"}"#)
+        #expect(JSONValue.string(String(repeating: "x", count: 300)).brief(10) == "\"xxxxxxxxx…")
+    }
+
     @Test("escapes, surrogate pairs, numbers and literals")
     func edges() throws {
         #expect(try JSONValue.parse(#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud834\udd1e""#) == .string("a\"b\\c/d\u{08}\u{0C}\n\r\té𝄞"))

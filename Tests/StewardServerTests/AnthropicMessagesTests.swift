@@ -13,7 +13,7 @@ struct AnthropicMessagesTests {
     static func request(_ body: String, limit: Int64 = 300) throws -> [String: JSONValue] {
         let call = try GatewayCall(kind: .chat, body: Data(body.utf8))
         let text = try AnthropicMessages.request(call, upstreamModel: "claude-x", maximumTokens: limit)
-        guard case .object(let members) = try JSONValue.parse(text) else { throw StewardError(.internalError, "not an object") }
+        guard case .object(let members) = try JSONValue.parse(Data(text)) else { throw StewardError(.internalError, "not an object") }
         return members
     }
 

@@ -22,7 +22,7 @@ enum AnthropicMessages {
 
     /// The Messages API request for `call`, sent as `upstreamModel` with at most `maximumTokens` of output (a
     /// field the Messages API requires).
-    static func request(_ call: GatewayCall, upstreamModel: String, maximumTokens: Int64) throws(StewardError) -> String {
+    static func request(_ call: GatewayCall, upstreamModel: String, maximumTokens: Int64) throws(StewardError) -> [UInt8] {
         guard case .chat = call.kind else {
             throw .invalidParameter("The model '\(call.model)' is served by Anthropic's Messages API, which makes no embeddings.")
         }
@@ -55,7 +55,7 @@ enum AnthropicMessages {
             choice = fields
         }
         if let choice { body["tool_choice"] = .object(choice) }
-        return JSONValue.object(body).description
+        return JSONValue.object(body).encoded
     }
 
     /// The Messages API's answer as OpenAI's chat completion; nil when it is not a message.

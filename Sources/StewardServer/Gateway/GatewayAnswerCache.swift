@@ -31,8 +31,9 @@ final class GatewayAnswerCache: Sendable {
     static let deliveryFields: Set<String> = ["stream", "stream_options", "user"]
 
     static func key(systemID: String, version: Int64, call: GatewayCall) -> String {
-        let canonical = JSONValue.object(call.members.filter { !deliveryFields.contains($0.key) }).description
-        return SHA256Digest.hex(of: Data("\(systemID)\u{0}\(version)\u{0}\(call.kind.path)\u{0}\(canonical)".utf8))
+        var text = Array("\(systemID)\u{0}\(version)\u{0}\(call.kind.path)\u{0}".utf8)
+        JSONValue.object(call.members.filter { !deliveryFields.contains($0.key) }).write(into: &text)
+        return SHA256Digest.hex(of: Data(text))
     }
 
     /// The answer kept for `key`, if it has not expired.

@@ -136,7 +136,7 @@ struct GatewayCall: Sendable {
 
     /// The body sent to a provider for `upstreamModel`: the client's, with the provider's model name, and for a
     /// stream the usage chunk asked for (what the call is charged from).
-    func upstreamBody(model upstreamModel: String, maximumCompletionTokens: Int64? = nil) -> String {
+    func upstreamBody(model upstreamModel: String, maximumCompletionTokens: Int64? = nil) -> [UInt8] {
         var members = members
         members["model"] = .string(upstreamModel)
         if case .chat = kind, let maximumCompletionTokens, maximumCompletionTokens != requestedCompletionTokens {
@@ -150,7 +150,7 @@ struct GatewayCall: Sendable {
             options["include_usage"] = .bool(true)
             members["stream_options"] = .object(options)
         }
-        return JSONValue.object(members).description
+        return JSONValue.object(members).encoded
     }
 
     /// The call with its registered prompt rendered: the prompt's messages first, then the call's own, and no
@@ -161,7 +161,7 @@ struct GatewayCall: Sendable {
         var list = messages.map { JSONValue.object(["role": .string($0.role), "content": .string($0.content)]) }
         if case .array(let given)? = self.members["messages"] { list += given }
         members["messages"] = .array(list)
-        return try GatewayCall(kind: kind, body: Data(JSONValue.object(members).description.utf8))
+        return try GatewayCall(kind: kind, body: Data(JSONValue.object(members).encoded))
     }
 
     /// Reads `prompt`: `{"name", "version" or "alias", "variables": {name: value}}`; values may be texts, numbers

@@ -89,7 +89,7 @@ struct GatewayCalls: Sendable {
                 caller, model: target.model, promptTokenBound: call.promptTokenBound, requestedCompletionTokens: call.requestedCompletionTokens,
                 choices: call.choices)
             let anthropic = target.provider.kind == .anthropic
-            let upstreamBody: String
+            let upstreamBody: [UInt8]
             do { upstreamBody = try Self.upstreamBody(call, to: target, reservation: reservation) } catch {
                 await release(reservation)
                 throw error
@@ -238,7 +238,7 @@ struct GatewayCalls: Sendable {
     /// budget's, the client's, or the model's `max_output_tokens`).
     static func upstreamBody(
         _ call: GatewayCall, to target: (model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider), reservation: GatewayReservation
-    ) throws(StewardError) -> String {
+    ) throws(StewardError) -> [UInt8] {
         switch target.provider.kind {
         case .openai:
             return call.upstreamBody(model: target.model.upstreamModel, maximumCompletionTokens: reservation.maximumCompletionTokens)

@@ -34,7 +34,7 @@ struct LLMProviderClient: Sendable {
     }
 
     /// Posts `body` to the provider's `path`; the answer's head is back within `timeout`, its body streams.
-    func post(_ body: String, path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount) async throws(Failure)
+    func post(_ body: [UInt8], path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount) async throws(Failure)
         -> HTTPClientResponse
     {
         let url: URL
@@ -54,7 +54,7 @@ struct LLMProviderClient: Sendable {
             }
         }
         if provider.kind == .anthropic { request.headers.add(name: "anthropic-version", value: AnthropicMessages.version) }
-        request.body = .bytes(ByteBuffer(string: body))
+        request.body = .bytes(ByteBuffer(bytes: body))
         do {
             return try await Self.client.execute(request, timeout: timeout)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
