@@ -65,7 +65,9 @@ struct JSONScannerTests {
             #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) }
             #expect(value.description == String(decoding: bytes, as: UTF8.self))
         }
-        let text = JSONValue.object(["b": .string("q\"b\\n\n\r\t\u{01}\u{1F}\u{7F}é😀/"), "a": .array([.integer(-3), .number(0.5), .bool(true), .null])])
+        let text = JSONValue.object([
+            "b": .string("q\"b\\n\n\r\t\u{01}\u{1F}\u{7F}é😀/"), "a": .array([.integer(-3), .number(0.5), .bool(true), .null]),
+        ])
         #expect(text.description == #"{"a":[-3,0.5,true,null],"b":"q\"b\\n\n\r\t\u0001\u001f\#u{7F}é😀/"}"#)
         #expect(JSONValue.string(String(repeating: "x", count: 300)).brief(10) == "\"xxxxxxxxx…")
     }

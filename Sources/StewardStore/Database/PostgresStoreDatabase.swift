@@ -28,6 +28,11 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await transaction("BEGIN", body)
     }
 
+    /// A transaction whose commit does not wait for PostgreSQL's WAL flush (`synchronous_commit` off for it alone).
+    public func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction("BEGIN", body, relaxed: true)
+    }
+
     /// PostgreSQL cannot say what changed without a round trip, so callers always read.
     public func changeStamp() -> Int64? { nil }
 
@@ -36,10 +41,13 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
-    private func transaction<T: Sendable>(_ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(
+        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool = false
+    ) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)
             try await database.raw("\(unsafeRaw: begin)").run()
+            if relaxed { try await database.raw("SET LOCAL synchronous_commit TO OFF").run() }
             do {
                 let value = try await body(database)
                 try await database.raw("COMMIT").run()

@@ -64,9 +64,12 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     }
     private let queue = GroupCommitQueue()
     private let logger: Logger
+    /// How hard a commit waits for the disk, but for a batch of transient writes alone.
+    let durability: Durability
 
-    private init(path: String, writer: Connection, readers: [Connection], watcher: SQLiteHandle, logger: Logger) {
+    private init(path: String, writer: Connection, readers: [Connection], watcher: SQLiteHandle, durability: Durability, logger: Logger) {
         self.path = path
+        self.durability = durability
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
         self.watcher = Mutex(ChangeWatcher(handle: watcher))
@@ -109,7 +112,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             await writer.close()
             throw error
         }
-        return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, watcher: watcher, logger: logger)
+        return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, watcher: watcher, durability: durability, logger: logger)
     }
 
     /// Settings every connection needs: enforced foreign keys, waiting on locks instead of failing, a
@@ -146,6 +149,12 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         try await queue.submit(body)
     }
 
+    /// Queued like any write; a batch of transient writes alone commits without the fsync (synchronous NORMAL for
+    /// that commit), and one with any durable write among them commits as the store's durability says.
+    public func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await queue.submit(body, durable: false)
+    }
+
     /// The serving stamp (migration 18): it moves with every commit that changes a deployment or a system, by any
     /// connection, in this process or another one on the same file. Read only when SQLite's data version, which
     /// moves with every commit of another connection, has moved since the last read. Nil once closed, before the
@@ -168,7 +177,11 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             await withTaskCancellationHandler {
                 await withTaskExecutorPreference(writer.thread) {
                     while let batch = await queue.nextBatch() {
+                        // A batch of transient writes alone commits without the fsync; the next one has it again.
+                        let relaxed = durability == .full && !batch.contains(where: \.durable)
+                        if relaxed { try? await writer.database.raw("PRAGMA synchronous = NORMAL").run() }
                         await commit(batch, on: writer.database)
+                        if relaxed { try? await writer.database.raw("PRAGMA synchronous = FULL").run() }
                     }
                 }
             } onCancel: {

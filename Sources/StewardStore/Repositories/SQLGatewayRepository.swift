@@ -198,7 +198,9 @@ public struct SQLGatewayRepository: GatewayRepository {
     ) async throws -> Int64 {
         let engine = database.engine
         let names = scopes.map(\.text).sorted()
-        return try await database.write { db in
+        // A hold matters only while its call runs, and a crash of the machine ends the call too: its commit need not
+        // wait for the disk. The settlement that ends it is a durable write.
+        return try await database.transientWrite { db in
             // On PostgreSQL the budgets' rows are locked (in one order, so two calls never wait on each other) until
             // the reservation commits; SQLite runs one write transaction at a time.
             let lock = engine == .postgres ? " ORDER BY scope FOR UPDATE" : ""
