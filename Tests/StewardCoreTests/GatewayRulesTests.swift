@@ -186,6 +186,27 @@ struct GatewayRulesTests {
         }
     }
 
+    @Test("Money is exact: powers of ten move the exponent, picodollars round up, and back is exact")
+    func picodollars() throws {
+        for text in ["0", "1", "-2.5", "0.15", "123456.789012", "0.000001", "-0.0000007", "99999999999.999999"] {
+            let value = try #require(Decimal(string: text))
+            #expect(value.timesPowerOfTen(-6) == value / 1_000_000, "\(text)")
+            #expect(value.timesPowerOfTen(12) == value * 1_000_000_000_000, "\(text)")
+            #expect(value.timesPowerOfTen(3).timesPowerOfTen(-3) == value, "\(text)")
+        }
+        #expect(Picodollars.of(try #require(Decimal(string: "0.15")).timesPowerOfTen(-6)) == 150_000)
+        #expect(Picodollars.of(try #require(Decimal(string: "0.0000000000001"))) == 1, "a part of a picodollar rounds up")
+        #expect(Picodollars.of(-1) == 0 && Picodollars.of(Decimal(sign: .plus, exponent: 10, significand: 1)) == Int64.max)
+        #expect(Picodollars.dollars(1_234_567) == Decimal(string: "0.000001234567"))
+        #expect(Picodollars.dollars(Picodollars.of(try #require(Decimal(string: "12.345678901234")))) == Decimal(string: "12.345678901234"))
+        let usage = TokenUsage(promptTokens: 1234, completionTokens: 567)
+        let model = try GatewayConfiguration(
+            yaml:
+                "providers:\n  - {name: p, kind: openai, base_url: 'http://127.0.0.1:1/v1'}\nmodels:\n  - {name: m, provider: p, upstream_model: u, input_per_million: 0.15, output_per_million: 0.6}\n"
+        ).models[0]
+        #expect(usage.cost(at: model) == Decimal(string: "0.0005253"), "1234 × 0.15 + 567 × 0.6 = 525.3 millionths of a dollar")
+    }
+
     @Test("A gateway key is shown once, distinct, with its own prefix")
     func keys() {
         let first = GatewayKey.generate()

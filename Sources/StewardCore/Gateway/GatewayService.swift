@@ -261,7 +261,7 @@ public struct GatewayService: Sendable {
             let (value, overflow) = left.addingReportingOverflow(right)
             return overflow ? Int64.max : value
         }
-        let perToken = product(Picodollars.of(model.outputPerMillion / 1_000_000), max(choices, 1))
+        let perToken = product(Picodollars.of(model.outputPerMillion.timesPowerOfTen(-6)), max(choices, 1))
         // A call that sets no limit is held to the model's max_output_tokens while a budget applies.
         let limit = requestedCompletionTokens ?? model.maximumOutputTokens
         let worstCase = sum(promptCost, product(limit, perToken))

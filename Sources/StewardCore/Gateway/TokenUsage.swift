@@ -20,6 +20,6 @@ public struct TokenUsage: Sendable, Equatable {
         let total =
             Decimal(promptTokens - cached) * model.inputPerMillion + Decimal(cached) * model.cachedInputPerMillion
             + Decimal(completionTokens) * model.outputPerMillion
-        return total / 1_000_000
+        return total.timesPowerOfTen(-6)
     }
 }

@@ -351,7 +351,7 @@ struct GatewayCalls: Sendable {
                 tallies.append(.prompt(system: systemID, name: prompt.name, version: prompt.version))
             }
             let exact = model.map { usage.cost(at: $0) }
-            let cost = exact.map { NSDecimalNumber(decimal: $0).doubleValue }
+            let cost = exact.map { Picodollars.approximateDollars(Picodollars.of($0)) }
             if let reservation {
                 // In a task of its own: a client that leaves cancels its call, never the record of what it cost.
                 let gateway = gateway
