@@ -471,6 +471,15 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
     assert rescored.json()["verdict"].startswith("Version 2 is better than version 1 on judge_score"), rescored.json()["verdict"]
     posted = session.post(url + f"/api/v1/systems/{system}/labels", json=[{"request_id": request_ids["1"][0], "judge_score": 1.5}])
     assert posted.status_code == 200 and posted.json()["rejected"] == 1 and "judge_score" in posted.json()["errors"][0]["message"], posted.text
+    # An answer served from the cache is graded too: the judge grades what the user was given.
+    for expected in ("miss", "hit"):
+        raw = client.chat.completions.with_raw_response.create(model="chat-fast", messages=[], user="user-0", temperature=0,
+                                                               extra_body={"prompt": prompt})
+        assert raw.headers["x-steward-cache"] == expected
+    deadline = time.time() + 20
+    while time.time() < deadline and sum(v["judged"] for v in report()["versions"]) < 83:
+        time.sleep(0.1)
+    assert sum(v["judged"] for v in report()["versions"]) == 83 == sum(v["calls"] for v in report()["versions"])
 
     assert session.delete(experiments + "/support-reply").status_code == 200
     assert session.delete(experiments + "/support-reply").status_code == 404

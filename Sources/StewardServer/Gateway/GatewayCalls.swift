@@ -73,9 +73,11 @@ struct GatewayCalls: Sendable {
         }
         if let cacheKey, let kept = cache.answer(for: cacheKey, now: EpochClock.now()) {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
-            await recorded(route.targets.first?.model, cacheHit: true).write(
+            let event = recorded(route.targets.first?.model, cacheHit: true)
+            await event.write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
                 failed: false)
+            if let parsed { leaveForJudge(Self.answerText(parsed), of: event, caller: caller) }
             var headers: HTTPFields = [.contentType: call.stream ? "text/event-stream" : "application/json"]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
             headers[HTTPField.Name("X-Steward-Cache")!] = "hit"
