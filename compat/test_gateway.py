@@ -404,7 +404,16 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
                                                              "judge": judge})
     assert made.status_code == 200, made.text
     assert [v["version"] for v in made.json()["versions"]] == ["1", "2"] and made.json()["primary_metric"] == "conversion"
-    assert made.json()["judge"] == {"model": "chat-grader", "rubric": "Brief, correct answers.", "sample_percent": 100}
+    assert made.json()["judge"] == {"model": "chat-grader", "rubric": "Brief, correct answers.", "sample_percent": 100, "max_tokens": 16}
+    # Changing the split alone keeps the judge; null takes it away.
+    kept = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}]})
+    assert kept.status_code == 200 and kept.json()["judge"]["model"] == "chat-grader", kept.text
+    removed = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}],
+                                                                "judge": None})
+    assert removed.status_code == 200 and "judge" not in removed.json(), removed.text
+    made = session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": "2", "weight": 50}],
+                                                             "judge": judge})
+    assert made.status_code == 200, made.text
     assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 9, "weight": 50}]}).status_code == 404
     assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 60}, {"version": 2, "weight": 50}]}).status_code == 400
     assert session.put(experiments + "/support-reply", json={"versions": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}],
@@ -459,7 +468,7 @@ def test_prompt_ab_test_is_sticky_per_user_and_compares_feedback(gateway):
     assert versions["1"]["judged"] == versions["1"]["calls"] and versions["2"]["judged"] == versions["2"]["calls"], versions
     assert abs(versions["1"]["judge_score"] - 0.3) < 1e-9 and abs(versions["2"]["judge_score"] - 0.9) < 1e-9, versions
     graded = [r["body"] for r in upstream.requests if r["body"]["model"] == "grader"]
-    assert len(graded) == 81 and all(b["temperature"] == 0 for b in graded)
+    assert len(graded) == 81 and all(b["temperature"] == 0 and b["max_tokens"] == 16 for b in graded)
     assert "Brief, correct answers." in graded[0]["messages"][0]["content"] and "Answer:\necho:" in graded[0]["messages"][1]["content"]
     spend = {e["scope"]: e for e in session.get(url + f"/api/v1/systems/{system}/gateway/spend").json()["spend"]}
     assert spend["model:chat-grader"]["calls_today"] == 81, "the judge's calls are the system's spend"

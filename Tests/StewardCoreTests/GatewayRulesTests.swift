@@ -157,6 +157,14 @@ struct GatewayRulesTests {
         #expect(ids.filter { judge.grades(requestID: $0, salt: "t") } != graded, "each experiment samples its own calls")
         #expect(ids.allSatisfy { PromptExperiment.OnlineJudge(model: "m", rubric: "r", samplePercent: 100).grades(requestID: $0, salt: "s") })
         #expect(judge.instructions.contains("polite and correct") && judge.instructions.contains("from 0"))
+        #expect(throws: StewardError.self) {
+            try PromptExperiment.OnlineJudge(model: "m", rubric: "r", samplePercent: 5, maximumTokens: 0).validate()
+        }
+        let stored = try JSONDecoder().decode(
+            PromptExperiment.OnlineJudge.self, from: Data(#"{"model": "m", "rubric": "r", "samplePercent": 10}"#.utf8))
+        #expect(stored.maximumTokens == PromptExperiment.OnlineJudge.defaultMaximumTokens, "a judge stored before max_tokens gets the default")
+        let again = try JSONDecoder().decode(PromptExperiment.OnlineJudge.self, from: try JSONEncoder().encode(judge))
+        #expect(again == judge)
 
         let experiment = PromptExperiment(
             id: "pex-1", systemID: "sys-1", prompt: "reply", arms: [.init(version: "1", weight: 50), .init(version: "2", weight: 50)], salt: "s",

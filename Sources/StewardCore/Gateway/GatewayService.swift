@@ -360,15 +360,18 @@ public struct GatewayService: Sendable {
 
     /// Starts, or replaces the split of, a system's A/B test of `prompt`'s versions: contributors and up, audited.
     /// Every version must be registered; the first is the control. A replaced split keeps the experiment's salt, so
-    /// a unit stays with its version wherever the weights allow.
+    /// a unit stays with its version wherever the weights allow, and its primary metric and judge unless new ones
+    /// are given (`removingJudge` takes the judge away).
     public func setPromptExperiment(
         systemID: String, prompt: String, arms: [PromptExperiment.Arm], primaryMetric: RolloutAnalysis.Metric?,
-        judge: PromptExperiment.OnlineJudge? = nil, actor: Principal
+        judge given: PromptExperiment.OnlineJudge? = nil, removingJudge: Bool = false, actor: Principal
     ) async throws -> PromptExperimentReport {
         let time = now()
         try await audit.requireContributor(actor, "gateway.prompt_experiment.set", target: "prompt:\(prompt)", systemID: systemID, now: time)
         _ = try PromptExperiment.validate(arms)
         let system = try await systems.system(id: systemID)
+        let existing = try await repository.promptExperiments(systemID: systemID).first { $0.prompt == prompt }
+        let judge = removingJudge ? nil : given ?? existing?.judge
         if let judge {
             try judge.validate()
             let usable = try await models(for: Caller(key: nil, system: system, actor: actor.name)).map(\.name)
@@ -397,7 +400,6 @@ public struct GatewayService: Sendable {
                     "Prompt experiment refused: system '\(system.name)' is \(system.riskTier.rawValue) risk and \(refusals.count) version"
                         + " condition\(refusals.count == 1 ? " is" : "s are") not met: \(refusals.joined(separator: "; "))."))
         }
-        let existing = try await repository.promptExperiments(systemID: systemID).first { $0.prompt == prompt }
         let experiment = PromptExperiment(
             id: existing?.id ?? RecordID.make("pex"), systemID: systemID, prompt: prompt, arms: arms, salt: existing?.salt ?? RecordID.make("salt"),
             primaryMetric: primaryMetric ?? existing?.primaryMetric ?? .conversion, judge: judge, createdBy: actor.name, createdAt: time)

@@ -70,13 +70,30 @@ public struct PromptExperiment: Sendable, Equatable {
         public var rubric: String
         /// The share of answered calls graded, in percent (above 0, up to 100).
         public var samplePercent: Double
+        /// The most tokens a grade may take (the judge answers with a number): what each grade holds of the
+        /// system's budget while it runs. A reasoning model needs more than the default.
+        public var maximumTokens: Int64
         /// The share graded when none is given: each grade is a call to the judge's model, paid for.
         public static let defaultSamplePercent = 10.0
 
-        public init(model: String, rubric: String, samplePercent: Double) {
+        /// The limit of a grade's tokens when none is given.
+        public static let defaultMaximumTokens: Int64 = 16
+
+        private enum CodingKeys: String, CodingKey { case model, rubric, samplePercent, maximumTokens }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            model = try container.decode(String.self, forKey: .model)
+            rubric = try container.decode(String.self, forKey: .rubric)
+            samplePercent = try container.decode(Double.self, forKey: .samplePercent)
+            maximumTokens = try container.decodeIfPresent(Int64.self, forKey: .maximumTokens) ?? Self.defaultMaximumTokens
+        }
+
+        public init(model: String, rubric: String, samplePercent: Double, maximumTokens: Int64 = defaultMaximumTokens) {
             self.model = model
             self.rubric = rubric
             self.samplePercent = samplePercent
+            self.maximumTokens = maximumTokens
         }
 
         /// Checks the rubric and the share (the model is checked against the system's list where it is set).
@@ -87,6 +104,9 @@ public struct PromptExperiment: Sendable, Equatable {
             guard rubric.utf8.count <= 4096 else { throw .invalidParameter("judge.rubric is longer than 4096 bytes.") }
             guard samplePercent > 0 && samplePercent <= 100 else {
                 throw .invalidParameter("judge.sample_percent must be above 0 and at most 100, got \(samplePercent).")
+            }
+            guard (1...100_000).contains(maximumTokens) else {
+                throw .invalidParameter("judge.max_tokens must be a whole number from 1 to 100000, got \(maximumTokens).")
             }
         }
 

@@ -252,6 +252,7 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
             var model: String?
             var rubric: String?
             var samplePercent: Double?
+            var maxTokens: Int64?
         }
         var versions: [Version]?
         var primaryMetric: String?
@@ -283,6 +284,7 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
             let model: String
             let rubric: String
             let samplePercent: Double
+            let maxTokens: Int64
         }
         let id: String
         let prompt: String
@@ -297,7 +299,9 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
             id = report.experiment.id
             prompt = report.experiment.prompt
             primaryMetric = report.experiment.primaryMetric.rawValue
-            judge = report.experiment.judge.map { Judge(model: $0.model, rubric: $0.rubric, samplePercent: $0.samplePercent) }
+            judge = report.experiment.judge.map {
+                Judge(model: $0.model, rubric: $0.rubric, samplePercent: $0.samplePercent, maxTokens: $0.maximumTokens)
+            }
             createdBy = report.experiment.createdBy
             createdAt = report.experiment.createdAt
             verdict = report.verdict
@@ -321,7 +325,8 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
 
     /// Starts, or changes the split of, an A/B test of a registered prompt's versions.
     @Sendable func setPromptExperiment(_ request: Request, context: Context) async throws -> Response {
-        let message = try await NativeMessage.decode(PromptExperimentMessage.self, from: request)
+        // `"judge": null` takes the judge away; leaving judge out keeps the one set before.
+        let (message, judgeIsNull) = try await NativeMessage.decode(PromptExperimentMessage.self, from: request, null: "judge")
         guard let versions = message.versions else {
             throw StewardError.invalidParameter("versions is required: a list of {version, weight}, the control first, weights summing to 100.")
         }
@@ -338,11 +343,12 @@ struct GatewayAdminController<Context: IdentifiedRequestContext>: Sendable {
         if let wanted = message.judge {
             judge = PromptExperiment.OnlineJudge(
                 model: try NativeMessage.required(wanted.model, "judge.model"), rubric: try NativeMessage.required(wanted.rubric, "judge.rubric"),
-                samplePercent: wanted.samplePercent ?? PromptExperiment.OnlineJudge.defaultSamplePercent)
+                samplePercent: wanted.samplePercent ?? PromptExperiment.OnlineJudge.defaultSamplePercent,
+                maximumTokens: wanted.maxTokens ?? PromptExperiment.OnlineJudge.defaultMaximumTokens)
         }
         let report = try await gateway.setPromptExperiment(
             systemID: systemID, prompt: try NativeMessage.parameter("prompt", context), arms: arms, primaryMetric: metric, judge: judge,
-            actor: context.principal)
+            removingJudge: judgeIsNull, actor: context.principal)
         return try NativeMessage.json(WirePromptExperiment(report))
     }
 

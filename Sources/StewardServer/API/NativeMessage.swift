@@ -15,6 +15,17 @@ enum NativeMessage {
         return try StrictJSONDecoder.decode(type, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
     }
 
+    /// The body decoded as `decode` does, and whether it gives `null` as its `field` (which a decoded optional
+    /// cannot tell from leaving the field out): for a field whose `null` takes a setting away.
+    static func decode<Message: Decodable>(_ type: Message.Type, from request: Request, null field: String) async throws -> (Message, Bool) {
+        var request = request
+        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: maximumBodyBytes)
+        let data = body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body)
+        let message = try StrictJSONDecoder.decode(type, from: data)
+        guard case .object(let members)? = try? JSONValue.parse(data) else { return (message, false) }
+        return (message, members[field] == .null)
+    }
+
     /// The raw body as text, for documents such as the YAML policy.
     static func text(of request: Request) async throws -> String {
         var request = request

@@ -20,7 +20,7 @@ struct GatewayJudge: Sendable {
         let logger = calls.logger
         do {
             let body: JSONValue = .object([
-                "model": .string(judge.model), "temperature": .integer(0),
+                "model": .string(judge.model), "temperature": .integer(0), "max_tokens": .integer(Int(judge.maximumTokens)),
                 "messages": .array([
                     .object(["role": .string("system"), "content": .string(judge.instructions)]),
                     .object([

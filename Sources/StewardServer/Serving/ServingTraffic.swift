@@ -51,10 +51,13 @@ final class ServingTraffic: Service, Sendable {
             of: (@Sendable () async -> Void).self, bufferingPolicy: .bufferingOldest(Self.queuedFollowUps))
     }
 
-    /// Queues work an answered call leaves behind; false when the queue is full and it was shed.
+    /// Queues work an answered call leaves behind; false when it was shed (the queue full, or the traffic stopped).
     func followUp(_ work: @escaping @Sendable () async -> Void) -> Bool {
-        if case .dropped = followUpQueue.yield(work) { return false }
-        return true
+        switch followUpQueue.yield(work) {
+        case .enqueued: true
+        case .dropped, .terminated: false
+        @unknown default: false
+        }
     }
 
     static let unitHeader = HTTPField.Name("X-Steward-Unit")!

@@ -47,8 +47,8 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)
             try await database.raw("\(unsafeRaw: begin)").run()
-            if relaxed { try await database.raw("SET LOCAL synchronous_commit TO OFF").run() }
             do {
+                if relaxed { try await database.raw("SET LOCAL synchronous_commit TO OFF").run() }
                 let value = try await body(database)
                 try await database.raw("COMMIT").run()
                 return value

@@ -176,12 +176,28 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withTaskExecutorPreference(writer.thread) {
+                    // A batch of transient writes alone commits without the fsync. The connection's setting is
+                    // tracked: a batch with a durable write among them never commits until it is FULL again.
+                    var relaxed = false
                     while let batch = await queue.nextBatch() {
-                        // A batch of transient writes alone commits without the fsync; the next one has it again.
-                        let relaxed = durability == .full && !batch.contains(where: \.durable)
-                        if relaxed { try? await writer.database.raw("PRAGMA synchronous = NORMAL").run() }
+                        let wanted = durability == .full && !batch.contains(where: \.durable)
+                        if wanted != relaxed {
+                            do {
+                                try await writer.database.raw("PRAGMA synchronous = \(unsafeRaw: wanted ? "NORMAL" : "FULL")").run()
+                                relaxed = wanted
+                            } catch  where !wanted {
+                                logger.error(
+                                    "SQLite's synchronous setting could not be restored; the batch is refused", metadata: ["error": "\(error)"])
+                                for job in batch {
+                                    job.continuation.resume(
+                                        throwing: StewardError(.temporarilyUnavailable, "The store could not commit durably; retry the request."))
+                                }
+                                continue
+                            } catch {
+                                // Not relaxed: the transient writes commit durably, which is only slower.
+                            }
+                        }
                         await commit(batch, on: writer.database)
-                        if relaxed { try? await writer.database.raw("PRAGMA synchronous = FULL").run() }
                     }
                 }
             } onCancel: {

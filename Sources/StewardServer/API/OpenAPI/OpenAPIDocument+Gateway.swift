@@ -278,7 +278,8 @@ extension OpenAPIDocument {
                 With a `judge`, a sample of the answered calls is graded after each answer has gone: the judge's
                 model (a gateway model the system may use) is asked, as the system's own call (budgets, events and
                 spend apply), to grade the answer against the request by the rubric, from 0 to 1; the score is
-                joined to the call's event as its `judge_score`.
+                joined to the call's event as its `judge_score`. A later PUT without `judge` keeps the judge (and without
+                `primary_metric`, the metric); `"judge": null` takes it away.
               parameters:
                 - $ref: "#/components/parameters/SystemID"
                 - {name: prompt, in: path, required: true, description: The registered prompt's name., schema: {type: string}}
@@ -303,7 +304,9 @@ extension OpenAPIDocument {
                               version: {type: [string, integer]}
                               weight: {type: number, minimum: 0, maximum: 100}
                         primary_metric: {type: string, enum: [conversion, error_rate, accuracy, mae, judge_score]}
-                        judge: {$ref: "#/components/schemas/GatewayPromptJudge"}
+                        judge:
+                          description: The judge; left out, the one set before stays; null takes it away.
+                          anyOf: [{$ref: "#/components/schemas/GatewayPromptJudge"}, {type: "null"}]
               responses:
                 "200":
                   description: The experiment as set.
@@ -454,6 +457,7 @@ extension OpenAPIDocument {
               model: {type: string, minLength: 1, description: A gateway model the system may use.}
               rubric: {type: string, minLength: 1, maxLength: 4096, description: What makes an answer good.}
               sample_percent: {type: number, exclusiveMinimum: 0, maximum: 100, description: The share of answered calls graded (default 10).}
+              max_tokens: {type: integer, minimum: 1, maximum: 100000, description: "The most tokens a grade may take (default 16): what it holds of the budget."}
           GatewaySafetyChecks:
             type: object
             required: [checks]
