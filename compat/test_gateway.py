@@ -7,6 +7,7 @@ input is refused in OpenAI's error shape."""
 import json
 import os
 import socket
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -17,7 +18,7 @@ import openai
 import pytest
 import requests
 
-from conftest import BACKENDS, Backend, start_server
+from conftest import BACKENDS, BINARY, Backend, start_server
 from llm_upstream import OpenAIStandIn
 
 KEY_VARIABLE = "COMPAT_LLM_PROVIDER_KEY"
@@ -653,3 +654,33 @@ def test_bad_keys_and_bad_input_are_refused_in_openai_shape(gateway):
     assert revoked.status_code == 200
     with pytest.raises(openai.AuthenticationError):
         gateway["client"].models.list()
+
+
+def test_the_command_line_sets_up_and_reports_the_gateway(gateway):
+    """`steward gateway` against the running server: a key (shown once, then listed by its id), a budget, the spend
+    report and the prompt experiments, with the server's refusals as the command's errors."""
+    session, url, system = gateway["session"], gateway["server"].url, gateway["system"]
+    environment = dict(os.environ, STEWARD_TOKEN=session.headers["Authorization"].split(" ", 1)[1])
+
+    def steward(*args):
+        return subprocess.run([BINARY, "gateway", *args, "--server", url], capture_output=True, text=True, timeout=60, env=environment)
+
+    made = steward("keys", "create", system, "--label", "from-the-cli", "--quiet")
+    assert made.returncode == 0 and made.stdout.strip().startswith("sgw_"), made.stderr
+    client = openai.OpenAI(base_url=url + "/v1", api_key=made.stdout.strip(), max_retries=0)
+    assert client.chat.completions.create(model="chat-fast", messages=[{"role": "user", "content": "hi there"}]).choices
+    listed = steward("keys", "list", system)
+    assert listed.returncode == 0 and "from-the-cli" in listed.stdout, listed.stderr
+    key_id = next(line.split("\t")[0] for line in listed.stdout.splitlines() if "from-the-cli" in line)
+    budget = steward("budget", system, "--key", key_id, "--daily-usd", "3")
+    assert budget.returncode == 0 and f"key:{key_id}\t3\t" in budget.stdout, budget.stdout + budget.stderr
+    spend = steward("spend", system)
+    assert spend.returncode == 0 and spend.stdout.splitlines()[1].startswith("system\t") and f"key:{key_id}\t" in spend.stdout, spend.stdout
+    status = steward("experiment", "status", system, "--json")
+    assert status.returncode == 0 and "experiments" in json.loads(status.stdout), status.stderr
+    refused = steward("experiment", "set", system, "support-reply", "--version", "1@60", "--version", "2@50")
+    assert refused.returncode != 0 and "sum to 100" in refused.stderr, refused.stderr
+    revoked = steward("keys", "revoke", system, key_id)
+    assert revoked.returncode == 0, revoked.stderr
+    with pytest.raises(openai.AuthenticationError):
+        client.chat.completions.create(model="chat-fast", messages=[{"role": "user", "content": "hi again"}])

@@ -44,7 +44,7 @@ struct Deploy: AsyncParsableCommand {
         @Option(name: .long, help: "Units the challenger serves at a step before it may advance.")
         var minUnits: Int?
 
-        @Option(name: .long, help: ArgumentHelp("What the arms are compared on.", valueName: "error_rate|accuracy|mae|conversion"))
+        @Option(name: .long, help: ArgumentHelp("What the arms are compared on.", valueName: "error_rate|accuracy|mae|conversion|judge_score"))
         var primaryMetric: String?
 
         @Flag(name: .shortAndLong, help: "Print only the deployment's id (for scripts).")
