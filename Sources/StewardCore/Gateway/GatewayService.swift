@@ -163,7 +163,12 @@ public struct GatewayService: Sendable {
 
     /// The configured models `caller`'s system may use.
     public func models(for caller: Caller) async throws -> [GatewayConfiguration.Model] {
-        let listed = Self.listedModels(caller.system)
+        try await models(of: caller.system)
+    }
+
+    /// The configured models `system` may use.
+    func models(of system: AISystem) async throws -> [GatewayConfiguration.Model] {
+        let listed = Self.listedModels(system)
         return try await configuration().configuration.models.filter { listed.contains($0.name) }
     }
 
@@ -374,7 +379,7 @@ public struct GatewayService: Sendable {
         let judge = removingJudge ? nil : given ?? existing?.judge
         if let judge {
             try judge.validate()
-            let usable = try await models(for: Caller(key: nil, system: system, actor: actor.name)).map(\.name)
+            let usable = try await models(of: system).map(\.name)
             guard usable.contains(judge.model) else {
                 throw StewardError.invalidParameter(
                     "judge.model '\(judge.model)' is not a gateway model system '\(system.id)' may use"

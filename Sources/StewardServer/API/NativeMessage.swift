@@ -10,17 +10,20 @@ enum NativeMessage {
 
     /// Decodes a JSON body strictly (`StrictJSONDecoder`: no unknown or duplicate member); an empty body reads as `{}`.
     static func decode<Message: Decodable>(_ type: Message.Type, from request: Request) async throws -> Message {
+        try StrictJSONDecoder.decode(type, from: try await body(of: request))
+    }
+
+    /// A JSON request's body, `{}` when it is empty.
+    private static func body(of request: Request) async throws -> Data {
         var request = request
         let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: maximumBodyBytes)
-        return try StrictJSONDecoder.decode(type, from: body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body))
+        return body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body)
     }
 
     /// The body decoded as `decode` does, and whether it gives `null` as its `field` (which a decoded optional
     /// cannot tell from leaving the field out): for a field whose `null` takes a setting away.
     static func decode<Message: Decodable>(_ type: Message.Type, from request: Request, null field: String) async throws -> (Message, Bool) {
-        var request = request
-        let body = try await MLflowRequest.collectBody(of: &request, maximumBytes: maximumBodyBytes)
-        let data = body.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: body)
+        let data = try await body(of: request)
         let message = try StrictJSONDecoder.decode(type, from: data)
         guard case .object(let members)? = try? JSONValue.parse(data) else { return (message, false) }
         return (message, members[field] == .null)

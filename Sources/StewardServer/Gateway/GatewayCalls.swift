@@ -261,9 +261,16 @@ struct GatewayCalls: Sendable {
 
     /// Gives back what a call that produced nothing held of its budgets.
     func release(_ reservation: GatewayReservation) async {
-        let gateway = gateway
-        do { try await Task { try await gateway.settle(reservation, cost: 0) }.value } catch {
-            logger.warning("gateway reservation not released; it lapses when it expires", metadata: ["error": "\(error)"])
+        await Self.settle(reservation, cost: 0, tallies: [], gateway: gateway, logger: logger)
+    }
+
+    /// Settles `reservation` at `cost`, in a task of its own: a client that leaves cancels its call, never the
+    /// record of what it cost. A settlement that fails is logged; the reservation lapses when it expires.
+    static func settle(
+        _ reservation: GatewayReservation, cost: Decimal, tallies: [GatewayBudget.Scope], gateway: GatewayService, logger: Logger
+    ) async {
+        do { try await Task { try await gateway.settle(reservation, cost: cost, tallies: tallies) }.value } catch {
+            logger.warning("gateway call's cost not settled; its reservation lapses when it expires", metadata: ["error": "\(error)"])
         }
     }
 
@@ -354,13 +361,7 @@ struct GatewayCalls: Sendable {
             }
             let exact = model.map { usage.cost(at: $0) }
             let cost = exact.map { Picodollars.approximateDollars(Picodollars.of($0)) }
-            if let reservation {
-                // In a task of its own: a client that leaves cancels its call, never the record of what it cost.
-                let gateway = gateway
-                do { try await Task { try await gateway.settle(reservation, cost: exact ?? 0, tallies: tallies) }.value } catch {
-                    logger.warning("gateway call's cost not settled; its reservation lapses when it expires", metadata: ["error": "\(error)"])
-                }
-            }
+            if let reservation { await GatewayCalls.settle(reservation, cost: exact ?? 0, tallies: tallies, gateway: gateway, logger: logger) }
             recorder.record(
                 systemID: systemID,
                 event: InferenceEvent(

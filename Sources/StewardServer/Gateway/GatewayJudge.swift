@@ -30,7 +30,7 @@ struct GatewayJudge: Sendable {
                 ]),
             ])
             let outcome = try await calls.run(
-                try GatewayCall(kind: .chat, body: Data(body.description.utf8)), caller: caller.judge(of: experiment),
+                try GatewayCall(kind: .chat, body: Data(body.encoded)), caller: caller.judge(of: experiment),
                 requestID: "\(requestID)/judge", unit: nil, useCache: false, started: .now, time: EpochClock.now())
             guard case .complete(.ok, _, let reply) = outcome else {
                 logger.warning("a prompt experiment's judge did not answer", metadata: ["experiment": "\(experiment.id)"])

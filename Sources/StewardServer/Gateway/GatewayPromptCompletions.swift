@@ -30,7 +30,7 @@ struct GatewayPromptCompletions: PromptCompletions {
             let body: JSONValue = .object([
                 "model": .string(model), "messages": .array([]), "prompt": .object(reference), "temperature": .integer(0),
             ])
-            let call = try GatewayCall(kind: .chat, body: Data(body.description.utf8))
+            let call = try GatewayCall(kind: .chat, body: Data(body.encoded))
             let outcome = try await calls.run(
                 call, caller: caller, requestID: RecordID.make("eval"), unit: nil, useCache: false, started: .now, time: EpochClock.now())
             guard case .complete(let status, _, let answer) = outcome else {
