@@ -57,6 +57,7 @@ func buildRouter(
     GatewayController(calls: gatewayCalls)
         .addRoutes(to: router.group("v1").add(middleware: ErrorMiddleware(render: OpenAIError.render)))
     ServerInfoController().addRoutes(to: router)
+    UIController(services: services, renderer: PageRenderer()).addRoutes(to: router, authenticationRequired: configuration.authenticationRequired)
     router.route(.get, "metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

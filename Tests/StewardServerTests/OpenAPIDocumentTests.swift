@@ -193,14 +193,18 @@ struct OpenAPIDocumentTests {
         }
     }
 
-    @Test("The landing page and refusals point at the document: missing fields link it, and it is read without a token only by GET")
+    @Test("The UI and refusals point at the document: missing fields link it, and it is read without a token only by GET")
     func refusalsLinkTheDocument() async throws {
         try await withApplication(.sqlite, configuration: ServerConfiguration(authenticationRequired: true)) { client, _ in
-            // Where the mlflow client's run links land (a browser sends only the path before '#').
+            // Where the mlflow client's run links land (a browser sends only the path before '#'): the UI.
             try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/ui/")
+            }
+            try await client.execute(uri: "/ui/sign-in", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
-                #expect(response.headers[HTTPField.Name("Content-Security-Policy")!] == "default-src 'none'; style-src 'unsafe-inline'")
+                #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.hasPrefix("default-src 'none'; style-src 'self'") == true)
                 #expect(String(buffer: response.body).contains(#"<a href="/api/v1/openapi.json">"#))
             }
             try await client.execute(uri: "/api/v1/openapi.json", method: .post, headers: [:], body: nil) { response in

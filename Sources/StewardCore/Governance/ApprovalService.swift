@@ -111,6 +111,23 @@ public struct ApprovalService: Sendable {
         return inbox
     }
 
+    /// Why `actor` may not decide `request`, or nil when it may: the rules `decide` enforces, so that a page can
+    /// say so before anyone asks.
+    public func reasonNotToDecide(_ request: ApprovalRequest, actor: Principal) async throws -> String? {
+        guard actor.isAuthenticated else { return "Sign in to decide approvals." }
+        guard let role = actor.role, GovernanceRoles.approvers.contains(role) else {
+            return "Only reviewers, compliance officers and admins decide approvals."
+        }
+        guard request.status == .pending else { return "Already \(request.status.rawValue)." }
+        if request.decisions.contains(where: { IdentityService.sameName($0.approver, actor.name) }) { return "You have decided it." }
+        let version = try await registry.modelVersion(name: request.model, version: request.version)
+        if version.userID.isEmpty { return "The version was registered without a user, so no one may approve it." }
+        if try await gate.facts.authors(of: version).contains(actor.name) {
+            return "You registered or trained this version: approvals need someone other than the author."
+        }
+        return nil
+    }
+
     public func approvals(systemID: String) async throws -> [ApprovalRequest] {
         _ = try await systems.system(id: systemID)
         return try await repository.approvalRequests(systemID: systemID, model: nil, version: nil)

@@ -19,4 +19,11 @@ public protocol IdentityRepository: Sendable {
     /// Deletes a user and every token it holds, recording `audit` in the same transaction; the same refusals as
     /// `setRole`.
     func deleteUser(name: String, now: Int64, audit: AuditEntry) async throws
+    /// Stores a sign-in session of the web UI by the digest of its secret, opened with the token of digest
+    /// `tokenDigest` (revoking the token ends it), recording `audit` in the same transaction.
+    func createSession(digest: String, tokenDigest: String, user: String, createdAt: Int64, expiresAt: Int64, audit: AuditEntry) async throws
+    /// The user of a session that has not expired by `now` and whose token still exists, with the session's expiry.
+    func user(sessionDigest: String, at now: Int64) async throws -> (User, expiresAt: Int64)?
+    /// Deletes a session (and the expired ones), recording `audit` in the same transaction when there was one.
+    func deleteSession(digest: String, now: Int64, audit: AuditEntry) async throws
 }

@@ -34,6 +34,15 @@ extension EventService {
             merged: try Self.mergedProfiles(rows))
     }
 
+    /// The stored per-bucket profiles of [now − window, now), oldest first: the time series a chart of the
+    /// system's requests, latency, errors, cost and flags is drawn from (hour buckets, and coarser once compacted).
+    public func timeline(systemID: String, window: Int64) async throws -> [WindowProfile] {
+        let end = now()
+        let reference = try await references.currentReference(systemID: systemID)
+        let rows = try await repository.windowProfiles(systemID: systemID, referenceVersion: reference?.version ?? 0, from: end - window, to: end)
+        return rows.sorted { $0.bucketStart < $1.bucketStart }
+    }
+
     /// Drift of the window [now − window, now) from the reference profile, merged from the stored per-bucket
     /// profiles. Binned methods for every feature; `wasserstein` and `wasserstein_normed` compare numeric
     /// features' quantile sketches (categorical features then use Jensen–Shannon, as Evidently's automatic rule

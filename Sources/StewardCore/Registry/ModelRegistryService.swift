@@ -428,6 +428,26 @@ public struct ModelRegistryService: Sendable {
         return try await repository.modelVersion(name: name, version: try await repository.aliasedVersion(name: name, alias: alias))
     }
 
+    /// The newest `limit` versions of a model or a prompt, newest first; deleted numbers are skipped.
+    public func recentVersions(name: String, limit: Int = 50) async throws -> [ModelVersion] {
+        let name = try Self.requiredName(name)
+        guard let latest = try await repository.latestVersionNumber(name: name) else {
+            _ = try await repository.registeredModel(name: name)
+            return []
+        }
+        var versions: [ModelVersion] = []
+        var number = latest
+        while number >= 1, versions.count < limit, latest - number < Int64(limit) * 4 {
+            do {
+                versions.append(try await repository.modelVersion(name: name, version: number))
+            } catch let error as StewardError where error.code == .resourceDoesNotExist {
+                // A deleted version keeps its number.
+            }
+            number -= 1
+        }
+        return versions
+    }
+
     public func history(name: String) async throws -> [RegistryEvent] {
         let name = try Self.requiredName(name)
         let events = try await repository.history(name: name)

@@ -22,6 +22,8 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
         if request.method == .get || request.method == .head, Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
         // The LLM gateway's routes take a system's gateway key, not a user's token; they check it themselves.
         if request.uri.path.hasPrefix("/v1/") { return try await next(request, context) }
+        // The web UI signs its users in with a session cookie (`UISessionMiddleware`).
+        if request.uri.path == "/ui" || request.uri.path.hasPrefix("/ui/") { return try await next(request, context) }
         var context = context
         context.identity = identity
         switch Credentials(request.headers[.authorization]) {

@@ -17,6 +17,8 @@ public struct StewardRequestContext: IdentifiedRequestContext {
     public var principal: Principal
     public var identity: IdentityService?
     public let connection: (any Channel)?
+    /// The web UI's sign-in session the request came with, if any (`UISessionMiddleware`).
+    public var signIn: SignInSession?
 
     public init(source: Source) {
         self.init(source: source as any RequestContextSource)
@@ -27,6 +29,7 @@ public struct StewardRequestContext: IdentifiedRequestContext {
         coreContext = .init(source: source)
         principal = .anonymous
         identity = nil
+        signIn = nil
         connection = (source as? ApplicationRequestContextSource)?.channel
     }
 }

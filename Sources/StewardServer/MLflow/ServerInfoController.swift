@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-/// The landing page `/`, `/health`, `/version` and MLflow 3's `server-info`, which clients read to decide which
+/// `/health`, `/version` and MLflow 3's `server-info`, which clients read to decide which
 /// features to use.
 struct ServerInfoController<Context: IdentifiedRequestContext>: Sendable {
     /// What `/version` reports: the MLflow REST API level served (MLflow clients gate features on it), with
@@ -9,15 +9,6 @@ struct ServerInfoController<Context: IdentifiedRequestContext>: Sendable {
     static var versionText: String { "\(StewardVersion.mlflowAPI)+steward.\(StewardVersion.current)" }
 
     func addRoutes(to router: Router<Context>) {
-        router.route(.get, "/") { _, _ in
-            Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff",
-                    HTTPField.Name("Content-Security-Policy")!: ModelCardRenderer.contentSecurityPolicy,
-                ],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: LandingPage.html(version: Self.versionText))))
-        }
         router.route(.get, "health") { _, _ in Self.text("OK") }
         router.route(.get, "version") { _, _ in Self.text(Self.versionText) }
         router.route(.get, "api/3.0/mlflow/server-info", use: serverInfo)

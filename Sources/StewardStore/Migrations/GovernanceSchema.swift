@@ -165,3 +165,25 @@ enum GovernanceSchema {
         ]
     }
 }
+
+extension GovernanceSchema {
+    /// Sign-in sessions of the web UI, by the digest of their secret; deleting the user or the token they were
+    /// opened with deletes them.
+    static let v24 = Migration(version: 24, name: "sign-in sessions") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE sign_in_sessions (
+                session_digest TEXT PRIMARY KEY,
+                token_digest TEXT NOT NULL REFERENCES api_tokens (token_digest) ON DELETE CASCADE,
+                user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )\(clustered)
+            """,
+            "CREATE INDEX sign_in_sessions_by_token ON sign_in_sessions (token_digest)",
+            "CREATE INDEX sign_in_sessions_by_user ON sign_in_sessions (user_name)",
+            "CREATE INDEX sign_in_sessions_by_expiry ON sign_in_sessions (expires_at)",
+        ]
+    }
+}

@@ -133,6 +133,46 @@ public struct SQLIdentityRepository: IdentityRepository {
         }
     }
 
+    public func createSession(
+        digest: String, tokenDigest: String, user: String, createdAt: Int64, expiresAt: Int64, audit: AuditEntry
+    ) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            try await db.raw(
+                """
+                INSERT INTO sign_in_sessions (session_digest, token_digest, user_name, created_at, expires_at)
+                VALUES (\(bind: digest), \(bind: tokenDigest), \(bind: user), \(bind: createdAt), \(bind: expiresAt))
+                """
+            ).run()
+            try await SQLAuditLog.append(audit, now: createdAt, engine: engine, on: db)
+        }
+    }
+
+    public func user(sessionDigest: String, at now: Int64) async throws -> (User, expiresAt: Int64)? {
+        try await database.read { db in
+            // The token's own expiry ends the session too.
+            let row = try await db.raw(
+                """
+                SELECT u.name, u.role, u.created_at, u.created_by, s.expires_at AS session_expires_at
+                FROM sign_in_sessions s JOIN api_tokens t ON t.token_digest = s.token_digest JOIN users u ON u.name = s.user_name
+                WHERE s.session_digest = \(bind: sessionDigest) AND s.expires_at > \(bind: now)
+                    AND (t.expires_at IS NULL OR t.expires_at > \(bind: now))
+                """
+            ).first()
+            guard let row else { return nil }
+            return (try Self.user(row), try row.int64("session_expires_at"))
+        }
+    }
+
+    public func deleteSession(digest: String, now: Int64, audit: AuditEntry) async throws {
+        let engine = database.engine
+        try await database.write { db in
+            let deleted = try await db.raw("DELETE FROM sign_in_sessions WHERE session_digest = \(bind: digest) RETURNING user_name").all()
+            try await db.raw("DELETE FROM sign_in_sessions WHERE expires_at <= \(bind: now)").run()
+            if !deleted.isEmpty { try await SQLAuditLog.append(audit, now: now, engine: engine, on: db) }
+        }
+    }
+
     static func user(_ row: any SQLRow) throws -> User {
         User(
             name: try row.string("name"), role: Role(rawValue: try row.string("role")) ?? .viewer, createdAt: try row.int64("created_at"),
