@@ -34,7 +34,7 @@ struct AuthenticationRouteTests {
         #expect(!ServerConfiguration(host: "0.0.0.0", authenticationRequired: false).authenticationRequired)
     }
 
-    @Test("With auth on, every route but /, /health, /version and the OpenAPI document answers 401 without a valid token")
+    @Test("With auth on, every route but /health, /version and the OpenAPI document answers 401 without a valid token, and the UI sends to sign-in")
     func everyRouteNeedsAToken() async throws {
         let routes = try await Self.routes()
         #expect(routes.count > 80, "the walk sees the whole router")
@@ -43,8 +43,20 @@ struct AuthenticationRouteTests {
             for route in routes {
                 for headers: HTTPFields in [[:], Self.bearer("stw_forged"), [.authorization: "Basic \(Data("ana:".utf8).base64EncodedString())"]] {
                     try await client.execute(uri: route.path, method: route.method, headers: headers, body: ByteBuffer(string: "{}")) { response in
-                        if ["/", "/health", "/version"].contains(route.path) {
+                        if ["/health", "/version"].contains(route.path) {
                             #expect(response.status == .ok)
+                        } else if route.path == "/" || route.path.hasPrefix("/ui") {
+                            // The web UI signs in with a session cookie, never a token: without one, every page but the
+                            // sign-in page and the assets sends the browser to sign in, and no form changes anything.
+                            let location = response.headers[.location] ?? ""
+                            if route.path == "/ui/sign-in" {
+                                #expect(response.status == (route.method == .get ? .ok : .badRequest), "\(route.method) \(route.path)")
+                            } else if route.path.hasPrefix("/ui/assets/") {
+                                #expect(response.status == .ok)
+                            } else {
+                                #expect(response.status == .seeOther, "\(route.method) \(route.path)")
+                                #expect(location == "/ui/" || location.hasPrefix("/ui/sign-in?next="), "\(route.method) \(route.path) \(location)")
+                            }
                         } else if route.path == "/api/v1/openapi.json" {
                             // Open, and strict as every native route: this probe's body is refused.
                             #expect(response.status == .badRequest)
@@ -72,7 +84,9 @@ struct AuthenticationRouteTests {
             let before = try await services.count("audit_events")
             nonisolated(unsafe) var writes = 0
             // A user's token does not open the LLM gateway, which takes systems' gateway keys (GatewayRouteTests).
-            for route in routes where !["/health", "/version"].contains(route.path) && !route.path.hasPrefix("/v1/") {
+            // The web UI takes no token (UIRouteTests).
+            for route in routes
+            where !["/health", "/version", "/"].contains(route.path) && !route.path.hasPrefix("/v1/") && !route.path.hasPrefix("/ui") {
                 let reads =
                     route.method == .get || (route.method == .post && readingPosts.contains(String(route.path.split(separator: "/").last ?? "")))
                 try await client.execute(

@@ -27,12 +27,13 @@ enum LineDiff {
                 result.append(.same(before[i]))
                 i += 1
                 j += 1
-            } else if j < after.count, i == before.count || common[i][j + 1] >= common[i + 1][j] {
-                result.append(.added(after[j]))
-                j += 1
-            } else {
+            } else if i < before.count, j == after.count || common[i + 1][j] >= common[i][j + 1] {
+                // What went comes before what replaced it.
                 result.append(.removed(before[i]))
                 i += 1
+            } else {
+                result.append(.added(after[j]))
+                j += 1
             }
         }
         return result

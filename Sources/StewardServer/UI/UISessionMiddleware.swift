@@ -28,6 +28,12 @@ struct UISessionMiddleware: RouterMiddleware {
             context.signIn = session
         }
         let path = request.uri.path
+        let open = path == "/ui/sign-in" || path.hasPrefix("/ui/assets/")
+        if required, context.signIn == nil, !open {
+            // Nothing is shown or changed without a session; the browser is sent to sign in and brought back.
+            let back = request.method == .get ? path + (request.uri.query.map { "?" + $0 } ?? "") : "/ui/"
+            return PageRenderer.redirect(to: "/ui/sign-in?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/ui/"))
+        }
         if request.method == .post {
             if let origin = request.headers[.origin], !Self.sameOrigin(origin, authority: request.head.authority) {
                 return Self.refusal("This form was sent from another site (\(origin)); nothing was changed.")
@@ -38,9 +44,6 @@ struct UISessionMiddleware: RouterMiddleware {
                     return Self.refusal("The form is out of date (it came from an earlier sign-in); reload the page and try again.")
                 }
             }
-        } else if required, context.signIn == nil, path != "/ui/sign-in", !path.hasPrefix("/ui/assets/") {
-            let next = path + (request.uri.query.map { "?" + $0 } ?? "")
-            return PageRenderer.redirect(to: "/ui/sign-in?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/ui/"))
         }
         var response = try await next(request, context)
         if Self.cookie(named: Self.noticeCookie, in: request) != nil, response.status != .seeOther {
