@@ -62,7 +62,8 @@ struct UIRouteTests {
             #expect(status == .seeOther && headers[.location] == "/ui/sign-in?next=%2Fui%2Faudit%3Factor%3Drita")
             // A bad token is refused on the page, and opens nothing.
             try await client.execute(
-                uri: "/ui/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "token=stw_nope")
+                uri: "/ui/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=stw_nope")
             ) { response in
                 #expect(response.status == .unauthorized && response.headers[.setCookie] == nil)
                 #expect(String(buffer: response.body).contains("The token is not valid"))
@@ -188,7 +189,8 @@ struct UIRouteTests {
 
     @Test("A prompt's two versions compare line by line")
     func lineDiff() {
-        let lines = LineDiff.lines(from: "Hello {{ name }}.\nAnswer briefly.\nThanks.", to: "Hello {{ name }}.\nAnswer in one sentence.\nThanks.\nBe kind.")
+        let lines = LineDiff.lines(
+            from: "Hello {{ name }}.\nAnswer briefly.\nThanks.", to: "Hello {{ name }}.\nAnswer in one sentence.\nThanks.\nBe kind.")
         #expect(
             lines == [
                 .same("Hello {{ name }}."), .removed("Answer briefly."), .added("Answer in one sentence."), .same("Thanks."), .added("Be kind."),

@@ -43,6 +43,22 @@ extension EventService {
         return rows.sorted { $0.bucketStart < $1.bucketStart }
     }
 
+    /// Each feature's drift (PSI) from the reference profile for each UTC day of [now − window, now), from the
+    /// stored profiles, oldest first: how drift moved over time. Empty without a reference profile.
+    public func dailyDrift(systemID: String, window: Int64) async throws -> [(day: Int64, drift: DatasetDrift)] {
+        guard let reference = try await references.currentReference(systemID: systemID) else { return [] }
+        let end = now()
+        let rows = try await repository.windowProfiles(systemID: systemID, referenceVersion: reference.version, from: end - window, to: end)
+        let day: Int64 = 86_400_000
+        let byDay = Dictionary(grouping: rows) { $0.bucketStart / day * day }
+        var days: [(day: Int64, drift: DatasetDrift)] = []
+        for start in byDay.keys.sorted() {
+            guard let profiles = byDay[start] else { continue }
+            days.append((start, Self.drift(of: try Self.mergedProfiles(profiles).features, from: reference, method: .psi, threshold: nil)))
+        }
+        return days
+    }
+
     /// Drift of the window [now − window, now) from the reference profile, merged from the stored per-bucket
     /// profiles. Binned methods for every feature; `wasserstein` and `wasserstein_normed` compare numeric
     /// features' quantile sketches (categorical features then use Jensen–Shannon, as Evidently's automatic rule

@@ -92,13 +92,14 @@ enum PageTemplates {
         <ul>{{#components}}<li>{{kind}} <a href="{{href}}">{{name}}</a></li>{{/components}}{{^components}}<li>None linked yet.</li>{{/components}}</ul>
         <h2>Controls</h2>
         {{#controls}}
-        <h3>{{model}} version {{version}} → {{target}}</h3>
+        <details{{#open}} open{{/open}}><summary><strong>{{model}} version {{version}} → {{target}}</strong>: {{summary}}</summary>
         <table>
         <thead><tr><th scope="col">Control</th><th scope="col">Status</th><th scope="col">What it rests on</th><th scope="col">What it needs</th></tr></thead>
         <tbody>
         {{#rows}}<tr><td>{{name}}</td><td class="{{css}}">{{state}}</td><td>{{detail}}</td><td>{{remedy}}</td></tr>{{/rows}}
         </tbody>
         </table>
+        </details>
         {{/controls}}
         {{^controls}}<p>No registered version of a linked model yet.</p>{{/controls}}
         <h2>Monitoring, last {{windowLabel}}</h2>
@@ -109,6 +110,32 @@ enum PageTemplates {
         <div class="charts">
         {{#charts}}<figure><figcaption>{{title}}</figcaption>{{{svg}}}</figure>{{/charts}}
         </div>
+        {{#drift}}
+        <h2>Data drift</h2>
+        {{^hasReference}}<p>No reference profile yet: set one (PUT /api/v1/systems/{{id}}/reference) to watch drift.</p>{{/hasReference}}
+        {{#chart}}<div class="charts"><figure><figcaption>PSI by day, per feature</figcaption>{{{chart}}}</figure></div>{{/chart}}
+        {{#share}}<p>Over the window, {{share}} of the features drifted.</p>{{/share}}
+        {{#hasFeatures}}<table><thead><tr><th scope="col">Feature</th><th scope="col" class="number">PSI</th><th scope="col" class="number">Threshold</th>
+        <th scope="col">State</th><th scope="col">Reference and current</th></tr></thead>
+        <tbody>{{#features}}<tr><td>{{name}}</td><td class="number">{{statistic}}</td><td class="number">{{threshold}}</td><td class="{{css}}">{{state}}</td>
+        <td>{{{histogram}}}</td></tr>{{/features}}</tbody></table>{{/hasFeatures}}
+        {{/drift}}
+        <h2>Alerts</h2>
+        <table><thead><tr><th scope="col">Rule</th><th scope="col">Category</th><th scope="col">Status</th><th scope="col" class="number">Value</th>
+        <th scope="col">Fired</th><th scope="col">Resolved</th></tr></thead>
+        <tbody>{{#alerts}}<tr><td><code>{{rule}}</code></td><td>{{category}}</td><td class="{{css}}">{{status}}</td><td class="number">{{value}}</td>
+        <td>{{fired}}</td><td>{{resolved}}</td></tr>{{/alerts}}{{^alerts}}<tr><td colspan="6">No alert has fired.</td></tr>{{/alerts}}</tbody></table>
+        <h2>Deployments</h2>
+        {{#deployments}}
+        <h3>{{mode}} deployment {{id}}: {{state}}</h3>
+        <p class="muted">Created {{created}}{{#pValue}}; sequential p-value {{pValue}}{{/pValue}}{{#won}}; won by {{won}}{{/won}}. {{reason}}</p>
+        {{#live}}<p><strong>Decision:</strong> {{decision}}</p>
+        <table><thead><tr><th scope="col">Arm</th><th scope="col">Version</th><th scope="col" class="number">Split</th><th scope="col" class="number">Requests</th>
+        <th scope="col" class="number">Units</th><th scope="col" class="number">Error %</th><th scope="col" class="number">p95 ms</th><th scope="col" class="number">Accuracy</th></tr></thead>
+        <tbody>{{#arms}}<tr><td>{{name}}</td><td>{{version}}</td><td class="number">{{weight}}</td><td class="number">{{requests}}</td><td class="number">{{units}}</td>
+        <td class="number">{{errorRate}}</td><td class="number">{{p95}}</td><td class="number">{{accuracy}}</td></tr>{{/arms}}</tbody></table>{{/live}}
+        {{/deployments}}
+        {{^deployments}}<p>No deployment: the system's model servers are called directly.</p>{{/deployments}}
         <h2>Open incidents</h2>
         <ul>{{#incidents}}<li><a href="/ui/incidents#{{id}}">{{title}}</a> ({{severity}}, {{status}})</li>{{/incidents}}{{^incidents}}<li>None.</li>{{/incidents}}</ul>
         """
@@ -147,6 +174,14 @@ enum PageTemplates {
         </form>
         {{/systems}}
         {{^systems}}<p>This model is linked to no AI system: promotion to a protected alias needs one.</p>{{/systems}}
+        <h2>Evaluations</h2>
+        {{#evaluations}}
+        <h3>{{created}} by {{by}} on {{dataset}} ({{rows}} rows): <span class="{{css}}">{{gate}}</span></h3>
+        {{#hasConditions}}<table><thead><tr><th scope="col">Gate condition</th><th scope="col" class="number">Value</th><th scope="col" class="number">Threshold</th>
+        <th scope="col">Verdict</th></tr></thead>
+        <tbody>{{#conditions}}<tr><td><code>{{condition}}</code></td><td class="number">{{value}}</td><td class="number">{{threshold}}</td><td class="{{css}}">{{outcome}}</td></tr>{{/conditions}}</tbody></table>{{/hasConditions}}
+        {{/evaluations}}
+        {{^evaluations}}<p>No evaluation of this version yet.</p>{{/evaluations}}
         <h2>Approvals</h2>
         <table>
         <thead><tr><th scope="col">Requested</th><th scope="col">For</th><th scope="col">Status</th><th scope="col">Decisions</th><th scope="col">Your part</th></tr></thead>
@@ -274,7 +309,11 @@ enum PageTemplates {
         <table>
         <thead><tr><th scope="col">Opened</th><th scope="col">System</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th></tr></thead>
         <tbody>
-        {{#incidents}}<tr id="{{id}}"><td>{{opened}}</td><td><a href="/ui/systems/{{systemID}}">{{systemName}}</a></td><td>{{title}}</td><td>{{severity}}</td><td>{{status}}</td></tr>{{/incidents}}
+        {{#incidents}}<tr id="{{id}}"><td>{{opened}}</td><td><a href="/ui/systems/{{systemID}}">{{systemName}}</a></td>
+        <td><details><summary>{{title}}</summary><p>{{description}}</p>
+        <p>Playbook: {{#steps}}<span class="{{#done}}met{{/done}}{{^done}}muted{{/done}}">{{step}}{{#done}} ✓{{/done}}</span> {{/steps}}</p>
+        <ol>{{#timeline}}<li>{{time}} {{actor}} ({{kind}}): {{text}}</li>{{/timeline}}</ol></details></td>
+        <td>{{severity}}</td><td>{{status}}</td></tr>{{/incidents}}
         {{^incidents}}<tr><td colspan="5">No incident.</td></tr>{{/incidents}}
         </tbody>
         </table>

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import StewardCore
+import StewardStatistics
 
 /// The web UI under `/ui/`: server-rendered pages over the same services as the API, and forms whose every
 /// change (approvals, promotion, rollback) goes through the same service call, and so the same decision, as
@@ -174,6 +175,10 @@ struct UIController: Sendable {
                 throw StewardError.invalidParameter("window must be one of: \(Self.windows.map(\.value).joined(separator: ", ")).")
             }
             let timeline = try await services.events.timeline(systemID: id, window: window.milliseconds)
+            let daily = try await services.events.dailyDrift(systemID: id, window: window.milliseconds)
+            let overall = try? await services.events.drift(systemID: id, window: window.milliseconds)
+            let alerts = try await services.alerts.alerts(systemID: id).prefix(20)
+            let deployments = try await services.deployments.deployments(systemID: id)
             let (_, reasons) = RegisterService.classify(system.questionnaire)
             let values: [String: Any] = [
                 "id": system.id, "name": system.name, "tier": system.riskTier.rawValue, "status": system.status.rawValue,
@@ -196,6 +201,15 @@ struct UIController: Sendable {
                 "windowLabel": window.label,
                 "windows": Self.windows.map { ["value": $0.value, "label": $0.label, "selected": $0.value == window.value] as [String: Any] },
                 "charts": Self.monitoringCharts(timeline),
+                "drift": Self.driftSection(daily: daily, overall: overall?.drift),
+                "alerts": alerts.map { alert -> [String: Any] in
+                    [
+                        "rule": alert.rule, "category": alert.category.rawValue, "status": alert.status.rawValue,
+                        "css": alert.status.rawValue == "firing" ? "missing" : "", "value": UIFormat.number(alert.value),
+                        "fired": UIFormat.time(alert.firedAt), "resolved": UIFormat.optionalTime(alert.resolvedAt),
+                    ]
+                },
+                "deployments": try await Self.deploymentRows(deployments, services.deployments),
                 "incidents": entry.openIncidents.map {
                     ["id": $0.id, "title": $0.title, "severity": $0.severity.rawValue, "status": $0.status.rawValue]
                 },
@@ -250,6 +264,63 @@ struct UIController: Sendable {
                 ]),
         ]
         return charts.map { ["title": $0.title, "svg": $0.svg] }
+    }
+
+    /// Drift per feature: PSI by day as a chart, and over the whole window a table with the reference and current
+    /// histograms of each feature.
+    static func driftSection(daily: [(day: Int64, drift: DatasetDrift)], overall: DatasetDrift?) -> [String: Any] {
+        let colors = ["#1f5fa8", "#b3261e", "#1e7b34", "#8a5a00", "#6b3fa0", "#0e7c86", "#5b6670", "#c2185b"]
+        let names = Array(Set(daily.flatMap { $0.drift.features.map(\.feature) })).sorted().prefix(colors.count)
+        let series = names.enumerated().map { index, name in
+            SVGTimeSeries.Series(
+                name: name, color: colors[index],
+                points: daily.compactMap { day in
+                    day.drift.features.first { $0.feature == name }.map { SVGTimeSeries.Point(time: day.day, value: $0.statistic) }
+                })
+        }
+        var section: [String: Any] = ["hasReference": overall != nil || !daily.isEmpty]
+        if !daily.isEmpty { section["chart"] = SVGTimeSeries(title: "PSI by day", unit: "", series: Array(series)).svg }
+        if let overall {
+            section["share"] = String(format: "%.0f%%", overall.driftShare * 100)
+            section["hasFeatures"] = !overall.features.isEmpty
+            section["features"] = overall.features.map { feature -> [String: Any] in
+                [
+                    "name": feature.feature, "statistic": UIFormat.number(feature.statistic), "threshold": UIFormat.number(feature.threshold),
+                    "state": feature.drifted ? "drifted" : "stable", "css": feature.drifted ? "missing" : "met",
+                    "histogram": SVGHistogram(
+                        title: "\(feature.feature): reference and current", bins: feature.bins, reference: feature.referenceShares,
+                        current: feature.currentShares
+                    ).svg,
+                ]
+            }
+        }
+        return section
+    }
+
+    /// Each deployment, newest first; a live one with its split, its arms' numbers, the sequential test's p-value
+    /// and what the analysis calls for.
+    static func deploymentRows(_ deployments: [Deployment], _ service: DeploymentService) async throws -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        for deployment in deployments.sorted(by: { $0.createdAt > $1.createdAt }).prefix(10) {
+            var row: [String: Any] = [
+                "id": deployment.id, "mode": deployment.mode.rawValue, "state": deployment.state.rawValue,
+                "created": UIFormat.time(deployment.createdAt),
+                "pValue": UIFormat.number(deployment.pValue), "reason": deployment.reason, "won": deployment.wonArm ?? "",
+            ]
+            if deployment.state == .active, let (_, analysis) = try? await service.report(id: deployment.id) {
+                row["live"] = true
+                row["decision"] = "\(analysis.action.rawValue): \(analysis.reason)"
+                row["arms"] = analysis.arms.map { arm -> [String: Any] in
+                    [
+                        "name": arm.arm.name, "version": "\(arm.arm.model) v\(arm.arm.version)", "weight": String(format: "%.0f%%", arm.arm.weight),
+                        "requests": arm.requests, "units": arm.units, "errorRate": UIFormat.number(arm.errorRate.map { $0 * 100 }),
+                        "p95": UIFormat.number(arm.latencyP95), "accuracy": UIFormat.number(arm.accuracy),
+                    ]
+                }
+            }
+            rows.append(row)
+        }
+        return rows
     }
 
     @Sendable func documentation(_ request: Request, context: Context) async throws -> Response {
@@ -354,6 +425,27 @@ struct UIController: Sendable {
             }
         }
         values["approvals"] = approvals
+        if let systemID = systems.first?["systemID"] as? String {
+            let evaluations = try await services.evaluations.evaluations(systemID: systemID).filter {
+                $0.model == name && $0.version == version.version
+            }
+            values["evaluations"] = evaluations.sorted { $0.createdAt > $1.createdAt }.prefix(10).map { evaluation -> [String: Any] in
+                [
+                    "created": UIFormat.time(evaluation.createdAt), "by": evaluation.createdBy, "dataset": evaluation.datasetName,
+                    "rows": evaluation.rows,
+                    "gate": evaluation.gate.map { $0.passed ? "passed" : "failed" } ?? "no gate",
+                    "hasConditions": !(evaluation.gate?.conditions ?? []).isEmpty, "css": evaluation.gate.map { $0.passed ? "met" : "missing" } ?? "",
+                    "conditions": (evaluation.gate?.conditions ?? []).map { condition -> [String: Any] in
+                        [
+                            "condition": condition.condition, "value": UIFormat.number(condition.value),
+                            "threshold": UIFormat.number(condition.threshold),
+                            "outcome": condition.outcome.rawValue,
+                            "css": condition.outcome == .failed ? "missing" : condition.outcome == .passed ? "met" : "",
+                        ]
+                    },
+                ]
+            }
+        }
         return renderer.page(
             "model-version", values,
             chrome: chrome("\(name) version \(number)", "register", context, request: error == nil ? request : nil, error: error), status: status)
@@ -482,7 +574,13 @@ struct UIController: Sendable {
                 [
                     "id": incident.id, "opened": UIFormat.time(incident.openedAt), "systemID": incident.systemID,
                     "systemName": names[incident.systemID] ?? incident.systemID, "title": incident.title, "severity": incident.severity.rawValue,
-                    "status": incident.status.rawValue,
+                    "status": incident.status.rawValue, "description": incident.description,
+                    "steps": Incident.Step.allCases.map { step in
+                        ["step": step.rawValue, "done": incident.completedSteps.contains(step)] as [String: Any]
+                    },
+                    "timeline": incident.timeline.map { entry -> [String: Any] in
+                        ["time": UIFormat.time(entry.time), "actor": entry.actor, "kind": entry.kind, "text": entry.text]
+                    },
                 ]
             }
             return renderer.page("incidents", ["incidents": rows], chrome: chrome("Incidents", "incidents", context))
