@@ -191,10 +191,12 @@ struct UIController: Sendable {
                     ["kind": component.kind.rawValue, "name": component.name, "href": "/ui/models/\(Self.segment(component.name))"]
                 },
                 "controls": entry.controls.flatMap { component in
-                    component.targets.map { target -> [String: Any] in
-                        [
+                    component.targets.enumerated().map { index, target -> [String: Any] in
+                        let missing = target.missing
+                        return [
                             "model": component.model, "version": component.version.map(String.init) ?? "none", "target": target.target,
-                            "rows": target.evaluations.map(Self.controlRow),
+                            "rows": target.evaluations.map(Self.controlRow), "open": index == 0 && !missing.isEmpty,
+                            "summary": missing.isEmpty ? "every control met" : "\(missing.count) missing",
                         ]
                     }
                 },
