@@ -5,7 +5,8 @@
 # input that caused it (kept in the scratch folder, and printed in base64); make that input a regression test and
 # add it to the corpus.
 #
-#     bash Fuzz/run.sh                        # every target, 20 s each, seed 1 (what the test command runs)
+#     bash Fuzz/run.sh                        # every target, 20 s each, seed 1
+#     bash Fuzz/run.sh 10                     # every target, 10 s each (what the test command runs)
 #     bash Fuzz/run.sh 300 FuzzCSV            # one target, five minutes
 #     STEWARD_FUZZ_SEED=0 bash Fuzz/run.sh    # a new random seed each run (0), for longer searches
 set -euo pipefail

@@ -1,5 +1,7 @@
 """The web UI in a real browser: Playwright for Python driving Debian's chromium (STEWARD_TEST_CHROMIUM; nothing
-downloads a browser), against a server with authentication on, once per storage backend. Each role does its work
+downloads a browser), against a server with authentication on. It runs on SQLite only: the pages read through the
+same services as the API, which this suite drives on both engines, and the one thing the UI stores, its sign-in
+sessions, is tested on both by the Swift suite (UIRouteTests). Each role does its work
 through the pages: a reviewer approves, a contributor's promotion is refused with every missing control listed,
 an author cannot approve their own version; every page loads with no console error and no request outside the
 server, axe-core finds no serious or critical accessibility violation, and a screenshot of each page is kept
@@ -18,12 +20,21 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from conftest import ROOT
-from test_governance import (  # noqa: F401 (governed and login are fixtures)
-    CREDIT_GATE, FEATURES, HIGH_CONTROLS, controls, create_system, evaluate, governed, login, monitor, ok, train_and_register)
+from conftest import ROOT, Backend
+from test_governance import CREDIT_GATE, FEATURES, HIGH_CONTROLS, controls, create_system, evaluate, monitor, ok, start_governed, train_and_register
 
 CHROMIUM = os.environ.get("STEWARD_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("STEWARD_UI_SCREENSHOTS", str(ROOT / ".build" / "ui-screenshots")))
+
+
+@pytest.fixture(scope="module")
+def governed():
+    backend = Backend("sqlite")
+    server = start_governed(backend, "ui", extra_args=["--analysis-interval", "0"])
+    yield server
+    code = server.server.stop()
+    backend.cleanup()
+    assert code == 0, f"steward did not shut down cleanly (exit {code}):\n{server.server.log()}"
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +77,11 @@ class Visit:
         return [url for url in self.requests if urlparse(url).netloc != server]
 
 
-def check_page(visit, path, name, backend_kind):
+def check_page(visit, path, name):
     """Opens a page, saves its screenshot, and checks it for console errors and accessibility."""
     page = visit.open(path)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{backend_kind}-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     results = Axe().run(page)
     serious = [(v["id"], v["impact"], v["help"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], f"{path}: {serious}"
@@ -212,7 +223,7 @@ def test_forms_need_the_session_form_token(governed, story):
     assert session.get(governed.server.url + "/ui/", allow_redirects=False).status_code == 200
 
 
-def test_every_page_loads_cleanly_and_accessibly(browser, governed, story, backend_kind):
+def test_every_page_loads_cleanly_and_accessibly(browser, governed, story):
     visit = Visit(browser, governed, "cora")
     try:
         system, model = story["system"]["id"], story["model"]
@@ -223,7 +234,7 @@ def test_every_page_loads_cleanly_and_accessibly(browser, governed, story, backe
             "model": f"/ui/models/{model}", "prompt": f"/ui/models/{story['prompt']}?from=1&to=2",
         }
         for name, path in pages.items():
-            check_page(visit, path, name, backend_kind)
+            check_page(visit, path, name)
         # Monitoring is drawn from three days of events; a chart never draws more points than its plot is wide.
         page = visit.open(f"/ui/systems/{system}")
         assert page.locator("figure svg polyline").count() >= 5
@@ -253,11 +264,7 @@ def test_every_page_loads_cleanly_and_accessibly(browser, governed, story, backe
         visit.close()
     signed_out = Visit(browser, governed, None)
     try:
-        check_page(signed_out, "/ui/sign-in", "sign-in", backend_kind)
+        check_page(signed_out, "/ui/sign-in", "sign-in")
     finally:
         signed_out.close()
 
-
-@pytest.fixture(scope="module")
-def backend_kind(governed):
-    return "postgres" if governed.server.store else "sqlite"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every Steward test: the Swift suites on SQLite and PostgreSQL, then the compatibility suite that drives
-# `steward serve` with the real mlflow client on both engines (and schemathesis against the OpenAPI document), then a
-# bounded run of every libFuzzer target (Fuzz/run.sh). Starts what it needs and stops it afterwards:
-# a PostgreSQL server on loopback (installed with apt-get when absent), a Python venv for the client, and
-# Debian's headless Chromium for the rendered model card.
+# Runs every Steward test: the Swift suites on SQLite and PostgreSQL, then the compatibility suite that drives the
+# release build of `steward serve` with the real mlflow client on both engines (and schemathesis against the OpenAPI
+# document, and the web UI in Chromium with Playwright), then a bounded run of every libFuzzer target (Fuzz/run.sh).
+# Starts what it needs and stops it afterwards: a PostgreSQL server on loopback (installed with apt-get when absent),
+# a Python venv for the clients, and Debian's headless Chromium for the rendered model card and the UI.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,9 +74,10 @@ log "compatibility suite (real mlflow client; SQLite and PostgreSQL)"
 VENV="$ROOT/compat/.venv"
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/pip" install -q --disable-pip-version-check -r compat/requirements.txt
-STEWARD_BINARY="$ROOT/.build/debug/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider
+# Against the release build: the binary the README runs.
+STEWARD_BINARY="$ROOT/.build/release/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider
 
-log "fuzzing (libFuzzer with the address sanitizer; ${STEWARD_FUZZ_SECONDS:-20} s a target)"
-bash Fuzz/run.sh "${STEWARD_FUZZ_SECONDS:-20}"
+log "fuzzing (libFuzzer with the address sanitizer; ${STEWARD_FUZZ_SECONDS:-10} s a target)"
+bash Fuzz/run.sh "${STEWARD_FUZZ_SECONDS:-10}"
 
 log "all tests passed"
