@@ -414,6 +414,12 @@ struct DeploymentRouteTests {
                 }
                 let graduated = try await client.call(.post, "/api/v1/deployments/\(winning)/analysis")
                 #expect(graduated.body.dictionary("deployment")?.string("won_arm") == "challenger")
+                // Each p-value the analysis stored is kept, with the step it was taken at: the system's page draws them.
+                let pValues = try await services.deployments.pValues(id: winning)
+                #expect(!pValues.isEmpty && pValues.allSatisfy { (0...1).contains($0.pValue) && $0.challengerWeight > 0 })
+                #expect(pValues.map(\.time) == pValues.map(\.time).sorted())
+                let page = try await client.execute(uri: "/ui/systems/\(id)", method: .get) { String(buffer: $0.body) }
+                #expect(page.contains("canary deployment \(winning)") && page.contains("Sequential p-value") == (pValues.count > 1))
                 #expect(hastyID != winning)
                 let controls = try await client.call(.get, "/api/v1/systems/\(id)/controls?model=scorer&version=3").body.array("controls")
                 #expect(

@@ -9,6 +9,8 @@ public protocol DeploymentRepository: Sendable {
         _ deployment: Deployment, audit: AuditEntry?, notifications: [WebhookMessage], opening incident: (Incident, AuditEntry)?
     ) async throws
     func deployment(id: String) async throws -> Deployment
+    /// Each p-value the deployment's analysis stored, oldest first, with the challenger's weight then.
+    func pValues(deployment id: String) async throws -> [(time: Int64, pValue: Double, challengerWeight: Double)]
     /// The system's deployments, newest first.
     func deployments(systemID: String) async throws -> [Deployment]
     /// The id and revision of the deployment serving the system named by id or by name, if any (its newest one

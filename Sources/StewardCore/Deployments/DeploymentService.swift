@@ -94,6 +94,11 @@ public struct DeploymentService: Sendable {
         return (deployment, try await analyse(deployment))
     }
 
+    /// The sequential test's p-value each time the analysis stored one, oldest first: how the evidence grew.
+    public func pValues(id: String) async throws -> [(time: Int64, pValue: Double, challengerWeight: Double)] {
+        try await repository.pValues(deployment: id)
+    }
+
     func analyse(_ deployment: Deployment) async throws -> DeploymentAnalysis {
         DeploymentAnalysis(
             deployment: deployment, observations: try await repository.observations(deployment: deployment), previousPValue: deployment.pValue)

@@ -134,6 +134,7 @@ enum PageTemplates {
         <th scope="col" class="number">Units</th><th scope="col" class="number">Error %</th><th scope="col" class="number">p95 ms</th><th scope="col" class="number">Accuracy</th></tr></thead>
         <tbody>{{#arms}}<tr><td>{{name}}</td><td>{{version}}</td><td class="number">{{weight}}</td><td class="number">{{requests}}</td><td class="number">{{units}}</td>
         <td class="number">{{errorRate}}</td><td class="number">{{p95}}</td><td class="number">{{accuracy}}</td></tr>{{/arms}}</tbody></table>{{/live}}
+        {{#pValueChart}}<div class="charts"><figure><figcaption>The sequential test's p-value over time</figcaption>{{{pValueChart}}}</figure></div>{{/pValueChart}}
         {{/deployments}}
         {{^deployments}}<p>No deployment: the system's model servers are called directly.</p>{{/deployments}}
         <h2>Open incidents</h2>

@@ -309,6 +309,17 @@ struct UIController: Sendable {
                 "created": UIFormat.time(deployment.createdAt),
                 "pValue": UIFormat.number(deployment.pValue), "reason": deployment.reason, "won": deployment.wonArm ?? "",
             ]
+            let pValues = try await service.pValues(id: deployment.id)
+            if pValues.count > 1 {
+                row["pValueChart"] =
+                    SVGTimeSeries(
+                        title: "Sequential p-value", unit: "",
+                        series: [
+                            SVGTimeSeries.Series(
+                                name: "p-value", color: "#6b3fa0", points: pValues.map { SVGTimeSeries.Point(time: $0.time, value: $0.pValue) })
+                        ]
+                    ).svg
+            }
             if deployment.state == .active, let (_, analysis) = try? await service.report(id: deployment.id) {
                 row["live"] = true
                 row["decision"] = "\(analysis.action.rawValue): \(analysis.reason)"
@@ -484,49 +495,52 @@ struct UIController: Sendable {
         }
     }
 
-    @Sendable func promote(_ request: Request, context: Context) async throws -> Response {
+    /// A form about one version of a system's model (promote, roll back, ask for approval), every field required.
+    struct VersionForm: Sendable {
+        let systemID: String
+        let model: String
+        let version: String
+        let alias: String
+    }
+
+    /// Reads a version form and makes its change; `listsControls` shows every missing control on a refusal.
+    func changeVersion(
+        _ request: Request, _ context: Context, listsControls: Bool, _ make: @escaping @Sendable (VersionForm) async throws -> String
+    ) async throws -> Response {
         let form = try await UIForm.read(request)
         let systemID = try NativeMessage.parameter("id", context)
         return await showing(context) {
             try form.refuseUnknown(["model", "version", "alias"])
-            let model = try form.required("model")
-            let version = try form.required("version")
-            let alias = try form.required("alias")
-            return try await change(request, context, model: model, version: version, systemID: systemID, alias: alias) {
-                _ = try await services.registry.promote(
-                    systemID: systemID, name: model, version: version, target: .alias(alias), archiveExisting: false, actor: context.principal)
-                return "Version \(version) of \(model) now holds '\(alias)'."
-            }
+            let fields = VersionForm(
+                systemID: systemID, model: try form.required("model"), version: try form.required("version"), alias: try form.required("alias"))
+            return try await change(
+                request, context, model: fields.model, version: fields.version, systemID: systemID, alias: listsControls ? fields.alias : nil
+            ) { try await make(fields) }
+        }
+    }
+
+    @Sendable func promote(_ request: Request, context: Context) async throws -> Response {
+        try await changeVersion(request, context, listsControls: true) { form in
+            _ = try await services.registry.promote(
+                systemID: form.systemID, name: form.model, version: form.version, target: .alias(form.alias), archiveExisting: false,
+                actor: context.principal)
+            return "Version \(form.version) of \(form.model) now holds '\(form.alias)'."
         }
     }
 
     @Sendable func rollback(_ request: Request, context: Context) async throws -> Response {
-        let form = try await UIForm.read(request)
-        let systemID = try NativeMessage.parameter("id", context)
-        return await showing(context) {
-            try form.refuseUnknown(["model", "alias", "version"])
-            let model = try form.required("model")
-            let alias = try form.required("alias")
-            return try await change(request, context, model: model, version: try form.required("version"), systemID: systemID, alias: nil) {
-                let (from, to) = try await services.registry.rollback(systemID: systemID, name: model, alias: alias, actor: context.principal)
-                return "'\(alias)' of \(model) went back from version \(from) to version \(to)."
-            }
+        try await changeVersion(request, context, listsControls: false) { form in
+            let (from, to) = try await services.registry.rollback(
+                systemID: form.systemID, name: form.model, alias: form.alias, actor: context.principal)
+            return "'\(form.alias)' of \(form.model) went back from version \(from) to version \(to)."
         }
     }
 
     @Sendable func requestApproval(_ request: Request, context: Context) async throws -> Response {
-        let form = try await UIForm.read(request)
-        let systemID = try NativeMessage.parameter("id", context)
-        return await showing(context) {
-            try form.refuseUnknown(["model", "version", "alias"])
-            let model = try form.required("model")
-            let version = try form.required("version")
-            let alias = try form.required("alias")
-            return try await change(request, context, model: model, version: version, systemID: systemID, alias: nil) {
-                _ = try await services.approvals.requestApproval(
-                    systemID: systemID, model: model, version: version, alias: alias, actor: context.principal)
-                return "Approval of version \(version) for '\(alias)' was requested."
-            }
+        try await changeVersion(request, context, listsControls: false) { form in
+            _ = try await services.approvals.requestApproval(
+                systemID: form.systemID, model: form.model, version: form.version, alias: form.alias, actor: context.principal)
+            return "Approval of version \(form.version) for '\(form.alias)' was requested."
         }
     }
 

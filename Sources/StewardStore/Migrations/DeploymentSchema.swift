@@ -64,3 +64,23 @@ enum DeploymentSchema {
         ]
     }
 }
+
+extension DeploymentSchema {
+    /// Each p-value a deployment's analysis stored, with when and the challenger's weight then: the sequential
+    /// test over time.
+    static let v25 = Migration(version: 25, name: "deployment p-values") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE deployment_p_values (
+                deployment_id TEXT NOT NULL REFERENCES deployments (id) ON DELETE CASCADE,
+                revision BIGINT NOT NULL,
+                recorded_at BIGINT NOT NULL,
+                p_value DOUBLE PRECISION NOT NULL,
+                challenger_weight DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (deployment_id, revision)
+            )\(clustered)
+            """
+        ]
+    }
+}

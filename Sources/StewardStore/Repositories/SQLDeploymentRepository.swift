@@ -60,10 +60,35 @@ public struct SQLDeploymentRepository: DeploymentRepository {
                 throw StewardError(.resourceConflict, "Deployment \(deployment.id) changed while this change was prepared; read it again and retry.")
             }
             // The incident was drafted (and its time read) before the change: its entry goes first, so the chain's times rise.
+            if let pValue = deployment.pValue, pValue.isFinite {
+                try await db.raw(
+                    """
+                    INSERT INTO deployment_p_values (deployment_id, revision, recorded_at, p_value, challenger_weight)
+                    VALUES (\(bind: deployment.id), \(bind: deployment.revision), \(bind: deployment.updatedAt), \(bind: pValue),
+                        \(bind: deployment.arms.count > 1 ? deployment.arms[1].weight : 0))
+                    """
+                ).run()
+            }
             if let (incident, opening) = incident { try await SQLIncidentRepository.insert(incident, audit: opening, engine: engine, on: db) }
             if let audit { try await SQLAuditLog.append(audit, now: deployment.updatedAt, engine: engine, on: db) }
             for message in notifications {
                 try await SQLWebhookOutbox.enqueue(message, claimedUntil: 0, on: db)
+            }
+        }
+    }
+
+    public func pValues(deployment id: String) async throws -> [(time: Int64, pValue: Double, challengerWeight: Double)] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT recorded_at, p_value, challenger_weight FROM deployment_p_values WHERE deployment_id = \(bind: id)
+                ORDER BY revision
+                """
+            ).all().map { row in
+                (
+                    try row.decode(column: "recorded_at", as: Int64.self), try row.decode(column: "p_value", as: Double.self),
+                    try row.decode(column: "challenger_weight", as: Double.self)
+                )
             }
         }
     }
