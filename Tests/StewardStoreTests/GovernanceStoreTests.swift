@@ -358,7 +358,45 @@ struct GovernanceStoreTests {
                     return
                 }
                 #expect(broken.sequence == (tamper.contains(">= 5") ? 5 : 3), "\(tamper): \(broken.reason)")
+                // Continuing from a head verified before reads only what came after it: a change at or before that
+                // head waits for the next whole verification (the UI runs one at least every five minutes).
+                #expect(try await services.audit.verify(continuing: intact).map(\.count) == .success(5), "\(tamper)")
             }
+        }
+    }
+
+    @Test("Verifying the chain from a head verified before checks each event appended since", arguments: TestEngine.available)
+    func continuedVerification(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            try await Self.registeredModel(services)
+            let system = try await Self.lowRiskSystem(services)
+            func append(_ count: Int) async throws {
+                for index in 0..<count {
+                    _ = try await services.approvals.addEvidence(
+                        systemID: system.id, type: "continuous_audit", reference: "r\(index)", digest: "", model: nil, version: nil,
+                        actor: Self.contributor)
+                }
+            }
+            try await append(3)
+            guard case .success(let first) = try await services.audit.verify() else {
+                Issue.record("an untouched chain must verify")
+                return
+            }
+            try await append(4)
+            let continued = try await services.audit.verify(continuing: first)
+            #expect(continued == (try await services.audit.verify()), "the same as verifying the whole chain")
+            #expect(continued.map(\.count) == .success(first.count + 4))
+            try await append(2)
+            let last = try await services.audit.events(AuditQuery(), actor: Self.compliance).last?.sequence ?? 0
+            try await storage.database.write { db in
+                try await db.raw("UPDATE audit_events SET details = '{\"forged\":\"yes\"}' WHERE sequence = \(bind: last)").run()
+            }
+            guard case .success(let second) = continued, case .failure(let broken) = try await services.audit.verify(continuing: second) else {
+                Issue.record("an edited event after the verified head must not verify")
+                return
+            }
+            #expect(broken.sequence == last)
         }
     }
 

@@ -23,6 +23,14 @@ public struct AuditChain: Sendable {
 
     public init() {}
 
+    /// A chain whose events through `sequence` were verified before, the last with hash `hash`: checking
+    /// continues with the next event.
+    public init(after sequence: Int64, hash: String) {
+        previousHash = sequence == 0 ? Self.genesis : hash
+        expectedSequence = sequence + 1
+        checked = Int(sequence)
+    }
+
     /// Checks the next event in sequence order.
     public mutating func check(_ event: AuditEvent) throws(Break) {
         if event.sequence != expectedSequence {

@@ -38,10 +38,21 @@ public struct AuditService: Sendable {
     /// event hashes recorded outside the database (`sequence: hash`); each must still be in the chain, so that
     /// even a chain rebuilt from scratch by someone with write access to the database is caught.
     public func verify(anchors: [Int64: String] = [:]) async throws -> Result<Verified, AuditChain.Break> {
+        try await verify(after: nil, anchors: anchors)
+    }
+
+    /// Verifies the events appended since `known` (the chain was verified through its head then) and the chain's
+    /// end: what a page showing the chain's status can afford on every view. Events before `known` are not read
+    /// again; `verify()` checks them.
+    public func verify(continuing known: Verified) async throws -> Result<Verified, AuditChain.Break> {
+        try await verify(after: known, anchors: [:])
+    }
+
+    private func verify(after known: Verified?, anchors: [Int64: String]) async throws -> Result<Verified, AuditChain.Break> {
         let head = try await repository.head()
-        var chain = AuditChain()
-        var after: Int64 = 0
-        var lastHash = AuditChain.genesis
+        var chain = known.map { AuditChain(after: Int64($0.count), hash: $0.headHash) } ?? AuditChain()
+        var after = Int64(known?.count ?? 0)
+        var lastHash = known?.headHash ?? AuditChain.genesis
         while let through = head?.sequence, after < through {
             let page = try await repository.events(AuditQuery(afterSequence: after, throughSequence: through, limit: 5000))
             for event in page {

@@ -184,6 +184,15 @@ public struct RegisterService: Sendable {
         try await entry(for: try await systems.system(id: systemID), policy: try await policies.policy().policy)
     }
 
+    /// The given systems as the register shows them, under the policy in force: a page of a long register
+    /// without computing the rest.
+    public func entries(of systems: [AISystem]) async throws -> [RegisterEntry] {
+        let policy = try await policies.policy().policy
+        var entries: [RegisterEntry] = []
+        for system in systems { entries.append(try await entry(for: system, policy: policy)) }
+        return entries
+    }
+
     /// Every system, as the portfolio lists them.
     public func portfolio() async throws -> [RegisterEntry] {
         let policy = try await policies.policy().policy

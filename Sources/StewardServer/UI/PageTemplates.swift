@@ -62,7 +62,7 @@ enum PageTemplates {
         <button type="submit">Filter</button>
         <a href="/ui/register.csv">Download the portfolio (CSV)</a>
         </form>
-        <p class="muted">{{shown}} of {{total}} systems.</p>
+        <p class="muted">{{matching}} of {{total}} systems match; page {{page}} of {{pages}}.</p>
         <table>
         <thead><tr><th scope="col">System</th><th scope="col">Tier</th><th scope="col">Status</th><th scope="col">Owner</th><th scope="col">Maturity</th>
         <th scope="col">Controls met</th><th scope="col">Controls missing</th><th scope="col" class="number">Open incidents</th><th scope="col">Last evaluation</th></tr></thead>
@@ -73,6 +73,7 @@ enum PageTemplates {
         {{^systems}}<tr><td colspan="9">No system matches.</td></tr>{{/systems}}
         </tbody>
         </table>
+        <nav aria-label="Pages of the register">{{#previous}}<a href="{{previous}}" rel="prev">Previous page</a> {{/previous}}{{#next}}<a href="{{next}}" rel="next">Next page</a>{{/next}}</nav>
         """
 
     static let system = """

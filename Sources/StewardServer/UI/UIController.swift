@@ -11,6 +11,7 @@ struct UIController: Sendable {
     typealias Context = StewardRequestContext
     let services: StewardServices
     let renderer: PageRenderer
+    let chain = AuditChainStatus()
 
     func addRoutes(to router: Router<Context>, authenticationRequired: Bool) {
         router.get("/") { _, _ in PageRenderer.redirect(to: "/ui/") }
@@ -117,21 +118,27 @@ struct UIController: Sendable {
 
     // MARK: Register
 
+    /// Systems on one page of the register.
+    static let registerPage = 100
+
+    /// The register, filtered by tier, status and owner (the stored entries, cheap to read), a page at a time:
+    /// only the page's systems have their controls, maturity and monitoring worked out.
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
         await showing(context) {
             let query = request.uri.queryParameters
             let tier = query["tier"].map(String.init) ?? ""
             let status = query["status"].map(String.init) ?? ""
             let owner = (query["owner"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            let entries = try await services.register.portfolio()
-            let shown = entries.filter { entry in
-                (tier.isEmpty || entry.system.riskTier.rawValue == tier) && (status.isEmpty || entry.system.status.rawValue == status)
+            let all = try await services.register.systems().sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+            let matching = all.filter { system in
+                (tier.isEmpty || system.riskTier.rawValue == tier) && (status.isEmpty || system.status.rawValue == status)
                     && (owner.isEmpty
-                        || [entry.system.profile.businessOwner, entry.system.profile.technicalOwner].contains {
-                            $0.localizedCaseInsensitiveContains(owner)
-                        })
+                        || [system.profile.businessOwner, system.profile.technicalOwner].contains { $0.localizedCaseInsensitiveContains(owner) })
             }
-            let rows: [[String: Any]] = shown.map { entry in
+            let pages = max(1, (matching.count + Self.registerPage - 1) / Self.registerPage)
+            let page = min(max(1, query["page"].flatMap { Int($0) } ?? 1), pages)
+            let shown = Array(matching.dropFirst((page - 1) * Self.registerPage).prefix(Self.registerPage))
+            let rows: [[String: Any]] = try await services.register.entries(of: shown).map { entry in
                 [
                     "id": entry.system.id, "name": entry.system.name, "tier": entry.system.riskTier.rawValue, "status": entry.system.status.rawValue,
                     "owner": entry.system.profile.businessOwner.isEmpty ? entry.system.profile.technicalOwner : entry.system.profile.businessOwner,
@@ -140,14 +147,23 @@ struct UIController: Sendable {
                     "evaluation": entry.lastEvaluation.map(Self.evaluationSummary) ?? "none",
                 ]
             }
-            let values: [String: Any] = [
-                "systems": rows, "shown": shown.count, "total": entries.count, "owner": owner,
+            func link(_ number: Int) -> String {
+                var parameters = ["page=\(number)"]
+                for (name, value) in [("tier", tier), ("status", status), ("owner", owner)] where !value.isEmpty {
+                    parameters.append(name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                }
+                return "/ui/?" + parameters.joined(separator: "&")
+            }
+            var values: [String: Any] = [
+                "systems": rows, "matching": matching.count, "total": all.count, "owner": owner, "page": page, "pages": pages,
                 "tiers": RiskTier.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == tier] as [String: Any] },
                 "statuses": AISystem.Status.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == status] as [String: Any] },
             ]
-            var page = chrome("AI Register", "register", context)
-            page.script = true
-            return renderer.page("register", values, chrome: page)
+            if page > 1 { values["previous"] = link(page - 1) }
+            if page < pages { values["next"] = link(page + 1) }
+            var chrome = chrome("AI Register", "register", context)
+            chrome.script = true
+            return renderer.page("register", values, chrome: chrome)
         }
     }
 
@@ -612,9 +628,12 @@ struct UIController: Sendable {
             let chain: String
             let healthy: Bool
             var newest: Int64 = 0
-            switch try await services.audit.verify() {
+            let (status, fullAt) = try await self.chain.check(services.audit, now: EpochClock.now())
+            switch status {
             case .success(let verified):
-                chain = "The chain verifies: \(verified.count) events, each sealed by the hash of the one before."
+                chain =
+                    "The chain verifies: \(verified.count) events, each sealed by the hash of the one before "
+                    + "(the whole chain checked at \(UIFormat.time(fullAt)) UTC, later events as they came)."
                 healthy = true
                 newest = Int64(verified.count)
             case .failure(let broken):

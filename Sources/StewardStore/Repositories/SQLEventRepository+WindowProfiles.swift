@@ -15,7 +15,7 @@ extension SQLEventRepository {
                 """
                 system_id = \(bind: systemID) AND reference_version = \(bind: referenceVersion)
                 AND bucket_start > \(bind: from - WindowProfile.hour) AND bucket_start < \(bind: to) AND bucket_start + bucket_ms > \(bind: from)
-                """, on: db)
+                """, decoded: decoded, on: db)
         }
     }
 
@@ -75,15 +75,23 @@ extension SQLEventRepository {
 
     struct CompactionLost: Error {}
 
-    static func profiles(_ condition: SQLQueryString, limit: Int? = nil, on db: any SQLDatabase) async throws -> [WindowProfile] {
+    /// The rows matching `condition`, oldest first; a row `decoded` already holds is not decoded again.
+    static func profiles(
+        _ condition: SQLQueryString, limit: Int? = nil, decoded: DecodedProfiles? = nil, on db: any SQLDatabase
+    ) async throws -> [WindowProfile] {
         let limited: SQLQueryString = limit.map { " LIMIT \(unsafeRaw: String($0))" } ?? ""
         return try await db.raw("SELECT \(unsafeRaw: profileColumns) FROM window_profiles WHERE \(condition) ORDER BY bucket_start, id\(limited)")
             .all().map { row in
-                let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(try row.string("profile").utf8))
-                return WindowProfile(
-                    id: try row.string("id"), referenceVersion: try row.int64("reference_version"), bucketStart: try row.int64("bucket_start"),
-                    bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")), features: stored.features,
-                    operations: stored.operations, compacted: try row.int64("compacted") != 0)
+                let id = try row.string("id")
+                let decode = {
+                    let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(try row.string("profile").utf8))
+                    return WindowProfile(
+                        id: id, referenceVersion: try row.int64("reference_version"), bucketStart: try row.int64("bucket_start"),
+                        bucketWidth: try row.int64("bucket_ms"), events: Int(try row.int64("events")), features: stored.features,
+                        operations: stored.operations, compacted: try row.int64("compacted") != 0)
+                }
+                guard let decoded else { return try decode() }
+                return try decoded.profile(id: id, decode: decode)
             }
     }
 

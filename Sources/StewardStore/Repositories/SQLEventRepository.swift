@@ -7,6 +7,7 @@ import StewardStatistics
 /// `SQLEventRepository+WindowProfiles`.
 public struct SQLEventRepository: EventRepository {
     let database: any StoreDatabase
+    let decoded = DecodedProfiles()
 
     public init(database: any StoreDatabase) {
         self.database = database
