@@ -106,9 +106,10 @@ extension EventService {
     /// the means to profile again inside the write when the stored reference is another one.
     func profiling(systemID: String, events: [InferenceEvent]) async throws -> EventProfiling {
         let reference = try await cache.current(systemID) { try await references.currentReference(systemID: systemID) }
-        return EventProfiling(
-            referenceVersion: reference?.version ?? 0, profiles: WindowProfile.profiles(of: events, reference: reference),
-            profile: { reference, events in WindowProfile.profiles(of: events, reference: reference) })
+        // Events older than the hour cutoff (a backfill, a batch posted late) are profiled by the hour straight
+        // away, as compaction would leave them: a month posted at once is 720 rows, not 43,200 to compact.
+        let profiler = WindowProfile.profiler(now: now())
+        return EventProfiling(referenceVersion: reference?.version ?? 0, profiles: profiler(reference, events), profile: profiler)
     }
 
     /// Profiles the stored events of systems whose window profiles do not count every stored event (events
