@@ -153,7 +153,7 @@ def main():
         parsed = urllib.parse.urlparse(url)
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
         connection.request("POST", "/ui/sign-in", body=urllib.parse.urlencode({"token": token}),
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": url})
         cookie = re.search(r"steward_session=[^;]+", connection.getresponse().getheader("Set-Cookie") or "")
         connection.close()
         if cookie is None:

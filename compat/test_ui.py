@@ -7,6 +7,7 @@ an author cannot approve their own version; every page loads with no console err
 server, axe-core finds no serious or critical accessibility violation, and a screenshot of each page is kept
 (STEWARD_UI_SCREENSHOTS, default .build/ui-screenshots)."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -214,13 +215,22 @@ def test_the_author_cannot_approve_and_a_reviewer_approves(browser, governed, st
 
 def test_forms_need_the_session_form_token(governed, story):
     session = requests.Session()
-    response = session.post(governed.server.url + "/ui/sign-in", data={"token": governed.tokens["rita"], "next": "/ui/"}, allow_redirects=False)
+    own = {"Origin": governed.server.url}
+    response = session.post(governed.server.url + "/ui/sign-in", data={"token": governed.tokens["rita"], "next": "/ui/"}, headers=own,
+                            allow_redirects=False)
     assert response.status_code == 303 and "steward_session" in session.cookies
+    secret = session.cookies["steward_session"]
+    form_token = hashlib.sha256(f"steward-form:{secret}".encode()).hexdigest()[:40]
+    assert f'value="{form_token}"' in session.get(governed.server.url + "/ui/approvals").text
     forged = session.post(governed.server.url + f"/ui/approvals/{story['approvals'][1]['id']}", data={"decision": "approve"}, allow_redirects=False)
     assert forged.status_code == 403 and "out of date" in forged.text
-    elsewhere = session.post(governed.server.url + "/ui/sign-out", headers={"Origin": "https://attacker.example"}, allow_redirects=False)
-    assert elsewhere.status_code == 403
+    elsewhere = session.post(governed.server.url + "/ui/sign-out", data={"form_token": form_token}, headers={"Origin": "https://attacker.example"},
+                             allow_redirects=False)
+    assert elsewhere.status_code == 403 and "another site" in elsewhere.text
     assert session.get(governed.server.url + "/ui/", allow_redirects=False).status_code == 200
+    # With its token and from this server, the form does what it says.
+    signed_out = session.post(governed.server.url + "/ui/sign-out", data={"form_token": form_token}, headers=own, allow_redirects=False)
+    assert signed_out.status_code == 303 and session.get(governed.server.url + "/ui/", allow_redirects=False).status_code == 303
 
 
 def test_every_page_loads_cleanly_and_accessibly(browser, governed, story):

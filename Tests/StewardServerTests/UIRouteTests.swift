@@ -17,10 +17,11 @@ struct UIRouteTests {
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
 
     /// Signs in with `token` and returns the session cookie's value.
+    static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
+
     static func signIn(_ client: some TestClientProtocol, token: String) async throws -> String {
         try await client.execute(
-            uri: "/ui/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-            body: ByteBuffer(string: "token=\(token)&next=%2Fui%2Fapprovals")
+            uri: "/ui/sign-in", method: .post, headers: form, body: ByteBuffer(string: "token=\(token)&next=%2Fui%2Fapprovals")
         ) { response in
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/ui/approvals")
@@ -61,13 +62,31 @@ struct UIRouteTests {
             let (status, _, headers) = try await Self.page(client, "/ui/audit?actor=rita", session: nil)
             #expect(status == .seeOther && headers[.location] == "/ui/sign-in?next=%2Fui%2Faudit%3Factor%3Drita")
             // A bad token is refused on the page, and opens nothing.
-            try await client.execute(
-                uri: "/ui/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "token=stw_nope")
-            ) { response in
+            try await client.execute(uri: "/ui/sign-in", method: .post, headers: Self.form, body: ByteBuffer(string: "token=stw_nope")) { response in
                 #expect(response.status == .unauthorized && response.headers[.setCookie] == nil)
                 #expect(String(buffer: response.body).contains("The token is not valid"))
             }
+            // A sign-in form from nowhere or from another site is refused before the token is read.
+            for headers: HTTPFields in [
+                [.contentType: "application/x-www-form-urlencoded"], Self.form + [.init("Sec-Fetch-Site")!: "cross-site"],
+                [.contentType: "application/x-www-form-urlencoded", .origin: "https://elsewhere.example"],
+            ] {
+                try await client.execute(uri: "/ui/sign-in", method: .post, headers: headers, body: ByteBuffer(string: "token=\(token)")) {
+                    response in
+                    #expect(response.status == .forbidden && response.headers[.setCookie] == nil)
+                }
+            }
+            // Where a sign-in goes on to is a page of this UI, whatever `next` says; behind TLS the cookie is Secure.
+            for next in ["%2F%2Fevil.example%2Fui%2F", "https%3A%2F%2Fevil.example%2F", "%2Fui%5C..%2Fx", "%2Fapi%2Fv1%2Fsystems"] {
+                try await client.execute(
+                    uri: "/ui/sign-in", method: .post, headers: Self.form + [.init("X-Forwarded-Proto")!: "https"],
+                    body: ByteBuffer(string: "token=\(token)&next=\(next)")
+                ) { response in
+                    #expect(response.status == .seeOther && response.headers[.location] == "/ui/", "\(next)")
+                    #expect(response.headers[.setCookie]?.hasSuffix("; Secure") == true)
+                }
+            }
+            try await services.storage.database.write { db in try await db.raw("DELETE FROM sign_in_sessions").run() }
             #expect(try await services.count("sign_in_sessions") == 0)
             let session = try await Self.signIn(client, token: token)
             #expect(session.hasPrefix("sts_"))
@@ -112,6 +131,7 @@ struct UIRouteTests {
             let fields = "model=scorer&version=1&alias=production"
             for (headers, body, reason) in [
                 (form, fields, "out of date"), (form, fields + "&form_token=0123", "out of date"),
+                (form + [.init("Sec-Fetch-Site")!: "cross-site"], fields + "&form_token=\(SignInSession.formToken(for: session))", "another site"),
                 (form + [.origin: "https://elsewhere.example"], fields + "&form_token=\(SignInSession.formToken(for: session))", "another site"),
             ] {
                 try await client.execute(uri: "/ui/systems/\(system)/approvals", method: .post, headers: headers, body: ByteBuffer(string: body)) {
@@ -152,9 +172,30 @@ struct UIRouteTests {
         }
     }
 
-    @Test("Every name is text: markup in a system's, an experiment's or a model's name is escaped on each page")
+    @Test("Every name is text: markup in a system's, an experiment's, a model's or a metric's name is escaped on each page")
     func escaping() async throws {
         try await withApplication(.sqlite) { client, services in
+            let run = try await services.runs.createRun(experimentID: nil, userID: "u", runName: "<b>run</b>", startTime: nil, tags: []).info.runID
+            // Steps at the ends of Int64: a chart's arithmetic must not overflow.
+            for (step, value) in [(Int64.min, 1.0), (0, 2.0), (Int64.max, 3.0)] {
+                try await services.runs.logMetric(runID: run, Metric(key: "loss", value: value, timestamp: 1, step: step))
+            }
+            try await services.runs.logParam(runID: run, Param("note", "<svg onload=alert(4)>"))
+            _ = try await services.registry.createRegisteredModel(name: "a\"<b#?%", description: nil, tags: [], actor: "u")
+            _ = try await services.registry.createModelVersion(
+                name: "a\"<b#?%", source: "runs:/\(run)/model", runID: run, modelID: nil, runLink: nil, description: nil, tags: [], actor: "u")
+            for uri in ["/ui/experiments/0/runs/\(run)", "/ui/models/a%22%3Cb%23%3F%25/versions/1", "/ui/models/a%22%3Cb%23%3F%25"] {
+                let (status, body, _) = try await Self.page(client, uri, session: nil)
+                #expect(status == .ok, "\(uri): \(body)")
+                #expect(!body.contains("<svg onload") && !body.contains("<b>run") && !body.contains("a\"<b"), "\(uri)")
+            }
+            #expect(
+                try await Self.page(client, "/ui/models/a%22%3Cb%23%3F%25/versions/1", session: nil).1.contains(
+                    #"href="/ui/models/a%22%3Cb%23%3F%25/versions/1/card""#))
+            // A hand-made `before` is clamped to the log, never a crash.
+            for before in ["-9223372036854775808", "9223372036854775807", "0", "x"] {
+                #expect(try await Self.page(client, "/ui/audit?before=\(before)", session: nil).0 == .ok, "\(before)")
+            }
             let created = try await client.call(
                 .post, "/api/v1/systems", json: #"{"name": "<script>alert(1)</script>", "purpose": "<img src=x onerror=alert(2)>"}"#)
             let system = try #require(created.body.dictionary("system")?.string("id"))

@@ -27,6 +27,11 @@ public struct AuditService: Sendable {
         }
     }
 
+    /// The sequence of the newest event (0 for an empty log), from the chain's head.
+    public func latestSequence() async throws -> Int64 {
+        try await repository.head()?.sequence ?? 0
+    }
+
     /// What a verification found: how many events verified and the head they lead to.
     public struct Verified: Sendable, Equatable {
         public let count: Int

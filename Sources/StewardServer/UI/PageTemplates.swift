@@ -47,7 +47,7 @@ enum PageTemplates {
         <p>Paste an API token (<code>stw_…</code>). An admin makes one with <code>steward users create</code> or
         <code>steward tokens create</code>; the first admin's token is in the data folder's <code>admin-token</code> file.</p>
         <form method="post" action="/ui/sign-in">
-        <input type="hidden" name="next" value="{{next}}">
+        <input type="hidden" name="form_token" value="{{formToken}}"><input type="hidden" name="next" value="{{next}}">
         <label>API token <input type="password" name="token" autocomplete="current-password" required></label>
         <p><button type="submit">Sign in</button></p>
         </form>
@@ -151,7 +151,7 @@ enum PageTemplates {
         <dt>Description</dt><dd>{{description}}</dd>
         <dt>Lineage</dt><dd>{{#experimentHref}}<a href="{{experimentHref}}">experiment</a> → {{/experimentHref}}{{#runHref}}<a href="{{runHref}}">run {{runID}}</a> → {{/runHref}}{{#modelID}}logged model {{modelID}} → {{/modelID}}version {{version}}</dd>
         <dt>Source</dt><dd><code>{{source}}</code></dd>
-        <dt>Model card</dt><dd><a href="/ui/models/{{name}}/versions/{{version}}/card">model card</a></dd>
+        <dt>Model card</dt><dd><a href="{{cardHref}}">model card</a></dd>
         </dl>
         {{#systems}}
         <h2>In {{systemName}} (<a href="/ui/systems/{{systemID}}">{{tier}} risk</a>)</h2>

@@ -48,8 +48,9 @@ struct SVGTimeSeries: Sendable {
             return out
         }
         let top = Self.niceCeiling(max(all.map(\.value).filter(\.isFinite).max() ?? 0, 0))
-        let span = max(Double(last - first), 1)
-        func x(_ time: Int64) -> Double { plotLeft + (Double(time - first) / span) * (plotRight - plotLeft) }
+        // In Double: steps and times come from clients, and an Int64 difference of two of them can overflow.
+        let span = max(Double(last) - Double(first), 1)
+        func x(_ time: Int64) -> Double { plotLeft + ((Double(time) - Double(first)) / span) * (plotRight - plotLeft) }
         func y(_ value: Double) -> Double { plotBottom - (top > 0 ? value / top : 0) * (plotBottom - plotTop) }
         for tick in 0...4 {
             let value = top * Double(tick) / 4
@@ -88,9 +89,9 @@ struct SVGTimeSeries: Sendable {
             return sorted
         }
         var slices = [[Point]](repeating: [], count: columns)
-        let span = Double(last - first)
+        let span = Double(last) - Double(first)
         for point in sorted {
-            let index = min(columns - 1, Int(Double(point.time - first) / span * Double(columns)))
+            let index = min(columns - 1, Int((Double(point.time) - Double(first)) / span * Double(columns)))
             slices[index].append(point)
         }
         var kept: [Point] = []

@@ -196,13 +196,13 @@ struct UIController: Sendable {
             let alerts = try await services.alerts.alerts(systemID: id).prefix(20)
             let deployments = try await services.deployments.deployments(systemID: id)
             let (_, reasons) = RegisterService.classify(system.questionnaire)
-            let values: [String: Any] = [
+            var values: [String: Any] = [
                 "id": system.id, "name": system.name, "tier": system.riskTier.rawValue, "status": system.status.rawValue,
                 "purpose": system.profile.purpose, "businessOwner": system.profile.businessOwner, "technicalOwner": system.profile.technicalOwner,
                 "maturity": "level \(entry.maturity.level)"
                     + (entry.maturity.missing.isEmpty ? "" : "; the next level needs: " + entry.maturity.missing.joined(separator: ", ")),
                 "tierSource": system.tierSource == .override ? "Set by an override" : "From the risk questionnaire",
-                "overrideRationale": system.tierSource == .override ? system.tierRationale : "", "reasons": reasons,
+                "reasons": reasons,
                 "components": system.components.map { component -> [String: Any] in
                     ["kind": component.kind.rawValue, "name": component.name, "href": "/ui/models/\(Self.segment(component.name))"]
                 },
@@ -232,6 +232,8 @@ struct UIController: Sendable {
                     ["id": $0.id, "title": $0.title, "severity": $0.severity.rawValue, "status": $0.status.rawValue]
                 },
             ]
+            // A section opens for any string, the empty one too: a key is left out rather than set to "".
+            if system.tierSource == .override, !system.tierRationale.isEmpty { values["overrideRationale"] = system.tierRationale }
             return renderer.page("system", values, chrome: chrome(system.name, "register", context))
         }
     }
@@ -323,8 +325,10 @@ struct UIController: Sendable {
             var row: [String: Any] = [
                 "id": deployment.id, "mode": deployment.mode.rawValue, "state": deployment.state.rawValue,
                 "created": UIFormat.time(deployment.createdAt),
-                "pValue": UIFormat.number(deployment.pValue), "reason": deployment.reason, "won": deployment.wonArm ?? "",
+                "reason": deployment.reason,
             ]
+            if let pValue = deployment.pValue, pValue.isFinite { row["pValue"] = UIFormat.number(pValue) }
+            if let won = deployment.wonArm { row["won"] = won }
             let pValues = try await service.pValues(id: deployment.id)
             if pValues.count > 1 {
                 row["pValueChart"] =
@@ -421,8 +425,10 @@ struct UIController: Sendable {
             "name": version.name, "version": version.version, "created": UIFormat.time(version.creationTime),
             "user": version.userID.isEmpty ? "no user" : version.userID, "stage": version.currentStage.rawValue,
             "aliases": version.aliases.isEmpty ? "none" : version.aliases.joined(separator: ", "), "description": version.description,
-            "source": version.source, "runID": version.runID, "modelID": version.modelID ?? "",
+            "source": version.source, "runID": version.runID,
+            "cardHref": "/ui/models/\(Self.segment(version.name))/versions/\(version.version)/card",
         ]
+        if let modelID = version.modelID, !modelID.isEmpty { values["modelID"] = modelID }
         if !version.runID.isEmpty, let run = try? await services.runs.run(id: version.runID) {
             values["experimentHref"] = "/ui/experiments/\(Self.segment(run.info.experimentID))"
             values["runHref"] = "/ui/experiments/\(Self.segment(run.info.experimentID))/runs/\(Self.segment(run.info.runID))"
@@ -445,7 +451,7 @@ struct UIController: Sendable {
                 let why = try await services.approvals.reasonNotToDecide(approval, actor: context.principal)
                 approvals.append([
                     "id": approval.id, "created": UIFormat.time(approval.createdAt), "requestedBy": approval.requestedBy, "alias": approval.alias,
-                    "status": approval.status.rawValue, "canDecide": why == nil, "why": why ?? "",
+                    "status": approval.status.rawValue, "canDecide": why == nil, "why": why as Any,
                     "decisions": approval.decisions.map {
                         "\($0.verdict.rawValue) by \($0.approver) (\($0.role.rawValue))" + ($0.comment.isEmpty ? "" : ": \($0.comment)")
                     },
@@ -639,10 +645,12 @@ struct UIController: Sendable {
             case .failure(let broken):
                 chain = "The chain does not verify at event \(broken.sequence): \(broken.reason)."
                 healthy = false
-                newest = broken.sequence
+                // The events after a break are what an auditor must see: the page starts at the head all the same.
+                newest = try await services.audit.latestSequence()
             }
             // Newest first, 100 a page, read from a window of at most 2,000 events before `before`.
-            let before = query["before"].flatMap { Int64($0) } ?? newest + 1
+            // Clamped to the log: a `before` from a hand-made link can neither overflow nor reach past the head.
+            let before = min(max(query["before"].flatMap { Int64($0) } ?? newest + 1, 1), newest + 1)
             let windowStart = max(0, before - 1 - 2000)
             let matched = try await services.audit.events(
                 AuditQuery(

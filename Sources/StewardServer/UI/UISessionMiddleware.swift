@@ -35,12 +35,22 @@ struct UISessionMiddleware: RouterMiddleware {
             return PageRenderer.redirect(to: "/ui/sign-in?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/ui/"))
         }
         if request.method == .post {
-            if let origin = request.headers[.origin], !Self.sameOrigin(origin, authority: request.head.authority) {
-                return Self.refusal("This form was sent from another site (\(origin)); nothing was changed.")
+            let authorities = [request.head.authority, request.headers[.init("X-Forwarded-Host")!]].compactMap { $0 }
+            if let site = request.headers[.init("Sec-Fetch-Site")!], !["same-origin", "none"].contains(site) {
+                return Self.refusal("This form was sent from another site; nothing was changed.")
+            }
+            if let origin = request.headers[.origin] ?? request.headers[.referer] {
+                guard Self.sameOrigin(origin, authorities: authorities) else {
+                    return Self.refusal("This form was sent from another site (\(origin)); nothing was changed.")
+                }
+            } else if context.signIn == nil {
+                // Without a session there is no form token to check: the browser must say where the form came from
+                // (every browser sends Origin with a form's POST).
+                return Self.refusal("This form did not say which site it came from (no Origin or Referer); nothing was changed.")
             }
             if let session = context.signIn {
                 let form = UIForm(try await request.collectBody(upTo: Self.largestForm))
-                guard form.value("form_token") == session.formToken else {
+                guard Self.constantTimeEqual(form.value("form_token") ?? "", session.formToken) else {
                     return Self.refusal("The form is out of date (it came from an earlier sign-in); reload the page and try again.")
                 }
             }
@@ -73,11 +83,22 @@ struct UISessionMiddleware: RouterMiddleware {
             status: .forbidden)
     }
 
-    /// Whether an `Origin` header names this server (scheme aside: TLS may end at a proxy in front of it).
-    static func sameOrigin(_ origin: String, authority: String?) -> Bool {
-        guard let authority, let components = URLComponents(string: origin), let host = components.host else { return false }
-        let named = components.port.map { "\(host):\($0)" } ?? host
-        return named.lowercased() == authority.lowercased()
+    /// Whether an `Origin` (or `Referer`) names this server, as the request's authority or the host a proxy in
+    /// front of it forwarded (scheme aside: TLS may end at that proxy).
+    static func sameOrigin(_ origin: String, authorities: [String]) -> Bool {
+        guard let components = URLComponents(string: origin), let host = components.host else { return false }
+        let named = (components.port.map { "\(host):\($0)" } ?? host).lowercased()
+        return authorities.contains { $0.lowercased() == named }
+    }
+
+    /// String equality whose time does not tell how much of a guess was right.
+    static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
+        let a = Array(left.utf8)
+        let b = Array(right.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
     }
 
     static func cookie(named name: String, in request: Request) -> String? {
