@@ -138,6 +138,7 @@ def main():
     parser.add_argument("--steward-binary", default=str(ROOT / ".build" / "release" / "steward"))
     parser.add_argument("--mlflow-venv", default=str(ROOT / "bench" / ".venv"))
     parser.add_argument("--skip-mlflow", action="store_true")
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs in Steward's store (fewer: a quicker look at the other pages)")
     args = parser.parse_args()
 
     steward, url, data = start_steward(args.steward_binary)
@@ -148,7 +149,7 @@ def main():
         headers = {"Authorization": f"Bearer {token}"}
         began = time.time()
         systems = populate_register(url, headers)
-        experiments, experiment, run = populate_runs(url, headers)
+        experiments, experiment, run = populate_runs(url, headers, runs=args.runs)
         print(f"populated Steward in {time.time() - began:.0f} s")
         parsed = urllib.parse.urlparse(url)
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)

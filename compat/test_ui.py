@@ -22,16 +22,25 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from conftest import ROOT, Backend
+from loopback import LoopbackServer
 from test_governance import CREDIT_GATE, FEATURES, HIGH_CONTROLS, controls, create_system, evaluate, monitor, ok, start_governed, train_and_register
 
 CHROMIUM = os.environ.get("STEWARD_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("STEWARD_UI_SCREENSHOTS", str(ROOT / ".build" / "ui-screenshots")))
 
 
+class ScoringModel(LoopbackServer):
+    """A model server speaking MLflow's pyfunc protocol: a score for each row."""
+
+    def answer(self, path, headers, body):
+        rows = json.loads(body)["dataframe_records"]
+        return self.json_reply({"predictions": [0.25 + 0.5 * (index % 2) for index, _ in enumerate(rows)]})
+
+
 @pytest.fixture(scope="module")
 def governed():
     backend = Backend("sqlite")
-    server = start_governed(backend, "ui", extra_args=["--analysis-interval", "0"])
+    server = start_governed(backend, "ui", extra_args=["--analysis-interval", "0", "--allow-endpoint-host", "127.0.0.1"])
     yield server
     code = server.server.stop()
     backend.cleanup()
@@ -122,6 +131,17 @@ def story(governed, request):
     ok(governed.call("rita", "PUT", f"/api/v1/systems/{system['id']}/gate", data=CREDIT_GATE))
     as_user("carol")
     evaluate(governed, "carol", system["id"], name, "1")
+    # Both versions passed the gate, so each may take part of the traffic: an A/B test in front of a model server,
+    # with 40 requests through Steward's serving route.
+    evaluate(governed, "carol", system["id"], name, "2")
+    model_server = ScoringModel()
+    endpoint = model_server.base_url + "/invocations"
+    deployment = ok(governed.call("carol", "POST", f"/api/v1/systems/{system['id']}/deployments", json={
+        "mode": "ab", "arms": [{"model": name, "version": version, "endpoint": endpoint, "weight": 50} for version in ("1", "2")]}))["deployment"]
+    for unit in range(40):
+        served = governed.call("carol", "POST", f"/serve/{system['id']}/invocations", headers={"X-Steward-Unit": f"customer-{unit}"},
+                               json={"dataframe_records": [{"income": 40.0 + unit, "age": 30.0, "sex": "f"}]})
+        assert served.status_code == 200, served.text
     ok(governed.call("carol", "POST", f"/api/v1/systems/{system['id']}/incidents",
                      json={"title": "Approval rate <dropped>", "severity": "HIGH", "description": "-12% in a day"}))
     # Three days of traffic, an hour apart, whose incomes drift upwards: what the system page draws.
@@ -137,7 +157,9 @@ def story(governed, request):
                          json={"model": name, "version": version, "alias": "production"}))["approval"]
         for version in ("1", "2")
     ]
-    yield {"system": system, "model": name, "prompt": prompt, "approvals": approvals, "experiment": experiment.experiment_id, "run": run.info.run_id}
+    yield {"system": system, "model": name, "prompt": prompt, "approvals": approvals, "experiment": experiment.experiment_id, "run": run.info.run_id,
+           "deployment": deployment}
+    model_server.close()
     monkeypatch.undo()
 
 
@@ -242,6 +264,7 @@ def test_every_page_loads_cleanly_and_accessibly(browser, governed, story):
             "approvals": "/ui/approvals", "incidents": "/ui/incidents", "audit": "/ui/audit", "experiments": "/ui/experiments",
             "experiment": f"/ui/experiments/{story['experiment']}", "run": f"/ui/experiments/{story['experiment']}/runs/{story['run']}",
             "model": f"/ui/models/{model}", "prompt": f"/ui/models/{story['prompt']}?from=1&to=2",
+            "model-card": f"/ui/models/{model}/versions/1/card", "annex-iv": f"/ui/systems/{system}/documentation",
         }
         for name, path in pages.items():
             check_page(visit, path, name)
@@ -252,6 +275,13 @@ def test_every_page_loads_cleanly_and_accessibly(browser, governed, story):
             assert 2 <= points <= 600
         assert "income" in page.locator("h2:has-text('Data drift') + figure, table").first.inner_text() or "income" in page.inner_text("main")
         assert page.locator("td svg rect").count() > 4, "reference and current histograms"
+        # The A/B test's live split: each arm's version, weight and the requests it answered, which add up.
+        heading = page.locator("h3", has_text=story["deployment"]["id"])
+        assert "ab deployment" in heading.inner_text() and "active" in heading.inner_text()
+        arms = page.locator("h3:has-text('%s') ~ table" % story["deployment"]["id"]).first.locator("tbody tr").all()
+        cells = [[cell.inner_text() for cell in arm.locator("td").all()] for arm in arms]
+        assert [row[1] for row in cells] == [f"{model} v1", f"{model} v2"] and [row[2] for row in cells] == ["50%", "50%"], cells
+        assert sum(int(row[3]) for row in cells) == 40 and all(int(row[3]) > 0 for row in cells), cells
         page = visit.open(f"/ui/models/{model}/versions/1")
         assert "roc_auc >= 0.6" in page.inner_text("main") and "fairness.sex.dp_ratio" in page.inner_text("main")
         page = visit.open("/ui/incidents")
