@@ -26,8 +26,13 @@ public struct StewardStorage: Sendable {
 
     /// Opens (creating on first use) `dataDirectory` with `steward.sqlite`, `artifacts/` and `files/`, or the
     /// database `store` names (`sqlite:PATH`, `postgres://…`).
+    /// With `artifacts` at `s3://bucket/prefix`, artifacts and Steward's files are objects under `prefix/artifacts/`
+    /// and `prefix/files/` instead (credentials and region from `environment`, `s3Endpoint` for an S3-compatible
+    /// store); the bucket is checked to answer before the server starts.
     public static func open(
-        dataDirectory: String, store: DatabaseLocation? = nil, durability: SQLiteStoreDatabase.Durability = .full, logger: Logger
+        dataDirectory: String, store: DatabaseLocation? = nil, durability: SQLiteStoreDatabase.Durability = .full,
+        artifacts artifactLocation: ArtifactLocation? = nil, s3Endpoint: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
     ) async throws -> StewardStorage {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let location = store ?? .sqlite(path: (dataDirectory as NSString).appendingPathComponent("steward.sqlite"))
@@ -39,6 +44,26 @@ public struct StewardStorage: Sendable {
             database = try await SQLiteStoreDatabase.open(path: path, durability: durability, logger: logger)
         case .postgres(let host, let port, let username, let password, let name):
             database = PostgresStoreDatabase(host: host, port: port, username: username, password: password, database: name, logger: logger)
+        }
+        switch artifactLocation {
+        case .s3(let bucket, let prefix):
+            let client = try ArtifactLocation.s3Client(bucket: bucket, endpoint: s3Endpoint, environment: environment)
+            let artifacts = S3ArtifactStore(client: client, prefix: prefix + "/artifacts")
+            let files = S3ArtifactStore(client: client, prefix: prefix + "/files")
+            do {
+                _ = try await artifacts.list(.root)
+            } catch let error as StewardError {
+                throw StewardError(error.code, "The artifact store \(artifactLocation!) cannot be used: \(error.message)")
+            }
+            return StewardStorage(
+                database: database, artifacts: artifacts, files: files, databaseLocation: location,
+                artifactRoot: "s3://\(bucket)/\(artifacts.prefix)")
+        case .folder(let path):
+            return StewardStorage(
+                database: database, artifacts: try LocalArtifactStore(root: path),
+                files: try LocalArtifactStore(root: (dataDirectory as NSString).appendingPathComponent("files")), databaseLocation: location,
+                artifactRoot: path)
+        case nil: break
         }
         let artifactRoot = (dataDirectory as NSString).appendingPathComponent("artifacts")
         let artifacts = try LocalArtifactStore(root: artifactRoot)

@@ -29,3 +29,10 @@ extension DatabaseLocation {
         do { return try DatabaseLocation(parsing: text) } catch { throw ValidationError(error.message) }
     }
 }
+
+extension ArtifactLocation {
+    /// `--artifacts` read once, with the parser's own message for a location it refuses.
+    static func argument(_ text: String) throws -> ArtifactLocation {
+        do { return try ArtifactLocation(parsing: text) } catch { throw ValidationError(error.message) }
+    }
+}

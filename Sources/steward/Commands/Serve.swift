@@ -20,6 +20,7 @@ struct Serve: AsyncParsableCommand {
               steward serve
               steward serve --data /var/lib/steward --host 0.0.0.0 --port 8080
               steward serve --store postgres://steward:secret@db.internal:5432/steward
+              steward serve --store postgres://steward:secret@db.internal:5432/steward --artifacts s3://ml-artifacts/steward
             """
     )
 
@@ -38,6 +39,21 @@ struct Serve: AsyncParsableCommand {
             "Database instead of <dir>/steward.sqlite: sqlite:PATH or postgres://user:password@host:port/database.", valueName: "url"),
         transform: DatabaseLocation.argument)
     var store: DatabaseLocation?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Artifacts instead of <dir>/artifacts: a folder, or s3://bucket/prefix (credentials and region from AWS_ACCESS_KEY_ID, "
+                + "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION).", valueName: "location"),
+        transform: ArtifactLocation.argument)
+    var artifacts: ArtifactLocation?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An S3-compatible store's endpoint for --artifacts s3://… (MinIO, moto…), addressed path-style; default AWS_ENDPOINT_URL_S3 "
+                + "or AWS_ENDPOINT_URL, else AWS itself.", valueName: "url"))
+    var s3Endpoint: String?
 
     @Option(
         name: .long,
@@ -122,7 +138,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "steward")
         logger.logLevel = logLevel
-        let storage = try await StewardStorage.open(dataDirectory: data, store: store, durability: durability, logger: logger)
+        let storage = try await StewardStorage.open(
+            dataDirectory: data, store: store, durability: durability, artifacts: artifacts, s3Endpoint: s3Endpoint, logger: logger)
         let interval = alertInterval.durations[0]
         let configuration = ServerConfiguration(
             host: host, port: port, maximumArtifactBytes: maxArtifactSize.bytes, authenticationRequired: auth?.isOn,
