@@ -39,6 +39,7 @@ apt_install() {
 
 log "prerequisites"
 if [ ! -f /usr/include/sqlite3.h ]; then apt_install libsqlite3-dev; fi
+if [ ! -f /usr/include/zlib.h ]; then apt_install zlib1g-dev; fi
 if ! command -v chromium >/dev/null; then apt_install chromium; fi
 export STEWARD_TEST_CHROMIUM="$(command -v chromium)"
 

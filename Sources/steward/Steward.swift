@@ -13,7 +13,7 @@ struct Steward: AsyncParsableCommand {
         version: StewardVersion.current,
         subcommands: [
             Serve.self, Systems.self, Card.self, Evidence.self, Approvals.self, Gate.self, Evaluate.self, Monitor.self, Drift.self, Users.self,
-            Audit.self, Deploy.self, Gateway.self,
+            Audit.self, Deploy.self, Gateway.self, Backup.self, Restore.self,
         ]
     )
 }

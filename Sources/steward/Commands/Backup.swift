@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardStore
+
+/// `steward backup`: a running or stopped server's data folder in one file.
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the store (database snapshot, artifacts and Steward's files) into one ZIP file, while the server runs.",
+        discussion: """
+            The SQLite database is copied as one consistent snapshot (SQLite's VACUUM INTO), without stopping the
+            server; the artifacts and files folders follow. With --store postgres://…, the folders are copied and the
+            pg_dump command that backs up the database is printed: run it beside. Restore with `steward restore`.
+            Examples:
+              steward backup --data steward-data --to steward-backup.zip
+              steward backup --store postgres://steward@db.internal:5432/steward --data steward-data --to folders.zip
+            """)
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(name: .long, help: ArgumentHelp("The backup file to write (must not exist).", valueName: "file"))
+    var to: String
+
+    func validate() throws {
+        try options.requireExistingStore()
+    }
+
+    func run() async throws {
+        if case .postgres(let host, let port, let username, _, let database) = options.store {
+            print(
+                "The database is in PostgreSQL: back it up with\n  pg_dump --format=custom --host \(host) --port \(port) --username \(username) "
+                    + "--file \(database).dump \(database)\n(and restore with pg_restore --dbname \(database) \(database).dump).")
+        }
+        let summary: StoreBackup.Summary
+        do {
+            summary = try StoreBackup.backup(dataDirectory: options.data, database: options.store == nil || options.isSQLite, to: to)
+        } catch let error as StewardError {
+            throw failing(error)
+        }
+        print(
+            "Backed up \(summary.database ? "the database and " : "")\(summary.files) files (\(summary.bytes) bytes) to \(to).")
+    }
+}
+
+extension StoreOptions {
+    /// Whether the database is an SQLite file.
+    var isSQLite: Bool {
+        if case .postgres = store { return false }
+        return true
+    }
+}
