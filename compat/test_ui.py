@@ -282,6 +282,13 @@ def test_every_page_loads_cleanly_and_accessibly(browser, governed, story):
         cells = [[cell.inner_text() for cell in arm.locator("td").all()] for arm in arms]
         assert [row[1] for row in cells] == [f"{model} v1", f"{model} v2"] and [row[2] for row in cells] == ["50%", "50%"], cells
         assert sum(int(row[3]) for row in cells) == 40 and all(int(row[3]) > 0 for row in cells), cells
+        # The live panel refreshes itself: ten more requests show up without reloading the page.
+        for unit in range(10):
+            served = governed.call("carol", "POST", f"/serve/{system}/invocations", headers={"X-Steward-Unit": f"late-{unit}"},
+                                   json={"dataframe_records": [{"income": 50.0, "age": 40.0, "sex": "m"}]})
+            assert served.status_code == 200, served.text
+        page.wait_for_function("""() => Array.from(document.querySelectorAll('#deployments table tbody tr'))
+            .reduce((total, row) => total + Number(row.children[3].textContent), 0) === 50""", timeout=30_000)
         page = visit.open(f"/ui/models/{model}/versions/1")
         assert "roc_auc >= 0.6" in page.inner_text("main") and "fairness.sex.dp_ratio" in page.inner_text("main")
         page = visit.open("/ui/incidents")

@@ -16,7 +16,7 @@ enum PageTemplates {
         <title>{{title}} · Steward</title>
         <link rel="stylesheet" href="/ui/assets/steward.css">
         <link rel="icon" href="/ui/assets/icon.svg" type="image/svg+xml">
-        {{#script}}<script src="/ui/assets/steward.js"></script>{{/script}}
+        {{#script}}<script src="/ui/assets/steward.js" defer></script>{{/script}}
         </head>
         <body>
         <header class="bar">
@@ -127,6 +127,7 @@ enum PageTemplates {
         <tbody>{{#alerts}}<tr><td><code>{{rule}}</code></td><td>{{category}}</td><td class="{{css}}">{{status}}</td><td class="number">{{value}}</td>
         <td>{{fired}}</td><td>{{resolved}}</td></tr>{{/alerts}}{{^alerts}}<tr><td colspan="6">No alert has fired.</td></tr>{{/alerts}}</tbody></table>
         <h2>Deployments</h2>
+        <div id="deployments"{{#liveDeployment}} data-refresh="10"{{/liveDeployment}}>
         {{#deployments}}
         <h3>{{mode}} deployment {{id}}: {{state}}</h3>
         <p class="muted">Created {{created}}{{#pValue}}; sequential p-value {{pValue}}{{/pValue}}{{#won}}; won by {{won}}{{/won}}. {{reason}}</p>
@@ -138,6 +139,7 @@ enum PageTemplates {
         {{#pValueChart}}<div class="charts"><figure><figcaption>The sequential test's p-value over time</figcaption>{{{pValueChart}}}</figure></div>{{/pValueChart}}
         {{/deployments}}
         {{^deployments}}<p>No deployment: the system's model servers are called directly.</p>{{/deployments}}
+        </div>
         <h2>Open incidents</h2>
         <ul>{{#incidents}}<li><a href="/ui/incidents#{{id}}">{{title}}</a> ({{severity}}, {{status}})</li>{{/incidents}}{{^incidents}}<li>None.</li>{{/incidents}}</ul>
         """

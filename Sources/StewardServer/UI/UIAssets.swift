@@ -53,10 +53,21 @@ enum UIAssets {
     static let script = """
         (function () {
           var match = /^#\\/experiments\\/([^\\/?#]+)(?:\\/runs\\/([^\\/?#]+))?/.exec(window.location.hash || "");
-          if (!match) { return; }
-          var path = "/ui/experiments/" + encodeURIComponent(decodeURIComponent(match[1]));
-          if (match[2]) { path += "/runs/" + encodeURIComponent(decodeURIComponent(match[2])); }
-          window.location.replace(path);
+          if (match) {
+            var path = "/ui/experiments/" + encodeURIComponent(decodeURIComponent(match[1]));
+            if (match[2]) { path += "/runs/" + encodeURIComponent(decodeURIComponent(match[2])); }
+            window.location.replace(path);
+          }
+          var live = document.querySelector("[data-refresh]");
+          if (!live) { return; }
+          window.setInterval(function () {
+            fetch(window.location.href, { credentials: "same-origin" }).then(function (answer) {
+              return answer.ok ? answer.text() : null;
+            }).then(function (html) {
+              var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById(live.id);
+              if (fresh) { live.innerHTML = fresh.innerHTML; }
+            }).catch(function () {});
+          }, Number(live.getAttribute("data-refresh")) * 1000);
         })();
         """
 

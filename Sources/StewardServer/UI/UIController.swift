@@ -238,7 +238,13 @@ struct UIController: Sendable {
             ]
             // A section opens for any string, the empty one too: a key is left out rather than set to "".
             if system.tierSource == .override, !system.tierRationale.isEmpty { values["overrideRationale"] = system.tierRationale }
-            return renderer.page("system", values, chrome: chrome(system.name, "register", context))
+            var chrome = chrome(system.name, "register", context)
+            // A live canary or A/B test's panel refreshes itself every few seconds (the one script's second job).
+            if deployments.contains(where: { $0.state == .active && $0.mode != .single }) {
+                values["liveDeployment"] = true
+                chrome.script = true
+            }
+            return renderer.page("system", values, chrome: chrome)
         }
     }
 
