@@ -27,9 +27,9 @@ class MotoS3:
         deadline = time.time() + 60
         while True:
             try:
-                requests.get(self.endpoint, timeout=1)
+                requests.get(self.endpoint, timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if time.time() > deadline or self.process.poll() is not None:
                     self.stop()
                     raise RuntimeError("moto's S3 server did not start")

@@ -13,7 +13,7 @@ struct Backup: AsyncParsableCommand {
             pg_dump command that backs up the database is printed: run it beside. Restore with `steward restore`.
             Examples:
               steward backup --data steward-data --to steward-backup.zip
-              steward backup --store postgres://steward@db.internal:5432/steward --data steward-data --to folders.zip
+              steward backup --store postgres://db.internal/steward --to folders.zip
             """)
 
     @OptionGroup var options: StoreOptions

@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
               steward serve
               steward serve --data /var/lib/steward --host 0.0.0.0 --port 8080
               steward serve --store postgres://steward:secret@db.internal:5432/steward
-              steward serve --store postgres://steward:secret@db.internal:5432/steward --artifacts s3://ml-artifacts/steward
+              steward serve --artifacts s3://ml-artifacts/steward
             """
     )
 
