@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Steward test: the Swift suites on SQLite and PostgreSQL, a bounded run of every libFuzzer target
-# (Fuzz/run.sh) while the release build is made, then the compatibility suite that drives the release build of
+# Runs every Steward test: a bounded run of every libFuzzer target (Fuzz/run.sh) while the release build is made,
+# the Swift suites on SQLite and PostgreSQL, then the compatibility suite that drives the release build of
 # `steward serve` with the real mlflow client on both engines (and schemathesis against the OpenAPI document, the
 # web UI in Chromium with Playwright, artifacts in moto's S3 server, backup and restore).
 # Starts what it needs and stops it afterwards: a PostgreSQL server on loopback (installed with apt-get when absent),
@@ -63,22 +63,21 @@ echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1
 log "swift format lint"
 swift format lint --strict -r Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
-log "swift build"
+# The README runs the server in release mode: the optimizer must build it too (it has crashed where debug did not).
+# Two cores: the release build runs beside the debug build (whole-module optimization leaves a core idle much of
+# the time) and the fuzz targets beside what is left of it; the tests then run on a quiet machine.
+log "swift build, and swift build -c release beside it"
+# Its own scratch folder: SwiftPM locks a build folder against a second build in it.
+swift build -c release --product steward --scratch-path .build-release > "$WORK/release-build.log" 2>&1 &
+RELEASE_BUILD=$!
 swift build --build-tests
 
-log "swift test (SQLite and PostgreSQL)"
-swift test --skip-build
-
-# The README runs the server in release mode: the optimizer must build it too (it has crashed where debug did not).
-# Its whole-module passes leave a core idle much of the time, so the fuzz targets build and run beside it.
-log "swift build -c release, and fuzzing beside it (libFuzzer with the address sanitizer; ${STEWARD_FUZZ_SECONDS:-10} s a target)"
-swift build -c release --product steward > "$WORK/release-build.log" 2>&1 &
-RELEASE_BUILD=$!
+log "fuzzing (libFuzzer with the address sanitizer; ${STEWARD_FUZZ_SECONDS:-10} s a target), beside the release build"
 FUZZ_STATUS=0
 bash Fuzz/run.sh "${STEWARD_FUZZ_SECONDS:-10}" || FUZZ_STATUS=$?
 RELEASE_STATUS=0
 wait "$RELEASE_BUILD" || RELEASE_STATUS=$?
-tail -n 5 "$WORK/release-build.log"
+tail -n 3 "$WORK/release-build.log"
 if [ "$RELEASE_STATUS" -ne 0 ]; then
     grep -E "error|warning:" "$WORK/release-build.log" | head -n 100 || true
     echo "the release build failed (exit $RELEASE_STATUS)"
@@ -86,12 +85,15 @@ if [ "$RELEASE_STATUS" -ne 0 ]; then
 fi
 if [ "$FUZZ_STATUS" -ne 0 ]; then echo "fuzzing failed (exit $FUZZ_STATUS)"; exit 1; fi
 
+log "swift test (SQLite and PostgreSQL)"
+swift test --skip-build
+
 log "compatibility suite (real mlflow client; SQLite and PostgreSQL)"
 VENV="$ROOT/compat/.venv"
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/pip" install -q --disable-pip-version-check -r compat/requirements.txt
 # Against the release build: the binary the README runs. Two workers, each taking whole files (a file's servers
 # are module fixtures); every server, database and port is a test's own.
-STEWARD_BINARY="$ROOT/.build/release/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider -n 2 --dist loadfile
+STEWARD_BINARY="$ROOT/.build-release/release/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider -n 2 --dist loadfile
 
 log "all tests passed"
