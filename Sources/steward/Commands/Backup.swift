@@ -33,7 +33,7 @@ struct Backup: AsyncParsableCommand {
         }
         let summary: StoreBackup.Summary
         do {
-            summary = try StoreBackup.backup(dataDirectory: options.data, database: options.store == nil || options.isSQLite, to: to)
+            summary = try StoreBackup.backup(dataDirectory: options.data, database: options.isSQLite, to: to)
         } catch let error as StewardError {
             throw failing(error)
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 
 /// AWS Signature Version 4 (header form): what S3 and S3-compatible stores require of every request.
 ///
@@ -40,7 +41,9 @@ public struct AWSSignatureV4: Sendable {
 
     /// The hex SHA-256 of a payload, as a request's `payloadHash`.
     public static func payloadHash<Bytes: DataProtocol>(_ bytes: Bytes) -> String {
-        hex(SHA256.hash(data: bytes))
+        var digest = SHA256Digest.Incremental()
+        digest.update(bytes)
+        return digest.finalize()
     }
 
     /// The request's parts that the signature covers.
@@ -80,11 +83,10 @@ public struct AWSSignatureV4: Sendable {
     /// request must carry as `x-amz-date`.
     func authorization(_ request: Request, timestamp: String) -> String {
         let (canonical, signedHeaders) = canonicalRequest(request)
-        let scope = "\(timestamp.prefix(8))/\(region)/\(service)/aws4_request"
         let signature = Self.hex(
             HMAC<SHA256>.authenticationCode(
                 for: Data(stringToSign(canonical, timestamp: timestamp).utf8), using: signingKey(day: String(timestamp.prefix(8)))))
-        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(timestamp)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
 
     /// The canonical request and its signed-header list.
@@ -105,8 +107,12 @@ public struct AWSSignatureV4: Sendable {
     }
 
     func stringToSign(_ canonicalRequest: String, timestamp: String) -> String {
-        let scope = "\(timestamp.prefix(8))/\(region)/\(service)/aws4_request"
-        return ["AWS4-HMAC-SHA256", timestamp, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))].joined(separator: "\n")
+        ["AWS4-HMAC-SHA256", timestamp, scope(timestamp), SHA256Digest.hex(of: Data(canonicalRequest.utf8))].joined(separator: "\n")
+    }
+
+    /// The credential scope of a signature made at `timestamp`: its day, region and service.
+    private func scope(_ timestamp: String) -> String {
+        "\(timestamp.prefix(8))/\(region)/\(service)/aws4_request"
     }
 
     private func signingKey(day: String) -> SymmetricKey {

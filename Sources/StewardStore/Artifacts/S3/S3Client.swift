@@ -99,11 +99,7 @@ public struct S3Client: Sendable {
     }
 
     public func delete(_ key: String) async throws {
-        let response = try await send("DELETE", key: key)
-        guard response.status == .noContent || response.status == .ok || response.status == .notFound else {
-            try await Self.expect(.noContent, response, "DELETE", key)
-            return
-        }
+        try await Self.expect([.noContent, .ok, .notFound], try await send("DELETE", key: key), "DELETE", key)
     }
 
     /// One page of the keys under `prefix`, folded at `delimiter` into common prefixes.
@@ -159,11 +155,8 @@ public struct S3Client: Sendable {
     }
 
     public func abortMultipartUpload(_ key: String, uploadID: String) async throws {
-        let response = try await send("DELETE", key: key, query: [("uploadId", uploadID)])
-        guard response.status == .noContent || response.status == .notFound else {
-            try await Self.expect(.noContent, response, "AbortMultipartUpload", key)
-            return
-        }
+        try await Self.expect(
+            [.noContent, .notFound], try await send("DELETE", key: key, query: [("uploadId", uploadID)]), "AbortMultipartUpload", key)
     }
 
     // MARK: Sending
@@ -201,7 +194,12 @@ public struct S3Client: Sendable {
 
     /// Fails with S3's own code and message unless the response has `status`.
     static func expect(_ status: HTTPResponseStatus, _ response: HTTPClientResponse, _ operation: String, _ key: String) async throws {
-        guard response.status != status else { return }
+        try await expect([status], response, operation, key)
+    }
+
+    /// Fails with S3's own code and message unless the response has one of `statuses`.
+    static func expect(_ statuses: [HTTPResponseStatus], _ response: HTTPClientResponse, _ operation: String, _ key: String) async throws {
+        guard !statuses.contains(response.status) else { return }
         let body = try? await response.body.collect(upTo: 1 << 20)
         let error = body.flatMap { try? S3XML.parse($0) }
         let detail = [error?.text(of: "Code"), error?.text(of: "Message")].compactMap { $0 }.joined(separator: ": ")
