@@ -1,6 +1,7 @@
 -- Scenario (a): runs/log-batch with 10 metrics per request. Every request logs new observations: steps and
 -- timestamps combine a base that differs per wrk invocation (second argument), the thread and a per-thread
--- counter, so no server can skip work by deduplicating, not even across warm-up and measurement.
+-- counter, so no server can skip work by deduplicating, not even across warm-up and measurement. A third argument,
+-- when given, is sent as a bearer token.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -14,6 +15,7 @@ end
 function init(args)
     run_id = args[1]
     base = tonumber(args[2]) or 0
+    token = args[3]
 end
 
 function request()
@@ -24,7 +26,11 @@ function request()
         parts[#parts + 1] = string.format('{"key":"m%d","value":%d.5,"timestamp":%d,"step":%d}', i, counter % 1000, 1700000000000 + step, step)
     end
     local body = '{"run_id":"' .. run_id .. '","metrics":[' .. table.concat(parts, ",") .. ']}'
-    return wrk.format("POST", "/api/2.0/mlflow/runs/log-batch", {["Content-Type"] = "application/json"}, body)
+    local headers = {["Content-Type"] = "application/json"}
+    if token then
+        headers["Authorization"] = "Bearer " .. token
+    end
+    return wrk.format("POST", "/api/2.0/mlflow/runs/log-batch", headers, body)
 end
 
 function response(status, headers, body)

@@ -91,16 +91,32 @@ struct AlertScheduleTests {
         #expect(schedule.due(documents, now: 0, allowedHosts: hosts).isEmpty, "first seen: one interval from now")
         #expect(schedule.pause(now: 0) == 15_000)
         #expect(schedule.due(documents, now: 14_999, allowedHosts: hosts).isEmpty)
-        #expect(schedule.due(documents, now: 15_000, allowedHosts: hosts) == ["fast"])
-        #expect(schedule.due(documents, now: 30_000, allowedHosts: hosts) == ["fast"])
-        #expect(schedule.due(documents, now: 60_000, allowedHosts: hosts) == ["fast", "slow"])
+        #expect(schedule.due(documents, now: 15_000, allowedHosts: hosts).map(\.systemID) == ["fast"])
+        #expect(schedule.due(documents, now: 30_000, allowedHosts: hosts).map(\.systemID) == ["fast"])
+        #expect(schedule.due(documents, now: 60_000, allowedHosts: hosts).map(\.systemID) == ["fast", "slow"])
         documents["fast"] = "every: 1m\nconditions: ['error_rate <= 0.2']\n"
         #expect(schedule.due(documents, now: 65_000, allowedHosts: hosts).isEmpty, "new rules: a new clock")
-        #expect(schedule.due(documents, now: 125_000, allowedHosts: hosts) == ["fast", "slow"])
+        #expect(schedule.due(documents, now: 125_000, allowedHosts: hosts).map(\.systemID) == ["fast", "slow"])
         documents["slow"] = nil
-        #expect(schedule.due(documents, now: 1_000_000, allowedHosts: hosts) == ["fast"])
-        #expect(schedule.pause(now: 1_000_000) == 60_000)
+        #expect(schedule.due(documents, now: 1_000_000, allowedHosts: hosts).map(\.systemID) == ["fast"])
+        #expect(schedule.pause(now: 1_000_000) == 20_000, "until the next whole minute")
         #expect(throws: StewardError.self) { try AlertRules(yaml: "every: 1s\nconditions: ['error_rate <= 0.1']\n", allowedHosts: hosts) }
+    }
+
+    @Test("Turns fall on multiples of the interval, the same on every replica, and a late scheduler takes the latest")
+    func alignedTurns() {
+        let hosts = EndpointAllowList(hosts: [])
+        let documents = ["fast": "every: 15s\nconditions: ['error_rate <= 0.1']\n"]
+        var early = AlertSchedule(defaultInterval: 60_000)
+        var late = AlertSchedule(defaultInterval: 60_000)
+        #expect(early.due(documents, now: 1_000, allowedHosts: hosts).isEmpty)
+        #expect(late.due(documents, now: 14_000, allowedHosts: hosts).isEmpty)
+        #expect(early.pause(now: 1_000) == 14_000 && late.pause(now: 14_000) == 1_000, "both wait for the same turn")
+        #expect(early.due(documents, now: 15_000, allowedHosts: hosts) == [AlertTurn(systemID: "fast", dueAt: 15_000)])
+        #expect(late.due(documents, now: 15_400, allowedHosts: hosts) == [AlertTurn(systemID: "fast", dueAt: 15_000)])
+        #expect(late.due(documents, now: 29_999, allowedHosts: hosts).isEmpty)
+        #expect(late.due(documents, now: 47_000, allowedHosts: hosts) == [AlertTurn(systemID: "fast", dueAt: 45_000)], "missed turns are not made up")
+        #expect(late.pause(now: 47_000) == 13_000)
     }
 
     @Test("Without a signing secret, rules naming a webhook are refused for that reason, whatever the host; rules without one read")
@@ -129,8 +145,12 @@ struct AlertScheduleTests {
             "a": "conditions: ['error_rate <= 0.1']\n", "b": "conditions: ['error_rate <= 0.1']\n", "c": "conditions: ['error_rate <= 0.1']\n",
         ]
         _ = schedule.due(documents, now: 0, allowedHosts: hosts)
-        #expect(schedule.due(documents, now: 60_000, allowedHosts: hosts, busy: ["a"], capacity: 1) == ["b"])
-        #expect(schedule.due(documents, now: 61_000, allowedHosts: hosts, busy: [], capacity: 5) == ["c"], "c stayed due; a waits its next turn")
-        #expect(schedule.due(documents, now: 120_000, allowedHosts: hosts, busy: [], capacity: 5) == ["a", "b"])
+        #expect(schedule.due(documents, now: 60_000, allowedHosts: hosts, busy: ["a"], capacity: 1).map(\.systemID) == ["b"])
+        #expect(
+            schedule.due(documents, now: 61_000, allowedHosts: hosts, busy: [], capacity: 5).map(\.systemID) == ["c"],
+            "c stayed due; a waits its next turn")
+        #expect(
+            schedule.due(documents, now: 120_000, allowedHosts: hosts, busy: [], capacity: 5).map(\.systemID) == ["a", "b", "c"],
+            "c, taken late, keeps the same turns as the others")
     }
 }

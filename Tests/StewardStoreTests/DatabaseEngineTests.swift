@@ -153,21 +153,28 @@ struct MergedLogBatchTests {
     }
 }
 
-/// The change stamp the serving route trusts instead of reading which deployment serves a system: it must move
-/// with every commit that changes a deployment or a system, whoever made it, and with no other.
+/// The change stamps that let a server keep what it read in memory (which deployment serves a system, whom a token
+/// stands for): each must move with every commit that changes what it follows, whoever made it, and with no other.
 @Suite("Change stamps")
 struct ChangeStampTests {
-    @Test("SQLite's stamp holds while no deployment or system changes and moves when one does, by this or another process")
-    func sqliteStampMovesWithServingChanges() async throws {
-        try await TestStorage.with(.sqlite) { storage async throws in
-            let database = try #require(storage.database as? SQLiteStoreDatabase)
-            let first = try #require(database.changeStamp())
+    static func stamps(_ database: any StoreDatabase) async throws -> [ChangeStamp: Int64] {
+        var stamps: [ChangeStamp: Int64] = [:]
+        for stamp in ChangeStamp.allCases { stamps[stamp] = try await database.currentChangeStamp(stamp) }
+        return stamps
+    }
+
+    @Test("Each stamp holds while nothing it follows changes and moves when it does, by this or another replica", arguments: TestEngine.available)
+    func stampsMoveWithWhatTheyFollow(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let database = storage.database
+            let first = try await Self.stamps(database)
             _ = try await database.read { db in try await db.raw("SELECT count(*) AS n FROM experiments").all() }
-            #expect(database.changeStamp() == first, "a read is not a change")
+            #expect(try await Self.stamps(database) == first, "a read is not a change")
             try await database.write { db in
                 try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'k', 'v')").run()
             }
-            #expect(database.changeStamp() == first, "other tables' commits (served events among them) do not move it")
+            #expect(try await Self.stamps(database) == first, "other tables' commits (served events among them) do not move them")
+
             try await database.write { db in
                 try await db.raw(
                     """
@@ -177,24 +184,98 @@ struct ChangeStampTests {
                     """
                 ).run()
             }
-            let afterOwnWrite = try #require(database.changeStamp())
-            #expect(afterOwnWrite != first)
-            #expect(database.changeStamp() == afterOwnWrite)
-
-            // A second database on the same file stands for another process (the CLI on the data folder).
-            let replica = try await SQLiteStoreDatabase.open(path: database.path, logger: TestStorage.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await replica.run() }
-                defer { group.cancelAll() }
-                try await replica.write { db in try await db.raw("UPDATE ai_systems SET name = 'renamed' WHERE id = 'sys-1'").run() }
+            let afterSystem = try await Self.stamps(database)
+            #expect(afterSystem[.serving] != first[.serving] && afterSystem[.credentials] == first[.credentials])
+            try await database.write { db in
+                try await db.raw("INSERT INTO users (name, role, created_at, created_by) VALUES ('ada', 'admin', 0, 'tester')").run()
             }
-            #expect(database.changeStamp() != afterOwnWrite, "another process's change of a system moves the stamp")
+            let afterUser = try await Self.stamps(database)
+            #expect(afterUser[.serving] == afterSystem[.serving] && afterUser[.credentials] != afterSystem[.credentials])
+            #expect(try await Self.stamps(database) == afterUser)
+
+            // A second database on the same store stands for another replica (or, on SQLite, another process on the file).
+            try await TestStorage.withReplica(of: storage) { replica in
+                try await replica.write { db in try await db.raw("UPDATE ai_systems SET name = 'renamed' WHERE id = 'sys-1'").run() }
+                let afterRename = try await Self.stamps(database)
+                #expect(afterRename[.serving] != afterUser[.serving] && afterRename[.credentials] == afterUser[.credentials])
+                try await replica.write { db in
+                    try await db.raw(
+                        "INSERT INTO api_tokens (token_digest, id, user_name, label, created_at) VALUES ('d', 'i', 'ada', 'l', 0)"
+                    ).run()
+                }
+                #expect(try await Self.stamps(database)[.credentials] != afterRename[.credentials])
+                #expect(try await Self.stamps(replica) == Self.stamps(database))
+            }
+
+            // SQLite answers from memory; PostgreSQL only with a read.
+            for stamp in ChangeStamp.allCases {
+                let known = database.changeStamp(stamp)
+                #expect(engine == .sqlite ? known == (try await database.currentChangeStamp(stamp)) : known == nil)
+            }
         }
     }
+}
 
-    @Test("PostgreSQL has no cheap stamp, so its callers always read")
-    func postgresHasNoStamp() {
-        let database = PostgresStoreDatabase(host: "127.0.0.1", port: 1, username: "u", password: nil, database: "d", logger: TestStorage.logger)
-        #expect(database.changeStamp() == nil)
+/// Concurrent calls merged into batches: a batch never takes a call that arrived after it started, so what it
+/// reads was read after each of its callers asked; no more batches run at once than allowed.
+@Suite("Call coalescer")
+struct CallCoalescerTests {
+    /// Records the batches it executes and how many ran at once.
+    actor Ledger {
+        var batches: [[Int]] = []
+        var running = 0
+        var mostRunning = 0
+        func start(_ calls: [Int]) {
+            batches.append(calls)
+            running += 1
+            mostRunning = max(mostRunning, running)
+        }
+        func finish() { running -= 1 }
+    }
+
+    @Test("Calls waiting while a batch runs make up the next one; every call gets its own outcome", arguments: [1, 3])
+    func batchesAndOutcomes(concurrentBatches: Int) async throws {
+        let ledger = Ledger()
+        let coalescer = CallCoalescer<Int, Int>(maximumBatchSize: 8, maximumConcurrentBatches: concurrentBatches) { calls in
+            await ledger.start(calls)
+            try await Task.sleep(for: .milliseconds(20))
+            await ledger.finish()
+            return calls.map { $0 % 7 == 0 ? .failure(StewardError.invalidParameter("\($0) is refused")) : .success($0 * 10) }
+        }
+        let outcomes = await withTaskGroup(of: (Int, Result<Int, StewardError>).self) { group in
+            for call in 1...40 {
+                group.addTask {
+                    do { return (call, .success(try await coalescer.submit(call))) } catch let error as StewardError {
+                        return (call, .failure(error))
+                    } catch { return (call, .failure(StewardError(.internalError, "\(error)"))) }
+                }
+            }
+            var outcomes: [Int: Result<Int, StewardError>] = [:]
+            for await (call, outcome) in group { outcomes[call] = outcome }
+            return outcomes
+        }
+        for call in 1...40 {
+            if call % 7 == 0 {
+                #expect(throws: StewardError.self) { try outcomes[call]?.get() }
+            } else {
+                #expect(try outcomes[call]?.get() == call * 10)
+            }
+        }
+        let batches = await ledger.batches
+        #expect(batches.flatMap { $0 }.sorted() == Array(1...40), "every call executed exactly once")
+        #expect(batches.allSatisfy { $0.count <= 8 })
+        #expect(batches.count < 40, "calls that waited shared batches")
+        #expect(await ledger.mostRunning <= concurrentBatches)
+        if concurrentBatches > 1 { #expect(await ledger.mostRunning > 1, "batches ran side by side") }
+    }
+
+    @Test("A batch that throws fails each of its calls, and the next batch still runs")
+    func failingBatch() async throws {
+        let coalescer = CallCoalescer<Int, Int> { calls in
+            if calls.contains(1) { throw StewardError(.temporarilyUnavailable, "down") }
+            return calls.map { .success($0) }
+        }
+        await #expect(throws: StewardError.self) { try await coalescer.submit(1) }
+        #expect(try await coalescer.submit(2) == 2)
     }
 }

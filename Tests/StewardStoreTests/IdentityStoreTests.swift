@@ -17,6 +17,36 @@ struct IdentityStoreTests {
 
     static let admin = IdentityService.bootstrap
 
+    @Test("A token revoked, or a role changed, on one replica applies on another from its next request", arguments: TestEngine.available)
+    func changesReachOtherReplicas(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let clock = TestClock()
+            let (here, _) = Self.identity(storage, clock: clock)
+            let (_, token) = try await here.createUser(name: "carl", role: .contributor, actor: Self.admin)
+            let (_, other) = try await here.createUser(name: "rita", role: .reviewer, actor: Self.admin)
+            try await TestStorage.withReplica(of: storage) { replica in
+                let there = IdentityService(
+                    repository: SQLIdentityRepository(database: replica), audit: SQLAuditRepository(database: replica), now: { clock.now })
+                // Read once, then known from memory while nothing changes.
+                for _ in 0..<3 { #expect(try await there.authenticate(token: token) == .user("carl", role: .contributor)) }
+                #expect(try await there.authenticate(token: other) == .user("rita", role: .reviewer))
+
+                _ = try await here.setRole(user: "carl", role: .reviewer, actor: Self.admin)
+                #expect(try await there.authenticate(token: token) == .user("carl", role: .reviewer))
+
+                try await here.revokeToken(user: "carl", id: AccessToken.id(ofDigest: AccessToken.digest(token)), actor: Self.admin)
+                #expect(try await there.authenticate(token: token) == nil)
+                #expect(try await here.authenticate(token: token) == nil)
+                #expect(try await there.authenticate(token: other) == .user("rita", role: .reviewer), "other tokens keep working")
+
+                // And the other way round: a user deleted there is gone here.
+                #expect(try await here.authenticate(token: other) != nil)
+                try await there.deleteUser(name: "rita", actor: Self.admin)
+                #expect(try await here.authenticate(token: other) == nil)
+            }
+        }
+    }
+
     @Test("Tokens are listed by id, expire on time, and stop working the moment they are revoked", arguments: TestEngine.available)
     func tokenLifecycle(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in

@@ -10,6 +10,30 @@ import Testing
 /// hour, profiled again when the reference changes, merged across replicas, on every available engine.
 @Suite("Monitoring store")
 struct MonitoringStoreTests {
+    @Test("Each scheduled alert turn is claimed once, however many replicas claim it at once", arguments: TestEngine.available)
+    func alertTurnsAreClaimedOnce(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let here = SQLAlertRepository(database: storage.database)
+            try await TestStorage.withReplica(of: storage) { database in
+                let there = SQLAlertRepository(database: database)
+                for dueAt in stride(from: Int64(60_000), through: 300_000, by: 60_000) {
+                    let claims = try await withThrowingTaskGroup(of: Bool.self) { group in
+                        for index in 0..<12 {
+                            let repository = index % 2 == 0 ? here : there
+                            group.addTask { try await repository.claimAlertTurn(systemID: "sys", dueAt: dueAt, claimant: "r\(index)", now: dueAt) }
+                        }
+                        return try await group.reduce(into: [Bool]()) { $0.append($1) }
+                    }
+                    #expect(claims.filter { $0 }.count == 1, "turn \(dueAt)")
+                }
+                #expect(
+                    try await !here.claimAlertTurn(systemID: "sys", dueAt: 120_000, claimant: "late", now: 400_000), "an earlier turn never runs late"
+                )
+                #expect(try await there.claimAlertTurn(systemID: "other", dueAt: 120_000, claimant: "r0", now: 120_000), "turns are per system")
+            }
+        }
+    }
+
     static let admin = Principal.user("ada", role: .admin)
 
     static func services(_ storage: StewardStorage, _ clock: TestClock) -> TrackingServices {

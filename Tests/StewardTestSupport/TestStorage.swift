@@ -62,6 +62,22 @@ public enum TestStorage {
         }
     }
 
+    /// Runs `body` with a second, running database on the same store as `storage`: another replica on
+    /// PostgreSQL, another process on the same file for SQLite.
+    public static func withReplica<T: Sendable>(of storage: StewardStorage, _ body: (any StoreDatabase) async throws -> T) async throws -> T {
+        let replica: any StoreDatabase
+        switch storage.databaseLocation {
+        case .sqlite(let path): replica = try await SQLiteStoreDatabase.open(path: path, logger: logger)
+        case .postgres(let host, let port, let username, let password, let database):
+            replica = PostgresStoreDatabase(host: host, port: port, username: username, password: password, database: database, logger: logger)
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await replica.run() }
+            defer { group.cancelAll() }
+            return try await body(replica)
+        }
+    }
+
     static func run<T: Sendable>(_ storage: StewardStorage, _ body: @Sendable (StewardStorage) async throws -> T) async throws -> T {
         try await storage.whileRunning(logger: logger, body)
     }

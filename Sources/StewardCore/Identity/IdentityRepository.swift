@@ -4,8 +4,11 @@ public protocol IdentityRepository: Sendable {
     func createUser(_ user: User, token: AccessTokenRecord, digest: String, audit: AuditEntry) async throws
     /// Adds a token to an existing user, recording `audit` in the same transaction.
     func addToken(_ token: AccessTokenRecord, digest: String, audit: AuditEntry) async throws
-    /// The user a token digest belongs to, if any and if the token has not expired by `now`.
-    func user(tokenDigest: String, at now: Int64) async throws -> User?
+    /// The user a token digest belongs to and when the token expires (nil: never), if any user holds it.
+    func holder(tokenDigest: String) async throws -> TokenHolder?
+    /// A value that moves with every change of any user or token, by any replica, read after this call began:
+    /// what was read under one value may be kept while it stays the same.
+    func credentialsStamp() async throws -> Int64
     func user(name: String) async throws -> User?
     func users() async throws -> [User]
     /// A user's tokens, oldest first.

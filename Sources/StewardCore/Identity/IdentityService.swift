@@ -6,6 +6,7 @@ public struct IdentityService: Sendable {
     let repository: any IdentityRepository
     let audit: any AuditRepository
     let now: @Sendable () -> Int64
+    let tokenCache = TokenCache()
 
     public init(repository: any IdentityRepository, audit: any AuditRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now) {
         self.repository = repository
@@ -19,10 +20,21 @@ public struct IdentityService: Sendable {
     }
 
     /// The principal a token stands for, or nil when no user holds it (or it has expired or been revoked).
-    /// Not cached: a revoked token stops working with the next request.
+    ///
+    /// The holder is kept in memory under the credentials stamp it was read under, and the stamp is read first on
+    /// every call (from memory on SQLite, one read shared by concurrent requests on PostgreSQL): a token revoked,
+    /// or a role changed, on any replica applies from the next request on, on every replica.
     public func authenticate(token: String) async throws -> Principal? {
         guard token.hasPrefix(AccessToken.prefix) else { return nil }
-        return try await repository.user(tokenDigest: AccessToken.digest(token), at: now()).map { Principal.user($0.name, role: $0.role) }
+        let digest = AccessToken.digest(token)
+        let stamp = try await repository.credentialsStamp()
+        var holder = tokenCache.holder(digest: digest, stamp: stamp)
+        if holder == nil {
+            holder = try await repository.holder(tokenDigest: digest)
+            if let holder { tokenCache.store(holder, digest: digest, stamp: stamp) }
+        }
+        guard let holder, holder.isValid(at: now()) else { return nil }
+        return .user(holder.user.name, role: holder.user.role)
     }
 
     /// Creates a user and returns its first token, shown only now. `actor` must be an authenticated admin;

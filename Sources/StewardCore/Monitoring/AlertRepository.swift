@@ -13,4 +13,7 @@ public protocol AlertRepository: Sendable {
     /// resolved meanwhile is skipped, with its audit event and notifications). Notifications go into the outbox
     /// claimed by the evaluation for `claimUntil`, so that no dispatcher takes them before it tries them.
     func saveAlertChanges(_ changes: [AlertChange], now: Int64, claimUntil: Int64) async throws -> [AlertChange]
+    /// Claims the scheduled turn of a system's alert evaluation that fell due at `dueAt` for `claimant`: true for
+    /// the first claim of that turn (or of a later one than any claimed), false once any replica has claimed it.
+    func claimAlertTurn(systemID: String, dueAt: Int64, claimant: String, now: Int64) async throws -> Bool
 }

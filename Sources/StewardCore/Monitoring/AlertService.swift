@@ -160,10 +160,18 @@ public struct AlertService: Sendable {
     /// The systems whose turn has come on `schedule` (each system's `every`, else the schedule's default
     /// interval), at most `capacity` of them; a system still being evaluated (`busy`) skips this turn, one
     /// past the capacity stays due.
-    public func dueAlertSystems(_ schedule: inout AlertSchedule, busy: Set<String>, capacity: Int) async throws -> [String] {
+    public func dueAlertSystems(_ schedule: inout AlertSchedule, busy: Set<String>, capacity: Int) async throws -> [AlertTurn] {
         let documents = try await repository.alertRules()
         return schedule.due(
             documents, now: now(), allowedHosts: notifications?.allowedHosts ?? EndpointAllowList(hosts: []), busy: busy, capacity: capacity)
+    }
+
+    /// Evaluates a system's rules for a scheduled turn, unless another replica (every replica runs a scheduler on
+    /// the same turns) has claimed that turn: nil then. The claim is taken in the database, so one turn is
+    /// evaluated once across replicas whatever their number.
+    public func evaluateScheduledAlerts(_ turn: AlertTurn, claimant: String) async throws -> AlertEvaluation? {
+        guard try await repository.claimAlertTurn(systemID: turn.systemID, dueAt: turn.dueAt, claimant: claimant, now: now()) else { return nil }
+        return try await evaluateAlerts(systemID: turn.systemID)
     }
 
     static func auditEntry(_ alert: Alert, _ action: String) -> AuditEntry {
@@ -215,9 +223,17 @@ struct RetrainingRequest: Encodable {
     let drift: [String: Double]
 }
 
+/// A system's scheduled alert evaluation: the turn that fell due at `dueAt`.
+public struct AlertTurn: Sendable, Equatable {
+    public let systemID: String
+    /// Epoch milliseconds: a multiple of the system's interval, the same on every replica.
+    public let dueAt: Int64
+}
+
 /// When each system's alert rules are next evaluated by the background scheduler: every system on its own
-/// `every`, or on the default interval. A system is first evaluated one interval after it is first seen (or
-/// after its rules change).
+/// `every`, or on the default interval. Turns fall on multiples of the interval since the epoch, so that every
+/// replica's scheduler names the same turn the same (`AlertService.evaluateScheduledAlerts` lets one of them take
+/// it). A system is first evaluated at the first turn after it is first seen (or after its rules change).
 public struct AlertSchedule: Sendable {
     public let defaultInterval: Int64
     private var entries: [String: (document: String, interval: Int64, next: Int64)] = [:]
@@ -226,32 +242,45 @@ public struct AlertSchedule: Sendable {
         self.defaultInterval = defaultInterval
     }
 
-    /// The systems due at `now`, their next turn set; `documents` are the stored rules by system. A `busy`
+    /// The turns due at `now`, each system's next turn set; `documents` are the stored rules by system. A `busy`
     /// system's turn passes; past `capacity` a due system stays due for the next call.
     mutating func due(
         _ documents: [String: String], now: Int64, allowedHosts: EndpointAllowList, busy: Set<String> = [], capacity: Int = .max
-    ) -> [String] {
+    ) -> [AlertTurn] {
         entries = entries.filter { documents[$0.key] != nil }
-        var due: [String] = []
+        var due: [AlertTurn] = []
         for (systemID, document) in documents.sorted(by: { $0.key < $1.key }) {
             guard let entry = entries[systemID], entry.document == document else {
                 let interval = (try? AlertRules(yaml: document, allowedHosts: allowedHosts))?.every ?? defaultInterval
-                entries[systemID] = (document, interval, now + interval)
+                entries[systemID] = (document, interval, Self.turn(after: now, every: interval))
                 continue
             }
             guard entry.next <= now else { continue }
             if busy.contains(systemID) {
-                entries[systemID]?.next = now + entry.interval
+                entries[systemID]?.next = Self.turn(after: now, every: entry.interval)
             } else if due.count < capacity {
-                due.append(systemID)
-                entries[systemID]?.next = now + entry.interval
+                due.append(AlertTurn(systemID: systemID, dueAt: Self.turn(after: now - entry.interval, every: entry.interval)))
+                entries[systemID]?.next = Self.turn(after: now, every: entry.interval)
             }
         }
         return due
     }
 
+    /// The first multiple of `interval` after `time`.
+    static func turn(after time: Int64, every interval: Int64) -> Int64 {
+        (time.dividedRoundingDown(by: interval) + 1) * interval
+    }
+
     /// How long until the next system is due (at most the default interval), for the scheduler's pause.
     public func pause(now: Int64) -> Int64 {
         max(0, min(defaultInterval, entries.values.map { $0.next - now }.min() ?? defaultInterval))
+    }
+}
+
+extension Int64 {
+    /// The quotient rounded towards minus infinity (Swift's `/` rounds towards zero).
+    fileprivate func dividedRoundingDown(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import StewardCore
@@ -15,6 +16,8 @@ struct AlertScheduler: Service {
     let logger: Logger
 
     static let concurrentEvaluations = 8
+    /// Who claims this process's turns (`AlertService.evaluateScheduledAlerts`): the host and process.
+    let claimant = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
     func run() async throws {
         do { try await schema.wait() } catch { return }
@@ -41,11 +44,11 @@ struct AlertScheduler: Service {
                     let running = await busy.systems
                     let due = try await alerts.dueAlertSystems(
                         &schedule, busy: running, capacity: Self.concurrentEvaluations - running.count)
-                    for systemID in due {
-                        await busy.insert(systemID)
+                    for turn in due {
+                        await busy.insert(turn.systemID)
                         group.addTask {
-                            await evaluate(systemID)
-                            await busy.remove(systemID)
+                            await evaluate(turn)
+                            await busy.remove(turn.systemID)
                         }
                     }
                 } catch {
@@ -58,9 +61,11 @@ struct AlertScheduler: Service {
         }
     }
 
-    func evaluate(_ systemID: String) async {
+    /// Evaluates the turn unless another replica took it.
+    func evaluate(_ turn: AlertTurn) async {
+        let systemID = turn.systemID
         do {
-            let evaluation = try await alerts.evaluateAlerts(systemID: systemID)
+            guard let evaluation = try await alerts.evaluateScheduledAlerts(turn, claimant: claimant) else { return }
             if !evaluation.fired.isEmpty || !evaluation.resolved.isEmpty {
                 logger.info(
                     "alerts", metadata: ["system": "\(systemID)", "fired": "\(evaluation.fired.count)", "resolved": "\(evaluation.resolved.count)"])

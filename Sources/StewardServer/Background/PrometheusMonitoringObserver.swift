@@ -3,8 +3,8 @@ import StewardCore
 import StewardStatistics
 
 /// Monitoring figures per system for Prometheus: counters of events, failed events, safety-flagged events,
-/// tokens and cost, a latency histogram, and after each alert evaluation the firing alerts per category and
-/// the drift values. Served as text at `/metrics`.
+/// tokens and cost, a latency histogram, alert evaluations, and after each of them the firing alerts per category
+/// and the drift values. Served as text at `/metrics`.
 struct PrometheusMonitoringObserver: MonitoringObserver {
     let registry: PrometheusCollectorRegistry
 
@@ -20,6 +20,7 @@ struct PrometheusMonitoringObserver: MonitoringObserver {
     static var cost: MetricNameDescriptor { metric("inference", "cost", "usd_total", "Cost of the stored inference events in US dollars.") }
     static var tokens: MetricNameDescriptor { metric("inference", "tokens", "total", "Tokens in and out of the stored inference events.") }
     static var latency: MetricNameDescriptor { metric("inference", "latency", "milliseconds", "Latency of inference events.") }
+    static var evaluations: MetricNameDescriptor { metric("alerts", "evaluations", "total", "Alert evaluations this server ran.") }
     static var firing: MetricNameDescriptor { metric("alerts", "firing", "count", "Firing alerts per category at the last evaluation.") }
     static var driftShare: MetricNameDescriptor { metric("drift", "share", "ratio", "Share of drifted features at the last evaluation.") }
     static var featureDrift: MetricNameDescriptor {
@@ -40,6 +41,7 @@ struct PrometheusMonitoringObserver: MonitoringObserver {
     }
 
     func evaluated(systemID: String, firing: [Alert], drift: DatasetDrift?) {
+        registry.makeCounter(descriptor: Self.evaluations, labels: [("system_id", systemID)]).increment()
         for category in AlertRules.Category.allCases {
             registry.makeGauge(descriptor: Self.firing, labels: [("system_id", systemID), ("category", category.rawValue)])
                 .set(Double(firing.filter { $0.category == category }.count))

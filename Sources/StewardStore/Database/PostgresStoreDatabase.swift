@@ -10,13 +10,27 @@ public final class PostgresStoreDatabase: StoreDatabase {
     public let engine = SQLEngine.postgres
     private let client: PostgresClient
     private let logger: Logger
+    /// Concurrent askers of a change stamp share one read, started after each of them asked.
+    private let stampReads: CallCoalescer<ChangeStamp, Int64>
 
     public init(host: String, port: Int, username: String, password: String?, database: String, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: .disable)
         configuration.options.maximumConnections = 16
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
         self.logger = logger
+        self.stampReads = CallCoalescer { stamps in
+            // One statement, so one snapshot and no transaction around it.
+            let row = try await client.withConnection { connection in
+                try await connection.sql(queryLogLevel: nil).raw(
+                    "SELECT (SELECT value FROM serving_stamp) AS serving, (SELECT value FROM credentials_stamp) AS credentials"
+                ).first()
+            }
+            let serving = try row?.optionalInt64("serving") ?? 0
+            let credentials = try row?.optionalInt64("credentials") ?? 0
+            return stamps.map { .success($0 == .serving ? serving : credentials) }
+        }
     }
 
     /// Runs `body` in a read-only repeatable-read transaction, so that its statements see one snapshot.
@@ -34,15 +48,46 @@ public final class PostgresStoreDatabase: StoreDatabase {
     }
 
     /// PostgreSQL cannot say what changed without a round trip, so callers always read.
-    public func changeStamp() -> Int64? { nil }
+    public func changeStamp(_ stamp: ChangeStamp) -> Int64? { nil }
+
+    /// One single-statement read per batch of concurrent callers (`CallCoalescer`): at 16 concurrent requests
+    /// that ask on each, most share a read instead of each taking a pooled connection for a transaction.
+    public func currentChangeStamp(_ stamp: ChangeStamp) async throws -> Int64 {
+        try await stampReads.submit(stamp)
+    }
+
+    /// PostgreSQL works on several transactions at once: while one batch waits for its commit, the next one is
+    /// written. Two, measured with `bench/stores.py`'s log-batch at 16 connections on one run: 1,715–1,811 requests/s
+    /// against 1,542–1,625 with one, and three added no more than noise while its p99 grew (the batches of one run
+    /// wait on each other's rows of latest values).
+    public var concurrentWriteBatches: Int { 2 }
 
     /// Runs `body` outside any transaction, for the statements PostgreSQL refuses inside one (`CREATE DATABASE`).
     public func withoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
+    /// Runs `body` in a transaction, again (up to three times in all) when PostgreSQL ended it to break a deadlock
+    /// or a serialization conflict with a concurrent transaction, which another batch or replica can cause and
+    /// which a caller cannot do anything about.
     private func transaction<T: Sendable>(
         _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool = false
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(begin, body, relaxed: relaxed)
+            } catch let error as PSQLError where attempt < 3 && Self.retryableStates.contains(error.serverInfo?[.sqlState] ?? "") {
+                attempt += 1
+            }
+        }
+    }
+
+    /// deadlock_detected and serialization_failure.
+    private static let retryableStates: Set<String> = ["40P01", "40001"]
+
+    private func transactionOnce<T: Sendable>(
+        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool
     ) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)

@@ -56,11 +56,11 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// request's 0.8 ms, `bench/router.py`).
     private let watcher: Mutex<ChangeWatcher?>
 
-    /// The watcher connection and the serving stamp it last read, with the data version it read it under.
+    /// The watcher connection and the change stamps it last read, with the data version it read them under.
     private struct ChangeWatcher {
         let handle: SQLiteHandle
         var dataVersion: Int64?
-        var stamp: Int64?
+        var stamps: [ChangeStamp: Int64] = [:]
     }
     private let queue = GroupCommitQueue()
     private let logger: Logger
@@ -155,21 +155,32 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         try await queue.submit(body, durable: false)
     }
 
-    /// The serving stamp (migration 18): it moves with every commit that changes a deployment or a system, by any
-    /// connection, in this process or another one on the same file. Read only when SQLite's data version, which
-    /// moves with every commit of another connection, has moved since the last read. Nil once closed, before the
-    /// migration, or if SQLite fails to answer.
-    public func changeStamp() -> Int64? {
+    /// A change stamp (migrations 18 and 26): it moves with every commit that changes what it follows, by any
+    /// connection, in this process or another one on the same file. The stamps are read again only when SQLite's
+    /// data version, which moves with every commit of another connection, has moved since the last read. Nil once
+    /// closed, before the stamp's migration, or if SQLite fails to answer.
+    public func changeStamp(_ stamp: ChangeStamp) -> Int64? {
         watcher.withLock { watcher -> Int64? in
             guard let handle = watcher?.handle, let version = try? handle.integer("PRAGMA data_version") else { return nil }
-            if version == watcher?.dataVersion { return watcher?.stamp }
-            // Read after the version: a commit in between moves the version again, so it is read again next time.
-            let stamp = try? handle.integer("SELECT value FROM serving_stamp")
-            watcher?.dataVersion = version
-            watcher?.stamp = stamp
-            return stamp
+            if version != watcher?.dataVersion {
+                // Read after the version: a commit in between moves the version again, so they are read again next time.
+                var stamps: [ChangeStamp: Int64] = [:]
+                for kind in ChangeStamp.allCases { stamps[kind] = try? handle.integer("SELECT value FROM \(kind.table)") }
+                watcher?.dataVersion = version
+                watcher?.stamps = stamps
+            }
+            return watcher?.stamps[stamp]
         }
     }
+
+    /// From the watcher, which sees every commit made before the call; through a reader when it cannot answer.
+    public func currentChangeStamp(_ stamp: ChangeStamp) async throws -> Int64 {
+        if let value = changeStamp(stamp) { return value }
+        return try await read { db in try await db.raw("SELECT value FROM \(unsafeRaw: stamp.table)").first()?.int64("value") ?? 0 }
+    }
+
+    /// One: SQLite has a single writer, which already commits every queued write in one transaction.
+    public var concurrentWriteBatches: Int { 1 }
 
     /// Commits queued writes until shutdown, then closes every connection.
     public func run() async throws {

@@ -23,9 +23,18 @@ public protocol StoreDatabase: Service, Sendable {
     /// (`bench/gateway.py`).
     func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
-    /// A value that stays the same while no deployment or system was changed in the database, by this process or
-    /// any other, and is cheap enough to ask on every request: a cache of which deployment serves a system may be
-    /// used as long as the stamp it was read under is current. Nil when the engine cannot tell without a round trip (PostgreSQL), so that the
-    /// caller reads instead.
-    func changeStamp() -> Int64?
+    /// A value that stays the same while nothing that `stamp` follows was changed in the database, by this process
+    /// or any other, and is cheap enough to ask on every request: a cache of which deployment serves a system may
+    /// be used as long as the stamp it was read under is current. Nil when the engine cannot tell without a round
+    /// trip (PostgreSQL), so that the caller reads instead.
+    func changeStamp(_ stamp: ChangeStamp) -> Int64?
+
+    /// The value of `stamp` as of a moment after this call began: every change committed before the call is
+    /// counted in it, whichever replica made it. From memory when the engine can tell (`changeStamp`); otherwise
+    /// from one read that concurrent callers share.
+    func currentChangeStamp(_ stamp: ChangeStamp) async throws -> Int64
+
+    /// How many coalesced write batches (`CallCoalescer`) may be in flight at once: one for SQLite's single
+    /// writer, more where the engine works on several transactions at once.
+    var concurrentWriteBatches: Int { get }
 }

@@ -48,7 +48,7 @@ enum DeploymentSchema {
     /// A counter that every change of a deployment or a system (what decides which deployment serves a system)
     /// moves, by triggers, so that a commit by any connection or process moves it too. SQLite's data version moves
     /// with every commit, served-request events included (twenty a second): the serving path would forget the live
-    /// deployment it knows at each. PostgreSQL has no change stamp (`PostgresStoreDatabase.changeStamp`).
+    /// deployment it knows at each. PostgreSQL gets the same counter in migration 26.
     static let v18 = Migration(version: 18, name: "serving change stamp") { engine in
         guard engine == .sqlite else { return [] }
         let bump = "BEGIN UPDATE serving_stamp SET value = value + 1; END"

@@ -187,3 +187,39 @@ extension GovernanceSchema {
         ]
     }
 }
+
+extension GovernanceSchema {
+    /// A counter that every change of a user or an API token moves, by triggers, so that a server may keep whom a
+    /// token stands for in memory while the counter stays the same (`IdentityService.authenticate`), and a token
+    /// revoked on any replica stops working with the next request on every other. PostgreSQL also gets the serving
+    /// stamp that SQLite has had since migration 18, so that both stamps exist on both engines (`ChangeStamp`).
+    static let v26 = Migration(version: 26, name: "credentials change stamp") { engine in
+        let stamped: [(ChangeStamp, [String])] =
+            engine == .sqlite
+            ? [(.credentials, ["users", "api_tokens"])] : [(.serving, ["deployments", "ai_systems"]), (.credentials, ["users", "api_tokens"])]
+        return stamped.flatMap { stamp, tables -> [String] in
+            let table = stamp.table
+            var statements = ["CREATE TABLE \(table) (value BIGINT NOT NULL)", "INSERT INTO \(table) (value) VALUES (0)"]
+            switch engine {
+            case .sqlite:
+                for watched in tables {
+                    for event in ["INSERT", "UPDATE", "DELETE"] {
+                        statements.append(
+                            "CREATE TRIGGER \(table)_\(watched)_\(event.lowercased()) AFTER \(event) ON \(watched) BEGIN UPDATE \(table) SET value = value + 1; END"
+                        )
+                    }
+                }
+            case .postgres:
+                statements.append(
+                    "CREATE FUNCTION bump_\(table)() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN UPDATE \(table) SET value = value + 1; RETURN NULL; END$$"
+                )
+                for watched in tables {
+                    statements.append(
+                        "CREATE TRIGGER \(table)_\(watched) AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(watched) FOR EACH STATEMENT EXECUTE FUNCTION bump_\(table)()"
+                    )
+                }
+            }
+            return statements
+        }
+    }
+}

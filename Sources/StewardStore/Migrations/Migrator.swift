@@ -17,7 +17,7 @@ public struct Migrator: Sendable {
         MonitoringSchema.v7, MonitoringSchema.v8, MonitoringSchema.v9, MonitoringSchema.v10, GovernanceSchema.v11, MonitoringSchema.v12,
         ModelRegistrySchema.v13, ModelRegistrySchema.v14, DeploymentSchema.v15, DeploymentSchema.v16, DeploymentSchema.v17, DeploymentSchema.v18,
         GatewaySchema.v19, GatewaySchema.v20, GatewaySchema.v21, GatewaySchema.v22, GatewaySchema.v23, GovernanceSchema.v24,
-        DeploymentSchema.v25,
+        DeploymentSchema.v25, GovernanceSchema.v26, MonitoringSchema.v27,
     ]
 
     /// Applies every pending migration; returns the versions applied now.

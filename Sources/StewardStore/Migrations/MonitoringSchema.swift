@@ -166,3 +166,22 @@ extension MonitoringSchema {
         ]
     }
 }
+
+extension MonitoringSchema {
+    /// The last scheduled alert-evaluation turn claimed per system, and by whom: every replica runs the scheduler,
+    /// and one evaluates each turn. No foreign key: a turn outlives nothing it would need, and a deleted system's
+    /// row is simply never claimed again.
+    static let v27 = Migration(version: 27, name: "alert evaluation turns") { engine in
+        let clustered = engine == .sqlite ? " WITHOUT ROWID" : ""
+        return [
+            """
+            CREATE TABLE alert_turns (
+                system_id TEXT PRIMARY KEY,
+                due_at BIGINT NOT NULL,
+                claimed_by TEXT NOT NULL,
+                claimed_at BIGINT NOT NULL
+            )\(clustered)
+            """
+        ]
+    }
+}

@@ -119,7 +119,7 @@ struct RunLogBatch: Sendable {
                 if tagValues.updateValue((batch.runID, tag.key, tag.value), forKey: slot) == nil { tagOrder.append(slot) }
             }
         }
-        let tagRows = tagOrder.map { slot -> SQLQueryString in
+        let tagRows = tagOrder.sorted().map { slot -> SQLQueryString in
             let tag = tagValues[slot]!
             return "(\(bind: tag.runID), \(bind: experimentOf[tag.runID]!), \(bind: tag.key), \(bind: tag.value))"
         }
@@ -164,7 +164,9 @@ struct RunLogBatch: Sendable {
                 """
             ).run()
         }
-        let latestRows = latestOrder.map { slot -> SQLQueryString in
+        // Rows in one order, whoever sent them: two transactions updating the same latest values (concurrent batches
+        // on PostgreSQL, or replicas) then lock them in the same order and one waits instead of both deadlocking.
+        let latestRows = latestOrder.sorted().map { slot -> SQLQueryString in
             let (runID, metric) = latest[slot]!
             return """
                 (\(bind: runID), \(bind: experimentOf[runID]!), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \

@@ -60,6 +60,22 @@ public struct SQLAlertRepository: AlertRepository {
         }
     }
 
+    public func claimAlertTurn(systemID: String, dueAt: Int64, claimant: String, now: Int64) async throws -> Bool {
+        try await database.write { db in
+            // Concurrent claims of one turn: PostgreSQL makes the second wait for the first's commit and then finds
+            // the turn taken; SQLite's single writer runs them one after the other.
+            try await !db.raw(
+                """
+                INSERT INTO alert_turns (system_id, due_at, claimed_by, claimed_at)
+                VALUES (\(bind: systemID), \(bind: dueAt), \(bind: claimant), \(bind: now))
+                ON CONFLICT (system_id) DO UPDATE SET due_at = excluded.due_at, claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
+                WHERE alert_turns.due_at < excluded.due_at
+                RETURNING system_id
+                """
+            ).all().isEmpty
+        }
+    }
+
     public func saveAlertChanges(_ changes: [AlertChange], now: Int64, claimUntil: Int64) async throws -> [AlertChange] {
         let engine = database.engine
         do {

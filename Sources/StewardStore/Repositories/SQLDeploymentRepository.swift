@@ -127,7 +127,7 @@ public struct SQLDeploymentRepository: DeploymentRepository {
         }
     }
 
-    public func changeStamp() -> Int64? { database.changeStamp() }
+    public func changeStamp() -> Int64? { database.changeStamp(.serving) }
 
     public func deciding() async throws -> [Deployment] {
         try await database.read { db in

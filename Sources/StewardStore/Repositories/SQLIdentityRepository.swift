@@ -47,15 +47,19 @@ public struct SQLIdentityRepository: IdentityRepository {
         ).run()
     }
 
-    public func user(tokenDigest: String, at now: Int64) async throws -> User? {
+    public func holder(tokenDigest: String) async throws -> TokenHolder? {
         try await database.read { db in
             try await db.raw(
                 """
-                SELECT u.name, u.role, u.created_at, u.created_by FROM api_tokens t JOIN users u ON u.name = t.user_name
-                WHERE t.token_digest = \(bind: tokenDigest) AND (t.expires_at IS NULL OR t.expires_at > \(bind: now))
+                SELECT u.name, u.role, u.created_at, u.created_by, t.expires_at FROM api_tokens t JOIN users u ON u.name = t.user_name
+                WHERE t.token_digest = \(bind: tokenDigest)
                 """
-            ).first().map(Self.user)
+            ).first().map { row in TokenHolder(user: try Self.user(row), expiresAt: try row.optionalInt64("expires_at")) }
         }
+    }
+
+    public func credentialsStamp() async throws -> Int64 {
+        try await database.currentChangeStamp(.credentials)
     }
 
     public func tokens(user: String) async throws -> [AccessTokenRecord] {

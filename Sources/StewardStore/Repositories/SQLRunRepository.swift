@@ -6,11 +6,13 @@ import StewardCore
 public struct SQLRunRepository: RunRepository {
     let database: any StoreDatabase
     /// Concurrent log-batch calls share transactions and statements.
-    let logBatches: WriteCoalescer<RunLogBatch>
+    let logBatches: CallCoalescer<RunLogBatch, Void>
 
     public init(database: any StoreDatabase) {
         self.database = database
-        self.logBatches = WriteCoalescer(database: database, apply: RunLogBatch.apply)
+        self.logBatches = CallCoalescer(maximumConcurrentBatches: database.concurrentWriteBatches) { batches in
+            try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
+        }
     }
 
     public func createRun(_ run: NewRun) async throws -> Run {

@@ -1,0 +1,103 @@
+import StewardCore
+import Synchronization
+
+/// Merges concurrent calls of one kind into batches executed together, so that the cost of a round trip, a
+/// transaction or a commit is paid per batch instead of per call: concurrent log-batch calls share one
+/// transaction (`SQLRunRepository`), concurrent readers of a change stamp share one read
+/// (`PostgresStoreDatabase.currentChangeStamp`).
+///
+/// Leaders and followers: a caller that finds fewer than `maximumConcurrentBatches` batches in flight becomes a
+/// leader, takes every pending call (its own included) and executes them; calls that arrive meanwhile wait.
+/// When a leader's batch is done, each call in it gets its own outcome, and the first waiting call, if any,
+/// leads the next batch. A batch never holds a call that arrived after it started executing, so whatever the
+/// batch reads was read after each of its callers asked. No task outlives its caller.
+final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
+    /// Executes a batch of calls and returns each call's outcome, in order. A call that is invalid (say, its run
+    /// is deleted) gets a failure; throwing fails the whole batch.
+    typealias Execute = @Sendable ([Call]) async throws -> [Result<Output, StewardError>]
+
+    private enum Signal: Sendable {
+        case finished(Result<Output, any Error>)
+        case lead
+    }
+
+    private struct Waiter: Sendable {
+        let call: Call
+        let continuation: CheckedContinuation<Signal, Never>
+    }
+
+    private struct State: Sendable {
+        var waiting: [Waiter] = []
+        var leaders = 0
+    }
+
+    private let state = Mutex(State())
+    private let execute: Execute
+    private let maximumBatchSize: Int
+    private let maximumConcurrentBatches: Int
+
+    /// `maximumConcurrentBatches` above one lets an engine that takes several transactions at once (PostgreSQL)
+    /// work on one batch while the next is on its way; SQLite's single writer gains nothing from it.
+    init(maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 1, execute: @escaping Execute) {
+        precondition(maximumBatchSize >= 1 && maximumConcurrentBatches >= 1)
+        self.execute = execute
+        self.maximumBatchSize = maximumBatchSize
+        self.maximumConcurrentBatches = maximumConcurrentBatches
+    }
+
+    /// Executes `call`, merged with whatever else is pending, and returns its outcome once its batch is done.
+    func submit(_ call: Call) async throws -> Output {
+        let maximumConcurrentBatches = maximumConcurrentBatches
+        let becomesLeader = state.withLock { state -> Bool in
+            guard state.leaders < maximumConcurrentBatches else { return false }
+            state.leaders += 1
+            return true
+        }
+        if becomesLeader { return try await lead(first: call) }
+        let signal = await withCheckedContinuation { (continuation: CheckedContinuation<Signal, Never>) in
+            let promoted = state.withLock { state -> Bool in
+                guard state.leaders >= maximumConcurrentBatches else {
+                    state.leaders += 1
+                    return true
+                }
+                state.waiting.append(Waiter(call: call, continuation: continuation))
+                return false
+            }
+            if promoted { continuation.resume(returning: .lead) }
+        }
+        switch signal {
+        case .finished(let result): return try result.get()
+        case .lead: return try await lead(first: call)
+        }
+    }
+
+    /// Executes `first` with the calls waiting now, reports their outcomes, and hands leadership on.
+    private func lead(first: Call) async throws -> Output {
+        let maximumBatchSize = maximumBatchSize
+        let followers = state.withLock { state -> [Waiter] in
+            let taken = Array(state.waiting.prefix(maximumBatchSize - 1))
+            state.waiting.removeFirst(taken.count)
+            return taken
+        }
+        let calls = [first] + followers.map(\.call)
+        var outcomes: [Result<Output, any Error>]
+        do {
+            outcomes = try await execute(calls).map { $0.mapError { $0 as any Error } }
+            precondition(outcomes.count == calls.count, "a coalesced batch of \(calls.count) calls returned \(outcomes.count) outcomes")
+        } catch {
+            outcomes = Array(repeating: .failure(error), count: calls.count)
+        }
+        for (waiter, outcome) in zip(followers, outcomes.dropFirst()) {
+            waiter.continuation.resume(returning: .finished(outcome))
+        }
+        let next = state.withLock { state -> Waiter? in
+            guard !state.waiting.isEmpty else {
+                state.leaders -= 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: .lead)
+        return try outcomes[0].get()
+    }
+}

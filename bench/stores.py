@@ -1,0 +1,167 @@
+"""One Steward replica on PostgreSQL against the same server on SQLite, and authentication on against off.
+
+Scenario: runs/log-batch with 10 metrics per request at 16 connections (bench/logbatch.lua, as in bench.py), against
+four servers started one after another from the same release build:
+
+  sqlite   auth off      the embedded default
+  sqlite   auth on       every request carries the admin's bearer token
+  postgres auth off      PostgreSQL 15 on loopback with its default settings (fsync on, synchronous_commit on)
+  postgres auth on
+
+and prints requests/s, p50 and p99 for each, with the ratios issue 19 sets targets for: PostgreSQL at least 50% of
+SQLite's throughput with p99 at most 20 ms, and authentication on at least 90% of off, on each engine. Every server
+is checked afterwards for lost writes (each acknowledged request logged one observation of m0).
+
+PostgreSQL: a private cluster in the work folder (initdb from Debian's postgresql package, run as the postgres
+user when this runs as root), unless --postgres-url names a server whose user may create databases.
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from bench import BENCH, ROOT, Server, free_port, run_wrk
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of its own in `folder`, stopped by `stop()`."""
+
+    def __init__(self, folder):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(Path(path).parent.name))
+        if not bins:
+            raise SystemExit("PostgreSQL is not installed: apt-get install postgresql, or pass --postgres-url")
+        self.bin = Path(bins[-1])
+        self.data = folder / "pg" / "data"
+        self.data.parent.mkdir(parents=True)
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.data.parent, "postgres")
+            os.chmod(folder, 0o755)
+        self.port = free_port()
+        subprocess.run([*self.as_postgres, str(self.bin / "initdb"), "-D", str(self.data), "-U", "steward", "--auth=trust"],
+                       check=True, stdout=subprocess.DEVNULL)
+        options = f"-p {self.port} -k {self.data.parent} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        subprocess.run([*self.as_postgres, str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / "server.log"),
+                        "-w", "-o", options, "start"], check=True, stdout=subprocess.DEVNULL)
+        self.url = f"postgres://steward@127.0.0.1:{self.port}/postgres"
+        self.version = subprocess.run([str(self.bin / "postgres"), "--version"], capture_output=True, text=True).stdout.split()[2]
+
+    def stop(self):
+        subprocess.run([*self.as_postgres, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def create_database(admin_url):
+    """A fresh database on the server `admin_url` names; returns its URL."""
+    name = "bench_" + uuid.uuid4().hex[:12]
+    host_part = admin_url.rsplit("/", 1)[0]
+    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    return f"{host_part}/{name}"
+
+
+def start(work, binary, label, store_url, auth):
+    port = free_port()
+    data = work / label
+    args = [str(binary), "serve", "--data", str(data), "--port", str(port), "--log-level", "warning", "--auth", "on" if auth else "off"]
+    if store_url:
+        args += ["--store", store_url]
+    server = Server(label, args, f"http://127.0.0.1:{port}", None, work / f"{label}.log")
+    server.token = (data / "admin-token").read_text().strip() if auth else None
+    return server
+
+
+def call(server, path, body=None, method="POST"):
+    headers = {"Authorization": f"Bearer {server.token}"} if server.token else {}
+    fields = {"params": body} if method == "GET" else {"json": body}
+    response = requests.request(method, f"{server.url}/api/2.0/mlflow/{path}", headers=headers, timeout=600, **fields)
+    response.raise_for_status()
+    return response.json()
+
+
+def stored_observations(server, run_id):
+    count, token = 0, None
+    while True:
+        page = call(server, "metrics/get-history", {"run_id": run_id, "metric_key": "m0", "max_results": 25000,
+                                                    **({"page_token": token} if token else {})}, method="GET")
+        count += len(page.get("metrics", []))
+        token = page.get("next_page_token")
+        if not token:
+            return count
+
+
+def measure(server, duration):
+    experiment = call(server, "experiments/create", {"name": "bench-stores"})["experiment_id"]
+    run_id = call(server, "runs/create", {"experiment_id": experiment})["run"]["info"]["run_id"]
+    extra = [server.token] if server.token else []
+    warmup = run_wrk(BENCH / "logbatch.lua", server.url, [run_id, "1000000000000", *extra], 16, 3)
+    result = run_wrk(BENCH / "logbatch.lua", server.url, [run_id, "2000000000000", *extra], 16, duration)
+    acknowledged = sum(r["requests"] - r["non_2xx"] for r in (warmup, result))
+    stored = stored_observations(server, run_id)
+    result["lost"] = stored < acknowledged
+    return result
+
+
+def row(label, result):
+    lost = "  LOST WRITES" if result["lost"] else ""
+    errors = f"  ({result['non_2xx']} non-2xx, {result['socket_errors']} socket errors)" if result["non_2xx"] or result["socket_errors"] else ""
+    print(f"  {label:<22} {result['rps']:>8,.0f} req/s   p50 {result['p50_us'] / 1000:>6.1f} ms   p99 {result['p99_us'] / 1000:>6.1f} ms{errors}{lost}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steward-binary", default=str(ROOT / ".build" / "release" / "steward"))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "20")))
+    parser.add_argument("--postgres-url", help="a PostgreSQL server to use instead of a private cluster")
+    parser.add_argument("--only", choices=["sqlite", "postgres"], help="measure one engine")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="steward-bench-stores-"))
+    print(f"work folder {work}; {os.cpu_count()} cores; wrk duration {args.duration}s per measurement; log-batch, 10 metrics, 16 connections")
+    postgres = None
+    results = {}
+    try:
+        engines = [args.only] if args.only else ["sqlite", "postgres"]
+        if "postgres" in engines and not args.postgres_url:
+            postgres = PrivatePostgres(work)
+            print(f"PostgreSQL {postgres.version} on 127.0.0.1:{postgres.port}, default settings")
+        admin_url = args.postgres_url or (postgres.url if postgres else None)
+        for engine in engines:
+            for auth in (False, True):
+                label = f"{engine} auth {'on' if auth else 'off'}"
+                store_url = create_database(admin_url) if engine == "postgres" else None
+                server = start(work, Path(args.steward_binary), label.replace(" ", "-"), store_url, auth)
+                try:
+                    results[label] = measure(server, args.duration)
+                finally:
+                    server.stop()
+                row(label, results[label])
+    finally:
+        if postgres:
+            postgres.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    for engine in engines:
+        off, on = results[f"{engine} auth off"], results[f"{engine} auth on"]
+        ratio = on["rps"] / off["rps"]
+        print(f"  {engine}: auth on at {ratio:.0%} of auth off (target >= 90%: {'met' if ratio >= 0.9 else 'NOT MET'})")
+    if len(engines) == 2:
+        for auth in ("off", "on"):
+            sqlite, pg = results[f"sqlite auth {auth}"], results[f"postgres auth {auth}"]
+            ratio = pg["rps"] / sqlite["rps"]
+            met = ratio >= 0.5 and pg["p99_us"] <= 20_000
+            print(f"  auth {auth}: PostgreSQL at {ratio:.0%} of SQLite, p99 {pg['p99_us'] / 1000:.1f} ms"
+                  f" (target >= 50% and <= 20 ms: {'met' if met else 'NOT MET'})")
+
+
+if __name__ == "__main__":
+    main()
