@@ -70,6 +70,13 @@ log "swift build, and swift build -c release beside it"
 # Its own scratch folder: SwiftPM locks a build folder against a second build in it.
 swift build -c release --product steward --scratch-path .build-release > "$WORK/release-build.log" 2>&1 &
 RELEASE_BUILD=$!
+# The compatibility suite's venv is made meanwhile too: mostly downloads and unpacking, off the critical path.
+VENV="$ROOT/compat/.venv"
+(
+    if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
+    nice "$VENV/bin/pip" install -q --disable-pip-version-check -r compat/requirements.txt
+) > "$WORK/venv.log" 2>&1 &
+VENV_SETUP=$!
 swift build --build-tests
 
 log "fuzzing (libFuzzer with the address sanitizer; ${STEWARD_FUZZ_SECONDS:-10} s a target), beside the release build"
@@ -89,9 +96,11 @@ log "swift test (SQLite and PostgreSQL)"
 swift test --skip-build
 
 log "compatibility suite (real mlflow client; SQLite and PostgreSQL)"
-VENV="$ROOT/compat/.venv"
-if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-"$VENV/bin/pip" install -q --disable-pip-version-check -r compat/requirements.txt
+if ! wait "$VENV_SETUP"; then
+    cat "$WORK/venv.log"
+    echo "installing the compatibility suite's Python packages failed"
+    exit 1
+fi
 # Against the release build: the binary the README runs. Two workers, each taking whole files (a file's servers
 # are module fixtures); every server, database and port is a test's own.
 STEWARD_BINARY="$ROOT/.build-release/release/steward" "$VENV/bin/python" -m pytest compat -q -p no:cacheprovider -n 2 --dist loadfile
