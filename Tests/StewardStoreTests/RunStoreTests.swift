@@ -253,4 +253,45 @@ struct RunStoreTests {
             #expect(run.data.metrics.first?.step == 199)
         }
     }
+
+    @Test("Writers on two replicas racing to log one new param: one value wins, and only its rivals are refused", arguments: TestEngine.available)
+    func racingParams(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            let first = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
+            let second = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
+            try await TestStorage.withReplica(of: storage) { replica in
+                let repositories = [SQLRunRepository(database: storage.database), SQLRunRepository(database: replica)]
+                for round in 0..<5 {
+                    // Ten writers log the same new key with ten values; thirty others write alongside, in the same batches
+                    // (the others first, so that they lead and the contested calls wait in the batches that follow).
+                    let outcomes = try await withThrowingTaskGroup(of: (contested: Bool, error: StewardError?).self) { group in
+                        for index in Array(10..<40) + Array(0..<10) {
+                            group.addTask {
+                                let contested = index < 10
+                                let params = contested ? [Param("contested-\(round)", "v\(index)")] : [Param("own-\(round)-\(index)", "v")]
+                                do {
+                                    try await repositories[index % 2].logBatch(
+                                        runID: contested || index % 4 < 2 ? first : second,
+                                        metrics: [Metric(key: "m", value: 1, timestamp: Int64(index), step: Int64(round * 100 + index))],
+                                        params: params,
+                                        tags: [])
+                                    return (contested, nil)
+                                } catch let error as StewardError {
+                                    return (contested, error)
+                                }
+                            }
+                        }
+                        return try await group.reduce(into: [(contested: Bool, error: StewardError?)]()) { $0.append($1) }
+                    }
+                    let contested = outcomes.filter(\.contested)
+                    #expect(contested.filter { $0.error == nil }.count == 1, "round \(round)")
+                    #expect(contested.compactMap(\.error).allSatisfy { $0.code == .invalidParameterValue })
+                    let refused = outcomes.filter { !$0.contested && $0.error != nil }.map { $0.error!.message }
+                    #expect(refused.isEmpty, "round \(round): no other writer is refused")
+                }
+            }
+            #expect(try await services.runs.run(id: first).data.params.count == 5 + 5 * 14)
+        }
+    }
 }

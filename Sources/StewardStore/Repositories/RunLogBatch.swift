@@ -75,12 +75,17 @@ struct RunLogBatch: Sendable {
         guard !accepted.isEmpty else { return outcomes }
 
         // Params (new ones only: equal values are already there).
-        var paramRows: [SQLQueryString] = []
-        var seenParams = Set<String>()
+        // Every kind of row in one order, whoever sent it: two transactions writing the same rows (concurrent batches
+        // on PostgreSQL, or replicas) then lock them in the same order and one waits instead of both deadlocking.
+        var newParams: [String: (runID: String, param: Param)] = [:]
         for batch in accepted {
-            for param in batch.params where seenParams.insert(batch.runID + "\u{0}" + param.key).inserted {
-                paramRows.append("(\(bind: batch.runID), \(bind: experimentOf[batch.runID]!), \(bind: param.key), \(bind: param.value))")
+            for param in batch.params where newParams[batch.runID + "\u{0}" + param.key] == nil {
+                newParams[batch.runID + "\u{0}" + param.key] = (batch.runID, param)
             }
+        }
+        let paramRows = newParams.keys.sorted().map { slot -> SQLQueryString in
+            let (runID, param) = newParams[slot]!
+            return "(\(bind: runID), \(bind: experimentOf[runID]!), \(bind: param.key), \(bind: param.value))"
         }
         for chunk in paramRows.chunked(rowsPerStatement) {
             try await db.raw(
@@ -91,8 +96,9 @@ struct RunLogBatch: Sendable {
             ).run()
         }
         if !paramRows.isEmpty {
-            // Another writer (a second replica on PostgreSQL) may have logged a key between the check and the insert;
-            // then the stored value is not ours, and the whole transaction is refused rather than reporting success.
+            // Another writer (a concurrent batch or a second replica on PostgreSQL) may have logged a key between the
+            // check and the insert; then the stored value is not ours, and this transaction is given up rather than
+            // reporting success (`ParamRace`: written again, the check above sees the value and refuses that call alone).
             let written = Array(Set(accepted.filter { !$0.params.isEmpty }.map(\.runID)))
             let keys = Array(Set(accepted.flatMap { $0.params.map(\.key) }))
             var stored: [String: String] = [:]
@@ -104,7 +110,7 @@ struct RunLogBatch: Sendable {
             for batch in accepted {
                 for param in batch.params {
                     if let value = stored[batch.runID + "\u{0}" + param.key], value != param.value {
-                        throw TrackingErrors.paramChanged(runID: batch.runID, key: param.key, old: value, new: param.value)
+                        throw ParamRace(refusal: TrackingErrors.paramChanged(runID: batch.runID, key: param.key, old: value, new: param.value))
                     }
                 }
             }
@@ -131,7 +137,7 @@ struct RunLogBatch: Sendable {
                 """
             ).run()
         }
-        for slot in tagOrder where tagValues[slot]!.key == RunService.runNameTag {
+        for slot in tagOrder.sorted() where tagValues[slot]!.key == RunService.runNameTag {
             let tag = tagValues[slot]!
             try await db.raw("UPDATE runs SET name = \(bind: tag.value) WHERE run_uuid = \(bind: tag.runID)").run()
         }
@@ -164,8 +170,6 @@ struct RunLogBatch: Sendable {
                 """
             ).run()
         }
-        // Rows in one order, whoever sent them: two transactions updating the same latest values (concurrent batches
-        // on PostgreSQL, or replicas) then lock them in the same order and one waits instead of both deadlocking.
         let latestRows = latestOrder.sorted().map { slot -> SQLQueryString in
             let (runID, metric) = latest[slot]!
             return """
@@ -190,6 +194,13 @@ struct RunLogBatch: Sendable {
         }
         return outcomes
     }
+}
+
+/// A param that another transaction logged with another value between a batch's check and its insert: the batch's
+/// transaction is rolled back and written again, when the check refuses the call that logged it and no other.
+struct ParamRace: Error {
+    /// What the calls get if every write of the batch lost a race.
+    let refusal: StewardError
 }
 
 extension Result {

@@ -11,7 +11,15 @@ public struct SQLRunRepository: RunRepository {
     public init(database: any StoreDatabase) {
         self.database = database
         self.logBatches = CallCoalescer(maximumConcurrentBatches: database.concurrentWriteBatches) { batches in
-            try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
+            // Each write that loses a race refuses at least one more call on the next, so this ends.
+            for _ in 0..<batches.count {
+                do {
+                    return try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
+                } catch is ParamRace {
+                    continue
+                }
+            }
+            return try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
         }
     }
 
