@@ -20,10 +20,8 @@ import argparse
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 

@@ -80,7 +80,7 @@ final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
             return taken
         }
         let calls = [first] + followers.map(\.call)
-        var outcomes: [Result<Output, any Error>]
+        let outcomes: [Result<Output, any Error>]
         do {
             outcomes = try await execute(calls).map { $0.mapError { $0 as any Error } }
             precondition(outcomes.count == calls.count, "a coalesced batch of \(calls.count) calls returned \(outcomes.count) outcomes")

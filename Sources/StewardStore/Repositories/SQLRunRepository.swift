@@ -11,15 +11,17 @@ public struct SQLRunRepository: RunRepository {
     public init(database: any StoreDatabase) {
         self.database = database
         self.logBatches = CallCoalescer(maximumConcurrentBatches: database.concurrentWriteBatches) { batches in
-            // Each write that loses a race refuses at least one more call on the next, so this ends.
-            for _ in 0..<batches.count {
+            // Each write that loses a race refuses at least one more call on the next, so this ends; the bound only
+            // guards against a store that keeps changing under it.
+            var lost = 0
+            while true {
                 do {
                     return try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
-                } catch is ParamRace {
-                    continue
+                } catch let race as ParamRace {
+                    lost += 1
+                    if lost > batches.count { throw race.refusal }
                 }
             }
-            return try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
         }
     }
 
