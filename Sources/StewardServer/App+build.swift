@@ -99,8 +99,8 @@ extension StewardServices {
         promotion = PromotionDecision(
             systems: systems, policies: policies, facts: facts, registry: registryRepository, integrity: integrity, audit: auditRepository, now: now)
         register = RegisterService(
-            systems: systems, policies: policies, facts: facts, approvals: approvalRepository, incidents: incidentRepository,
-            registry: registryRepository, evaluations: evaluationRepository, audit: auditRepository, now: now)
+            systems: systems, policies: policies, facts: facts, approvals: approvalRepository, registry: registryRepository,
+            evaluations: evaluationRepository, overviews: SQLSystemOverviewRepository(database: database), audit: auditRepository, now: now)
         approvals = ApprovalService(
             repository: approvalRepository, systems: systems, gate: promotion, registry: registryRepository, integrity: integrity,
             audit: auditRepository, now: now)

@@ -35,17 +35,19 @@ public struct DecisionFacts: Sendable {
     }
 
     /// Every fact but the approvals, which count for one target only; `history` is the system's rollout history
-    /// when the caller already read it.
-    func targetIndependent(system: AISystem, version: ModelVersion, policy: GovernancePolicy, history: RolloutHistory? = nil) async throws
-        -> PromotionFacts
-    {
+    /// and `monitoring` what it observes of the system's monitoring, when the caller already read them.
+    func targetIndependent(
+        system: AISystem, version: ModelVersion, policy: GovernancePolicy, history: RolloutHistory? = nil, monitoring known: MonitoringFacts? = nil
+    ) async throws -> PromotionFacts {
         let notes = try await registry.cardNotes(name: version.name, version: version.version)
+        let monitoring: MonitoringFacts
+        if let known { monitoring = known } else { monitoring = try await self.monitoring(systemID: system.id) }
         return PromotionFacts(
             system: system, model: version.name, version: version.version,
             cardStatesIntendedUse: !(notes[ModelCard.Note.intendedUse.rawValue] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             evidence: try await approvals.evidence(systemID: system.id), approvals: [],
             evaluation: try await evaluations.evaluations(systemID: system.id, model: version.name, version: version.version).first,
-            monitoring: try await monitoring(systemID: system.id), hasAuthor: !version.userID.isEmpty,
+            monitoring: monitoring, hasAuthor: !version.userID.isEmpty,
             rollout: try await rollout(of: version, system: system, policy: policy, history: history))
     }
 
@@ -61,16 +63,20 @@ public struct DecisionFacts: Sendable {
         var champions: Set<Held> = []
         var created: [String: Int64] = [:]
         var deployments: [Deployment] = []
+        /// The system's registered models as read, by name, and each one's registry history.
+        var models: [String: RegisteredModel] = [:]
+        var events: [String: [RegistryEvent]] = [:]
     }
 
-    /// Reads `system`'s rollout history.
+    /// Reads `system`'s rollout history; its deployments are `known` when the caller already read them.
     ///
     /// Champions are read for every model of the system: removing the champion's alias first, or linking the
     /// same weights under a new name, does not make a release "first".
-    func rolloutHistory(system: AISystem, policy: GovernancePolicy) async throws -> RolloutHistory {
+    func rolloutHistory(system: AISystem, policy: GovernancePolicy, deployments known: [Deployment]? = nil) async throws -> RolloutHistory {
         var history = RolloutHistory()
         for component in system.components where component.kind == .model {
             let model = try await registry.registeredModel(name: component.name)
+            history.models[model.name] = model
             history.created[model.name] = model.creationTime
             for alias in model.aliases where policy.isProtected(alias: alias.alias) {
                 history.champions.insert(.init(model: model.name, version: alias.version))
@@ -78,7 +84,9 @@ public struct DecisionFacts: Sendable {
             for held in model.latestVersions where held.currentStage == .production {
                 history.champions.insert(.init(model: model.name, version: held.version))
             }
-            for event in try await registry.history(name: model.name) where event.time >= model.creationTime {
+            let events = try await registry.history(name: model.name)
+            history.events[model.name] = events
+            for event in events where event.time >= model.creationTime {
                 guard let number = event.version else { continue }
                 if (event.kind == .aliasSet && event.alias.map(policy.isProtected(alias:)) == true)
                     || (event.kind == .stageTransition && event.toStage == .production)
@@ -87,7 +95,7 @@ public struct DecisionFacts: Sendable {
                 }
             }
         }
-        history.deployments = try await deployments.deployments(systemID: system.id)
+        if let known { history.deployments = known } else { history.deployments = try await deployments.deployments(systemID: system.id) }
         return history
     }
 
@@ -128,10 +136,18 @@ public struct DecisionFacts: Sendable {
     func approvals(
         of version: ModelVersion, system: AISystem, for target: PromotionTarget, policy: GovernancePolicy, authors: Set<String>
     ) async throws -> [ApprovalDecision] {
+        approvals(
+            in: try await approvals.approvalRequests(systemID: system.id, model: version.name, version: version.version), for: target, policy: policy,
+            authors: authors)
+    }
+
+    /// The still valid approving decisions for `target` among `requests` (a version's approval requests), by people
+    /// other than `authors`, each approver's latest decision counting.
+    func approvals(in requests: [ApprovalRequest], for target: PromotionTarget, policy: GovernancePolicy, authors: Set<String>) -> [ApprovalDecision]
+    {
         let oldest = now() - Int64(policy.approvalValidityDays) * 86_400_000
         var latest: [String: ApprovalDecision] = [:]
-        for request in try await approvals.approvalRequests(systemID: system.id, model: version.name, version: version.version)
-        where AliasName.key(request.alias) == target.approvalKey {
+        for request in requests where AliasName.key(request.alias) == target.approvalKey {
             for decision in request.decisions where latest[decision.approver].map({ $0.decidedAt <= decision.decidedAt }) ?? true {
                 latest[decision.approver] = decision
             }
@@ -142,10 +158,8 @@ public struct DecisionFacts: Sendable {
 
     /// What Steward observes of a system's monitoring: its reference profile and alert rules.
     func monitoring(systemID: String) async throws -> MonitoringFacts {
-        let outline = try await alerts.alertRules(systemID: systemID).map(AlertRules.outline) ?? (conditions: 0, retrainingWebhook: false)
-        return MonitoringFacts(
-            reference: try await references.currentReferenceVersion(systemID: systemID), alertConditions: outline.conditions,
-            retrainingWebhook: outline.retrainingWebhook)
+        MonitoringFacts(
+            alertRules: try await alerts.alertRules(systemID: systemID), reference: try await references.currentReferenceVersion(systemID: systemID))
     }
 
     /// Who may not approve a version: whoever registered it and the user of the run it came from. A run that

@@ -23,6 +23,13 @@ public struct MonitoringFacts: Sendable, Equatable {
         self.retrainingWebhook = retrainingWebhook
     }
 
+    /// The facts of a system with the stored (already validated) alert rules document `alertRules`, if any, and
+    /// the latest reference profile `reference`.
+    public init(alertRules: String?, reference: Reference?) {
+        let outline = alertRules.map(AlertRules.outline) ?? (conditions: 0, retrainingWebhook: false)
+        self.init(reference: reference, alertConditions: outline.conditions, retrainingWebhook: outline.retrainingWebhook)
+    }
+
     /// Monitored: data drift can be measured (a reference) and something watches the metrics (alert rules).
     public var isMonitored: Bool { reference != nil && alertConditions > 0 }
 

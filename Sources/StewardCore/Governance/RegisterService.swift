@@ -9,24 +9,24 @@ public struct RegisterService: Sendable {
     let policies: PolicyService
     let facts: DecisionFacts
     let approvals: any ApprovalRepository
-    let incidents: any IncidentRepository
     let registry: any ModelRegistryRepository
     let evaluations: any EvaluationRepository
+    let overviews: any SystemOverviewRepository
     let audit: any AuditRepository
     let now: @Sendable () -> Int64
 
     public init(
         systems: any SystemRepository, policies: PolicyService, facts: DecisionFacts, approvals: any ApprovalRepository,
-        incidents: any IncidentRepository, registry: any ModelRegistryRepository, evaluations: any EvaluationRepository, audit: any AuditRepository,
-        now: @escaping @Sendable () -> Int64 = EpochClock.now
+        registry: any ModelRegistryRepository, evaluations: any EvaluationRepository, overviews: any SystemOverviewRepository,
+        audit: any AuditRepository, now: @escaping @Sendable () -> Int64 = EpochClock.now
     ) {
         self.systems = systems
         self.policies = policies
         self.facts = facts
         self.approvals = approvals
-        self.incidents = incidents
         self.registry = registry
         self.evaluations = evaluations
+        self.overviews = overviews
         self.audit = audit
         self.now = now
     }
@@ -173,22 +173,41 @@ public struct RegisterService: Sendable {
 
     // MARK: Views
 
-    /// Versions an alias pointed at before `current`, newest first.
-    func earlierHolders(of alias: String, model: String, current: Int64) async throws -> [Int64] {
-        let registered = try await registry.registeredModel(name: model)
-        return RegistryEvent.earlierHolders(of: alias, current: current, in: try await registry.history(name: model), since: registered.creationTime)
+    /// Versions an alias pointed at before `current`, newest first; `events` is the model's registry history when
+    /// the caller already read it.
+    func earlierHolders(of alias: String, model: RegisteredModel, current: Int64, events: [RegistryEvent]? = nil) async throws -> [Int64] {
+        let history: [RegistryEvent]
+        if let events { history = events } else { history = try await registry.history(name: model.name) }
+        return RegistryEvent.earlierHolders(of: alias, current: current, in: history, since: model.creationTime)
     }
 
     /// One system with everything computed about it.
     public func entry(systemID: String) async throws -> RegisterEntry {
-        try await entry(for: try await systems.system(id: systemID), policy: try await policies.policy().policy)
+        try await entry(of: try await systems.system(id: systemID), policy: try await policies.policy().policy)
+    }
+
+    /// One system's entry; `systemNotFound` if it was deleted after it was read.
+    func entry(of system: AISystem, policy: GovernancePolicy) async throws -> RegisterEntry {
+        guard let entry = try await entries(of: [system], policy: policy).first else { throw GovernanceErrors.systemNotFound(system.id) }
+        return entry
     }
 
     /// The given systems as the register shows them, under the policy in force: a page of a long register
-    /// without computing the rest. Entries are worked out a few at a time, since each is a dozen small reads that
-    /// mostly wait for the database: a page of 100 took 262 ms one after another (`bench/ui.py`).
+    /// without computing the rest.
     public func entries(of systems: [AISystem]) async throws -> [RegisterEntry] {
-        let policy = try await policies.policy().policy
+        try await entries(of: systems, policy: try await policies.policy().policy)
+    }
+
+    /// The systems' overviews are read for all of them at once, a few hundred at a time. What their models need
+    /// is read system by system, a few systems at once, since each model is a dozen small reads that mostly wait
+    /// for the database: a page of 100 systems, 20 of them with a model, took 262 ms when every system was read
+    /// alone and one after another (`bench/ui.py`).
+    func entries(of systems: [AISystem], policy: GovernancePolicy) async throws -> [RegisterEntry] {
+        var overviews: [String: SystemOverview] = [:]
+        for start in stride(from: 0, to: systems.count, by: Self.overviewsPerRead) {
+            let ids = systems[start..<min(start + Self.overviewsPerRead, systems.count)].map(\.id)
+            overviews.merge(try await self.overviews.overviews(systemIDs: ids)) { _, read in read }
+        }
         return try await withThrowingTaskGroup(of: (Int, RegisterEntry).self) { group in
             var entries = [RegisterEntry?](repeating: nil, count: systems.count)
             var next = 0
@@ -196,7 +215,13 @@ public struct RegisterService: Sendable {
                 guard next < systems.count else { return }
                 let index = next
                 next += 1
-                group.addTask { (index, try await self.entry(for: systems[index], policy: policy)) }
+                let system = systems[index]
+                guard let overview = overviews[system.id] else {
+                    // Deleted since the page was listed: it is not in the register any more.
+                    start()
+                    return
+                }
+                group.addTask { (index, try await self.entry(for: system, overview: overview, policy: policy)) }
             }
             for _ in 0..<Self.concurrentEntries { start() }
             while let (index, entry) = try await group.next() {
@@ -209,6 +234,8 @@ public struct RegisterService: Sendable {
 
     /// How many register entries are worked out at once.
     static let concurrentEntries = 4
+    /// How many systems' overviews one read asks for (each id is a bound parameter of its statements).
+    static let overviewsPerRead = 500
 
     /// Every system, as the portfolio lists them.
     public func portfolio() async throws -> [RegisterEntry] {
@@ -219,7 +246,7 @@ public struct RegisterService: Sendable {
     /// evidence, and the latest evaluation of each model version the register assesses.
     public func documentation(systemID: String) async throws -> SystemDocumentation {
         let policy = try await policies.policy()
-        let entry = try await entry(for: try await systems.system(id: systemID), policy: policy.policy)
+        let entry = try await entry(of: try await systems.system(id: systemID), policy: policy.policy)
         var evaluations: [Evaluation] = []
         for component in entry.controls {
             guard let version = component.version else { continue }
@@ -243,24 +270,26 @@ public struct RegisterService: Sendable {
         return targets
     }
 
-    func entry(for system: AISystem, policy: GovernancePolicy) async throws -> RegisterEntry {
-        let monitoring = try await facts.monitoring(systemID: system.id)
-        let evaluations = try await self.evaluations.evaluations(systemID: system.id, model: nil, version: nil)
+    /// `system`'s entry from its overview and what its models' reads add.
+    func entry(for system: AISystem, overview: SystemOverview, policy: GovernancePolicy) async throws -> RegisterEntry {
+        let monitoring = overview.monitoring
         // One read of the system's rollout history serves every model's staged_rollout and the maturity level.
-        let history = try await facts.rolloutHistory(system: system, policy: policy)
+        let history = try await facts.rolloutHistory(system: system, policy: policy, deployments: overview.deployments)
         var maturity = MaturityLevel.Facts(
-            gateEvaluated: evaluations.contains { $0.gate != nil }, monitored: monitoring.isMonitored,
+            gateEvaluated: overview.gateEvaluated, monitored: monitoring.isMonitored,
             retrainingTrigger: monitoring.retrainingWebhook,
             stagedRollout: DecisionFacts.hasWonRollout(history, minimumUnits: policy.rolloutMinimumUnits))
         var controls: [RegisterEntry.ComponentControls] = []
         // Prompts are promoted through the same decision as models, so the register assesses them alike.
         for component in system.components {
-            let model = try await registry.registeredModel(name: component.name)
+            let model: RegisteredModel
+            if let read = history.models[component.name] { model = read } else { model = try await registry.registeredModel(name: component.name) }
             let protectedAliases = model.aliases.filter { policy.isProtected(alias: $0.alias) }
             if !protectedAliases.isEmpty || model.latestVersions.contains(where: { $0.currentStage == .production }) {
                 maturity.promotedToProtectedAlias = true
             }
-            for alias in protectedAliases where !(try await earlierHolders(of: alias.alias, model: model.name, current: alias.version).isEmpty) {
+            for alias in protectedAliases
+            where !(try await earlierHolders(of: alias.alias, model: model, current: alias.version, events: history.events[model.name]).isEmpty) {
                 maturity.rollbackPath = true
             }
             let latest = try await registry.latestVersionNumber(name: model.name)
@@ -274,22 +303,24 @@ public struct RegisterService: Sendable {
             let version = try await registry.modelVersion(name: model.name, version: served)
             let newest = served == latest ? version : try await registry.modelVersion(name: model.name, version: latest ?? served)
             if !newest.runID.isEmpty { maturity.registeredVersionsFromTrackedRuns = true }
-            var common = try await facts.targetIndependent(system: system, version: version, policy: policy, history: history)
+            var common = try await facts.targetIndependent(
+                system: system, version: version, policy: policy, history: history, monitoring: monitoring)
             let authors = try await facts.authors(of: version)
+            let requests = try await approvals.approvalRequests(systemID: system.id, model: version.name, version: version.version)
             var targets = Self.protectedTargets(policy)
             if let held = protectedAliases.first?.alias, let index = targets.firstIndex(of: .alias(held)) {
                 targets.insert(targets.remove(at: index), at: 0)
             }
             var perTarget: [RegisterEntry.TargetControls] = []
             for target in targets {
-                common.approvals = try await facts.approvals(of: version, system: system, for: target, policy: policy, authors: authors)
+                common.approvals = facts.approvals(in: requests, for: target, policy: policy, authors: authors)
                 common.target = target
                 perTarget.append(.init(target: target.name, evaluations: ControlEvaluation.evaluate(policy, common)))
             }
             controls.append(.init(model: model.name, version: served, targets: perTarget))
         }
         return RegisterEntry(
-            system: system, maturity: MaturityLevel(maturity), controls: controls, lastEvaluation: evaluations.first, monitoring: monitoring,
-            incidents: try await incidents.incidents(systemID: system.id))
+            system: system, maturity: MaturityLevel(maturity), controls: controls, lastEvaluation: overview.lastEvaluation, monitoring: monitoring,
+            incidents: overview.incidents)
     }
 }

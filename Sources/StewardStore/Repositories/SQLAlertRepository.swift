@@ -37,8 +37,17 @@ public struct SQLAlertRepository: AlertRepository {
     public func alertRules(systemID: String) async throws -> String? {
         try await database.read { db in
             try await SQLSystemRepository.requireSystem(systemID, on: db)
-            return try await db.raw("SELECT document FROM alert_rules WHERE system_id = \(bind: systemID)").first()?.string("document")
+            return try await Self.rules(systemIDs: [systemID], on: db)[systemID]
         }
+    }
+
+    /// The alert rules documents of those of `systemIDs` that have some, by system id.
+    static func rules(systemIDs: [String], on db: any SQLDatabase) async throws -> [String: String] {
+        var rules: [String: String] = [:]
+        for row in try await db.raw("SELECT system_id, document FROM alert_rules WHERE system_id IN \(SQLBind.group(systemIDs))").all() {
+            rules[try row.string("system_id")] = try row.string("document")
+        }
+        return rules
     }
 
     public func alerts(systemID: String, firing: Bool) async throws -> [Alert] {

@@ -103,11 +103,12 @@ public struct SQLDeploymentRepository: DeploymentRepository {
     }
 
     public func deployments(systemID: String) async throws -> [Deployment] {
-        try await database.read { db in
-            try await db.raw(
-                "SELECT \(unsafeRaw: Self.columns) FROM deployments WHERE system_id = \(bind: systemID) ORDER BY created_at DESC, id DESC"
-            ).all().map(Self.deployment)
-        }
+        try await database.read { db in try await Self.fetch(where: "system_id = \(bind: systemID)", on: db) }
+    }
+
+    /// Deployments matching `condition`, newest first.
+    static func fetch(where condition: SQLQueryString, on db: any SQLDatabase) async throws -> [Deployment] {
+        try await db.raw("SELECT \(unsafeRaw: columns) FROM deployments WHERE \(condition) ORDER BY created_at DESC, id DESC").all().map(deployment)
     }
 
     public func liveRevision(system: String) async throws -> (id: String, revision: Int64)? {

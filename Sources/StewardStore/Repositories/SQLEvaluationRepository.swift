@@ -148,6 +148,25 @@ public struct SQLEvaluationRepository: EvaluationRepository {
         }
     }
 
+    /// Each system's latest evaluation, of any of its models, by system id, for those of `systemIDs` that have one.
+    static func latest(systemIDs: [String], on db: any SQLDatabase) async throws -> [String: Evaluation] {
+        let latest = try await fetch(
+            where: """
+                id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY system_id ORDER BY created_at DESC, id DESC) AS position
+                                       FROM evaluations WHERE system_id IN \(SQLBind.group(systemIDs))) AS ranked
+                       WHERE position = 1)
+                """, on: db)
+        return Dictionary(latest.map { ($0.systemID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Those of `systemIDs` with an evaluation that a gate judged.
+    static func gated(systemIDs: [String], on db: any SQLDatabase) async throws -> Set<String> {
+        Set(
+            try await db.raw(
+                "SELECT DISTINCT system_id FROM evaluations WHERE system_id IN \(SQLBind.group(systemIDs)) AND gate_result IS NOT NULL"
+            ).all().map { try $0.string("system_id") })
+    }
+
     static func fetch(where condition: SQLQueryString, on db: any SQLDatabase) async throws -> [Evaluation] {
         try await db.raw(
             """

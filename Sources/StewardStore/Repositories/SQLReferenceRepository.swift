@@ -46,11 +46,22 @@ public struct SQLReferenceRepository: ReferenceRepository {
     }
 
     public func currentReferenceVersion(systemID: String) async throws -> MonitoringFacts.Reference? {
-        try await database.read { db in
-            try await db.raw(
-                "SELECT version, source FROM reference_profiles WHERE system_id = \(bind: systemID) ORDER BY version DESC LIMIT 1"
-            ).first().map { MonitoringFacts.Reference(version: try $0.int64("version"), source: try $0.string("source")) }
+        try await database.read { db in try await Self.currentVersions(systemIDs: [systemID], on: db)[systemID] }
+    }
+
+    /// The version and source of each system's latest reference profile, by system id, for the systems that have one.
+    static func currentVersions(systemIDs: [String], on db: any SQLDatabase) async throws -> [String: MonitoringFacts.Reference] {
+        var references: [String: MonitoringFacts.Reference] = [:]
+        for row in try await db.raw(
+            """
+            SELECT system_id, version, source FROM reference_profiles AS profile
+            WHERE system_id IN \(SQLBind.group(systemIDs))
+              AND version = (SELECT MAX(version) FROM reference_profiles AS later WHERE later.system_id = profile.system_id)
+            """
+        ).all() {
+            references[try row.string("system_id")] = MonitoringFacts.Reference(version: try row.int64("version"), source: try row.string("source"))
         }
+        return references
     }
 
     /// A reference profile version of a system, or its latest.

@@ -115,6 +115,10 @@ public struct SQLSystemRepository: SystemRepository {
         }
     }
 
+    /// Profiles and questionnaires decoded before: every listing of the register reads them all.
+    private static let profiles = DecodedJSONCache<SystemProfile>()
+    private static let questionnaires = DecodedJSONCache<RiskQuestionnaire>()
+
     static func fetchSystems(where condition: SQLQueryString, on db: any SQLDatabase) async throws -> [AISystem] {
         let rows = try await db.raw(
             """
@@ -135,8 +139,7 @@ public struct SQLSystemRepository: SystemRepository {
             let id = try row.string("id")
             return AISystem(
                 id: id, name: try row.string("name"), status: AISystem.Status(rawValue: try row.string("status")) ?? .proposed,
-                profile: try SQLJSON.decode(SystemProfile.self, try row.string("profile")),
-                questionnaire: try SQLJSON.decode(RiskQuestionnaire.self, try row.string("questionnaire")),
+                profile: try profiles.decode(try row.string("profile")), questionnaire: try questionnaires.decode(try row.string("questionnaire")),
                 riskTier: RiskTier(rawValue: try row.string("risk_tier")) ?? .critical, tierRationale: try row.string("tier_rationale"),
                 tierSource: AISystem.TierSource(rawValue: try row.string("tier_source")) ?? .questionnaire, components: components[id] ?? [],
                 createdAt: try row.int64("created_at"), updatedAt: try row.int64("updated_at"), createdBy: try row.string("created_by"))
