@@ -46,6 +46,11 @@ struct SystemOverviewStoreTests {
             try await evaluations.recordEvaluation(Self.evaluation("ev-a2", system: alpha, version: 2, gated: false, at: 2_000), audit: audit)
             try await incidents.createIncident(Self.incident("inc-a1", system: alpha, at: 1_000), audit: audit)
             try await incidents.createIncident(Self.incident("inc-a2", system: alpha, at: 3_000), audit: audit)
+            try await SQLApprovalRepository(database: database).addEvidence(
+                Evidence(
+                    id: "evd-a1", systemID: alpha, type: "dpia", reference: "https://wiki.example/dpia", digest: "", model: nil, version: nil,
+                    author: "cora", createdAt: 1_500),
+                audit: audit)
             // beta: two reference versions, an ungated evaluation newer than alpha's, two deployments (the second ends the first).
             try await services.monitor(systemID: beta, actor: GovernanceStoreTests.compliance)
             _ = try await services.services.references.setReference(
@@ -68,15 +73,16 @@ struct SystemOverviewStoreTests {
                     alertRules: try await SQLAlertRepository(database: database).alertRules(systemID: id),
                     reference: try await SQLReferenceRepository(database: database).currentReferenceVersion(systemID: id),
                     lastEvaluation: all.first, gateEvaluated: all.contains { $0.gate != nil },
-                    deployments: try await deployments.deployments(systemID: id), incidents: try await incidents.incidents(systemID: id))
+                    deployments: try await deployments.deployments(systemID: id), incidents: try await incidents.incidents(systemID: id),
+                    evidence: try await SQLApprovalRepository(database: database).evidence(systemID: id))
                 #expect(overviews[id] == single, "system \(id)")
             }
             let a = try #require(overviews[alpha]), b = try #require(overviews[beta])
             #expect(a.lastEvaluation?.id == "ev-a2" && a.gateEvaluated && a.monitoring.isMonitored)
-            #expect(a.incidents.map(\.id) == ["inc-a1", "inc-a2"] && a.deployments.isEmpty)
+            #expect(a.incidents.map(\.id) == ["inc-a1", "inc-a2"] && a.deployments.isEmpty && a.evidence.map(\.id) == ["evd-a1"])
             #expect(b.lastEvaluation?.id == "ev-b1" && !b.gateEvaluated)
             #expect(b.reference == MonitoringFacts.Reference(version: 2, source: "training@v2"))
-            #expect(b.deployments.map(\.id) == ["dep-b2", "dep-b1"] && b.incidents.isEmpty)
+            #expect(b.deployments.map(\.id) == ["dep-b2", "dep-b1"] && b.incidents.isEmpty && b.evidence.isEmpty)
             #expect(overviews[gamma] == SystemOverview())
             #expect(try await SQLSystemOverviewRepository(database: database).overviews(systemIDs: ["sys-missing"]).isEmpty)
         }

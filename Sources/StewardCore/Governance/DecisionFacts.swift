@@ -35,17 +35,22 @@ public struct DecisionFacts: Sendable {
     }
 
     /// Every fact but the approvals, which count for one target only; `history` is the system's rollout history
-    /// and `monitoring` what it observes of the system's monitoring, when the caller already read them.
+    /// and `overview` its monitoring and evidence, when the caller already read them.
     func targetIndependent(
-        system: AISystem, version: ModelVersion, policy: GovernancePolicy, history: RolloutHistory? = nil, monitoring known: MonitoringFacts? = nil
+        system: AISystem, version: ModelVersion, policy: GovernancePolicy, history: RolloutHistory? = nil, overview: SystemOverview? = nil
     ) async throws -> PromotionFacts {
         let notes = try await registry.cardNotes(name: version.name, version: version.version)
         let monitoring: MonitoringFacts
-        if let known { monitoring = known } else { monitoring = try await self.monitoring(systemID: system.id) }
+        let evidence: [Evidence]
+        if let overview {
+            (monitoring, evidence) = (overview.monitoring, overview.evidence)
+        } else {
+            (monitoring, evidence) = (try await self.monitoring(systemID: system.id), try await approvals.evidence(systemID: system.id))
+        }
         return PromotionFacts(
             system: system, model: version.name, version: version.version,
             cardStatesIntendedUse: !(notes[ModelCard.Note.intendedUse.rawValue] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-            evidence: try await approvals.evidence(systemID: system.id), approvals: [],
+            evidence: evidence, approvals: [],
             evaluation: try await evaluations.evaluations(systemID: system.id, model: version.name, version: version.version).first,
             monitoring: monitoring, hasAuthor: !version.userID.isEmpty,
             rollout: try await rollout(of: version, system: system, policy: policy, history: history))
@@ -166,7 +171,7 @@ public struct DecisionFacts: Sendable {
     /// cannot be read fails the check rather than passing it.
     func authors(of version: ModelVersion) async throws -> Set<String> {
         var names: Set<String> = [version.userID]
-        if !version.runID.isEmpty { names.insert(try await runs.run(id: version.runID).info.userID) }
+        if !version.runID.isEmpty { names.insert(try await runs.runInfo(id: version.runID).userID) }
         names.remove("")
         return names
     }

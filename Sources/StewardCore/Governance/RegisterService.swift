@@ -304,7 +304,7 @@ public struct RegisterService: Sendable {
             let newest = served == latest ? version : try await registry.modelVersion(name: model.name, version: latest ?? served)
             if !newest.runID.isEmpty { maturity.registeredVersionsFromTrackedRuns = true }
             var common = try await facts.targetIndependent(
-                system: system, version: version, policy: policy, history: history, monitoring: monitoring)
+                system: system, version: version, policy: policy, history: history, overview: overview)
             let authors = try await facts.authors(of: version)
             let requests = try await approvals.approvalRequests(systemID: system.id, model: version.name, version: version.version)
             var targets = Self.protectedTargets(policy)

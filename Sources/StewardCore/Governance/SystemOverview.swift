@@ -1,5 +1,5 @@
 /// What the register shows of a system beside its models: how it is monitored, its latest evaluation, its
-/// deployments and incidents. Read for a whole page of systems at once (`SystemOverviewRepository`), since each
+/// deployments, incidents and evidence. Read for a whole page of systems at once (`SystemOverviewRepository`), since each
 /// is a handful of small reads that would otherwise be made system by system.
 public struct SystemOverview: Sendable, Equatable {
     /// The system's alert rules document, if it has one.
@@ -14,10 +14,12 @@ public struct SystemOverview: Sendable, Equatable {
     public var deployments: [Deployment]
     /// The system's incidents, oldest first.
     public var incidents: [Incident]
+    /// The evidence records posted for the system, oldest first.
+    public var evidence: [Evidence]
 
     public init(
         alertRules: String? = nil, reference: MonitoringFacts.Reference? = nil, lastEvaluation: Evaluation? = nil, gateEvaluated: Bool = false,
-        deployments: [Deployment] = [], incidents: [Incident] = []
+        deployments: [Deployment] = [], incidents: [Incident] = [], evidence: [Evidence] = []
     ) {
         self.alertRules = alertRules
         self.reference = reference
@@ -25,6 +27,7 @@ public struct SystemOverview: Sendable, Equatable {
         self.gateEvaluated = gateEvaluated
         self.deployments = deployments
         self.incidents = incidents
+        self.evidence = evidence
     }
 
     /// What Steward observes of the system's monitoring.

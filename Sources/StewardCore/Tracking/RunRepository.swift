@@ -61,6 +61,8 @@ public protocol RunRepository: Sendable {
     func createRun(_ run: NewRun) async throws -> Run
     /// The run with everything it logged, deleted or not.
     func run(id: String) async throws -> Run
+    /// The run's info alone (who ran it, when, its state), deleted or not: one row, where `run(id:)` reads all it logged.
+    func runInfo(id: String) async throws -> RunInfo
     /// Applies an update to an active run and returns its new info; a new name also rewrites `mlflow.runName`.
     func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo
     /// Soft-deletes or restores a run.

@@ -27,18 +27,21 @@ public struct SQLApprovalRepository: ApprovalRepository {
     }
 
     public func evidence(systemID: String) async throws -> [Evidence] {
-        try await database.read { db in
-            try await db.raw(
-                """
-                SELECT id, system_id, type, reference, digest, model_name, version, author, created_at FROM evidence
-                WHERE system_id = \(bind: systemID) ORDER BY created_at, id
-                """
-            ).all().map { row in
-                Evidence(
-                    id: try row.string("id"), systemID: try row.string("system_id"), type: try row.string("type"),
-                    reference: try row.string("reference"), digest: try row.string("digest"), model: try row.optionalString("model_name"),
-                    version: try row.optionalInt64("version"), author: try row.string("author"), createdAt: try row.int64("created_at"))
-            }
+        try await database.read { db in try await Self.fetchEvidence(where: "system_id = \(bind: systemID)", on: db) }
+    }
+
+    /// Evidence records matching `condition`, oldest first.
+    static func fetchEvidence(where condition: SQLQueryString, on db: any SQLDatabase) async throws -> [Evidence] {
+        try await db.raw(
+            """
+            SELECT id, system_id, type, reference, digest, model_name, version, author, created_at FROM evidence
+            WHERE \(condition) ORDER BY created_at, id
+            """
+        ).all().map { row in
+            Evidence(
+                id: try row.string("id"), systemID: try row.string("system_id"), type: try row.string("type"),
+                reference: try row.string("reference"), digest: try row.string("digest"), model: try row.optionalString("model_name"),
+                version: try row.optionalInt64("version"), author: try row.string("author"), createdAt: try row.int64("created_at"))
         }
     }
 

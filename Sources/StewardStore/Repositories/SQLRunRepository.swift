@@ -57,6 +57,13 @@ public struct SQLRunRepository: RunRepository {
         }
     }
 
+    public func runInfo(id: String) async throws -> RunInfo {
+        try await database.read { db in
+            guard let info = try await Self.fetchInfos(where: "run_uuid = \(bind: id)", on: db).first else { throw TrackingErrors.runNotFound(id) }
+            return info
+        }
+    }
+
     public func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo {
         try await database.write { db in
             let experimentID = try await Self.requireActiveRun(id, on: db)
