@@ -254,6 +254,48 @@ struct RunStoreTests {
         }
     }
 
+    @Test("Concurrent metric-only writers to live, deleted and missing runs: each refused caller alone", arguments: TestEngine.available)
+    func concurrentMetricWrites(engine: TestEngine) async throws {
+        try await TestStorage.with(engine) { storage async throws in
+            let services = TrackingServices(storage)
+            let live = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
+            let deleted = try await services.runs.createRun(experimentID: "0", userID: nil, runName: nil, startTime: nil, tags: []).info.runID
+            try await services.runs.deleteRun(id: deleted)
+            let outcomes = try await withThrowingTaskGroup(of: (Int, StewardError?).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let run = index % 10 == 0 ? deleted : index % 10 == 5 ? "missing-run" : live
+                        do {
+                            try await services.runs.logBatch(
+                                runID: run,
+                                metrics: [
+                                    Metric(key: "m", value: Double(index), timestamp: Int64(index), step: Int64(index)),
+                                    Metric(key: "n", value: Double(-index), timestamp: 7, step: 0),
+                                ], params: [], tags: [])
+                            return (index, nil)
+                        } catch let error as StewardError {
+                            return (index, error)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: StewardError?]()) { $0[$1.0] = $1.1 }
+            }
+            for (index, error) in outcomes {
+                switch index % 10 {
+                case 0: #expect(error == TrackingErrors.runNotActive(deleted))
+                case 5: #expect(error == TrackingErrors.runNotFound("missing-run"))
+                default: #expect(error == nil)
+                }
+            }
+            #expect(try await services.runs.metricHistory(runID: live, key: "m", maxResults: nil, pageToken: nil).items.count == 160)
+            let latest = Dictionary(uniqueKeysWithValues: try await services.runs.run(id: live).data.metrics.map { ($0.key, $0) })
+            #expect(latest["m"]?.step == 199)
+            // Same step and timestamp: the greatest value supersedes, whichever batch carried it.
+            #expect(latest["n"]?.value == -1)
+            #expect(try await services.runs.metricHistory(runID: deleted, key: "m", maxResults: nil, pageToken: nil).items.isEmpty)
+        }
+    }
+
     @Test("Writers on two replicas racing to log one new param: one value wins, and only its rivals are refused", arguments: TestEngine.available)
     func racingParams(engine: TestEngine) async throws {
         try await TestStorage.with(engine) { storage async throws in

@@ -47,6 +47,12 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await transaction("BEGIN", body, relaxed: true)
     }
 
+    /// One statement on a pooled connection, committed by PostgreSQL on its own; again (up to three times in all)
+    /// when PostgreSQL ended it to break a deadlock, as `write` is.
+    public func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await retrying { try await self.client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) } }
+    }
+
     /// PostgreSQL cannot say what changed without a round trip, so callers always read.
     public func changeStamp(_ stamp: ChangeStamp) -> Int64? { nil }
 
@@ -73,12 +79,18 @@ public final class PostgresStoreDatabase: StoreDatabase {
     private func transaction<T: Sendable>(
         _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool = false
     ) async throws -> T {
-        var attempt = 1
+        try await retrying { try await self.transactionOnce(begin, body, relaxed: relaxed) }
+    }
+
+    /// `attempt`, again (up to three times in all) when PostgreSQL ended its transaction to break a deadlock or a
+    /// serialization conflict.
+    private func retrying<T: Sendable>(_ attempt: () async throws -> T) async throws -> T {
+        var attempts = 1
         while true {
             do {
-                return try await transactionOnce(begin, body, relaxed: relaxed)
-            } catch let error as PSQLError where attempt < 3 && Self.retryableStates.contains(error.serverInfo?[.sqlState] ?? "") {
-                attempt += 1
+                return try await attempt()
+            } catch let error as PSQLError where attempts < 3 && Self.retryableStates.contains(error.serverInfo?[.sqlState] ?? "") {
+                attempts += 1
             }
         }
     }

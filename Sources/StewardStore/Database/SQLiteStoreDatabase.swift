@@ -149,6 +149,11 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         try await queue.submit(body)
     }
 
+    /// Queued like any write: the writer's transactions cost no round trip, and a group commit serves many.
+    public func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await queue.submit(body)
+    }
+
     /// Queued like any write; a batch of transient writes alone commits without the fsync (synchronous NORMAL for
     /// that commit), and one with any durable write among them commits as the store's durability says.
     public func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

@@ -13,6 +13,9 @@ public struct SQLRunRepository: RunRepository {
         self.logBatches = CallCoalescer(maximumConcurrentBatches: database.concurrentWriteBatches) { batches in
             // Each write that loses a race refuses at least one more call on the next, so this ends; the bound only
             // guards against a store that keeps changing under it.
+            if database.engine == .postgres, RunLogBatch.fitOneStatement(batches) {
+                return try await database.writeOneStatement { db in try await RunLogBatch.applyInOneStatement(batches, on: db) }
+            }
             var lost = 0
             while true {
                 do {
