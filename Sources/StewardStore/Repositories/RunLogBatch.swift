@@ -143,25 +143,7 @@ struct RunLogBatch: Sendable {
         }
 
         // Metrics: every observation into the history; per run and key the superseding one into latest_metrics.
-        var historyRows: [SQLQueryString] = []
-        var latest: [String: (runID: String, metric: Metric)] = [:]
-        var latestOrder: [String] = []
-        for batch in accepted {
-            for metric in batch.metrics {
-                historyRows.append(
-                    """
-                    (\(bind: batch.runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-                    \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                    """)
-                let slot = batch.runID + "\u{0}" + metric.key
-                if let current = latest[slot] {
-                    if metric.supersedes(current.metric) { latest[slot] = (batch.runID, metric) }
-                } else {
-                    latest[slot] = (batch.runID, metric)
-                    latestOrder.append(slot)
-                }
-            }
-        }
+        let (historyRows, latest) = metricRows(accepted)
         for chunk in historyRows.chunked(rowsPerStatement) {
             try await db.raw(
                 """
@@ -170,12 +152,11 @@ struct RunLogBatch: Sendable {
                 """
             ).run()
         }
-        let latestRows = latestOrder.sorted().map { slot -> SQLQueryString in
-            let (runID, metric) = latest[slot]!
-            return """
-                (\(bind: runID), \(bind: experimentOf[runID]!), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-                \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                """
+        let latestRows = latest.map { runID, metric -> SQLQueryString in
+            """
+            (\(bind: runID), \(bind: experimentOf[runID]!), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
+            \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
+            """
         }
         for chunk in latestRows.chunked(rowsPerStatement) {
             try await db.raw(
@@ -197,6 +178,27 @@ struct RunLogBatch: Sendable {
 }
 
 extension RunLogBatch {
+    /// The history rows of `batches`' metrics (every observation, as the metrics table's VALUES rows) and, per run
+    /// and key, the superseding observation, in run and key order: the order every writer locks rows of latest
+    /// values in, so that concurrent writers wait for each other instead of deadlocking.
+    static func metricRows(_ batches: [RunLogBatch]) -> (history: [SQLQueryString], latest: [(runID: String, metric: Metric)]) {
+        var history: [SQLQueryString] = []
+        var latest: [String: (runID: String, metric: Metric)] = [:]
+        for batch in batches {
+            for metric in batch.metrics {
+                history.append(
+                    """
+                    (\(bind: batch.runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
+                    \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
+                    """)
+                let slot = batch.runID + "\u{0}" + metric.key
+                if let current = latest[slot], !metric.supersedes(current.metric) { continue }
+                latest[slot] = (batch.runID, metric)
+            }
+        }
+        return (history, latest.keys.sorted().map { latest[$0]! })
+    }
+
     /// Whether `batches` can be written by `applyInOneStatement`: metrics alone, none of them scoped to a logged
     /// model, as many as one statement takes. Most of a training loop's calls are.
     static func fitOneStatement(_ batches: [RunLogBatch]) -> Bool {
@@ -210,20 +212,7 @@ extension RunLogBatch {
     /// answers the runs' states, from which each batch's outcome follows as in `apply`. One round trip instead of
     /// `apply`'s five (`BEGIN`, the runs, the history, the latest values, `COMMIT`): measured with `bench/stores.py`.
     static func applyInOneStatement(_ batches: [RunLogBatch], on db: any SQLDatabase) async throws -> [Result<Void, StewardError>] {
-        var historyRows: [SQLQueryString] = []
-        var latest: [String: (runID: String, metric: Metric)] = [:]
-        for batch in batches {
-            for metric in batch.metrics {
-                historyRows.append(
-                    """
-                    (\(bind: batch.runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-                    \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                    """)
-                let slot = batch.runID + "\u{0}" + metric.key
-                if let current = latest[slot], !metric.supersedes(current.metric) { continue }
-                latest[slot] = (batch.runID, metric)
-            }
-        }
+        let (historyRows, latest) = metricRows(batches)
         let runIDs = Array(Set(batches.map(\.runID))).sorted()
         var states: [String: String] = [:]
         if historyRows.isEmpty {
@@ -231,13 +220,11 @@ extension RunLogBatch {
                 states[try row.string("run_uuid")] = try row.string("lifecycle_stage")
             }
         } else {
-            // Rows in key order, as `apply` writes them, so that concurrent statements lock shared rows in one order.
-            let latestRows = latest.keys.sorted().map { slot -> SQLQueryString in
-                let (runID, metric) = latest[slot]!
-                return """
-                    (\(bind: runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-                    \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                    """
+            let latestRows = latest.map { runID, metric -> SQLQueryString in
+                """
+                (\(bind: runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
+                \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
+                """
             }
             for row in try await db.raw(
                 """
