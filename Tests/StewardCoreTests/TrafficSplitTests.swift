@@ -16,6 +16,20 @@ struct TrafficSplitTests {
         #expect(try TrafficSplit(percentages: [90, 10], salt: "dep-1").arm(unit: "store-7") == split.arm(unit: "store-7"))
     }
 
+    @Test("Over random salts, as deployments get them, a 10% canary's share of 2,000 units averages 10%")
+    func evenOverSalts() throws {
+        let units = (0..<2000).map { "store-\($0)" }
+        var shares: [Double] = []
+        for _ in 0..<200 {
+            let split = try TrafficSplit(percentages: [90, 10], salt: RecordID.make("salt"))
+            shares.append(Double(units.filter { split.arm(unit: $0) == 1 }.count) / Double(units.count))
+        }
+        let mean = shares.reduce(0, +) / Double(shares.count)
+        // One salt's share has a standard deviation of 0.0067, the mean of 200 of 0.0005.
+        #expect((0.097...0.103).contains(mean), "\(mean)")
+        #expect(shares.allSatisfy { (0.06...0.14).contains($0) }, "\(shares.min()!) ... \(shares.max()!)")
+    }
+
     @Test("Stepping the canary up moves units only towards the challenger; another salt splits differently")
     func monotoneSteps() throws {
         let units = (0..<5000).map { "user-\($0)" }

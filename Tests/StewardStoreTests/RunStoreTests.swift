@@ -271,6 +271,9 @@ struct RunStoreTests {
                                 metrics: [
                                     Metric(key: "m", value: Double(index), timestamp: Int64(index), step: Int64(index)),
                                     Metric(key: "n", value: Double(-index), timestamp: 7, step: 0),
+                                    // The same observation from every caller: kept once, whichever batches carry it.
+                                    Metric(key: "same", value: 1, timestamp: 1, step: 1),
+                                    Metric(key: "nan", value: index % 2 == 0 ? .nan : 3, timestamp: 9, step: 9),
                                 ], params: [], tags: [])
                             return (index, nil)
                         } catch let error as StewardError {
@@ -292,6 +295,10 @@ struct RunStoreTests {
             #expect(latest["m"]?.step == 199)
             // Same step and timestamp: the greatest value supersedes, whichever batch carried it.
             #expect(latest["n"]?.value == -1)
+            #expect(try await services.runs.metricHistory(runID: live, key: "same", maxResults: nil, pageToken: nil).items.count == 1)
+            // A number supersedes NaN at the same step and timestamp; both are kept in the history.
+            #expect(latest["nan"]?.value == 3)
+            #expect(try await services.runs.metricHistory(runID: live, key: "nan", maxResults: nil, pageToken: nil).items.count == 2)
             #expect(try await services.runs.metricHistory(runID: deleted, key: "m", maxResults: nil, pageToken: nil).items.isEmpty)
         }
     }

@@ -6,7 +6,9 @@ import Synchronization
 /// register page's 90 ms decoding their profiles and questionnaires (`bench/ui.py`, perf), against well under
 /// 1 ms to look them up.
 final class DecodedJSONCache<Value: Decodable & Sendable>: Sendable {
-    private let values = Mutex<[String: Value]>([:])
+    /// Keyed by the text's bytes: Swift's `String` equality is canonical equivalence, and two texts that differ
+    /// only in Unicode normalization must each decode to their own value.
+    private let values = Mutex<[[UInt8]: Value]>([:])
     /// At most this many documents are kept; past it the cache starts again empty.
     let capacity: Int
 
@@ -16,11 +18,12 @@ final class DecodedJSONCache<Value: Decodable & Sendable>: Sendable {
 
     /// `text` decoded as `SQLJSON` decodes it, from the cache when it was decoded before.
     func decode(_ text: String) throws -> Value {
-        if let value = values.withLock({ $0[text] }) { return value }
+        let key = Array(text.utf8)
+        if let value = values.withLock({ $0[key] }) { return value }
         let value = try SQLJSON.decode(Value.self, text)
         values.withLock { values in
             if values.count >= capacity { values.removeAll(keepingCapacity: true) }
-            values[text] = value
+            values[key] = value
         }
         return value
     }

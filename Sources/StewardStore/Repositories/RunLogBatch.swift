@@ -179,8 +179,9 @@ struct RunLogBatch: Sendable {
 
 extension RunLogBatch {
     /// The history rows of `batches`' metrics (every observation, as the metrics table's VALUES rows) and, per run
-    /// and key, the superseding observation, in run and key order: the order every writer locks rows of latest
-    /// values in, so that concurrent writers wait for each other instead of deadlocking.
+    /// and key, the superseding observation, in run and key order. `apply` writes latest values in that order, so
+    /// that its concurrent transactions wait for each other instead of deadlocking; the one-statement write's order
+    /// is its plan's, so it can deadlock with a concurrent writer of the same rows, and is then retried.
     static func metricRows(_ batches: [RunLogBatch]) -> (history: [SQLQueryString], latest: [(runID: String, metric: Metric)]) {
         var history: [SQLQueryString] = []
         var latest: [String: (runID: String, metric: Metric)] = [:]

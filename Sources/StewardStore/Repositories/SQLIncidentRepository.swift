@@ -91,15 +91,19 @@ public struct SQLIncidentRepository: IncidentRepository {
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.string("id") }
         var timelines: [String: [Incident.Entry]] = [:]
-        for row in try await db.raw(
-            """
-            SELECT incident_id, entry_time, actor, kind, text FROM incident_entries
-            WHERE incident_id IN \(SQLBind.group(ids)) ORDER BY incident_id, position
-            """
-        ).all() {
-            timelines[try row.string("incident_id"), default: []].append(
-                Incident.Entry(
-                    time: try row.int64("entry_time"), actor: try row.string("actor"), kind: try row.string("kind"), text: try row.string("text")))
+        // A few thousand ids a statement, well under both engines' limits on bound parameters however many match.
+        for chunk in ids.chunked(2_000) {
+            for row in try await db.raw(
+                """
+                SELECT incident_id, entry_time, actor, kind, text FROM incident_entries
+                WHERE incident_id IN \(SQLBind.group(Array(chunk))) ORDER BY incident_id, position
+                """
+            ).all() {
+                timelines[try row.string("incident_id"), default: []].append(
+                    Incident.Entry(
+                        time: try row.int64("entry_time"), actor: try row.string("actor"), kind: try row.string("kind"),
+                        text: try row.string("text")))
+            }
         }
         return try rows.map { row in
             let id = try row.string("id")
