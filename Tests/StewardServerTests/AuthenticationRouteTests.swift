@@ -232,4 +232,94 @@ struct AuthenticationRouteTests {
                 ])
         }
     }
+
+    @Test(
+        "Run writes served under remembered credentials stop the moment another replica revokes the token or lowers its role",
+        arguments: TestEngine.available)
+    func rememberedCredentialsFollowOtherReplicas(engine: TestEngine) async throws {
+        try await TestStorage.with(engine, started: false) { storage async throws in
+            // Live, so that the store's services run (PostgreSQL's pool among them).
+            try await buildApplication(configuration: Self.secured, storage: storage, logger: TestStorage.logger).test(.live) { client in
+                let services = TrackingServices(storage)
+                let carl = try await services.identity.createUser(name: "carl", role: .contributor, actor: IdentityService.bootstrap).token
+                let experiment = try await Self.send(client, .post, "/api/2.0/mlflow/experiments/create", token: carl, json: #"{"name": "e"}"#)
+                let experimentID = try #require(experiment.body.string("experiment_id"))
+                let run = try await Self.send(
+                    client, .post, "/api/2.0/mlflow/runs/create", token: carl, json: #"{"experiment_id": "\#(experimentID)"}"#)
+                let runID = try #require(run.body.dictionary("run")?.dictionary("info")?.string("run_id"))
+                var step = 0
+                /// Logs a metric at the next step with each of the run-logging routes' shapes, answering the statuses.
+                func log(_ token: String) async throws -> [HTTPResponse.Status] {
+                    step += 1
+                    let metric = #"{"key": "loss", "value": 0.5, "timestamp": 1, "step": \#(step)}"#
+                    return [
+                        try await Self.send(
+                            client, .post, "/api/2.0/mlflow/runs/log-batch", token: token, json: #"{"run_id": "\#(runID)", "metrics": [\#(metric)]}"#
+                        ).status,
+                        try await Self.send(
+                            client, .post, "/ajax-api/2.0/mlflow/runs/log-metric", token: token,
+                            json: #"{"run_id": "\#(runID)", "key": "acc", "value": 0.5, "timestamp": 1, "step": \#(step)}"#
+                        ).status,
+                        try await Self.send(
+                            client, .post, "/api/2.0/mlflow/runs/log-parameter", token: token,
+                            json: #"{"run_id": "\#(runID)", "key": "p\#(step)", "value": "v"}"#
+                        ).status,
+                        try await Self.send(
+                            client, .post, "/api/2.0/mlflow/runs/set-tag", token: token,
+                            json: #"{"run_id": "\#(runID)", "key": "t", "value": "\#(step)"}"#
+                        ).status,
+                    ]
+                }
+                let everything = ["metrics", "params", "tags", "audit_events"]
+                func rows() async throws -> [Int] {
+                    var counts: [Int] = []
+                    for table in everything { counts.append(try await services.count(table)) }
+                    return counts
+                }
+
+                // Remembered after the first request, then served from memory (on PostgreSQL) while nothing changes.
+                for _ in 0..<3 { #expect(try await log(carl) == [.ok, .ok, .ok, .ok]) }
+                #expect(try await services.count("metrics") == 6)
+
+                try await TestStorage.withReplica(of: services.storage) { replica in
+                    let there = IdentityService(repository: SQLIdentityRepository(database: replica), audit: SQLAuditRepository(database: replica))
+                    // A change that leaves carl's token as it was moves the stamp; carl's writes go on.
+                    let rita = try await there.createUser(name: "rita", role: .reviewer, actor: IdentityService.bootstrap).token
+                    #expect(try await log(carl) == [.ok, .ok, .ok, .ok])
+                    #expect(try await services.count("metrics") == 8)
+
+                    // A viewer now: refused (audited) and nothing else written.
+                    _ = try await there.setRole(user: "carl", role: .viewer, actor: IdentityService.bootstrap)
+                    let before = try await rows()
+                    #expect(try await log(carl) == [.forbidden, .forbidden, .forbidden, .forbidden])
+                    #expect(try await rows() == zip(before, [0, 0, 0, 4]).map(+), "four refusals audited, nothing logged")
+
+                    // Revoked: every write, and a malformed one too, is refused as unauthenticated, and nothing is written.
+                    _ = try await there.setRole(user: "carl", role: .contributor, actor: IdentityService.bootstrap)
+                    #expect(try await log(carl) == [.ok, .ok, .ok, .ok])
+                    try await there.revokeToken(
+                        user: "carl", id: AccessToken.id(ofDigest: AccessToken.digest(carl)), actor: IdentityService.bootstrap)
+                    let revoked = try await rows()
+                    #expect(try await log(carl) == [.unauthorized, .unauthorized, .unauthorized, .unauthorized])
+                    let malformed = try await Self.send(client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl, json: #"{"run_id": 7}"#)
+                    #expect(malformed.status == .unauthorized)
+                    let concurrent = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                        for index in 0..<32 {
+                            group.addTask {
+                                try await Self.send(
+                                    client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl,
+                                    json: #"{"run_id": "\#(runID)", "metrics": [{"key": "c", "value": 1, "timestamp": 1, "step": \#(index)}]}"#
+                                ).status
+                            }
+                        }
+                        return try await group.reduce(into: Set<HTTPResponse.Status>()) { $0.insert($1) }
+                    }
+                    #expect(concurrent == [.unauthorized])
+                    #expect(try await rows() == revoked)
+                    // Other tokens are untouched.
+                    #expect(try await log(rita) == [.ok, .ok, .ok, .ok])
+                }
+            }
+        }
+    }
 }

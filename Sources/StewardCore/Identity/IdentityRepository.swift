@@ -9,6 +9,8 @@ public protocol IdentityRepository: Sendable {
     /// A value that moves with every change of any user or token, by any replica, read after this call began:
     /// what was read under one value may be kept while it stays the same.
     func credentialsStamp() async throws -> Int64
+    /// Whether reading the credentials stamp asks the database server (PostgreSQL), rather than memory.
+    var credentialsStampIsRemote: Bool { get }
     func user(name: String) async throws -> User?
     func users() async throws -> [User]
     /// A user's tokens, oldest first.

@@ -31,10 +31,25 @@ public struct IdentityService: Sendable {
         var holder = tokenCache.holder(digest: digest, stamp: stamp)
         if holder == nil {
             holder = try await repository.holder(tokenDigest: digest)
-            if let holder { tokenCache.store(holder, digest: digest, stamp: stamp) }
+            if let holder {
+                tokenCache.store(holder, digest: digest, stamp: stamp)
+            } else {
+                tokenCache.forgetAllBut(stamp: stamp)
+            }
         }
         guard let holder, holder.isValid(at: now()) else { return nil }
         return .user(holder.user.name, role: holder.user.role)
+    }
+
+    /// The principal a token stands for by what this replica remembers of it, with the credentials its request's
+    /// transactions confirm (`PendingCredentials`), or nil when nothing is remembered for it or the store reads
+    /// its credentials stamp from memory anyway (SQLite), where `authenticate` costs no round trip.
+    public func provisionalAuthentication(token: String) -> (principal: Principal, credentials: PendingCredentials)? {
+        guard repository.credentialsStampIsRemote, token.hasPrefix(AccessToken.prefix),
+            let (holder, stamp) = tokenCache.remembered(digest: AccessToken.digest(token)), holder.isValid(at: now())
+        else { return nil }
+        let principal = Principal.user(holder.user.name, role: holder.user.role)
+        return (principal, PendingCredentials(stamp: stamp) { try await authenticate(token: token) == principal })
     }
 
     /// Creates a user and returns its first token, shown only now. `actor` must be an authenticated admin;

@@ -24,6 +24,25 @@ final class TokenCache: Sendable {
         state.withLock { state in state.stamp == stamp ? state.holders[digest] : nil }
     }
 
+    /// The holder remembered for `digest`, with the stamp it was read under, whatever the store's stamp is now
+    /// (`PendingCredentials` has it confirmed).
+    func remembered(digest: String) -> (TokenHolder, stamp: Int64)? {
+        state.withLock { state in
+            guard let stamp = state.stamp, let holder = state.holders[digest] else { return nil }
+            return (holder, stamp)
+        }
+    }
+
+    /// Forgets every holder read under another stamp than `stamp`, the store's now: a token found by no user under
+    /// it is then not taken from memory again (`PendingCredentials`).
+    func forgetAllBut(stamp: Int64) {
+        state.withLock { state in
+            guard state.stamp != stamp else { return }
+            state.stamp = stamp
+            state.holders.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Remembers `holder`, read under `stamp` (read before the holder, so that a change between the two reads
     /// moves the stamp past it).
     func store(_ holder: TokenHolder, digest: String, stamp: Int64) {

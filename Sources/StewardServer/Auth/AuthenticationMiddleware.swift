@@ -26,7 +26,55 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
         if request.uri.path == "/ui" || request.uri.path.hasPrefix("/ui/") { return try await next(request, context) }
         var context = context
         context.identity = identity
-        switch Credentials(request.headers[.authorization]) {
+        let credentials = Credentials(request.headers[.authorization])
+        if case .token(let user, let token) = credentials, request.method == .post, confirmedInStorePaths.contains(request.uri.path),
+            let (principal, pending) = identity.provisionalAuthentication(token: token), user == nil || user == principal.name
+        {
+            return try await provisionally(
+                request, context: context, principal: principal, pending: pending, credentials: credentials, next: next)
+        }
+        return try await authenticated(request, context: context, credentials: credentials, next: next)
+    }
+
+    /// Serves `request` as `principal`, remembered from an earlier request, leaving `pending` to the store's
+    /// transactions to confirm, and confirms it before answering if none did. When the credentials no longer
+    /// hold, nothing has been written and the request is served again as if it had come first (its body is kept
+    /// for that).
+    private func provisionally(
+        _ request: Request, context: Context, principal: Principal, pending: PendingCredentials, credentials: Credentials,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var request = request
+        var provisional = context
+        provisional.principal = principal
+        let outcome: Result<Response, any Error>
+        do {
+            outcome = .success(
+                try await PendingCredentials.$current.withValue(pending) {
+                    _ = try await MLflowRequest.collectBody(of: &request, maximumBytes: MLflowRequest.maximumBodyBytes)
+                    return try await next(request, provisional)
+                })
+        } catch is CredentialsChanged {
+            return try await authenticated(request, context: context, credentials: credentials, next: next)
+        } catch {
+            outcome = .failure(error)
+        }
+        if !pending.isConfirmed {
+            do {
+                try await pending.confirm()
+            } catch is CredentialsChanged {
+                return try await authenticated(request, context: context, credentials: credentials, next: next)
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Serves `request` under what the store says its credentials stand for.
+    private func authenticated(
+        _ request: Request, context: Context, credentials: Credentials, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        switch credentials {
         case .none:
             if required { return Self.challenge("Authentication required: send an API token (Authorization: Bearer …).") }
         case .malformed:
@@ -89,3 +137,11 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
         }
     }
 }
+
+/// The routes served under credentials remembered from earlier requests, confirmed by the store in the transaction
+/// that writes (`PendingCredentials`): a run's logged metrics, params and tags, the calls a training loop makes many
+/// times a second, whose only effect is that transaction.
+private let confirmedInStorePaths: Set<String> = Set(
+    ["api", "ajax-api"].flatMap { prefix in
+        ["log-batch", "log-metric", "log-parameter", "set-tag"].map { "/\(prefix)/2.0/mlflow/runs/\($0)" }
+    })

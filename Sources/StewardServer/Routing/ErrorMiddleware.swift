@@ -36,6 +36,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return render(StewardError(.resourceLimitExceeded, "The request body is larger than this route accepts."))
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as CredentialsChanged {
+            // Not the route's to answer: the authentication middleware serves the request again under fresh credentials.
+            throw error
         } catch {
             context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             return render(StewardError(.internalError, "An internal error occurred; it has been logged."))

@@ -14,7 +14,7 @@ import Synchronization
 final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
     /// Executes a batch of calls and returns each call's outcome, in order. A call that is invalid (say, its run
     /// is deleted) gets a failure; throwing fails the whole batch.
-    typealias Execute = @Sendable ([Call]) async throws -> [Result<Output, StewardError>]
+    typealias Execute = @Sendable ([Call]) async throws -> [Result<Output, any Error>]
 
     private enum Signal: Sendable {
         case finished(Result<Output, any Error>)
@@ -82,7 +82,7 @@ final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
         let calls = [first] + followers.map(\.call)
         let outcomes: [Result<Output, any Error>]
         do {
-            outcomes = try await execute(calls).map { $0.mapError { $0 as any Error } }
+            outcomes = try await execute(calls)
             precondition(outcomes.count == calls.count, "a coalesced batch of \(calls.count) calls returned \(outcomes.count) outcomes")
         } catch {
             outcomes = Array(repeating: .failure(error), count: calls.count)

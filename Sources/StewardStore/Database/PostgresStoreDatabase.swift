@@ -3,6 +3,7 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 import ServiceLifecycle
+import StewardCore
 
 /// The scale-out store engine: a PostgreSQL server reached through a connection pool, shared by any number of
 /// Steward replicas. PostgreSQL groups concurrent commits itself.
@@ -50,7 +51,10 @@ public final class PostgresStoreDatabase: StoreDatabase {
     /// One statement on a pooled connection, committed by PostgreSQL on its own; again (up to three times in all)
     /// when PostgreSQL ended it to break a deadlock, as `write` is.
     public func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await retrying { try await self.client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) } }
+        // A statement that confirms credentials itself says so in its SQL (`CredentialsCheck.holds`); any other
+        // request's credentials are confirmed first.
+        if let credentials = PendingCredentials.unconfirmed { try await credentials.confirm() }
+        return try await retrying { try await self.client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) } }
     }
 
     /// PostgreSQL cannot say what changed without a round trip, so callers always read.
@@ -76,10 +80,25 @@ public final class PostgresStoreDatabase: StoreDatabase {
     /// Runs `body` in a transaction, again (up to three times in all) when PostgreSQL ended it to break a deadlock
     /// or a serialization conflict with a concurrent transaction, which another batch or replica can cause and
     /// which a caller cannot do anything about.
+    ///
+    /// A request served under unconfirmed credentials (`PendingCredentials`) has them confirmed by the
+    /// transaction's first statement; when the stamp moved, the transaction is rolled back, the credentials are
+    /// confirmed afresh (or the request refused) and the transaction runs again.
     private func transaction<T: Sendable>(
         _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool = false
     ) async throws -> T {
-        try await retrying { try await self.transactionOnce(begin, body, relaxed: relaxed) }
+        if let credentials = PendingCredentials.unconfirmed {
+            do {
+                let value = try await retrying {
+                    try await self.transactionOnce(begin, body, relaxed: relaxed, confirming: credentials.stamp)
+                }
+                credentials.markConfirmed()
+                return value
+            } catch is CredentialsMoved {
+                try await credentials.confirm()
+            }
+        }
+        return try await retrying { try await self.transactionOnce(begin, body, relaxed: relaxed, confirming: nil) }
     }
 
     /// `attempt`, again (up to three times in all) when PostgreSQL ended its transaction to break a deadlock or a
@@ -99,13 +118,14 @@ public final class PostgresStoreDatabase: StoreDatabase {
     private static let retryableStates: Set<String> = ["40P01", "40001"]
 
     private func transactionOnce<T: Sendable>(
-        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool
+        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool, confirming stamp: Int64?
     ) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)
             try await database.raw("\(unsafeRaw: begin)").run()
             do {
                 if relaxed { try await database.raw("SET LOCAL synchronous_commit TO OFF").run() }
+                if let stamp { try await CredentialsCheck.require(stamp, on: database) }
                 let value = try await body(database)
                 try await database.raw("COMMIT").run()
                 return value

@@ -7,6 +7,8 @@ struct RunLogBatch: Sendable {
     var metrics: [Metric]
     var params: [Param]
     var tags: [Tag]
+    /// The caller's credentials, when its request is served from memory and they are still to be confirmed.
+    var credentials: PendingCredentials? = nil
 
     /// Rows per INSERT, well under both engines' limits on bound parameters.
     static let rowsPerStatement = 1000
@@ -17,24 +19,16 @@ struct RunLogBatch: Sendable {
     /// its metrics name must exist, and its params must not change a value already logged (by earlier accepted
     /// batches too). A batch that fails a check gets that error and writes nothing; the others are written.
     static func apply(_ batches: [RunLogBatch], on db: any SQLDatabase) async throws -> [Result<Void, StewardError>] {
-        var outcomes = [Result<Void, StewardError>](repeating: .success(()), count: batches.count)
-
         // Runs: exist and active.
         let runIDs = Array(Set(batches.map(\.runID)))
         var experimentOf: [String: Int64] = [:]
-        var deleted = Set<String>()
+        var states: [String: String] = [:]
         for row in try await db.raw("SELECT run_uuid, experiment_id, lifecycle_stage FROM runs WHERE run_uuid IN (\(binds: runIDs))").all() {
             let runID = try row.string("run_uuid")
             experimentOf[runID] = try row.int64("experiment_id")
-            if try row.string("lifecycle_stage") != LifecycleStage.active.rawValue { deleted.insert(runID) }
+            states[runID] = try row.string("lifecycle_stage")
         }
-        for (index, batch) in batches.enumerated() {
-            if experimentOf[batch.runID] == nil {
-                outcomes[index] = .failure(TrackingErrors.runNotFound(batch.runID))
-            } else if deleted.contains(batch.runID) {
-                outcomes[index] = .failure(TrackingErrors.runNotActive(batch.runID))
-            }
-        }
+        var outcomes = Self.outcomes(of: batches, runStates: states)
 
         // Logged models that model-scoped metrics name must exist.
         let modelIDs = Array(Set(batches.indices.filter { outcomes[$0].isSuccess }.flatMap { batches[$0].metrics.compactMap(\.modelID) }))
@@ -212,30 +206,39 @@ extension RunLogBatch {
     /// latest_metrics, through data-modifying common table expressions that see one snapshot, and the statement
     /// answers the runs' states, from which each batch's outcome follows as in `apply`. One round trip instead of
     /// `apply`'s five (`BEGIN`, the runs, the history, the latest values, `COMMIT`): measured with `bench/stores.py`.
-    static func applyInOneStatement(_ batches: [RunLogBatch], on db: any SQLDatabase) async throws -> [Result<Void, StewardError>] {
+    /// With `stamp`, the statement writes only if the credentials stamp is still that one, and throws
+    /// `CredentialsMoved` otherwise (`CredentialsCheck`).
+    static func applyInOneStatement(
+        _ batches: [RunLogBatch], confirming stamp: Int64?, on db: any SQLDatabase
+    ) async throws -> [Result<Void, StewardError>] {
         let (historyRows, latest) = metricRows(batches)
         let runIDs = Array(Set(batches.map(\.runID))).sorted()
-        var states: [String: String] = [:]
-        if historyRows.isEmpty {
-            for row in try await db.raw("SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid IN (\(binds: runIDs))").all() {
-                states[try row.string("run_uuid")] = try row.string("lifecycle_stage")
-            }
-        } else {
+        var tables: [SQLQueryString] = [
+            "credentials AS (SELECT \(CredentialsCheck.holds(stamp)) AS held)",
+            """
+            target AS (
+                SELECT run_uuid, experiment_id, lifecycle_stage FROM runs
+                WHERE run_uuid IN (\(binds: runIDs)) AND (SELECT held FROM credentials)
+            )
+            """,
+        ]
+        if !historyRows.isEmpty {
             let latestRows = latest.map { runID, metric -> SQLQueryString in
                 """
                 (\(bind: runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
                 \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
                 """
             }
-            for row in try await db.raw(
+            tables += [
                 """
-                WITH target AS (SELECT run_uuid, experiment_id, lifecycle_stage FROM runs WHERE run_uuid IN (\(binds: runIDs))),
                 history AS (
                     INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp_ms, step)
                     SELECT observed.* FROM (VALUES \(historyRows.joined(separator: ", "))) AS observed (run_uuid, key, value, is_nan, timestamp_ms, step)
                     JOIN target ON target.run_uuid = observed.run_uuid AND target.lifecycle_stage = 'active'
                     ON CONFLICT (run_uuid, key, step, timestamp_ms, value, is_nan) DO NOTHING
-                ),
+                )
+                """,
+                """
                 latest AS (
                     INSERT INTO latest_metrics (run_uuid, experiment_id, key, value, is_nan, timestamp_ms, step)
                     SELECT newest.run_uuid, target.experiment_id, newest.key, newest.value, newest.is_nan, newest.timestamp_ms, newest.step
@@ -246,14 +249,28 @@ extension RunLogBatch {
                     WHERE (excluded.step, excluded.timestamp_ms, 1 - excluded.is_nan, excluded.value)
                         > (latest_metrics.step, latest_metrics.timestamp_ms, 1 - latest_metrics.is_nan, latest_metrics.value)
                 )
-                SELECT run_uuid, lifecycle_stage FROM target
-                """
-            ).all() {
-                states[try row.string("run_uuid")] = try row.string("lifecycle_stage")
-            }
+                """,
+            ]
         }
-        return batches.map { batch in
-            switch states[batch.runID] {
+        // One row when no run is found, so that whether the credentials held is always answered.
+        let rows = try await db.raw(
+            """
+            WITH \(tables.joined(separator: ", "))
+            SELECT credentials.held, target.run_uuid, target.lifecycle_stage FROM credentials LEFT JOIN target ON true
+            """
+        ).all()
+        guard try rows.first?.decode(column: "held", as: Bool.self) == true else { throw CredentialsMoved() }
+        var states: [String: String] = [:]
+        for row in rows {
+            if let runID = try row.optionalString("run_uuid") { states[runID] = try row.string("lifecycle_stage") }
+        }
+        return outcomes(of: batches, runStates: states)
+    }
+
+    /// Each batch's outcome from its run's lifecycle stage (nil: no such run).
+    static func outcomes(of batches: [RunLogBatch], runStates: [String: String]) -> [Result<Void, StewardError>] {
+        batches.map { batch in
+            switch runStates[batch.runID] {
             case nil: .failure(TrackingErrors.runNotFound(batch.runID))
             case LifecycleStage.active.rawValue: .success(())
             default: .failure(TrackingErrors.runNotActive(batch.runID))

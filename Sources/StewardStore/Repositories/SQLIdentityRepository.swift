@@ -62,6 +62,8 @@ public struct SQLIdentityRepository: IdentityRepository {
         try await database.currentChangeStamp(.credentials)
     }
 
+    public var credentialsStampIsRemote: Bool { database.engine == .postgres }
+
     public func tokens(user: String) async throws -> [AccessTokenRecord] {
         try await database.read { db in
             try await db.raw(

@@ -11,19 +11,37 @@ public struct SQLRunRepository: RunRepository {
     public init(database: any StoreDatabase) {
         self.database = database
         self.logBatches = CallCoalescer(maximumConcurrentBatches: database.concurrentWriteBatches) { batches in
-            // Each write that loses a race refuses at least one more call on the next, so this ends; the bound only
-            // guards against a store that keeps changing under it.
-            if database.engine == .postgres, RunLogBatch.fitOneStatement(batches) {
-                return try await database.writeOneStatement { db in try await RunLogBatch.applyInOneStatement(batches, on: db) }
-            }
-            var lost = 0
-            while true {
-                do {
-                    return try await database.write { db in try await RunLogBatch.apply(batches, on: db) }
-                } catch let race as ParamRace {
-                    lost += 1
-                    if lost > batches.count { throw race.refusal }
+            // The batch confirms every caller's pending credentials itself, not only its leader's.
+            try await PendingCredentials.$current.withValue(nil) {
+                try await CredentialsCheck.writing(batches, credentials: \.credentials) { batches, stamp in
+                    try await Self.write(batches, confirming: stamp, on: database).map { $0.mapError { $0 as any Error } }
                 }
+            }
+        }
+    }
+
+    /// Writes coalesced log-batch calls in one transaction (one statement when `RunLogBatch.fitOneStatement` and
+    /// PostgreSQL), finding the credentials stamp `stamp` or throwing `CredentialsMoved`.
+    private static func write(
+        _ batches: [RunLogBatch], confirming stamp: Int64?, on database: any StoreDatabase
+    ) async throws -> [Result<Void, StewardError>] {
+        if database.engine == .postgres, RunLogBatch.fitOneStatement(batches) {
+            return try await database.writeOneStatement { db in
+                try await RunLogBatch.applyInOneStatement(batches, confirming: stamp, on: db)
+            }
+        }
+        // Each write that loses a race refuses at least one more call on the next, so this ends; the bound only
+        // guards against a store that keeps changing under it.
+        var lost = 0
+        while true {
+            do {
+                return try await database.write { db in
+                    if let stamp { try await CredentialsCheck.require(stamp, on: db) }
+                    return try await RunLogBatch.apply(batches, on: db)
+                }
+            } catch let race as ParamRace {
+                lost += 1
+                if lost > batches.count { throw race.refusal }
             }
         }
     }
@@ -101,7 +119,8 @@ public struct SQLRunRepository: RunRepository {
     }
 
     public func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws {
-        try await logBatches.submit(RunLogBatch(runID: runID, metrics: metrics, params: params, tags: tags))
+        try await logBatches.submit(
+            RunLogBatch(runID: runID, metrics: metrics, params: params, tags: tags, credentials: PendingCredentials.unconfirmed))
     }
 
     public func deleteRunTag(runID: String, key: String) async throws {
