@@ -8,9 +8,12 @@ four servers started one after another from the same release build:
   postgres auth off      PostgreSQL 15 on loopback with its default settings (fsync on, synchronous_commit on)
   postgres auth on
 
-and prints requests/s, p50 and p99 for each, with the ratios issue 19 sets targets for: PostgreSQL at least 50% of
-SQLite's throughput with p99 at most 20 ms, and authentication on at least 90% of off, on each engine. Every server
-is checked afterwards for lost writes (each acknowledged request logged one observation of m0).
+and prints requests/s, p50, p99 and the server's CPU time per request for each, with the ratios issue 19 sets
+targets for: PostgreSQL at least 50% of SQLite's throughput with p99 at most 20 ms, and authentication on at least
+90% of off, on each engine. The four are measured in `--rounds` rounds (three by default), each round in another
+order, and the ratios are taken from each configuration's medians: on a shared machine one measurement's speed
+drifts by more than the difference between auth on and off. Every server is checked afterwards for lost writes
+(each acknowledged request logged one observation of m0).
 
 PostgreSQL: a private cluster in the work folder (initdb from Debian's postgresql package, run as the postgres
 user when this runs as root), unless --postgres-url names a server whose user may create databases.
@@ -19,6 +22,7 @@ user when this runs as root), unless --postgres-url names a server whose user ma
 import argparse
 import glob
 import os
+import statistics
 import shutil
 import subprocess
 import tempfile
@@ -101,17 +105,33 @@ def measure(server, duration):
     run_id = call(server, "runs/create", {"experiment_id": experiment})["run"]["info"]["run_id"]
     extra = [server.token] if server.token else []
     warmup = run_wrk(BENCH / "logbatch.lua", server.url, [run_id, "1000000000000", *extra], 16, 3)
+    cpu = cpu_seconds(server.process.pid)
     result = run_wrk(BENCH / "logbatch.lua", server.url, [run_id, "2000000000000", *extra], 16, duration)
+    result["cpu_us"] = (cpu_seconds(server.process.pid) - cpu) * 1e6 / max(result["requests"], 1)
     acknowledged = sum(r["requests"] - r["non_2xx"] for r in (warmup, result))
     stored = stored_observations(server, run_id)
     result["lost"] = stored < acknowledged
     return result
 
 
+def cpu_seconds(pid):
+    """User and system CPU time a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def row(label, result):
-    lost = "  LOST WRITES" if result["lost"] else ""
-    errors = f"  ({result['non_2xx']} non-2xx, {result['socket_errors']} socket errors)" if result["non_2xx"] or result["socket_errors"] else ""
-    print(f"  {label:<22} {result['rps']:>8,.0f} req/s   p50 {result['p50_us'] / 1000:>6.1f} ms   p99 {result['p99_us'] / 1000:>6.1f} ms{errors}{lost}")
+    lost = "  LOST WRITES" if result.get("lost") else ""
+    errors = f"  ({result['non_2xx']} non-2xx, {result['socket_errors']} socket errors)" if result.get("non_2xx") or result.get("socket_errors") else ""
+    print(f"  {label:<22} {result['rps']:>8,.0f} req/s   p50 {result['p50_us'] / 1000:>6.1f} ms   p99 {result['p99_us'] / 1000:>6.1f} ms"
+          f"   CPU {result['cpu_us']:>4.0f} µs/req{errors}{lost}")
+
+
+def median(runs):
+    """Each figure's median over a configuration's rounds; lost writes if any round lost one."""
+    merged = {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_us", "p99_us", "cpu_us")}
+    merged["lost"] = any(run["lost"] for run in runs)
+    return merged
 
 
 def main():
@@ -120,33 +140,43 @@ def main():
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "20")))
     parser.add_argument("--postgres-url", help="a PostgreSQL server to use instead of a private cluster")
     parser.add_argument("--only", choices=["sqlite", "postgres"], help="measure one engine")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each configuration, in alternating orders")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="steward-bench-stores-"))
     print(f"work folder {work}; {os.cpu_count()} cores; wrk duration {args.duration}s per measurement; log-batch, 10 metrics, 16 connections")
     postgres = None
-    results = {}
+    rounds = {}
     try:
         engines = [args.only] if args.only else ["sqlite", "postgres"]
         if "postgres" in engines and not args.postgres_url:
             postgres = PrivatePostgres(work)
             print(f"PostgreSQL {postgres.version} on 127.0.0.1:{postgres.port}, default settings")
         admin_url = args.postgres_url or (postgres.url if postgres else None)
-        for engine in engines:
-            for auth in (False, True):
+        configurations = [(engine, auth) for engine in engines for auth in (False, True)]
+        for round_number in range(args.rounds):
+            print(f"round {round_number + 1} of {args.rounds}")
+            order = configurations if round_number % 2 == 0 else configurations[::-1]
+            for engine, auth in order:
                 label = f"{engine} auth {'on' if auth else 'off'}"
                 store_url = create_database(admin_url) if engine == "postgres" else None
-                server = start(work, Path(args.steward_binary), label.replace(" ", "-"), store_url, auth)
+                server = start(work, Path(args.steward_binary), f"{label.replace(' ', '-')}-{round_number}", store_url, auth)
                 try:
-                    results[label] = measure(server, args.duration)
+                    result = measure(server, args.duration)
                 finally:
                     server.stop()
-                row(label, results[label])
+                rounds.setdefault(label, []).append(result)
+                row(label, result)
     finally:
         if postgres:
             postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
 
+    print(f"\nmedians of {args.rounds} rounds")
+    results = {label: median(runs) for label, runs in rounds.items()}
+    for engine, auth in configurations:
+        label = f"{engine} auth {'on' if auth else 'off'}"
+        row(label, results[label])
     print()
     for engine in engines:
         off, on = results[f"{engine} auth off"], results[f"{engine} auth on"]
