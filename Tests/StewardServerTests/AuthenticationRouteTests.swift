@@ -249,26 +249,27 @@ struct AuthenticationRouteTests {
                 let runID = try #require(run.body.dictionary("run")?.dictionary("info")?.string("run_id"))
                 var step = 0
                 /// Logs a metric at the next step with each of the run-logging routes' shapes, answering the statuses.
-                func log(_ token: String) async throws -> [HTTPResponse.Status] {
+                /// Logs at the next step through each run-logging route, in this order or (`reversed`) with the writes of
+                /// several statements first, answering the statuses in route order.
+                func log(_ token: String, reversed: Bool = false) async throws -> [HTTPResponse.Status] {
                     step += 1
-                    let metric = #"{"key": "loss", "value": 0.5, "timestamp": 1, "step": \#(step)}"#
-                    return [
-                        try await Self.send(
-                            client, .post, "/api/2.0/mlflow/runs/log-batch", token: token, json: #"{"run_id": "\#(runID)", "metrics": [\#(metric)]}"#
-                        ).status,
-                        try await Self.send(
-                            client, .post, "/ajax-api/2.0/mlflow/runs/log-metric", token: token,
-                            json: #"{"run_id": "\#(runID)", "key": "acc", "value": 0.5, "timestamp": 1, "step": \#(step)}"#
-                        ).status,
-                        try await Self.send(
-                            client, .post, "/api/2.0/mlflow/runs/log-parameter", token: token,
-                            json: #"{"run_id": "\#(runID)", "key": "p\#(step)", "value": "v"}"#
-                        ).status,
-                        try await Self.send(
-                            client, .post, "/api/2.0/mlflow/runs/set-tag", token: token,
-                            json: #"{"run_id": "\#(runID)", "key": "t", "value": "\#(step)"}"#
-                        ).status,
+                    let requests: [(path: String, json: String)] = [
+                        (
+                            "/api/2.0/mlflow/runs/log-batch",
+                            #"{"run_id": "\#(runID)", "metrics": [{"key": "loss", "value": 0.5, "timestamp": 1, "step": \#(step)}]}"#
+                        ),
+                        (
+                            "/ajax-api/2.0/mlflow/runs/log-metric",
+                            #"{"run_id": "\#(runID)", "key": "acc", "value": 0.5, "timestamp": 1, "step": \#(step)}"#
+                        ),
+                        ("/api/2.0/mlflow/runs/log-parameter", #"{"run_id": "\#(runID)", "key": "p\#(step)", "value": "v"}"#),
+                        ("/api/2.0/mlflow/runs/set-tag", #"{"run_id": "\#(runID)", "key": "t", "value": "\#(step)"}"#),
                     ]
+                    var statuses: [Int: HTTPResponse.Status] = [:]
+                    for index in reversed ? Array(requests.indices.reversed()) : Array(requests.indices) {
+                        statuses[index] = try await Self.send(client, .post, requests[index].path, token: token, json: requests[index].json).status
+                    }
+                    return requests.indices.map { statuses[$0]! }
                 }
                 let everything = ["metrics", "params", "tags", "audit_events"]
                 func rows() async throws -> [Int] {
@@ -283,39 +284,63 @@ struct AuthenticationRouteTests {
 
                 try await TestStorage.withReplica(of: services.storage) { replica in
                     let there = IdentityService(repository: SQLIdentityRepository(database: replica), audit: SQLAuditRepository(database: replica))
-                    // A change that leaves carl's token as it was moves the stamp; carl's writes go on.
+                    // Each change below moves the stamp, and the first request after it is served from memory (on
+                    // PostgreSQL) under the stamp before it. A change that leaves carl's token as it was: carl's writes go
+                    // on, the transaction of several statements (set-tag) first.
                     let rita = try await there.createUser(name: "rita", role: .reviewer, actor: IdentityService.bootstrap).token
-                    #expect(try await log(carl) == [.ok, .ok, .ok, .ok])
+                    #expect(try await log(carl, reversed: true) == [.ok, .ok, .ok, .ok])
                     #expect(try await services.count("metrics") == 8)
 
-                    // A viewer now: refused (audited) and nothing else written.
+                    // A viewer now: refused (audited; the transaction of several statements first), and nothing written.
                     _ = try await there.setRole(user: "carl", role: .viewer, actor: IdentityService.bootstrap)
                     let before = try await rows()
-                    #expect(try await log(carl) == [.forbidden, .forbidden, .forbidden, .forbidden])
+                    #expect(try await log(carl, reversed: true) == [.forbidden, .forbidden, .forbidden, .forbidden])
                     #expect(try await rows() == zip(before, [0, 0, 0, 4]).map(+), "four refusals audited, nothing logged")
 
-                    // Revoked: every write, and a malformed one too, is refused as unauthenticated, and nothing is written.
+                    // A contributor again: a malformed request, remembered as a viewer's, is served again and answered as
+                    // malformed, with no refusal audited.
                     _ = try await there.setRole(user: "carl", role: .contributor, actor: IdentityService.bootstrap)
+                    let promoted = try await rows()
+                    let malformedAsContributor = try await Self.send(
+                        client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl, json: #"{"run_id": 7}"#)
+                    #expect(malformedAsContributor.status == .badRequest)
                     #expect(try await log(carl) == [.ok, .ok, .ok, .ok])
+                    #expect(try await rows() == zip(promoted, [2, 1, 0, 0]).map(+))
+
+                    // Revoked: refused as unauthenticated, log-batch's one statement first, and nothing written.
+                    let other = try await there.createToken(user: "carl", label: "second", actor: IdentityService.bootstrap).token
+                    #expect(try await log(other) == [.ok, .ok, .ok, .ok])
                     try await there.revokeToken(
                         user: "carl", id: AccessToken.id(ofDigest: AccessToken.digest(carl)), actor: IdentityService.bootstrap)
                     let revoked = try await rows()
                     #expect(try await log(carl) == [.unauthorized, .unauthorized, .unauthorized, .unauthorized])
-                    let malformed = try await Self.send(client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl, json: #"{"run_id": 7}"#)
+                    #expect(try await rows() == revoked)
+                    // A malformed request first, answered once the credentials are confirmed (the other token, remembered
+                    // under the latest stamp, then revoked).
+                    #expect(try await log(other) == [.ok, .ok, .ok, .ok])
+                    try await there.revokeToken(
+                        user: "carl", id: AccessToken.id(ofDigest: AccessToken.digest(other)), actor: IdentityService.bootstrap)
+                    let revokedBoth = try await rows()
+                    let malformed = try await Self.send(client, .post, "/api/2.0/mlflow/runs/log-batch", token: other, json: #"{"run_id": 7}"#)
                     #expect(malformed.status == .unauthorized)
                     let concurrent = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                         for index in 0..<32 {
                             group.addTask {
-                                try await Self.send(
-                                    client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl,
-                                    json: #"{"run_id": "\#(runID)", "metrics": [{"key": "c", "value": 1, "timestamp": 1, "step": \#(index)}]}"#
-                                ).status
+                                index % 2 == 0
+                                    ? try await Self.send(
+                                        client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl,
+                                        json: #"{"run_id": "\#(runID)", "metrics": [{"key": "c", "value": 1, "timestamp": 1, "step": \#(index)}]}"#
+                                    ).status
+                                    : try await Self.send(
+                                        client, .post, "/api/2.0/mlflow/runs/set-tag", token: other,
+                                        json: #"{"run_id": "\#(runID)", "key": "c\#(index)", "value": "v"}"#
+                                    ).status
                             }
                         }
                         return try await group.reduce(into: Set<HTTPResponse.Status>()) { $0.insert($1) }
                     }
                     #expect(concurrent == [.unauthorized])
-                    #expect(try await rows() == revoked)
+                    #expect(try await rows() == revokedBoth)
                     // Other tokens are untouched.
                     #expect(try await log(rita) == [.ok, .ok, .ok, .ok])
                 }

@@ -47,13 +47,19 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
         var request = request
         var provisional = context
         provisional.principal = principal
+        do {
+            _ = try await MLflowRequest.collectBody(of: &request, maximumBytes: MLflowRequest.maximumBodyBytes)
+        } catch {
+            // What was read of the body is gone, so the request cannot be served again: refused as too large, or as
+            // unauthenticated when the token no longer holds.
+            guard case .token(let user, let token) = credentials, let holder = try await identity.authenticate(token: token),
+                user == nil || user == holder.name
+            else { return Self.challenge("The token is not valid; it may have been mistyped or never issued.") }
+            throw error
+        }
         let outcome: Result<Response, any Error>
         do {
-            outcome = .success(
-                try await PendingCredentials.$current.withValue(pending) {
-                    _ = try await MLflowRequest.collectBody(of: &request, maximumBytes: MLflowRequest.maximumBodyBytes)
-                    return try await next(request, provisional)
-                })
+            outcome = .success(try await PendingCredentials.$current.withValue(pending) { try await next(request, provisional) })
         } catch is CredentialsChanged {
             return try await authenticated(request, context: context, credentials: credentials, next: next)
         } catch {

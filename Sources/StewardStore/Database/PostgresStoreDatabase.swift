@@ -51,8 +51,8 @@ public final class PostgresStoreDatabase: StoreDatabase {
     /// One statement on a pooled connection, committed by PostgreSQL on its own; again (up to three times in all)
     /// when PostgreSQL ended it to break a deadlock, as `write` is.
     public func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        // A statement that confirms credentials itself says so in its SQL (`CredentialsCheck.holds`); any other
-        // request's credentials are confirmed first.
+        // A request's credentials still pending here are confirmed first: the statements that confirm them
+        // themselves (`CredentialsCheck.holds`) run from a coalesced batch, with no credentials pending in its task.
         if let credentials = PendingCredentials.unconfirmed { try await credentials.confirm() }
         return try await retrying { try await self.client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) } }
     }
