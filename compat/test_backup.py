@@ -126,3 +126,52 @@ def test_a_restore_refuses_what_is_not_a_steward_backup(original):
     result = cli("restore", "--from", str(text), "--data", str(folder / "target-text"))
     assert result.returncode != 0 and "not a Steward backup" in result.stderr, result.stderr
     assert not os.path.exists("/tmp/steward-absolute.txt")
+
+
+def test_artifacts_kept_outside_the_data_folder_are_backed_up_from_where_the_server_keeps_them(tmp_path):
+    data, artifacts = str(tmp_path / "data"), str(tmp_path / "artifact-volume")
+    server = start_server(data, extra_args=["--artifacts", artifacts])
+    try:
+        mlflow.set_tracking_uri(server.url)
+        mlflow.set_experiment("elsewhere")
+        with mlflow.start_run() as run:
+            mlflow.log_text("kept on another volume", "notes/where.txt")
+    finally:
+        assert server.stop() == 0, server.log()
+    assert os.listdir(artifacts)
+
+    archive = tmp_path / "backup.zip"
+    made = cli("backup", "--data", data, "--artifacts", artifacts, "--to", str(archive))
+    assert made.returncode == 0, made.stderr
+    with zipfile.ZipFile(archive) as zipped:
+        assert any(name.startswith("artifacts/") and name.endswith("notes/where.txt") for name in zipped.namelist()), zipped.namelist()
+    # Into the backup's own folders, never over the artifact folder it copies.
+    inside = cli("backup", "--data", data, "--artifacts", artifacts, "--to", os.path.join(artifacts, "backup.zip"))
+    assert inside.returncode != 0 and "outside" in inside.stderr, inside.stderr
+
+    restored, restored_artifacts = str(tmp_path / "restored"), str(tmp_path / "restored-artifacts")
+    result = cli("restore", "--from", str(archive), "--data", restored, "--artifacts", restored_artifacts)
+    assert result.returncode == 0, result.stderr
+    assert f"--artifacts {restored_artifacts}" in result.stdout
+    assert not os.path.exists(os.path.join(restored, "artifacts")) or not os.listdir(os.path.join(restored, "artifacts"))
+    copy = start_server(restored, extra_args=["--artifacts", restored_artifacts])
+    try:
+        mlflow.set_tracking_uri(copy.url)
+        assert open(mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="notes/where.txt")).read() == "kept on another volume"
+    finally:
+        assert copy.stop() == 0, copy.log()
+    # The artifact folder now holds a store's artifacts: a second restore into it is refused.
+    again = cli("restore", "--from", str(archive), "--data", str(tmp_path / "third"), "--artifacts", restored_artifacts)
+    assert again.returncode != 0 and "already holds a Steward store" in again.stderr
+
+    # Artifacts in S3: the database is backed up, and the command that copies the bucket printed.
+    s3 = cli("backup", "--data", data, "--artifacts", "s3://ml-artifacts/steward", "--to", str(tmp_path / "s3.zip"))
+    assert s3.returncode == 0, s3.stderr
+    assert "aws s3 sync s3://ml-artifacts/steward" in s3.stdout
+    with zipfile.ZipFile(tmp_path / "s3.zip") as zipped:
+        assert zipped.namelist() == ["steward.sqlite"]
+    # PostgreSQL and S3: nothing for this command to copy, and no file written.
+    nothing = cli("backup", "--store", "postgres://steward@127.0.0.1:1/steward", "--artifacts", "s3://ml-artifacts/steward",
+                  "--to", str(tmp_path / "nothing.zip"))
+    assert nothing.returncode != 0 and "pg_dump" in nothing.stdout and "aws s3 sync" in nothing.stdout, nothing
+    assert not (tmp_path / "nothing.zip").exists()

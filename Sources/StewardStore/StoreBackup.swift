@@ -22,18 +22,35 @@ public enum StoreBackup {
     }
 
     static let databaseEntry = "steward.sqlite"
-    static let folders = ["artifacts", "files"]
+
+    /// Where a backup's folders are read from, or a restore's written to: `<data>/artifacts` and `<data>/files`, or
+    /// the artifact folder a server was started with (`steward serve --artifacts <folder>`).
+    static func folders(of dataDirectory: URL, artifacts: String?) -> [(name: String, url: URL)] {
+        [
+            (
+                "artifacts",
+                artifacts.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+                    ?? dataDirectory.appendingPathComponent("artifacts")
+            ),
+            ("files", dataDirectory.appendingPathComponent("files")),
+        ]
+    }
 
     /// Writes a backup of `dataDirectory` to `archive`, a new file (written beside it and renamed into place when
-    /// complete). With `database` false (a PostgreSQL store), only the folders.
-    public static func backup(dataDirectory: String, database: Bool, to archive: String) throws -> Summary {
+    /// complete). With `database` false (a PostgreSQL store), only the folders; with `artifacts`, the artifacts
+    /// are read from that folder; with `includeFolders` false (artifacts in S3, where Steward's files are too),
+    /// only the database.
+    public static func backup(
+        dataDirectory: String, database: Bool, artifacts: String? = nil, includeFolders: Bool = true, to archive: String
+    ) throws -> Summary {
         let folder = URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL
         let target = URL(fileURLWithPath: archive).standardizedFileURL
         guard !FileManager.default.fileExists(atPath: target.path) else {
             throw StewardError(.resourceAlreadyExists, "'\(archive)' exists; name a new file for the backup.")
         }
-        guard !target.path.hasPrefix(folder.path + "/") else {
-            throw StewardError.invalidParameter("Write the backup outside the data folder it copies.")
+        let sources = includeFolders ? folders(of: folder, artifacts: artifacts) : []
+        guard !([folder] + sources.map(\.url)).contains(where: { target.path.hasPrefix($0.path + "/") }) else {
+            throw StewardError.invalidParameter("Write the backup outside the data folder and the artifact folder it copies.")
         }
         let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(UUID().uuidString)")
         let snapshot = target.deletingLastPathComponent().appendingPathComponent(".steward-snapshot-\(UUID().uuidString).sqlite")
@@ -41,7 +58,7 @@ public enum StoreBackup {
             try? FileManager.default.removeItem(at: partial)
             try? FileManager.default.removeItem(at: snapshot)
         }
-        let summary = try write(folder, database: database, snapshot: snapshot, to: partial)
+        let summary = try write(folder, database: database, folders: sources, snapshot: snapshot, to: partial)
         try FileHandle(forUpdating: partial).synchronize()
         guard rename(partial.path, target.path) == 0 else {
             throw StewardError(.internalError, "Cannot move the backup into place at '\(archive)': \(String(cString: strerror(errno))).")
@@ -50,7 +67,9 @@ public enum StoreBackup {
     }
 
     /// Writes the archive; it is closed (and its last bytes written) when this returns.
-    private static func write(_ folder: URL, database: Bool, snapshot: URL, to partial: URL) throws -> Summary {
+    private static func write(
+        _ folder: URL, database: Bool, folders: [(name: String, url: URL)], snapshot: URL, to partial: URL
+    ) throws -> Summary {
         let zip = try Archive(url: partial, accessMode: .create)
         var summary = Summary(database: database, files: 0, bytes: 0)
         if database {
@@ -64,9 +83,9 @@ public enum StoreBackup {
             try handle.execute("VACUUM INTO '\(snapshot.path.replacingOccurrences(of: "'", with: "''"))'")
             try zip.addEntry(with: databaseEntry, fileURL: snapshot, compressionMethod: .deflate)
         }
-        for name in folders {
-            for relative in try files(below: folder.appendingPathComponent(name)) {
-                let file = folder.appendingPathComponent(name).appendingPathComponent(relative)
+        for (name, root) in folders {
+            for relative in try files(below: root) {
+                let file = root.appendingPathComponent(relative)
                 try zip.addEntry(with: name + "/" + relative, fileURL: file, compressionMethod: .none)
                 summary.files += 1
                 summary.bytes += Int64((try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0)
@@ -75,15 +94,17 @@ public enum StoreBackup {
         return summary
     }
 
-    /// Restores `archive` into `dataDirectory`, which must not hold a Steward store yet.
-    public static func restore(from archive: String, into dataDirectory: String) throws -> Summary {
+    /// Restores `archive` into `dataDirectory`, which must not hold a Steward store yet, and its artifacts into
+    /// `artifacts` when given (empty or new; `steward serve --artifacts` names it then).
+    public static func restore(from archive: String, into dataDirectory: String, artifacts: String? = nil) throws -> Summary {
         let folder = URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL
-        for name in [databaseEntry] + folders {
-            let existing = folder.appendingPathComponent(name).path
-            if FileManager.default.fileExists(atPath: existing),
-                name == databaseEntry || !((try? FileManager.default.contentsOfDirectory(atPath: existing))?.isEmpty ?? true)
+        let destinations = folders(of: folder, artifacts: artifacts)
+        for (name, existing) in [(databaseEntry, folder.appendingPathComponent(databaseEntry))] + destinations {
+            if FileManager.default.fileExists(atPath: existing.path),
+                name == databaseEntry || !((try? FileManager.default.contentsOfDirectory(atPath: existing.path))?.isEmpty ?? true)
             {
-                throw StewardError(.resourceAlreadyExists, "'\(dataDirectory)' already holds a Steward store (\(name)); restore into a new folder.")
+                throw StewardError(
+                    .resourceAlreadyExists, "'\(existing.path)' already holds a Steward store (\(name)); restore into a new folder.")
             }
         }
         let zip: Archive
@@ -104,10 +125,12 @@ public enum StoreBackup {
                 continue
             }
             let top = String(path.prefix { $0 != "/" })
-            guard folders.contains(top), let below = try? ArtifactPath(decoded: String(path.dropFirst(top.count + 1))), !below.isRoot else {
+            guard let root = destinations.first(where: { $0.name == top })?.url,
+                let below = try? ArtifactPath(decoded: String(path.dropFirst(top.count + 1))), !below.isRoot
+            else {
                 throw StewardError.invalidParameter("The backup holds '\(path)', which is not a place in a Steward data folder.")
             }
-            if entry.type == .file { entries.append((entry, folder.appendingPathComponent(top).appendingPathComponent(below.string))) }
+            if entry.type == .file { entries.append((entry, root.appendingPathComponent(below.string))) }
         }
         guard !entries.isEmpty else {
             throw StewardError.invalidParameter("'\(archive)' holds nothing to restore.")

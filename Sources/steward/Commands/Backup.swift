@@ -10,9 +10,12 @@ struct Backup: AsyncParsableCommand {
         discussion: """
             The SQLite database is copied as one consistent snapshot (SQLite's VACUUM INTO), without stopping the
             server; the artifacts and files folders follow. With --store postgres://…, the folders are copied and the
-            pg_dump command that backs up the database is printed: run it beside. Restore with `steward restore`.
+            pg_dump command that backs up the database is printed: run it beside. A server started with --artifacts
+            is backed up with the same --artifacts: a folder is copied into the backup; for s3://… (where Steward's
+            files are too) the command that copies the bucket is printed. Restore with `steward restore`.
             Examples:
               steward backup --data steward-data --to steward-backup.zip
+              steward backup --data steward-data --artifacts /mnt/art --to backup.zip
               steward backup --store postgres://db.internal/steward --to folders.zip
             """)
 
@@ -20,6 +23,14 @@ struct Backup: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The backup file to write (must not exist).", valueName: "file"))
     var to: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The artifact store the server was started with (`steward serve --artifacts`), instead of <dir>/artifacts.",
+            valueName: "folder|s3://bucket/prefix"),
+        transform: ArtifactLocation.argument)
+    var artifacts: ArtifactLocation?
 
     func validate() throws {
         try options.requireExistingStore()
@@ -31,9 +42,21 @@ struct Backup: AsyncParsableCommand {
                 "The database is in PostgreSQL: back it up with\n  pg_dump --format=custom --host \(host) --port \(port) --username \(username) "
                     + "--file \(database).dump \(database)\n(and restore with pg_restore --dbname \(database) \(database).dump).")
         }
+        var artifactFolder: String?
+        if case .s3 = artifacts, let artifacts {
+            print(
+                "The artifacts and Steward's files are in \(artifacts) (artifacts/ and files/ below it), not in this backup: copy them "
+                    + "with the bucket's own tools, e.g.\n  aws s3 sync \(artifacts) steward-s3-copy/\n(and back with aws s3 sync "
+                    + "steward-s3-copy/ \(artifacts)).")
+            guard options.isSQLite else { throw failing(StewardError.invalidParameter("Nothing else to back up: no file was written.")) }
+        } else if case .folder(let path) = artifacts {
+            artifactFolder = path
+        }
         let summary: StoreBackup.Summary
         do {
-            summary = try StoreBackup.backup(dataDirectory: options.data, database: options.isSQLite, to: to)
+            summary = try StoreBackup.backup(
+                dataDirectory: options.data, database: options.isSQLite, artifacts: artifactFolder, includeFolders: artifacts?.isS3 != true,
+                to: to)
         } catch let error as StewardError {
             throw failing(error)
         }
@@ -47,5 +70,12 @@ extension StoreOptions {
     var isSQLite: Bool {
         if case .postgres = store { return false }
         return true
+    }
+}
+
+extension ArtifactLocation {
+    var isS3: Bool {
+        if case .s3 = self { return true }
+        return false
     }
 }
