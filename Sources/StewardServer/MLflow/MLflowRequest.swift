@@ -26,23 +26,26 @@ enum MLflowRequest {
 
     /// Refuses a JSON text whose strings hold a NUL character (written `\u0000`): PostgreSQL cannot store one,
     /// and names that differ only after a NUL would look alike everywhere else.
+    ///
+    /// Jumps from backslash to backslash with `memchr` over the bytes: stepping through `Data` one subscript at a
+    /// time took 4.4% of a log-batch request's CPU time (perf, `bench/stores.py`), and most bodies hold no escape.
     static func refuseNUL(in json: Data) throws(StewardError) {
-        var escaped = false
-        var index = json.startIndex
-        while index < json.endIndex {
-            let byte = json[index]
-            if escaped {
-                escaped = false
-                if byte == UInt8(ascii: "u"), json.index(index, offsetBy: 5, limitedBy: json.endIndex) != nil,
-                    json[json.index(index, offsetBy: 1)..<json.index(index, offsetBy: 5)].elementsEqual("0000".utf8)
+        let holdsNUL = json.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            var index = 0
+            while index < bytes.count, let found = memchr(base + index, Int32(UInt8(ascii: "\\")), bytes.count - index) {
+                let backslash = base.distance(to: UnsafeRawPointer(found))
+                // The escaped character follows; `\u0000` is the NUL.
+                if backslash + 6 <= bytes.count, bytes[backslash + 1] == UInt8(ascii: "u"),
+                    bytes[(backslash + 2)..<(backslash + 6)].elementsEqual("0000".utf8)
                 {
-                    throw .invalidParameter("Strings in a request must not contain the NUL character (\\u0000).")
+                    return true
                 }
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
+                index = backslash + 2
             }
-            index = json.index(after: index)
+            return false
         }
+        if holdsNUL { throw .invalidParameter("Strings in a request must not contain the NUL character (\\u0000).") }
     }
 
     /// Collects a request body, refusing one larger than `maximumBytes` with 413 naming the limit.
