@@ -24,31 +24,28 @@ public enum StoreBackup {
     static let databaseEntry = "steward.sqlite"
 
     /// Where a backup's folders are read from, or a restore's written to: `<data>/artifacts` and `<data>/files`, or
-    /// the artifact folder a server was started with (`steward serve --artifacts <folder>`).
-    static func folders(of dataDirectory: URL, artifacts: String?) -> [(name: String, url: URL)] {
-        [
-            (
-                "artifacts",
-                artifacts.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
-                    ?? dataDirectory.appendingPathComponent("artifacts")
-            ),
-            ("files", dataDirectory.appendingPathComponent("files")),
-        ]
+    /// the artifact folder a server was started with (`steward serve --artifacts <folder>`); none when the server
+    /// keeps its artifacts in S3, where Steward's files are too.
+    static func folders(of dataDirectory: URL, artifacts: ArtifactLocation?) -> [(name: String, url: URL)] {
+        let artifactFolder: URL
+        switch artifacts {
+        case .s3: return []
+        case .folder(let path): artifactFolder = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        case nil: artifactFolder = dataDirectory.appendingPathComponent("artifacts")
+        }
+        return [("artifacts", artifactFolder), ("files", dataDirectory.appendingPathComponent("files"))]
     }
 
     /// Writes a backup of `dataDirectory` to `archive`, a new file (written beside it and renamed into place when
-    /// complete). With `database` false (a PostgreSQL store), only the folders; with `artifacts`, the artifacts
-    /// are read from that folder; with `includeFolders` false (artifacts in S3, where Steward's files are too),
-    /// only the database.
-    public static func backup(
-        dataDirectory: String, database: Bool, artifacts: String? = nil, includeFolders: Bool = true, to archive: String
-    ) throws -> Summary {
+    /// complete). With `database` false (a PostgreSQL store), only the folders; the folders as `folders(of:artifacts:)`
+    /// says.
+    public static func backup(dataDirectory: String, database: Bool, artifacts: ArtifactLocation? = nil, to archive: String) throws -> Summary {
         let folder = URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL
         let target = URL(fileURLWithPath: archive).standardizedFileURL
         guard !FileManager.default.fileExists(atPath: target.path) else {
             throw StewardError(.resourceAlreadyExists, "'\(archive)' exists; name a new file for the backup.")
         }
-        let sources = includeFolders ? folders(of: folder, artifacts: artifacts) : []
+        let sources = folders(of: folder, artifacts: artifacts)
         guard !([folder] + sources.map(\.url)).contains(where: { target.path.hasPrefix($0.path + "/") }) else {
             throw StewardError.invalidParameter("Write the backup outside the data folder and the artifact folder it copies.")
         }
@@ -98,7 +95,7 @@ public enum StoreBackup {
     /// `artifacts` when given (empty or new; `steward serve --artifacts` names it then).
     public static func restore(from archive: String, into dataDirectory: String, artifacts: String? = nil) throws -> Summary {
         let folder = URL(fileURLWithPath: dataDirectory, isDirectory: true).standardizedFileURL
-        let destinations = folders(of: folder, artifacts: artifacts)
+        let destinations = folders(of: folder, artifacts: artifacts.map { .folder(path: $0) })
         for (name, existing) in [(databaseEntry, folder.appendingPathComponent(databaseEntry))] + destinations {
             if FileManager.default.fileExists(atPath: existing.path),
                 name == databaseEntry || !((try? FileManager.default.contentsOfDirectory(atPath: existing.path))?.isEmpty ?? true)

@@ -280,6 +280,10 @@ struct AuthenticationRouteTests {
 
                 // Remembered after the first request, then served from memory (on PostgreSQL) while nothing changes.
                 for _ in 0..<3 { #expect(try await log(carl) == [.ok, .ok, .ok, .ok]) }
+                // A body over the limit, which cannot be kept to serve the request again: refused as too large.
+                let oversized = String(repeating: " ", count: 17 << 20) + "{}"
+                let tooLarge = try await Self.send(client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl, json: oversized)
+                #expect(tooLarge.body.string("error_code") == "RESOURCE_LIMIT_EXCEEDED", "\(tooLarge.status)")
                 #expect(try await services.count("metrics") == 6)
 
                 try await TestStorage.withReplica(of: services.storage) { replica in
@@ -340,6 +344,9 @@ struct AuthenticationRouteTests {
                         return try await group.reduce(into: Set<HTTPResponse.Status>()) { $0.insert($1) }
                     }
                     #expect(concurrent == [.unauthorized])
+                    // An oversized body under a revoked token, remembered or not: unauthenticated.
+                    #expect(
+                        try await Self.send(client, .post, "/api/2.0/mlflow/runs/log-batch", token: carl, json: oversized).status == .unauthorized)
                     #expect(try await rows() == revokedBoth)
                     // Other tokens are untouched.
                     #expect(try await log(rita) == [.ok, .ok, .ok, .ok])

@@ -50,12 +50,9 @@ struct AuthenticationMiddleware<Context: IdentifiedRequestContext>: RouterMiddle
         do {
             _ = try await MLflowRequest.collectBody(of: &request, maximumBytes: MLflowRequest.maximumBodyBytes)
         } catch {
-            // What was read of the body is gone, so the request cannot be served again: refused as too large, or as
-            // unauthenticated when the token no longer holds.
-            guard case .token(let user, let token) = credentials, let holder = try await identity.authenticate(token: token),
-                user == nil || user == holder.name
-            else { return Self.challenge("The token is not valid; it may have been mistyped or never issued.") }
-            throw error
+            // What was read of the body is gone, so the request cannot be served again: it is answered with this
+            // error under the credentials as the store has them (or refused, as any request, when they no longer hold).
+            return try await authenticated(request, context: context, credentials: credentials) { _, _ in throw error }
         }
         let outcome: Result<Response, any Error>
         do {

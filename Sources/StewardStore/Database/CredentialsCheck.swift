@@ -8,14 +8,13 @@ import StewardCore
 enum CredentialsCheck {
     /// Throws `CredentialsMoved` unless the store's credentials stamp, read on `db`, is `stamp`.
     static func require(_ stamp: Int64, on db: any SQLDatabase) async throws {
-        let current = try await db.raw("SELECT value FROM credentials_stamp").first()?.int64("value") ?? 0
-        if current != stamp { throw CredentialsMoved() }
+        if try await ChangeStamp.credentials.current(on: db) != stamp { throw CredentialsMoved() }
     }
 
     /// An SQL condition that holds when the store's credentials stamp is `stamp` (always, for nil).
     static func holds(_ stamp: Int64?) -> SQLQueryString {
         guard let stamp else { return "true" }
-        return "COALESCE((SELECT value FROM credentials_stamp), 0) = \(bind: stamp)"
+        return "COALESCE((SELECT value FROM \(unsafeRaw: ChangeStamp.credentials.table)), 0) = \(bind: stamp)"
     }
 
     /// Writes `calls` (of several requests, merged by a `CallCoalescer`) with `write`, which must find the stamp

@@ -181,7 +181,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// From the watcher, which sees every commit made before the call; through a reader when it cannot answer.
     public func currentChangeStamp(_ stamp: ChangeStamp) async throws -> Int64 {
         if let value = changeStamp(stamp) { return value }
-        return try await read { db in try await db.raw("SELECT value FROM \(unsafeRaw: stamp.table)").first()?.int64("value") ?? 0 }
+        return try await read { db in try await stamp.current(on: db) }
     }
 
     /// One: SQLite has a single writer, which already commits every queued write in one transaction.

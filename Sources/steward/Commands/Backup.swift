@@ -42,21 +42,16 @@ struct Backup: AsyncParsableCommand {
                 "The database is in PostgreSQL: back it up with\n  pg_dump --format=custom --host \(host) --port \(port) --username \(username) "
                     + "--file \(database).dump \(database)\n(and restore with pg_restore --dbname \(database) \(database).dump).")
         }
-        var artifactFolder: String?
         if case .s3 = artifacts, let artifacts {
             print(
                 "The artifacts and Steward's files are in \(artifacts) (artifacts/ and files/ below it), not in this backup: copy them "
                     + "with the bucket's own tools, e.g.\n  aws s3 sync \(artifacts) steward-s3-copy/\n(and back with aws s3 sync "
                     + "steward-s3-copy/ \(artifacts)).")
             guard options.isSQLite else { throw failing(StewardError.invalidParameter("Nothing else to back up: no file was written.")) }
-        } else if case .folder(let path) = artifacts {
-            artifactFolder = path
         }
         let summary: StoreBackup.Summary
         do {
-            summary = try StoreBackup.backup(
-                dataDirectory: options.data, database: options.isSQLite, artifacts: artifactFolder, includeFolders: artifacts?.isS3 != true,
-                to: to)
+            summary = try StoreBackup.backup(dataDirectory: options.data, database: options.isSQLite, artifacts: artifacts, to: to)
         } catch let error as StewardError {
             throw failing(error)
         }
@@ -70,12 +65,5 @@ extension StoreOptions {
     var isSQLite: Bool {
         if case .postgres = store { return false }
         return true
-    }
-}
-
-extension ArtifactLocation {
-    var isS3: Bool {
-        if case .s3 = self { return true }
-        return false
     }
 }
