@@ -66,12 +66,6 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await stampReads.submit(stamp)
     }
 
-    /// PostgreSQL works on several transactions at once: while one batch waits for its commit, the next one is
-    /// written. Two, measured with `bench/stores.py`'s log-batch at 16 connections on one run: 1,715–1,811 requests/s
-    /// against 1,542–1,625 with one, and three added no more than noise while its p99 grew (the batches of one run
-    /// wait on each other's rows of latest values).
-    public var concurrentWriteBatches: Int { 2 }
-
     /// Runs `body` outside any transaction, for the statements PostgreSQL refuses inside one (`CREATE DATABASE`).
     public func withoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil)) }

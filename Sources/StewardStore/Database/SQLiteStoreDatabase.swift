@@ -184,9 +184,6 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         return try await read { db in try await stamp.current(on: db) }
     }
 
-    /// One: SQLite has a single writer, which already commits every queued write in one transaction.
-    public var concurrentWriteBatches: Int { 1 }
-
     /// Commits queued writes until shutdown, then closes every connection.
     public func run() async throws {
         await withGracefulShutdownHandler {

@@ -37,8 +37,4 @@ public protocol StoreDatabase: Service, Sendable {
     /// Runs `body`, which makes one statement, as that statement's own transaction: where the engine is a round
     /// trip away (PostgreSQL) this saves the trips of `BEGIN` and `COMMIT`; elsewhere it is `write`.
     func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-
-    /// How many coalesced write batches (`CallCoalescer`) may be in flight at once: one for SQLite's single
-    /// writer, more where the engine works on several transactions at once.
-    var concurrentWriteBatches: Int { get }
 }

@@ -137,7 +137,13 @@ struct RunLogBatch: Sendable {
         }
 
         // Metrics: every observation into the history; per run and key the superseding one into latest_metrics.
-        let (historyRows, latest) = metricRows(accepted)
+        let (history, latest) = observations(accepted)
+        let historyRows = history.map { runID, metric -> SQLQueryString in
+            """
+            (\(bind: runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
+            \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
+            """
+        }
         for chunk in historyRows.chunked(rowsPerStatement) {
             try await db.raw(
                 """
@@ -172,20 +178,16 @@ struct RunLogBatch: Sendable {
 }
 
 extension RunLogBatch {
-    /// The history rows of `batches`' metrics (every observation, as the metrics table's VALUES rows) and, per run
-    /// and key, the superseding observation, in run and key order. `apply` writes latest values in that order, so
-    /// that its concurrent transactions wait for each other instead of deadlocking; the one-statement write's order
-    /// is its plan's, so it can deadlock with a concurrent writer of the same rows, and is then retried.
-    static func metricRows(_ batches: [RunLogBatch]) -> (history: [SQLQueryString], latest: [(runID: String, metric: Metric)]) {
-        var history: [SQLQueryString] = []
+    /// Every observation of `batches`' metrics, and per run and key the superseding one, in run and key order.
+    /// `apply` writes latest values in that order, so that its concurrent transactions wait for each other instead
+    /// of deadlocking; the one-statement write's order is its plan's, so it can deadlock with a concurrent writer
+    /// of the same rows (another replica), and is then retried.
+    static func observations(_ batches: [RunLogBatch]) -> (history: [(runID: String, metric: Metric)], latest: [(runID: String, metric: Metric)]) {
+        var history: [(runID: String, metric: Metric)] = []
         var latest: [String: (runID: String, metric: Metric)] = [:]
         for batch in batches {
             for metric in batch.metrics {
-                history.append(
-                    """
-                    (\(bind: batch.runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-                    \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                    """)
+                history.append((batch.runID, metric))
                 let slot = batch.runID + "\u{0}" + metric.key
                 if let current = latest[slot], !metric.supersedes(current.metric) { continue }
                 latest[slot] = (batch.runID, metric)
@@ -211,29 +213,25 @@ extension RunLogBatch {
     static func applyInOneStatement(
         _ batches: [RunLogBatch], confirming stamp: Int64?, on db: any SQLDatabase
     ) async throws -> [Result<Void, StewardError>] {
-        let (historyRows, latest) = metricRows(batches)
+        let (observed, newest) = observations(batches)
+        let history = MetricColumns(observed)
+        let latest = MetricColumns(newest)
         let runIDs = Array(Set(batches.map(\.runID))).sorted()
         var tables: [SQLQueryString] = [
             "credentials AS (SELECT \(CredentialsCheck.holds(stamp)) AS held)",
             """
             target AS (
                 SELECT run_uuid, experiment_id, lifecycle_stage FROM runs
-                WHERE run_uuid IN (\(binds: runIDs)) AND (SELECT held FROM credentials)
+                WHERE run_uuid = ANY(\(bind: runIDs)) AND (SELECT held FROM credentials)
             )
             """,
         ]
-        if !historyRows.isEmpty {
-            let latestRows = latest.map { runID, metric -> SQLQueryString in
-                """
-                (\(bind: runID), \(bind: metric.key), \(bind: StoredMetricValue.value(metric.value)), \
-                \(literal: StoredMetricValue.isNaN(metric.value)), \(bind: metric.timestamp), \(bind: metric.step))
-                """
-            }
+        if !observed.isEmpty {
             tables += [
                 """
                 history AS (
                     INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp_ms, step)
-                    SELECT observed.* FROM (VALUES \(historyRows.joined(separator: ", "))) AS observed (run_uuid, key, value, is_nan, timestamp_ms, step)
+                    SELECT observed.* FROM \(history.unnest) AS observed (run_uuid, key, value, is_nan, timestamp_ms, step)
                     JOIN target ON target.run_uuid = observed.run_uuid AND target.lifecycle_stage = 'active'
                     ON CONFLICT (run_uuid, key, step, timestamp_ms, value, is_nan) DO NOTHING
                 )
@@ -242,7 +240,7 @@ extension RunLogBatch {
                 latest AS (
                     INSERT INTO latest_metrics (run_uuid, experiment_id, key, value, is_nan, timestamp_ms, step)
                     SELECT newest.run_uuid, target.experiment_id, newest.key, newest.value, newest.is_nan, newest.timestamp_ms, newest.step
-                    FROM (VALUES \(latestRows.joined(separator: ", "))) AS newest (run_uuid, key, value, is_nan, timestamp_ms, step)
+                    FROM \(latest.unnest) AS newest (run_uuid, key, value, is_nan, timestamp_ms, step)
                     JOIN target ON target.run_uuid = newest.run_uuid AND target.lifecycle_stage = 'active'
                     ON CONFLICT (run_uuid, key) DO UPDATE SET
                         value = excluded.value, is_nan = excluded.is_nan, timestamp_ms = excluded.timestamp_ms, step = excluded.step
@@ -265,6 +263,39 @@ extension RunLogBatch {
             if let runID = try row.optionalString("run_uuid") { states[runID] = try row.string("lifecycle_stage") }
         }
         return outcomes(of: batches, runStates: states)
+    }
+
+    /// Metric rows as one array per column: bound as six parameters whatever the number of rows, the statement's
+    /// text is the same for every batch, which PostgreSQL parses and plans faster than a VALUES list of a parameter
+    /// per cell, and which SQLKit serializes faster. Measured with bench/stores.py's log-batch requests (16
+    /// connections, one run, 15 s) on one PostgreSQL server: 3,405–3,463 requests a second against 3,015–3,099 with
+    /// VALUES, in three alternated pairs of runs.
+    struct MetricColumns {
+        var runIDs: [String] = []
+        var keys: [String] = []
+        var values: [Double] = []
+        var isNaN: [Int32] = []
+        var timestamps: [Int64] = []
+        var steps: [Int64] = []
+
+        init(_ rows: [(runID: String, metric: Metric)]) {
+            for (runID, metric) in rows {
+                runIDs.append(runID)
+                keys.append(metric.key)
+                values.append(StoredMetricValue.value(metric.value))
+                isNaN.append(Int32(StoredMetricValue.isNaN(metric.value)))
+                timestamps.append(metric.timestamp)
+                steps.append(metric.step)
+            }
+        }
+
+        /// The rows as a PostgreSQL table expression.
+        var unnest: SQLQueryString {
+            """
+            unnest(\(bind: runIDs)::text[], \(bind: keys)::text[], \(bind: values)::float8[], \(bind: isNaN)::int4[], \
+            \(bind: timestamps)::int8[], \(bind: steps)::int8[])
+            """
+        }
     }
 
     /// Each batch's outcome from its run's lifecycle stage (nil: no such run).

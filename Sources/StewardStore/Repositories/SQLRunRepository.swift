@@ -10,7 +10,7 @@ public struct SQLRunRepository: RunRepository {
 
     public init(database: any StoreDatabase) {
         self.database = database
-        self.logBatches = CallCoalescer(maximumConcurrentBatches: database.concurrentWriteBatches) { batches in
+        self.logBatches = CallCoalescer { batches in
             // The batch confirms every caller's pending credentials itself, not only its leader's.
             try await PendingCredentials.$current.withValue(nil) {
                 try await CredentialsCheck.writing(batches, credentials: \.credentials) { batches, stamp in
