@@ -70,6 +70,14 @@ def create_database(admin_url):
     return f"{host_part}/{name}"
 
 
+def drop_database(admin_url, store_url):
+    """Drops a measured database, so that the server holds one at a time, as a deployment's does: left behind, each
+    run's database adds its hundreds of files to later checkpoints' fsyncs (1,772 files in one checkpoint of a run
+    without drops), which stall the commits of the measurement running meanwhile."""
+    name = store_url.rsplit("/", 1)[1]
+    subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE {name}"], check=True)
+
+
 def start(work, binary, label, store_url, auth):
     port = free_port()
     data = work / label
@@ -165,6 +173,8 @@ def main():
                     result = measure(server, args.duration)
                 finally:
                     server.stop()
+                    if store_url:
+                        drop_database(admin_url, store_url)
                 rounds.setdefault(label, []).append(result)
                 row(label, result)
     finally:
