@@ -75,7 +75,7 @@ def drop_database(admin_url, store_url):
     run's database adds its hundreds of files to later checkpoints' fsyncs (1,772 files in one checkpoint of a run
     without drops), which stall the commits of the measurement running meanwhile."""
     name = store_url.rsplit("/", 1)[1]
-    subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE {name}"], check=True)
+    subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=False)
 
 
 def start(work, binary, label, store_url, auth):

@@ -72,7 +72,7 @@ public final class PostgresStoreDatabase: StoreDatabase {
     }
 
     /// Runs `body` in a transaction, again (up to three times in all) when PostgreSQL ended it to break a deadlock
-    /// or a serialization conflict with a concurrent transaction, which another batch or replica can cause and
+    /// or a serialization conflict with a concurrent transaction, which another replica or request can cause and
     /// which a caller cannot do anything about.
     ///
     /// A request served under unconfirmed credentials (`PendingCredentials`) has them confirmed by the

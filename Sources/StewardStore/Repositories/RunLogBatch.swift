@@ -69,8 +69,9 @@ struct RunLogBatch: Sendable {
         guard !accepted.isEmpty else { return outcomes }
 
         // Params (new ones only: equal values are already there).
-        // Every kind of row in one order, whoever sent it: two transactions writing the same rows (concurrent batches
-        // on PostgreSQL, or replicas) then lock them in the same order and one waits instead of both deadlocking.
+        // Every kind of row in one order, whoever sent it: two transactions writing the same rows (replicas on one
+        // PostgreSQL database; a replica writes one batch at a time) then lock them in the same order and one waits
+        // instead of both deadlocking.
         var newParams: [String: (runID: String, param: Param)] = [:]
         for batch in accepted {
             for param in batch.params where newParams[batch.runID + "\u{0}" + param.key] == nil {
@@ -90,9 +91,9 @@ struct RunLogBatch: Sendable {
             ).run()
         }
         if !paramRows.isEmpty {
-            // Another writer (a concurrent batch or a second replica on PostgreSQL) may have logged a key between the
-            // check and the insert; then the stored value is not ours, and this transaction is given up rather than
-            // reporting success (`ParamRace`: written again, the check above sees the value and refuses that call alone).
+            // Another writer (a second replica on PostgreSQL) may have logged a key between the check and the insert;
+            // then the stored value is not ours, and this transaction is given up rather than reporting success
+            // (`ParamRace`: written again, the check above sees the value and refuses that call alone).
             let written = Array(Set(accepted.filter { !$0.params.isEmpty }.map(\.runID)))
             let keys = Array(Set(accepted.flatMap { $0.params.map(\.key) }))
             var stored: [String: String] = [:]
@@ -179,9 +180,9 @@ struct RunLogBatch: Sendable {
 
 extension RunLogBatch {
     /// Every observation of `batches`' metrics, and per run and key the superseding one, in run and key order.
-    /// `apply` writes latest values in that order, so that its concurrent transactions wait for each other instead
-    /// of deadlocking; the one-statement write's order is its plan's, so it can deadlock with a concurrent writer
-    /// of the same rows (another replica), and is then retried.
+    /// `apply` writes latest values in that order, so that the transactions of replicas writing the same rows wait
+    /// for each other instead of deadlocking; the one-statement write's order is its plan's, so it can deadlock
+    /// with another replica's writer of the same rows, and is then retried.
     static func observations(_ batches: [RunLogBatch]) -> (history: [(runID: String, metric: Metric)], latest: [(runID: String, metric: Metric)]) {
         var history: [(runID: String, metric: Metric)] = []
         var latest: [String: (runID: String, metric: Metric)] = [:]
@@ -266,8 +267,9 @@ extension RunLogBatch {
     }
 
     /// Metric rows as one array per column: bound as six parameters whatever the number of rows, the statement's
-    /// text is the same for every batch, which PostgreSQL parses and plans faster than a VALUES list of a parameter
-    /// per cell, and which SQLKit serializes faster. Measured with bench/stores.py's log-batch requests (16
+    /// text does not grow with the batch (it is one of two, with or without a credentials check), which
+    /// PostgreSQL parses and plans faster than a VALUES list of a parameter per cell, and which SQLKit serializes
+    /// faster. Measured with bench/stores.py's log-batch requests (16
     /// connections, one run, 15 s) on one PostgreSQL server: 3,405–3,463 requests a second against 3,015–3,099 with
     /// VALUES, in three alternated pairs of runs.
     struct MetricColumns {
