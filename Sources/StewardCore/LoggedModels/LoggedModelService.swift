@@ -14,7 +14,7 @@ public struct LoggedModelService: Sendable {
 
     /// `m-` and 32 lowercase hex characters, as MLflow's logged-model ids.
     public static func randomModelID() -> String {
-        "m-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        "m-" + RandomUUID.hex()
     }
 
     public func createLoggedModel(

@@ -40,7 +40,7 @@ public struct WindowProfile: Sendable, Equatable {
     public var bucketEnd: Int64 { bucketStart + bucketWidth }
 
     /// A fresh row identifier (128 random bits: rows are many and written by replicas independently).
-    public static func newID() -> String { "wp-" + UUID().uuidString.lowercased() }
+    public static func newID() -> String { "wp-" + RandomUUID.string() }
 
     /// The start of the bucket of `width` that holds `time`.
     public static func bucket(of time: Int64, width: Int64) -> Int64 {

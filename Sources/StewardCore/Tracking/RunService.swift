@@ -18,7 +18,7 @@ public struct RunService: Sendable {
 
     /// 32 lowercase hex characters, as MLflow's run ids.
     public static func randomRunID() -> String {
-        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        RandomUUID.hex()
     }
 
     /// The tag that mirrors a run's name.

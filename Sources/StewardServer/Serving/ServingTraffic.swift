@@ -73,7 +73,7 @@ final class ServingTraffic: Service, Sendable {
 
     /// The client's `X-Steward-Request-Id` (1 to 200 bytes), else a new one.
     static func requestID(header: String?) -> String {
-        header.flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? UUID().uuidString.lowercased()
+        header.flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? RandomUUID.string()
     }
 
     /// Queues a copy of a served request for each of the deployment's shadow arms.

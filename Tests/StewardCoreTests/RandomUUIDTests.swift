@@ -1,0 +1,30 @@
+import Foundation
+import StewardCore
+import Testing
+
+@Suite("Random UUIDs")
+struct RandomUUIDTests {
+    @Test("Version-4 UUIDs in lowercase hex, with or without hyphens, that Foundation reads back and never repeat")
+    func shapeAndUniqueness() throws {
+        var seen = Set<String>()
+        for _ in 0..<10_000 {
+            let text = RandomUUID.string()
+            #expect(text.count == 36)
+            #expect(text.allSatisfy { "0123456789abcdef-".contains($0) })
+            #expect(text.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+            let parsed = try #require(UUID(uuidString: text))
+            #expect(parsed.uuidString.lowercased() == text)
+            let bytes = withUnsafeBytes(of: parsed.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 4, "version 4")
+            #expect(bytes[8] >> 6 == 0b10, "RFC 9562 variant")
+            seen.insert(text)
+        }
+        #expect(seen.count == 10_000)
+
+        let hex = RandomUUID.hex()
+        #expect(hex.count == 32)
+        #expect(hex.allSatisfy { "0123456789abcdef".contains($0) })
+        #expect(hex[hex.index(hex.startIndex, offsetBy: 12)] == "4")
+        #expect("89ab".contains(hex[hex.index(hex.startIndex, offsetBy: 16)]))
+    }
+}
