@@ -157,6 +157,13 @@ struct MergedLogBatchTests {
 /// stands for): each must move with every commit that changes what it follows, whoever made it, and with no other.
 @Suite("Change stamps")
 struct ChangeStampTests {
+    /// Registers the AI system `sys-1`.
+    static let addSystem = """
+        INSERT INTO ai_systems (id, name, status, profile, questionnaire, risk_tier, tier_rationale, tier_source,
+            created_at, updated_at, created_by)
+        VALUES ('sys-1', 'one', 'active', '{}', '{}', 'low', '', 'questionnaire', 0, 0, 'tester')
+        """
+
     static func stamps(_ database: any StoreDatabase) async throws -> [ChangeStamp: Int64] {
         var stamps: [ChangeStamp: Int64] = [:]
         for stamp in ChangeStamp.allCases { stamps[stamp] = try await database.currentChangeStamp(stamp) }
@@ -176,13 +183,7 @@ struct ChangeStampTests {
             #expect(try await Self.stamps(database) == first, "other tables' commits (served events among them) do not move them")
 
             try await database.write { db in
-                try await db.raw(
-                    """
-                    INSERT INTO ai_systems (id, name, status, profile, questionnaire, risk_tier, tier_rationale, tier_source,
-                        created_at, updated_at, created_by)
-                    VALUES ('sys-1', 'one', 'active', '{}', '{}', 'low', '', 'questionnaire', 0, 0, 'tester')
-                    """
-                ).run()
+                try await db.raw(SQLQueryString(ChangeStampTests.addSystem)).run()
             }
             let afterSystem = try await Self.stamps(database)
             #expect(afterSystem[.serving] != first[.serving] && afterSystem[.credentials] == first[.credentials])
@@ -211,6 +212,51 @@ struct ChangeStampTests {
             for stamp in ChangeStamp.allCases {
                 let known = database.changeStamp(stamp)
                 #expect(engine == .sqlite ? known == (try await database.currentChangeStamp(stamp)) : known == nil)
+            }
+        }
+    }
+}
+
+/// SQLite's change stamps answered from the WAL index header while nothing commits.
+@Suite("SQLite change stamps")
+struct SQLiteChangeStampTests {
+    @Test(
+        "No commit, no question to SQLite and its locks kept; a commit by this store's writer or by another connection (as another process's would) is seen by the next call"
+    )
+    func headerAnswersUntilACommit() async throws {
+        try await TestStorage.with(.sqlite) { storage async throws in
+            let database = try #require(storage.database as? SQLiteStoreDatabase)
+            let first = try #require(database.changeStamp(.serving))
+            _ = database.changeStamp(.serving)
+            let reads = database.changeStampReads
+            for _ in 0..<1_000 { #expect(database.changeStamp(.serving) == first) }
+            #expect(database.changeStampReads == reads, "answered from the header")
+            #if os(Linux)
+                // SQLite's own lock on the WAL index (its "dead man switch" byte, 128) is still held by this process:
+                // a descriptor of the file opened and closed beside SQLite's would have dropped every one of them.
+                var file = stat()
+                #expect(stat(database.path + "-shm", &file) == 0)
+                // Read to its end: a procfs file has no size, and reading by size stops after its first page.
+                let listing = try #require(try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/locks")).readToEnd())
+                let locks = String(decoding: listing, as: UTF8.self).split(separator: "\n")
+                #expect(
+                    locks.contains { $0.contains(" \(getpid()) ") && $0.hasSuffix(":\(file.st_ino) 128 128") },
+                    "locks on the WAL index: \(locks.filter { $0.contains(":\(file.st_ino) ") })")
+            #endif
+
+            try await database.write { db in
+                try await db.raw(SQLQueryString(ChangeStampTests.addSystem)).run()
+            }
+            let afterWrite = try #require(database.changeStamp(.serving))
+            #expect(afterWrite != first)
+            #expect(database.changeStampReads > reads)
+
+            try await TestStorage.withReplica(of: storage) { replica in
+                let before = database.changeStampReads
+                #expect(database.changeStamp(.serving) == afterWrite)
+                try await replica.write { db in try await db.raw("UPDATE ai_systems SET name = 'renamed' WHERE id = 'sys-1'").run() }
+                #expect(database.changeStamp(.serving) != afterWrite)
+                #expect(database.changeStampReads > before)
             }
         }
     }

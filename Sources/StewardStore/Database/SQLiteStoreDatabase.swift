@@ -56,11 +56,17 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// request's 0.8 ms, `bench/router.py`).
     private let watcher: Mutex<ChangeWatcher?>
 
-    /// The watcher connection and the change stamps it last read, with the data version it read them under.
+    /// The watcher connection and the change stamps it last read, with the data version it read them under and
+    /// the WAL index header seen before that read: while the header stays the same, nothing has committed since
+    /// and the stamps are answered without asking SQLite.
     private struct ChangeWatcher {
         let handle: SQLiteHandle
         var dataVersion: Int64?
         var stamps: [ChangeStamp: Int64] = [:]
+        var walIndex: WALIndexHeader?
+        var header: WALIndexHeader.Snapshot?
+        /// How many times SQLite was asked for the data version.
+        var reads = 0
     }
     private let queue = GroupCommitQueue()
     private let logger: Logger
@@ -166,7 +172,17 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// closed, before the stamp's migration, or if SQLite fails to answer.
     public func changeStamp(_ stamp: ChangeStamp) -> Int64? {
         watcher.withLock { watcher -> Int64? in
-            guard let handle = watcher?.handle, let version = try? handle.integer("PRAGMA data_version") else { return nil }
+            guard let handle = watcher?.handle else { return nil }
+            let header = watcher?.walIndex?.snapshot()
+            if let header, header == watcher?.header, let known = watcher?.stamps[stamp] { return known }
+            // Seen before the read: a commit after it moves the header again, and the next call reads again.
+            watcher?.header = header
+            watcher?.reads += 1
+            guard let version = try? handle.integer("PRAGMA data_version") else {
+                watcher?.header = nil
+                return nil
+            }
+            if watcher?.walIndex == nil { watcher?.walIndex = handle.walIndex() }
             if version != watcher?.dataVersion {
                 // Read after the version: a commit in between moves the version again, so they are read again next time.
                 var stamps: [ChangeStamp: Int64] = [:]
@@ -177,6 +193,9 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             return watcher?.stamps[stamp]
         }
     }
+
+    /// How many times `changeStamp` asked SQLite (the rest were answered from the WAL index header).
+    var changeStampReads: Int { watcher.withLock { $0?.reads ?? 0 } }
 
     /// From the watcher, which sees every commit made before the call; through a reader when it cannot answer.
     public func currentChangeStamp(_ stamp: ChangeStamp) async throws -> Int64 {

@@ -39,6 +39,21 @@ final class SQLiteHandle: @unchecked Sendable {
         database = nil
     }
 
+    /// The first page of the connection's WAL index as SQLite maps it (`xShmMap` of its `-shm` file), valid until
+    /// the connection closes; nil when the database is not in WAL mode, the connection has not read it yet, or
+    /// its file has no shared memory.
+    func walIndex() -> WALIndexHeader? {
+        guard let database else { return nil }
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(database, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file,
+            let methods = file.pointee.pMethods, methods.pointee.iVersion >= 2, let map = methods.pointee.xShmMap
+        else { return nil }
+        var region: UnsafeMutableRawPointer?
+        // Page 0 of 32 KiB (the WAL index's page size), never created here (bExtend 0).
+        guard map(file, 0, 32768, 0, &region) == SQLITE_OK, let region else { return nil }
+        return WALIndexHeader(base: UnsafeRawPointer(region))
+    }
+
     private func error(_ status: Int32) -> SQLiteError {
         let message = database.map { String(cString: sqlite3_errmsg($0)) } ?? "connection closed"
         return SQLiteError(code: database.map { sqlite3_extended_errcode($0) } ?? status, message: message)
