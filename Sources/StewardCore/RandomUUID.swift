@@ -1,4 +1,5 @@
-/// Random (version 4) UUIDs as lowercase text, drawn from the system's generator (`getrandom` on Linux).
+/// UUIDs as lowercase text, random (version 4) or time-ordered (version 7), drawn from the system's generator
+/// (`getrandom` on Linux).
 ///
 /// Foundation's `UUID()` opens, reads and closes `/dev/urandom` on Linux for each UUID (strace); the serving route
 /// and the gateway name every request that comes without an id. Measured with `bench/router.py` (16 connections,
@@ -11,11 +12,27 @@ public enum RandomUUID {
     /// The same 32 hex digits without hyphens, as MLflow writes its run and logged-model ids.
     public static func hex() -> String { text(hyphens: false) }
 
+    /// A version-7 UUID (RFC 9562): the milliseconds since the Unix epoch in its first 48 bits, then 74 random
+    /// bits. Ids made one after another sort in the order they were made (to the millisecond), so an index on
+    /// them grows at its end: the served requests' events are stored by request id, and with random ids each
+    /// flush of events rewrote a page of that index per event, wherever it fell.
+    public static func timeOrdered(milliseconds: Int64) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let random = generator.next() as UInt64
+        let high = UInt64(truncatingIfNeeded: max(milliseconds, 0)) << 16 | 0x7000 | random & 0x0FFF
+        return text(high: high, low: generator.next(), hyphens: true)
+    }
+
     private static func text(hyphens: Bool) -> String {
         var generator = SystemRandomNumberGenerator()
-        // The version (4) in the high word's bits 12–15, the variant (binary 10) in the low word's top two bits.
+        // The version (4) in the high word's bits 12–15.
         let high = (generator.next() as UInt64) & ~0xF000 | 0x4000
-        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        return text(high: high, low: generator.next(), hyphens: hyphens)
+    }
+
+    /// The UUID of `high` (with its version) and `low`, whose top two bits become the variant (binary 10).
+    private static func text(high: UInt64, low random: UInt64, hyphens: Bool) -> String {
+        let low = random & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
         let digits: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: hyphens ? 36 : 32) { buffer in
             var written = 0

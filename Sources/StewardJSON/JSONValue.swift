@@ -221,7 +221,10 @@ public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
     }
 
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped, everything else as it is.
-    static func quote(_ text: String, into bytes: inout [UInt8]) {
+    /// The runs between the characters escaped are copied whole (each of those is one ASCII byte, so a run always
+    /// ends on a character's edge). `shortControlEscapes` writes backspace and form feed as `\b` and `\f`, as
+    /// RFC 8785 (canonical JSON) has them, instead of `\u0008` and `\u000c`.
+    public static func quote(_ text: String, into bytes: inout [UInt8], shortControlEscapes: Bool = false) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { source in
@@ -236,6 +239,8 @@ public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
                 case UInt8(ascii: "\n"): bytes += #"\n"#.utf8
                 case UInt8(ascii: "\r"): bytes += #"\r"#.utf8
                 case UInt8(ascii: "\t"): bytes += #"\t"#.utf8
+                case 0x08 where shortControlEscapes: bytes += #"\b"#.utf8
+                case 0x0C where shortControlEscapes: bytes += #"\f"#.utf8
                 default:
                     let hex = Array("0123456789abcdef".utf8)
                     bytes += #"\u00"#.utf8

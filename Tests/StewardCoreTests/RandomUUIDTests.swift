@@ -27,4 +27,23 @@ struct RandomUUIDTests {
         #expect(hex[hex.index(hex.startIndex, offsetBy: 12)] == "4")
         #expect("89ab".contains(hex[hex.index(hex.startIndex, offsetBy: 16)]))
     }
+
+    @Test("Time-ordered (version 7) UUIDs carry their millisecond and sort in the order of their times")
+    func timeOrdered() throws {
+        let now = EpochClock.now()
+        var previous = ""
+        for offset in 0..<2_000 {
+            let milliseconds = now + Int64(offset / 4)
+            let text = RandomUUID.timeOrdered(milliseconds: milliseconds)
+            let parsed = try #require(UUID(uuidString: text))
+            #expect(parsed.uuidString.lowercased() == text)
+            let bytes = withUnsafeBytes(of: parsed.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 7, "version 7")
+            #expect(bytes[8] >> 6 == 0b10, "RFC 9562 variant")
+            #expect(bytes[0..<6].reduce(Int64(0)) { $0 << 8 | Int64($1) } == milliseconds)
+            if offset % 4 == 0 { #expect(previous < text, "a later millisecond sorts after") }
+            #expect(text != previous)
+            previous = text
+        }
+    }
 }

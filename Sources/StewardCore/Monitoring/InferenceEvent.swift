@@ -55,11 +55,19 @@ public enum FeatureValue: Sendable, Equatable {
 
     /// The value as JSON text, for storage.
     public var json: String {
+        var bytes: [UInt8] = []
+        writeJSON(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the value as JSON text in UTF-8: an event's features are written into one buffer, not joined
+    /// from many texts.
+    public func writeJSON(to bytes: inout [UInt8]) {
         switch self {
-        case .number(let value): FeatureValue.shortest(value)
-        case .text(let value): FeatureValue.quoted(value)
-        case .flag(let value): value ? "true" : "false"
-        case .missing: "null"
+        case .number(let value): bytes.append(contentsOf: FeatureValue.shortest(value).utf8)
+        case .text(let value): CanonicalJSON.writeString(value, to: &bytes)
+        case .flag(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .missing: bytes.append(contentsOf: "null".utf8)
         }
     }
 
@@ -75,12 +83,6 @@ public enum FeatureValue: Sendable, Equatable {
 
     static func shortest(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var result = ""
-        CanonicalJSON.writeString(text, to: &result)
-        return result
     }
 }
 

@@ -71,9 +71,10 @@ final class ServingTraffic: Service, Sendable {
             ?? deployment.unitField.flatMap { field in payload.rows.first?[field].flatMap { value in value == .missing ? nil : value.cell } }
     }
 
-    /// The client's `X-Steward-Request-Id` (1 to 200 bytes), else a new one.
+    /// The client's `X-Steward-Request-Id` (1 to 200 bytes), else a new one: time-ordered, so that the events
+    /// table's index by request id grows at its end.
     static func requestID(header: String?) -> String {
-        header.flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? RandomUUID.string()
+        header.flatMap { (1...200).contains($0.utf8.count) ? $0 : nil } ?? RandomUUID.timeOrdered(milliseconds: EpochClock.now())
     }
 
     /// Queues a copy of a served request for each of the deployment's shadow arms.

@@ -206,13 +206,29 @@ public struct SQLEventRepository: EventRepository {
         }
     }
 
-    /// Features as a JSON object with sorted keys.
+    /// An event's features as one JSON object, its members in the order of their names.
     static func json(_ features: [String: FeatureValue]) -> String {
-        "{" + features.sorted { $0.key < $1.key }.map { FeatureValue.text($0.key).json + ":" + $0.value.json }.joined(separator: ",") + "}"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(features.count * 32)
+        for (index, member) in features.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(member.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            member.value.writeJSON(to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func json(_ flags: [String]) -> String {
-        "[" + flags.map { FeatureValue.text($0).json }.joined(separator: ",") + "]"
+        if flags.isEmpty { return "[]" }
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        for (index, flag) in flags.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(flag, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func features(_ text: String) throws -> [String: FeatureValue] {
