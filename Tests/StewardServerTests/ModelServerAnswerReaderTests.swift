@@ -62,6 +62,20 @@ import Testing
         #expect(Self.read("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}", close: true) == .malformed("the model server closed the connection"))
     }
 
+    @Test("Header names in any case, values without their optional whitespace, lists of tokens")
+    func headerSpelling() {
+        #expect(
+            Self.read("HTTP/1.1 200 OK\r\nCONTENT-type:\t text/csv; charset=utf-8 \r\ncontent-LENGTH:2\r\nConnection: Keep-Alive\r\n\r\n{}")
+                == Self.answer(200, "text/csv; charset=utf-8", "{}", reusable: true))
+        #expect(
+            Self.read("HTTP/1.1 200 OK\r\nConnection: upgrade, CLOSE\r\nContent-Length: 2\r\n\r\n{}") == Self.answer(200, nil, "{}", reusable: false))
+        #expect(
+            Self.read("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                == Self.answer(200, nil, "{}", reusable: true))
+        #expect(Self.read("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n") == Self.answer(200, nil, "", reusable: true))
+        #expect(Self.read("HTTP/1.1 200 OK\nContent-Length: 2\n\r\n\r\n{}") == Self.answer(200, nil, "{}", reusable: true))
+    }
+
     @Test("Informational answers are skipped; switching protocols is not an answer")
     func informational() {
         #expect(
@@ -87,6 +101,14 @@ import Testing
             "HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\n{}",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
             "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n: no name\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\n{}",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2 2\r\n\r\n{}",
+            "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
+            "http/1.1 200 OK\r\n\r\n",
+            "HTTP/1.1 20x OK\r\n\r\n",
+            "HTTP/1.1 200OK\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
         ])
     func malformed(text: String) {
         guard case .malformed = Self.read(text) else {

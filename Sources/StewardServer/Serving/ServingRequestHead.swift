@@ -83,14 +83,14 @@ struct ServingRequestHead: Equatable {
                 position = end + 2
                 switch Header(name) {
                 case .contentLength:
-                    guard contentLength == nil, let length = Self.decimal(value) else { return nil }
+                    guard contentLength == nil, let length = HTTPHeadBytes.decimal(value, maximumDigits: 10) else { return nil }
                     contentLength = length
                 case .connection:
                     guard !connectionSeen else { return nil }
                     connectionSeen = true
-                    if Self.equalsIgnoringCase(value, "close") {
+                    if HTTPHeadBytes.equalsIgnoringCase(value, "close") {
                         closing = true
-                    } else if !Self.equalsIgnoringCase(value, "keep-alive") {
+                    } else if !HTTPHeadBytes.equalsIgnoringCase(value, "keep-alive") {
                         return nil
                     }
                 case .unit:
@@ -136,12 +136,9 @@ struct ServingRequestHead: Equatable {
             while index < end, Self.isTokenCharacter(bytes[index]) { index += 1 }
             guard index > position, index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
             let name = UnsafeRawBufferPointer(rebasing: bytes[position..<index])
-            var start = index + 1
-            var stop = end
-            while start < stop, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 { stop -= 1 }
-            for byte in bytes[start..<stop] where !(byte >= 0x20 && byte < 0x7F) && byte != 0x09 { return nil }
-            return (name, UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
+            let value = HTTPHeadBytes.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end]))
+            for byte in value where !(byte >= 0x20 && byte < 0x7F) && byte != 0x09 { return nil }
+            return (name, value)
         }
 
         static func isTokenCharacter(_ byte: UInt8) -> Bool {
@@ -149,20 +146,6 @@ struct ServingRequestHead: Equatable {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
             default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
             }
-        }
-
-        static func decimal(_ value: UnsafeRawBufferPointer) -> Int? {
-            guard (1...10).contains(value.count) else { return nil }
-            var number = 0
-            for byte in value {
-                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-                number = number * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return number
-        }
-
-        static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: String) -> Bool {
-            bytes.count == lowercase.utf8.count && zip(bytes, lowercase.utf8).allSatisfy { $0 | 0x20 == $1 }
         }
     }
 
@@ -175,14 +158,14 @@ struct ServingRequestHead: Equatable {
 
         init(_ name: UnsafeRawBufferPointer) {
             switch name.count {
-            case 6 where Reader.equalsIgnoringCase(name, "expect"): self = .refused
-            case 7 where Reader.equalsIgnoringCase(name, "upgrade"): self = .refused
-            case 10 where Reader.equalsIgnoringCase(name, "connection"): self = .connection
-            case 13 where Reader.equalsIgnoringCase(name, "authorization"): self = .refused
-            case 14 where Reader.equalsIgnoringCase(name, "content-length"): self = .contentLength
-            case 14 where Reader.equalsIgnoringCase(name, "x-steward-unit"): self = .unit
-            case 17 where Reader.equalsIgnoringCase(name, "transfer-encoding"): self = .refused
-            case 20 where Reader.equalsIgnoringCase(name, "x-steward-request-id"): self = .requestID
+            case 6 where HTTPHeadBytes.equalsIgnoringCase(name, "expect"): self = .refused
+            case 7 where HTTPHeadBytes.equalsIgnoringCase(name, "upgrade"): self = .refused
+            case 10 where HTTPHeadBytes.equalsIgnoringCase(name, "connection"): self = .connection
+            case 13 where HTTPHeadBytes.equalsIgnoringCase(name, "authorization"): self = .refused
+            case 14 where HTTPHeadBytes.equalsIgnoringCase(name, "content-length"): self = .contentLength
+            case 14 where HTTPHeadBytes.equalsIgnoringCase(name, "x-steward-unit"): self = .unit
+            case 17 where HTTPHeadBytes.equalsIgnoringCase(name, "transfer-encoding"): self = .refused
+            case 20 where HTTPHeadBytes.equalsIgnoringCase(name, "x-steward-request-id"): self = .requestID
             default: self = .other
             }
         }
