@@ -224,36 +224,78 @@ struct JSONScanner {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`: integers that fit are `.integer`, others
-    /// `.number` (correctly rounded by the standard library).
+    /// `.number`, correctly rounded. Most numbers are read from their digits here: integers of up to 18 digits, and decimals
+    /// whose digits make an integer below 2^53 scaled by at most 10^22 (one multiplication or division of two
+    /// exact doubles, so correctly rounded: Clinger's fast path). Others go through `Int(_:)` and `Double(_:)`
+    /// of their text, which made every number a `String` first (a scoring request's prices, events' features).
     private mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = position
-        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
         guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number without digits") }
+        // The digits as an integer while they fit (at most 18 of them), and how many there were.
+        var mantissa: Int64 = 0
+        var digits = 0
+        func take(_ byte: UInt8) {
+            if digits < 18 { mantissa = mantissa * 10 + Int64(byte &- UInt8(ascii: "0")) }
+            digits += 1
+        }
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
             if position < bytes.count, isDigit(bytes[position]) { throw problem("a number with a leading zero") }
         } else {
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            while position < bytes.count, isDigit(bytes[position]) {
+                take(bytes[position])
+                position += 1
+            }
         }
         var integral = true
+        var fractionDigits = 0
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             integral = false
             position += 1
             guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number with no digit after '.'") }
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            while position < bytes.count, isDigit(bytes[position]) {
+                take(bytes[position])
+                fractionDigits += 1
+                position += 1
+            }
         }
+        var exponent = 0
+        var exponentDigits = 0
         if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
             integral = false
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            var exponentNegative = false
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                exponentNegative = bytes[position] == UInt8(ascii: "-")
+                position += 1
+            }
             guard position < bytes.count, isDigit(bytes[position]) else { throw problem("a number with an empty exponent") }
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            while position < bytes.count, isDigit(bytes[position]) {
+                if exponentDigits < 4 { exponent = exponent * 10 + Int(bytes[position] &- UInt8(ascii: "0")) }
+                exponentDigits += 1
+                position += 1
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        if integral && digits <= 18 { return .integer(Int(negative ? -mantissa : mantissa)) }
+        let scale = exponent - fractionDigits
+        if !integral, digits <= 15, exponentDigits <= 4, abs(scale) < Self.exactPowersOfTen.count {
+            let power = Self.exactPowersOfTen[abs(scale)]
+            let magnitude = scale < 0 ? Double(mantissa) / power : Double(mantissa) * power
+            return .number(negative ? -magnitude : magnitude)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if integral, let integer = Int(text) { return .integer(integer) }
         guard let number = Double(text), number.isFinite else { throw problem("a number out of range") }
         return .number(number)
     }
+
+    /// 10^0 … 10^22, every one exactly a double.
+    private static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 
     private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 }

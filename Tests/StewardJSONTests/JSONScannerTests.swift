@@ -94,4 +94,41 @@ struct JSONScannerTests {
         let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect((try? JSONValue.parse(fine)) != nil)
     }
+
+    /// The scanner reads most numbers from their digits; every one must come out as Swift reads its text (to the
+    /// bit: the sign of zero included), integers as `Int`, the rest as `Double`.
+    @Test("numbers read exactly as their text, whichever way they are read")
+    func numbers() throws {
+        func expected(_ text: String) -> JSONValue? {
+            if !text.contains(where: { ".eE".contains($0) }), let integer = Int(text) { return .integer(integer) }
+            return Double(text).flatMap { $0.isFinite ? .number($0) : nil }
+        }
+        func check(_ text: String) throws {
+            let read = try JSONValue.parse(text)
+            switch (read, expected(text)) {
+            case (.integer(let a), .integer(let b)?): #expect(a == b, "\(text)")
+            case (.number(let a), .number(let b)?): #expect(a.bitPattern == b.bitPattern, "\(text): \(a) against \(b)")
+            default: Issue.record("\(text) read as \(read)")
+            }
+        }
+        let edges = [
+            "0", "-0", "0.0", "-0.0", "0e0", "-0e-5", "1e22", "1e23", "1e-22", "1e-23", "123456789012345e22", "1234567890123456e22",
+            "9007199254740993.0", "0.1", "0.000001", "-123.456", "999999999999999.9", "99999999999999.99", "123456789012345678",
+            "1234567890123456789", "-9223372036854775808", "9223372036854775808", "2.2250738585072014e-308", "4.9e-324",
+            "1.7976931348623157e308", "0.30000000000000004", "1E+2", "1e0002", "1e00002", "12.5e-1",
+        ]
+        for text in edges { try check(text) }
+        var generator = SystemRandomNumberGenerator()
+        func digits(_ count: Int) -> String { String((0..<count).map { _ in "0123456789".randomElement(using: &generator)! }) }
+        for _ in 0..<20_000 {
+            var text = Bool.random(using: &generator) ? "-" : ""
+            let whole = digits(Int.random(in: 1...20, using: &generator))
+            text += whole.count > 1 && whole.first == "0" ? "1" + whole.dropFirst() : whole
+            if Bool.random(using: &generator) { text += "." + digits(Int.random(in: 1...18, using: &generator)) }
+            if Int.random(in: 0..<3, using: &generator) == 0 {
+                text += ["e", "E", "e+", "e-"].randomElement(using: &generator)! + String(Int.random(in: 0...40, using: &generator))
+            }
+            try check(text)
+        }
+    }
 }

@@ -27,7 +27,7 @@ struct PyfuncPayload: Sendable {
         guard given.count == 1, let field = given.first, let input = members[field] else {
             throw Self.shape(given.isEmpty ? "it has none of them" : "it has \(given.joined(separator: " and "))")
         }
-        if let unknown = members.keys.sorted().first(where: { $0 != field && $0 != "params" }) {
+        if let unknown = Self.firstUnknown(members.keys, known: { $0 == field || $0 == "params" }) {
             throw .invalidParameter("Unknown field '\(unknown)' in the scoring request; beside its input it takes only 'params'.")
         }
         if let params = members["params"], case .object = params {
@@ -46,7 +46,7 @@ struct PyfuncPayload: Sendable {
     static func rows(_ field: String, _ input: JSONValue) throws(StewardError) -> [[String: FeatureValue]] {
         switch (field, input) {
         case ("dataframe_split", .object(let split)):
-            if let unknown = split.keys.sorted().first(where: { !["columns", "data", "index"].contains($0) }) {
+            if let unknown = firstUnknown(split.keys, known: { $0 == "columns" || $0 == "data" || $0 == "index" }) {
                 throw .invalidParameter("Unknown member '\(unknown)' in dataframe_split; it has columns, data and index.")
             }
             var columns: [String]? = nil
@@ -94,8 +94,15 @@ struct PyfuncPayload: Sendable {
         }
     }
 
+    /// The first of `keys` in sorted order that is not `known`, so that the error names the same one every time;
+    /// sorted only when there is one (the keys of every request that is served).
+    static func firstUnknown(_ keys: Dictionary<String, JSONValue>.Keys, known: (String) -> Bool) -> String? {
+        keys.contains { !known($0) } ? keys.sorted().first { !known($0) } : nil
+    }
+
     static func positional(_ cells: [JSONValue], names: [String]?) -> [String: FeatureValue] {
         var row: [String: FeatureValue] = [:]
+        row.reserveCapacity(cells.count)
         for (index, cell) in cells.enumerated() { row[names?[index] ?? String(index)] = feature(cell) }
         return row
     }
