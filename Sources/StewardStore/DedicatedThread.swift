@@ -13,9 +13,13 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
-    /// Starts the thread; it keeps this executor alive until `shutdown()` lets it finish.
+    /// Starts the thread; it keeps this executor alive until `shutdown()` lets it finish. `name` is the thread's
+    /// name for the system too (`top -H`, `perf`, `/proc/<pid>/task/*/comm`), cut to Linux's 15 bytes.
     public init(name: String) {
-        let thread = Thread { self.runLoop() }
+        let thread = Thread {
+            Self.nameSystemThread(name)
+            self.runLoop()
+        }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
@@ -35,6 +39,20 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         stopping = true
         condition.signal()
         condition.unlock()
+    }
+
+    /// Names the calling thread for the system: Foundation's `Thread.name` does not on Linux, where a new thread
+    /// kept the name of the thread that made it (an event loop's). Written to `/proc/thread-self/comm`, as
+    /// `pthread_setname_np` does (Swift's Glibc module leaves that GNU extension out).
+    private static func nameSystemThread(_ name: String) {
+        #if os(Linux)
+            var bytes = Array(name.utf8.prefix(15))
+            while !bytes.isEmpty, String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }
+            let file = open("/proc/thread-self/comm", O_WRONLY)
+            guard file >= 0 else { return }
+            _ = write(file, &bytes, bytes.count)
+            close(file)
+        #endif
     }
 
     private func runLoop() {

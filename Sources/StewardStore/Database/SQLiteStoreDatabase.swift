@@ -93,7 +93,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         path: String, durability: Durability = .full, readerCount: Int = 2, logger: Logger
     ) async throws -> SQLiteStoreDatabase {
         let writer = try Connection(
-            path: path, name: "steward-sqlite-writer",
+            path: path, name: "sqlite-writer",
             pragmas: ["journal_mode = WAL", "synchronous = \(durability.rawValue.uppercased())"] + sharedPragmas + writerPragmas,
             logger: logger)
         var readers: [Connection] = []
@@ -102,7 +102,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             for index in 0..<max(1, readerCount) {
                 readers.append(
                     try Connection(
-                        path: path, name: "steward-sqlite-reader-\(index)", pragmas: sharedPragmas + readerPragmas, logger: logger))
+                        path: path, name: "sqlite-reader-\(index)", pragmas: sharedPragmas + readerPragmas, logger: logger))
             }
             watcher = try SQLiteHandle(path: path)
             do {
