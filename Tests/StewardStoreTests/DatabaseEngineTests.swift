@@ -323,4 +323,30 @@ struct CallCoalescerTests {
         await #expect(throws: StewardError.self) { try await coalescer.submit(1) }
         #expect(try await coalescer.submit(2) == 2)
     }
+
+    @Test("A leader cancelled while its batch runs does not fail the calls it carries, nor its own")
+    func cancelledLeader() async throws {
+        let ledger = Ledger()
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+        let coalescer = CallCoalescer<Int, Int> { calls in
+            await ledger.start(calls)
+            startedSignal.yield()
+            // Sleeping throws when the task running it is cancelled, as a database call does.
+            try await Task.sleep(for: .milliseconds(300))
+            await ledger.finish()
+            return calls.map { .success($0 * 10) }
+        }
+        var batchesStarted = started.makeAsyncIterator()
+        let first = Task { try await coalescer.submit(1) }
+        _ = await batchesStarted.next()
+        // Calls arriving while the first batch runs make up the next, led by one of them.
+        let later = (2...4).map { call in Task { try await coalescer.submit(call) } }
+        _ = await batchesStarted.next()
+        // Whichever leads is cancelled, and so is every other caller (waiting ones are not cancellable).
+        for task in later { task.cancel() }
+        #expect(try await first.value == 10)
+        for (call, task) in zip(2...4, later) { #expect(try await task.value == call * 10, "the batch ran to its end") }
+        let batches = await ledger.batches
+        #expect(batches.first == [1] && batches.flatMap { $0 }.sorted() == [1, 2, 3, 4])
+    }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// own included) and executes them; calls that arrive meanwhile wait. When the leader's batch is done, each call
 /// in it gets its own outcome, and the first waiting call, if any, leads the next batch with every call waiting by
 /// then. A batch never holds a call that arrived after it started executing, so whatever the batch reads was read
-/// after each of its callers asked. No task outlives its caller.
+/// after each of its callers asked. No task outlives its caller. A leader that is cancelled still executes its
+/// batch to the end, for its followers' sake.
 ///
 /// One batch at a time, on PostgreSQL too: a second batch in flight started with the few calls that had arrived
 /// since the first began, then waited for the first's row locks on the latest values anyway; with one, the next
@@ -81,13 +82,19 @@ final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
             return taken
         }
         let calls = [first] + followers.map(\.call)
-        let outcomes: [Result<Output, any Error>]
-        do {
-            outcomes = try await execute(calls)
-            precondition(outcomes.count == calls.count, "a coalesced batch of \(calls.count) calls returned \(outcomes.count) outcomes")
-        } catch {
-            outcomes = Array(repeating: .failure(error), count: calls.count)
-        }
+        // In a task of its own, awaited here: the leader's cancellation (its client gone) must not fail the
+        // calls of others that it carries. Awaiting a task's value does not pass cancellation on, so the batch
+        // always finishes, and before its leader returns.
+        let execute = execute
+        let outcomes = await Task {
+            do {
+                let outcomes = try await execute(calls)
+                precondition(outcomes.count == calls.count, "a coalesced batch of \(calls.count) calls returned \(outcomes.count) outcomes")
+                return outcomes
+            } catch {
+                return Array(repeating: .failure(error), count: calls.count)
+            }
+        }.value
         for (waiter, outcome) in zip(followers, outcomes.dropFirst()) {
             waiter.continuation.resume(returning: .finished(outcome))
         }
