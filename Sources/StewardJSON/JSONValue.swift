@@ -214,7 +214,8 @@ public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    /// `text` as a JSON string (see `quote(_:into:shortControlEscapes:)`).
+    public static func quoted(_ text: String) -> String {
         var bytes: [UInt8] = []
         quote(text, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)

@@ -26,6 +26,14 @@ struct TrackingRulesTests {
         }
     }
 
+    @Test("A refused value is quoted as JSON in MLflow's wording: quotes, backslashes and control characters escaped")
+    func invalidValueWording() {
+        #expect(
+            TrackingLimits.invalidValue("key", "a\"b\\c\n\u{1}é").message
+                == #"Invalid value "a\"b\\c\n\u0001é" for parameter 'key' supplied."#)
+        #expect(TrackingLimits.invalidValue("name", nil, "Why.").message == "Invalid value null for parameter 'name' supplied: Why.")
+    }
+
     @Test("Page tokens round-trip and tampered ones are refused")
     func pageTokens() throws {
         let token = PageToken(offset: 250).encoded

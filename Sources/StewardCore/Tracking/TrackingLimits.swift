@@ -1,4 +1,5 @@
 import Foundation
+import StewardJSON
 
 /// The size limits and naming rules MLflow enforces on tracking data, kept identical so that what one server
 /// accepts the other accepts too.
@@ -26,7 +27,7 @@ public enum TrackingLimits {
 
     /// "Invalid value <json> for parameter '<path>' supplied[: <reason>]", MLflow's wording.
     public static func invalidValue(_ path: String, _ value: String?, _ reason: String? = nil) -> StewardError {
-        let rendered = value.map(jsonQuoted) ?? "null"
+        let rendered = value.map(JSONValue.quoted) ?? "null"
         if let reason {
             return .invalidParameter("Invalid value \(rendered) for parameter '\(path)' supplied: \(reason)")
         }
@@ -90,25 +91,5 @@ public enum TrackingLimits {
     /// Shortens `value` to `limit` characters, as MLflow does for param and tag values.
     public static func truncated(_ value: String, to limit: Int) -> String {
         value.count <= limit ? value : String(value.prefix(limit))
-    }
-
-    private static func jsonQuoted(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 }
