@@ -10,12 +10,12 @@ final class SQLiteHandle: @unchecked Sendable {
     private var columnNames: [OpaquePointer: SQLiteColumns] = [:]
     /// Statements kept prepared; batches of different sizes produce different SQL, so the cache is bounded.
     private let statementCacheLimit = 256
-    /// The SQL of the cached statements with more than `largeStatementParameters` parameters (multi-row
-    /// writes), least recently used first; beyond `largeStatementLimit` the oldest is finalized. A prepared
+    /// The cached statements with more than `largeStatementParameters` parameters (multi-row writes), with
+    /// their SQL, least recently used first; beyond `largeStatementLimit` the oldest is finalized. A prepared
     /// statement of a thousand rows holds about a megabyte: when each flush of served-request events wrote a
     /// different number of rows, caching every size took the server from 63 MB to 304 MB in 30 s of
     /// `bench/router.py`'s traffic.
-    private var largeStatements: [String] = []
+    private var largeStatements: [(sql: String, statement: OpaquePointer)] = []
     private static let largeStatementParameters: Int32 = 256
     private static let largeStatementLimit = 4
 
@@ -76,7 +76,10 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private func prepared(_ sql: String) throws -> (OpaquePointer, SQLiteColumns) {
         if let statement = statements[sql], let columns = columnNames[statement] {
-            if let index = largeStatements.firstIndex(of: sql), index < largeStatements.count - 1 {
+            // Found by the statement, not its text: the texts of two large statements share all but their end.
+            if sqlite3_bind_parameter_count(statement) > Self.largeStatementParameters,
+                let index = largeStatements.firstIndex(where: { $0.statement == statement }), index < largeStatements.count - 1
+            {
                 largeStatements.append(largeStatements.remove(at: index))
             }
             return (statement, columns)
@@ -97,10 +100,12 @@ final class SQLiteHandle: @unchecked Sendable {
         statements[sql] = statement
         columnNames[statement] = columns
         if sqlite3_bind_parameter_count(statement) > Self.largeStatementParameters {
-            largeStatements.append(sql)
-            if largeStatements.count > Self.largeStatementLimit, let oldest = statements.removeValue(forKey: largeStatements.removeFirst()) {
-                columnNames[oldest] = nil
-                sqlite3_finalize(oldest)
+            largeStatements.append((sql, statement))
+            if largeStatements.count > Self.largeStatementLimit {
+                let oldest = largeStatements.removeFirst()
+                statements[oldest.sql] = nil
+                columnNames[oldest.statement] = nil
+                sqlite3_finalize(oldest.statement)
             }
         }
         return (statement, columns)
