@@ -44,6 +44,7 @@ public func buildApplication(
         background.append(StoredEventProfiler(events: services.events, schema: schema, logger: logger))
     }
     background.append(traffic)
+    background.append(GatewaySpendWriter(gateway: services.gateway, schema: schema, interval: .milliseconds(50), logger: logger))
     if let interval = configuration.deploymentAnalysisInterval {
         background.append(DeploymentAnalyzer(deployments: services.deployments, traffic: traffic, schema: schema, interval: interval, logger: logger))
     }

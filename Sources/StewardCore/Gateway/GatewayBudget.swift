@@ -69,7 +69,7 @@ public struct GatewayBudget: Sendable, Equatable {
     }
 
     /// The UTC day and month a time falls in, as stored: `2026-12-03` and `2026-12`.
-    public struct Periods: Sendable, Equatable {
+    public struct Periods: Sendable, Hashable {
         public let day: String
         public let month: String
 
@@ -125,8 +125,10 @@ extension Decimal {
 
 /// What a call holds of its budgets while it runs: released and replaced by its real cost when it ends.
 public struct GatewayReservation: Sendable, Equatable {
-    public let id: String
+    /// The scopes the call's cost counts against (its system, its key).
     public let scopes: [GatewayBudget.Scope]
+    /// Those of `scopes` with a budget, which hold `amount` each.
+    public let held: [String]
     public let periods: GatewayBudget.Periods
     /// Held, in picodollars; 0 when no budget applies.
     public let amount: Int64

@@ -24,17 +24,14 @@ public protocol GatewayRepository: Sendable {
     func setBudget(_ budget: GatewayBudget, scope: GatewayBudget.Scope, systemID: String, now: Int64, audit: AuditEntry) async throws
     /// The budgets of a system and its keys, by scope.
     func budgets(systemID: String) async throws -> [GatewayBudget.Scope: GatewayBudget]
-    /// In one transaction that no other reservation on the same budgets interleaves with: what is left of each
-    /// budget of `scopes` for `periods` (its limit less what was spent and what unexpired reservations hold);
-    /// refuses (`requestLimitExceeded`, naming the budget) when the least left is below `minimum`; otherwise holds
-    /// the smaller of `worstCase` and the least left, until `expiresAt`, and returns it. 0 (nothing held) when no
-    /// budget applies.
-    func reserve(
-        id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, worstCase: Int64, minimum: Int64, now: Int64, expiresAt: Int64
-    ) async throws -> Int64
-    /// In one transaction: releases the reservation and adds `cost` (one call) to the spend of each scope for the
-    /// day and the month.
-    func settle(id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, cost: Int64) async throws
+    /// In one transaction that no other grant or flush on the same budgets interleaves with, for each request (in
+    /// order): the limits of its scope's budget (none: nothing granted), what is left of it for the day and the
+    /// month (each limit less what was spent and what every lease and unexpired hold counts), and a grant of
+    /// `GatewayBudgetLedger.grantSize` of the least left added to the request's lease.
+    func grant(_ requests: [GatewayBudgetLedger.Request], now: Int64) async throws -> [GatewayBudgetLedger.Grant]
+    /// In one durable transaction: adds each cost to its scope's spend for its period (and its calls), and takes
+    /// each lease's decrease off its row (a row left at 0 is deleted).
+    func write(_ flush: GatewayBudgetLedger.Flush) async throws
     /// The safety checks stored for a system, nil when none were.
     func safetyPolicy(systemID: String) async throws -> SafetyPolicy?
     /// Stores a system's safety checks, recording `audit` in the same transaction.

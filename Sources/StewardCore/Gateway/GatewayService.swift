@@ -47,6 +47,9 @@ public struct GatewayService: Sendable {
     private let cachedExperiments = ShortLivedCache<[PromptExperiment]>()
     private let cachedSafety = ShortLivedCache<SafetyPolicy>()
     private let cachedCallers = ShortLivedCache<Caller>()
+    /// What this server holds of the budgets, and the costs it has not written yet.
+    let ledger: GatewayBudgetLedger
+    private let spendWrites: CallCoalescer<Bool, Void>
 
     /// How long a configuration read from the store is used before it is read again: a change made through another
     /// replica reaches this one within this time (one made here, at once).
@@ -64,6 +67,19 @@ public struct GatewayService: Sendable {
         self.promotion = promotion
         self.now = now
         cached = CachedConfiguration()
+        let ledger = GatewayBudgetLedger()
+        self.ledger = ledger
+        spendWrites = CallCoalescer { releasing in
+            let flush = ledger.takeFlush(now: now(), releasingAll: releasing.contains(true))
+            if !flush.isEmpty {
+                do { try await repository.write(flush) } catch {
+                    ledger.finished(flush, written: false)
+                    throw error
+                }
+            }
+            ledger.finished(flush, written: true)
+            return releasing.map { _ in .success(()) }
+        }
     }
 
     /// The configuration in force: the newest stored version, or an empty one as version 0.
@@ -226,11 +242,13 @@ public struct GatewayService: Sendable {
         try await repository.setBudget(
             budget, scope: scope, systemID: systemID, now: time,
             audit: AuditEntry(actor: actor, action: "gateway.budget.set", target: scope.text, systemID: systemID, details: details))
+        ledger.forget(scope: scope.text)
     }
 
     /// A system's budget and its keys' budgets, with what each spent today and this month (UTC).
     public func budgets(systemID: String) async throws -> [(scope: GatewayBudget.Scope, budget: GatewayBudget?, today: Decimal, month: Decimal)] {
         _ = try await systems.system(id: systemID)
+        try await writeSpend()
         let periods = GatewayBudget.Periods(at: now())
         let budgets = try await repository.budgets(systemID: systemID)
         var scopes: [GatewayBudget.Scope] = [.system(systemID)]
@@ -270,23 +288,41 @@ public struct GatewayService: Sendable {
         // A call that sets no limit is held to the model's max_output_tokens while a budget applies.
         let limit = requestedCompletionTokens ?? model.maximumOutputTokens
         let worstCase = sum(promptCost, product(limit, perToken))
-        let id = RecordID.make("rsv")
-        let amount = try await repository.reserve(
-            id: id, scopes: scopes, periods: periods, worstCase: worstCase, minimum: sum(promptCost, perToken), now: time,
-            expiresAt: time + Int64(model.timeoutSeconds * 1000) * 4 + 60_000)
+        let texts = scopes.map(\.text)
+        let minimum = sum(promptCost, perToken)
+        var decision = ledger.hold(scopes: texts, periods: periods, worstCase: worstCase, minimum: minimum, now: time)
+        if case .short(let requests) = decision {
+            let grants = try await repository.grant(requests, now: time)
+            for (request, grant) in zip(requests, grants) { ledger.apply(grant, for: request, now: time) }
+            decision = ledger.hold(scopes: texts, periods: periods, worstCase: worstCase, minimum: minimum, now: time, final: true)
+        }
+        guard case .held(let amount, let held) = decision else {
+            let tightest = if case .refused(let tightest) = decision { tightest } else { "its budgets" }
+            throw StewardError(
+                .requestLimitExceeded, "budget_exceeded: this call may cost up to \(Picodollars.dollars(minimum)) $, more than \(tightest) allows.")
+        }
         var maximum = requestedCompletionTokens
         if amount > 0 {
             let affordable = perToken > 0 ? (amount - promptCost) / perToken : limit
             maximum = min(limit, affordable)
         }
-        return GatewayReservation(id: id, scopes: scopes, periods: periods, amount: amount, maximumCompletionTokens: maximum)
+        return GatewayReservation(scopes: scopes, held: held, periods: periods, amount: amount, maximumCompletionTokens: maximum)
     }
 
-    /// Releases a call's reservation and records what it cost, against its budgets' scopes and the `tallies`
-    /// (its model, its prompt version) that spend is also reported by.
-    public func settle(_ reservation: GatewayReservation, cost: Decimal, tallies: [GatewayBudget.Scope] = []) async throws {
-        try await repository.settle(
-            id: reservation.id, scopes: reservation.scopes + tallies, periods: reservation.periods, cost: Picodollars.of(cost))
+    /// Releases a call's reservation and counts what it cost against its budgets' scopes and the `tallies` (its
+    /// model, its prompt version) that spend is also reported by. In memory: the cost reaches the store with the
+    /// next `writeSpend`.
+    public func settle(_ reservation: GatewayReservation, cost: Decimal, tallies: [GatewayBudget.Scope] = []) {
+        ledger.settle(
+            held: reservation.held, amount: reservation.amount, scopes: (reservation.scopes + tallies).map(\.text), periods: reservation.periods,
+            cost: Picodollars.of(cost))
+    }
+
+    /// Writes the costs settled since the last time to the store, and gives back what idle leases hold (every
+    /// lease's free part with `releasingAll`, as the server stops). Concurrent callers share one write that starts
+    /// after each of them asked, so what a caller settled before is in the store when this returns.
+    public func writeSpend(releasingAll: Bool = false) async throws {
+        try await spendWrites.submit(releasingAll)
     }
 
     /// What a system spent on `day` (`YYYY-MM-DD`, UTC; today when nil) and in its month, per scope: the system,
@@ -300,6 +336,7 @@ public struct GatewayService: Sendable {
             periods = GatewayBudget.Periods(at: now())
         }
         _ = try await systems.system(id: systemID)
+        try await writeSpend()
         var byScope: [String: GatewayBudget.Spend] = [:]
         for row in try await repository.spend(systemID: systemID, periods: periods) {
             let scope = GatewayBudget.Scope.reported(row.scope, system: systemID)

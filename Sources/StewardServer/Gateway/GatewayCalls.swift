@@ -60,7 +60,7 @@ struct GatewayCalls: Sendable {
                 cacheHit: cacheHit, flags: inputFindings.map(\.name))
         }
         if let blocking = inputFindings.first(where: { $0.action == .block }) {
-            await recorded(route.targets.first?.model).write(
+            recorded(route.targets.first?.model).write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
             throw StewardError(.contentBlocked, "The prompt was blocked by the safety check '\(blocking.name)'; nothing was sent to the provider.")
         }
@@ -74,7 +74,7 @@ struct GatewayCalls: Sendable {
         if let cacheKey, let kept = cache.answer(for: cacheKey, now: EpochClock.now()) {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
             let event = recorded(route.targets.first?.model, cacheHit: true)
-            await event.write(
+            event.write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
                 failed: false)
             if let parsed { leaveForJudge(Self.answerText(parsed), of: event, caller: caller) }
@@ -93,7 +93,7 @@ struct GatewayCalls: Sendable {
             let anthropic = target.provider.kind == .anthropic
             let upstreamBody: [UInt8]
             do { upstreamBody = try Self.upstreamBody(call, to: target, reservation: reservation) } catch {
-                await release(reservation)
+                release(reservation)
                 throw error
             }
             let response: HTTPClientResponse
@@ -102,10 +102,10 @@ struct GatewayCalls: Sendable {
                     upstreamBody, path: anthropic ? AnthropicMessages.path : call.kind.path, to: target.provider,
                     timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
             } catch {
-                await release(reservation)
+                release(reservation)
                 if Task.isCancelled {
                     // The client went away before the provider answered: no fallback, nothing charged.
-                    await recorded(target.model, fallback: index > 0).write(
+                    recorded(target.model, fallback: index > 0).write(
                         usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
                     throw CancellationError()
                 }
@@ -117,7 +117,7 @@ struct GatewayCalls: Sendable {
                 // The provider refused Steward's own key: the server's fault, not the client's, and the provider's
                 // message may quote the key.
                 _ = try? await response.body.collect(upTo: Self.largestAnswer)
-                await release(reservation)
+                release(reservation)
                 failure = StewardError(
                     .upstreamFailed, "The provider '\(target.provider.name)' refused the server's key (\(status)): its key is missing or wrong.")
                 if last { break }
@@ -126,7 +126,7 @@ struct GatewayCalls: Sendable {
             if (status == 429 || status >= 500) && !last {
                 failure = StewardError(.upstreamFailed, "The provider '\(target.provider.name)' answered \(status).")
                 _ = try? await response.body.collect(upTo: Self.largestAnswer)
-                await release(reservation)
+                release(reservation)
                 continue
             }
             let event = recorded(target.model, fallback: index > 0, reservation: reservation)
@@ -141,12 +141,12 @@ struct GatewayCalls: Sendable {
             }
             var answer: ByteBuffer
             do { answer = try await response.body.collect(upTo: Self.largestAnswer) } catch {
-                await event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
+                event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
                 throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' broke off its answer: \(error).")
             }
             if anthropic {
                 do { answer = try Self.openAIAnswer(fromAnthropic: answer, status: status, created: Int(time / 1000)) } catch {
-                    await event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
+                    event.write(usage: nil, completionCharacters: 0, finishReason: nil, failed: true)
                     throw StewardError(.upstreamFailed, "The provider '\(target.provider.name)' answered 200 with something that is not a message.")
                 }
             }
@@ -155,7 +155,7 @@ struct GatewayCalls: Sendable {
             let blocked = outputFindings.first { $0.action == .block }
             // A provider bills nothing for a refused request.
             let usage = status >= 400 ? TokenUsage(promptTokens: 0, completionTokens: 0) : parsed.flatMap(ReportedUsage.read)
-            await event.write(
+            event.write(
                 usage: usage, completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason), failed: status >= 400 || blocked != nil,
                 outputFlags: outputFindings.map(\.name))
             if let blocked {
@@ -172,7 +172,7 @@ struct GatewayCalls: Sendable {
             }
             return .complete(.init(code: status), headers, answer)
         }
-        await recorded(route.targets.first?.model, fallback: route.targets.count > 1).write(
+        recorded(route.targets.first?.model, fallback: route.targets.count > 1).write(
             usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
         throw failure
     }
@@ -204,7 +204,7 @@ struct GatewayCalls: Sendable {
                     if let rest = reader.remainder { try await writer.write(rest) }
                     try await writer.finish(nil)
                 } catch {
-                    await event.write(
+                    event.write(
                         usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true)
                     throw error
                 }
@@ -212,7 +212,7 @@ struct GatewayCalls: Sendable {
                 if let keeping, findings.isEmpty, let completion = reader.completion {
                     cache.keep(ByteBuffer(string: completion.description), for: keeping.key, settings: keeping.settings, now: EpochClock.now())
                 }
-                await event.write(
+                event.write(
                     usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: false,
                     outputFlags: findings.map(\.name))
                 calls.leaveForJudge(reader.completionText, of: event, caller: caller)
@@ -260,18 +260,8 @@ struct GatewayCalls: Sendable {
     }
 
     /// Gives back what a call that produced nothing held of its budgets.
-    func release(_ reservation: GatewayReservation) async {
-        await Self.settle(reservation, cost: 0, tallies: [], gateway: gateway, logger: logger)
-    }
-
-    /// Settles `reservation` at `cost`, in a task of its own: a client that leaves cancels its call, never the
-    /// record of what it cost. A settlement that fails is logged; the reservation lapses when it expires.
-    static func settle(
-        _ reservation: GatewayReservation, cost: Decimal, tallies: [GatewayBudget.Scope], gateway: GatewayService, logger: Logger
-    ) async {
-        do { try await Task { try await gateway.settle(reservation, cost: cost, tallies: tallies) }.value } catch {
-            logger.warning("gateway call's cost not settled; its reservation lapses when it expires", metadata: ["error": "\(error)"])
-        }
+    func release(_ reservation: GatewayReservation) {
+        gateway.settle(reservation, cost: 0)
     }
 
     static func failure(_ error: LLMProviderClient.Failure, _ target: (model: GatewayConfiguration.Model, provider: GatewayConfiguration.Provider))
@@ -340,7 +330,7 @@ struct GatewayCalls: Sendable {
 
         /// Records the event: the reported usage, or when there is none (a stream cut short, a provider that
         /// reports nothing) tokens estimated from the characters sent, marked `usage_estimated`.
-        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool, outputFlags: [String] = []) async {
+        func write(usage reported: TokenUsage?, completionCharacters: Int, finishReason: String?, failed: Bool, outputFlags: [String] = []) {
             let elapsed = ContinuousClock.now - started
             let usage =
                 reported
@@ -361,7 +351,7 @@ struct GatewayCalls: Sendable {
             }
             let exact = model.map { usage.cost(at: $0) }
             let cost = exact.map { Picodollars.approximateDollars(Picodollars.of($0)) }
-            if let reservation { await GatewayCalls.settle(reservation, cost: exact ?? 0, tallies: tallies, gateway: gateway, logger: logger) }
+            if let reservation { gateway.settle(reservation, cost: exact ?? 0, tallies: tallies) }
             recorder.record(
                 systemID: systemID,
                 event: InferenceEvent(

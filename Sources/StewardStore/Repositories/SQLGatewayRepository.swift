@@ -193,85 +193,102 @@ public struct SQLGatewayRepository: GatewayRepository {
         }
     }
 
-    public func reserve(
-        id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, worstCase: Int64, minimum: Int64, now: Int64, expiresAt: Int64
-    ) async throws -> Int64 {
+    public func grant(_ requests: [GatewayBudgetLedger.Request], now: Int64) async throws -> [GatewayBudgetLedger.Grant] {
         let engine = database.engine
-        let names = scopes.map(\.text).sorted()
-        // A hold matters only while its call runs, and a crash of the machine ends the call too: its commit need not
-        // wait for the disk. The settlement that ends it is a durable write.
+        // A lease matters only while its server runs, and a crash of the machine loses the costs it covers too: its
+        // commit need not wait for the disk. The flush that moves costs to the spend is a durable write.
         return try await database.transientWrite { db in
-            // On PostgreSQL the budgets' rows are locked (in one order, so two calls never wait on each other) until
-            // the reservation commits; SQLite runs one write transaction at a time.
-            let lock = engine == .postgres ? " ORDER BY scope FOR UPDATE" : ""
-            let rows = try await db.raw(
-                "SELECT scope, daily_limit, monthly_limit FROM gateway_budgets WHERE scope IN (\(binds: names))\(unsafeRaw: lock)"
-            ).all()
-            guard !rows.isEmpty else { return 0 }
-            var least = Int64.max
-            var tightest = ""
-            var held: [String] = []
-            for row in rows {
-                let scope = try row.string("scope")
-                held.append(scope)
-                for (period, limit, column) in [
-                    (periods.day, try row.optionalInt64("daily_limit"), "day"), (periods.month, try row.optionalInt64("monthly_limit"), "month"),
-                ] {
-                    guard let limit else { continue }
+            // On PostgreSQL the budgets' rows are locked (in one order, so two grants never wait on each other) until
+            // the grant commits, as a flush locks them; SQLite runs one write transaction at a time.
+            if engine == .postgres {
+                let names = Set(requests.map(\.key.scope)).sorted()
+                try await db.raw("SELECT scope FROM gateway_budgets WHERE scope IN (\(binds: names)) ORDER BY scope FOR UPDATE").run()
+            }
+            var grants: [GatewayBudgetLedger.Grant] = []
+            for request in requests {
+                let scope = request.key.scope
+                let periods = request.key.periods
+                guard
+                    let row = try await db.raw("SELECT daily_limit, monthly_limit FROM gateway_budgets WHERE scope = \(bind: scope)").first()
+                else {
+                    grants.append(GatewayBudgetLedger.Grant(limits: nil, leftToday: nil, leftThisMonth: nil, granted: 0))
+                    continue
+                }
+                // Holds of other months, and expired ones, count no more.
+                try await db.raw(
+                    """
+                    DELETE FROM gateway_reservations
+                    WHERE scope = \(bind: scope) AND (month <> \(bind: periods.month) OR expires_at <= \(bind: now))
+                    """
+                ).run()
+                let limits = GatewayBudgetLedger.Limits(daily: try row.optionalInt64("daily_limit"), monthly: try row.optionalInt64("monthly_limit"))
+                var left: [Int64?] = []
+                for (period, limit, column) in [(periods.day, limits.daily, "day"), (periods.month, limits.monthly, "month")] {
+                    guard let limit else {
+                        left.append(nil)
+                        continue
+                    }
                     let spent =
                         try await db.raw("SELECT amount FROM gateway_spend WHERE scope = \(bind: scope) AND period = \(bind: period)")
                         .first()?.int64("amount") ?? 0
-                    let reserved =
+                    let held =
                         try await db.raw(
                             """
                             SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount FROM gateway_reservations
-                            WHERE scope = \(bind: scope) AND \(unsafeRaw: column) = \(bind: period) AND expires_at > \(bind: now)
+                            WHERE scope = \(bind: scope) AND \(unsafeRaw: column) = \(bind: period)
                             """
                         ).first()?.int64("amount") ?? 0
-                    let left = limit - spent - reserved
-                    if left < least {
-                        least = left
-                        tightest =
-                            "the \(column == "day" ? "daily" : "monthly") budget of \(scope.replacingOccurrences(of: ":", with: " ")) (\(Self.dollars(limit)) $, \(Self.dollars(max(left, 0))) $ left)"
-                    }
+                    left.append(limit - spent - held)
                 }
-            }
-            guard least >= minimum, least > 0 else {
-                throw StewardError(
-                    .requestLimitExceeded, "budget_exceeded: this call may cost up to \(Self.dollars(minimum)) $, more than \(tightest) allows.")
-            }
-            let amount = min(worstCase, least)
-            for scope in held {
-                try await db.raw(
-                    """
-                    INSERT INTO gateway_reservations (id, scope, day, month, amount, expires_at)
-                    VALUES (\(bind: id), \(bind: scope), \(bind: periods.day), \(bind: periods.month), \(bind: amount), \(bind: expiresAt))
-                    """
-                ).run()
-            }
-            return amount
-        }
-    }
-
-    public func settle(id: String, scopes: [GatewayBudget.Scope], periods: GatewayBudget.Periods, cost: Int64) async throws {
-        let engine = database.engine
-        let names = scopes.map(\.text).sorted()
-        try await database.write { db in
-            // The budgets' rows are locked as a reservation locks them, so that a reservation never reads the spend
-            // from before this settlement and the reservations from after it (read committed sees both commits).
-            if engine == .postgres {
-                try await db.raw("SELECT scope FROM gateway_budgets WHERE scope IN (\(binds: names)) ORDER BY scope FOR UPDATE").run()
-            }
-            try await db.raw("DELETE FROM gateway_reservations WHERE id = \(bind: id)").run()
-            for scope in scopes.map(\.text).sorted() {
-                for period in [periods.day, periods.month] {
+                let least = left.compactMap { $0 }.min() ?? 0
+                let granted = GatewayBudgetLedger.grantSize(needed: request.needed, wanted: request.wanted, left: least)
+                if granted > 0 {
+                    // A lease never expires: one that a stopped server left behind keeps counting until its month ends.
                     try await db.raw(
                         """
-                        INSERT INTO gateway_spend (scope, period, amount, calls) VALUES (\(bind: scope), \(bind: period), \(bind: cost), 1)
-                        ON CONFLICT (scope, period) DO UPDATE SET amount = gateway_spend.amount + excluded.amount, calls = gateway_spend.calls + 1
+                        INSERT INTO gateway_reservations (id, scope, day, month, amount, expires_at)
+                        VALUES (\(bind: request.leaseID), \(bind: scope), \(bind: periods.day), \(bind: periods.month), \(bind: granted), \(bind: Int64.max))
+                        ON CONFLICT (id, scope) DO UPDATE SET amount = gateway_reservations.amount + excluded.amount
                         """
                     ).run()
                 }
+                grants.append(GatewayBudgetLedger.Grant(limits: limits, leftToday: left[0], leftThisMonth: left[1], granted: granted))
+            }
+            return grants
+        }
+    }
+
+    public func write(_ flush: GatewayBudgetLedger.Flush) async throws {
+        let engine = database.engine
+        let spend = flush.spend.sorted { ($0.key.scope, $0.key.period) < ($1.key.scope, $1.key.period) }
+        let leases = flush.leases
+        try await database.write { db in
+            // The budgets' rows are locked as a grant locks them, so that a grant never reads the spend from before
+            // this flush and the leases from after it (read committed sees both commits).
+            if engine == .postgres && !leases.isEmpty {
+                let names = Set(leases.map(\.key.scope)).sorted()
+                try await db.raw("SELECT scope FROM gateway_budgets WHERE scope IN (\(binds: names)) ORDER BY scope FOR UPDATE").run()
+            }
+            for (key, delta) in spend {
+                try await db.raw(
+                    """
+                    INSERT INTO gateway_spend (scope, period, amount, calls) VALUES (\(bind: key.scope), \(bind: key.period), \(bind: delta.amount), \(bind: delta.calls))
+                    ON CONFLICT (scope, period) DO UPDATE SET amount = gateway_spend.amount + excluded.amount, calls = gateway_spend.calls + excluded.calls
+                    """
+                ).run()
+            }
+            for change in leases {
+                // Never below 0: a call whose cost passed what it held would otherwise hand budget back.
+                try await db.raw(
+                    """
+                    UPDATE gateway_reservations
+                    SET amount = CASE WHEN amount > \(bind: change.decrease) THEN amount - \(bind: change.decrease) ELSE 0 END
+                    WHERE id = \(bind: change.leaseID) AND scope = \(bind: change.key.scope)
+                    """
+                ).run()
+                try await db.raw(
+                    "DELETE FROM gateway_reservations WHERE id = \(bind: change.leaseID) AND scope = \(bind: change.key.scope) AND amount = 0"
+                ).run()
             }
         }
     }
@@ -331,9 +348,6 @@ public struct SQLGatewayRepository: GatewayRepository {
             try await SQLAuditLog.append(audit, now: now, engine: engine, on: db)
         }
     }
-
-    /// Picodollars written as dollars.
-    static func dollars(_ amount: Int64) -> String { "\(Picodollars.dollars(amount))" }
 
     static func key(_ row: any SQLRow) throws -> GatewayKey {
         GatewayKey(

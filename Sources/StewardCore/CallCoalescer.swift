@@ -1,4 +1,3 @@
-import StewardCore
 import Synchronization
 
 /// Merges concurrent calls of one kind into batches executed together, so that the cost of a round trip, a
@@ -18,10 +17,10 @@ import Synchronization
 /// batch takes everything that arrived meanwhile and pays one commit for it. Measured with bench/stores.py's
 /// log-batch requests (16 connections, one run, 12 s) on one PostgreSQL server: one batch at a time was faster in
 /// each of six alternated pairs of runs (3,010–3,970 requests a second against 2,517–3,420).
-final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
+public final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
     /// Executes a batch of calls and returns each call's outcome, in order. A call that is invalid (say, its run
     /// is deleted) gets a failure; throwing fails the whole batch.
-    typealias Execute = @Sendable ([Call]) async throws -> [Result<Output, any Error>]
+    public typealias Execute = @Sendable ([Call]) async throws -> [Result<Output, any Error>]
 
     private enum Signal: Sendable {
         case finished(Result<Output, any Error>)
@@ -42,14 +41,14 @@ final class CallCoalescer<Call: Sendable, Output: Sendable>: Sendable {
     private let execute: Execute
     private let maximumBatchSize: Int
 
-    init(maximumBatchSize: Int = 256, execute: @escaping Execute) {
+    public init(maximumBatchSize: Int = 256, execute: @escaping Execute) {
         precondition(maximumBatchSize >= 1)
         self.execute = execute
         self.maximumBatchSize = maximumBatchSize
     }
 
     /// Executes `call`, merged with whatever else is pending, and returns its outcome once its batch is done.
-    func submit(_ call: Call) async throws -> Output {
+    public func submit(_ call: Call) async throws -> Output {
         let becomesLeader = state.withLock { state -> Bool in
             guard !state.leading else { return false }
             state.leading = true
