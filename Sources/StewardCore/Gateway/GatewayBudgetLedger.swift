@@ -24,6 +24,16 @@ public final class GatewayBudgetLedger: Sendable {
     public struct LeaseKey: Hashable, Sendable {
         public let scope: String
         public let periods: GatewayBudget.Periods
+
+        /// By the scope and the day alone: the day names its month.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(scope)
+            hasher.combine(periods.day)
+        }
+
+        public static func == (left: LeaseKey, right: LeaseKey) -> Bool {
+            left.scope == right.scope && left.periods.day == right.periods.day
+        }
     }
 
     /// A scope's limits, in picodollars, as last read from the store.
@@ -118,6 +128,12 @@ public final class GatewayBudgetLedger: Sendable {
         var grantedAt: Int64 = 0
 
         var free: Int64 { granted - held - settled }
+
+        mutating func hold(_ amount: Int64, at now: Int64) {
+            held += amount
+            heldSinceGrant += amount
+            lastUsed = now
+        }
     }
 
     struct KnownLimits {
@@ -155,52 +171,50 @@ public final class GatewayBudgetLedger: Sendable {
     ) -> Hold {
         state.withLock { state in
             var requests: [Request] = []
-            var budgeted: [LeaseKey] = []
+            var budgeted: [(key: LeaseKey, lease: Lease, limits: Limits)] = []
             for scope in scopes {
                 let key = LeaseKey(scope: scope, periods: periods)
                 let lease = state.leases[key] ?? Lease()
-                let id = leaseID(key)
                 let known = state.limits[scope]
                 let current = known.map { $0.limits != nil || now - $0.readAt < Self.unbudgetedLifetimeMilliseconds } ?? false
-                if (!current && !final) || (known?.limits != nil && lease.free < worstCase && !final) {
+                if !final && (!current || (known?.limits != nil && lease.free < worstCase)) {
                     let needed = max(worstCase - lease.free, 0)
                     let elapsed = max(now - lease.grantedAt, 10)
                     // About a quarter of a second of the worst cases this lease has been holding.
                     let pace = lease.heldSinceGrant.multipliedReportingOverflow(by: 250).partialValue / elapsed
-                    requests.append(Request(key: key, leaseID: id, needed: needed, wanted: max(needed, pace)))
-                } else if known?.limits != nil {
-                    budgeted.append(key)
+                    requests.append(Request(key: key, leaseID: leaseID(key), needed: needed, wanted: max(needed, pace)))
+                } else if let limits = known?.limits {
+                    budgeted.append((key, lease, limits))
                 }
             }
             if !requests.isEmpty { return .short(requests) }
             guard !budgeted.isEmpty else { return .held(amount: 0, scopes: []) }
-            var amount = worstCase
-            var tightest = ""
-            var least = Int64.max
-            for key in budgeted {
-                let lease = state.leases[key] ?? Lease()
-                amount = min(amount, lease.free)
-                let limits = state.limits[key.scope]?.limits
-                for (left, limit, period) in [
-                    (lease.leftToday, limits?.daily, "daily"), (lease.leftThisMonth, limits?.monthly, "monthly"),
-                ] {
-                    guard let limit, let left else { continue }
-                    let available = max(left, 0) + max(lease.free, 0)
-                    if available < least {
-                        least = available
-                        tightest =
-                            "the \(period) budget of \(key.scope.replacingOccurrences(of: ":", with: " ")) (\(Self.dollars(limit)) $, \(Self.dollars(available)) $ left)"
-                    }
+            let amount = min(worstCase, budgeted.lazy.map(\.lease.free).min() ?? 0)
+            guard amount >= minimum, amount > 0 else { return .refused(tightest: Self.tightest(budgeted)) }
+            for (key, _, _) in budgeted {
+                state.leases[key, default: Lease()].hold(amount, at: now)
+            }
+            return .held(amount: amount, scopes: budgeted.map(\.key.scope))
+        }
+    }
+
+    /// How a refusal names the budget with the least left for a call: what its lease has free and what the store
+    /// had left beside the leases when it last granted.
+    static func tightest(_ budgeted: [(key: LeaseKey, lease: Lease, limits: Limits)]) -> String {
+        var tightest = ""
+        var least = Int64.max
+        for (key, lease, limits) in budgeted {
+            for (left, limit, period) in [(lease.leftToday, limits.daily, "daily"), (lease.leftThisMonth, limits.monthly, "monthly")] {
+                guard let limit, let left else { continue }
+                let available = max(left, 0) + max(lease.free, 0)
+                if available < least {
+                    least = available
+                    tightest =
+                        "the \(period) budget of \(key.scope.replacingOccurrences(of: ":", with: " ")) (\(Self.dollars(limit)) $, \(Self.dollars(available)) $ left)"
                 }
             }
-            guard amount >= minimum, amount > 0 else { return .refused(tightest: tightest) }
-            for key in budgeted {
-                state.leases[key, default: Lease()].held += amount
-                state.leases[key]?.heldSinceGrant += amount
-                state.leases[key]?.lastUsed = now
-            }
-            return .held(amount: amount, scopes: budgeted.map(\.scope))
         }
+        return tightest
     }
 
     /// Takes what the store answered for `request` (its limits, and what it granted) into the lease.

@@ -16,12 +16,7 @@ struct LLMProviderClient: Sendable {
         case refused(StewardError)
     }
 
-    /// Never shut down: it lives as long as the process, as `HTTPClient.shared` does.
-    static let client = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256), decompression: .disabled))
+    static let client = HTTPClient.pooled(connectTimeout: .seconds(5))
 
     let allowList: EndpointAllowList
     let environment: @Sendable (String) -> String?

@@ -21,12 +21,7 @@ struct ModelServerClient: Sendable {
         case timedOut
     }
 
-    /// Never shut down: it lives as long as the process, as `HTTPClient.shared` does.
-    static let client = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256), decompression: .disabled))
+    static let client = HTTPClient.pooled(connectTimeout: .seconds(2))
 
     let timeout: TimeAmount
     /// Answers larger than this are cut off (a model answering with gigabytes is an error, not a prediction).
