@@ -14,8 +14,7 @@ struct DeploymentAnalyzer: Service {
 
     func run() async throws {
         do { try await schema.wait() } catch { return }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { break }
+        await Periodically.run(every: interval) {
             await traffic.recorder.flush()
             do {
                 for deployment in try await deployments.deciding() {

@@ -13,10 +13,7 @@ struct GatewaySpendWriter: Service {
 
     func run() async throws {
         do { try await schema.wait() } catch { return }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { break }
-            await write(releasingAll: false)
-        }
+        await Periodically.run(every: interval) { await write(releasingAll: false) }
         await write(releasingAll: true)
     }
 

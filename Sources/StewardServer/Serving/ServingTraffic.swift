@@ -94,10 +94,7 @@ final class ServingTraffic: Service, Sendable {
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [recorder, flushInterval] in
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: flushInterval) } } catch { break }
-                    await recorder.flush()
-                }
+                await Periodically.run(every: flushInterval) { await recorder.flush() }
             }
             group.addTask { [self] in
                 await Self.drain(copies.cancelOnGracefulShutdown(), concurrently: Self.concurrentCopies) { copy in await self.send(copy) }
