@@ -36,6 +36,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // One system call Swift cannot make (its wrapper is variadic): a thread's time slice.
+        .target(name: "CThreadScheduling", path: "Sources/CThreadScheduling"),
         .target(
             name: "StewardCore",
             dependencies: [
@@ -64,6 +66,7 @@ let package = Package(
                 "StewardCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 "CSQLite",
+                "CThreadScheduling",
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import CThreadScheduling
 import Foundation
 
 /// A dedicated thread that runs Swift tasks: the preferred executor of all work on one SQLite connection, and of
@@ -13,11 +14,27 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
+    /// How a thread's work competes for a core with the event loops that answer requests.
+    public enum Scheduling: Sendable {
+        /// As any thread: for work a request waits on (SQLite's readers).
+        case normal
+        /// Work done in long runs that no request waits on as it runs (SQLite's writer, which writes flushes of
+        /// served events; the background services): a long time slice (100 ms) in the kernel's fair scheduler
+        /// (EEVDF). The thread keeps its full share of the CPU, so the API's writes behind it never starve, but a
+        /// thread that wakes with a shorter slice, an event loop with a request to answer, preempts it at once
+        /// instead of waiting for its slice to end. Measured with the serving route at one connection (wrk, 8 s,
+        /// three alternated pairs, release build): p99 4.05–4.36 ms before, 2.60–3.17 ms after; 16-connection
+        /// throughput and MLflow `log-metric` latency under that load unchanged. Ignored where the kernel does not
+        /// support it (before Linux 6.12).
+        case batch
+    }
+
     /// Starts the thread; it keeps this executor alive until `shutdown()` lets it finish. `name` is the thread's
     /// name for the system too (`top -H`, `perf`, `/proc/<pid>/task/*/comm`), cut to Linux's 15 bytes.
-    public init(name: String) {
+    public init(name: String, scheduling: Scheduling = .normal) {
         let thread = Thread {
             Self.nameSystemThread(name)
+            if scheduling == .batch { _ = steward_set_thread_time_slice(100_000_000) }
             self.runLoop()
         }
         thread.name = name

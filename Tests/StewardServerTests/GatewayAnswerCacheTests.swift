@@ -25,6 +25,19 @@ struct GatewayAnswerCacheTests {
         #expect(cache.answer(for: "a", now: 10_000) == nil, "expired at its TTL")
     }
 
+    @Test("A full cache drops exactly the least recently used, however many answers pass through it")
+    func manyEvictions() throws {
+        let cache = GatewayAnswerCache()
+        let settings = try Self.settings(entries: 100)
+        cache.keep(ByteBuffer(string: "hot"), for: "hot", settings: settings, now: 0)
+        for index in 0..<5_000 {
+            cache.keep(ByteBuffer(string: "\(index)"), for: "\(index)", settings: settings, now: 0)
+            #expect(cache.answer(for: "hot", now: 0) != nil, "used after every answer kept: never the least recently used")
+        }
+        let kept = (0..<5_000).filter { cache.answer(for: "\($0)", now: 0) != nil }
+        #expect(kept == Array(4_901..<5_000), "the newest 99 beside the hot one")
+    }
+
     @Test("Keys differ in every field but stream, stream_options and user, and between systems")
     func keys() throws {
         func key(_ body: String, system: String = "sys-1") throws -> String {

@@ -12,7 +12,7 @@ struct BackgroundServices: Service {
     let services: [any Service]
 
     func run() async throws {
-        let thread = DedicatedThread(name: "background")
+        let thread = DedicatedThread(name: "background", scheduling: .batch)
         defer { thread.shutdown() }
         try await withTaskExecutorPreference(thread) {
             try await withThrowingTaskGroup(of: Void.self) { group in

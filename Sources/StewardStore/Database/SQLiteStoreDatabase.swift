@@ -24,7 +24,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         let thread: DedicatedThread
         let database: SQLiteSQLDatabase
 
-        init(path: String, name: String, pragmas: [String], logger: Logger) throws {
+        init(path: String, name: String, scheduling: DedicatedThread.Scheduling = .normal, pragmas: [String], logger: Logger) throws {
             handle = try SQLiteHandle(path: path)
             do {
                 for pragma in pragmas { try handle.execute("PRAGMA \(pragma)") }
@@ -32,7 +32,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
                 handle.close()
                 throw error
             }
-            thread = DedicatedThread(name: name)
+            thread = DedicatedThread(name: name, scheduling: scheduling)
             database = SQLiteSQLDatabase(handle: handle, logger: logger)
         }
 
@@ -93,7 +93,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         path: String, durability: Durability = .full, readerCount: Int = 2, logger: Logger
     ) async throws -> SQLiteStoreDatabase {
         let writer = try Connection(
-            path: path, name: "sqlite-writer",
+            path: path, name: "sqlite-writer", scheduling: .batch,
             pragmas: ["journal_mode = WAL", "synchronous = \(durability.rawValue.uppercased())"] + sharedPragmas + writerPragmas,
             logger: logger)
         var readers: [Connection] = []
