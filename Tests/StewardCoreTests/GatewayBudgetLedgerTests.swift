@@ -81,6 +81,45 @@ struct GatewayBudgetLedgerTests {
         }
     }
 
+    @Test("A free model's calls, and calls whose worst case is below the minimum, are held while anything is left")
+    func smallWorstCases() {
+        let ledger = Self.leased(3)
+        #expect(ledger.hold(scopes: ["system:s"], periods: Self.periods, worstCase: 0, minimum: 0, now: 1) == .held(amount: 0, scopes: ["system:s"]))
+        // An embedding: its worst case is its prompt, its minimum a prompt and one completion token.
+        #expect(ledger.hold(scopes: ["system:s"], periods: Self.periods, worstCase: 2, minimum: 3, now: 1) == .held(amount: 2, scopes: ["system:s"]))
+    }
+
+    @Test("A grant answered after the budget changed here is given back, and its old limits are not kept")
+    func grantAfterChange() {
+        let ledger = GatewayBudgetLedger()
+        guard case .short(let requests) = ledger.hold(scopes: ["system:s"], periods: Self.periods, worstCase: 10, minimum: 1, now: 0) else {
+            Issue.record("a scope never read is asked for")
+            return
+        }
+        ledger.forget(scope: "system:s")  // the budget was lowered while the store answered
+        let decision = ledger.hold(
+            scopes: ["system:s"], periods: Self.periods, worstCase: 10, minimum: 1, now: 0,
+            applying: [(requests[0], .init(limits: Self.limits, leftToday: 1_000, leftThisMonth: nil, granted: 30))])
+        guard case .short = decision else {
+            Issue.record("asked again under the new limits, not held under the old: \(decision)")
+            return
+        }
+        #expect(ledger.takeFlush(now: 0).leases.map(\.decrease) == [30], "what the stale grant added goes back")
+    }
+
+    @Test("A call that costs more than it held takes only its hold off the lease; the spend has all of it")
+    func costPastHold() {
+        let ledger = Self.leased(20)
+        #expect(
+            ledger.hold(scopes: ["system:s"], periods: Self.periods, worstCase: 10, minimum: 1, now: 0) == .held(amount: 10, scopes: ["system:s"]))
+        #expect(
+            ledger.hold(scopes: ["system:s"], periods: Self.periods, worstCase: 10, minimum: 1, now: 0) == .held(amount: 10, scopes: ["system:s"]))
+        ledger.settle(held: ["system:s"], amount: 10, scopes: ["system:s"], periods: Self.periods, cost: 15)
+        let flush = ledger.takeFlush(now: 0)
+        #expect(flush.leases.map(\.decrease) == [10], "the other call's hold stays covered by the lease")
+        #expect(flush.spend[.init(scope: "system:s", period: "2026-12-05")] == .init(amount: 15, calls: 1))
+    }
+
     @Test("A scope without a budget holds nothing and is asked about again after a second")
     func unbudgeted() {
         let ledger = GatewayBudgetLedger()

@@ -66,36 +66,6 @@ struct DatabaseEngineTests {
             #expect(try await services.count("experiment_tags") == 1)
         }
     }
-
-    @Test("A transient write commits like any other without waiting for the disk; the writes after it wait again", arguments: TestEngine.available)
-    func transientWrite(engine: TestEngine) async throws {
-        try await TestStorage.with(engine) { storage async throws in
-            // What the transaction's commit waits for: SQLite's synchronous (1 NORMAL, 2 FULL), PostgreSQL's
-            // synchronous_commit.
-            @Sendable func setting(_ db: any SQLDatabase) async throws -> String {
-                if engine == .sqlite {
-                    return String(try #require(try await db.raw("PRAGMA synchronous").first()).int64("synchronous"))
-                }
-                return try #require(try await db.raw("SHOW synchronous_commit").first()).string("synchronous_commit")
-            }
-            let durable = engine == .sqlite ? "2" : "on"
-            #expect(try await storage.database.write(setting) == durable)
-            let transient = try await storage.database.transientWrite { db in
-                try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'held', 'v')").run()
-                return try await setting(db)
-            }
-            #expect(transient == (engine == .sqlite ? "1" : "off"))
-            #expect(try await storage.database.write(setting) == durable, "the next write waits for the disk again")
-            #expect(try await TrackingServices(storage).count("experiment_tags") == 1, "a transient write is committed")
-            await #expect(throws: StewardError.self) {
-                try await storage.database.transientWrite { db in
-                    try await db.raw("INSERT INTO experiment_tags (experiment_id, key, value) VALUES (0, 'gone', 'v')").run()
-                    throw StewardError.invalidParameter("changed my mind")
-                }
-            }
-            #expect(try await TrackingServices(storage).count("experiment_tags") == 1, "a failed one leaves nothing")
-        }
-    }
 }
 
 /// Merged log-batch writes: each caller is judged as if it wrote alone.

@@ -70,6 +70,17 @@ public final class GatewayBudgetLedger: Sendable {
         public let leaseID: String
         public let needed: Int64
         public let wanted: Int64
+        /// How many times the scope's budget had changed through this server when the request was made: a grant
+        /// answered after another change was read under the old limits, and is given back.
+        let generation: UInt64
+
+        public init(key: LeaseKey, leaseID: String, needed: Int64, wanted: Int64, generation: UInt64 = 0) {
+            self.key = key
+            self.leaseID = leaseID
+            self.needed = needed
+            self.wanted = wanted
+            self.generation = generation
+        }
     }
 
     /// What a flush writes in one transaction: costs added to the spend of each scope and period, and how much
@@ -145,6 +156,8 @@ public final class GatewayBudgetLedger: Sendable {
         var leases: [LeaseKey: Lease] = [:]
         var limits: [String: KnownLimits] = [:]
         var spend: [SpendKey: SpendDelta] = [:]
+        /// Per scope, how many times its budget changed through this server (`forget`).
+        var generations: [String: UInt64] = [:]
     }
 
     /// The store's lease rows of this server are named after it: `lease-<uuid>/<day>`.
@@ -164,12 +177,22 @@ public final class GatewayBudgetLedger: Sendable {
     /// The store's reservation id of the lease for `key`.
     public func leaseID(_ key: LeaseKey) -> String { "\(leaseName)/\(key.periods.day)" }
 
-    /// Holds the call's worst case in every scope with a budget, when every lease has it free; `final` after the
-    /// leases grew: then holds what the tightest lease has free, down to `minimum`, or refuses.
+    /// Holds the call's worst case in every scope with a budget, when every lease has it free (and at least
+    /// `minimum`, and something). Otherwise asks for grants; with `applying`, the store's answers to them are taken
+    /// into the leases first, in the same step, so that no other call takes what was granted in between. `final`
+    /// (or when the store granted less than was needed): holds what the tightest lease has free, down to
+    /// `minimum`, or refuses.
     public func hold(
-        scopes: [String], periods: GatewayBudget.Periods, worstCase: Int64, minimum: Int64, now: Int64, final: Bool = false
+        scopes: [String], periods: GatewayBudget.Periods, worstCase: Int64, minimum: Int64, now: Int64, final: Bool = false,
+        applying grants: [(request: Request, grant: Grant)] = []
     ) -> Hold {
         state.withLock { state in
+            var final = final
+            for (request, grant) in grants {
+                Self.apply(grant, for: request, now: now, to: &state)
+                if grant.limits != nil && grant.granted < request.needed { final = true }
+            }
+            let wanted = max(worstCase, minimum, 1)
             var requests: [Request] = []
             var budgeted: [(key: LeaseKey, lease: Lease, limits: Limits)] = []
             for scope in scopes {
@@ -177,25 +200,36 @@ public final class GatewayBudgetLedger: Sendable {
                 let lease = state.leases[key] ?? Lease()
                 let known = state.limits[scope]
                 let current = known.map { $0.limits != nil || now - $0.readAt < Self.unbudgetedLifetimeMilliseconds } ?? false
-                if !final && (!current || (known?.limits != nil && lease.free < worstCase)) {
-                    let needed = max(worstCase - lease.free, 0)
+                if !final && (!current || (known?.limits != nil && lease.free < wanted)) {
+                    let needed = Self.saturating(wanted, minus: lease.free)
                     let elapsed = max(now - lease.grantedAt, 10)
                     // About a quarter of a second of the worst cases this lease has been holding.
-                    let pace = lease.heldSinceGrant.multipliedReportingOverflow(by: 250).partialValue / elapsed
-                    requests.append(Request(key: key, leaseID: leaseID(key), needed: needed, wanted: max(needed, pace)))
+                    let (scaled, overflow) = lease.heldSinceGrant.multipliedReportingOverflow(by: 250)
+                    let pace = overflow ? Int64.max : scaled / elapsed
+                    requests.append(
+                        Request(key: key, leaseID: leaseID(key), needed: needed, wanted: max(needed, pace), generation: state.generations[scope] ?? 0)
+                    )
+                    // In use: not given back by a flush while its grant is asked for.
+                    state.leases[key]?.lastUsed = now
                 } else if let limits = known?.limits {
                     budgeted.append((key, lease, limits))
                 }
             }
             if !requests.isEmpty { return .short(requests) }
             guard !budgeted.isEmpty else { return .held(amount: 0, scopes: []) }
-            let amount = min(worstCase, budgeted.lazy.map(\.lease.free).min() ?? 0)
-            guard amount >= minimum, amount > 0 else { return .refused(tightest: Self.tightest(budgeted)) }
+            let available = budgeted.lazy.map(\.lease.free).min() ?? 0
+            guard available >= minimum, available > 0 else { return .refused(tightest: Self.tightest(budgeted)) }
+            let amount = min(worstCase, available)
             for (key, _, _) in budgeted {
                 state.leases[key, default: Lease()].hold(amount, at: now)
             }
             return .held(amount: amount, scopes: budgeted.map(\.key.scope))
         }
+    }
+
+    static func saturating(_ left: Int64, minus right: Int64) -> Int64 {
+        let (difference, overflow) = left.subtractingReportingOverflow(right)
+        return overflow ? (right < 0 ? Int64.max : Int64.min) : max(difference, 0)
     }
 
     /// How a refusal names the budget with the least left for a call: what its lease has free and what the store
@@ -219,29 +253,39 @@ public final class GatewayBudgetLedger: Sendable {
 
     /// Takes what the store answered for `request` (its limits, and what it granted) into the lease.
     public func apply(_ grant: Grant, for request: Request, now: Int64) {
-        state.withLock { state in
-            state.limits[request.key.scope] = KnownLimits(limits: grant.limits, readAt: now)
-            guard grant.limits != nil else { return }
-            var lease = state.leases[request.key] ?? Lease()
-            lease.granted += grant.granted
-            lease.leftToday = grant.leftToday.map { $0 - grant.granted }
-            lease.leftThisMonth = grant.leftThisMonth.map { $0 - grant.granted }
-            lease.heldSinceGrant = 0
-            lease.grantedAt = now
-            lease.lastUsed = now
-            state.leases[request.key] = lease
+        state.withLock { state in Self.apply(grant, for: request, now: now, to: &state) }
+    }
+
+    static func apply(_ grant: Grant, for request: Request, now: Int64, to state: inout State) {
+        let scope = request.key.scope
+        guard state.generations[scope] ?? 0 == request.generation else {
+            // Read under limits that have changed since: its limits are not kept, and what it granted goes back.
+            if grant.granted > 0 { state.leases[request.key, default: Lease()].releasing += grant.granted }
+            return
         }
+        state.limits[scope] = KnownLimits(limits: grant.limits, readAt: now)
+        guard grant.limits != nil else { return }
+        var lease = state.leases[request.key] ?? Lease()
+        lease.granted += grant.granted
+        lease.leftToday = grant.leftToday.map { $0 - grant.granted }
+        lease.leftThisMonth = grant.leftThisMonth.map { $0 - grant.granted }
+        lease.heldSinceGrant = 0
+        lease.grantedAt = now
+        lease.lastUsed = now
+        state.leases[request.key] = lease
     }
 
     /// Ends a call: releases what it held in `held` (the scopes with a budget, `amount` each) and counts `cost`
-    /// (picodollars, one call) as spent by each of `scopes` for the day and the month of `periods`.
+    /// (picodollars, one call) as spent by each of `scopes` for the day and the month of `periods`. A lease takes
+    /// back at most what the call held: a cost past it (a provider counting more than the call's bound) is in the
+    /// spend alone, so the lease's row still covers every other call's hold.
     public func settle(held: [String], amount: Int64, scopes: [String], periods: GatewayBudget.Periods, cost: Int64) {
         state.withLock { state in
             if amount > 0 {
                 for scope in held {
                     let key = LeaseKey(scope: scope, periods: periods)
                     state.leases[key, default: Lease()].held -= amount
-                    state.leases[key]?.settled += cost
+                    state.leases[key]?.settled += min(cost, amount)
                 }
             }
             for scope in Set(scopes) {
@@ -261,6 +305,7 @@ public final class GatewayBudgetLedger: Sendable {
     public func forget(scope: String) {
         state.withLock { state in
             state.limits[scope] = nil
+            state.generations[scope, default: 0] += 1
             for (key, lease) in state.leases where key.scope == scope && lease.free > 0 {
                 state.leases[key]?.granted -= lease.free
                 state.leases[key]?.releasing += lease.free
@@ -268,9 +313,9 @@ public final class GatewayBudgetLedger: Sendable {
         }
     }
 
-    /// What the next flush writes: every cost settled and not yet written, and what leases give back (a lease idle
-    /// for a second, or of another day, gives back all it has free; with `releasingAll`, every lease does). Marked as
-    /// under way until `finished` is called with the outcome.
+    /// What the next flush writes: every cost settled and not yet written, and what leases give back (a lease not
+    /// used for a second, such as one of a day that has passed, gives back all it has free; with `releasingAll`,
+    /// every lease does). Marked as under way until `finished` is called with the outcome.
     public func takeFlush(now: Int64, releasingAll: Bool = false) -> Flush {
         state.withLock { state in
             var flush = Flush()

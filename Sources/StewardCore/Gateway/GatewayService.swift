@@ -291,10 +291,15 @@ public struct GatewayService: Sendable {
         let texts = scopes.map(\.text)
         let minimum = sum(promptCost, perToken)
         var decision = ledger.hold(scopes: texts, periods: periods, worstCase: worstCase, minimum: minimum, now: time)
-        if case .short(let requests) = decision {
+        // Concurrent calls may take what was granted for this one: it asks again, up to three times, then holds what
+        // is free or is refused.
+        var rounds = 0
+        while case .short(let requests) = decision {
+            rounds += 1
             let grants = try await repository.grant(requests, now: time)
-            for (request, grant) in zip(requests, grants) { ledger.apply(grant, for: request, now: time) }
-            decision = ledger.hold(scopes: texts, periods: periods, worstCase: worstCase, minimum: minimum, now: time, final: true)
+            decision = ledger.hold(
+                scopes: texts, periods: periods, worstCase: worstCase, minimum: minimum, now: time, final: rounds == 3,
+                applying: Array(zip(requests, grants)))
         }
         guard case .held(let amount, let held) = decision else {
             let tightest = if case .refused(let tightest) = decision { tightest } else { "its budgets" }

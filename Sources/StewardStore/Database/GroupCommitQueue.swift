@@ -12,8 +12,6 @@ final class GroupCommitQueue: Sendable {
     struct Job: Sendable {
         let body: @Sendable (any SQLDatabase) async throws -> any Sendable
         let continuation: CheckedContinuation<any Sendable, any Error>
-        /// Whether its commit must reach the disk before it is reported (`StoreDatabase.transientWrite`).
-        let durable: Bool
     }
 
     private struct State {
@@ -37,9 +35,9 @@ final class GroupCommitQueue: Sendable {
     }
 
     /// Queues `body` and returns its result once the transaction that ran it has committed.
-    func submit<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T, durable: Bool = true) async throws -> T {
+    func submit<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
-            let job = Job(body: { try await body($0) }, continuation: continuation, durable: durable)
+            let job = Job(body: { try await body($0) }, continuation: continuation)
             let action: SubmitAction = state.withLock { state in
                 if state.closed { return .rejected }
                 state.pending.append(job)

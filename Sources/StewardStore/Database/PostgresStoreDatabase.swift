@@ -43,11 +43,6 @@ public final class PostgresStoreDatabase: StoreDatabase {
         try await transaction("BEGIN", body)
     }
 
-    /// A transaction whose commit does not wait for PostgreSQL's WAL flush (`synchronous_commit` off for it alone).
-    public func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await transaction("BEGIN", body, relaxed: true)
-    }
-
     /// One statement on a pooled connection, committed by PostgreSQL on its own; again (up to three times in all)
     /// when PostgreSQL ended it to break a deadlock, as `write` is.
     public func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -79,12 +74,12 @@ public final class PostgresStoreDatabase: StoreDatabase {
     /// transaction's first statement; when the stamp moved, the transaction is rolled back, the credentials are
     /// confirmed afresh (or the request refused) and the transaction runs again.
     private func transaction<T: Sendable>(
-        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool = false
+        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         if let credentials = PendingCredentials.unconfirmed {
             do {
                 let value = try await retrying {
-                    try await self.transactionOnce(begin, body, relaxed: relaxed, confirming: credentials.stamp)
+                    try await self.transactionOnce(begin, body, confirming: credentials.stamp)
                 }
                 credentials.markConfirmed()
                 return value
@@ -92,7 +87,7 @@ public final class PostgresStoreDatabase: StoreDatabase {
                 try await credentials.confirm()
             }
         }
-        return try await retrying { try await self.transactionOnce(begin, body, relaxed: relaxed, confirming: nil) }
+        return try await retrying { try await self.transactionOnce(begin, body, confirming: nil) }
     }
 
     /// `attempt`, again (up to three times in all) when PostgreSQL ended its transaction to break a deadlock or a
@@ -112,13 +107,12 @@ public final class PostgresStoreDatabase: StoreDatabase {
     private static let retryableStates: Set<String> = ["40P01", "40001"]
 
     private func transactionOnce<T: Sendable>(
-        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, relaxed: Bool, confirming stamp: Int64?
+        _ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T, confirming stamp: Int64?
     ) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: nil)
             try await database.raw("\(unsafeRaw: begin)").run()
             do {
-                if relaxed { try await database.raw("SET LOCAL synchronous_commit TO OFF").run() }
                 if let stamp { try await CredentialsCheck.require(stamp, on: database) }
                 let value = try await body(database)
                 try await database.raw("COMMIT").run()

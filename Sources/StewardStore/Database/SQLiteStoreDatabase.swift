@@ -70,12 +70,9 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     }
     private let queue = GroupCommitQueue()
     private let logger: Logger
-    /// How hard a commit waits for the disk, but for a batch of transient writes alone.
-    let durability: Durability
 
-    private init(path: String, writer: Connection, readers: [Connection], watcher: SQLiteHandle, durability: Durability, logger: Logger) {
+    private init(path: String, writer: Connection, readers: [Connection], watcher: SQLiteHandle, logger: Logger) {
         self.path = path
-        self.durability = durability
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
         self.watcher = Mutex(ChangeWatcher(handle: watcher))
@@ -118,7 +115,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
             await writer.close()
             throw error
         }
-        return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, watcher: watcher, durability: durability, logger: logger)
+        return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, watcher: watcher, logger: logger)
     }
 
     /// Settings every connection needs: enforced foreign keys, waiting on locks instead of failing, a
@@ -158,12 +155,6 @@ public final class SQLiteStoreDatabase: StoreDatabase {
     /// Queued like any write: the writer's transactions cost no round trip, and a group commit serves many.
     public func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await queue.submit(body)
-    }
-
-    /// Queued like any write; a batch of transient writes alone commits without the fsync (synchronous NORMAL for
-    /// that commit), and one with any durable write among them commits as the store's durability says.
-    public func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await queue.submit(body, durable: false)
     }
 
     /// A change stamp (migrations 18 and 26): it moves with every commit that changes what it follows, by any
@@ -208,29 +199,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withTaskExecutorPreference(writer.thread) {
-                    // A batch of transient writes alone commits without the fsync. The connection's setting is
-                    // tracked: a batch with a durable write among them never commits until it is FULL again.
-                    var relaxed = false
-                    while let batch = await queue.nextBatch() {
-                        let wanted = durability == .full && !batch.contains(where: \.durable)
-                        if wanted != relaxed {
-                            do {
-                                try await writer.database.raw("PRAGMA synchronous = \(unsafeRaw: wanted ? "NORMAL" : "FULL")").run()
-                                relaxed = wanted
-                            } catch  where !wanted {
-                                logger.error(
-                                    "SQLite's synchronous setting could not be restored; the batch is refused", metadata: ["error": "\(error)"])
-                                for job in batch {
-                                    job.continuation.resume(
-                                        throwing: StewardError(.temporarilyUnavailable, "The store could not commit durably; retry the request."))
-                                }
-                                continue
-                            } catch {
-                                // Not relaxed: the transient writes commit durably, which is only slower.
-                            }
-                        }
-                        await commit(batch, on: writer.database)
-                    }
+                    while let batch = await queue.nextBatch() { await commit(batch, on: writer.database) }
                 }
             } onCancel: {
                 self.queue.close()

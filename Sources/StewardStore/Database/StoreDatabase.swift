@@ -16,12 +16,6 @@ public protocol StoreDatabase: Service, Sendable {
     /// it throws.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
-    /// Runs `body` as one transaction, like `write`, whose commit need not have reached the disk when this
-    /// returns: for rows that matter only while what wrote them runs (a server's lease on a gateway budget), which
-    /// a crash of the machine ends anyway. A crash of the server's process loses none of it, and the next durable
-    /// commit makes it durable too. At one call at a time this saves a call one disk flush (`bench/gateway.py`).
-    func transientWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-
     /// A value that stays the same while nothing that `stamp` follows was changed in the database, by this process
     /// or any other, and is cheap enough to ask on every request: a cache of which deployment serves a system may
     /// be used as long as the stamp it was read under is current. Nil when the engine cannot tell without a round

@@ -195,9 +195,9 @@ public struct SQLGatewayRepository: GatewayRepository {
 
     public func grant(_ requests: [GatewayBudgetLedger.Request], now: Int64) async throws -> [GatewayBudgetLedger.Grant] {
         let engine = database.engine
-        // A lease matters only while its server runs, and a crash of the machine loses the costs it covers too: its
-        // commit need not wait for the disk. The flush that moves costs to the spend is a durable write.
-        return try await database.transientWrite { db in
+        // Durable: on PostgreSQL the database may outlive (or fail over under) the servers spending the lease. A
+        // server asks rarely, about every quarter of a second of its calls at most.
+        return try await database.write { db in
             // On PostgreSQL the budgets' rows are locked (in one order, so two grants never wait on each other) until
             // the grant commits, as a flush locks them; SQLite runs one write transaction at a time.
             if engine == .postgres {
@@ -214,11 +214,12 @@ public struct SQLGatewayRepository: GatewayRepository {
                     grants.append(GatewayBudgetLedger.Grant(limits: nil, leftToday: nil, leftThisMonth: nil, granted: 0))
                     continue
                 }
-                // Holds of other months, and expired ones, count no more.
+                // Holds of months before this one, and expired ones, count no more (never a later month's: a server
+                // whose clock is ahead may already hold one).
                 try await db.raw(
                     """
                     DELETE FROM gateway_reservations
-                    WHERE scope = \(bind: scope) AND (month <> \(bind: periods.month) OR expires_at <= \(bind: now))
+                    WHERE scope = \(bind: scope) AND (month < \(bind: periods.month) OR expires_at <= \(bind: now))
                     """
                 ).run()
                 let limits = GatewayBudgetLedger.Limits(daily: try row.optionalInt64("daily_limit"), monthly: try row.optionalInt64("monthly_limit"))
