@@ -227,9 +227,10 @@ public final class GatewayBudgetLedger: Sendable {
         }
     }
 
+    /// `left - right`, at least 0; `Int64.max` where it would overflow (`right` is negative only then).
     static func saturating(_ left: Int64, minus right: Int64) -> Int64 {
         let (difference, overflow) = left.subtractingReportingOverflow(right)
-        return overflow ? (right < 0 ? Int64.max : Int64.min) : max(difference, 0)
+        return overflow ? Int64.max : max(difference, 0)
     }
 
     /// How a refusal names the budget with the least left for a call: what its lease has free and what the store

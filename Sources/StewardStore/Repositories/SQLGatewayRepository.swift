@@ -223,23 +223,23 @@ public struct SQLGatewayRepository: GatewayRepository {
                     """
                 ).run()
                 let limits = GatewayBudgetLedger.Limits(daily: try row.optionalInt64("daily_limit"), monthly: try row.optionalInt64("monthly_limit"))
+                // One statement, so one snapshot even under read committed: a flush that moves costs from a lease
+                // to the spend is seen whole or not at all (and its lock on the budget's row may be missing, when
+                // the budget was removed and set again while the lease lived).
                 var left: [Int64?] = []
                 for (period, limit, column) in [(periods.day, limits.daily, "day"), (periods.month, limits.monthly, "month")] {
                     guard let limit else {
                         left.append(nil)
                         continue
                     }
-                    let spent =
-                        try await db.raw("SELECT amount FROM gateway_spend WHERE scope = \(bind: scope) AND period = \(bind: period)")
-                        .first()?.int64("amount") ?? 0
-                    let held =
-                        try await db.raw(
-                            """
-                            SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount FROM gateway_reservations
-                            WHERE scope = \(bind: scope) AND \(unsafeRaw: column) = \(bind: period)
-                            """
-                        ).first()?.int64("amount") ?? 0
-                    left.append(limit - spent - held)
+                    let row = try await db.raw(
+                        """
+                        SELECT CAST(COALESCE((SELECT amount FROM gateway_spend WHERE scope = \(bind: scope) AND period = \(bind: period)), 0) AS BIGINT) AS spent,
+                            CAST(COALESCE((SELECT SUM(amount) FROM gateway_reservations
+                                WHERE scope = \(bind: scope) AND \(unsafeRaw: column) = \(bind: period)), 0) AS BIGINT) AS held
+                        """
+                    ).first()
+                    left.append(limit - (try row?.int64("spent") ?? 0) - (try row?.int64("held") ?? 0))
                 }
                 let least = left.compactMap { $0 }.min() ?? 0
                 let granted = GatewayBudgetLedger.grantSize(needed: request.needed, wanted: request.wanted, left: least)
