@@ -38,6 +38,15 @@ struct GatewayAnswerCacheTests {
         #expect(kept == Array(4_901..<5_000), "the newest 99 beside the hot one")
     }
 
+    @Test("A full cache that only takes new answers keeps a bounded record of their use")
+    func boundedRecency() throws {
+        let cache = GatewayAnswerCache()
+        let settings = try Self.settings(entries: 100)
+        for index in 0..<20_000 { cache.keep(ByteBuffer(string: "\(index)"), for: "\(index)", settings: settings, now: 0) }
+        #expect(cache.stampCount <= 2 * 100 + 1024 + 1, "\(cache.stampCount) stamps for 100 entries")
+        #expect(cache.answer(for: "19999", now: 0) != nil && cache.answer(for: "19899", now: 0) == nil)
+    }
+
     @Test("Keys differ in every field but stream, stream_options and user, and between systems")
     func keys() throws {
         func key(_ body: String, system: String = "sys-1") throws -> String {

@@ -29,8 +29,9 @@ final class GatewayAnswerCache: Sendable {
 
         /// A new stamp for `key`, which the caller stores as the entry's `used`.
         mutating func use(_ key: String) -> UInt64 {
-            // Stale stamps are dropped once they outnumber the entries: each is copied at most once.
-            if recency.count - recencyStart > 2 * entries.count + 1024 {
+            // Stamps already passed and stale ones are dropped once they outnumber the entries twice over: each
+            // live stamp is copied at most once per as many new ones, so the queue stays bounded.
+            if recency.count > 2 * entries.count + 1024 {
                 let entries = entries
                 recency = recency[recencyStart...].filter { entries[$0.key]?.used == $0.used }
                 recencyStart = 0
@@ -56,6 +57,8 @@ final class GatewayAnswerCache: Sendable {
     }
 
     private let state = Mutex(State())
+    /// How many use stamps are kept (for the tests: bounded by the entries, however many answers pass through).
+    var stampCount: Int { state.withLock { $0.recency.count } }
     static let largestAnswer = 1 << 20
     /// All kept answers together stay under this.
     static let maximumBytes = 256 << 20
