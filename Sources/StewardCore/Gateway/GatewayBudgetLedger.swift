@@ -108,6 +108,13 @@ public final class GatewayBudgetLedger: Sendable {
     public struct SpendDelta: Sendable, Equatable {
         public var amount: Int64
         public var calls: Int64
+
+        static let none = SpendDelta(amount: 0, calls: 0)
+
+        mutating func add(_ other: SpendDelta) {
+            amount += other.amount
+            calls += other.calls
+        }
     }
 
     /// The outcome of holding a call's worst case with what the leases have.
@@ -291,11 +298,7 @@ public final class GatewayBudgetLedger: Sendable {
             }
             for scope in Set(scopes) {
                 for period in [periods.day, periods.month] {
-                    let key = SpendKey(scope: scope, period: period)
-                    var delta = state.spend[key] ?? SpendDelta(amount: 0, calls: 0)
-                    delta.amount += cost
-                    delta.calls += 1
-                    state.spend[key] = delta
+                    state.spend[SpendKey(scope: scope, period: period), default: .none].add(SpendDelta(amount: cost, calls: 1))
                 }
             }
         }
@@ -358,12 +361,7 @@ public final class GatewayBudgetLedger: Sendable {
                     state.leases[key] = nil
                 }
             } else {
-                for (key, delta) in flush.spend {
-                    var merged = state.spend[key] ?? SpendDelta(amount: 0, calls: 0)
-                    merged.amount += delta.amount
-                    merged.calls += delta.calls
-                    state.spend[key] = merged
-                }
+                for (key, delta) in flush.spend { state.spend[key, default: .none].add(delta) }
             }
         }
     }

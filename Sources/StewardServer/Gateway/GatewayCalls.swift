@@ -56,7 +56,7 @@ struct GatewayCalls: Sendable {
         ) -> Recorded {
             Recorded(
                 systemID: caller.system.id, requestID: requestID, time: time, started: started, call: call, prompt: prompt, model: model,
-                keyID: caller.keyName, fallback: fallback, recorder: traffic.recorder, gateway: gateway, reservation: reservation, logger: logger,
+                keyID: caller.keyName, fallback: fallback, recorder: traffic.recorder, gateway: gateway, reservation: reservation,
                 cacheHit: cacheHit, flags: inputFindings.map(\.name))
         }
         if let blocking = inputFindings.first(where: { $0.action == .block }) {
@@ -322,7 +322,6 @@ struct GatewayCalls: Sendable {
         let gateway: GatewayService
         /// What the call holds of its budgets, settled with its cost here.
         let reservation: GatewayReservation?
-        let logger: Logger
         /// Answered from the cache: free, and marked so.
         let cacheHit: Bool
         /// The safety checks the prompt set off.
