@@ -36,11 +36,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        // One system call Swift cannot make (its wrapper is variadic): a thread's time slice.
+        // Yield points: thread-local state, and cheap enough for SQLite's progress handler.
         .target(name: "CThreadScheduling", path: "Sources/CThreadScheduling"),
         .target(
             name: "StewardCore",
             dependencies: [
+                "CThreadScheduling",
                 "StewardStatistics",
                 "StewardJSON",
                 // ByteBuffer, the chunk type of streamed artifacts; Core does no I/O with it.

@@ -1,39 +1,53 @@
-#define _GNU_SOURCE
 #include "CThreadScheduling.h"
 
-#include <errno.h>
-
-#if defined(__linux__)
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <time.h>
 
-/// The kernel's `struct sched_attr` (its first version, 48 bytes, is enough for `sched_runtime`).
-struct steward_sched_attr {
-    uint32_t size;
-    uint32_t sched_policy;
-    uint64_t sched_flags;
-    int32_t sched_nice;
-    uint32_t sched_priority;
-    uint64_t sched_runtime;
-    uint64_t sched_deadline;
-    uint64_t sched_period;
-};
+/// The calling thread's quantum (0: not a thread with yield points) and when it is used up, in nanoseconds of
+/// the monotonic clock.
+static _Thread_local uint64_t yield_quantum;
+static _Thread_local uint64_t yield_due;
+/// How many times the calling thread yielded at a yield point.
+static _Thread_local uint64_t yield_count;
 
-int steward_set_thread_time_slice(unsigned long long nanoseconds) {
-    struct steward_sched_attr attributes;
-    memset(&attributes, 0, sizeof attributes);
-    if (syscall(SYS_sched_getattr, 0, &attributes, sizeof attributes, 0) != 0) return -1;
-    attributes.size = sizeof attributes;
-    attributes.sched_flags = 0;
-    attributes.sched_runtime = nanoseconds;
-    return (int)syscall(SYS_sched_setattr, 0, &attributes, 0);
+/// Whether yield points are paused, for every thread.
+static atomic_int yield_points_paused;
+/// Writes waiting for the database's writer.
+static atomic_int yield_points_waiting_writes;
+
+static uint64_t monotonic_nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
-#else
-int steward_set_thread_time_slice(unsigned long long nanoseconds) {
-    (void)nanoseconds;
-    errno = ENOSYS;
-    return -1;
+
+void steward_yield_points_begin(unsigned long long nanoseconds) {
+    yield_quantum = nanoseconds;
+    yield_due = monotonic_nanoseconds() + nanoseconds;
 }
-#endif
+
+void steward_yield_points_rested(void) {
+    if (yield_quantum != 0) yield_due = monotonic_nanoseconds() + yield_quantum;
+}
+
+void steward_yield_points_pause(int paused) {
+    atomic_store_explicit(&yield_points_paused, paused != 0, memory_order_relaxed);
+}
+
+void steward_yield_points_writes_waiting(int count) {
+    atomic_store_explicit(&yield_points_waiting_writes, count, memory_order_relaxed);
+}
+
+unsigned long long steward_yield_points_yielded(void) { return yield_count; }
+
+void steward_yield_point(void) {
+    if (yield_quantum == 0) return;
+    if (atomic_load_explicit(&yield_points_paused, memory_order_relaxed)) return;
+    if (atomic_load_explicit(&yield_points_waiting_writes, memory_order_relaxed) > 0) return;
+    if (monotonic_nanoseconds() < yield_due) return;
+    sched_yield();
+    yield_count += 1;
+    yield_due = monotonic_nanoseconds() + yield_quantum;
+}

@@ -19,22 +19,26 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         /// As any thread: for work a request waits on (SQLite's readers).
         case normal
         /// Work done in long runs that no request waits on as it runs (SQLite's writer, which writes flushes of
-        /// served events; the background services): a long time slice (100 ms) in the kernel's fair scheduler
-        /// (EEVDF). The thread keeps its full share of the CPU, so the API's writes behind it never starve, but a
-        /// thread that wakes with a shorter slice, an event loop with a request to answer, preempts it at once
-        /// instead of waiting for its slice to end. Measured with the serving route at one connection (wrk, 8 s,
-        /// three alternated pairs, release build): p99 4.05–4.36 ms before, 2.60–3.17 ms after; 16-connection
-        /// throughput and MLflow `log-metric` latency under that load unchanged. Ignored where the kernel does not
-        /// support it (before Linux 6.12).
+        /// served events; the background services, which prepare them): the thread passes `YieldPoint`s, where
+        /// it hands its core to a waiting thread (an event loop with a request to answer) every 250 µs of running.
+        /// The kernel's fair scheduler lets a waking loop preempt a long run only if the loop has not had more
+        /// than its share of the CPU lately, which a busy loop has: with two cores, a request waited up to 4–5 ms
+        /// behind a flush (`perf sched`). A long time slice for these threads (`sched_runtime` 100 ms) took the
+        /// serving route's p99 at one connection from 4.1–4.4 ms to 2.6–3.2 ms; yield points, from 2.4–2.7 ms
+        /// (with that slice) to 1.0–1.7 ms; both at once made the gateway's p99 at 16 connections 2–4 times
+        /// worse (a yield with a long slice moves the thread's deadline by that slice), so the slice is gone.
         case batch
     }
+
+    /// How long a batch thread runs before it yields at a `YieldPoint` (50 and 100 µs measured no better).
+    static let yieldQuantumNanoseconds: UInt64 = 250_000
 
     /// Starts the thread; it keeps this executor alive until `shutdown()` lets it finish. `name` is the thread's
     /// name for the system too (`top -H`, `perf`, `/proc/<pid>/task/*/comm`), cut to Linux's 15 bytes.
     public init(name: String, scheduling: Scheduling = .normal) {
         let thread = Thread {
             Self.nameSystemThread(name)
-            if scheduling == .batch { _ = steward_set_thread_time_slice(100_000_000) }
+            if scheduling == .batch { steward_yield_points_begin(Self.yieldQuantumNanoseconds) }
             self.runLoop()
         }
         thread.name = name
@@ -76,7 +80,10 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         var batch: [UnownedJob] = []
         while true {
             condition.lock()
-            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && !stopping {
+                repeat { condition.wait() } while jobs.isEmpty && !stopping
+                steward_yield_points_rested()
+            }
             if jobs.isEmpty && stopping {
                 condition.unlock()
                 return

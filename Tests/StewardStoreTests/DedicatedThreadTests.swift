@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 import Testing
 
 @testable import StewardStore
@@ -19,24 +20,31 @@ struct DedicatedThreadTests {
             #expect(here != seen, "the caller's own thread keeps its name")
         }
 
-        @Test("A batch thread asks for a long time slice where the kernel has them; a normal one keeps the default")
-        func batchTimeSlice() async throws {
-            /// The calling thread's `sched_runtime`, in nanoseconds: the `se.slice` line of its scheduler statistics.
-            func slice() -> Int? {
-                guard let text = try? String(contentsOfFile: "/proc/thread-self/sched", encoding: .utf8) else { return nil }
-                let line = text.split(separator: "\n").first { $0.hasPrefix("se.slice") }
-                return line.flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") }
-            }
+        @Test("A batch thread yields at yield points once it has run its quantum; a normal thread never does")
+        func batchYieldPoints() async throws {
             let batch = DedicatedThread(name: "batch-test", scheduling: .batch)
             let normal = DedicatedThread(name: "normal-test")
             defer {
                 batch.shutdown()
                 normal.shutdown()
             }
-            let batchSlice = await withTaskExecutorPreference(batch) { slice() }
-            let normalSlice = await withTaskExecutorPreference(normal) { slice() }
-            guard let batchSlice, let normalSlice, normalSlice != 100_000_000 else { return }  // no EEVDF slices here
-            #expect(batchSlice == 100_000_000 && normalSlice < batchSlice, "\(batchSlice) against \(normalSlice)")
+            /// Passes yield points for `milliseconds` of wall time (or until the thread has yielded `enough` times)
+            /// and answers how often the thread yielded meanwhile.
+            @Sendable func spin(milliseconds: Int, enough: UInt64 = .max) -> UInt64 {
+                let before = YieldPoint.yieldedOnThisThread
+                let end = ContinuousClock.now + .milliseconds(milliseconds)
+                while ContinuousClock.now < end, YieldPoint.yieldedOnThisThread - before < enough { YieldPoint.pass() }
+                return YieldPoint.yieldedOnThisThread - before
+            }
+            // Other suites running meanwhile may pause yield points for a moment (a slow flush of served events,
+            // a write waiting for a writer): two seconds of spinning see them on.
+            let yielded = await withTaskExecutorPreference(batch) { spin(milliseconds: 2_000, enough: 3) }
+            #expect(yielded >= 3)
+            // At most one yield a quantum: 20 ms is 80 quanta of 250 µs.
+            let bounded = await withTaskExecutorPreference(batch) { spin(milliseconds: 20) }
+            #expect(bounded <= 81)
+            #expect(await withTaskExecutorPreference(normal) { spin(milliseconds: 20) } == 0)
+            #expect(spin(milliseconds: 5) == 0, "the caller's thread never asked for yield points")
         }
     #endif
 }

@@ -11,6 +11,19 @@ struct SQLiteStatementCacheTests {
         "INSERT INTO t (a) VALUES " + Array(repeating: "(?)", count: rows).joined(separator: ",")
     }
 
+    @Test("Events are inserted in statements of 1,000 rows, then of 64, then the rest: sizes that stay prepared")
+    func eventStatementSizes() {
+        func sizes(_ count: Int) -> [Int] { SQLEventRepository.statementRanges(count: count).map(\.count) }
+        #expect(sizes(0).isEmpty)
+        #expect(sizes(1) == [1])
+        #expect(sizes(270) == [64, 64, 64, 64, 14])
+        #expect(sizes(2_130) == [1_000, 1_000, 64, 64, 2])
+        #expect(sizes(20_000) == Array(repeating: 1_000, count: 20))
+        let ranges = SQLEventRepository.statementRanges(count: 1_234)
+        #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == 1_234)
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "every row once, in order")
+    }
+
     @Test("Statements of many rows are kept four at a time, the least recently used going first; small ones stay")
     func largeStatementsBounded() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-cache-\(UUID().uuidString)")

@@ -38,6 +38,8 @@ public struct OperationalProfile: Sendable, Equatable, Codable {
                 withFeatures += 1
                 names.formUnion(event.features.keys)
             }
+            // Profiling a flush of served events is background work: it gives way to the event loops.
+            YieldPoint.pass()
         }
         costUSD = cost.value
         featureNames = names.sorted()

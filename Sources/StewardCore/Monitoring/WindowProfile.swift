@@ -68,6 +68,7 @@ public struct WindowProfile: Sendable, Equatable {
     /// A feature's values in the events at `indices` (absent or null is missing) as a sample of the reference
     /// feature's kind.
     static func sample(_ name: String, kind: FeatureProfile.Kind, in events: [InferenceEvent], at indices: [Int]) -> FeatureSample {
+        YieldPoint.pass()
         switch kind {
         case .numeric:
             var values: [Double] = []

@@ -42,7 +42,9 @@ final class ServingTraffic: Service, Sendable {
     static let queuedFollowUps = 1024
 
     init(events: EventService, client: ModelServerClient = ModelServerClient(), logger: Logger, flushInterval: Duration = .milliseconds(50)) {
-        recorder = ServedEventRecorder(write: { systemID, batch in _ = try await events.record(systemID: systemID, events: batch) }, logger: logger)
+        recorder = ServedEventRecorder(
+            write: { systemID, batch in _ = try await events.record(systemID: systemID, events: batch) }, logger: logger,
+            behind: flushInterval / 2)
         self.client = client
         self.logger = logger
         self.flushInterval = flushInterval
@@ -214,9 +216,19 @@ final class ServedEventRecorder: Sendable {
     /// Beyond this many waiting events (the database away for a while), new ones are dropped and logged.
     static let maximumPending = 200_000
 
-    init(write: @escaping @Sendable (_ systemID: String, _ events: [InferenceEvent]) async throws -> Void, logger: Logger) {
+    /// A flush that takes longer than this is behind: the next one writes with `YieldPoint`s paused.
+    let behind: Duration
+    /// Pauses yield points (`true`) or turns them back on (`YieldPoint.pause`).
+    let pauseYieldPoints: @Sendable (Bool) -> Void
+
+    init(
+        write: @escaping @Sendable (_ systemID: String, _ events: [InferenceEvent]) async throws -> Void, logger: Logger,
+        behind: Duration = .milliseconds(25), pauseYieldPoints: @escaping @Sendable (Bool) -> Void = YieldPoint.pause
+    ) {
         self.write = write
         self.logger = logger
+        self.behind = behind
+        self.pauseYieldPoints = pauseYieldPoints
     }
 
     func record(_ request: ServedRequest) {
@@ -281,7 +293,14 @@ final class ServedEventRecorder: Sendable {
         next?.resume()
     }
 
+    /// Writes what is waiting. The preparing and writing give way to the event loops at `YieldPoint`s as long as
+    /// flushes keep up with the traffic; a flush that took longer than `behind` pauses them for the next one, so
+    /// that under a load the cores cannot serve and record at once, recording keeps its share (with yield points
+    /// on at 16 connections of `bench/router.py`'s traffic, events queued for seconds after the load ended and
+    /// were dropped at the queue's cap).
     private func writePending() async {
+        let start = ContinuousClock.now
+        defer { pauseYieldPoints(ContinuousClock.now - start > behind) }
         let (built, served) = state.withLock { state in
             defer {
                 state.pending = [:]
@@ -291,7 +310,15 @@ final class ServedEventRecorder: Sendable {
             return (state.pending, state.served)
         }
         var batches = built
-        for (systemID, requests) in served { batches[systemID, default: []] += requests.flatMap(\.events) }
+        for (systemID, requests) in served {
+            var events: [InferenceEvent] = []
+            events.reserveCapacity(requests.count)
+            for request in requests {
+                events += request.events
+                YieldPoint.pass()
+            }
+            batches[systemID, default: []] += events
+        }
         for (systemID, batch) in batches {
             do {
                 try await write(systemID, batch)

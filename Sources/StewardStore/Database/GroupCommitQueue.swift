@@ -30,8 +30,13 @@ final class GroupCommitQueue: Sendable {
     /// The most jobs one transaction takes, so one commit's latency stays bounded.
     let maximumBatchSize: Int
 
-    init(maximumBatchSize: Int = 512) {
+    /// Told how many jobs wait whenever that changes while the writer is busy or takes a batch
+    /// (`YieldPoint.writesWaiting`: a writer does not give its core away while callers wait for it).
+    let waiting: @Sendable (Int) -> Void
+
+    init(maximumBatchSize: Int = 512, waiting: @escaping @Sendable (Int) -> Void = YieldPoint.writesWaiting) {
         self.maximumBatchSize = maximumBatchSize
+        self.waiting = waiting
     }
 
     /// Queues `body` and returns its result once the transaction that ran it has committed.
@@ -41,7 +46,11 @@ final class GroupCommitQueue: Sendable {
             let action: SubmitAction = state.withLock { state in
                 if state.closed { return .rejected }
                 state.pending.append(job)
-                guard let waiter = state.waiter else { return .queued }
+                guard let waiter = state.waiter else {
+                    // The writer is busy and this caller waits for it: it stops giving its core away.
+                    waiting(state.pending.count)
+                    return .queued
+                }
                 state.waiter = nil
                 return .handOver(waiter, takeBatch(&state))
             }
@@ -82,6 +91,7 @@ final class GroupCommitQueue: Sendable {
     }
 
     private func takeBatch(_ state: inout State) -> [Job] {
+        defer { waiting(state.pending.count) }
         if state.pending.count <= maximumBatchSize {
             defer { state.pending.removeAll(keepingCapacity: true) }
             return state.pending

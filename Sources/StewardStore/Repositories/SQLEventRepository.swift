@@ -13,24 +13,50 @@ public struct SQLEventRepository: EventRepository {
         self.database = database
     }
 
-    /// Rows per INSERT: 16 columns each, well under both engines' limits on bound parameters.
+    /// Rows per INSERT: 17 columns each, well under both engines' limits on bound parameters.
     static let rowsPerStatement = 1000
+    /// Rows per INSERT for what is left under `rowsPerStatement` (a flush of served events: a few hundred).
+    ///
+    /// SQLite prepares a statement of a size it has not kept anew, a run of the writer that nothing can break
+    /// (a 270-row statement's parse took milliseconds), and a flush of served events is a different size each
+    /// time. In statements of 64 rows, each one kept prepared, and a remainder under 64, the writer reaches a
+    /// `YieldPoint` between statements and SQLite's progress handler within them: with `bench/router.py`'s
+    /// setup at one connection (wrk, 8 s, release build), p99 2.4 ms with 1,000-row statements and yield points,
+    /// 0.88–1.08 ms with these. Not for every row: 64-row statements throughout took `bench/events.py` from
+    /// 80–83k to 66k events/s.
+    static let rowsPerSmallStatement = 64
+
+    /// The rows of each INSERT for `count` events: whole statements of `rowsPerStatement`, then of
+    /// `rowsPerSmallStatement`, then the rest.
+    static func statementRanges(count: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while start < count {
+            let left = count - start
+            let size = left >= rowsPerStatement ? rowsPerStatement : min(left, rowsPerSmallStatement)
+            ranges.append(start..<start + size)
+            start += size
+        }
+        return ranges
+    }
 
     public func insertEvents(systemID: String, events: [InferenceEvent], profiling: EventProfiling) async throws -> Set<String> {
         let engine = database.engine
         // Encoded before the write: on SQLite the writer is one thread for every request.
         let prepared = try profiling.profiles.map { ($0, try Self.document($0)) }
-        let texts = events.map(EventTexts.init)
+        let texts = events.map { event in
+            defer { YieldPoint.pass() }
+            return EventTexts(event)
+        }
         return try await database.write { db in
             try await SQLSystemRepository.requireSystem(systemID, on: db)
             // A reference change (which profiles the stored events again) waits for ingestion in progress, and
             // ingestion for it: the two never miss each other's events.
             try await SQLSystemRepository.shareLockSystem(systemID, engine: engine, on: db)
             var inserted = Set<String>()
-            var start = 0
-            while start < events.count {
-                let range = start..<min(start + Self.rowsPerStatement, events.count)
-                defer { start += Self.rowsPerStatement }
+            for range in Self.statementRanges(count: events.count) {
+                // The writer's long runs give way to a waiting event loop (see `rowsPerSmallStatement`).
+                YieldPoint.pass()
                 // On SQLite the values are bound directly, skipping SQLKit's per-bind serialization (measured to
                 // be most of the writer's time at 70k events/s); the statement is the same.
                 if let sqlite = db as? SQLiteSQLDatabase {

@@ -1,4 +1,5 @@
 import CSQLite
+import StewardCore
 
 /// One open SQLite connection with a cache of prepared statements.
 ///
@@ -31,6 +32,13 @@ final class SQLiteHandle: @unchecked Sendable {
             throw SQLiteError(code: status, message: "\(message) (\(path))")
         }
         sqlite3_extended_result_codes(handle, 1)
+        // Every thousand virtual machine steps (tens of microseconds) a long statement on a thread with yield
+        // points (the writer) lets a waiting event loop have the core: see `YieldPoint`.
+        sqlite3_progress_handler(
+            handle, 1000,
+            { _ in
+                YieldPoint.pass(); return 0
+            }, nil)
         database = handle
     }
 

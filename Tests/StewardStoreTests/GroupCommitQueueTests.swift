@@ -1,0 +1,33 @@
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import StewardStore
+
+/// The queue of writes for SQLite's single writer: what it tells the writer's yield points.
+@Suite struct GroupCommitQueueTests {
+    @Test("Writes queued while the writer is busy are counted for the yield points, and none once it takes them")
+    func countsWaitingWrites() async throws {
+        let counts = Mutex<[Int]>([])
+        let queue = GroupCommitQueue(waiting: { count in counts.withLock { $0.append(count) } })
+        // No writer waiting for jobs: the writer is busy, so both callers wait for it.
+        let first = Task { try await queue.submit { _ in 1 } }
+        let second = Task { try await queue.submit { _ in 2 } }
+        while counts.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(counts.withLock { $0 } == [1, 2])
+        let batch = try #require(await queue.nextBatch())
+        #expect(batch.count == 2)
+        #expect(counts.withLock { $0.last } == 0, "the writer took them: nobody waits")
+        for job in batch { job.continuation.resume(returning: 0) }
+        _ = try await (first.value, second.value)
+        // A writer waiting for work takes a job at once: no caller waits behind it.
+        let taken = Task { await queue.nextBatch() }
+        try await Task.sleep(for: .milliseconds(20))
+        let third = Task { try await queue.submit { _ in 3 } }
+        let handed = try #require(await taken.value)
+        #expect(counts.withLock { $0.last } == 0)
+        for job in handed { job.continuation.resume(returning: 3) }
+        _ = try await third.value
+        queue.close()
+    }
+}
