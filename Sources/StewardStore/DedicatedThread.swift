@@ -24,9 +24,9 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         /// The kernel's fair scheduler lets a waking loop preempt a long run only if the loop has not had more
         /// than its share of the CPU lately, which a busy loop has: with two cores, a request waited up to 4–5 ms
         /// behind a flush (`perf sched`). A long time slice for these threads (`sched_runtime` 100 ms) took the
-        /// serving route's p99 at one connection from 4.1–4.4 ms to 2.6–3.2 ms; yield points, from 2.4–2.7 ms
-        /// (with that slice) to 1.0–1.7 ms; both at once made the gateway's p99 at 16 connections 2–4 times
-        /// worse (a yield with a long slice moves the thread's deadline by that slice), so the slice is gone.
+        /// serving route's p99 at one connection from 4.1–4.4 ms to 2.6–3.2 ms; yield points instead of it, to
+        /// 1.3–1.7 ms (`bench/router.py`). Both at once made the gateway's p99 at 16 connections 2–4 times worse
+        /// (a yield moves the thread's deadline by its whole slice), so the slice is gone.
         case batch
     }
 
