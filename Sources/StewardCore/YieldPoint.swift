@@ -1,7 +1,8 @@
 import CThreadScheduling
 
 /// A place in a long run of work that no request waits on (a flush of served events being prepared or written)
-/// where its thread hands the core to a waiting thread once it has run a quantum (250 µs) without a break.
+/// where its thread hands the core to a waiting thread once a quantum (250 µs of wall-clock time) has passed
+/// since it last yielded or woke.
 ///
 /// With two cores shared by the event loops, the client and the model server, a flush that ran for milliseconds
 /// at a stretch held up a request that came meanwhile by as long: the kernel's fair scheduler lets a waking event
@@ -19,11 +20,12 @@ public enum YieldPoint {
     /// until the queue drops them), so the work that measures its own lag pauses them while it is behind.
     public static func pause(_ paused: Bool) { steward_yield_points_pause(paused ? 1 : 0) }
 
-    /// Tells yield points how many writes wait for SQLite's writer: while any does, they do nothing. A request
-    /// may be waiting on one of those writes (a gateway call's budget grant), and a writer that gave its core
-    /// away in the middle of a flush of events only made it wait longer.
     /// How many times the calling thread has yielded here.
     public static var yieldedOnThisThread: UInt64 { UInt64(steward_yield_points_yielded()) }
 
+    /// Tells yield points how many writes wait for SQLite's writer (queued, or sharing the transaction it is
+    /// writing): while any does, they do nothing. A request may be waiting on one of those writes (a gateway
+    /// call's budget grant), and a writer that gave its core away in the middle of a flush of events only made it
+    /// wait longer.
     public static func writesWaiting(_ count: Int) { steward_yield_points_writes_waiting(Int32(clamping: count)) }
 }

@@ -80,18 +80,21 @@ import Testing
         #expect(committed.withLock { $0 } == ["a"])
     }
 
-    @Test func aFlushThatFallsBehindPausesYieldPointsForTheNextOne() async throws {
+    @Test func aScheduledFlushThatFallsBehindPausesYieldPointsUntilOneKeepsUp() async throws {
         let slow = Mutex(true)
         let pauses = Mutex<[Bool]>([])
         let recorder = ServedEventRecorder(
-            write: { _, _ in if slow.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(60)) } }, logger: Logger(label: "test"),
-            behind: .milliseconds(20), pauseYieldPoints: { paused in pauses.withLock { $0.append(paused) } })
+            write: { _, _ in if slow.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(150)) } }, logger: Logger(label: "test"),
+            behind: .milliseconds(75), pauseYieldPoints: { paused in pauses.withLock { $0.append(paused) } })
         recorder.record(systemID: "sys-1", events: [Self.event("a")], deploymentID: "dep-1")
-        await recorder.flush()
-        #expect(pauses.withLock { $0 } == [true], "a flush that took longer than `behind` pauses them")
+        await recorder.flush(decidingYieldPoints: true)
+        #expect(pauses.withLock { $0 } == [true], "a scheduled flush that took longer than `behind` pauses them")
         slow.withLock { $0 = false }
         recorder.record(systemID: "sys-1", events: [Self.event("b")], deploymentID: "dep-1")
         await recorder.flush()
-        #expect(pauses.withLock { $0 } == [true, false], "one that kept up turns them back on")
+        #expect(pauses.withLock { $0 } == [true], "a reader's flush, quick after a slow one, leaves them paused")
+        recorder.record(systemID: "sys-1", events: [Self.event("c")], deploymentID: "dep-1")
+        await recorder.flush(decidingYieldPoints: true)
+        #expect(pauses.withLock { $0 } == [true, false], "a scheduled one that kept up turns them back on")
     }
 }

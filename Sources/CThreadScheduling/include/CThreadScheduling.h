@@ -1,8 +1,9 @@
 #ifndef C_THREAD_SCHEDULING_H
 #define C_THREAD_SCHEDULING_H
 
-/// Makes the calling thread one that gives up its core at `steward_yield_point` once it has run `nanoseconds`
-/// since it last did so or last woke (`steward_yield_points_rested`). For threads that do long runs of work no
+/// Makes the calling thread one that gives up its core at `steward_yield_point` once `nanoseconds` of wall-clock
+/// time (the monotonic clock: time preempted or blocked in a system call counts too) have passed since it last
+/// did so or last woke (`steward_yield_points_rested`). For threads that do long runs of work no
 /// request waits on: a thread that woke to answer a request and waits for this thread's core gets it within about
 /// one quantum, where the kernel would otherwise let the long run go on for milliseconds.
 void steward_yield_points_begin(unsigned long long nanoseconds);
@@ -14,7 +15,8 @@ void steward_yield_points_rested(void);
 /// it runs at its full share of the CPU.
 void steward_yield_points_pause(int paused);
 
-/// How many writes wait for the database's writer (a thread with yield points): while any does, yield points
+/// How many writes wait for the database's writer (a thread with yield points), queued or in the transaction it is
+/// writing beside others: while any does, yield points
 /// do nothing, since a request may be waiting on one of those writes and yielding would only make it wait longer.
 void steward_yield_points_writes_waiting(int count);
 

@@ -96,7 +96,7 @@ final class ServingTraffic: Service, Sendable {
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [recorder, flushInterval] in
-                await Periodically.run(every: flushInterval) { await recorder.flush() }
+                await Periodically.run(every: flushInterval) { await recorder.flush(decidingYieldPoints: true) }
             }
             group.addTask { [self] in
                 await Self.drain(copies.cancelOnGracefulShutdown(), concurrently: Self.concurrentCopies) { copy in await self.send(copy) }
@@ -216,7 +216,7 @@ final class ServedEventRecorder: Sendable {
     /// Beyond this many waiting events (the database away for a while), new ones are dropped and logged.
     static let maximumPending = 200_000
 
-    /// A flush that takes longer than this is behind: the next one writes with `YieldPoint`s paused.
+    /// A scheduled flush that takes longer than this is behind: `YieldPoint`s stay paused until one keeps up.
     let behind: Duration
     /// Pauses yield points (`true`) or turns them back on (`YieldPoint.pause`).
     let pauseYieldPoints: @Sendable (Bool) -> Void
@@ -269,8 +269,10 @@ final class ServedEventRecorder: Sendable {
     ///
     /// Flushes run one at a time, so when one returns every event recorded before it was called is committed:
     /// a reader that flushes first (a deployment's numbers) never misses a batch that the schedule's flush had
-    /// taken out of the queue and not yet committed.
-    func flush() async {
+    /// taken out of the queue and not yet committed. Only the schedule's flushes (`decidingYieldPoints`) pause
+    /// or resume yield points: a reader's flush right after a slow one finds little to write and would turn
+    /// them back on under the load that paused them.
+    func flush(decidingYieldPoints: Bool = false) async {
         await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state in
                 if state.flushing {
@@ -282,7 +284,7 @@ final class ServedEventRecorder: Sendable {
             }
             if now { turn.resume() }
         }
-        await writePending()
+        await writePending(decidingYieldPoints: decidingYieldPoints)
         let next = state.withLock { state in
             if state.waitingFlushes.isEmpty {
                 state.flushing = false
@@ -294,13 +296,14 @@ final class ServedEventRecorder: Sendable {
     }
 
     /// Writes what is waiting. The preparing and writing give way to the event loops at `YieldPoint`s as long as
-    /// flushes keep up with the traffic; a flush that took longer than `behind` pauses them for the next one, so
+    /// flushes keep up with the traffic; a scheduled flush that took longer than `behind` pauses them until one
+    /// keeps up again, so
     /// that under a load the cores cannot serve and record at once, recording keeps its share (with yield points
     /// on at 16 connections of `bench/router.py`'s traffic, events queued for seconds after the load ended and
     /// were dropped at the queue's cap).
-    private func writePending() async {
+    private func writePending(decidingYieldPoints: Bool) async {
         let start = ContinuousClock.now
-        defer { pauseYieldPoints(ContinuousClock.now - start > behind) }
+        defer { if decidingYieldPoints { pauseYieldPoints(ContinuousClock.now - start > behind) } }
         let (built, served) = state.withLock { state in
             defer {
                 state.pending = [:]

@@ -90,14 +90,26 @@ final class GroupCommitQueue: Sendable {
         waiter?.resume(returning: nil)
     }
 
+    /// Whether the writer waits for jobs (none is pending).
+    var writerIsWaiting: Bool { state.withLock { $0.waiter != nil } }
+
+    /// The writer committed (or failed) the batch it took: only the jobs queued meanwhile wait now.
+    func batchFinished() {
+        state.withLock { state in waiting(state.pending.count) }
+    }
+
     private func takeBatch(_ state: inout State) -> [Job] {
-        defer { waiting(state.pending.count) }
+        let batch: [Job]
         if state.pending.count <= maximumBatchSize {
-            defer { state.pending.removeAll(keepingCapacity: true) }
-            return state.pending
+            batch = state.pending
+            state.pending.removeAll(keepingCapacity: true)
+        } else {
+            batch = Array(state.pending.prefix(maximumBatchSize))
+            state.pending.removeFirst(maximumBatchSize)
         }
-        let batch = Array(state.pending.prefix(maximumBatchSize))
-        state.pending.removeFirst(maximumBatchSize)
+        // Jobs that share one transaction wait for each other's work: a flush of events beside a gateway call's
+        // grant must not give the core away while the grant's caller waits for the commit.
+        waiting(state.pending.count + (batch.count > 1 ? batch.count : 0))
         return batch
     }
 }

@@ -199,7 +199,10 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withTaskExecutorPreference(writer.thread) {
-                    while let batch = await queue.nextBatch() { await commit(batch, on: writer.database) }
+                    while let batch = await queue.nextBatch() {
+                        await commit(batch, on: writer.database)
+                        queue.batchFinished()
+                    }
                 }
             } onCancel: {
                 self.queue.close()

@@ -19,7 +19,8 @@ public struct SQLEventRepository: EventRepository {
     ///
     /// SQLite prepares a statement of a size it has not kept anew, a run of the writer that nothing can break
     /// (a 270-row statement's parse took milliseconds), and a flush of served events is a different size each
-    /// time. In statements of 64 rows, each one kept prepared, and a remainder under 64, the writer reaches a
+    /// time. In statements of 64 rows, which every flush uses and so stays among the connection's four kept large
+    /// statements, and a remainder under 64 (prepared anew when its size was not among them), the writer reaches a
     /// `YieldPoint` between statements and SQLite's progress handler within them: with `bench/router.py`'s
     /// setup at one connection (wrk, 8 s, release build), p99 2.4 ms with 1,000-row statements and yield points,
     /// 0.88–1.08 ms with these. Not for every row: 64-row statements throughout took `bench/events.py` from
