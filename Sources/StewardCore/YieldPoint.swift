@@ -23,9 +23,8 @@ public enum YieldPoint {
     /// How many times the calling thread has yielded here.
     public static var yieldedOnThisThread: UInt64 { UInt64(steward_yield_points_yielded()) }
 
-    /// Tells yield points how many writes wait for SQLite's writer (queued, or sharing the transaction it is
-    /// writing): while any does, they do nothing. A request may be waiting on one of those writes (a gateway
-    /// call's budget grant), and a writer that gave its core away in the middle of a flush of events only made it
-    /// wait longer.
+    /// Tells yield points how many writes are queued for SQLite's writer: while any is, they do nothing. A request
+    /// may be waiting on one of those writes (a gateway call's budget grant), and a writer that gave its core away
+    /// in the middle of a flush of events only made it wait longer.
     public static func writesWaiting(_ count: Int) { steward_yield_points_writes_waiting(Int32(clamping: count)) }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// The queue of writes for SQLite's single writer: what it tells the writer's yield points.
 @Suite struct GroupCommitQueueTests {
-    @Test("Writes queued behind a busy writer, or sharing its transaction with others, count as waiting; none once committed")
+    @Test("Writes queued behind a busy writer count as waiting until it takes them; those queued meanwhile after a commit")
     func countsWaitingWrites() async throws {
         let counts = Mutex<[Int]>([])
         let queue = GroupCommitQueue(waiting: { count in counts.withLock { $0.append(count) } })
@@ -17,10 +17,17 @@ import Testing
         #expect(counts.withLock { $0 } == [1, 2])
         let batch = try #require(await queue.nextBatch())
         #expect(batch.count == 2)
-        #expect(counts.withLock { $0.last } == 2, "two jobs in one transaction wait for each other")
+        #expect(counts.withLock { $0.last } == 0, "the writer took them")
+        let fourth = Task { try await queue.submit { _ in 4 } }
+        while counts.withLock({ $0.last }) != 1 { try await Task.sleep(for: .milliseconds(1)) }
         for job in batch { job.continuation.resume(returning: 0) }
         queue.batchFinished()
-        #expect(counts.withLock { $0.last } == 0, "committed: nobody waits")
+        #expect(counts.withLock { $0.last } == 1, "committed: the write queued meanwhile still waits")
+        let next = try #require(await queue.nextBatch())
+        #expect(counts.withLock { $0.last } == 0)
+        for job in next { job.continuation.resume(returning: 4) }
+        queue.batchFinished()
+        _ = try await fourth.value
         _ = try await (first.value, second.value)
         // A writer waiting for work takes a lone job at once: nobody waits behind it or beside it.
         let taken = Task { await queue.nextBatch() }

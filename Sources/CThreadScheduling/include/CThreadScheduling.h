@@ -15,8 +15,7 @@ void steward_yield_points_rested(void);
 /// it runs at its full share of the CPU.
 void steward_yield_points_pause(int paused);
 
-/// How many writes wait for the database's writer (a thread with yield points), queued or in the transaction it is
-/// writing beside others: while any does, yield points
+/// How many writes are queued for the database's writer (a thread with yield points): while any is, yield points
 /// do nothing, since a request may be waiting on one of those writes and yielding would only make it wait longer.
 void steward_yield_points_writes_waiting(int count);
 

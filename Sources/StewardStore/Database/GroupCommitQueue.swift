@@ -93,7 +93,7 @@ final class GroupCommitQueue: Sendable {
     /// Whether the writer waits for jobs (none is pending).
     var writerIsWaiting: Bool { state.withLock { $0.waiter != nil } }
 
-    /// The writer committed (or failed) the batch it took: only the jobs queued meanwhile wait now.
+    /// The writer committed (or failed) the batch it took: the jobs queued meanwhile wait now.
     func batchFinished() {
         state.withLock { state in waiting(state.pending.count) }
     }
@@ -107,9 +107,11 @@ final class GroupCommitQueue: Sendable {
             batch = Array(state.pending.prefix(maximumBatchSize))
             state.pending.removeFirst(maximumBatchSize)
         }
-        // Jobs that share one transaction wait for each other's work: a flush of events beside a gateway call's
-        // grant must not give the core away while the grant's caller waits for the commit.
-        waiting(state.pending.count + (batch.count > 1 ? batch.count : 0))
+        // Jobs taken with others in one transaction do not count: most are background writes (a flush of events
+        // and the gateway's spend written every 50 ms often meet), and counting them took the gateway's
+        // one-connection p99 for streams to +1.79 ms in a run (+1.08-1.19 without); a grant that meets a flush
+        // waits for it as any write waits for the transaction ahead.
+        waiting(state.pending.count)
         return batch
     }
 }
