@@ -20,7 +20,8 @@ public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         case normal
         /// Work done in long runs that no request waits on as it runs (SQLite's writer, which writes flushes of
         /// served events; the background services, which prepare them): the thread passes `YieldPoint`s, where
-        /// it hands its core to a waiting thread (an event loop with a request to answer) every 250 µs of running.
+        /// it hands its core to a waiting thread (an event loop with a request to answer) once 250 µs have passed
+        /// since it last yielded or woke.
         /// The kernel's fair scheduler lets a waking loop preempt a long run only if the loop has not had more
         /// than its share of the CPU lately, which a busy loop has: with two cores, a request waited up to 4–5 ms
         /// behind a flush (`perf sched`). A long time slice for these threads (`sched_runtime` 100 ms) took the

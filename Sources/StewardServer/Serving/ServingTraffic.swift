@@ -297,10 +297,9 @@ final class ServedEventRecorder: Sendable {
 
     /// Writes what is waiting. The preparing and writing give way to the event loops at `YieldPoint`s as long as
     /// flushes keep up with the traffic; a scheduled flush that took longer than `behind` pauses them until one
-    /// keeps up again, so
-    /// that under a load the cores cannot serve and record at once, recording keeps its share (with yield points
-    /// on at 16 connections of `bench/router.py`'s traffic, events queued for seconds after the load ended and
-    /// were dropped at the queue's cap).
+    /// keeps up again, so that under a load the cores cannot serve and record at once, recording keeps its share
+    /// (with yield points always on at 16 connections of `bench/router.py`'s traffic, events queued for seconds
+    /// after the load ended and were dropped at the queue's cap).
     private func writePending(decidingYieldPoints: Bool) async {
         let start = ContinuousClock.now
         defer { if decidingYieldPoints { pauseYieldPoints(ContinuousClock.now - start > behind) } }

@@ -30,7 +30,7 @@ final class GroupCommitQueue: Sendable {
     /// The most jobs one transaction takes, so one commit's latency stays bounded.
     let maximumBatchSize: Int
 
-    /// Told how many jobs wait whenever that changes while the writer is busy or takes a batch
+    /// Told how many jobs are queued each time that changes: a job queued while the writer is busy, a batch taken
     /// (`YieldPoint.writesWaiting`: a writer does not give its core away while callers wait for it).
     let waiting: @Sendable (Int) -> Void
 
@@ -92,11 +92,6 @@ final class GroupCommitQueue: Sendable {
 
     /// Whether the writer waits for jobs (none is pending).
     var writerIsWaiting: Bool { state.withLock { $0.waiter != nil } }
-
-    /// The writer committed (or failed) the batch it took: the jobs queued meanwhile wait now.
-    func batchFinished() {
-        state.withLock { state in waiting(state.pending.count) }
-    }
 
     private func takeBatch(_ state: inout State) -> [Job] {
         let batch: [Job]

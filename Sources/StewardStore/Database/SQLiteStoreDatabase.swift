@@ -199,10 +199,7 @@ public final class SQLiteStoreDatabase: StoreDatabase {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withTaskExecutorPreference(writer.thread) {
-                    while let batch = await queue.nextBatch() {
-                        await commit(batch, on: writer.database)
-                        queue.batchFinished()
-                    }
+                    while let batch = await queue.nextBatch() { await commit(batch, on: writer.database) }
                 }
             } onCancel: {
                 self.queue.close()

@@ -22,9 +22,9 @@ public struct SQLEventRepository: EventRepository {
     /// time. In statements of 64 rows, which every flush uses and so stays among the connection's four kept large
     /// statements, and a remainder under 64 (prepared anew when its size was not among them), the writer reaches a
     /// `YieldPoint` between statements and SQLite's progress handler within them: with `bench/router.py`'s
-    /// setup at one connection (wrk, 8 s, release build), p99 2.4 ms with 1,000-row statements and yield points,
-    /// 0.88–1.08 ms with these. Not for every row: 64-row statements throughout took `bench/events.py` from
-    /// 80–83k to 66k events/s.
+    /// setup on a fresh server at one connection (wrk, 8 s, release build), p99 2.4 ms with 1,000-row statements
+    /// and yield points, 0.91–1.15 ms with these. Not for every row: 64-row statements throughout took
+    /// `bench/events.py` from 80–83k to 66k events/s.
     static let rowsPerSmallStatement = 64
 
     /// The rows of each INSERT for `count` events: whole statements of `rowsPerStatement`, then of
