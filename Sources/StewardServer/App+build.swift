@@ -19,8 +19,9 @@ public func buildApplication(
     let services = StewardServices(storage: storage, configuration: configuration, observer: PrometheusMonitoringObserver(registry: metrics))
     let traffic = ServingTraffic(
         events: services.events, client: ModelServerClient(timeout: TimeAmount(configuration.servingTimeout)), logger: logger)
+    let gatewayCalls = GatewayCalls(services: services, configuration: configuration, traffic: traffic)
     var application = Application(
-        router: buildRouter(services: services, configuration: configuration, metrics: metrics, traffic: traffic),
+        router: buildRouter(services: services, configuration: configuration, metrics: metrics, traffic: traffic, gatewayCalls: gatewayCalls),
         server: ServingChannel.server(
             configuration: .init(
                 additionalChannelHandlers: [SlowBodyGuard(timeout: TimeAmount(configuration.bodyTimeout)), ClientDepartureGuard()],
@@ -28,7 +29,8 @@ public func buildApplication(
             fastPath: ServingFastPath.Services(
                 deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,
                 largestBody: 1 << 20,
-                connections: ModelServerConnectionPools(limits: traffic.client), idleTimeout: TimeAmount(configuration.idleTimeout))),
+                connections: ModelServerConnectionPools(limits: traffic.client), idleTimeout: TimeAmount(configuration.idleTimeout),
+                gateway: gatewayCalls)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections)),

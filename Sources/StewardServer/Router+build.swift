@@ -11,14 +11,27 @@ import StewardCore
 public func buildRouter(
     services: StewardServices, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<StewardRequestContext> {
-    buildRouter(
-        services: services, configuration: configuration, metrics: metrics,
-        traffic: ServingTraffic(events: services.events, logger: Logger(label: "steward.serving")))
+    let traffic = ServingTraffic(events: services.events, logger: Logger(label: "steward.serving"))
+    return buildRouter(
+        services: services, configuration: configuration, metrics: metrics, traffic: traffic,
+        gatewayCalls: GatewayCalls(services: services, configuration: configuration, traffic: traffic))
 }
 
-/// The router with the serving path's background work (`ServingTraffic`) that the application runs as a service.
+extension GatewayCalls {
+    /// The gateway's calls over the service graph: one per server, shared by the router's `/v1` routes and the
+    /// serving fast path, so that both answer from one cache.
+    init(services: StewardServices, configuration: ServerConfiguration, traffic: ServingTraffic) {
+        self.init(
+            gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
+            logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache(), events: services.events)
+    }
+}
+
+/// The router with the serving path's background work (`ServingTraffic`) that the application runs as a service, and
+/// the gateway's calls it shares with the serving fast path.
 func buildRouter(
-    services: StewardServices, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, traffic: ServingTraffic
+    services: StewardServices, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, traffic: ServingTraffic,
+    gatewayCalls: GatewayCalls
 ) -> Router<StewardRequestContext> {
     let router = Router(context: StewardRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
@@ -36,9 +49,6 @@ func buildRouter(
         artifacts.addProxyRoutes(
             to: router.group(RouterPath("\(prefix)/2.0/mlflow-artifacts")).add(middleware: ErrorMiddleware(render: MLflowResponse.error)))
     }
-    let gatewayCalls = GatewayCalls(
-        gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
-        logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache(), events: services.events)
     let native = router.group("api/v1").add(middleware: ISOTimesMiddleware()).add(middleware: ErrorMiddleware(render: NativeMessage.error))
     OpenAPIController<StewardRequestContext>().addRoutes(to: native)
     ModelsController(registry: services.registry).addRoutes(to: native)

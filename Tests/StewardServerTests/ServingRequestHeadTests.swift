@@ -17,12 +17,52 @@ import Testing
             "\(Self.line)Host: x\r\ncontent-type: application/json\r\nX-Steward-Unit:  store 7 \r\n"
             + "x-steward-request-id:r1\r\nCONNECTION: Close\r\nContent-Length: 12\r\n\r\n"
         let expected = ServingRequestHead(
-            system: "sys-1", contentLength: 12, closing: true, unit: "store 7", requestID: "r1", length: head.utf8.count)
+            route: .serve(system: "sys-1"), contentLength: 12, closing: true, unit: "store 7", requestID: "r1", length: head.utf8.count)
         #expect(Self.read(head + "{\"inputs\":1}") == .head(expected))
         let plain = "POST /serve/credit/invocations?x=1 HTTP/1.1\r\nConnection: keep-alive\r\n\r\n"
         #expect(
             Self.read(plain)
-                == .head(ServingRequestHead(system: "credit", contentLength: 0, closing: false, unit: nil, requestID: nil, length: plain.utf8.count)))
+                == .head(
+                    ServingRequestHead(
+                        route: .serve(system: "credit"), contentLength: 0, closing: false, unit: nil, requestID: nil, length: plain.utf8.count)))
+    }
+
+    @Test("A gateway call's head: its kind, key, request id, unit and Cache-Control; a scoring request's id header is not its own")
+    func gatewayCall() {
+        let head =
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nauthorization: bearer  sgw_abc \r\nX-Request-Id: q1\r\n"
+            + "X-Steward-Request-Id: other\r\nX-Steward-Unit: user-9\r\nCache-Control: no-cache\r\nContent-Length: 2\r\n\r\n"
+        #expect(
+            Self.read(head + "{}")
+                == .head(
+                    ServingRequestHead(
+                        route: .gateway(.chat), contentLength: 2, closing: false, unit: "user-9", requestID: "q1", key: "sgw_abc",
+                        cacheControl: "no-cache", length: head.utf8.count)))
+        let embeddings = "POST /v1/embeddings HTTP/1.1\r\nAuthorization: Bearer k\r\nContent-Length: 0\r\n\r\n"
+        #expect(
+            Self.read(embeddings)
+                == .head(
+                    ServingRequestHead(
+                        route: .gateway(.embeddings), contentLength: 0, closing: false, unit: nil, requestID: nil, key: "k",
+                        length: embeddings.utf8.count)))
+    }
+
+    @Test(
+        "A gateway call without a bearer key, or with a header the path reads twice, goes to the router",
+        arguments: [
+            "POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 2\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Basic a2V5\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer \r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer a\r\nCache-Control: no-cache\r\ncache-control: max-age=0\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer a\r\nX-Request-Id: a\r\nX-Request-Id: b\r\n\r\n",
+            "POST /v1/chat/completions?x=1 HTTP/1.1\r\nAuthorization: Bearer a\r\n\r\n",
+            "POST /v1/chat/completions/ HTTP/1.1\r\nAuthorization: Bearer a\r\n\r\n",
+            "GET /v1/models HTTP/1.1\r\nAuthorization: Bearer a\r\n\r\n",
+            "POST /v1/completions HTTP/1.1\r\nAuthorization: Bearer a\r\n\r\n",
+        ])
+    func gatewayUnsupported(head: String) {
+        #expect(Self.read(head) == .unsupported)
     }
 
     @Test("A head not yet complete waits for more bytes, up to the largest head")

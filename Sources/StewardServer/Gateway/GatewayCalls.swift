@@ -36,6 +36,26 @@ struct GatewayCalls: Sendable {
         }
     }
 
+    /// A client's call through `/v1` (`kind`, the request's `body`) by `caller`, with the request id, unit and
+    /// `Cache-Control` its headers give. One entry for the router's routes (`GatewayController`) and the serving
+    /// fast path (`ServingFastPath`).
+    func answer(
+        _ kind: GatewayCall.Kind, caller: GatewayService.Caller, body: ByteBuffer, requestIDHeader: String?, unitHeader: String?,
+        cacheControl: String?, started: ContinuousClock.Instant, time: Int64
+    ) async throws -> Outcome {
+        let call = try GatewayCall(kind: kind, body: Data(buffer: body, byteTransferStrategy: .noCopy))
+        // The unit a prompt experiment splits by: the header, else the request's user.
+        return try await run(
+            call, caller: caller, requestID: ServingTraffic.requestID(header: requestIDHeader), unit: unitHeader ?? call.user,
+            useCache: !Self.refusesCache(cacheControl), started: started, time: time)
+    }
+
+    /// Whether the client asked not to be answered from a cache (`Cache-Control: no-cache` or `no-store`).
+    static func refusesCache(_ cacheControl: String?) -> Bool {
+        let directives = cacheControl?.lowercased() ?? ""
+        return directives.contains("no-cache") || directives.contains("no-store")
+    }
+
     /// Runs `call` for `caller`. `unit` is what a prompt experiment splits by; `useCache` false skips the cache.
     func run(
         _ call: GatewayCall, caller: GatewayService.Caller, requestID: String, unit: String?, useCache: Bool, started: ContinuousClock.Instant,

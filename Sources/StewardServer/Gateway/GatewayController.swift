@@ -26,10 +26,15 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
 
     /// The caller from `Authorization: Bearer <key>`.
     func caller(_ request: Request) async throws -> GatewayService.Caller {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        try await gateway.caller(key: try Self.key(authorization: request.headers[.authorization]))
+    }
+
+    /// The key of `Authorization: Bearer <key>`; 401 without one.
+    static func key(authorization header: String?) throws -> String {
+        guard let header, header.lowercased().hasPrefix("bearer ") else {
             throw StewardError(.unauthenticated, "You didn't provide an API key: send the system's gateway key as 'Authorization: Bearer sgw_…'.")
         }
-        return try await gateway.caller(key: header.dropFirst(7).trimmingCharacters(in: .whitespaces))
+        return header.dropFirst(7).trimmingCharacters(in: .whitespaces)
     }
 
     @Sendable func models(_ request: Request, context: Context) async throws -> Response {
@@ -47,25 +52,18 @@ struct GatewayController<Context: IdentifiedRequestContext>: Sendable {
     func call(_ kind: GatewayCall.Kind, _ request: Request, _ context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let time = EpochClock.now()
+        // Refused before its body is read.
         let caller = try await caller(request)
         let body = try await request.body.collect(upTo: Self.largestRequest)
-        let call = try GatewayCall(kind: kind, body: Data(buffer: body))
         let calls = calls
-        let requestID = ServingTraffic.requestID(header: request.headers[HTTPField.Name("X-Request-Id")!])
-        // The unit a prompt experiment splits by: the header, else the request's user.
-        let unit = request.headers[HTTPField.Name("X-Steward-Unit")!] ?? call.user
-        let useCache = !Self.refusesCache(request)
+        let headers = request.headers
         // The connection's closing cancels the call: a client that goes away before the answer ends the provider's
         // call (a stream's client that goes away ends it at the next chunk).
         return try await AbandonedCalls.shared.run(on: context.connection) {
-            try await calls.run(call, caller: caller, requestID: requestID, unit: unit, useCache: useCache, started: started, time: time)
+            try await calls.answer(
+                kind, caller: caller, body: body, requestIDHeader: headers[HTTPField.Name("X-Request-Id")!],
+                unitHeader: headers[HTTPField.Name("X-Steward-Unit")!], cacheControl: headers[.cacheControl], started: started, time: time)
         }.response
-    }
-
-    /// Whether the client asked not to be answered from a cache (`Cache-Control: no-cache` or `no-store`).
-    static func refusesCache(_ request: Request) -> Bool {
-        let directives = request.headers[.cacheControl]?.lowercased() ?? ""
-        return directives.contains("no-cache") || directives.contains("no-store")
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status, requestID: String?) -> Response {

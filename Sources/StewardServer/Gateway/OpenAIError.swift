@@ -8,10 +8,17 @@ import StewardJSON
 /// they retry there: 429 and 5xx).
 enum OpenAIError {
     static func render(_ error: StewardError) -> Response {
+        let (status, headers, body) = answer(error)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// `error` as the gateway answers it: OpenAI's body with the status its code maps to.
+    static func answer(_ error: StewardError) -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
         let (type, code) = kind(of: error.code)
-        return Response(
-            status: MLflowResponse.status(for: error.code), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body(message: error.message, type: type, code: code).description)))
+        return (
+            MLflowResponse.status(for: error.code), [.contentType: "application/json"],
+            ByteBuffer(string: body(message: error.message, type: type, code: code).description)
+        )
     }
 
     /// OpenAI's error body.

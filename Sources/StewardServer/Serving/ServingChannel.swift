@@ -4,9 +4,10 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Hummingbird's HTTP/1.1 connection with the serving fast path (`ServingFastPath`) in front of its HTTP codec.
-/// The fast path answers the scoring requests it can take from the connection's bytes and hands the connection
-/// to the codec and the router at the first it cannot. Until then it keeps the idle timeout and graceful shutdown
-/// itself, so the connection-state handler starts without a timeout and gets its own at the hand-over.
+/// The fast path answers the scoring requests and gateway calls it can take from the connection's bytes and hands
+/// the connection to the codec and the router at the first it cannot. Until then it keeps the idle timeout and
+/// graceful shutdown itself, so the connection-state handler starts without a timeout and gets its own at the
+/// hand-over.
 struct ServingChannel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = HTTP1Channel.Value
 
@@ -14,8 +15,7 @@ struct ServingChannel: ServerChildChannel, HTTPChannelHandler {
     /// The same connection with no idle timeout in its connection-state handler, for connections the fast path
     /// starts.
     let untimedHTTP1: HTTP1Channel
-    /// Nil when the fast path is not used (authentication required).
-    let fastPath: ServingFastPath.Services?
+    let fastPath: ServingFastPath.Services
 
     var responder: HTTPChannelHandler.Responder { http1.responder }
 
@@ -27,12 +27,12 @@ struct ServingChannel: ServerChildChannel, HTTPChannelHandler {
             return ServingChannel(
                 http1: HTTP1Channel(responder: responder, configuration: configuration),
                 untimedHTTP1: HTTP1Channel(responder: responder, configuration: untimed),
-                fastPath: fastPath.authenticationRequired ? nil : fastPath)
+                fastPath: fastPath)
         }
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        guard let fastPath else { return http1.setup(channel: channel, logger: logger) }
+        let fastPath = fastPath
         let idleTimeout = http1.configuration.idleTimeout
         return untimedHTTP1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let fastPath = ServingFastPath(services: fastPath) { context in

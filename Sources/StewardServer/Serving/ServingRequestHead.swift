@@ -1,25 +1,43 @@
-/// The head of a scoring request (`POST /serve/{system}/invocations`) as the serving fast path reads it from a
-/// connection's bytes, without NIO's HTTP codec (`ServingFastPath`).
+/// The head of a request the serving fast path (`ServingFastPath`) reads from a connection's bytes, without NIO's
+/// HTTP codec: a scoring request (`POST /serve/{system}/invocations`) or an LLM gateway call (`POST
+/// /v1/chat/completions`, `POST /v1/embeddings`).
 ///
 /// It reads a deliberately narrow form of HTTP/1.1, and anything outside it is `unsupported`, which hands the
-/// connection's bytes, unread, to the HTTP codec and the router: a request line of exactly that route and
+/// connection's bytes, unread, to the HTTP codec and the router: a request line of exactly one of those routes and
 /// `HTTP/1.1`; lines ending in CRLF; header names of token characters followed directly by `:`; values of
 /// visible ASCII, spaces and tabs; at most one `Content-Length` of up to ten digits; no `Transfer-Encoding`,
-/// `Expect`, `Upgrade` or `Authorization`; `Connection` only `close` or `keep-alive`; no repeated header the
-/// fast path reads. Whatever it accepts, any conforming parser reads the same way, so a request cannot mean one
-/// thing here and another to the router (no smuggling between the two).
+/// `Expect` or `Upgrade`; `Connection` only `close` or `keep-alive`; no repeated header the fast path reads.
+/// `Authorization` only on a gateway call, as `Bearer <key>` (a scoring request with credentials is the router's:
+/// its authentication middleware reads them). Whatever it accepts, any conforming parser reads the same way, so a
+/// request cannot mean one thing here and another to the router (no smuggling between the two).
 struct ServingRequestHead: Equatable {
-    /// The `{system}` segment: the system's id or name.
-    let system: String
+    /// What the request asks for.
+    enum Route: Equatable {
+        /// A scoring request; `system` is the `{system}` segment, the system's id or name.
+        case serve(system: String)
+        /// An LLM gateway call.
+        case gateway(GatewayCall.Kind)
+    }
+
+    let route: Route
     let contentLength: Int
     /// `Connection: close`.
     let closing: Bool
     /// `X-Steward-Unit`.
     let unit: String?
-    /// `X-Steward-Request-Id`.
+    /// `X-Steward-Request-Id` on a scoring request, `X-Request-Id` on a gateway call (each route's own).
     let requestID: String?
+    /// A gateway call's key, from `Authorization: Bearer <key>`.
+    var key: String? = nil
+    /// A gateway call's `Cache-Control`.
+    var cacheControl: String? = nil
     /// Bytes of the head through its empty line.
     let length: Int
+
+    /// The `{system}` segment of a scoring request.
+    var system: String? {
+        if case .serve(let system) = route { system } else { nil }
+    }
 
     enum Reading: Equatable {
         /// The head has not all come yet.
@@ -65,23 +83,28 @@ struct ServingRequestHead: Equatable {
         }
 
         mutating func head() -> ServingRequestHead? {
-            guard let system = requestLine() else { return nil }
+            guard let route = requestLine() else { return nil }
+            let gateway = if case .gateway = route { true } else { false }
             var contentLength: Int?
             var closing = false
             var connectionSeen = false
             var unit: String?
             var requestID: String?
+            var key: String?
+            var cacheControl: String?
             while true {
                 guard let end = lineEnd() else { return nil }
                 if end == position {
                     position = end + 2
-                    guard position <= ServingRequestHead.largestHead else { return nil }
+                    guard position <= ServingRequestHead.largestHead, !gateway || key != nil else { return nil }
                     return ServingRequestHead(
-                        system: system, contentLength: contentLength ?? 0, closing: closing, unit: unit, requestID: requestID, length: position)
+                        route: route, contentLength: contentLength ?? 0, closing: closing, unit: unit, requestID: requestID, key: key,
+                        cacheControl: cacheControl, length: position)
                 }
                 guard let (name, value) = field(upTo: end) else { return nil }
                 position = end + 2
-                switch Header(name) {
+                let header = Header(name)
+                switch header {
                 case .contentLength:
                     guard contentLength == nil, let length = HTTPHeadBytes.decimal(value, maximumDigits: 10) else { return nil }
                     contentLength = length
@@ -96,9 +119,19 @@ struct ServingRequestHead: Equatable {
                 case .unit:
                     guard unit == nil else { return nil }
                     unit = String(decoding: value, as: UTF8.self)
-                case .requestID:
+                case .requestID, .gatewayRequestID:
+                    guard header == (gateway ? .gatewayRequestID : .requestID) else { break }
                     guard requestID == nil else { return nil }
                     requestID = String(decoding: value, as: UTF8.self)
+                case .authorization:
+                    // Only a gateway call's key; `Bearer` in any case, as the router reads it.
+                    guard gateway, key == nil, value.count > 7,
+                        HTTPHeadBytes.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: value.prefix(7)), "bearer ")
+                    else { return nil }
+                    key = String(decoding: HTTPHeadBytes.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: value.dropFirst(7))), as: UTF8.self)
+                case .cacheControl:
+                    guard cacheControl == nil else { return nil }
+                    cacheControl = String(decoding: value, as: UTF8.self)
                 case .refused:
                     return nil
                 case .other:
@@ -107,10 +140,16 @@ struct ServingRequestHead: Equatable {
             }
         }
 
-        /// The system of `POST /serve/{system}/invocations[?query] HTTP/1.1`.
-        mutating func requestLine() -> String? {
+        /// The route of `POST /serve/{system}/invocations[?query] HTTP/1.1`, `POST /v1/chat/completions HTTP/1.1` or
+        /// `POST /v1/embeddings HTTP/1.1`.
+        mutating func requestLine() -> Route? {
             guard let end = lineEnd() else { return nil }
             let line = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
+            for (text, kind) in [("POST /v1/chat/completions HTTP/1.1", GatewayCall.Kind.chat), ("POST /v1/embeddings HTTP/1.1", .embeddings)]
+            where line.elementsEqual(text.utf8) {
+                position = end + 2
+                return .gateway(kind)
+            }
             let prefix = "POST /serve/".utf8
             let suffix = " HTTP/1.1".utf8
             guard line.count > prefix.count + suffix.count, line.starts(with: prefix), line.reversed().starts(with: suffix.reversed())
@@ -127,7 +166,7 @@ struct ServingRequestHead: Equatable {
                 guard first == UInt8(ascii: "?"), rest.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
             }
             position = end + 2
-            return String(decoding: systemBytes, as: UTF8.self)
+            return .serve(system: String(decoding: systemBytes, as: UTF8.self))
         }
 
         /// A header line's name and value (without surrounding spaces and tabs).
@@ -150,8 +189,8 @@ struct ServingRequestHead: Equatable {
     }
 
     /// The headers the reader acts on.
-    private enum Header {
-        case contentLength, connection, unit, requestID
+    private enum Header: Equatable {
+        case contentLength, connection, unit, requestID, gatewayRequestID, authorization, cacheControl
         /// Headers this reader leaves to the HTTP codec and the router.
         case refused
         case other
@@ -161,7 +200,9 @@ struct ServingRequestHead: Equatable {
             case 6 where HTTPHeadBytes.equalsIgnoringCase(name, "expect"): self = .refused
             case 7 where HTTPHeadBytes.equalsIgnoringCase(name, "upgrade"): self = .refused
             case 10 where HTTPHeadBytes.equalsIgnoringCase(name, "connection"): self = .connection
-            case 13 where HTTPHeadBytes.equalsIgnoringCase(name, "authorization"): self = .refused
+            case 12 where HTTPHeadBytes.equalsIgnoringCase(name, "x-request-id"): self = .gatewayRequestID
+            case 13 where HTTPHeadBytes.equalsIgnoringCase(name, "authorization"): self = .authorization
+            case 13 where HTTPHeadBytes.equalsIgnoringCase(name, "cache-control"): self = .cacheControl
             case 14 where HTTPHeadBytes.equalsIgnoringCase(name, "content-length"): self = .contentLength
             case 14 where HTTPHeadBytes.equalsIgnoringCase(name, "x-steward-unit"): self = .unit
             case 17 where HTTPHeadBytes.equalsIgnoringCase(name, "transfer-encoding"): self = .refused
