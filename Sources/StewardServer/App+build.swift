@@ -19,7 +19,8 @@ public func buildApplication(
     let services = StewardServices(storage: storage, configuration: configuration, observer: PrometheusMonitoringObserver(registry: metrics))
     let traffic = ServingTraffic(
         events: services.events, client: ModelServerClient(timeout: TimeAmount(configuration.servingTimeout)), logger: logger)
-    let gatewayCalls = GatewayCalls(services: services, configuration: configuration, traffic: traffic)
+    let pools = ModelServerConnectionPools(limits: traffic.client)
+    let gatewayCalls = GatewayCalls(services: services, configuration: configuration, traffic: traffic, pools: pools)
     var application = Application(
         router: buildRouter(services: services, configuration: configuration, metrics: metrics, traffic: traffic, gatewayCalls: gatewayCalls),
         server: ServingChannel.server(
@@ -29,7 +30,7 @@ public func buildApplication(
             fastPath: ServingFastPath.Services(
                 deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,
                 largestBody: 1 << 20,
-                connections: ModelServerConnectionPools(limits: traffic.client), idleTimeout: TimeAmount(configuration.idleTimeout),
+                connections: pools, idleTimeout: TimeAmount(configuration.idleTimeout),
                 gateway: gatewayCalls)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",

@@ -14,15 +14,16 @@ public func buildRouter(
     let traffic = ServingTraffic(events: services.events, logger: Logger(label: "steward.serving"))
     return buildRouter(
         services: services, configuration: configuration, metrics: metrics, traffic: traffic,
-        gatewayCalls: GatewayCalls(services: services, configuration: configuration, traffic: traffic))
+        gatewayCalls: GatewayCalls(services: services, configuration: configuration, traffic: traffic, pools: nil))
 }
 
 extension GatewayCalls {
     /// The gateway's calls over the service graph: one per server, shared by the router's `/v1` routes and the
-    /// serving fast path, so that both answer from one cache.
-    init(services: StewardServices, configuration: ServerConfiguration, traffic: ServingTraffic) {
+    /// serving fast path, so that both answer from one cache; providers at plain `http://` URLs are called over
+    /// `pools`' connections when given.
+    init(services: StewardServices, configuration: ServerConfiguration, traffic: ServingTraffic, pools: ModelServerConnectionPools?) {
         self.init(
-            gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts), traffic: traffic,
+            gateway: services.gateway, client: LLMProviderClient(allowList: configuration.endpointHosts, pools: pools), traffic: traffic,
             logger: Logger(label: "steward.gateway"), cache: GatewayAnswerCache(), events: services.events)
     }
 }

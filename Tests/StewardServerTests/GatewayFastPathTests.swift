@@ -1,9 +1,13 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOPosix
 import StewardCore
 import StewardTestSupport
 import Testing
+
+@testable import StewardServer
 
 /// Gateway calls on a connection of their own take the serving fast path (`ServingFastPath`): read from the
 /// connection's bytes, run as the router runs them, and answered on the connection. What a client gets must be
@@ -93,5 +97,95 @@ struct GatewayFastPathTests {
                 #expect(status.dictionary("performance")?["requests"] as? Int == 4)
             }
         }
+    }
+
+    @Test("A provider at a plain http URL is called over the event loops' pooled connections: what async-http-client gets; deadlines and giving up")
+    func pooledProviderCalls() async throws {
+        try await GatewayRouteTests.withProvider { baseURL, received in
+            let configuration = try GatewayConfiguration(yaml: GatewayRouteTests.configuration(baseURL))
+            let provider = try #require(configuration.provider(named: "stand-in"))
+            let pools = ModelServerConnectionPools(limits: ModelServerClient())
+            let allowed = EndpointAllowList(hosts: ["127.0.0.1"])
+            let pooled = LLMProviderClient(allowList: allowed, pools: pools)
+            let library = LLMProviderClient(allowList: allowed)
+            func call(_ client: LLMProviderClient, model: String, streaming: Bool, timeout: TimeAmount = .seconds(10)) async throws -> (
+                Int, String?, [String]
+            ) {
+                let body = #"{"model": "\#(model)", "messages": [{"role": "user", "content": "x"}]\#(streaming ? #", "stream": true"# : "")}"#
+                let response = try await client.post(
+                    Array(body.utf8), path: "/chat/completions", to: provider, timeout: timeout, streaming: streaming)
+                var pieces: [String] = []
+                for try await piece in response.body { pieces.append(String(buffer: piece)) }
+                return (Int(response.status.code), response.headers.first(name: "Content-Type"), pieces)
+            }
+            for (model, streaming) in [("echo", false), ("stream-bare", true), ("busy", false)] {
+                let ours = try await call(pooled, model: model, streaming: streaming)
+                let theirs = try await call(library, model: model, streaming: streaming)
+                #expect(ours.0 == theirs.0 && ours.1 == theirs.1 && ours.2.joined() == theirs.2.joined(), "\(model)")
+            }
+
+            // No head within the deadline: timed out; the caller giving up ends the call at once.
+            let clock = ContinuousClock()
+            let started = clock.now
+            await #expect(throws: LLMProviderClient.Failure.self) {
+                try await call(pooled, model: "stall", streaming: false, timeout: .milliseconds(300))
+            }
+            #expect(clock.now - started < .seconds(2))
+            let before = received.count
+            let waiting = Task { try await call(pooled, model: "stall", streaming: true) }
+            while received.count == before { try await Task.sleep(for: .milliseconds(10)) }
+            let cancelled = clock.now
+            waiting.cancel()
+            await #expect(throws: (any Error).self) { try await waiting.value }
+            #expect(clock.now - cancelled < .seconds(1))
+        }
+    }
+
+    /// A provider whose stream sends its first event at once and the rest only when released.
+    final class HeldStream: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let release = AsyncStream<Void>.makeStream()
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard String(buffer: unwrapInboundIn(data)).contains("\r\n\r\n") else { return }
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+            @Sendable func chunk(_ text: String) -> String { String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n" }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: head + chunk("data: first\n\n"))), promise: nil)
+            let loop = context.eventLoop
+            let bound = NIOLoopBound(context, eventLoop: loop)
+            let release = release.stream
+            let rest = chunk("data: second\n\n") + chunk("data: [DONE]\n\n") + "0\r\n\r\n"
+            Task {
+                for await _ in release { break }
+                loop.execute { bound.value.writeAndFlush(NIOAny(ByteBuffer(string: rest)), promise: nil) }
+            }
+        }
+    }
+
+    @Test("A pooled provider call's stream is passed on as it comes", .timeLimit(.minutes(1)))
+    func pooledStreamAsItComes() async throws {
+        let held = HeldStream()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(held) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let configuration = try GatewayConfiguration(
+            yaml: """
+                providers:
+                  - {name: held, kind: openai, base_url: "http://127.0.0.1:\(server.localAddress?.port ?? 0)/v1"}
+                models: []
+                """)
+        let client = LLMProviderClient(
+            allowList: EndpointAllowList(hosts: ["127.0.0.1"]), pools: ModelServerConnectionPools(limits: ModelServerClient()))
+        let response = try await client.post(
+            Array(#"{"model": "m", "stream": true}"#.utf8), path: "/chat/completions", to: try #require(configuration.provider(named: "held")),
+            timeout: .seconds(10), streaming: true)
+        var pieces = response.body.makeAsyncIterator()
+        #expect(try await pieces.next().map { String(buffer: $0) } == "data: first\n\n")
+        held.release.continuation.yield()
+        var rest = ""
+        while let piece = try await pieces.next() { rest += String(buffer: piece) }
+        #expect(rest == "data: second\n\ndata: [DONE]\n\n")
     }
 }

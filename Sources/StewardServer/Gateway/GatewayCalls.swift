@@ -120,7 +120,7 @@ struct GatewayCalls: Sendable {
             do {
                 response = try await client.post(
                     upstreamBody, path: anthropic ? AnthropicMessages.path : call.kind.path, to: target.provider,
-                    timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)))
+                    timeout: .milliseconds(Int64(target.model.timeoutSeconds * 1000)), streaming: call.stream)
             } catch {
                 release(reservation)
                 if Task.isCancelled {

@@ -20,35 +20,56 @@ struct LLMProviderClient: Sendable {
 
     let allowList: EndpointAllowList
     let environment: @Sendable (String) -> String?
+    /// The serving fast path's connections, for providers at plain `http://` URLs (`PooledProviderCall`); nil:
+    /// async-http-client for every provider.
+    let pools: ModelServerConnectionPools?
 
     /// `environment` reads one variable (`getenv`: `ProcessInfo`'s dictionary of all of them, built per call, showed
     /// in the gateway's profile).
-    init(allowList: EndpointAllowList, environment: @escaping @Sendable (String) -> String? = { getenv($0).map { String(cString: $0) } }) {
+    init(
+        allowList: EndpointAllowList, pools: ModelServerConnectionPools? = nil,
+        environment: @escaping @Sendable (String) -> String? = { getenv($0).map { String(cString: $0) } }
+    ) {
         self.allowList = allowList
+        self.pools = pools
         self.environment = environment
     }
 
-    /// Posts `body` to the provider's `path`; the answer's head is back within `timeout`, its body streams.
-    func post(_ body: [UInt8], path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount) async throws(Failure)
-        -> HTTPClientResponse
-    {
+    /// Posts `body` to the provider's `path`; the answer's head is back within `timeout`, its body streams (a
+    /// `streaming` call's as it comes).
+    func post(
+        _ body: [UInt8], path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount, streaming: Bool
+    ) async throws(Failure) -> HTTPClientResponse {
         let url: URL
         do { url = try allowList.check(provider.baseURL + path) } catch { throw .refused(error) }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        var headers = [("Accept", "application/json, text/event-stream")]
         if let variable = provider.apiKeyEnvironment {
             guard let key = environment(variable), !key.isEmpty else {
                 throw .refused(
                     StewardError(.upstreamFailed, "The provider '\(provider.name)' has no key: the server's environment does not set \(variable)."))
             }
             switch provider.kind {
-            case .openai: request.headers.add(name: "Authorization", value: "Bearer \(key)")
-            case .anthropic: request.headers.add(name: "x-api-key", value: key)
+            case .openai: headers.append(("Authorization", "Bearer \(key)"))
+            case .anthropic: headers.append(("x-api-key", key))
             }
         }
-        if provider.kind == .anthropic { request.headers.add(name: "anthropic-version", value: AnthropicMessages.version) }
+        if provider.kind == .anthropic { headers.append(("anthropic-version", AnthropicMessages.version)) }
+        if let pools, let endpoint = pools.endpoint(url.absoluteString) {
+            do {
+                return try await PooledProviderCall.post(
+                    ByteBuffer(bytes: body), to: endpoint, headers: headers, timeout: timeout, streaming: streaming, pools: pools)
+            } catch ModelServerClient.Failure.timedOut {
+                throw .timedOut
+            } catch ModelServerClient.Failure.unreachable(let reason) {
+                throw .unreachable(reason)
+            } catch {
+                throw .unreachable(String(describing: error))
+            }
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             return try await Self.client.execute(request, timeout: timeout)

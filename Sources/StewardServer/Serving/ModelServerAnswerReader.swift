@@ -32,6 +32,10 @@ struct ModelServerAnswerReader {
     private var contentType: String?
     private var reusable = true
     private var body: ByteBuffer?
+    /// Bytes of the answer's body read so far (taken out by `takeBody` or not): what `maximumAnswerBytes` caps.
+    private var bodyBytes = 0
+    /// The answer's status and content type, from when its head is read until `takeHead`.
+    private var head: (status: Int, contentType: String?)?
     /// Whether any byte of the answer came.
     private(set) var started = false
 
@@ -62,7 +66,7 @@ struct ModelServerAnswerReader {
                 }
                 let digits = line.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 0x20 && $0 != 0x09 }
                 guard let size = Self.hexadecimal(digits) else { return .malformed("a chunk size is not hexadecimal") }
-                guard size <= maximumAnswerBytes - (body?.readableBytes ?? 0) else { return .tooLarge }
+                guard size <= maximumAnswerBytes - bodyBytes else { return .tooLarge }
                 stage = size == 0 ? .trailers : .chunkData(remaining: size)
             case .chunkData(let remaining):
                 guard take(upTo: remaining, from: &buffer, then: { remaining in remaining == 0 ? .chunkEnd : .chunkData(remaining: remaining) })
@@ -93,7 +97,8 @@ struct ModelServerAnswerReader {
     /// Moves up to `remaining` bytes of body from `buffer`; false when the body would exceed its cap.
     private mutating func take(upTo remaining: Int, from buffer: inout ByteBuffer, then next: (Int) -> Stage?) -> Bool {
         let count = min(remaining, buffer.readableBytes)
-        guard (body?.readableBytes ?? 0) + count <= maximumAnswerBytes else { return false }
+        guard bodyBytes + count <= maximumAnswerBytes else { return false }
+        bodyBytes += count
         var slice = buffer.readSlice(length: count)!
         if body == nil {
             body = slice
@@ -102,6 +107,18 @@ struct ModelServerAnswerReader {
         }
         if let stage = next(remaining == Int.max ? 0 : remaining - count) { self.stage = stage } else { self.stage = .head }
         return true
+    }
+
+    /// The answer's status and content type once its head is read; nil before, and after the first time.
+    mutating func takeHead() -> (status: Int, contentType: String?)? {
+        defer { head = nil }
+        return head
+    }
+
+    /// The body read since the last time, for a reader that passes an answer on as it comes; nil when none came.
+    mutating func takeBody() -> ByteBuffer? {
+        defer { body = nil }
+        return body.flatMap { $0.readableBytes > 0 ? $0 : nil }
     }
 
     private func answer(reusable: Bool) -> Progress {
@@ -133,6 +150,8 @@ struct ModelServerAnswerReader {
         contentType = fields.contentType
         reusable = fields.keepAlive
         body = nil
+        bodyBytes = 0
+        self.head = (code, fields.contentType)
         if code == 204 || code == 304 {
             stage = .fixed(remaining: 0)
         } else if fields.chunked {

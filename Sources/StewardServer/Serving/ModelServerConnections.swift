@@ -74,31 +74,69 @@ final class ModelServerConnections {
         return parsed
     }
 
-    /// Posts `body` to `endpoint`; `finish` is called once, on the event loop, with the answer or the failure.
-    func post(_ body: ByteBuffer, to endpoint: Endpoint, finish: @escaping (Result<ModelServerClient.Answer, ModelServerClient.Failure>) -> Void) {
-        var finished = false
-        var inFlight: ModelServerExchange?
-        let loop = eventLoop.assumeIsolated()
-        let deadline = loop.scheduleTask(in: timeout) {
+    /// A request under way, which its caller may give up.
+    final class Call {
+        fileprivate var finished = false
+        fileprivate var inFlight: ModelServerExchange?
+        fileprivate var deadline: Scheduled<Void>?
+
+        /// Stops reading a passed-on answer while its receiver takes no more, or reads on.
+        func pause(_ paused: Bool) {
+            inFlight?.pause(paused)
+        }
+
+        /// Gives the request up: its connection is closed, and `finish` is not called.
+        func cancel() {
             guard !finished else { return }
             finished = true
+            deadline?.cancel()
             inFlight?.abandon()
+        }
+    }
+
+    /// Posts `body` to `endpoint` with `headers` besides the framing ones; `finish` is called once, on the event
+    /// loop, with the answer or the failure. The answer must come within `timeout` (the pool's when nil); with a
+    /// `receiver`, only its head must, and its body is passed on as it comes (the answer's body is then empty).
+    /// `retryable`: a pooled connection found closed is replaced and the request sent again (safe for a request
+    /// that changes nothing).
+    @discardableResult
+    func post(
+        _ body: ByteBuffer, to endpoint: Endpoint, headers: [(String, String)] = [], timeout: TimeAmount? = nil, retryable: Bool = true,
+        receiver: ModelServerExchange.Receiver? = nil,
+        finish: @escaping (Result<ModelServerClient.Answer, ModelServerClient.Failure>) -> Void
+    ) -> Call {
+        let call = Call()
+        let loop = eventLoop.assumeIsolated()
+        call.deadline = loop.scheduleTask(in: timeout ?? self.timeout) {
+            guard !call.finished else { return }
+            call.finished = true
+            call.inFlight?.abandon()
             finish(.failure(.timedOut))
         }
         let complete = { (result: Result<ModelServerClient.Answer, ModelServerClient.Failure>) in
-            guard !finished else { return }
-            finished = true
-            deadline.cancel()
+            guard !call.finished else { return }
+            call.finished = true
+            call.deadline?.cancel()
             finish(result)
         }
+        // Once the head has come, the body may take its time.
+        let passing = receiver.map { receiver in
+            ModelServerExchange.Receiver(
+                head: { status, contentType in
+                    call.deadline?.cancel()
+                    receiver.head(status, contentType)
+                }, part: receiver.part)
+        }
         func send(on connection: Connection, retryable: Bool) {
-            guard !finished else {
+            guard !call.finished else {
                 release(connection, to: endpoint)
                 return
             }
-            inFlight = connection.exchange
-            connection.exchange.post(body, path: endpoint.path, host: endpoint.authority, maximumAnswerBytes: maximumAnswerBytes) { outcome in
-                inFlight = nil
+            call.inFlight = connection.exchange
+            connection.exchange.post(
+                body, path: endpoint.path, host: endpoint.authority, headers: headers, maximumAnswerBytes: maximumAnswerBytes, receiver: passing
+            ) { outcome in
+                call.inFlight = nil
                 switch outcome {
                 case .answered(let answer, let reusable):
                     if reusable { self.release(connection, to: endpoint) } else { connection.channel.close(promise: nil) }
@@ -116,7 +154,7 @@ final class ModelServerConnections {
             }
         }
         func connect(retryable: Bool) {
-            guard !finished else { return }
+            guard !call.finished else { return }
             self.connect(to: endpoint).assumeIsolated().whenComplete { result in
                 switch result {
                 case .success(let channel):
@@ -132,10 +170,11 @@ final class ModelServerConnections {
             }
         }
         if let connection = takeIdle(endpoint) {
-            send(on: connection, retryable: true)
+            send(on: connection, retryable: retryable)
         } else {
             connect(retryable: false)
         }
+        return call
     }
 
     private func takeIdle(_ endpoint: Endpoint) -> Connection? {

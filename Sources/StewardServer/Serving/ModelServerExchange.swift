@@ -1,8 +1,9 @@
 import NIOCore
 
-/// The handler at the end of one keep-alive connection to a model server: sends one scoring request at a time as
-/// bytes and reads its answer with `ModelServerAnswerReader` (status, content type, body), or says why there is
-/// none. Lives on the connection's event loop, as do its callers (`ModelServerConnections`).
+/// The handler at the end of one keep-alive connection to a model server (or an LLM provider): sends one request at
+/// a time as bytes and reads its answer with `ModelServerAnswerReader` (status, content type, body), whole or passed
+/// on as it comes, or says why there is none. Lives on the connection's event loop, as do its callers
+/// (`ModelServerConnections`).
 final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -17,8 +18,18 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
         case tooLarge
     }
 
+    /// What a request whose answer is passed on as it comes is told, besides how it ended.
+    struct Receiver {
+        /// The answer's status and content type, once.
+        let head: (Int, String?) -> Void
+        /// Each piece of its body, as it comes.
+        let part: (ByteBuffer) -> Void
+    }
+
     private var context: ChannelHandlerContext?
     private var finish: ((Outcome) -> Void)?
+    private var receiver: Receiver?
+    private var paused = false
     private var reader = ModelServerAnswerReader(maximumAnswerBytes: 0)
     private var received: ByteBuffer?
 
@@ -28,21 +39,35 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
     /// Whether the connection can take a request now (open, and no exchange in flight).
     var isReady: Bool { finish == nil && context?.channel.isActive == true }
 
-    /// Posts `body` as JSON to `path`; `finish` is called once, on the event loop, with how it ended.
+    /// Posts `body` as JSON to `path`, with `headers` besides the framing ones; `finish` is called once, on the event
+    /// loop, with how it ended. With a `receiver`, the answer is passed on as it comes (its outcome's body is then
+    /// empty), and reading waits while `pause` holds it.
     func post(
-        _ body: ByteBuffer, path: String, host: String, maximumAnswerBytes: Int, finish: @escaping (Outcome) -> Void
+        _ body: ByteBuffer, path: String, host: String, headers: [(String, String)] = [], maximumAnswerBytes: Int, receiver: Receiver? = nil,
+        finish: @escaping (Outcome) -> Void
     ) {
         guard let context, context.channel.isActive else {
             finish(.broken("the connection is closed", answerStarted: false))
             return
         }
         self.finish = finish
+        self.receiver = receiver
         reader = ModelServerAnswerReader(maximumAnswerBytes: maximumAnswerBytes)
         received = nil
-        var head = context.channel.allocator.buffer(capacity: 96 + path.utf8.count + host.utf8.count)
-        head.writeString("POST \(path) HTTP/1.1\r\nhost: \(host)\r\ncontent-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n\r\n")
+        var head = context.channel.allocator.buffer(capacity: 256 + path.utf8.count + host.utf8.count)
+        head.writeString("POST \(path) HTTP/1.1\r\nhost: \(host)\r\ncontent-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n")
+        for (name, value) in headers { head.writeString("\(name): \(value)\r\n") }
+        head.writeStaticString("\r\n")
+        // Flushed together: one system call.
         context.write(wrapOutboundOut(head), promise: nil)
         context.writeAndFlush(wrapOutboundOut(body), promise: nil)
+    }
+
+    /// Stops reading the answer (its receiver takes no more for now) or reads on.
+    func pause(_ paused: Bool) {
+        guard let context, paused != self.paused else { return }
+        self.paused = paused
+        _ = context.channel.setOption(ChannelOptions.autoRead, value: !paused)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -58,11 +83,21 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
         } else {
             received?.writeBuffer(&bytes)
         }
-        switch reader.read(&received!) {
+        let progress = reader.read(&received!)
+        if let receiver {
+            if let head = reader.takeHead() { receiver.head(head.status, head.contentType) }
+            if case .needsMore = progress, let part = reader.takeBody() { receiver.part(part) }
+        }
+        switch progress {
         case .needsMore:
             break
         case .answered(let answer, let reusable):
-            end(.answered(answer, reusable: reusable))
+            if let receiver, answer.body.readableBytes > 0 {
+                receiver.part(answer.body)
+                end(.answered(.init(status: answer.status, contentType: answer.contentType, body: ByteBuffer()), reusable: reusable))
+            } else {
+                end(.answered(answer, reusable: reusable))
+            }
         case .malformed(let reason):
             end(.broken(reason, answerStarted: true))
             context.close(promise: nil)
@@ -88,12 +123,15 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
     /// Abandons the exchange in flight (its deadline passed): the connection is closed and `finish` not called.
     func abandon() {
         finish = nil
+        receiver = nil
         context?.close(promise: nil)
     }
 
     private func end(_ outcome: Outcome) {
         guard let finish else { return }
         self.finish = nil
+        receiver = nil
+        pause(false)
         received = nil
         finish(outcome)
     }
