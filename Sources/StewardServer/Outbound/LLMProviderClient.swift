@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import StewardCore
+import Synchronization
 
 /// Calls to the LLM providers behind the gateway: one pooled HTTP client for the process (streaming, no
 /// redirects: a 3xx is the answer, so an allowed host cannot bounce a call elsewhere), only to hosts an
@@ -23,6 +24,24 @@ struct LLMProviderClient: Sendable {
     /// The serving fast path's connections, for providers at plain `http://` URLs (`PooledProviderCall`); nil:
     /// async-http-client for every provider.
     let pools: ModelServerConnectionPools?
+    private let allowed = AllowedURLs()
+
+    /// The URLs the allow list passed, as it normalised them: checked once each (parsing the URL at each call was
+    /// 1.8% of a gateway call's CPU time, `bench/gateway.py` under `perf`). The allow list is fixed for the
+    /// server's life; a refused URL is checked again each time.
+    final class AllowedURLs: Sendable {
+        private let checked = Mutex<[String: String]>([:])
+
+        func check(_ url: String, against allowList: EndpointAllowList) throws(StewardError) -> String {
+            if let known = checked.withLock({ $0[url] }) { return known }
+            let normalised = try allowList.check(url).absoluteString
+            checked.withLock { checked in
+                if checked.count >= 1024 { checked.removeAll(keepingCapacity: true) }
+                checked[url] = normalised
+            }
+            return normalised
+        }
+    }
 
     /// `environment` reads one variable (`getenv`: `ProcessInfo`'s dictionary of all of them, built per call, showed
     /// in the gateway's profile).
@@ -40,8 +59,8 @@ struct LLMProviderClient: Sendable {
     func post(
         _ body: [UInt8], path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount, streaming: Bool
     ) async throws(Failure) -> HTTPClientResponse {
-        let url: URL
-        do { url = try allowList.check(provider.baseURL + path) } catch { throw .refused(error) }
+        let url: String
+        do { url = try allowed.check(provider.baseURL + path, against: allowList) } catch { throw .refused(error) }
         var headers = [("Accept", "application/json, text/event-stream")]
         if let variable = provider.apiKeyEnvironment {
             guard let key = environment(variable), !key.isEmpty else {
@@ -54,7 +73,7 @@ struct LLMProviderClient: Sendable {
             }
         }
         if provider.kind == .anthropic { headers.append(("anthropic-version", AnthropicMessages.version)) }
-        if let pools, let endpoint = pools.endpoint(url.absoluteString) {
+        if let pools, let endpoint = pools.endpoint(url) {
             do {
                 return try await PooledProviderCall.post(
                     ByteBuffer(bytes: body), to: endpoint, headers: headers, timeout: timeout, streaming: streaming, pools: pools)
@@ -66,7 +85,7 @@ struct LLMProviderClient: Sendable {
                 throw .unreachable(String(describing: error))
             }
         }
-        var request = HTTPClientRequest(url: url.absoluteString)
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
