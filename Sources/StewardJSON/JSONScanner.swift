@@ -4,9 +4,9 @@ import Foundation
 /// no unescaped control characters, valid UTF-8, one value with only whitespace around it), nesting at most
 /// 512 deep. Written for speed where Foundation's parsers were measured to dominate (event ingestion).
 struct JSONScanner {
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
-    private var depth = 0
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+    var depth = 0
     /// Whether an object that names a member twice is refused (request messages) rather than keeping the last
     /// value (event rows, as Python's json does).
     private let refusesDuplicateMembers: Bool
@@ -32,16 +32,16 @@ struct JSONScanner {
         }
     }
 
-    private init(bytes: UnsafeRawBufferPointer, refusesDuplicateMembers: Bool) {
+    init(bytes: UnsafeRawBufferPointer, refusesDuplicateMembers: Bool) {
         self.bytes = bytes
         self.refusesDuplicateMembers = refusesDuplicateMembers
     }
 
-    private func problem(_ what: String) -> JSONError {
+    func problem(_ what: String) -> JSONError {
         JSONError("\(what) at byte \(position)")
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -50,7 +50,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func parseValue() throws(JSONError) -> JSONValue {
+    mutating func parseValue() throws(JSONError) -> JSONValue {
         guard position < bytes.count else { throw problem("the text ends where a value should be") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -72,7 +72,7 @@ struct JSONScanner {
         return value
     }
 
-    private mutating func enter() throws(JSONError) {
+    mutating func enter() throws(JSONError) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw problem("nesting deeper than \(Self.maximumDepth) levels") }
     }
@@ -139,7 +139,7 @@ struct JSONScanner {
     }
 
     /// A string: the common case without escapes is decoded from the bytes in one step.
-    private mutating func parseString() throws(JSONError) -> String {
+    mutating func parseString() throws(JSONError) -> String {
         position += 1
         let start = position
         while position < bytes.count {

@@ -30,7 +30,7 @@ public func buildApplication(
             fastPath: ServingFastPath.Services(
                 deployments: services.deployments, traffic: traffic, authenticationRequired: configuration.authenticationRequired,
                 largestBody: 1 << 20,
-                connections: pools, idleTimeout: TimeAmount(configuration.idleTimeout),
+                connections: pools, idleTimeout: TimeAmount(configuration.idleTimeout), bodyTimeout: TimeAmount(configuration.bodyTimeout),
                 gateway: gatewayCalls)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Steward",

@@ -63,4 +63,64 @@ struct ChatStreamReaderTests {
             for _ in 0..<5 { _ = try reader.events(in: piece) }
         }
     }
+
+    /// Events of the usual shape and of every unusual one nearby: duplicated members, other indexes, tool calls,
+    /// refusals, escapes, null and missing fields, malformed text.
+    static let shapes: [String] = [
+        #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"caf\u00e9 \"quoted\" \ud83d\ude00\n"},"logprobs":null,"finish_reason":null}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"plain"},"finish_reason":"length"}],"usage":null}"#,
+        #" { "choices" : [ { "delta" : { "content" : "spaced" } , "index" : 0 } ] , "id" : "c1" } "#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":null},"finish_reason":null}]}"#,
+        #"{"id":"c1","choices":[{"index":1,"delta":{"content":"second choice"},"finish_reason":null}]}"#,
+        #"{"id":"c1","choices":[{"delta":{"content":"no index"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"b"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"index":0,"delta":{"content":"twice"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"first"},"delta":{"role":"assistant"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"one","content":"two"}}]}"#,
+        #"{"id":"c1","choices":[],"choices":[{"index":0,"delta":{"content":"later"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"refusal":null,"content":"r"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"function_call":{"name":"f"}}}]}"#,
+        #"{"id":"c1","choices":[{"index":0.0,"delta":{"content":"float index"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":42}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":null,"finish_reason":7}]}"#,
+        #"{"id":"c1","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"with usage"}}],"usage":{"prompt_tokens":3,"completion_tokens":1}}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"trailing"},}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"open"}}]"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"after"}}]} x"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"bad \x escape"}}]}"#,
+        #"["not","an","object"]"#,
+        "[DONE]",
+    ]
+
+    @Test("Events read for their few members say what they say read whole, whatever their shape")
+    func quickReadingMatchesWholeReading() throws {
+        // Every shape after a first chunk (whose id the answer cache keeps), alone and in every pair.
+        let first =
+            #"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant"}}]}"#
+        var streams = Self.shapes.map { [first, "data: " + $0] }
+        for a in Self.shapes { for b in Self.shapes { streams.append([first, "data: " + a, "data: " + b]) } }
+        streams.append(Self.shapes.map { "data: " + $0 })
+        var quickReads = 0
+        for events in streams {
+            let text = events.joined(separator: "\n\n") + "\n\n"
+            var quick = ChatStreamReader(clientWantsUsage: false)
+            var whole = ChatStreamReader(clientWantsUsage: false, quickReading: false)
+            let sentQuick = try quick.events(in: ByteBuffer(string: text)).map { String(buffer: $0) }
+            let sentWhole = try whole.events(in: ByteBuffer(string: text)).map { String(buffer: $0) }
+            #expect(sentQuick == sentWhole, "\(events)")
+            #expect(quick.usage == whole.usage && quick.completionCharacters == whole.completionCharacters, "\(events)")
+            #expect(quick.finishReason == whole.finishReason && quick.completionText == whole.completionText, "\(events)")
+            #expect(quick.completion == whole.completion, "\(events)")
+            quickReads += quick.quickReads
+            #expect(whole.quickReads == 0)
+        }
+        // The usual shapes (the first six) are read quickly, and were in the streams above.
+        var usual = ChatStreamReader(clientWantsUsage: false)
+        _ = try usual.events(in: ByteBuffer(string: ([first] + Self.shapes.prefix(6).map { "data: " + $0 }).joined(separator: "\n\n") + "\n\n"))
+        #expect(usual.quickReads == 6 && quickReads > Self.shapes.count * 6)
+    }
 }

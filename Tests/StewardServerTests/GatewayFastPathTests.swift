@@ -188,4 +188,58 @@ struct GatewayFastPathTests {
         while let piece = try await pieces.next() { rest += String(buffer: piece) }
         #expect(rest == "data: second\n\ndata: [DONE]\n\n")
     }
+
+    @Test("A client that ends its side: a call waiting for its provider is ended and the connection closed; a stream under way goes on to its end")
+    func clientEndsItsSide() async throws {
+        let held = HeldStream()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(held) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        try await GatewayRouteTests.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(.sqlite) { client, _ in
+                let configuration =
+                    GatewayRouteTests.configuration(baseURL) + """
+
+                          - {name: held, provider: held, upstream_model: m, input_per_million: 1, output_per_million: 1}
+                        """
+                let put = try await client.execute(
+                    uri: "/api/v1/gateway/config", method: .put, headers: [.contentType: "application/yaml"],
+                    body: ByteBuffer(
+                        string: configuration.replacingOccurrences(
+                            of: "providers:\n",
+                            with: "providers:\n  - {name: held, kind: openai, base_url: \"http://127.0.0.1:\(server.localAddress?.port ?? 0)/v1\"}\n")
+                    )
+                ) { ($0.status, String(buffer: $0.body)) }
+                #expect(put.0 == .ok, "\(put.1)")
+                let models = ["slow", "held"].map { #"{"provider": "stand-in", "model": "\#($0)", "version": "1", "type": "llm"}"# }
+                let created = try await client.call(
+                    .post, "/api/v1/systems",
+                    json: #"{"name": "halves", "purpose": "Answers", "external_models": [\#(models.joined(separator: ","))]}"#)
+                let system = try #require(created.body.dictionary("system")?.string("id"))
+                let key = try #require(
+                    try await client.call(.post, "/api/v1/systems/\(system)/gateway/keys", json: #"{"label": "t"}"#).body.string("key"))
+                let port = try #require(client.client.port)
+
+                // Waiting for a provider that answers in three seconds: ended at once, and the connection closed.
+                let waiting = try RawConnection(port: port)
+                let before = received.count
+                try waiting.send(Self.request(key: key, #"{"model": "slow", "messages": [{"role": "user", "content": "x"}]}"#))
+                while received.count == before { try await Task.sleep(for: .milliseconds(10)) }
+                waiting.endSending()
+                #expect(try waiting.closedWithin(seconds: 1))
+
+                // A stream whose first event has come: the rest still comes, and its end.
+                let streaming = try RawConnection(port: port)
+                try streaming.send(Self.request(key: key, #"{"model": "held", "stream": true, "messages": [{"role": "user", "content": "x"}]}"#))
+                let first = try streaming.receive(seconds: 5)
+                #expect(first.hasPrefix("HTTP/1.1 200") && first.contains("data: first"), "\(first)")
+                streaming.endSending()
+                try await Task.sleep(for: .milliseconds(100))
+                held.release.continuation.yield()
+                let rest = try streaming.receive(seconds: 5, untilClosed: true)
+                #expect(rest.contains("data: second") && rest.contains("data: [DONE]") && rest.hasSuffix("0\r\n\r\n"), "\(rest)")
+            }
+        }
+    }
 }

@@ -71,16 +71,23 @@ struct HostileRequestTests {
                 let slowHead = try RawConnection(port: port)
                 try slowHead.send("GET /health HTTP/1.1\r\nHo")
                 #expect(try slowHead.closedWithin(seconds: 5))
-                // A whole head, then five bytes a tenth of a second: under 1 KiB/s.
-                let trickle = try RawConnection(port: port)
-                try trickle.send("PUT /api/v1/policy HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
-                let started = ContinuousClock.now
-                var closed = false
-                while !closed, ContinuousClock.now - started < .seconds(5) {
-                    do { try trickle.send("aaaaa") } catch { closed = true }
-                    if try trickle.closedWithin(seconds: 0.1) { closed = true }
+                // A whole head, then five bytes a tenth of a second: under 1 KiB/s. Also on the routes the serving
+                // fast path reads from the connection's bytes (a gateway call, a scoring request).
+                for head in [
+                    "PUT /api/v1/policy HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
+                    "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sgw_x\r\nContent-Length: 100000\r\n\r\n",
+                    "POST /serve/some-system/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
+                ] {
+                    let trickle = try RawConnection(port: port)
+                    try trickle.send(head)
+                    let started = ContinuousClock.now
+                    var closed = false
+                    while !closed, ContinuousClock.now - started < .seconds(5) {
+                        do { try trickle.send("aaaaa") } catch { closed = true }
+                        if try trickle.closedWithin(seconds: 0.1) { closed = true }
+                    }
+                    #expect(closed, "\(head)")
                 }
-                #expect(closed)
                 // Connected and silent.
                 let idle = try RawConnection(port: port)
                 #expect(try idle.closedWithin(seconds: 5))
@@ -117,6 +124,11 @@ final class RawConnection {
     func send(_ text: String) throws {
         let sent = text.utf8CString.withUnsafeBufferPointer { Glibc.send(socket, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
         guard sent >= 0 else { throw POSIXError(.EPIPE) }
+    }
+
+    /// Ends the sending side (a half-close): the server reads the end of the request stream.
+    func endSending() {
+        Glibc.shutdown(socket, Int32(SHUT_WR))
     }
 
     /// Whether the server closed the connection (or reset it) within `seconds`.

@@ -67,6 +67,12 @@ struct LLMProviderClient: Sendable {
                 throw .refused(
                     StewardError(.upstreamFailed, "The provider '\(provider.name)' has no key: the server's environment does not set \(variable)."))
             }
+            // A header value ends at a line break: a key read with one (a secret file's last newline) would end the
+            // header early, or add one.
+            guard !key.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw .refused(
+                    StewardError(.upstreamFailed, "The provider '\(provider.name)' has a key with a line break or NUL in it: check \(variable)."))
+            }
             switch provider.kind {
             case .openai: headers.append(("Authorization", "Bearer \(key)"))
             case .anthropic: headers.append(("x-api-key", key))

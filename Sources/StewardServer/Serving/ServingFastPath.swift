@@ -60,6 +60,9 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let largestBody: Int
         let connections: ModelServerConnectionPools
         let idleTimeout: TimeAmount
+        /// How long a request's body may take to come whole once its head has come (the router's slow-body guard's
+        /// timeout).
+        let bodyTimeout: TimeAmount
         /// The LLM gateway's calls, shared with the router's `/v1` routes (and their answer cache).
         let gateway: GatewayCalls?
     }
@@ -79,6 +82,8 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var inputClosed = false
     private var readPending = false
     private var idleTimer: Scheduled<Void>?
+    /// Runs while a request's body is incomplete (`awaitBody`).
+    private var bodyTimer: Scheduled<Void>?
     /// When the client last sent bytes or was answered; the idle timeout counts from here.
     private var lastActivity = NIODeadline.now()
     private var connections: ModelServerConnections?
@@ -103,11 +108,13 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopIdleTimeout()
+        stopBodyTimeout()
         gatewayCall?.cancel()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         stopIdleTimeout()
+        stopBodyTimeout()
         gatewayCall?.cancel()
         context.fireChannelInactive()
     }
@@ -150,9 +157,9 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             // Passed on now, it would end the router's side of the connection and close it before the answers
             // owed here are written.
             inputClosed = true
-            // A gateway call's client that ends its side has gone away: its call ends, as on the router's path
-            // (`ClientDepartureGuard`).
-            gatewayCall?.cancel()
+            // A gateway call's client that ends its side before its answer has gone away: its call ends, as on the
+            // router's path (`ClientDepartureGuard`); a stream already answering goes on to its end, as there.
+            if !streaming { gatewayCall?.cancel() }
             if !answering { takeRequests(context: context) }
         default:
             context.fireUserInboundEventTriggered(event)
@@ -181,16 +188,17 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 handOver(context: context)
                 return
             }
-            guard bytes.readableBytes >= head.length + head.contentLength else {
-                if inputClosed { handOver(context: context) }
+            if case .serve = head.route, services.authenticationRequired {
+                handOver(context: context)
                 return
             }
+            guard bytes.readableBytes >= head.length + head.contentLength else {
+                if inputClosed { handOver(context: context) } else { awaitBody(context: context) }
+                return
+            }
+            stopBodyTimeout()
             switch head.route {
             case .serve(let system):
-                guard !services.authenticationRequired else {
-                    handOver(context: context)
-                    return
-                }
                 switch services.deployments.knownLive(system: system) {
                 case .some(.some(let deployment)):
                     serve(head, deployment: deployment, context: context)
@@ -207,6 +215,22 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 call(kind, key: key, head: head, calls: calls, context: context)
             }
         }
+    }
+
+    /// Waits for the rest of a request's body for at most `bodyTimeout` from when its head came, then hands the
+    /// connection over with the body still coming: the router's slow-body guard then holds it to a minimum rate,
+    /// so that a body sent a byte now and then (each read moving the idle timeout on) cannot hold the connection.
+    private func awaitBody(context: ChannelHandlerContext) {
+        guard bodyTimer == nil else { return }
+        bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: services.bodyTimeout) {
+            self.bodyTimer = nil
+            if !self.answering { self.handOver(context: context) }
+        }
+    }
+
+    private func stopBodyTimeout() {
+        bodyTimer?.cancel()
+        bodyTimer = nil
     }
 
     /// Asks the store for the system's live deployment, then serves the request or hands the connection over.
@@ -281,7 +305,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                     kind, caller: caller, body: body, requestIDHeader: head.requestID, unitHeader: head.unit, cacheControl: head.cacheControl,
                     started: started, time: time)
             } catch is CancellationError {
-                onLoop { handler, _ in handler.callEnded() }
+                onLoop { handler, context in handler.callEnded(context: context) }
                 return
             } catch {
                 let refusal = error as? StewardError ?? StewardError(.internalError, "An internal error occurred; it has been logged.")
@@ -314,11 +338,13 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// A gateway call ended with nothing to write (its client went away).
-    private func callEnded() {
+    /// A gateway call ended with nothing to write (its client went away, or it was cancelled otherwise): the
+    /// connection closes, as the router's does when a route ends so, and nothing it still holds is served.
+    private func callEnded(context: ChannelHandlerContext) {
         gatewayCall = nil
         answering = false
         received = nil
+        if context.channel.isActive { context.close(promise: nil) }
     }
 
     /// Writes a streamed answer's head; its chunks follow (`writeChunk`), then its end (`endStream`).
@@ -352,7 +378,7 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         streaming = false
         gatewayCall = nil
         guard context.channel.isActive else {
-            callEnded()
+            callEnded(context: context)
             return
         }
         if failed {
