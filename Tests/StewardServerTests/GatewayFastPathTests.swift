@@ -147,6 +147,13 @@ struct GatewayFastPathTests {
         typealias OutboundOut = ByteBuffer
         let release = AsyncStream<Void>.makeStream()
 
+        /// A server on 127.0.0.1 whose connections this handler answers.
+        func listen() async throws -> any Channel {
+            try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(self) } }
+                .bind(host: "127.0.0.1", port: 0).get()
+        }
+
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard String(buffer: unwrapInboundIn(data)).contains("\r\n\r\n") else { return }
             let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -166,9 +173,7 @@ struct GatewayFastPathTests {
     @Test("A pooled provider call's stream is passed on as it comes", .timeLimit(.minutes(1)))
     func pooledStreamAsItComes() async throws {
         let held = HeldStream()
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(held) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let server = try await held.listen()
         defer { server.close(promise: nil) }
         let configuration = try GatewayConfiguration(
             yaml: """
@@ -192,9 +197,7 @@ struct GatewayFastPathTests {
     @Test("A client that ends its side: a call waiting for its provider is ended and the connection closed; a stream under way goes on to its end")
     func clientEndsItsSide() async throws {
         let held = HeldStream()
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(held) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let server = try await held.listen()
         defer { server.close(promise: nil) }
         try await GatewayRouteTests.withProvider { baseURL, received in
             try await DeploymentRouteTests.live(.sqlite) { client, _ in
