@@ -48,15 +48,7 @@ public struct JSONPullReader {
 
     /// The next member's name, its value to be read next; nil once the object is closed (then read past).
     public mutating func nextMember() throws(JSONError) -> String? {
-        guard let first = firsts.last else { throw scanner.problem("no object is open") }
-        if peek() == UInt8(ascii: "}") {
-            scanner.position += 1
-            close()
-            return nil
-        }
-        if !first { try expect(UInt8(ascii: ","), "',' or '}' expected in an object") }
-        firsts[firsts.count - 1] = false
-        if peek() == UInt8(ascii: "}") { throw JSONScanner.trailingComma }
+        guard try advance(closing: UInt8(ascii: "}"), "',' or '}' expected in an object") else { return nil }
         guard peek() == UInt8(ascii: "\"") else { throw scanner.problem("an object member name must be a string") }
         let name = try scanner.parseString()
         try expect(UInt8(ascii: ":"), "':' expected after a member name")
@@ -72,15 +64,22 @@ public struct JSONPullReader {
 
     /// Whether another element follows, to be read next; false once the array is closed (then read past).
     public mutating func nextElement() throws(JSONError) -> Bool {
-        guard let first = firsts.last else { throw scanner.problem("no array is open") }
-        if peek() == UInt8(ascii: "]") {
+        try advance(closing: UInt8(ascii: "]"), "',' or ']' expected in an array")
+    }
+
+    /// Moves to the open object's or array's next member or element, past the comma before it: false when its
+    /// `closing` bracket comes instead (then read past, and the object or array closed).
+    private mutating func advance(closing: UInt8, _ what: String) throws(JSONError) -> Bool {
+        guard let first = firsts.last else { throw scanner.problem("no object or array is open") }
+        if peek() == closing {
             scanner.position += 1
-            close()
+            firsts.removeLast()
+            scanner.depth -= 1
             return false
         }
-        if !first { try expect(UInt8(ascii: ","), "',' or ']' expected in an array") }
+        if !first { try expect(UInt8(ascii: ","), what) }
         firsts[firsts.count - 1] = false
-        if peek() == UInt8(ascii: "]") { throw JSONScanner.trailingComma }
+        if peek() == closing { throw JSONScanner.trailingComma }
         return true
     }
 
@@ -101,10 +100,5 @@ public struct JSONPullReader {
     public mutating func value() throws(JSONError) -> JSONValue {
         _ = peek()
         return try scanner.parseValue()
-    }
-
-    private mutating func close() {
-        firsts.removeLast()
-        scanner.depth -= 1
     }
 }

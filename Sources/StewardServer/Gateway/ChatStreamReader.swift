@@ -68,7 +68,6 @@ struct ChatStreamReader {
     /// 22% of a streamed call's CPU time (`bench/gateway.py` under `perf`, 16 connections).
     private func quickRead(_ data: [UInt8]) -> (text: String?, finishReason: String?)? {
         guard quickReading, assembled == nil || assembled?.id != nil else { return nil }
-        struct Unusual: Error {}
         let read = data.withUnsafeBytes { bytes in
             JSONPullReader.read(bytes) { reader throws(JSONError) -> (text: String?, finishReason: String?)? in
                 var choice: (text: String?, finishReason: String?)?

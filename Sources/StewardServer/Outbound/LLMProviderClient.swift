@@ -26,20 +26,24 @@ struct LLMProviderClient: Sendable {
     let pools: ModelServerConnectionPools?
     private let allowed = AllowedURLs()
 
-    /// The URLs the allow list passed, as it normalised them: checked once each (parsing the URL at each call was
-    /// 1.8% of a gateway call's CPU time, `bench/gateway.py` under `perf`). The allow list is fixed for the
-    /// server's life; a refused URL is checked again each time.
+    /// The URLs the allow list passed, as it normalised them, each with its endpoint when the pools can call it
+    /// (plain `http://`): checked and parsed once each (parsing the URL at each call was 1.8% of a gateway call's
+    /// CPU time, `bench/gateway.py` under `perf`). The allow list is fixed for the server's life; a refused URL is
+    /// checked again each time.
     final class AllowedURLs: Sendable {
-        private let checked = Mutex<[String: String]>([:])
+        private let checked = Mutex<[String: (url: String, endpoint: ModelServerConnections.Endpoint?)]>([:])
 
-        func check(_ url: String, against allowList: EndpointAllowList) throws(StewardError) -> String {
+        func check(_ url: String, against allowList: EndpointAllowList) throws(StewardError) -> (
+            url: String, endpoint: ModelServerConnections.Endpoint?
+        ) {
             if let known = checked.withLock({ $0[url] }) { return known }
             let normalised = try allowList.check(url).absoluteString
+            let allowed = (url: normalised, endpoint: ModelServerConnections.Endpoint(normalised))
             checked.withLock { checked in
                 if checked.count >= 1024 { checked.removeAll(keepingCapacity: true) }
-                checked[url] = normalised
+                checked[url] = allowed
             }
-            return normalised
+            return allowed
         }
     }
 
@@ -59,8 +63,8 @@ struct LLMProviderClient: Sendable {
     func post(
         _ body: [UInt8], path: String, to provider: GatewayConfiguration.Provider, timeout: TimeAmount, streaming: Bool
     ) async throws(Failure) -> HTTPClientResponse {
-        let url: String
-        do { url = try allowed.check(provider.baseURL + path, against: allowList) } catch { throw .refused(error) }
+        let (url, endpoint): (String, ModelServerConnections.Endpoint?)
+        do { (url, endpoint) = try allowed.check(provider.baseURL + path, against: allowList) } catch { throw .refused(error) }
         var headers = [("Accept", "application/json, text/event-stream")]
         if let variable = provider.apiKeyEnvironment {
             guard let key = environment(variable), !key.isEmpty else {
@@ -79,7 +83,7 @@ struct LLMProviderClient: Sendable {
             }
         }
         if provider.kind == .anthropic { headers.append(("anthropic-version", AnthropicMessages.version)) }
-        if let pools, let endpoint = pools.endpoint(url) {
+        if let pools, let endpoint {
             do {
                 return try await PooledProviderCall.post(
                     ByteBuffer(bytes: body), to: endpoint, headers: headers, timeout: timeout, streaming: streaming, pools: pools)

@@ -14,19 +14,6 @@ final class ModelServerConnectionPools: Sendable {
         maximumAnswerBytes = limits.maximumAnswerBytes
     }
 
-    private let endpoints = Mutex<[String: ModelServerConnections.Endpoint?]>([:])
-
-    /// The endpoint of a URL the pools can call (plain `http://`), parsed once per URL; nil for any other.
-    func endpoint(_ url: String) -> ModelServerConnections.Endpoint? {
-        if let known = endpoints.withLock({ $0[url] }) { return known }
-        let parsed = ModelServerConnections.Endpoint(url)
-        endpoints.withLock { endpoints in
-            if endpoints.count >= 1024 { endpoints.removeAll(keepingCapacity: true) }
-            endpoints[url] = .some(parsed)
-        }
-        return parsed
-    }
-
     /// The pool of `loop`; called on `loop`.
     func connections(on loop: any EventLoop) -> ModelServerConnections {
         let bound = pools.withLock { pools in

@@ -32,7 +32,6 @@ struct ServingChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let fastPath = fastPath
         let idleTimeout = http1.configuration.idleTimeout
         return untimedHTTP1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let fastPath = ServingFastPath(services: fastPath) { context in

@@ -376,18 +376,12 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func endStream(_ number: Int, failed: Bool, closing: Bool, context: ChannelHandlerContext) {
         guard streaming, number == callsMade else { return }
         streaming = false
-        gatewayCall = nil
-        guard context.channel.isActive else {
+        guard context.channel.isActive, !failed else {
+            context.flush()
             callEnded(context: context)
             return
         }
-        if failed {
-            answering = false
-            received = nil
-            context.flush()
-            context.close(promise: nil)
-            return
-        }
+        gatewayCall = nil
         answered(ByteBuffer(staticString: "0\r\n\r\n"), closing: closing, context: context)
     }
 
