@@ -55,7 +55,7 @@ public struct EventService: Sendable {
     public func record(systemID: String, events: [InferenceEvent], now time: Int64? = nil) async throws -> Int {
         let profiling = try await profiling(systemID: systemID, events: events)
         let inserted = try await repository.insertEvents(systemID: systemID, events: events, profiling: profiling)
-        observer?.stored(systemID: systemID, events: events.filter { inserted.contains($0.requestID) })
+        observer?.stored(systemID: systemID, events: inserted.count == events.count ? events : events.filter { inserted.contains($0.requestID) })
         try await purgeIfDue(systemID: systemID, now: time ?? now())
         return inserted.count
     }

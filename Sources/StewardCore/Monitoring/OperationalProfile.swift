@@ -21,22 +21,23 @@ public struct OperationalProfile: Sendable, Equatable, Codable {
         case requests, failed, latency, tokensIn, tokensOut, costUSD, flagged, byFlag, withFeatures, featureNames
     }
 
-    /// The profile of some events.
-    public init<Events: Sequence<InferenceEvent>>(_ events: Events) {
+    /// The profile of the events at `indices`, each read in place (a flush of served events is thousands of
+    /// them; copying each one retained every member).
+    public init(_ events: [InferenceEvent], at indices: [Int]) {
         var names = Set<String>()
         var cost = CompensatedSum()
-        for event in events {
+        for index in indices {
             requests += 1
-            if event.failed { failed += 1 }
-            if let milliseconds = event.latencyMilliseconds { latency.add(milliseconds) }
-            tokensIn += event.tokensIn ?? 0
-            tokensOut += event.tokensOut ?? 0
-            if let dollars = event.costUSD { cost.add(dollars) }
-            if !event.safetyFlags.isEmpty { flagged += 1 }
-            for flag in event.safetyFlags { byFlag[flag, default: 0] += 1 }
-            if !event.features.isEmpty {
+            if events[index].failed { failed += 1 }
+            if let milliseconds = events[index].latencyMilliseconds { latency.add(milliseconds) }
+            tokensIn += events[index].tokensIn ?? 0
+            tokensOut += events[index].tokensOut ?? 0
+            if let dollars = events[index].costUSD { cost.add(dollars) }
+            if !events[index].safetyFlags.isEmpty { flagged += 1 }
+            for flag in events[index].safetyFlags { byFlag[flag, default: 0] += 1 }
+            if !events[index].features.isEmpty {
                 withFeatures += 1
-                names.formUnion(event.features.keys)
+                names.formUnion(events[index].features.keys)
             }
             // Profiling a flush of served events is background work: it gives way to the event loops.
             YieldPoint.pass()

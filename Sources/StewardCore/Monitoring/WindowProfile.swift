@@ -61,7 +61,7 @@ public struct WindowProfile: Sendable, Equatable {
             }
             return WindowProfile(
                 id: newID(), referenceVersion: reference?.version ?? 0, bucketStart: start, bucketWidth: minute, events: members.count,
-                features: features, operations: OperationalProfile(members.lazy.map { events[$0] }), compacted: false)
+                features: features, operations: OperationalProfile(events, at: members), compacted: false)
         }
     }
 

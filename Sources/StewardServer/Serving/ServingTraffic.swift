@@ -172,7 +172,8 @@ struct ServedRequest: Sendable {
     let result: Result<ModelServerClient.Answer, ModelServerClient.Failure>
     let latency: Duration
 
-    var events: [InferenceEvent] {
+    /// Appends this request's events to `events` (a flush's batch: made in place, not copied into it).
+    func appendEvents(to events: inout [InferenceEvent]) {
         let milliseconds = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
         var failed = true
         var predictions: [FeatureValue] = []
@@ -181,11 +182,12 @@ struct ServedRequest: Sendable {
             predictions = PyfuncPayload.predictions(Data(buffer: answer.body))
         }
         let rows = rows.isEmpty ? [[:]] : rows
-        return rows.enumerated().map { index, features in
-            InferenceEvent(
-                requestID: rows.count == 1 ? requestID : "\(requestID)/\(index)", time: time, model: arm.model, version: arm.version,
-                features: features, prediction: index < predictions.count ? predictions[index] : nil, latencyMilliseconds: milliseconds,
-                failed: failed, deploymentID: deployment.id, arm: arm.name, unit: unit)
+        for (index, features) in rows.enumerated() {
+            events.append(
+                InferenceEvent(
+                    requestID: rows.count == 1 ? requestID : "\(requestID)/\(index)", time: time, model: arm.model, version: arm.version,
+                    features: features, prediction: index < predictions.count ? predictions[index] : nil, latencyMilliseconds: milliseconds,
+                    failed: failed, deploymentID: deployment.id, arm: arm.name, unit: unit))
         }
     }
 }
@@ -313,13 +315,14 @@ final class ServedEventRecorder: Sendable {
         }
         var batches = built
         for (systemID, requests) in served {
-            var events: [InferenceEvent] = []
-            events.reserveCapacity(requests.count)
-            for request in requests {
-                events += request.events
+            var events = batches[systemID] ?? []
+            batches[systemID] = nil
+            events.reserveCapacity(events.count + requests.count)
+            for index in requests.indices {
+                requests[index].appendEvents(to: &events)
                 YieldPoint.pass()
             }
-            batches[systemID, default: []] += events
+            batches[systemID] = events
         }
         for (systemID, batch) in batches {
             do {
