@@ -28,6 +28,26 @@ struct RandomUUIDTests {
         #expect("89ab".contains(hex[hex.index(hex.startIndex, offsetBy: 16)]))
     }
 
+    @Test("UUIDs made on many tasks at once, across many refills of the random words, never repeat")
+    func concurrentUniqueness() async {
+        let made = await withTaskGroup(of: [String].self) { group in
+            for task in 0..<8 {
+                group.addTask { (0..<3_000).map { _ in task % 2 == 0 ? RandomUUID.string() : RandomUUID.timeOrdered(milliseconds: 1) } }
+            }
+            var all: [String] = []
+            for await ids in group { all += ids }
+            return all
+        }
+        #expect(made.count == 24_000 && Set(made).count == 24_000)
+        // Every random bit of the time-ordered ids (one millisecond for all) is set about half the time.
+        let sameMillisecond = made.filter { $0.hasPrefix("00000000-0001-7") }
+        #expect(sameMillisecond.count == 12_000)
+        for position in [15, 16, 17, 19, 20, 30, 35] {
+            let ones = sameMillisecond.filter { Int(String($0[$0.index($0.startIndex, offsetBy: position)]), radix: 16)! & 1 == 1 }.count
+            #expect((5_400...6_600).contains(ones), "hex digit \(position): \(ones) odd of 12,000")
+        }
+    }
+
     @Test("Time-ordered (version 7) UUIDs carry their millisecond and sort in the order of their times")
     func timeOrdered() throws {
         let now = EpochClock.now()
