@@ -2,29 +2,31 @@ import Synchronization
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Musl)
+    import Musl
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
 /// UUIDs as lowercase text, random (version 4) or time-ordered (version 7), drawn from the system's
-/// cryptographic generator (`arc4random_buf`: `getrandom` on Linux) 4 KiB at a time.
+/// cryptographic generator (`getentropy`: `getrandom` on Linux) 256 bytes at a time.
 ///
 /// Foundation's `UUID()` opens, reads and closes `/dev/urandom` on Linux for each UUID (strace); the serving route
 /// and the gateway name every request that comes without an id. Measured with `bench/router.py` (16 connections,
 /// two alternated pairs of runs): the router served 13.7k–14.4k requests a second with these against 12.2k–12.3k
 /// with Foundation's. Drawn word by word from `SystemRandomNumberGenerator`, each UUID then took two `getrandom`
-/// system calls (`perf stat`: 53,500 in 2 s of serving 13k requests a second); 256 of them now take one.
+/// system calls (`perf stat`: 53,500 in 2 s of serving 13k requests a second); sixteen of them now take one.
 public enum RandomUUID {
-    /// Random words fetched a buffer at a time, handed out once each.
+    /// Random words fetched a buffer at a time (256 bytes, the most `getentropy` gives at once), each handed out once.
     private struct RandomWords: ~Copyable {
-        private var words = [UInt64](repeating: 0, count: 512)
-        private var next = 512
+        private var words = [UInt64](repeating: 0, count: 32)
+        private var next = 32
 
         mutating func take() -> UInt64 {
             if next == words.count {
-                words.withUnsafeMutableBytes { bytes in
-                    if let start = bytes.baseAddress { arc4random_buf(start, bytes.count) }
-                }
+                let status = words.withUnsafeMutableBytes { bytes in getentropy(bytes.baseAddress!, bytes.count) }
+                // As `SystemRandomNumberGenerator` does, stop rather than hand out words that are not random.
+                precondition(status == 0, "the system's random generator failed")
                 next = 0
             }
             defer { next += 1 }

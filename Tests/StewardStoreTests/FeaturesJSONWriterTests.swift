@@ -29,11 +29,14 @@ struct FeaturesJSONWriterTests {
         let cases: [[String: FeatureValue]] = [
             store, store, ["store_id": .number(7), "price": .number(-0.5), "region": .text("")], renamed, store, more, [:], store,
             ["a": .number(1)], ["b": .number(1)], ["é": .text("ü\n"), "e": .number(1e300)], store,
+            // The same name spelled two ways (precomposed, then decomposed): each event's own bytes are written.
+            ["caf\u{E9}": .number(1)], ["cafe\u{301}": .number(1)], ["caf\u{E9}": .number(2)],
         ]
         var writer = FeaturesJSONWriter()
         for features in cases {
             let written = writer.json(features)
             #expect(written == Self.expected(features))
+            #expect(Array(written.utf8) == Array(Self.expected(features).utf8), "byte for byte: \(written)")
             let decoded = try SQLEventRepository.features(written)
             #expect(decoded == features)
         }

@@ -33,10 +33,14 @@ struct FeaturesJSONWriter {
     private mutating func writeInKnownOrder(_ features: [String: FeatureValue]) -> Bool {
         guard features.count == names.count else { return false }
         for index in names.indices {
-            guard let value = features[names[index].name] else { return false }
+            // The same bytes, not only an equal name: Swift finds "é" precomposed and decomposed as one key, and the
+            // column keeps the name as the event spelled it.
+            guard let position = features.index(forKey: names[index].name),
+                features[position].key.utf8.elementsEqual(names[index].name.utf8)
+            else { return false }
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: names[index].quoted)
-            value.writeJSON(to: &bytes)
+            features[position].value.writeJSON(to: &bytes)
         }
         return true
     }
