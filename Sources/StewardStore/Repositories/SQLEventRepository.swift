@@ -150,11 +150,7 @@ public struct SQLEventRepository: EventRepository {
         }
         var failure: (any Error)?
         try handle.run(sql, values) { row in
-            if case .text(let requestID) = row.values.first {
-                inserted.insert(requestID)
-            } else {
-                do { inserted.insert(try row.decode(column: "request_id", as: String.self)) } catch { failure = error }
-            }
+            do { inserted.insert(try row.decode(column: "request_id", as: String.self)) } catch { failure = error }
         }
         if let failure { throw failure }
     }
