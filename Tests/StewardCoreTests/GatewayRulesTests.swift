@@ -89,6 +89,22 @@ struct GatewayRulesTests {
         #expect(total == Decimal(string: "0.00405"))
         // A provider that reports more cached tokens than prompt tokens is charged for the prompt tokens only.
         #expect(TokenUsage(promptTokens: 10, completionTokens: 0, cachedPromptTokens: 50).cost(at: model) == Decimal(string: "0.00000075"))
+        // In picodollars, integer arithmetic: counts below 0 count as 0, and a count no budget could hold saturates.
+        #expect(TokenUsage(promptTokens: 1000, completionTokens: 250, cachedPromptTokens: 400).picodollars(at: model) == 270_000_000)
+        #expect(TokenUsage(promptTokens: -5, completionTokens: -1, cachedPromptTokens: -3).picodollars(at: model) == 0)
+        #expect(TokenUsage(promptTokens: Int64.max / 2, completionTokens: 1).picodollars(at: model) == Int64.max)
+        // The same as the prices' decimal arithmetic, for any counts.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1000 {
+            let usage = TokenUsage(
+                promptTokens: .random(in: 0...2_000_000, using: &generator), completionTokens: .random(in: 0...200_000, using: &generator),
+                cachedPromptTokens: .random(in: 0...1_000_000, using: &generator))
+            let cached = min(usage.cachedPromptTokens, usage.promptTokens)
+            let exact =
+                (Decimal(usage.promptTokens - cached) * model.inputPerMillion + Decimal(cached) * model.cachedInputPerMillion
+                    + Decimal(usage.completionTokens) * model.outputPerMillion) / 1_000_000
+            #expect(usage.cost(at: model) == exact, "\(usage)")
+        }
     }
 
     @Test("Budget periods are the UTC day and month, as a calendar gives them, across leap days and before 1970")

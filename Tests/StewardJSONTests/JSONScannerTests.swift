@@ -72,6 +72,24 @@ struct JSONScannerTests {
         #expect(JSONValue.string(String(repeating: "x", count: 300)).brief(10) == "\"xxxxxxxxx…")
     }
 
+    @Test("arrays of any length one after another read back whole; an object written without some of its members")
+    func arrayLengthsAndOmittedMembers() throws {
+        // Each array is made room for as long as the one read before it: longer, shorter and empty ones in turn.
+        let lengths = [70, 1, 0, 12, 12, 3, 100, 2, 65, 64]
+        let value = JSONValue.array(lengths.map { length in .array((0..<length).map { .integer($0) }) })
+        #expect(try JSONValue.parse(Data(value.encoded)) == value)
+        let members: [String: JSONValue] = ["stream": .bool(true), "model": .string("m"), "user": .string("u"), "messages": .array([])]
+        var bytes: [UInt8] = []
+        JSONValue.writeObject(members, omitting: ["stream", "user"], into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"messages":[],"model":"m"}"#)
+        bytes = []
+        JSONValue.writeObject(members, omitting: ["model", "messages", "stream", "user"], into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "{}")
+        bytes = []
+        JSONValue.writeObject(members, into: &bytes)
+        #expect(bytes == JSONValue.object(members).encoded)
+    }
+
     @Test("escapes, surrogate pairs, numbers and literals")
     func edges() throws {
         #expect(try JSONValue.parse(#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud834\udd1e""#) == .string("a\"b\\c/d\u{08}\u{0C}\n\r\té𝄞"))

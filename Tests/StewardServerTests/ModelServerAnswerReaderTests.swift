@@ -74,6 +74,9 @@ import Testing
                 == Self.answer(200, nil, "{}", reusable: true))
         #expect(Self.read("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n") == Self.answer(200, nil, "", reusable: true))
         #expect(Self.read("HTTP/1.1 200 OK\nContent-Length: 2\n\r\n\r\n{}") == Self.answer(200, nil, "{}", reusable: true))
+        #expect(
+            Self.read("HTTP/1.0 200 OK\r\nConnection: , keep-alive,,\r\nContent-Length: 2\r\n\r\n{}") == Self.answer(200, nil, "{}", reusable: true),
+            "empty list elements are skipped")
     }
 
     @Test("Informational answers are skipped; switching protocols is not an answer")
@@ -109,6 +112,8 @@ import Testing
             "HTTP/1.1 20x OK\r\n\r\n",
             "HTTP/1.1 200OK\r\n\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            "HTTP/1.1 200 OK\nA: b\n\nContent-Length: 2\r\n\r\n{}",
+            "\r\nHTTP/1.1 200 OK\r\n\r\n",
         ])
     func malformed(text: String) {
         guard case .malformed = Self.read(text) else {

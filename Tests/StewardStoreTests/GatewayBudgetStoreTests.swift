@@ -33,7 +33,7 @@ struct GatewayBudgetStoreTests {
             let reservation = try await gateway.reserve(
                 caller, model: model, promptTokenBound: 1000, requestedCompletionTokens: 1000, choices: 1)
             #expect(reservation.maximumCompletionTokens == 1000, "a call that fits is never cut short here")
-            gateway.settle(reservation, cost: worstCase)
+            gateway.settle(reservation, cost: Picodollars.of(worstCase))
             return true
         } catch let error as StewardError where error.code == .requestLimitExceeded {
             #expect(error.message.contains("budget_exceeded") && error.message.contains("daily budget of system"), "\(error.message)")

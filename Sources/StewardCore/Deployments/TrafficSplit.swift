@@ -16,6 +16,7 @@ public struct TrafficSplit: Sendable, Equatable {
     public init(percentages: [Double], salt: String) throws(StewardError) {
         guard !percentages.isEmpty else { throw .invalidParameter("A deployment needs at least one arm.") }
         var points: [Int] = []
+        points.reserveCapacity(percentages.count)
         for percentage in percentages {
             let scaled = (percentage * 100).rounded()
             guard percentage >= 0, percentage <= 100, abs(scaled - percentage * 100) < 1e-6 else {

@@ -274,7 +274,7 @@ public struct GatewayService: Sendable {
         let time = now()
         let periods = GatewayBudget.Periods(at: time)
         let scopes: [GatewayBudget.Scope] = [.system(caller.system.id)] + (caller.key.map { [.key($0.id)] } ?? [])
-        let promptCost = Picodollars.of(TokenUsage(promptTokens: promptTokenBound, completionTokens: 0).cost(at: model))
+        let promptCost = TokenUsage(promptTokens: promptTokenBound, completionTokens: 0).picodollars(at: model)
         // Saturating arithmetic throughout: the token counts come from the request.
         func product(_ left: Int64, _ right: Int64) -> Int64 {
             let (value, overflow) = left.multipliedReportingOverflow(by: right)
@@ -284,7 +284,7 @@ public struct GatewayService: Sendable {
             let (value, overflow) = left.addingReportingOverflow(right)
             return overflow ? Int64.max : value
         }
-        let perToken = product(Picodollars.of(model.outputPerMillion.timesPowerOfTen(-6)), max(choices, 1))
+        let perToken = product(model.outputPicodollarsPerToken, max(choices, 1))
         // A call that sets no limit is held to the model's max_output_tokens while a budget applies.
         let limit = requestedCompletionTokens ?? model.maximumOutputTokens
         let worstCase = sum(promptCost, product(limit, perToken))
@@ -315,12 +315,12 @@ public struct GatewayService: Sendable {
     }
 
     /// Releases a call's reservation and counts what it cost against its budgets' scopes and the `tallies` (its
-    /// model, its prompt version) that spend is also reported by. In memory: the cost reaches the store with the
-    /// next `writeSpend`.
-    public func settle(_ reservation: GatewayReservation, cost: Decimal, tallies: [GatewayBudget.Scope] = []) {
+    /// model, its prompt version) that spend is also reported by; `cost` in picodollars. In memory: the cost
+    /// reaches the store with the next `writeSpend`.
+    public func settle(_ reservation: GatewayReservation, cost: Int64, tallies: [GatewayBudget.Scope] = []) {
         ledger.settle(
             held: reservation.held, amount: reservation.amount, scopes: (reservation.scopes + tallies).map(\.text), periods: reservation.periods,
-            cost: Picodollars.of(cost))
+            cost: cost)
     }
 
     /// Writes the costs settled since the last time to the store, and gives back what idle leases hold (every

@@ -13,13 +13,28 @@ public struct TokenUsage: Sendable, Equatable {
         self.cachedPromptTokens = cachedPromptTokens
     }
 
-    /// The cost in US dollars, exact in decimal: uncached prompt tokens at the input price, cached ones at the
-    /// cached price and completion tokens at the output price, each per million.
+    /// The cost in picodollars, exact: uncached prompt tokens at the input price, cached ones at the cached price
+    /// and completion tokens at the output price (counts below 0 count as 0; saturates at Int64's maximum, more
+    /// than nine million dollars).
+    public func picodollars(at model: GatewayConfiguration.Model) -> Int64 {
+        let prompt = max(promptTokens, 0)
+        let cached = min(max(cachedPromptTokens, 0), prompt)
+        var total: Int64 = 0
+        var saturated = false
+        func add(_ tokens: Int64, at price: Int64) {
+            let (cost, overflow) = tokens.multipliedReportingOverflow(by: price)
+            let (sum, over) = total.addingReportingOverflow(cost)
+            saturated = saturated || overflow || over
+            total = sum
+        }
+        add(prompt - cached, at: model.inputPicodollarsPerToken)
+        add(cached, at: model.cachedInputPicodollarsPerToken)
+        add(max(completionTokens, 0), at: model.outputPicodollarsPerToken)
+        return saturated ? Int64.max : total
+    }
+
+    /// The cost in US dollars, exact in decimal.
     public func cost(at model: GatewayConfiguration.Model) -> Decimal {
-        let cached = min(max(cachedPromptTokens, 0), promptTokens)
-        let total =
-            Decimal(promptTokens - cached) * model.inputPerMillion + Decimal(cached) * model.cachedInputPerMillion
-            + Decimal(completionTokens) * model.outputPerMillion
-        return total.timesPowerOfTen(-6)
+        Picodollars.dollars(picodollars(at: model))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// SHA-256 in lowercase hex, the one digest Steward stores and chains.
 public enum SHA256Digest {
-    public static func hex(of data: Data) -> String {
+    public static func hex(of data: some DataProtocol) -> String {
         hex(SHA256.hash(data: data))
     }
 

@@ -67,9 +67,11 @@ final class GatewayAnswerCache: Sendable {
     static let deliveryFields: Set<String> = ["stream", "stream_options", "user"]
 
     static func key(systemID: String, version: Int64, call: GatewayCall) -> String {
-        var text = Array("\(systemID)\u{0}\(version)\u{0}\(call.kind.path)\u{0}".utf8)
-        JSONValue.object(call.members.filter { !deliveryFields.contains($0.key) }).write(into: &text)
-        return SHA256Digest.hex(of: Data(text))
+        var text: [UInt8] = []
+        text.reserveCapacity(call.byteCount + systemID.utf8.count + 64)
+        text += "\(systemID)\u{0}\(version)\u{0}\(call.kind.path)\u{0}".utf8
+        JSONValue.writeObject(call.members, omitting: deliveryFields, into: &text)
+        return SHA256Digest.hex(of: text)
     }
 
     /// The answer kept for `key`, if it has not expired.

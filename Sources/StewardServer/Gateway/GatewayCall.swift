@@ -33,6 +33,8 @@ struct GatewayCall: Sendable {
     /// The prompt's text (message contents, or the embedding input), for the safety checks.
     let promptText: String
     let messageCount: Int
+    /// The size of the request's body, which the body sent on and the cache key's text are about the size of.
+    let byteCount: Int
     /// No fewer prompt tokens than any provider will count for this request: a token covers at least one byte of
     /// text, and the request's bytes (messages, tools, schemas) hold all of it, with a few tokens a message of framing.
     let promptTokenBound: Int64
@@ -64,9 +66,12 @@ struct GatewayCall: Sendable {
         self.kind = kind
         self.model = model
         self.members = members
+        byteCount = body.count
         var characters = 0
         var messages = 0
         var text = ""
+        // The prompt's text is at most the body's size: one allocation instead of one per doubling.
+        text.reserveCapacity(body.count)
         switch kind {
         case .chat:
             if let reference = members["prompt"] { prompt = try Self.promptReference(reference) } else { prompt = nil }
@@ -150,7 +155,7 @@ struct GatewayCall: Sendable {
             options["include_usage"] = .bool(true)
             members["stream_options"] = .object(options)
         }
-        return JSONValue.object(members).encoded
+        return JSONValue.object(members).encoded(reservingCapacity: byteCount + 64)
     }
 
     /// The call with its registered prompt rendered: the prompt's messages first, then the call's own, and no
@@ -255,7 +260,9 @@ struct GatewayCall: Sendable {
     /// Appends the text in a message's content (a text, or parts with `text`) or an embedding's input, one line each.
     static func collectText(_ value: JSONValue, into text: inout String) {
         switch value {
-        case .string(let part): text += part + "\n"
+        case .string(let part):
+            text += part
+            text += "\n"
         case .array(let parts): for part in parts { collectText(part, into: &text) }
         case .object(let fields): if let part = fields["text"] { collectText(part, into: &text) }
         default: break

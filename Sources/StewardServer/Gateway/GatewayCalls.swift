@@ -368,8 +368,8 @@ struct GatewayCalls: Sendable {
                 features["prompt_version"] = .text(prompt.version)
                 tallies.append(.prompt(system: systemID, name: prompt.name, version: prompt.version))
             }
-            let exact = model.map { usage.cost(at: $0) }
-            let cost = exact.map { Picodollars.approximateDollars(Picodollars.of($0)) }
+            let exact = model.map { usage.picodollars(at: $0) }
+            let cost = exact.map(Picodollars.approximateDollars)
             if let reservation { gateway.settle(reservation, cost: exact ?? 0, tallies: tallies) }
             recorder.record(
                 systemID: systemID,
@@ -378,7 +378,8 @@ struct GatewayCalls: Sendable {
                     prediction: finishReason.map(FeatureValue.text),
                     latencyMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
                     tokensIn: usage.promptTokens, tokensOut: usage.completionTokens, costUSD: cost, failed: failed,
-                    safetyFlags: Array(Set(flags + outputFlags)).sorted(), deploymentID: prompt?.experimentID,
+                    safetyFlags: flags.isEmpty && outputFlags.isEmpty ? [] : Array(Set(flags + outputFlags)).sorted(),
+                    deploymentID: prompt?.experimentID,
                     arm: prompt?.experimentID == nil ? nil : prompt?.version, unit: prompt?.experimentID == nil ? nil : prompt?.unit))
         }
     }

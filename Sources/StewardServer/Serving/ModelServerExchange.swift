@@ -55,8 +55,20 @@ final class ModelServerExchange: ChannelInboundHandler, RemovableChannelHandler 
         reader = ModelServerAnswerReader(maximumAnswerBytes: maximumAnswerBytes)
         received = nil
         var head = context.channel.allocator.buffer(capacity: 256 + path.utf8.count + host.utf8.count)
-        head.writeString("POST \(path) HTTP/1.1\r\nhost: \(host)\r\ncontent-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n")
-        for (name, value) in headers { head.writeString("\(name): \(value)\r\n") }
+        // Piece by piece: interpolating the head made its strings on every call.
+        head.writeStaticString("POST ")
+        head.writeString(path)
+        head.writeStaticString(" HTTP/1.1\r\nhost: ")
+        head.writeString(host)
+        head.writeStaticString("\r\ncontent-type: application/json\r\ncontent-length: ")
+        head.writeDecimal(body.readableBytes)
+        head.writeStaticString("\r\n")
+        for (name, value) in headers {
+            head.writeString(name)
+            head.writeStaticString(": ")
+            head.writeString(value)
+            head.writeStaticString("\r\n")
+        }
         head.writeStaticString("\r\n")
         // Flushed together: one system call.
         context.write(wrapOutboundOut(head), promise: nil)

@@ -426,7 +426,11 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     {
         var response = context.channel.allocator.buffer(capacity: 512)
         // The status's standard reason phrase (HTTPTypes keeps none for a status made from a model server's code).
-        response.writeString("HTTP/1.1 \(status.code) \(HTTPResponseStatus(statusCode: status.code).reasonPhrase)\r\n")
+        response.writeStaticString("HTTP/1.1 ")
+        response.writeDecimal(status.code)
+        response.writeStaticString(" ")
+        response.writeString(HTTPResponseStatus(statusCode: status.code).reasonPhrase)
+        response.writeStaticString("\r\n")
         for field in headers {
             response.writeString(field.name.rawName)
             response.writeStaticString(": ")
@@ -434,10 +438,15 @@ final class ServingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             response.writeStaticString("\r\n")
         }
         switch framing {
-        case .length(let length): response.writeString("content-length: \(length)\r\n")
+        case .length(let length):
+            response.writeStaticString("content-length: ")
+            response.writeDecimal(length)
+            response.writeStaticString("\r\n")
         case .chunked: response.writeStaticString("transfer-encoding: chunked\r\n")
         }
-        response.writeString("date: \(currentDate())\r\nserver: Steward\r\n")
+        response.writeStaticString("date: ")
+        response.writeString(currentDate())
+        response.writeStaticString("\r\nserver: Steward\r\n")
         if closing || closeAfterAnswer { response.writeStaticString("connection: close\r\n") }
         response.writeStaticString("\r\n")
         return response
