@@ -107,6 +107,14 @@ struct JSONScannerTests {
             #expect(throws: JSONError.self, "\(text)") { try JSONValue.parse(text) }
         }
         #expect(throws: JSONError.self) { try JSONValue.parse(Data([0x22, 0xC3, 0x28, 0x22])) }
+        // Bytes beyond ASCII are validated, before an escape and after one; ASCII-only strings are read as they are.
+        for invalid: [UInt8] in [[0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF5, 0x80, 0x80, 0x80], [0x61, 0xFF]] {
+            #expect(throws: JSONError.self) { try JSONValue.parse(Data([0x22] + invalid + [0x22])) }
+            #expect(throws: JSONError.self) { try JSONValue.parse(Data([0x22, 0x5C, 0x6E] + invalid + [0x22])) }
+            #expect(throws: JSONError.self) { try JSONValue.parse(Data([0x22] + invalid + [0x5C, 0x6E, 0x22])) }
+        }
+        #expect(try JSONValue.parse(Data("\"é\\n😀 x\"".utf8)) == .string("é\n😀 x"))
+        #expect(try JSONValue.parse(Data("\"plain ascii ~\\u00e9\"".utf8)) == .string("plain ascii ~é"))
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(throws: JSONError.self) { try JSONValue.parse(deep) }
         let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
