@@ -19,7 +19,9 @@ enum JSONReadingBenchmark {
                 for body in bodies { _ = try! JSONSerialization.jsonObject(with: body) }
             }
             let perBody = { (seconds: Double) in String(format: "%.2f µs", seconds / Double(bodies.count) * 1e6) }
-            print("\(name): Steward \(perBody(steward)), Foundation \(perBody(foundation)) per body; Foundation takes \(String(format: "%.1f", foundation / steward))×")
+            print(
+                "\(name): Steward \(perBody(steward)), Foundation \(perBody(foundation)) per body; Foundation takes \(String(format: "%.1f", foundation / steward))×"
+            )
         }
     }
 
@@ -37,7 +39,8 @@ enum JSONReadingBenchmark {
     /// A pricing service's `dataframe_split`: twelve mixed columns with missing values, one row mostly, 2 to 8 in a
     /// fifth of the bodies.
     static func scoringBody(_ generator: inout SplitMix) -> String {
-        let columns = #"["price", "list_price", "stock", "region", "channel", "customer_age", "basket_items", "discount", "is_member", "days_since_purchase", "category", "search_query"]"#
+        let columns =
+            #"["price", "list_price", "stock", "region", "channel", "customer_age", "basket_items", "discount", "is_member", "days_since_purchase", "category", "search_query"]"#
         let regions = ["north", "south", "east", "west", "central"]
         let queries = ["running shoes", "usb-c cable 2m", "organic coffee beans", "garden hose", "lego city", "", "gift card", "café crème"]
         let count = Int.random(in: 0..<5, using: &generator) == 0 ? Int.random(in: 2...8, using: &generator) : 1
@@ -46,7 +49,8 @@ enum JSONReadingBenchmark {
             let age = Int.random(in: 0..<10, using: &generator) == 0 ? "null" : String(Int.random(in: 18...85, using: &generator))
             return String(
                 format: "[%.2f, %.2f, %d, \"%@\", \"web\", %@, %d, %.2f, %@, null, \"grocery\", \"%@\"]", list * 0.8, list,
-                Int.random(in: 0...5000, using: &generator), regions.randomElement(using: &generator)!, age, Int.random(in: 1...30, using: &generator),
+                Int.random(in: 0...5000, using: &generator), regions.randomElement(using: &generator)!, age,
+                Int.random(in: 1...30, using: &generator),
                 0.2, Bool.random(using: &generator) ? "true" : "false", queries.randomElement(using: &generator)!)
         }
         return "{\"dataframe_split\": {\"columns\": \(columns), \"data\": [\(rows.joined(separator: ", "))]}}"
@@ -61,14 +65,17 @@ enum JSONReadingBenchmark {
         var messages = [#"{"role": "system", "content": "You are a helpful support assistant for an online retailer. Answer briefly and politely."}"#]
         for _ in 0..<Int.random(in: 0...2, using: &generator) {
             messages.append("{\"role\": \"user\", \"content\": \(quoted(questions.randomElement(using: &generator)!))}")
-            messages.append(#"{"role": "assistant", "content": "Your parcel left our warehouse yesterday and should arrive within two working days."}"#)
+            messages.append(
+                #"{"role": "assistant", "content": "Your parcel left our warehouse yesterday and should arrive within two working days."}"#)
         }
         messages.append("{\"role\": \"user\", \"content\": \(quoted(questions.randomElement(using: &generator)! + " (ticket \(index))"))}")
         return "{\"model\": \"gpt-small\", \"messages\": [\(messages.joined(separator: ", "))], \"temperature\": 0, \"max_tokens\": 200}"
     }
 
     static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        "\""
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+                of: "\n", with: "\\n") + "\""
     }
 }
 
