@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads request bodies shaped like the router's and the gateway's traffic with Steward's JSON reader and with
 /// Foundation's `JSONSerialization`, the same bodies in the same process, and prints the time per body of each
-/// (best of seven rounds) and their ratio. Built with the reader's sources by `bench/json.py`.
+/// (best of seven rounds) and their ratio. Built with the reader's sources by `bench/json_reading.py`.
 @main
 enum JSONReadingBenchmark {
     static func main() {

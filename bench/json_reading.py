@@ -2,7 +2,7 @@
 like the router's and the gateway's traffic, in one process: builds the reader's sources with
 `bench/json_reading.swift` (swiftc -O) and prints the time per body of each and the ratio.
 
-    python3 bench/json.py
+    python3 bench/json_reading.py
 """
 
 import subprocess
