@@ -88,6 +88,43 @@ struct JSONScannerTests {
         bytes = []
         JSONValue.writeObject(members, into: &bytes)
         #expect(bytes == JSONValue.object(members).encoded)
+        // Larger objects are sorted in an array of their own; the text is the same.
+        let wide = Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", JSONValue.integer($0)) })
+        bytes = []
+        JSONValue.writeObject(wide, omitting: ["k3"], into: &bytes)
+        let names = (0..<20).filter { $0 != 3 }.map { "k\($0)" }.sorted()
+        #expect(String(decoding: bytes, as: UTF8.self) == "{" + names.map { "\"\($0)\":\($0.dropFirst())" }.joined(separator: ",") + "}")
+    }
+
+    @Test("The room made for arrays stays in proportion to the text, however they are nested")
+    func arrayRoomIsBounded() throws {
+        /// Element slots made, in all the arrays of a value.
+        func slots(_ value: JSONValue) -> Int {
+            switch value {
+            case .array(let elements): elements.capacity + elements.reduce(0) { $0 + slots($1) }
+            case .object(let members): members.values.reduce(0) { $0 + slots($1) }
+            default: 0
+            }
+        }
+        let long = "[" + Array(repeating: "0", count: 64).joined(separator: ",") + "]"
+        let chains = [
+            String(repeating: "[", count: 500) + "0" + String(repeating: "]", count: 500),
+            String(repeating: "[0,", count: 500) + "0" + String(repeating: "]", count: 500),
+        ]
+        for chain in chains {
+            let text = "[" + long + "," + chain + "," + long + "," + chain + "]"
+            let value = try JSONValue.parse(Data(text.utf8))
+            // Each array holds one or two elements, or 64: what growing from empty gives them, plus at most the
+            // 64 the long arrays paid for, a few times over.
+            #expect(slots(value) < 2 * text.utf8.count, "\(slots(value)) slots for \(text.utf8.count) bytes")
+        }
+        // Rows of one length are made with room for that length: one allocation each.
+        let rows = try JSONValue.parse(Data(#"{"columns": ["a", "b", "c", "d", "e"], "data": [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]}"#.utf8))
+        guard case .object(let split) = rows, case .array(let data)? = split["data"] else { throw JSONError("not read") }
+        for row in data {
+            guard case .array(let cells) = row else { throw JSONError("not read") }
+            #expect(cells.capacity >= 5 && cells.capacity < 8)
+        }
     }
 
     @Test("escapes, surrogate pairs, numbers and literals")
