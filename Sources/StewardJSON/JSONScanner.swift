@@ -11,8 +11,9 @@ struct JSONScanner {
     /// value (event rows, as Python's json does).
     private let refusesDuplicateMembers: Bool
     /// The length of the array read last, which the next one is made room for (up to 64 elements, see
-    /// `parseArray`): the rows of a `dataframe_split` body are of one length. Grown from empty instead, a row of twelve values took five allocations, the most
-    /// frequent ones of a served request (`perf` probe on `malloc` under `bench/router.py`).
+    /// `parseArray`): the rows of a `dataframe_split` body are of one length. Grown from empty instead, a row of
+    /// twelve values took five allocations, the most frequent ones of a served request (`perf` probe on `malloc`
+    /// under `bench/router.py`).
     private var lastArrayCount = 0
 
     static let maximumDepth = 512

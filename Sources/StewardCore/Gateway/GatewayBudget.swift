@@ -113,6 +113,19 @@ public enum Picodollars {
 
     /// Picodollars as dollars in a `Double`, for an inference event's cost (the exact amount is the spend's).
     public static func approximateDollars(_ amount: Int64) -> Double { Double(amount) / 1e12 }
+
+    /// `left × right`, or Int64's maximum when that overflows: costs and counts come from requests and providers,
+    /// and a cost too large to hold must still be too large for any budget.
+    static func product(_ left: Int64, _ right: Int64) -> Int64 {
+        let (value, overflow) = left.multipliedReportingOverflow(by: right)
+        return overflow ? Int64.max : value
+    }
+
+    /// `left + right`, or Int64's maximum when that overflows (see `product`).
+    static func sum(_ left: Int64, _ right: Int64) -> Int64 {
+        let (value, overflow) = left.addingReportingOverflow(right)
+        return overflow ? Int64.max : value
+    }
 }
 
 extension Decimal {

@@ -276,20 +276,12 @@ public struct GatewayService: Sendable {
         let scopes: [GatewayBudget.Scope] = [.system(caller.system.id)] + (caller.key.map { [.key($0.id)] } ?? [])
         let promptCost = TokenUsage(promptTokens: promptTokenBound, completionTokens: 0).picodollars(at: model)
         // Saturating arithmetic throughout: the token counts come from the request.
-        func product(_ left: Int64, _ right: Int64) -> Int64 {
-            let (value, overflow) = left.multipliedReportingOverflow(by: right)
-            return overflow ? Int64.max : value
-        }
-        func sum(_ left: Int64, _ right: Int64) -> Int64 {
-            let (value, overflow) = left.addingReportingOverflow(right)
-            return overflow ? Int64.max : value
-        }
-        let perToken = product(model.outputPicodollarsPerToken, max(choices, 1))
+        let perToken = Picodollars.product(model.outputPicodollarsPerToken, max(choices, 1))
         // A call that sets no limit is held to the model's max_output_tokens while a budget applies.
         let limit = requestedCompletionTokens ?? model.maximumOutputTokens
-        let worstCase = sum(promptCost, product(limit, perToken))
+        let worstCase = Picodollars.sum(promptCost, Picodollars.product(limit, perToken))
         let texts = scopes.map(\.text)
-        let minimum = sum(promptCost, perToken)
+        let minimum = Picodollars.sum(promptCost, perToken)
         var decision = ledger.hold(scopes: texts, periods: periods, worstCase: worstCase, minimum: minimum, now: time)
         // Concurrent calls may take what was granted for this one: it asks again, up to three times, then holds what
         // is free or is refused.

@@ -19,18 +19,11 @@ public struct TokenUsage: Sendable, Equatable {
     public func picodollars(at model: GatewayConfiguration.Model) -> Int64 {
         let prompt = max(promptTokens, 0)
         let cached = min(max(cachedPromptTokens, 0), prompt)
-        var total: Int64 = 0
-        var saturated = false
-        func add(_ tokens: Int64, at price: Int64) {
-            let (cost, overflow) = tokens.multipliedReportingOverflow(by: price)
-            let (sum, over) = total.addingReportingOverflow(cost)
-            saturated = saturated || overflow || over
-            total = sum
-        }
-        add(prompt - cached, at: model.inputPicodollarsPerToken)
-        add(cached, at: model.cachedInputPicodollarsPerToken)
-        add(max(completionTokens, 0), at: model.outputPicodollarsPerToken)
-        return saturated ? Int64.max : total
+        return Picodollars.sum(
+            Picodollars.sum(
+                Picodollars.product(prompt - cached, model.inputPicodollarsPerToken),
+                Picodollars.product(cached, model.cachedInputPicodollarsPerToken)),
+            Picodollars.product(max(completionTokens, 0), model.outputPicodollarsPerToken))
     }
 
     /// The cost in US dollars, exact in decimal.

@@ -197,9 +197,9 @@ struct ModelServerAnswerReader {
                 continue
             }
             // An empty line is allowed only at the end.
-            guard emptyLines == 0 || head == nil else { return .failure(Malformed(reason: "a header line has no name")) }
+            if emptyLines > 0 { return .failure(Malformed(reason: head == nil ? "the answer has no status line" : "a header line has no name")) }
             guard var parsed = head else {
-                guard emptyLines == 0, line.count >= 12 else { return .failure(Malformed(reason: "the answer has no status line")) }
+                guard line.count >= 12 else { return .failure(Malformed(reason: "the answer has no status line")) }
                 guard let status = statusLine(line) else { return .failure(Malformed(reason: "the answer's status line is not HTTP/1.1")) }
                 head = status
                 continue
