@@ -36,7 +36,8 @@ func buildRouter(
 ) -> Router<StewardRequestContext> {
     let router = Router(context: StewardRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug, redactHeaders: [.authorization]))
-    router.add(middleware: ErrorMiddleware(render: MLflowResponse.error))
+    router.add(
+        middleware: ErrorMiddleware(render: MLflowResponse.error, surfaces: [("/v1/", OpenAIError.render), ("/api/v1/", NativeMessage.error)]))
     router.add(middleware: AuthenticationMiddleware(identity: services.identity, required: configuration.authenticationRequired))
 
     let artifacts = ArtifactsController<StewardRequestContext>(artifacts: services.artifacts)

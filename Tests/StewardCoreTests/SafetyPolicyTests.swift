@@ -33,6 +33,32 @@ struct SafetyPolicyTests {
         }
     }
 
+    @Test("A streamed answer is checked piece by piece: a match cut between pieces is found whole, max_length counts every piece")
+    func streamedPieces() throws {
+        let policy = try SafetyPolicy(
+            yaml: """
+                checks:
+                  - {name: cards, kind: card, action: block}
+                  - {name: emails, kind: email, apply_to: output, action: flag}
+                  - {name: prompts, kind: email, apply_to: input, action: block}
+                  - {name: long, kind: max_length, characters: 30, apply_to: output, action: flag}
+                """)
+        var check = StreamedAnswerCheck(policy)
+        #expect(check.checks.map(\.name) == ["cards", "emails", "long"], "input checks do not watch answers")
+        #expect(check.check("Write to ana@exa") == nil && check.findings.isEmpty)
+        #expect(check.check("mple.com. Your card is 4111 1111 1111") == nil)
+        #expect(check.findings.map(\.name) == ["emails", "long"], "the address cut in two is found; 53 characters are more than 30")
+        #expect(check.check(" 1111 today")?.name == "cards", "the card number is complete with this piece")
+        // A match further back than the overlap is out of sight; one inside it is not.
+        var far = StreamedAnswerCheck(policy)
+        _ = far.check("4111 1111 1111 1111" + String(repeating: " ", count: StreamedAnswerCheck.overlap))
+        #expect(far.findings.map(\.name).contains("cards"), "found in the piece it came in")
+        var split = StreamedAnswerCheck(policy)
+        #expect(split.check("4111 1111 " + String(repeating: "x", count: 10)) == nil)
+        #expect(split.check("1111 1111") == nil, "a card number broken by other text is no card number")
+        #expect(StreamedAnswerCheck(.none).checks.isEmpty)
+    }
+
     @Test("A check watches the direction it names")
     func directions() throws {
         let input = try Self.policy("email", applyTo: "input")

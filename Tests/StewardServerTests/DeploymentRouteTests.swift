@@ -113,18 +113,9 @@ struct DeploymentRouteTests {
 
     /// Sends `requests` on a new connection and returns everything the server sends until it closes it.
     static func exchange(port: Int, _ requests: String) async throws -> String {
-        // On a thread of its own: the socket calls block, and a blocked thread of the test's small cooperative pool
-        // could be the one the server needs to answer.
-        try await withCheckedThrowingContinuation { (done: CheckedContinuation<String, any Error>) in
-            Thread {
-                done.resume(
-                    with: Result {
-                        let connection = try RawConnection(port: port)
-                        try connection.send(requests)
-                        return try connection.receive(seconds: 10, untilClosed: true)
-                    })
-            }.start()
-        }
+        let connection = try RawConnection(port: port)
+        try connection.send(requests)
+        return try await connection.receive(seconds: 10, untilClosed: true)
     }
 
     /// Unit keys that the deployment's split puts `perArm` on each arm, so that the observed split is the weights

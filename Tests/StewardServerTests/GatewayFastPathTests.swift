@@ -232,19 +232,19 @@ struct GatewayFastPathTests {
                 while received.count == before { try await Task.sleep(for: .milliseconds(10)) }
                 waiting.endSending()
                 let ending = ContinuousClock.now
-                let answer = try waiting.receive(seconds: 5, untilClosed: true)
+                let answer = try await waiting.receive(seconds: 5, untilClosed: true)
                 #expect(answer.isEmpty, "no answer once the client has gone: \(answer)")
                 #expect(ContinuousClock.now - ending < .seconds(2.5), "the connection closed before the provider would have answered")
 
                 // A stream whose first event has come: the rest still comes, and its end.
                 let streaming = try RawConnection(port: port)
                 try streaming.send(Self.request(key: key, #"{"model": "held", "stream": true, "messages": [{"role": "user", "content": "x"}]}"#))
-                let first = try streaming.receive(seconds: 5)
+                let first = try await streaming.receive(seconds: 5)
                 #expect(first.hasPrefix("HTTP/1.1 200") && first.contains("data: first"), "\(first)")
                 streaming.endSending()
                 try await Task.sleep(for: .milliseconds(100))
                 held.release.continuation.yield()
-                let rest = try streaming.receive(seconds: 5, untilClosed: true)
+                let rest = try await streaming.receive(seconds: 5, untilClosed: true)
                 #expect(rest.contains("data: second") && rest.contains("data: [DONE]") && rest.hasSuffix("0\r\n\r\n"), "\(rest)")
             }
         }

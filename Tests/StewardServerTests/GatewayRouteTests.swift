@@ -56,6 +56,25 @@ struct GatewayRouteTests {
             case "stall":
                 try await Task.sleep(for: .seconds(3))
                 return Response(status: .ok, headers: json, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+            case "tooly":
+                // A tool call whose arguments carry a card number.
+                return Response(
+                    status: .ok, headers: json,
+                    body: ResponseBody(
+                        byteBuffer: ByteBuffer(
+                            string:
+                                #"{"id":"c2","object":"chat.completion","model":"tooly","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"pay","arguments":"{\"card\":\"4111111111111111\"}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":10,"completion_tokens":10}}"#
+                        )))
+            case "stream-card":
+                // A card number cut between two events, and text after it.
+                let events = [
+                    #"data: {"choices":[{"index":0,"delta":{"content":"Your card is 4111 1111"},"finish_reason":null}]}"#,
+                    #"data: {"choices":[{"index":0,"delta":{"content":" 1111 1111, keep it safe."},"finish_reason":null}]}"#,
+                    #"data: {"choices":[{"index":0,"delta":{"content":" Anything else?"},"finish_reason":"stop"}]}"#, "data: [DONE]",
+                ]
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: ResponseBody(contentsOf: events.map { ByteBuffer(string: $0 + "\n\n") }))
             case "stream-bare":
                 let events = [
                     #"data: {"choices":[{"index":0,"delta":{"content":"abcdefgh"},"finish_reason":null}]}"#,
@@ -99,6 +118,8 @@ struct GatewayRouteTests {
           - {name: secret, provider: stand-in, upstream_model: echo, input_per_million: 1, output_per_million: 1}
           - {name: metered, provider: stand-in, upstream_model: count, input_per_million: 10, output_per_million: 20}
           - {name: locked, provider: stand-in, upstream_model: locked, input_per_million: 1, output_per_million: 1}
+          - {name: tooly, provider: stand-in, upstream_model: tooly, input_per_million: 1, output_per_million: 1}
+          - {name: carded, provider: stand-in, upstream_model: stream-card, input_per_million: 1, output_per_million: 1}
         """
     }
 
@@ -109,7 +130,7 @@ struct GatewayRouteTests {
             body: ByteBuffer(string: configuration(baseURL, cache: cache))
         ) { ($0.status, String(buffer: $0.body)) }
         #expect(put.0 == .ok, "\(put.1)")
-        let listed = ["small", "bare", "crowded", "slow", "metered", "locked"].map {
+        let listed = ["small", "bare", "crowded", "slow", "metered", "locked", "tooly", "carded"].map {
             #"{"provider": "stand-in", "model": "\#($0)", "version": "1", "type": "llm"}"#
         }
         let created = try await client.call(
@@ -190,7 +211,7 @@ struct GatewayRouteTests {
                 let refusals: [(String, HTTPResponse.Status, String)] = [
                     (
                         #"{"model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden,
-                        "Models it may use: small, bare, crowded, slow, metered, locked"
+                        "Models it may use: small, bare, crowded, slow, metered, locked, tooly, carded"
                     ),
                     (#"{"model": "ghost", "messages": [{"role": "user", "content": "x"}]}"#, .forbidden, "not listed"),
                     (#"{"model": "small", "messages": []}"#, .badRequest, "messages is required"),
@@ -200,6 +221,22 @@ struct GatewayRouteTests {
                         "temperature must be"
                     ),
                     (#"{"model": "small", "model": "secret", "messages": [{"role": "user", "content": "x"}]}"#, .badRequest, "not valid JSON"),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": 5}]}"#, .badRequest, "messages[0].content must be"),
+                    (#"{"model": "small", "messages": [{"role": "robot", "content": "x"}]}"#, .badRequest, "messages[0].role must be one of"),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": [{"text": "x"}]}]}"#, .badRequest, "content[0] must be"),
+                    (#"{"model": "small", "messages": [{"role": "user"}]}"#, .badRequest, "messages[0].content is required"),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": "x"}], "seed": "x"}"#, .badRequest, "seed must be"),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": "x"}], "tools": "x"}"#, .badRequest, "tools must be"),
+                    (
+                        #"{"model": "small", "messages": [{"role": "user", "content": "x"}], "response_format": 5}"#, .badRequest,
+                        "response_format must be"
+                    ),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": "x"}], "stop": 5}"#, .badRequest, "stop must be"),
+                    (
+                        #"{"model": "small", "messages": [{"role": "user", "content": "x"}], "presence_penalty": "hi"}"#, .badRequest,
+                        "presence_penalty must be"
+                    ),
+                    (#"{"model": "small", "messages": [{"role": "user", "content": "x"}], "logprobs": "yes"}"#, .badRequest, "logprobs must be"),
                     (#"[1]"#, .badRequest, "must be a JSON object"),
                     (
                         #"{"model": "\#(String(repeating: "m", count: 200))", "messages": [{"role": "user", "content": "x"}]}"#, .badRequest,
@@ -213,6 +250,13 @@ struct GatewayRouteTests {
                     #expect(error?.string("type") != nil && error?["param"] is NSNull, "\(answer.1)")
                 }
                 #expect(received.count == before, "nothing refused was forwarded")
+                // Paths and methods the gateway does not have are answered in OpenAI's shape too.
+                for (method, path) in [(HTTPRequest.Method.post, "/v1/completions"), (.get, "/v1/chat/completions")] {
+                    let unknown = try await client.client.execute(uri: path, method: method, headers: [.authorization: "Bearer \(key)"]) {
+                        ($0.status, String(buffer: $0.body))
+                    }
+                    #expect(unknown.0 == .notFound && unknown.1.contains(#""code":"unknown_url""#) && unknown.1.contains(#""type":"#), "\(unknown.1)")
+                }
                 let keys = try await client.call(.get, "/api/v1/systems/\(system)/gateway/keys")
                 #expect(keys.body["unlisted_model_calls"] as? Int == 2)
                 let audit = try await client.call(.get, "/api/v1/audit?system=\(system)")
@@ -264,10 +308,15 @@ struct GatewayRouteTests {
                 }
                 // Then one at a time until refused: the last calls are asked for fewer tokens, to fit what is left.
                 var refused = false
+                var calls = statuses.count
                 for _ in 0..<20 where !refused {
                     refused = try await Self.chat(client.client, key: key, body).0 == .tooManyRequests
+                    calls += 1
                 }
                 #expect(refused)
+                // Refused calls are events too: monitoring counts every call.
+                let monitored = try await Self.status(client, system, requests: calls)
+                #expect(monitored.dictionary("performance")?["requests"] as? Int == calls)
                 let limits = received.bodies.withLock { bodies in
                     bodies.compactMap { text -> Int? in
                         guard text.contains(#""model":"count""#) else { return nil }
@@ -370,6 +419,60 @@ struct GatewayRouteTests {
                 #expect(refused == .badRequest)
                 let shown = try await client.call(.get, "/api/v1/systems/\(system)/gateway/safety")
                 #expect(shown.body.array("checks").count == 3, "a refused document changes nothing")
+            }
+        }
+    }
+
+    @Test(
+        "Answers are checked as they go out: a stream stops before the piece that completes a blocked match, tool calls' arguments are read, a cached answer is checked again, max_length counts the characters sent"
+    )
+    func answerChecks() async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(.sqlite) { client, _ in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL, cache: "cache: {ttl_seconds: 60}")
+                let tool = #"{"model": "tooly", "messages": [{"role": "user", "content": "pay"}], "temperature": 0}"#
+                let greeting = #"{"model": "small", "messages": [{"role": "user", "content": "hello"}], "temperature": 0}"#
+                // Kept before there are checks; a kept tool call streams with its index, as providers stream them.
+                #expect(try await Self.chat(client.client, key: key, tool).0 == .ok)
+                #expect(try await Self.chat(client.client, key: key, greeting).0 == .ok)
+                let streamedTool = try await Self.chat(client.client, key: key, String(tool.dropLast()) + #", "stream": true}"#)
+                #expect(streamedTool.1.contains(#""id":"call_1","index":0,"type":"function""#), "\(streamedTool.1)")
+                let checks = """
+                    checks:
+                      - {name: cards, kind: card, apply_to: output, action: block}
+                      - {name: greeting, kind: deny, pattern: "^hi$", apply_to: output, action: block}
+                      - {name: short, kind: max_length, characters: 10, apply_to: input, action: block}
+                    """
+                let put = try await client.execute(uri: "/api/v1/systems/\(system)/gateway/safety", method: .put, body: ByteBuffer(string: checks)) {
+                    $0.status
+                }
+                #expect(put == .ok)
+                let forwarded = received.count
+                // From the cache, checked again under the checks of now.
+                let cachedGreeting = try await Self.chat(client.client, key: key, greeting)
+                #expect(cachedGreeting.0 == .badRequest && cachedGreeting.1.contains("'greeting'"), "\(cachedGreeting.1)")
+                let cachedTool = try await Self.chat(client.client, key: key, tool)
+                #expect(cachedTool.0 == .badRequest && cachedTool.1.contains("'cards'") && !cachedTool.1.contains("4111"), "\(cachedTool.1)")
+                #expect(received.count == forwarded, "both came from the cache")
+                // A tool call's arguments are checked like text.
+                let freshTool = try await Self.chat(client.client, key: key, #"{"model": "tooly", "messages": [{"role": "user", "content": "pay"}]}"#)
+                #expect(freshTool.0 == .badRequest && freshTool.1.contains("'cards'") && !freshTool.1.contains("4111"), "\(freshTool.1)")
+                // A stream stops at the piece that completes the card number: never sent whole, nothing after it.
+                let stream = try await Self.chat(
+                    client.client, key: key, #"{"model": "carded", "messages": [{"role": "user", "content": "card?"}], "stream": true}"#)
+                #expect(stream.0 == .ok && stream.1.contains(#""code":"content_blocked""#) && stream.1.contains("'cards'"), "\(stream.1)")
+                #expect(!stream.1.contains("1111, keep") && !stream.1.contains("Anything else") && !stream.1.contains("[DONE]"), "\(stream.1)")
+                // max_length counts the characters sent: ten pass, eleven do not.
+                let ten = try await Self.chat(
+                    client.client, key: key, #"{"model": "metered", "messages": [{"role": "user", "content": "abcdefghij"}]}"#)
+                #expect(ten.0 == .ok, "\(ten.1)")
+                let eleven = try await Self.chat(
+                    client.client, key: key, #"{"model": "metered", "messages": [{"role": "user", "content": "abcdefghijk"}]}"#)
+                #expect(eleven.0 == .badRequest && eleven.1.contains("'short'"), "\(eleven.1)")
+                // Each is an event with what its checks found.
+                let status = try await Self.status(client, system, requests: 9)
+                let byFlag = try #require(status.dictionary("safety")?.dictionary("by_flag"))
+                #expect(byFlag["cards"] as? Int == 3 && byFlag["greeting"] as? Int == 1 && byFlag["short"] as? Int == 1, "\(byFlag.object)")
             }
         }
     }

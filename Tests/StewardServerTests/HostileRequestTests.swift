@@ -70,7 +70,7 @@ struct HostileRequestTests {
                 // Half a request head, then nothing.
                 let slowHead = try RawConnection(port: port)
                 try slowHead.send("GET /health HTTP/1.1\r\nHo")
-                #expect(try slowHead.closedWithin(seconds: 5))
+                #expect(try await slowHead.closedWithin(seconds: 5))
                 // A whole head, then five bytes a tenth of a second: under 1 KiB/s. Also on the routes the serving
                 // fast path reads from the connection's bytes (a gateway call, a scoring request).
                 for head in [
@@ -84,25 +84,25 @@ struct HostileRequestTests {
                     var closed = false
                     while !closed, ContinuousClock.now - started < .seconds(5) {
                         do { try trickle.send("aaaaa") } catch { closed = true }
-                        if try trickle.closedWithin(seconds: 0.1) { closed = true }
+                        if try await trickle.closedWithin(seconds: 0.1) { closed = true }
                     }
                     #expect(closed, "\(head)")
                 }
                 // Connected and silent.
                 let idle = try RawConnection(port: port)
-                #expect(try idle.closedWithin(seconds: 5))
+                #expect(try await idle.closedWithin(seconds: 5))
                 // A prompt request is still served normally. (The connection limit is tested against the real
                 // binary in compat/test_connections.py: the in-process live test server does not apply it.)
                 let normal = try RawConnection(port: port)
                 try normal.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-                #expect(try normal.receive(seconds: 5).hasPrefix("HTTP/1.1 200"))
+                #expect(try await normal.receive(seconds: 5).hasPrefix("HTTP/1.1 200"))
             }
         }
     }
 }
 
 /// A plain TCP connection to the server under test, for sending exactly the bytes a slow client would.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     let socket: Int32
 
     init(port: Int) throws {
@@ -131,8 +131,26 @@ final class RawConnection {
         Glibc.shutdown(socket, Int32(SHUT_WR))
     }
 
+    /// Runs a blocking wait on a thread of its own: a blocked thread of the test's small cooperative pool could be
+    /// the one the server needs to answer (two tests waiting at once held both, and the server answered neither).
+    private func onOwnThread<T: Sendable>(_ wait: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, any Error>) in
+            Thread { done.resume(with: Result { try wait() }) }.start()
+        }
+    }
+
     /// Whether the server closed the connection (or reset it) within `seconds`.
-    func closedWithin(seconds: Double) throws -> Bool {
+    func closedWithin(seconds: Double) async throws -> Bool {
+        try await onOwnThread { [self] in try waitForClose(seconds: seconds) }
+    }
+
+    /// What the server sends within `seconds`: until it pauses for 100 ms after sending something, or with
+    /// `untilClosed` until it closes the connection.
+    func receive(seconds: Double, untilClosed: Bool = false) async throws -> String {
+        try await onOwnThread { [self] in try receiveNow(seconds: seconds, untilClosed: untilClosed) }
+    }
+
+    private func waitForClose(seconds: Double) throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
@@ -149,9 +167,8 @@ final class RawConnection {
         return false
     }
 
-    /// What the server sends within `seconds`: until it pauses for 100 ms after sending something, or with
-    /// `untilClosed` until it closes the connection.
-    func receive(seconds: Double, untilClosed: Bool = false) throws -> String {
+    /// The blocking `receive`, for a caller on a thread of its own.
+    func receiveNow(seconds: Double, untilClosed: Bool = false) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var received: [UInt8] = []
         while Date() < deadline {

@@ -102,17 +102,10 @@ struct ServingFastPathTests {
                 let body = #"{"dataframe_split": {"columns": ["x"], "data": [[1]]}}"#
                 let request = "POST /serve/\(id)/invocations HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                 let port = try #require(client.client.port)
-                let answers = try await withCheckedThrowingContinuation { (done: CheckedContinuation<String, any Error>) in
-                    Thread {
-                        done.resume(
-                            with: Result {
-                                let connection = try RawConnection(port: port)
-                                try connection.send(request + request)
-                                shutdown(connection.socket, Int32(SHUT_WR))
-                                return try connection.receive(seconds: 10, untilClosed: true)
-                            })
-                    }.start()
-                }
+                let connection = try RawConnection(port: port)
+                try connection.send(request + request)
+                connection.endSending()
+                let answers = try await connection.receive(seconds: 10, untilClosed: true)
                 #expect(answers.components(separatedBy: #"{"predictions": [3]}"#).count == 3, "\(answers)")
             }
         }

@@ -16,8 +16,11 @@ struct ChatStreamReader {
     private(set) var finishReason: String?
     /// Events read for their few members only (`quickRead`).
     private(set) var quickReads = 0
-    /// The completion text sent, for the safety checks (up to 4 MiB).
+    /// The completion text sent, for the judge and the cache (up to 4 MiB).
     private(set) var completionText = ""
+    /// What the safety checks have not seen yet (`takeUncheckedText`): the completion text and the arguments of
+    /// tool calls read since they last looked.
+    private var uncheckedText = ""
     /// The stream as one chat completion, for the answer cache: built while the stream has one choice of text.
     private var assembled: (id: JSONValue?, created: JSONValue?, model: JSONValue?, text: String)? = (nil, nil, nil, "")
     private var splitter = ServerSentEventSplitter()
@@ -148,9 +151,14 @@ struct ChatStreamReader {
                     if case .string(let text)? = delta["content"] { add(text) }
                     if case .array(let calls)? = delta["tool_calls"] {
                         completionCharacters += JSONValue.array(calls).description.count
+                        for call in calls { uncheckedText += GatewayCall.toolArguments(call) ?? "" }
                         assembled = nil
                     }
-                    if delta["function_call"] != nil || delta["refusal"].map({ $0 != .null }) == true { assembled = nil }
+                    if let call = delta["function_call"] {
+                        uncheckedText += GatewayCall.toolArguments(.object(["function": call])) ?? ""
+                        assembled = nil
+                    }
+                    if delta["refusal"].map({ $0 != .null }) == true { assembled = nil }
                 }
                 if case .string(let reason)? = fields["finish_reason"] { finishReason = reason }
             }
@@ -158,9 +166,16 @@ struct ChatStreamReader {
         return clientWantsUsage || hasChoices || members["usage"] == nil || members["usage"] == .null
     }
 
-    /// Counts a chunk's completion text, and keeps it for the safety checks and the answer cache.
+    /// What the stream added since the last call, for the safety checks (`StreamedAnswerCheck`).
+    mutating func takeUncheckedText() -> String {
+        defer { uncheckedText = "" }
+        return uncheckedText
+    }
+
+    /// Counts a chunk's completion text, and keeps it for the safety checks, the judge and the answer cache.
     private mutating func add(_ text: String) {
         completionCharacters += text.count
+        uncheckedText += text
         if completionText.utf8.count < ServerSentEventSplitter.largestEvent { completionText += text }
         assembled?.text += text
         if assembled?.text.utf8.count ?? 0 > GatewayAnswerCache.largestAnswer { assembled = nil }

@@ -120,6 +120,15 @@ final class GatewayAnswerCache: Sendable {
                 var delta: [String: JSONValue] = ["role": .string("assistant")]
                 if case .object(let message)? = fields["message"] {
                     for (name, value) in message where name != "role" { delta[name] = value }
+                    // A streamed tool call says which of the message's calls it continues (`index`), as providers send them.
+                    if case .array(let calls)? = message["tool_calls"] {
+                        delta["tool_calls"] = .array(
+                            calls.enumerated().map { position, call in
+                                guard case .object(var members) = call, members["index"] == nil else { return call }
+                                members["index"] = .integer(position)
+                                return .object(members)
+                            })
+                    }
                 }
                 send(["choices": .array([.object(["index": index, "delta": .object(delta), "finish_reason": .null])])])
                 send(["choices": .array([.object(["index": index, "delta": .object([:]), "finish_reason": fields["finish_reason"] ?? .null])])])

@@ -4,8 +4,9 @@ import StewardJSON
 
 /// A chat-completion or embedding request, read and checked before anything is forwarded: the body must be a
 /// JSON object with a `model`; the fields Steward reads or that change what is charged must have OpenAI's types
-/// and ranges (a 400 names the field otherwise, and nothing is charged). Fields Steward does not read (tools,
-/// response_format, seed, …) go to the provider as they came.
+/// and ranges, and so must the other fields of OpenAI's request that change the answer (tools, response_format,
+/// seed, stop, …; a 400 names the field otherwise, and nothing is forwarded or charged). Fields OpenAI's request
+/// does not have go to the provider as they came: OpenAI-compatible servers take their own (vLLM's `top_k`, …).
 struct GatewayCall: Sendable {
     enum Kind: Sendable {
         case chat
@@ -83,9 +84,10 @@ struct GatewayCall: Sendable {
                 throw .invalidParameter("messages is required: a non-empty list of {role, content} (or a registered prompt, as prompt).")
             }
             for (index, message) in list.enumerated() {
-                guard case .object(let fields) = message, case .string? = fields["role"] else {
+                guard case .object(let fields) = message, case .string(let role)? = fields["role"] else {
                     throw .invalidParameter("messages[\(index)] must be an object with a role.")
                 }
+                try Self.checkMessage(fields, role: role, at: index)
                 characters += Self.characters(in: fields["content"] ?? .null)
                 Self.collectText(fields["content"] ?? .null, into: &text)
             }
@@ -101,6 +103,7 @@ struct GatewayCall: Sendable {
                 if let usage = fields["include_usage"], case .bool = usage { return true }
                 return fields["include_usage"] == nil
             }
+            try Self.checkChatFields(members)
         case .embeddings:
             guard let input = members["input"], Self.isEmbeddingInput(input) else {
                 throw .invalidParameter("input is required: a text, a list of texts, or token lists.")
@@ -113,6 +116,8 @@ struct GatewayCall: Sendable {
             }) {
                 throw .invalidParameter("\(field) is not a field of an embeddings request.")
             }
+            try Self.check(members, "dimensions", "a whole number from 1 to 65536") { Self.integer($0, in: 1...65536) }
+            try Self.check(members, "encoding_format", "float or base64") { $0 == .string("float") || $0 == .string("base64") }
         }
         try Self.check(members, "user", "a text") { if case .string = $0 { true } else { false } }
         stream = members["stream"] == .bool(true)
@@ -228,6 +233,71 @@ struct GatewayCall: Sendable {
         guard valid(value) else { throw .invalidParameter("\(field) must be \(expected); got \(value.description.prefix(40)).") }
     }
 
+    /// The roles a chat message may have.
+    static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
+
+    /// A message's role and content have OpenAI's types: content is a text, a list of parts each with a `type`,
+    /// or (for an assistant's message that calls tools) absent or null.
+    private static func checkMessage(_ fields: [String: JSONValue], role: String, at index: Int) throws(StewardError) {
+        guard roles.contains(role) else {
+            throw .invalidParameter("messages[\(index)].role must be one of \(roles.sorted().joined(separator: ", ")); got '\(role.prefix(40))'.")
+        }
+        switch fields["content"] {
+        case .string?: return
+        case .array(let parts)?:
+            for (position, part) in parts.enumerated() {
+                guard case .object(let members) = part, case .string? = members["type"] else {
+                    throw .invalidParameter(
+                        "messages[\(index)].content[\(position)] must be an object with a type, such as {\"type\": \"text\", \"text\": \"…\"}.")
+                }
+            }
+        case nil, .null?:
+            guard role == "assistant" else { throw .invalidParameter("messages[\(index)].content is required: a text or a list of parts.") }
+        default:
+            throw .invalidParameter("messages[\(index)].content must be a text or a list of parts.")
+        }
+    }
+
+    /// The other fields of OpenAI's chat request that change the answer, when given, have its types (a provider
+    /// that took a wrong type would answer, and be charged for, something the client did not ask for).
+    private static func checkChatFields(_ members: [String: JSONValue]) throws(StewardError) {
+        func isObject(_ value: JSONValue) -> Bool { if case .object = value { true } else { false } }
+        func isBool(_ value: JSONValue) -> Bool { if case .bool = value { true } else { false } }
+        func isText(_ value: JSONValue) -> Bool { if case .string = value { true } else { false } }
+        func isTyped(_ value: JSONValue) -> Bool { if case .object(let fields) = value, case .string? = fields["type"] { true } else { false } }
+        try check(members, "seed", "a whole number") { if case .integer = $0 { true } else { false } }
+        try check(members, "stop", "a text or a list of at most 4 texts") { value in
+            if case .array(let texts) = value { return texts.count <= 4 && texts.allSatisfy(isText) }
+            return isText(value)
+        }
+        try check(members, "presence_penalty", "a number from -2 to 2") { number($0, in: -2...2) }
+        try check(members, "frequency_penalty", "a number from -2 to 2") { number($0, in: -2...2) }
+        try check(members, "logprobs", "a boolean", isBool)
+        try check(members, "top_logprobs", "a whole number from 0 to 20") { integer($0, in: 0...20) }
+        try check(members, "logit_bias", "an object of token ids to numbers from -100 to 100") { value in
+            guard case .object(let biases) = value else { return false }
+            return biases.values.allSatisfy { number($0, in: -100...100) }
+        }
+        try check(members, "tools", "a list of tools, each an object with a type") { value in
+            if case .array(let tools) = value { return tools.allSatisfy(isTyped) }
+            return false
+        }
+        try check(members, "tool_choice", "none, auto, required or an object naming a tool") { isText($0) || isObject($0) }
+        try check(members, "parallel_tool_calls", "a boolean", isBool)
+        try check(members, "response_format", "an object with a type, such as {\"type\": \"json_object\"}", isTyped)
+        try check(members, "store", "a boolean", isBool)
+        try check(members, "metadata", "an object of texts") { value in
+            if case .object(let fields) = value { return fields.values.allSatisfy(isText) }
+            return false
+        }
+        for field in ["service_tier", "reasoning_effort", "verbosity"] { try check(members, field, "a text", isText) }
+        for field in ["prediction", "audio", "web_search_options"] { try check(members, field, "an object", isObject) }
+        try check(members, "modalities", "a list of texts") { value in
+            if case .array(let items) = value { return items.allSatisfy(isText) }
+            return false
+        }
+    }
+
     private static func integer(_ value: JSONValue, in range: ClosedRange<Int>) -> Bool {
         if case .integer(let number) = value { return range.contains(number) }
         return false
@@ -257,16 +327,24 @@ struct GatewayCall: Sendable {
         }
     }
 
-    /// Appends the text in a message's content (a text, or parts with `text`) or an embedding's input, one line each.
+    /// Appends the text in a message's content (a text, or parts with `text`) or an embedding's input, a line
+    /// break between pieces (none after the last: a `max_length` check counts the characters sent).
     static func collectText(_ value: JSONValue, into text: inout String) {
         switch value {
         case .string(let part):
+            if !text.isEmpty { text += "\n" }
             text += part
-            text += "\n"
         case .array(let parts): for part in parts { collectText(part, into: &text) }
         case .object(let fields): if let part = fields["text"] { collectText(part, into: &text) }
         default: break
         }
+    }
+
+    /// The arguments a tool call (or a streamed piece of one) carries: `{"function": {"arguments": "…"}}`.
+    static func toolArguments(_ call: JSONValue) -> String? {
+        guard case .object(let fields) = call, case .object(let function)? = fields["function"], case .string(let arguments)? = function["arguments"]
+        else { return nil }
+        return arguments
     }
 
     /// Characters of text in a message's content (a text, or parts with `text`) or an embedding's input.

@@ -94,9 +94,13 @@ struct GatewayCalls: Sendable {
         if let cacheKey, let kept = cache.answer(for: cacheKey, now: EpochClock.now()) {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
             let event = recorded(route.targets.first?.model, cacheHit: true)
+            // Checked again as it goes out: the checks may have changed since it was kept.
+            let outputFindings = safety.findings(in: parsed.map(Self.answerText) ?? "", direction: .output)
+            let blocked = outputFindings.first { $0.action == .block }
             event.write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
-                failed: false)
+                failed: blocked != nil, outputFlags: outputFindings.map(\.name))
+            if let blocked { throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.") }
             if let parsed { leaveForJudge(Self.answerText(parsed), of: event, caller: caller) }
             var headers: HTTPFields = [.contentType: call.stream ? "text/event-stream" : "application/json"]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
@@ -107,9 +111,17 @@ struct GatewayCalls: Sendable {
         var failure = StewardError(.upstreamFailed, "The model '\(call.model)' has no provider configured.")
         for (index, target) in route.targets.enumerated() {
             let last = index == route.targets.count - 1
-            let reservation = try await gateway.reserve(
-                caller, model: target.model, promptTokenBound: call.promptTokenBound, requestedCompletionTokens: call.requestedCompletionTokens,
-                choices: call.choices)
+            let reservation: GatewayReservation
+            do {
+                reservation = try await gateway.reserve(
+                    caller, model: target.model, promptTokenBound: call.promptTokenBound, requestedCompletionTokens: call.requestedCompletionTokens,
+                    choices: call.choices)
+            } catch {
+                // A call a budget refused is an event too (failed, free), so that monitoring counts it.
+                recorded(target.model, fallback: index > 0).write(
+                    usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: nil, failed: true)
+                throw error
+            }
             let anthropic = target.provider.kind == .anthropic
             let upstreamBody: [UInt8]
             do { upstreamBody = try Self.upstreamBody(call, to: target, reservation: reservation) } catch {
@@ -199,8 +211,10 @@ struct GatewayCalls: Sendable {
 
     /// Passes a provider's event stream on as it comes, event by event, and records the call when it ends (also
     /// when the client goes away: leaving the stream cancels the provider's call, and what was sent is charged).
-    /// A stream's answer is checked when it has ended: its findings are flags, even for a blocking check (what was
-    /// sent cannot be taken back). A provider speaking Anthropic's Messages API has its events translated first.
+    /// The answer's safety checks run on each piece before it is sent (`StreamedAnswerCheck`): when a blocking
+    /// check finds something, that piece is not sent and the stream ends with OpenAI's error event
+    /// (`content_blocked`, naming the check), which the `openai` SDKs raise as an error; what was sent before stays
+    /// sent. A provider speaking Anthropic's Messages API has its events translated first.
     func stream(
         _ response: HTTPClientResponse, translator: AnthropicStreamTranslator?, event: Recorded,
         keeping: (key: String, settings: GatewayConfiguration.Cache)?, safety: SafetyPolicy, caller: GatewayService.Caller
@@ -216,19 +230,34 @@ struct GatewayCalls: Sendable {
             body: ResponseBody { writer in
                 var reader = ChatStreamReader(clientWantsUsage: event.call.clientWantsUsage)
                 var translator = translator
+                var check = StreamedAnswerCheck(safety)
                 do {
                     for try await chunk in response.body {
                         guard let piece = translator == nil ? chunk : try translator?.translate(chunk) else { continue }
-                        if let events = try reader.events(in: piece) { try await writer.write(events) }
+                        let events = try reader.events(in: piece)
+                        if let blocking = check.check(reader.takeUncheckedText()) {
+                            let refusal = OpenAIError.body(
+                                message: "The rest of the answer was withheld by the safety check '\(blocking.name)'.", type: "invalid_request_error",
+                                code: "content_blocked")
+                            try await writer.write(ByteBuffer(string: "data: \(refusal)\n\n"))
+                            try await writer.finish(nil)
+                            event.write(
+                                usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason,
+                                failed: true,
+                                outputFlags: check.findings.map(\.name))
+                            return
+                        }
+                        if let events { try await writer.write(events) }
                     }
                     if let rest = reader.remainder { try await writer.write(rest) }
                     try await writer.finish(nil)
                 } catch {
                     event.write(
-                        usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true)
+                        usage: reader.usage, completionCharacters: reader.completionCharacters, finishReason: reader.finishReason, failed: true,
+                        outputFlags: check.findings.map(\.name))
                     throw error
                 }
-                let findings = safety.findings(in: reader.completionText, direction: .output)
+                let findings = check.findings
                 if let keeping, findings.isEmpty, let completion = reader.completion {
                     cache.keep(ByteBuffer(string: completion.description), for: keeping.key, settings: keeping.settings, now: EpochClock.now())
                 }
@@ -295,13 +324,19 @@ struct GatewayCalls: Sendable {
         }
     }
 
-    /// The text of an answer's choices (chat) for the safety checks.
+    /// The text of an answer's choices (chat), with the arguments of the tools it calls, for the safety checks and
+    /// the judge.
     static func answerText(_ answer: JSONValue) -> String {
         guard case .object(let members) = answer, case .array(let choices)? = members["choices"] else { return "" }
         var text = ""
         for choice in choices {
-            if case .object(let fields) = choice, case .object(let message)? = fields["message"], let content = message["content"] {
-                GatewayCall.collectText(content, into: &text)
+            guard case .object(let fields) = choice, case .object(let message)? = fields["message"] else { continue }
+            if let content = message["content"] { GatewayCall.collectText(content, into: &text) }
+            var calls: [JSONValue] = []
+            if case .array(let listed)? = message["tool_calls"] { calls = listed }
+            if let call = message["function_call"] { calls.append(.object(["function": call])) }
+            for call in calls {
+                if let arguments = GatewayCall.toolArguments(call) { GatewayCall.collectText(.string(arguments), into: &text) }
             }
         }
         return text

@@ -9,10 +9,23 @@ import StewardCore
 ///
 /// Domain errors keep their code; unmatched routes become `ENDPOINT_NOT_FOUND`; anything unexpected is logged and
 /// answered with `INTERNAL_ERROR`, without internals in the message.
+///
+/// Added to the whole router, it answers what no surface's routes matched (an unknown path, a method a path does
+/// not take) in the shape of the surface whose path prefix the request has (`surfaces`), else in `render`'s.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    let render: @Sendable (StewardError) -> Response
+    private let renderers: @Sendable (String) -> @Sendable (StewardError) -> Response
+
+    init(render: @escaping @Sendable (StewardError) -> Response) {
+        renderers = { _ in render }
+    }
+
+    /// Renders in the shape of the first surface whose prefix the request's path has, else in `render`'s.
+    init(render: @escaping @Sendable (StewardError) -> Response, surfaces: [(prefix: String, render: @Sendable (StewardError) -> Response)]) {
+        renderers = { path in surfaces.first { path.hasPrefix($0.prefix) }?.render ?? render }
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let render = renderers(request.uri.path)
         do {
             return try await next(request, context)
         } catch let error as StewardError {
