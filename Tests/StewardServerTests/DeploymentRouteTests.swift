@@ -402,6 +402,12 @@ struct DeploymentRouteTests {
                     hasty?.string("reason")?.contains("Graduation refused") == true
                         && hasty?.string("reason")?.contains("fewer than the 100") == true,
                     "\(hasty?.string("reason") ?? "")")
+                // Looked at again with the control still missing, it is not asked again (each refusal is an audit entry).
+                let compliance = Principal.user("cora", role: .compliance)
+                let lastEntry = try await services.audit.events(AuditQuery(systemID: id), actor: compliance).map(\.sequence).max()
+                let again = try await client.call(.post, "/api/v1/deployments/\(hastyID)/analysis").body.dictionary("deployment")
+                #expect(again?.string("reason") == hasty?.string("reason") && again?.string("state") == "active")
+                #expect(try await services.audit.events(AuditQuery(systemID: id), actor: compliance).map(\.sequence).max() == lastEntry)
                 // At 100 units a step, the same challenger graduates.
                 let stagedAnalysis = #""analysis": {"steps": [50, 100], "minimum_units": 100, "max_latency_ratio": 1000}"#
                 let third = try await client.call(
@@ -466,6 +472,81 @@ struct DeploymentRouteTests {
                 #expect(rolledBack.body.dictionary("deployment")?.string("state") == "rolled_back", "\(String(buffer: rolledBack.raw))")
                 let incidents = try await services.incidents.incidents(systemID: id)
                 #expect(incidents.count == 1 && incidents.first?.version == 3)
+            }
+        }
+    }
+
+    @Test(
+        "Decided rollouts stay decided: a rollback gives back the alias the winner took, a rolled-back shadow gets no copies, weights of a decided rollout are refused; a step the policy now refuses holds; one version is one arm however it is written",
+        arguments: TestEngine.available)
+    func decidedRollouts(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .predict(1)]) { urls in
+            try await Self.live(engine) { client, services in
+                let id = try await Self.system(client, services)
+                // Two protected aliases, the champion holding the second; low tier needs nothing to promote.
+                let policy = Self.policy.replacingOccurrences(
+                    of: "protected_aliases: [production]", with: "protected_aliases: [production, champion]"
+                )
+                .replacingOccurrences(of: "low: [staged_rollout]", with: "low: []")
+                #expect(try await client.execute(uri: "/api/v1/policy", method: .put, body: ByteBuffer(string: policy)) { $0.status } == .ok)
+                let held = try await client.call(
+                    .post, "/api/v1/systems/\(id)/promote", json: #"{"model": "scorer", "version": "1", "alias": "champion"}"#)
+                #expect(held.status == .ok, "\(String(buffer: held.raw))")
+
+                let twice =
+                    #"[{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "scorer", "version": "01", "endpoint": "\#(urls[1])", "weight": 50}]"#
+                let duplicate = try await client.call(.post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "ab", "arms": \#(twice)}"#)
+                #expect(
+                    duplicate.status == .badRequest && duplicate.body.string("message")?.contains("two arms") == true,
+                    "\(String(buffer: duplicate.raw))")
+
+                let canary = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (90, 10)))}"#)
+                let canaryID = try #require(canary.body.dictionary("deployment")?.string("id"), "\(String(buffer: canary.raw))")
+                let promoted = try await client.call(.post, "/api/v1/deployments/\(canaryID)/promote")
+                #expect(promoted.body.dictionary("deployment")?.string("state") == "graduated", "\(String(buffer: promoted.raw))")
+                // The champion held both protected aliases; the policy's first went to the winner.
+                #expect(try await services.registry.registeredModel(name: "scorer").aliases.contains { $0.alias == "production" && $0.version == 2 })
+                let rolledBack = try await client.call(.post, "/api/v1/deployments/\(canaryID)/rollback", json: #"{"reason": "worse in the shops"}"#)
+                #expect(rolledBack.body.dictionary("deployment")?.string("state") == "rolled_back", "\(String(buffer: rolledBack.raw))")
+                let aliases = try await services.registry.registeredModel(name: "scorer").aliases
+                #expect(
+                    Set(aliases.filter { $0.version == 1 }.map(\.alias)) == ["production", "champion"] && !aliases.contains { $0.version == 2 },
+                    "\(aliases)")
+                let weights = try await client.call(.patch, "/api/v1/deployments/\(canaryID)", json: #"{"weights": [50, 50]}"#)
+                #expect(weights.status == .conflict && weights.body.string("message")?.contains("Create a new deployment") == true)
+                #expect(
+                    try await client.call(.get, "/api/v1/deployments/\(canaryID)").body.dictionary("deployment")?.array("arms").map {
+                        $0["weight"] as? Double
+                    } == [100, 0])
+
+                // A shadow rolled back sends its arm nothing more.
+                let shadow = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "shadow", "arms": \#(Self.arms(urls[0], urls[1], (100, 0)))}"#)
+                let shadowID = try #require(shadow.body.dictionary("deployment")?.string("id"), "\(String(buffer: shadow.raw))")
+                #expect(try await client.call(.post, "/api/v1/deployments/\(shadowID)/rollback", json: #"{"reason": "noisy"}"#).status == .ok)
+                for request in 0..<10 { #expect(try await Self.serve(client, id, unit: "s\(request)").arm == "champion") }
+                try await Task.sleep(for: .milliseconds(300))
+                let shown = try await client.call(.get, "/api/v1/deployments/\(shadowID)")
+                #expect(
+                    shown.body.dictionary("deployment")?.array("arms").last?.dictionary("counts")?["requests"] as? Int ?? 0 == 0,
+                    "\(String(buffer: shown.raw))")
+
+                // A canary whose next step the policy refuses once the tier is raised holds where it is.
+                let steps = #""analysis": {"steps": [50, 60, 100], "minimum_units": 20, "max_latency_ratio": 1000}"#
+                let stepping = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments",
+                    json: #"{"mode": "canary", "arms": \#(Self.arms(urls[0], urls[1], (50, 50))), \#(steps)}"#)
+                let steppingID = try #require(stepping.body.dictionary("deployment")?.string("id"), "\(String(buffer: stepping.raw))")
+                for unit in try await Self.balancedUnits(services, deployment: steppingID, prefix: "t", perArm: 30) {
+                    #expect(try await Self.serve(client, id, unit: unit).status == .ok)
+                }
+                let tier = try await client.call(
+                    .post, "/api/v1/systems/\(id)/tier", json: #"{"tier": "medium", "rationale": "prices reach customers"}"#)
+                #expect(tier.status == .ok, "\(String(buffer: tier.raw))")
+                let holding = try await client.call(.post, "/api/v1/deployments/\(steppingID)/analysis").body.dictionary("deployment")
+                #expect(holding?.array("arms").map { $0["weight"] as? Double } == [50, 50], "\(holding?.object ?? [:])")
+                #expect(holding?.string("reason")?.contains("evaluation_gate_passed") == true, "\(holding?.object ?? [:])")
             }
         }
     }

@@ -105,7 +105,7 @@ public struct Deployment: Sendable, Equatable {
     }
 
     /// The arms that receive a copy of every request, never answering it.
-    public var shadowArms: [Arm] { mode == .shadow ? Array(arms.dropFirst()) : [] }
+    public var shadowArms: [Arm] { mode == .shadow && state == .active ? Array(arms.dropFirst()) : [] }
 
     /// The arm that won this deployment's staged rollout (a canary or A/B test the analysis graduated and that
     /// was not rolled back), if any: the one place the `rollout` control and the maturity level read a win from.

@@ -195,7 +195,9 @@ public struct DeploymentService: Sendable {
         guard arms.count <= 10 else { throw .invalidParameter("A deployment has at most 10 arms.") }
         var seen: Set<String> = []
         for arm in arms {
-            let key = "\(arm.model)\u{0}\(arm.version)"
+            // By number: "1", "01" and "+1" are one version.
+            let number = (try? ModelRegistryService.versionNumber(arm.version)).map(String.init) ?? arm.version
+            let key = "\(arm.model)\u{0}\(number)"
             guard seen.insert(key).inserted else {
                 throw .invalidParameter("Model '\(arm.model)' version \(arm.version) appears in two arms; each arm serves a different version.")
             }
@@ -232,6 +234,12 @@ public struct DeploymentService: Sendable {
         var deployment = try await repository.deployment(id: id)
         try await audit.requireContributor(actor, "deployment.weights", target: "deployment:\(id)", systemID: deployment.systemID, now: now())
         guard deployment.state != .ended else { throw StewardError(.resourceConflict, "Deployment \(id) was replaced; change the live one.") }
+        guard deployment.state == .active else {
+            // Its rollout was decided; weights set now would bring a challenger back with no analysis watching it.
+            throw StewardError(
+                .resourceConflict,
+                "Deployment \(id) is \(deployment.state.rawValue): its rollout was decided. Create a new deployment to try a challenger again.")
+        }
         guard deployment.mode != .shadow else {
             throw StewardError.invalidParameter("A shadow deployment has no weights to change: the champion answers every request.")
         }
@@ -273,9 +281,8 @@ public struct DeploymentService: Sendable {
         return try await save(&deployment, actor: actor, action: "deployment.graduate")
     }
 
-    /// Takes the challengers out: the champion takes every request again; if a challenger holds the protected
-    /// alias the champion held (a graduation undone), the alias goes back to the champion through the promotion
-    /// decision. An incident is opened on the system and the challenger's version with the playbook's
+    /// Takes the challengers out: the champion takes every request again; if a challenger took every request (a
+    /// graduation undone), the protected alias it holds goes back to the champion through the promotion decision. An incident is opened on the system and the challenger's version with the playbook's
     /// `roll_back` done and `notify_owner` sent to the system's webhooks. The incident names `arm`'s version (the
     /// arm whose breach or loss caused it), else the winner's, else that of the arm taking every request, else
     /// the only challenger's; with several challengers and none of these the caller must name the arm.
@@ -300,7 +307,16 @@ public struct DeploymentService: Sendable {
             throw StewardError.invalidParameter("Arm '\(champion.name)' is the champion, which a rollback keeps; name a challenger.")
         }
         let challenger = deployment.arms[position]
-        let alias = try await championAlias(deployment)
+        // A challenger that takes every request holds a protected alias (full traffic is promotion): the one it holds
+        // goes back to the champion.
+        var restoring: (alias: String, from: Deployment.Arm)?
+        if let taking = deployment.arms.dropFirst().first(where: { $0.weight >= 100 }),
+            let held = try await promotion.protectedAlias(
+                heldIn: try await versions.modelVersion(name: taking.model, version: taking.version).aliases
+            ).held
+        {
+            restoring = (held, taking)
+        }
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack
         deployment.reason = "Rolled back: \(reason)"
@@ -320,12 +336,8 @@ public struct DeploymentService: Sendable {
             &deployment, actor: actor, action: "deployment.rollback", notifications: notices, opening: (incident, opening))
         // Traffic is back on the champion from here on; the alias follows through the promotion decision, its own
         // audited write (a refusal answers the caller, with the rollback and its incident already recorded).
-        for arm in deployment.arms.dropFirst() {
-            let model = try await versions.registeredModel(name: arm.model)
-            if model.aliases.contains(where: { $0.alias == alias && $0.version == arm.version }) {
-                try await registry.setAlias(name: champion.model, alias: alias, version: String(champion.version), actor: actor)
-                break
-            }
+        if let restoring {
+            try await registry.setAlias(name: champion.model, alias: restoring.alias, version: String(champion.version), actor: actor)
         }
         return rolledBack
     }
@@ -353,18 +365,33 @@ public struct DeploymentService: Sendable {
                 deployment.pValue = analysis.pValue
                 _ = try await save(&deployment, actor: actor, action: "deployment.rollout_won", restartingStep: false)
             }
+            let wonArm = try armIndex(deployment, deployment.wonArm ?? winner)
+            if deployment.reason.hasPrefix(Self.graduationRefused),
+                try await !controlsMet(deployment.arms[wonArm], target: .alias(try await championAlias(deployment)), systemID: deployment.systemID)
+            {
+                // Refused before and still missing a control: asked again only once the controls are met (each
+                // refused promotion is an audit entry, and the schedule decides every half minute).
+                break
+            }
             do {
-                return (try await promote(id: id, arm: deployment.wonArm ?? winner, actor: actor), analysis)
+                return (try await promote(id: id, arm: deployment.arms[wonArm].name, actor: actor), analysis)
             } catch let error as StewardError where error.code == .permissionDenied {
-                deployment.reason = "Graduation refused, the step holds: \(error.message)"
+                deployment.reason = "\(Self.graduationRefused)\(error.message)"
             }
         case .advance:
             if let next = analysis.nextWeight {
-                deployment.arms[0].weight = 100 - next
-                deployment.arms[1].weight = next
-                deployment.reason = analysis.reason
-                deployment.pValue = analysis.pValue
-                return (try await save(&deployment, actor: actor, action: "deployment.advance"), analysis)
+                var advanced = deployment
+                advanced.arms[0].weight = 100 - next
+                advanced.arms[1].weight = next
+                // The next step is more traffic: the policy may refuse it now (the system's tier raised, a gate lost).
+                let refusals = try await servingRefusals(advanced, system: try await systems.system(id: deployment.systemID))
+                if refusals.isEmpty {
+                    deployment = advanced
+                    deployment.reason = analysis.reason
+                    deployment.pValue = analysis.pValue
+                    return (try await save(&deployment, actor: actor, action: "deployment.advance"), analysis)
+                }
+                deployment.reason = "The step holds: the policy refuses the next one: \(refusals.joined(separator: "; "))."
             }
         case .hold:
             deployment.reason = analysis.reason
@@ -408,6 +435,14 @@ public struct DeploymentService: Sendable {
                 "Deployment \(deployment.id) has no arm '\(name)'; its arms are \(deployment.arms.map(\.name).joined(separator: ", ")).")
         }
         return index
+    }
+
+    static let graduationRefused = "Graduation refused, the step holds: "
+
+    /// Whether every control the policy requires for `arm`'s version at `target` is met (read only: nothing audited).
+    private func controlsMet(_ arm: Deployment.Arm, target: PromotionTarget, systemID: String) async throws -> Bool {
+        try await promotion.controls(systemID: systemID, model: arm.model, version: String(arm.version), target: target).controls.allSatisfy(
+            \.satisfied)
     }
 
     /// The protected alias the champion's version holds, else the policy's first.
