@@ -18,7 +18,8 @@ public func buildApplication(
     let metrics = PrometheusCollectorRegistry()
     let services = StewardServices(storage: storage, configuration: configuration, observer: PrometheusMonitoringObserver(registry: metrics))
     let traffic = ServingTraffic(
-        events: services.events, client: ModelServerClient(timeout: TimeAmount(configuration.servingTimeout)), logger: logger)
+        events: services.events, client: ModelServerClient(timeout: TimeAmount(configuration.servingTimeout), allowList: configuration.endpointHosts),
+        logger: logger)
     let pools = ModelServerConnectionPools(limits: traffic.client)
     let gatewayCalls = GatewayCalls(services: services, configuration: configuration, traffic: traffic, pools: pools)
     var application = Application(

@@ -1,9 +1,12 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import StewardCore
 import StewardTestSupport
 import Synchronization
 import Testing
+
+@testable import StewardServer
 
 /// The serving fast path against a model server that drops a pooled keep-alive connection: the request that meets
 /// it is sent once more on a new connection, and the client never sees the drop.
@@ -90,6 +93,31 @@ struct ServingFastPathTests {
             throw error
         }
         try await server.close()
+    }
+
+    @Test("A model server is called only while the server allows its host: a stored arm on a host no longer allowed is a 403, on both paths")
+    func hostsAskedAtEveryCall() async throws {
+        let allowList = EndpointAllowList(hosts: ["models.internal"])
+        let url = "http://127.0.0.1:9/invocations"
+        let client = ModelServerClient(allowList: allowList)
+        do {
+            _ = try await client.post(ByteBuffer(string: "{}"), to: url)
+            Issue.record("a host not allowed was called")
+        } catch .notAllowed(let reason) {
+            #expect(reason.contains("--allow-endpoint-host 127.0.0.1"), "\(reason)")
+        } catch {
+            Issue.record("\(error)")
+        }
+        let arm = Deployment.Arm(name: "champion", model: "scorer", version: 1, endpoint: url, weight: 100)
+        let answer = ServedAnswer(.failure(.notAllowed("not allowed")), arm: arm, requestID: "r1")
+        #expect(answer.status == .forbidden && String(buffer: answer.body).contains("PERMISSION_DENIED"))
+        // The fast path finds no endpoint to call, and leaves the request to the router's path, which answers so.
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let found = try await loop.submit {
+            let connections = ModelServerConnections(eventLoop: loop, timeout: .seconds(1), maximumAnswerBytes: 1 << 20, allowList: allowList)
+            return (connections.endpoint(url) == nil, connections.endpoint("http://models.internal:8080/invocations") != nil)
+        }.get()
+        #expect(found == (true, true))
     }
 
     @Test("A client that stops sending after its requests still gets every answer, then the connection closes", arguments: TestEngine.available)

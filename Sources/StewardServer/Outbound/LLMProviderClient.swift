@@ -91,6 +91,8 @@ struct LLMProviderClient: Sendable {
                 throw .timedOut
             } catch ModelServerClient.Failure.unreachable(let reason) {
                 throw .unreachable(reason)
+            } catch ModelServerClient.Failure.notAllowed(let reason) {
+                throw .unreachable(reason)
             } catch {
                 throw .unreachable(String(describing: error))
             }

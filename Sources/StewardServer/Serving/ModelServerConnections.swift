@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import StewardCore
 
 /// Keep-alive connections from one event loop to the model servers behind deployments, for the serving fast path
 /// (`ServingFastPath`): a scoring request read on a loop is forwarded on a connection of the same loop, so it
@@ -49,6 +50,9 @@ final class ModelServerConnections {
     let eventLoop: any EventLoop
     let timeout: TimeAmount
     let maximumAnswerBytes: Int
+    /// The hosts the server may call now; an endpoint on another host has no `Endpoint` here (its request goes to the
+    /// router's path, which answers 403).
+    let allowList: EndpointAllowList?
     private var idle: [Endpoint: [Connection]] = [:]
     private var endpoints: [String: Endpoint?] = [:]
     /// The next pass that closes connections idle for longer than `maximumIdle`; scheduled while any is idle.
@@ -59,17 +63,20 @@ final class ModelServerConnections {
     /// few seconds (uvicorn after 5), and a request must not meet one they are closing.
     static let maximumIdle = TimeAmount.seconds(2)
 
-    init(eventLoop: any EventLoop, timeout: TimeAmount, maximumAnswerBytes: Int) {
+    init(eventLoop: any EventLoop, timeout: TimeAmount, maximumAnswerBytes: Int, allowList: EndpointAllowList? = nil) {
         self.eventLoop = eventLoop
         self.timeout = timeout
         self.maximumAnswerBytes = maximumAnswerBytes
+        self.allowList = allowList
     }
 
-    /// The endpoint of a scoring URL, parsed once per URL; nil when the fast path cannot call it.
+    /// The endpoint of a scoring URL, parsed once per URL; nil when the fast path cannot call it (not plain
+    /// `http://`, or on a host the server does not allow).
     func endpoint(_ url: String) -> Endpoint? {
         if let known = endpoints[url] { return known }
         if endpoints.count >= 1024 { endpoints.removeAll(keepingCapacity: true) }
-        let parsed = Endpoint(url)
+        let allowed = allowList.map { list in (try? list.check(url)) != nil } ?? true
+        let parsed = allowed ? Endpoint(url) : nil
         endpoints[url] = .some(parsed)
         return parsed
     }

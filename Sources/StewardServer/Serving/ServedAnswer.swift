@@ -4,7 +4,8 @@ import NIOCore
 import StewardCore
 
 /// What the serving route answers for one request an arm served: the model server's answer as it came, or, when
-/// the model server failed, MLflow's error shape with 502 (unreachable) or 504 (no answer in time); either way with
+/// the model server failed, MLflow's error shape with 502 (unreachable), 504 (no answer in time) or 403 (a host the
+/// server no longer allows); either way with
 /// `X-Steward-Request-Id`, `X-Steward-Arm`, `X-Steward-Model` and `X-Steward-Model-Version`. One definition for the
 /// router's path (`ServingController`) and the fast path (`ServingFastPath`).
 struct ServedAnswer {
@@ -38,9 +39,13 @@ struct ServedAnswer {
             case .unreachable(let reason):
                 status = .badGateway
                 message = "The model server of arm '\(arm.name)' could not be reached: \(reason)."
+            case .notAllowed(let reason):
+                status = .forbidden
+                message = "The model server of arm '\(arm.name)' is not called: \(reason)"
             }
             headers[.contentType] = "application/json"
-            body = MLflowResponse.errorBody(StewardError(.temporarilyUnavailable, message))
+            let code: StewardError.Code = status == .forbidden ? .permissionDenied : .temporarilyUnavailable
+            body = MLflowResponse.errorBody(StewardError(code, message))
         }
         self.headers = headers
     }
