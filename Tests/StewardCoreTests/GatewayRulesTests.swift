@@ -27,6 +27,20 @@ struct GatewayRulesTests {
         #expect(small.cachedInputPerMillion == Decimal(string: "0.075") && small.timeoutSeconds == 20 && small.fallbacks == ["llama"])
         let llama = try #require(configuration.model(named: "llama"))
         #expect(llama.cachedInputPerMillion == 0 && llama.timeoutSeconds == 60 && llama.fallbacks.isEmpty && llama.maximumOutputTokens == 4096)
+        // OpenAI's own API takes a budget's limit as max_completion_tokens (its reasoning models refuse max_tokens).
+        #expect(small.completionLimitField == "max_completion_tokens" && llama.completionLimitField == "max_tokens")
+        #expect(small.tokensPerImage == 4096)
+        let chosen = try GatewayConfiguration(
+            yaml: Self.document.replacingOccurrences(
+                of: "input_per_million: 0, output_per_million: 0}",
+                with: "input_per_million: 0, output_per_million: 0, completion_limit_field: max_completion_tokens, tokens_per_image: 800}"))
+        #expect(chosen.model(named: "llama")?.completionLimitField == "max_completion_tokens" && chosen.model(named: "llama")?.tokensPerImage == 800)
+        for wrong in ["completion_limit_field: max_new_tokens", "tokens_per_image: 0"] {
+            #expect(throws: StewardError.self, "\(wrong)") {
+                try GatewayConfiguration(
+                    yaml: Self.document.replacingOccurrences(of: "output_per_million: 0}", with: "output_per_million: 0, \(wrong)}"))
+            }
+        }
         #expect(configuration.cache == nil, "no cache unless configured")
         let cached = try GatewayConfiguration(yaml: "cache: {ttl_seconds: 600, cache_sampled_answers: true}").cache
         #expect(cached?.ttlSeconds == 600 && cached?.cacheSampledAnswers == true && cached?.maximumEntries == 10_000)

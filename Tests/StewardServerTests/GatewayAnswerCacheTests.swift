@@ -73,6 +73,34 @@ struct GatewayAnswerCacheTests {
             GatewayAnswerCache.key(systemID: "sys-1", version: 2, call: call) != GatewayAnswerCache.key(systemID: "sys-1", version: 1, call: call))
     }
 
+    @Test("A budget holds each image at the model's most and tools at their instructions; its limit goes in the field the client or the model uses")
+    func boundsAndLimits() throws {
+        let configuration = try GatewayConfiguration(
+            yaml: """
+                providers: [{name: p, kind: openai, base_url: "http://127.0.0.1:1/v1"}]
+                models: [{name: m, provider: p, upstream_model: u, input_per_million: 1, output_per_million: 1, tokens_per_image: 1000}]
+                """)
+        let model = try #require(configuration.model(named: "m"))
+        let image = #"{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}"#
+        let text = #"{"model": "m", "messages": [{"role": "user", "content": [{"type": "text", "text": "what is this"}, \#(image), \#(image)]}]}"#
+        let call = try GatewayCall(kind: .chat, body: Data(text.utf8))
+        #expect(call.imageCount == 2 && call.promptTokenBound(for: model) == call.promptTokenBound + 2000)
+        let tools = #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function", "function": {"name": "f"}}]}"#
+        let withTools = try GatewayCall(kind: .chat, body: Data(tools.utf8))
+        #expect(withTools.promptTokenBound == Int64(tools.utf8.count) + 16 + 4 + 1024)
+        func limit(_ body: String, field: String) throws -> [String: JSONValue] {
+            let sent = try GatewayCall(kind: .chat, body: Data(body.utf8)).upstreamBody(model: "u", maximumCompletionTokens: 7, limitField: field)
+            guard case .object(let members) = try JSONValue.parse(Data(sent)) else { return [:] }
+            return members
+        }
+        let plain = #"{"model": "m", "messages": [{"role": "user", "content": "x"}]}"#
+        #expect(try limit(plain, field: "max_completion_tokens")["max_completion_tokens"] == .integer(7))
+        #expect(try limit(plain, field: "max_tokens")["max_tokens"] == .integer(7))
+        let given = #"{"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 50}"#
+        let lowered = try limit(given, field: "max_completion_tokens")
+        #expect(lowered["max_tokens"] == .integer(7) && lowered["max_completion_tokens"] == nil, "the client's own field")
+    }
+
     @Test("A kept completion is streamed as one delta per choice, its finish reason, the usage when asked, and [DONE]")
     func events() throws {
         let completion = try JSONValue.parse(

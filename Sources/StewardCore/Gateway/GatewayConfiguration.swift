@@ -37,6 +37,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public let fallbacks: [String]
         /// The completion tokens a call that sets no limit is held to while a budget applies (its worst case).
         public let maximumOutputTokens: Int64
+        /// The field a budget's limit is sent in when the client set none (`completion_limit_field`):
+        /// `max_completion_tokens` for OpenAI's and Azure's own APIs, whose reasoning models refuse `max_tokens`;
+        /// `max_tokens` for other OpenAI-compatible servers, which may know only that one.
+        public let completionLimitField: String
+        /// The most prompt tokens an image in a request counts for (`tokens_per_image`, 4,096 by default: OpenAI's
+        /// largest is about 3,800, Anthropic's about 1,600): a budget holds it for each image, whose URL is a few
+        /// bytes.
+        public let tokensPerImage: Int64
         /// The three prices per token in whole picodollars (prices have at most six decimal places), so that a
         /// call's cost is integer arithmetic: the same cost in `Decimal` made 52 allocations per gateway call, a
         /// fifth of all of them (`perf` probe on `malloc` under `bench/gateway.py`'s load).
@@ -46,8 +54,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
         init(
             name: String, provider: String, upstreamModel: String, inputPerMillion: Decimal, outputPerMillion: Decimal,
-            cachedInputPerMillion: Decimal, timeoutSeconds: Double, fallbacks: [String], maximumOutputTokens: Int64
+            cachedInputPerMillion: Decimal, timeoutSeconds: Double, fallbacks: [String], maximumOutputTokens: Int64,
+            completionLimitField: String = "max_tokens", tokensPerImage: Int64 = 4096
         ) {
+            self.completionLimitField = completionLimitField
+            self.tokensPerImage = tokensPerImage
             self.name = name
             self.provider = provider
             self.upstreamModel = upstreamModel
@@ -143,7 +154,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
                 in: entry,
                 known: [
                     "name", "provider", "upstream_model", "input_per_million", "output_per_million", "cached_input_per_million", "timeout_seconds",
-                    "fallbacks", "max_output_tokens",
+                    "fallbacks", "max_output_tokens", "completion_limit_field", "tokens_per_image",
                 ],
                 at: place)
             let name = try Self.name(entry["name"], "\(place).name")
@@ -163,6 +174,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
             guard let maximumOutput = maximumOutput as? Int, (1...1_000_000).contains(maximumOutput) else {
                 throw .invalidParameter("\(place).max_output_tokens must be a whole number from 1 to 1000000.")
             }
+            let ownAPI = providers.first { $0.name == provider }.flatMap { URLComponents(string: $0.baseURL)?.host?.lowercased() }.map {
+                $0 == "api.openai.com" || $0.hasSuffix(".openai.azure.com")
+            }
+            let limitField = entry["completion_limit_field"] ?? (ownAPI == true ? "max_completion_tokens" : "max_tokens")
+            guard let limitField = limitField as? String, limitField == "max_tokens" || limitField == "max_completion_tokens" else {
+                throw .invalidParameter("\(place).completion_limit_field must be max_tokens or max_completion_tokens.")
+            }
+            let perImage = entry["tokens_per_image"] ?? 4096
+            guard let perImage = perImage as? Int, (1...1_000_000).contains(perImage) else {
+                throw .invalidParameter("\(place).tokens_per_image must be a whole number from 1 to 1000000.")
+            }
             let fallbacks = try entry["fallbacks"].map { value throws(StewardError) -> [String] in
                 guard let names = value as? [String] ?? ((value as? [Any])?.isEmpty == true ? [] : nil) else {
                     throw .invalidParameter("\(place).fallbacks must be a list of model names.")
@@ -176,7 +198,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
                     cachedInputPerMillion: try entry["cached_input_per_million"].map { value throws(StewardError) in
                         try Self.price(value, "\(place).cached_input_per_million")
                     } ?? input,
-                    timeoutSeconds: timeout ?? 60, fallbacks: fallbacks ?? [], maximumOutputTokens: Int64(maximumOutput)))
+                    timeoutSeconds: timeout ?? 60, fallbacks: fallbacks ?? [], maximumOutputTokens: Int64(maximumOutput),
+                    completionLimitField: limitField, tokensPerImage: Int64(perImage)))
         }
         for model in models {
             if let unknown = model.fallbacks.first(where: { name in !models.contains { $0.name == name } }) {

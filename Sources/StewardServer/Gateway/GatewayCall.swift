@@ -36,9 +36,13 @@ struct GatewayCall: Sendable {
     let messageCount: Int
     /// The size of the request's body, which the body sent on and the cache key's text are about the size of.
     let byteCount: Int
-    /// No fewer prompt tokens than any provider will count for this request: a token covers at least one byte of
-    /// text, and the request's bytes (messages, tools, schemas) hold all of it, with a few tokens a message of framing.
+    /// No fewer prompt tokens than any provider will count for this request's text: a token covers at least one
+    /// byte of text, and the request's bytes (messages, tools, schemas) hold all of it, with a few tokens a message of
+    /// framing, and 1,024 for the instructions a provider adds when tools are offered (Anthropic's tool-use prompt is
+    /// about 350). Images count apart (`promptTokenBound(for:)`).
     let promptTokenBound: Int64
+    /// Images in the messages (`image_url` parts), each counting up to the model's `tokensPerImage`.
+    let imageCount: Int
     /// The completion tokens asked for (`max_completion_tokens`, else `max_tokens`) per choice; nil for no limit.
     let requestedCompletionTokens: Int64?
     /// Choices asked for (`n`).
@@ -70,6 +74,7 @@ struct GatewayCall: Sendable {
         byteCount = body.count
         var characters = 0
         var messages = 0
+        var images = 0
         var text = ""
         // The prompt's text is at most the body's size: one allocation instead of one per doubling.
         text.reserveCapacity(body.count)
@@ -88,6 +93,12 @@ struct GatewayCall: Sendable {
                     throw .invalidParameter("messages[\(index)] must be an object with a role.")
                 }
                 try Self.checkMessage(fields, role: role, at: index)
+                if case .array(let parts)? = fields["content"] {
+                    images += parts.count { part in
+                        guard case .object(let members) = part, case .string(let type)? = members["type"] else { return false }
+                        return type == "image_url" || type == "image"
+                    }
+                }
                 characters += Self.characters(in: fields["content"] ?? .null)
                 Self.collectText(fields["content"] ?? .null, into: &text)
             }
@@ -129,7 +140,9 @@ struct GatewayCall: Sendable {
         promptCharacters = characters
         promptText = text
         messageCount = messages
-        promptTokenBound = Int64(body.count) + 16 + 4 * Int64(messages)
+        imageCount = images
+        let offersTools = members["tools"].map { if case .array(let tools) = $0 { !tools.isEmpty } else { false } } ?? false
+        promptTokenBound = Int64(body.count) + 16 + 4 * Int64(messages) + (offersTools ? 1024 : 0)
         switch kind {
         case .chat:
             if case .integer(let limit)? = members["max_completion_tokens"] {
@@ -144,14 +157,24 @@ struct GatewayCall: Sendable {
         if case .integer(let count)? = members["n"] { choices = Int64(count) } else { choices = 1 }
     }
 
+    /// No fewer prompt tokens than `model` will count for this request: its text's bound and each image at the
+    /// most the model counts for one.
+    func promptTokenBound(for model: GatewayConfiguration.Model) -> Int64 {
+        // At most a million tokens an image, and fewer images than the body's bytes: no overflow.
+        promptTokenBound + Int64(imageCount) * model.tokensPerImage
+    }
+
     /// The body sent to a provider for `upstreamModel`: the client's, with the provider's model name, and for a
-    /// stream the usage chunk asked for (what the call is charged from).
-    func upstreamBody(model upstreamModel: String, maximumCompletionTokens: Int64? = nil) -> [UInt8] {
+    /// stream the usage chunk asked for (what the call is charged from). A budget's lower limit goes in the field
+    /// the client set it in, else in `limitField` (the model's `completionLimitField`).
+    func upstreamBody(model upstreamModel: String, maximumCompletionTokens: Int64? = nil, limitField: String = "max_tokens") -> [UInt8] {
         var members = members
         members["model"] = .string(upstreamModel)
         if case .chat = kind, let maximumCompletionTokens, maximumCompletionTokens != requestedCompletionTokens {
-            // A budget allows no more: the limit the client set, or OpenAI's current name for it, lowered.
-            let field = members["max_completion_tokens"] != nil && members["max_completion_tokens"] != .null ? "max_completion_tokens" : "max_tokens"
+            // A budget allows no more: the limit the client set, lowered, or the model's field for it.
+            let field =
+                members["max_completion_tokens"].map { $0 != .null } == true
+                ? "max_completion_tokens" : members["max_tokens"].map { $0 != .null } == true ? "max_tokens" : limitField
             members[field] = .integer(Int(maximumCompletionTokens))
         }
         if stream {

@@ -114,7 +114,8 @@ struct GatewayCalls: Sendable {
             let reservation: GatewayReservation
             do {
                 reservation = try await gateway.reserve(
-                    caller, model: target.model, promptTokenBound: call.promptTokenBound, requestedCompletionTokens: call.requestedCompletionTokens,
+                    caller, model: target.model, promptTokenBound: call.promptTokenBound(for: target.model),
+                    requestedCompletionTokens: call.requestedCompletionTokens,
                     choices: call.choices)
             } catch {
                 // A call a budget refused is an event too (failed, free), so that monitoring counts it.
@@ -292,7 +293,9 @@ struct GatewayCalls: Sendable {
     ) throws(StewardError) -> [UInt8] {
         switch target.provider.kind {
         case .openai:
-            return call.upstreamBody(model: target.model.upstreamModel, maximumCompletionTokens: reservation.maximumCompletionTokens)
+            return call.upstreamBody(
+                model: target.model.upstreamModel, maximumCompletionTokens: reservation.maximumCompletionTokens,
+                limitField: target.model.completionLimitField)
         case .anthropic:
             let limit = reservation.maximumCompletionTokens ?? call.requestedCompletionTokens ?? target.model.maximumOutputTokens
             return try AnthropicMessages.request(call, upstreamModel: target.model.upstreamModel, maximumTokens: limit)
