@@ -259,6 +259,9 @@ struct GatewayRouteTests {
                 }
                 let keys = try await client.call(.get, "/api/v1/systems/\(system)/gateway/keys")
                 #expect(keys.body["unlisted_model_calls"] as? Int == 2)
+                // Counted on the register entry too: shadow AI shows where the system is governed.
+                let entry = try await client.call(.get, "/api/v1/systems/\(system)")
+                #expect(entry.body.dictionary("system")?["unlisted_model_calls"] as? Int == 2, "\(String(buffer: entry.raw))")
                 let audit = try await client.call(.get, "/api/v1/audit?system=\(system)")
                 #expect(audit.body.array("events").filter { $0.string("action") == "gateway.unlisted_model" }.count == 2)
 

@@ -9,11 +9,14 @@ public struct RegisterEntry: Sendable, Equatable {
     public var lastEvaluation: Evaluation?
     public var monitoring: MonitoringFacts
     public var incidents: [Incident]
+    /// Gateway calls of the system refused for a model the entry does not list: shadow AI, counted on the entry.
+    public var unlistedModelCalls: Int64
 
     public init(
         system: AISystem, maturity: MaturityLevel, controls: [ComponentControls], lastEvaluation: Evaluation?, monitoring: MonitoringFacts,
-        incidents: [Incident]
+        incidents: [Incident], unlistedModelCalls: Int64 = 0
     ) {
+        self.unlistedModelCalls = unlistedModelCalls
         self.system = system
         self.maturity = maturity
         self.controls = controls

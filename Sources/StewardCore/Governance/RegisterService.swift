@@ -321,6 +321,6 @@ public struct RegisterService: Sendable {
         }
         return RegisterEntry(
             system: system, maturity: MaturityLevel(maturity), controls: controls, lastEvaluation: overview.lastEvaluation, monitoring: monitoring,
-            incidents: overview.incidents)
+            incidents: overview.incidents, unlistedModelCalls: overview.unlistedModelCalls)
     }
 }

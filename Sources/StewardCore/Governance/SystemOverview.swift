@@ -16,11 +16,14 @@ public struct SystemOverview: Sendable, Equatable {
     public var incidents: [Incident]
     /// The evidence records posted for the system, oldest first.
     public var evidence: [Evidence]
+    /// Gateway calls of the system refused for a model its entry does not list (shadow AI).
+    public var unlistedModelCalls: Int64
 
     public init(
         alertRules: String? = nil, reference: MonitoringFacts.Reference? = nil, lastEvaluation: Evaluation? = nil, gateEvaluated: Bool = false,
-        deployments: [Deployment] = [], incidents: [Incident] = [], evidence: [Evidence] = []
+        deployments: [Deployment] = [], incidents: [Incident] = [], evidence: [Evidence] = [], unlistedModelCalls: Int64 = 0
     ) {
+        self.unlistedModelCalls = unlistedModelCalls
         self.alertRules = alertRules
         self.reference = reference
         self.lastEvaluation = lastEvaluation

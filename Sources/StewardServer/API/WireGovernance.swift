@@ -72,6 +72,7 @@ struct WireSystem: Encodable {
     let lastEvaluation: WireEvaluation?
     let monitoring: Monitoring?
     let incidents: [WireIncident]?
+    let unlistedModelCalls: Int64?
 
     init(_ system: AISystem, entry: RegisterEntry? = nil) {
         id = system.id
@@ -100,6 +101,7 @@ struct WireSystem: Encodable {
         lastEvaluation = entry?.lastEvaluation.map(WireEvaluation.init)
         monitoring = entry.map { Monitoring($0.monitoring) }
         incidents = entry?.incidents.map(WireIncident.init)
+        unlistedModelCalls = entry?.unlistedModelCalls
     }
 
     init(_ entry: RegisterEntry) {

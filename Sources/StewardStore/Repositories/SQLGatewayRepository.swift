@@ -144,9 +144,16 @@ public struct SQLGatewayRepository: GatewayRepository {
     }
 
     public func unlistedModelCalls(systemID: String) async throws -> Int64 {
-        try await database.read { db in
-            try await db.raw("SELECT calls FROM gateway_unlisted_calls WHERE system_id = \(bind: systemID)").first()?.int64("calls") ?? 0
+        try await database.read { db in try await Self.unlistedModelCalls(systemIDs: [systemID], on: db)[systemID] ?? 0 }
+    }
+
+    /// The systems' counts of calls refused for an unlisted model (those with none are absent), for their register entries.
+    static func unlistedModelCalls(systemIDs: [String], on db: any SQLDatabase) async throws -> [String: Int64] {
+        var counts: [String: Int64] = [:]
+        for row in try await db.raw("SELECT system_id, calls FROM gateway_unlisted_calls WHERE system_id IN \(SQLBind.group(systemIDs))").all() {
+            counts[try row.string("system_id")] = try row.int64("calls")
         }
+        return counts
     }
 
     public func setBudget(_ budget: GatewayBudget, scope: GatewayBudget.Scope, systemID: String, now: Int64, audit: AuditEntry) async throws {

@@ -25,11 +25,13 @@ public struct SQLSystemOverviewRepository: SystemOverviewRepository {
                 grouping: try await SQLIncidentRepository.fetchIncidents(where: "system_id IN \(SQLBind.group(existing))", on: db), by: \.systemID)
             let evidence = Dictionary(
                 grouping: try await SQLApprovalRepository.fetchEvidence(where: "system_id IN \(SQLBind.group(existing))", on: db), by: \.systemID)
+            let unlisted = try await SQLGatewayRepository.unlistedModelCalls(systemIDs: existing, on: db)
             var overviews: [String: SystemOverview] = [:]
             for id in existing {
                 overviews[id] = SystemOverview(
                     alertRules: rules[id], reference: references[id], lastEvaluation: evaluations[id], gateEvaluated: gated.contains(id),
-                    deployments: deployments[id] ?? [], incidents: incidents[id] ?? [], evidence: evidence[id] ?? [])
+                    deployments: deployments[id] ?? [], incidents: incidents[id] ?? [], evidence: evidence[id] ?? [],
+                    unlistedModelCalls: unlisted[id] ?? 0)
             }
             return overviews
         }

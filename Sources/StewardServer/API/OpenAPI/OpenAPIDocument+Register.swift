@@ -734,6 +734,7 @@ extension OpenAPIDocument {
               incidents:
                 type: array
                 items: {$ref: "#/components/schemas/Incident"}
+              unlisted_model_calls: {type: integer, description: "Gateway calls refused for a model the entry does not list (shadow AI)."}
           SystemComponent:
             type: object
             required: [name, kind]
