@@ -36,6 +36,18 @@ struct GovernanceRulesTests {
         #expect(!policy.evidenceTypes.contains("monitoring") && !policy.evidenceTypes.contains("staged_rollout"))
         #expect(policy.evidenceTypes.contains("explainability"))
         #expect(policy.isProtected(alias: "Production") && !policy.isProtected(alias: "candidate"))
+        // Serving roles: a canary's challenger is held to the challenger list unless the policy gives a canary one.
+        let gate = policy.controls(for: .medium, serving: .challenger).map(\.name)
+        #expect(gate == ["evaluation_gate_passed"] && policy.controls(for: .medium, serving: .canary).map(\.name) == gate)
+        #expect(policy.controls(for: .medium, serving: .shadow).isEmpty)
+        let roles = try GovernancePolicy(
+            yaml: GovernancePolicy.defaultDocument.replacingOccurrences(
+                of: "  shadow: []\n", with: "  shadow: []\n  canary: [evaluation_gate_passed, human_review]\n"))
+        #expect(roles.controls(for: .medium, serving: .canary).map(\.name) == ["evaluation_gate_passed", "human_review"])
+        #expect(roles.controls(for: .medium, serving: .challenger).map(\.name) == ["evaluation_gate_passed"])
+        #expect(throws: StewardError.self) {
+            try GovernancePolicy(yaml: GovernancePolicy.defaultDocument.replacingOccurrences(of: "  shadow: []\n", with: "  pilot: []\n"))
+        }
     }
 
     @Test(

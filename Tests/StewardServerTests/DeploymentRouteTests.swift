@@ -561,9 +561,11 @@ struct DeploymentRouteTests {
                 let created = try await client.call(
                     .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "shadow", "arms": \#(Self.arms(urls[0], urls[1], (100, 0)))}"#)
                 let deployment = try #require(created.body.dictionary("deployment")?.string("id"), "\(String(buffer: created.raw))")
+                var requestIDs: [String] = []
                 for request in 0..<30 {
                     let served = try await Self.serve(client, id, unit: "u\(request)")
                     #expect(served.arm == "champion" && served.body.contains("[0]"))
+                    requestIDs.append(served.requestID ?? "")
                 }
                 var shadowRequests = 0
                 for _ in 0..<50 where shadowRequests < 30 {
@@ -572,6 +574,12 @@ struct DeploymentRouteTests {
                     shadowRequests = shown.body.dictionary("deployment")?.array("arms").last?.dictionary("counts")?["requests"] as? Int ?? 0
                 }
                 #expect(shadowRequests == 30)
+                // A label posted by the request id the client was given joins the shadow arm's copy too.
+                let labels = requestIDs.prefix(10).map { #"{"request_id": "\#($0)", "label": 1}"# }.joined(separator: ",")
+                let posted = try await client.call(.post, "/api/v1/systems/\(id)/labels", json: "[\(labels)]")
+                #expect(posted.status == .ok, "\(String(buffer: posted.raw))")
+                let labeled = try await client.call(.get, "/api/v1/deployments/\(deployment)").body.dictionary("deployment")?.array("arms")
+                #expect(labeled?.map { $0.dictionary("counts")?["labeled"] as? Int } == [10, 10], "\(labeled ?? [])")
 
                 let tier = try await client.call(
                     .post, "/api/v1/systems/\(id)/tier", json: #"{"tier": "medium", "rationale": "prices reach customers"}"#)

@@ -209,19 +209,20 @@ public struct DeploymentService: Sendable {
     }
 
     /// Every reason the policy refuses an arm in its role: an arm at 100% is full traffic, which only a version
-    /// holding a protected alias has (it was promoted); any other arm with traffic is a challenger (or a shadow)
-    /// and needs the controls the policy's `serving` list names for its tier.
+    /// holding a protected alias has (it was promoted); any other arm with traffic is a canary's challenger, an A/B
+    /// challenger or a shadow, and needs the controls the policy's `serving` list names for that role and its tier.
     func servingRefusals(_ deployment: Deployment, system: AISystem) async throws -> [String] {
         var refusals: [String] = []
         for (index, arm) in deployment.arms.enumerated() {
             let version = try await versions.modelVersion(name: arm.model, version: arm.version)
-            let isShadow = deployment.mode == .shadow && index > 0
+            let role: GovernancePolicy.ServingRole =
+                deployment.mode == .shadow && index > 0 ? .shadow : deployment.mode == .canary ? .canary : .challenger
             let missing = try await promotion.trafficRefusals(
-                system: system, version: version, weight: arm.weight, shadow: isShadow,
+                system: system, version: version, weight: arm.weight, role: role,
                 promote: "promote it (steward systems promote \(system.id) --model \(arm.model) --version \(arm.version)) or let a canary graduate it"
             )
-            let role = isShadow ? "shadow" : arm.weight >= 100 ? nil : "challenger"
-            refusals += missing.map { "arm \(arm.name)\(role.map { " (\(arm.model) version \(arm.version)) as \($0)" } ?? ""): \($0)" }
+            let named = role != .shadow && arm.weight >= 100 ? nil : role.rawValue
+            refusals += missing.map { "arm \(arm.name)\(named.map { " (\(arm.model) version \(arm.version)) as \($0)" } ?? ""): \($0)" }
         }
         return refusals
     }

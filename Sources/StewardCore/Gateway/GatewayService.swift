@@ -425,7 +425,7 @@ public struct GatewayService: Sendable {
         for arm in arms {
             let version = try await prompts.promptVersion(name: prompt, version: arm.version, alias: nil)
             let missing = try await promotion.trafficRefusals(
-                system: system, version: version, weight: arm.weight, shadow: false,
+                system: system, version: version, weight: arm.weight, role: .challenger,
                 promote: "promote it (steward systems promote \(system.id) --model \(prompt) --version \(arm.version))")
             refusals += missing.map { "version \(arm.version)\(arm.weight >= 100 ? "" : " as a challenger"): \($0)" }
         }

@@ -52,7 +52,10 @@ public struct GovernancePolicy: Sendable, Equatable {
 
     /// A role in a deployment short of full traffic (which is promotion, and needs every control of the tier).
     public enum ServingRole: String, Sendable, CaseIterable {
-        /// A canary's challenger or an A/B arm: it answers real requests.
+        /// A canary's challenger: it answers a growing share of real requests. A policy that lists no `canary`
+        /// holds it to its `challenger` list.
+        case canary
+        /// An A/B arm (or a prompt experiment's version): it answers real requests.
         case challenger
         /// A shadow arm: it sees copies of requests and answers none.
         case shadow
@@ -75,7 +78,7 @@ public struct GovernancePolicy: Sendable, Equatable {
 
     /// The controls of `tier` that a version needs to serve in `role`.
     public func controls(for tier: RiskTier, serving role: ServingRole) -> [Control] {
-        let needed = Set(serving[role] ?? [])
+        let needed = Set(serving[role] ?? (role == .canary ? serving[.challenger] : nil) ?? [])
         return controls(for: tier).filter { needed.contains($0.name) }
     }
 
@@ -144,11 +147,12 @@ public struct GovernancePolicy: Sendable, Equatable {
         ]
         if let value = map["serving"] {
             guard let roles = value as? [String: Any] else {
-                throw .invalidParameter("serving must map a role (challenger, shadow) to the controls it needs.")
+                throw .invalidParameter("serving must map a role (canary, challenger, shadow) to the controls it needs.")
             }
             for (name, names) in roles {
                 guard let role = ServingRole(rawValue: name) else {
-                    throw .invalidParameter("Unknown serving role '\(name)'; the roles are challenger and shadow (full traffic is promotion).")
+                    throw .invalidParameter(
+                        "Unknown serving role '\(name)'; the roles are canary, challenger and shadow (full traffic is promotion).")
                 }
                 guard let list = names as? [String] ?? ((names as? [Any])?.isEmpty == true ? [] : nil) else {
                     throw .invalidParameter("serving.\(name) must be a list of control names.")
@@ -303,7 +307,8 @@ extension GovernancePolicy {
             evidence: human_in_the_loop
             scope: system
         # What a version needs to take part in a deployment short of full traffic (full traffic is promotion):
-        # of the controls listed here, those its system's tier requires.
+        # of the controls listed here, those its system's tier requires. A canary's challenger is held to the
+        # challenger list unless a canary list is given.
         serving:
           challenger: [evaluation_gate_passed]
           shadow: []

@@ -241,7 +241,10 @@ public struct PromotionDecision: PromotionGate {
     /// promotion, which it has not been through (`promote` says how to); with a share below that it is a
     /// challenger (or a shadow) and needs the controls the policy's `serving` list names for the tier. Empty when
     /// it may serve. Deployments' arms and prompt experiments' versions are both checked here.
-    public func trafficRefusals(system: AISystem, version: ModelVersion, weight: Double, shadow: Bool, promote: String) async throws -> [String] {
+    public func trafficRefusals(
+        system: AISystem, version: ModelVersion, weight: Double, role: GovernancePolicy.ServingRole, promote: String
+    ) async throws -> [String] {
+        let shadow = role == .shadow
         let (held, protected) = try await protectedAlias(heldIn: version.aliases)
         if held != nil { return [] }
         if !shadow && weight >= 100 {
@@ -251,7 +254,7 @@ public struct PromotionDecision: PromotionGate {
             ]
         }
         if !shadow && weight == 0 { return [] }
-        return try await servingRefusals(system: system, version: version, role: shadow ? .shadow : .challenger)
+        return try await servingRefusals(system: system, version: version, role: role)
     }
 
     /// The protected alias (in the policy's spelling) that `aliases` hold, and the policy's protected aliases.

@@ -166,23 +166,38 @@ public struct SQLEventRepository: EventRepository {
     static let smallInsertTexts = (0...rowsPerSmallStatement).map { insertText(rows: $0) }
     static let largeInsertText = insertText(rows: rowsPerStatement)
 
+    /// Labels the events of each label's request id, and the shadow copies of that request (`<id>@<arm>`, for each
+    /// other arm of the deployment that served it: the truth about a request is the truth for every arm that saw
+    /// it). Matched by equality only, so that each label is a few index lookups on either engine.
     public func applyLabels(systemID: String, labels: [EventLabel], now: Int64) async throws -> Set<String> {
         try await database.write { db in
             try await SQLSystemRepository.requireSystem(systemID, on: db)
             var matched = Set<String>()
+            var arms: [String: [String]] = [:]
             for label in labels {
-                let rows = try await db.raw(
-                    """
-                    UPDATE inference_events SET
-                        label = COALESCE(\(bind: label.label?.json), label),
-                        feedback = COALESCE(\(bind: label.feedback), feedback),
-                        judge_score = COALESCE(\(bind: label.judgeScore), judge_score),
-                        labeled_at = \(bind: now)
-                    WHERE system_id = \(bind: systemID) AND request_id = \(bind: label.requestID)
-                    RETURNING request_id
-                    """
-                ).all()
-                if !rows.isEmpty { matched.insert(label.requestID) }
+                func apply(to requestIDs: [String]) async throws -> [SQLRow] {
+                    try await db.raw(
+                        """
+                        UPDATE inference_events SET
+                            label = COALESCE(\(bind: label.label?.json), label),
+                            feedback = COALESCE(\(bind: label.feedback), feedback),
+                            judge_score = COALESCE(\(bind: label.judgeScore), judge_score),
+                            labeled_at = \(bind: now)
+                        WHERE system_id = \(bind: systemID) AND request_id IN \(SQLBind.group(requestIDs))
+                        RETURNING request_id, deployment_id, arm
+                        """
+                    ).all()
+                }
+                guard let row = try await apply(to: [label.requestID]).first else { continue }
+                matched.insert(label.requestID)
+                guard let deploymentID = try row.optionalString("deployment_id") else { continue }
+                if arms[deploymentID] == nil {
+                    arms[deploymentID] =
+                        try await SQLDeploymentRepository.fetch(where: "id = \(bind: deploymentID)", on: db).first?.arms.map(\.name) ?? []
+                }
+                let served = try row.optionalString("arm")
+                let copies = (arms[deploymentID] ?? []).filter { $0 != served }.map { "\(label.requestID)@\($0)" }
+                if !copies.isEmpty { _ = try await apply(to: copies) }
             }
             return matched
         }
