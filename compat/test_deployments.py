@@ -17,7 +17,7 @@ import pytest
 import requests
 from sklearn.linear_model import LogisticRegression
 
-from conftest import BACKENDS, Backend, start_server
+from conftest import BACKENDS, BINARY, Backend, start_server
 from loopback import LoopbackServer
 
 RNG = np.random.default_rng(7)
@@ -212,6 +212,40 @@ def test_shadow_never_changes_the_answer(traffic):
     while time.time() < deadline and deployment(traffic, deployment_id)["arms"][1]["counts"]["requests"] < 60:
         time.sleep(0.2)
     assert deployment(traffic, deployment_id)["arms"][1]["counts"]["requests"] == 60
+
+
+def test_the_command_line_deploys_steers_and_rolls_back(traffic):
+    """`steward deploy` against the running server: create a canary, read its status, set its weights, roll it back
+    (an incident opens), and the server's refusal of weights for a decided rollout as the command's error."""
+    session, url, urls = traffic["session"], traffic["server"].url, traffic["urls"]
+    environment = dict(os.environ, STEWARD_TOKEN=session.headers["Authorization"].split(" ", 1)[1])
+
+    def steward(*args):
+        return subprocess.run([BINARY, "deploy", *args, "--server", url], capture_output=True, text=True, timeout=60, env=environment)
+
+    made = steward("create", traffic["system"], "--mode", "canary", "--arm", f"{MODEL}:1={urls[0]}@90", "--arm", f"{MODEL}:2={urls[1]}@10",
+                   "--min-units", "1000000", "--quiet")
+    assert made.returncode == 0 and made.stdout.strip().startswith("dep-"), made.stdout + made.stderr
+    deployment_id = made.stdout.strip()
+    for i in range(40):
+        assert serve(traffic, i, unit=f"cli-{i}").status_code == 200
+    status = steward("status", deployment_id)
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    assert lines[0].startswith(f"{deployment_id} on {traffic['system']}: canary deployment, active"), status.stdout
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[2:4]}
+    assert set(rows) == {"champion", "challenger"} and int(rows["champion"][4]) + int(rows["challenger"][4]) == 40, status.stdout
+    assert any(line.startswith("Sequential test p-value: ") for line in lines) and any(line.startswith("Decision: hold") for line in lines)
+    weights = steward("weights", deployment_id, "80", "20")
+    assert weights.returncode == 0, weights.stderr
+    assert [a["weight"] for a in deployment(traffic, deployment_id)["arms"]] == [80, 20]
+    rolled = steward("rollback", deployment_id, "--reason", "checked from the command line")
+    assert rolled.returncode == 0, rolled.stderr
+    assert deployment(traffic, deployment_id)["state"] == "rolled_back"
+    incidents = session.get(url + f"/api/v1/systems/{traffic['system']}/incidents").json()["incidents"]
+    assert any("checked from the command line" in i["description"] for i in incidents), incidents
+    refused = steward("weights", deployment_id, "50", "50")
+    assert refused.returncode != 0 and "Create a new deployment" in refused.stderr, refused.stdout + refused.stderr
 
 
 def test_ungated_challenger_and_bad_input_are_refused(traffic):

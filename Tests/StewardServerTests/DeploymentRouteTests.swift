@@ -493,6 +493,25 @@ struct DeploymentRouteTests {
                     .post, "/api/v1/systems/\(id)/promote", json: #"{"model": "scorer", "version": "1", "alias": "champion"}"#)
                 #expect(held.status == .ok, "\(String(buffer: held.raw))")
 
+                // An arm of another system's model is a 400; of a model linked to no system, a 403 that says how to link it.
+                let run = try await services.runs.createRun(
+                    experimentID: try await services.experiments.createExperiment(name: "others", artifactLocation: nil, tags: []), userID: "t",
+                    runName: nil, startTime: nil, tags: []
+                ).info.runID
+                for name in ["theirs", "loose"] {
+                    _ = try await services.registry.createRegisteredModel(name: name, description: nil, tags: [], actor: "carl")
+                    _ = try await services.registry.createModelVersion(
+                        name: name, source: "runs:/\(run)/model", runID: run, modelID: nil, runLink: nil, description: nil, tags: [], actor: "carl")
+                }
+                #expect(
+                    try await client.call(.post, "/api/v1/systems", json: #"{"name": "other", "purpose": "Other", "models": ["theirs"]}"#).status
+                        == .created)
+                for (model, status, words) in [("theirs", HTTPResponse.Status.badRequest, "belongs to system"), ("loose", .forbidden, "is not linked")] {
+                    let foreign =
+                        #"[{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "\#(model)", "version": "1", "endpoint": "\#(urls[1])", "weight": 50}]"#
+                    let refused = try await client.call(.post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "ab", "arms": \#(foreign)}"#)
+                    #expect(refused.status == status && refused.body.string("message")?.contains(words) == true, "\(String(buffer: refused.raw))")
+                }
                 let twice =
                     #"[{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "scorer", "version": "01", "endpoint": "\#(urls[1])", "weight": 50}]"#
                 let duplicate = try await client.call(.post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "ab", "arms": \#(twice)}"#)
