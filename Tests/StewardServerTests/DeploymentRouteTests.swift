@@ -506,7 +506,9 @@ struct DeploymentRouteTests {
                 #expect(
                     try await client.call(.post, "/api/v1/systems", json: #"{"name": "other", "purpose": "Other", "models": ["theirs"]}"#).status
                         == .created)
-                for (model, status, words) in [("theirs", HTTPResponse.Status.badRequest, "belongs to system"), ("loose", .forbidden, "is not linked")] {
+                for (model, status, words) in [
+                    ("theirs", HTTPResponse.Status.badRequest, "belongs to system"), ("loose", .forbidden, "is not linked"),
+                ] {
                     let foreign =
                         #"[{"model": "scorer", "version": "1", "endpoint": "\#(urls[0])", "weight": 50}, {"model": "\#(model)", "version": "1", "endpoint": "\#(urls[1])", "weight": 50}]"#
                     let refused = try await client.call(.post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "ab", "arms": \#(foreign)}"#)

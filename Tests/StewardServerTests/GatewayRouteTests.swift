@@ -339,6 +339,42 @@ struct GatewayRouteTests {
         }
     }
 
+    @Test("A key's budget and a month's budget hold like a system's day; tools and response_format reach an OpenAI-format provider as sent")
+    func keyAndMonthlyBudgets() async throws {
+        try await Self.withProvider { baseURL, received in
+            try await DeploymentRouteTests.live(.sqlite) { client, _ in
+                let (system, key) = try await Self.setUp(client, baseURL: baseURL)
+                let body =
+                    #"{"model": "metered", "messages": [{"role": "user", "content": "how many"}], "max_tokens": 50, "tools": [{"type": "function", "function": {"name": "count", "parameters": {"type": "object"}}}], "response_format": {"type": "json_object"}}"#
+                #expect(try await Self.chat(client.client, key: key, body).0 == .ok)
+                let sent = try #require(received.bodies.withLock { $0.last })
+                #expect(sent.contains(#""tools":[{"function":{"name":"count","parameters":{"type":"object"}},"type":"function"}]"#), "\(sent)")
+                #expect(sent.contains(#""response_format":{"type":"json_object"}"#), "\(sent)")
+                let keys = try await client.call(.get, "/api/v1/systems/\(system)/gateway/keys")
+                let keyID = try #require(keys.body.array("keys").first?.string("id"))
+                // The key may spend almost nothing today: refused, naming the key's budget; the system has none.
+                let tight = try await client.call(
+                    .put, "/api/v1/systems/\(system)/gateway/keys/\(keyID)/budget", json: #"{"daily_usd": 0.000001, "monthly_usd": null}"#)
+                #expect(tight.status == .ok, "\(String(buffer: tight.raw))")
+                let byKey = try await Self.chat(client.client, key: key, body)
+                #expect(byKey.0 == .tooManyRequests && byKey.1.contains("daily budget of key \(keyID)"), "\(byKey.1)")
+                #expect(
+                    try await client.call(
+                        .put, "/api/v1/systems/\(system)/gateway/keys/\(keyID)/budget", json: #"{"daily_usd": null, "monthly_usd": null}"#
+                    )
+                    .status == .ok)
+                // A month's budget below a day's worst case refuses as well, naming the month.
+                #expect(
+                    try await client.call(.put, "/api/v1/systems/\(system)/gateway/budget", json: #"{"daily_usd": 10, "monthly_usd": 0.000001}"#)
+                        .status
+                        == .ok)
+                let byMonth = try await Self.chat(client.client, key: key, body)
+                #expect(byMonth.0 == .tooManyRequests && byMonth.1.contains("monthly budget of system \(system)"), "\(byMonth.1)")
+                #expect(received.count == 1, "refused calls are not forwarded")
+            }
+        }
+    }
+
     @Test("Repeats are answered from the cache, free and marked, as an answer or a stream; any field that changes the answer misses")
     func cache() async throws {
         try await Self.withProvider { baseURL, received in
