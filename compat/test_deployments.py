@@ -235,7 +235,9 @@ def test_the_command_line_deploys_steers_and_rolls_back(traffic):
     assert lines[0].startswith(f"{deployment_id} on {traffic['system']}: canary deployment, active"), status.stdout
     rows = {line.split("\t")[0]: line.split("\t") for line in lines[2:4]}
     assert set(rows) == {"champion", "challenger"} and int(rows["champion"][4]) + int(rows["challenger"][4]) == 40, status.stdout
-    assert any(line.startswith("Sequential test p-value: ") for line in lines) and any(line.startswith("Decision: hold") for line in lines)
+    assert rows["champion"][6] != "" and lines[1].split("\t")[4:7] == ["REQUESTS", "ERRORS", "UNITS"], status.stdout
+    assert any(line.startswith("Sequential test p-value: ") and "(primary metric: error_rate)" in line for line in lines), status.stdout
+    assert any(line.startswith("Sample ratio: p = ") for line in lines) and any(line.startswith("Decision: hold") for line in lines)
     weights = steward("weights", deployment_id, "80", "20")
     assert weights.returncode == 0, weights.stderr
     assert [a["weight"] for a in deployment(traffic, deployment_id)["arms"]] == [80, 20]

@@ -572,6 +572,25 @@ struct DeploymentRouteTests {
         }
     }
 
+    @Test("A shadow arm whose model server stalls never delays the answers", arguments: [TestEngine.sqlite])
+    func stalledShadow(engine: TestEngine) async throws {
+        try await Self.withModelServers([.predict(0), .stall]) { urls in
+            try await Self.live(engine, servingTimeout: .seconds(2)) { client, services in
+                let id = try await Self.system(client, services)
+                let created = try await client.call(
+                    .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "shadow", "arms": \#(Self.arms(urls[0], urls[1], (100, 0)))}"#)
+                #expect(created.status == .created, "\(String(buffer: created.raw))")
+                let started = ContinuousClock.now
+                for request in 0..<20 {
+                    let served = try await Self.serve(client, id, unit: "u\(request)")
+                    #expect(served.status == .ok && served.arm == "champion" && served.body.contains("[0]"))
+                }
+                // The shadow's server answers after twelve seconds; twenty answers came without waiting for it.
+                #expect(ContinuousClock.now - started < .seconds(5))
+            }
+        }
+    }
+
     @Test(
         "Shadow arms get a copy of each request, recorded and never answered; a medium-tier challenger needs its gate",
         arguments: TestEngine.available)

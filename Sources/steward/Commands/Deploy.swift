@@ -97,21 +97,29 @@ struct Deploy: AsyncParsableCommand {
             if json { return try StewardClient.print(json: answer) }
             let shown = answer["deployment"] as? [String: Any] ?? [:]
             print("\(shown["id"] ?? "") on \(shown["system_id"] ?? ""): \(shown["mode"] ?? "") deployment, \(shown["state"] ?? "")")
+            let metricNames = [
+                "error_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "accuracy", "mae", "wape", "conversion", "judge_score",
+            ]
             print(
-                ["ARM", "MODEL", "VERSION", "WEIGHT", "REQUESTS", "ERRORS", "ERROR RATE", "P50 MS", "P95 MS", "P99 MS", "ACCURACY", "MAE"].joined(
-                    separator: "\t"))
+                (["ARM", "MODEL", "VERSION", "WEIGHT", "REQUESTS", "ERRORS", "UNITS", "STEP UNITS", "LABELED"]
+                    + ["ERROR RATE", "P50 MS", "P95 MS", "P99 MS", "ACCURACY", "MAE", "WAPE", "CONVERSION", "JUDGE"]).joined(separator: "\t"))
             for arm in shown["arms"] as? [[String: Any]] ?? [] {
                 let counts = arm["counts"] as? [String: Any] ?? [:]
                 let metrics = arm["metrics"] as? [String: Any] ?? [:]
-                let cells = [arm["name"], arm["model"], arm["version"], arm["weight"], counts["requests"], counts["failures"]].map { "\($0 ?? "")" }
-                let measured = ["error_rate", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "accuracy", "mae"].map { name in
-                    (metrics[name] as? Double).map { String(format: "%.4g", $0) } ?? "-"
-                }
+                let cells =
+                    [arm["name"], arm["model"], arm["version"], arm["weight"]].map { "\($0 ?? "")" }
+                    + ["requests", "failures", "units", "step_units", "labeled"].map { "\(counts[$0] ?? "")" }
+                let measured = metricNames.map { name in (metrics[name] as? Double).map { String(format: "%.4g", $0) } ?? "-" }
                 print((cells + measured).joined(separator: "\t"))
             }
             let decision = shown["decision"] as? [String: Any] ?? [:]
+            let primary = (shown["analysis"] as? [String: Any])?["primary_metric"] ?? "error_rate"
             let p = (decision["p_value"] as? Double).map { String(format: "%.4g", $0) } ?? "undefined"
-            print("Sequential test p-value: \(p)")
+            print("Sequential test p-value: \(p) (primary metric: \(primary))")
+            if let ratio = decision["sample_ratio_p_value"] as? Double {
+                let mismatch = (decision["sample_ratio_mismatch"] as? Bool) == true || (decision["sample_ratio_mismatch"] as? Int) == 1
+                print("Sample ratio: p = \(String(format: "%.4g", ratio))\(mismatch ? ", a mismatch: decisions hold" : "")")
+            }
             print("Decision: \(decision["action"] ?? "hold"): \(decision["reason"] ?? "")")
         }
     }
