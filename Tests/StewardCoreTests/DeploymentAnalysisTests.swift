@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StewardCore
@@ -146,6 +147,38 @@ struct DeploymentAnalysisTests {
             })
         let corrected = decide([300, boundary, 300])
         #expect(corrected.action == .hold && (corrected.pValue ?? 0) >= 0.05, "\(boundary): \(corrected.reason)")
+    }
+
+    @Test("A guardrail metric significantly worse rolls back at once; undefined or not worse, it holds no one back")
+    func guardrailMetrics() throws {
+        var rules = RolloutAnalysis.default
+        rules.guardrailMetrics = [.accuracy]
+        /// Healthy on errors and latency; `right` of `labeled` predictions equal to their labels.
+        func labeled(_ name: String, requests: Int, labeled: Int, right: Int) -> ArmObservations {
+            var observed = Self.arm(name, requests: requests)
+            observed.labeled = (0..<labeled).map { ($0 < right ? .number(1) : .number(0), "1") }
+            return observed
+        }
+        let worse = [labeled("champion", requests: 3800, labeled: 400, right: 360), labeled("challenger", requests: 200, labeled: 200, right: 120)]
+        let watched = DeploymentAnalysis(deployment: Self.canary(analysis: rules), observations: worse)
+        #expect(watched.action == .rollBack && watched.reason.contains("accuracy 0.6 is significantly worse"), "\(watched.reason)")
+        let unwatched = DeploymentAnalysis(deployment: Self.canary(), observations: worse)
+        #expect(unwatched.action == .advance, "error rate is the primary metric, and no guardrail watches accuracy: \(unwatched.reason)")
+        let better = [labeled("champion", requests: 3800, labeled: 400, right: 240), labeled("challenger", requests: 200, labeled: 200, right: 180)]
+        #expect(DeploymentAnalysis(deployment: Self.canary(analysis: rules), observations: better).action == .advance)
+        let unlabeled = [Self.arm("champion", requests: 3800), Self.arm("challenger", requests: 200)]
+        #expect(DeploymentAnalysis(deployment: Self.canary(analysis: rules), observations: unlabeled).action == .advance)
+        // Read from a client's rules; error_rate (its own guardrail) and repeats are refused.
+        #expect(try DeploymentDraft.Analysis(guardrailMetrics: ["accuracy", "mae"]).rules().guardrailMetrics == [.accuracy, .mae])
+        for wrong in [["error_rate"], ["mae", "mae"], ["recall"]] {
+            #expect(throws: StewardError.self, "\(wrong)") { try DeploymentDraft.Analysis(guardrailMetrics: wrong).rules() }
+        }
+        // Rules stored before there were guardrail metrics read as none.
+        var stored = RolloutAnalysis.default
+        stored.guardrailMetrics = []
+        let text = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+        #expect(!text.contains("guardrails"))
+        #expect(try JSONDecoder().decode(RolloutAnalysis.self, from: Data(text.utf8)).guardrailMetrics.isEmpty)
     }
 
     @Test("Metrics on joined labels: accuracy, MAE and WAPE")

@@ -580,13 +580,15 @@ struct DeploymentRouteTests {
                 let created = try await client.call(
                     .post, "/api/v1/systems/\(id)/deployments", json: #"{"mode": "shadow", "arms": \#(Self.arms(urls[0], urls[1], (100, 0)))}"#)
                 #expect(created.status == .created, "\(String(buffer: created.raw))")
-                let started = ContinuousClock.now
+                // The shadow's server answers after twelve seconds: an answer that waited for it would take that long.
+                var slowest = Duration.zero
                 for request in 0..<20 {
+                    let started = ContinuousClock.now
                     let served = try await Self.serve(client, id, unit: "u\(request)")
+                    slowest = max(slowest, ContinuousClock.now - started)
                     #expect(served.status == .ok && served.arm == "champion" && served.body.contains("[0]"))
                 }
-                // The shadow's server answers after twelve seconds; twenty answers came without waiting for it.
-                #expect(ContinuousClock.now - started < .seconds(5))
+                #expect(slowest < .seconds(6), "\(slowest)")
             }
         }
     }

@@ -300,8 +300,10 @@ public struct DeploymentAnalysis: Sendable, Equatable {
     }
 
     /// Why the challenger must be rolled back at once, if it must: its error rate above the champion's by more
-    /// than allowed, the difference significant by the sequential test at the same α; or its latency p95 above the
-    /// allowed multiple of the champion's once both have the units a step needs (and by more than timer noise).
+    /// than allowed, the difference significant by the sequential test at the same α; its latency p95 above the
+    /// allowed multiple of the champion's once both have the units a step needs (and by more than timer noise); or
+    /// a guardrail metric significantly worse than the champion's (the sequential test at α, with the analysis's
+    /// effect scale). A guardrail metric not yet defined for both arms (no labels, feedback or scores) holds no one back.
     /// `whose` names the challenger in the reason ("the challenger's", or "its" after the arm's name).
     static func guardrailBreach(
         _ analysis: RolloutAnalysis, champion: ArmObservations, challenger: ArmObservations, reports: [ArmReport], whose: String = "the challenger's"
@@ -325,6 +327,17 @@ public struct DeploymentAnalysis: Sendable, Equatable {
         {
             return "Guardrail breached: \(whose) latency p95 \(Self.short(challengerP95)) ms is more than "
                 + "\(Self.short(analysis.maximumLatencyRatio))× the champion's \(Self.short(championP95)) ms."
+        }
+        for metric in analysis.guardrailMetrics {
+            var rules = analysis
+            rules.primaryMetric = metric
+            guard let control = moments(metric, champion), let treatment = moments(metric, challenger),
+                !metric.prefers(treatment.mean, over: control.mean), treatment.mean != control.mean,
+                let test = sequentialTest(rules, champion: champion, challenger: challenger),
+                case let p = MixtureSPRT.pValue(likelihoodRatio: test.likelihoodRatio), p < analysis.alpha
+            else { continue }
+            return "Guardrail breached: \(whose) \(metric.rawValue) \(Self.short(treatment.mean)) is significantly worse than the champion's "
+                + "\(Self.short(control.mean)) (p = \(Self.short(p)))."
         }
         return nil
     }

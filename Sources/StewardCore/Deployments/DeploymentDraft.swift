@@ -26,11 +26,13 @@ public struct DeploymentDraft: Sendable, Equatable {
         public var primaryMetric: String?
         public var alpha: Double?
         public var effectScale: Double?
+        public var guardrailMetrics: [String]?
 
         public init(
             steps: [Double]? = nil, minimumUnits: Int? = nil, maximumErrorRateIncrease: Double? = nil, maximumLatencyRatio: Double? = nil,
-            primaryMetric: String? = nil, alpha: Double? = nil, effectScale: Double? = nil
+            primaryMetric: String? = nil, alpha: Double? = nil, effectScale: Double? = nil, guardrailMetrics: [String]? = nil
         ) {
+            self.guardrailMetrics = guardrailMetrics
             self.steps = steps
             self.minimumUnits = minimumUnits
             self.maximumErrorRateIncrease = maximumErrorRateIncrease
@@ -50,6 +52,9 @@ public struct DeploymentDraft: Sendable, Equatable {
             if let primaryMetric { rules.primaryMetric = try RolloutAnalysis.Metric(parsing: primaryMetric) }
             if let alpha { rules.alpha = alpha }
             if let effectScale { rules.effectScale = effectScale }
+            if let guardrailMetrics {
+                rules.guardrailMetrics = try guardrailMetrics.map { name throws(StewardError) in try RolloutAnalysis.Metric(parsing: name) }
+            }
             try rules.validate()
             return rules
         }

@@ -38,6 +38,15 @@ public struct RolloutAnalysis: Sendable, Equatable, Codable {
     /// Latency differences up to this many milliseconds never breach the latency guardrail: between two fast
     /// model servers on one host, a p95 of 0.3 ms against 0.5 ms is scheduling noise, not a slower model.
     public static let latencyNoiseMilliseconds = 5.0
+    /// Metrics the arms are watched on besides the error rate and latency: a challenger significantly worse than
+    /// the champion on any of them (by the same sequential test at `alpha`) is rolled back at once, as for a
+    /// breach of the error-rate guardrail (`guardrail_metrics`, e.g. `["accuracy", "conversion"]`).
+    public var guardrailMetrics: [Metric] {
+        get { guardrails ?? [] }
+        set { guardrails = newValue.isEmpty ? nil : newValue }
+    }
+    /// Stored only when set, so that rules stored before there were guardrail metrics read as they were.
+    private var guardrails: [Metric]?
     /// The significance level of the sequential test.
     public var alpha: Double
     /// The scale of the differences the sequential test looks for (τ of its normal mixture), in the primary
@@ -77,6 +86,12 @@ public struct RolloutAnalysis: Sendable, Equatable, Codable {
             throw .invalidParameter("analysis.max_latency_ratio is a multiple of the champion's p95 of at least 1, such as 1.5.")
         }
         guard alpha > 0, alpha < 0.5 else { throw .invalidParameter("analysis.alpha is a significance level above 0 and below 0.5, such as 0.05.") }
+        guard !guardrailMetrics.contains(.errorRate) else {
+            throw .invalidParameter("analysis.guardrail_metrics: error_rate has its own guardrail (max_error_rate_increase).")
+        }
+        guard Set(guardrailMetrics).count == guardrailMetrics.count else {
+            throw .invalidParameter("analysis.guardrail_metrics lists a metric twice.")
+        }
         guard effectScale > 0, effectScale.isFinite else { throw .invalidParameter("analysis.effect_scale must be a positive number.") }
     }
 }

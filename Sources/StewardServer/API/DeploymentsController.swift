@@ -36,6 +36,7 @@ struct DeploymentsController<Context: IdentifiedRequestContext>: Sendable {
         var primaryMetric: String?
         var alpha: Double?
         var effectScale: Double?
+        var guardrailMetrics: [String]?
     }
 
     struct CreateMessage: Decodable {
@@ -62,7 +63,8 @@ struct DeploymentsController<Context: IdentifiedRequestContext>: Sendable {
             analysis: message.analysis.map {
                 DeploymentDraft.Analysis(
                     steps: $0.steps, minimumUnits: $0.minimumUnits, maximumErrorRateIncrease: $0.maxErrorRateIncrease,
-                    maximumLatencyRatio: $0.maxLatencyRatio, primaryMetric: $0.primaryMetric, alpha: $0.alpha, effectScale: $0.effectScale)
+                    maximumLatencyRatio: $0.maxLatencyRatio, primaryMetric: $0.primaryMetric, alpha: $0.alpha, effectScale: $0.effectScale,
+                    guardrailMetrics: $0.guardrailMetrics)
             })
         let deployment = try await deployments.create(systemID: try NativeMessage.parameter("id", context), draft, actor: context.principal)
         return try NativeMessage.json(DeploymentBody(deployment: WireDeployment(deployment, analysis: nil, shed: 0)), status: .created)

@@ -21,6 +21,7 @@ struct WireDeployment: Encodable {
         let primaryMetric: String
         let alpha: Double
         let effectScale: Double
+        let guardrailMetrics: [String]
     }
 
     struct Decision: Encodable {
@@ -82,7 +83,7 @@ struct WireDeployment: Encodable {
         self.analysis = Analysis(
             steps: rules.steps, minimumUnits: rules.minimumUnits, maxErrorRateIncrease: rules.maximumErrorRateIncrease,
             maxLatencyRatio: rules.maximumLatencyRatio, primaryMetric: rules.primaryMetric.rawValue, alpha: rules.alpha,
-            effectScale: rules.effectScale)
+            effectScale: rules.effectScale, guardrailMetrics: rules.guardrailMetrics.map(\.rawValue))
         reason = deployment.reason
         pValue = deployment.pValue
         decision = analysis.map {

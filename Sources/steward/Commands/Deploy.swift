@@ -47,6 +47,13 @@ struct Deploy: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("What the arms are compared on.", valueName: "error_rate|accuracy|mae|conversion|judge_score"))
         var primaryMetric: String?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A metric that rolls the challenger back at once when it is significantly worse (repeatable).",
+                valueName: "accuracy|mae|conversion|judge_score"))
+        var guardrailMetric: [String] = []
+
         @Flag(name: .shortAndLong, help: "Print only the deployment's id (for scripts).")
         var quiet = false
 
@@ -65,6 +72,7 @@ struct Deploy: AsyncParsableCommand {
             }
             if let minUnits { analysis["minimum_units"] = minUnits }
             if let primaryMetric { analysis["primary_metric"] = primaryMetric }
+            if !guardrailMetric.isEmpty { analysis["guardrail_metrics"] = guardrailMetric }
             if !analysis.isEmpty { body["analysis"] = analysis }
             let bodyJSON = try StewardClient.encode(body)
             let answer = try StewardClient.object(

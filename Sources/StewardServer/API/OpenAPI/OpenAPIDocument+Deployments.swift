@@ -197,6 +197,10 @@ extension OpenAPIDocument {
               primary_metric: {type: string, enum: [error_rate, accuracy, mae, conversion, judge_score]}
               alpha: {type: number, description: Significance level of the sequential test (default 0.05).}
               effect_scale: {type: number, description: "τ of the mixture SPRT: the size of difference it looks for (default 0.02)."}
+              guardrail_metrics:
+                type: array
+                items: {type: string, enum: [accuracy, mae, conversion, judge_score]}
+                description: "Guardrails besides error rate and latency: a challenger significantly worse on any of these is rolled back at once."
           Deployment:
             type: object
             required: [id, system_id, mode, state, arms, analysis, reason, created_by, created_at, updated_at, step_started_at, revision]
