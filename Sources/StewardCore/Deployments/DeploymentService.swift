@@ -310,13 +310,12 @@ public struct DeploymentService: Sendable {
         let challenger = deployment.arms[position]
         // A challenger that takes every request holds a protected alias (full traffic is promotion): the one it holds
         // goes back to the champion.
-        var restoring: (alias: String, from: Deployment.Arm)?
-        if let taking = deployment.arms.dropFirst().first(where: { $0.weight >= 100 }),
-            let held = try await promotion.protectedAlias(
+        var restoring: String?
+        if let taking = deployment.arms.dropFirst().first(where: { $0.weight >= 100 }) {
+            restoring = try await promotion.protectedAlias(
                 heldIn: try await versions.modelVersion(name: taking.model, version: taking.version).aliases
-            ).held
-        {
-            restoring = (held, taking)
+            )
+            .held
         }
         for position in deployment.arms.indices { deployment.arms[position].weight = position == 0 ? 100 : 0 }
         deployment.state = .rolledBack
@@ -338,7 +337,7 @@ public struct DeploymentService: Sendable {
         // Traffic is back on the champion from here on; the alias follows through the promotion decision, its own
         // audited write (a refusal answers the caller, with the rollback and its incident already recorded).
         if let restoring {
-            try await registry.setAlias(name: champion.model, alias: restoring.alias, version: String(champion.version), actor: actor)
+            try await registry.setAlias(name: champion.model, alias: restoring, version: String(champion.version), actor: actor)
         }
         return rolledBack
     }

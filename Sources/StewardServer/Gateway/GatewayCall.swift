@@ -103,7 +103,7 @@ struct GatewayCall: Sendable {
                 Self.collectText(fields["content"] ?? .null, into: &text)
             }
             messages = list.count
-            try Self.check(members, "stream", "a boolean") { if case .bool = $0 { true } else { false } }
+            try Self.check(members, "stream", "a boolean", Self.isBool)
             try Self.check(members, "n", "a whole number from 1 to 128") { Self.integer($0, in: 1...128) }
             try Self.check(members, "max_tokens", "a whole number from 1 to 1000000") { Self.integer($0, in: 1...1_000_000) }
             try Self.check(members, "max_completion_tokens", "a whole number from 1 to 1000000") { Self.integer($0, in: 1...1_000_000) }
@@ -130,7 +130,7 @@ struct GatewayCall: Sendable {
             try Self.check(members, "dimensions", "a whole number from 1 to 65536") { Self.integer($0, in: 1...65536) }
             try Self.check(members, "encoding_format", "float or base64") { $0 == .string("float") || $0 == .string("base64") }
         }
-        try Self.check(members, "user", "a text") { if case .string = $0 { true } else { false } }
+        try Self.check(members, "user", "a text", Self.isText)
         stream = members["stream"] == .bool(true)
         if case .object(let options)? = members["stream_options"], options["include_usage"] == .bool(true) {
             clientWantsUsage = true
@@ -284,9 +284,6 @@ struct GatewayCall: Sendable {
     /// The other fields of OpenAI's chat request that change the answer, when given, have its types (a provider
     /// that took a wrong type would answer, and be charged for, something the client did not ask for).
     private static func checkChatFields(_ members: [String: JSONValue]) throws(StewardError) {
-        func isObject(_ value: JSONValue) -> Bool { if case .object = value { true } else { false } }
-        func isBool(_ value: JSONValue) -> Bool { if case .bool = value { true } else { false } }
-        func isText(_ value: JSONValue) -> Bool { if case .string = value { true } else { false } }
         func isTyped(_ value: JSONValue) -> Bool { if case .object(let fields) = value, case .string? = fields["type"] { true } else { false } }
         try check(members, "seed", "a whole number") { if case .integer = $0 { true } else { false } }
         try check(members, "stop", "a text or a list of at most 4 texts") { value in
@@ -320,6 +317,10 @@ struct GatewayCall: Sendable {
             return false
         }
     }
+
+    private static func isBool(_ value: JSONValue) -> Bool { if case .bool = value { true } else { false } }
+    private static func isText(_ value: JSONValue) -> Bool { if case .string = value { true } else { false } }
+    private static func isObject(_ value: JSONValue) -> Bool { if case .object = value { true } else { false } }
 
     private static func integer(_ value: JSONValue, in range: ClosedRange<Int>) -> Bool {
         if case .integer(let number) = value { return range.contains(number) }

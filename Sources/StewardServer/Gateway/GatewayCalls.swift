@@ -95,13 +95,12 @@ struct GatewayCalls: Sendable {
             let parsed = try? JSONValue.parse(Data(buffer: kept))
             let event = recorded(route.targets.first?.model, cacheHit: true)
             // Checked again as it goes out: the checks may have changed since it was kept.
-            let outputFindings = safety.findings(in: parsed.map(Self.answerText) ?? "", direction: .output)
-            let blocked = outputFindings.first { $0.action == .block }
+            let checked = Self.checkedAnswer(parsed, safety)
             event.write(
                 usage: TokenUsage(promptTokens: 0, completionTokens: 0), completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
-                failed: blocked != nil, outputFlags: outputFindings.map(\.name))
-            if let blocked { throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.") }
-            if let parsed { leaveForJudge(Self.answerText(parsed), of: event, caller: caller) }
+                failed: checked.blocking != nil, outputFlags: checked.findings.map(\.name))
+            if let blocking = checked.blocking { throw Self.withheld(by: blocking) }
+            if parsed != nil { leaveForJudge(checked.text, of: event, caller: caller) }
             var headers: HTTPFields = [.contentType: call.stream ? "text/event-stream" : "application/json"]
             headers[HTTPField.Name("X-Steward-Request-Id")!] = requestID
             headers[HTTPField.Name("X-Steward-Cache")!] = "hit"
@@ -184,17 +183,14 @@ struct GatewayCalls: Sendable {
                 }
             }
             let parsed = try? JSONValue.parse(Data(buffer: answer))
-            let outputFindings = status == 200 ? safety.findings(in: parsed.map(Self.answerText) ?? "", direction: .output) : []
-            let blocked = outputFindings.first { $0.action == .block }
+            let checked = status == 200 ? Self.checkedAnswer(parsed, safety) : (text: "", findings: [], blocking: nil)
             // A provider bills nothing for a refused request.
             let usage = status >= 400 ? TokenUsage(promptTokens: 0, completionTokens: 0) : parsed.flatMap(ReportedUsage.read)
             event.write(
-                usage: usage, completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason), failed: status >= 400 || blocked != nil,
-                outputFlags: outputFindings.map(\.name))
-            if let blocked {
-                throw StewardError(.contentBlocked, "The answer was withheld by the safety check '\(blocked.name)'.")
-            }
-            if status == 200, let parsed { leaveForJudge(Self.answerText(parsed), of: event, caller: caller) }
+                usage: usage, completionCharacters: 0, finishReason: parsed.flatMap(Self.finishReason),
+                failed: status >= 400 || checked.blocking != nil, outputFlags: checked.findings.map(\.name))
+            if let blocking = checked.blocking { throw Self.withheld(by: blocking) }
+            if status == 200, parsed != nil { leaveForJudge(checked.text, of: event, caller: caller) }
             var headers: HTTPFields = [
                 .contentType: anthropic ? "application/json" : response.headers.first(name: "Content-Type") ?? "application/json"
             ]
@@ -325,6 +321,22 @@ struct GatewayCalls: Sendable {
             StewardError(.upstreamTimedOut, "The provider '\(target.provider.name)' did not answer within \(target.model.timeoutSeconds) s.")
         case .unreachable(let reason): StewardError(.upstreamFailed, "The provider '\(target.provider.name)' could not be reached: \(reason).")
         }
+    }
+
+    /// A whole answer's text (`answerText`), for the judge, and what the safety checks of answers find in it;
+    /// `blocking` is the first finding that withholds it. One reading for an answer from the provider and one from
+    /// the cache.
+    static func checkedAnswer(_ parsed: JSONValue?, _ safety: SafetyPolicy) -> (
+        text: String, findings: [SafetyPolicy.Check], blocking: SafetyPolicy.Check?
+    ) {
+        let text = parsed.map(answerText) ?? ""
+        let findings = safety.findings(in: text, direction: .output)
+        return (text, findings, findings.first { $0.action == .block })
+    }
+
+    /// The refusal of an answer a blocking check withheld.
+    static func withheld(by check: SafetyPolicy.Check) -> StewardError {
+        StewardError(.contentBlocked, "The answer was withheld by the safety check '\(check.name)'.")
     }
 
     /// The text of an answer's choices (chat), with the arguments of the tools it calls, for the safety checks and

@@ -32,6 +32,7 @@ struct ServedAnswer {
             body = answer.body
         case .failure(let failure):
             let message: String
+            var code = StewardError.Code.temporarilyUnavailable
             switch failure {
             case .timedOut:
                 status = .gatewayTimeout
@@ -41,10 +42,10 @@ struct ServedAnswer {
                 message = "The model server of arm '\(arm.name)' could not be reached: \(reason)."
             case .notAllowed(let reason):
                 status = .forbidden
+                code = .permissionDenied
                 message = "The model server of arm '\(arm.name)' is not called: \(reason)"
             }
             headers[.contentType] = "application/json"
-            let code: StewardError.Code = status == .forbidden ? .permissionDenied : .temporarilyUnavailable
             body = MLflowResponse.errorBody(StewardError(code, message))
         }
         self.headers = headers

@@ -125,7 +125,7 @@ struct Deploy: AsyncParsableCommand {
             let p = (decision["p_value"] as? Double).map { String(format: "%.4g", $0) } ?? "undefined"
             print("Sequential test p-value: \(p) (primary metric: \(primary))")
             if let ratio = decision["sample_ratio_p_value"] as? Double {
-                let mismatch = (decision["sample_ratio_mismatch"] as? Bool) == true || (decision["sample_ratio_mismatch"] as? Int) == 1
+                let mismatch = decision["sample_ratio_mismatch"] as? Bool == true
                 print("Sample ratio: p = \(String(format: "%.4g", ratio))\(mismatch ? ", a mismatch: decisions hold" : "")")
             }
             print("Decision: \(decision["action"] ?? "hold"): \(decision["reason"] ?? "")")
